@@ -1,0 +1,91 @@
+/**
+ * The model protocol: what a conversation sends to a model and what comes back.
+ * Provider adapters (AI SDK), the scripted model and cassettes all implement `ModelClient`.
+ */
+
+export type ContentBlock =
+  | { type: "text"; text: string }
+  | { type: "thinking"; text: string; signature?: string }
+  | { type: "image"; source: ImageSource }
+  | { type: "tool-call"; id: string; name: string; input: unknown }
+  | { type: "tool-result"; toolCallId: string; name: string; output: string; isError?: boolean };
+
+export type ImageSource =
+  | { kind: "base64"; mediaType: string; data: string }
+  | { kind: "url"; url: string };
+
+export interface ModelMessage {
+  role: "user" | "assistant";
+  content: ContentBlock[];
+}
+
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema (draft 2020-12) of the tool input. */
+  inputSchema: Record<string, unknown>;
+}
+
+export interface GenerationParams {
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  thinking?: { budgetTokens: number } | boolean;
+}
+
+/** Where a request comes from; never sent to a provider. */
+export interface RequestOrigin {
+  /** Invoke id of the conversation actor (unique per run). */
+  invokeId: string;
+  /** Id of the chart state node that owns the conversation. */
+  stateId: string;
+  /** 1-based turn number within the conversation. */
+  turn: number;
+}
+
+export interface ModelRequest {
+  /** An alias keyword; the model layer resolves it to provider targets. */
+  model: string;
+  system?: string;
+  messages: ModelMessage[];
+  tools: ToolSpec[];
+  params: GenerationParams;
+  stream: boolean;
+  origin: RequestOrigin;
+}
+
+export type StopReason = "end_turn" | "tool_use" | "max_tokens" | "stop_sequence";
+
+export interface Usage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export interface ModelResponse {
+  content: ContentBlock[];
+  stopReason: StopReason;
+  usage: Usage;
+  /** The concrete target that answered, e.g. "anthropic:claude-sonnet-4-5" or "scripted". */
+  target: string;
+  /** Milliseconds from request to first streamed token, when streamed. */
+  ttftMs?: number;
+}
+
+export type ModelDelta = { kind: "text" | "thinking"; text: string };
+
+export interface CallOptions {
+  signal: AbortSignal;
+  /** Called for every streamed text/thinking fragment, in order. */
+  onDelta?: (delta: ModelDelta) => void;
+}
+
+/** One seam for every model backend. Rejects with `LlmError` on failure. */
+export interface ModelClient {
+  call(request: ModelRequest, options: CallOptions): Promise<ModelResponse>;
+  /** Throws `LlmError` (category "unknown-alias") when the alias cannot be served. */
+  assertAlias(alias: string): void;
+}
+
+export const emptyUsage = (): Usage => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });

@@ -1,0 +1,2 @@
+import { test } from "vitest";
+test.todo("cross-process tests arrive with the wire server");

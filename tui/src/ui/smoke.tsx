@@ -1,0 +1,7 @@
+export function Smoke(props: { label: string }) {
+  return (
+    <box border>
+      <text>{props.label}</text>
+    </box>
+  )
+}
