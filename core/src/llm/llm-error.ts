@@ -10,6 +10,7 @@ export const llmErrorCategories = [
   "aborted",
   "unknown-alias",
   "script-exhausted",
+  "script-mismatch",
   "tool-validation",
   "max-turns",
 ] as const;

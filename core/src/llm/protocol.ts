@@ -54,7 +54,9 @@ export interface ModelRequest {
   origin: RequestOrigin;
 }
 
-export type StopReason = "end_turn" | "tool_use" | "max_tokens" | "stop_sequence";
+export const stopReasons = ["end_turn", "tool_use", "max_tokens", "stop_sequence"] as const;
+
+export type StopReason = (typeof stopReasons)[number];
 
 export interface Usage {
   input: number;

@@ -1,0 +1,51 @@
+export type {
+  CallOptions,
+  ContentBlock,
+  GenerationParams,
+  ImageSource,
+  ModelClient,
+  ModelDelta,
+  ModelMessage,
+  ModelRequest,
+  ModelResponse,
+  RequestOrigin,
+  StopReason,
+  ToolSpec,
+  Usage,
+} from "./protocol.js";
+export { emptyUsage, stopReasons } from "./protocol.js";
+export { LlmError, isLlmError, llmErrorCategories, type LlmErrorCategory } from "./llm-error.js";
+
+export type {
+  ByStateScript,
+  ErrorStep,
+  ReplyStep,
+  RequestExpectation,
+  RequestMatcher,
+  RequestPredicate,
+  Script,
+  ScriptDelta,
+  ScriptError,
+  ScriptEventCall,
+  ScriptToolCall,
+  StaticStep,
+  Step,
+  StepFunction,
+  StepList,
+} from "./script.js";
+export {
+  ScriptedModel,
+  defaultScriptedAliases,
+  scriptedModel,
+  type PendingStep,
+  type ScriptedModelOptions,
+} from "./scripted-model.js";
+export { realClock, virtualClock, type ScriptClock, type VirtualClock } from "./script-clock.js";
+export {
+  ScriptParseError,
+  parseScript,
+  readScriptFile,
+  scriptSchema,
+  type ScriptIssue,
+} from "./script-schema.js";
+export { describeRequest, estimateTokens } from "./request-summary.js";

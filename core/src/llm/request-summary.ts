@@ -1,0 +1,50 @@
+/**
+ * Short human descriptions of model requests, for error messages, and rough token counts.
+ */
+import type { ContentBlock, ModelRequest } from "./protocol.js";
+
+/** A rough token estimate: four characters a token, rounded up. */
+export const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
+
+const blockText = (block: ContentBlock): string => {
+  switch (block.type) {
+    case "text":
+    case "thinking":
+      return block.text;
+    case "tool-call":
+      return `${block.name} ${JSON.stringify(block.input) ?? ""}`;
+    case "tool-result":
+      return block.output;
+    case "image":
+      return "";
+  }
+};
+
+/** Everything in a request a provider would count as input. */
+export const requestText = (request: ModelRequest): string =>
+  [
+    request.system ?? "",
+    ...request.tools.map((tool) => `${tool.name} ${tool.description} ${JSON.stringify(tool.inputSchema)}`),
+    ...request.messages.flatMap((message) => message.content.map(blockText)),
+  ]
+    .filter((text) => text !== "")
+    .join("\n");
+
+/** Text and tool-result output of the last user message, or undefined when there is none. */
+export const lastUserText = (request: ModelRequest): string | undefined => {
+  const message = request.messages.findLast((candidate) => candidate.role === "user");
+  return message?.content.map(blockText).filter((text) => text !== "").join("\n");
+};
+
+export const snippet = (text: string, max = 60): string => {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+};
+
+/** E.g. `state "review", turn 2, invoke "inv-1", model "fast", last user: "Fix the bug…"`. */
+export const describeRequest = (request: ModelRequest): string => {
+  const { stateId, turn, invokeId } = request.origin;
+  const user = lastUserText(request);
+  const last = user === undefined ? "no user message" : `last user: ${JSON.stringify(snippet(user))}`;
+  return `state ${JSON.stringify(stateId)}, turn ${turn}, invoke ${JSON.stringify(invokeId)}, model ${JSON.stringify(request.model)}, ${last}`;
+};
