@@ -1,0 +1,127 @@
+/**
+ * Named artifacts of a session, stored as files under `<sessionDir>/artifacts/<name>`.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { ArtifactError, artifactNamePattern, assertArtifactName, isArtifactName } from "./artifact-name.js";
+import { fillPlaceholders, listPlaceholders, placeholderNames } from "./render-template.js";
+import { TemplateError } from "./template-error.js";
+
+export interface ArtifactRef {
+  name: string;
+  /** Path relative to the session directory, always with "/". */
+  ref: string;
+  bytes: number;
+}
+
+export interface RenderWithArtifactsOptions {
+  /** Variables, resolved before artifacts of the same name. */
+  vars?: Readonly<Record<string, string>>;
+  /** File path of the template, or "inline". */
+  source?: string;
+}
+
+const isNotFound = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
+
+export class ArtifactStore {
+  readonly dir: string;
+
+  constructor(sessionDir: string) {
+    this.dir = join(sessionDir, "artifacts");
+  }
+
+  /** Writes atomically: readers see the old content or the new, never a part. */
+  async write(name: string, content: string | Uint8Array): Promise<ArtifactRef> {
+    assertArtifactName(name);
+    await mkdir(this.dir, { recursive: true });
+    // "~" is outside the artifact name alphabet, so a temp file never shadows or lists as an artifact.
+    const temp = join(this.dir, `~${randomUUID()}.tmp`);
+    const file = await open(temp, "wx");
+    try {
+      await file.writeFile(content);
+      await file.sync();
+    } catch (error) {
+      await file.close();
+      await rm(temp, { force: true });
+      throw error;
+    }
+    await file.close();
+    await rename(temp, join(this.dir, name));
+    const bytes = typeof content === "string" ? Buffer.byteLength(content) : content.byteLength;
+    return { name, ref: `artifacts/${name}`, bytes };
+  }
+
+  async read(name: string): Promise<string> {
+    assertArtifactName(name);
+    try {
+      return await readFile(join(this.dir, name), "utf8");
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      const available = await this.list();
+      throw new ArtifactError(
+        "not-found",
+        name,
+        `artifact ${JSON.stringify(name)} not found in ${this.dir} (${describeAvailable(available)})`,
+        { cause: error },
+      );
+    }
+  }
+
+  async has(name: string): Promise<boolean> {
+    assertArtifactName(name);
+    try {
+      return (await stat(join(this.dir, name))).isFile();
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Names of the stored artifacts, sorted. */
+  async list(): Promise<string[]> {
+    try {
+      const entries = await readdir(this.dir, { withFileTypes: true });
+      return entries
+        .filter((entry) => entry.isFile() && isArtifactName(entry.name))
+        .map((entry) => entry.name)
+        .sort();
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw error;
+    }
+  }
+
+  /**
+   * Renders `{{name}}` placeholders (artifact names may contain '.' and '-') from `vars` and then
+   * from artifacts; throws `TemplateError` naming every missing one and the artifacts available.
+   */
+  async renderWithArtifacts(text: string, options: RenderWithArtifactsOptions = {}): Promise<string> {
+    const vars = options.vars ?? {};
+    const source = options.source ?? "inline";
+    const values = new Map<string, string>(Object.entries(vars));
+    const names = placeholderNames(text, artifactNamePattern).filter((name) => !values.has(name) && isArtifactName(name));
+    const contents = await Promise.all(names.map(async (name) => [name, await this.readIfPresent(name)] as const));
+    for (const [name, content] of contents) if (content !== undefined) values.set(name, content);
+    const result = fillPlaceholders(text, (name) => values.get(name), artifactNamePattern);
+    if (result.missing.length === 0) return result.text;
+    const available = await this.list();
+    throw new TemplateError(
+      "missing-artifact",
+      `missing artifacts in ${source}: ${listPlaceholders(result.missing)} (${describeAvailable(available)})`,
+      { source, missing: result.missing, available },
+    );
+  }
+
+  private async readIfPresent(name: string): Promise<string | undefined> {
+    try {
+      return await readFile(join(this.dir, name), "utf8");
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+const describeAvailable = (available: readonly string[]): string =>
+  available.length === 0 ? "no artifacts stored yet" : `available: ${available.join(", ")}`;
