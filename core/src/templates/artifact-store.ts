@@ -2,7 +2,7 @@
  * Named artifacts of a session, stored as files under `<sessionDir>/artifacts/<name>`.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ArtifactError, artifactNamePattern, assertArtifactName, isArtifactName } from "./artifact-name.js";
 import { fillPlaceholders, listPlaceholders, placeholderNames } from "./render-template.js";
@@ -31,34 +31,39 @@ export class ArtifactStore {
     this.dir = join(sessionDir, "artifacts");
   }
 
-  /** Writes atomically: readers see the old content or the new, never a part. */
-  async write(name: string, content: string | Uint8Array): Promise<ArtifactRef> {
+  /**
+   * Writes atomically: readers see the old content or the new, never a part. Synchronous, because
+   * chart actions (which capture artifacts) are synchronous.
+   */
+  write(name: string, content: string | Uint8Array): ArtifactRef {
     assertArtifactName(name);
-    await mkdir(this.dir, { recursive: true });
+    mkdirSync(this.dir, { recursive: true });
     // "~" is outside the artifact name alphabet, so a temp file never shadows or lists as an artifact.
     const temp = join(this.dir, `~${randomUUID()}.tmp`);
-    const file = await open(temp, "wx");
+    const fd = openSync(temp, "wx");
     try {
-      await file.writeFile(content);
-      await file.sync();
+      const buffer = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+      let written = 0;
+      while (written < buffer.byteLength) written += writeSync(fd, buffer, written);
+      fsyncSync(fd);
     } catch (error) {
-      await file.close();
-      await rm(temp, { force: true });
+      closeSync(fd);
+      rmSync(temp, { force: true });
       throw error;
     }
-    await file.close();
-    await rename(temp, join(this.dir, name));
+    closeSync(fd);
+    renameSync(temp, join(this.dir, name));
     const bytes = typeof content === "string" ? Buffer.byteLength(content) : content.byteLength;
     return { name, ref: `artifacts/${name}`, bytes };
   }
 
-  async read(name: string): Promise<string> {
+  read(name: string): string {
     assertArtifactName(name);
     try {
-      return await readFile(join(this.dir, name), "utf8");
+      return readFileSync(join(this.dir, name), "utf8");
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      const available = await this.list();
+      const available = this.list();
       throw new ArtifactError(
         "not-found",
         name,
@@ -68,10 +73,10 @@ export class ArtifactStore {
     }
   }
 
-  async has(name: string): Promise<boolean> {
+  has(name: string): boolean {
     assertArtifactName(name);
     try {
-      return (await stat(join(this.dir, name))).isFile();
+      return statSync(join(this.dir, name)).isFile();
     } catch (error) {
       if (isNotFound(error)) return false;
       throw error;
@@ -79,9 +84,9 @@ export class ArtifactStore {
   }
 
   /** Names of the stored artifacts, sorted. */
-  async list(): Promise<string[]> {
+  list(): string[] {
     try {
-      const entries = await readdir(this.dir, { withFileTypes: true });
+      const entries = readdirSync(this.dir, { withFileTypes: true });
       return entries
         .filter((entry) => entry.isFile() && isArtifactName(entry.name))
         .map((entry) => entry.name)
@@ -96,16 +101,16 @@ export class ArtifactStore {
    * Renders `{{name}}` placeholders (artifact names may contain '.' and '-') from `vars` and then
    * from artifacts; throws `TemplateError` naming every missing one and the artifacts available.
    */
-  async renderWithArtifacts(text: string, options: RenderWithArtifactsOptions = {}): Promise<string> {
+  renderWithArtifacts(text: string, options: RenderWithArtifactsOptions = {}): string {
     const vars = options.vars ?? {};
     const source = options.source ?? "inline";
     const values = new Map<string, string>(Object.entries(vars));
     const names = placeholderNames(text, artifactNamePattern).filter((name) => !values.has(name) && isArtifactName(name));
-    const contents = await Promise.all(names.map(async (name) => [name, await this.readIfPresent(name)] as const));
+    const contents = names.map((name) => [name, this.readIfPresent(name)] as const);
     for (const [name, content] of contents) if (content !== undefined) values.set(name, content);
     const result = fillPlaceholders(text, (name) => values.get(name), artifactNamePattern);
     if (result.missing.length === 0) return result.text;
-    const available = await this.list();
+    const available = this.list();
     throw new TemplateError(
       "missing-artifact",
       `missing artifacts in ${source}: ${listPlaceholders(result.missing)} (${describeAvailable(available)})`,
@@ -113,9 +118,9 @@ export class ArtifactStore {
     );
   }
 
-  private async readIfPresent(name: string): Promise<string | undefined> {
+  private readIfPresent(name: string): string | undefined {
     try {
-      return await readFile(join(this.dir, name), "utf8");
+      return readFileSync(join(this.dir, name), "utf8");
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

@@ -12,11 +12,13 @@ beforeEach(async () => {
   store = new ArtifactStore(sessionDir);
 });
 
-const rejection = async <E>(promise: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> => {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
+const rejection = async <E>(call: () => unknown, type: new (...args: never[]) => E): Promise<E> => {
+  let error: unknown;
+  try {
+    call();
+  } catch (thrown) {
+    error = thrown;
+  }
   expect(error).toBeInstanceOf(type);
   return error as E;
 };
@@ -56,17 +58,17 @@ describe("ArtifactStore", () => {
     ["spaced name", "only letters, digits"],
     ["x".repeat(256), "longer than 255"],
   ])("rejects the name %j", async (name, reason) => {
-    const error = await rejection(store.write(name, "x"), ArtifactError);
+    const error = await rejection(() => store.write(name, "x"), ArtifactError);
     expect(error.category).toBe("invalid-name");
     expect(error.message).toContain(`invalid artifact name ${JSON.stringify(name)}`);
     expect(error.message).toContain(reason);
-    await rejection(store.read(name), ArtifactError);
-    await rejection(store.has(name), ArtifactError);
+    await rejection(() => store.read(name), ArtifactError);
+    await rejection(() => store.has(name), ArtifactError);
   });
 
   it("reports a missing artifact with the available ones", async () => {
     await store.write("spec", "s");
-    const error = await rejection(store.read("plan"), ArtifactError);
+    const error = await rejection(() => store.read("plan"), ArtifactError);
     expect(error.category).toBe("not-found");
     expect(error.message).toContain('artifact "plan" not found');
     expect(error.message).toContain("available: spec");
@@ -86,7 +88,7 @@ describe("ArtifactStore", () => {
       await store.write("spec", "s");
       await store.write("notes", "n");
       const error = await rejection(
-        store.renderWithArtifacts("{{spec}} {{plan.md}} {{review}} {{..}}", { source: "prompts/act.md" }),
+        () => store.renderWithArtifacts("{{spec}} {{plan.md}} {{review}} {{..}}", { source: "prompts/act.md" }),
         TemplateError,
       );
       expect(error.category).toBe("missing-artifact");
@@ -98,7 +100,7 @@ describe("ArtifactStore", () => {
     });
 
     it("says when no artifacts exist yet", async () => {
-      const error = await rejection(store.renderWithArtifacts("{{plan}}"), TemplateError);
+      const error = await rejection(() => store.renderWithArtifacts("{{plan}}"), TemplateError);
       expect(error.message).toBe("missing artifacts in inline: {{plan}} (no artifacts stored yet)");
     });
   });
