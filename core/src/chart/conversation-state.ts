@@ -1,0 +1,42 @@
+import type { GenerationParams, ModelMessage, ToolSpec } from "../llm/protocol.js";
+
+/** The persisted part of a conversation: enough to resume it mid-turn with its whole history. */
+export interface ConversationState {
+  invokeId: string;
+  stateId: string;
+  model: string;
+  models: string[];
+  system?: string;
+  realTools: string[];
+  eventTools: { toolName: string; eventName: string; spec: ToolSpec }[];
+  peers: string[];
+  askHuman: boolean;
+  maxTurns: number;
+  budgetMs?: number;
+  onEndTurnEvent: string;
+  stream: boolean;
+  params: GenerationParams;
+  resilience?: unknown;
+  messages: ModelMessage[];
+  /** Completed model turns. */
+  turn: number;
+  /** "calling" while a turn is owed (in flight, or to be re-issued on resume). */
+  phase: "calling" | "idle";
+  /** Messages told while a turn was in flight; delivered with the next turn. */
+  inbox: string[];
+  /** Consecutive turns whose event-tool payloads failed validation. */
+  validationStrikes: number;
+}
+
+export type ConversationEvent =
+  | { type: "llm.tell"; text: string; from?: string }
+  | { type: "escapement.turn-committed"; append: ModelMessage[]; phase: "calling" | "idle"; validationStrikes: number }
+  | { type: "escapement.conversation-failed" };
+
+export const userText = (text: string): ModelMessage => ({ role: "user", content: [{ type: "text", text }] });
+
+export const textOf = (message: ModelMessage): string =>
+  message.content
+    .filter((block): block is { type: "text"; text: string } => block.type === "text")
+    .map((block) => block.text)
+    .join("");

@@ -1,0 +1,234 @@
+import { snippet } from "@escapement/wire-schema";
+import type { ContentBlock, ModelMessage, ModelRequest, ModelResponse } from "../llm/protocol.js";
+import { isLlmError, LlmError } from "../llm/llm-error.js";
+import type { AllowedEvents } from "./event-tools.js";
+import { checkEventPayload } from "./event-tools.js";
+import type { ConversationState } from "./conversation-state.js";
+import type { RunServices } from "./run-services.js";
+import { builtinConversationTools, type ConversationToolHost } from "./conversation-tools.js";
+
+export interface ChartEvent {
+  type: string;
+  [key: string]: unknown;
+}
+
+/** What one model turn produced; the conversation commits it, then the chart sees the events. */
+export interface TurnOutcome {
+  append: ModelMessage[];
+  events: ChartEvent[];
+  phase: "calling" | "idle";
+  validationStrikes: number;
+}
+
+export interface TurnContext {
+  services: RunServices;
+  state: ConversationState;
+  allowedEvents: AllowedEvents;
+  signal: AbortSignal;
+  host: ConversationToolHost;
+}
+
+/** The conversation's real tools: its whitelist, or every registered tool for "*". */
+const realToolsOf = (state: ConversationState, services: RunServices) =>
+  state.realTools.includes("*") ? services.tools.list() : services.tools.pick(state.realTools);
+
+/** Safe file-name stem for io blobs of a conversation. */
+const blobStem = (state: ConversationState, turn: number): string =>
+  `${state.invokeId.replace(/[^A-Za-z0-9_-]/g, "_")}-t${turn}`;
+
+export function buildRequest(ctx: TurnContext, turn: number): ModelRequest {
+  const { state, services } = ctx;
+  const tools = [
+    ...services.tools.toSpecs(realToolsOf(state, services)),
+    ...builtinConversationTools(state).map((tool) => tool.spec),
+    ...state.eventTools.map((tool) => tool.spec),
+  ];
+  return {
+    model: state.model,
+    ...(state.system === undefined ? {} : { system: state.system }),
+    messages: state.messages,
+    tools,
+    params: state.params,
+    stream: state.stream,
+    origin: { invokeId: state.invokeId, stateId: state.stateId, turn },
+  };
+}
+
+/** Runs one model turn and every tool call it makes. Throws `LlmError` when the model call fails. */
+export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
+  const { services, state, signal } = ctx;
+  const turn = state.turn + 1;
+  const stem = blobStem(state, turn);
+  const request = buildRequest(ctx, turn);
+  const lastUser = [...state.messages].reverse().find((message) => message.role === "user");
+  services.transcript.append("llm/request", {
+    invokeId: state.invokeId,
+    stateId: state.stateId,
+    turn,
+    model: state.model,
+    messageCount: request.messages.length,
+    tools: request.tools.map((tool) => tool.name),
+    ref: services.io.put(`${stem}-request`, request),
+    snippet: snippet(lastUser ? blocksText(lastUser.content) : ""),
+  });
+  services.transcript.flush();
+
+  const started = services.clock.now();
+  const done = services.inflight.begin(`model call ${state.invokeId} turn ${turn}`);
+  let response: ModelResponse;
+  try {
+    response = await services.model.call(request, {
+      signal,
+      onDelta: (delta) => services.transcript.append("llm/delta", { invokeId: state.invokeId, turn, kind: delta.kind, text: delta.text }),
+    });
+  } finally {
+    done();
+  }
+  const elapsedMs = services.clock.now() - started;
+  const text = blocksText(response.content);
+  const generationMs = elapsedMs - (response.ttftMs ?? 0);
+  services.transcript.append("llm/response", {
+    invokeId: state.invokeId,
+    stateId: state.stateId,
+    turn,
+    target: response.target,
+    stopReason: response.stopReason,
+    usage: response.usage,
+    elapsedMs,
+    ...(response.ttftMs === undefined ? {} : { ttftMs: Math.round(response.ttftMs) }),
+    ...(generationMs > 0 ? { tokensPerSec: Math.round((response.usage.output / generationMs) * 1000 * 10) / 10 } : {}),
+    ref: services.io.put(`${stem}-response`, response),
+    snippet: snippet(text),
+  });
+
+  const assistant: ModelMessage = { role: "assistant", content: response.content };
+  const calls = response.content.filter((block): block is Extract<ContentBlock, { type: "tool-call" }> => block.type === "tool-call");
+  if (calls.length === 0) {
+    const ref = `io/${stem}-response.json`;
+    const idle: ChartEvent = { type: state.onEndTurnEvent, invokeId: state.invokeId, turn, ref, snippet: snippet(text), text };
+    return { append: [assistant], events: [idle], phase: "idle", validationStrikes: 0 };
+  }
+
+  const results: ContentBlock[] = [];
+  const events: ChartEvent[] = [];
+  let invalid = false;
+  for (const call of calls) {
+    const eventTool = state.eventTools.find((tool) => tool.toolName === call.name);
+    const kind = eventTool ? "event" : "real";
+    services.transcript.append("llm/tool-call", {
+      invokeId: state.invokeId,
+      turn,
+      toolCallId: call.id,
+      name: call.name,
+      toolKind: kind,
+      snippet: snippet(JSON.stringify(call.input ?? {})),
+    });
+    if (eventTool) {
+      const allowed = ctx.allowedEvents[eventTool.eventName];
+      const check = allowed ? checkEventPayload(allowed, call.input) : ({ ok: false, issues: "event is no longer allowed" } as const);
+      if (check.ok) {
+        events.push({ ...check.payload, type: eventTool.eventName, invokeId: state.invokeId });
+        results.push(toolResult(call, "ok", false));
+      } else {
+        invalid = true;
+        const final = state.validationStrikes >= 1;
+        services.transcript.append("llm/tool-validation-failed", {
+          invokeId: state.invokeId,
+          turn,
+          toolCallId: call.id,
+          name: call.name,
+          issues: check.issues,
+          final,
+        });
+        results.push(toolResult(call, `invalid payload for event "${eventTool.eventName}": ${check.issues}. Call the tool again with a valid payload.`, true));
+      }
+      continue;
+    }
+    const outcome = await runRealTool(ctx, call, turn, stem);
+    results.push(outcome);
+  }
+
+  const strikes = invalid ? state.validationStrikes + 1 : 0;
+  const append: ModelMessage[] = [assistant, { role: "user", content: results }];
+  if (strikes >= 2) {
+    events.push({ type: "error.llm.tool-validation", invokeId: state.invokeId, turn, category: "tool-validation" });
+    return { append, events, phase: "idle", validationStrikes: strikes };
+  }
+  return { append, events, phase: "calling", validationStrikes: strikes };
+}
+
+async function runRealTool(
+  ctx: TurnContext,
+  call: Extract<ContentBlock, { type: "tool-call" }>,
+  turn: number,
+  stem: string,
+): Promise<ContentBlock> {
+  const { services, state, signal } = ctx;
+  const builtin = builtinConversationTools(state).find((tool) => tool.spec.name === call.name);
+  const tool = builtin ? undefined : realToolsOf(state, services).find((candidate) => candidate.name === call.name);
+  let output: string;
+  let isError = false;
+  let meta: Record<string, unknown> | undefined;
+  if (!builtin && !tool) {
+    const available = [...realToolsOf(state, services).map((t) => t.name), ...state.eventTools.map((t) => t.toolName)];
+    output = `unknown tool "${call.name}"; available: ${available.join(", ")}`;
+    isError = true;
+  } else {
+    const done = services.inflight.begin(`tool ${call.name}`);
+    try {
+      services.transcript.flush();
+      if (builtin) {
+        const result = await builtin.execute(call.input, ctx.host, signal);
+        output = result.output;
+        isError = result.isError ?? false;
+      } else {
+        const parsed = tool!.input.safeParse(call.input);
+        if (!parsed.success) {
+          output = `invalid input for ${call.name}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(input)"}: ${i.message}`).join("; ")}`;
+          isError = true;
+        } else {
+          const result = await tool!.execute(parsed.data, { signal, workDir: services.workDir });
+          output = result.output;
+          isError = result.isError ?? false;
+          meta = result.meta;
+        }
+      }
+    } catch (error) {
+      if (signal.aborted) throw new LlmError("aborted", "conversation ended while a tool was running", { cause: error });
+      output = `tool ${call.name} failed: ${(error as Error).message}`;
+      isError = true;
+    } finally {
+      done();
+    }
+  }
+  services.transcript.append("llm/tool-result", {
+    invokeId: state.invokeId,
+    turn,
+    toolCallId: call.id,
+    name: call.name,
+    isError,
+    ref: services.io.put(`${stem}-tool-${call.id.replace(/[^A-Za-z0-9_-]/g, "_")}`, { input: call.input, output, isError, meta }),
+    snippet: snippet(output),
+    ...(meta ? { meta } : {}),
+  });
+  return toolResult(call, output, isError);
+}
+
+const toolResult = (call: { id: string; name: string }, output: string, isError: boolean): ContentBlock => ({
+  type: "tool-result",
+  toolCallId: call.id,
+  name: call.name,
+  output,
+  ...(isError ? { isError } : {}),
+});
+
+export const blocksText = (content: readonly ContentBlock[]): string =>
+  content
+    .filter((block): block is { type: "text"; text: string } => block.type === "text")
+    .map((block) => block.text)
+    .join("");
+
+export const errorEventOf = (error: unknown, invokeId: string): ChartEvent => {
+  const category = isLlmError(error) ? error.category : "transport";
+  return { type: `error.llm.${category}`, invokeId, category, message: (error as Error).message };
+};

@@ -1,0 +1,297 @@
+import type { ActorLogic, ActorSystem, AnyActorRef, EventObject, Snapshot } from "xstate";
+import type { GenerationParams, ModelMessage } from "../llm/protocol.js";
+import { LlmError } from "../llm/llm-error.js";
+import { requestHumanInput } from "../human/request-input.js";
+import type { AllowedEvents } from "./event-tools.js";
+import { eventTools } from "./event-tools.js";
+import type { ConversationEvent, ConversationState } from "./conversation-state.js";
+import { userText } from "./conversation-state.js";
+import { conversationTransition } from "./conversation-transition.js";
+import { errorEventOf, runTurn, type ChartEvent } from "./conversation-turn.js";
+import type { ConversationToolHost } from "./conversation-tools.js";
+import { owningStatePath, parentOf } from "./owning-state.js";
+import { resolveParam, type Param, type ParamArgs } from "./param.js";
+import { runServicesOf, type RunServices } from "./run-services.js";
+
+/** Parameters of a conversation bound to a state. Each is a literal or a function of the chart context. */
+export interface ConversationParams<TContext = any> {
+  /** Invoke id; also the target other conversations and `tellLlm` use. */
+  id: string;
+  system?: Param<string, TContext>;
+  /** The first user message. */
+  message?: Param<string, TContext>;
+  initialMessages?: Param<ModelMessage[], TContext>;
+  /** An alias keyword from the project config (never a raw model name). Default "default". */
+  model?: Param<string, TContext>;
+  /** Ordered aliases to fall back through. */
+  models?: Param<string[], TContext>;
+  /** Whitelist of real tools by name; default every registered tool. */
+  realTools?: Param<string[], TContext>;
+  /** Events the model may send to the chart, each becoming an event tool. */
+  allowedEvents?: Param<AllowedEvents, TContext>;
+  /** Conversations this one may message with the `message_conversation` tool. */
+  peers?: Param<string[], TContext>;
+  /** Offer the `ask_human` tool. */
+  askHuman?: Param<boolean, TContext>;
+  maxTurns?: Param<number, TContext>;
+  budgetMs?: Param<number, TContext>;
+  onEndTurnEvent?: Param<string, TContext>;
+  stream?: Param<boolean, TContext>;
+  resilience?: Param<unknown, TContext>;
+  temperature?: Param<number, TContext>;
+  topP?: Param<number, TContext>;
+  maxTokens?: Param<number, TContext>;
+  thinking?: Param<GenerationParams["thinking"], TContext>;
+}
+
+export interface ConversationInput {
+  state: Omit<ConversationState, "invokeId" | "stateId">;
+  allowedEvents: AllowedEvents;
+}
+
+export type ConversationSnapshot = Snapshot<undefined> & { context: ConversationState };
+
+export const defaultMaxTurns = 50;
+
+/** Binds an LLM conversation to the state that invokes it: `invoke: converse({...})`. */
+export function converse<TContext>(params: ConversationParams<TContext>) {
+  const resolveEvents = (args: ParamArgs<TContext>): AllowedEvents => resolveParam(params.allowedEvents, args) ?? {};
+  return {
+    id: params.id,
+    src: conversationLogic(resolveEvents),
+    input: (args: ParamArgs<TContext>): ConversationInput => {
+      const allowedEvents = resolveEvents(args);
+      const model = resolveParam(params.model, args) ?? resolveParam(params.models, args)?.[0] ?? "default";
+      const message = resolveParam(params.message, args);
+      const messages = [...(resolveParam(params.initialMessages, args) ?? []), ...(message === undefined ? [] : [userText(message)])];
+      const gen: GenerationParams = {};
+      const temperature = resolveParam(params.temperature, args);
+      const topP = resolveParam(params.topP, args);
+      const maxTokens = resolveParam(params.maxTokens, args);
+      const thinking = resolveParam(params.thinking, args);
+      if (temperature !== undefined) gen.temperature = temperature;
+      if (topP !== undefined) gen.topP = topP;
+      if (maxTokens !== undefined) gen.maxTokens = maxTokens;
+      if (thinking !== undefined) gen.thinking = thinking;
+      const system = resolveParam(params.system, args);
+      const budgetMs = resolveParam(params.budgetMs, args);
+      return {
+        allowedEvents,
+        state: {
+          model,
+          models: resolveParam(params.models, args) ?? [model],
+          ...(system === undefined ? {} : { system }),
+          realTools: resolveParam(params.realTools, args) ?? ["*"],
+          eventTools: eventTools(allowedEvents),
+          peers: resolveParam(params.peers, args) ?? [],
+          askHuman: resolveParam(params.askHuman, args) ?? false,
+          maxTurns: resolveParam(params.maxTurns, args) ?? defaultMaxTurns,
+          ...(budgetMs === undefined ? {} : { budgetMs }),
+          onEndTurnEvent: resolveParam(params.onEndTurnEvent, args) ?? "llm.idle",
+          stream: resolveParam(params.stream, args) ?? true,
+          params: gen,
+          resilience: resolveParam(params.resilience, args),
+          messages,
+          turn: 0,
+          phase: messages.length > 0 ? "calling" : "idle",
+          inbox: [],
+          validationStrikes: 0,
+        },
+      };
+    },
+  };
+}
+
+type Logic = ActorLogic<ConversationSnapshot, ConversationEvent | EventObject, ConversationInput, ActorSystem<any>>;
+
+/** The actor behind `converse`: pure transitions plus a driver that runs turns while the state is active. */
+export function conversationLogic(resolveEvents: (args: ParamArgs<any>) => AllowedEvents): Logic {
+  const drivers = new WeakMap<AnyActorRef, ConversationDriver>();
+  const events = new WeakMap<AnyActorRef, AllowedEvents>();
+  const eventsOf = (self: AnyActorRef): AllowedEvents => {
+    let allowed = events.get(self);
+    if (!allowed) {
+      // After a restore the zod schemas are not in the persisted state: resolve them again.
+      const parentSnapshot = parentOf(self)?.getSnapshot() as { context?: unknown } | undefined;
+      allowed = resolveEvents({ context: parentSnapshot?.context, event: { type: "escapement.resume" } });
+      events.set(self, allowed);
+    }
+    return allowed;
+  };
+  return {
+    config: resolveEvents,
+    getInitialSnapshot(scope, input) {
+      // Services are not bound yet (children are created inside the root's constructor): no lookups here.
+      events.set(scope.self, input.allowedEvents);
+      return {
+        status: "active",
+        output: undefined,
+        error: undefined,
+        context: { ...input.state, invokeId: scope.self.id, stateId: owningStatePath(scope.self) },
+      };
+    },
+    transition(snapshot, event, scope) {
+      if (event.type === "xstate.stop") {
+        drivers.get(scope.self)?.stop();
+        return { ...snapshot, status: "stopped" } as ConversationSnapshot;
+      }
+      if (snapshot.status !== "active") return snapshot;
+      const known = event.type === "llm.tell" || event.type.startsWith("escapement.");
+      if (!known) return snapshot;
+      const context = conversationTransition(snapshot.context, event as ConversationEvent);
+      if (event.type === "llm.tell" && context.phase === "calling") scope.defer(() => drivers.get(scope.self)?.wake());
+      return { ...snapshot, context };
+    },
+    start(snapshot, scope) {
+      if (snapshot.status !== "active") return;
+      const services = runServicesOf(scope.system);
+      const problem = configurationProblem(snapshot.context, services);
+      if (problem) {
+        services.fail(problem.category, problem.message);
+        return;
+      }
+      const driver = new ConversationDriver(scope.self, services, () => eventsOf(scope.self));
+      drivers.set(scope.self, driver);
+      void driver.run();
+    },
+    getPersistedSnapshot: (snapshot) => snapshot,
+    restoreSnapshot: (persisted) => persisted as ConversationSnapshot,
+  };
+}
+
+/** An unknown alias or tool name is a chart bug: it ends the run before any model call. */
+function configurationProblem(state: ConversationState, services: RunServices): { category: string; message: string } | undefined {
+  try {
+    services.model.assertAlias(state.model);
+    for (const alias of state.models) services.model.assertAlias(alias);
+  } catch (error) {
+    return { category: "unknown-alias", message: `conversation "${state.invokeId}" in state ${state.stateId}: ${(error as Error).message}` };
+  }
+  try {
+    if (!state.realTools.includes("*")) services.tools.pick(state.realTools);
+  } catch (error) {
+    return { category: "unknown-tool", message: `conversation "${state.invokeId}" in state ${state.stateId}: ${(error as Error).message}` };
+  }
+  return undefined;
+}
+
+/** Runs the turns of one live conversation; stops when the owning state is left. */
+class ConversationDriver {
+  readonly #controller = new AbortController();
+  #wake: (() => void) | undefined;
+  #budgetTimer: unknown;
+  #startedAt = 0;
+
+  constructor(
+    private readonly self: AnyActorRef,
+    private readonly services: RunServices,
+    private readonly allowedEvents: () => AllowedEvents,
+  ) {}
+
+  #state(): ConversationState {
+    return (this.self.getSnapshot() as ConversationSnapshot).context;
+  }
+
+  #live(): boolean {
+    return (this.self.getSnapshot() as ConversationSnapshot).status === "active" && !this.#controller.signal.aborted;
+  }
+
+  wake(): void {
+    this.#wake?.();
+  }
+
+  stop(): void {
+    const state = this.#state();
+    this.#controller.abort(new LlmError("aborted", "the conversation's state was left"));
+    this.#wake?.();
+    if (this.#budgetTimer !== undefined) this.services.clock.clearTimeout(this.#budgetTimer);
+    this.services.transcript.append("llm/conversation-ended", { invokeId: state.invokeId, stateId: state.stateId, reason: "exit" });
+  }
+
+  #post(event: ChartEvent): void {
+    if (!this.#live()) return;
+    parentOf(this.self)?.send(event);
+  }
+
+  #host(): ConversationToolHost {
+    const state = this.#state();
+    return {
+      askHuman: (question, signal) => {
+        const n = state.turn + 1;
+        return requestHumanInput(
+          this.services,
+          {
+            promptId: `${state.invokeId}/ask-${n}`,
+            invokeId: state.invokeId,
+            kind: question.kind,
+            message: question.message,
+            ...(question.options ? { options: question.options.map((value) => ({ value, label: value })) } : {}),
+          },
+          signal,
+        );
+      },
+      tell: (target, text) => {
+        const peer = (parentOf(this.self)?.getSnapshot() as { children?: Record<string, AnyActorRef> } | undefined)?.children?.[target];
+        if (!peer) return false;
+        peer.send({ type: "llm.tell", text, from: state.invokeId });
+        return true;
+      },
+    };
+  }
+
+  #armBudget(state: ConversationState): void {
+    if (state.budgetMs === undefined) return;
+    const remaining = this.#startedAt + state.budgetMs - this.services.clock.now();
+    this.#budgetTimer = this.services.clock.setTimeout(() => {
+      if (!this.#live()) return;
+      this.#post({ type: "error.llm.timeout", invokeId: state.invokeId, category: "timeout", message: `conversation budget of ${state.budgetMs} ms spent` });
+      this.#controller.abort(new LlmError("timeout", "conversation budget spent"));
+    }, Math.max(0, remaining));
+  }
+
+  async run(): Promise<void> {
+    const initial = this.#state();
+    this.services.transcript.append("llm/conversation-started", {
+      invokeId: initial.invokeId,
+      stateId: initial.stateId,
+      model: initial.model,
+      ...(initial.system ? { system: initial.system.slice(0, 80) } : {}),
+    });
+    this.#startedAt = this.services.clock.now();
+    this.#armBudget(initial);
+    while (this.#live()) {
+      const state = this.#state();
+      if (state.phase !== "calling") {
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+        this.#wake = undefined;
+        continue;
+      }
+      if (state.turn >= state.maxTurns) {
+        this.self.send({ type: "escapement.conversation-failed" });
+        this.#post({ type: "error.llm.max-turns", invokeId: state.invokeId, category: "max-turns", message: `stopped after ${state.maxTurns} turns` });
+        continue;
+      }
+      try {
+        const outcome = await runTurn({
+          services: this.services,
+          state,
+          allowedEvents: this.allowedEvents(),
+          signal: this.#controller.signal,
+          host: this.#host(),
+        });
+        if (!this.#live()) return;
+        this.self.send({ type: "escapement.turn-committed", append: outcome.append, phase: outcome.phase, validationStrikes: outcome.validationStrikes });
+        for (const event of outcome.events) this.#post(event);
+      } catch (error) {
+        if (!this.#live()) return;
+        this.services.transcript.append("llm/error", {
+          invokeId: state.invokeId,
+          category: error instanceof LlmError ? error.category : "transport",
+          message: (error as Error).message,
+        });
+        this.self.send({ type: "escapement.conversation-failed" });
+        this.#post(errorEventOf(error, state.invokeId));
+      }
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { z } from "zod";
+import type { ToolSpec } from "../llm/protocol.js";
+
+/** An event the model may send to the chart, with its payload schema. */
+export interface AllowedEvent {
+  schema: z.ZodType;
+  description: string;
+}
+
+export type AllowedEvents = Record<string, AllowedEvent>;
+
+/** Provider tool names allow only [A-Za-z0-9_-]; chart event names usually contain dots. */
+export const eventToolName = (eventName: string): string => eventName.replace(/[^A-Za-z0-9_-]/g, "_");
+
+export interface EventTool {
+  toolName: string;
+  eventName: string;
+  spec: ToolSpec;
+}
+
+export function eventTools(events: AllowedEvents): EventTool[] {
+  return Object.entries(events).map(([eventName, { schema, description }]) => {
+    const toolName = eventToolName(eventName);
+    const inputSchema = z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
+    delete inputSchema.$schema;
+    return {
+      toolName,
+      eventName,
+      spec: { name: toolName, description: `Send the chart event "${eventName}": ${description}`, inputSchema },
+    };
+  });
+}
+
+export type PayloadCheck = { ok: true; payload: Record<string, unknown> } | { ok: false; issues: string };
+
+/** Validates an event tool's payload; a payload that arrives as a JSON string is parsed first. */
+export function checkEventPayload(event: AllowedEvent, raw: unknown): PayloadCheck {
+  let input = raw;
+  if (typeof input === "string") {
+    try {
+      input = JSON.parse(input);
+    } catch {
+      return { ok: false, issues: "payload is a string that is not valid JSON" };
+    }
+  }
+  const parsed = event.schema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.length ? issue.path.join(".") : "(payload)"}: ${issue.message}`);
+    return { ok: false, issues: issues.join("; ") };
+  }
+  const payload = parsed.data;
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+    return { ok: true, payload: { value: payload } };
+  }
+  return { ok: true, payload: payload as Record<string, unknown> };
+}

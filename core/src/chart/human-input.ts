@@ -1,0 +1,62 @@
+import { fromPromise } from "xstate";
+import type { PromptRequest } from "../human/human-renderer.js";
+import { requestHumanInput } from "../human/request-input.js";
+import { parentOf } from "./owning-state.js";
+import { resolveParam, type Param, type ParamArgs } from "./param.js";
+import { runServicesOf } from "./run-services.js";
+
+export interface HumanInputParams<TContext = any> {
+  /** Invoke id; also the prompt id. */
+  id: string;
+  kind: PromptRequest["kind"];
+  message: Param<string, TContext>;
+  /** Choices for select and multi-select: plain values or {value, label}. */
+  options?: Param<(string | { value: string; label: string })[], TContext>;
+  default?: Param<unknown, TContext>;
+  /** For progress prompts. */
+  total?: Param<number, TContext>;
+}
+
+type HumanInputInput = Omit<PromptRequest, "schema" | "invokeId">;
+
+/**
+ * Asks the human while the state is active: `invoke: askHuman({...})`. A valid answer completes the
+ * actor (`onDone`, answer in `event.output`); a cancel sends `human.cancelled` to the chart.
+ * Progress prompts never complete; they close when the state is left.
+ */
+export function askHuman<TContext>(params: HumanInputParams<TContext>) {
+  return {
+    id: params.id,
+    src: humanInputLogic,
+    input: (args: ParamArgs<TContext>): HumanInputInput => {
+      const options = resolveParam(params.options, args)?.map((option) =>
+        typeof option === "string" ? { value: option, label: option } : option,
+      );
+      const fallback = resolveParam(params.default, args);
+      const total = resolveParam(params.total, args);
+      return {
+        promptId: params.id,
+        kind: params.kind,
+        message: resolveParam(params.message, args) ?? "",
+        ...(options ? { options } : {}),
+        ...(fallback === undefined ? {} : { default: fallback }),
+        ...(total === undefined ? {} : { progress: { value: 0, total } }),
+      };
+    },
+  };
+}
+
+export const humanInputLogic = fromPromise<unknown, HumanInputInput>(async ({ input, self, system, signal }) => {
+  const services = runServicesOf(system);
+  const spec = { ...input, invokeId: self.id };
+  if (input.kind === "progress") {
+    services.transcript.append("human-input/requested", { ...spec, schema: { type: "null" } });
+    return new Promise<never>(() => {});
+  }
+  const answer = await requestHumanInput(services, spec, signal);
+  if ("cancelled" in answer) {
+    parentOf(self)?.send({ type: "human.cancelled", promptId: input.promptId });
+    return new Promise<never>(() => {});
+  }
+  return answer.value;
+});

@@ -1,0 +1,50 @@
+import type { ActorSystem } from "xstate";
+import type { ModelClient } from "../llm/protocol.js";
+import type { ToolRegistry } from "../tools/tool-registry.js";
+import type { Clock } from "../runtime/clock.js";
+import type { TranscriptWriter } from "../runtime/transcript-writer.js";
+import type { IoStore } from "../runtime/io-store.js";
+import type { ArtifactStore } from "../templates/artifact-store.js";
+import type { HumanRenderer } from "../human/human-renderer.js";
+import type { Logger } from "../runtime/logger.js";
+
+/** Work the runner counts as progress (a model call, a tool, an open prompt). */
+export interface InflightTracker {
+  begin(what: string): () => void;
+}
+
+/** Per-run services the chart's actors need. One instance per run: runs never share them. */
+export interface RunServices {
+  sessionId: string;
+  runId: string;
+  chartId: string;
+  workDir: string;
+  clock: Clock;
+  transcript: TranscriptWriter;
+  io: IoStore;
+  artifacts: ArtifactStore;
+  model: ModelClient;
+  tools: ToolRegistry;
+  human: HumanRenderer;
+  log: Logger;
+  inflight: InflightTracker;
+  /** Ends the run with status error (a chart bug such as an unknown alias or tool). */
+  fail(category: string, message: string): void;
+  /** Aborted when the run is cancelled. */
+  signal: AbortSignal;
+}
+
+// Keyed by the run's actor system, so concurrent runs in one process never see each other's services.
+const servicesBySystem = new WeakMap<ActorSystem<any>, RunServices>();
+
+export function bindRunServices(system: ActorSystem<any>, services: RunServices): void {
+  servicesBySystem.set(system, services);
+}
+
+export function runServicesOf(system: ActorSystem<any>): RunServices {
+  const services = servicesBySystem.get(system);
+  if (!services) {
+    throw new Error("this chart actor runs outside an Escapement runner (use runChart or `escapement run`)");
+  }
+  return services;
+}

@@ -1,0 +1,72 @@
+import { Command, CommanderError, Option } from "commander";
+import { logLevels, type LogLevel } from "../runtime/logger.js";
+import { SessionError } from "../runtime/session-error.js";
+import type { CliIo } from "./cli-io.js";
+import { infoCommand } from "./commands/info.js";
+import { runCommand } from "./commands/run.js";
+import { exitCodes, UsageError } from "./usage-error.js";
+import { version } from "./version.js";
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Parses argv, runs one command, returns the exit code. Never calls process.exit. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = exitCodes.ok;
+  const program = new Command("escapement")
+    .description("Run LLM agent workflows as statecharts.")
+    .version(version)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .showHelpAfterError("(run escapement --help for usage)");
+
+  program
+    .command("run")
+    .description("run a chart module (a .ts file or a directory with chart.ts)")
+    .argument("[chart]", "chart module or directory")
+    .option("--param <key=value>", "chart input value (repeatable; JSON values allowed)", collect, [])
+    .option("--input <file>", "chart input from a JSON file")
+    .option("--no-tui", "run headless: progress on stderr, prompts on stdin")
+    .option("--resume <session>", "resume a crashed session (id or directory)")
+    .option("--session-dir <dir>", "write the session here instead of .escapement/<id>")
+    .addOption(new Option("--log-level <level>", "log verbosity").choices(logLevels).default("warn"))
+    .action(async (chart: string | undefined, options: Record<string, unknown>) => {
+      code = await runCommand(
+        chart,
+        {
+          param: options.param as string[],
+          ...(options.input ? { input: options.input as string } : {}),
+          tui: options.tui as boolean && io.stdoutIsTty,
+          ...(options.resume ? { resume: options.resume as string } : {}),
+          ...(options.sessionDir ? { sessionDir: options.sessionDir as string } : {}),
+          logLevel: options.logLevel as LogLevel,
+        },
+        io,
+      );
+    });
+
+  program
+    .command("info")
+    .description("show version, sessions location, tools and providers (never secrets)")
+    .action(() => {
+      code = infoCommand(io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return exitCodes.ok;
+      return exitCodes.usage;
+    }
+    if (error instanceof UsageError || error instanceof SessionError) {
+      io.stderr.write(`escapement: ${error.message}\n`);
+      return exitCodes.usage;
+    }
+    io.stderr.write(`escapement: ${(error as Error).stack ?? String(error)}\n`);
+    return exitCodes.runFailed;
+  }
+}

@@ -1,0 +1,5 @@
+export type { HumanRenderer, PromptAnswer, PromptRequest } from "./human-renderer.js";
+export { answerSchema, answerJsonSchema } from "./answer-schema.js";
+export { requestHumanInput, type PromptSpec, type HumanInputDeps } from "./request-input.js";
+export { ScriptedHuman } from "./scripted-human.js";
+export { StdinHuman } from "./stdin-human.js";

@@ -1,0 +1,102 @@
+import { createInterface, type Interface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import type { HumanRenderer, PromptAnswer, PromptRequest } from "./human-renderer.js";
+
+/**
+ * The plain fallback under `--no-tui`: prompts on an output stream (stderr), answers read line
+ * by line from an input stream (stdin, a pipe works too). An empty line takes the default; a
+ * line reading `:cancel` cancels; end of input cancels.
+ */
+export class StdinHuman implements HumanRenderer {
+  readonly #output: Writable;
+  readonly #input: Readable;
+  #lines: Interface | undefined;
+  #queue: string[] = [];
+  #waiters: ((line: string | undefined) => void)[] = [];
+  #ended = false;
+
+  constructor(input: Readable, output: Writable) {
+    this.#input = input;
+    this.#output = output;
+  }
+
+  #nextLine(signal: AbortSignal): Promise<string | undefined> {
+    if (!this.#lines) {
+      this.#lines = createInterface({ input: this.#input, crlfDelay: Infinity });
+      this.#lines.on("line", (line) => {
+        const waiter = this.#waiters.shift();
+        if (waiter) waiter(line);
+        else this.#queue.push(line);
+      });
+      this.#lines.on("close", () => {
+        this.#ended = true;
+        for (const waiter of this.#waiters.splice(0)) waiter(undefined);
+      });
+    }
+    const queued = this.#queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.#ended) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal.reason ?? new Error("aborted"));
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#waiters.push((line) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(line);
+      });
+    });
+  }
+
+  async ask(request: PromptRequest, signal: AbortSignal): Promise<PromptAnswer> {
+    this.#output.write(`\n? ${request.message}\n`);
+    request.options?.forEach((option, index) => this.#output.write(`  ${index + 1}) ${option.label}\n`));
+    const hint = hintFor(request);
+    this.#output.write(`${hint}> `);
+    const line = await this.#nextLine(signal);
+    if (line === undefined || line.trim() === ":cancel") return { cancelled: true };
+    return { value: parseAnswer(request, line.trim()) };
+  }
+
+  reject(_promptId: string, reason: string): void {
+    this.#output.write(`  not a valid answer: ${reason}\n`);
+  }
+
+  progress(promptId: string, value: number, total: number): void {
+    this.#output.write(`  [${promptId}] ${value}/${total}\n`);
+  }
+
+  close(): void {
+    this.#lines?.close();
+  }
+}
+
+const hintFor = (request: PromptRequest): string => {
+  switch (request.kind) {
+    case "confirm":
+      return "(y/n) ";
+    case "select":
+      return "(number or value) ";
+    case "multi-select":
+      return "(numbers or values, comma-separated) ";
+    default:
+      return request.default !== undefined ? `(default: ${String(request.default)}) ` : "";
+  }
+};
+
+function parseAnswer(request: PromptRequest, line: string): unknown {
+  if (line === "" && request.default !== undefined) return request.default;
+  const option = (token: string): string => {
+    const index = Number(token);
+    const options = request.options ?? [];
+    return Number.isInteger(index) && index >= 1 && index <= options.length ? options[index - 1]!.value : token;
+  };
+  switch (request.kind) {
+    case "confirm":
+      return /^(y|yes|true)$/i.test(line) ? true : /^(n|no|false)$/i.test(line) ? false : line;
+    case "select":
+      return option(line);
+    case "multi-select":
+      return line === "" ? [] : line.split(",").map((token) => option(token.trim()));
+    default:
+      return line;
+  }
+}

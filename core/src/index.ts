@@ -1,0 +1,6 @@
+export * from "./chart/index.js";
+export * from "./runtime/index.js";
+export * from "./llm/index.js";
+export * from "./tools/index.js";
+export * from "./human/index.js";
+export * from "./templates/index.js";

@@ -1,0 +1,105 @@
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { SessionError } from "./session-error.js";
+import type { PersistedTimer } from "./delayed-events.js";
+
+/** Everything needed to rebuild the run exactly as it was after transcript row `seq`. */
+export interface CheckpointRecord {
+  seq: number;
+  /** Byte length of the transcript that this state corresponds to. */
+  offset: number;
+  ts: number;
+  /** xstate persisted snapshot of the root actor (conversations and prompts included). */
+  state: unknown;
+  timers: PersistedTimer[];
+}
+
+export interface CheckpointStoreOptions {
+  /** Rewrite the journal into `snapshot.json` once it grows past this many bytes. */
+  compactBytes?: number;
+  onCompact?: (record: CheckpointRecord) => void;
+}
+
+/**
+ * An append-only journal of checkpoint records (one JSON line each) plus a compacted
+ * snapshot. Appending a line is cheap, so the runner checkpoints at every transcript flush;
+ * the latest state is the last complete line, or `snapshot.json` after a compaction.
+ */
+export class CheckpointStore {
+  readonly #journalPath: string;
+  readonly #snapshotPath: string;
+  readonly #compactBytes: number;
+  readonly #onCompact: CheckpointStoreOptions["onCompact"];
+  #fd: number | undefined;
+  #journalBytes = 0;
+
+  constructor(dir: string, options: CheckpointStoreOptions = {}) {
+    this.#journalPath = join(dir, "journal.jsonl");
+    this.#snapshotPath = join(dir, "snapshot.json");
+    this.#compactBytes = options.compactBytes ?? 8 * 1024 * 1024;
+    this.#onCompact = options.onCompact;
+  }
+
+  write(record: CheckpointRecord): void {
+    this.#fd ??= openSync(this.#journalPath, "a");
+    const line = Buffer.from(`${JSON.stringify(record)}\n`, "utf8");
+    let written = 0;
+    while (written < line.length) written += writeSync(this.#fd, line, written);
+    this.#journalBytes += line.length;
+    if (this.#journalBytes >= this.#compactBytes) this.#compact(record);
+  }
+
+  #compact(record: CheckpointRecord): void {
+    const temp = `${this.#snapshotPath}.tmp`;
+    writeFileSync(temp, JSON.stringify(record));
+    renameSync(temp, this.#snapshotPath);
+    // A crash between the rename and the truncate leaves both; `load` picks the higher seq.
+    ftruncateSync(this.#fd!, 0);
+    this.#journalBytes = 0;
+    this.#onCompact?.(record);
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+
+  /** The latest complete checkpoint, or undefined when none was ever written. */
+  static load(dir: string): CheckpointRecord | undefined {
+    const journalPath = join(dir, "journal.jsonl");
+    const snapshotPath = join(dir, "snapshot.json");
+    let best: CheckpointRecord | undefined;
+    if (existsSync(snapshotPath)) {
+      best = parseRecord(readFileSync(snapshotPath, "utf8"), snapshotPath);
+      if (!best) throw new SessionError("checkpoint-malformed", `${snapshotPath} is not a valid checkpoint`);
+    }
+    if (existsSync(journalPath)) {
+      const lines = readFileSync(journalPath, "utf8").split("\n").filter((line) => line.length > 0);
+      let fromJournal: CheckpointRecord | undefined;
+      // Only the last line may be torn (a crash mid-append); anything earlier is corruption.
+      for (let index = lines.length - 1; index >= 0 && !fromJournal; index--) {
+        fromJournal = parseRecord(lines[index]!, journalPath);
+        if (!fromJournal && index < lines.length - 1) {
+          throw new SessionError("checkpoint-malformed", `${journalPath} line ${index + 1} is not a valid checkpoint record`);
+        }
+      }
+      if (lines.length > 0 && !fromJournal && !best) {
+        throw new SessionError("checkpoint-malformed", `${journalPath} holds no valid checkpoint record`);
+      }
+      if (fromJournal && (!best || fromJournal.seq >= best.seq)) best = fromJournal;
+    }
+    return best;
+  }
+}
+
+function parseRecord(text: string, _source: string): CheckpointRecord | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<CheckpointRecord>;
+    if (!Number.isInteger(value.seq) || !Number.isInteger(value.offset) || typeof value.state !== "object" || !Array.isArray(value.timers)) {
+      return undefined;
+    }
+    return value as CheckpointRecord;
+  } catch {
+    return undefined;
+  }
+}

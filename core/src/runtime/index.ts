@@ -1,0 +1,10 @@
+export { runChart, prepareResume, type RunChartOptions, type RunResult, type RunStatus } from "./runner.js";
+export { systemClock, type Clock } from "./clock.js";
+export { randomIds, sequentialIds, type IdSource } from "./ids.js";
+export { createLogger, silentLogger, logLevels, type Logger, type LogLevel } from "./logger.js";
+export { sessionPaths, openSessionDir, defaultSessionsRoot, type SessionPaths, type SessionManifest } from "./session-dir.js";
+export { SessionError, type SessionErrorCode } from "./session-error.js";
+export { TranscriptWriter, type RowTap } from "./transcript-writer.js";
+export { readTranscript, readAllRows, type ReadIssue } from "./transcript-reader.js";
+export { CheckpointStore, type CheckpointRecord } from "./checkpoint-store.js";
+export type { TranscriptRow } from "./transcript-row.js";

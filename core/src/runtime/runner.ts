@@ -1,0 +1,298 @@
+import { existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createActor, type AnyActorRef, type AnyMachineSnapshot, type InspectionEvent } from "xstate";
+import type { ChartDefinition } from "../chart/define-chart.js";
+import { bindRunServices, type RunServices } from "../chart/run-services.js";
+import type { ModelClient } from "../llm/protocol.js";
+import type { HumanRenderer } from "../human/human-renderer.js";
+import { ToolRegistry, createDefaultRegistry } from "../tools/index.js";
+import { ArtifactStore } from "../templates/artifact-store.js";
+import { systemClock, type Clock } from "./clock.js";
+import { randomIds, type IdSource } from "./ids.js";
+import { silentLogger, type Logger } from "./logger.js";
+import { CheckpointStore, type CheckpointRecord } from "./checkpoint-store.js";
+import { captureTimers, restoreTimers } from "./delayed-events.js";
+import { Inflight } from "./inflight.js";
+import { IoStore } from "./io-store.js";
+import { createSessionDir, defaultSessionsRoot, openSessionDir, sessionPaths, writeManifest, type SessionManifest, type SessionPaths } from "./session-dir.js";
+import { SessionError } from "./session-error.js";
+import { activeStates, difference } from "./state-config.js";
+import { TranscriptWriter, type RowTap } from "./transcript-writer.js";
+import { compactEventData } from "./compact-event.js";
+
+export type RunStatus = "done" | "aborted" | "error";
+
+export interface RunChartOptions {
+  chart: ChartDefinition;
+  /** Absolute path of the chart module, recorded so `--resume` can load it again. */
+  chartModule?: string;
+  model: ModelClient;
+  /** Directory holding session directories. Default `<cwd>/.escapement`. */
+  sessionsRoot?: string;
+  /** Exact session directory (overrides `sessionsRoot`). */
+  sessionDir?: string;
+  /** Resume this session (an id under `sessionsRoot`, or a directory) instead of starting anew. */
+  resume?: string;
+  input?: unknown;
+  tools?: ToolRegistry;
+  human?: HumanRenderer;
+  workDir?: string;
+  cwd?: string;
+  clock?: Clock;
+  ids?: IdSource;
+  log?: Logger;
+  signal?: AbortSignal;
+  /** Rows after they are on disk (renderers, progress). */
+  taps?: RowTap[];
+  /** End the run when nothing is in flight and nothing happens for `cycles` checks `intervalMs` apart. */
+  wedge?: { intervalMs: number; cycles: number };
+  checkpointCompactBytes?: number;
+}
+
+export interface RunResult {
+  sessionId: string;
+  runId: string;
+  sessionDir: string;
+  transcriptPath: string;
+  status: RunStatus;
+  finalConfig: string[];
+  error?: { category: string; message: string };
+}
+
+interface Prepared {
+  paths: SessionPaths;
+  manifest: SessionManifest;
+  checkpoint: CheckpointRecord | undefined;
+  nextSeq: number;
+  offset: number;
+}
+
+function prepareNew(options: RunChartOptions, clock: Clock, ids: IdSource): Prepared {
+  const now = clock.now();
+  const cwd = options.cwd ?? process.cwd();
+  const sessionId = options.sessionDir ? basenameOf(options.sessionDir) : ids.sessionId(now);
+  const root = options.sessionDir ? resolve(cwd, options.sessionDir) : join(options.sessionsRoot ?? defaultSessionsRoot(cwd), sessionId);
+  const manifest: SessionManifest = {
+    sessionId,
+    chartId: options.chart.id,
+    chartModule: options.chartModule ?? "",
+    createdAt: now,
+    ...(options.input === undefined ? {} : { input: options.input }),
+    status: "running",
+  };
+  return { paths: createSessionDir(root, manifest), manifest, checkpoint: undefined, nextSeq: 1, offset: 0 };
+}
+
+/** Finds the session to resume and cuts the transcript back to its latest checkpoint. */
+export function prepareResume(target: string, chartId: string | undefined, cwd: string, sessionsRoot?: string): Prepared {
+  const byId = join(sessionsRoot ?? defaultSessionsRoot(cwd), target);
+  const root = existsSync(byId) ? byId : resolve(cwd, target);
+  if (!existsSync(root)) throw new SessionError("session-missing", `no session "${target}" (looked in ${byId} and ${resolve(cwd, target)})`);
+  const { paths, manifest } = openSessionDir(root);
+  if (manifest.status !== "running") {
+    throw new SessionError("session-finished", `session ${manifest.sessionId} already finished (status ${manifest.status}); nothing to resume`);
+  }
+  if (chartId !== undefined && chartId !== manifest.chartId) {
+    throw new SessionError("chart-mismatch", `session ${manifest.sessionId} ran chart "${manifest.chartId}", not "${chartId}"`);
+  }
+  const checkpoint = CheckpointStore.load(paths.checkpoints);
+  const size = existsSync(paths.transcript) ? statSync(paths.transcript).size : 0;
+  if (!checkpoint) {
+    if (size > 0) throw new SessionError("checkpoint-missing", `session ${manifest.sessionId} has a transcript but no checkpoint in ${paths.checkpoints}`);
+    return { paths, manifest, checkpoint, nextSeq: 1, offset: 0 };
+  }
+  if (size < checkpoint.offset) {
+    throw new SessionError("checkpoint-malformed", `checkpoint at seq ${checkpoint.seq} points past the end of ${paths.transcript}`);
+  }
+  if (size > checkpoint.offset) {
+    // Rows after the checkpoint were never acted on (effects wait for the flush that checkpoints);
+    // keep them aside for inspection and cut the transcript back so seq stays gap-free.
+    const tail = readFileSync(paths.transcript).subarray(checkpoint.offset);
+    writeFileSync(join(paths.checkpoints, `orphaned-after-${checkpoint.seq}.jsonl`), tail);
+    truncateSync(paths.transcript, checkpoint.offset);
+  }
+  return { paths, manifest, checkpoint, nextSeq: checkpoint.seq + 1, offset: checkpoint.offset };
+}
+
+const basenameOf = (path: string): string => resolve(path).split(/[\\/]/).pop() ?? path;
+
+/**
+ * Runs a chart to completion: every processed event becomes a transcript row, the run
+ * checkpoints at every flush, and effects (model calls, tools, prompts) start only after the
+ * rows that led to them are on disk.
+ */
+export async function runChart(options: RunChartOptions): Promise<RunResult> {
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomIds;
+  const log = options.log ?? silentLogger;
+  const cwd = options.cwd ?? process.cwd();
+  const prepared = options.resume
+    ? prepareResume(options.resume, options.chart.id, cwd, options.sessionsRoot)
+    : prepareNew(options, clock, ids);
+  const { paths, manifest } = prepared;
+  const runId = ids.runId();
+  const workDir = options.workDir ?? cwd;
+  mkdirSync(workDir, { recursive: true });
+
+  let actor: AnyActorRef | undefined;
+  let dirty = true;
+  const checkpoints = new CheckpointStore(paths.checkpoints, {
+    ...(options.checkpointCompactBytes === undefined ? {} : { compactBytes: options.checkpointCompactBytes }),
+    onCompact: (record) => transcript.append("checkpoint/written", { seq: record.seq, kind: "snapshot", ref: "checkpoints/snapshot.json" }),
+  });
+  const clockOffset = () => clock.now() - Date.now();
+  const transcript: TranscriptWriter = new TranscriptWriter(paths.transcript, {
+    clock,
+    nextSeq: prepared.nextSeq,
+    offset: prepared.offset,
+    afterWrite: (seq, offset) => {
+      if (!dirty || !actor) return;
+      dirty = false;
+      checkpoints.write({ seq, offset, ts: clock.now(), state: actor.getPersistedSnapshot(), timers: captureTimers(actor, clockOffset()) });
+    },
+  });
+  for (const tap of options.taps ?? []) transcript.tap(tap);
+
+  const inflight = new Inflight();
+  const runAbort = new AbortController();
+  const services: RunServices = {
+    sessionId: manifest.sessionId,
+    runId,
+    chartId: options.chart.id,
+    workDir,
+    clock,
+    transcript,
+    io: new IoStore(paths.io),
+    artifacts: new ArtifactStore(paths.root),
+    model: options.model,
+    tools: options.tools ?? registryFor(options.chart),
+    human: options.human ?? refusingHuman,
+    log,
+    inflight,
+    signal: runAbort.signal,
+    fail: (category, message) => failRun(category, message),
+  };
+  let failRun: (category: string, message: string) => void = () => {};
+
+  const chartId = options.chart.id;
+  transcript.append("runner/started", {
+    sessionId: manifest.sessionId,
+    runId,
+    chartId,
+    resumed: prepared.checkpoint !== undefined,
+    ...(manifest.parentSessionId ? { parentSessionId: manifest.parentSessionId } : {}),
+  });
+  if (prepared.checkpoint) {
+    transcript.append("runner/resumed", { fromSeq: prepared.nextSeq, checkpointSeq: prepared.checkpoint.seq });
+  }
+
+  return new Promise<RunResult>((resolveRun) => {
+    let before: string[] = [];
+    let finished = false;
+    let lastActivitySeq = -1;
+    let idleChecks = 0;
+
+    const finish = (status: RunStatus, error?: { category: string; message: string }) => {
+      if (finished) return;
+      finished = true;
+      clearInterval(wedgeTimer);
+      options.signal?.removeEventListener("abort", onAbort);
+      const snapshot = actor?.getSnapshot() as AnyMachineSnapshot | undefined;
+      const finalConfig = snapshot && "_nodes" in snapshot ? activeStates(snapshot) : [];
+      if (error) transcript.append("runner/error", error);
+      if (status !== "done") {
+        runAbort.abort();
+        actor?.stop();
+      }
+      dirty = true;
+      transcript.append("runner/done", { finalConfig, status, ...(error ? { error } : {}) });
+      transcript.close();
+      checkpoints.close();
+      writeManifest(paths, { ...manifest, status, endedAt: clock.now() });
+      resolveRun({
+        sessionId: manifest.sessionId,
+        runId,
+        sessionDir: paths.root,
+        transcriptPath: paths.transcript,
+        status,
+        finalConfig,
+        ...(error ? { error } : {}),
+      });
+    };
+
+    const inspect = (event: InspectionEvent) => {
+      if (event.type !== "@xstate.snapshot" || finished) return;
+      dirty = true;
+      if (event.actorRef !== actor) return;
+      const snapshot = event.snapshot as AnyMachineSnapshot;
+      const after = activeStates(snapshot);
+      if (event.event.type === "xstate.init") return;
+      const { type, ...eventData } = event.event as { type: string };
+      transcript.append("runner/event-processed", {
+        event: type,
+        ...(Object.keys(eventData).length > 0 ? { eventData: compactEventData(eventData) } : {}),
+        before,
+        after,
+        entered: difference(after, before),
+        exited: difference(before, after),
+      });
+      before = after;
+      if (snapshot.status === "done") finish("done");
+    };
+
+    const onAbort = () => finish("aborted");
+    failRun = (category, message) => queueMicrotask(() => finish("error", { category, message }));
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+
+    const wedge = options.wedge ?? { intervalMs: 100, cycles: 50 };
+    const wedgeTimer = setInterval(() => {
+      if (finished) return;
+      const busy = inflight.count > 0 || captureTimers(actor!).length > 0;
+      if (busy || transcript.lastSeq !== lastActivitySeq) {
+        lastActivitySeq = transcript.lastSeq;
+        idleChecks = 0;
+        return;
+      }
+      if (++idleChecks >= wedge.cycles) {
+        const config = activeStates(actor!.getSnapshot() as AnyMachineSnapshot).join(", ");
+        finish("error", {
+          category: "wedged",
+          message: `no progress for ${wedge.cycles} checks (${wedge.cycles * wedge.intervalMs} ms): the chart is in [${config}] with no conversation turn, tool, prompt or timer pending`,
+        });
+      }
+    }, wedge.intervalMs);
+
+    try {
+      actor = createActor(options.chart.machine, {
+        ...(prepared.checkpoint ? { snapshot: prepared.checkpoint.state as never } : {}),
+        ...(options.input === undefined ? {} : { input: options.input }),
+        inspect,
+        clock: { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (handle) => clock.clearTimeout(handle) },
+      });
+      bindRunServices(actor.system, services);
+      // The initial configuration exists before start; children (conversations) start inside start().
+      before = activeStates(actor.getSnapshot() as AnyMachineSnapshot);
+      transcript.append("runner/start-config", { config: before });
+      actor.subscribe({
+        error: (error) => finish("error", { category: "chart", message: (error as Error).message }),
+      });
+      actor.start();
+      if (prepared.checkpoint) restoreTimers(actor, prepared.checkpoint.timers, clock.now());
+      if ((actor.getSnapshot() as AnyMachineSnapshot).status === "done") finish("done");
+    } catch (error) {
+      finish("error", { category: "chart", message: `chart "${chartId}" failed to start: ${(error as Error).message}` });
+    }
+  });
+}
+
+function registryFor(chart: ChartDefinition): ToolRegistry {
+  const registry = createDefaultRegistry();
+  for (const tool of chart.tools ?? []) registry.register(tool);
+  return registry;
+}
+
+const refusingHuman: HumanRenderer = {
+  ask: async (request) => {
+    throw new Error(`prompt "${request.promptId}" needs a human, but this run has no human renderer`);
+  },
+};

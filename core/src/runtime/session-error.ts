@@ -1,0 +1,21 @@
+export const sessionErrorCodes = [
+  "session-exists",
+  "session-missing",
+  "session-finished",
+  "checkpoint-malformed",
+  "checkpoint-missing",
+  "chart-mismatch",
+] as const;
+
+export type SessionErrorCode = (typeof sessionErrorCodes)[number];
+
+/** A problem with a session directory; the CLI maps it to exit code 2. */
+export class SessionError extends Error {
+  override readonly name = "SessionError";
+  constructor(
+    readonly code: SessionErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

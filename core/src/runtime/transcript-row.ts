@@ -1,0 +1,1 @@
+export type { TranscriptRow } from "@escapement/wire-schema";

@@ -1,0 +1,34 @@
+import { assign, setup } from "xstate";
+import { z } from "zod";
+import { converse, defineChart } from "@escapement/core";
+
+/** One conversation, one event tool: the model greets and tells the chart it is done. */
+const machine = setup({
+  types: {
+    context: {} as { name: string; greeting?: string },
+    input: {} as { name?: string } | undefined,
+  },
+}).createMachine({
+  id: "hello",
+  context: ({ input }) => ({ name: input?.name ?? "world" }),
+  initial: "greeting",
+  states: {
+    greeting: {
+      invoke: converse({
+        id: "greeter",
+        system: "You greet people warmly in one short sentence.",
+        message: ({ context }) => `Greet ${context.name}, then report the greeting with the greeting_done tool.`,
+        realTools: [],
+        allowedEvents: {
+          "greeting.done": { schema: z.object({ greeting: z.string().min(1) }), description: "report the greeting you wrote" },
+        },
+      }),
+      on: {
+        "greeting.done": { target: "done", actions: assign({ greeting: ({ event }) => event.greeting as string }) },
+      },
+    },
+    done: { type: "final" },
+  },
+});
+
+export default defineChart({ id: "hello", machine, description: "The smallest chart: one conversation, one event tool." });
