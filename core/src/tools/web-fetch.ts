@@ -66,7 +66,7 @@ export const createWebFetchTool = (options: WebFetchOptions = {}): Tool<WebFetch
       };
       let response: Response;
       try {
-        response = await fetchUrl(url, { signal: timeout, redirect: "follow" });
+        response = await fetchUrl(url, { signal: AbortSignal.any([signal, timeout]), redirect: "follow" });
       } catch (error) {
         return stopped() ?? requestFailure(error, url);
       }
