@@ -1,14 +1,13 @@
-import { spawn } from "node:child_process";
 import { z } from "zod";
-import { OutputBuffer } from "./output-buffer.js";
-import { groupAlive, signalGroup } from "./process-group.js";
+import { runInGroup, type GroupLimits, type RunOutcome } from "./run-in-group.js";
 import { resolvePath } from "./resolve-path.js";
 import { statPath } from "./stat-path.js";
 import { abortedResult, toolFailure } from "./tool-failure.js";
 import { defineTool, type Tool, type ToolResult } from "./tool.js";
 
 export const defaultShellTimeoutMs = 120_000;
-const groupPollMs = 25;
+/** setTimeout fires at once beyond this (2^31 - 1 ms, about 24.8 days). */
+const maxTimerMs = 2_147_483_647;
 
 export const ShellRunInput = z.object({
   command: z.string().min(1).describe("Bash command line, run with `bash -c`."),
@@ -17,6 +16,7 @@ export const ShellRunInput = z.object({
     .number()
     .int()
     .min(1)
+    .max(maxTimerMs)
     .optional()
     .describe(`Kill the command and everything it started after this many milliseconds (default ${defaultShellTimeoutMs}).`),
 });
@@ -36,19 +36,6 @@ export interface ShellRunOptions {
   drainMs?: number;
 }
 
-type Limits = Required<Omit<ShellRunOptions, "env">> & { env: NodeJS.ProcessEnv; timeoutMs: number };
-
-type StopReason = "timeout" | "abort";
-
-interface RunOutcome {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  stopped: StopReason | undefined;
-  spawnError: Error | undefined;
-  stdout: OutputBuffer;
-  stderr: OutputBuffer;
-}
-
 export const createShellRunTool = (options: ShellRunOptions = {}): Tool<ShellRunInput> =>
   defineTool<ShellRunInput>({
     name: "shell_run",
@@ -64,7 +51,7 @@ export const createShellRunTool = (options: ShellRunOptions = {}): Tool<ShellRun
       const root = await statPath(resolvedPath, shownCwd);
       if ("failure" in root) return root.failure;
       if (!root.stats.isDirectory()) return toolFailure(`cwd ${shownCwd} is not a directory.`, { resolvedPath });
-      const limits: Limits = {
+      const limits: GroupLimits = {
         env: options.env ?? process.env,
         killGraceMs: options.killGraceMs ?? 2000,
         maxOutputBytes: options.maxOutputBytes ?? 30_000,
@@ -77,90 +64,6 @@ export const createShellRunTool = (options: ShellRunOptions = {}): Tool<ShellRun
   });
 
 export const shellRunTool = createShellRunTool();
-
-/**
- * Runs `bash -c command` as the leader of a new process group. Resolves once the shell has
- * exited and its output is collected; after a timeout or abort, only once the whole group
- * is gone or has been sent SIGKILL.
- */
-const runInGroup = (command: string, cwd: string, limits: Limits, signal: AbortSignal): Promise<RunOutcome> =>
-  new Promise((resolve) => {
-    const stdout = new OutputBuffer(limits.maxOutputBytes);
-    const stderr = new OutputBuffer(limits.maxOutputBytes);
-    const child = spawn("bash", ["-c", command], { cwd, env: limits.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let streamsClosed = false;
-    let stopped: StopReason | undefined;
-    let sigkillSent = false;
-    let settled = false;
-    const timers = new Set<NodeJS.Timeout>();
-
-    const later = (ms: number, action: () => void): void => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        action();
-      }, ms);
-      timers.add(timer);
-    };
-    const settle = (spawnError?: Error): void => {
-      if (settled) return;
-      settled = true;
-      for (const timer of timers) clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-      resolve({ exitCode: exit?.code ?? null, signal: exit?.signal ?? null, stopped, spawnError, stdout, stderr });
-    };
-    let polling = false;
-    const maybeSettle = (): void => {
-      if (!exit || !streamsClosed) return;
-      if (stopped && !sigkillSent && groupAlive(child.pid!)) {
-        // Members may still be exiting (or linger as zombies): look again until the SIGKILL deadline.
-        if (!polling) {
-          polling = true;
-          later(groupPollMs, () => {
-            polling = false;
-            maybeSettle();
-          });
-        }
-        return;
-      }
-      settle();
-    };
-    const stop = (reason: StopReason): void => {
-      if (stopped || settled || child.pid === undefined) return;
-      stopped = reason;
-      signalGroup(child.pid, "SIGTERM");
-      later(limits.killGraceMs, () => {
-        signalGroup(child.pid!, "SIGKILL");
-        sigkillSent = true;
-        maybeSettle();
-      });
-    };
-    const onAbort = (): void => stop("abort");
-
-    child.on("error", (error) => {
-      if (child.pid === undefined) settle(error);
-    });
-    child.on("exit", (code, exitSignal) => {
-      exit = { code, signal: exitSignal };
-      later(limits.drainMs, () => {
-        child.stdout.destroy();
-        child.stderr.destroy();
-        streamsClosed = true;
-        maybeSettle();
-      });
-    });
-    child.on("close", (code, exitSignal) => {
-      exit ??= { code, signal: exitSignal };
-      streamsClosed = true;
-      maybeSettle();
-    });
-    later(limits.timeoutMs, () => stop("timeout"));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-  });
 
 const present = (outcome: RunOutcome, timeoutMs: number, resolvedPath: string): ToolResult => {
   const { stdout, stderr, stopped } = outcome;

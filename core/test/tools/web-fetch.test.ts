@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createWebFetchTool } from "../../src/tools/web-fetch.js";
+import { createWebFetchTool, type WebFetchOptions } from "../../src/tools/web-fetch.js";
 import { contextFor, tempDir, waitFor } from "./helpers.js";
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -62,7 +62,7 @@ const closedPortUrl = async (): Promise<string> => {
 const setup = async () => {
   const dir = await tempDir();
   let n = 0;
-  const tool = (options: { maxBytes?: number; previewBytes?: number } = {}) =>
+  const tool = (options: Omit<WebFetchOptions, "tempDir" | "newFileName"> = {}) =>
     createWebFetchTool({ tempDir: join(dir, "fetch"), newFileName: () => `body-${++n}`, ...options });
   return { dir, fetchDir: join(dir, "fetch"), tool };
 };
@@ -174,6 +174,15 @@ describe("web_fetch", () => {
     expect(result).toMatchObject({ isError: true, output: "Aborted: the tool call was cancelled.", meta: { aborted: true } });
     expect(await ended).toBe("closed");
     expect(await readdir(fetchDir)).toEqual([]);
+  });
+
+  it("gives up on a server that never answers after timeoutMs", async () => {
+    const base = await serve(() => {});
+    const { dir, tool } = await setup();
+    const started = Date.now();
+    const result = await tool({ timeoutMs: 300 }).execute({ url: base }, contextFor(dir));
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(result).toMatchObject({ isError: true, output: `GET ${base} timed out after 300 ms.`, meta: { timedOut: true } });
   });
 
   it("reports an error status with its body, and an unreachable host, without throwing", async () => {

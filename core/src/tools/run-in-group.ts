@@ -1,0 +1,111 @@
+import { spawn } from "node:child_process";
+import { OutputBuffer } from "./output-buffer.js";
+import { groupAlive, signalGroup } from "./process-group.js";
+
+export interface GroupLimits {
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  /** Time between SIGTERM and SIGKILL when the group is stopped. */
+  killGraceMs: number;
+  /** Cap per stream (head and tail kept). */
+  maxOutputBytes: number;
+  /** After the shell exits, how long background holders of its pipes may keep them open. */
+  drainMs: number;
+}
+
+export type StopReason = "timeout" | "abort";
+
+export interface RunOutcome {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stopped: StopReason | undefined;
+  spawnError: Error | undefined;
+  stdout: OutputBuffer;
+  stderr: OutputBuffer;
+}
+
+const groupPollMs = 25;
+
+/**
+ * Runs `bash -c command` as the leader of a new process group. Resolves once the shell has
+ * exited and its output is collected; after a timeout or abort, only once the whole group
+ * is gone or has been sent SIGKILL.
+ */
+export const runInGroup = (command: string, cwd: string, limits: GroupLimits, signal: AbortSignal): Promise<RunOutcome> =>
+  new Promise((resolve) => {
+    const stdout = new OutputBuffer(limits.maxOutputBytes);
+    const stderr = new OutputBuffer(limits.maxOutputBytes);
+    const child = spawn("bash", ["-c", command], { cwd, env: limits.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let streamsClosed = false;
+    let stopped: StopReason | undefined;
+    let sigkillSent = false;
+    let settled = false;
+    const timers = new Set<NodeJS.Timeout>();
+
+    const later = (ms: number, action: () => void): void => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        action();
+      }, ms);
+      timers.add(timer);
+    };
+    const settle = (spawnError?: Error): void => {
+      if (settled) return;
+      settled = true;
+      for (const timer of timers) clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      resolve({ exitCode: exit?.code ?? null, signal: exit?.signal ?? null, stopped, spawnError, stdout, stderr });
+    };
+    let polling = false;
+    const maybeSettle = (): void => {
+      if (!exit || !streamsClosed) return;
+      if (stopped && !sigkillSent && groupAlive(child.pid!)) {
+        // Members may still be exiting (or linger as zombies): look again until the SIGKILL deadline.
+        if (!polling) {
+          polling = true;
+          later(groupPollMs, () => {
+            polling = false;
+            maybeSettle();
+          });
+        }
+        return;
+      }
+      settle();
+    };
+    const stop = (reason: StopReason): void => {
+      if (stopped || settled || child.pid === undefined) return;
+      stopped = reason;
+      signalGroup(child.pid, "SIGTERM");
+      later(limits.killGraceMs, () => {
+        signalGroup(child.pid!, "SIGKILL");
+        sigkillSent = true;
+        maybeSettle();
+      });
+    };
+    const onAbort = (): void => stop("abort");
+
+    child.on("error", (error) => {
+      if (child.pid === undefined) settle(error);
+    });
+    child.on("exit", (code, exitSignal) => {
+      exit = { code, signal: exitSignal };
+      later(limits.drainMs, () => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        streamsClosed = true;
+        maybeSettle();
+      });
+    });
+    child.on("close", (code, exitSignal) => {
+      exit ??= { code, signal: exitSignal };
+      streamsClosed = true;
+      maybeSettle();
+    });
+    later(limits.timeoutMs, () => stop("timeout"));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
