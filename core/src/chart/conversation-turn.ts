@@ -61,6 +61,8 @@ export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
   const stem = blobStem(state, turn);
   const request = buildRequest(ctx, turn);
   const lastUser = [...state.messages].reverse().find((message) => message.role === "user");
+  // Checkpoint before the request row, so a crash during the call cuts the whole attempt.
+  services.transcript.flush();
   services.transcript.append("llm/request", {
     invokeId: state.invokeId,
     stateId: state.stateId,

@@ -266,6 +266,12 @@ class ConversationDriver {
         this.#wake = undefined;
         continue;
       }
+      if (state.inbox.length > 0) {
+        // Told after the last commit but before this turn was built (e.g. a tellLlm reacting to
+        // the event tool the model just called): deliver it with this turn, not the one after.
+        this.self.send({ type: "escapement.inbox-delivered" });
+        continue;
+      }
       if (state.turn >= state.maxTurns) {
         this.self.send({ type: "escapement.conversation-failed" });
         this.#post({ type: "error.llm.max-turns", invokeId: state.invokeId, category: "max-turns", message: `stopped after ${state.maxTurns} turns` });
@@ -286,6 +292,8 @@ class ConversationDriver {
         if (!this.#live()) return;
         this.services.transcript.append("llm/error", {
           invokeId: state.invokeId,
+          stateId: state.stateId,
+          turn: state.turn + 1,
           category: error instanceof LlmError ? error.category : "transport",
           message: (error as Error).message,
         });

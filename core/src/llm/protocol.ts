@@ -88,6 +88,11 @@ export interface ModelClient {
   call(request: ModelRequest, options: CallOptions): Promise<ModelResponse>;
   /** Throws `LlmError` (category "unknown-alias") when the alias cannot be served. */
   assertAlias(alias: string): void;
+  /**
+   * Called once when a run resumes, with the calls its transcript shows as completed. Clients
+   * that answer by position (scripts, cassettes) skip them so nothing is answered or paid twice.
+   */
+  skipCompleted?(origins: readonly RequestOrigin[]): void;
 }
 
 export const emptyUsage = (): Usage => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });

@@ -9,6 +9,7 @@ import type {
   ModelDelta,
   ModelRequest,
   ModelResponse,
+  RequestOrigin,
   StopReason,
   Usage,
 } from "./protocol.js";
@@ -106,6 +107,17 @@ export class ScriptedModel implements ModelClient {
     return isErrorStep(resolved)
       ? this.fail(recorded, resolved, options.signal)
       : this.reply(recorded, resolved, options);
+  }
+
+  /**
+   * Marks calls as already made, as in a resumed run: each consumes its step without replying,
+   * so the script continues where the interrupted run stopped.
+   */
+  skipCompleted(origins: readonly RequestOrigin[]): void {
+    for (const origin of origins) {
+      const queue = this.list ?? this.byState.get(origin.stateId) ?? this.fallback;
+      if (queue && queue.next < queue.steps.length) queue.next += 1;
+    }
   }
 
   /** Steps not consumed yet, per list, in order. */

@@ -3,7 +3,8 @@ import { join, resolve } from "node:path";
 import { createActor, type AnyActorRef, type AnyMachineSnapshot, type InspectionEvent } from "xstate";
 import type { ChartDefinition } from "../chart/define-chart.js";
 import { bindRunServices, type RunServices } from "../chart/run-services.js";
-import type { ModelClient } from "../llm/protocol.js";
+import type { ModelClient, RequestOrigin } from "../llm/protocol.js";
+import { readTranscript } from "./transcript-reader.js";
 import type { HumanRenderer } from "../human/human-renderer.js";
 import { ToolRegistry, createDefaultRegistry } from "../tools/index.js";
 import { ArtifactStore } from "../templates/artifact-store.js";
@@ -131,6 +132,8 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
     : prepareNew(options, clock, ids);
   const { paths, manifest } = prepared;
   const runId = ids.runId();
+  const history = prepared.checkpoint ? await callHistory(paths.transcript) : { completed: [], interrupted: [] };
+  if (history.completed.length > 0) options.model.skipCompleted?.(history.completed);
   const workDir = options.workDir ?? cwd;
   mkdirSync(workDir, { recursive: true });
 
@@ -184,6 +187,8 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
   });
   if (prepared.checkpoint) {
     transcript.append("runner/resumed", { fromSeq: prepared.nextSeq, checkpointSeq: prepared.checkpoint.seq });
+    // Requests the crash cut off: the resumed conversation issues these turns again.
+    for (const origin of history.interrupted) transcript.append("llm/turn-interrupted", origin);
   }
 
   return new Promise<RunResult>((resolveRun) => {
@@ -283,6 +288,28 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
       finish("error", { category: "chart", message: `chart "${chartId}" failed to start: ${(error as Error).message}` });
     }
   });
+}
+
+/** Model calls in a transcript: finished (answered or failed) in order, and those left without an answer. */
+async function callHistory(transcriptPath: string): Promise<{ completed: RequestOrigin[]; interrupted: RequestOrigin[] }> {
+  const completed: RequestOrigin[] = [];
+  const open = new Map<string, RequestOrigin>();
+  for await (const row of readTranscript(transcriptPath)) {
+    const data = row.data as { invokeId?: string; stateId?: string; turn?: number };
+    if (row.event === "llm/conversation-ended") {
+      for (const [key, origin] of open) if (origin.invokeId === data.invokeId) open.delete(key);
+      continue;
+    }
+    if (!data.invokeId || !data.stateId || data.turn === undefined) continue;
+    const origin = { invokeId: data.invokeId, stateId: data.stateId, turn: data.turn };
+    const key = `${origin.invokeId}#${origin.turn}`;
+    if (row.event === "llm/request") open.set(key, origin);
+    else if (row.event === "llm/response" || row.event === "llm/error") {
+      open.delete(key);
+      completed.push(origin);
+    } else if (row.event === "llm/turn-interrupted") open.delete(key);
+  }
+  return { completed, interrupted: [...open.values()] };
 }
 
 function registryFor(chart: ChartDefinition): ToolRegistry {
