@@ -31,6 +31,8 @@ export interface ConversationState {
 export type ConversationEvent =
   | { type: "llm.tell"; text: string; from?: string }
   | { type: "escapement.turn-committed"; append: ModelMessage[]; phase: "calling" | "idle"; validationStrikes: number }
+  /** Moves held messages into the history just before the next turn is built. */
+  | { type: "escapement.inbox-delivered" }
   | { type: "escapement.conversation-failed" };
 
 export const userText = (text: string): ModelMessage => ({ role: "user", content: [{ type: "text", text }] });

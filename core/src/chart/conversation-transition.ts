@@ -26,6 +26,8 @@ export function conversationTransition(state: ConversationState, event: Conversa
       const phase = state.inbox.length > 0 ? "calling" : event.phase;
       return { ...state, messages, inbox: [], turn: state.turn + 1, phase, validationStrikes: event.validationStrikes };
     }
+    case "escapement.inbox-delivered":
+      return { ...state, messages: deliver(state.messages, state.inbox), inbox: [] };
     case "escapement.conversation-failed":
       return { ...state, phase: "idle" };
   }
