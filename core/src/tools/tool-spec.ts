@@ -8,5 +8,7 @@ export const toToolSpec = (tool: Tool): ToolSpec => {
   if (inputSchema["type"] !== "object") {
     throw new TypeError(`tool ${tool.name}: input must be a zod object schema (models take tool input as a JSON object)`);
   }
-  return { name: tool.name, description: tool.description, inputSchema };
+  // Some providers reject a `$schema` key inside tool input schemas.
+  const { $schema: _dialect, ...portable } = inputSchema;
+  return { name: tool.name, description: tool.description, inputSchema: portable };
 };
