@@ -1,0 +1,70 @@
+import { assign, setup } from "xstate";
+import { z } from "zod";
+import { converse, defineChart } from "@escapement/core";
+
+/**
+ * Two regions of a parallel state, each with its own conversation. They run at the same time and
+ * know nothing of each other; the chart moves on only when both regions have reached their final
+ * state (`onDone` of the parallel state).
+ */
+const machine = setup({
+  types: {
+    context: {} as { product: string; name?: string; tagline?: string },
+    input: {} as { product?: string } | undefined,
+  },
+}).createMachine({
+  id: "parallel",
+  context: ({ input }) => ({ product: input?.product ?? "a pocket watch that never needs winding" }),
+  initial: "work",
+  states: {
+    work: {
+      type: "parallel",
+      states: {
+        // State path "work.left.drafting": scripts and transcripts name conversations by it.
+        left: {
+          initial: "drafting",
+          states: {
+            drafting: {
+              invoke: converse({
+                id: "namer",
+                system: "You name products. One or two words, no explanation.",
+                message: ({ context }) => `Name this product: ${context.product}. Report it with name_proposed.`,
+                realTools: [],
+                allowedEvents: { "name.proposed": { schema: z.object({ name: z.string().min(1) }), description: "the product name" } },
+              }),
+              on: {
+                "name.proposed": { target: "done", actions: assign({ name: ({ event }) => event.name as string }) },
+              },
+            },
+            done: { type: "final" },
+          },
+        },
+        right: {
+          initial: "drafting",
+          states: {
+            drafting: {
+              invoke: converse({
+                id: "copywriter",
+                system: "You write taglines: one sentence, under ten words.",
+                message: ({ context }) => `Write a tagline for: ${context.product}. Report it with tagline_proposed.`,
+                realTools: [],
+                allowedEvents: {
+                  "tagline.proposed": { schema: z.object({ tagline: z.string().min(1) }), description: "the tagline" },
+                },
+              }),
+              on: {
+                "tagline.proposed": { target: "done", actions: assign({ tagline: ({ event }) => event.tagline as string }) },
+              },
+            },
+            done: { type: "final" },
+          },
+        },
+      },
+      // The join: taken once every region is in a final state, whichever finished first.
+      onDone: "done",
+    },
+    done: { type: "final" },
+  },
+});
+
+export default defineChart({ id: "parallel", machine, description: "Two conversations in parallel regions, joined by onDone." });

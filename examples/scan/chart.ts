@@ -1,0 +1,65 @@
+import { assign, setup } from "xstate";
+import { z } from "zod";
+import { captureArtifact, converse, defineChart } from "@escapement/core";
+
+/**
+ * Fan-out of events: one conversation reads a folder with the real fs tools and reports every
+ * TODO it finds as its own `todo.found` event. The chart collects them in context; a final
+ * `scan.done` ends the scan.
+ */
+
+const todo = z.object({
+  file: z.string().describe("path of the file, as fs_glob listed it"),
+  line: z.number().int().positive().describe("1-based line number"),
+  text: z.string().min(1).describe("the TODO text, without the 'TODO:' marker"),
+});
+type Todo = z.output<typeof todo>;
+
+const machine = setup({
+  types: {
+    context: {} as { dir: string; todos: Todo[]; filesRead?: number },
+    // Paths are relative to the run's working directory (the directory you run escapement from).
+    input: {} as { dir?: string } | undefined,
+  },
+}).createMachine({
+  id: "scan",
+  context: ({ input }) => ({ dir: input?.dir ?? "examples/scan/sample", todos: [] }),
+  initial: "scanning",
+  states: {
+    scanning: {
+      invoke: converse({
+        id: "scanner",
+        system: "You audit text files. You report facts through the tools you are given, never in prose.",
+        message: ({ context }) =>
+          `List the .txt files in ${context.dir} with fs_glob (pass it as cwd), read each with fs_read, ` +
+          `then call todo_found once for every line containing "TODO:". When every file is done, call scan_done.`,
+        // A whitelist: the scanner may look, never touch.
+        realTools: ["fs_glob", "fs_read"],
+        allowedEvents: {
+          "todo.found": { schema: todo, description: "report one TODO line" },
+          "scan.done": { schema: z.object({ filesRead: z.number().int().nonnegative() }), description: "every file has been read" },
+        },
+      }),
+      on: {
+        // No target: an internal transition. The state is not left, so the conversation keeps
+        // running and may send many of these (several in one turn, too).
+        "todo.found": {
+          actions: assign({
+            todos: ({ context, event }) => [...context.todos, { file: event.file, line: event.line, text: event.text } as Todo],
+          }),
+        },
+        // Leaving the state ends the conversation.
+        "scan.done": { target: "done", actions: assign({ filesRead: ({ event }) => event.filesRead as number }) },
+      },
+    },
+    done: {
+      type: "final",
+      // The collected context, written out as the session's `todos.md` artifact.
+      entry: captureArtifact("todos.md", ({ context }) =>
+        [`# ${context.todos.length} TODOs in ${context.filesRead} files`, "", ...context.todos.map((t) => `- ${t.file}:${t.line} ${t.text}`), ""].join("\n"),
+      ),
+    },
+  },
+});
+
+export default defineChart({ id: "scan", machine, description: "Read files with fs tools; fan out one event per finding." });
