@@ -1,5 +1,5 @@
 import { setup } from "xstate";
-import { captureArtifact, converse, defineChart, fromArtifacts } from "@escapement/core";
+import { captureArtifact, converse, defineChart, fromArtifacts, inlineActors } from "@escapement/core";
 
 /**
  * Writer -> critic through artifacts. The writer's reply is saved as the artifact `draft`
@@ -7,6 +7,7 @@ import { captureArtifact, converse, defineChart, fromArtifacts } from "@escapeme
  * Artifacts outlive conversations and survive resume, unlike context built from chat history.
  */
 const machine = setup({
+  actors: inlineActors, // lets states invoke converse() and askHuman() inline
   types: {
     context: {} as { topic: string },
     input: {} as { topic?: string } | undefined,

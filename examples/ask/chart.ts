@@ -1,5 +1,5 @@
 import { assign, setup } from "xstate";
-import { askHuman, converse, defineChart } from "@escapement/core";
+import { askHuman, converse, defineChart, inlineActors } from "@escapement/core";
 
 /**
  * Human input as chart states: a text prompt, a select, a conversation, then a confirm. Each
@@ -8,6 +8,7 @@ import { askHuman, converse, defineChart } from "@escapement/core";
 const tones = ["formal", "friendly", "pirate"] as const;
 
 const machine = setup({
+  actors: inlineActors, // lets states invoke converse() and askHuman() inline
   types: {
     context: {} as { name?: string; tone?: string; draft?: string },
   },

@@ -1,9 +1,10 @@
 import { assign, setup } from "xstate";
 import { z } from "zod";
-import { converse, defineChart } from "@escapement/core";
+import { converse, defineChart, inlineActors } from "@escapement/core";
 
 /** One conversation, one event tool: the model greets and tells the chart it is done. */
 const machine = setup({
+  actors: inlineActors, // lets states invoke converse() and askHuman() inline
   types: {
     context: {} as { name: string; greeting?: string },
     input: {} as { name?: string } | undefined,

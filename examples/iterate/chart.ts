@@ -1,6 +1,6 @@
 import { assign, setup } from "xstate";
 import { z } from "zod";
-import { converse, defineChart, tellLlm } from "@escapement/core";
+import { converse, defineChart, inlineActors, tellLlm } from "@escapement/core";
 
 /**
  * A coding loop with a budget. The coder writes files and runs the tests with real tools, then
@@ -13,6 +13,7 @@ import { converse, defineChart, tellLlm } from "@escapement/core";
 const testCommand = "node --test fizzbuzz.test.mjs";
 
 const machine = setup({
+  actors: inlineActors, // lets states invoke converse() and askHuman() inline
   types: {
     context: {} as { attempts: number; maxAttempts: number; lastFailure?: string },
     input: {} as { maxAttempts?: number } | undefined,

@@ -1,6 +1,6 @@
 import { assign, setup } from "xstate";
 import { z } from "zod";
-import { converse, defineChart } from "@escapement/core";
+import { converse, defineChart, inlineActors } from "@escapement/core";
 
 /**
  * Two regions of a parallel state, each with its own conversation. They run at the same time and
@@ -8,6 +8,7 @@ import { converse, defineChart } from "@escapement/core";
  * state (`onDone` of the parallel state).
  */
 const machine = setup({
+  actors: inlineActors, // lets states invoke converse() and askHuman() inline
   types: {
     context: {} as { product: string; name?: string; tagline?: string },
     input: {} as { product?: string } | undefined,

@@ -1,6 +1,6 @@
 import { assign, setup } from "xstate";
 import { z } from "zod";
-import { captureArtifact, converse, defineChart } from "@escapement/core";
+import { captureArtifact, converse, defineChart, inlineActors } from "@escapement/core";
 
 /**
  * Fan-out of events: one conversation reads a folder with the real fs tools and reports every
@@ -16,6 +16,7 @@ const todo = z.object({
 type Todo = z.output<typeof todo>;
 
 const machine = setup({
+  actors: inlineActors, // lets states invoke converse() and askHuman() inline
   types: {
     context: {} as { dir: string; todos: Todo[]; filesRead?: number },
     // Paths are relative to the run's working directory (the directory you run escapement from).

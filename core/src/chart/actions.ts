@@ -1,4 +1,4 @@
-import { sendTo, type ActionFunction, type EventObject } from "xstate";
+import { sendTo, type ActorSystem, type AnyActorRef, type EventObject } from "xstate";
 import { snippet } from "@escapement/wire-schema";
 import { runServicesOf } from "./run-services.js";
 
@@ -6,12 +6,23 @@ type Resolver<T, TContext> = T | ((args: { context: TContext; event: any }) => T
 const resolve = <T, TContext>(value: Resolver<T, TContext>, args: { context: TContext; event: any }): T =>
   typeof value === "function" ? (value as (args: { context: TContext; event: any }) => T)(args) : value;
 
+/**
+ * An action any chart accepts in `actions`, `entry` or `exit`, whatever its `setup` declares;
+ * `TContext` is inferred from where the action is used.
+ */
+export type ChartAction<TContext> = (
+  args: { context: TContext; event: any; self: AnyActorRef; system: ActorSystem<any> },
+  params: unknown,
+) => void;
+
 /** Sends a user message into a live conversation, by its invoke id. */
-export function tellLlm<TContext>(target: string, text: Resolver<string, TContext>) {
-  return sendTo(target, ({ context, event }: { context: TContext; event: EventObject }) => ({
+export function tellLlm<TContext>(target: string, text: Resolver<string, TContext>): ChartAction<TContext> {
+  const action = sendTo(target, ({ context, event }: { context: any; event: EventObject }) => ({
     type: "llm.tell" as const,
     text: resolve(text, { context, event }),
   }));
+  // Still xstate's built-in sendTo at runtime; only its type is widened to fit any chart.
+  return action as unknown as ChartAction<TContext>;
 }
 
 /**
@@ -21,7 +32,7 @@ export function tellLlm<TContext>(target: string, text: Resolver<string, TContex
 export function captureArtifact<TContext>(
   name: Resolver<string, TContext>,
   content: Resolver<string, TContext> = ({ event }) => String((event as { text?: unknown }).text ?? ""),
-): ActionFunction<any, any, any, any, any, any, any, any, any> {
+): ChartAction<TContext> {
   return ({ context, event, system }) => {
     const services = runServicesOf(system);
     const text = resolve(content, { context, event });
@@ -34,7 +45,7 @@ export function captureArtifact<TContext>(
 export function updateProgress<TContext>(
   promptId: string,
   progress: Resolver<{ value: number; total: number }, TContext>,
-): ActionFunction<any, any, any, any, any, any, any, any, any> {
+): ChartAction<TContext> {
   return ({ context, event, system }) => {
     const services = runServicesOf(system);
     const { value, total } = resolve(progress, { context, event });
