@@ -26,15 +26,21 @@ export interface TurnContext {
   allowedEvents: AllowedEvents;
   signal: AbortSignal;
   host: ConversationToolHost;
+  /** Names this conversation instance's io blobs; unique within the session. Default: the invoke id. */
+  blobPrefix?: string;
 }
 
 /** The conversation's real tools: its whitelist, or every registered tool for "*". */
 const realToolsOf = (state: ConversationState, services: RunServices) =>
   state.realTools.includes("*") ? services.tools.list() : services.tools.pick(state.realTools);
 
-/** Safe file-name stem for io blobs of a conversation. */
-const blobStem = (state: ConversationState, turn: number): string =>
-  `${state.invokeId.replace(/[^A-Za-z0-9_-]/g, "_")}-t${turn}`;
+/**
+ * Safe file-name stem for io blobs of a conversation turn. The prefix names one conversation
+ * instance (see `TurnContext.blobPrefix`): a re-entered state or a later state reusing the invoke
+ * id starts a new instance and must not overwrite the blobs of an earlier one.
+ */
+const blobStem = (ctx: TurnContext, turn: number): string =>
+  `${(ctx.blobPrefix ?? ctx.state.invokeId).replace(/[^A-Za-z0-9_-]/g, "_")}-t${turn}`;
 
 export function buildRequest(ctx: TurnContext, turn: number): ModelRequest {
   const { state, services } = ctx;
@@ -58,7 +64,7 @@ export function buildRequest(ctx: TurnContext, turn: number): ModelRequest {
 export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
   const { services, state, signal } = ctx;
   const turn = state.turn + 1;
-  const stem = blobStem(state, turn);
+  const stem = blobStem(ctx, turn);
   const request = buildRequest(ctx, turn);
   const lastUser = [...state.messages].reverse().find((message) => message.role === "user");
   // Checkpoint before the request row, so a crash during the call cuts the whole attempt.

@@ -181,6 +181,7 @@ class ConversationDriver {
   #wake: (() => void) | undefined;
   #budgetTimer: unknown;
   #startedAt = 0;
+  #blobPrefix: string | undefined;
 
   constructor(
     private readonly self: AnyActorRef,
@@ -251,12 +252,15 @@ class ConversationDriver {
 
   async run(): Promise<void> {
     const initial = this.#state();
-    this.services.transcript.append("llm/conversation-started", {
+    const started = this.services.transcript.append("llm/conversation-started", {
       invokeId: initial.invokeId,
       stateId: initial.stateId,
       model: initial.model,
       ...(initial.system ? { system: initial.system.slice(0, 80) } : {}),
     });
+    // The seq of the started row is unique in the session (and across resumes), so blobs of a
+    // re-entered state, or of a later state reusing this invoke id, never overwrite these.
+    this.#blobPrefix = `${initial.invokeId}-${started.seq}`;
     this.#startedAt = this.services.clock.now();
     this.#armBudget(initial);
     while (this.#live()) {
@@ -284,6 +288,7 @@ class ConversationDriver {
           allowedEvents: this.allowedEvents(),
           signal: this.#controller.signal,
           host: this.#host(),
+          blobPrefix: this.#blobPrefix,
         });
         if (!this.#live()) return;
         this.self.send({ type: "escapement.turn-committed", append: outcome.append, phase: outcome.phase, validationStrikes: outcome.validationStrikes });

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { assign, setup } from "xstate";
+import { z } from "zod";
+import { converse, inlineActors } from "../../src/chart/index.js";
+import { scriptedModel, type LlmErrorCategory } from "../../src/llm/index.js";
+import { processed, rowsOf, runScripted, sleep, spyModel } from "./helpers.js";
+
+/** One conversation; `ping` is handled in place; any `error.llm.*` ends in `failed` with its category. */
+const budgetChart = (budget: { maxTurns?: number; budgetMs?: number }) =>
+  setup({ actors: inlineActors, types: { context: {} as { category?: string } } }).createMachine({
+    id: "budget",
+    context: {},
+    initial: "talking",
+    states: {
+      talking: {
+        invoke: converse({
+          id: "c",
+          message: "work",
+          realTools: [],
+          allowedEvents: { ping: { schema: z.object({}), description: "progress" } },
+          ...budget,
+        }),
+        on: {
+          ping: {},
+          "llm.idle": "done",
+          "error.llm.*": { target: "failed", actions: assign({ category: ({ event }) => String((event as { category?: unknown }).category) }) },
+        },
+      },
+      done: { type: "final" },
+      failed: { type: "final" },
+    },
+  });
+
+describe("budgets", () => {
+  it("maxTurns: the turn after the last allowed one is not made; the chart gets error.llm.max-turns", async () => {
+    const model = scriptedModel([{ events: [{ name: "ping" }] }, { events: [{ name: "ping" }] }, { text: "one too many" }]);
+    const { result, rows } = await runScripted({ chart: budgetChart({ maxTurns: 2 }), model });
+    expect(result.finalConfig).toEqual(["failed"]);
+    expect(model.calls).toHaveLength(2);
+    expect(model.pending()).toHaveLength(1);
+    expect(processed(rows, "error.llm.max-turns")).toEqual([
+      expect.objectContaining({ eventData: expect.objectContaining({ invokeId: "c", category: "max-turns" }), after: ["failed"] }),
+    ]);
+  });
+
+  it("maxTurns is not hit by a conversation that ends its turn in time", async () => {
+    const model = scriptedModel([{ events: [{ name: "ping" }] }, { text: "done" }]);
+    const { result, rows } = await runScripted({ chart: budgetChart({ maxTurns: 2 }), model });
+    expect(result.finalConfig).toEqual(["done"]);
+    expect(processed(rows, "error.llm.max-turns")).toHaveLength(0);
+  });
+
+  it("budgetMs: a call still running when the budget is spent is aborted; the chart gets error.llm.timeout", async () => {
+    const model = spyModel(scriptedModel([{ text: "late", firstTokenMs: 10_000 }]));
+    const { result, rows, elapsedMs } = await runScripted({ chart: budgetChart({ budgetMs: 100 }), model });
+    expect(result.finalConfig).toEqual(["failed"]);
+    expect(elapsedMs).toBeLessThan(2_000);
+    expect(processed(rows, "error.llm.timeout")).toEqual([
+      expect.objectContaining({ eventData: expect.objectContaining({ invokeId: "c", category: "timeout" }) }),
+    ]);
+    await sleep(20);
+    expect(model.records[0]!.outcome).toBe("aborted");
+    expect(rowsOf(rows, "llm/response")).toHaveLength(0);
+  });
+
+  it("budgetMs spans the whole conversation, not one turn", async () => {
+    // Three turns of 60 ms each: every turn alone fits in 150 ms, the conversation does not.
+    const step = { events: [{ name: "ping" }], firstTokenMs: 60 };
+    const model = scriptedModel([step, step, step, { text: "never" }]);
+    const { result, rows } = await runScripted({ chart: budgetChart({ budgetMs: 150 }), model });
+    expect(result.finalConfig).toEqual(["failed"]);
+    expect(processed(rows, "error.llm.timeout")).toHaveLength(1);
+    expect(rowsOf(rows, "llm/response")).toHaveLength(2);
+    expect(model.calls).toHaveLength(3);
+  });
+});
+
+describe("model errors", () => {
+  const categories: LlmErrorCategory[] = ["rate-limited", "overloaded", "auth", "invalid-request", "context-length", "transport", "timeout"];
+
+  it.each(categories)("%s -> chart event error.llm.%s and an llm/error row", async (category) => {
+    const model = scriptedModel([{ error: { category, message: `simulated ${category}`, status: 499 } }]);
+    const { result, rows } = await runScripted({ chart: budgetChart({}), model });
+    expect(result.status).toBe("done");
+    expect(result.finalConfig).toEqual(["failed"]);
+    expect(processed(rows, `error.llm.${category}`)).toEqual([
+      expect.objectContaining({ eventData: { invokeId: "c", category, message: `simulated ${category}` }, after: ["failed"] }),
+    ]);
+    expect(rowsOf(rows, "llm/error")).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ invokeId: "c", category, message: `simulated ${category}` }) }),
+    ]);
+    expect(rowsOf(rows, "llm/response")).toHaveLength(0);
+    // The error row is on disk before the chart acts on the event.
+    const errorSeq = rowsOf(rows, "llm/error")[0]!.seq;
+    const handledSeq = rows.find((row) => row.event === "runner/event-processed" && (row.data as { event: string }).event === `error.llm.${category}`)!.seq;
+    expect(errorSeq).toBeLessThan(handledSeq);
+  });
+
+  it("an exhausted script is an error.llm.script-exhausted, not a hang", async () => {
+    const { result, rows } = await runScripted({ chart: budgetChart({}), script: [] });
+    expect(result.finalConfig).toEqual(["failed"]);
+    expect(processed(rows, "error.llm.script-exhausted")).toHaveLength(1);
+  });
+
+  it("a conversation that failed stays quiet: no further turn until told", async () => {
+    const machine = setup({ actors: inlineActors }).createMachine({
+      id: "failed-quiet",
+      initial: "talking",
+      states: {
+        talking: { invoke: converse({ id: "c", message: "go", realTools: [] }), after: { 200: "done" } },
+        done: { type: "final" },
+      },
+    });
+    const model = scriptedModel([{ error: { category: "overloaded", message: "busy" } }, { text: "should not be asked" }]);
+    const { result, rows } = await runScripted({ chart: machine, model });
+    expect(result.status).toBe("done");
+    expect(model.calls).toHaveLength(1);
+    expect(rowsOf(rows, "llm/error")).toHaveLength(1);
+  });
+});
