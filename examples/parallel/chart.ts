@@ -1,6 +1,6 @@
 import { assign, setup } from "xstate";
 import { z } from "zod";
-import { converse, defineChart, inlineActors } from "@escapement/core";
+import { captureArtifact, converse, defineChart, inlineActors } from "@escapement/core";
 
 /**
  * Two regions of a parallel state, each with its own conversation. They run at the same time and
@@ -64,7 +64,8 @@ const machine = setup({
       // The join: taken once every region is in a final state, whichever finished first.
       onDone: "done",
     },
-    done: { type: "final" },
+    // Both regions wrote into the one shared context; the joined result becomes an artifact.
+    done: { type: "final", entry: captureArtifact("pitch.txt", ({ context }) => `${context.name}: ${context.tagline}\n`) },
   },
 });
 
