@@ -19,12 +19,15 @@ const machine = setup({
         id: "greeter",
         system: "You greet people warmly in one short sentence.",
         message: ({ context }) => `Greet ${context.name}, then report the greeting with the greeting_done tool.`,
+        // No real tools: this model can only talk and send the events below.
         realTools: [],
+        // Each allowed event becomes an event tool; "greeting.done" is offered as "greeting_done".
         allowedEvents: {
           "greeting.done": { schema: z.object({ greeting: z.string().min(1) }), description: "report the greeting you wrote" },
         },
       }),
       on: {
+        // The validated payload arrives as the event's fields. Leaving the state ends the conversation.
         "greeting.done": { target: "done", actions: assign({ greeting: ({ event }) => event.greeting as string }) },
       },
     },
