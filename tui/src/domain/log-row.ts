@@ -1,0 +1,164 @@
+/**
+ * A transcript row reduced to what the LOG pane shows: a lane and one line of text. Rows keep no
+ * reference to the frame's data, so a long log costs a few hundred bytes a row.
+ */
+import { snippet, type EventDataMap, type EventName, type TranscriptRow } from "@escapement/wire-schema";
+import { laneOf, type Lane } from "./lane.ts";
+
+export const LOG_TEXT_MAX = 160;
+
+export interface LogRow {
+  /** Transcript seq of the (last) row this stands for; 0 for connection-level entries. */
+  readonly seq: number;
+  readonly ts: number;
+  readonly lane: Lane;
+  readonly event: string;
+  /** One line, at most LOG_TEXT_MAX characters. */
+  readonly text: string;
+  /** io blob behind the row (request, response, tool call or result), for drill-in. */
+  readonly ref?: string;
+  readonly invokeId?: string;
+  /** For merged llm/delta rows: how many deltas, and which turn and kind. */
+  readonly deltas?: { readonly count: number; readonly turn: number; readonly kind: string };
+}
+
+// Event names repeat on every row; one shared string each keeps 100k rows from holding 100k copies.
+const interned = new Map<string, string>();
+const intern = (name: string): string => {
+  const known = interned.get(name);
+  if (known !== undefined) return known;
+  if (interned.size < 1024) interned.set(name, name);
+  return name;
+};
+
+const line = (text: string): string => snippet(text, LOG_TEXT_MAX);
+const json = (value: unknown): string => {
+  try {
+    return JSON.stringify(value) ?? "";
+  } catch {
+    return String(value);
+  }
+};
+const lastSegment = (stateId: string): string => stateId.split(".").at(-1) ?? stateId;
+const leaves = (ids: readonly string[]): string => ids.map(lastSegment).join(", ");
+
+type Summaries = { [E in EventName]?: (data: EventDataMap[E]) => string };
+
+const summaries: Summaries = {
+  "runner/started": (d) => `${d.resumed ? "resumed" : "started"} ${d.chartId} (${d.sessionId})`,
+  "runner/start-config": (d) => `config ${leaves(d.config)}`,
+  "runner/event-processed": (d) =>
+    d.exited.length || d.entered.length
+      ? `${d.event}: ${leaves(d.exited)} → ${leaves(d.entered)}`
+      : `${d.event} (no transition)`,
+  "runner/resumed": (d) => `resumed from seq ${d.fromSeq} (checkpoint ${d.checkpointSeq})`,
+  "runner/done": (d) => `run ${d.status} in ${leaves(d.finalConfig)}${d.error ? `: ${d.error.message}` : ""}`,
+  "runner/error": (d) => `${d.category}: ${d.message}`,
+  "checkpoint/written": (d) => `checkpoint ${d.kind} @${d.seq}`,
+  "artifact/captured": (d) => `artifact ${d.name} (${d.bytes} B): ${d.snippet}`,
+  "session/child-started": (d) => `child session ${d.childSessionId} (${d.chartId})`,
+  "session/child-done": (d) => `child session ${d.childSessionId} ${d.status}`,
+  "llm/conversation-started": (d) => `${d.invokeId} started in ${lastSegment(d.stateId)} (${d.model})`,
+  "llm/conversation-ended": (d) => `${d.invokeId} ended (${d.reason})`,
+  "llm/request": (d) => `${d.invokeId} #${d.turn} → ${d.model}: ${d.snippet}`,
+  "llm/response": (d) =>
+    `${d.invokeId} #${d.turn} ← ${d.stopReason} ${d.usage.output} tok${
+      d.tokensPerSec === undefined ? "" : ` ${Math.round(d.tokensPerSec)} tok/s`
+    }: ${d.snippet}`,
+  "llm/tool-call": (d) => `${d.invokeId} ${d.name}${d.toolKind === "event" ? " (event)" : ""} ${d.snippet}`,
+  "llm/tool-result": (d) => `${d.invokeId} ${d.name} ${d.isError ? "✗" : "→"} ${d.snippet}`,
+  "llm/tool-validation-failed": (d) => `${d.invokeId} ${d.name} invalid${d.final ? " (final)" : ""}: ${d.issues}`,
+  "llm/message-in": (d) => `${d.invokeId} ← ${d.from ?? "message"}: ${d.snippet}`,
+  "llm/idle": (d) => `${d.invokeId} #${d.turn} idle: ${d.snippet}`,
+  "llm/error": (d) => `${d.invokeId} ${d.category}: ${d.message}`,
+  "llm/retry": (d) => `${d.invokeId} retry ${d.attempt} on ${d.target} in ${d.delayMs} ms (${d.category})`,
+  "llm/model-down": (d) => `${d.invokeId} ${d.target} down (${d.category})`,
+  "llm/latency-switch": (d) => `${d.invokeId} ${d.from} → ${d.to} after ${d.waitedMs} ms`,
+  "llm/overrun": (d) => `${d.invokeId} overrun ${d.attempt}: ${d.action}`,
+  "llm/context-warning": (d) => `${d.invokeId} context ${Math.round(d.used * 100)}% used`,
+  "llm/model-policy-empty": (d) => `${d.invokeId} no model for ${d.alias}${d.strict ? " (strict)" : ""}`,
+  "llm/loop-detected": (d) => `${d.invokeId} loop detected (${d.count}×)`,
+  "human-input/requested": (d) => `? ${d.message} (${d.kind})`,
+  "human-input/progress": (d) => `${d.promptId} ${d.value}/${d.total}`,
+  "human-input/answered": (d) => `${d.promptId} = ${json(d.value)}`,
+  "human-input/cancelled": (d) => `${d.promptId} cancelled`,
+  "debug/paused": (d) => `paused: ${d.reason}`,
+  "debug/resumed": () => "resumed",
+  "debug/step": (d) => `step ${d.n}`,
+  "debug/mode": (d) => `mode ${d.mode}`,
+};
+
+const stringField = (data: unknown, key: string): string | undefined => {
+  const value = typeof data === "object" && data !== null ? (data as Record<string, unknown>)[key] : undefined;
+  return typeof value === "string" ? value : undefined;
+};
+
+/** One line for any row; names this version does not know show their data as JSON. */
+export const summarize = (row: TranscriptRow): string => {
+  const summary = summaries[row.event as EventName] as ((data: unknown) => string) | undefined;
+  if (summary) {
+    try {
+      return line(summary(row.data));
+    } catch {
+      // Data that does not match its schema still gets a line.
+    }
+  }
+  return line(json(row.data));
+};
+
+export const logRowOf = (row: TranscriptRow): LogRow => {
+  const ref = stringField(row.data, "ref");
+  const invokeId = stringField(row.data, "invokeId");
+  return {
+    seq: row.seq,
+    ts: row.ts,
+    lane: laneOf(row.event, row.data),
+    event: intern(row.event),
+    text: summarize(row),
+    ...(ref === undefined ? {} : { ref }),
+    ...(invokeId === undefined ? {} : { invokeId }),
+  };
+};
+
+const collapsible = /[\s\p{Cc}]+/gu;
+
+/** `text` on one line, cut to `max` characters with "…", never inside a surrogate pair. */
+const clip = (text: string, max: number): string => {
+  const flat = text.replace(collapsible, " ");
+  if (flat.length <= max) return flat;
+  let end = max - 1;
+  const code = flat.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return `${flat.slice(0, end)}…`;
+};
+
+export interface DeltaData {
+  readonly invokeId: string;
+  readonly turn: number;
+  readonly kind: string;
+  readonly text: string;
+}
+
+/** Whether `row` is the log row of a run of deltas that `delta` continues. */
+export const continuesDeltas = (row: LogRow | undefined, delta: DeltaData): row is LogRow =>
+  row?.deltas !== undefined &&
+  row.invokeId === delta.invokeId &&
+  row.deltas.turn === delta.turn &&
+  row.deltas.kind === delta.kind;
+
+/**
+ * The log row of a run of llm/delta rows of one conversation turn, extended by one more delta
+ * (`previous` undefined starts a run). Token streams would otherwise flood the log.
+ */
+export const deltaLogRow = (previous: LogRow | undefined, row: TranscriptRow, delta: DeltaData): LogRow => {
+  const before = previous?.text ?? `${delta.invokeId} #${delta.turn} ${delta.kind === "thinking" ? "thinking" : "▸"} `;
+  return {
+    seq: row.seq,
+    ts: row.ts,
+    lane: "llm",
+    event: intern(row.event),
+    text: before.length >= LOG_TEXT_MAX ? before : clip(before + delta.text, LOG_TEXT_MAX),
+    invokeId: delta.invokeId,
+    deltas: { count: (previous?.deltas?.count ?? 0) + 1, turn: delta.turn, kind: delta.kind },
+  };
+};
