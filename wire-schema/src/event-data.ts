@@ -1,0 +1,187 @@
+/**
+ * The `data` of every transcript event the core emits, by event name. Objects are loose so a
+ * minor version can add fields; an event name not listed here is still a valid row.
+ */
+import { z } from "zod";
+import {
+  Count,
+  ErrorInfo,
+  InvokeId,
+  JsonSchemaObject,
+  Millis,
+  NonEmpty,
+  Ref,
+  RunStatus,
+  Snippet,
+  StateId,
+  StateIds,
+  Turn,
+  type Known,
+} from "./primitives.js";
+
+const Usage = z.looseObject({ input: Count, output: Count, cacheRead: Count, cacheWrite: Count });
+const Fraction = z.number().min(0).max(1);
+
+export const PromptKind = z.enum(["text", "select", "multi-select", "confirm", "progress"]);
+export const PromptOption = z.looseObject({ value: z.unknown(), label: z.string() });
+export const Progress = z.looseObject({ value: z.number().min(0), total: z.number().min(0) });
+export const DebugMode = z.enum(["run", "step", "armed"]);
+
+/** A human-input request; also the `prompt` of `prompt` and `snapshot` frames. */
+export const Prompt = z.looseObject({
+  promptId: NonEmpty,
+  invokeId: InvokeId,
+  kind: PromptKind,
+  message: z.string(),
+  options: z.array(PromptOption).optional(),
+  default: z.unknown().optional(),
+  schema: JsonSchemaObject.describe("JSON Schema (draft 2020-12) a valid answer value satisfies."),
+  progress: Progress.optional(),
+});
+
+export const eventDataSchemas = {
+  "runner/started": z.looseObject({
+    sessionId: NonEmpty,
+    runId: NonEmpty,
+    chartId: NonEmpty,
+    resumed: z.boolean(),
+    parentSessionId: NonEmpty.optional(),
+  }),
+  "runner/start-config": z.looseObject({ config: StateIds, context: z.unknown().optional() }),
+  "runner/event-processed": z.looseObject({
+    event: z.string(),
+    eventData: z.unknown().optional(),
+    before: StateIds,
+    after: StateIds,
+    entered: StateIds,
+    exited: StateIds,
+  }),
+  "runner/resumed": z.looseObject({ fromSeq: Count, checkpointSeq: Count }),
+  "runner/done": z.looseObject({ finalConfig: StateIds, status: RunStatus, error: ErrorInfo.optional() }),
+  "runner/error": z.looseObject({ category: z.string(), message: z.string(), detail: z.unknown().optional() }),
+
+  "checkpoint/written": z.looseObject({ seq: Count, kind: z.enum(["journal", "snapshot"]), ref: Ref.optional() }),
+
+  "llm/conversation-started": z.looseObject({
+    invokeId: InvokeId,
+    stateId: StateId,
+    model: z.string(),
+    system: Snippet.optional(),
+  }),
+  "llm/conversation-ended": z.looseObject({
+    invokeId: InvokeId,
+    stateId: StateId,
+    reason: z.enum(["exit", "done", "error", "aborted"]),
+  }),
+  "llm/request": z.looseObject({
+    invokeId: InvokeId,
+    stateId: StateId,
+    turn: Turn,
+    model: z.string(),
+    messageCount: Count,
+    tools: z.array(z.string()),
+    ref: Ref,
+    snippet: Snippet,
+  }),
+  "llm/delta": z.looseObject({
+    invokeId: InvokeId,
+    turn: Turn,
+    kind: z.enum(["text", "thinking"]),
+    text: z.string(),
+  }),
+  "llm/response": z.looseObject({
+    invokeId: InvokeId,
+    stateId: StateId,
+    turn: Turn,
+    target: z.string(),
+    stopReason: z.enum(["end_turn", "tool_use", "max_tokens", "stop_sequence"]),
+    usage: Usage,
+    elapsedMs: Millis,
+    ttftMs: Millis.optional(),
+    tokensPerSec: z.number().min(0).optional(),
+    costUsd: z.number().min(0).optional(),
+    contextUsed: Fraction.optional().describe("Fraction of the context window in use after this turn."),
+    ref: Ref,
+    snippet: Snippet,
+  }),
+  "llm/tool-call": z.looseObject({
+    invokeId: InvokeId,
+    turn: Turn,
+    toolCallId: NonEmpty,
+    name: z.string(),
+    toolKind: z.enum(["real", "event"]),
+    ref: Ref.optional(),
+    snippet: Snippet,
+  }),
+  "llm/tool-result": z.looseObject({
+    invokeId: InvokeId,
+    turn: Turn,
+    toolCallId: NonEmpty,
+    name: z.string(),
+    isError: z.boolean(),
+    ref: Ref.optional(),
+    snippet: Snippet,
+    meta: z.record(z.string(), z.unknown()).optional(),
+  }),
+  "llm/tool-validation-failed": z.looseObject({
+    invokeId: InvokeId,
+    turn: Turn,
+    toolCallId: NonEmpty,
+    name: z.string(),
+    issues: z.string(),
+    final: z.boolean(),
+  }),
+  "llm/message-in": z.looseObject({ invokeId: InvokeId, from: z.string().optional(), snippet: Snippet, ref: Ref.optional() }),
+  "llm/idle": z.looseObject({ invokeId: InvokeId, turn: Turn, ref: Ref, snippet: Snippet }),
+  "llm/error": z.looseObject({
+    invokeId: InvokeId,
+    category: z.string(),
+    message: z.string(),
+    attempts: z.int().min(1).optional(),
+  }),
+  "llm/retry": z.looseObject({
+    invokeId: InvokeId,
+    attempt: z.int().min(1),
+    category: z.string(),
+    delayMs: Millis,
+    target: z.string(),
+  }),
+  "llm/model-down": z.looseObject({ invokeId: InvokeId, target: z.string(), category: z.string() }),
+  "llm/latency-switch": z.looseObject({ invokeId: InvokeId, from: z.string(), to: z.string(), waitedMs: Millis }),
+  "llm/overrun": z.looseObject({ invokeId: InvokeId, attempt: z.int().min(1), action: z.string() }),
+  "llm/context-warning": z.looseObject({ invokeId: InvokeId, used: Fraction }),
+  "llm/model-policy-empty": z.looseObject({ invokeId: InvokeId, alias: z.string(), strict: z.boolean() }),
+  "llm/loop-detected": z.looseObject({ invokeId: InvokeId, count: z.int().min(1), requestKey: z.string() }),
+
+  "human-input/requested": Prompt,
+  "human-input/progress": z.looseObject({ promptId: NonEmpty, value: z.number().min(0), total: z.number().min(0) }),
+  "human-input/answered": z.looseObject({ promptId: NonEmpty, value: z.unknown() }),
+  "human-input/cancelled": z.looseObject({ promptId: NonEmpty }),
+
+  "artifact/captured": z.looseObject({ name: NonEmpty, ref: Ref, bytes: Count, snippet: Snippet }),
+
+  "debug/paused": z.looseObject({ reason: z.string() }),
+  "debug/resumed": z.looseObject({}),
+  "debug/step": z.looseObject({ n: z.int().min(1) }),
+  "debug/mode": z.looseObject({ mode: DebugMode }),
+
+  "session/child-started": z.looseObject({
+    childSessionId: NonEmpty,
+    chartId: NonEmpty,
+    parentInvokeId: InvokeId.optional(),
+  }),
+  "session/child-done": z.looseObject({ childSessionId: NonEmpty, status: RunStatus }),
+} as const;
+
+export type EventName = keyof typeof eventDataSchemas;
+export type EventDataMap = { [E in EventName]: Known<z.output<(typeof eventDataSchemas)[E]>> };
+/** The `data` of event `E`; `unknown` for names this version does not know. */
+export type EventData<E extends string> = E extends EventName ? EventDataMap[E] : unknown;
+
+export type Prompt = Known<z.output<typeof Prompt>>;
+export type PromptKind = z.output<typeof PromptKind>;
+export type DebugMode = z.output<typeof DebugMode>;
+
+export const eventNames = Object.keys(eventDataSchemas) as EventName[];
+
+export const isEventName = (name: string): name is EventName => Object.hasOwn(eventDataSchemas, name);

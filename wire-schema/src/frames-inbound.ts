@@ -1,0 +1,69 @@
+/** Renderer -> core frames. */
+import { z } from "zod";
+import { ProtocolId } from "./frames-outbound.js";
+import { NonEmpty, type Known } from "./primitives.js";
+import { PROTOCOL_MAJOR } from "./version.js";
+
+const V = z.literal(PROTOCOL_MAJOR).describe("Protocol major version.");
+const Id = z.string().min(1).max(128).optional().describe("Optional correlation id, echoed as inReplyTo.");
+
+export const AttachFrame = z.looseObject({
+  v: V,
+  kind: z.literal("attach"),
+  id: Id,
+  token: NonEmpty.describe("The per-run token from the session's wire.json."),
+  protocol: ProtocolId,
+  since: z.int().min(0).optional().describe("Last stream seq the renderer already has; 0 or absent = none."),
+  client: z.looseObject({ name: z.string(), version: z.string().optional() }).optional(),
+});
+
+/**
+ * Exactly one of `value` and `cancelled: true`. The JSON Schema states that with if/then/else
+ * (metadata below); the refinement states it for zod parsing.
+ */
+const AnswerBase = z.looseObject({ v: V, kind: z.literal("answer"), id: Id, promptId: NonEmpty });
+
+export const AnswerFrame = AnswerBase.extend({
+  value: z.unknown().optional().describe("The answer; must satisfy the prompt's schema."),
+  cancelled: z.literal(true).optional(),
+})
+  .refine((frame) => ("cancelled" in frame) !== ("value" in frame), {
+    message: "needs exactly one of value and cancelled: true",
+  })
+  .meta({
+    if: { required: ["cancelled"] },
+    then: { properties: { value: false } },
+    else: { required: ["value"] },
+  });
+
+export const CONTROL_ACTIONS = ["pause", "step", "continue", "arm-pause-on-next-external", "interrupt", "quit"] as const;
+
+export const ControlFrame = z.looseObject({
+  v: V,
+  kind: z.literal("control"),
+  id: Id,
+  action: z.enum(CONTROL_ACTIONS),
+  n: z.int().min(1).optional().describe("For step: how many external events to let through (default 1)."),
+});
+
+export const PingFrame = z.looseObject({ v: V, kind: z.literal("ping"), id: Id });
+
+export const inboundFrameSchemas = {
+  attach: AttachFrame,
+  answer: AnswerFrame,
+  control: ControlFrame,
+  ping: PingFrame,
+} as const;
+
+export const InboundFrame = z.discriminatedUnion("kind", [AttachFrame, AnswerFrame, ControlFrame, PingFrame]);
+
+export type InboundKind = keyof typeof inboundFrameSchemas;
+/** `answer` with the value/cancelled exclusivity in the type. */
+export type AnswerFrame = Known<z.output<typeof AnswerBase>> & ({ value: unknown; cancelled?: never } | { cancelled: true; value?: never });
+export type AttachFrame = Known<z.output<typeof AttachFrame>>;
+export type ControlFrame = Known<z.output<typeof ControlFrame>>;
+export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+export type PingFrame = Known<z.output<typeof PingFrame>>;
+export type InboundFrameOf<K extends InboundKind> = K extends "answer" ? AnswerFrame : Known<z.output<(typeof inboundFrameSchemas)[K]>>;
+export type InboundFrame = { [K in InboundKind]: InboundFrameOf<K> }[InboundKind];
+export const INBOUND_KINDS = Object.keys(inboundFrameSchemas) as InboundKind[];

@@ -1,0 +1,216 @@
+/** Core -> renderer frames. */
+import { z } from "zod";
+import { DebugMode, Prompt } from "./event-data.js";
+import { EpochMs, ErrorInfo, InvokeId, NonEmpty, RunStatus, StateId, StateIds, type Known } from "./primitives.js";
+import { TranscriptRow } from "./transcript-row.js";
+import { PROTOCOL_MAJOR, PROTOCOL_NAME, VERSION_PATTERN } from "./version.js";
+
+const V = z.literal(PROTOCOL_MAJOR).describe("Protocol major version.");
+/** Stream frames take the next per-run seq. */
+const StreamSeq = z.int().min(1).describe("Gap-free per-run position of this stream frame.");
+/** Connection frames carry the last stream seq already sent on this connection and do not advance it. */
+const Watermark = z.int().min(0).describe("Last stream seq already sent on this connection (0 before any).");
+/** Transcript seq of the row a derived frame comes from. */
+const RowSeq = z.int().min(1).describe("Transcript seq of the row this frame is derived from.");
+
+export const ProtocolId = z.looseObject({
+  name: z.literal(PROTOCOL_NAME),
+  version: z.string().regex(new RegExp(VERSION_PATTERN)).describe("Semver of the protocol this side speaks."),
+});
+
+export const Phase = z.looseObject({
+  config: StateIds.describe("Active state ids."),
+  breadcrumb: z.array(z.string()).describe("Path of the deepest active state, root first, root id omitted."),
+});
+
+export const DebugState = z.looseObject({
+  paused: z.boolean(),
+  mode: DebugMode,
+  stepBudget: z.int().min(0).describe("External events still allowed before the gate pauses (step mode)."),
+  reason: z.string().optional().describe("Why the gate paused."),
+});
+
+export const Conversation = z.looseObject({
+  invokeId: InvokeId,
+  stateId: StateId,
+  model: z.string(),
+  turn: z.int().min(0).describe("Turn of the latest request; 0 before the first."),
+  streamed: z
+    .looseObject({ text: z.string(), thinking: z.string() })
+    .describe("Text and thinking streamed so far in the current turn."),
+});
+
+export const RunOutcome = z.looseObject({ status: RunStatus, finalConfig: StateIds, error: ErrorInfo.optional() });
+
+export const HelloFrame = z.looseObject({
+  v: V,
+  kind: z.literal("hello"),
+  seq: Watermark,
+  protocol: ProtocolId,
+  capabilities: z.array(z.string()).describe("Open list; ignore values you do not know."),
+  sessionId: NonEmpty,
+  runId: NonEmpty,
+  chartId: NonEmpty,
+  replay: z.boolean().describe("True when the frames come from a saved transcript, not a live run."),
+  heartbeatMs: z.int().min(0).describe("Heartbeat interval; 0 = no heartbeats (replay files)."),
+  maxInboundBytes: z.int().min(1).describe("Largest renderer -> core frame the core accepts."),
+});
+
+export const EventFrame = z.looseObject({
+  v: V,
+  kind: z.literal("event"),
+  seq: StreamSeq,
+  row: TranscriptRow,
+  coalescedFrom: StreamSeq.optional().describe(
+    "Set when this frame stands for the llm/delta frames coalescedFrom..seq, merged for a slow connection.",
+  ),
+});
+
+export const PhaseFrame = z.looseObject({
+  v: V,
+  kind: z.literal("phase"),
+  seq: StreamSeq,
+  rowSeq: RowSeq,
+  ...Phase.shape,
+  event: z.string().optional().describe("The chart event that caused this configuration."),
+});
+
+export const PromptFrame = z.looseObject({
+  v: V,
+  kind: z.literal("prompt"),
+  seq: StreamSeq,
+  rowSeq: RowSeq,
+  prompt: Prompt,
+});
+
+export const PromptClosedFrame = z.looseObject({
+  v: V,
+  kind: z.literal("prompt-closed"),
+  seq: StreamSeq,
+  rowSeq: RowSeq,
+  promptId: NonEmpty,
+  outcome: z.enum(["answered", "cancelled"]),
+  value: z.unknown().optional().describe("The accepted answer when outcome is answered."),
+});
+
+export const DebugFrame = z.looseObject({
+  v: V,
+  kind: z.literal("debug"),
+  seq: StreamSeq,
+  rowSeq: RowSeq,
+  ...DebugState.shape,
+});
+
+export const SnapshotFrame = z.looseObject({
+  v: V,
+  kind: z.literal("snapshot"),
+  seq: Watermark.describe("The stream seq this snapshot is current as of; stream frames continue at seq + 1."),
+  rowSeq: z.int().min(0).describe("Transcript seq of the last row covered."),
+  phase: Phase.optional().describe("Absent before the chart has started."),
+  prompts: z.array(Prompt).describe("Open prompts, oldest first."),
+  debug: DebugState,
+  conversations: z.array(Conversation).describe("Live conversations, oldest first."),
+  finished: RunOutcome.optional().describe("Present once the run has finished."),
+});
+
+export const HeartbeatFrame = z.looseObject({
+  v: V,
+  kind: z.literal("heartbeat"),
+  seq: Watermark,
+  ts: EpochMs,
+  inReplyTo: z.string().optional().describe("The id of the ping this answers."),
+});
+
+export const ErrorFrame = z.looseObject({
+  v: V,
+  kind: z.literal("error"),
+  seq: Watermark,
+  code: z.string().min(1).describe("Open set; see WIRE_ERROR_CODES."),
+  path: z.string().describe("JSON Pointer into the rejected frame; empty for the whole frame."),
+  message: z.string(),
+  fatal: z.boolean().describe("True when the core closes the connection after this frame."),
+  inReplyTo: z.string().optional().describe("The id of the rejected frame, when it had one."),
+});
+
+export const RunFinishedFrame = z.looseObject({
+  v: V,
+  kind: z.literal("run-finished"),
+  seq: StreamSeq,
+  rowSeq: RowSeq,
+  ...RunOutcome.shape,
+});
+
+export const outboundFrameSchemas = {
+  hello: HelloFrame,
+  event: EventFrame,
+  phase: PhaseFrame,
+  prompt: PromptFrame,
+  "prompt-closed": PromptClosedFrame,
+  debug: DebugFrame,
+  snapshot: SnapshotFrame,
+  heartbeat: HeartbeatFrame,
+  error: ErrorFrame,
+  "run-finished": RunFinishedFrame,
+} as const;
+
+export const OutboundFrame = z.discriminatedUnion("kind", [
+  HelloFrame,
+  EventFrame,
+  PhaseFrame,
+  PromptFrame,
+  PromptClosedFrame,
+  DebugFrame,
+  SnapshotFrame,
+  HeartbeatFrame,
+  ErrorFrame,
+  RunFinishedFrame,
+]);
+
+export type OutboundKind = keyof typeof outboundFrameSchemas;
+export type OutboundFrameOf<K extends OutboundKind> = Known<z.output<(typeof outboundFrameSchemas)[K]>>;
+export type OutboundFrame = { [K in OutboundKind]: OutboundFrameOf<K> }[OutboundKind];
+
+export type HelloFrame = OutboundFrameOf<"hello">;
+export type EventFrame = OutboundFrameOf<"event">;
+export type PhaseFrame = OutboundFrameOf<"phase">;
+export type PromptFrame = OutboundFrameOf<"prompt">;
+export type PromptClosedFrame = OutboundFrameOf<"prompt-closed">;
+export type DebugFrame = OutboundFrameOf<"debug">;
+export type SnapshotFrame = OutboundFrameOf<"snapshot">;
+export type HeartbeatFrame = OutboundFrameOf<"heartbeat">;
+export type ErrorFrame = OutboundFrameOf<"error">;
+export type RunFinishedFrame = OutboundFrameOf<"run-finished">;
+export type Phase = Known<z.output<typeof Phase>>;
+export type DebugState = Known<z.output<typeof DebugState>>;
+export type Conversation = Known<z.output<typeof Conversation>>;
+export type RunOutcome = Known<z.output<typeof RunOutcome>>;
+
+/** Frames that take the next per-run seq and are re-sent on resume. */
+export const STREAM_KINDS = ["event", "phase", "prompt", "prompt-closed", "debug", "run-finished"] as const;
+export type StreamKind = (typeof STREAM_KINDS)[number];
+export type StreamFrame = OutboundFrameOf<StreamKind>;
+export const OUTBOUND_KINDS = Object.keys(outboundFrameSchemas) as OutboundKind[];
+
+const streamKinds: ReadonlySet<string> = new Set(STREAM_KINDS);
+export const isStreamFrame = (frame: OutboundFrame): frame is StreamFrame => streamKinds.has(frame.kind);
+
+/**
+ * Codes an `error` frame may carry. The first five come from frame validation; the list is open
+ * (a minor version may add codes), so renderers must accept codes they do not know.
+ */
+export const WIRE_ERROR_CODES = [
+  "malformed-json",
+  "too-large",
+  "unsupported-version",
+  "invalid-frame",
+  "unknown-kind",
+  "unauthorized",
+  "handshake-timeout",
+  "not-attached",
+  "already-attached",
+  "unknown-prompt",
+  "invalid-answer",
+  "not-supported",
+  "internal",
+] as const;
+export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];

@@ -1,0 +1,62 @@
+/** Small zod building blocks shared by event data and frames. */
+import { z } from "zod";
+import { SNIPPET_MAX } from "./snippet.js";
+import { VERSION_PATTERN } from "./version.js";
+
+/** Relative path without a leading "/" or any ".." segment. */
+export const REF_PATTERN = "^(?!/)(?!.*(?:^|/)\\.\\.(?:/|$))[^\\0]+$";
+export const SINGLE_LINE_PATTERN = "^[^\\n\\r]*$";
+/** `runner/started`, `llm/delta`, `human-input/requested`: lowercase segments joined by "/". */
+export const EVENT_NAME_PATTERN = "^[a-z][a-z0-9-]*(/[a-z0-9][a-z0-9.-]*)+$";
+
+// zod emits RegExp#source, which escapes "/"; hints are keyed the same way.
+const emitted = (pattern: string): string => new RegExp(pattern).source;
+
+/** What each pattern means, for error messages ("must match pattern ..." helps nobody). */
+export const PATTERN_HINTS: Readonly<Record<string, string>> = {
+  [emitted(REF_PATTERN)]: "must be a path relative to the session directory (no leading /, no ..)",
+  [emitted(SINGLE_LINE_PATTERN)]: "must be a single line",
+  [emitted(EVENT_NAME_PATTERN)]: "must be an event name like llm/delta",
+  [emitted(VERSION_PATTERN)]: "must be a semver version of this major, e.g. 1.0.0",
+};
+
+/**
+ * The fields this version knows, without the `[key: string]: unknown` index signature that zod's
+ * loose objects infer. Values may still carry more fields at run time (a newer minor's); the
+ * types just do not promise them, and `Omit`/`Pick` and excess-property checks work as usual.
+ */
+export type Known<T> = T extends readonly (infer U)[]
+  ? Known<U>[]
+  : T extends object
+    ? { [K in keyof T as string extends K ? never : number extends K ? never : K]: Known<T[K]> }
+    : T;
+
+export const NonEmpty = z.string().min(1);
+/** Invoke id of a conversation or human-input actor, unique within a run. */
+export const InvokeId = z.string().min(1).describe("Invoke id of the actor, unique within a run.");
+/** Id of a chart state node. */
+export const StateId = z.string().min(1);
+/** 1-based turn number within a conversation. */
+export const Turn = z.int().min(1);
+export const Count = z.int().min(0);
+export const Millis = z.number().min(0);
+/** Epoch milliseconds. */
+export const EpochMs = z.int().min(0);
+/** Path of an io blob relative to the session directory; never absolute, never `..`. */
+export const Ref = z
+  .string()
+  .regex(new RegExp(REF_PATTERN))
+  .describe("Path of a blob relative to the session directory.");
+/** A single-line preview of at most 80 characters (see `snippet()`). */
+export const Snippet = z
+  .string()
+  .max(SNIPPET_MAX)
+  .regex(new RegExp(SINGLE_LINE_PATTERN))
+  .describe("Single-line preview, at most 80 characters.");
+/** Active state ids of a chart configuration (order not significant). */
+export const StateIds = z.array(z.string());
+/** An error as a value: a category to branch on and a message for humans. */
+export const ErrorInfo = z.looseObject({ category: z.string(), message: z.string() });
+/** A JSON Schema document (object form). */
+export const JsonSchemaObject = z.record(z.string(), z.unknown()).describe("A JSON Schema (draft 2020-12).");
+export const RunStatus = z.enum(["done", "aborted", "error"]);

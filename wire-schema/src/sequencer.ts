@@ -1,0 +1,225 @@
+/**
+ * The pure transform from transcript rows to stream frames. Every row becomes an `event` frame;
+ * some rows also yield one derived frame right after it. The state it threads through is enough
+ * to build a `snapshot` at any point, so a live server and a replay number frames identically.
+ */
+import { validateEventData } from "./validate.js";
+import type { EventDataMap, EventName, Prompt } from "./event-data.js";
+import type {
+  Conversation,
+  DebugState,
+  EventFrame,
+  Phase,
+  RunOutcome,
+  SnapshotFrame,
+  StreamFrame,
+} from "./frames-outbound.js";
+import type { TranscriptRow } from "./transcript-row.js";
+import { breadcrumbOf } from "./breadcrumb.js";
+import { PROTOCOL_MAJOR } from "./version.js";
+
+export interface RunInfo {
+  sessionId: string;
+  runId: string;
+  chartId: string;
+}
+
+export interface SequencerState {
+  /** Last stream seq assigned (0 before any). */
+  readonly seq: number;
+  /** Seq of the last row consumed (0 before any). */
+  readonly rowSeq: number;
+  /** From runner/started. */
+  readonly run?: RunInfo;
+  readonly phase?: Phase;
+  readonly prompts: ReadonlyMap<string, Prompt>;
+  readonly debug: DebugState;
+  readonly conversations: ReadonlyMap<string, Conversation>;
+  readonly finished?: RunOutcome;
+}
+
+export const initialSequencerState: SequencerState = {
+  seq: 0,
+  rowSeq: 0,
+  prompts: new Map(),
+  debug: { paused: false, mode: "run", stepBudget: 0 },
+  conversations: new Map(),
+};
+
+export interface SequencerStep {
+  frames: StreamFrame[];
+  state: SequencerState;
+}
+
+/** The fields every derived frame shares, filled in by `framesFromRow`. */
+interface Stamp {
+  v: typeof PROTOCOL_MAJOR;
+  seq: number;
+  rowSeq: number;
+}
+type Derived = { state: SequencerState; frame?: (stamp: Stamp) => StreamFrame };
+
+/** The leading fields of a derived frame, in wire order. */
+const head = <K extends string>(kind: K, { v, seq, rowSeq }: Stamp) => ({ v, kind, seq, rowSeq });
+
+const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((id) => b.includes(id));
+
+const withEntry = <V>(map: ReadonlyMap<string, V>, key: string, value: V): Map<string, V> =>
+  new Map(map).set(key, value);
+
+const without = <V>(map: ReadonlyMap<string, V>, key: string): ReadonlyMap<string, V> => {
+  if (!map.has(key)) return map;
+  const next = new Map(map);
+  next.delete(key);
+  return next;
+};
+
+const phaseOf = (config: string[]): Phase => ({ config, breadcrumb: breadcrumbOf(config) });
+
+const updateConversation = (
+  state: SequencerState,
+  invokeId: string,
+  update: (conversation: Conversation) => Conversation,
+): SequencerState => {
+  const conversation = state.conversations.get(invokeId);
+  if (!conversation) return state;
+  return { ...state, conversations: withEntry(state.conversations, invokeId, update(conversation)) };
+};
+
+const emptyStream = { text: "", thinking: "" };
+
+type Reducers = { [E in EventName]?: (data: EventDataMap[E], state: SequencerState) => Derived };
+
+/** What each known event does to the state, and the frame it derives (if any). */
+const reducers: Reducers = {
+  "runner/started": ({ sessionId, runId, chartId }, state) => ({ state: { ...state, run: { sessionId, runId, chartId } } }),
+  "runner/start-config": ({ config }, state) => {
+    const phase = phaseOf(config);
+    return { state: { ...state, phase }, frame: (stamp) => ({ ...head("phase", stamp), ...phase }) };
+  },
+  "runner/event-processed": ({ event, after, entered, exited }, state) => {
+    const moved = entered.length > 0 || exited.length > 0 || !sameSet(after, state.phase?.config ?? []);
+    if (!moved) return { state };
+    const phase = phaseOf(after);
+    return { state: { ...state, phase }, frame: (stamp) => ({ ...head("phase", stamp), ...phase, event }) };
+  },
+  "runner/done": ({ status, finalConfig, error }, state) => {
+    const finished: RunOutcome = { status, finalConfig, ...(error ? { error } : {}) };
+    return {
+      state: { ...state, finished, prompts: new Map(), conversations: new Map() },
+      frame: (stamp) => ({ ...head("run-finished", stamp), ...finished }),
+    };
+  },
+  "human-input/requested": (prompt, state) => ({
+    state: { ...state, prompts: withEntry(state.prompts, prompt.promptId, prompt) },
+    frame: (stamp) => ({ ...head("prompt", stamp), prompt }),
+  }),
+  "human-input/progress": ({ promptId, value, total }, state) => {
+    const prompt = state.prompts.get(promptId);
+    if (!prompt) return { state };
+    return { state: { ...state, prompts: withEntry(state.prompts, promptId, { ...prompt, progress: { value, total } }) } };
+  },
+  "human-input/answered": ({ promptId, value }, state) => ({
+    state: { ...state, prompts: without(state.prompts, promptId) },
+    frame: (stamp) => ({ ...head("prompt-closed", stamp), promptId, outcome: "answered", value }),
+  }),
+  "human-input/cancelled": ({ promptId }, state) => ({
+    state: { ...state, prompts: without(state.prompts, promptId) },
+    frame: (stamp) => ({ ...head("prompt-closed", stamp), promptId, outcome: "cancelled" }),
+  }),
+  "debug/paused": ({ reason }, state) => debugTo(state, { ...state.debug, paused: true, stepBudget: 0, reason }),
+  "debug/resumed": (_data, state) => {
+    const { reason: _reason, ...debug } = state.debug;
+    return debugTo(state, { ...debug, paused: false });
+  },
+  "debug/step": ({ n }, state) => {
+    const { reason: _reason, ...debug } = state.debug;
+    return debugTo(state, { ...debug, mode: "step", stepBudget: n, paused: false });
+  },
+  "debug/mode": ({ mode }, state) =>
+    debugTo(state, { ...state.debug, mode, stepBudget: mode === "step" ? state.debug.stepBudget : 0 }),
+  "llm/conversation-started": ({ invokeId, stateId, model }, state) => ({
+    state: {
+      ...state,
+      conversations: withEntry(state.conversations, invokeId, { invokeId, stateId, model, turn: 0, streamed: emptyStream }),
+    },
+  }),
+  "llm/conversation-ended": ({ invokeId }, state) => ({
+    state: { ...state, conversations: without(state.conversations, invokeId) },
+  }),
+  "llm/request": ({ invokeId, turn }, state) => ({
+    state: updateConversation(state, invokeId, (c) => ({ ...c, turn, streamed: emptyStream })),
+  }),
+  "llm/delta": ({ invokeId, kind, text }, state) => ({
+    state: updateConversation(state, invokeId, (c) => ({ ...c, streamed: { ...c.streamed, [kind]: c.streamed[kind] + text } })),
+  }),
+  "llm/response": ({ invokeId }, state) => ({
+    state: updateConversation(state, invokeId, (c) => ({ ...c, streamed: emptyStream })),
+  }),
+};
+
+const debugTo = (state: SequencerState, debug: DebugState): Derived => ({
+  state: { ...state, debug },
+  frame: (stamp) => ({ ...head("debug", stamp), ...debug }),
+});
+
+const reduce = (row: TranscriptRow, state: SequencerState): Derived => {
+  const reducer = reducers[row.event as EventName] as ((data: unknown, state: SequencerState) => Derived) | undefined;
+  if (!reducer) return { state };
+  // A row whose data does not validate still travels as an event frame; it just derives nothing.
+  const checked = validateEventData(row.event, row.data);
+  return checked.ok ? reducer(checked.data, state) : { state };
+};
+
+/**
+ * The stream frames of one row (its `event` frame, then at most one derived frame) and the next
+ * state. Pure: the same rows from the same state always give the same frames.
+ */
+export const framesFromRow = (row: TranscriptRow, state: SequencerState): SequencerStep => {
+  const event: EventFrame = { v: PROTOCOL_MAJOR, kind: "event", seq: state.seq + 1, row };
+  const derived = reduce(row, state);
+  const frames: StreamFrame[] = [event];
+  let seq = event.seq;
+  if (derived.frame) {
+    seq += 1;
+    frames.push(derived.frame({ v: PROTOCOL_MAJOR, seq, rowSeq: row.seq }));
+  }
+  return { frames, state: { ...derived.state, seq, rowSeq: row.seq } };
+};
+
+/** Everything a renderer joining now needs; stream frames continue at `seq + 1`. */
+export const snapshotFrame = (state: SequencerState): SnapshotFrame => ({
+  v: PROTOCOL_MAJOR,
+  kind: "snapshot",
+  seq: state.seq,
+  rowSeq: state.rowSeq,
+  ...(state.phase ? { phase: state.phase } : {}),
+  prompts: [...state.prompts.values()],
+  debug: state.debug,
+  conversations: [...state.conversations.values()],
+  ...(state.finished ? { finished: state.finished } : {}),
+});
+
+export interface FrameSequencer {
+  /** The stream frames of the next row, seq assigned. */
+  push(row: TranscriptRow): StreamFrame[];
+  snapshot(): SnapshotFrame;
+  readonly state: SequencerState;
+}
+
+/** A stateful wrapper over `framesFromRow` for a live run or a replay. */
+export const createFrameSequencer = (initial: SequencerState = initialSequencerState): FrameSequencer => {
+  let state = initial;
+  return {
+    push(row) {
+      const step = framesFromRow(row, state);
+      state = step.state;
+      return step.frames;
+    },
+    snapshot: () => snapshotFrame(state),
+    get state() {
+      return state;
+    },
+  };
+};
