@@ -1,0 +1,141 @@
+/**
+ * Wire throughput: validate + encode of a realistic core -> renderer frame mix on one core.
+ * Mix (by frame count): ~85% llm/delta events, the rest llm/response and runner/event-processed
+ * events, phase frames and prompt frames. Target: >= 200,000 frames/s validate + encode.
+ */
+import {
+  createFrameSequencer,
+  decodeOutbound,
+  encodeFrame,
+  snippet,
+  validateFrame,
+  type OutboundFrame,
+  type TranscriptRow,
+} from "@escapement/wire-schema";
+
+const TARGET = 200_000;
+const FRAMES = 20_000;
+const RUN_MS = 1500;
+
+const words = "the chart decides what happens next while the model streams tokens into the pane".split(" ");
+const deltaText = (i: number): string => `${words[i % words.length]} ${words[(i * 7) % words.length]}`;
+
+/** Rows of a long run: per cycle one state change, one model turn of 20 deltas, sometimes a prompt. */
+const rows = function* (): Generator<Omit<TranscriptRow, "seq">> {
+  const ts = 1_760_000_000_000;
+  yield { ts, event: "runner/start-config", data: { config: ["flow", "flow.draft"] } };
+  for (let cycle = 0; ; cycle++) {
+    const invokeId = `draft-${cycle}`;
+    const state = cycle % 2 === 0 ? "flow.draft" : "flow.review";
+    const other = cycle % 2 === 0 ? "flow.review" : "flow.draft";
+    yield {
+      ts,
+      event: "runner/event-processed",
+      data: { event: "NEXT", before: ["flow", other], after: ["flow", state], entered: [state], exited: [other] },
+    };
+    for (let i = 0; i < 20; i++) {
+      yield { ts, event: "llm/delta", data: { invokeId, turn: 1, kind: "text", text: deltaText(i + cycle) } };
+    }
+    yield {
+      ts,
+      event: "llm/response",
+      data: {
+        invokeId,
+        stateId: state,
+        turn: 1,
+        target: "anthropic:claude-sonnet-4-5",
+        stopReason: "end_turn",
+        usage: { input: 1200, output: 310, cacheRead: 800, cacheWrite: 0 },
+        elapsedMs: 2310,
+        ttftMs: 420,
+        tokensPerSec: 163.2,
+        costUsd: 0.0081,
+        ref: `io/${invokeId}-1.response.json`,
+        snippet: snippet(words.join(" ")),
+      },
+    };
+    if (cycle % 4 === 0) {
+      yield {
+        ts,
+        event: "human-input/requested",
+        data: {
+          promptId: `p-${cycle}`,
+          invokeId: `ask-${cycle}`,
+          kind: "select",
+          message: "Ship this draft?",
+          options: [
+            { value: "yes", label: "Ship it" },
+            { value: "no", label: "Revise" },
+          ],
+          default: "yes",
+          schema: { type: "string", enum: ["yes", "no"] },
+        },
+      };
+    }
+  }
+};
+
+const buildMix = (count: number): OutboundFrame[] => {
+  const sequencer = createFrameSequencer();
+  const frames: OutboundFrame[] = [];
+  let seq = 0;
+  for (const row of rows()) {
+    // Only frames of the mix are kept; prompt rows contribute their derived prompt frame.
+    for (const frame of sequencer.push({ ...row, seq: ++seq })) {
+      if (frame.kind === "event" && frame.row.event === "human-input/requested") continue;
+      frames.push(frame);
+    }
+    if (frames.length >= count) return frames.slice(0, count);
+  }
+  return frames;
+};
+
+const measure = (label: string, frames: readonly unknown[], work: (frame: never) => unknown): number => {
+  let sink = 0;
+  const once = (): void => {
+    for (const frame of frames) if (work(frame as never)) sink++;
+  };
+  once(); // warm-up: compiles validators, lets V8 optimise
+  let done = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  while (elapsed < RUN_MS) {
+    once();
+    done += frames.length;
+    elapsed = performance.now() - start;
+  }
+  const rate = (done / elapsed) * 1000;
+  if (sink === 0) throw new Error("benchmark optimised away");
+  console.log(`${label.padEnd(28)} ${Math.round(rate).toLocaleString("en-US").padStart(11)} frames/s`);
+  return rate;
+};
+
+const frames = buildMix(FRAMES);
+const texts = frames.map(encodeFrame);
+const bytes = texts.reduce((sum, text) => sum + text.length, 0);
+const share = (test: (f: OutboundFrame) => boolean): string =>
+  `${((frames.filter(test).length / frames.length) * 100).toFixed(1)}%`;
+
+for (const frame of frames) {
+  const result = validateFrame(frame, { direction: "outbound" });
+  if (!result.ok) throw new Error(`bench frame invalid: ${result.error.message}`);
+}
+
+console.log(`wire bench: ${frames.length} frames, mean ${Math.round(bytes / frames.length)} bytes, node ${process.version}`);
+console.log(
+  `mix: llm/delta ${share((f) => f.kind === "event" && f.row.event === "llm/delta")}, ` +
+    `llm/response ${share((f) => f.kind === "event" && f.row.event === "llm/response")}, ` +
+    `runner/event-processed ${share((f) => f.kind === "event" && f.row.event === "runner/event-processed")}, ` +
+    `phase ${share((f) => f.kind === "phase")}, prompt ${share((f) => f.kind === "prompt")}`,
+);
+measure("encode only", frames, (f: OutboundFrame) => encodeFrame(f).length);
+measure("validate only", frames, (f: OutboundFrame) => validateFrame(f, { direction: "outbound" }).ok);
+measure("decode (parse + validate)", texts, (t: string) => decodeOutbound(t).ok);
+const rate = measure("validate + encode", frames, (f: OutboundFrame) =>
+  validateFrame(f, { direction: "outbound" }).ok ? encodeFrame(f).length : 0,
+);
+const ratio = rate / TARGET;
+console.log(
+  `validate + encode: ${Math.round(rate).toLocaleString("en-US")} frames/s = ${ratio.toFixed(2)}x the target of ` +
+    `${TARGET.toLocaleString("en-US")} frames/s (${ratio >= 1 ? "PASS" : "FAIL"})`,
+);
