@@ -58,6 +58,16 @@ export function updateProgress<TContext>(
 export function fromArtifacts(template: string) {
   return ({ self }: { self?: { system: unknown } }): string => {
     if (!self) throw new Error("fromArtifacts() can only be used as a conversation param");
-    return runServicesOf(self.system as never).artifacts.renderWithArtifacts(template);
+    let services: ReturnType<typeof runServicesOf>;
+    try {
+      services = runServicesOf(self.system as never);
+    } catch {
+      // The initial state's invokes are resolved while the actor is created, before the run binds its services.
+      throw new Error(
+        `fromArtifacts(${JSON.stringify(snippet(template))}) was evaluated outside a running session: it cannot be ` +
+          "used in the chart's initial state (no artifact exists before the run starts) or outside runChart",
+      );
+    }
+    return services.artifacts.renderWithArtifacts(template);
   };
 }
