@@ -1,16 +1,15 @@
 #!/usr/bin/env node
 /**
- * `npm start`, for now: renders the sample session with the reference renderer. It will run the
- * flagship example once the core can.
+ * `npm start`: runs an example chart end to end on its bundled script (no credentials, no cost).
+ * The session is written to .escapement/<session-id>/.
  */
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const child = spawn(process.execPath, [join(here, "reference-renderer.mjs"), join(here, "sample.wire.jsonl"), "--strict"], {
-  stdio: "inherit",
-});
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = [join(root, "core/bin/escapement.mjs"), "run", join(root, "examples/parallel"), ...process.argv.slice(2)];
+const child = spawn(process.execPath, args, { stdio: "inherit", cwd: root });
 child.on("exit", (code, signal) => {
   process.exitCode = signal ? 1 : (code ?? 1);
 });

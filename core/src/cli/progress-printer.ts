@@ -35,4 +35,9 @@ export function progressLine(row: TranscriptRow): string | undefined {
   }
 }
 
-const leafs = (config: unknown): string => (Array.isArray(config) && config.length > 0 ? `[${config.join(", ")}]` : "[]");
+/** The deepest states only: "work.left.drafting" rather than "work, work.left, work.left.drafting". */
+const leafs = (config: unknown): string => {
+  if (!Array.isArray(config) || config.length === 0) return "[]";
+  const paths = config as string[];
+  return `[${paths.filter((path) => !paths.some((other) => other.startsWith(`${path}.`))).join(", ")}]`;
+};

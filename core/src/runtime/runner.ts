@@ -267,6 +267,10 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
       }
     }, wedge.intervalMs);
 
+    if (options.signal?.aborted) {
+      finish("aborted");
+      return;
+    }
     try {
       actor = createActor(options.chart.machine, {
         ...(prepared.checkpoint ? { snapshot: prepared.checkpoint.state as never } : {}),

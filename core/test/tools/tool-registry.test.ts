@@ -72,7 +72,6 @@ describe("ToolRegistry", () => {
         name: "a",
         description: "echo as a",
         inputSchema: {
-          $schema: "https://json-schema.org/draft/2020-12/schema",
           type: "object",
           properties: {
             text: { type: "string", description: "what to echo" },
