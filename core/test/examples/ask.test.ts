@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { chartEvents, expectScriptConsumed, expectWellFormed, ofEvent, repo, resultOf, rowsOf, runCli, scratch } from "./harness.js";
+import { readFileSync } from "node:fs";
+import { chartEvents, expectScriptConsumed, expectWellFormed, killAtMarker, ofEvent, repo, resultOf, rowsOf, runCli, scratch } from "./harness.js";
 
 const work = scratch("ask");
 
@@ -50,5 +51,24 @@ describe("examples/ask", () => {
     expectWellFormed(rows);
     expect(ofEvent(rows, "human-input/cancelled").map((row) => row.data.promptId)).toEqual(["tone"]);
     expect(ofEvent(rows, "llm/request")).toEqual([]);
+  });
+
+  it("resumes after a crash at an open prompt and asks it again", async () => {
+    const sessionDir = join(work, "crashed");
+    // Killed while the select waits for its answer (its prompt text is on stderr).
+    await killAtMarker(["run", "examples/ask", "--no-tui", "--session-dir", sessionDir], "(number or value)", { input: "Ada\n" });
+    expect(JSON.parse(readFileSync(join(sessionDir, "session.json"), "utf8"))).toMatchObject({ status: "running" });
+
+    const run = await runCli(["run", "--resume", sessionDir, "--no-tui"], { input: "2\ny\n" });
+    expect(run.code, run.stderr).toBe(0);
+    expect(resultOf(run)).toMatchObject({ status: "done", finalConfig: ["sent"] });
+
+    const rows = rowsOf(sessionDir);
+    expectWellFormed(rows);
+    expect(ofEvent(rows, "runner/started").map((row) => row.data.resumed)).toEqual([false, true]);
+    // The name answered before the crash is not asked again; the open select is.
+    expect(ofEvent(rows, "human-input/requested").map((row) => row.data.promptId)).toEqual(["name", "tone", "tone", "approve"]);
+    expect(ofEvent(rows, "human-input/answered").map((row) => row.data.value)).toEqual(["Ada", "friendly", true]);
+    expect(ofEvent(rows, "llm/request")).toHaveLength(1);
   });
 });

@@ -68,6 +68,38 @@ export function runCli(args: string[], options: { cwd?: string; input?: string; 
   });
 }
 
+/**
+ * Starts the CLI and SIGKILLs it as soon as its stderr shows `marker` (a published signal, never a
+ * sleep). Resolves once the process is gone; rejects if the marker never shows before the deadline.
+ */
+export function killAtMarker(args: string[], marker: string, options: { input?: string; deadlineMs?: number } = {}): Promise<void> {
+  const deadlineMs = options.deadlineMs ?? 15_000;
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: repo, stdio: ["pipe", "ignore", "pipe"] });
+    let stderr = "";
+    let killed = false;
+    child.stdin.on("error", () => {});
+    // Keep stdin open: end of input would cancel the prompt we want to interrupt.
+    if (options.input) child.stdin.write(options.input);
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+      if (!killed && stderr.includes(marker)) {
+        killed = true;
+        child.kill("SIGKILL");
+      }
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      fail(new Error(`"${marker}" never appeared within ${deadlineMs} ms\nstderr:\n${stderr}`));
+    }, deadlineMs);
+    child.on("close", () => {
+      clearTimeout(timer);
+      if (killed) done();
+      else fail(new Error(`the run ended before "${marker}" appeared\nstderr:\n${stderr}`));
+    });
+  });
+}
+
 /** The one JSON line `escapement run` prints on stdout. */
 export function resultOf(run: CliRun): RunResultLine {
   const lines = run.stdout.split("\n").filter((line) => line.trim().length > 0);
