@@ -1,0 +1,167 @@
+/**
+ * Runner bench: `npm run bench:runner [-- --events N --sessions 1000,10000 --deadline-x 60]`.
+ *
+ * 1. Events/s of a two-state ping-pong chart through `runChart` (a transcript row per event and a
+ *    checkpoint at every transcript flush, in a real session directory) against the same chart on
+ *    a bare xstate actor, in two modes (see bench/runner/ping-pong.ts): `burst` (events queue up in
+ *    one synchronous drain, many per flush) and `tick` (one event per event-loop turn, so one flush
+ *    and one checkpoint per event). Target: runner overhead <= 3x bare.
+ * 2. C concurrent sessions in one process, each a full runChart doing 6 scripted streamed turns
+ *    (first token after 200 ms, then 50 tokens 5 ms apart): wall time against one session's ideal
+ *    6 x (200 + 50 x 5) ms, peak RSS, errors. Target at C = 10,000: 0 errors, wall <= 5x ideal,
+ *    peak RSS <= 2 GiB.
+ *
+ * Sessions write to a temp directory that is removed afterwards. Profile with
+ * `node --import tsx --cpu-prof bench/runner.ts --sessions 1000`.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, platform, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { bareThroughput, runnerThroughput, type PingPongMode, type ThroughputResult } from "./runner/ping-pong.js";
+import { FIRST_TOKEN_MS, IDEAL_MS, TOKENS, TOKEN_GAP_MS, TURNS, runSessions, type SessionsResult } from "./runner/sessions.js";
+import { int, mib, ratio, table, verdict } from "./runner/table.js";
+
+const TARGET_OVERHEAD = 3;
+const TARGET_WALL_X = 5;
+const TARGET_RSS = 2 * 2 ** 30;
+const TARGET_AT = 10_000;
+
+function parseFlags() {
+  const { values } = parseArgs({
+    options: {
+      events: { type: "string", default: "100000" },
+      sessions: { type: "string", default: "1000,10000" },
+      "deadline-x": { type: "string", default: "60" },
+      repeat: { type: "string", default: "3" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log("usage: npm run bench:runner -- [--events N] [--sessions 1000,10000] [--deadline-x 60] [--repeat 3]");
+    process.exit(0);
+  }
+  const positive = (name: string, text: string): number => {
+    const value = Number(text.replace(/_/g, ""));
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name}: expected a positive integer, got "${text}"`);
+    return value;
+  };
+  return {
+    events: positive("events", values.events),
+    sessions: values.sessions
+      .split(",")
+      .filter((part) => part.trim() !== "")
+      .map((part) => positive("sessions", part.trim())),
+    deadlineX: positive("deadline-x", values["deadline-x"]),
+    repeat: positive("repeat", values.repeat),
+  };
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function measureEvents(events: number, repeat: number, root: string) {
+  const modes: PingPongMode[] = ["burst", "tick"];
+  const results: { mode: PingPongMode; bare: number; runner: number; rows: number }[] = [];
+  let dirs = 0;
+  for (const mode of modes) {
+    // Warm both paths up (JIT) before measuring.
+    await bareThroughput(mode, Math.min(events, 10_000));
+    await runnerThroughput(mode, Math.min(events, 10_000), join(root, `warm-${dirs++}`));
+    const bare: ThroughputResult[] = [];
+    const runner: (ThroughputResult & { rows: number })[] = [];
+    for (let round = 0; round < repeat; round++) {
+      bare.push(await bareThroughput(mode, events - 1));
+      runner.push(await runnerThroughput(mode, events - 1, join(root, `events-${dirs++}`)));
+    }
+    results.push({
+      mode,
+      bare: median(bare.map((r) => r.eventsPerSec)),
+      runner: median(runner.map((r) => r.eventsPerSec)),
+      rows: runner[0]!.rows,
+    });
+  }
+  return results;
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags();
+  const root = mkdtempSync(join(tmpdir(), "escapement-bench-runner-"));
+  const cleanup = () => rmSync(root, { recursive: true, force: true });
+  process.once("SIGINT", () => {
+    cleanup();
+    process.exit(130);
+  });
+  console.log(`Escapement runner bench: node ${process.version}, ${cpus().length} CPUs, ${platform()}; sessions under ${root}\n`);
+  try {
+    const events = await measureEvents(flags.events, flags.repeat, root);
+    console.log(`Events/s, two-state ping-pong chart, ${int(flags.events)} events per run, median of ${flags.repeat}`);
+    console.log(
+      table(
+        ["mode", "bare xstate", "runChart (transcript + checkpoint)", "rows/run", "overhead", "target", "result"],
+        events.map((e) => {
+          const overhead = e.bare / e.runner;
+          return [e.mode, `${int(e.bare)}/s`, `${int(e.runner)}/s`, int(e.rows), ratio(overhead), `<= ${TARGET_OVERHEAD}x`, verdict(overhead <= TARGET_OVERHEAD)];
+        }),
+        ["l", "r", "r", "r", "r", "l", "l"],
+      ),
+    );
+    console.log("  burst: events queue in one synchronous drain, a flush + checkpoint per 256 KiB of transcript");
+    console.log("  tick:  one event per event-loop turn, so a flush + checkpoint per event\n");
+
+    const results: SessionsResult[] = [];
+    for (const count of flags.sessions) {
+      const dir = join(root, `sessions-${count}`);
+      const result = await runSessions(count, dir, IDEAL_MS * flags.deadlineX);
+      results.push(result);
+      console.log(
+        `  ${int(count)} sessions: ${int(result.wallMs)} ms (launch ${int(result.launchMs)} ms), ${result.errors} errors, peak RSS ${mib(result.peakRssBytes)}` +
+          (result.timedOut ? `, stopped at the ${flags.deadlineX}x ideal deadline` : ""),
+      );
+      const started = performance.now();
+      rmSync(dir, { recursive: true, force: true });
+      console.log(`    (removed its session directories in ${int(performance.now() - started)} ms)`);
+    }
+    console.log(
+      `\nConcurrent sessions, ${TURNS} streamed turns each (first token ${FIRST_TOKEN_MS} ms, then ${TOKENS} tokens ${TOKEN_GAP_MS} ms apart); ` +
+        `ideal ${int(IDEAL_MS)} ms; targets at ${int(TARGET_AT)}: 0 errors, wall <= ${TARGET_WALL_X}x ideal, peak RSS <= ${mib(TARGET_RSS)}`,
+    );
+    console.log(
+      table(
+        ["sessions", "wall ms", "x ideal", "launch ms", "peak RSS", "errors", "wall", "RSS", "errors", "result"],
+        results.map((r) => {
+          const x = r.wallMs / IDEAL_MS;
+          const checks = [x <= TARGET_WALL_X, r.peakRssBytes <= TARGET_RSS, r.errors === 0];
+          const overall = checks.every(Boolean);
+          return [
+            int(r.sessions),
+            int(r.wallMs) + (r.timedOut ? "+" : ""),
+            ratio(x),
+            int(r.launchMs),
+            mib(r.peakRssBytes),
+            int(r.errors),
+            verdict(checks[0]!),
+            verdict(checks[1]!),
+            verdict(checks[2]!),
+            r.sessions === TARGET_AT ? verdict(overall) : `${verdict(overall)} (target is set at ${int(TARGET_AT)})`,
+          ];
+        }),
+        ["r", "r", "r", "r", "r", "r", "l", "l", "l", "l"],
+      ),
+    );
+    for (const r of results) {
+      for (const sample of r.errorSamples) console.log(`  ${int(r.sessions)}: ${sample}`);
+    }
+  } finally {
+    cleanup();
+  }
+}
+
+main().then(
+  // Sessions stopped at the deadline may still hold timers: leave without waiting for them.
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

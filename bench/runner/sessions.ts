@@ -1,0 +1,151 @@
+/**
+ * The concurrency half of `npm run bench:runner`: C sessions in one process, each a full
+ * `runChart` (own session directory, transcript, checkpoint journal, io blobs, scripted model)
+ * doing six streamed turns: first token after 200 ms, then 50 tokens 5 ms apart.
+ */
+import { join } from "node:path";
+import { setup } from "xstate";
+import { z } from "zod";
+import { converse, defineChart, inlineActors, runChart, scriptedModel, type ReplyStep } from "@escapement/core";
+
+export const TURNS = 6;
+export const FIRST_TOKEN_MS = 200;
+export const TOKENS = 50;
+export const TOKEN_GAP_MS = 5;
+/** One session alone, with no overhead at all. */
+export const IDEAL_MS = TURNS * (FIRST_TOKEN_MS + TOKENS * TOKEN_GAP_MS);
+
+/** Turns 1-5 report progress with an event tool (handled in place, so the conversation goes on); turn 6 ends it. */
+const machine = setup({ actors: inlineActors }).createMachine({
+  id: "bench-session",
+  initial: "working",
+  states: {
+    working: {
+      invoke: converse({
+        id: "agent",
+        system: "You work in small steps and report each one.",
+        message: "Do the task in six steps.",
+        realTools: [],
+        allowedEvents: { "step.done": { schema: z.object({ step: z.number().int() }), description: "report a finished step" } },
+      }),
+      on: { "step.done": {}, "llm.idle": "done" },
+    },
+    done: { type: "final" },
+  },
+});
+
+export const sessionChart = defineChart({ id: "bench-session", machine });
+
+const words = "the chart decides what happens next while the model streams tokens".split(" ");
+
+const turnStep = (turn: number): ReplyStep => ({
+  firstTokenMs: FIRST_TOKEN_MS,
+  deltas: Array.from({ length: TOKENS }, (_, index) => ({ text: `${words[(index + turn) % words.length]} `, afterMs: TOKEN_GAP_MS })),
+  ...(turn < TURNS ? { events: [{ name: "step_done", payload: { step: turn } }] } : {}),
+});
+
+export const sessionScript = (): ReplyStep[] => Array.from({ length: TURNS }, (_, index) => turnStep(index + 1));
+
+export interface SessionsResult {
+  sessions: number;
+  wallMs: number;
+  /** Time to call runChart for every session (each call does its setup synchronously). */
+  launchMs: number;
+  peakRssBytes: number;
+  /** Sessions that did not end `done` after six turns (thrown, errored, unfinished at the deadline), plus uncaught exceptions. */
+  errors: number;
+  /** The first few distinct error messages, with counts. */
+  errorSamples: string[];
+  finished: number;
+  timedOut: boolean;
+}
+
+/** Samples RSS on an interval (and on demand) and keeps the peak. */
+export class RssSampler {
+  peak = 0;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(intervalMs = 25) {
+    this.sample();
+    this.#timer = setInterval(() => this.sample(), intervalMs);
+  }
+
+  sample(): void {
+    try {
+      const rss = process.memoryUsage.rss();
+      if (rss > this.peak) this.peak = rss;
+    } catch {
+      // Reading RSS needs a file descriptor; when the process has none left, skip this sample.
+    }
+  }
+
+  stop(): number {
+    clearInterval(this.#timer);
+    this.sample();
+    return this.peak;
+  }
+}
+
+/** Counts errors by message shape (digits folded), keeping the first few for the report. */
+class ErrorTally {
+  count = 0;
+  readonly #kinds = new Map<string, number>();
+
+  add(message: string): void {
+    this.count++;
+    const kind = message.replace(/\d+/g, "N").slice(0, 160);
+    this.#kinds.set(kind, (this.#kinds.get(kind) ?? 0) + 1);
+  }
+
+  samples(max = 4): string[] {
+    return [...this.#kinds].sort((a, b) => b[1] - a[1]).slice(0, max).map(([kind, count]) => `${count} x ${kind}`);
+  }
+}
+
+/**
+ * Starts `count` sessions at once and waits for all of them, or for `deadlineMs`; sessions still
+ * running then count as errors. Exceptions nobody catches (say, a transcript flush failing inside
+ * a timer) are counted too instead of ending the bench.
+ */
+export async function runSessions(count: number, root: string, deadlineMs: number): Promise<SessionsResult> {
+  const errors = new ErrorTally();
+  const onUncaught = (error: Error) => errors.add(`uncaught: ${error.message}`);
+  process.on("uncaughtException", onUncaught);
+  const sampler = new RssSampler();
+  const started = performance.now();
+  let finished = 0;
+  const runs: Promise<void>[] = [];
+  for (let index = 0; index < count; index++) {
+    const model = scriptedModel(sessionScript());
+    let run: Promise<void>;
+    try {
+      run = runChart({ chart: sessionChart, model, sessionDir: join(root, `s${index}`) }).then(
+        (result) => {
+          finished++;
+          if (result.status !== "done") errors.add(`session ended ${result.status}: ${result.error?.category ?? ""} ${result.error?.message ?? ""}`);
+          else if (model.calls.length !== TURNS) errors.add(`session made ${model.calls.length} model calls, expected ${TURNS}`);
+        },
+        (error: unknown) => {
+          finished++;
+          errors.add(`runChart rejected: ${(error as Error).message}`);
+        },
+      );
+    } catch (error) {
+      finished++;
+      errors.add(`runChart threw: ${(error as Error).message}`);
+      run = Promise.resolve();
+    }
+    runs.push(run);
+  }
+  const launchMs = performance.now() - started;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<"deadline">((resolve) => (timer = setTimeout(() => resolve("deadline"), deadlineMs)));
+  const outcome = await Promise.race([Promise.all(runs).then(() => "all" as const), deadline]);
+  clearTimeout(timer);
+  const wallMs = performance.now() - started;
+  const peakRssBytes = sampler.stop();
+  process.off("uncaughtException", onUncaught);
+  const timedOut = outcome === "deadline";
+  if (timedOut) for (let index = finished; index < count; index++) errors.add(`session unfinished at the ${Math.round(deadlineMs)} ms deadline`);
+  return { sessions: count, wallMs, launchMs, peakRssBytes, errors: errors.count, errorSamples: errors.samples(), finished, timedOut };
+}
