@@ -1,7 +1,0 @@
-export function Smoke(props: { label: string }) {
-  return (
-    <box border>
-      <text>{props.label}</text>
-    </box>
-  )
-}
