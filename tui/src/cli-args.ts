@@ -1,0 +1,40 @@
+/** The command line of the TUI: a replay file, or a live core's wire URL and token. */
+
+export type CliArgs =
+  | { readonly mode: "replay"; readonly file: string }
+  | { readonly mode: "live"; readonly url: string; readonly token: string; readonly since: number }
+  | { readonly mode: "help" };
+
+export const USAGE = [
+  "usage: bun tui/src/main.ts --replay <file.wire.jsonl>",
+  "       bun tui/src/main.ts --url ws://HOST:PORT --token TOKEN [--since SEQ]",
+].join("\n");
+
+export type ParsedArgs = { ok: true; args: CliArgs } | { ok: false; error: string };
+
+const fail = (error: string): ParsedArgs => ({ ok: false, error });
+
+export const parseCliArgs = (argv: readonly string[]): ParsedArgs => {
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string;
+    if (flag === "--help" || flag === "-h") return { ok: true, args: { mode: "help" } };
+    if (!["--replay", "--url", "--token", "--since"].includes(flag)) return fail(`unknown argument ${JSON.stringify(flag)}`);
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith("--")) return fail(`${flag} needs a value`);
+    values.set(flag, value);
+    i++;
+  }
+  const file = values.get("--replay");
+  const url = values.get("--url");
+  if (file !== undefined && url !== undefined) return fail("give either --replay or --url, not both");
+  if (file !== undefined) return { ok: true, args: { mode: "replay", file } };
+  if (url === undefined) return fail("give --replay <file> or --url <ws://...>");
+  if (!/^wss?:\/\//.test(url)) return fail(`--url must start with ws:// or wss://, got ${JSON.stringify(url)}`);
+  const token = values.get("--token");
+  if (token === undefined) return fail("--url needs --token (see the session's wire.json)");
+  const sinceText = values.get("--since") ?? "0";
+  const since = Number(sinceText);
+  if (!Number.isInteger(since) || since < 0) return fail(`--since must be a whole number, got ${JSON.stringify(sinceText)}`);
+  return { ok: true, args: { mode: "live", url, token, since } };
+};

@@ -1,0 +1,77 @@
+/**
+ * The TUI process: parse the arguments, start the frame source, own the TTY through OpenTUI.
+ * Ctrl-C (or SIGTERM) restores the terminal and exits.
+ */
+import { createCliRenderer } from "@opentui/core";
+import { createSignal } from "solid-js";
+import type { ControlAction, OutboundFrame } from "@escapement/wire-schema";
+import { parseCliArgs, USAGE, type CliArgs } from "./cli-args.ts";
+import { connectWs, openReplayFile, type ConnectionStatus } from "./transport/index.ts";
+import { createViewStore, mountApp, themeFor } from "./ui/index.ts";
+
+interface Session {
+  control: (action: ControlAction) => boolean;
+  stop: () => void;
+}
+
+interface Sink {
+  push: (frame: OutboundFrame) => void;
+  flush: () => void;
+  setStatus: (status: ConnectionStatus) => void;
+}
+
+/** Starts the frame source the arguments name, feeding `sink`. */
+const start = (args: Exclude<CliArgs, { mode: "help" }>, { push, flush, setStatus }: Sink): Session => {
+  if (args.mode === "replay") {
+    const source = openReplayFile(args.file);
+    let stopped = false;
+    setStatus({ state: "replay", done: false });
+    void (async () => {
+      try {
+        for await (const frame of source.frames()) {
+          if (stopped) return;
+          push(frame);
+        }
+        flush();
+        setStatus({ state: "replay", done: true });
+      } catch (error) {
+        setStatus({ state: "closed", reason: error instanceof Error ? error.message : String(error) });
+      }
+    })();
+    return { control: () => false, stop: () => void (stopped = true) };
+  }
+  const client = connectWs({ url: args.url, token: args.token, since: args.since, onFrame: push, onStatus: setStatus });
+  return { control: (action) => client.control(action), stop: () => client.close() };
+};
+
+export const runTui = async (argv: readonly string[]): Promise<void> => {
+  const parsed = parseCliArgs(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`escapement-tui: ${parsed.error}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (parsed.args.mode === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const store = createViewStore();
+  const [status, setStatus] = createSignal<ConnectionStatus>({ state: "connecting" });
+  const renderer = await createCliRenderer({ exitOnCtrlC: false, useMouse: false });
+  const session = start(parsed.args, { push: store.push, flush: store.flush, setStatus });
+  let quitting = false;
+  const quit = () => {
+    if (quitting) return;
+    quitting = true;
+    session.stop();
+    store.dispose();
+    renderer.destroy();
+    process.exit(0);
+  };
+  process.on("SIGTERM", quit);
+  await mountApp(renderer, {
+    state: store.state,
+    status,
+    actions: { control: session.control, quit },
+    theme: themeFor(process.env),
+  });
+};

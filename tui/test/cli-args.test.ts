@@ -1,0 +1,23 @@
+import { expect, test } from "bun:test";
+import { parseCliArgs } from "../src/cli-args.ts";
+
+test("replay and live forms", () => {
+  expect(parseCliArgs(["--replay", "a.wire.jsonl"])).toEqual({ ok: true, args: { mode: "replay", file: "a.wire.jsonl" } });
+  expect(parseCliArgs(["--url", "ws://127.0.0.1:9000", "--token", "t", "--since", "12"])).toEqual({
+    ok: true,
+    args: { mode: "live", url: "ws://127.0.0.1:9000", token: "t", since: 12 },
+  });
+  expect(parseCliArgs(["-h"])).toEqual({ ok: true, args: { mode: "help" } });
+});
+
+test.each([
+  [[], "give --replay <file> or --url <ws://...>"],
+  [["--replay"], "--replay needs a value"],
+  [["--url", "http://x", "--token", "t"], '--url must start with ws:// or wss://, got "http://x"'],
+  [["--url", "ws://x"], "--url needs --token (see the session's wire.json)"],
+  [["--url", "ws://x", "--token", "t", "--since", "-1"], '--since must be a whole number, got "-1"'],
+  [["--replay", "f", "--url", "ws://x"], "give either --replay or --url, not both"],
+  [["--verbose"], 'unknown argument "--verbose"'],
+])("%j is refused: %s", (argv, error) => {
+  expect(parseCliArgs(argv)).toEqual({ ok: false, error });
+});
