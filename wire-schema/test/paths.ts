@@ -7,5 +7,4 @@ export const schemaDir = at("../schema/v1/");
 export const conformanceDir = at("../conformance/");
 export const repoDir = at("../../");
 export const referenceRenderer = at("../../scripts/reference-renderer.mjs");
-export const startScript = at("../../scripts/start.mjs");
 export const wireDoc = at("../../docs/wire.md");

@@ -16,7 +16,7 @@ import {
   type InboundFrame,
 } from "../src/index.js";
 import { samplePath, sampleRows } from "../scripts/sample-session.js";
-import { referenceRenderer, repoDir, startScript } from "./paths.js";
+import { referenceRenderer, repoDir } from "./paths.js";
 
 interface Run {
   code: number | null;
@@ -86,12 +86,6 @@ describe("reference renderer: wire JSONL", () => {
     expect((await run([referenceRenderer])).code).toBe(2);
     expect((await run([referenceRenderer, join(dir, "missing.jsonl")])).code).toBe(2);
     expect((await run([referenceRenderer, "ws://127.0.0.1:9"])).code).toBe(2);
-  });
-
-  it("is what npm start runs", async () => {
-    const result = await run([startScript]);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^#40 run-finished done$/m);
   });
 });
 

@@ -31,6 +31,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--no-tui", "run headless: progress on stderr, prompts on stdin")
     .option("--resume <session>", "resume a crashed session (id or directory)")
     .option("--session-dir <dir>", "write the session here instead of .escapement/<id>")
+    .option("--work-dir <dir>", "directory that tools resolve relative paths against (default: the current directory)")
     .addOption(new Option("--log-level <level>", "log verbosity").choices(logLevels).default("warn"))
     .action(async (chart: string | undefined, options: Record<string, unknown>) => {
       code = await runCommand(
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           tui: options.tui as boolean && io.stdoutIsTty,
           ...(options.resume ? { resume: options.resume as string } : {}),
           ...(options.sessionDir ? { sessionDir: options.sessionDir as string } : {}),
+          ...(options.workDir ? { workDir: options.workDir as string } : {}),
           logLevel: options.logLevel as LogLevel,
         },
         io,

@@ -18,6 +18,7 @@ export interface RunFlags {
   tui: boolean;
   resume?: string;
   sessionDir?: string;
+  workDir?: string;
   logLevel: LogLevel;
 }
 
@@ -46,6 +47,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       ...(input === undefined ? {} : { input }),
       ...(flags.resume ? { resume: flags.resume } : {}),
       ...(flags.sessionDir ? { sessionDir: flags.sessionDir } : {}),
+      ...(flags.workDir ? { workDir: resolve(io.cwd, flags.workDir) } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
       taps: [
         (rows) => {

@@ -1,2 +1,0 @@
-import { test } from "vitest";
-test.todo("cross-process tests arrive with the wire server");
