@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { setup } from "xstate";
 import { z } from "zod";
-import { converse, defineChart, inlineActors, runChart, scriptedModel, type ReplyStep } from "@escapement/core";
+import { converse, defineChart, inlineActors, runChart, scriptedModel, type ReplyStep, type TranscriptRow } from "@escapement/core";
 
 export const TURNS = 6;
 export const FIRST_TOKEN_MS = 200;
@@ -93,7 +93,7 @@ class ErrorTally {
 
   add(message: string): void {
     this.count++;
-    const kind = message.replace(/\d+/g, "N").slice(0, 160);
+    const kind = message.replace(/\d+/g, "N").slice(0, 200);
     this.#kinds.set(kind, (this.#kinds.get(kind) ?? 0) + 1);
   }
 
@@ -117,12 +117,19 @@ export async function runSessions(count: number, root: string, deadlineMs: numbe
   const runs: Promise<void>[] = [];
   for (let index = 0; index < count; index++) {
     const model = scriptedModel(sessionScript());
+    // The first model-side error a session records (say, a failed io write), to explain how it ended.
+    let cause = "";
+    const tap = (rows: readonly TranscriptRow[]) => {
+      if (cause) return;
+      const failed = rows.find((row) => row.event === "llm/error");
+      if (failed) cause = ` (after llm/error: ${(failed.data as { message?: string }).message ?? "?"})`;
+    };
     let run: Promise<void>;
     try {
-      run = runChart({ chart: sessionChart, model, sessionDir: join(root, `s${index}`) }).then(
+      run = runChart({ chart: sessionChart, model, sessionDir: join(root, `s${index}`), taps: [tap] }).then(
         (result) => {
           finished++;
-          if (result.status !== "done") errors.add(`session ended ${result.status}: ${result.error?.category ?? ""} ${result.error?.message ?? ""}`);
+          if (result.status !== "done") errors.add(`session ended ${result.status}: ${result.error?.category ?? ""}${cause}`);
           else if (model.calls.length !== TURNS) errors.add(`session made ${model.calls.length} model calls, expected ${TURNS}`);
         },
         (error: unknown) => {

@@ -87,11 +87,15 @@ export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
   try {
     response = await services.model.call(request, {
       signal,
-      onDelta: (delta) => services.transcript.append("llm/delta", { invokeId: state.invokeId, turn, kind: delta.kind, text: delta.text }),
+      onDelta: (delta) => {
+        // A client may stream on after the abort; the conversation has ended, so its rows have too.
+        if (!signal.aborted) services.transcript.append("llm/delta", { invokeId: state.invokeId, turn, kind: delta.kind, text: delta.text });
+      },
     });
   } finally {
     done();
   }
+  throwIfEnded(signal, "the conversation ended while the model was answering");
   const elapsedMs = services.clock.now() - started;
   const text = blocksText(response.content);
   const generationMs = elapsedMs - (response.ttftMs ?? 0);
@@ -208,6 +212,8 @@ async function runRealTool(
     } finally {
       done();
     }
+    // A tool that ignored the abort and finished anyway: its result has no conversation to go to.
+    throwIfEnded(signal, "the conversation ended while a tool was running");
   }
   services.transcript.append("llm/tool-result", {
     invokeId: state.invokeId,
@@ -220,6 +226,11 @@ async function runRealTool(
     ...(meta ? { meta } : {}),
   });
   return toolResult(call, output, isError);
+}
+
+/** Nothing may be recorded for a conversation once it ended (its state was left or the run stopped). */
+function throwIfEnded(signal: AbortSignal, message: string): void {
+  if (signal.aborted) throw new LlmError("aborted", message, { cause: signal.reason });
 }
 
 const toolResult = (call: { id: string; name: string }, output: string, isError: boolean): ContentBlock => ({

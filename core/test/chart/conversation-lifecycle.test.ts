@@ -4,8 +4,45 @@ import { describe, expect, it } from "vitest";
 import { assign, setup } from "xstate";
 import { z } from "zod";
 import { converse, tellLlm, inlineActors } from "../../src/chart/index.js";
-import { scriptedModel, type ModelResponse } from "../../src/llm/index.js";
+import { scriptedModel, type ModelClient, type ModelResponse } from "../../src/llm/index.js";
+import { defineTool, ToolRegistry } from "../../src/tools/index.js";
+import type { TranscriptRow } from "../../src/runtime/index.js";
 import { callsOf, processed, rowsOf, runScripted, seqOf, spyModel, sleep } from "./helpers.js";
+
+/** Rows about `invokeId` written after its llm/conversation-ended row. */
+const rowsAfterEnd = (rows: readonly TranscriptRow[], invokeId: string): string[] => {
+  const ended = seqOf(rows, "llm/conversation-ended", { invokeId });
+  return rows.filter((row) => row.seq > ended && (row.data as { invokeId?: string }).invokeId === invokeId).map((row) => row.event);
+};
+
+/** Collects unhandled rejections and uncaught exceptions while `body` runs (and `settleMs` after). */
+async function withoutStrayErrors<T>(settleMs: number, body: () => Promise<T>): Promise<{ value: T; stray: string[] }> {
+  const stray: string[] = [];
+  const onError = (error: unknown) => stray.push(String((error as Error)?.message ?? error));
+  process.on("unhandledRejection", onError);
+  process.on("uncaughtException", onError);
+  try {
+    const value = await body();
+    await sleep(settleMs);
+    return { value, stray };
+  } finally {
+    process.off("unhandledRejection", onError);
+    process.off("uncaughtException", onError);
+  }
+}
+
+/** A model that ignores the abort signal: it answers after `ms` whatever happens (some providers do). */
+const deafModel = (ms: number, deltas: string[] = []): ModelClient => ({
+  assertAlias: () => {},
+  async call(_request, options) {
+    for (const text of deltas) {
+      await sleep(ms / (deltas.length + 1));
+      options.onDelta?.({ kind: "text", text });
+    }
+    await sleep(ms / (deltas.length + 1));
+    return { content: [{ type: "text", text: "answer nobody waits for" }], stopReason: "end_turn", usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, target: "deaf" };
+  },
+});
 
 const finish = { finish: { schema: z.object({}), description: "end the task" } };
 
@@ -115,6 +152,67 @@ describe("leaving the owning state", () => {
       expect(rowsOf(rows, "llm/conversation-ended", { invokeId, reason: "exit" })).toHaveLength(1);
     }
     expect(processed(rows, "halt")).toEqual([expect.objectContaining({ before: ["working", "working.a", "working.b"], after: ["halted"] })]);
+  });
+});
+
+describe("work that outlives its conversation", () => {
+  const leaveChart = (then: "final" | "linger") =>
+    setup({ actors: inlineActors }).createMachine({
+      id: `outlive-${then}`,
+      initial: "talking",
+      states: {
+        talking: { invoke: converse({ id: "c", message: "go", realTools: ["stubborn"] }), after: { 50: "next" } },
+        next: then === "final" ? { type: "final" } : { after: { 400: "done" } },
+        done: { type: "final" },
+      },
+    });
+
+  const stubbornTool = defineTool({
+    name: "stubborn",
+    description: "ignores the abort signal and finishes late",
+    input: z.object({}),
+    execute: async () => {
+      await sleep(200);
+      return { output: "late result" };
+    },
+  });
+
+  it("a model reply that arrives after the state was left writes no rows for the ended conversation", async () => {
+    const { value, stray } = await withoutStrayErrors(50, () =>
+      runScripted({ chart: leaveChart("linger"), model: deafModel(200, ["late ", "delta "]), tools: new ToolRegistry([stubbornTool]) }),
+    );
+    expect(value.result.status).toBe("done");
+    expect(stray).toEqual([]);
+    expect(rowsAfterEnd(value.rows, "c")).toEqual([]);
+  });
+
+  it("a model reply that arrives after the run ended neither crashes the process nor touches the closed transcript", async () => {
+    const { value, stray } = await withoutStrayErrors(300, () =>
+      runScripted({ chart: leaveChart("final"), model: deafModel(200, ["late "]), tools: new ToolRegistry([stubbornTool]) }),
+    );
+    expect(value.result.status).toBe("done");
+    expect(stray).toEqual([]);
+  });
+
+  it("a tool that ignores the abort and finishes after the state was left writes no rows for the ended conversation", async () => {
+    const model = scriptedModel([{ toolCalls: [{ name: "stubborn" }] }, { text: "never asked" }]);
+    const { value, stray } = await withoutStrayErrors(50, () =>
+      runScripted({ chart: leaveChart("linger"), model, tools: new ToolRegistry([stubbornTool]) }),
+    );
+    expect(value.result.status).toBe("done");
+    expect(stray).toEqual([]);
+    expect(rowsAfterEnd(value.rows, "c")).toEqual([]);
+    expect(model.calls).toHaveLength(1);
+  });
+
+  it("a tool that finishes after the run ended neither crashes the process nor touches the closed transcript", async () => {
+    const model = scriptedModel([{ toolCalls: [{ name: "stubborn" }] }, { text: "never asked" }]);
+    const { value, stray } = await withoutStrayErrors(300, () =>
+      runScripted({ chart: leaveChart("final"), model, tools: new ToolRegistry([stubbornTool]) }),
+    );
+    expect(value.result.status).toBe("done");
+    expect(stray).toEqual([]);
+    expect(model.calls).toHaveLength(1);
   });
 });
 

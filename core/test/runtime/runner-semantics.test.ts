@@ -138,11 +138,13 @@ describe("run endings", () => {
     expect(rowsOf(rows, "llm/conversation-ended", { invokeId: "c" })).toHaveLength(1);
   });
 
-  it("a signal aborted before the run starts ends it at once, before any model call (runner ignores an already-aborted signal)", async () => {
+  it("a signal aborted before the run starts ends it at once, before any model call", async () => {
     const model = spyModel(scriptedModel([{ text: "should not be asked" }]));
-    const { result } = await runScripted({ chart: talkChart(), model, signal: AbortSignal.abort() });
+    const { result, rows } = await runScripted({ chart: talkChart(), model, signal: AbortSignal.abort() });
     expect(result.status).toBe("aborted");
+    await sleep(50);
     expect(model.records).toHaveLength(0);
+    expect(rowsOf(rows, "llm/request")).toHaveLength(0);
   });
 
   it("a conversation naming an unknown model alias ends the run with an error before any model call", async () => {
