@@ -216,13 +216,16 @@ class ConversationDriver {
 
   #host(): ConversationToolHost {
     const state = this.#state();
+    // One host per turn; a turn may ask more than once, and every prompt needs its own id.
+    let asked = 0;
     return {
       askHuman: (question, signal) => {
         const n = state.turn + 1;
+        asked += 1;
         return requestHumanInput(
           this.services,
           {
-            promptId: `${state.invokeId}/ask-${n}`,
+            promptId: asked === 1 ? `${state.invokeId}/ask-${n}` : `${state.invokeId}/ask-${n}-${asked}`,
             invokeId: state.invokeId,
             kind: question.kind,
             message: question.message,

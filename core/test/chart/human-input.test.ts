@@ -140,6 +140,30 @@ describe("the ask_human tool", () => {
     expect(lastToolResult(model.calls[1]!.messages.at(-1)!.content)).toMatchObject({ isError: true, output: "The human cancelled the question." });
   });
 
+  it("two questions in one turn are two prompts with distinct ids", async () => {
+    const model = scriptedModel([
+      {
+        toolCalls: [
+          { name: "ask_human", input: { message: "First name?" } },
+          { name: "ask_human", input: { message: "Last name?" } },
+        ],
+      },
+      { events: [{ name: "chosen", payload: { color: "n/a" } }] },
+    ]);
+    const human = new ScriptedHuman([{ value: "Ada" }, { value: "Lovelace" }]);
+    const { result, rows } = await runScripted({ chart: chart(), model, human });
+    expect(result.finalConfig).toEqual(["done"]);
+    const ids = rowsOf(rows, "human-input/requested").map((row) => (row.data as { promptId: string }).promptId);
+    // The first keeps the documented `<invokeId>/ask-<turn>`; later ones in the same turn get a suffix.
+    expect(ids).toEqual(["c/ask-1", "c/ask-1-2"]);
+    expect(rowsOf(rows, "human-input/answered").map((row) => row.data)).toEqual([
+      { promptId: ids[0], value: "Ada" },
+      { promptId: ids[1], value: "Lovelace" },
+    ]);
+    const results = model.calls[1]!.messages.at(-1)!.content.filter((block) => block.type === "tool-result");
+    expect(results.map((block) => (block as { output: string }).output)).toEqual(["Ada", "Lovelace"]);
+  });
+
   it("is not offered unless askHuman is set", async () => {
     const machine = setup({ actors: inlineActors }).createMachine({
       id: "no-ask",
