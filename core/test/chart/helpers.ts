@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { validateTranscriptRow } from "@escapement/wire-schema";
 import { afterEach, expect } from "vitest";
 import type { AnyStateMachine } from "xstate";
 import { defineChart, type ChartDefinition } from "../../src/chart/index.js";
@@ -82,7 +83,10 @@ export async function runScripted(options: ScriptedRunOptions): Promise<RunOutco
   return { result, rows, model: model instanceof ScriptedModel ? model : undefined, elapsedMs };
 }
 
-/** seq gap-free from 1, runner/started first, runner/done last (and once), manifest status matches. */
+/**
+ * seq gap-free from 1, runner/started first, runner/done last (and once), ts never going back,
+ * manifest status matches, every row valid against the wire schema.
+ */
 export function expectTranscriptInvariants(rows: readonly TranscriptRow[], result: RunResult): void {
   expect(rows.length).toBeGreaterThanOrEqual(2);
   expect(rows.map((row) => row.seq)).toEqual(rows.map((_, index) => index + 1));
@@ -93,6 +97,12 @@ export function expectTranscriptInvariants(rows: readonly TranscriptRow[], resul
   const manifest = JSON.parse(readFileSync(join(result.sessionDir, "session.json"), "utf8")) as { status: string };
   expect(manifest.status).toBe(result.status);
   for (let index = 1; index < rows.length; index++) expect(rows[index]!.ts).toBeGreaterThanOrEqual(rows[index - 1]!.ts);
+  // A row is the payload of a wire event frame: every row (data included) satisfies the wire schema.
+  const invalid = rows.flatMap((row) => {
+    const checked = validateTranscriptRow(row);
+    return checked.ok ? [] : [`seq ${row.seq} ${row.event}: ${JSON.stringify(checked.error)}`];
+  });
+  expect(invalid).toEqual([]);
 }
 
 export const rowsOf = (rows: readonly TranscriptRow[], event: string, where: Record<string, unknown> = {}): TranscriptRow[] =>
