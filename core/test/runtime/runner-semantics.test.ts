@@ -201,8 +201,11 @@ describe("two runs in one process", () => {
       });
       const machine = setup({ actors: inlineActors }).createMachine({
         id: `iso-${name}`,
-        initial: "talking",
+        // The conversation starts late, once both runs are under way: per-run services must be
+        // found by the actor system, not by "whichever run started last".
+        initial: "warming",
         states: {
+          warming: { after: { 30: "talking" } },
           talking: {
             invoke: converse({ id: `conv-${name}`, message: `task ${name}`, realTools: ["probe"] }),
             on: { "llm.idle": "done" },
