@@ -81,6 +81,11 @@ export interface CallOptions {
   signal: AbortSignal;
   /** Called for every streamed text/thinking fragment, in order. */
   onDelta?: (delta: ModelDelta) => void;
+  /**
+   * Called for what the model layer does on the way (retries, failovers, latency switches,
+   * overruns, context warnings): each becomes a transcript row `event` with `data`.
+   */
+  onEvent?: (event: string, data: Record<string, unknown>) => void;
 }
 
 /** One seam for every model backend. Rejects with `LlmError` on failure. */
