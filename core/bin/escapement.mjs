@@ -3,6 +3,13 @@
 import { register } from "tsx/esm/api";
 
 register();
+// A closed pipe (`escapement show x | head`) ends the output, not the process with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 const { main } = await import("../src/cli/main.ts");
 const controller = new AbortController();
 process.once("SIGINT", () => controller.abort());

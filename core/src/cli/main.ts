@@ -4,6 +4,7 @@ import { SessionError } from "../runtime/session-error.js";
 import type { CliIo } from "./cli-io.js";
 import { infoCommand } from "./commands/info.js";
 import { runCommand } from "./commands/run.js";
+import { registerSessionCommands } from "./commands/sessions.js";
 import { exitCodes, UsageError } from "./usage-error.js";
 import { version } from "./version.js";
 
@@ -55,6 +56,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(() => {
       code = infoCommand(io);
     });
+
+  registerSessionCommands(program, io, (result) => (code = result));
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -1,0 +1,126 @@
+import { readFileSync, rmSync, existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import type { Command } from "commander";
+import { defaultSessionsRoot, sessionPaths } from "../../runtime/session-dir.js";
+import { readTranscript } from "../../runtime/transcript-reader.js";
+import { exportSession, importSession, listSessions, locateSession, summarizeSession, type SessionSummary } from "../../sessions/index.js";
+import type { CliIo } from "../cli-io.js";
+import { formatCost, formatTable, formatTime } from "../format-table.js";
+import { exitCodes } from "../usage-error.js";
+
+const tokensOf = (s: SessionSummary): number => s.tokens.input + s.tokens.output;
+const ms = (value: number | undefined): string => (value === undefined ? "-" : `${Math.round(value)} ms`);
+
+export function listCommand(io: CliIo, root: string): Promise<number> {
+  return listSessions(root).then((sessions) => {
+    if (sessions.length === 0) {
+      io.stdout.write(`no sessions in ${root}\n`);
+      return exitCodes.ok;
+    }
+    const rows = sessions.map((s) => [s.sessionId, s.chartId, s.status, s.turns, tokensOf(s), formatCost(s.costUsd), formatTime(s.createdAt)] as const);
+    io.stdout.write(`${formatTable(["ID", "CHART", "STATUS", "TURNS", "TOKENS", "COST", "CREATED"], rows)}\n`);
+    return exitCodes.ok;
+  });
+}
+
+export async function showCommand(io: CliIo, dir: string, content: boolean): Promise<number> {
+  const summary = await summarizeSession(dir);
+  io.stdout.write(`session ${summary.sessionId}  chart ${summary.chartId}  status ${summary.status}  created ${formatTime(summary.createdAt)}\n`);
+  io.stdout.write(`${summary.turns} turns, ${tokensOf(summary)} tokens, cost ${formatCost(summary.costUsd)}, final [${summary.finalConfig.join(", ")}]\n`);
+  if (summary.artifacts.length > 0) io.stdout.write(`artifacts: ${summary.artifacts.join(", ")}\n`);
+  for await (const row of readTranscript(sessionPaths(dir).transcript)) {
+    const data = (row.data ?? {}) as Record<string, unknown>;
+    const brief = [data.snippet, data.text, data.event, data.name].find((value): value is string => typeof value === "string") ?? "";
+    io.stdout.write(`#${row.seq} ${formatTime(row.ts)} ${row.event}${brief ? `  ${brief}` : ""}\n`);
+    if (!content) continue;
+    io.stdout.write(`${indent(JSON.stringify(data, null, 2))}\n`);
+    if (typeof data.ref === "string") {
+      const blob = join(dir, data.ref);
+      io.stdout.write(existsSync(blob) ? `${indent(readFileSync(blob, "utf8"))}\n` : `    (${data.ref} is missing)\n`);
+    }
+  }
+  if (summary.unreadable.length > 0) io.stdout.write(`${summary.unreadable.length} unreadable transcript line(s) skipped\n`);
+  return exitCodes.ok;
+}
+
+const indent = (text: string): string => text.replace(/^/gm, "    ");
+
+export async function statsCommand(io: CliIo, dir: string): Promise<number> {
+  const s = await summarizeSession(dir);
+  const models = Object.entries(s.byModel).map(([target, m]) => [target, m.turns, m.tokens.input, m.tokens.output, m.tokens.cacheRead, m.tokens.cacheWrite, formatCost(m.costUsd)] as const);
+  io.stdout.write(`session ${s.sessionId} (${s.chartId}, ${s.status})\n\n`);
+  io.stdout.write(`${formatTable(["MODEL", "TURNS", "INPUT", "OUTPUT", "CACHE READ", "CACHE WRITE", "COST"], models)}\n\n`);
+  io.stdout.write(`latency      p50 ${ms(s.latencyMs.p50)}  p90 ${ms(s.latencyMs.p90)}  p99 ${ms(s.latencyMs.p99)}  max ${ms(s.latencyMs.max)}\n`);
+  io.stdout.write(`first token  p50 ${ms(s.ttftMs.p50)}  p90 ${ms(s.ttftMs.p90)}  p99 ${ms(s.ttftMs.p99)}  max ${ms(s.ttftMs.max)}\n`);
+  io.stdout.write(`retries ${s.retries}  failovers ${s.failovers}  latency switches ${s.latencySwitches}  errors ${s.errors}\n`);
+  return exitCodes.ok;
+}
+
+async function confirm(io: CliIo, question: string): Promise<boolean> {
+  io.stderr.write(`${question} [y/N] `);
+  const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) return /^(y|yes)$/i.test(line.trim());
+    return false;
+  } finally {
+    lines.close();
+  }
+}
+
+/** `list`, `show`, `stats`, `export`, `import`, `delete`. */
+export function registerSessionCommands(program: Command, io: CliIo, done: (code: number) => void): void {
+  const root = () => defaultSessionsRoot(io.cwd);
+  const locate = (id: string) => locateSession(id, root(), io.cwd);
+
+  program.command("list").description("list sessions: id, chart, status, turns, tokens, cost, created").action(async () => done(await listCommand(io, root())));
+  program
+    .command("show")
+    .description("show a session's transcript, one row per line")
+    .argument("<session>", "session id or directory")
+    .option("--content", "include every row's data and the io blobs it refers to")
+    .action(async (id: string, options: { content?: boolean }) => done(await showCommand(io, locate(id), options.content ?? false)));
+  program
+    .command("stats")
+    .description("tokens and cost by model, latency percentiles, retries, failovers")
+    .argument("<session>", "session id or directory")
+    .action(async (id: string) => done(await statsCommand(io, locate(id))));
+  program
+    .command("export")
+    .description("write a session to one portable file (the wire token is left out)")
+    .argument("<session>", "session id or directory")
+    .option("-o, --out <file>", "output file (default <session-id>.escapement-session.jsonl)")
+    .action(async (id: string, options: { out?: string }) => {
+      const dir = locate(id);
+      const sessionId = (JSON.parse(readFileSync(sessionPaths(dir).manifest, "utf8")) as { sessionId: string }).sessionId;
+      const out = resolve(io.cwd, options.out ?? `${sessionId}.escapement-session.jsonl`);
+      const files = await exportSession(dir, out);
+      io.stdout.write(`exported ${sessionId} (${files} files) to ${out}\n`);
+      done(exitCodes.ok);
+    });
+  program
+    .command("import")
+    .description("import a session exported with `export`")
+    .argument("<file>", "export file")
+    .action(async (file: string) => {
+      const imported = await importSession(resolve(io.cwd, file), root());
+      io.stdout.write(`imported ${imported.sessionId} (${imported.files} files) into ${imported.dir}\n`);
+      done(exitCodes.ok);
+    });
+  program
+    .command("delete")
+    .description("delete a session directory (asks first)")
+    .argument("<session>", "session id or directory")
+    .option("--yes", "do not ask")
+    .action(async (id: string, options: { yes?: boolean }) => {
+      const dir = locate(id);
+      if (!options.yes && !(await confirm(io, `delete session ${dir}?`))) {
+        io.stderr.write("not deleted\n");
+        done(exitCodes.runFailed);
+        return;
+      }
+      rmSync(dir, { recursive: true, force: true });
+      io.stdout.write(`deleted ${dir}\n`);
+      done(exitCodes.ok);
+    });
+}
