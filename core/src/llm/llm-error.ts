@@ -13,31 +13,56 @@ export const llmErrorCategories = [
   "script-mismatch",
   "tool-validation",
   "max-turns",
+  "cassette-miss",
+  "loop-detected",
 ] as const;
 
 export type LlmErrorCategory = (typeof llmErrorCategories)[number];
 
+/** One try of one target while the model layer served a call (see `LlmError.attempts`). */
+export interface LlmAttempt {
+  /** Target id, e.g. "anthropic:claude-sonnet-4-5". */
+  target: string;
+  /** 1-based try number on this target within the call. */
+  attempt: number;
+  /** "error": it failed; "slow": abandoned for no first token in time; "max_tokens": answered but cut off. */
+  outcome: "error" | "slow" | "max_tokens";
+  category?: LlmErrorCategory;
+  message?: string;
+  elapsedMs: number;
+}
+
 const transient: ReadonlySet<LlmErrorCategory> = new Set(["rate-limited", "overloaded", "timeout", "transport"]);
+
+/** Failures no chart can handle sensibly: they end the run (with their category) instead of becoming chart events. */
+const endsRun: ReadonlySet<LlmErrorCategory> = new Set(["cassette-miss", "loop-detected"]);
 
 export class LlmError extends Error {
   override readonly name = "LlmError";
   readonly category: LlmErrorCategory;
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
+  /** Structured facts for the transcript row (e.g. `{count, requestKey}` for loop-detected). */
+  readonly detail: Record<string, unknown> | undefined;
 
   constructor(
     category: LlmErrorCategory,
     message: string,
-    options: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+    options: { status?: number; retryAfterMs?: number; cause?: unknown; detail?: Record<string, unknown> } = {},
   ) {
     super(message, { cause: options.cause });
     this.category = category;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
+    this.detail = options.detail;
   }
 
   get transient(): boolean {
     return transient.has(this.category);
+  }
+
+  get endsRun(): boolean {
+    return endsRun.has(this.category);
   }
 }
 

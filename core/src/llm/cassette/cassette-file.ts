@@ -1,0 +1,76 @@
+import { closeSync, createReadStream, existsSync, openSync, statSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { SessionError } from "../../runtime/session-error.js";
+import { cassetteVersion, type CassetteCall, type CassetteHeader } from "./cassette-entry.js";
+
+/** Appends recorded calls to a session's cassette.jsonl, one line each, as they complete. */
+export class CassetteWriter {
+  readonly #fd: number;
+
+  constructor(path: string, header: Omit<CassetteHeader, "kind" | "version">) {
+    const fresh = !existsSync(path) || statSync(path).size === 0;
+    this.#fd = openSync(path, "a");
+    if (fresh) this.#line({ kind: "cassette", version: cassetteVersion, ...header });
+  }
+
+  #line(value: unknown): void {
+    writeSync(this.#fd, `${JSON.stringify(value)}\n`);
+  }
+
+  append(call: CassetteCall): void {
+    this.#line(call);
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+}
+
+export interface LoadedCassette {
+  path: string;
+  header: CassetteHeader;
+  calls: CassetteCall[];
+  /** Lines that could not be read (a torn last line is expected after a crash). */
+  skipped: number;
+}
+
+/** A cassette argument is a cassette file or a session directory holding cassette.jsonl. */
+export function cassettePathOf(target: string): string {
+  if (existsSync(target) && statSync(target).isDirectory()) return join(target, "cassette.jsonl");
+  return target;
+}
+
+/** Reads a cassette line by line; refuses one with no header, or from another chart. */
+export async function loadCassette(target: string, expectedChartId?: string): Promise<LoadedCassette> {
+  const path = cassettePathOf(target);
+  if (!existsSync(path)) throw new SessionError("session-missing", `no cassette at ${path}`);
+  let header: CassetteHeader | undefined;
+  const calls: CassetteCall[] = [];
+  let skipped = 0;
+  let line = 0;
+  for await (const text of createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity })) {
+    line++;
+    if (text.trim() === "") continue;
+    let value: any;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      skipped++;
+      continue;
+    }
+    if (line === 1) {
+      if (value?.kind !== "cassette") throw new SessionError("checkpoint-malformed", `${path} is not a cassette (line 1 is not a cassette header)`);
+      if (value.version !== cassetteVersion) throw new SessionError("checkpoint-malformed", `${path}: cassette version ${value.version} is not supported (this build reads ${cassetteVersion})`);
+      header = value as CassetteHeader;
+      continue;
+    }
+    if (value?.kind === "call" && typeof value.key === "string" && Number.isInteger(value.position)) calls.push(value as CassetteCall);
+    else skipped++;
+  }
+  if (!header) throw new SessionError("checkpoint-malformed", `${path} is empty`);
+  if (expectedChartId !== undefined && header.chartId !== expectedChartId) {
+    throw new SessionError("chart-mismatch", `${path} was recorded for chart "${header.chartId}", not "${expectedChartId}"`);
+  }
+  return { path, header, calls, skipped };
+}

@@ -1,0 +1,7 @@
+export { normalizeRequest, requestKey, canonicalJson, type NormalizedRequest } from "./normalize-request.js";
+export { cassetteVersion, type CassetteCall, type CassetteHeader } from "./cassette-entry.js";
+export { CassetteWriter, loadCassette, cassettePathOf, type LoadedCassette } from "./cassette-file.js";
+export { recordingModel } from "./recording-model.js";
+export { CassetteModel, type CassetteModelOptions } from "./cassette-model.js";
+export { describeDivergence, jsonDifferences, nearestCall } from "./request-diff.js";
+export { loopGuard, defaultLoopThreshold } from "./loop-guard.js";

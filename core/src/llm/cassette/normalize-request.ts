@@ -1,0 +1,48 @@
+import { createHash } from "node:crypto";
+import type { ContentBlock, ModelMessage, ModelRequest } from "../protocol.js";
+
+/** The parts of a request that decide its answer, with volatile ids replaced by stable ones. */
+export interface NormalizedRequest {
+  model: string;
+  system?: string;
+  messages: ModelMessage[];
+  tools: { name: string; description: string; inputSchema: Record<string, unknown> }[];
+  params: ModelRequest["params"];
+}
+
+/** Tool-call ids differ run to run (providers mint them); number them in order of appearance. */
+export function normalizeRequest(request: ModelRequest): NormalizedRequest {
+  const ids = new Map<string, string>();
+  const idOf = (id: string): string => {
+    let stable = ids.get(id);
+    if (!stable) ids.set(id, (stable = `call_${ids.size + 1}`));
+    return stable;
+  };
+  const block = (b: ContentBlock): ContentBlock => {
+    if (b.type === "tool-call") return { ...b, id: idOf(b.id) };
+    if (b.type === "tool-result") return { ...b, toolCallId: idOf(b.toolCallId) };
+    return b;
+  };
+  return {
+    model: request.model,
+    ...(request.system === undefined ? {} : { system: request.system }),
+    messages: request.messages.map((message) => ({ role: message.role, content: message.content.map(block) })),
+    tools: request.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })),
+    params: request.params,
+  };
+}
+
+/** Canonical JSON (sorted keys), so equal requests hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export const requestKey = (normalized: NormalizedRequest): string =>
+  createHash("sha256").update(canonicalJson(normalized)).digest("hex").slice(0, 32);

@@ -1,0 +1,47 @@
+import type { Clock } from "../../runtime/clock.js";
+import { isLlmError } from "../llm-error.js";
+import type { CallOptions, ModelClient, ModelRequest, ModelResponse } from "../protocol.js";
+import type { CassetteCall } from "./cassette-entry.js";
+import type { CassetteWriter } from "./cassette-file.js";
+import { normalizeRequest, requestKey } from "./normalize-request.js";
+
+/** Records every completed call (answer or categorized failure) of `inner` into a cassette. */
+export function recordingModel(inner: ModelClient, writer: CassetteWriter, clock: Clock, firstPosition = 1): ModelClient {
+  let position = firstPosition - 1;
+  return {
+    assertAlias: (alias) => inner.assertAlias(alias),
+    ...(inner.skipCompleted ? { skipCompleted: (origins) => inner.skipCompleted!(origins) } : {}),
+    async call(request: ModelRequest, options: CallOptions): Promise<ModelResponse> {
+      const started = clock.now();
+      const stream: CassetteCall["stream"] = [];
+      const normalized = normalizeRequest(request);
+      const entry = (extra: Pick<CassetteCall, "response"> | Pick<CassetteCall, "error">): CassetteCall => ({
+        kind: "call",
+        position: ++position,
+        origin: request.origin,
+        key: requestKey(normalized),
+        request: normalized,
+        ...extra,
+        stream,
+        elapsedMs: clock.now() - started,
+      });
+      try {
+        const response = await inner.call(request, {
+          ...options,
+          onDelta: (delta) => {
+            stream.push({ atMs: clock.now() - started, kind: delta.kind, text: delta.text });
+            options.onDelta?.(delta);
+          },
+        });
+        writer.append(entry({ response }));
+        return response;
+      } catch (error) {
+        // An aborted call has no answer worth replaying; a categorized failure does.
+        if (isLlmError(error) && error.category !== "aborted") {
+          writer.append(entry({ error: { category: error.category, message: error.message, ...(error.status ? { status: error.status } : {}) } }));
+        }
+        throw error;
+      }
+    },
+  };
+}
