@@ -8,6 +8,7 @@ export type {
   ModelMessage,
   ModelRequest,
   ModelResponse,
+  PromptCaching,
   RequestOrigin,
   StopReason,
   ToolSpec,

@@ -31,7 +31,17 @@ export interface GenerationParams {
   topP?: number;
   maxTokens?: number;
   thinking?: { budgetTokens: number } | boolean;
+  /**
+   * Anthropic prompt caching (cache_control breakpoints). On by default for Anthropic targets;
+   * `false` turns it off, an object turns single breakpoints off (each defaults to `true`):
+   * `system` (the system prompt), `tools` (the last tool spec), `messages` (a rolling breakpoint
+   * on the newest message and the one the previous request ended with). Providers that cache
+   * automatically (OpenAI, z.ai, ...) ignore it. See docs/providers.md.
+   */
+  promptCaching?: PromptCaching;
 }
+
+export type PromptCaching = boolean | { system?: boolean; tools?: boolean; messages?: boolean };
 
 /** Where a request comes from; never sent to a provider. */
 export interface RequestOrigin {
@@ -81,6 +91,12 @@ export interface CallOptions {
   signal: AbortSignal;
   /** Called for every streamed text/thinking fragment, in order. */
   onDelta?: (delta: ModelDelta) => void;
+  /**
+   * Called once, when the first streamed output of any kind (text, thinking or tool-call input)
+   * arrives, with the milliseconds since the call started (the value that becomes `ttftMs`).
+   * A tool-call-only reply never calls `onDelta`, so a first-token deadline listens here.
+   */
+  onFirstToken?: (ttftMs: number) => void;
   /**
    * Called for what the model layer does on the way (retries, failovers, latency switches,
    * overruns, context warnings): each becomes a transcript row `event` with `data`.
