@@ -306,6 +306,13 @@ class ConversationDriver {
           message: (error as Error).message,
         });
         this.self.send({ type: "escapement.conversation-failed" });
+        if (error instanceof LlmError && error.endsRun) {
+          if (error.category === "loop-detected") {
+            this.services.transcript.append("llm/loop-detected", { invokeId: state.invokeId, ...error.detail });
+          }
+          this.services.fail(error.category, error.message);
+          return;
+        }
         this.#post(errorEventOf(error, state.invokeId));
       }
     }

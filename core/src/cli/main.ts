@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { logLevels, type LogLevel } from "../runtime/logger.js";
 import { SessionError } from "../runtime/session-error.js";
 import type { CliIo } from "./cli-io.js";
@@ -9,6 +9,18 @@ import { exitCodes, UsageError } from "./usage-error.js";
 import { version } from "./version.js";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+const positiveInt = (flag: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a whole number of at least 1, got "${value}"`);
+  return n;
+};
+
+const nonNegativeInt = (flag: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a whole number (0 or more), got "${value}"`);
+  return n;
+};
 
 /** Parses argv, runs one command, returns the exit code. Never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -33,6 +45,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--resume <session>", "resume a crashed session (id or directory)")
     .option("--session-dir <dir>", "write the session here instead of .escapement/<id>")
     .option("--work-dir <dir>", "directory that tools resolve relative paths against (default: the current directory)")
+    .option("--replay <session-or-cassette>", "serve model calls from a recorded cassette (strict: a miss stops the run)")
+    .option("--fork", "with --replay: go live at the first miss, recording into the new session")
+    .option("--fork-at <call>", "with --replay: go live from this call position", positiveInt("--fork-at"))
+    .option("--loop-threshold <n>", "stop after this many identical model requests (0 turns the guard off)", nonNegativeInt("--loop-threshold"), 10)
     .addOption(new Option("--log-level <level>", "log verbosity").choices(logLevels).default("warn"))
     .action(async (chart: string | undefined, options: Record<string, unknown>) => {
       code = await runCommand(
@@ -44,6 +60,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           ...(options.resume ? { resume: options.resume as string } : {}),
           ...(options.sessionDir ? { sessionDir: options.sessionDir as string } : {}),
           ...(options.workDir ? { workDir: options.workDir as string } : {}),
+          ...(options.replay ? { replay: options.replay as string } : {}),
+          ...(options.fork ? { fork: true } : {}),
+          ...(options.forkAt === undefined ? {} : { forkAt: options.forkAt as number }),
+          loopThreshold: options.loopThreshold as number,
           logLevel: options.logLevel as LogLevel,
         },
         io,

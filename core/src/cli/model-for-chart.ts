@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { LlmError } from "../llm/llm-error.js";
 import type { ModelClient } from "../llm/protocol.js";
 import { readScriptFile, scriptedModel } from "../llm/index.js";
+import { CassetteModel, loadCassette } from "../llm/cassette/index.js";
+import { UsageError } from "./usage-error.js";
 
 /** Answers nothing: the client used when no provider is configured and the chart ships no script. */
 export const unavailableModel = (why: string): ModelClient => ({
@@ -20,11 +22,41 @@ export interface ChartModel {
   source: string;
 }
 
-/** Until providers are configured, a chart runs on its bundled `script.json`. */
-export async function modelForChart(chartDir: string): Promise<ChartModel> {
+export interface ReplayFlags {
+  /** A session directory or a cassette file to serve calls from. */
+  replay?: string;
+  /** Go live at the first miss instead of stopping. */
+  fork?: boolean;
+  /** Go live from this call position. */
+  forkAt?: number;
+}
+
+/**
+ * Where a chart's model answers come from, first match wins: `--replay` (a recorded cassette,
+ * strict or forking to live), the chart's bundled `cassette.jsonl`, its bundled `script.json`.
+ */
+export async function modelForChart(chartDir: string, chartId: string, flags: ReplayFlags, live?: ChartModel): Promise<ChartModel> {
+  if (flags.replay !== undefined) {
+    const cassette = await loadCassette(flags.replay, chartId);
+    const fork = flags.fork === true || flags.forkAt !== undefined;
+    if (fork && !live) throw new UsageError("--fork needs a live model, and no provider is configured");
+    const model = new CassetteModel(cassette, {
+      mode: fork ? "fork" : "strict",
+      ...(flags.forkAt === undefined ? {} : { forkAt: flags.forkAt }),
+      ...(fork && live ? { live: live.model } : {}),
+    });
+    const how = fork ? `forking to ${live!.source} ${flags.forkAt ? `at call ${flags.forkAt}` : "at the first miss"}` : "strict: a miss stops the run";
+    return { model, source: `cassette ${cassette.path} (${cassette.calls.length} calls; ${how})` };
+  }
+  if (live) return live;
+  const cassettePath = join(chartDir, "cassette.jsonl");
+  if (existsSync(cassettePath)) {
+    const cassette = await loadCassette(cassettePath, chartId);
+    return { model: new CassetteModel(cassette, { mode: "strict" }), source: `bundled cassette ${cassettePath} (replayed: no model calls, no cost)` };
+  }
   const scriptPath = join(chartDir, "script.json");
   if (existsSync(scriptPath)) {
     return { model: scriptedModel(await readScriptFile(scriptPath)), source: `bundled script ${scriptPath} (no model calls are made)` };
   }
-  return { model: unavailableModel(`no model provider is configured and ${chartDir} has no script.json`), source: "no model available" };
+  return { model: unavailableModel(`no model provider is configured and ${chartDir} has no cassette.jsonl or script.json`), source: "no model available" };
 }

@@ -3,4 +3,4 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-export const exitCodes = { ok: 0, runFailed: 1, usage: 2, aborted: 130 } as const;
+export const exitCodes = { ok: 0, runFailed: 1, usage: 2, loopDetected: 3, aborted: 130 } as const;

@@ -5,6 +5,8 @@ import type { ChartDefinition } from "../chart/define-chart.js";
 import { bindRunServices, type RunServices } from "../chart/run-services.js";
 import type { ModelClient, RequestOrigin } from "../llm/protocol.js";
 import { readTranscript } from "./transcript-reader.js";
+import { buildModelChain } from "./model-chain.js";
+import { defaultLoopThreshold, loadCassette } from "../llm/cassette/index.js";
 import type { HumanRenderer } from "../human/human-renderer.js";
 import { ToolRegistry, createDefaultRegistry } from "../tools/index.js";
 import { ArtifactStore } from "../templates/artifact-store.js";
@@ -48,6 +50,8 @@ export interface RunChartOptions {
   /** End the run when nothing is in flight and nothing happens for `cycles` checks `intervalMs` apart. */
   wedge?: { intervalMs: number; cycles: number };
   checkpointCompactBytes?: number;
+  /** Stop the run when the same model request is sent this many times (default 10); false: off. */
+  loopThreshold?: number | false;
 }
 
 export interface RunResult {
@@ -156,6 +160,14 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
   });
   for (const tap of options.taps ?? []) transcript.tap(tap);
 
+  const chain = buildModelChain(options.model, {
+    cassettePath: paths.cassette,
+    chartId: options.chart.id,
+    sessionId: manifest.sessionId,
+    clock,
+    recordedCalls: prepared.checkpoint ? await countRecordedCalls(paths.cassette) : 0,
+    loopThreshold: options.loopThreshold ?? defaultLoopThreshold,
+  });
   const inflight = new Inflight();
   const runAbort = new AbortController();
   const services: RunServices = {
@@ -167,7 +179,7 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
     transcript,
     io: new IoStore(paths.io),
     artifacts: new ArtifactStore(paths.root),
-    model: options.model,
+    model: chain.model,
     tools: options.tools ?? registryFor(options.chart),
     human: options.human ?? refusingHuman,
     log,
@@ -213,6 +225,7 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
       transcript.append("runner/done", { finalConfig, status, ...(error ? { error } : {}) });
       transcript.close();
       checkpoints.close();
+      chain.close();
       writeManifest(paths, { ...manifest, status, endedAt: clock.now() });
       resolveRun({
         sessionId: manifest.sessionId,
@@ -314,6 +327,15 @@ async function callHistory(transcriptPath: string): Promise<{ completed: Request
     } else if (row.event === "llm/turn-interrupted") open.delete(key);
   }
   return { completed, interrupted: [...open.values()] };
+}
+
+async function countRecordedCalls(cassettePath: string): Promise<number> {
+  if (!existsSync(cassettePath)) return 0;
+  try {
+    return (await loadCassette(cassettePath)).calls.length;
+  } catch {
+    return 0;
+  }
 }
 
 function registryFor(chart: ChartDefinition): ToolRegistry {

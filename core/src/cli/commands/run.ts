@@ -19,6 +19,10 @@ export interface RunFlags {
   resume?: string;
   sessionDir?: string;
   workDir?: string;
+  replay?: string;
+  fork?: boolean;
+  forkAt?: number;
+  loopThreshold?: number;
   logLevel: LogLevel;
 }
 
@@ -29,7 +33,11 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   if (!chartPath) throw new UsageError("missing <chart>: escapement run <chart-module> [options]");
   const loaded = await loadChart(chartPath, io.cwd);
   const input = buildInput(flags.input, flags.param, io.cwd);
-  const { model, source } = await modelForChart(loaded.dir);
+  const { model, source } = await modelForChart(loaded.dir, loaded.chart.id, {
+    ...(flags.replay === undefined ? {} : { replay: resolve(io.cwd, flags.replay) }),
+    ...(flags.fork ? { fork: true } : {}),
+    ...(flags.forkAt === undefined ? {} : { forkAt: flags.forkAt }),
+  });
   const log = createLogger((line) => io.stderr.write(`${line}\n`), flags.logLevel);
   log.debug("model source", { source });
   if (flags.tui) io.stderr.write("note: the terminal UI is not available in this build; running headless\n");
@@ -48,6 +56,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       ...(flags.resume ? { resume: flags.resume } : {}),
       ...(flags.sessionDir ? { sessionDir: flags.sessionDir } : {}),
       ...(flags.workDir ? { workDir: resolve(io.cwd, flags.workDir) } : {}),
+      ...(flags.loopThreshold === undefined ? {} : { loopThreshold: flags.loopThreshold === 0 ? false : flags.loopThreshold }),
       ...(io.signal ? { signal: io.signal } : {}),
       taps: [
         (rows) => {
@@ -62,6 +71,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
     human.close();
   }
   io.stdout.write(`${JSON.stringify({ sessionId: result.sessionId, status: result.status, finalConfig: result.finalConfig, sessionDir: result.sessionDir, ...(result.error ? { error: result.error } : {}) })}\n`);
+  if (result.error?.category === "loop-detected") return exitCodes.loopDetected;
   return result.status === "done" ? exitCodes.ok : result.status === "aborted" ? exitCodes.aborted : exitCodes.runFailed;
 }
 

@@ -1,0 +1,29 @@
+import { existsSync } from "node:fs";
+import type { ModelClient } from "../llm/protocol.js";
+import { CassetteWriter, loopGuard, recordingModel, defaultLoopThreshold } from "../llm/cassette/index.js";
+import type { Clock } from "./clock.js";
+
+export interface ModelChainOptions {
+  cassettePath: string;
+  chartId: string;
+  sessionId: string;
+  clock: Clock;
+  /** Calls already in the session's cassette (a resumed run continues numbering after them). */
+  recordedCalls: number;
+  /** Identical requests that stop the run; `false` turns the guard off. */
+  loopThreshold: number | false;
+}
+
+/** What every run's model calls go through: the loop guard, then the cassette recorder. */
+export function buildModelChain(base: ModelClient, options: ModelChainOptions): { model: ModelClient; close(): void } {
+  const writer = new CassetteWriter(options.cassettePath, {
+    chartId: options.chartId,
+    sessionId: options.sessionId,
+    createdAt: options.clock.now(),
+  });
+  const recorded = recordingModel(base, writer, options.clock, options.recordedCalls + 1);
+  const model = options.loopThreshold === false ? recorded : loopGuard(recorded, options.loopThreshold || defaultLoopThreshold);
+  return { model, close: () => writer.close() };
+}
+
+export const cassetteExists = (path: string): boolean => existsSync(path);
