@@ -1,0 +1,106 @@
+/**
+ * The zod schema of `.escapement.json`. The published JSON Schema
+ * (core/schema/escapement-config.schema.json) is generated from it; checks that span keys
+ * (dangling aliases, unknown providers, key stores) run after it, in validate.ts.
+ */
+import { z } from "zod";
+import { modelFactsOverlaySchema } from "../llm/catalog/facts.js";
+import { providerKinds } from "./provider-kinds.js";
+
+/** Provider names: no `:` (it separates provider and model in a target id). */
+export const providerNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Alias names: no `:`, so an alias never looks like a `provider:model` target id. */
+export const aliasNamePattern = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+/** Key store names. */
+export const sourceNamePattern = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+/** `<provider>:<model>`; the model part may itself contain `:` (e.g. OpenRouter's `:free`). */
+export const catalogKeyPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*:.+$/;
+const envVarPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const aliasName = z.string().regex(aliasNamePattern, { error: "an alias name is letters, digits, _ . - (no :)" });
+
+export const modelTargetSchema = z
+  .strictObject({
+    provider: z
+      .string()
+      .regex(providerNamePattern, { error: "a provider name is letters, digits, . _ - (no :)" })
+      .describe("a provider name: one from `credentials`, or a built-in kind (anthropic, openai, openrouter, zai, ollama)"),
+    model: z.string().min(1).describe("the provider's own model id, e.g. claude-sonnet-4-5 or anthropic/claude-sonnet-4.5 on OpenRouter"),
+    temperature: z.number().min(0).max(2).optional(),
+    topP: z.number().min(0).max(1).optional(),
+    maxTokens: z.number().int().positive().optional().describe("most output tokens per response"),
+    thinking: z
+      .union([z.boolean(), z.strictObject({ budgetTokens: z.number().int().positive() })], {
+        error: 'expected true, false or {"budgetTokens": <tokens>}',
+      })
+      .optional()
+      .describe("extended thinking: true, false, or a token budget"),
+  })
+  .describe("one concrete model at one provider");
+
+export const credentialDescriptorSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(providerNamePattern, { error: "a provider name is letters, digits, . _ - (no :)" })
+      .describe("the provider name targets use"),
+    kind: z.enum(providerKinds).describe("the wire dialect: which adapter serves this provider"),
+    baseURL: z
+      .url({ protocol: /^https?$/, error: "baseURL must be an http(s) URL" })
+      .optional()
+      .describe("default: the kind's public endpoint (required for openai-compatible)"),
+    apiKeyEnv: z
+      .string()
+      .regex(envVarPattern, { error: "an environment variable name" })
+      .optional()
+      .describe("environment variable holding the API key (default: the kind's usual one, e.g. ANTHROPIC_API_KEY)"),
+    keyFrom: z
+      .array(z.string().min(1))
+      .min(2, { error: 'keyFrom is [source, ...jsonPath], e.g. ["vault", "anthropic", "key"]' })
+      .optional()
+      .describe("the key from a key store: [source, ...path into its JSON]"),
+    headers: z.record(z.string(), z.string()).optional().describe("extra HTTP headers sent with every request"),
+  })
+  .describe("one provider: a name, its wire dialect, where it is, and where its key comes from");
+
+export const credentialSourceSchema = z
+  .strictObject({
+    file: z.string().min(1).describe("path of a JSON file (~ is the home directory; relative to the config file)"),
+  })
+  .describe("an external JSON key store");
+
+export const projectConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("the JSON Schema of this file, for editor completion"),
+    aliases: z
+      .record(aliasName, z.array(modelTargetSchema).min(1, { error: "an alias lists at least one target" }))
+      .default({})
+      .describe("alias -> ordered targets; the first is preferred, the rest are failovers"),
+    preferences: z.array(aliasName).default([]).describe("aliases in order of preference"),
+    ratings: z
+      .record(aliasName, z.record(z.string(), z.unknown()))
+      .default({})
+      .describe("alias -> free-form scores, e.g. {\"quality\": 4, \"speed\": 5}"),
+    eligibilityStrict: z
+      .boolean()
+      .default(false)
+      .describe("when a needs gate leaves no target: fail (true) or fall back to all targets (false)"),
+    credentials: z.array(credentialDescriptorSchema).default([]).describe("provider descriptors, in order"),
+    credentialSources: z
+      .record(z.string().regex(sourceNamePattern, { error: "a key store name is letters, digits, _ . -" }), credentialSourceSchema)
+      .default({})
+      .describe("key stores credentials can read keys from with keyFrom"),
+    catalog: z
+      .record(z.string().regex(catalogKeyPattern, { error: 'a catalog key is "<provider>:<model>"' }), modelFactsOverlaySchema)
+      .default({})
+      .describe("model facts merged over the bundled catalog, by <provider>:<model>"),
+  })
+  .describe("Escapement project configuration (.escapement.json)");
+
+export type ProjectConfig = z.output<typeof projectConfigSchema>;
+export type ProjectConfigInput = z.input<typeof projectConfigSchema>;
+export type CredentialDescriptor = z.output<typeof credentialDescriptorSchema>;
+export type CredentialSource = z.output<typeof credentialSourceSchema>;
+
+/** The config of a project without `.escapement.json`. */
+export const emptyProjectConfig = (): ProjectConfig => projectConfigSchema.parse({});
