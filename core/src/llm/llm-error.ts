@@ -15,6 +15,7 @@ export const llmErrorCategories = [
   "max-turns",
   "cassette-miss",
   "loop-detected",
+  "overrun",
 ] as const;
 
 export type LlmErrorCategory = (typeof llmErrorCategories)[number];
@@ -44,17 +45,26 @@ export class LlmError extends Error {
   readonly retryAfterMs: number | undefined;
   /** Structured facts for the transcript row (e.g. `{count, requestKey}` for loop-detected). */
   readonly detail: Record<string, unknown> | undefined;
+  /** Every try the model layer made before giving up, in order (set by the model router). */
+  readonly attempts: readonly LlmAttempt[] | undefined;
 
   constructor(
     category: LlmErrorCategory,
     message: string,
-    options: { status?: number; retryAfterMs?: number; cause?: unknown; detail?: Record<string, unknown> } = {},
+    options: {
+      status?: number;
+      retryAfterMs?: number;
+      cause?: unknown;
+      detail?: Record<string, unknown>;
+      attempts?: readonly LlmAttempt[];
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.category = category;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
     this.detail = options.detail;
+    this.attempts = options.attempts;
   }
 
   get transient(): boolean {

@@ -1,3 +1,5 @@
+import type { ResiliencePolicy } from "./router/policy.js";
+
 /**
  * The model protocol: what a conversation sends to a model and what comes back.
  * Provider adapters (AI SDK), the scripted model and cassettes all implement `ModelClient`.
@@ -62,6 +64,10 @@ export interface ModelRequest {
   params: GenerationParams;
   stream: boolean;
   origin: RequestOrigin;
+  /** Ordered fallback aliases, tried after `model`'s own targets (the model router reads it). */
+  models?: string[];
+  /** Retry/failover/latency/overrun policy for this call; overrides the router's defaults per section. */
+  resilience?: ResiliencePolicy;
 }
 
 export const stopReasons = ["end_turn", "tool_use", "max_tokens", "stop_sequence"] as const;
@@ -83,6 +89,10 @@ export interface ModelResponse {
   target: string;
   /** Milliseconds from request to first streamed token, when streamed. */
   ttftMs?: number;
+  /** What the call cost in USD (every completed try included), when the catalog knows the price. */
+  costUsd?: number;
+  /** Fraction of the target's context window in use after this reply, in [0, 1], when the window is known. */
+  contextUsed?: number;
 }
 
 export type ModelDelta = { kind: "text" | "thinking"; text: string };
