@@ -17,6 +17,7 @@ import {
 import { logPush } from "./bounded-log.ts";
 import { fromSnapshot, onEnded, type ConversationView } from "./conversation.ts";
 import { applyRow } from "./apply-row.ts";
+import { keepOpen, onAnswerError, onLocalAnswer, type LocalEvent } from "./answers.ts";
 import { initialViewState, WIRE_ERRORS_KEPT, type ViewState } from "./view-state.ts";
 
 const applyHello = (state: ViewState, frame: HelloFrame): ViewState => {
@@ -28,6 +29,7 @@ const applyHello = (state: ViewState, frame: HelloFrame): ViewState => {
 
 const applyWireError = (state: ViewState, frame: ErrorFrame): ViewState => ({
   ...state,
+  answers: onAnswerError(state.answers, frame),
   wireErrors: [...state.wireErrors.slice(1 - WIRE_ERRORS_KEPT), { code: frame.code, message: frame.message, fatal: frame.fatal }],
   log: logPush(state.log, {
     seq: 0,
@@ -53,6 +55,7 @@ const applySnapshot = (state: ViewState, frame: SnapshotFrame): ViewState => {
     rowSeq: frame.rowSeq,
     ...(frame.phase ? { phase: frame.phase } : {}),
     prompts: frame.prompts,
+    answers: keepOpen(state.answers, frame.prompts),
     debug: frame.debug,
     conversations,
     ...(frame.finished ? { finished: frame.finished } : {}),
@@ -71,15 +74,18 @@ const applyStream = (state: ViewState, frame: StreamFrame): ViewState => {
       const others = state.prompts.filter((p) => p.promptId !== frame.prompt.promptId);
       return { ...state, prompts: [...others, frame.prompt] };
     }
-    case "prompt-closed":
-      return { ...state, prompts: state.prompts.filter((p) => p.promptId !== frame.promptId) };
+    case "prompt-closed": {
+      const prompts = state.prompts.filter((p) => p.promptId !== frame.promptId);
+      return { ...state, prompts, answers: keepOpen(state.answers, prompts) };
+    }
     case "debug": {
       const { paused, mode, stepBudget, reason } = frame;
       return { ...state, debug: { paused, mode, stepBudget, ...(reason === undefined ? {} : { reason }) } };
     }
     case "run-finished": {
       const { status, finalConfig, error } = frame;
-      return { ...state, finished: { status, finalConfig, ...(error ? { error } : {}) } };
+      // The run is over: every prompt is closed, and so every answer is settled.
+      return { ...state, prompts: [], answers: new Map(), finished: { status, finalConfig, ...(error ? { error } : {}) } };
     }
   }
 };
@@ -108,3 +114,9 @@ export const applyFrames = (state: ViewState, frames: Iterable<OutboundFrame>): 
   for (const frame of frames) next = applyFrame(next, frame);
   return next;
 };
+
+/** A fact from the renderer itself (an answer it sent), applied like a frame. */
+export const applyLocal = (state: ViewState, event: LocalEvent): ViewState => ({
+  ...state,
+  answers: onLocalAnswer(state.answers, event),
+});

@@ -11,6 +11,16 @@ export interface TokenUsage {
   readonly cacheWrite: number;
 }
 
+/** The io blobs of one turn (paths relative to the session directory), for drill-in. */
+export interface TurnRefs {
+  readonly turn: number;
+  readonly request?: string;
+  readonly response?: string;
+}
+
+/** Turns whose blob refs a conversation keeps; the oldest go first. */
+export const TURN_REFS_KEPT = 256;
+
 export interface ConversationView {
   readonly invokeId: string;
   readonly stateId: string;
@@ -41,6 +51,8 @@ export interface ConversationView {
   readonly error?: { readonly category: string; readonly message: string };
   /** Set once the conversation has ended (its state was left, or it finished). */
   readonly ended?: EndReason;
+  /** Request and response blobs by turn, oldest first (at most TURN_REFS_KEPT). */
+  readonly turnRefs: readonly TurnRefs[];
 }
 
 export const ZERO_USAGE: TokenUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
@@ -57,7 +69,20 @@ export const newConversation = (invokeId: string, stateId: string, model: string
   streamedChars: 0,
   text: "",
   thinking: "",
+  turnRefs: [],
 });
+
+/** `refs` with the entry of `turn` merged with `add` (appended when new). */
+export const withTurnRef = (
+  refs: readonly TurnRefs[],
+  turn: number,
+  add: { request?: string; response?: string },
+): readonly TurnRefs[] => {
+  const index = refs.findLastIndex((r) => r.turn === turn);
+  if (index >= 0) return refs.map((r, i) => (i === index ? { ...r, ...add } : r));
+  const next = [...refs, { turn, ...add }];
+  return next.length > TURN_REFS_KEPT ? next.slice(next.length - TURN_REFS_KEPT) : next;
+};
 
 /**
  * `text + more`, keeping the last `max` characters. Trimming only once the text passes twice
@@ -77,7 +102,18 @@ const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
 
 export const onRequest = (c: ConversationView, d: EventDataMap["llm/request"], ts: number): ConversationView => {
   const { firstDeltaTs: _f, lastDeltaTs: _l, ttftMs: _t, error: _e, ...rest } = c;
-  return { ...rest, status: "waiting", turn: d.turn, stateId: d.stateId, model: d.model, requestTs: ts, streamedChars: 0, text: "", thinking: "" };
+  return {
+    ...rest,
+    status: "waiting",
+    turn: d.turn,
+    stateId: d.stateId,
+    model: d.model,
+    requestTs: ts,
+    streamedChars: 0,
+    text: "",
+    thinking: "",
+    turnRefs: withTurnRef(c.turnRefs, d.turn, { request: d.ref }),
+  };
 };
 
 export const onDelta = (
@@ -114,6 +150,7 @@ export const onResponse = (c: ConversationView, d: EventDataMap["llm/response"])
     ...(tokensPerSec === undefined ? {} : { tokensPerSec }),
     ...(ttftMs === undefined ? {} : { ttftMs }),
     ...(d.contextUsed === undefined ? {} : { contextUsed: d.contextUsed }),
+    turnRefs: withTurnRef(c.turnRefs, d.turn, { response: d.ref }),
   };
 };
 

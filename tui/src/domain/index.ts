@@ -1,9 +1,14 @@
 /** The TUI's domain: a pure store from wire frames to view state, and selectors over it. */
-export { applyFrame, applyFrames } from "./apply-frame.ts";
+export { applyFrame, applyFrames, applyLocal } from "./apply-frame.ts";
 export { initialViewState, DEFAULT_VIEW_OPTIONS } from "./view-state.ts";
 export type { ViewState, ViewOptions, RunView, PhaseView, ChildSessionView, ArtifactView, WireErrorView } from "./view-state.ts";
-export type { ConversationView, ConversationStatus, TokenUsage } from "./conversation.ts";
+export type { ConversationView, ConversationStatus, TokenUsage, TurnRefs } from "./conversation.ts";
+export type { AnswerView, AnswerError, LocalEvent } from "./answers.ts";
 export { LANES, laneOf, isErrorish, type Lane } from "./lane.ts";
 export { LOG_TEXT_MAX, summarize, type LogRow } from "./log-row.ts";
 export { logLength, logAt, logSlice, logTotal, type BoundedLog } from "./bounded-log.ts";
+export { firstIndex, lastIndex, rowAt, rowsEndingAt, stepIndex, type IndexedRow } from "./log-cursor.ts";
+export { configTree, flattenTree, treePrefix, type ConfigNode } from "./chart-tree.ts";
+export * from "./prompt-answer.ts";
+export { blobMarkdown, blockMarkdown, fenced, requestMarkdown, responseMarkdown, BLOCK_CHARS_MAX, type BlobKind } from "./blob-document.ts";
 export * from "./selectors.ts";

@@ -119,3 +119,15 @@ export const logPage = (
   }
   return page.reverse();
 };
+
+/** Conversations for the inspector, live and recently ended, in start order. */
+export const invocations = (state: ViewState): ConversationView[] => [...state.conversations.values()];
+
+/** The chart's active state ids: the final configuration once the run is over. */
+export const chartConfig = (state: ViewState): readonly string[] => state.finished?.finalConfig ?? state.phase?.config ?? [];
+
+/** Whether human input and the debugger can be driven (a replay only shows what happened). */
+export const interactive = (state: ViewState): boolean => state.run?.replay !== true;
+
+/** The prompt a modal asks: the oldest open one. */
+export const activePrompt = (state: ViewState) => state.prompts[0];

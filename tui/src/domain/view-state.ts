@@ -1,6 +1,7 @@
 /** Everything the TUI shows, derived from wire frames only. */
 import type { DebugState, Phase, Prompt, RunOutcome } from "@escapement/wire-schema";
 import { emptyLog, type BoundedLog } from "./bounded-log.ts";
+import type { Answers } from "./answers.ts";
 import type { ConversationView } from "./conversation.ts";
 import type { LogRow } from "./log-row.ts";
 
@@ -66,6 +67,8 @@ export interface ViewState {
   readonly phase?: PhaseView;
   /** Open prompts, oldest first. */
   readonly prompts: readonly Prompt[];
+  /** This renderer's answers to open prompts, by prompt id. */
+  readonly answers: Answers;
   readonly debug: DebugState;
   /** Conversations in start order, live and recently ended. */
   readonly conversations: ReadonlyMap<string, ConversationView>;
@@ -86,6 +89,7 @@ export const initialViewState = (options: Partial<ViewOptions> = {}): ViewState 
     seq: 0,
     rowSeq: 0,
     prompts: [],
+    answers: new Map(),
     debug: { paused: false, mode: "run", stepBudget: 0 },
     conversations: new Map(),
     children: new Map(),
