@@ -12,6 +12,7 @@ import type { ConversationToolHost } from "./conversation-tools.js";
 import { owningStatePath, parentOf } from "./owning-state.js";
 import { resolveParam, type Param, type ParamArgs } from "./param.js";
 import { runServicesOf, type RunServices } from "./run-services.js";
+import { interruptibleModel } from "../debug/interruptible-model.js";
 
 /** Parameters of a conversation bound to a state. Each is a literal or a function of the chart context. */
 export interface ConversationParams<TContext = any> {
@@ -209,9 +210,13 @@ class ConversationDriver {
     this.services.transcript.append("llm/conversation-ended", { invokeId: state.invokeId, stateId: state.stateId, reason: "exit" });
   }
 
+  /** Sends an event to the chart through the debugger gate (held while the run is paused). */
   #post(event: ChartEvent): void {
     if (!this.#live()) return;
-    parentOf(this.self)?.send(event);
+    const invokeId = this.#state().invokeId;
+    this.services.debug.pass(`${event.type} from ${invokeId}`, () => {
+      if (this.#live()) parentOf(this.self)?.send(event);
+    });
   }
 
   #host(): ConversationToolHost {
@@ -266,6 +271,7 @@ class ConversationDriver {
     this.#blobPrefix = `${initial.invokeId}-${started.seq}`;
     this.#startedAt = this.services.clock.now();
     this.#armBudget(initial);
+    let admitted = false;
     while (this.#live()) {
       const state = this.#state();
       if (state.phase !== "calling") {
@@ -284,9 +290,18 @@ class ConversationDriver {
         this.#post({ type: "error.llm.max-turns", invokeId: state.invokeId, category: "max-turns", message: `stopped after ${state.maxTurns} turns` });
         continue;
       }
+      // A model call is an external event too: the debugger may hold it. Once let through, the
+      // loop looks at the state again (it may have changed while held) but does not ask twice.
+      const held = admitted ? undefined : this.services.debug.enter(`model call ${state.invokeId} turn ${state.turn + 1}`, this.#controller.signal);
+      if (held) {
+        await held;
+        admitted = true;
+        continue;
+      }
+      admitted = false;
       try {
         const outcome = await runTurn({
-          services: this.services,
+          services: { ...this.services, model: interruptibleModel(this.services.model, this.services.debug, state.invokeId) },
           state,
           allowedEvents: this.allowedEvents(),
           signal: this.#controller.signal,

@@ -54,6 +54,10 @@ export const humanInputLogic = fromPromise<unknown, HumanInputInput>(async ({ in
     return new Promise<never>(() => {});
   }
   const answer = await requestHumanInput(services, spec, signal);
+  // The answer is recorded; reaching the chart is an external event the debugger may hold.
+  const held = services.debug.enter(`${"cancelled" in answer ? "cancel of" : "answer to"} ${input.promptId}`, signal);
+  if (held) await held;
+  if (signal.aborted) return new Promise<never>(() => {});
   if ("cancelled" in answer) {
     parentOf(self)?.send({ type: "human.cancelled", promptId: input.promptId });
     return new Promise<never>(() => {});

@@ -7,6 +7,7 @@ import type { IoStore } from "../runtime/io-store.js";
 import type { ArtifactStore } from "../templates/artifact-store.js";
 import type { HumanRenderer } from "../human/human-renderer.js";
 import type { Logger } from "../runtime/logger.js";
+import type { DebugGate } from "../debug/debug-gate.js";
 
 /** Work the runner counts as progress (a model call, a tool, an open prompt). */
 export interface InflightTracker {
@@ -28,6 +29,8 @@ export interface RunServices {
   human: HumanRenderer;
   log: Logger;
   inflight: InflightTracker;
+  /** Where external events enter the chart: events from conversations, human answers, model calls. */
+  debug: DebugGate;
   /** Ends the run with status error (a chart bug such as an unknown alias or tool). */
   fail(category: string, message: string): void;
   /** Aborted when the run is cancelled. */

@@ -22,6 +22,7 @@ import { SessionError } from "./session-error.js";
 import { activeStates, difference } from "./state-config.js";
 import { TranscriptWriter, type RowTap } from "./transcript-writer.js";
 import { compactEventData } from "./compact-event.js";
+import { DebugGate } from "../debug/debug-gate.js";
 
 export type RunStatus = "done" | "aborted" | "error";
 
@@ -50,8 +51,20 @@ export interface RunChartOptions {
   /** End the run when nothing is in flight and nothing happens for `cycles` checks `intervalMs` apart. */
   wedge?: { intervalMs: number; cycles: number };
   checkpointCompactBytes?: number;
+  /** The debugger gate (pause, step, interrupt, quit); default: an open gate nothing controls. */
+  debug?: DebugGate;
+  /** Called once the session directory exists, before the first row is written. */
+  onStart?: (info: RunStartInfo) => void;
   /** Stop the run when the same model request is sent this many times (default 10); false: off. */
   loopThreshold?: number | false;
+}
+
+export interface RunStartInfo {
+  sessionId: string;
+  runId: string;
+  chartId: string;
+  sessionDir: string;
+  resumed: boolean;
 }
 
 export interface RunResult {
@@ -136,6 +149,8 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
     : prepareNew(options, clock, ids);
   const { paths, manifest } = prepared;
   const runId = ids.runId();
+  options.onStart?.({ sessionId: manifest.sessionId, runId, chartId: options.chart.id, sessionDir: paths.root, resumed: prepared.checkpoint !== undefined });
+  const gate = options.debug ?? new DebugGate();
   const history = prepared.checkpoint ? await callHistory(paths.transcript) : { completed: [], interrupted: [] };
   if (history.completed.length > 0) options.model.skipCompleted?.(history.completed);
   const workDir = options.workDir ?? cwd;
@@ -184,6 +199,7 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
     human: options.human ?? refusingHuman,
     log,
     inflight,
+    debug: gate,
     signal: runAbort.signal,
     fail: (category, message) => failRun(category, message),
   };
@@ -213,6 +229,7 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
       if (finished) return;
       finished = true;
       clearInterval(wedgeTimer);
+      gate.close();
       options.signal?.removeEventListener("abort", onAbort);
       const snapshot = actor?.getSnapshot() as AnyMachineSnapshot | undefined;
       const finalConfig = snapshot && "_nodes" in snapshot ? activeStates(snapshot) : [];
@@ -259,13 +276,15 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
     };
 
     const onAbort = () => finish("aborted");
+    gate.bind({ record: (event, data) => transcript.append(event, data), quit: () => finish("aborted") });
     failRun = (category, message) => queueMicrotask(() => finish("error", { category, message }));
     options.signal?.addEventListener("abort", onAbort, { once: true });
 
     const wedge = options.wedge ?? { intervalMs: 100, cycles: 50 };
     const wedgeTimer = setInterval(() => {
       if (finished) return;
-      const busy = inflight.count > 0 || captureTimers(actor!).length > 0;
+      // A paused debugger is not a wedge: the human is looking.
+      const busy = inflight.count > 0 || captureTimers(actor!).length > 0 || gate.paused;
       if (busy || transcript.lastSeq !== lastActivitySeq) {
         lastActivitySeq = transcript.lastSeq;
         idleChecks = 0;

@@ -1,0 +1,2 @@
+export { DebugGate, type DebugGateOptions, type DebugGateState, type DebugMode, type ControlResult, type ControlRefusal, type GateBinding } from "./debug-gate.js";
+export { interruptibleModel } from "./interruptible-model.js";

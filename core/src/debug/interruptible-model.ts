@@ -1,0 +1,30 @@
+import { LlmError } from "../llm/llm-error.js";
+import type { ModelClient } from "../llm/protocol.js";
+import type { DebugGate } from "./debug-gate.js";
+
+/**
+ * The conversation's model client, seen through the debugger: while a call is in flight it is
+ * registered with the gate, and `interrupt` aborts it. The call then fails with an `LlmError` of
+ * category "aborted", which the conversation records as `llm/error` and sends to the chart as
+ * `error.llm.aborted` (the conversation goes idle; a `tellLlm` starts it again).
+ */
+export function interruptibleModel(model: ModelClient, gate: DebugGate, invokeId: string): ModelClient {
+  return {
+    assertAlias: (alias) => model.assertAlias(alias),
+    ...(model.skipCompleted ? { skipCompleted: (origins) => model.skipCompleted?.(origins) } : {}),
+    async call(request, options) {
+      const interrupt = new AbortController();
+      const unregister = gate.interruptible(invokeId, () =>
+        interrupt.abort(new LlmError("aborted", `model call of ${invokeId} turn ${request.origin?.turn ?? "?"} interrupted from the debugger`)),
+      );
+      try {
+        return await model.call(request, { ...options, signal: AbortSignal.any([options.signal, interrupt.signal]) });
+      } catch (error) {
+        if (interrupt.signal.aborted && !options.signal.aborted) throw interrupt.signal.reason as LlmError;
+        throw error;
+      } finally {
+        unregister();
+      }
+    },
+  };
+}
