@@ -1,0 +1,15 @@
+export { createTargetClient, languageModelTargetClient, providerOptionsFor, defaultThinkingBudget } from "./target-client.js";
+export { classifyError, categoryOfStatus, parseRetryAfter } from "./classify.js";
+export { defaultBaseURLs, languageModelFor } from "./models.js";
+export { resolvePromptCaching, type CacheBreakpoints } from "./caching.js";
+export { toAiSdkPrompt, type AiSdkPrompt } from "./messages.js";
+export { toUsage, toStopReason } from "./response.js";
+export {
+  providerKinds,
+  type FetchFunction,
+  type LanguageModelSource,
+  type ProviderKind,
+  type ProviderSpec,
+  type SecretLike,
+  type TargetClientOptions,
+} from "./types.js";

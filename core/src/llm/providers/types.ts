@@ -1,0 +1,51 @@
+import type { LanguageModel } from "ai";
+import type { PromptCaching } from "../protocol.js";
+
+/** The provider kinds the adapters speak. Everything but `anthropic` and `openai` is the OpenAI-compatible chat wire. */
+export const providerKinds = ["anthropic", "openai", "openrouter", "ollama", "zai", "openai-compatible"] as const;
+
+export type ProviderKind = (typeof providerKinds)[number];
+
+/** A credential the adapters read with `reveal()` at the one place a request is built (config's `Secret`). */
+export interface SecretLike {
+  reveal(): string;
+}
+
+/**
+ * One provider from the project's credentials, resolved (structurally the config layer's
+ * `ResolvedProvider`). `baseURL` defaults per kind (see `defaultBaseURLs`); `openai-compatible`
+ * has no default and needs one.
+ */
+export interface ProviderSpec {
+  /** The name targets use (`ModelTarget.provider`), e.g. "anthropic", "openrouter", "my-vllm". */
+  name: string;
+  kind: ProviderKind;
+  baseURL?: string;
+  /** A `Secret`; a plain string is accepted for hosts and tests. */
+  apiKey?: SecretLike | string;
+  /** Extra headers on every request (e.g. OpenRouter's `HTTP-Referer` / `X-Title`). */
+  headers?: Record<string, string>;
+}
+
+export type FetchFunction = typeof globalThis.fetch;
+
+/** Options of `createTargetClient` / `languageModelTargetClient`. */
+export interface TargetClientOptions {
+  /** Replaces the global fetch for every request this client makes (tests, proxies, recording). */
+  fetch?: FetchFunction;
+  /**
+   * Prompt caching default for this client (a request's `params.promptCaching`, then the
+   * target's, win over it). Default `true`. Only Anthropic models read it.
+   */
+  promptCaching?: PromptCaching;
+  /** Milliseconds since an arbitrary origin; injectable for deterministic ttftMs. Default `performance.now`. */
+  now?: () => number;
+  /**
+   * Receives the provider's warnings (unsupported settings the SDK dropped, ...). The adapters
+   * never print them; without this hook they are discarded.
+   */
+  onWarnings?: (warnings: readonly unknown[]) => void;
+}
+
+/** A host-supplied AI SDK model: an instance (V2 or V3, as `ai` 6 accepts) or a factory by model id. */
+export type LanguageModelSource = Exclude<LanguageModel, string> | ((modelId: string) => Exclude<LanguageModel, string>);
