@@ -1,18 +1,88 @@
-import { createDefaultRegistry } from "../../tools/index.js";
+import { isConfigError, kindDefaults, loadProjectConfig, type LoadedProjectConfig, type ReadTextFile, type ResolvedProvider } from "../../config/index.js";
+import type { ModelTarget } from "../../llm/target.js";
+import { targetId } from "../../llm/target.js";
 import { defaultSessionsRoot } from "../../runtime/session-dir.js";
+import { createDefaultRegistry } from "../../tools/index.js";
 import type { CliIo } from "../cli-io.js";
+import { exitCodes } from "../usage-error.js";
 import { version } from "../version.js";
 
-/** `escapement info`: what this installation would use. Never prints a secret. */
-export function infoCommand(io: CliIo): number {
+export interface InfoOptions {
+  /** Default: the real file system. */
+  readFile?: ReadTextFile;
+}
+
+/**
+ * `escapement info`: what this installation would use: the config file, providers (where each
+ * key comes from and whether it is present, never the key), aliases. Exit 2 on a bad config.
+ */
+export function infoCommand(io: CliIo, options: InfoOptions = {}): number {
   const tools = createDefaultRegistry().list().map((tool) => tool.name);
   const lines = [
     `escapement ${version}`,
     `node ${process.version}`,
     `sessions: ${defaultSessionsRoot(io.cwd)}`,
     `tools: ${tools.join(", ")}`,
-    "providers: none configured (charts run on their bundled script.json)",
   ];
+  let loaded: LoadedProjectConfig;
+  try {
+    loaded = loadProjectConfig({ cwd: io.cwd, env: io.env, ...(options.readFile ? { readFile: options.readFile } : {}) });
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    io.stdout.write(`${[...lines, "config: invalid (see below)"].join("\n")}\n`);
+    io.stderr.write(`escapement: ${error.message}\n`);
+    return exitCodes.usage;
+  }
+  lines.push(...describeConfig(loaded, io.cwd));
   io.stdout.write(`${lines.join("\n")}\n`);
-  return 0;
+  return exitCodes.ok;
 }
+
+/** The config part of `escapement info`, one entry per line. Never prints a key or a header value. */
+export const describeConfig = (loaded: LoadedProjectConfig, cwd: string): string[] => {
+  const { config, path, providers } = loaded;
+  const lines = [path === undefined ? `config: none (no .escapement.json in ${cwd} or above)` : `config: ${path}`];
+  lines.push("providers:");
+  const rows = providers.map((provider) => [provider.name, provider.kind, ...describeProvider(provider)]);
+  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
+  for (const row of rows) {
+    lines.push(`  ${row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column] ?? 0) : cell)).join("  ")}`.trimEnd());
+  }
+  const aliases = Object.entries(config.aliases);
+  if (aliases.length === 0) {
+    lines.push("aliases: none (charts run on their bundled script.json)");
+  } else {
+    lines.push("aliases:");
+    for (const [alias, targets] of aliases) lines.push(`  ${alias}: ${targets.map(describeTarget).join(", ")}`);
+  }
+  if (config.preferences.length > 0) lines.push(`preferences: ${config.preferences.join(", ")}`);
+  lines.push(`eligibilityStrict: ${String(config.eligibilityStrict)}`);
+  const overlays = Object.keys(config.catalog);
+  if (overlays.length > 0) lines.push(`catalog overlay: ${overlays.join(", ")}`);
+  return lines;
+};
+
+/** [base URL, key, extras...]: the key's source and presence, never its value; header names, never values. */
+const describeProvider = (provider: ResolvedProvider): string[] => {
+  const url = provider.baseURL + (provider.baseURLSource.startsWith("env ") ? ` (${provider.baseURLSource})` : "");
+  const optional = kindDefaults[provider.kind].keyOptional;
+  const key =
+    provider.keySource === undefined
+      ? "key: none"
+      : `key: ${provider.keySource} (${provider.apiKey ? "set" : optional ? "not set, optional" : "not set"})`;
+  const cells = [url, key];
+  if (provider.headers && Object.keys(provider.headers).length > 0) cells.push(`headers: ${Object.keys(provider.headers).join(", ")}`);
+  if (provider.autodetected) cells.push("built-in");
+  return cells;
+};
+
+const describeTarget = (target: ModelTarget): string => {
+  const params: string[] = [];
+  if (target.temperature !== undefined) params.push(`temperature ${target.temperature}`);
+  if (target.topP !== undefined) params.push(`topP ${target.topP}`);
+  if (target.maxTokens !== undefined) params.push(`maxTokens ${target.maxTokens}`);
+  if (target.thinking !== undefined) {
+    params.push(typeof target.thinking === "boolean" ? `thinking ${target.thinking}` : `thinking ${target.thinking.budgetTokens} tokens`);
+  }
+  return params.length === 0 ? targetId(target) : `${targetId(target)} (${params.join(", ")})`;
+};
