@@ -1,15 +1,40 @@
 import type { Usage } from "../protocol.js";
 
+/** USD per million tokens (the catalog's `ModelPricing`). */
+export interface TargetPricing {
+  input?: number;
+  output?: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+}
+
 /**
- * What the router needs to know about a target, from the model catalog. A structural seam: the
- * catalog's `lookupModel` / `costUsd` are adapted into it where the router is built.
+ * What the router needs to know about a target: structurally a subset of the catalog's
+ * `ModelFacts`, so `facts: (target) => lookupModel(...)` plugs in as is.
  */
 export interface TargetFacts {
   /** Context window in tokens. */
   contextWindow?: number;
-  /** Price of one call's usage in USD; `undefined` when the price is not known. */
-  costUsd?: (usage: Usage) => number | undefined;
+  pricing?: TargetPricing;
 }
+
+/** Prices one call's usage; `undefined` when the price is not known. */
+export type CostFunction = (usage: Usage, facts: TargetFacts) => number | undefined;
+
+/**
+ * The default price: `input`, `output`, `cacheRead` and `cacheWrite` tokens at their per-million
+ * rates (`input` is uncached prompt tokens only; a missing cache rate falls back to the input rate).
+ */
+export const defaultCostUsd: CostFunction = (usage, facts) => {
+  const pricing = facts.pricing;
+  if (pricing?.input === undefined || pricing.output === undefined) return undefined;
+  const perToken =
+    usage.input * pricing.input +
+    usage.output * pricing.output +
+    usage.cacheRead * (pricing.cacheRead ?? pricing.input) +
+    usage.cacheWrite * (pricing.cacheWrite ?? pricing.input);
+  return perToken / 1_000_000;
+};
 
 /** Tokens the conversation occupies after a reply: the whole prompt (cached parts included) plus the reply. */
 export const tokensInContext = (usage: Usage): number => usage.input + usage.cacheRead + usage.cacheWrite + usage.output;
@@ -21,8 +46,9 @@ export function contextUsed(usage: Usage, facts: TargetFacts | undefined): numbe
   return Math.min(1, Math.round((tokensInContext(usage) / window) * 10_000) / 10_000);
 }
 
-export function costOf(usage: Usage, facts: TargetFacts | undefined): number | undefined {
-  const cost = facts?.costUsd?.(usage);
+export function costOf(usage: Usage, facts: TargetFacts | undefined, price: CostFunction = defaultCostUsd): number | undefined {
+  if (facts === undefined) return undefined;
+  const cost = price(usage, facts);
   return cost === undefined || !Number.isFinite(cost) || cost < 0 ? undefined : cost;
 }
 

@@ -111,21 +111,22 @@ export class ResiliencePolicyError extends Error {
 export function parseResiliencePolicy(value: unknown, where = "resilience"): ResiliencePolicy {
   const result = resiliencePolicySchema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    path: [where, ...issue.path.map(String)].join("."),
-    message: issueMessage(issue),
-  }));
+  const issues = result.error.issues.flatMap((issue) => flatten(issue, [where]));
   throw new ResiliencePolicyError(issues, where);
 }
 
-function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === "unrecognized_keys") return `unknown field(s) ${issue.keys.map((key) => JSON.stringify(key)).join(", ")}`;
-  if (issue.code === "invalid_union") {
-    // Name the most useful branch: the object's own complaint rather than "expected false".
-    const nested = issue.errors.flat().find((inner) => inner.code !== "invalid_value" && inner.code !== "invalid_type");
-    if (nested) return `${nested.path.length > 0 ? `${nested.path.join(".")}: ` : ""}${issueMessage(nested)}`;
+/** One `{path, message}` per problem; a `false | {...}` section reports its object branch's problems. */
+function flatten(issue: z.core.$ZodIssue, prefix: string[]): { path: string; message: string }[] {
+  const at = [...prefix, ...issue.path.map(String)];
+  if (issue.code === "unrecognized_keys") {
+    return [{ path: at.join("."), message: `unknown field(s) ${issue.keys.map((key) => JSON.stringify(key)).join(", ")}` }];
   }
-  return issue.message;
+  if (issue.code === "invalid_union") {
+    const branch = issue.errors.find((issues) => issues.some((inner) => inner.path.length > 0 || inner.code === "unrecognized_keys"));
+    if (branch) return branch.flatMap((inner) => flatten(inner, at));
+    return [{ path: at.join("."), message: "expected false or an object" }];
+  }
+  return [{ path: at.join("."), message: issue.message }];
 }
 
 export const toTarget = (ref: TargetRef): ModelTarget => {

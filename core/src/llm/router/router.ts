@@ -8,7 +8,7 @@ import { LlmError, isLlmError, type LlmAttempt } from "../llm-error.js";
 import type { CallOptions, ContentBlock, ModelClient, ModelRequest, ModelResponse, Usage } from "../protocol.js";
 import { targetId, type ModelTarget, type TargetClient } from "../target.js";
 import { backoffDelay } from "./backoff.js";
-import { addUsage, contextUsed, costOf, type TargetFacts } from "./metrics.js";
+import { addUsage, contextUsed, costOf, defaultCostUsd, type CostFunction, type TargetFacts } from "./metrics.js";
 import {
   ResiliencePolicyError,
   parseResiliencePolicy,
@@ -43,6 +43,8 @@ export interface ModelRouterOptions {
   connect: (target: ModelTarget) => TargetClient;
   /** Catalog facts of a target: context window and price. */
   facts?: (target: ModelTarget) => TargetFacts | undefined;
+  /** Prices a usage with a target's facts. Default `defaultCostUsd` (per-million rates). */
+  costUsd?: CostFunction;
   needs?: NeedsGate;
   /** When the needs gate leaves no target: fail the call (true) or use the whole chain (false, default). */
   strict?: boolean;
@@ -207,6 +209,10 @@ class Router implements ModelRouter {
     return this.#options.facts?.(target);
   }
 
+  get price(): CostFunction {
+    return this.#options.costUsd ?? defaultCostUsd;
+  }
+
   /** The chain minus targets cooling down (all of it if every target is cooling). */
   available(chain: readonly ModelTarget[], policy: ResolvedResilience): ModelTarget[] {
     const now = this.clock.now();
@@ -253,7 +259,7 @@ class CallRun {
   readonly #guard: StreamGuard;
   readonly #emit: (event: string, data: Record<string, unknown>) => void;
   #paid: number | undefined;
-  #firstForwardAt: number | undefined;
+  #firstTokenAt: number | undefined;
   #current = "";
 
   constructor(
@@ -267,11 +273,7 @@ class CallRun {
     this.#emit = (event, data) => options.onEvent?.(event, data);
     const onDelta = options.onDelta;
     this.#guard = new StreamGuard(
-      onDelta &&
-        ((delta) => {
-          this.#firstForwardAt ??= router.clock.now();
-          onDelta(delta);
-        }),
+      onDelta,
       (kind, emittedChars) => this.#emit("llm/stream-diverged", { target: this.#current, kind, emittedChars }),
     );
   }
@@ -472,15 +474,21 @@ class CallRun {
     try {
       let pending: Promise<ModelResponse>;
       try {
+        const first = (): void => {
+          if (firstAt !== undefined) return;
+          firstAt = router.clock.now();
+          timer?.abort();
+          this.#firstToken(firstAt);
+        };
         pending = client.call(request, {
           signal: controller.signal,
           onDelta: (delta) => {
             if (!stream.live) return;
-            if (firstAt === undefined) {
-              firstAt = router.clock.now();
-              timer?.abort();
-            }
+            first();
             stream.push(delta);
+          },
+          onFirstToken: () => {
+            if (stream.live) first();
           },
           ...(this.options.onEvent ? { onEvent: this.options.onEvent } : {}),
         });
@@ -510,6 +518,13 @@ class CallRun {
     }
   }
 
+  /** The call's first token (of any try): reported once, measured from the start of `call()`. */
+  #firstToken(at: number): void {
+    if (this.#firstTokenAt !== undefined) return;
+    this.#firstTokenAt = at;
+    this.options.onFirstToken?.(Math.max(0, at - this.started));
+  }
+
   #categorize(error: unknown, id: string): LlmError {
     if (isLlmError(error)) return error;
     if (this.options.signal.aborted) return new LlmError("aborted", "model call aborted", { cause: error });
@@ -525,7 +540,7 @@ class CallRun {
   }
 
   #pay(response: ModelResponse, target: ModelTarget): void {
-    const cost = costOf(response.usage, this.router.facts(target));
+    const cost = costOf(response.usage, this.router.facts(target), this.router.price);
     if (cost !== undefined) this.#paid = (this.#paid ?? 0) + cost;
   }
 
@@ -539,7 +554,7 @@ class CallRun {
     const out: ModelResponse = { ...response };
     if (this.#paid !== undefined) out.costUsd = roundCost(this.#paid);
     if (used !== undefined) out.contextUsed = used;
-    if (this.#firstForwardAt !== undefined) out.ttftMs = Math.max(0, this.#firstForwardAt - this.started);
+    if (this.#firstTokenAt !== undefined) out.ttftMs = Math.max(0, this.#firstTokenAt - this.started);
     return out;
   }
 }
