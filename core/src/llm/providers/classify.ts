@@ -102,6 +102,11 @@ function fromApiCallError(error: APICallError): LlmError {
     const category = networkCategory(error.cause) ?? (isAbortLike(error.cause) ? "timeout" : "transport");
     return new LlmError(category, error.message, { cause: error });
   }
+  if (status >= 200 && status < 300) {
+    // The response started fine and then failed while being read (reset, bad JSON, cut short).
+    const category = networkCategory(error.cause) ?? "transport";
+    return new LlmError(category, `the response failed while being read: ${describe(error.cause ?? error)}`, { cause: error });
+  }
   const headers = lowerCaseKeys(error.responseHeaders);
   const retryAfterMs = parseRetryAfter(headers);
   const detail = errorDetail(error.responseBody, error.data) ?? error.message;
