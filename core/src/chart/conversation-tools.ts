@@ -45,8 +45,11 @@ const askHuman: ConversationTool = {
   },
 };
 
+// Built once: only the description names the peers (this tool is rebuilt for every turn).
+const messageInputSchema = specOf("message_conversation", "", messageInput).inputSchema;
+
 const messageConversation = (peers: string[]): ConversationTool => ({
-  spec: specOf("message_conversation", `Send a message to another live conversation: ${peers.join(", ")}.`, messageInput),
+  spec: { name: "message_conversation", description: `Send a message to another live conversation: ${peers.join(", ")}.`, inputSchema: messageInputSchema },
   async execute(input, host) {
     const parsed = messageInput.safeParse(input);
     if (!parsed.success) return { output: `invalid input for message_conversation: ${issuesOf(parsed.error)}`, isError: true };

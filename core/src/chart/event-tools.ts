@@ -18,11 +18,23 @@ export interface EventTool {
   spec: ToolSpec;
 }
 
+// Charts declare their event schemas once, so every conversation (and every session) started from
+// the same chart converts the same zod objects: convert each once.
+const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
+const inputSchemaOf = (schema: z.ZodType): Record<string, unknown> => {
+  let inputSchema = jsonSchemas.get(schema);
+  if (!inputSchema) {
+    inputSchema = z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
+    delete inputSchema.$schema;
+    jsonSchemas.set(schema, inputSchema);
+  }
+  return inputSchema;
+};
+
 export function eventTools(events: AllowedEvents): EventTool[] {
   return Object.entries(events).map(([eventName, { schema, description }]) => {
     const toolName = eventToolName(eventName);
-    const inputSchema = z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
-    delete inputSchema.$schema;
+    const inputSchema = inputSchemaOf(schema);
     return {
       toolName,
       eventName,

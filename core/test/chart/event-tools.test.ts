@@ -3,6 +3,7 @@ import { assign, setup } from "xstate";
 import { z } from "zod";
 import { converse, inlineActors } from "../../src/chart/index.js";
 import { scriptedModel, type ContentBlock, type ModelRequest, type Script } from "../../src/llm/index.js";
+import { createDefaultRegistry, defineTool } from "../../src/tools/index.js";
 import { processed, rowsOf, runScripted } from "./helpers.js";
 
 const countSchema = z.object({ n: z.number().int() });
@@ -47,6 +48,31 @@ describe("event tools", () => {
     expect(tools.map((tool) => tool.name)).toEqual(["report_count", "ping"]);
     expect(tools[0]!.description).toContain('"report.count"');
     expect(tools[0]!.inputSchema).toMatchObject({ type: "object", properties: { n: { type: "integer" } }, required: ["n"] });
+  });
+
+  it("sit beside the real tools, which are offered exactly as the registry describes them, on every turn", async () => {
+    const registry = createDefaultRegistry().register(
+      defineTool({ name: "lookup", description: "find a word", input: z.object({ word: z.string().min(1) }), execute: async () => ({ output: "found" }) }),
+    );
+    const machine = setup({ actors: inlineActors }).createMachine({
+      id: "with-tools",
+      initial: "talking",
+      states: {
+        talking: {
+          invoke: converse({ id: "c", message: "go", allowedEvents: { "report.count": { schema: countSchema, description: "report" } } }),
+          on: { "report.count": "done" },
+        },
+        done: { type: "final" },
+      },
+    });
+    const model = scriptedModel([{ toolCalls: [{ name: "lookup", input: { word: "x" } }] }, { events: [{ name: "report_count", payload: { n: 1 } }] }]);
+    await runScripted({ chart: machine, model, tools: registry });
+    const expected = registry.toSpecs();
+    expect(expected.map((spec) => spec.name)).toContain("lookup");
+    for (const call of model.calls) {
+      expect(call.tools.slice(0, expected.length)).toEqual(expected);
+      expect(call.tools.slice(expected.length).map((tool) => tool.name)).toEqual(["report_count"]);
+    }
   });
 
   it("a valid call becomes the chart event, with the payload and the conversation's id", async () => {
