@@ -14,7 +14,7 @@
  * Sessions write to a temp directory that is removed afterwards. Profile with
  * `node --import tsx --cpu-prof bench/runner.ts --sessions 1000`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, platform, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -58,6 +58,19 @@ function parseFlags() {
   };
 }
 
+/** The soft open-files limit (Linux), for reading EMFILE errors; undefined elsewhere. */
+function openFilesLimit(): number | undefined {
+  try {
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((text) => text.startsWith("Max open files"));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft === undefined || soft === "unlimited" ? undefined : Number(soft);
+  } catch {
+    return undefined;
+  }
+}
+
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function measureEvents(events: number, repeat: number, root: string) {
@@ -92,7 +105,11 @@ async function main(): Promise<void> {
     cleanup();
     process.exit(130);
   });
-  console.log(`Escapement runner bench: node ${process.version}, ${cpus().length} CPUs, ${platform()}; sessions under ${root}\n`);
+  const limit = openFilesLimit();
+  console.log(
+    `Escapement runner bench: node ${process.version}, ${cpus().length} CPUs, ${platform()}` +
+      `${limit === undefined ? "" : `, open-files limit ${int(limit)}`}; sessions under ${root}\n`,
+  );
   try {
     const events = await measureEvents(flags.events, flags.repeat, root);
     console.log(`Events/s, two-state ping-pong chart, ${int(flags.events)} events per run, median of ${flags.repeat}`);
