@@ -4,7 +4,7 @@
  * between calls, so two runs in one process load independently.
  */
 import { readFileSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { ConfigError } from "./config-error.js";
 import { resolveProviders, type Env, type ReadTextFile, type ResolvedProvider } from "./providers.js";
 import { emptyProjectConfig, type ProjectConfig } from "./schema.js";
@@ -111,8 +111,9 @@ export const loadProjectConfig = (options: LoadProjectConfigOptions): LoadedProj
   return { config, path: found?.path, providers };
 };
 
-/** A path as the user best recognises it: relative to `cwd` when that is shorter. */
+/** A path as the user best recognises it: relative to `cwd` when it is inside or at most two levels above it. */
 export const displayPath = (path: string, cwd: string): string => {
   const rel = relative(cwd, path);
-  return rel !== "" && !isAbsolute(rel) && rel.length < path.length ? rel : path;
+  const climbs = rel.split(sep).filter((part) => part === "..").length;
+  return rel !== "" && !isAbsolute(rel) && climbs <= 2 ? rel : path;
 };

@@ -10,9 +10,9 @@ import { providerKinds } from "./provider-kinds.js";
 /** Provider names: no `:` (it separates provider and model in a target id). */
 export const providerNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** Alias names: no `:`, so an alias never looks like a `provider:model` target id. */
-export const aliasNamePattern = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+export const aliasNamePattern = /^(?!__proto__$)[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 /** Key store names. */
-export const sourceNamePattern = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+export const sourceNamePattern = /^(?!__proto__$)[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 /** `<provider>:<model>`; the model part may itself contain `:` (e.g. OpenRouter's `:free`). */
 export const catalogKeyPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*:.+$/;
 const envVarPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -24,11 +24,25 @@ export const parseProjectConfig = (input: string | unknown, file: string): Proje
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ConfigError(file, [{ path: "(root)", message: "the config is a JSON object" }]);
   }
+  const reserved = reservedKeys(value, []);
+  if (reserved.length > 0) throw new ConfigError(file, reserved);
   const result = projectConfigSchema.safeParse(value);
   if (!result.success) throw new ConfigError(file, result.error.issues.flatMap((issue) => fromZodIssue(issue, value)));
   const issues = crossCheck(result.data);
   if (issues.length > 0) throw new ConfigError(file, issues);
   return result.data;
+};
+
+/** `__proto__` as a key (JSON.parse keeps it as an own key) would be dropped or worse by object spreads: reject it. */
+const reservedKeys = (value: unknown, path: Array<string | number>): ConfigIssue[] => {
+  if (typeof value !== "object" || value === null) return [];
+  const issues: ConfigIssue[] = [];
+  for (const key of Object.keys(value)) {
+    const childPath = [...path, Array.isArray(value) ? Number(key) : key];
+    if (key === "__proto__") issues.push({ path: formatKeyPath(childPath), message: 'reserved key "__proto__"' });
+    else issues.push(...reservedKeys((value as Record<string, unknown>)[key], childPath));
+  }
+  return issues;
 };
 
 /**
@@ -128,6 +142,14 @@ const fromZodIssue = (issue: z.core.$ZodIssue, root: unknown): ConfigIssue[] => 
       const message =
         input === undefined ? `missing (expected ${issue.expected})` : `expected ${issue.expected}, got ${jsonType(input)}`;
       return [{ path: formatKeyPath(path), message }];
+    }
+    case "invalid_union": {
+      // When exactly one option has the right shape, its own problems say more than "no option matched".
+      const near = issue.errors.filter((errors) => !errors.some((e) => e.code === "invalid_type" && e.path.length === 0));
+      if (near.length === 1 && near[0] && near[0].length > 0) {
+        return near[0].flatMap((inner) => fromZodIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, root));
+      }
+      return [{ path: formatKeyPath(path), message: issue.message }];
     }
     case "too_small":
     case "too_big": {
