@@ -4,8 +4,8 @@ import { LlmError } from "../llm-error.js";
 
 /**
  * Wraps a V3 model so that
- * - a stream that ends without the provider's `finish` part (cut short, or not the wire it
- *   should be) ends in an error instead of a silently partial reply (the AI SDK keeps partial
+ * - a stream that ends without the provider's `finish` part, or whose finish carries no
+ *   finish reason from the wire (cut short, or not the wire it should be), ends in an error instead of a silently partial reply (the AI SDK keeps partial
  *   output of such a stream as if it had finished);
  * - the provider's warnings go to `onWarnings` instead of the AI SDK's console logger.
  */
@@ -33,7 +33,8 @@ export function guardModel(model: LanguageModelV3, onWarnings?: (warnings: reado
                 controller.enqueue({ ...part, warnings: [] });
                 return;
               }
-              if (part.type === "finish") finished = true;
+              // A provider that never saw a finish reason on the wire reports {unified: "other", raw: undefined}.
+              if (part.type === "finish" && !(part.finishReason.unified === "other" && part.finishReason.raw === undefined)) finished = true;
               controller.enqueue(part);
             },
             flush(controller) {
