@@ -1,6 +1,7 @@
 import { snippet } from "@escapement/wire-schema";
 import type { ContentBlock, ModelMessage, ModelRequest, ModelResponse, ToolSpec } from "../llm/protocol.js";
 import { isLlmError, LlmError } from "../llm/llm-error.js";
+import type { ResiliencePolicy } from "../llm/router/policy.js";
 import { toToolSpec } from "../tools/tool-spec.js";
 import type { Tool } from "../tools/tool.js";
 import type { AllowedEvents } from "./event-tools.js";
@@ -71,6 +72,9 @@ export function buildRequest(ctx: TurnContext, turn: number): ModelRequest {
     params: state.params,
     stream: state.stream,
     origin: { invokeId: state.invokeId, stateId: state.stateId, turn },
+    // Fallback aliases only when there are any besides `model` (the default `models` is `[model]`).
+    ...(state.models.some((alias) => alias !== state.model) ? { models: state.models } : {}),
+    ...(state.resilience === undefined || state.resilience === null ? {} : { resilience: state.resilience as ResiliencePolicy }),
   };
 }
 
@@ -105,6 +109,10 @@ export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
         // A client may stream on after the abort; the conversation has ended, so its rows have too.
         if (!signal.aborted) services.transcript.append("llm/delta", { invokeId: state.invokeId, turn, kind: delta.kind, text: delta.text });
       },
+      // What the model layer did on the way (llm/retry, llm/model-down, llm/latency-switch, ...).
+      onEvent: (event, data) => {
+        if (!signal.aborted) services.transcript.append(event, { ...data, invokeId: state.invokeId, turn });
+      },
     });
   } finally {
     done();
@@ -123,6 +131,8 @@ export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
     elapsedMs,
     ...(response.ttftMs === undefined ? {} : { ttftMs: Math.round(response.ttftMs) }),
     ...(generationMs > 0 ? { tokensPerSec: Math.round((response.usage.output / generationMs) * 1000 * 10) / 10 } : {}),
+    ...(response.costUsd === undefined ? {} : { costUsd: response.costUsd }),
+    ...(response.contextUsed === undefined ? {} : { contextUsed: response.contextUsed }),
     ref: services.io.put(`${stem}-response`, response),
     snippet: snippet(text),
   });
@@ -261,7 +271,15 @@ export const blocksText = (content: readonly ContentBlock[]): string =>
     .map((block) => block.text)
     .join("");
 
+/** `error.llm.<category>`; when the model layer tried more than once, `attempts` lists every try. */
 export const errorEventOf = (error: unknown, invokeId: string): ChartEvent => {
   const category = isLlmError(error) ? error.category : "transport";
-  return { type: `error.llm.${category}`, invokeId, category, message: (error as Error).message };
+  const attempts = isLlmError(error) ? error.attempts : undefined;
+  return {
+    type: `error.llm.${category}`,
+    invokeId,
+    category,
+    message: (error as Error).message,
+    ...(attempts === undefined ? {} : { attempts: attempts.map((attempt) => ({ ...attempt })) }),
+  };
 };

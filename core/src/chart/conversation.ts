@@ -1,6 +1,7 @@
 import type { ActorLogic, ActorSystem, AnyActorRef, EventObject, Snapshot } from "xstate";
 import type { GenerationParams, ModelMessage } from "../llm/protocol.js";
 import { LlmError } from "../llm/llm-error.js";
+import { parseResiliencePolicy } from "../llm/router/policy.js";
 import { requestHumanInput } from "../human/request-input.js";
 import type { AllowedEvents } from "./event-tools.js";
 import { eventTools } from "./event-tools.js";
@@ -173,6 +174,13 @@ function configurationProblem(state: ConversationState, services: RunServices): 
   } catch (error) {
     return { category: "unknown-tool", message: `conversation "${state.invokeId}" in state ${state.stateId}: ${(error as Error).message}` };
   }
+  if (state.resilience !== undefined && state.resilience !== null) {
+    try {
+      parseResiliencePolicy(state.resilience);
+    } catch (error) {
+      return { category: "invalid-resilience", message: `conversation "${state.invokeId}" in state ${state.stateId}: ${(error as Error).message}` };
+    }
+  }
   return undefined;
 }
 
@@ -319,6 +327,10 @@ class ConversationDriver {
           turn: state.turn + 1,
           category: error instanceof LlmError ? error.category : "transport",
           message: (error as Error).message,
+          // The model layer's tries: their count (the wire field) and each one (target, outcome, category).
+          ...(error instanceof LlmError && error.attempts && error.attempts.length > 0
+            ? { attempts: error.attempts.length, tried: error.attempts }
+            : {}),
         });
         this.self.send({ type: "escapement.conversation-failed" });
         if (error instanceof LlmError && error.endsRun) {
