@@ -1,13 +1,14 @@
 /** The command line of the TUI: a replay file, or a live core's wire URL and token. */
 
 export type CliArgs =
-  | { readonly mode: "replay"; readonly file: string }
-  | { readonly mode: "live"; readonly url: string; readonly token: string; readonly since: number }
+  | { readonly mode: "replay"; readonly file: string; readonly sessionDir?: string }
+  | { readonly mode: "live"; readonly url: string; readonly token: string; readonly since: number; readonly sessionDir?: string }
   | { readonly mode: "help" };
 
 export const USAGE = [
-  "usage: bun tui/src/main.ts --replay <file.wire.jsonl>",
-  "       bun tui/src/main.ts --url ws://HOST:PORT --token TOKEN [--since SEQ]",
+  "usage: bun tui/src/main.ts --replay <file.wire.jsonl> [--session-dir DIR]",
+  "       bun tui/src/main.ts --url ws://HOST:PORT --token TOKEN [--since SEQ] [--session-dir DIR]",
+  "--session-dir: the run's session directory, to show full requests, responses and artifacts",
 ].join("\n");
 
 export type ParsedArgs = { ok: true; args: CliArgs } | { ok: false; error: string };
@@ -19,16 +20,18 @@ export const parseCliArgs = (argv: readonly string[]): ParsedArgs => {
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     if (flag === "--help" || flag === "-h") return { ok: true, args: { mode: "help" } };
-    if (!["--replay", "--url", "--token", "--since"].includes(flag)) return fail(`unknown argument ${JSON.stringify(flag)}`);
+    if (!["--replay", "--url", "--token", "--since", "--session-dir"].includes(flag)) return fail(`unknown argument ${JSON.stringify(flag)}`);
     const value = argv[i + 1];
     if (value === undefined || value.startsWith("--")) return fail(`${flag} needs a value`);
     values.set(flag, value);
     i++;
   }
+  const dir = values.get("--session-dir");
+  const sessionDir = dir === undefined ? {} : { sessionDir: dir };
   const file = values.get("--replay");
   const url = values.get("--url");
   if (file !== undefined && url !== undefined) return fail("give either --replay or --url, not both");
-  if (file !== undefined) return { ok: true, args: { mode: "replay", file } };
+  if (file !== undefined) return { ok: true, args: { mode: "replay", file, ...sessionDir } };
   if (url === undefined) return fail("give --replay <file> or --url <ws://...>");
   if (!/^wss?:\/\//.test(url)) return fail(`--url must start with ws:// or wss://, got ${JSON.stringify(url)}`);
   const token = values.get("--token");
@@ -36,5 +39,5 @@ export const parseCliArgs = (argv: readonly string[]): ParsedArgs => {
   const sinceText = values.get("--since") ?? "0";
   const since = Number(sinceText);
   if (!Number.isInteger(since) || since < 0) return fail(`--since must be a whole number, got ${JSON.stringify(sinceText)}`);
-  return { ok: true, args: { mode: "live", url, token, since } };
+  return { ok: true, args: { mode: "live", url, token, since, ...sessionDir } };
 };

@@ -6,11 +6,13 @@ import { createCliRenderer } from "@opentui/core";
 import { createSignal } from "solid-js";
 import type { ControlAction, OutboundFrame } from "@escapement/wire-schema";
 import { parseCliArgs, USAGE, type CliArgs } from "./cli-args.ts";
-import { connectWs, openReplayFile, type ConnectionStatus } from "./transport/index.ts";
+import { connectWs, createBlobReader, openReplayFile, type ConnectionStatus } from "./transport/index.ts";
 import { createViewStore, mountApp, themeFor } from "./ui/index.ts";
 
 interface Session {
   control: (action: ControlAction) => boolean;
+  answer: (promptId: string, value: unknown, id: string) => boolean;
+  cancelPrompt: (promptId: string, id: string) => boolean;
   stop: () => void;
 }
 
@@ -38,10 +40,16 @@ const start = (args: Exclude<CliArgs, { mode: "help" }>, { push, flush, setStatu
         setStatus({ state: "closed", reason: error instanceof Error ? error.message : String(error) });
       }
     })();
-    return { control: () => false, stop: () => void (stopped = true) };
+    // A replay only shows what happened: nothing can be answered or driven.
+    return { control: () => false, answer: () => false, cancelPrompt: () => false, stop: () => void (stopped = true) };
   }
   const client = connectWs({ url: args.url, token: args.token, since: args.since, onFrame: push, onStatus: setStatus });
-  return { control: (action) => client.control(action), stop: () => client.close() };
+  return {
+    control: (action) => client.control(action),
+    answer: (promptId, value, id) => client.answer(promptId, value, id),
+    cancelPrompt: (promptId, id) => client.cancelPrompt(promptId, id),
+    stop: () => client.close(),
+  };
 };
 
 export const runTui = async (argv: readonly string[]): Promise<void> => {
@@ -71,7 +79,9 @@ export const runTui = async (argv: readonly string[]): Promise<void> => {
   await mountApp(renderer, {
     state: store.state,
     status,
-    actions: { control: session.control, quit },
+    actions: { control: session.control, answer: session.answer, cancelPrompt: session.cancelPrompt, quit },
+    local: store.local,
+    blobs: createBlobReader(parsed.args.sessionDir),
     theme: themeFor(process.env),
   });
 };

@@ -8,11 +8,17 @@ test("replay and live forms", () => {
     args: { mode: "live", url: "ws://127.0.0.1:9000", token: "t", since: 12 },
   });
   expect(parseCliArgs(["-h"])).toEqual({ ok: true, args: { mode: "help" } });
+  expect(parseCliArgs(["--url", "ws://h:1", "--token", "t", "--session-dir", ".escapement/s-1"])).toEqual({
+    ok: true,
+    args: { mode: "live", url: "ws://h:1", token: "t", since: 0, sessionDir: ".escapement/s-1" },
+  });
+  expect(parseCliArgs(["--session-dir", "d", "--replay", "f"])).toEqual({ ok: true, args: { mode: "replay", file: "f", sessionDir: "d" } });
 });
 
 test.each([
   [[], "give --replay <file> or --url <ws://...>"],
   [["--replay"], "--replay needs a value"],
+  [["--replay", "f", "--session-dir"], "--session-dir needs a value"],
   [["--url", "http://x", "--token", "t"], '--url must start with ws:// or wss://, got "http://x"'],
   [["--url", "ws://x"], "--url needs --token (see the session's wire.json)"],
   [["--url", "ws://x", "--token", "t", "--since", "-1"], '--since must be a whole number, got "-1"'],

@@ -40,9 +40,12 @@ export interface WsClient {
   readonly status: ConnectionStatus;
   /** Last stream seq delivered; the `since` of the next attach. */
   readonly lastSeq: number;
-  /** Sends an answer; false when not connected (nothing is queued: a stale answer could be wrong). */
-  answer(promptId: string, value: unknown): boolean;
-  cancelPrompt(promptId: string): boolean;
+  /**
+   * Sends an answer; false when not connected (nothing is queued: a stale answer could be wrong).
+   * `id`, when given, comes back as `inReplyTo` of an error frame that refuses the answer.
+   */
+  answer(promptId: string, value: unknown, id?: string): boolean;
+  cancelPrompt(promptId: string, id?: string): boolean;
   control(action: ControlAction, n?: number): boolean;
   /** Closes for good; no reconnect follows. */
   close(): void;
@@ -179,8 +182,9 @@ export const connectWs = (options: WsClientOptions): WsClient => {
     get lastSeq() {
       return lastSeq;
     },
-    answer: (promptId, value) => sendFrame({ v: PROTOCOL_MAJOR, kind: "answer", promptId, value }),
-    cancelPrompt: (promptId) => sendFrame({ v: PROTOCOL_MAJOR, kind: "answer", promptId, cancelled: true }),
+    answer: (promptId, value, id) => sendFrame({ v: PROTOCOL_MAJOR, kind: "answer", ...(id === undefined ? {} : { id }), promptId, value }),
+    cancelPrompt: (promptId, id) =>
+      sendFrame({ v: PROTOCOL_MAJOR, kind: "answer", ...(id === undefined ? {} : { id }), promptId, cancelled: true }),
     control: (action, n) => sendFrame({ v: PROTOCOL_MAJOR, kind: "control", action, ...(n === undefined ? {} : { n }) }),
     close() {
       if (closedByUs) return;

@@ -1,5 +1,10 @@
-/** Two lines: what is running and for how long; where the chart is and how busy the models are. */
-import type { Accessor } from "solid-js";
+/**
+ * Two lines: what is running, for how long, and over which connection (a REPLAY badge when the
+ * frames come from a saved session); where the chart is, the debugger gate, and how busy the
+ * models are.
+ */
+import { Show, type Accessor } from "solid-js";
+import { TextAttributes } from "@opentui/core";
 import {
   breadcrumb,
   elapsedMs,
@@ -11,6 +16,7 @@ import {
 } from "../domain/index.ts";
 import type { ConnectionStatus } from "../transport/index.ts";
 import { ConnectionIndicator } from "./connection-indicator.tsx";
+import { debugLabel } from "./debug-label.ts";
 import { formatCount, formatElapsed, formatRate } from "./format.ts";
 import { useTheme } from "./theme.ts";
 
@@ -30,14 +36,23 @@ export function Header(props: HeaderProps) {
     const state = props.state();
     return `live ${liveCount(state)} · ${formatCount(totalTokens(state))} tok · ${formatRate(totalTokensPerSecond(state, props.now()))} tok/s`;
   };
+  const debug = () => debugLabel(props.state());
   return (
     <box flexDirection="column" flexShrink={0} paddingLeft={1} paddingRight={1}>
       <box flexDirection="row" height={1}>
         <text fg={theme.accent} wrapMode="none" flexShrink={0}>
           <b>{run()?.chartId ?? "escapement"}</b>
         </text>
+        <Show when={run()?.replay}>
+          <text wrapMode="none" flexShrink={0}>
+            {" "}
+          </text>
+          <text fg={theme.warn} attributes={TextAttributes.INVERSE | TextAttributes.BOLD} wrapMode="none" flexShrink={0}>
+            {" REPLAY "}
+          </text>
+        </Show>
         <text fg={theme.dim} wrapMode="none" flexGrow={1} flexShrink={1}>
-          {`  ${run()?.sessionId ?? "waiting for the core…"}`}
+          {`${run()?.replay ? " " : "  "}${run()?.sessionId ?? "waiting for the core…"}`}
         </text>
         <text wrapMode="none" flexShrink={0}>
           {` ${runStatus(props.state())} ${formatElapsed(elapsedMs(props.state(), props.now()))}`}
@@ -51,6 +66,11 @@ export function Header(props: HeaderProps) {
         <text wrapMode="none" flexGrow={1} flexShrink={1}>
           {breadcrumbText(breadcrumb(props.state()))}
         </text>
+        <Show when={!props.state().finished}>
+          <text fg={theme[debug().tone]} wrapMode="none" flexShrink={0}>
+            {` ${debug().text} ·`}
+          </text>
+        </Show>
         <text fg={theme.dim} wrapMode="none" flexShrink={0}>
           {` ${stats()}`}
         </text>

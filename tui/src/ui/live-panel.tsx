@@ -13,6 +13,8 @@ export interface LivePanelProps {
   /** Outer height in rows, borders included. */
   height: number;
   width: Accessor<number>;
+  /** Whether the panel has the keys. */
+  focused?: Accessor<boolean>;
 }
 
 /** The row `key` names, else the newest live conversation, else the last row. */
@@ -34,7 +36,7 @@ export const separator = (title: string, width: number): string =>
   (title ? `── ${title} ` : "").padEnd(width, "─").slice(0, width);
 
 /** Table rows get what the streaming text (at least 2 lines) leaves over. */
-const tableRows = (height: number, count: number): number => Math.max(1, Math.min(count, height - 2 - 1 - 3));
+export const tableRows = (height: number, count: number): number => Math.max(1, Math.min(count, height - 2 - 1 - 3));
 
 export function LivePanel(props: LivePanelProps) {
   const theme = useTheme();
@@ -61,7 +63,15 @@ export function LivePanel(props: LivePanelProps) {
     };
   };
   return (
-    <box title="LIVE" border borderColor={theme.border} height={props.height} flexShrink={0} flexDirection="column">
+    <box
+      title={props.focused?.() ? "▸ LIVE" : "LIVE"}
+      border
+      borderStyle={props.focused?.() ? "double" : "single"}
+      borderColor={props.focused?.() ? theme.focus : theme.border}
+      height={props.height}
+      flexShrink={0}
+      flexDirection="column"
+    >
       <text fg={theme.dim} wrapMode="none">{liveHeaderText(inner())}</text>
       <Show when={rows().length > 0} fallback={<text fg={theme.dim} wrapMode="none">{"  no conversations yet"}</text>}>
         <For each={visible()}>

@@ -1,50 +1,74 @@
-/** The LOG pane: transcript rows in lanes, newest at the bottom, with scrollback. */
-import { For, type Accessor } from "solid-js";
-import { logPage, logRowCount, type Lane, type LogRow, type ViewState } from "../domain/index.ts";
+/**
+ * The LOG pane: transcript rows in lanes, newest at the bottom. It follows the newest row until
+ * a cursor is placed; then it stays where it is (new rows are counted in the title) and the
+ * cursor's row can be opened when it carries an io blob.
+ */
+import { Index, type Accessor } from "solid-js";
+import { logRowCount, logTotal, rowsEndingAt, type Lane, type LogRow, type ViewState } from "../domain/index.ts";
 import { fit, formatOffset, padEnd } from "./format.ts";
 import { useTheme } from "./theme.ts";
 
+export interface LogView {
+  /** Absolute index of the cursor's row; none while following. */
+  readonly cursor?: number;
+  /** Absolute index of the bottom row shown; the newest while following. */
+  readonly bottom?: number;
+}
+
 export interface LogPaneProps {
   state: Accessor<ViewState>;
-  /** Rows scrolled back from the newest; 0 follows the tail. */
-  scrollBack: Accessor<number>;
+  view: Accessor<LogView>;
   /** Lanes shown; all when undefined. */
   lanes: Accessor<ReadonlySet<Lane> | undefined>;
+  focused: Accessor<boolean>;
   width: Accessor<number>;
+  height: Accessor<number>;
 }
 
 const LANE_WIDTH = 5;
 
-export const logRowText = (row: LogRow, startedTs: number, width: number): string =>
-  fit(`${padEnd(formatOffset(row.ts - startedTs), 9)} ${padEnd(row.lane, LANE_WIDTH)} ${row.text}`, width);
+export const logRowText = (row: LogRow, startedTs: number, width: number, cursor = false): string =>
+  fit(`${cursor ? "›" : " "}${padEnd(formatOffset(row.ts - startedTs), 9)} ${padEnd(row.lane, LANE_WIDTH)} ${row.text}`, width);
 
-export const logTitle = (scrollBack: number, lanes: ReadonlySet<Lane> | undefined, total: number): string => {
+/** "LOG 23 [human] ↑5": rows held, the lane filter, and how many rows are below the view. */
+export const logTitle = (below: number, lanes: ReadonlySet<Lane> | undefined, total: number): string => {
   const filter = lanes ? ` [${[...lanes].join(",")}]` : "";
-  const scrolled = scrollBack > 0 ? ` ↑${scrollBack}` : "";
+  const scrolled = below > 0 ? ` ↑${below}` : "";
   return `LOG ${total}${filter}${scrolled}`;
 };
 
-export function LogPane(props: LogPaneProps & { height: Accessor<number> }) {
+/** Rows of the log the pane has room for (inside its border). */
+export const logPageRows = (height: number): number => Math.max(1, height - 2);
+
+export function LogPane(props: LogPaneProps) {
   const theme = useTheme();
   const inner = () => Math.max(10, props.width() - 2);
-  const rows = () => logPage(props.state(), Math.max(1, props.height() - 2), props.scrollBack(), props.lanes());
+  const rows = () => rowsEndingAt(props.state().log, props.view().bottom, logPageRows(props.height()), props.lanes());
   const started = () => props.state().startedTs ?? 0;
+  const below = () => {
+    const { bottom } = props.view();
+    return bottom === undefined ? 0 : Math.max(0, logTotal(props.state().log) - 1 - bottom);
+  };
   return (
     <box
-      title={logTitle(props.scrollBack(), props.lanes(), logRowCount(props.state()))}
+      title={`${props.focused() ? "▸ " : ""}${logTitle(below(), props.lanes(), logRowCount(props.state()))}`}
       border
-      borderColor={theme.border}
+      borderStyle={props.focused() ? "double" : "single"}
+      borderColor={props.focused() ? theme.focus : theme.border}
       height={props.height()}
       flexShrink={0}
       flexDirection="column"
     >
-      <For each={rows()}>
-        {(row) => (
-          <text fg={theme.lanes[row.lane]} wrapMode="none">
-            {logRowText(row, started(), inner())}
-          </text>
-        )}
-      </For>
+      <Index each={rows()}>
+        {(entry) => {
+          const atCursor = () => entry().index === props.view().cursor;
+          return (
+            <text fg={theme.lanes[entry().row.lane]} bg={atCursor() ? theme.selectedBg : undefined} wrapMode="none">
+              {logRowText(entry().row, started(), inner(), atCursor())}
+            </text>
+          );
+        }}
+      </Index>
     </box>
   );
 }

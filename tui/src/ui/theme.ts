@@ -1,5 +1,6 @@
 /** Colours, or none at all when NO_COLOR is set (https://no-color.org). */
 import { createContext, useContext } from "solid-js";
+import { SyntaxStyle, type StyleDefinitionInput } from "@opentui/core";
 import type { Lane } from "../domain/index.ts";
 
 /** A colour, or undefined for the terminal's default. */
@@ -14,6 +15,10 @@ export interface Theme {
   readonly error: Colour;
   readonly border: Colour;
   readonly selectedBg: Colour;
+  /** Border of the panel that has the keys (it is also drawn double, which needs no colour). */
+  readonly focus: Colour;
+  /** Markdown in the pager: headings, code, links, quotes. */
+  readonly markdown: Readonly<Record<"heading" | "raw" | "link" | "quote" | "conceal", Colour>>;
   readonly lanes: Readonly<Record<Lane, Colour>>;
 }
 
@@ -26,6 +31,8 @@ export const COLOR_THEME: Theme = {
   error: "#ff5f5f",
   border: "#585858",
   selectedBg: "#303a4a",
+  focus: "#5fafff",
+  markdown: { heading: "#5fafff", raw: "#d7af5f", link: "#5fd7af", quote: "#808080", conceal: "#585858" },
   lanes: { chart: "#5fafff", llm: "#d0d0d0", tool: "#af87ff", human: "#5fd7af", debug: "#d7af5f", error: "#ff5f5f" },
 };
 
@@ -38,6 +45,8 @@ export const PLAIN_THEME: Theme = {
   error: undefined,
   border: undefined,
   selectedBg: undefined,
+  focus: undefined,
+  markdown: { heading: undefined, raw: undefined, link: undefined, quote: undefined, conceal: undefined },
   lanes: { chart: undefined, llm: undefined, tool: undefined, human: undefined, debug: undefined, error: undefined },
 };
 
@@ -47,3 +56,30 @@ export const themeFor = (env: Readonly<Record<string, string | undefined>>): The
 
 export const ThemeContext = createContext<Theme>(COLOR_THEME);
 export const useTheme = (): Theme => useContext(ThemeContext);
+
+const styles = new WeakMap<Theme, SyntaxStyle>();
+
+const withFg = (fg: Colour, rest: StyleDefinitionInput = {}): StyleDefinitionInput => (fg === undefined ? rest : { ...rest, fg });
+
+/** The markdown syntax style of a theme (made once; without colours under NO_COLOR, attributes only). */
+export const markdownStyle = (theme: Theme): SyntaxStyle => {
+  const known = styles.get(theme);
+  if (known) return known;
+  const m = theme.markdown;
+  const style = SyntaxStyle.fromStyles({
+    default: withFg(theme.text),
+    conceal: withFg(m.conceal),
+    "markup.heading": withFg(m.heading, { bold: true }),
+    "markup.strong": { bold: true },
+    "markup.italic": { italic: true },
+    "markup.strikethrough": { dim: true },
+    "markup.raw": withFg(m.raw),
+    "markup.quote": withFg(m.quote, { italic: true }),
+    "markup.link": withFg(m.link, { underline: true }),
+    "markup.link.label": withFg(m.link),
+    "markup.link.url": withFg(m.link, { underline: true }),
+    "markup.list": withFg(m.heading),
+  });
+  styles.set(theme, style);
+  return style;
+};

@@ -5,11 +5,13 @@
  */
 import { createSignal, type Accessor } from "solid-js";
 import type { OutboundFrame } from "@escapement/wire-schema";
-import { applyFrame, initialViewState, type ViewOptions, type ViewState } from "../domain/index.ts";
+import { applyFrame, applyLocal, initialViewState, type LocalEvent, type ViewOptions, type ViewState } from "../domain/index.ts";
 
 export interface ViewStore {
   readonly state: Accessor<ViewState>;
   push(frame: OutboundFrame): void;
+  /** Applies a renderer-side fact (an answer sent) and publishes at once: the user just acted. */
+  local(event: LocalEvent): void;
   /** Publishes pending frames now (tests, and the end of a replay). */
   flush(): void;
   dispose(): void;
@@ -32,6 +34,10 @@ export const createViewStore = (options: { view?: Partial<ViewOptions>; interval
     push(frame) {
       current = applyFrame(current, frame);
       if (timer === undefined && state() !== current) timer = setTimeout(flush, intervalMs);
+    },
+    local(event) {
+      current = applyLocal(current, event);
+      flush();
     },
     flush,
     dispose() {

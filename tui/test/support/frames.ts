@@ -85,3 +85,9 @@ export const data = {
   response,
   ended: (invokeId: string, reason = "exit") => ({ invokeId, stateId: `demo.${invokeId}`, reason }),
 };
+
+/** The same frames as a live run: hello without the replay flag, with the answer and control capabilities. */
+export const asLive = (frames: OutboundFrame[]): OutboundFrame[] =>
+  frames.map((f) =>
+    f.kind === "hello" ? { ...f, replay: false, heartbeatMs: 5000, capabilities: ["resume", "snapshot", "answer", "control", "coalesce-deltas"] } : f,
+  );

@@ -78,12 +78,16 @@ describe("ws client", () => {
     expect(c.client.cancelPrompt("p-2")).toBe(true);
     expect(c.client.control("step", 2)).toBe(true);
     expect(c.client.control("interrupt")).toBe(true);
-    await until(() => server!.received.length === 5, 3_000, "four frames after attach");
+    expect(c.client.answer("p-3", ["a"], "ans-3")).toBe(true);
+    expect(c.client.cancelPrompt("p-4", "ans-4")).toBe(true);
+    await until(() => server!.received.length === 7, 3_000, "six frames after attach");
     expect(server.received.slice(1)).toEqual([
       { v: 1, kind: "answer", promptId: "p-1", value: "publish" },
       { v: 1, kind: "answer", promptId: "p-2", cancelled: true },
       { v: 1, kind: "control", action: "step", n: 2 },
       { v: 1, kind: "control", action: "interrupt" },
+      { v: 1, kind: "answer", id: "ans-3", promptId: "p-3", value: ["a"] },
+      { v: 1, kind: "answer", id: "ans-4", promptId: "p-4", cancelled: true },
     ]);
   });
 

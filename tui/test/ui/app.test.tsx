@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { sampleFrames } from "../support/frames.ts";
+import { asLive, sampleFrames, T0 } from "../support/frames.ts";
 import { renderApp } from "../support/render.tsx";
-import { until } from "../support/wire-server.ts";
 
 type Rendered = Awaited<ReturnType<typeof renderApp>>;
 let current: Rendered | undefined;
@@ -16,8 +15,8 @@ const SIZES = [
   { width: 120, height: 40 },
 ] as const;
 
-/** Up to the middle of the second turn's stream, while a conversation is live. */
-const streamingFrames = () => sampleFrames().slice(0, 14);
+/** Up to the middle of the second turn's stream, while a conversation is live, from a live core. */
+const streamingFrames = () => asLive(sampleFrames().slice(0, 14));
 
 describe("app", () => {
   for (const size of SIZES) {
@@ -27,8 +26,17 @@ describe("app", () => {
     });
 
     test(`mid-stream at ${size.width}x${size.height}`, async () => {
-      const app = await render(streamingFrames(), size, { status: { state: "connected" } });
+      const app = await render(streamingFrames(), size, { status: { state: "connected" }, now: T0 + 700 });
       expect(app.captureCharFrame()).toMatchSnapshot();
+    });
+
+    test(`paused by the debugger, reconnecting, at ${size.width}x${size.height}`, async () => {
+      const frames = asLive(sampleFrames().slice(0, 26));
+      const app = await render(frames, size, { now: T0 + 1_000, status: { state: "reconnecting", attempt: 3, retryInMs: 1_000, reason: "socket closed (1006)" } });
+      const frame = app.captureCharFrame();
+      expect(frame).toContain("⏸ PAUSED · pause requested");
+      expect(frame).toContain("◌ reconnecting (3)");
+      expect(frame).toMatchSnapshot();
     });
   }
 
@@ -37,23 +45,25 @@ describe("app", () => {
     expect(app.captureCharFrame()).toMatchSnapshot();
   });
 
-  test("? shows every key and Esc closes it", async () => {
+  test("the debugger's mode and step budget show in the header", async () => {
+    const app = await render(asLive(sampleFrames().slice(0, 28)), { width: 80, height: 24 }, { status: { state: "connected" } });
+    expect(app.captureCharFrame()).toContain("⏭ step 1 left");
+  });
+
+  test("? shows the key help over the panels and Esc closes it", async () => {
     const app = await render(sampleFrames(), { width: 80, height: 24 });
-    app.mockInput.pressKey("?");
-    await app.renderOnce();
+    await app.keys("?");
     const help = app.captureCharFrame();
     expect(help).toContain("KEYS");
     expect(help).toMatchSnapshot();
-    // A lone ESC is told apart from an escape sequence by a short timeout, so wait for its effect.
-    app.mockInput.pressEscape();
-    await until(() => (void app.renderOnce(), app.captureCharFrame().includes("LOG 23")), 2_000, "help to close");
+    await app.keys("escape");
+    expect(app.captureCharFrame()).toContain("LOG 23");
     expect(app.calls).toEqual([]);
   });
 
   test("l filters the log by lane", async () => {
     const app = await render(sampleFrames(), { width: 80, height: 24 });
-    for (let i = 0; i < 4; i++) app.mockInput.pressKey("l");
-    await app.renderOnce();
+    await app.keys("l", "l", "l", "l");
     const frame = app.captureCharFrame();
     expect(frame).toContain("LOG 23 [human]");
     expect(frame).toContain('p-1 = "publish"');
@@ -62,37 +72,80 @@ describe("app", () => {
 
   test("debugger keys send control frames; Esc interrupts; Ctrl-C quits", async () => {
     const app = await render(streamingFrames(), { width: 80, height: 24 }, { status: { state: "connected" } });
-    for (const key of ["p", "s", "c", "a"]) app.mockInput.pressKey(key);
-    app.mockInput.pressEscape();
-    await until(() => app.calls.includes("interrupt"), 2_000, "interrupt");
+    await app.keys("p", "s", "c", "a", "escape");
     app.mockInput.pressKey("c", { ctrl: true });
     await app.renderOnce();
     expect(app.calls).toEqual(["pause", "step", "continue", "arm-pause-on-next-external", "interrupt", "quit"]);
   });
 
-  test("a control that cannot be sent says so in the footer", async () => {
-    const app = await render(sampleFrames(), { width: 80, height: 24 }, { actions: { control: () => false } });
-    app.mockInput.pressKey("p");
-    await app.renderOnce();
-    expect(app.captureCharFrame()).toContain("pause: not available (replay)");
-  });
-
-  test("PgUp scrolls the log back and End follows again", async () => {
+  test("in a replay the debugger is inert and says so", async () => {
     const app = await render(sampleFrames(), { width: 80, height: 24 });
-    app.mockInput.pressKey("u");
-    await app.renderOnce();
-    const back = app.captureCharFrame();
-    expect(back).toMatch(/LOG 23 ↑\d+/);
-    expect(back).toContain("draft-1 started in draft (smart)");
-    app.mockInput.pressKey("G");
-    await app.renderOnce();
-    expect(app.captureCharFrame()).not.toMatch(/LOG 23 ↑/);
+    await app.keys("p", "escape");
+    expect(app.calls).toEqual([]);
+    expect(app.captureCharFrame()).toContain("REPLAY: the debugger is inert (interrupt not sent)");
+    expect(app.captureCharFrame()).toContain(" REPLAY ");
   });
 
-  test("follows new frames and connection changes", async () => {
-    const app = await render(streamingFrames(), { width: 80, height: 24 }, { status: { state: "connected" } });
-    app.setStatus({ state: "reconnecting", attempt: 2, retryInMs: 500, reason: "socket closed (1006)" });
+  test("a control that cannot be sent says so in the footer", async () => {
+    const app = await render(streamingFrames(), { width: 80, height: 24 }, { status: { state: "reconnecting", attempt: 1, retryInMs: 250, reason: "x" }, actions: { control: () => false } });
+    await app.keys("p");
+    expect(app.captureCharFrame()).toContain("pause: not available (reconnecting)");
+  });
+
+  test("Tab moves the focus LIVE → LOG → INSPECTOR → LIVE; Shift-Tab back", async () => {
+    const app = await render(sampleFrames(), { width: 120, height: 40 });
+    expect(app.captureCharFrame()).toContain("▸ LIVE");
+    await app.keys("tab");
+    expect(app.captureCharFrame()).toContain("▸ LOG 23");
+    await app.keys("tab");
+    expect(app.captureCharFrame()).toContain("▸ INSPECTOR");
+    await app.keys("tab");
+    expect(app.captureCharFrame()).toContain("▸ LIVE");
+    app.mockInput.pressTab({ shift: true });
     await app.renderOnce();
-    expect(app.captureCharFrame()).toContain("◌ reconnecting (2)");
+    expect(app.captureCharFrame()).toContain("▸ INSPECTOR");
+  });
+
+  test("on a narrow terminal the INSPECTOR takes the LOG's place while it has the focus", async () => {
+    const app = await render(sampleFrames(), { width: 80, height: 24 });
+    await app.keys("tab", "tab");
+    const frame = app.captureCharFrame();
+    expect(frame).toContain("▸ INSPECTOR");
+    expect(frame).not.toContain("LOG 23");
+    expect(frame).toMatchSnapshot();
+  });
+
+  test("in the LOG, ↑ places a cursor and stops following; PgUp pages; End follows again", async () => {
+    const app = await render(sampleFrames(), { width: 80, height: 24 });
+    await app.keys("tab", "up", "up");
+    let frame = app.captureCharFrame();
+    expect(frame).toContain("›+0:04.3   chart artifact release-notes");
+    expect(frame).toContain("Enter open artifacts/release-notes");
+    await app.keys("pageup");
+    frame = app.captureCharFrame();
+    expect(frame).toMatch(/LOG 23 ↑\d+/);
+    expect(frame).toContain("draft-1 started in draft (smart)");
+    await app.keys("G");
+    expect(app.captureCharFrame()).not.toMatch(/LOG 23 ↑/);
+    expect(app.captureCharFrame()).not.toContain("›+0:");
+  });
+
+  test("a LOG cursor stays on its row while new rows arrive", async () => {
+    const frames = streamingFrames();
+    const app = await render(frames.slice(0, 10), { width: 80, height: 24 }, { status: { state: "connected" } });
+    await app.keys("tab", "up", "up");
+    expect(app.captureCharFrame()).toContain("›+0:00.4   tool  draft-1 read_file → # Changelog");
+    await app.push(...frames.slice(10));
+    const frame = app.captureCharFrame();
+    // The four new deltas make one merged row below the view; the cursor has not moved.
+    expect(frame).toContain("›+0:00.4   tool  draft-1 read_file → # Changelog");
+    expect(frame).toContain("LOG 9 ↑1");
+    expect(frame).not.toContain("#2 ▸ ## Highlights");
+  });
+
+  test("LIVE: ↑↓ select, Home and End jump", async () => {
+    const app = await render(sampleFrames(), { width: 80, height: 24 });
+    await app.keys("up", "home", "end");
+    expect(app.captureCharFrame()).toContain("› done       draft-1");
   });
 });

@@ -22,16 +22,31 @@ test("tailLines wraps hard and keeps the last lines", () => {
   expect(tailLines("", 4, 3)).toEqual([]);
 });
 
-test("keys map to intents", () => {
-  const key = (name: string, extra: Partial<{ sequence: string; ctrl: boolean; shift: boolean }> = {}) =>
-    intentOf({ name, sequence: extra.sequence ?? name, ctrl: extra.ctrl ?? false, shift: extra.shift ?? false });
-  expect(key("c", { ctrl: true })).toEqual({ kind: "quit" });
-  expect(key("c")).toEqual({ kind: "control", action: "continue" });
-  expect(key("a")).toEqual({ kind: "control", action: "arm-pause-on-next-external" });
-  expect(key("escape", { sequence: "\u001b" })).toEqual({ kind: "escape" });
-  expect(key("/", { sequence: "?", shift: true })).toEqual({ kind: "toggle-help" });
-  expect(key("g", { sequence: "G", shift: true })).toEqual({ kind: "follow" });
-  expect(key("x")).toBeUndefined();
+test("keys map to intents by context", () => {
+  const key = (name: string, extra: Partial<{ sequence: string; ctrl: boolean; shift: boolean }> = {}) => ({
+    name,
+    sequence: extra.sequence ?? name,
+    ctrl: extra.ctrl ?? false,
+    shift: extra.shift ?? false,
+  });
+  expect(intentOf("main", key("c", { ctrl: true }))).toEqual({ kind: "quit" });
+  expect(intentOf("prompt", key("c", { ctrl: true, sequence: "\u0003" }))).toEqual({ kind: "quit" });
+  expect(intentOf("main", key("c"))).toEqual({ kind: "control", action: "continue" });
+  expect(intentOf("main", key("a"))).toEqual({ kind: "control", action: "arm-pause-on-next-external" });
+  expect(intentOf("main", key("escape", { sequence: "\u001b" }))).toEqual({ kind: "control", action: "interrupt" });
+  expect(intentOf("pager", key("escape", { sequence: "\u001b" }))).toEqual({ kind: "close" });
+  expect(intentOf("main", key("/", { sequence: "?", shift: true }))).toEqual({ kind: "toggle-help" });
+  // Shift-G arrives as "g" with shift (legacy) or as "G" (kitty): both are what the key types.
+  expect(intentOf("main", key("g", { sequence: "G", shift: true }))).toEqual({ kind: "edge", to: "last" });
+  expect(intentOf("main", key("G"))).toEqual({ kind: "edge", to: "last" });
+  expect(intentOf("main", key("tab", { sequence: "\u001b[Z", shift: true }))).toEqual({ kind: "focus", by: -1 });
+  expect(intentOf("main", key("x"))).toBeUndefined();
+  // Prompt keys depend on the prompt's kind: j types a "j" into a text prompt.
+  expect(intentOf("prompt", key("j"), "select")).toEqual({ kind: "move", by: 1 });
+  expect(intentOf("prompt", key("j"), "text")).toBeUndefined();
+  expect(intentOf("prompt", key("space", { sequence: " " }), "multi-select")).toEqual({ kind: "toggle" });
+  expect(intentOf("prompt", key("y"), "confirm")).toEqual({ kind: "confirm", value: true });
+  expect(intentOf("prompt", key("y"), "text")).toBeUndefined();
 });
 
 test("the lane filter cycles through each lane and back to all", () => {

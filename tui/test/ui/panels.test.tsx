@@ -106,7 +106,7 @@ describe("LOG pane", () => {
     const state = stateOf(busyRun());
     const app = await render(
       () => (
-        <LogPane state={() => state} scrollBack={() => 0} lanes={() => undefined} width={() => 80} height={() => 12} />
+        <LogPane state={() => state} view={() => ({})} lanes={() => undefined} focused={() => false} width={() => 80} height={() => 12} />
       ),
       80,
       12,
@@ -118,7 +118,7 @@ describe("LOG pane", () => {
     const state = stateOf(busyRun());
     const app = await render(
       () => (
-        <LogPane state={() => state} scrollBack={() => 0} lanes={() => new Set(["error"] as const)} width={() => 60} height={() => 5} />
+        <LogPane state={() => state} view={() => ({})} lanes={() => new Set(["error"] as const)} focused={() => true} width={() => 60} height={() => 5} />
       ),
       60,
       5,

@@ -1,0 +1,120 @@
+/**
+ * The drill-in pager: a turn's full request or response (or any io blob or artifact) read from
+ * the session directory and shown as markdown, GFM tables included, scrolled with the keys.
+ */
+import { createEffect, createMemo, createResource, Match, on, Switch, type Accessor } from "solid-js";
+import type { ScrollBoxRenderable, TreeSitterClient } from "@opentui/core";
+import { blobMarkdown, type ViewState } from "../domain/index.ts";
+import type { BlobReader, BlobResult } from "../transport/index.ts";
+import { fit } from "./format.ts";
+import { pagerDoc, type PagerTarget } from "./pager-target.ts";
+import { markdownStyle, useTheme } from "./theme.ts";
+
+export interface PagerControls {
+  /** Scrolls by `lines` (negative: up). */
+  scrollBy(lines: number): void;
+  /** Scrolls by whole pages. */
+  page(by: number): void;
+  edge(to: "first" | "last"): void;
+}
+
+export interface PagerProps {
+  target: Accessor<PagerTarget>;
+  state: Accessor<ViewState>;
+  blobs: BlobReader;
+  width: Accessor<number>;
+  height: Accessor<number>;
+  /** Receives the scroll controls once the pager is mounted. */
+  controls?: (controls: PagerControls) => void;
+  /** Markdown highlighting client (tests pass a mock); OpenTUI's shared one when absent. */
+  treeSitterClient?: TreeSitterClient;
+}
+
+const sizeText = (bytes: number): string => (bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+
+/** The document for a blob that was read, with a note when only its start was. */
+export const documentOf = (result: Extract<BlobResult, { ok: true }>, ref: string, title: string, kind: Parameters<typeof blobMarkdown>[1]["kind"]): string => {
+  const doc = blobMarkdown(result.text, { ref, title, ...(kind ? { kind } : {}) });
+  return result.truncated ? `*Showing the first ${sizeText(result.text.length)} of ${sizeText(result.bytes)}.*\n\n${doc}` : doc;
+};
+
+export function Pager(props: PagerProps) {
+  const theme = useTheme();
+  const doc = createMemo(() => pagerDoc(props.target(), props.state()));
+  const ref = createMemo(() => doc().ref);
+  const [blob] = createResource(ref, (r) => props.blobs.read(r));
+  let box: ScrollBoxRenderable | undefined;
+
+  const content = () => {
+    const result = blob();
+    const d = doc();
+    if (blob.loading || !result || !result.ok || d.ref === undefined) return undefined;
+    return documentOf(result, d.ref, d.title, d.blobKind);
+  };
+  const failure = () => {
+    const result = blob();
+    return !blob.loading && result && !result.ok ? result.message : undefined;
+  };
+
+  // A new document starts at its top.
+  createEffect(on(content, () => box?.scrollTo(0)));
+
+  const viewport = () => Math.max(1, (box?.viewport.height ?? props.height() - 3) - 1);
+  props.controls?.({
+    scrollBy: (lines) => box?.scrollBy(lines),
+    page: (by) => box?.scrollBy(by * viewport()),
+    edge: (to) => box?.scrollTo(to === "first" ? 0 : box.scrollHeight),
+  });
+
+  const inner = () => Math.max(10, props.width() - 2);
+  const footer = () => fit([doc().ref ?? "", doc().position ?? ""].filter((s) => s !== "").join(" · "), inner());
+  return (
+    <box
+      title={`▸ ${fit(doc().title, inner() - 4)}`}
+      border
+      borderStyle="double"
+      borderColor={theme.focus}
+      width={props.width()}
+      height={props.height()}
+      flexShrink={0}
+      flexDirection="column"
+    >
+      <Switch>
+        <Match when={doc().empty}>
+          {(why) => (
+            <text fg={theme.warn} wrapMode="word" flexGrow={1}>
+              {why()}
+            </text>
+          )}
+        </Match>
+        <Match when={failure()}>
+          {(message) => (
+            <text fg={theme.error} wrapMode="word" flexGrow={1}>
+              {message()}
+            </text>
+          )}
+        </Match>
+        <Match when={content()}>
+          {(markdown) => (
+            <scrollbox ref={(r: ScrollBoxRenderable) => (box = r)} flexGrow={1} scrollY>
+              <markdown
+                content={markdown()}
+                syntaxStyle={markdownStyle(theme)}
+                conceal
+                {...(theme.text === undefined ? {} : { fg: theme.text })}
+                {...(theme.markdown.conceal === undefined ? {} : { tableOptions: { borderColor: theme.markdown.conceal } })}
+                {...(props.treeSitterClient ? { treeSitterClient: props.treeSitterClient } : {})}
+              />
+            </scrollbox>
+          )}
+        </Match>
+        <Match when={blob.loading || doc().ref !== undefined}>
+          <text fg={theme.dim} flexGrow={1}>{`loading ${doc().ref ?? ""}…`}</text>
+        </Match>
+      </Switch>
+      <text fg={theme.dim} wrapMode="none" flexShrink={0}>
+        {footer()}
+      </text>
+    </box>
+  );
+}
