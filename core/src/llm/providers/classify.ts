@@ -99,8 +99,8 @@ function fromApiCallError(error: APICallError): LlmError {
   const status = error.statusCode;
   if (status === undefined) {
     // No response: the SDK wraps fetch failures ("Cannot connect to API: ...") in an APICallError.
-    const category = networkCategory(error.cause) ?? (isAbortLike(error.cause) ? "timeout" : "transport");
-    return new LlmError(category, error.message, { cause: error });
+    if (isAbortLike(error.cause)) return classifyError(error.cause);
+    return new LlmError(networkCategory(error.cause) ?? "transport", error.message, { cause: error });
   }
   if (status >= 200 && status < 300) {
     // The response started fine and then failed while being read (reset, bad JSON, cut short).
@@ -169,21 +169,20 @@ function fromPayload(payload: Record<string, unknown>): LlmError {
   return new LlmError("transport", `in-stream error ${text}`, { cause: payload });
 }
 
-/** Walks the cause chain for network failures (fetch failed, socket closed, connection reset). */
+/** Walks the cause chain for network failures (fetch failed, socket closed, connection reset); a timeout anywhere wins. */
 function networkCategory(error: unknown): "transport" | "timeout" | undefined {
+  let found: "transport" | undefined;
   let current: unknown = error;
   for (let depth = 0; depth < 6 && current != null && typeof current === "object"; depth += 1) {
     const { code, name, message } = current as { code?: unknown; name?: unknown; message?: unknown };
-    if (typeof code === "string") {
-      if (timeoutCodes.has(code)) return "timeout";
-      if (transportCodes.has(code)) return "transport";
-    }
+    if (typeof code === "string" && timeoutCodes.has(code)) return "timeout";
     if (name === "TimeoutError" || name === "ConnectTimeoutError" || name === "HeadersTimeoutError" || name === "BodyTimeoutError") return "timeout";
-    if (name === "SocketError") return "transport";
-    if (typeof message === "string" && /^(fetch failed|terminated|other side closed|socket hang up)$/i.test(message)) return "transport";
+    if (typeof code === "string" && transportCodes.has(code)) found = "transport";
+    if (name === "SocketError") found = "transport";
+    if (typeof message === "string" && /^(fetch failed|terminated|other side closed|socket hang up)$/i.test(message)) found = "transport";
     current = (current as { cause?: unknown }).cause;
   }
-  return undefined;
+  return found;
 }
 
 function networkPrefix(category: "transport" | "timeout"): string {
