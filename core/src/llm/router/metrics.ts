@@ -1,3 +1,4 @@
+import { costUsd as catalogCostUsd } from "../catalog/cost.js";
 import type { Usage } from "../protocol.js";
 
 /** USD per million tokens (the catalog's `ModelPricing`). */
@@ -22,19 +23,10 @@ export interface TargetFacts {
 export type CostFunction = (usage: Usage, facts: TargetFacts) => number | undefined;
 
 /**
- * The default price: `input`, `output`, `cacheRead` and `cacheWrite` tokens at their per-million
- * rates (`input` is uncached prompt tokens only; a missing cache rate falls back to the input rate).
+ * The default price: the catalog's `costUsd` (per-million rates for uncached input, output, cache
+ * reads and writes; a missing cache rate falls back to the input rate; unknown is not free).
  */
-export const defaultCostUsd: CostFunction = (usage, facts) => {
-  const pricing = facts.pricing;
-  if (pricing?.input === undefined || pricing.output === undefined) return undefined;
-  const perToken =
-    usage.input * pricing.input +
-    usage.output * pricing.output +
-    usage.cacheRead * (pricing.cacheRead ?? pricing.input) +
-    usage.cacheWrite * (pricing.cacheWrite ?? pricing.input);
-  return perToken / 1_000_000;
-};
+export const defaultCostUsd: CostFunction = (usage, facts) => catalogCostUsd(facts, usage);
 
 /** Tokens the conversation occupies after a reply: the whole prompt (cached parts included) plus the reply. */
 export const tokensInContext = (usage: Usage): number => usage.input + usage.cacheRead + usage.cacheWrite + usage.output;

@@ -4,6 +4,8 @@
  * and serves the call with retries, failover, a first-token cap, overrun handling and metrics.
  * Time, waiting and randomness are injected, so every path is testable without real timers.
  */
+import { lookupModel, type Catalog } from "../catalog/catalog.js";
+import { filterTargets, type Needs } from "../catalog/needs.js";
 import { LlmError, isLlmError, type LlmAttempt } from "../llm-error.js";
 import type { CallOptions, ContentBlock, ModelClient, ModelRequest, ModelResponse, Usage } from "../protocol.js";
 import { targetId, type ModelTarget, type TargetClient } from "../target.js";
@@ -27,26 +29,33 @@ export interface RouterClock {
 export type RouterSleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
 /**
- * The needs gate: which targets can serve this request (tool use, vision, context size, ...).
- * The router keeps its own order and only drops what `eligible` leaves out. The catalog's
- * `filterTargets(targets, needs, catalog)` is adapted into this where the router is built.
+ * The needs gate: which targets can serve this request (context size, vision, tool calling, ...).
+ * The router keeps its own order and only drops what `eligible` leaves out. By default it is the
+ * catalog's `filterTargets(targets, needs, catalog, {strict, alias})`, whose `policyEmpty` (failed
+ * open) and `error` (failed closed) the router reports; a gate without them that leaves nothing
+ * gets the same treatment by `strict`.
  */
 export type NeedsGate = (
   targets: readonly ModelTarget[],
   request: ModelRequest,
-) => { eligible: readonly ModelTarget[]; rejected?: readonly unknown[] };
+) => { eligible: readonly ModelTarget[]; rejected?: readonly unknown[]; policyEmpty?: boolean; error?: LlmError };
 
 export interface ModelRouterOptions {
   /** Alias -> ordered targets, as the project config lists them. */
   aliases: Readonly<Record<string, readonly ModelTarget[]>>;
   /** Builds the client of one target (called once per target, then cached). */
   connect: (target: ModelTarget) => TargetClient;
-  /** Catalog facts of a target: context window and price. */
+  /** The run's model catalog: the default source of facts, prices and the needs gate's facts. */
+  catalog?: Catalog;
+  /** Facts of a target (context window, price). Default: `lookupModel(catalog, target)`. */
   facts?: (target: ModelTarget) => TargetFacts | undefined;
-  /** Prices a usage with a target's facts. Default `defaultCostUsd` (per-million rates). */
+  /** Prices a usage with a target's facts. Default: the catalog's `costUsd`. */
   costUsd?: CostFunction;
-  needs?: NeedsGate;
-  /** When the needs gate leaves no target: fail the call (true) or use the whole chain (false, default). */
+  /** What every call needs of its model, or a function of the request. Needs `catalog` (or `gate`). */
+  needs?: Needs | ((request: ModelRequest) => Needs | undefined);
+  /** A custom needs gate, replacing `needs` + `catalog`. */
+  gate?: NeedsGate;
+  /** `eligibilityStrict`: when the needs gate leaves no target, fail the call (true) or use the whole chain (false, default). */
   strict?: boolean;
   /** The router's resilience defaults; a request's `resilience` overrides them per section. */
   resilience?: ResiliencePolicy;
@@ -103,12 +112,16 @@ class Router implements ModelRouter {
   readonly #downUntil = new Map<string, number>();
   readonly #policies = new WeakMap<object, ResolvedResilience>();
   readonly #baseline: ResolvedResilience;
+  readonly #gate: NeedsGate | undefined;
+  readonly #facts: ((target: ModelTarget) => TargetFacts | undefined) | undefined;
 
   constructor(options: ModelRouterOptions) {
     this.#options = options;
     this.aliases = Object.keys(options.aliases);
     this.#defaults = options.resilience === undefined ? undefined : parseResiliencePolicy(options.resilience, "router resilience");
     this.#baseline = resolveResilience(this.#defaults);
+    this.#gate = options.gate ?? catalogGate(options);
+    this.#facts = options.facts ?? (options.catalog ? ((catalog) => (target: ModelTarget) => lookupModel(catalog, target))(options.catalog) : undefined);
     this.clock = options.clock ?? realClock;
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
@@ -170,18 +183,22 @@ class Router implements ModelRouter {
         chain.push(target);
       }
     }
-    const gate = this.#options.needs;
+    const gate = this.#gate;
     if (!gate) return chain;
-    const { eligible, rejected } = gate(chain, request);
-    const kept = new Set(eligible.map(targetId));
-    const filtered = chain.filter((target) => kept.has(targetId(target)));
-    if (filtered.length > 0) return filtered;
+    const result = gate(chain, request);
     const strict = this.#options.strict ?? false;
-    emit("llm/model-policy-empty", { alias: request.model, strict, rejected: describeRejected(rejected, chain) });
-    if (strict) {
+    if (result.error) {
+      emit("llm/model-policy-empty", { alias: request.model, strict: true, rejected: describeRejected(result.rejected, chain) });
+      throw result.error;
+    }
+    const kept = new Set(result.eligible.map(targetId));
+    const filtered = chain.filter((target) => kept.has(targetId(target)));
+    if (filtered.length > 0 && !result.policyEmpty) return filtered;
+    emit("llm/model-policy-empty", { alias: request.model, strict, rejected: describeRejected(result.rejected, chain) });
+    if (strict && !result.policyEmpty) {
       throw new LlmError(
         "invalid-request",
-        `no target of model alias ${JSON.stringify(request.model)} meets this request's needs: ${describeRejected(rejected, chain).join("; ")}`,
+        `no target of model alias ${JSON.stringify(request.model)} meets this request's needs: ${describeRejected(result.rejected, chain).join("; ")}`,
       );
     }
     return chain;
@@ -189,7 +206,7 @@ class Router implements ModelRouter {
 
   /** Gates extra targets (latency fallbacks) without the policy-empty rule. */
   gate(targets: readonly ModelTarget[], request: ModelRequest): ModelTarget[] {
-    const gate = this.#options.needs;
+    const gate = this.#gate;
     if (!gate || targets.length === 0) return [...targets];
     const kept = new Set(gate(targets, request).eligible.map(targetId));
     return targets.filter((target) => kept.has(targetId(target)));
@@ -206,7 +223,7 @@ class Router implements ModelRouter {
   }
 
   facts(target: ModelTarget): TargetFacts | undefined {
-    return this.#options.facts?.(target);
+    return this.#facts?.(target);
   }
 
   get price(): CostFunction {
@@ -229,6 +246,19 @@ class Router implements ModelRouter {
 
 const clientKey = (target: ModelTarget): string =>
   Object.keys(target).length === 2 ? targetId(target) : JSON.stringify(Object.entries(target).sort(([a], [b]) => a.localeCompare(b)));
+
+/** The catalog's gate over the router's `needs`, when it has both. */
+function catalogGate(options: ModelRouterOptions): NeedsGate | undefined {
+  const { needs, catalog } = options;
+  if (needs === undefined) return undefined;
+  if (!catalog) throw new Error("createModelRouter: `needs` needs a `catalog` (or pass a `gate`)");
+  const strict = options.strict ?? false;
+  return (targets, request) => {
+    const wanted = typeof needs === "function" ? needs(request) : needs;
+    if (wanted === undefined) return { eligible: targets };
+    return filterTargets(targets, wanted, catalog, { strict, alias: request.model });
+  };
+}
 
 function describeRejected(rejected: readonly unknown[] | undefined, chain: readonly ModelTarget[]): string[] {
   if (!rejected || rejected.length === 0) return chain.map((target) => `${targetId(target)}: not eligible`);

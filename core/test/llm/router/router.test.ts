@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createCatalog } from "../../../src/llm/catalog/index.js";
 import { LlmError } from "../../../src/llm/llm-error.js";
 import type { ModelTarget } from "../../../src/llm/target.js";
 import { createModelRouter, type ModelRouterOptions } from "../../../src/llm/router/index.js";
@@ -95,7 +96,7 @@ describe("needs gate", () => {
     const { router, time, fakes } = setup(
       { ...spec },
       undefined,
-      { needs: (targets) => ({ eligible: [...targets].filter((t) => t.provider !== "a").reverse() }) },
+      { gate: (targets) => ({ eligible: [...targets].filter((t) => t.provider !== "a").reverse() }) },
     );
     const response = await time.run(router.call(request(), recorder().options()));
     expect(response.target).toBe("b:two");
@@ -105,7 +106,7 @@ describe("needs gate", () => {
   it("passes the request to the gate", () => {
     const seen: unknown[] = [];
     const { router } = setup({ ...spec }, undefined, {
-      needs: (targets, req) => {
+      gate: (targets, req) => {
         seen.push(req.tools.length);
         return { eligible: targets };
       },
@@ -116,7 +117,7 @@ describe("needs gate", () => {
 
   it("fails open when nothing is eligible: llm/model-policy-empty, then the whole chain", async () => {
     const { router, time } = setup({ ...spec }, undefined, {
-      needs: (targets) => ({ eligible: [], rejected: targets.map((target) => ({ target, reasons: ["no vision"] })) }),
+      gate: (targets) => ({ eligible: [], rejected: targets.map((target) => ({ target, reasons: ["no vision"] })) }),
     });
     const rec = recorder();
     const response = await time.run(router.call(request(), rec.options()));
@@ -129,7 +130,7 @@ describe("needs gate", () => {
   it("fails closed when strict, naming why each target was rejected, without calling any", async () => {
     const { router, time, connected } = setup({ ...spec }, undefined, {
       strict: true,
-      needs: (targets) => ({ eligible: [], rejected: targets.map((target) => ({ target, reason: "context too small" })) }),
+      gate: (targets) => ({ eligible: [], rejected: targets.map((target) => ({ target, reason: "context too small" })) }),
     });
     const rec = recorder();
     const error = await failure(router.call(request(), rec.options()), time);
@@ -755,5 +756,75 @@ describe("policy validation", () => {
     await failure(router.call(request({ resilience: { retry: { maxAttempts: 2 } } }), recorder().options()), time);
     expect(fakes["a:one"]!.calls).toHaveLength(2);
     expect(time.sleeps).toEqual([10]);
+  });
+});
+
+describe("with the model catalog", () => {
+  const catalog = createCatalog({
+    providers: [
+      { name: "a", kind: "anthropic" },
+      { name: "b", kind: "openai" },
+    ],
+    bundled: {},
+    overlay: {
+      "a:one": { contextWindow: 8000, vision: false, pricing: { input: 3, output: 15 } },
+      "b:two": { contextWindow: 200_000, vision: true, pricing: { input: 1, output: 4 } },
+    },
+  });
+
+  it("gates by needs, prices and measures the window from catalog facts", async () => {
+    const { router, time, fakes } = setup(
+      { "a:one": [{ text: "a" }], "b:two": [{ text: "b", usage: { input: 160_000, output: 1000 } }] },
+      undefined,
+      { catalog, needs: { vision: true } },
+    );
+    const rec = recorder();
+    const response = await time.run(router.call(request(), rec.options()));
+    expect(response.target).toBe("b:two");
+    expect(fakes["a:one"]!.calls).toHaveLength(0);
+    expect(response.costUsd).toBeCloseTo((160_000 * 1 + 1000 * 4) / 1e6, 12);
+    expect(response.contextUsed).toBe(0.805);
+    expect(rec.named("llm/context-warning")).toEqual([{ used: 0.805, target: "b:two", contextWindow: 200_000 }]);
+  });
+
+  it("takes needs per request", async () => {
+    const { router, time } = setup({ "a:one": [{ text: "a" }], "b:two": [{ text: "b" }] }, undefined, {
+      catalog,
+      needs: (req) => (req.tools.length > 0 ? { contextWindow: [">=", 100_000] } : undefined),
+    });
+    expect((await time.run(router.call(request(), recorder().options()))).target).toBe("a:one");
+    const withTools = request({ tools: [{ name: "t", description: "", inputSchema: {} }] });
+    expect((await time.run(router.call(withTools, recorder().options()))).target).toBe("b:two");
+  });
+
+  it("fails open when no target meets the needs", async () => {
+    const { router, time } = setup({ "a:one": [{ text: "a" }], "b:two": [{ text: "b" }] }, undefined, {
+      catalog,
+      needs: { contextWindow: [">=", 1_000_000] },
+    });
+    const rec = recorder();
+    const response = await time.run(router.call(request(), rec.options()));
+    expect(response.target).toBe("a:one");
+    expect(rec.named("llm/model-policy-empty")).toEqual([
+      expect.objectContaining({ alias: "main", strict: false, rejected: [expect.stringContaining("a:one: contextWindow 8000"), expect.any(String)] }),
+    ]);
+  });
+
+  it("fails closed under eligibilityStrict with the catalog's message", async () => {
+    const { router, time, connected } = setup({ "a:one": [{ text: "a" }], "b:two": [{ text: "b" }] }, undefined, {
+      catalog,
+      strict: true,
+      needs: { contextWindow: [">=", 1_000_000] },
+    });
+    const rec = recorder();
+    const error = await failure(router.call(request(), rec.options()), time);
+    expect(error.category).toBe("invalid-request");
+    expect(error.message).toContain('no target of alias "main"');
+    expect(rec.named("llm/model-policy-empty")).toMatchObject([{ alias: "main", strict: true }]);
+    expect(connected).toEqual([]);
+  });
+
+  it("refuses needs without a catalog to test them against", () => {
+    expect(() => createModelRouter({ aliases: {}, connect: () => undefined as never, needs: { vision: true } })).toThrow(/catalog/);
   });
 });
