@@ -5,6 +5,8 @@ import type { CliIo } from "./cli-io.js";
 import { infoCommand } from "./commands/info.js";
 import { runCommand } from "./commands/run.js";
 import { registerSessionCommands } from "./commands/sessions.js";
+import { openCommand, type OpenFlags } from "./commands/open.js";
+import { timingModes } from "../replay/index.js";
 import { exitCodes, UsageError } from "./usage-error.js";
 import { version } from "./version.js";
 
@@ -13,6 +15,12 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 const positiveInt = (flag: string) => (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a whole number of at least 1, got "${value}"`);
+  return n;
+};
+
+const positiveNumber = (flag: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number, got "${value}"`);
   return n;
 };
 
@@ -75,6 +83,29 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .description("show version, sessions location, tools and providers (never secrets)")
     .action(() => {
       code = infoCommand(io);
+    });
+
+  program
+    .command("open")
+    .description("replay a saved session read-only (no agent run, no model calls)")
+    .argument("[session-dir]", "the session directory")
+    .addOption(new Option("--timing <mode>", "instant: all at once; paced: one frame per interval; wallclock: the recorded gaps").choices(timingModes).default("instant"))
+    .option("--speed <n>", "wallclock: play this many times faster", positiveNumber("--speed"), 1)
+    .option("--interval <ms>", "paced: milliseconds between frames", positiveNumber("--interval"), 100)
+    .option("--cap <ms>", "wallclock: longest wait between frames", positiveNumber("--cap"), 2000)
+    .option("--emit-wire", "write the wire JSONL to stdout instead of showing it (no TTY needed)")
+    .action(async (dir: string | undefined, options: Record<string, unknown>) => {
+      code = await openCommand(
+        dir,
+        {
+          timing: options.timing as OpenFlags["timing"],
+          speed: options.speed as number,
+          intervalMs: options.interval as number,
+          capMs: options.cap as number,
+          emitWire: Boolean(options.emitWire),
+        },
+        io,
+      );
     });
 
   registerSessionCommands(program, io, (result) => (code = result));

@@ -1,0 +1,105 @@
+import type { WireLine } from "./transcript-to-wire.js";
+
+export type Timing =
+  | { mode: "instant" }
+  /** One frame every `intervalMs`. */
+  | { mode: "paced"; intervalMs: number }
+  /** The recorded gaps between rows, divided by `speed`, each at most `capMs`. */
+  | { mode: "wallclock"; speed: number; capMs: number };
+
+export const timingModes = ["instant", "paced", "wallclock"] as const;
+
+export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
+
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+
+/** How long to wait before `line`, given the previous one. Pure. */
+export function delayBefore(timing: Timing, previous: WireLine | undefined, line: WireLine): number {
+  if (!previous) return 0;
+  switch (timing.mode) {
+    case "instant":
+      return 0;
+    case "paced":
+      return timing.intervalMs;
+    case "wallclock":
+      return Math.min(timing.capMs, Math.max(0, line.ts - previous.ts) / timing.speed);
+  }
+}
+
+/**
+ * Pause, resume and skip ahead while frames play (the renderer's keys arrive as these calls).
+ * Skipping plays the next `n` frames with no delay.
+ */
+export class PlaybackControl {
+  #paused = false;
+  #skip = 0;
+  #wake: AbortController = new AbortController();
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#interrupt();
+  }
+
+  skip(frames: number): void {
+    this.#skip += Math.max(0, frames);
+    this.#interrupt();
+  }
+
+  #interrupt(): void {
+    this.#wake.abort();
+    this.#wake = new AbortController();
+  }
+
+  /** Waits `ms` unless skipping; waits indefinitely while paused (a skip still releases frames). */
+  async wait(ms: number, sleep: Sleep): Promise<void> {
+    for (;;) {
+      if (this.#skip > 0) {
+        this.#skip--;
+        return;
+      }
+      if (this.#paused) {
+        await sleep(2 ** 31 - 1, this.#wake.signal);
+        continue;
+      }
+      if (ms <= 0) return;
+      const signal = this.#wake.signal;
+      await sleep(ms, signal);
+      if (!signal.aborted) return;
+      // Woken by resume/skip/pause: loop to re-check; a resume replays the whole wait, which is fine.
+    }
+  }
+}
+
+/** Plays frames with the chosen timing. */
+export async function* play(
+  lines: AsyncIterable<WireLine>,
+  timing: Timing,
+  options: { sleep?: Sleep; control?: PlaybackControl } = {},
+): AsyncGenerator<WireLine> {
+  const sleep = options.sleep ?? realSleep;
+  const control = options.control ?? new PlaybackControl();
+  let previous: WireLine | undefined;
+  for await (const line of lines) {
+    await control.wait(delayBefore(timing, previous, line), sleep);
+    previous = line;
+    yield line;
+  }
+}
