@@ -1,0 +1,166 @@
+/**
+ * The live side of the wire transform: transcript rows (after they are on disk) go through the
+ * same pure sequencer a replay uses (`framesFromRow`), so a live connection and a replay of the
+ * transcript see identical frames. The hub keeps a window of recent frames for resuming
+ * connections, re-creates older frames by re-running the transcript on disk, and tracks what a
+ * `snapshot` reports.
+ */
+import { existsSync } from "node:fs";
+import {
+  createFrameSequencer,
+  framesFromRow,
+  initialSequencerState,
+  snapshotFrame,
+  type RunInfo,
+  type SequencerState,
+  type SnapshotFrame,
+  type StreamFrame,
+} from "@escapement/wire-schema";
+import { readTranscript } from "../runtime/transcript-reader.js";
+import type { TranscriptRow } from "../runtime/transcript-row.js";
+import { silentLogger, type Logger } from "../runtime/logger.js";
+import { readRowsSync } from "./read-rows-sync.js";
+
+export interface WireHubOptions {
+  /** The session's transcript.jsonl, for frames older than the window (and a resumed session's earlier rows). */
+  transcriptPath?: string;
+  /** Stream frames kept in memory for resuming connections. Default 4096. */
+  windowFrames?: number;
+  log?: Logger;
+}
+
+export type FrameListener = (frames: readonly StreamFrame[]) => void;
+
+export class WireHub {
+  readonly #sequencer = createFrameSequencer();
+  readonly #windowSize: number;
+  readonly #log: Logger;
+  readonly #listeners = new Set<FrameListener>();
+  readonly #runListeners = new Set<(run: RunInfo) => void>();
+  #window: StreamFrame[] = [];
+  #transcriptPath: string | undefined;
+  #ended = false;
+
+  constructor(options: WireHubOptions = {}) {
+    this.#windowSize = Math.max(1, options.windowFrames ?? 4096);
+    this.#transcriptPath = options.transcriptPath;
+    this.#log = options.log ?? silentLogger;
+  }
+
+  /** Where the transcript lives (known once the runner created the session directory). */
+  set transcriptPath(path: string | undefined) {
+    this.#transcriptPath = path;
+  }
+
+  get transcriptPath(): string | undefined {
+    return this.#transcriptPath;
+  }
+
+  /** Last stream seq (0 before any frame). */
+  get seq(): number {
+    return this.#sequencer.state.seq;
+  }
+
+  get state(): SequencerState {
+    return this.#sequencer.state;
+  }
+
+  /** The run's ids, once its `runner/started` row went through. */
+  get run(): RunInfo | undefined {
+    return this.#sequencer.state.run;
+  }
+
+  /** The stream is over (`run-finished` went out). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  snapshot(): SnapshotFrame {
+    return snapshotFrame(this.#sequencer.state);
+  }
+
+  /** A row tap: rows in seq order, already on disk. */
+  readonly ingest = (rows: readonly TranscriptRow[]): void => {
+    const frames: StreamFrame[] = [];
+    const hadRun = this.run !== undefined;
+    for (const row of rows) {
+      const expected = this.#sequencer.state.rowSeq + 1;
+      if (row.seq > expected) this.#catchUp(expected, row.seq - 1, frames);
+      if (row.seq < expected) continue; // already seen (a tap registered twice, or a catch-up overlap)
+      frames.push(...this.#sequencer.push(row));
+    }
+    if (frames.length === 0) return;
+    this.#remember(frames);
+    if (frames.some((frame) => frame.kind === "run-finished")) this.#ended = true;
+    for (const listener of this.#listeners) listener(frames);
+    const run = this.run;
+    if (!hadRun && run) for (const listener of this.#runListeners) listener(run);
+  };
+
+  /** Live stream frames as they are made; returns the unsubscribe function. */
+  subscribe(listener: FrameListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Called once the run's ids are known (at once if they already are). */
+  onRun(listener: (run: RunInfo) => void): () => void {
+    const run = this.run;
+    if (run) {
+      listener(run);
+      return () => {};
+    }
+    this.#runListeners.add(listener);
+    return () => this.#runListeners.delete(listener);
+  }
+
+  /** Stream frames after `since` from the in-memory window, or undefined when the window starts later. */
+  framesSince(since: number): StreamFrame[] | undefined {
+    if (since >= this.seq) return [];
+    const first = this.#window[0];
+    if (!first || first.seq > since + 1) return undefined;
+    return this.#window.slice(since + 1 - first.seq);
+  }
+
+  /**
+   * Stream frames `since + 1 .. upTo` re-created from the transcript on disk by running it through
+   * the sequencer from the first row (seqs are a pure function of the transcript). Streams.
+   */
+  async *replayFromDisk(since: number, upTo: number): AsyncGenerator<StreamFrame> {
+    const path = this.#transcriptPath;
+    if (!path || !existsSync(path) || upTo <= since) return;
+    let state: SequencerState = initialSequencerState;
+    for await (const row of readTranscript(path)) {
+      if (row.seq !== state.rowSeq + 1) {
+        this.#log.warn("wire: transcript on disk has a gap; stopping the replay", { expected: state.rowSeq + 1, got: row.seq });
+        return;
+      }
+      const step = framesFromRow(row, state);
+      state = step.state;
+      for (const frame of step.frames) {
+        if (frame.seq > upTo) return;
+        if (frame.seq > since) yield frame;
+      }
+      if (state.seq >= upTo) return;
+    }
+  }
+
+  #remember(frames: StreamFrame[]): void {
+    this.#window.push(...frames);
+    const excess = this.#window.length - this.#windowSize;
+    // Trim in batches so a long run does not copy the window on every row.
+    if (excess > this.#windowSize >> 3) this.#window = this.#window.slice(excess);
+  }
+
+  /** Rows an earlier process wrote (a resumed session): number their frames first, from disk. */
+  #catchUp(from: number, to: number, frames: StreamFrame[]): void {
+    const path = this.#transcriptPath;
+    if (!path || !existsSync(path)) {
+      this.#log.warn("wire: rows missing before this one and no transcript to read them from", { from, to });
+      return;
+    }
+    readRowsSync(path, from, to, (row) => {
+      if (row.seq === this.#sequencer.state.rowSeq + 1) frames.push(...this.#sequencer.push(row));
+    });
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The wire server: a WebSocket server (loopback, ephemeral port by default) that speaks wire
+ * protocol v1 (docs/wire.md) to any number of renderers. Frames come from a `WireHub` fed by the
+ * runner's row tap; `answer` frames go to a `WireHuman`, `control` frames to the `DebugGate`.
+ */
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import {
+  CAPABILITIES,
+  CLOSE_CODES,
+  DEFAULT_HEARTBEAT_MS,
+  HANDSHAKE_TIMEOUT_MS,
+  MAX_INBOUND_FRAME_BYTES,
+  type ControlFrame,
+} from "@escapement/wire-schema";
+import type { DebugGate } from "../debug/debug-gate.js";
+import { silentLogger, type Logger } from "../runtime/logger.js";
+import { WireConnection, type ConnectionContext } from "./wire-connection.js";
+import type { WireHub } from "./wire-hub.js";
+import type { WireHuman } from "./wire-human.js";
+
+export interface WireServerOptions {
+  hub: WireHub;
+  /** The run's token; renderers must present it in `attach`. */
+  token: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: an ephemeral port. */
+  port?: number;
+  /** Answers prompts; without it the `answer` capability is absent. */
+  human?: WireHuman;
+  /** Takes `control` frames; without it the `control` capability is absent. */
+  gate?: DebugGate;
+  heartbeatMs?: number;
+  handshakeTimeoutMs?: number;
+  /** A backlog longer than this (in stream frames) gets a snapshot instead. Default 20,000. */
+  resendLimit?: number;
+  /** Socket buffer above which frames wait in the connection's queue (and deltas coalesce). Default 1 MiB. */
+  highWaterBytes?: number;
+  /** Default 50,000 frames; see `slowTimeoutMs`. */
+  maxQueuedFrames?: number;
+  /** A connection whose queue stays above `maxQueuedFrames` this long is closed with 4009. Default 10 s. */
+  slowTimeoutMs?: number;
+  now?: () => number;
+  log?: Logger;
+}
+
+export class WireServer {
+  readonly #wss: WebSocketServer;
+  readonly #connections = new Set<WireConnection>();
+  readonly #ctx: ConnectionContext;
+  #closing: Promise<void> | undefined;
+
+  private constructor(wss: WebSocketServer, ctx: Omit<ConnectionContext, "onClose">) {
+    this.#wss = wss;
+    this.#ctx = { ...ctx, onClose: (connection) => this.#connections.delete(connection) };
+    wss.on("connection", (ws) => {
+      if (this.#closing) {
+        ws.close(CLOSE_CODES.goingAway, "shutting down");
+        return;
+      }
+      this.#connections.add(new WireConnection(ws, this.#ctx));
+    });
+  }
+
+  static start(options: WireServerOptions): Promise<WireServer> {
+    const log = options.log ?? silentLogger;
+    const capabilities = [
+      CAPABILITIES.resume,
+      CAPABILITIES.snapshot,
+      ...(options.human ? [CAPABILITIES.answer] : []),
+      ...(options.gate ? [CAPABILITIES.control] : []),
+      CAPABILITIES.coalesceDeltas,
+    ];
+    const human = options.human;
+    const gate = options.gate;
+    return new Promise((resolve, reject) => {
+      const wss = new WebSocketServer({
+        host: options.host ?? "127.0.0.1",
+        port: options.port ?? 0,
+        // Frames up to 4x the limit get a `too-large` error frame; beyond that the transport closes with 1009.
+        maxPayload: MAX_INBOUND_FRAME_BYTES * 4,
+        perMessageDeflate: false,
+      });
+      const onError = (error: Error) => reject(error);
+      wss.once("error", onError);
+      wss.once("listening", () => {
+        wss.off("error", onError);
+        wss.on("error", (error) => log.warn("wire: server error", { error: error.message }));
+        resolve(
+          new WireServer(wss, {
+            hub: options.hub,
+            token: options.token,
+            capabilities,
+            heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+            handshakeTimeoutMs: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+            resendLimit: options.resendLimit ?? 20_000,
+            highWaterBytes: options.highWaterBytes ?? 1024 * 1024,
+            maxQueuedFrames: options.maxQueuedFrames ?? 50_000,
+            slowTimeoutMs: options.slowTimeoutMs ?? 10_000,
+            now: options.now ?? Date.now,
+            log,
+            ...(human ? { answer: (frame, reply) => human.answer(frame, reply) } : {}),
+            ...(gate ? { control: (frame: ControlFrame) => gate.control(frame.action, frame.n ?? 1) } : {}),
+          }),
+        );
+      });
+    });
+  }
+
+  /** ws://host:port (IPv6 hosts in brackets). */
+  get url(): string {
+    const address = this.#wss.address() as AddressInfo;
+    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    return `ws://${host}:${address.port}`;
+  }
+
+  get port(): number {
+    return (this.#wss.address() as AddressInfo).port;
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  get connections(): readonly WireConnection[] {
+    return [...this.#connections];
+  }
+
+  /**
+   * Closes every connection (after sending what is queued, up to `graceMs`) with `code` (1000
+   * when the run finished, 1001 when shutting down) and stops listening.
+   */
+  close(code: number = CLOSE_CODES.normal, reason = code === CLOSE_CODES.normal ? "run finished" : "shutting down", graceMs = 2000): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.all([...this.#connections].map((connection) => connection.end(code, reason, graceMs)));
+      await new Promise<void>((resolve) => {
+        for (const client of this.#wss.clients) client.terminate();
+        this.#wss.close(() => resolve());
+      });
+    })();
+    return this.#closing;
+  }
+}
