@@ -35,6 +35,12 @@ export const modelTargetSchema = z
       })
       .optional()
       .describe("extended thinking: true, false, or a token budget"),
+    promptCaching: z
+      .union([z.boolean(), z.strictObject({ system: z.boolean().optional(), tools: z.boolean().optional(), messages: z.boolean().optional() })], {
+        error: 'expected true, false or {"system"?, "tools"?, "messages"?: boolean}',
+      })
+      .optional()
+      .describe("Anthropic prompt caching: on by default; false turns it off, an object turns single breakpoints off"),
   })
   .describe("one concrete model at one provider");
 

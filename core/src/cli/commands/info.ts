@@ -84,5 +84,6 @@ const describeTarget = (target: ModelTarget): string => {
   if (target.thinking !== undefined) {
     params.push(typeof target.thinking === "boolean" ? `thinking ${target.thinking}` : `thinking ${target.thinking.budgetTokens} tokens`);
   }
+  if (target.promptCaching !== undefined) params.push(`promptCaching ${JSON.stringify(target.promptCaching)}`);
   return params.length === 0 ? targetId(target) : `${targetId(target)} (${params.join(", ")})`;
 };
