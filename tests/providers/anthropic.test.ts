@@ -119,6 +119,18 @@ describe("anthropic: streaming", () => {
     expect(last().body.max_tokens).toBe(2500);
   });
 
+  it("omitted thinking (a signature, no text) is kept, and its block opening counts as the first output", async () => {
+    server.enqueue({ kind: "reply", blocks: [{ type: "thinking", text: "", signature: "sig-only" }, { type: "text", text: "Hi." }] });
+    const { response, deltas, firstTokens } = await run(client(), request({ params: { thinking: true } }));
+    expect(response!.content).toEqual([
+      { type: "thinking", text: "", signature: "sig-only" },
+      { type: "text", text: "Hi." },
+    ]);
+    expect(deltas).toEqual([{ kind: "text", text: "Hi." }]);
+    expect(firstTokens).toHaveLength(1);
+    expect(last().body.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+  });
+
   it("sends thinking blocks back with their signature, tool calls and tool results (errors flagged)", async () => {
     server.enqueue(step.text("Done."));
     const messages: ModelMessage[] = [

@@ -102,8 +102,8 @@ export interface CallOptions {
   /** Called for every streamed text/thinking fragment, in order. */
   onDelta?: (delta: ModelDelta) => void;
   /**
-   * Called once, when the first streamed output of any kind (text, thinking or tool-call input)
-   * arrives, with the milliseconds since the call started (the value that becomes `ttftMs`).
+   * Called once, when the first streamed output of any kind (text, a thinking block, tool-call
+   * input) arrives, with the milliseconds since the call started (the value that becomes `ttftMs`).
    * A tool-call-only reply never calls `onDelta`, so a first-token deadline listens here.
    */
   onFirstToken?: (ttftMs: number) => void;

@@ -154,6 +154,10 @@ async function streamCall(
         onDelta({ kind: "text", text: part.text });
         break;
       case "reasoning-start":
+        // A thinking block opening is output: with Anthropic's omitted thinking display no thinking text ever streams.
+        firstToken();
+        content.thinking(part.id, "", signatureOf(part.providerMetadata));
+        break;
       case "reasoning-end":
         content.thinking(part.id, "", signatureOf(part.providerMetadata));
         break;
