@@ -1,0 +1,60 @@
+import { isLlmError, LlmError } from "../llm-error.js";
+import type { ModelClient, ModelResponse } from "../protocol.js";
+import { ask, type AskOptions, type Prompt } from "./ask.js";
+import { failureEnvelope, type ResultEnvelope, type ResultError } from "./envelope.js";
+
+export interface ElectionTry {
+  alias: string;
+  envelope: ResultEnvelope;
+}
+
+export type Election =
+  | { status: "ok"; alias: string; response: ModelResponse; tried: ElectionTry[] }
+  | { status: "exhausted" | "error"; alias?: undefined; error: ResultError; tried: ElectionTry[] };
+
+export interface ElectOptions extends Omit<AskOptions, "model" | "models"> {
+  /** The probe. Default: a one-word question with `maxTokens: 16`. */
+  probe?: Prompt;
+}
+
+export const defaultProbe = "Reply with the single word OK.";
+
+/**
+ * The first alias, in order, that answers a tiny probe. Unknown aliases are skipped without a
+ * call. When none answers: `exhausted` if every failure may pass later, else `error` (the last
+ * failure's category and message).
+ */
+export async function electModel(client: ModelClient, aliases: readonly string[], options: ElectOptions = {}): Promise<Election> {
+  const { probe = defaultProbe, ...rest } = options;
+  return elect(client, aliases, probe, { ...rest, params: { maxTokens: 16, ...rest.params } });
+}
+
+/** Tries `prompt` on each alias in order until one answers. Shared by `electModel` and `mapPrompt`. */
+export async function elect(
+  client: ModelClient,
+  aliases: readonly string[],
+  prompt: Prompt,
+  options: Omit<AskOptions, "model" | "models">,
+): Promise<Election> {
+  const tried: ElectionTry[] = [];
+  if (aliases.length === 0) throw new Error("electModel: no aliases to elect from");
+  for (const alias of aliases) {
+    if (options.signal?.aborted) {
+      tried.push({ alias, envelope: failureEnvelope(new LlmError("aborted", "election aborted")) });
+      break;
+    }
+    let envelope: ResultEnvelope;
+    try {
+      client.assertAlias(alias);
+      envelope = await ask(client, prompt, { ...options, model: alias });
+    } catch (error) {
+      if (!isLlmError(error)) throw error;
+      envelope = failureEnvelope(error);
+    }
+    tried.push({ alias, envelope });
+    if (envelope.status === "ok") return { status: "ok", alias, response: envelope.response!, tried };
+  }
+  const last = tried[tried.length - 1]!.envelope.error!;
+  const allExhausted = tried.every((entry) => entry.envelope.status === "exhausted");
+  return { status: allExhausted ? "exhausted" : "error", error: last, tried };
+}
