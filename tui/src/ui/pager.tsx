@@ -102,7 +102,7 @@ export function Pager(props: PagerProps) {
                 syntaxStyle={markdownStyle(theme)}
                 conceal
                 {...(theme.text === undefined ? {} : { fg: theme.text })}
-                {...(theme.markdown.conceal === undefined ? {} : { tableOptions: { borderColor: theme.markdown.conceal } })}
+                tableOptions={{ widthMode: "content", wrapMode: "word", ...(theme.markdown.conceal === undefined ? {} : { borderColor: theme.markdown.conceal }) }}
                 {...(props.treeSitterClient ? { treeSitterClient: props.treeSitterClient } : {})}
               />
             </scrollbox>
