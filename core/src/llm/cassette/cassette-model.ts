@@ -2,7 +2,7 @@ import { LlmError, type LlmErrorCategory } from "../llm-error.js";
 import type { CallOptions, ModelClient, ModelRequest, ModelResponse } from "../protocol.js";
 import type { CassetteCall } from "./cassette-entry.js";
 import type { LoadedCassette } from "./cassette-file.js";
-import { normalizeRequest, requestKey } from "./normalize-request.js";
+import { keyOf } from "./normalize-request.js";
 import { describeDivergence } from "./request-diff.js";
 
 export interface CassetteModelOptions {
@@ -70,8 +70,8 @@ export class CassetteModel implements ModelClient {
     if (this.options.mode === "fork" && this.options.forkAt !== undefined && position >= this.options.forkAt) {
       return this.#goLive(`--fork-at ${this.options.forkAt}`).call(request, options);
     }
-    const normalized = normalizeRequest(request);
-    const recorded = this.#byKey.get(requestKey(normalized))?.shift();
+    const { normalized, key } = keyOf(request);
+    const recorded = this.#byKey.get(key)?.shift();
     if (!recorded) {
       const why = describeDivergence(this.cassette.calls, normalized, request.origin, position);
       if (this.options.mode === "strict") throw new LlmError("cassette-miss", why);

@@ -1,6 +1,6 @@
 import { LlmError } from "../llm-error.js";
 import type { ModelClient } from "../protocol.js";
-import { normalizeRequest, requestKey } from "./normalize-request.js";
+import { keyOf } from "./normalize-request.js";
 
 export const defaultLoopThreshold = 10;
 
@@ -11,7 +11,7 @@ export function loopGuard(inner: ModelClient, threshold = defaultLoopThreshold):
     assertAlias: (alias) => inner.assertAlias(alias),
     ...(inner.skipCompleted ? { skipCompleted: (origins) => inner.skipCompleted!(origins) } : {}),
     call(request, options) {
-      const key = requestKey(normalizeRequest(request));
+      const { key } = keyOf(request);
       const count = (counts.get(key) ?? 0) + 1;
       counts.set(key, count);
       if (count >= threshold) {

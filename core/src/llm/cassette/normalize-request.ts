@@ -46,3 +46,16 @@ export function canonicalJson(value: unknown): string {
 
 export const requestKey = (normalized: NormalizedRequest): string =>
   createHash("sha256").update(canonicalJson(normalized)).digest("hex").slice(0, 32);
+
+const keys = new WeakMap<ModelRequest, { normalized: NormalizedRequest; key: string }>();
+
+/** Normalized form and key of a request, computed once per request object (guard, recorder and cassette all need it). */
+export function keyOf(request: ModelRequest): { normalized: NormalizedRequest; key: string } {
+  let known = keys.get(request);
+  if (!known) {
+    const normalized = normalizeRequest(request);
+    known = { normalized, key: requestKey(normalized) };
+    keys.set(request, known);
+  }
+  return known;
+}

@@ -3,7 +3,7 @@ import { isLlmError } from "../llm-error.js";
 import type { CallOptions, ModelClient, ModelRequest, ModelResponse } from "../protocol.js";
 import type { CassetteCall } from "./cassette-entry.js";
 import type { CassetteWriter } from "./cassette-file.js";
-import { normalizeRequest, requestKey } from "./normalize-request.js";
+import { keyOf } from "./normalize-request.js";
 
 /** Records every completed call (answer or categorized failure) of `inner` into a cassette. */
 export function recordingModel(inner: ModelClient, writer: CassetteWriter, clock: Clock, firstPosition = 1): ModelClient {
@@ -14,12 +14,12 @@ export function recordingModel(inner: ModelClient, writer: CassetteWriter, clock
     async call(request: ModelRequest, options: CallOptions): Promise<ModelResponse> {
       const started = clock.now();
       const stream: CassetteCall["stream"] = [];
-      const normalized = normalizeRequest(request);
+      const { normalized, key } = keyOf(request);
       const entry = (extra: Pick<CassetteCall, "response"> | Pick<CassetteCall, "error">): CassetteCall => ({
         kind: "call",
         position: ++position,
         origin: request.origin,
-        key: requestKey(normalized),
+        key,
         request: normalized,
         ...extra,
         stream,
