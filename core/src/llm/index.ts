@@ -15,7 +15,7 @@ export type {
   Usage,
 } from "./protocol.js";
 export { emptyUsage, stopReasons } from "./protocol.js";
-export { LlmError, isLlmError, llmErrorCategories, type LlmErrorCategory } from "./llm-error.js";
+export { LlmError, isLlmError, llmErrorCategories, type LlmAttempt, type LlmErrorCategory } from "./llm-error.js";
 
 export type {
   ByStateScript,
@@ -50,3 +50,26 @@ export {
   type ScriptIssue,
 } from "./script-schema.js";
 export { describeRequest, estimateTokens } from "./request-summary.js";
+export {
+  createModelRouter,
+  parseResiliencePolicy,
+  resiliencePolicySchema,
+  ResiliencePolicyError,
+  type ModelRouter,
+  type ModelRouterOptions,
+  type NeedsGate,
+  type ResiliencePolicy,
+  type TargetFacts,
+} from "./router/index.js";
+export {
+  ask,
+  electModel,
+  mapPrompt,
+  type AskOptions,
+  type Election,
+  type MapPromptOptions,
+  type MapResult,
+  type Prompt,
+  type ResultEnvelope,
+  type ResultStatus,
+} from "./script-api/index.js";
