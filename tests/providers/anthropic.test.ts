@@ -412,6 +412,9 @@ describe("anthropic: errors", () => {
     const noKey = createTargetClient(target, { name: "anthropic", kind: "anthropic" });
     const error = await expectCategory(noKey, request(), "auth");
     expect(error.message).toContain("no API key");
+    // as the config resolves it: the public base URL spelled out
+    const resolved = createTargetClient(target, { name: "anthropic", kind: "anthropic", baseURL: "https://api.anthropic.com/v1/" });
+    await expectCategory(resolved, request(), "auth");
   });
 
   it("a throwing onDelta surfaces as the caller's own error, not a provider category", async () => {

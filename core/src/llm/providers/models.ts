@@ -40,11 +40,12 @@ export function revealKey(provider: ProviderSpec): string | undefined {
 
 /**
  * Why a provider cannot be called at all, before any request: a kind that needs a key, talking
- * to its public endpoint, without one.
+ * to its public endpoint (no baseURL, or the default one), without one. A custom baseURL (a
+ * proxy, a gateway) may not need a key, so it is tried.
  */
 export function missingKeyProblem(provider: ProviderSpec): string | undefined {
   if (!keyRequired.has(provider.kind) || revealKey(provider) !== undefined) return undefined;
-  if (provider.baseURL !== undefined && provider.baseURL !== "") return undefined;
+  if (provider.kind !== "openai-compatible" && baseURLOf(provider) !== defaultBaseURLs[provider.kind]) return undefined;
   return `provider "${provider.name}" (${provider.kind}) has no API key`;
 }
 

@@ -1,10 +1,9 @@
 import type { LanguageModel } from "ai";
 import type { PromptCaching } from "../protocol.js";
 
-/** The provider kinds the adapters speak. Everything but `anthropic` and `openai` is the OpenAI-compatible chat wire. */
-export const providerKinds = ["anthropic", "openai", "openrouter", "ollama", "zai", "openai-compatible"] as const;
-
-export type ProviderKind = (typeof providerKinds)[number];
+/** The provider kinds (the config's list). Everything but `anthropic` and `openai` is the OpenAI-compatible chat wire. */
+export { providerKinds, type ProviderKind } from "../../config/provider-kinds.js";
+import type { ProviderKind } from "../../config/provider-kinds.js";
 
 /** A credential the adapters read with `reveal()` at the one place a request is built (config's `Secret`). */
 export interface SecretLike {

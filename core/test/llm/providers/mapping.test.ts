@@ -1,8 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { ResolvedProvider } from "../../../src/config/index.js";
+import { Secret } from "../../../src/config/secret.js";
 import { LlmError } from "../../../src/llm/llm-error.js";
 import type { ModelMessage } from "../../../src/llm/protocol.js";
 import {
+  createTargetClient,
   providerOptionsFor,
+  type ProviderSpec,
   resolvePromptCaching,
   toAiSdkPrompt,
   toStopReason,
@@ -186,5 +190,26 @@ describe("providerOptionsFor (thinking)", () => {
     expect(providerOptionsFor("zai", "zai", true)).toEqual({ zai: { thinking: { type: "enabled" } } });
     expect(providerOptionsFor("ollama", "ollama", true)).toBeUndefined();
     expect(providerOptionsFor("anthropic", "anthropic", undefined)).toBeUndefined();
+  });
+});
+
+describe("the config's ResolvedProvider", () => {
+  it("is a ProviderSpec (a Secret is read with reveal())", async () => {
+    expectTypeOf<ResolvedProvider>().toMatchTypeOf<ProviderSpec>();
+    const resolved: ResolvedProvider = {
+      name: "anthropic",
+      kind: "anthropic",
+      baseURL: "http://127.0.0.1:1/v1",
+      apiKey: new Secret("sk-test"),
+      baseURLSource: "config",
+      autodetected: false,
+    };
+    const client = createTargetClient({ provider: "anthropic", model: "m" }, resolved);
+    await expect(
+      client.call(
+        { model: "m", messages: [{ role: "user", content: [{ type: "text", text: "x" }] }], tools: [], params: {}, stream: true, origin: { invokeId: "i", stateId: "s", turn: 1 } },
+        { signal: new AbortController().signal },
+      ),
+    ).rejects.toMatchObject({ category: "transport" });
   });
 });
