@@ -9,6 +9,8 @@ import { openCommand, type OpenFlags } from "./commands/open.js";
 import { timingModes } from "../replay/index.js";
 import { exitCodes, UsageError } from "./usage-error.js";
 import { version } from "./version.js";
+import { DEFAULT_LISTEN, parseListen, type ListenAddress } from "./listen-address.js";
+import { frontendKind } from "./run-frontend.js";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -49,7 +51,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .argument("[chart]", "chart module or directory")
     .option("--param <key=value>", "chart input value (repeatable; JSON values allowed)", collect, [])
     .option("--input <file>", "chart input from a JSON file")
-    .option("--no-tui", "run headless: progress on stderr, prompts on stdin")
+    .option("--tui <kind>", "show the run in a terminal UI: opentui (the default when stdout is a terminal)")
+    .option("--no-tui", "run headless: progress on stderr, prompts on stdin (or over the wire with --listen)")
+    .option("--listen [host:port]", "serve the wire protocol there for other renderers (default 127.0.0.1, any free port); writes <session>/wire.json", parseListen)
+    .option("--no-spawn", "start the wire server but not the terminal UI (attach one yourself; see <session>/wire.json)")
+    .option("--debug", "start paused: the first external event waits for step/continue from a renderer")
     .option("--resume <session>", "resume a crashed session (id or directory)")
     .option("--session-dir <dir>", "write the session here instead of .escapement/<id>")
     .option("--work-dir <dir>", "directory that tools resolve relative paths against (default: the current directory)")
@@ -64,7 +70,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         {
           param: options.param as string[],
           ...(options.input ? { input: options.input as string } : {}),
-          tui: options.tui as boolean && io.stdoutIsTty,
+          frontend: frontendKind({
+            tui: options.tui as string | boolean | undefined,
+            spawn: options.spawn as boolean,
+            listen: options.listen !== undefined,
+            stdoutIsTty: io.stdoutIsTty,
+          }),
+          ...(options.listen === undefined ? {} : { listen: options.listen === true ? DEFAULT_LISTEN : (options.listen as ListenAddress) }),
+          ...(options.debug ? { debug: true } : {}),
           ...(options.resume ? { resume: options.resume as string } : {}),
           ...(options.sessionDir ? { sessionDir: options.sessionDir as string } : {}),
           ...(options.workDir ? { workDir: options.workDir as string } : {}),

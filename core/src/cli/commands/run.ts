@@ -1,21 +1,26 @@
 import { openSessionDir, sessionPaths } from "../../runtime/session-dir.js";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createLogger, type LogLevel } from "../../runtime/logger.js";
+import type { LogLevel } from "../../runtime/logger.js";
 import { runChart, type RunResult } from "../../runtime/runner.js";
-import { StdinHuman } from "../../human/stdin-human.js";
 import { defaultSessionsRoot } from "../../runtime/session-dir.js";
 import { loadChart } from "../load-chart.js";
 import { modelForChart } from "../model-for-chart.js";
 import { buildInput } from "../parse-params.js";
-import { progressLine } from "../progress-printer.js";
+import { openFrontend, type FrontendKind } from "../run-frontend.js";
+import type { ListenAddress } from "../listen-address.js";
 import { exitCodes, UsageError } from "../usage-error.js";
 import type { CliIo } from "../cli-io.js";
 
 export interface RunFlags {
   param: string[];
   input?: string;
-  tui: boolean;
+  /** Who shows the run and answers prompts: the terminal UI, wire renderers only, or stdin. */
+  frontend: FrontendKind;
+  /** `--listen [host:]port`: where the wire server listens (default 127.0.0.1, an ephemeral port). */
+  listen?: ListenAddress;
+  /** `--debug`: start paused at the first external event. */
+  debug?: boolean;
   resume?: string;
   sessionDir?: string;
   workDir?: string;
@@ -26,7 +31,7 @@ export interface RunFlags {
   logLevel: LogLevel;
 }
 
-/** `escapement run <chart>`: runs headless with progress on stderr (the TUI arrives with the sidecar). */
+/** `escapement run <chart>`: runs a chart in the terminal UI, or headless (see run-frontend.ts). */
 export async function runCommand(chartArg: string | undefined, flags: RunFlags, io: CliIo): Promise<number> {
   let chartPath = chartArg;
   if (flags.resume && !chartPath) chartPath = chartOfSession(flags.resume, io.cwd);
@@ -38,10 +43,9 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
     ...(flags.fork ? { fork: true } : {}),
     ...(flags.forkAt === undefined ? {} : { forkAt: flags.forkAt }),
   });
-  const log = createLogger((line) => io.stderr.write(`${line}\n`), flags.logLevel);
+  const frontend = await openFrontend({ kind: flags.frontend, debug: flags.debug ?? false, logLevel: flags.logLevel, ...(flags.listen ? { listen: flags.listen } : {}) }, io);
+  const log = frontend.log;
   log.debug("model source", { source });
-  if (flags.tui) io.stderr.write("note: the terminal UI is not available in this build; running headless\n");
-  const human = new StdinHuman(io.stdin, io.stderr);
   io.stderr.write(`model: ${source}\n`);
   let result: RunResult;
   try {
@@ -49,7 +53,9 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       chart: loaded.chart,
       chartModule: loaded.modulePath,
       model,
-      human,
+      human: frontend.human,
+      debug: frontend.debug,
+      onStart: frontend.onStart,
       cwd: io.cwd,
       log,
       ...(input === undefined ? {} : { input }),
@@ -57,18 +63,11 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       ...(flags.sessionDir ? { sessionDir: flags.sessionDir } : {}),
       ...(flags.workDir ? { workDir: resolve(io.cwd, flags.workDir) } : {}),
       ...(flags.loopThreshold === undefined ? {} : { loopThreshold: flags.loopThreshold === 0 ? false : flags.loopThreshold }),
-      ...(io.signal ? { signal: io.signal } : {}),
-      taps: [
-        (rows) => {
-          for (const row of rows) {
-            const line = progressLine(row);
-            if (line) io.stderr.write(`${line}\n`);
-          }
-        },
-      ],
+      signal: frontend.signal,
+      taps: frontend.taps,
     });
   } finally {
-    human.close();
+    await frontend.close();
   }
   io.stdout.write(`${JSON.stringify({ sessionId: result.sessionId, status: result.status, finalConfig: result.finalConfig, sessionDir: result.sessionDir, ...(result.error ? { error: result.error } : {}) })}\n`);
   if (result.error?.category === "loop-detected") return exitCodes.loopDetected;

@@ -1,0 +1,183 @@
+/**
+ * Who shows a run and answers its prompts, chosen by `escapement run`'s flags:
+ *
+ * - `tui`   the terminal UI: a wire server on loopback, the Bun sidecar spawned with the URL and
+ *           the run's token; the sidecar owns the terminal, the core logs to the session's
+ *           escapement.log. When the sidecar exits while the run is live (Ctrl-C in the TUI, a
+ *           crash, a kill), the terminal is restored and the run ends with status `aborted`.
+ *           When the run is over first, the TUI stays up to show the outcome until it is quit.
+ * - `wire`  headless with a wire server (`--listen`, `--no-spawn`): progress on stderr, prompts
+ *           and debugger control from renderers attached over the wire.
+ * - `stdin` headless: progress on stderr, prompts on stderr with answers from stdin.
+ *
+ * With a wire server, `<session-dir>/wire.json` holds its URL and token while the run is live.
+ */
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { CLOSE_CODES } from "@escapement/wire-schema";
+import { DebugGate } from "../debug/debug-gate.js";
+import type { HumanRenderer } from "../human/human-renderer.js";
+import { StdinHuman } from "../human/stdin-human.js";
+import { randomIds, type IdSource } from "../runtime/ids.js";
+import { createLogger, type Logger, type LogLevel } from "../runtime/logger.js";
+import type { RunStartInfo } from "../runtime/runner.js";
+import type { RowTap } from "../runtime/transcript-writer.js";
+import { WireHub } from "../wire/wire-hub.js";
+import { WireHuman } from "../wire/wire-human.js";
+import { removeWireInfo, writeWireInfo } from "../wire/wire-info.js";
+import { WireServer } from "../wire/wire-server.js";
+import type { CliIo } from "./cli-io.js";
+import type { ListenAddress } from "./listen-address.js";
+import { DEFAULT_LISTEN } from "./listen-address.js";
+import { progressLine } from "./progress-printer.js";
+import { sidecarCommand, spawnSidecar, type Sidecar, type SidecarExit } from "./tui/sidecar.js";
+import { TerminalGuard } from "./tui/terminal.js";
+import { UsageError } from "./usage-error.js";
+
+export type FrontendKind = "tui" | "wire" | "stdin";
+
+export interface FrontendFlags {
+  kind: FrontendKind;
+  listen?: ListenAddress;
+  /** Start paused: the first external event pauses the run. */
+  debug: boolean;
+  logLevel: LogLevel;
+  /** Wire server heartbeat interval (tests). */
+  heartbeatMs?: number;
+}
+
+export interface Frontend {
+  readonly kind: FrontendKind;
+  readonly log: Logger;
+  readonly human: HumanRenderer;
+  readonly debug: DebugGate;
+  readonly taps: RowTap[];
+  /** Aborted on SIGINT/SIGTERM (io.signal) and when the TUI goes away mid-run. */
+  readonly signal: AbortSignal;
+  readonly onStart: (info: RunStartInfo) => void;
+  /** After the run (or a failure to start it): waits for the TUI to be quit, closes the server, restores the terminal. */
+  close(): Promise<void>;
+}
+
+/** Which frontend the flags ask for. `tui`: undefined (auto), false (`--no-tui`) or a kind (`--tui <kind>`). */
+export function frontendKind(options: { tui: string | boolean | undefined; spawn: boolean; listen: boolean; stdoutIsTty: boolean }): FrontendKind {
+  const { tui, spawn, listen, stdoutIsTty } = options;
+  if (typeof tui === "string" && tui !== "opentui") throw new UsageError(`unknown --tui kind "${tui}" (known: opentui)`);
+  if (typeof tui === "string" && spawn && !stdoutIsTty) throw new UsageError("--tui opentui needs a terminal on stdout; use --no-tui, or --listen to attach a renderer");
+  const wantTui = tui === false ? false : typeof tui === "string" ? true : stdoutIsTty;
+  if (wantTui && spawn) return "tui";
+  return listen || !spawn ? "wire" : "stdin";
+}
+
+export async function openFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource = randomIds): Promise<Frontend> {
+  if (flags.kind === "stdin") {
+    if (flags.debug) throw new UsageError("--debug starts paused and needs a renderer to continue: use the terminal UI, --listen or --no-spawn");
+    return stdinFrontend(flags, io);
+  }
+  return wireFrontend(flags, io, ids);
+}
+
+const progressTap =
+  (io: CliIo): RowTap =>
+  (rows) => {
+    for (const row of rows) {
+      const line = progressLine(row);
+      if (line) io.stderr.write(`${line}\n`);
+    }
+  };
+
+function stdinFrontend(flags: FrontendFlags, io: CliIo): Frontend {
+  const human = new StdinHuman(io.stdin, io.stderr);
+  return {
+    kind: "stdin",
+    log: createLogger((line) => io.stderr.write(`${line}\n`), flags.logLevel),
+    human,
+    debug: new DebugGate(),
+    taps: [progressTap(io)],
+    signal: io.signal ?? new AbortController().signal,
+    onStart: () => {},
+    close: async () => human.close(),
+  };
+}
+
+async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Promise<Frontend> {
+  const tui = flags.kind === "tui";
+  // Log lines go to stderr until the sidecar owns the terminal, then to the session's escapement.log.
+  let logFile: string | undefined;
+  const log = createLogger((line) => (logFile ? appendFileSync(logFile, `${line}\n`) : io.stderr.write(`${line}\n`)), flags.logLevel);
+  const hub = new WireHub({ log });
+  const human = new WireHuman();
+  const gate = new DebugGate({ startPaused: flags.debug, onChange: (state) => log.debug("debugger", { ...state }) });
+  const token = ids.token();
+  const listen = flags.listen ?? DEFAULT_LISTEN;
+  const server = await WireServer.start({
+    hub,
+    human,
+    gate,
+    token,
+    host: listen.host,
+    port: listen.port,
+    log,
+    ...(flags.heartbeatMs === undefined ? {} : { heartbeatMs: flags.heartbeatMs }),
+  });
+  let command: ReturnType<typeof sidecarCommand>;
+  try {
+    // Resolved before the run starts, so a missing Bun or TUI package is a usage error, not a broken session.
+    if (tui) command = sidecarCommand(server.url, token, io.env);
+  } catch (error) {
+    await server.close(CLOSE_CODES.goingAway);
+    throw error;
+  }
+  const abort = new AbortController();
+  const signal = io.signal ? AbortSignal.any([io.signal, abort.signal]) : abort.signal;
+  const terminal = new TerminalGuard(io.stdout, Boolean((io.stdin as { isTTY?: boolean }).isTTY));
+  let sidecar: Sidecar | undefined;
+  let sessionDir: string | undefined;
+  let runOver = false;
+  let diedMidRun: SidecarExit | undefined;
+
+  const onStart = (info: RunStartInfo) => {
+    sessionDir = info.sessionDir;
+    hub.transcriptPath = join(info.sessionDir, "transcript.jsonl");
+    writeWireInfo(info.sessionDir, server.url, token);
+    if (!tui) {
+      io.stderr.write(`wire: ${server.url} (token in ${join(info.sessionDir, "wire.json")})\n`);
+      return;
+    }
+    logFile = join(info.sessionDir, "escapement.log");
+    log.info("wire server listening; starting the terminal UI", { url: server.url, session: info.sessionDir });
+    terminal.save();
+    sidecar = spawnSidecar(command, { cwd: io.cwd, env: io.env });
+    void sidecar.exited.then((exit) => {
+      // A TUI that did not exit cleanly left the terminal as it was: put it back.
+      terminalRestore(exit);
+      if (runOver) return;
+      diedMidRun = exit;
+      log.warn("the terminal UI exited while the run was live; ending the run (status aborted)", { ...exit });
+      abort.abort(new Error("the terminal UI exited"));
+    });
+  };
+
+  const terminalRestore = (exit: SidecarExit) => {
+    if (exit.code === 0 && exit.signal === null) terminal.restoreLineSettings();
+    else terminal.restore();
+  };
+
+  const close = async () => {
+    runOver = true;
+    if (sessionDir) removeWireInfo(sessionDir);
+    human.close();
+    if (sidecar?.running) {
+      // Interrupted (SIGINT/SIGTERM): take the TUI down too. Otherwise it shows the outcome until quit.
+      const exit = io.signal?.aborted ? await sidecar.stop() : await sidecar.exited;
+      terminalRestore(exit);
+    }
+    await server.close(io.signal?.aborted ? CLOSE_CODES.goingAway : CLOSE_CODES.normal);
+    if (diedMidRun) {
+      const how = diedMidRun.signal ? `was killed (${diedMidRun.signal})` : `exited with code ${diedMidRun.code}`;
+      io.stderr.write(`escapement: the terminal UI ${how} while the run was live; the run was ended (status aborted)${sessionDir ? `. Session: ${sessionDir}` : ""}\n`);
+    }
+  };
+
+  return { kind: flags.kind, log, human, debug: gate, taps: [hub.ingest, ...(tui ? [] : [progressTap(io)])], signal, onStart, close };
+}

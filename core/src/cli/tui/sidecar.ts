@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { UsageError } from "../usage-error.js";
+
+export interface SidecarCommand {
+  command: string;
+  args: string[];
+}
+
+export interface SidecarExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * The terminal UI's command line: Bun (from the installed `bun` package) running the installed
+ * `@escapement/tui` package's entry. `ESCAPEMENT_BUN` and `ESCAPEMENT_TUI_ENTRY` override either
+ * (for packagers and tests). Resolved at run time: core does not import the TUI.
+ */
+export function sidecarCommand(url: string, token: string, env: Readonly<Record<string, string | undefined>>): SidecarCommand {
+  const require = createRequire(import.meta.url);
+  const bun = env.ESCAPEMENT_BUN ?? resolvePackageBin(require, "bun", "bun");
+  const entry = env.ESCAPEMENT_TUI_ENTRY ?? join(dirname(resolveOrThrow(require, "@escapement/tui/package.json")), "src", "main.ts");
+  if (!existsSync(entry)) throw new UsageError(`the terminal UI entry ${entry} does not exist; run with --no-tui`);
+  return { command: bun, args: [entry, "--url", url, "--token", token] };
+}
+
+function resolveOrThrow(require: NodeJS.Require, id: string): string {
+  try {
+    return require.resolve(id);
+  } catch {
+    throw new UsageError(`the terminal UI needs the package ${id.split("/package.json")[0]}, which is not installed; run with --no-tui`);
+  }
+}
+
+function resolvePackageBin(require: NodeJS.Require, pkg: string, bin: string): string {
+  const manifestPath = resolveOrThrow(require, `${pkg}/package.json`);
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { bin?: string | Record<string, string> };
+  const relative = typeof manifest.bin === "string" ? manifest.bin : manifest.bin?.[bin];
+  if (!relative) throw new UsageError(`the ${pkg} package has no ${bin} executable; run with --no-tui`);
+  return resolve(dirname(manifestPath), relative);
+}
+
+/** A started sidecar: it owns the terminal (inherited stdio) until it exits. */
+export interface Sidecar {
+  readonly child: ChildProcess;
+  readonly exited: Promise<SidecarExit>;
+  readonly running: boolean;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when it is gone. */
+  stop(graceMs?: number): Promise<SidecarExit>;
+}
+
+export function spawnSidecar(command: SidecarCommand, options: { cwd: string; env: Readonly<Record<string, string | undefined>> }): Sidecar {
+  const child = spawn(command.command, command.args, { cwd: options.cwd, env: { ...options.env } as NodeJS.ProcessEnv, stdio: "inherit" });
+  let running = true;
+  const exited = new Promise<SidecarExit>((resolveExit) => {
+    child.once("exit", (code, signal) => {
+      running = false;
+      resolveExit({ code, signal });
+    });
+    child.once("error", () => {
+      running = false;
+      resolveExit({ code: 127, signal: null });
+    });
+  });
+  return {
+    child,
+    exited,
+    get running() {
+      return running;
+    },
+    async stop(graceMs = 3000) {
+      if (!running) return exited;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => running && child.kill("SIGKILL"), graceMs);
+      const exit = await exited;
+      clearTimeout(timer);
+      return exit;
+    },
+  };
+}
