@@ -289,7 +289,7 @@ export function App(props: AppProps) {
   const footer = () => {
     const prompt = activePrompt(props.state());
     const replayPrompt =
-      prompt && !interactive(props.state()) ? `REPLAY · prompt open: ${prompt.message} (${prompt.kind}); answers are not sent` : undefined;
+      prompt && !interactive(props.state()) ? `REPLAY · ${prompt.kind} prompt open, not answerable: ${prompt.message}` : undefined;
     return note() ?? replayPrompt ?? cursorHint() ?? FOOTER_HINTS[context()];
   };
 
