@@ -47,8 +47,13 @@ export function Header(props: HeaderProps) {
           <text wrapMode="none" flexShrink={0}>
             {" "}
           </text>
-          <text fg={theme.warn} attributes={TextAttributes.INVERSE | TextAttributes.BOLD} wrapMode="none" flexShrink={0}>
-            {" REPLAY "}
+          <text
+            fg={theme.warn}
+            attributes={theme.plain ? TextAttributes.BOLD : TextAttributes.INVERSE | TextAttributes.BOLD}
+            wrapMode="none"
+            flexShrink={0}
+          >
+            {theme.plain ? "[REPLAY]" : " REPLAY "}
           </text>
         </Show>
         <text fg={theme.dim} wrapMode="none" flexGrow={1} flexShrink={1}>

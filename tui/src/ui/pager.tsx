@@ -96,13 +96,18 @@ export function Pager(props: PagerProps) {
         </Match>
         <Match when={content()}>
           {(markdown) => (
-            <scrollbox ref={(r: ScrollBoxRenderable) => (box = r)} flexGrow={1} scrollY>
+            <scrollbox
+              ref={(r: ScrollBoxRenderable) => (box = r)}
+              flexGrow={1}
+              scrollY
+              scrollbarOptions={{ trackOptions: { foregroundColor: theme.rule, backgroundColor: theme.scrollTrack } }}
+            >
               <markdown
                 content={markdown()}
                 syntaxStyle={markdownStyle(theme)}
                 conceal
                 {...(theme.text === undefined ? {} : { fg: theme.text })}
-                tableOptions={{ widthMode: "content", wrapMode: "word", ...(theme.markdown.conceal === undefined ? {} : { borderColor: theme.markdown.conceal }) }}
+                tableOptions={{ widthMode: "content", wrapMode: "word", borderColor: theme.rule }}
                 {...(props.treeSitterClient ? { treeSitterClient: props.treeSitterClient } : {})}
               />
             </scrollbox>

@@ -6,6 +6,12 @@ import type { Lane } from "../domain/index.ts";
 /** A colour, or undefined for the terminal's default. */
 type Colour = string | undefined;
 
+/**
+ * What OpenTUI draws uncoloured text with. Parts that must be drawn in some colour (markdown table
+ * rules, the pager's scrollbar) use exactly this under NO_COLOR, so they look like plain text.
+ */
+export const DEFAULT_FG = "#FFFFFF";
+
 export interface Theme {
   readonly text: Colour;
   readonly dim: Colour;
@@ -19,6 +25,11 @@ export interface Theme {
   readonly focus: Colour;
   /** Markdown in the pager: headings, code, links, quotes. */
   readonly markdown: Readonly<Record<"heading" | "raw" | "link" | "quote" | "conceal", Colour>>;
+  /** Table rules in markdown and the scrollbar: always a colour (see DEFAULT_FG). */
+  readonly rule: string;
+  readonly scrollTrack: string;
+  /** Under NO_COLOR the REPLAY badge is bracketed instead of drawn in reverse video. */
+  readonly plain: boolean;
   readonly lanes: Readonly<Record<Lane, Colour>>;
 }
 
@@ -33,6 +44,9 @@ export const COLOR_THEME: Theme = {
   selectedBg: "#303a4a",
   focus: "#5fafff",
   markdown: { heading: "#5fafff", raw: "#d7af5f", link: "#5fd7af", quote: "#808080", conceal: "#585858" },
+  rule: "#585858",
+  scrollTrack: "#262626",
+  plain: false,
   lanes: { chart: "#5fafff", llm: "#d0d0d0", tool: "#af87ff", human: "#5fd7af", debug: "#d7af5f", error: "#ff5f5f" },
 };
 
@@ -47,6 +61,9 @@ export const PLAIN_THEME: Theme = {
   selectedBg: undefined,
   focus: undefined,
   markdown: { heading: undefined, raw: undefined, link: undefined, quote: undefined, conceal: undefined },
+  rule: DEFAULT_FG,
+  scrollTrack: "transparent",
+  plain: true,
   lanes: { chart: undefined, llm: undefined, tool: undefined, human: undefined, debug: undefined, error: undefined },
 };
 

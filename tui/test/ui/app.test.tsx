@@ -83,7 +83,7 @@ describe("app", () => {
     await app.keys("p", "escape");
     expect(app.calls).toEqual([]);
     expect(app.captureCharFrame()).toContain("REPLAY: the debugger is inert (interrupt not sent)");
-    expect(app.captureCharFrame()).toContain(" REPLAY ");
+    expect(app.captureCharFrame()).toContain("[REPLAY]");
   });
 
   test("a control that cannot be sent says so in the footer", async () => {

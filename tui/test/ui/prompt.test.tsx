@@ -220,7 +220,7 @@ describe("prompt modals", () => {
     const app = await render(asking("select", true).frames, { width: 80, height: 24 });
     let frame = app.captureCharFrame();
     expect(frame).not.toContain("▸ PROMPT");
-    expect(frame).toContain(" REPLAY ");
+    expect(frame).toContain("[REPLAY]");
     expect(frame).toContain("REPLAY · select prompt open, not answerable: Publish these release notes?");
     expect(frame).toMatchSnapshot();
     await app.keys("return", "escape", "y");
