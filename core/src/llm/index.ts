@@ -51,6 +51,16 @@ export {
 } from "./script-schema.js";
 export { describeRequest, estimateTokens } from "./request-summary.js";
 export {
+  classifyError,
+  createTargetClient,
+  defaultBaseURLs,
+  languageModelTargetClient,
+  parseRetryAfter,
+  type LanguageModelSource,
+  type ProviderSpec,
+  type TargetClientOptions,
+} from "./providers/index.js";
+export {
   createModelRouter,
   parseResiliencePolicy,
   resiliencePolicySchema,
