@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { logLevels, type LogLevel } from "../runtime/logger.js";
 import { SessionError } from "../runtime/session-error.js";
+import { ConfigError } from "../config/index.js";
 import type { CliIo } from "./cli-io.js";
 import { infoCommand } from "./commands/info.js";
 import { runCommand } from "./commands/run.js";
@@ -131,7 +132,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return exitCodes.ok;
       return exitCodes.usage;
     }
-    if (error instanceof UsageError || error instanceof SessionError) {
+    if (error instanceof UsageError || error instanceof SessionError || error instanceof ConfigError) {
       io.stderr.write(`escapement: ${error.message}\n`);
       return exitCodes.usage;
     }

@@ -6,6 +6,7 @@ import { runChart, type RunResult } from "../../runtime/runner.js";
 import { defaultSessionsRoot } from "../../runtime/session-dir.js";
 import { loadChart } from "../load-chart.js";
 import { modelForChart } from "../model-for-chart.js";
+import { loadLiveModel } from "../live-model.js";
 import { buildInput } from "../parse-params.js";
 import { openFrontend, type FrontendKind } from "../run-frontend.js";
 import type { ListenAddress } from "../listen-address.js";
@@ -38,11 +39,17 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   if (!chartPath) throw new UsageError("missing <chart>: escapement run <chart-module> [options]");
   const loaded = await loadChart(chartPath, io.cwd);
   const input = buildInput(flags.input, flags.param, io.cwd);
-  const { model, source } = await modelForChart(loaded.dir, loaded.chart.id, {
-    ...(flags.replay === undefined ? {} : { replay: resolve(io.cwd, flags.replay) }),
-    ...(flags.fork ? { fork: true } : {}),
-    ...(flags.forkAt === undefined ? {} : { forkAt: flags.forkAt }),
-  });
+  const live = loadLiveModel(io.cwd, io.env);
+  const { model, source } = await modelForChart(
+    loaded.dir,
+    loaded.chart.id,
+    {
+      ...(flags.replay === undefined ? {} : { replay: resolve(io.cwd, flags.replay) }),
+      ...(flags.fork ? { fork: true } : {}),
+      ...(flags.forkAt === undefined ? {} : { forkAt: flags.forkAt }),
+    },
+    live,
+  );
   const frontend = await openFrontend({ kind: flags.frontend, debug: flags.debug ?? false, logLevel: flags.logLevel, ...(flags.listen ? { listen: flags.listen } : {}) }, io);
   const log = frontend.log;
   log.debug("model source", { source });

@@ -1,0 +1,32 @@
+import { catalogFromConfig } from "../llm/catalog/index.js";
+import { createTargetClient } from "../llm/providers/index.js";
+import { createModelRouter } from "../llm/router/index.js";
+import { targetId, type ModelTarget } from "../llm/target.js";
+import { loadProjectConfig, type LoadedProjectConfig } from "../config/index.js";
+import type { ChartModel } from "./model-for-chart.js";
+
+/**
+ * The live model of a project: its `.escapement.json` aliases served through the resilience
+ * router and the AI SDK providers. Undefined when the project defines no aliases, so a chart
+ * without a project config never spends money by accident: it runs on its bundled cassette or script.
+ */
+export function liveModelFor(loaded: LoadedProjectConfig): ChartModel | undefined {
+  const aliases = loaded.config.aliases;
+  if (Object.keys(aliases).length === 0) return undefined;
+  const providers = new Map(loaded.providers.map((provider) => [provider.name, provider]));
+  const model = createModelRouter({
+    aliases,
+    catalog: catalogFromConfig(loaded),
+    strict: loaded.config.eligibilityStrict,
+    connect: (target: ModelTarget) => createTargetClient(target, providers.get(target.provider)!),
+  });
+  const served = Object.entries(aliases)
+    .map(([alias, targets]) => `${alias} -> ${targets.map(targetId).join(", ")}`)
+    .join("; ");
+  return { model, source: `live: ${loaded.path} (${served})` };
+}
+
+/** Loads the project config found from `cwd` (a bad config throws ConfigError naming the key path). */
+export function loadLiveModel(cwd: string, env: Readonly<Record<string, string | undefined>>): ChartModel | undefined {
+  return liveModelFor(loadProjectConfig({ cwd, env }));
+}
