@@ -117,7 +117,7 @@ export const BINDINGS: readonly Binding[] = [
   { context: "main", does: "open the selected item", keys: [k("return", { kind: "open" })] },
   { context: "main", does: "cycle the LOG lanes", keys: [k("l", { kind: "cycle-lanes" })] },
   { context: "main", does: "pause the chart", keys: [k("p", control("pause"))] },
-  { context: "main", does: "step one external event", keys: [k("s", control("step"))] },
+  { context: "main", does: "step 1 external event", keys: [k("s", control("step"))] },
   { context: "main", does: "continue", keys: [k("c", control("continue"))] },
   { context: "main", does: "pause on next external", keys: [k("a", control("arm-pause-on-next-external"))] },
   { context: "main", does: "interrupt model calls", keys: [k("escape", control("interrupt"))] },

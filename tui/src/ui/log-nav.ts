@@ -5,12 +5,18 @@ import type { LogView } from "./log-pane.tsx";
 
 type NavIntent = Extract<Intent, { kind: "move" | "page" | "edge" }>;
 
-/** The view with `cursor` in sight: the bottom moves only as far as needed. */
+/**
+ * The view with `cursor` in sight: the bottom moves only as far as needed, and never so close to
+ * the oldest row that the page would not be full.
+ */
 const reveal = (log: BoundedLog<LogRow>, cursor: number, bottom: number, rows: number, lanes?: ReadonlySet<Lane>): LogView => {
-  const top = stepIndex(log, bottom, -(rows - 1), lanes) ?? bottom;
-  if (cursor > bottom) return { cursor, bottom: cursor };
+  const first = firstIndex(log, lanes) ?? bottom;
+  const lowest = stepIndex(log, first, rows - 1, lanes) ?? first;
+  const atLeast = Math.max(bottom, lowest);
+  const top = stepIndex(log, atLeast, -(rows - 1), lanes) ?? atLeast;
+  if (cursor > atLeast) return { cursor, bottom: cursor };
   if (cursor < top) return { cursor, bottom: stepIndex(log, cursor, rows - 1, lanes) ?? cursor };
-  return { cursor, bottom };
+  return { cursor, bottom: atLeast };
 };
 
 /**
