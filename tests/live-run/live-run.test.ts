@@ -71,3 +71,35 @@ describe("a bad project config", () => {
     expect(result.stderr).toContain('aliases.default[0].provider: unknown provider "antropic"');
   });
 });
+
+describe("escapement refine", () => {
+  it("re-issues a captured turn with overrides and prints both responses", async () => {
+    const dir = project("openai");
+    server.enqueue(step.tool("call_1", "greeting_done", { greeting: "Hi." }));
+    const session = join(dir, "session");
+    expect((await run(["run", join(repo, "examples/hello"), "--no-tui", "--session-dir", session], dir, { LOCAL_KEY: secret })).code).toBe(0);
+    server.enqueue(step.text("A warmer hello, refined."));
+    const refined = await run(["refine", session, "--turn", "greeting/1/1", "--system", "Be poetic.", "--temperature", "0.9"], dir, { LOCAL_KEY: secret });
+    expect(refined.code).toBe(0);
+    expect(refined.stdout).toMatch(/── original: local:test-model, tool_use/);
+    expect(refined.stdout).toContain('→ tool greeting_done {"greeting":"Hi."}');
+    expect(refined.stdout).toMatch(/── refined: local:test-model, end_turn[\s\S]*A warmer hello, refined\./);
+    const sent = server.requests.at(-1)!.body;
+    expect(sent.messages[0]).toMatchObject({ role: "system", content: "Be poetic." });
+    expect(sent.temperature).toBe(0.9);
+  });
+
+  it("names the turns there are when the address is wrong", async () => {
+    const dir = project("openai");
+    server.enqueue(step.tool("call_1", "greeting_done", { greeting: "Hi." }));
+    const session = join(dir, "session");
+    expect((await run(["run", join(repo, "examples/hello"), "--no-tui", "--session-dir", session], dir, { LOCAL_KEY: secret })).code).toBe(0);
+    const wrong = await run(["refine", session, "--turn", "greeting/1/7"], dir, { LOCAL_KEY: secret });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("no turn greeting/1/7");
+    expect(wrong.stderr).toContain("greeting/1/1");
+    const malformed = await run(["refine", session, "--turn", "greeting"], dir, { LOCAL_KEY: secret });
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain("<state>/<visit>/<turn>");
+  });
+});

@@ -7,6 +7,10 @@ import { infoCommand } from "./commands/info.js";
 import { runCommand } from "./commands/run.js";
 import { registerSessionCommands } from "./commands/sessions.js";
 import { openCommand, type OpenFlags } from "./commands/open.js";
+import { refineCommand, type RefineFlags } from "./commands/refine.js";
+import { loadLiveModel } from "./live-model.js";
+import { locateSession } from "../sessions/locate-session.js";
+import { defaultSessionsRoot } from "../runtime/session-dir.js";
 import { timingModes } from "../replay/index.js";
 import { exitCodes, UsageError } from "./usage-error.js";
 import { version } from "./version.js";
@@ -120,6 +124,23 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         },
         io,
       );
+    });
+
+  program
+    .command("refine")
+    .description("re-issue one captured turn with overrides and print the response next to the original")
+    .argument("<session>", "session id or directory")
+    .requiredOption("--turn <state/visit/turn>", "which turn, e.g. drafting/1/2")
+    .option("--system <text>", "replace the system prompt")
+    .option("--model <alias>", "use another model alias")
+    .option("--temperature <t>", "sampling temperature", (value: string) => {
+      const t = Number(value);
+      if (!Number.isFinite(t) || t < 0 || t > 2) throw new InvalidArgumentError(`--temperature must be a number from 0 to 2, got "${value}"`);
+      return t;
+    })
+    .action(async (session: string, options: RefineFlags) => {
+      const dir = locateSession(session, defaultSessionsRoot(io.cwd), io.cwd);
+      code = await refineCommand(dir, options, io, loadLiveModel(io.cwd, io.env));
     });
 
   registerSessionCommands(program, io, (result) => (code = result));

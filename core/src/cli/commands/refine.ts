@@ -1,0 +1,53 @@
+import { blocksText } from "../../chart/conversation-turn.js";
+import type { ModelRequest, ModelResponse } from "../../llm/protocol.js";
+import { findTurn, parseTurnAddress } from "../../sessions/find-turn.js";
+import type { CliIo } from "../cli-io.js";
+import type { ChartModel } from "../model-for-chart.js";
+import { exitCodes, UsageError } from "../usage-error.js";
+
+export interface RefineFlags {
+  turn: string;
+  system?: string;
+  model?: string;
+  temperature?: number;
+}
+
+/** Applies refine's overrides to a captured request. Pure. */
+export function refinedRequest(request: ModelRequest, flags: Omit<RefineFlags, "turn">): ModelRequest {
+  return {
+    ...request,
+    ...(flags.system === undefined ? {} : { system: flags.system }),
+    ...(flags.model === undefined ? {} : { model: flags.model }),
+    params: { ...request.params, ...(flags.temperature === undefined ? {} : { temperature: flags.temperature }) },
+  };
+}
+
+const describe = (label: string, response: ModelResponse | undefined): string => {
+  if (!response) return `── ${label}: (no response was recorded)\n`;
+  const calls = response.content.filter((b) => b.type === "tool-call").map((b) => (b.type === "tool-call" ? `${b.name} ${JSON.stringify(b.input)}` : ""));
+  const usage = response.usage;
+  return [
+    `── ${label}: ${response.target}, ${response.stopReason}, ${usage.input} in / ${usage.output} out tokens`,
+    blocksText(response.content) || "(no text)",
+    ...calls.map((call) => `→ tool ${call}`),
+    "",
+  ].join("\n");
+};
+
+/** `escapement refine <session> --turn <state/visit/turn>`: re-issues one captured turn with overrides. */
+export async function refineCommand(dir: string, flags: RefineFlags, io: CliIo, live: ChartModel | undefined): Promise<number> {
+  const address = parseTurnAddress(flags.turn);
+  if (!live) throw new UsageError("refine calls a model: define aliases and credentials in .escapement.json (see docs/config.md)");
+  const captured = await findTurn(dir, address);
+  const request = refinedRequest(captured.request, flags);
+  live.model.assertAlias(request.model);
+  const controller = new AbortController();
+  io.signal?.addEventListener("abort", () => controller.abort(), { once: true });
+  const response = await live.model.call({ ...request, stream: false }, { signal: controller.signal });
+  const overrides = [flags.system !== undefined && "system", flags.model && `model ${flags.model}`, flags.temperature !== undefined && `temperature ${flags.temperature}`].filter(Boolean);
+  io.stdout.write(`turn ${flags.turn} of ${dir}${overrides.length ? ` with ${overrides.join(", ")}` : ""}\n\n`);
+  io.stdout.write(describe("original", captured.response));
+  io.stdout.write("\n");
+  io.stdout.write(describe("refined", response));
+  return exitCodes.ok;
+}
