@@ -44,6 +44,8 @@ export interface ConversationParams<TContext = any> {
   topP?: Param<number, TContext>;
   maxTokens?: Param<number, TContext>;
   thinking?: Param<GenerationParams["thinking"], TContext>;
+  /** Anthropic prompt caching: on by default; `false`, or which breakpoints to set. */
+  promptCaching?: Param<GenerationParams["promptCaching"], TContext>;
 }
 
 export interface ConversationInput {
@@ -75,6 +77,8 @@ export function converse<TContext>(params: ConversationParams<TContext>) {
       if (topP !== undefined) gen.topP = topP;
       if (maxTokens !== undefined) gen.maxTokens = maxTokens;
       if (thinking !== undefined) gen.thinking = thinking;
+      const promptCaching = resolveParam(params.promptCaching, args);
+      if (promptCaching !== undefined) gen.promptCaching = promptCaching;
       const system = resolveParam(params.system, args);
       const budgetMs = resolveParam(params.budgetMs, args);
       return {
@@ -321,6 +325,18 @@ class ConversationDriver {
         for (const event of outcome.events) this.#post(event);
       } catch (error) {
         if (!this.#live()) return;
+        if (!(error instanceof LlmError)) {
+          // Not the model (its failures arrive as LlmError): recording the turn failed, e.g. EMFILE or
+          // ENOSPC writing the session directory. That is no `error.llm.*` for the chart to handle:
+          // going on would act on rows that are not durable. End the run, naming the cause.
+          const code = (error as { code?: unknown }).code;
+          this.self.send({ type: "escapement.conversation-failed" });
+          this.services.fail(
+            typeof code === "string" ? "session-io" : "internal",
+            `conversation "${state.invokeId}" turn ${state.turn + 1}: ${(error as Error).message ?? String(error)}`,
+          );
+          return;
+        }
         this.services.transcript.append("llm/error", {
           invokeId: state.invokeId,
           stateId: state.stateId,
