@@ -275,6 +275,8 @@ function describeRejected(rejected: readonly unknown[] | undefined, chain: reado
 }
 
 const round = (value: number): number => Math.round(value);
+/** Reason for stopping a first-token timer: a plain value, so no DOMException (and stack) is built per call. */
+const timerDone = "first-token timer done";
 const roundCost = (value: number): number => Math.round(value * 1e9) / 1e9;
 
 const blocksText = (content: readonly ContentBlock[]): string => {
@@ -507,7 +509,7 @@ class CallRun {
         const first = (): void => {
           if (firstAt !== undefined) return;
           firstAt = router.clock.now();
-          timer?.abort();
+          timer?.abort(timerDone);
           this.#firstToken(firstAt);
         };
         pending = client.call(request, {
@@ -541,7 +543,7 @@ class CallRun {
       controller.abort(new LlmError("timeout", `no first token from ${id} within ${capMs} ms`));
       return { kind: "slow", waitedMs: router.clock.now() - started };
     } finally {
-      timer?.abort();
+      timer?.abort(timerDone);
       stream.close();
       outer.removeEventListener("abort", relay);
       stopAbortWatch();
