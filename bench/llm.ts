@@ -190,11 +190,13 @@ async function main(): Promise<void> {
         ["l", "r", "r"],
       ),
     );
-    const rows = statSync(transcriptPath).size;
+    const written = statSync(transcriptPath).size;
+    const added = inProcess[inProcess.length - 1]!.usPerCall - alone;
     console.log(
-      `\n  layer transcript: ${int(rows / 1024)} KiB written; extra client CPU of the layer: ` +
-        `${int(routed.cpuPerTurn - direct.cpuPerTurn)} us per turn (${int((routed.cpuPerTurn - direct.cpuPerTurn) / Math.ceil(server.chars / 8))} us per delta row)`,
+      `\n  The layer's own CPU (router + transcript rows, ${int(added)} us) is ${((added / direct.cpuPerTurn) * 100).toFixed(1)}% of a direct turn's ` +
+        `client CPU (${int(direct.cpuPerTurn)} us): the end-to-end ratios above move with the machine's load more than with the layer.`,
     );
+    console.log(`  Layer transcript: ${int(written / 1024)} KiB written.`);
   } finally {
     cleanup();
   }
