@@ -12,3 +12,4 @@ export { coalesceDeltas, firstSeqOf } from "./coalesce.js";
 export { breadcrumbOf, leavesOf } from "./breadcrumb.js";
 export * from "./sequencer.js";
 export * from "./replay.js";
+export * from "./public-events.js";

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { eventDataSchemas, eventNames } from "./event-data.js";
 import { INBOUND_KINDS, inboundFrameSchemas } from "./frames-inbound.js";
 import { OUTBOUND_KINDS, outboundFrameSchemas } from "./frames-outbound.js";
+import { publicEventSchemas, publicEventTypes } from "./public-events.js";
 import { TranscriptRow } from "./transcript-row.js";
 import { PROTOCOL_MAJOR, PROTOCOL_NAME, SCHEMA_BASE_URL } from "./version.js";
 
@@ -81,6 +82,28 @@ const unionDocument = (name: string, title: string, description: string, kinds: 
     })),
   });
 
+/** The public event union of hosted runs: the common fields, then an if/then per `type` into `$defs`. */
+const publicEventDocument = (): JsonSchema =>
+  document("public-event", "Public event", {
+    description:
+      "One event of the public event stream of a hosted run (run(options) in @escapement/core), " +
+      "derived from transcript rows. Dispatched on `type`; a minor version may add fields and types.",
+    type: "object",
+    properties: {
+      type: { type: "string", enum: [...publicEventTypes] },
+      sessionId: { type: "string", minLength: 1 },
+      runId: { type: "string", minLength: 1 },
+      seq: { type: "integer", minimum: 1 },
+      ts: { type: "integer", minimum: 0 },
+    },
+    required: ["type", "sessionId", "runId", "seq", "ts"],
+    allOf: publicEventTypes.map((type) => ({
+      if: { properties: { type: { const: type } }, required: ["type"] },
+      then: { $ref: `#/$defs/${escapePointer(type)}` },
+    })),
+    $defs: Object.fromEntries(publicEventTypes.map((type) => [type, fromZod(publicEventSchemas[type])])),
+  });
+
 /** Every schema document by file name (without `.json`), keys in a stable order. */
 export const buildJsonSchemas = (): Record<string, JsonSchema> => {
   const documents: Record<string, JsonSchema> = {
@@ -98,6 +121,7 @@ export const buildJsonSchemas = (): Record<string, JsonSchema> => {
       `Any renderer -> core frame of ${PROTOCOL_NAME} v${PROTOCOL_MAJOR}.`,
       INBOUND_KINDS,
     ),
+    "public-event": publicEventDocument(),
   };
   for (const kind of OUTBOUND_KINDS) {
     documents[kind] = frameDocument(kind, outboundFrameSchemas[kind], "Core -> renderer");
