@@ -12,10 +12,13 @@ export {
   modelTargetSchema,
   credentialDescriptorSchema,
   credentialSourceSchema,
+  mcpServerSchema,
+  mcpServerNamePattern,
   emptyProjectConfig,
   type ProjectConfig,
   type ProjectConfigInput,
   type CredentialDescriptor,
   type CredentialSource,
+  type McpServerConfig,
 } from "./schema.js";
 export { buildConfigJsonSchema, serializeConfigJsonSchema, CONFIG_SCHEMA_ID, CONFIG_SCHEMA_FILE } from "./json-schema.js";

@@ -16,6 +16,12 @@ export const sourceNamePattern = /^(?!__proto__$)[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 /** `<provider>:<model>`; the model part may itself contain `:` (e.g. OpenRouter's `:free`). */
 export const catalogKeyPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*:.+$/;
 const envVarPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * MCP server names prefix their tools' names (`<server>__<tool>`), so they use the provider
+ * tool-name charset (letters, digits, _ -), hold no `__` and do not end in `_`.
+ */
+export const mcpServerNamePattern = /^(?!.*__)[A-Za-z0-9](?:[A-Za-z0-9_-]{0,30}[A-Za-z0-9-])?$/;
+const headerNamePattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 const aliasName = z.string().regex(aliasNamePattern, { error: "an alias name is letters, digits, _ . - (no :)" });
 
@@ -75,6 +81,33 @@ export const credentialSourceSchema = z
   })
   .describe("an external JSON key store");
 
+/**
+ * One MCP server: a stdio server (`command`, `args`, `env`, `cwd`) or a streamable HTTP server
+ * (`url`, `headers`). One object with every key optional, so a wrong key is named precisely; which
+ * keys go together is checked in validate.ts.
+ */
+export const mcpServerSchema = z
+  .strictObject({
+    command: z.string().min(1).optional().describe("stdio server: the program to start (found on PATH)"),
+    args: z.array(z.string()).optional().describe("stdio server: its arguments; ${VAR} is replaced from the environment"),
+    env: z
+      .record(z.string().regex(envVarPattern, { error: "an environment variable name" }), z.string())
+      .optional()
+      .describe("stdio server: variables added to a minimal inherited environment (HOME, PATH, ...); values may use ${VAR}"),
+    cwd: z.string().min(1).optional().describe("stdio server: working directory, relative to the config file (default: its directory)"),
+    url: z
+      .url({ protocol: /^https?$/, error: "url must be an http(s) URL" })
+      .optional()
+      .describe("streamable HTTP server: its endpoint"),
+    headers: z
+      .record(z.string().regex(headerNamePattern, { error: "an HTTP header name" }), z.string())
+      .optional()
+      .describe("HTTP server: headers sent with every request; values may use ${VAR}"),
+    startupTimeoutMs: z.number().int().positive().optional().describe("most time to connect and list tools (default 30000)"),
+    toolTimeoutMs: z.number().int().positive().optional().describe("most time one tool call may take (default 300000)"),
+  })
+  .describe('an MCP server: {"command", "args"?, "env"?, "cwd"?} (stdio) or {"url", "headers"?} (streamable HTTP)');
+
 export const projectConfigSchema = z
   .strictObject({
     $schema: z.string().optional().describe("the JSON Schema of this file, for editor completion"),
@@ -100,6 +133,13 @@ export const projectConfigSchema = z
       .record(z.string().regex(catalogKeyPattern, { error: 'a catalog key is "<provider>:<model>"' }), modelFactsOverlaySchema)
       .default({})
       .describe("model facts merged over the bundled catalog, by <provider>:<model>"),
+    mcpServers: z
+      .record(
+        z.string().regex(mcpServerNamePattern, { error: "an MCP server name is letters, digits, _ - (at most 32, no __, not ending in _)" }),
+        mcpServerSchema,
+      )
+      .default({})
+      .describe("MCP servers whose tools runs offer as <server>__<tool>"),
   })
   .describe("Escapement project configuration (.escapement.json)");
 
@@ -107,6 +147,7 @@ export type ProjectConfig = z.output<typeof projectConfigSchema>;
 export type ProjectConfigInput = z.input<typeof projectConfigSchema>;
 export type CredentialDescriptor = z.output<typeof credentialDescriptorSchema>;
 export type CredentialSource = z.output<typeof credentialSourceSchema>;
+export type McpServerConfig = z.output<typeof mcpServerSchema>;
 
 /** The config of a project without `.escapement.json`. */
 export const emptyProjectConfig = (): ProjectConfig => projectConfigSchema.parse({});

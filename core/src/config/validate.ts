@@ -8,7 +8,7 @@ import { z } from "zod";
 import { ConfigError, formatKeyPath, knownList, type ConfigIssue } from "./config-error.js";
 import { parseJsonText } from "./json-text.js";
 import { builtinProviderKinds } from "./provider-kinds.js";
-import { projectConfigSchema, type ProjectConfig } from "./schema.js";
+import { projectConfigSchema, type McpServerConfig, type ProjectConfig } from "./schema.js";
 
 /** Parses and validates config text (or an already parsed value). `file` labels errors. */
 export const parseProjectConfig = (input: string | unknown, file: string): ProjectConfig => {
@@ -113,6 +113,36 @@ const crossCheck = (config: ProjectConfig): ConfigIssue[] => {
   for (const key of Object.keys(config.catalog)) {
     const provider = key.slice(0, key.indexOf(":"));
     if (!providers.includes(provider)) add(["catalog", key], unknownProvider(provider));
+  }
+  for (const [name, server] of Object.entries(config.mcpServers)) issues.push(...checkMcpServer(name, server));
+  return issues;
+};
+
+const stdioOnly = ["args", "env", "cwd"] as const;
+/** `${NAME}` is the only reference syntax; anything else after `${` is a typo to report. */
+const badEnvRef = /\$\{(?![A-Za-z_][A-Za-z0-9_]*\})/;
+
+const checkMcpServer = (name: string, server: McpServerConfig): ConfigIssue[] => {
+  const issues: ConfigIssue[] = [];
+  const add = (path: PropertyKey[], message: string): void => {
+    issues.push({ path: formatKeyPath(["mcpServers", name, ...path]), message });
+  };
+  if (server.command === undefined && server.url === undefined) {
+    add([], 'give "command" (a stdio server) or "url" (a streamable HTTP server)');
+  } else if (server.command !== undefined && server.url !== undefined) {
+    add([], 'give "command" (a stdio server) or "url" (a streamable HTTP server), not both');
+  } else if (server.url !== undefined) {
+    for (const key of stdioOnly) if (server[key] !== undefined) add([key], 'only for a stdio server ("command"), not with "url"');
+  } else if (server.headers !== undefined) {
+    add(["headers"], 'only for an HTTP server ("url"), not with "command"');
+  }
+  const refs: Array<[PropertyKey[], string]> = [
+    ...(server.args ?? []).map((arg, index): [PropertyKey[], string] => [["args", index], arg]),
+    ...Object.entries(server.env ?? {}).map(([key, value]): [PropertyKey[], string] => [["env", key], value]),
+    ...Object.entries(server.headers ?? {}).map(([key, value]): [PropertyKey[], string] => [["headers", key], value]),
+  ];
+  for (const [path, value] of refs) {
+    if (badEnvRef.test(value)) add(path, "a reference to an environment variable is ${NAME} (letters, digits, _)");
   }
   return issues;
 };

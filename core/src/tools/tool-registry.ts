@@ -9,12 +9,16 @@ export class UnknownToolError extends Error {
   override readonly name = "UnknownToolError";
   readonly unknown: readonly string[];
   readonly available: readonly string[];
+  /** Why some of the unknown tools are missing, by name (e.g. their MCP server failed to start). */
+  readonly reasons: Readonly<Record<string, string>>;
 
-  constructor(unknown: readonly string[], available: readonly string[]) {
+  constructor(unknown: readonly string[], available: readonly string[], reasons: Readonly<Record<string, string>> = {}) {
     const list = available.length > 0 ? available.join(", ") : "(none)";
-    super(`unknown tool${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")}; available: ${list}`);
+    const named = unknown.map((n) => (Object.hasOwn(reasons, n) ? `"${n}" (${reasons[n]})` : `"${n}"`));
+    super(`unknown tool${unknown.length > 1 ? "s" : ""} ${named.join(", ")}; available: ${list}`);
     this.unknown = unknown;
     this.available = available;
+    this.reasons = reasons;
   }
 }
 
@@ -31,6 +35,8 @@ export class DuplicateToolError extends Error {
 /** The real tools one run may offer its conversations. Create one per run; never share. */
 export class ToolRegistry {
   readonly #tools = new Map<string, Tool>();
+  /** Name prefix -> why tools under it are missing. */
+  readonly #missing = new Map<string, string>();
 
   constructor(tools: Iterable<Tool> = []) {
     for (const tool of tools) this.register(tool);
@@ -44,6 +50,15 @@ export class ToolRegistry {
     if (this.#tools.has(tool.name)) throw new DuplicateToolError(tool.name);
     toToolSpec(tool);
     this.#tools.set(tool.name, tool);
+    return this;
+  }
+
+  /**
+   * Records why tools whose names start with `prefix` are missing (e.g. `"github__"`: the MCP
+   * server "github" failed to start), so `pick` can say so when a whitelist names one.
+   */
+  explainMissing(prefix: string, reason: string): this {
+    this.#missing.set(prefix, reason);
     return this;
   }
 
@@ -68,7 +83,13 @@ export class ToolRegistry {
     if (names === undefined) return this.list();
     const unique = [...new Set(names)];
     const unknown = unique.filter((name) => !this.#tools.has(name));
-    if (unknown.length > 0) throw new UnknownToolError(unknown, [...this.#tools.keys()]);
+    if (unknown.length > 0) {
+      const reasons: Record<string, string> = {};
+      for (const name of unknown) {
+        for (const [prefix, reason] of this.#missing) if (name.startsWith(prefix)) reasons[name] = reason;
+      }
+      throw new UnknownToolError(unknown, [...this.#tools.keys()], reasons);
+    }
     return unique.map((name) => this.#tools.get(name)!);
   }
 

@@ -2,11 +2,15 @@ import { z } from "zod";
 import type { ToolSpec } from "../llm/protocol.js";
 import type { Tool } from "./tool.js";
 
-/** Converts a tool's zod input to the JSON Schema (draft 2020-12) a model is shown. */
+/**
+ * The JSON Schema a model is shown for a tool: its raw `inputSchema` when it has one (e.g. an MCP
+ * tool's), else its zod input converted to draft 2020-12.
+ */
 export const toToolSpec = (tool: Tool): ToolSpec => {
-  const inputSchema = z.toJSONSchema(tool.input, { target: "draft-2020-12", io: "input" }) as Record<string, unknown>;
+  const inputSchema = tool.inputSchema ?? (z.toJSONSchema(tool.input, { target: "draft-2020-12", io: "input" }) as Record<string, unknown>);
   if (inputSchema["type"] !== "object") {
-    throw new TypeError(`tool ${tool.name}: input must be a zod object schema (models take tool input as a JSON object)`);
+    const what = tool.inputSchema ? "inputSchema must be a JSON Schema of type \"object\"" : "input must be a zod object schema";
+    throw new TypeError(`tool ${tool.name}: ${what} (models take tool input as a JSON object)`);
   }
   // Some providers reject a `$schema` key inside tool input schemas.
   const { $schema: _dialect, ...portable } = inputSchema;
