@@ -114,6 +114,10 @@ export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
         if (!signal.aborted) services.transcript.append(event, { ...data, invokeId: state.invokeId, turn });
       },
     });
+  } catch (error) {
+    // Whatever the model call throws is the model's failure; anything else a turn throws is local
+    // (the session directory could not be written) and the driver ends the run on it.
+    throw isLlmError(error) ? error : new LlmError("transport", (error as Error).message ?? String(error), { cause: error });
   } finally {
     done();
   }

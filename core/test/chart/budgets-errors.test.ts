@@ -1,9 +1,11 @@
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { assign, setup } from "xstate";
 import { z } from "zod";
 import { converse, inlineActors } from "../../src/chart/index.js";
 import { scriptedModel, type LlmErrorCategory } from "../../src/llm/index.js";
-import { processed, rowsOf, runScripted, sleep, spyModel } from "./helpers.js";
+import { processed, rowsOf, runScripted, sleep, spyModel, tempDir } from "./helpers.js";
 
 /** One conversation; `ping` is handled in place; any `error.llm.*` ends in `failed` with its category. */
 const budgetChart = (budget: { maxTurns?: number; budgetMs?: number }) =>
@@ -116,5 +118,49 @@ describe("model errors", () => {
     expect(result.status).toBe("done");
     expect(model.calls).toHaveLength(1);
     expect(rowsOf(rows, "llm/error")).toHaveLength(1);
+  });
+});
+
+describe("failures that are not the model's", () => {
+  it("a turn that cannot be recorded (io blob write fails) ends the run with session-io, not an error.llm.* event", async () => {
+    const sessionDir = join(tempDir(), "session");
+    const model = spyModel(scriptedModel([{ text: "answer", firstTokenMs: 30 }]));
+    const { result, rows } = await runScripted({
+      chart: budgetChart({}),
+      model,
+      sessionDir,
+      taps: [
+        (batch) => {
+          // Once the request is on disk (and its blob written), break io/ so the response blob cannot be.
+          if (batch.some((row) => row.event === "llm/request")) {
+            rmSync(join(sessionDir, "io"), { recursive: true, force: true });
+            writeFileSync(join(sessionDir, "io"), "not a directory");
+          }
+        },
+      ],
+    });
+    expect(result.status).toBe("error");
+    expect(result.error?.category).toBe("session-io");
+    expect(result.error?.message).toContain('conversation "c" turn 1');
+    expect(result.error?.message).toContain("ENOTDIR");
+    // The model answered; the chart was not asked to handle a model error that did not happen.
+    expect(model.records[0]!.outcome).toBe("resolved");
+    expect(processed(rows).filter((event) => event.event.startsWith("error."))).toEqual([]);
+    expect(rowsOf(rows, "runner/error").map((row) => (row.data as { category: string }).category)).toEqual(["session-io"]);
+  });
+
+  it("a model client that throws something other than an LlmError is a transport error the chart can handle", async () => {
+    const model = {
+      assertAlias: () => {},
+      call: async () => {
+        throw new TypeError("socket hang up");
+      },
+    };
+    const { result, rows } = await runScripted({ chart: budgetChart({}), model });
+    expect(result.finalConfig).toEqual(["failed"]);
+    expect(processed(rows, "error.llm.transport")).toEqual([
+      expect.objectContaining({ eventData: expect.objectContaining({ category: "transport", message: "socket hang up" }) }),
+    ]);
+    expect(rowsOf(rows, "llm/error")[0]!.data).toMatchObject({ category: "transport", message: "socket hang up" });
   });
 });
