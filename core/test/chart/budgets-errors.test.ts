@@ -66,14 +66,16 @@ describe("budgets", () => {
   });
 
   it("budgetMs spans the whole conversation, not one turn", async () => {
-    // Three turns of 60 ms each: every turn alone fits in 150 ms, the conversation does not.
-    const step = { events: [{ name: "ping" }], firstTokenMs: 60 };
-    const model = scriptedModel([step, step, step, { text: "never" }]);
-    const { result, rows } = await runScripted({ chart: budgetChart({ budgetMs: 150 }), model });
+    // Every turn alone (100 ms) fits in the 250 ms budget; the conversation's turns together do not.
+    const step = { events: [{ name: "ping" }], firstTokenMs: 100 };
+    const model = scriptedModel([step, step, step, step, { text: "never" }]);
+    const { result, rows } = await runScripted({ chart: budgetChart({ budgetMs: 250 }), model });
     expect(result.finalConfig).toEqual(["failed"]);
     expect(processed(rows, "error.llm.timeout")).toHaveLength(1);
-    expect(rowsOf(rows, "llm/response")).toHaveLength(2);
-    expect(model.calls).toHaveLength(3);
+    // At least one turn completed before the budget ran out in a later one (two, on an idle machine).
+    expect(rowsOf(rows, "llm/response").length).toBeGreaterThanOrEqual(1);
+    expect(model.calls.length).toBeGreaterThanOrEqual(2);
+    expect(model.calls.length).toBeLessThanOrEqual(3);
   });
 });
 
