@@ -4,5 +4,5 @@ export { askHuman, humanInputLogic, type HumanInputParams } from "./human-input.
 export { tellLlm, captureArtifact, updateProgress, fromArtifacts, type ChartAction } from "./actions.js";
 export { eventToolName, eventTools, checkEventPayload, type AllowedEvent, type AllowedEvents } from "./event-tools.js";
 export { defineChart, inlineActors, type ChartDefinition } from "./define-chart.js";
-export { bindRunServices, runServicesOf, type RunServices, type InflightTracker } from "./run-services.js";
+export { bindRunServices, runServicesOf, type RunServices, type InflightTracker, type ChildRunHost } from "./run-services.js";
 export type { Param, ParamArgs } from "./param.js";

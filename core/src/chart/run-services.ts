@@ -8,6 +8,20 @@ import type { ArtifactStore } from "../templates/artifact-store.js";
 import type { HumanRenderer } from "../human/human-renderer.js";
 import type { Logger } from "../runtime/logger.js";
 import type { DebugGate } from "../debug/debug-gate.js";
+import type { IdSource } from "../runtime/ids.js";
+
+/** What a run lends the child sessions it spawns (core/src/fleet). */
+export interface ChildRunHost {
+  /** The parent's session directory; children live under `children/<childSessionId>/`. */
+  sessionDir: string;
+  /** The parent's model client below its loop guard: children's calls land in the parent's cassette too. */
+  model: ModelClient;
+  cwd: string;
+  ids: IdSource;
+  loopThreshold: number | false;
+  wedge?: { intervalMs: number; cycles: number };
+  checkpointCompactBytes?: number;
+}
 
 /** Work the runner counts as progress (a model call, a tool, an open prompt). */
 export interface InflightTracker {
@@ -35,6 +49,8 @@ export interface RunServices {
   fail(category: string, message: string): void;
   /** Aborted when the run is cancelled. */
   signal: AbortSignal;
+  /** Present under runChart: what child sessions inherit (fleets). */
+  childHost?: ChildRunHost;
 }
 
 // Keyed by the run's actor system, so concurrent runs in one process never see each other's services.

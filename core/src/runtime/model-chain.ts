@@ -15,7 +15,7 @@ export interface ModelChainOptions {
 }
 
 /** What every run's model calls go through: the loop guard, then the cassette recorder. */
-export function buildModelChain(base: ModelClient, options: ModelChainOptions): { model: ModelClient; close(): void } {
+export function buildModelChain(base: ModelClient, options: ModelChainOptions): { model: ModelClient; recorded: ModelClient; close(): void } {
   const writer = new CassetteWriter(options.cassettePath, {
     chartId: options.chartId,
     sessionId: options.sessionId,
@@ -23,7 +23,7 @@ export function buildModelChain(base: ModelClient, options: ModelChainOptions): 
   });
   const recorded = recordingModel(base, writer, options.clock, options.recordedCalls + 1);
   const model = options.loopThreshold === false ? recorded : loopGuard(recorded, options.loopThreshold || defaultLoopThreshold);
-  return { model, close: () => writer.close() };
+  return { model, recorded, close: () => writer.close() };
 }
 
 export const cassetteExists = (path: string): boolean => existsSync(path);

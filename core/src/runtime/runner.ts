@@ -57,6 +57,21 @@ export interface RunChartOptions {
   onStart?: (info: RunStartInfo) => void;
   /** Stop the run when the same model request is sent this many times (default 10); false: off. */
   loopThreshold?: number | false;
+  /** This run is a child session of that session (a fleet child, see core/src/fleet): recorded in session.json and runner/started. */
+  parentSessionId?: string;
+}
+
+/** A run that has started: its result, and a way to send events into its root actor. */
+export interface ChartHandle {
+  sessionId: string;
+  runId: string;
+  sessionDir: string;
+  /** Settles when the run ends (never rejects once started). */
+  result: Promise<RunResult>;
+  /** Sends an event to the chart's root actor; false once the run has ended. */
+  send(event: { type: string; [key: string]: unknown }): boolean;
+  /** The root actor's latest snapshot (the final one once the run has ended). */
+  snapshot(): AnyMachineSnapshot | undefined;
 }
 
 export interface RunStartInfo {
@@ -96,6 +111,7 @@ function prepareNew(options: RunChartOptions, clock: Clock, ids: IdSource): Prep
     chartModule: options.chartModule ?? "",
     createdAt: now,
     ...(options.input === undefined ? {} : { input: options.input }),
+    ...(options.parentSessionId ? { parentSessionId: options.parentSessionId } : {}),
     status: "running",
   };
   return { paths: createSessionDir(root, manifest), manifest, checkpoint: undefined, nextSeq: 1, offset: 0 };
@@ -140,6 +156,14 @@ const basenameOf = (path: string): string => resolve(path).split(/[\\/]/).pop() 
  * rows that led to them are on disk.
  */
 export async function runChart(options: RunChartOptions): Promise<RunResult> {
+  return (await startChart(options)).result;
+}
+
+/**
+ * `runChart`, returning as soon as the chart's actor has started: the handle carries the result
+ * and `send`, which routes events into the root actor (fleets use it to talk to child sessions).
+ */
+export async function startChart(options: RunChartOptions): Promise<ChartHandle> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
   const log = options.log ?? silentLogger;
@@ -184,6 +208,7 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
     loopThreshold: options.loopThreshold ?? defaultLoopThreshold,
   });
   const inflight = new Inflight();
+  const loopThreshold = options.loopThreshold ?? defaultLoopThreshold;
   const runAbort = new AbortController();
   const services: RunServices = {
     sessionId: manifest.sessionId,
@@ -202,6 +227,17 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
     debug: gate,
     signal: runAbort.signal,
     fail: (category, message) => failRun(category, message),
+    // What child sessions (core/src/fleet) inherit: their calls go through this run's cassette
+    // recorder (so one cassette replays the whole fleet) but not its loop guard (each child has its own).
+    childHost: {
+      sessionDir: paths.root,
+      model: chain.recorded,
+      cwd,
+      ids,
+      loopThreshold,
+      ...(options.wedge ? { wedge: options.wedge } : {}),
+      ...(options.checkpointCompactBytes === undefined ? {} : { checkpointCompactBytes: options.checkpointCompactBytes }),
+    },
   };
   let failRun: (category: string, message: string) => void = () => {};
 
@@ -219,7 +255,8 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
     for (const origin of history.interrupted) transcript.append("llm/turn-interrupted", origin);
   }
 
-  return new Promise<RunResult>((resolveRun) => {
+  let deliver: ChartHandle["send"] = () => false;
+  const result = new Promise<RunResult>((resolveRun) => {
     let before: string[] = [];
     let finished = false;
     let lastActivitySeq = -1;
@@ -275,6 +312,11 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
       if (snapshot.status === "done") finish("done");
     };
 
+    deliver = (event) => {
+      if (finished || !actor) return false;
+      actor.send(event);
+      return true;
+    };
     const onAbort = () => finish("aborted");
     gate.bind({ record: (event, data) => transcript.append(event, data), quit: () => finish("aborted") });
     failRun = (category, message) => queueMicrotask(() => finish("error", { category, message }));
@@ -324,14 +366,28 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
       finish("error", { category: "chart", message: `chart "${chartId}" failed to start: ${(error as Error).message}` });
     }
   });
+  return {
+    sessionId: manifest.sessionId,
+    runId,
+    sessionDir: paths.root,
+    result,
+    send: (event) => deliver(event),
+    snapshot: () => actor?.getSnapshot() as AnyMachineSnapshot | undefined,
+  };
 }
 
-/** Model calls in a transcript: finished (answered or failed) in order, and those left without an answer. */
-async function callHistory(transcriptPath: string): Promise<{ completed: RequestOrigin[]; interrupted: RequestOrigin[] }> {
+/**
+ * Model calls in a transcript: finished (answered or failed) in order, and those left without an
+ * answer. Rows mirrored from child sessions (they carry `childSessionId`) are the children's calls,
+ * not this session's. `maxSeq`: only rows up to that seq (what a resume keeps).
+ */
+export async function callHistory(transcriptPath: string, maxSeq = Infinity): Promise<{ completed: RequestOrigin[]; interrupted: RequestOrigin[] }> {
   const completed: RequestOrigin[] = [];
   const open = new Map<string, RequestOrigin>();
   for await (const row of readTranscript(transcriptPath)) {
-    const data = row.data as { invokeId?: string; stateId?: string; turn?: number };
+    if (row.seq > maxSeq) break;
+    const data = row.data as { invokeId?: string; stateId?: string; turn?: number; childSessionId?: string };
+    if (data.childSessionId !== undefined) continue;
     if (row.event === "llm/conversation-ended") {
       for (const [key, origin] of open) if (origin.invokeId === data.invokeId) open.delete(key);
       continue;
