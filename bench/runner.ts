@@ -15,7 +15,7 @@
  * `node --import tsx --cpu-prof bench/runner.ts --sessions 1000`.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { cpus, platform, tmpdir } from "node:os";
+import { cpus, loadavg, platform, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { bareThroughput, runnerThroughput, type PingPongMode, type ThroughputResult } from "./runner/ping-pong.js";
@@ -71,6 +71,9 @@ function openFilesLimit(): number | undefined {
   }
 }
 
+/** 1-minute load average: figures taken on a busy machine are slower than the code is. */
+const load = (): string => loadavg()[0]!.toFixed(2);
+
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function measureEvents(events: number, repeat: number, root: string) {
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
   const limit = openFilesLimit();
   console.log(
     `Escapement runner bench: node ${process.version}, ${cpus().length} CPUs, ${platform()}` +
-      `${limit === undefined ? "" : `, open-files limit ${int(limit)}`}; sessions under ${root}\n`,
+      `${limit === undefined ? "" : `, open-files limit ${int(limit)}`}, load average ${load()}; sessions under ${root}\n`,
   );
   try {
     const events = await measureEvents(flags.events, flags.repeat, root);
@@ -169,6 +172,7 @@ async function main(): Promise<void> {
     for (const r of results) {
       for (const sample of r.errorSamples) console.log(`  ${int(r.sessions)}: ${sample}`);
     }
+    console.log(`\nload average at the end: ${load()} (${cpus().length} CPUs)`);
   } finally {
     cleanup();
   }
