@@ -66,6 +66,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--work-dir <dir>", "directory that tools resolve relative paths against (default: the current directory)")
     .option("--replay <session-or-cassette>", "serve model calls from a recorded cassette (strict: a miss stops the run)")
     .option("--fork", "with --replay: go live at the first miss, recording into the new session")
+    .option("--script <file>", "answer model calls from a script file (no model calls, no cost)")
     .option("--fork-at <call>", "with --replay: go live from this call position", positiveInt("--fork-at"))
     .option("--loop-threshold <n>", "stop after this many identical model requests (0 turns the guard off)", nonNegativeInt("--loop-threshold"), 10)
     .addOption(new Option("--log-level <level>", "log verbosity").choices(logLevels).default("warn"))
@@ -88,6 +89,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           ...(options.workDir ? { workDir: options.workDir as string } : {}),
           ...(options.replay ? { replay: options.replay as string } : {}),
           ...(options.fork ? { fork: true } : {}),
+          ...(options.script ? { script: options.script as string } : {}),
           ...(options.forkAt === undefined ? {} : { forkAt: options.forkAt as number }),
           loopThreshold: options.loopThreshold as number,
           logLevel: options.logLevel as LogLevel,

@@ -29,6 +29,8 @@ export interface ReplayFlags {
   fork?: boolean;
   /** Go live from this call position. */
   forkAt?: number;
+  /** Answer from this script file instead (no model calls). */
+  script?: string;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function modelForChart(chartDir: string, chartId: string, flags: Re
     const fork = flags.fork === true || flags.forkAt !== undefined;
     if (fork && !live) throw new UsageError("--fork needs a live model, and no provider is configured");
     const model = new CassetteModel(cassette, {
+      timing: "recorded",
       mode: fork ? "fork" : "strict",
       ...(flags.forkAt === undefined ? {} : { forkAt: flags.forkAt }),
       ...(fork && live ? { live: live.model } : {}),
@@ -48,15 +51,20 @@ export async function modelForChart(chartDir: string, chartId: string, flags: Re
     const how = fork ? `forking to ${live!.source} ${flags.forkAt ? `at call ${flags.forkAt}` : "at the first miss"}` : "strict: a miss stops the run";
     return { model, source: `cassette ${cassette.path} (${cassette.calls.length} calls; ${how})` };
   }
+  if (flags.script !== undefined) {
+    return { model: scriptedModel(await readScriptFile(flags.script)), source: `script ${flags.script} (no model calls are made)` };
+  }
   if (live) return live;
   const cassettePath = join(chartDir, "cassette.jsonl");
+  const scriptPath = join(chartDir, "script.json");
+  const script = existsSync(scriptPath) ? scriptedModel(await readScriptFile(scriptPath)) : undefined;
   if (existsSync(cassettePath)) {
     const cassette = await loadCassette(cassettePath, chartId);
-    return { model: new CassetteModel(cassette, { mode: "strict" }), source: `bundled cassette ${cassettePath} (replayed: no model calls, no cost)` };
+    // A request the recording never saw (other --param values, say) falls back to the bundled script.
+    const model = new CassetteModel(cassette, { timing: "recorded", ...(script ? { mode: "fork", live: script, liveSkipsServed: true } : { mode: "strict" }) });
+    const fallback = script ? `, falling back to ${scriptPath} on a miss` : "";
+    return { model, source: `bundled cassette ${cassettePath} (replayed: no model calls, no cost${fallback})` };
   }
-  const scriptPath = join(chartDir, "script.json");
-  if (existsSync(scriptPath)) {
-    return { model: scriptedModel(await readScriptFile(scriptPath)), source: `bundled script ${scriptPath} (no model calls are made)` };
-  }
+  if (script) return { model: script, source: `bundled script ${scriptPath} (no model calls are made)` };
   return { model: unavailableModel(`no model provider is configured and ${chartDir} has no cassette.jsonl or script.json`), source: "no model available" };
 }

@@ -28,6 +28,7 @@ export interface RunFlags {
   replay?: string;
   fork?: boolean;
   forkAt?: number;
+  script?: string;
   loopThreshold?: number;
   logLevel: LogLevel;
 }
@@ -47,6 +48,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       ...(flags.replay === undefined ? {} : { replay: resolve(io.cwd, flags.replay) }),
       ...(flags.fork ? { fork: true } : {}),
       ...(flags.forkAt === undefined ? {} : { forkAt: flags.forkAt }),
+      ...(flags.script === undefined ? {} : { script: resolve(io.cwd, flags.script) }),
     },
     live,
   );

@@ -1,5 +1,5 @@
 import { LlmError, type LlmErrorCategory } from "../llm-error.js";
-import type { CallOptions, ModelClient, ModelRequest, ModelResponse } from "../protocol.js";
+import type { CallOptions, ModelClient, ModelRequest, ModelResponse, RequestOrigin } from "../protocol.js";
 import type { CassetteCall } from "./cassette-entry.js";
 import type { LoadedCassette } from "./cassette-file.js";
 import { keyOf } from "./normalize-request.js";
@@ -12,9 +12,35 @@ export interface CassetteModelOptions {
   forkAt?: number;
   /** The live client forked calls go to. */
   live?: ModelClient;
+  /**
+   * Tell the live client which calls the cassette already answered (`skipCompleted`) when the
+   * run forks: for a live client that answers by position from the same script as the recording.
+   */
+  liveSkipsServed?: boolean;
   /** Called once, when the run forks to live. */
   onFork?: (position: number, reason: string) => void;
+  /**
+   * recorded: fragments arrive at their recorded offsets and the call takes as long as it did,
+   * so concurrent conversations interleave as they did. instant (default): no waiting.
+   */
+  timing?: "recorded" | "instant";
+  /** Injectable wait (tests); default real timers, aborted with the call. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
+
+const realSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new LlmError("aborted", "call aborted"));
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new LlmError("aborted", "call aborted"));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 
 /**
  * Serves model calls from a recorded cassette at zero cost: a call is answered by the next unused
@@ -23,6 +49,8 @@ export interface CassetteModelOptions {
 export class CassetteModel implements ModelClient {
   readonly #byKey = new Map<string, CassetteCall[]>();
   readonly #aliases: Set<string>;
+  /** Calls answered from the cassette, so a live client that answers by position can skip them. */
+  readonly #served: RequestOrigin[] = [];
   #position = 0;
   #live = false;
 
@@ -59,6 +87,7 @@ export class CassetteModel implements ModelClient {
     if (!this.options.live) throw new LlmError("cassette-miss", reason);
     if (!this.#live) {
       this.#live = true;
+      if (this.options.liveSkipsServed) this.options.live.skipCompleted?.(this.#served);
       this.options.onFork?.(this.#position, reason);
     }
     return this.options.live;
@@ -77,7 +106,21 @@ export class CassetteModel implements ModelClient {
       if (this.options.mode === "strict") throw new LlmError("cassette-miss", why);
       return this.#goLive(why).call(request, options);
     }
+    this.#served.push(request.origin);
+    if (this.options.timing === "recorded") return this.#replayTimed(recorded, options);
     return replay(recorded, options);
+  }
+
+  async #replayTimed(recorded: CassetteCall, options: CallOptions): Promise<ModelResponse> {
+    const sleep = this.options.sleep ?? realSleep;
+    let at = 0;
+    for (const fragment of recorded.stream) {
+      if (fragment.atMs > at) await sleep(fragment.atMs - at, options.signal);
+      at = Math.max(at, fragment.atMs);
+      options.onDelta?.({ kind: fragment.kind, text: fragment.text });
+    }
+    if (recorded.elapsedMs > at) await sleep(recorded.elapsedMs - at, options.signal);
+    return replay({ ...recorded, stream: [] }, options);
   }
 }
 
