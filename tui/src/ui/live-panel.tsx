@@ -1,5 +1,5 @@
 /** The LIVE panel: one row per conversation (child sessions under their parent), and the selected row's streaming text. */
-import { createMemo, For, Show, type Accessor } from "solid-js";
+import { createMemo, Index, Show, type Accessor } from "solid-js";
 import { liveRows, type LiveRow, type ViewState } from "../domain/index.ts";
 import { tailLines } from "./format.ts";
 import { liveHeaderText, liveRowText } from "./live-row-text.ts";
@@ -74,20 +74,21 @@ export function LivePanel(props: LivePanelProps) {
     >
       <text fg={theme.dim} wrapMode="none">{liveHeaderText(inner())}</text>
       <Show when={rows().length > 0} fallback={<text fg={theme.dim} wrapMode="none">{"  no conversations yet"}</text>}>
-        <For each={visible()}>
+        {/* Index, not For: rows are new objects on every update, so reuse each line's renderable. */}
+        <Index each={visible()}>
           {(row) => (
             <text
-              fg={statusColour(theme, row)}
-              bg={isSelected(row) ? theme.selectedBg : undefined}
+              fg={statusColour(theme, row())}
+              bg={isSelected(row()) ? theme.selectedBg : undefined}
               wrapMode="none"
             >
-              {liveRowText(row, isSelected(row), inner(), props.now())}
+              {liveRowText(row(), isSelected(row()), inner(), props.now())}
             </text>
           )}
-        </For>
+        </Index>
       </Show>
       <text fg={theme.dim} wrapMode="none">{separator(stream().title, inner())}</text>
-      <For each={stream().lines}>{(line) => <text wrapMode="none">{line}</text>}</For>
+      <Index each={stream().lines}>{(line) => <text wrapMode="none">{line()}</text>}</Index>
     </box>
   );
 }
