@@ -1,0 +1,34 @@
+/** The hosted facade `run(options)` and the public event stream. */
+export { run, type RunHandle, type RunOutcome } from "./run.js";
+export {
+  validateOptions,
+  runOptionsSchema,
+  runOptionNames,
+  RunOptionsError,
+  isRunOptionsError,
+  type RunOptions,
+  type OptionIssue,
+  type ValidateOptionsResult,
+} from "./options.js";
+export type { Credentials } from "./hermetic-model.js";
+export {
+  mapTranscriptRow,
+  createPublicEventMapper,
+  initialPublicEventState,
+  publicEventsOf,
+  type PublicEventState,
+  type MappedRow,
+} from "./public-events.js";
+export {
+  validatePublicEvent,
+  publicEventTypes,
+  publicEventSchemas,
+  terminalPublicEventTypes,
+  isPublicEventType,
+  PublicEvent,
+  type PublicEventType,
+  type PublicEventOf,
+  type PublicEventMap,
+  type PublicEventIssue,
+  type PublicEventResult,
+} from "@escapement/wire-schema";

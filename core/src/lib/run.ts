@@ -1,0 +1,154 @@
+/**
+ * `run(options)`: the hosted facade. One call runs one chart to its end in a session directory
+ * and reports public events on the way. Hermetic: the model, config, credentials, tools and input
+ * all come from `options`; nothing is read from env vars or config files, and every run builds its
+ * own router, catalog, registry and mapper, so runs in one process never see each other.
+ */
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import type { PublicEvent } from "@escapement/wire-schema";
+import type { ChartDefinition } from "../chart/define-chart.js";
+import { systemClock } from "../runtime/clock.js";
+import { randomIds, type IdSource } from "../runtime/ids.js";
+import { silentLogger } from "../runtime/logger.js";
+import { runChart, type RunStatus } from "../runtime/runner.js";
+import type { RowTap } from "../runtime/transcript-writer.js";
+import { createDefaultRegistry } from "../tools/builtin-tools.js";
+import { ToolRegistry } from "../tools/tool-registry.js";
+import { EventChannel } from "./event-channel.js";
+import { resolveOptions, RunOptionsError, type ResolvedOptions, type RunOptions } from "./options.js";
+import { createPublicEventMapper, initialPublicEventState } from "./public-events.js";
+
+export interface RunOutcome {
+  runId: string;
+  sessionId: string;
+  /** `done` (a final state), `aborted` (cancelled) or `error` (see `error.category`). */
+  status: RunStatus;
+  /** The active states when the run ended. */
+  finalConfig: string[];
+  sessionDir: string;
+  transcriptPath: string;
+  error?: { category: string; message: string };
+}
+
+/** A running run: await it for the outcome; `events()` streams its public events. */
+export interface RunHandle extends Promise<RunOutcome> {
+  /** This run's id (known at once; also on every event and on the outcome). */
+  readonly runId: string;
+  /**
+   * The public events from now on, ending after the terminal event (run-done, run-aborted or
+   * run-error). Call it right after `run()` (in the same tick) to see every event: nothing is
+   * emitted before the caller's synchronous code is done. Throws what `run()` rejects with.
+   */
+  events(): AsyncIterableIterator<PublicEvent>;
+}
+
+/**
+ * Runs a chart. Rejects with `RunOptionsError` (every bad option, with its path) before anything
+ * is written, or with a `SessionError` when the session directory cannot be used; otherwise
+ * resolves with the outcome once the transcript is closed, whatever the status.
+ */
+export function run(options: RunOptions): RunHandle {
+  const channel = new EventChannel<PublicEvent>();
+  const resolution = resolveOptions(options);
+  const ids = (resolution.ok ? options.ids : undefined) ?? randomIds;
+  const runId = ids.runId();
+  let promise: Promise<RunOutcome>;
+  if (resolution.ok) {
+    promise = start(options, resolution.resolved, runId, ids, channel);
+  } else {
+    const error = new RunOptionsError(resolution.issues);
+    channel.end(error);
+    promise = Promise.reject(error);
+  }
+  return Object.assign(promise, {
+    runId,
+    events: () => {
+      // The iterator reports a rejection; awaiting the handle as well is not required.
+      promise.catch(() => {});
+      return channel.iterate();
+    },
+  });
+}
+
+async function start(options: RunOptions, resolved: ResolvedOptions, runId: string, ids: IdSource, channel: EventChannel<PublicEvent>): Promise<RunOutcome> {
+  // Let the caller's synchronous code (events(), listeners) run before anything happens.
+  await Promise.resolve();
+  const log = options.log ?? silentLogger;
+  const clock = options.clock ?? systemClock;
+  const { chart, model } = resolved;
+  const sessionDir = sessionDirOf(options, ids, clock.now());
+  const workDir = options.workDir === undefined ? join(sessionDir, "work") : resolve(options.workDir);
+  const tools =
+    options.tools instanceof ToolRegistry ? options.tools : (resolved.toolList ?? defaultRegistry(chart, sessionDir, options.toolEnv ?? {}));
+
+  const map = createPublicEventMapper(initialPublicEventState({ runId }));
+  const deliver = (event: PublicEvent): void => {
+    if (options.onEvent) {
+      try {
+        options.onEvent(event);
+      } catch (error) {
+        log.warn(`run ${runId}: onEvent threw on ${event.type} (seq ${event.seq}); the run goes on`, { message: (error as Error)?.message ?? String(error) });
+      }
+    }
+    channel.push(event);
+  };
+  const tap: RowTap = (rows) => {
+    try {
+      for (const row of rows) for (const event of map(row)) deliver(event);
+    } catch (error) {
+      // A tap must never throw into the transcript writer; the transcript has the rows anyway.
+      log.error(`run ${runId}: public event mapping failed`, { message: (error as Error)?.message ?? String(error) });
+    }
+  };
+
+  log.info(`run ${runId}: chart ${chart.id}${options.resume ? ", resuming" : ""} in ${sessionDir}`);
+  try {
+    const result = await runChart({
+      chart,
+      model,
+      tools,
+      ...(options.resume ? { resume: basename(sessionDir), sessionsRoot: dirname(sessionDir) } : { sessionDir }),
+      cwd: workDir,
+      workDir,
+      ids: { ...ids, runId: () => runId },
+      clock,
+      log,
+      taps: [tap],
+      ...(options.human ? { human: options.human } : {}),
+      ...(options.input === undefined ? {} : { input: options.input }),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.loopThreshold === undefined ? {} : { loopThreshold: options.loopThreshold }),
+      ...(options.wedge ? { wedge: options.wedge } : {}),
+    });
+    log.info(`run ${runId}: ${result.status}${result.error ? ` (${result.error.category}: ${result.error.message})` : ""}`);
+    channel.end();
+    return {
+      runId: result.runId,
+      sessionId: result.sessionId,
+      status: result.status,
+      finalConfig: result.finalConfig,
+      sessionDir: result.sessionDir,
+      transcriptPath: result.transcriptPath,
+      ...(result.error ? { error: result.error } : {}),
+    };
+  } catch (error) {
+    log.error(`run ${runId}: could not run: ${(error as Error)?.message ?? String(error)}`);
+    channel.end(error);
+    throw error;
+  }
+}
+
+function sessionDirOf(options: RunOptions, ids: IdSource, now: number): string {
+  if (options.resume !== undefined) return resolve(options.resume);
+  if (options.sessionDir !== undefined) return resolve(options.sessionDir);
+  if (options.sessionsRoot !== undefined) return join(resolve(options.sessionsRoot), ids.sessionId(now));
+  return join(tmpdir(), `escapement-${ids.sessionId(now)}`);
+}
+
+/** The built-in tools plus the chart's own; shell commands get `env`, fetched bodies stay in the session. */
+function defaultRegistry(chart: ChartDefinition, sessionDir: string, env: Readonly<Record<string, string>>): ToolRegistry {
+  const registry = createDefaultRegistry({ shellRun: { env: { ...env } }, webFetch: { tempDir: join(sessionDir, "fetch") } });
+  for (const tool of chart.tools ?? []) registry.register(tool);
+  return registry;
+}
