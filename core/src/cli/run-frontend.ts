@@ -30,7 +30,7 @@ import type { CliIo } from "./cli-io.js";
 import type { ListenAddress } from "./listen-address.js";
 import { DEFAULT_LISTEN } from "./listen-address.js";
 import { progressLine } from "./progress-printer.js";
-import { sidecarCommand, spawnSidecar, type Sidecar, type SidecarExit } from "./tui/sidecar.js";
+import { sidecarArgs, sidecarCommand, spawnSidecar, type Sidecar, type SidecarExit } from "./tui/sidecar.js";
 import { TerminalGuard } from "./tui/terminal.js";
 import { UsageError } from "./usage-error.js";
 
@@ -120,7 +120,7 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
     log,
     ...(flags.heartbeatMs === undefined ? {} : { heartbeatMs: flags.heartbeatMs }),
   });
-  let command: ReturnType<typeof sidecarCommand>;
+  let command: ReturnType<typeof sidecarCommand> | undefined;
   try {
     // Resolved before the run starts, so a missing Bun or TUI package is a usage error, not a broken session.
     if (tui) command = sidecarCommand(server.url, token, io.env);
@@ -147,7 +147,7 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
     logFile = join(info.sessionDir, "escapement.log");
     log.info("wire server listening; starting the terminal UI", { url: server.url, session: info.sessionDir });
     terminal.save();
-    sidecar = spawnSidecar(command, { cwd: io.cwd, env: io.env });
+    sidecar = spawnSidecar(sidecarArgs(command!, info.sessionDir), { cwd: io.cwd, env: io.env });
     void sidecar.exited.then((exit) => {
       // A TUI that did not exit cleanly left the terminal as it was: put it back.
       terminalRestore(exit);

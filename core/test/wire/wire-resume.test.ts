@@ -128,6 +128,28 @@ describe("resume with since", () => {
   });
 });
 
+describe("a hub on a resumed session", () => {
+  it("numbers frames from the rows an earlier process wrote (read from disk), exactly as a replay of the whole transcript", async () => {
+    const run = await live();
+    const a = await client(run.server.url);
+    a.attach(run.token);
+    answerer(a);
+    await a.waitFor(isKind("run-finished"));
+    await run.done;
+    const { readAllRows } = await import("../../src/runtime/index.js");
+    const rows = await readAllRows(run.hub.transcriptPath!);
+    const { replayFrames } = await import("@escapement/wire-schema");
+    const replayed = [...replayFrames(rows)].filter(isStreamFrame);
+    for (const resumeAt of [2, Math.floor(rows.length / 2), rows.length]) {
+      const hub = new WireHub({ transcriptPath: run.hub.transcriptPath! });
+      // This process only sees rows from resumeAt on; the earlier ones are on disk.
+      hub.ingest(rows.slice(resumeAt - 1));
+      expect(hub.framesSince(0)).toEqual(replayed);
+      expect(hub.run).toMatchObject({ runId: "t-run-1" });
+    }
+  });
+});
+
 describe("snapshot", () => {
   it("a late joiner past the resend limit gets a snapshot: phase, open prompts, debug state; then the live stream", async () => {
     const run = await live({ resendLimit: 0 });

@@ -6,7 +6,9 @@ import { UsageError } from "../usage-error.js";
 
 export interface SidecarCommand {
   command: string;
-  args: string[];
+  entry: string;
+  url: string;
+  token: string;
 }
 
 export interface SidecarExit {
@@ -20,11 +22,25 @@ export interface SidecarExit {
  * (for packagers and tests). Resolved at run time: core does not import the TUI.
  */
 export function sidecarCommand(url: string, token: string, env: Readonly<Record<string, string | undefined>>): SidecarCommand {
+  return { ...resolveSidecar(env), url, token };
+}
+
+interface ResolvedSidecar {
+  command: string;
+  entry: string;
+}
+
+/** The full command line, once the session directory is known (the TUI reads full requests, responses and artifacts from it). */
+export function sidecarArgs(sidecar: SidecarCommand, sessionDir: string): { command: string; args: string[] } {
+  return { command: sidecar.command, args: [sidecar.entry, "--url", sidecar.url, "--token", sidecar.token, "--session-dir", sessionDir] };
+}
+
+function resolveSidecar(env: Readonly<Record<string, string | undefined>>): ResolvedSidecar {
   const require = createRequire(import.meta.url);
   const bun = env.ESCAPEMENT_BUN ?? resolvePackageBin(require, "bun", "bun");
   const entry = env.ESCAPEMENT_TUI_ENTRY ?? join(dirname(resolveOrThrow(require, "@escapement/tui/package.json")), "src", "main.ts");
   if (!existsSync(entry)) throw new UsageError(`the terminal UI entry ${entry} does not exist; run with --no-tui`);
-  return { command: bun, args: [entry, "--url", url, "--token", token] };
+  return { command: bun, entry };
 }
 
 function resolveOrThrow(require: NodeJS.Require, id: string): string {
@@ -52,7 +68,7 @@ export interface Sidecar {
   stop(graceMs?: number): Promise<SidecarExit>;
 }
 
-export function spawnSidecar(command: SidecarCommand, options: { cwd: string; env: Readonly<Record<string, string | undefined>> }): Sidecar {
+export function spawnSidecar(command: { command: string; args: string[] }, options: { cwd: string; env: Readonly<Record<string, string | undefined>> }): Sidecar {
   const child = spawn(command.command, command.args, { cwd: options.cwd, env: { ...options.env } as NodeJS.ProcessEnv, stdio: "inherit" });
   let running = true;
   const exited = new Promise<SidecarExit>((resolveExit) => {
