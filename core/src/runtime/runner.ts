@@ -59,6 +59,11 @@ export interface RunChartOptions {
   loopThreshold?: number | false;
   /** This run is a child session of that session (a fleet child, see core/src/fleet): recorded in session.json and runner/started. */
   parentSessionId?: string;
+  /**
+   * Rows recorded right after `runner/started` (and `runner/resumed`): what the host learned while
+   * preparing the run, e.g. `mcp/server-failed` for an MCP server that did not start.
+   */
+  startRows?: ReadonlyArray<{ event: string; data: Record<string, unknown> }>;
 }
 
 /** A run that has started: its result, and a way to send events into its root actor. */
@@ -254,6 +259,7 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
     // Requests the crash cut off: the resumed conversation issues these turns again.
     for (const origin of history.interrupted) transcript.append("llm/turn-interrupted", origin);
   }
+  for (const row of options.startRows ?? []) transcript.append(row.event, row.data);
 
   let deliver: ChartHandle["send"] = () => false;
   const result = new Promise<RunResult>((resolveRun) => {

@@ -1,0 +1,19 @@
+/** The MCP bridge: tools of MCP servers (stdio, streamable HTTP) as real tools named `<server>__<tool>`. */
+export {
+  connectMcpServers,
+  defaultMaxOutputChars,
+  defaultStartupTimeoutMs,
+  defaultToolTimeoutMs,
+  inheritedEnvVars,
+  type ConnectMcpOptions,
+  type McpConnection,
+  type McpFailure,
+  type McpFailureCategory,
+  type McpServerStatus,
+  type McpTransportKind,
+} from "./connect.js";
+export { registerMcpTools, mcpFailureLines, mcpStartRows, describeMcpServers, type StartRow } from "./report.js";
+export { mcpToolName, mcpToolPrefix, mcpNameSeparator } from "./tool-names.js";
+export { fromMcpResult, capOutput, type McpCallResult, type McpContentBlock } from "./tool-result.js";
+export { expandEnvRefs, MissingEnvVarError } from "./env-refs.js";
+export { GroupStdioTransport, type StdioServerProcess, type ProcessExit, type GroupStdioTransportOptions } from "./stdio-transport.js";
