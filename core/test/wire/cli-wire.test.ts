@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { OutboundFrame } from "@escapement/wire-schema";
 import { parseListen } from "../../src/cli/listen-address.js";
 import { frontendKind } from "../../src/cli/run-frontend.js";
 import { cli, repo, scratch } from "../examples/harness.js";
@@ -92,7 +93,7 @@ describe("escapement run --no-tui --listen", () => {
     const client = await attachFromWireJson(session);
     await client.waitFor(isKind("debug", (frame) => frame.mode === "armed"));
     client.send({ v: 1, kind: "answer", promptId: "name", value: "Ada" });
-    const paused = await client.waitFor(isKind("debug", (frame) => frame.paused));
+    const paused = await client.waitFor<Extract<OutboundFrame, { kind: "debug" }>>(isKind("debug", (frame) => frame.paused));
     expect(paused.reason).toBe("next external event: answer to name");
     // Held: the answer is recorded, the chart has not moved.
     expect(client.frames.some(isKind("phase", (frame) => frame.breadcrumb.includes("pickTone")))).toBe(false);
