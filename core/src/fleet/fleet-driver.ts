@@ -1,0 +1,287 @@
+/**
+ * Runs a fleet's children while its state is active: launches up to `concurrency` child runs,
+ * resumes the ones a crash left running, collects the outcome of the ones that finished, mirrors
+ * their conversations into the parent's transcript, and reports every change to the fleet actor
+ * (batched once per tick, so a thousand children do not mean a thousand parent checkpoints).
+ */
+import type { AnyActorRef, EventObject } from "xstate";
+import type { ChartDefinition } from "../chart/define-chart.js";
+import type { ChildRunHost, RunServices } from "../chart/run-services.js";
+import { startChart, type ChartHandle } from "../runtime/runner.js";
+import { SessionError } from "../runtime/session-error.js";
+import { ToolRegistry } from "../tools/tool-registry.js";
+import type { RequestOrigin } from "../llm/protocol.js";
+import {
+  childDir,
+  childHuman,
+  childModel,
+  completedCalls,
+  inspectChild,
+  outputOfSnapshot,
+  readChildOutcome,
+  type ChildDisk,
+  type ChildOutcome,
+} from "./child-session.js";
+import { isSettled, type ChildChange, type ChildTarget, type FleetState } from "./fleet-state.js";
+import { childDirRef, FleetMirror } from "./mirror.js";
+
+export interface FleetDriverOptions {
+  mirrorDeltas: boolean;
+  /** The children were named by this start: checkpoint the names before the first child directory exists. */
+  durableNames: boolean;
+}
+
+interface Launch {
+  index: number;
+  resume: boolean;
+}
+
+export class FleetDriver {
+  readonly #abort = new AbortController();
+  readonly #handles = new Map<number, ChartHandle>();
+  readonly #launched = new Set<number>();
+  /** Children whose session/child-done row is written. */
+  readonly #done = new Set<number>();
+  /** Tells for children launched but not yet started. */
+  readonly #waiting = new Map<number, EventObject[]>();
+  readonly #queue: Launch[] = [];
+  readonly #mirror: FleetMirror;
+  #changes: ChildChange[] = [];
+  #changeScheduled = false;
+  #running = 0;
+  #stopped = false;
+  #release: (() => void) | undefined;
+  readonly #tools: RunServices["tools"];
+
+  constructor(
+    private readonly self: AnyActorRef,
+    private readonly services: RunServices,
+    private readonly host: ChildRunHost,
+    private readonly chart: ChartDefinition,
+    private readonly options: FleetDriverOptions,
+  ) {
+    this.#mirror = new FleetMirror(services.transcript, services.clock, { deltas: options.mirrorDeltas });
+    const own = (chart.tools ?? []).filter((tool) => !services.tools.has(tool.name));
+    this.#tools = own.length === 0 ? services.tools : new ToolRegistry([...services.tools.list(), ...own]);
+  }
+
+  #state(): FleetState {
+    return (this.self.getSnapshot() as { context: FleetState }).context;
+  }
+
+  #limit(): number {
+    return this.#state().concurrency ?? Infinity;
+  }
+
+  async run(): Promise<void> {
+    // Let the mailbox apply the names queued in start().
+    await Promise.resolve();
+    if (this.#stopped) return;
+    const state = this.#state();
+    this.#release = this.services.inflight.begin(`fleet ${state.fleetId}`);
+    const disks = new Map<number, ChildDisk>();
+    try {
+      for (const child of state.children) disks.set(child.index, inspectChild(childDir(this.host.sessionDir, child.childSessionId)));
+      await this.#skipCompletedCalls(state, disks);
+    } catch (error) {
+      this.services.fail("session-io", `fleet "${state.fleetId}": reading its children's sessions failed: ${(error as Error).message}`);
+      return;
+    }
+    if (this.#stopped) return;
+    const fresh: Launch[] = [];
+    for (const child of state.children) {
+      if (isSettled(child.status)) continue;
+      const disk = disks.get(child.index)!;
+      if (disk.kind === "finished") {
+        // Finished before the crash, after the parent's last checkpoint: read its outcome back, run nothing.
+        let outcome: ChildOutcome;
+        try {
+          outcome = await readChildOutcome(childDir(this.host.sessionDir, child.childSessionId), disk.status);
+        } catch (error) {
+          outcome = { status: "error", output: undefined, error: { category: "session-io", message: (error as Error).message }, finalConfig: [] };
+        }
+        if (this.#stopped) return;
+        this.#recordDone(child.index, outcome, true);
+      } else if (disk.kind === "running") this.#queue.push({ index: child.index, resume: true });
+      else fresh.push({ index: child.index, resume: false });
+    }
+    this.#queue.push(...fresh);
+    this.#pump(this.options.durableNames);
+    this.#settleIfDone();
+  }
+
+  /**
+   * Resumed children must not answer twice from a positional model (a script): every call the
+   * children already made is skipped at once, before any of them runs again.
+   */
+  async #skipCompletedCalls(state: FleetState, disks: Map<number, ChildDisk>): Promise<void> {
+    if (!this.host.model.skipCompleted) return;
+    const origins: RequestOrigin[] = [];
+    for (const child of state.children) {
+      const disk = disks.get(child.index)!;
+      if (disk.kind === "absent") continue;
+      origins.push(...(await completedCalls(childDir(this.host.sessionDir, child.childSessionId), disk)));
+    }
+    if (origins.length > 0 && !this.#stopped) this.host.model.skipCompleted(origins);
+  }
+
+  /** Launches queued children while there are free slots. `flush`: make their start rows (and the fleet's names) durable first. */
+  #pump(flush = false): void {
+    const batch: Launch[] = [];
+    while (!this.#stopped && this.#running < this.#limit() && this.#queue.length > 0) {
+      const launch = this.#queue.shift()!;
+      this.#running++;
+      this.#launched.add(launch.index);
+      batch.push(launch);
+      const child = this.#state().children[launch.index]!;
+      this.services.transcript.append("session/child-started", {
+        childSessionId: child.childSessionId,
+        chartId: this.chart.id,
+        parentInvokeId: this.#state().fleetId,
+        index: launch.index,
+        ref: childDirRef(child.childSessionId),
+        ...(launch.resume ? { resumed: true } : {}),
+      });
+      this.#change({ index: launch.index, status: "running" });
+    }
+    if (batch.length === 0) return;
+    if (flush) this.services.transcript.flush();
+    for (const launch of batch) void this.#start(launch);
+  }
+
+  async #start(launch: Launch): Promise<void> {
+    const child = this.#state().children[launch.index]!;
+    const id = child.childSessionId;
+    const dir = childDir(this.host.sessionDir, id);
+    // Told before it started (and checkpointed with the fleet); a resumed child already had them.
+    const inbox = launch.resume ? [] : (child.inbox ?? []);
+    let handle: ChartHandle;
+    try {
+      handle = await startChart({
+        chart: this.chart,
+        model: childModel(this.host.model),
+        ...(launch.resume ? { resume: dir } : { sessionDir: dir }),
+        ...(child.input === undefined ? {} : { input: child.input }),
+        parentSessionId: this.services.sessionId,
+        tools: this.#tools,
+        human: childHuman(this.services.human, id),
+        workDir: this.services.workDir,
+        cwd: this.host.cwd,
+        clock: this.services.clock,
+        ids: this.host.ids,
+        log: this.services.log,
+        signal: AbortSignal.any([this.services.signal, this.#abort.signal]),
+        taps: [this.#mirror.tap(id)],
+        loopThreshold: this.host.loopThreshold,
+        ...(this.host.wedge ? { wedge: this.host.wedge } : {}),
+        ...(this.host.checkpointCompactBytes === undefined ? {} : { checkpointCompactBytes: this.host.checkpointCompactBytes }),
+      });
+    } catch (error) {
+      const category = error instanceof SessionError ? error.code : "child-start";
+      this.#settle(launch.index, { status: "error", output: undefined, error: { category, message: (error as Error).message }, finalConfig: [] });
+      return;
+    }
+    if (this.#stopped) return;
+    this.#handles.set(launch.index, handle);
+    for (const event of [...inbox, ...(this.#waiting.get(launch.index) ?? [])]) handle.send(event);
+    this.#waiting.delete(launch.index);
+    const result = await handle.result;
+    this.#settle(launch.index, {
+      status: result.status,
+      output: outputOfSnapshot(handle.snapshot()),
+      ...(result.error ? { error: { category: result.error.category, message: result.error.message } } : {}),
+      finalConfig: result.finalConfig,
+    });
+  }
+
+  #settle(index: number, outcome: ChildOutcome): void {
+    if (this.#stopped) return;
+    this.#running--;
+    this.#handles.delete(index);
+    this.#recordDone(index, outcome, false);
+    if (outcome.status !== "done" && this.#state().failFast) {
+      const child = this.#state().children[index]!;
+      const why = outcome.error ? `: ${outcome.error.category}: ${outcome.error.message}` : "";
+      this.services.fail("child-failed", `child session ${child.childSessionId} (chart ${this.chart.id}) of fleet "${this.#state().fleetId}" ended ${outcome.status}${why}`);
+      return;
+    }
+    this.#pump();
+    this.#settleIfDone();
+  }
+
+  #recordDone(index: number, outcome: ChildOutcome, recovered: boolean): void {
+    const child = this.#state().children[index]!;
+    this.#done.add(index);
+    this.services.transcript.append("session/child-done", {
+      childSessionId: child.childSessionId,
+      status: outcome.status,
+      index,
+      ...(outcome.error ? { error: outcome.error } : {}),
+      ...(recovered ? { recovered: true } : {}),
+    });
+    this.#change({ index, status: outcome.status, output: outcome.output, finalConfig: outcome.finalConfig, ...(outcome.error ? { error: outcome.error } : {}) });
+  }
+
+  /** Once nothing runs or waits: stop mirroring and stop counting as in-flight work, before the fleet completes. */
+  #settleIfDone(): void {
+    if (this.#running > 0 || this.#queue.length > 0) return;
+    this.#mirror.close();
+    this.#release?.();
+    this.#release = undefined;
+  }
+
+  #change(change: ChildChange): void {
+    this.#changes.push(change);
+    if (this.#changeScheduled) return;
+    this.#changeScheduled = true;
+    setImmediate(() => {
+      this.#changeScheduled = false;
+      if (this.#stopped || this.#changes.length === 0) return;
+      const changes = this.#changes;
+      this.#changes = [];
+      this.self.send({ type: "escapement.fleet-changed", changes });
+    });
+  }
+
+  /** Routes a `tellChild` event to the children it names that have started (the fleet keeps it for the others). */
+  tell(indexes: readonly number[], event: EventObject): void {
+    if (this.#stopped) return;
+    for (const index of indexes) {
+      if (!this.#launched.has(index)) continue;
+      const handle = this.#handles.get(index);
+      if (handle) {
+        if (!handle.send(event)) this.services.log.warn("tellChild: the child has ended; event dropped", { fleet: this.#state().fleetId, index, event: event.type });
+      } else if (!isSettled(this.#state().children[index]?.status ?? "pending")) {
+        const waiting = this.#waiting.get(index) ?? [];
+        waiting.push(event);
+        this.#waiting.set(index, waiting);
+      }
+    }
+  }
+
+  unknownTarget(target: ChildTarget): void {
+    const state = this.#state();
+    const ids = state.children.map((child) => child.childSessionId).join(", ");
+    this.services.fail(
+      "unknown-child",
+      `tellChild("${state.fleetId}", ${JSON.stringify(target)}): no such child; use an index 0..${state.children.length - 1}, a child session id (${ids || "none"}) or "*"`,
+    );
+  }
+
+  /** The fleet's state was left (or the run is ending): abort every child, record them aborted. */
+  stop(): void {
+    if (this.#stopped) return;
+    // Children end synchronously on abort; their last rows still reach the parent's transcript.
+    this.#abort.abort(new Error("the fleet's state was left"));
+    this.#mirror.close();
+    this.#stopped = true;
+    const state = this.#state();
+    for (const index of this.#launched) {
+      const child = state.children[index]!;
+      if (isSettled(child.status) || this.#done.has(index)) continue;
+      this.services.transcript.append("session/child-done", { childSessionId: child.childSessionId, status: "aborted", index });
+    }
+    this.#release?.();
+    this.#release = undefined;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Mirrors a child session's conversation lifecycle into the parent's transcript, so the parent's
+ * renderers (the TUI's LIVE panel, `escapement open`) show the children's conversations beside the
+ * parent's own. The child's transcript stays the source of truth; mirrored rows are a view of it.
+ *
+ * A mirrored row has the child row's event name and data, with ids made unique in the parent:
+ *
+ * - `invokeId`, `stateId`, `promptId`: prefixed with `<childSessionId>/`
+ * - `ref`: rewritten to be relative to the parent's session directory (`children/<id>/io/...`)
+ * - added: `childSessionId`, and `childSeq` (the child row's seq)
+ *
+ * `llm/delta` rows are coalesced: a conversation's fragments are joined and written at most every
+ * `deltaIntervalMs`, and always before that conversation's next non-delta row.
+ */
+import type { Clock } from "../runtime/clock.js";
+import type { TranscriptRow } from "../runtime/transcript-row.js";
+import type { TranscriptWriter } from "../runtime/transcript-writer.js";
+
+export const mirroredEvents: ReadonlySet<string> = new Set([
+  "llm/conversation-started",
+  "llm/conversation-ended",
+  "llm/request",
+  "llm/response",
+  "llm/error",
+  "llm/turn-interrupted",
+  "llm/delta",
+  "human-input/requested",
+  "human-input/answered",
+  "human-input/cancelled",
+  "human-input/progress",
+]);
+
+/** Where a child's session directory is, relative to the parent's. */
+export const childDirRef = (childSessionId: string): string => `children/${childSessionId}`;
+
+/** The parent-side data of a mirrored child row (pure). */
+export function mirrorData(childSessionId: string, row: TranscriptRow): Record<string, unknown> {
+  const data = { ...(row.data as Record<string, unknown>) };
+  for (const key of ["invokeId", "stateId", "promptId"] as const) {
+    if (typeof data[key] === "string") data[key] = `${childSessionId}/${data[key] as string}`;
+  }
+  if (typeof data.ref === "string") data.ref = `${childDirRef(childSessionId)}/${data.ref}`;
+  data.childSessionId = childSessionId;
+  data.childSeq = row.seq;
+  return data;
+}
+
+interface PendingDelta {
+  childSessionId: string;
+  invokeId: string;
+  turn: unknown;
+  kind: unknown;
+  text: string;
+  lastSeq: number;
+}
+
+export interface MirrorOptions {
+  /** Mirror `llm/delta` rows (coalesced). Default true. */
+  deltas?: boolean;
+  deltaIntervalMs?: number;
+}
+
+export class FleetMirror {
+  readonly #pending = new Map<string, PendingDelta>();
+  readonly #deltas: boolean;
+  readonly #intervalMs: number;
+  #timer: unknown;
+  #closed = false;
+
+  constructor(
+    private readonly transcript: TranscriptWriter,
+    private readonly clock: Clock,
+    options: MirrorOptions = {},
+  ) {
+    this.#deltas = options.deltas ?? true;
+    this.#intervalMs = options.deltaIntervalMs ?? 100;
+  }
+
+  /** The tap a child run gets: its rows, after they are on the child's disk. */
+  tap(childSessionId: string): (rows: readonly TranscriptRow[]) => void {
+    return (rows) => {
+      if (this.#closed) return;
+      for (const row of rows) this.#mirror(childSessionId, row);
+    };
+  }
+
+  #mirror(childSessionId: string, row: TranscriptRow): void {
+    if (!mirroredEvents.has(row.event)) return;
+    const data = row.data as { invokeId?: string; turn?: unknown; kind?: unknown; text?: unknown };
+    if (row.event === "llm/delta") {
+      if (!this.#deltas || typeof data.text !== "string") return;
+      const key = `${childSessionId}\u0000${data.invokeId}\u0000${String(data.turn)}\u0000${String(data.kind)}`;
+      const pending = this.#pending.get(key);
+      if (pending) {
+        pending.text += data.text;
+        pending.lastSeq = row.seq;
+      } else {
+        this.#pending.set(key, { childSessionId, invokeId: data.invokeId ?? "", turn: data.turn, kind: data.kind, text: data.text, lastSeq: row.seq });
+      }
+      this.#arm();
+      return;
+    }
+    if (typeof data.invokeId === "string") this.#flushConversation(childSessionId, data.invokeId);
+    this.transcript.append(row.event, mirrorData(childSessionId, row));
+  }
+
+  #arm(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = this.clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.flushDeltas();
+    }, this.#intervalMs);
+  }
+
+  #flushConversation(childSessionId: string, invokeId: string): void {
+    for (const [key, pending] of this.#pending) {
+      if (pending.childSessionId !== childSessionId || pending.invokeId !== invokeId) continue;
+      this.#pending.delete(key);
+      this.#writeDelta(pending);
+    }
+  }
+
+  #writeDelta(pending: PendingDelta): void {
+    this.transcript.append("llm/delta", {
+      invokeId: `${pending.childSessionId}/${pending.invokeId}`,
+      turn: pending.turn,
+      kind: pending.kind,
+      text: pending.text,
+      childSessionId: pending.childSessionId,
+      childSeq: pending.lastSeq,
+    });
+  }
+
+  /** Writes every buffered fragment now. */
+  flushDeltas(): void {
+    if (this.#closed) return;
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const item of pending) this.#writeDelta(item);
+  }
+
+  /** Writes what is buffered, then mirrors nothing more (the parent's transcript is about to close). */
+  close(): void {
+    if (this.#closed) return;
+    this.flushDeltas();
+    this.#closed = true;
+    if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
