@@ -127,9 +127,13 @@ export const responseMarkdown = (response: Record<string, unknown> & { content: 
   const cell = (key: string) => String(num(usage[key]) ?? "–");
   const target = str(response.target);
   const ttft = num(response.ttftMs);
+  const cost = num(response.costUsd);
+  const context = num(response.contextUsed);
   const head = [
     `# ${title}`,
-    `${target ? `target ${code(target)} · ` : ""}stop ${code(str(response.stopReason) ?? "?")}${ttft === undefined ? "" : ` · ttft ${Math.round(ttft)} ms`}`,
+    `${target ? `target ${code(target)} · ` : ""}stop ${code(str(response.stopReason) ?? "?")}${ttft === undefined ? "" : ` · ttft ${Math.round(ttft)} ms`}${
+      cost === undefined ? "" : ` · $${cost.toFixed(4)}`
+    }${context === undefined ? "" : ` · context ${Math.round(context * 100)}%`}`,
     "| input | output | cache read | cache write |\n|---:|---:|---:|---:|\n" +
       `| ${cell("input")} | ${cell("output")} | ${cell("cacheRead")} | ${cell("cacheWrite")} |`,
   ];

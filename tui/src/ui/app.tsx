@@ -257,6 +257,8 @@ export function App(props: AppProps) {
         return setPager((target) => target && switchTurn(target, props.state(), intent.by));
       case "close":
         return setPager(undefined);
+      case "toggle-help":
+        return setHelp(true);
     }
   };
 

@@ -142,6 +142,7 @@ export const BINDINGS: readonly Binding[] = [
   { context: "pager", does: "request ⇄ response", keys: [k("tab", { kind: "switch-view" }), k("r", { kind: "switch-view" })] },
   { context: "pager", does: "previous / next turn", keys: [k("[", { kind: "switch-turn", by: -1 }), k("]", { kind: "switch-turn", by: 1 })] },
   { context: "pager", does: "close the pager", keys: [k("escape", { kind: "close" }), k("q", { kind: "close" })] },
+  { context: "pager", does: "all keys (this help)", keys: [k("?", { kind: "toggle-help" })] },
   // A prompt modal.
   { context: "prompt", does: "submit the answer", keys: [k("return", { kind: "submit" })] },
   { context: "prompt", does: "cancel the prompt", keys: [k("escape", { kind: "cancel" })] },

@@ -68,6 +68,11 @@ describe("blob documents", () => {
     );
   });
 
+  test("a response's cost and context use, when the core recorded them", () => {
+    const md = blobMarkdown(JSON.stringify({ ...response, costUsd: 0.0031, contextUsed: 0.42 }), { ref: "io/r.json", title: "t", kind: "response" });
+    expect(md).toContain("stop `end_turn` · ttft 410 ms · $0.0031 · context 42%");
+  });
+
   test("a tool blob shows its input and output verbatim", () => {
     const md = blobMarkdown(JSON.stringify({ input: { path: "a.md" }, output: "# not a heading", isError: false }), { ref: "io/x-tool-1.json", title: "tool" });
     expect(md).toContain("## Input\n\n```json\n{\n  \"path\": \"a.md\"\n}\n```");

@@ -144,3 +144,13 @@ describe("pager", () => {
     expect(frame).toContain("artifact release-notes");
   });
 });
+
+test("? in the pager shows the keys; closing it goes back to the pager", async () => {
+  const app = (current = await renderApp(sampleFrames(), { width: 80, height: 24 }, { blobs: memoryBlobs(SAMPLE_BLOBS) }));
+  await app.keys("return");
+  await settle(app, ...RESPONSE_READY);
+  await app.keys("?");
+  expect(app.captureCharFrame()).toContain("KEYS (? Esc q close)");
+  await app.keys("escape");
+  expect(await settle(app, ...RESPONSE_READY)).toContain("draft-1 · turn 2 · response");
+});
