@@ -1,12 +1,15 @@
 import { openSessionDir, sessionPaths } from "../../runtime/session-dir.js";
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { loadProjectConfig } from "../../config/index.js";
+import { connectRunTools, type McpRunTools } from "../../tools/mcp/index.js";
 import type { LogLevel } from "../../runtime/logger.js";
 import { runChart, type RunResult } from "../../runtime/runner.js";
 import { defaultSessionsRoot } from "../../runtime/session-dir.js";
 import { loadChart } from "../load-chart.js";
 import { modelForChart } from "../model-for-chart.js";
-import { loadLiveModel } from "../live-model.js";
+import { liveModelFor } from "../live-model.js";
+import { version } from "../version.js";
 import { buildInput } from "../parse-params.js";
 import { openFrontend, type FrontendKind } from "../run-frontend.js";
 import type { ListenAddress } from "../listen-address.js";
@@ -40,7 +43,8 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   if (!chartPath) throw new UsageError("missing <chart>: escapement run <chart-module> [options]");
   const loaded = await loadChart(chartPath, io.cwd);
   const input = buildInput(flags.input, flags.param, io.cwd);
-  const live = loadLiveModel(io.cwd, io.env);
+  const project = loadProjectConfig({ cwd: io.cwd, env: io.env });
+  const live = liveModelFor(project);
   const { model, source } = await modelForChart(
     loaded.dir,
     loaded.chart.id,
@@ -57,7 +61,17 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   log.debug("model source", { source });
   io.stderr.write(`model: ${source}\n`);
   let result: RunResult;
+  let mcp: McpRunTools | undefined;
   try {
+    // MCP servers of .escapement.json: one that fails to start is reported here and in the transcript, not fatal.
+    mcp = await connectRunTools(project.config.mcpServers, loaded.chart.tools ?? [], {
+      log,
+      signal: frontend.signal,
+      env: io.env,
+      baseDir: project.path === undefined ? io.cwd : dirname(project.path),
+      clientInfo: { name: "escapement", version },
+    });
+    for (const line of mcp.warnings) io.stderr.write(`${line}\n`);
     result = await runChart({
       chart: loaded.chart,
       chartModule: loaded.modulePath,
@@ -74,8 +88,11 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       ...(flags.loopThreshold === undefined ? {} : { loopThreshold: flags.loopThreshold === 0 ? false : flags.loopThreshold }),
       signal: frontend.signal,
       taps: frontend.taps,
+      ...(mcp.registry ? { tools: mcp.registry } : {}),
+      startRows: mcp.startRows,
     });
   } finally {
+    await mcp?.close();
     await frontend.close();
   }
   io.stdout.write(`${JSON.stringify({ sessionId: result.sessionId, status: result.status, finalConfig: result.finalConfig, sessionDir: result.sessionDir, ...(result.error ? { error: result.error } : {}) })}\n`);

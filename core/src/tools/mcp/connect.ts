@@ -232,7 +232,7 @@ class McpServerHandle {
         }
       }
       // The connection failed under the call (HTTP: the server is unreachable, or answered with an HTTP error).
-      return this.#unavailable(meta, this.#redact(describeError(error)));
+      return this.#unavailable(meta, this.#redact(`${describeError(error)}${this.#where()}`));
     }
   }
 
@@ -341,7 +341,12 @@ class McpServerHandle {
       }
       if (this.#transport.exit) return { category: "exited", message: `${this.#exitText()} before it answered` };
     }
-    return { category: "connect", message: describeError(error) };
+    return { category: "connect", message: `${describeError(error)}${this.#where()}` };
+  }
+
+  /** ` at <url>` for an HTTP server (without query or credentials). */
+  #where(): string {
+    return this.#config.url === undefined ? "" : ` at ${displayUrl(this.#config.url)}`;
   }
 
   #exitText(): string {
@@ -372,6 +377,16 @@ class McpServerHandle {
     return out;
   }
 }
+
+/** A URL as shown to people: no credentials, no query (either may hold a token). */
+export const displayUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}${parsed.search ? "?…" : ""}`;
+  } catch {
+    return "(invalid URL)";
+  }
+};
 
 /** An error's message, with the system error code of its cause (fetch failures hide it there). */
 const describeError = (error: unknown): string => {

@@ -17,3 +17,4 @@ export { mcpToolName, mcpToolPrefix, mcpNameSeparator } from "./tool-names.js";
 export { fromMcpResult, capOutput, type McpCallResult, type McpContentBlock } from "./tool-result.js";
 export { expandEnvRefs, MissingEnvVarError } from "./env-refs.js";
 export { GroupStdioTransport, type StdioServerProcess, type ProcessExit, type GroupStdioTransportOptions } from "./stdio-transport.js";
+export { connectRunTools, type McpRunTools } from "./run-tools.js";

@@ -1,0 +1,36 @@
+/** The MCP part of a run's tools, as `escapement run` (or any host) assembles them. */
+import type { McpServerConfig } from "../../config/schema.js";
+import { createDefaultRegistry } from "../builtin-tools.js";
+import type { ToolRegistry } from "../tool-registry.js";
+import type { Tool } from "../tool.js";
+import { connectMcpServers, type ConnectMcpOptions, type McpConnection } from "./connect.js";
+import { mcpFailureLines, mcpStartRows, registerMcpTools, type StartRow } from "./report.js";
+
+export interface McpRunTools {
+  /** Built-ins, then the chart's tools, then the MCP tools; undefined without MCP servers (the runner's default registry then). */
+  registry: ToolRegistry | undefined;
+  /** For the runner's `startRows`: one `mcp/server-connected` or `mcp/server-failed` row per server. */
+  startRows: StartRow[];
+  /** One line per server that failed to start (for stderr). */
+  warnings: string[];
+  connection: McpConnection | undefined;
+  /** Closes every server; call it when the run has ended. */
+  close(): Promise<void>;
+}
+
+/** Connects `servers` and builds the run's registry around their tools. Never throws for a server that fails. */
+export async function connectRunTools(
+  servers: Readonly<Record<string, McpServerConfig>>,
+  chartTools: readonly Tool[],
+  options: ConnectMcpOptions = {},
+): Promise<McpRunTools> {
+  if (Object.keys(servers).length === 0) {
+    return { registry: undefined, startRows: [], warnings: [], connection: undefined, close: async () => {} };
+  }
+  const connection = await connectMcpServers(servers, options);
+  const registry = createDefaultRegistry();
+  for (const tool of chartTools) registry.register(tool);
+  registerMcpTools(registry, connection, options.log);
+  const status = connection.status;
+  return { registry, startRows: mcpStartRows(status), warnings: mcpFailureLines(status), connection, close: () => connection.close() };
+}
