@@ -1,3 +1,4 @@
+import type { Needs } from "../llm/catalog/needs.js";
 import type { GenerationParams, ModelMessage, ToolSpec } from "../llm/protocol.js";
 
 /** The persisted part of a conversation: enough to resume it mid-turn with its whole history. */
@@ -17,6 +18,7 @@ export interface ConversationState {
   stream: boolean;
   params: GenerationParams;
   resilience?: unknown;
+  needs?: Needs;
   messages: ModelMessage[];
   /** Completed model turns. */
   turn: number;

@@ -75,6 +75,7 @@ export function buildRequest(ctx: TurnContext, turn: number): ModelRequest {
     // Fallback aliases only when there are any besides `model` (the default `models` is `[model]`).
     ...(state.models.some((alias) => alias !== state.model) ? { models: state.models } : {}),
     ...(state.resilience === undefined || state.resilience === null ? {} : { resilience: state.resilience as ResiliencePolicy }),
+    ...(state.needs === undefined ? {} : { needs: state.needs }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ActorLogic, ActorSystem, AnyActorRef, EventObject, Snapshot } from "xstate";
 import type { GenerationParams, ModelMessage } from "../llm/protocol.js";
+import type { Needs } from "../llm/catalog/needs.js";
 import { LlmError } from "../llm/llm-error.js";
 import { parseResiliencePolicy } from "../llm/router/policy.js";
 import { requestHumanInput } from "../human/request-input.js";
@@ -44,6 +45,12 @@ export interface ConversationParams<TContext = any> {
   topP?: Param<number, TContext>;
   maxTokens?: Param<number, TContext>;
   thinking?: Param<GenerationParams["thinking"], TContext>;
+  /**
+   * What the model must offer, checked against the catalog: a bare value is equality,
+   * `[">=", n]` / `["<=", n]` compare (e.g. `{contextWindow: [">=", 100000], vision: true}`).
+   * Targets that fall short are skipped without reordering the rest.
+   */
+  needs?: Param<Needs, TContext>;
   /** Anthropic prompt caching: on by default; `false`, or which breakpoints to set. */
   promptCaching?: Param<GenerationParams["promptCaching"], TContext>;
 }
@@ -81,6 +88,7 @@ export function converse<TContext>(params: ConversationParams<TContext>) {
       if (promptCaching !== undefined) gen.promptCaching = promptCaching;
       const system = resolveParam(params.system, args);
       const budgetMs = resolveParam(params.budgetMs, args);
+      const needs = resolveParam(params.needs, args);
       return {
         allowedEvents,
         state: {
@@ -97,6 +105,7 @@ export function converse<TContext>(params: ConversationParams<TContext>) {
           stream: resolveParam(params.stream, args) ?? true,
           params: gen,
           resilience: resolveParam(params.resilience, args),
+          ...(needs === undefined ? {} : { needs }),
           messages,
           turn: 0,
           phase: messages.length > 0 ? "calling" : "idle",

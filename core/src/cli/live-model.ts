@@ -18,6 +18,7 @@ export function liveModelFor(loaded: LoadedProjectConfig): ChartModel | undefine
     aliases,
     catalog: catalogFromConfig(loaded),
     strict: loaded.config.eligibilityStrict,
+    needs: (request) => request.needs,
     connect: (target: ModelTarget) => createTargetClient(target, providers.get(target.provider)!),
   });
   const served = Object.entries(aliases)

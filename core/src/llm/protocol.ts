@@ -1,3 +1,4 @@
+import type { Needs } from "./catalog/needs.js";
 import type { ResiliencePolicy } from "./router/policy.js";
 
 /**
@@ -68,6 +69,8 @@ export interface ModelRequest {
   models?: string[];
   /** Retry/failover/latency/overrun policy for this call; overrides the router's defaults per section. */
   resilience?: ResiliencePolicy;
+  /** What the model must offer (catalog facts), e.g. `{contextWindow: [">=", 100000], vision: true}`. */
+  needs?: Needs;
 }
 
 export const stopReasons = ["end_turn", "tool_use", "max_tokens", "stop_sequence"] as const;
