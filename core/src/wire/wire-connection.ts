@@ -359,7 +359,17 @@ export class WireConnection {
     while ((this.#queue.length > 0 || this.#phase === "catching-up") && this.#ctx.now() < deadline && this.#ws.readyState === this.#ws.OPEN) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    // Wait for the closing handshake, so the close code reaches the renderer before the socket goes.
+    const closed = new Promise<void>((resolve) => {
+      if (this.#ws.readyState === this.#ws.CLOSED) return resolve();
+      const timer = setTimeout(resolve, Math.max(100, deadline - this.#ctx.now()));
+      this.#ws.once("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     this.close(code, reason);
+    await closed;
   }
 
   close(code: number, reason: string): void {
