@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fromPromise, setup } from "xstate";
 import { z } from "zod";
 import { converse, defineChart, inlineActors } from "../../src/chart/index.js";
-import { run, terminalPublicEventTypes, validateOptions, type RunOutcome } from "../../src/index.js";
+import { run, terminalPublicEventTypes, validateOptions, type ProjectConfigInput, type RunOutcome } from "../../src/index.js";
 import { scriptedModel } from "../../src/llm/index.js";
 import { readAllRows, sequentialIds, type TranscriptRow } from "../../src/runtime/index.js";
 import { defineTool, ToolRegistry } from "../../src/tools/index.js";
@@ -260,7 +260,7 @@ describe("a chart that throws", () => {
 });
 
 describe("a model derived from config and credentials", () => {
-  const config = {
+  const config: ProjectConfigInput = {
     aliases: { default: [{ provider: "house", model: "house-model-1" }] },
     credentials: [{ name: "house", kind: "anthropic", baseURL: "http://house.test/v1" }],
   };
