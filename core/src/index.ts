@@ -4,6 +4,8 @@ export * from "./llm/index.js";
 export * from "./tools/index.js";
 export * from "./human/index.js";
 export * from "./templates/index.js";
+export * from "./debug/index.js";
+export * from "./wire/index.js";
 export * from "./fleet/index.js";
 export * from "./lib/index.js";
 export {
