@@ -3,6 +3,7 @@ import type { ModelTarget } from "../../llm/target.js";
 import { targetId } from "../../llm/target.js";
 import { defaultSessionsRoot } from "../../runtime/session-dir.js";
 import { createDefaultRegistry } from "../../tools/index.js";
+import { describeMcpServers } from "../../tools/mcp/index.js";
 import type { CliIo } from "../cli-io.js";
 import { exitCodes } from "../usage-error.js";
 import { version } from "../version.js";
@@ -38,7 +39,7 @@ export function infoCommand(io: CliIo, options: InfoOptions = {}): number {
   return exitCodes.ok;
 }
 
-/** The config part of `escapement info`, one entry per line. Never prints a key or a header value. */
+/** The config part of `escapement info`, one entry per line. Never prints a key, a header value or an MCP server's env values. */
 export const describeConfig = (loaded: LoadedProjectConfig, cwd: string): string[] => {
   const { config, path, providers } = loaded;
   const lines = [path === undefined ? `config: none (no .escapement.json in ${cwd} or above)` : `config: ${path}`];
@@ -59,6 +60,7 @@ export const describeConfig = (loaded: LoadedProjectConfig, cwd: string): string
   lines.push(`eligibilityStrict: ${String(config.eligibilityStrict)}`);
   const overlays = Object.keys(config.catalog);
   if (overlays.length > 0) lines.push(`catalog overlay: ${overlays.join(", ")}`);
+  lines.push(...describeMcpServers(config.mcpServers));
   return lines;
 };
 
