@@ -280,6 +280,12 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
       if (status !== "done") {
         runAbort.abort();
         actor?.stop();
+        // A machine that errored is stopped without stopping its invoked actors (xstate): stop them
+        // here, so no conversation or fleet outlives the run and writes after runner/done.
+        // (`_stop` is what xstate's own stopChild calls; public `stop()` refuses non-root actors.)
+        for (const child of Object.values((snapshot as { children?: Record<string, unknown> } | undefined)?.children ?? {})) {
+          (child as { _stop?: () => void } | undefined)?._stop?.();
+        }
       }
       dirty = true;
       transcript.append("runner/done", { finalConfig, status, ...(error ? { error } : {}) });
