@@ -3,7 +3,7 @@ import type { GenerationParams, ModelMessage } from "../llm/protocol.js";
 import type { Needs } from "../llm/catalog/needs.js";
 import { LlmError } from "../llm/llm-error.js";
 import { parseResiliencePolicy } from "../llm/router/policy.js";
-import { requestHumanInput } from "../human/request-input.js";
+import { askWithdrawable } from "./human-input.js";
 import type { AllowedEvents } from "./event-tools.js";
 import { eventTools } from "./event-tools.js";
 import type { ConversationEvent, ConversationState } from "./conversation-state.js";
@@ -248,7 +248,7 @@ class ConversationDriver {
       askHuman: (question, signal) => {
         const n = state.turn + 1;
         asked += 1;
-        return requestHumanInput(
+        return askWithdrawable(
           this.services,
           {
             promptId: asked === 1 ? `${state.invokeId}/ask-${n}` : `${state.invokeId}/ask-${n}-${asked}`,

@@ -1,6 +1,8 @@
 import { fromPromise } from "xstate";
 import type { PromptRequest } from "../human/human-renderer.js";
-import { requestHumanInput } from "../human/request-input.js";
+import { requestHumanInput, type PromptSpec } from "../human/request-input.js";
+import type { PromptAnswer } from "../human/human-renderer.js";
+import type { RunServices } from "./run-services.js";
 import { parentOf } from "./owning-state.js";
 import { resolveParam, type Param, type ParamArgs } from "./param.js";
 import { runServicesOf } from "./run-services.js";
@@ -53,7 +55,7 @@ export const humanInputLogic = fromPromise<unknown, HumanInputInput>(async ({ in
     services.transcript.append("human-input/requested", { ...spec, schema: { type: "null" } });
     return new Promise<never>(() => {});
   }
-  const answer = await requestHumanInput(services, spec, signal);
+  const answer = await askWithdrawable(services, spec, signal);
   // The answer is recorded; reaching the chart is an external event the debugger may hold.
   const held = services.debug.enter(`${"cancelled" in answer ? "cancel of" : "answer to"} ${input.promptId}`, signal);
   if (held) await held;
@@ -64,3 +66,24 @@ export const humanInputLogic = fromPromise<unknown, HumanInputInput>(async ({ in
   }
   return answer.value;
 });
+
+/**
+ * `requestHumanInput`, and when the asker goes away first (its state was left, its conversation
+ * ended) while the run goes on, a `human-input/cancelled` row with `reason: "withdrawn"`: the
+ * prompt is closed for every renderer (a `prompt-closed` frame), so none keeps showing it.
+ */
+export async function askWithdrawable(services: RunServices, spec: PromptSpec, signal: AbortSignal): Promise<PromptAnswer> {
+  try {
+    return await requestHumanInput(services, spec, signal);
+  } catch (error) {
+    // At the end of the run runner/done closes every prompt, and the transcript is closed: no row then.
+    if (signal.aborted && !services.signal.aborted) {
+      try {
+        services.transcript.append("human-input/cancelled", { promptId: spec.promptId, reason: "withdrawn" });
+      } catch {
+        // the run ended in the same step
+      }
+    }
+    throw error;
+  }
+}

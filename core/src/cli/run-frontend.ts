@@ -104,7 +104,15 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
   const tui = flags.kind === "tui";
   // Log lines go to stderr until the sidecar owns the terminal, then to the session's escapement.log.
   let logFile: string | undefined;
-  const log = createLogger((line) => (logFile ? appendFileSync(logFile, `${line}\n`) : io.stderr.write(`${line}\n`)), flags.logLevel);
+  const sink = (line: string) => {
+    if (!logFile) return void io.stderr.write(`${line}\n`);
+    try {
+      appendFileSync(logFile, `${line}\n`);
+    } catch {
+      // A log line is never worth a failed run.
+    }
+  };
+  const log = createLogger(sink, flags.logLevel);
   const hub = new WireHub({ log });
   const human = new WireHuman();
   const gate = new DebugGate({ startPaused: flags.debug, onChange: (state) => log.debug("debugger", { ...state }) });

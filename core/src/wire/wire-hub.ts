@@ -92,9 +92,13 @@ export class WireHub {
     if (frames.length === 0) return;
     this.#remember(frames);
     if (frames.some((frame) => frame.kind === "run-finished")) this.#ended = true;
-    for (const listener of this.#listeners) listener(frames);
+    // A renderer's trouble must never reach the runner (this runs inside its transcript flush).
+    for (const listener of this.#listeners) this.#safely(() => listener(frames));
     const run = this.run;
-    if (!hadRun && run) for (const listener of this.#runListeners) listener(run);
+    if (!hadRun && run) {
+      for (const listener of this.#runListeners) this.#safely(() => listener(run));
+      this.#runListeners.clear();
+    }
   };
 
   /** Live stream frames as they are made; returns the unsubscribe function. */
@@ -142,6 +146,14 @@ export class WireHub {
         if (frame.seq > since) yield frame;
       }
       if (state.seq >= upTo) return;
+    }
+  }
+
+  #safely(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.#log.error("wire: a connection failed while receiving frames", { error: (error as Error).message });
     }
   }
 
