@@ -50,14 +50,17 @@ export interface RunHandle extends Promise<RunOutcome> {
  */
 export function run(options: RunOptions): RunHandle {
   const channel = new EventChannel<PublicEvent>();
-  const resolution = resolveOptions(options);
-  const ids = (resolution.ok ? options.ids : undefined) ?? randomIds;
-  const runId = ids.runId();
   let promise: Promise<RunOutcome>;
-  if (resolution.ok) {
+  let runId: string;
+  try {
+    const resolution = resolveOptions(options);
+    const ids = (resolution.ok ? options.ids : undefined) ?? randomIds;
+    runId = ids.runId();
+    if (!resolution.ok) throw new RunOptionsError(resolution.issues);
     promise = start(options, resolution.resolved, runId, ids, channel);
-  } else {
-    const error = new RunOptionsError(resolution.issues);
+  } catch (error) {
+    // Never a synchronous throw: every failure is the handle's rejection.
+    runId ??= randomIds.runId();
     channel.end(error);
     promise = Promise.reject(error);
   }

@@ -4,9 +4,6 @@ import { join, resolve } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { validatePublicEvent, type PublicEvent } from "@escapement/wire-schema";
 import { afterEach, expect } from "vitest";
-import { setup } from "xstate";
-import { z } from "zod";
-import { converse, defineChart, inlineActors, type ChartDefinition } from "../../src/chart/index.js";
 import type { Logger } from "../../src/runtime/index.js";
 
 export const repo = resolve(import.meta.dirname, "../../..");
@@ -50,27 +47,7 @@ export function memoryLogger(): Logger & { lines: string[] } {
   return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
-/** One conversation that ends the run when the model calls `finish` (or ends its turn in text). */
-export function talkChart(options: { id?: string; realTools?: string[]; model?: string } = {}): ChartDefinition {
-  const machine = setup({ actors: inlineActors }).createMachine({
-    id: options.id ?? "talk",
-    initial: "talking",
-    states: {
-      talking: {
-        invoke: converse({
-          id: "talker",
-          message: "Say something, then call finish.",
-          model: options.model ?? "default",
-          realTools: options.realTools ?? [],
-          allowedEvents: { finish: { schema: z.object({ note: z.string().optional() }), description: "end the run" } },
-        }),
-        on: { finish: "done", "llm.idle": "done" },
-      },
-      done: { type: "final" },
-    },
-  });
-  return defineChart({ id: options.id ?? "talk", machine });
-}
+export { talkChart } from "./fixtures/talk-chart.js";
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
