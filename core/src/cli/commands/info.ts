@@ -3,7 +3,7 @@ import type { ModelTarget } from "../../llm/target.js";
 import { targetId } from "../../llm/target.js";
 import { defaultSessionsRoot } from "../../runtime/session-dir.js";
 import { createDefaultRegistry } from "../../tools/index.js";
-import { describeMcpServers } from "../../tools/mcp/index.js";
+import { describeMcpServers } from "../../tools/mcp/report.js";
 import type { CliIo } from "../cli-io.js";
 import { exitCodes } from "../usage-error.js";
 import { version } from "../version.js";

@@ -2,7 +2,7 @@ import { openSessionDir, sessionPaths } from "../../runtime/session-dir.js";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { loadProjectConfig } from "../../config/index.js";
-import { connectRunTools, type McpRunTools } from "../../tools/mcp/index.js";
+import { connectRunTools, type McpRunTools } from "../../tools/mcp/run-tools.js";
 import type { LogLevel } from "../../runtime/logger.js";
 import { runChart, type RunResult } from "../../runtime/runner.js";
 import { defaultSessionsRoot } from "../../runtime/session-dir.js";

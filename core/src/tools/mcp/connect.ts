@@ -19,6 +19,7 @@ import { expandEnvRefs, MissingEnvVarError, type Env } from "./env-refs.js";
 import { GroupStdioTransport } from "./stdio-transport.js";
 import { mcpToolName } from "./tool-names.js";
 import { fromMcpResult, type McpCallResult } from "./tool-result.js";
+import { displayUrl } from "./report.js";
 
 export const defaultStartupTimeoutMs = 30_000;
 export const defaultToolTimeoutMs = 300_000;
@@ -377,16 +378,6 @@ class McpServerHandle {
     return out;
   }
 }
-
-/** A URL as shown to people: no credentials, no query (either may hold a token). */
-export const displayUrl = (url: string): string => {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}${parsed.search ? "?…" : ""}`;
-  } catch {
-    return "(invalid URL)";
-  }
-};
 
 /** An error's message, with the system error code of its cause (fetch failures hide it there). */
 const describeError = (error: unknown): string => {

@@ -2,7 +2,7 @@
 import type { McpServerConfig } from "../../config/schema.js";
 import type { Logger } from "../../runtime/logger.js";
 import type { ToolRegistry } from "../tool-registry.js";
-import { displayUrl, type McpConnection, type McpServerStatus } from "./connect.js";
+import type { McpConnection, McpServerStatus } from "./connect.js";
 import { mcpToolPrefix } from "./tool-names.js";
 
 /**
@@ -91,3 +91,13 @@ export const describeMcpServers = (servers: Readonly<Record<string, McpServerCon
 };
 
 const shellWord = (word: string): string => (/^[A-Za-z0-9_./:@%+=,${}-]+$/.test(word) ? word : JSON.stringify(word));
+
+/** A URL as shown to people: no credentials, no query (either may hold a token). */
+export const displayUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}${parsed.search ? "?…" : ""}`;
+  } catch {
+    return "(invalid URL)";
+  }
+};

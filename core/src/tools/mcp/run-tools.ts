@@ -3,7 +3,7 @@ import type { McpServerConfig } from "../../config/schema.js";
 import { createDefaultRegistry } from "../builtin-tools.js";
 import type { ToolRegistry } from "../tool-registry.js";
 import type { Tool } from "../tool.js";
-import { connectMcpServers, type ConnectMcpOptions, type McpConnection } from "./connect.js";
+import type { ConnectMcpOptions, McpConnection } from "./connect.js";
 import { mcpFailureLines, mcpStartRows, registerMcpTools, type StartRow } from "./report.js";
 
 export interface McpRunTools {
@@ -27,6 +27,8 @@ export async function connectRunTools(
   if (Object.keys(servers).length === 0) {
     return { registry: undefined, startRows: [], warnings: [], connection: undefined, close: async () => {} };
   }
+  // The MCP SDK takes ~200 ms to load: only runs with servers pay for it.
+  const { connectMcpServers } = await import("./connect.js");
   const connection = await connectMcpServers(servers, options);
   const registry = createDefaultRegistry();
   for (const tool of chartTools) registry.register(tool);
