@@ -95,6 +95,7 @@ const publicEventDocument = (): JsonSchema =>
       runId: { type: "string", minLength: 1 },
       seq: { type: "integer", minimum: 1 },
       ts: { type: "integer", minimum: 0 },
+      childSessionId: { type: "string", minLength: 1 },
     },
     required: ["type", "sessionId", "runId", "seq", "ts"],
     allOf: publicEventTypes.map((type) => ({

@@ -5,7 +5,8 @@
  * the events a host needs to follow a run.
  *
  * Every event has `type`, `sessionId`, `runId`, `seq` (the transcript row it comes from; several
- * events may share one) and `ts`; events about a conversation or a prompt also carry `invokeId`.
+ * events may share one) and `ts`; events about a conversation or a prompt also carry `invokeId`,
+ * and events mirrored from a child session (fleets) carry `childSessionId`.
  * Objects are loose, like the rest of v1: a minor version may add fields, never remove or retype one.
  * The JSON Schema is generated into schema/v1/public-event.json.
  */
@@ -21,6 +22,9 @@ const common = {
   runId: NonEmpty.describe("This run (a resumed session gets a new run id)."),
   seq: z.int().min(1).describe("Seq of the transcript row this event was derived from."),
   ts: EpochMs.describe("Time of that row, epoch milliseconds."),
+  childSessionId: NonEmpty.optional().describe(
+    "Set when the event comes from a child session (a fleet child) mirrored into this run; its ids are prefixed <childSessionId>/.",
+  ),
 };
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, description: string, shape: S) =>

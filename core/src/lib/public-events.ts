@@ -28,7 +28,7 @@ export interface MappedRow {
 }
 
 type Data = Record<string, unknown>;
-type Body<T extends PublicEventType> = Omit<PublicEventMap[T], "type" | "sessionId" | "runId" | "seq" | "ts">;
+type Body<T extends PublicEventType> = Omit<PublicEventMap[T], "type" | "sessionId" | "runId" | "seq" | "ts" | "childSessionId">;
 
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : []);
@@ -55,8 +55,10 @@ export function mapTranscriptRow(row: TranscriptRow, state: PublicEventState): M
   // Rows before the first runner/started (never written by the runner) cannot be attributed.
   if (!sessionId || !runId) return { events: [], state: next };
   const events: PublicEvent[] = [];
+  // A row mirrored from a child session (fleets) says which one.
+  const child = str(data.childSessionId) ? { childSessionId: data.childSessionId as string } : {};
   const emit = <T extends PublicEventType>(type: T, body: Body<T>): void => {
-    events.push({ type, sessionId, runId, seq: row.seq, ts: row.ts, ...body } as unknown as PublicEvent);
+    events.push({ type, sessionId, runId, seq: row.seq, ts: row.ts, ...child, ...body } as unknown as PublicEvent);
   };
 
   switch (row.event) {

@@ -174,6 +174,14 @@ describe("mapTranscriptRow", () => {
     expect(cancelled.events[0]).not.toHaveProperty("value");
   });
 
+  it("a row mirrored from a fleet child names its child session", () => {
+    const data = { invokeId: "batch-1/talker", stateId: "batch-1/talking", turn: 1, model: "default", messageCount: 1, tools: [], ref: "children/batch-1/io/r.json", snippet: "x", childSessionId: "batch-1", childSeq: 7 };
+    const [event] = map(row("llm/request", data));
+    expect(event).toMatchObject({ type: "llm-request", invokeId: "batch-1/talker", childSessionId: "batch-1" });
+    expect(event).not.toHaveProperty("childSeq");
+    expect(map(row("llm/request", { ...data, childSessionId: undefined }))[0]).not.toHaveProperty("childSessionId");
+  });
+
   it("rows a host does not need give nothing", () => {
     for (const [event, data] of [
       ["checkpoint/written", { seq: 3, kind: "snapshot", ref: "checkpoints/snapshot.json" }],
