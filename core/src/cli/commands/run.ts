@@ -63,7 +63,8 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   let result: RunResult;
   let mcp: McpRunTools | undefined;
   try {
-    // MCP servers of .escapement.json: one that fails to start is reported here and in the transcript, not fatal.
+    // MCP servers of .escapement.json: one that fails to start is logged (stderr until the run starts)
+    // and recorded in the transcript (startRows), not fatal.
     mcp = await connectRunTools(project.config.mcpServers, loaded.chart.tools ?? [], {
       log,
       signal: frontend.signal,
@@ -71,7 +72,6 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       baseDir: project.path === undefined ? io.cwd : dirname(project.path),
       clientInfo: { name: "escapement", version },
     });
-    for (const line of mcp.warnings) io.stderr.write(`${line}\n`);
     result = await runChart({
       chart: loaded.chart,
       chartModule: loaded.modulePath,

@@ -19,7 +19,7 @@ import { expandEnvRefs, MissingEnvVarError, type Env } from "./env-refs.js";
 import { GroupStdioTransport } from "./stdio-transport.js";
 import { mcpToolName } from "./tool-names.js";
 import { fromMcpResult, type McpCallResult } from "./tool-result.js";
-import { displayUrl } from "./report.js";
+import { displayUrl, mcpFailureLine } from "./report.js";
 
 export const defaultStartupTimeoutMs = 30_000;
 export const defaultToolTimeoutMs = 300_000;
@@ -331,7 +331,7 @@ class McpServerHandle {
     this.#state = "failed";
     this.#error = { category: failure.category, message: this.#redact(failure.message) };
     this.tools = [];
-    this.#log.warn(`mcp server "${this.name}" failed to start; its tools are not available`, { ...this.#error });
+    this.#log.warn(mcpFailureLine(this.name, this.#error));
   }
 
   #startFailure(error: unknown): McpFailure {

@@ -29,11 +29,13 @@ export const registerMcpTools = (registry: ToolRegistry, connection: McpConnecti
   return skipped;
 };
 
-/** One line per server that failed to start, for the terminal (stderr). */
+/** `mcp: server "x" failed to start (<category>): <message>; its tools are not available` */
+export const mcpFailureLine = (server: string, error: { category: string; message: string } | undefined): string =>
+  `mcp: server "${server}" failed to start (${error?.category ?? "unknown"}): ${error?.message ?? ""}; its tools are not available`;
+
+/** One line per server that failed to start (connectMcpServers also logs each as a warning). */
 export const mcpFailureLines = (status: readonly McpServerStatus[]): string[] =>
-  status
-    .filter((server) => server.state === "failed")
-    .map((server) => `mcp: server "${server.name}" failed to start (${server.error?.category ?? "unknown"}): ${server.error?.message ?? ""}; its tools are not available`);
+  status.filter((server) => server.state === "failed").map((server) => mcpFailureLine(server.name, server.error));
 
 export interface StartRow {
   event: string;

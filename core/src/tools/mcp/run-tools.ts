@@ -11,7 +11,7 @@ export interface McpRunTools {
   registry: ToolRegistry | undefined;
   /** For the runner's `startRows`: one `mcp/server-connected` or `mcp/server-failed` row per server. */
   startRows: StartRow[];
-  /** One line per server that failed to start (for stderr). */
+  /** One line per server that failed to start (already logged as warnings through `options.log`). */
   warnings: string[];
   connection: McpConnection | undefined;
   /** Closes every server; call it when the run has ended. */
