@@ -159,7 +159,8 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
     void sidecar.exited.then((exit) => {
       // A TUI that did not exit cleanly left the terminal as it was: put it back.
       terminalRestore(exit);
-      if (runOver) return;
+      // Quit after the run's last row went out: nothing to end.
+      if (runOver || hub.ended) return;
       diedMidRun = exit;
       log.warn("the terminal UI exited while the run was live; ending the run (status aborted)", { ...exit });
       abort.abort(new Error("the terminal UI exited"));
