@@ -8,7 +8,7 @@
 import { knownList } from "../config/config-error.js";
 import { resolveProviders, type ResolvedProvider } from "../config/providers.js";
 import type { ProjectConfig } from "../config/schema.js";
-import { Secret, isSecret } from "../config/secret.js";
+import { Secret } from "../config/secret.js";
 import { knownProviderNames } from "../config/validate.js";
 import { catalogFromConfig } from "../llm/catalog/index.js";
 import type { ModelClient } from "../llm/protocol.js";
@@ -56,7 +56,8 @@ export const providersFromData = (config: ProjectConfig, credentials: Credential
   return resolved.map((provider) => {
     const { apiKey: _none, keySource: _source, ...rest } = provider;
     const given = Object.hasOwn(credentials, provider.name) ? credentials[provider.name] : undefined;
-    const key = given === undefined || given === "" ? undefined : isSecret(given) ? given : new Secret(given);
+    // A string is wrapped at once; a Secret (or anything with reveal(), e.g. from another copy of the package) is kept.
+    const key = given === undefined || given === "" ? undefined : typeof given === "string" ? new Secret(given) : given;
     return {
       ...rest,
       baseURLSource: provider.baseURLSource === "config" ? "config" : "default",

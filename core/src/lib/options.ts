@@ -278,7 +278,9 @@ export function resolveOptions(options: unknown): Resolution {
     issues.push({ path: "model", message: "no model: pass `model` (a ModelClient such as scriptedModel([...])), or `config` with aliases plus `credentials`" });
   }
 
-  if (issues.length > 0 || !parsed.success || !chart || !model) return { ok: false, issues: dedupe(issues) };
+  if (issues.length > 0 || !parsed.success || !chart || !model) {
+    return { ok: false, issues: issues.length > 0 ? dedupe(issues) : [{ path: "(options)", message: "invalid options" }] };
+  }
   return { ok: true, resolved: { chart, config: effective, providers, model, ...(toolList ? { toolList } : {}) } };
 }
 
