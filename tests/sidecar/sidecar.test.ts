@@ -78,7 +78,17 @@ const expectTerminalRestored = async (pane: Pane) => {
   expect(screen.split("\n").find((text) => text.includes("STTY-42"))).toMatch(/^icanon echo STTY-42/);
 };
 
-describe("the terminal UI as escapement run's sidecar", () => {
+const hasTmux = (() => {
+  try {
+    execFileSync("tmux", ["-V"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+// These need a real terminal (tmux) and Bun; without tmux they are skipped, loudly.
+describe.skipIf(!hasTmux)("the terminal UI as escapement run's sidecar", () => {
   it("answers prompts with keys, pauses, steps and continues, shows the outcome; Ctrl-C after the run exits 0", async () => {
     const { pane, session, transcript } = start("keys");
     await pane.waitForScreen("Who is this run for?", "the name prompt in the TUI");
