@@ -164,8 +164,12 @@ const debugTo = (state: SequencerState, debug: DebugState): Derived => ({
   frame: (stamp) => ({ ...head("debug", stamp), ...debug }),
 });
 
+/** The reducer of a known event; own properties only, so a row named "constructor" derives nothing. */
+const reducerOf = (event: string): ((data: unknown, state: SequencerState) => Derived) | undefined =>
+  Object.hasOwn(reducers, event) ? (reducers[event as EventName] as (data: unknown, state: SequencerState) => Derived) : undefined;
+
 const reduce = (row: TranscriptRow, state: SequencerState): Derived => {
-  const reducer = reducers[row.event as EventName] as ((data: unknown, state: SequencerState) => Derived) | undefined;
+  const reducer = reducerOf(row.event);
   if (!reducer) return { state };
   // A row whose data does not validate still travels as an event frame; it just derives nothing.
   const checked = validateEventData(row.event, row.data);
@@ -208,18 +212,96 @@ export interface FrameSequencer {
   readonly state: SequencerState;
 }
 
-/** A stateful wrapper over `framesFromRow` for a live run or a replay. */
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * `llm/delta` data as its JSON Schema has it (an object with a non-empty `invokeId`, an integer
+ * `turn` >= 1, `kind` "text" or "thinking" and a string `text`; more fields allowed). A hand-made
+ * twin of the compiled check for the one row kind that dominates a transcript; a test holds the
+ * two to the same answer.
+ */
+export const isDeltaData = (data: unknown): data is EventDataMap["llm/delta"] => {
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return false;
+  const { invokeId, turn, kind, text } = data as Record<string, unknown>;
+  return (
+    typeof invokeId === "string" &&
+    invokeId.length > 0 &&
+    typeof turn === "number" &&
+    Number.isInteger(turn) &&
+    turn >= 1 &&
+    turn <= MAX_SAFE &&
+    (kind === "text" || kind === "thinking") &&
+    typeof text === "string"
+  );
+};
+
+/**
+ * A stateful `framesFromRow` for a live run or a replay: the same frames and, whenever `state` is
+ * read, the same state as folding `framesFromRow` over the rows.
+ *
+ * The fast path: most rows change nothing but the seqs (an event no reducer knows) or only append
+ * to a live conversation's streamed text (`llm/delta`), and neither derives a frame. Those are
+ * handled in place, without validating through ajv or copying the state; the pending changes are
+ * folded into an immutable state the next time it is needed (another row kind, or a read of
+ * `state`). Every other row goes through `framesFromRow` itself.
+ */
 export const createFrameSequencer = (initial: SequencerState = initialSequencerState): FrameSequencer => {
-  let state = initial;
+  /** The state as of the last settle; never mutated. */
+  let base = initial;
+  let seq = initial.seq;
+  let rowSeq = initial.rowSeq;
+  /** Changed since `base` (seqs, pending streamed text). */
+  let dirty = false;
+  /** Private copies of `streamed`, per conversation, holding the deltas since `base`. */
+  let pending: Map<string, Record<string, string>> | undefined;
+
+  const settle = (): SequencerState => {
+    if (!dirty) return base;
+    let conversations = base.conversations;
+    if (pending) {
+      const next = new Map(conversations);
+      for (const [invokeId, streamed] of pending) {
+        next.set(invokeId, { ...(conversations.get(invokeId) as Conversation), streamed: streamed as unknown as Conversation["streamed"] });
+      }
+      conversations = next;
+      pending = undefined;
+    }
+    base = { ...base, conversations, seq, rowSeq };
+    dirty = false;
+    return base;
+  };
+
   return {
     push(row) {
-      const step = framesFromRow(row, state);
-      state = step.state;
+      const event = row.event;
+      const delta = event === "llm/delta";
+      if (delta || !Object.hasOwn(reducers, event)) {
+        if (delta) {
+          const data = row.data;
+          if (isDeltaData(data)) {
+            const conversation = base.conversations.get(data.invokeId);
+            if (conversation) {
+              pending ??= new Map();
+              let streamed = pending.get(data.invokeId);
+              if (!streamed) pending.set(data.invokeId, (streamed = { ...conversation.streamed }));
+              streamed[data.kind] = streamed[data.kind] + data.text;
+            }
+          }
+        }
+        seq += 1;
+        rowSeq = row.seq;
+        dirty = true;
+        return [{ v: PROTOCOL_MAJOR, kind: "event", seq, row }];
+      }
+      const step = framesFromRow(row, settle());
+      base = step.state;
+      seq = base.seq;
+      rowSeq = base.rowSeq;
       return step.frames;
     },
-    snapshot: () => snapshotFrame(state),
+    snapshot: () => snapshotFrame(settle()),
     get state() {
-      return state;
+      return settle();
     },
   };
 };
