@@ -82,7 +82,7 @@ describe("budgets", () => {
 describe("model errors", () => {
   const categories: LlmErrorCategory[] = ["rate-limited", "overloaded", "auth", "invalid-request", "context-length", "transport", "timeout"];
 
-  it.each(categories)("%s -> chart event error.llm.%s and an llm/error row", async (category) => {
+  it.each(categories)("%s: the chart gets error.llm.<category>, the transcript an llm/error row", async (category) => {
     const model = scriptedModel([{ error: { category, message: `simulated ${category}`, status: 499 } }]);
     const { result, rows } = await runScripted({ chart: budgetChart({}), model });
     expect(result.status).toBe("done");
