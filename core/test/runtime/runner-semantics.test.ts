@@ -187,10 +187,10 @@ describe("run endings", () => {
 
 describe("a session directory that cannot be written", () => {
   // BUG in core/src/runtime (skipped until fixed): a failing checkpoint write is never handled.
-  // The transcript flushes from `setImmediate(() => this.flush())` (transcript-writer.ts:59); flush
-  // calls the runner's afterWrite hook (transcript-writer.ts:75 -> runner.ts:170-173), which writes
-  // the checkpoint journal (checkpoint-store.ts:44 opens it lazily; :54 writes snapshot.json.tmp on
-  // compaction). When that write throws (EMFILE, ENOSPC, ENOTDIR...):
+  // The transcript flushes from `setImmediate(() => this.flush())` (transcript-writer.ts, append);
+  // flush calls the runner's `afterWrite` hook (runChart's TranscriptWriter options in runner.ts),
+  // which writes the checkpoint journal (CheckpointStore.write opens it lazily; #compact writes
+  // snapshot.json.tmp). When that write throws (EMFILE, ENOSPC, ENOTDIR...):
   //  - from the setImmediate flush it escapes as an uncaughtException, which kills a host process;
   //  - from the flush inside finish() (transcript.close()) it aborts finish() before resolveRun, so
   //    the run's promise never settles;
