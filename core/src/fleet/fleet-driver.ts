@@ -173,6 +173,8 @@ export class FleetDriver {
         signal: AbortSignal.any([this.services.signal, this.#abort.signal]),
         taps: [this.#mirror.tap(id)],
         loopThreshold: this.host.loopThreshold,
+        // Their calls are recorded once, in the parent's cassette (it replays the whole fleet).
+        recordCassette: false,
         ...(this.host.wedge ? { wedge: this.host.wedge } : {}),
         ...(this.host.checkpointCompactBytes === undefined ? {} : { checkpointCompactBytes: this.host.checkpointCompactBytes }),
       });

@@ -15,7 +15,7 @@ const resolve = <T, TContext>(value: Resolver<T, TContext>, args: { context: TCo
 export function tellChild<TContext>(
   fleetId: string,
   target: Resolver<ChildTarget, TContext>,
-  event: Resolver<EventObject, TContext>,
+  event: Resolver<{ type: string; [key: string]: unknown }, TContext>,
 ): ChartAction<TContext> {
   const action = sendTo(fleetId, ({ context, event: cause }: { context: any; event: EventObject }) => ({
     type: "escapement.fleet-tell" as const,

@@ -12,10 +12,16 @@ export interface ModelChainOptions {
   recordedCalls: number;
   /** Identical requests that stop the run; `false` turns the guard off. */
   loopThreshold: number | false;
+  /** Record calls into the cassette (default true); false when `base` already records them (fleet children). */
+  record?: boolean;
 }
 
 /** What every run's model calls go through: the loop guard, then the cassette recorder. */
 export function buildModelChain(base: ModelClient, options: ModelChainOptions): { model: ModelClient; recorded: ModelClient; close(): void } {
+  if (options.record === false) {
+    const model = options.loopThreshold === false ? base : loopGuard(base, options.loopThreshold || defaultLoopThreshold);
+    return { model, recorded: base, close: () => {} };
+  }
   const writer = new CassetteWriter(options.cassettePath, {
     chartId: options.chartId,
     sessionId: options.sessionId,

@@ -59,6 +59,8 @@ export interface RunChartOptions {
   loopThreshold?: number | false;
   /** This run is a child session of that session (a fleet child, see core/src/fleet): recorded in session.json and runner/started. */
   parentSessionId?: string;
+  /** Write the session's cassette.jsonl (default true). Fleet children do not: their calls are in the parent's. */
+  recordCassette?: boolean;
   /**
    * Rows recorded right after `runner/started` (and `runner/resumed`): what the host learned while
    * preparing the run, e.g. `mcp/server-failed` for an MCP server that did not start.
@@ -211,6 +213,7 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
     clock,
     recordedCalls: prepared.checkpoint ? await countRecordedCalls(paths.cassette) : 0,
     loopThreshold: options.loopThreshold ?? defaultLoopThreshold,
+    ...(options.recordCassette === false ? { record: false } : {}),
   });
   const inflight = new Inflight();
   const loopThreshold = options.loopThreshold ?? defaultLoopThreshold;
