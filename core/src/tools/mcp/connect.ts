@@ -167,6 +167,11 @@ class McpServerHandle {
     this.#transport = transport;
     const client = new Client(this.#options.clientInfo ?? { name: "escapement", version: "0" }, { capabilities: {} });
     this.#client = client;
+    let closedWhileConnecting = false;
+    client.onclose = () => {
+      if (this.#state === "connected") this.#lost();
+      else closedWhileConnecting = true;
+    };
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.#startupTimeoutMs);
     const signal = outer ? AbortSignal.any([outer, deadline.signal]) : deadline.signal;
@@ -191,9 +196,15 @@ class McpServerHandle {
       return this.#fail(failure);
     }
     clearTimeout(timer);
+    if (closedWhileConnecting) {
+      // It answered, then went away before the run could use it.
+      this.tools = [];
+      const failure = { category: "exited" as const, message: `${this.#exitText()} right after it connected` };
+      await this.#closeQuietly();
+      return this.#fail(failure);
+    }
     this.#serverInfo = client.getServerVersion();
     this.#state = "connected";
-    client.onclose = () => this.#lost();
     client.onerror = (error) => this.#log.debug(`mcp server "${this.name}": ${this.#redact(error.message)}`);
     this.#log.info(`mcp server "${this.name}" connected`, {
       transport: this.kind,
