@@ -7,6 +7,7 @@ import { infoCommand } from "./commands/info.js";
 import { runCommand } from "./commands/run.js";
 import { registerSessionCommands } from "./commands/sessions.js";
 import { openCommand, type OpenFlags } from "./commands/open.js";
+import { openInTui } from "./commands/open-tui.js";
 import { refineCommand, type RefineFlags } from "./commands/refine.js";
 import { loadLiveModel } from "./live-model.js";
 import { locateSession } from "../sessions/locate-session.js";
@@ -125,6 +126,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           emitWire: Boolean(options.emitWire),
         },
         io,
+        (dir, timing) => openInTui(dir, timing, io),
       );
     });
 

@@ -1,4 +1,7 @@
-import type { WireLine } from "./transcript-to-wire.js";
+/** Anything played back in time: a wire frame or a transcript row, stamped with its recorded time. */
+export interface Timed {
+  ts: number;
+}
 
 export type Timing =
   | { mode: "instant" }
@@ -24,7 +27,7 @@ export const realSleep: Sleep = (ms, signal) =>
   });
 
 /** How long to wait before `line`, given the previous one. Pure. */
-export function delayBefore(timing: Timing, previous: WireLine | undefined, line: WireLine): number {
+export function delayBefore(timing: Timing, previous: Timed | undefined, line: Timed): number {
   if (!previous) return 0;
   switch (timing.mode) {
     case "instant":
@@ -89,14 +92,14 @@ export class PlaybackControl {
 }
 
 /** Plays frames with the chosen timing. */
-export async function* play(
-  lines: AsyncIterable<WireLine>,
+export async function* play<T extends Timed>(
+  lines: AsyncIterable<T>,
   timing: Timing,
   options: { sleep?: Sleep; control?: PlaybackControl } = {},
-): AsyncGenerator<WireLine> {
+): AsyncGenerator<T> {
   const sleep = options.sleep ?? realSleep;
   const control = options.control ?? new PlaybackControl();
-  let previous: WireLine | undefined;
+  let previous: T | undefined;
   for await (const line of lines) {
     await control.wait(delayBefore(timing, previous, line), sleep);
     previous = line;

@@ -46,6 +46,8 @@ export interface ConnectionContext {
   log: Logger;
   answer?: (frame: AnswerFrame, reply: (error: ErrorFrameInput) => void) => void;
   control?: (frame: ControlFrame) => ControlResult;
+  /** A saved session served read-only: `hello.replay` is true. */
+  replay?: boolean;
   onClose: (connection: WireConnection) => void;
 }
 
@@ -201,7 +203,7 @@ export class WireConnection {
     this.#held = [];
     this.#watermark = since;
     this.#queuedSeq = since;
-    const hello = helloFrame({ ...hub.run!, replay: false, capabilities: [...this.#ctx.capabilities], heartbeatMs: this.#ctx.heartbeatMs }, since);
+    const hello = helloFrame({ ...hub.run!, replay: this.#ctx.replay ?? false, capabilities: [...this.#ctx.capabilities], heartbeatMs: this.#ctx.heartbeatMs }, since);
     const snapshot = since > upTo || upTo - since > this.#ctx.resendLimit;
     const fromWindow = snapshot ? undefined : hub.framesSince(since);
     this.#phase = snapshot || fromWindow ? "live" : "catching-up";

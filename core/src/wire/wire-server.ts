@@ -13,6 +13,7 @@ import {
   MAX_INBOUND_FRAME_BYTES,
   type ControlFrame,
 } from "@escapement/wire-schema";
+import type { ControlResult } from "../debug/debug-gate.js";
 import type { DebugGate } from "../debug/debug-gate.js";
 import { silentLogger, type Logger } from "../runtime/logger.js";
 import { WireConnection, type ConnectionContext } from "./wire-connection.js";
@@ -31,6 +32,10 @@ export interface WireServerOptions {
   human?: WireHuman;
   /** Takes `control` frames; without it the `control` capability is absent. */
   gate?: DebugGate;
+  /** Takes `control` frames instead of a gate (a replay's playback: pause, continue, step). */
+  control?: (frame: ControlFrame) => ControlResult;
+  /** Serving a saved session: `hello.replay` is true. */
+  replay?: boolean;
   heartbeatMs?: number;
   handshakeTimeoutMs?: number;
   /** A backlog longer than this (in stream frames) gets a snapshot instead. Default 20,000. */
@@ -69,7 +74,7 @@ export class WireServer {
       CAPABILITIES.resume,
       CAPABILITIES.snapshot,
       ...(options.human ? [CAPABILITIES.answer] : []),
-      ...(options.gate ? [CAPABILITIES.control] : []),
+      ...(options.gate || options.control ? [CAPABILITIES.control] : []),
       CAPABILITIES.coalesceDeltas,
     ];
     const human = options.human;
@@ -102,6 +107,8 @@ export class WireServer {
             log,
             ...(human ? { answer: (frame, reply) => human.answer(frame, reply) } : {}),
             ...(gate ? { control: (frame: ControlFrame) => gate.control(frame.action, frame.n ?? 1) } : {}),
+            ...(options.control ? { control: options.control } : {}),
+            ...(options.replay ? { replay: true } : {}),
           }),
         );
       });

@@ -138,7 +138,10 @@ export function App(props: AppProps) {
   };
 
   const control = (action: ControlAction) => {
-    if (!interactive(props.state())) return setNote(`REPLAY: the debugger is inert (${action} not sent)`);
+    // In a replay the debugger is inert, unless the core offers playback control (pause, continue, step).
+    if (!interactive(props.state()) && !props.state().run?.capabilities.includes("control")) {
+      return setNote(`REPLAY: the debugger is inert (${action} not sent)`);
+    }
     if (!props.actions.control(action)) setNote(`${action}: not available (${props.status().state})`);
   };
 
