@@ -1,122 +1,121 @@
 /**
- * npm run bench:replay — transcript -> wire throughput, time to first frame and RSS of
- * `open --emit-wire`, and a strict cassette replay of a 1,000-turn session.
- * Flags: --mb <size of the big transcript, default 200>.
+ * npm run bench:replay — transcript -> wire throughput and time to first frame (in process), time
+ * to first frame and peak RSS of the `open --emit-wire` child process, and a strict cassette
+ * replay of a 1,000-turn session.
+ *
+ * Flags:
+ *   --mb <n>          size of the big transcript in MiB (default 200; the small one is 20)
+ *   --rounds <n>      repeat every measurement n times and report the median (default 3)
+ *   --against <dir>   also measure another checkout of this repository, side by side in this
+ *                     process and under the same load (e.g. `git archive <rev> | tar -x -C dir`
+ *                     with dir/node_modules linking to this checkout's); figures print as
+ *                     "before -> after"
+ *
+ * The machine may be loaded: wall figures come with CPU-time figures (user + system of the
+ * process doing the work), and subjects alternate round by round.
  */
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { spawn } from "node:child_process";
-import { assign, setup } from "xstate";
-import { z } from "zod";
-import { converse, inlineActors, tellLlm } from "../core/src/chart/index.js";
-import { scriptedModel } from "../core/src/llm/index.js";
-import { CassetteModel, loadCassette } from "../core/src/llm/cassette/index.js";
-import { runChart } from "../core/src/runtime/runner.js";
-import { transcriptToWire } from "../core/src/replay/index.js";
+import { recordCassette } from "./replay/cassette.js";
+import { openEmitWire } from "./replay/cli.js";
+import { here, subject, type Subject } from "./replay/subject.js";
 import { writeSyntheticTranscript } from "./replay/synthetic-transcript.js";
+import { transform, type TransformResult } from "./replay/transform.js";
+import { table, verdict } from "./runner/table.js";
 
-const { values } = parseArgs({ options: { mb: { type: "string", default: "200" } } });
+const { values } = parseArgs({ options: { mb: { type: "string", default: "200" }, rounds: { type: "string", default: "3" }, against: { type: "string" } } });
 const bigMb = Number(values.mb);
-const work = mkdtempSync(join(tmpdir(), "escapement-bench-replay-"));
+const rounds = Math.max(1, Number(values.rounds));
 const mib = 1024 * 1024;
-const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
+const smallMb = 20;
+const work = mkdtempSync(join(tmpdir(), "escapement-bench-replay-"));
+const subjects: Subject[] = [...(values.against ? [subject("before", values.against)] : []), subject(values.against ? "after" : "this", here)];
 
-async function transform(path: string): Promise<{ seconds: number; firstFrameMs: number; frames: number; peakRssMb: number }> {
-  let peak = process.memoryUsage.rss();
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
-  const start = performance.now();
-  let firstFrameMs = -1;
-  let frames = 0;
-  for await (const line of transcriptToWire(path)) {
-    if (frames++ === 0) firstFrameMs = performance.now() - start;
-    if (line.text.length === 0) throw new Error("empty frame");
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** Each round runs every subject, in turn order rotated so neither always goes first. */
+async function alternate<T>(run: (subject: Subject) => Promise<T>): Promise<Map<Subject, T[]>> {
+  const results = new Map<Subject, T[]>(subjects.map((s) => [s, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 ? [...subjects].reverse() : subjects;
+    for (const s of order) results.get(s)!.push(await run(s));
   }
-  const seconds = (performance.now() - start) / 1000;
-  clearInterval(sampler);
-  return { seconds, firstFrameMs, frames, peakRssMb: Math.max(peak, process.memoryUsage.rss()) / mib };
+  return results;
 }
 
-function cliFirstFrame(sessionDir: string): Promise<{ firstFrameMs: number; totalMs: number }> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    let first = -1;
-    const child = spawn(process.execPath, [join(import.meta.dirname, "../core/bin/escapement.mjs"), "open", sessionDir, "--emit-wire"], { stdio: ["ignore", "pipe", "inherit"] });
-    child.stdout.on("data", () => {
-      if (first < 0) first = performance.now() - start;
-    });
-    child.on("exit", (code) => (code === 0 ? resolve({ firstFrameMs: first, totalMs: performance.now() - start }) : reject(new Error(`open exited ${code}`))));
-  });
-}
-
-/** 100 conversations x 10 turns = 1,000 recorded turns. */
-const fleet = setup({ actors: inlineActors, types: { context: {} as { n: number } } }).createMachine({
-  id: "thousand",
-  context: { n: 0 },
-  initial: "talk",
-  states: {
-    talk: {
-      invoke: converse({
-        id: "talker",
-        message: ({ context }) => `Conversation ${context.n}: count to ten.`,
-        realTools: [],
-        allowedEvents: { "count.done": { schema: z.object({}), description: "finished counting" } },
-      }),
-      on: {
-        "llm.idle": { actions: tellLlm("talker", "Next.") },
-        "count.done": { target: "next" },
-      },
-    },
-    next: {
-      always: [{ guard: ({ context }) => context.n >= 99, target: "done" }, { target: "talk", actions: assign({ n: ({ context }) => context.n + 1 }) }],
-    },
-    done: { type: "final" },
-  },
-});
-
-async function cassetteReplay(): Promise<{ turns: number; recordMs: number; replayMs: number }> {
-  const steps = Array.from({ length: 100 }, () => [
-    ...Array.from({ length: 9 }, (_, i) => ({ text: `${i + 1}` })),
-    { text: "10", events: [{ name: "count_done" }] },
-  ]).flat();
-  const chart = { id: "thousand", machine: fleet };
-  let start = performance.now();
-  const recorded = await runChart({ chart, model: scriptedModel(steps), sessionDir: join(work, "recorded"), cwd: work, loopThreshold: false });
-  const recordMs = performance.now() - start;
-  if (recorded.status !== "done") throw new Error(`recording ended ${recorded.status}: ${recorded.error?.message}`);
-  const cassette = await loadCassette(recorded.sessionDir, "thousand");
-  start = performance.now();
-  const replayed = await runChart({ chart, model: new CassetteModel(cassette, { mode: "strict" }), sessionDir: join(work, "replayed"), cwd: work, loopThreshold: false });
-  const replayMs = performance.now() - start;
-  if (replayed.status !== "done") throw new Error(`replay ended ${replayed.status}: ${replayed.error?.message}`);
-  return { turns: cassette.calls.length, recordMs, replayMs };
+async function sessionDir(name: string, megabytes: number): Promise<{ dir: string; rows: number; bytes: number }> {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, "session.json"), JSON.stringify({ sessionId: name, chartId: "bench", chartModule: "", createdAt: 0, status: "done" }));
+  const { rows } = await writeSyntheticTranscript(join(dir, "transcript.jsonl"), megabytes * mib);
+  return { dir, rows, bytes: statSync(join(dir, "transcript.jsonl")).size };
 }
 
 try {
-  console.log(`replay bench: node ${process.version}, transcript ${bigMb} MiB (mostly llm/delta)\n`);
-  const small = join(work, "small.jsonl");
-  const bigDir = join(work, "big");
-  const big = join(bigDir, "transcript.jsonl");
-  await writeSyntheticTranscript(small, 20 * mib);
-  (await import("node:fs")).mkdirSync(bigDir);
-  (await import("node:fs")).writeFileSync(join(bigDir, "session.json"), JSON.stringify({ sessionId: "big", chartId: "bench", chartModule: "", createdAt: 0, status: "done" }));
-  const generated = await writeSyntheticTranscript(big, bigMb * mib);
-  const smallRun = await transform(small);
-  const bigRun = await transform(big);
-  const bigBytes = statSync(big).size;
-  const throughput = bigBytes / mib / bigRun.seconds;
-  const cli = await cliFirstFrame(bigDir);
-  const replay = await cassetteReplay();
-  const rows = [
-    ["transcript -> wire throughput", `${throughput.toFixed(1)} MiB/s (${bigRun.frames.toLocaleString()} frames from ${generated.rows.toLocaleString()} rows)`, ">= 100 MB/s", verdict(throughput >= 100)],
-    ["time to first frame (in process)", `${bigRun.firstFrameMs.toFixed(1)} ms on ${bigMb} MiB`, "<= 200 ms", verdict(bigRun.firstFrameMs <= 200)],
-    ["time to first frame (open --emit-wire, incl. process start)", `${cli.firstFrameMs.toFixed(0)} ms (whole file ${cli.totalMs.toFixed(0)} ms)`, "(info)", ""],
-    ["peak RSS, 20 MiB vs big transcript", `${smallRun.peakRssMb.toFixed(0)} MiB vs ${bigRun.peakRssMb.toFixed(0)} MiB`, "flat, <= 150 MB", verdict(bigRun.peakRssMb <= 150 && bigRun.peakRssMb - smallRun.peakRssMb < 30)],
-    ["strict cassette replay", `${replay.turns} turns in ${replay.replayMs.toFixed(0)} ms (recording run: ${replay.recordMs.toFixed(0)} ms)`, "<= 1 s", verdict(replay.replayMs <= 1000)],
+  console.log(`replay bench: node ${process.version}, load ${loadavg().map((l) => l.toFixed(1)).join(" ")}, transcripts ${smallMb} and ${bigMb} MiB (mostly llm/delta into live conversations), median of ${rounds}`);
+  console.log(`subjects: ${subjects.map((s) => `${s.name} = ${s.root}`).join(", ")}\n`);
+  const small = await sessionDir("small", smallMb);
+  const big = await sessionDir("big", bigMb);
+  const transcript = (dir: string) => join(dir, "transcript.jsonl");
+
+  // Warm up each subject's modules and JIT on the small transcript, then measure the big one.
+  await alternate((s) => transform(s, transcript(small.dir)));
+  const inProcess = await alternate((s) => transform(s, transcript(big.dir)));
+  const perFrame = await alternate((s) => transform(s, transcript(big.dir), true));
+  const cliSmall = await alternate((s) => openEmitWire(s, small.dir));
+  const cliBig = await alternate((s) => openEmitWire(s, big.dir));
+  const cassettes = new Map<Subject, Awaited<ReturnType<typeof recordCassette>>>();
+  for (const s of subjects) cassettes.set(s, await recordCassette(s, work));
+  const replays = await alternate((s) => cassettes.get(s)!.replay());
+
+  const mbps = (r: TransformResult) => big.bytes / 1e6 / r.seconds;
+  const cpuMbps = (r: TransformResult) => big.bytes / 1e6 / r.cpuSeconds;
+  const m = <T>(results: Map<Subject, T[]>, s: Subject, f: (r: T) => number) => median(results.get(s)!.map(f));
+  const cell = (format: (s: Subject) => string) => subjects.map(format).join(" -> ");
+  const last = subjects.at(-1)!;
+
+  const throughput = m(inProcess, last, mbps);
+  const firstFrame = m(inProcess, last, (r) => r.firstFrameMs);
+  const cliFirst = m(cliBig, last, (r) => r.firstFrameMs);
+  const rssSmall = m(cliSmall, last, (r) => r.peakRss);
+  const rssBig = m(cliBig, last, (r) => r.peakRss);
+  const replayMs = m(replays, last, (r) => r.replayMs);
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
+
+  const rows: string[][] = [
+    [
+      "transcript -> wire throughput (wall)",
+      cell((s) => `${m(inProcess, s, mbps).toFixed(1)} MB/s`),
+      `${inProcess.get(last)![0]!.frames.toLocaleString("en-US")} frames from ${big.rows.toLocaleString("en-US")} rows, API: ${cell((s) => inProcess.get(s)![0]!.api)}`,
+      ">= 100 MB/s",
+      verdict(throughput >= 100),
+    ],
+    ["  same, CPU time", cell((s) => `${m(inProcess, s, cpuMbps).toFixed(1)} MB/s`), "bytes / (user + system) of this process", "", ""],
+    ["  one frame at a time (transcriptToWire)", cell((s) => `${m(perFrame, s, mbps).toFixed(1)} MB/s`), `CPU ${cell((s) => `${m(perFrame, s, cpuMbps).toFixed(1)}`)} MB/s`, "(info)", ""],
+    ["time to first frame, in process", cell((s) => `${m(inProcess, s, (r) => r.firstFrameMs).toFixed(1)} ms`), `on ${bigMb} MiB`, "<= 200 ms", verdict(firstFrame <= 200)],
+    ["time to first frame, open --emit-wire", cell((s) => `${m(cliBig, s, (r) => r.firstFrameMs).toFixed(0)} ms`), `child process, incl. its start; whole file ${cell((s) => `${m(cliBig, s, (r) => r.totalMs).toFixed(0)}`)} ms`, "<= 200 ms", verdict(cliFirst <= 200)],
+    [
+      "peak RSS of open --emit-wire",
+      cell((s) => `${mb(m(cliSmall, s, (r) => r.peakRss))} / ${mb(m(cliBig, s, (r) => r.peakRss))}`),
+      `child VmHWM, ${smallMb} MiB / ${bigMb} MiB transcript`,
+      "flat, <= 150 MB",
+      verdict(rssBig > 0 && rssBig <= 150e6 && rssBig - rssSmall < 30e6),
+    ],
+    [
+      "strict cassette replay",
+      cell((s) => `${m(replays, s, (r) => r.replayMs).toFixed(0)} ms`),
+      `${replays.get(last)![0]!.turns} turns; CPU ${cell((s) => `${m(replays, s, (r) => r.replayCpuMs).toFixed(0)}`)} ms; recording ${cell((s) => `${cassettes.get(s)!.recordMs.toFixed(0)}`)} ms`,
+      "<= 1 s",
+      verdict(replayMs <= 1000),
+    ],
   ];
-  const width = rows.reduce((w, r) => Math.max(w, r[0]!.length), 0);
-  for (const [what, figure, target, ok] of rows) console.log(`${what!.padEnd(width)}  ${figure}  [target ${target}] ${ok}`);
+  console.log(table(["measure", subjects.map((s) => s.name).join(" -> "), "detail", "target", ""], rows));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,3 +1,3 @@
-export { transcriptToWire, type WireLine, type TranscriptToWireOptions } from "./transcript-to-wire.js";
+export { transcriptToWire, transcriptToWireBatches, LineSplitter, runStartedIds, type WireLine, type TranscriptToWireOptions } from "./transcript-to-wire.js";
 export { play, delayBefore, PlaybackControl, realSleep, timingModes, type Timing, type Sleep, type Timed } from "./playback.js";
 export { validateSessionDir } from "./validate-session-dir.js";

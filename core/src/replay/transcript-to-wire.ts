@@ -1,6 +1,5 @@
 import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
-import { encodeFrame, framesFromRow, helloFrame, initialSequencerState, type OutboundFrame, type SequencerState, type TranscriptRow } from "@escapement/wire-schema";
+import { createFrameSequencer, encodeFrame, helloFrame, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema";
 
 export interface WireLine {
   /** One encoded frame (no newline). */
@@ -20,55 +19,153 @@ const isRow = (value: unknown): value is TranscriptRow => {
   return typeof row === "object" && row !== null && Number.isInteger(row.seq) && typeof row.ts === "number" && typeof row.event === "string";
 };
 
+const nonEmpty = (value: unknown): value is string => typeof value === "string" && value.length > 0;
+
 /**
- * Streams a transcript into the wire frames a live renderer would have received: `hello`
- * (replay: true), then each row's frames. Line by line, so memory stays flat whatever the size,
- * and the first frame leaves before the file is fully read. Event frames reuse the row's own
- * text rather than encoding it again (the row *is* the event frame's payload).
+ * The run ids of a `runner/started` row's data when that data is valid (`sessionId`, `runId`,
+ * `chartId` non-empty, `resumed` a boolean, `parentSessionId` absent or non-empty), as
+ * `replayFrames` decides it; a test holds this to the schema. Checked by hand so the `hello`
+ * leaves before the validators are compiled.
  */
-export async function* transcriptToWire(path: string, options: TranscriptToWireOptions = {}): AsyncGenerator<WireLine> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-  let state: SequencerState = initialSequencerState;
+export const runStartedIds = (data: unknown): { sessionId: string; runId: string; chartId: string } | undefined => {
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return undefined;
+  const { sessionId, runId, chartId, resumed, parentSessionId } = data as Record<string, unknown>;
+  if (!nonEmpty(sessionId) || !nonEmpty(runId) || !nonEmpty(chartId) || typeof resumed !== "boolean") return undefined;
+  if (parentSessionId !== undefined && !nonEmpty(parentSessionId)) return undefined;
+  return { sessionId, runId, chartId };
+};
+
+/** `hello` (replay: true) with the ids of the first row when it is a valid runner/started, as `replayFrames` has it. */
+function helloFor(first: TranscriptRow | undefined): WireLine {
+  const ids = first?.event === "runner/started" ? runStartedIds(first.data) : undefined;
+  const frame = helloFrame({
+    sessionId: ids?.sessionId ?? "unknown",
+    runId: ids?.runId ?? "unknown",
+    chartId: ids?.chartId ?? "unknown",
+    replay: true,
+  });
+  return { text: encodeFrame(frame), frame, ts: first?.ts ?? 0 };
+}
+
+const LF = 10;
+
+/**
+ * Splits text into lines exactly as `readline` (crlfDelay: Infinity) does: at "\n", "\r\n" and a
+ * lone "\r", a "\r\n" split across chunks counting once; a last line without an ending is a line
+ * unless empty. Feed a chunk, then pull its complete lines.
+ */
+export class LineSplitter {
+  #text = "";
+  #pos = 0;
+  #sawCr = false;
+  /** The text holds a "\r": split with the regex (rare: transcripts end lines with "\n"). */
+  #slow = false;
+  readonly #ending = /\r\n|\n|\r/g;
+
+  feed(chunk: string): void {
+    if (this.#sawCr && chunk.charCodeAt(0) === LF) chunk = chunk.slice(1);
+    // What is left of the last chunk never holds a line ending, so only the new chunk decides.
+    this.#text = this.#pos < this.#text.length ? this.#text.slice(this.#pos) + chunk : chunk;
+    this.#pos = 0;
+    this.#slow = chunk.indexOf("\r") !== -1;
+    this.#sawCr = this.#slow && this.#text.endsWith("\r");
+  }
+
+  /** The next complete line of what was fed, or undefined when none is left. */
+  next(): string | undefined {
+    const text = this.#text;
+    const pos = this.#pos;
+    if (!this.#slow) {
+      const end = text.indexOf("\n", pos);
+      if (end === -1) return undefined;
+      this.#pos = end + 1;
+      return text.slice(pos, end);
+    }
+    const ending = this.#ending;
+    ending.lastIndex = pos;
+    const match = ending.exec(text);
+    if (match === null) return undefined;
+    this.#pos = ending.lastIndex;
+    return text.slice(pos, match.index);
+  }
+
+  /** The last line when the text did not end with a line ending. */
+  end(): string | undefined {
+    const rest = this.#text.slice(this.#pos);
+    this.#text = "";
+    this.#pos = 0;
+    return rest.length > 0 ? rest : undefined;
+  }
+}
+
+/**
+ * Streams a transcript into the wire frames a live renderer would have received, in batches (one
+ * per chunk read; the `hello` alone first): `hello` (replay: true), then each row's frames. Memory
+ * stays flat whatever the size, and the first frame leaves before the file is fully read. Event
+ * frames reuse the row's own text rather than encoding it again (the row *is* the event frame's
+ * payload); rows go through the same sequencer as a live run, so the frames equal `replayFrames`.
+ */
+export async function* transcriptToWireBatches(path: string, options: TranscriptToWireOptions = {}): AsyncGenerator<WireLine[]> {
+  const sequencer = createFrameSequencer();
+  const splitter = new LineSplitter();
+  const onSkip = options.onSkip;
   let hello = false;
   let lineNo = 0;
-  for await (const text of lines) {
+  let batch: WireLine[] = [];
+  /** The row on a line, or undefined (a blank line, or one skipped and reported). */
+  const rowOf = (text: string): TranscriptRow | undefined => {
     lineNo++;
-    if (text.length === 0) continue;
+    if (text.length === 0) return undefined;
     let row: unknown;
     try {
       row = JSON.parse(text);
     } catch {
-      options.onSkip?.(lineNo, "not JSON (a torn line?)");
-      continue;
+      onSkip?.(lineNo, "not JSON (a torn line?)");
+      return undefined;
     }
-    if (!isRow(row)) {
-      options.onSkip?.(lineNo, "not a transcript row");
-      continue;
+    if (isRow(row)) return row;
+    onSkip?.(lineNo, "not a transcript row");
+    return undefined;
+  };
+  const addFrames = (row: TranscriptRow, text: string): void => {
+    const ts = row.ts;
+    for (const frame of sequencer.push(row)) {
+      batch.push({ text: frame.kind === "event" ? `{"v":1,"kind":"event","seq":${frame.seq},"row":${text}}` : encodeFrame(frame), frame, ts });
     }
+  };
+  for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 16 })) {
+    splitter.feed(chunk as string);
+    for (let text = splitter.next(); text !== undefined; text = splitter.next()) {
+      const row = rowOf(text);
+      if (row === undefined) continue;
+      if (!hello) {
+        hello = true;
+        // Out on its own, before the first row wakes the validators.
+        yield [helloFor(row)];
+      }
+      addFrames(row, text);
+    }
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
+    }
+  }
+  const last = splitter.end();
+  const row = last === undefined ? undefined : rowOf(last);
+  if (row !== undefined) {
     if (!hello) {
       hello = true;
-      const frame = helloFor(row);
-      yield { text: encodeFrame(frame), frame, ts: row.ts };
+      yield [helloFor(row)];
     }
-    const step = framesFromRow(row, state);
-    state = step.state;
-    for (const frame of step.frames) {
-      const encoded = frame.kind === "event" ? `{"v":1,"kind":"event","seq":${frame.seq},"row":${text}}` : encodeFrame(frame);
-      yield { text: encoded, frame, ts: row.ts };
-    }
+    addFrames(row, last as string);
   }
-  if (!hello) {
-    const frame = helloFor(undefined);
-    yield { text: encodeFrame(frame), frame, ts: 0 };
-  }
+  if (!hello) batch.push(helloFor(undefined));
+  if (batch.length > 0) yield batch;
 }
 
-function helloFor(first: TranscriptRow | undefined): OutboundFrame {
-  const data = first?.event === "runner/started" ? (first.data as { sessionId?: string; runId?: string; chartId?: string }) : {};
-  return helloFrame({
-    sessionId: data.sessionId ?? "unknown",
-    runId: data.runId ?? "unknown",
-    chartId: data.chartId ?? "unknown",
-    replay: true,
-  });
+/** `transcriptToWireBatches`, one frame at a time. */
+export async function* transcriptToWire(path: string, options: TranscriptToWireOptions = {}): AsyncGenerator<WireLine> {
+  for await (const batch of transcriptToWireBatches(path, options)) {
+    for (const line of batch) yield line;
+  }
 }

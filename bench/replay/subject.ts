@@ -1,0 +1,26 @@
+/**
+ * What a replay bench measures: a checkout of the repository (this one, or another given with
+ * `--against <dir>`, e.g. an unpacked older commit whose node_modules link to this one's), so two
+ * versions run side by side in one process under the same load.
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+export interface Subject {
+  name: string;
+  root: string;
+  /** Imports `<root>/<path>`. */
+  load<T = Record<string, unknown>>(path: string): Promise<T>;
+  /** The CLI entry point. */
+  bin: string;
+}
+
+export const here = resolve(import.meta.dirname, "../..");
+
+export function subject(name: string, root: string): Subject {
+  const absolute = resolve(root);
+  const bin = join(absolute, "core/bin/escapement.mjs");
+  if (!existsSync(bin)) throw new Error(`${absolute} is not a checkout of this repository (no core/bin/escapement.mjs)`);
+  return { name, root: absolute, bin, load: (path) => import(pathToFileURL(join(absolute, path)).href) };
+}
