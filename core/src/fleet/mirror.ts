@@ -73,7 +73,7 @@ export class FleetMirror {
     options: MirrorOptions = {},
   ) {
     this.#deltas = options.deltas ?? true;
-    this.#intervalMs = options.deltaIntervalMs ?? 100;
+    this.#intervalMs = options.deltaIntervalMs ?? 250;
   }
 
   /** The tap a child run gets: its rows, after they are on the child's disk. */
