@@ -138,6 +138,9 @@ describe.skipIf(!hasTmux)("the terminal UI as escapement run's sidecar", () => {
     const { pane, session, transcript } = start("listen", "--listen 127.0.0.1:0");
     const wireJson = join(session, "wire.json");
     const info = JSON.parse(await waitForFile(wireJson, (text) => text.trim().endsWith("}"), "wire.json")) as { url: string; token: string; protocol: { version: string } };
+    // The TUI gets the token through its environment: no process command line shows it.
+    const commandLines = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" });
+    expect(commandLines).not.toContain(info.token);
     expect(info).toMatchObject({ url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/), token: expect.any(String), protocol: { name: PROTOCOL_NAME, version: PROTOCOL_VERSION } });
     await pane.waitForScreen("Who is this run for?", "the name prompt in the TUI");
 

@@ -8,6 +8,7 @@ export type CliArgs =
 export const USAGE = [
   "usage: bun tui/src/main.ts --replay <file.wire.jsonl> [--session-dir DIR]",
   "       bun tui/src/main.ts --url ws://HOST:PORT --token TOKEN [--since SEQ] [--session-dir DIR]",
+  "--token: or the ESCAPEMENT_WIRE_TOKEN environment variable (how the core passes it: not visible in ps)",
   "--session-dir: the run's session directory, to show full requests, responses and artifacts",
 ].join("\n");
 
@@ -15,7 +16,9 @@ export type ParsedArgs = { ok: true; args: CliArgs } | { ok: false; error: strin
 
 const fail = (error: string): ParsedArgs => ({ ok: false, error });
 
-export const parseCliArgs = (argv: readonly string[]): ParsedArgs => {
+export const tokenEnvVar = "ESCAPEMENT_WIRE_TOKEN";
+
+export const parseCliArgs = (argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): ParsedArgs => {
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
@@ -34,7 +37,7 @@ export const parseCliArgs = (argv: readonly string[]): ParsedArgs => {
   if (file !== undefined) return { ok: true, args: { mode: "replay", file, ...sessionDir } };
   if (url === undefined) return fail("give --replay <file> or --url <ws://...>");
   if (!/^wss?:\/\//.test(url)) return fail(`--url must start with ws:// or wss://, got ${JSON.stringify(url)}`);
-  const token = values.get("--token");
+  const token = values.get("--token") ?? env[tokenEnvVar];
   if (token === undefined) return fail("--url needs --token (see the session's wire.json)");
   const sinceText = values.get("--since") ?? "0";
   const since = Number(sinceText);

@@ -53,7 +53,7 @@ const start = (args: Exclude<CliArgs, { mode: "help" }>, { push, flush, setStatu
 };
 
 export const runTui = async (argv: readonly string[]): Promise<void> => {
-  const parsed = parseCliArgs(argv);
+  const parsed = parseCliArgs(argv, process.env);
   if (!parsed.ok) {
     process.stderr.write(`escapement-tui: ${parsed.error}\n${USAGE}\n`);
     process.exit(2);

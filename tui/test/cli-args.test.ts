@@ -27,3 +27,11 @@ test.each([
 ])("%j is refused: %s", (argv, error) => {
   expect(parseCliArgs(argv)).toEqual({ ok: false, error });
 });
+
+test("the token may come from ESCAPEMENT_WIRE_TOKEN (the core passes it so, out of ps)", () => {
+  expect(parseCliArgs(["--url", "ws://h:1"], { ESCAPEMENT_WIRE_TOKEN: "from-env" })).toEqual({
+    ok: true,
+    args: { mode: "live", url: "ws://h:1", token: "from-env", since: 0 },
+  });
+  expect(parseCliArgs(["--url", "ws://h:1", "--token", "flag"], { ESCAPEMENT_WIRE_TOKEN: "env" })).toMatchObject({ args: { token: "flag" } });
+});

@@ -30,9 +30,16 @@ interface ResolvedSidecar {
   entry: string;
 }
 
+/** The environment variable that carries the wire token to the TUI (a command line would show it in `ps`). */
+export const tokenEnvVar = "ESCAPEMENT_WIRE_TOKEN";
+
 /** The full command line, once the session directory is known (the TUI reads full requests, responses and artifacts from it). */
-export function sidecarArgs(sidecar: SidecarCommand, sessionDir: string): { command: string; args: string[] } {
-  return { command: sidecar.command, args: [sidecar.entry, "--url", sidecar.url, "--token", sidecar.token, "--session-dir", sessionDir] };
+export function sidecarArgs(sidecar: SidecarCommand, sessionDir: string): { command: string; args: string[]; env: Record<string, string> } {
+  return {
+    command: sidecar.command,
+    args: [sidecar.entry, "--url", sidecar.url, "--session-dir", sessionDir],
+    env: { [tokenEnvVar]: sidecar.token },
+  };
 }
 
 function resolveSidecar(env: Readonly<Record<string, string | undefined>>): ResolvedSidecar {
@@ -68,8 +75,12 @@ export interface Sidecar {
   stop(graceMs?: number): Promise<SidecarExit>;
 }
 
-export function spawnSidecar(command: { command: string; args: string[] }, options: { cwd: string; env: Readonly<Record<string, string | undefined>> }): Sidecar {
-  const child = spawn(command.command, command.args, { cwd: options.cwd, env: { ...options.env } as NodeJS.ProcessEnv, stdio: "inherit" });
+export function spawnSidecar(
+  command: { command: string; args: string[]; env?: Record<string, string> },
+  options: { cwd: string; env: Readonly<Record<string, string | undefined>> },
+): Sidecar {
+  const env = { ...options.env, ...command.env } as NodeJS.ProcessEnv;
+  const child = spawn(command.command, command.args, { cwd: options.cwd, env, stdio: "inherit" });
   let running = true;
   const exited = new Promise<SidecarExit>((resolveExit) => {
     child.once("exit", (code, signal) => {
