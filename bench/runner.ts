@@ -10,6 +10,9 @@
  *    (first token after 200 ms, then 50 tokens 5 ms apart): wall time against one session's ideal
  *    6 x (200 + 50 x 5) ms, peak RSS, errors. Target at C = 10,000: 0 errors, wall <= 5x ideal,
  *    peak RSS <= 2 GiB.
+ * 3. `--fan-out N` (default 1000, 0 skips): one parent session spawning N child sessions at once
+ *    (spawnChildren), each 3 streamed turns, against one child's ideal, beside the same N charts as
+ *    plain sessions (see bench/runner/fan-out.ts). Target at 1,000: wall <= 2x ideal, RSS <= 1 GiB.
  *
  * Sessions write to a temp directory that is removed afterwards. Profile with
  * `node --import tsx --cpu-prof bench/runner.ts --sessions 1000`.
@@ -21,6 +24,7 @@ import { parseArgs } from "node:util";
 import { bareThroughput, runnerThroughput, type PingPongMode, type ThroughputResult } from "./runner/ping-pong.js";
 import { FIRST_TOKEN_MS, IDEAL_MS, TOKENS, TOKEN_GAP_MS, TURNS, runSessions, type SessionsResult } from "./runner/sessions.js";
 import { int, mib, ratio, table, verdict } from "./runner/table.js";
+import { fanOutSection } from "./runner/fan-out.js";
 
 const TARGET_OVERHEAD = 3;
 const TARGET_WALL_X = 5;
@@ -34,12 +38,13 @@ function parseFlags() {
       sessions: { type: "string", default: "1000,10000" },
       "deadline-x": { type: "string", default: "60" },
       repeat: { type: "string", default: "3" },
+      "fan-out": { type: "string", default: "1000" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
   });
   if (values.help) {
-    console.log("usage: npm run bench:runner -- [--events N] [--sessions 1000,10000] [--deadline-x 60] [--repeat 3]");
+    console.log("usage: npm run bench:runner -- [--events N] [--sessions 1000,10000] [--deadline-x 60] [--repeat 3] [--fan-out 1000 (0: skip)]");
     process.exit(0);
   }
   const positive = (name: string, text: string): number => {
@@ -55,6 +60,7 @@ function parseFlags() {
       .map((part) => positive("sessions", part.trim())),
     deadlineX: positive("deadline-x", values["deadline-x"]),
     repeat: positive("repeat", values.repeat),
+    fanOut: values["fan-out"] === "0" ? 0 : positive("fan-out", values["fan-out"]),
   };
 }
 
@@ -172,6 +178,7 @@ async function main(): Promise<void> {
     for (const r of results) {
       for (const sample of r.errorSamples) console.log(`  ${int(r.sessions)}: ${sample}`);
     }
+    if (flags.fanOut > 0) await fanOutSection(flags.fanOut, root);
     console.log(`\nload average at the end: ${load()} (${cpus().length} CPUs)`);
   } finally {
     cleanup();
