@@ -152,11 +152,19 @@ export const eventDataSchemas = {
   "llm/context-warning": z.looseObject({ invokeId: InvokeId, used: Fraction }),
   "llm/model-policy-empty": z.looseObject({ invokeId: InvokeId, alias: z.string(), strict: z.boolean() }),
   "llm/loop-detected": z.looseObject({ invokeId: InvokeId, count: z.int().min(1), requestKey: z.string() }),
+  /** A retried attempt said something other than what was already streamed: the rest of it is not streamed. */
+  "llm/stream-diverged": z.looseObject({ invokeId: InvokeId, target: z.string(), kind: z.enum(["text", "thinking"]), emittedChars: Count }),
+  /** On resume: a turn whose request was cut off by the crash; the resumed conversation issues it again. */
+  "llm/turn-interrupted": z.looseObject({ invokeId: InvokeId, stateId: NonEmpty, turn: z.int().min(1) }),
 
   "human-input/requested": Prompt,
   "human-input/progress": z.looseObject({ promptId: NonEmpty, value: z.number().min(0), total: z.number().min(0) }),
   "human-input/answered": z.looseObject({ promptId: NonEmpty, value: z.unknown() }),
-  "human-input/cancelled": z.looseObject({ promptId: NonEmpty }),
+  "human-input/cancelled": z.looseObject({
+    promptId: NonEmpty,
+    /** "withdrawn": the state that asked was left while the run went on (no human cancelled it). */
+    reason: z.literal("withdrawn").optional(),
+  }),
 
   "artifact/captured": z.looseObject({ name: NonEmpty, ref: Ref, bytes: Count, snippet: Snippet }),
 
@@ -164,6 +172,14 @@ export const eventDataSchemas = {
   "debug/resumed": z.looseObject({}),
   "debug/step": z.looseObject({ n: z.int().min(1) }),
   "debug/mode": z.looseObject({ mode: DebugMode }),
+  /** `interrupt`: the model calls in flight were aborted (each conversation gets error.llm.aborted). */
+  "debug/interrupted": z.looseObject({ invokeIds: z.array(InvokeId) }),
+
+  "mcp/server-connected": z.looseObject({ server: NonEmpty, transport: z.enum(["stdio", "http"]), tools: z.array(z.string()), serverInfo: z.unknown().optional() }),
+  "mcp/server-failed": z.looseObject({ server: NonEmpty, transport: z.enum(["stdio", "http"]), category: z.string(), message: z.string() }),
+
+  /** `escapement open` only (never in a transcript): unreadable transcript lines that the replay skipped. */
+  "replay/skipped-lines": z.looseObject({ count: z.int().min(1) }),
 
   "session/child-started": z.looseObject({
     childSessionId: NonEmpty,

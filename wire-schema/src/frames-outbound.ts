@@ -212,5 +212,8 @@ export const WIRE_ERROR_CODES = [
   "invalid-answer",
   "not-supported",
   "internal",
+  "invalid-control",
+  "heartbeat-timeout",
+  "too-slow",
 ] as const;
 export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];
