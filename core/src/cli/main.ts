@@ -1,22 +1,22 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { logLevels, type LogLevel } from "../runtime/logger.js";
 import { SessionError } from "../runtime/session-error.js";
-import { ConfigError } from "../config/index.js";
 import type { CliIo } from "./cli-io.js";
-import { infoCommand } from "./commands/info.js";
-import { runCommand } from "./commands/run.js";
-import { registerSessionCommands } from "./commands/sessions.js";
-import { openCommand, type OpenFlags } from "./commands/open.js";
-import { openInTui } from "./commands/open-tui.js";
-import { refineCommand, type RefineFlags } from "./commands/refine.js";
-import { loadLiveModel } from "./live-model.js";
-import { locateSession } from "../sessions/locate-session.js";
-import { defaultSessionsRoot } from "../runtime/session-dir.js";
-import { timingModes } from "../replay/index.js";
+import type { OpenFlags } from "./commands/open.js";
+import type { RefineFlags } from "./commands/refine.js";
+import { timingModes } from "../replay/playback.js";
 import { exitCodes, UsageError } from "./usage-error.js";
 import { version } from "./version.js";
 import { DEFAULT_LISTEN, parseListen, type ListenAddress } from "./listen-address.js";
-import { frontendKind } from "./run-frontend.js";
+
+// Command modules load inside their actions: a command pays only for what it uses (`open` never
+// loads the runner, the model providers or the MCP client), so the CLI starts quickly.
+
+/** Commands defined here; any other first argument (a session command, help, an option) needs them all. */
+const ownCommands = new Set(["run", "info", "open", "refine"]);
+
+/** Only checked on the error path, so the config module (zod schemas) loads only when needed. */
+const isConfigError = async (error: unknown): Promise<boolean> => error instanceof (await import("../config/index.js")).ConfigError;
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -72,6 +72,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--loop-threshold <n>", "stop after this many identical model requests (0 turns the guard off)", nonNegativeInt("--loop-threshold"), 10)
     .addOption(new Option("--log-level <level>", "log verbosity").choices(logLevels).default("warn"))
     .action(async (chart: string | undefined, options: Record<string, unknown>) => {
+      const [{ runCommand }, { frontendKind }] = await Promise.all([import("./commands/run.js"), import("./run-frontend.js")]);
       code = await runCommand(
         chart,
         {
@@ -102,7 +103,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   program
     .command("info")
     .description("show version, sessions location, tools and providers (never secrets)")
-    .action(() => {
+    .action(async () => {
+      const { infoCommand } = await import("./commands/info.js");
       code = infoCommand(io);
     });
 
@@ -116,6 +118,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--cap <ms>", "wallclock: longest wait between frames", positiveNumber("--cap"), 2000)
     .option("--emit-wire", "write the wire JSONL to stdout instead of showing it (no TTY needed)")
     .action(async (dir: string | undefined, options: Record<string, unknown>) => {
+      const { openCommand } = await import("./commands/open.js");
       code = await openCommand(
         dir,
         {
@@ -126,7 +129,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           emitWire: Boolean(options.emitWire),
         },
         io,
-        (dir, timing) => openInTui(dir, timing, io),
+        async (dir, timing) => (await import("./commands/open-tui.js")).openInTui(dir, timing, io),
       );
     });
 
@@ -143,11 +146,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return t;
     })
     .action(async (session: string, options: RefineFlags) => {
+      const [{ refineCommand }, { loadLiveModel }, { locateSession }, { defaultSessionsRoot }] = await Promise.all([
+        import("./commands/refine.js"),
+        import("./live-model.js"),
+        import("../sessions/locate-session.js"),
+        import("../runtime/session-dir.js"),
+      ]);
       const dir = locateSession(session, defaultSessionsRoot(io.cwd), io.cwd);
       code = await refineCommand(dir, options, io, loadLiveModel(io.cwd, io.env));
     });
 
-  registerSessionCommands(program, io, (result) => (code = result));
+  if (!ownCommands.has(argv[0] ?? "")) {
+    const { registerSessionCommands } = await import("./commands/sessions.js");
+    registerSessionCommands(program, io, (result) => (code = result));
+  }
 
   try {
     await program.parseAsync([...argv], { from: "user" });
@@ -157,8 +169,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return exitCodes.ok;
       return exitCodes.usage;
     }
-    if (error instanceof UsageError || error instanceof SessionError || error instanceof ConfigError) {
-      io.stderr.write(`escapement: ${error.message}\n`);
+    if (error instanceof UsageError || error instanceof SessionError || (await isConfigError(error))) {
+      io.stderr.write(`escapement: ${(error as Error).message}\n`);
       return exitCodes.usage;
     }
     io.stderr.write(`escapement: ${(error as Error).stack ?? String(error)}\n`);
