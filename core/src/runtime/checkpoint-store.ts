@@ -1,4 +1,4 @@
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SessionError } from "./session-error.js";
 import type { PersistedTimer } from "./delayed-events.js";
@@ -30,22 +30,30 @@ export class CheckpointStore {
   readonly #snapshotPath: string;
   readonly #compactBytes: number;
   readonly #onCompact: CheckpointStoreOptions["onCompact"];
-  #fd: number | undefined;
+  readonly #dir: string;
+  #made = false;
   #journalBytes = 0;
 
   constructor(dir: string, options: CheckpointStoreOptions = {}) {
+    this.#dir = dir;
     this.#journalPath = join(dir, "journal.jsonl");
     this.#snapshotPath = join(dir, "snapshot.json");
     this.#compactBytes = options.compactBytes ?? 8 * 1024 * 1024;
     this.#onCompact = options.onCompact;
   }
 
+  /**
+   * Appends one record. The journal is opened for each append rather than held open: a process
+   * running thousands of sessions would otherwise run out of file descriptors.
+   */
   write(record: CheckpointRecord): void {
-    this.#fd ??= openSync(this.#journalPath, "a");
-    const line = Buffer.from(`${JSON.stringify(record)}\n`, "utf8");
-    let written = 0;
-    while (written < line.length) written += writeSync(this.#fd, line, written);
-    this.#journalBytes += line.length;
+    if (!this.#made) {
+      mkdirSync(this.#dir, { recursive: true });
+      this.#made = true;
+    }
+    const line = `${JSON.stringify(record)}\n`;
+    appendFileSync(this.#journalPath, line);
+    this.#journalBytes += Buffer.byteLength(line);
     if (this.#journalBytes >= this.#compactBytes) this.#compact(record);
   }
 
@@ -54,15 +62,13 @@ export class CheckpointStore {
     writeFileSync(temp, JSON.stringify(record));
     renameSync(temp, this.#snapshotPath);
     // A crash between the rename and the truncate leaves both; `load` picks the higher seq.
-    ftruncateSync(this.#fd!, 0);
+    truncateSync(this.#journalPath, 0);
     this.#journalBytes = 0;
     this.#onCompact?.(record);
   }
 
-  close(): void {
-    if (this.#fd !== undefined) closeSync(this.#fd);
-    this.#fd = undefined;
-  }
+  /** Nothing is held open; kept so owners can treat every store alike. */
+  close(): void {}
 
   /** The latest complete checkpoint, or undefined when none was ever written. */
   static load(dir: string): CheckpointRecord | undefined {

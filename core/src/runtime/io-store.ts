@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -7,6 +7,7 @@ import { join } from "node:path";
  */
 export class IoStore {
   readonly #dir: string;
+  #made = false;
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -15,7 +16,12 @@ export class IoStore {
   /** `name` must be unique within the session (callers derive it from invoke id, turn and kind). */
   put(name: string, payload: unknown): string {
     const file = `${name}.json`;
-    writeFileSync(join(this.#dir, file), typeof payload === "string" ? payload : JSON.stringify(payload, null, 2));
+    if (!this.#made) {
+      mkdirSync(this.#dir, { recursive: true });
+      this.#made = true;
+    }
+    // Compact JSON: blobs are read by tools (the pager, `show --content`), not by eye.
+    writeFileSync(join(this.#dir, file), typeof payload === "string" ? payload : JSON.stringify(payload));
     return `io/${file}`;
   }
 }

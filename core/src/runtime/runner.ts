@@ -203,6 +203,8 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
       dirty = false;
       checkpoints.write({ seq, offset, ts: clock.now(), state: actor.getPersistedSnapshot(), timers: captureTimers(actor, clockOffset()) });
     },
+    // A flush the writer scheduled itself failed (disk full, no file descriptors): nothing more can be made durable.
+    onError: (error) => failRun("session-io", `writing the session failed: ${(error as Error).message}`),
   });
   for (const tap of options.taps ?? []) transcript.tap(tap);
 
@@ -291,19 +293,30 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
         }
       }
       dirty = true;
-      transcript.append("runner/done", { finalConfig, status, ...(error ? { error } : {}) });
-      transcript.close();
-      checkpoints.close();
-      chain.close();
-      writeManifest(paths, { ...manifest, status, endedAt: clock.now() });
+      // Whatever fails while closing (a full disk, say), the run settles: with status error, naming it.
+      let closing: { category: string; message: string } | undefined;
+      const attempt = (step: () => void) => {
+        try {
+          step();
+        } catch (failure) {
+          closing ??= { category: "session-io", message: `closing the session failed: ${(failure as Error).message}` };
+        }
+      };
+      attempt(() => transcript.append("runner/done", { finalConfig, status, ...(error ? { error } : {}) }));
+      attempt(() => transcript.close());
+      attempt(() => checkpoints.close());
+      attempt(() => chain.close());
+      const settled = closing ? "error" : status;
+      const reported = error ?? closing;
+      attempt(() => writeManifest(paths, { ...manifest, status: settled, endedAt: clock.now() }));
       resolveRun({
         sessionId: manifest.sessionId,
         runId,
         sessionDir: paths.root,
         transcriptPath: paths.transcript,
-        status,
+        status: settled,
         finalConfig,
-        ...(error ? { error } : {}),
+        ...(reported ? { error: reported } : {}),
       });
     };
 

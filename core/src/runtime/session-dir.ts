@@ -48,7 +48,8 @@ export function createSessionDir(root: string, manifest: SessionManifest): Sessi
   if (existsSync(paths.transcript) || existsSync(paths.manifest)) {
     throw new SessionError("session-exists", `session directory ${root} already holds a session; nothing was changed`);
   }
-  for (const dir of [paths.root, paths.checkpoints, paths.artifacts, paths.io]) mkdirSync(dir, { recursive: true });
+  // Only the root: checkpoints/, io/ and artifacts/ appear when first written (cheaper for large fleets).
+  mkdirSync(paths.root, { recursive: true });
   writeManifest(paths, manifest);
   return paths;
 }

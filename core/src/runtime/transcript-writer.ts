@@ -12,6 +12,11 @@ export interface TranscriptWriterOptions {
   maxBatchBytes?: number;
   /** Runs after rows are on disk and before any tap sees them (the checkpoint hook). */
   afterWrite?: (lastSeq: number, offset: number) => void;
+  /**
+   * A flush scheduled by the writer itself failed (disk full, too many open files, a failing
+   * checkpoint): there is no caller to throw to. Without it the error is rethrown.
+   */
+  onError?: (error: unknown) => void;
 }
 
 export type RowTap = (rows: readonly TranscriptRow[]) => void;
@@ -27,6 +32,7 @@ export class TranscriptWriter {
   readonly #clock: Clock;
   readonly #maxBatchBytes: number;
   readonly #afterWrite: TranscriptWriterOptions["afterWrite"];
+  readonly #onError: TranscriptWriterOptions["onError"];
   readonly #taps = new Set<RowTap>();
   #nextSeq: number;
   #offset: number;
@@ -42,6 +48,7 @@ export class TranscriptWriter {
     this.#offset = options.offset ?? 0;
     this.#maxBatchBytes = options.maxBatchBytes ?? 256 * 1024;
     this.#afterWrite = options.afterWrite;
+    this.#onError = options.onError;
   }
 
   get lastSeq(): number {
@@ -56,9 +63,18 @@ export class TranscriptWriter {
     if (this.#text.length >= this.#maxBatchBytes) this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => this.#scheduledFlush());
     }
     return row;
+  }
+
+  #scheduledFlush(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      if (!this.#onError) throw error;
+      this.#onError(error);
+    }
   }
 
   /** Writes every buffered row, runs the checkpoint hook, then hands the rows to the taps. */
@@ -81,10 +97,14 @@ export class TranscriptWriter {
     return () => this.#taps.delete(listener);
   }
 
+  /** Flushes what is buffered and closes the file; the file is closed even when that flush fails. */
   close(): void {
     if (this.#closed) return;
-    this.flush();
-    this.#closed = true;
-    closeSync(this.#fd);
+    try {
+      this.flush();
+    } finally {
+      this.#closed = true;
+      closeSync(this.#fd);
+    }
   }
 }

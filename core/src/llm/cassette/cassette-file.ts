@@ -1,30 +1,37 @@
-import { closeSync, createReadStream, existsSync, openSync, statSync, writeSync } from "node:fs";
+import { appendFileSync, createReadStream, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { SessionError } from "../../runtime/session-error.js";
 import { cassetteVersion, type CassetteCall, type CassetteHeader } from "./cassette-entry.js";
 
-/** Appends recorded calls to a session's cassette.jsonl, one line each, as they complete. */
+/**
+ * Appends recorded calls to a session's cassette.jsonl, one line each, as they complete. The file
+ * is opened per append (calls are seconds apart), so thousands of live sessions hold no descriptor.
+ */
 export class CassetteWriter {
-  readonly #fd: number;
+  readonly #path: string;
+  #header: CassetteHeader | undefined;
 
   constructor(path: string, header: Omit<CassetteHeader, "kind" | "version">) {
+    this.#path = path;
     const fresh = !existsSync(path) || statSync(path).size === 0;
-    this.#fd = openSync(path, "a");
-    if (fresh) this.#line({ kind: "cassette", version: cassetteVersion, ...header });
+    // Written with the first call: a run that never calls a model leaves no cassette.
+    if (fresh) this.#header = { kind: "cassette", version: cassetteVersion, ...header };
   }
 
   #line(value: unknown): void {
-    writeSync(this.#fd, `${JSON.stringify(value)}\n`);
+    appendFileSync(this.#path, `${JSON.stringify(value)}\n`);
   }
 
   append(call: CassetteCall): void {
+    if (this.#header) {
+      this.#line(this.#header);
+      this.#header = undefined;
+    }
     this.#line(call);
   }
 
-  close(): void {
-    closeSync(this.#fd);
-  }
+  close(): void {}
 }
 
 export interface LoadedCassette {
