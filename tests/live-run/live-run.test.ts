@@ -59,6 +59,10 @@ describe.each(["openai", "anthropic"] as const)("a live run through the %s wire"
     await server.close();
     const replayed = await run(["run", join(repo, "examples/hello"), "--no-tui", "--replay", session, "--session-dir", join(dir, "replayed")], dir, {});
     expect(replayed.code).toBe(0);
+    // The replay links to the session it replays.
+    const started = JSON.parse(readFileSync(join(dir, "replayed", "transcript.jsonl"), "utf8").split("\n")[0]!);
+    expect(started.data.forkedFrom).toBe("session");
+    expect(JSON.parse(readFileSync(join(dir, "replayed", "session.json"), "utf8")).forkedFrom).toBe("session");
   });
 });
 

@@ -46,6 +46,8 @@ export const eventDataSchemas = {
     chartId: NonEmpty,
     resumed: z.boolean(),
     parentSessionId: NonEmpty.optional(),
+    /** `--replay`: the session whose recorded model calls this run replays (a fork's parent). */
+    forkedFrom: NonEmpty.optional(),
   }),
   "runner/start-config": z.looseObject({ config: StateIds, context: z.unknown().optional() }),
   "runner/event-processed": z.looseObject({

@@ -20,6 +20,8 @@ export interface ChartModel {
   model: ModelClient;
   /** What the user is told about where model answers come from. */
   source: string;
+  /** With `--replay`: the session the cassette was recorded in. */
+  replayOf?: string;
 }
 
 export interface ReplayFlags {
@@ -49,7 +51,7 @@ export async function modelForChart(chartDir: string, chartId: string, flags: Re
       ...(fork && live ? { live: live.model } : {}),
     });
     const how = fork ? `forking to ${live!.source} ${flags.forkAt ? `at call ${flags.forkAt}` : "at the first miss"}` : "strict: a miss stops the run";
-    return { model, source: `cassette ${cassette.path} (${cassette.calls.length} calls; ${how})` };
+    return { model, source: `cassette ${cassette.path} (${cassette.calls.length} calls; ${how})`, replayOf: cassette.header.sessionId };
   }
   if (flags.script !== undefined) {
     return { model: scriptedModel(await readScriptFile(flags.script)), source: `script ${flags.script} (no model calls are made)` };

@@ -59,6 +59,8 @@ export interface RunChartOptions {
   loopThreshold?: number | false;
   /** This run is a child session of that session (a fleet child, see core/src/fleet): recorded in session.json and runner/started. */
   parentSessionId?: string;
+  /** The session whose recorded calls this run replays (`--replay`): a fork links to its parent. */
+  forkedFrom?: string;
   /** Write the session's cassette.jsonl (default true). Fleet children do not: their calls are in the parent's. */
   recordCassette?: boolean;
   /**
@@ -119,6 +121,7 @@ function prepareNew(options: RunChartOptions, clock: Clock, ids: IdSource): Prep
     createdAt: now,
     ...(options.input === undefined ? {} : { input: options.input }),
     ...(options.parentSessionId ? { parentSessionId: options.parentSessionId } : {}),
+    ...(options.forkedFrom ? { forkedFrom: options.forkedFrom } : {}),
     status: "running",
   };
   return { paths: createSessionDir(root, manifest), manifest, checkpoint: undefined, nextSeq: 1, offset: 0 };
@@ -258,6 +261,7 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
     chartId,
     resumed: prepared.checkpoint !== undefined,
     ...(manifest.parentSessionId ? { parentSessionId: manifest.parentSessionId } : {}),
+    ...(manifest.forkedFrom ? { forkedFrom: manifest.forkedFrom } : {}),
   });
   if (prepared.checkpoint) {
     transcript.append("runner/resumed", { fromSeq: prepared.nextSeq, checkpointSeq: prepared.checkpoint.seq });

@@ -38,6 +38,8 @@ export interface SessionManifest {
   createdAt: number;
   input?: unknown;
   parentSessionId?: string;
+  /** The session whose cassette this run replayed (and, when it forked, went live from). */
+  forkedFrom?: string;
   status: "running" | "done" | "aborted" | "error";
   endedAt?: number;
 }

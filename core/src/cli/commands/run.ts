@@ -45,7 +45,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   const input = buildInput(flags.input, flags.param, io.cwd);
   const project = loadProjectConfig({ cwd: io.cwd, env: io.env });
   const live = liveModelFor(project);
-  const { model, source } = await modelForChart(
+  const { model, source, replayOf } = await modelForChart(
     loaded.dir,
     loaded.chart.id,
     {
@@ -76,6 +76,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       chart: loaded.chart,
       chartModule: loaded.modulePath,
       model,
+      ...(replayOf ? { forkedFrom: replayOf } : {}),
       human: frontend.human,
       debug: frontend.debug,
       onStart: frontend.onStart,
