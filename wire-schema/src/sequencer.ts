@@ -205,6 +205,49 @@ export const snapshotFrame = (state: SequencerState): SnapshotFrame => ({
   ...(state.finished ? { finished: state.finished } : {}),
 });
 
+/**
+ * The events whose rows can derive a frame or change what a later frame depends on (the phase an
+ * `event-processed` row compares against, the debug state a `debug` frame carries). Every other
+ * row, known or not, yields just its own event frame and only moves the seq.
+ */
+const frameEvents: ReadonlySet<string> = new Set<EventName>([
+  "runner/start-config",
+  "runner/event-processed",
+  "runner/done",
+  "human-input/requested",
+  "human-input/answered",
+  "human-input/cancelled",
+  "debug/paused",
+  "debug/resumed",
+  "debug/step",
+  "debug/mode",
+]);
+
+/** Stream frames only, for a replay that never asks for a snapshot. */
+export interface FramesOnlySequencer {
+  /** The stream frames of the next row, seq assigned: the same as `framesFromRow` gives. */
+  push(row: TranscriptRow): StreamFrame[];
+}
+
+/**
+ * The frames of `framesFromRow` folded over the rows, without the snapshot state: rows outside
+ * `frameEvents` (deltas, requests, responses, conversations, tool calls...) are neither validated
+ * nor reduced, since no frame depends on what they change. A property test holds it to the fold.
+ */
+export const createFramesOnlySequencer = (): FramesOnlySequencer => {
+  let state: SequencerState = initialSequencerState;
+  let seq = 0;
+  return {
+    push(row) {
+      if (!frameEvents.has(row.event)) return [{ v: PROTOCOL_MAJOR, kind: "event", seq: ++seq, row }];
+      const step = framesFromRow(row, seq === state.seq ? state : { ...state, seq });
+      state = step.state;
+      seq = state.seq;
+      return step.frames;
+    },
+  };
+};
+
 export interface FrameSequencer {
   /** The stream frames of the next row, seq assigned. */
   push(row: TranscriptRow): StreamFrame[];

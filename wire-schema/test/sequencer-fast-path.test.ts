@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import {
   createFrameSequencer,
+  createFramesOnlySequencer,
   framesFromRow,
   initialSequencerState,
   isDeltaData,
@@ -142,5 +143,24 @@ describe("createFrameSequencer fast path = the pure fold of framesFromRow", () =
       const data = deltaData(rand);
       expect(isDeltaData(data), JSON.stringify(data)).toBe(validateEventData("llm/delta", data).ok);
     }
+  });
+});
+
+describe("createFramesOnlySequencer = the frames of the pure fold", () => {
+  const holds = (rows: readonly TranscriptRow[]): void => {
+    const only = createFramesOnlySequencer();
+    let pure = initialSequencerState;
+    for (const row of rows) {
+      const step = framesFromRow(row, pure);
+      pure = step.state;
+      expect(JSON.stringify(only.push(row))).toBe(JSON.stringify(step.frames));
+    }
+  };
+
+  it("on the sample session", () => holds(sampleRows()));
+
+  it("on 300 random transcripts", () => {
+    const rand = prng(99);
+    for (let i = 0; i < 300; i++) holds(randomTranscript(rand, 20 + Math.floor(rand() * 200)));
   });
 });

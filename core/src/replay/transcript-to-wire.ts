@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { createFrameSequencer, encodeFrame, helloFrame, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema";
+import { createFramesOnlySequencer, encodeFrame, helloFrame, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema";
 
 export interface WireLine {
   /** One encoded frame (no newline). */
@@ -103,10 +103,11 @@ export class LineSplitter {
  * per chunk read; the `hello` alone first): `hello` (replay: true), then each row's frames. Memory
  * stays flat whatever the size, and the first frame leaves before the file is fully read. Event
  * frames reuse the row's own text rather than encoding it again (the row *is* the event frame's
- * payload); rows go through the same sequencer as a live run, so the frames equal `replayFrames`.
+ * payload). Frames come from the frames-only sequencer (a replay never asks for a snapshot), which
+ * gives the frames of the pure `framesFromRow` fold; so the frames equal `replayFrames`.
  */
 export async function* transcriptToWireBatches(path: string, options: TranscriptToWireOptions = {}): AsyncGenerator<WireLine[]> {
-  const sequencer = createFrameSequencer();
+  const sequencer = createFramesOnlySequencer();
   const splitter = new LineSplitter();
   const onSkip = options.onSkip;
   let hello = false;
