@@ -26,6 +26,10 @@ export function progressLine(row: TranscriptRow): string | undefined {
       return `  artifact ${data.name} (${data.bytes} bytes)`;
     case "human-input/answered":
       return `  answered ${data.promptId}: ${JSON.stringify(data.value)}`;
+    case "session/child-started":
+      return `  ↳ child ${data.childSessionId} (${data.chartId}) started`;
+    case "session/child-done":
+      return `  ↳ child ${data.childSessionId} ${data.status}`;
     case "runner/error":
       return `✗ ${data.category}: ${data.message}`;
     case "runner/done":
