@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { Readable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { replayFrames, validateEventData, type TranscriptRow } from "@escapement/wire-schema";
 import { setup, assign } from "xstate";
 import { z } from "zod";
@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { converse, inlineActors, tellLlm } from "../../src/chart/index.js";
 import { scriptedModel } from "../../src/llm/index.js";
 import { runChart } from "../../src/runtime/runner.js";
-import { LineSplitter, runStartedIds, transcriptToWire, transcriptToWireBatches } from "../../src/replay/index.js";
+import { emitWire, LineSplitter, runStartedIds, transcriptToWire, transcriptToWireBatches } from "../../src/replay/index.js";
 
 const prng = (seed: number) => () => {
   seed = (seed + 0x6d2b79f5) | 0;
@@ -201,5 +201,31 @@ describe("transcriptToWire = replayFrames", () => {
     const batches = await collect(transcriptToWireBatches(transcript));
     expect(batches[0]!.map((line) => line.frame.kind)).toEqual(["hello"]);
     expect(batches.flat().map((line) => line.text)).toEqual((await streamed(transcript)).lines.map((line) => line.text));
+  });
+});
+
+describe("emitWire", () => {
+  /** A slow sink with a tiny buffer, so writes wait for drain. */
+  const sink = () => {
+    let text = "";
+    const out = new Writable({
+      highWaterMark: 64,
+      write(chunk, _encoding, done) {
+        text += String(chunk);
+        setImmediate(done);
+      },
+    });
+    return { out, text: () => text };
+  };
+
+  it("writes every frame as one line, the same instant (chunk by chunk) and paced (frame by frame)", async () => {
+    const expected = (await streamed(transcript)).lines.map((line) => `${line.text}\n`).join("");
+    for (const timing of [{ mode: "instant" }, { mode: "paced", intervalMs: 0.01 }] as const) {
+      const { out, text } = sink();
+      const skipped: number[] = [];
+      await emitWire(transcript, timing, out, { onSkip: (line) => skipped.push(line) });
+      expect(text(), timing.mode).toBe(expected);
+      expect(skipped).toEqual([]);
+    }
   });
 });

@@ -1,5 +1,4 @@
-import { once } from "node:events";
-import { play, transcriptToWire, validateSessionDir, type Timing } from "../../replay/index.js";
+import { emitWire, validateSessionDir, type Timing } from "../../replay/index.js";
 import { sessionPaths } from "../../runtime/session-dir.js";
 import type { CliIo } from "../cli-io.js";
 import { exitCodes, UsageError } from "../usage-error.js";
@@ -32,10 +31,7 @@ export async function openCommand(arg: string | undefined, flags: OpenFlags, io:
     return showInTui(dir, timing);
   }
   let skipped = 0;
-  const lines = transcriptToWire(sessionPaths(dir).transcript, { onSkip: () => skipped++ });
-  for await (const line of play(lines, timing)) {
-    if (!io.stdout.write(`${line.text}\n`)) await once(io.stdout, "drain");
-  }
+  await emitWire(sessionPaths(dir).transcript, timing, io.stdout, { onSkip: () => skipped++ });
   if (skipped > 0) io.stderr.write(`notice: ${skipped} unreadable transcript line(s) skipped\n`);
   return exitCodes.ok;
 }
