@@ -32,14 +32,34 @@ export function normalizeRequest(request: ModelRequest): NormalizedRequest {
   };
 }
 
-/** Canonical JSON (sorted keys), so equal requests hash equally whatever their key order. */
+/**
+ * Canonical JSON (sorted keys), so equal requests hash equally whatever their key order. Request
+ * keys in recorded cassettes depend on this exact text: an `undefined` property is left out, an
+ * array element with no JSON form is empty, and anything else with no JSON form (a function)
+ * prints as `undefined`. One string is built as it goes (no arrays of parts).
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ",";
+      const item = canonicalJson(value[i]) as string | undefined;
+      if (item !== undefined) out += item;
+    }
+    return `${out}]`;
+  }
   if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record).sort();
+    let out = "{";
+    let first = true;
+    for (const key of keys) {
+      const item = record[key];
+      if (item === undefined) continue;
+      out += `${first ? "" : ","}${JSON.stringify(key)}:${canonicalJson(item)}`;
+      first = false;
+    }
+    return `${out}}`;
   }
   return JSON.stringify(value);
 }
