@@ -21,37 +21,32 @@ const helloFor = (first: TranscriptRow | undefined, options: ReplayOptions) => {
   });
 };
 
-/** `hello` (replay: true), then every row's stream frames. Streams: memory does not grow with input. */
-export function* replayFrames(rows: Iterable<TranscriptRow>, options: ReplayOptions = {}): Generator<OutboundFrame> {
+/** The frames of each row in turn, `hello` before the first; `end()` gives the `hello` of an empty transcript. */
+function replayStepper(options: ReplayOptions) {
   let state: SequencerState = initialSequencerState;
   let first = true;
-  for (const row of rows) {
-    if (first) {
-      yield helloFor(row, options);
+  return {
+    frames(row: TranscriptRow): OutboundFrame[] {
+      const step = framesFromRow(row, state);
+      state = step.state;
+      if (!first) return step.frames;
       first = false;
-    }
-    const step = framesFromRow(row, state);
-    state = step.state;
-    yield* step.frames;
-  }
-  if (first) yield helloFor(undefined, options);
+      return [helloFor(row, options), ...step.frames];
+    },
+    end: (): OutboundFrame[] => (first ? [helloFor(undefined, options)] : []),
+  };
+}
+
+/** `hello` (replay: true), then every row's stream frames. Streams: memory does not grow with input. */
+export function* replayFrames(rows: Iterable<TranscriptRow>, options: ReplayOptions = {}): Generator<OutboundFrame> {
+  const stepper = replayStepper(options);
+  for (const row of rows) yield* stepper.frames(row);
+  yield* stepper.end();
 }
 
 /** `replayFrames` over an async source such as a line reader. */
-export async function* replayFramesAsync(
-  rows: AsyncIterable<TranscriptRow>,
-  options: ReplayOptions = {},
-): AsyncGenerator<OutboundFrame> {
-  let state: SequencerState = initialSequencerState;
-  let first = true;
-  for await (const row of rows) {
-    if (first) {
-      yield helloFor(row, options);
-      first = false;
-    }
-    const step = framesFromRow(row, state);
-    state = step.state;
-    yield* step.frames;
-  }
-  if (first) yield helloFor(undefined, options);
+export async function* replayFramesAsync(rows: AsyncIterable<TranscriptRow>, options: ReplayOptions = {}): AsyncGenerator<OutboundFrame> {
+  const stepper = replayStepper(options);
+  for await (const row of rows) yield* stepper.frames(row);
+  yield* stepper.end();
 }

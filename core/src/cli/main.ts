@@ -149,7 +149,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const [{ refineCommand }, { loadLiveModel }, { locateSession }, { defaultSessionsRoot }] = await Promise.all([
         import("./commands/refine.js"),
         import("./live-model.js"),
-        import("../sessions/locate-session.js"),
+        import("../runtime/session-dir.js"),
         import("../runtime/session-dir.js"),
       ]);
       const dir = locateSession(session, defaultSessionsRoot(io.cwd), io.cwd);

@@ -1,3 +1,4 @@
+import { abortableSleep } from "../runtime/abortable-sleep.js";
 /** Anything played back in time: a wire frame or a transcript row, stamped with its recorded time. */
 export interface Timed {
   ts: number;
@@ -14,17 +15,7 @@ export const timingModes = ["instant", "paced", "wallclock"] as const;
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
-export const realSleep: Sleep = (ms, signal) =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
+export const realSleep: Sleep = abortableSleep;
 
 /** How long to wait before `line`, given the previous one. Pure. */
 export function delayBefore(timing: Timing, previous: Timed | undefined, line: Timed): number {

@@ -1,3 +1,4 @@
+import { isTranscriptRow } from "../runtime/transcript-reader.js";
 import { createReadStream } from "node:fs";
 import { createFramesOnlySequencer, encodeFrame, helloFrame, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema";
 
@@ -14,10 +15,6 @@ export interface TranscriptToWireOptions {
   onSkip?: (line: number, reason: string) => void;
 }
 
-const isRow = (value: unknown): value is TranscriptRow => {
-  const row = value as Record<string, unknown> | null;
-  return typeof row === "object" && row !== null && Number.isInteger(row.seq) && typeof row.ts === "number" && typeof row.event === "string";
-};
 
 const nonEmpty = (value: unknown): value is string => typeof value === "string" && value.length > 0;
 
@@ -124,7 +121,7 @@ export async function* transcriptToWireBatches(path: string, options: Transcript
       onSkip?.(lineNo, "not JSON (a torn line?)");
       return undefined;
     }
-    if (isRow(row)) return row;
+    if (isTranscriptRow(row)) return row;
     onSkip?.(lineNo, "not a transcript row");
     return undefined;
   };

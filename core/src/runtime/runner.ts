@@ -17,7 +17,7 @@ import { CheckpointStore, type CheckpointRecord } from "./checkpoint-store.js";
 import { captureTimers, restoreTimers } from "./delayed-events.js";
 import { Inflight } from "./inflight.js";
 import { IoStore } from "./io-store.js";
-import { createSessionDir, defaultSessionsRoot, openSessionDir, sessionPaths, writeManifest, type SessionManifest, type SessionPaths } from "./session-dir.js";
+import { createSessionDir, defaultSessionsRoot, locateSession, openSessionDir, writeManifest, type SessionManifest, type SessionPaths } from "./session-dir.js";
 import { SessionError } from "./session-error.js";
 import { activeStates, difference } from "./state-config.js";
 import { TranscriptWriter, type RowTap } from "./transcript-writer.js";
@@ -129,10 +129,7 @@ function prepareNew(options: RunChartOptions, clock: Clock, ids: IdSource): Prep
 
 /** Finds the session to resume and cuts the transcript back to its latest checkpoint. */
 export function prepareResume(target: string, chartId: string | undefined, cwd: string, sessionsRoot?: string): Prepared {
-  const byId = join(sessionsRoot ?? defaultSessionsRoot(cwd), target);
-  const root = existsSync(byId) ? byId : resolve(cwd, target);
-  if (!existsSync(root)) throw new SessionError("session-missing", `no session "${target}" (looked in ${byId} and ${resolve(cwd, target)})`);
-  const { paths, manifest } = openSessionDir(root);
+  const { paths, manifest } = openSessionDir(locateSession(target, sessionsRoot ?? defaultSessionsRoot(cwd), cwd));
   if (manifest.status !== "running") {
     throw new SessionError("session-finished", `session ${manifest.sessionId} already finished (status ${manifest.status}); nothing to resume`);
   }

@@ -78,3 +78,14 @@ export function writeManifest(paths: SessionPaths, manifest: SessionManifest): v
   writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
   renameSync(temp, paths.manifest);
 }
+
+/** A session argument is an id under the sessions root, or a path to a session directory. */
+export function locateSession(target: string, root: string, cwd: string): string {
+  if (target.trim() === "") throw new SessionError("session-missing", "no session given");
+  const byId = join(root, target);
+  const byPath = resolve(cwd, target);
+  for (const candidate of [byId, byPath]) {
+    if (existsSync(sessionPaths(candidate).manifest)) return candidate;
+  }
+  throw new SessionError("session-missing", `no session "${target}" (looked in ${byId} and ${byPath})`);
+}

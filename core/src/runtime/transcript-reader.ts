@@ -12,7 +12,8 @@ export interface ReadTranscriptOptions {
   onIssue?: (issue: ReadIssue) => void;
 }
 
-const isRow = (value: unknown): value is TranscriptRow => {
+/** The shape every reader requires of a transcript line: integer `seq`, number `ts`, string `event`. */
+export const isTranscriptRow = (value: unknown): value is TranscriptRow => {
   if (typeof value !== "object" || value === null) return false;
   const row = value as Record<string, unknown>;
   return Number.isInteger(row.seq) && typeof row.ts === "number" && typeof row.event === "string";
@@ -32,7 +33,7 @@ export async function* readTranscript(path: string, options: ReadTranscriptOptio
       options.onIssue?.({ line, reason: `not JSON (${(error as Error).message})` });
       continue;
     }
-    if (!isRow(parsed)) {
+    if (!isTranscriptRow(parsed)) {
       options.onIssue?.({ line, reason: "not a transcript row (needs integer seq, number ts, string event)" });
       continue;
     }

@@ -1,5 +1,5 @@
 export { summarizeSession, createSummaryFolder, type SessionSummary, type ModelStats, type TokenTotals } from "./session-summary.js";
 export { listSessions } from "./list-sessions.js";
-export { locateSession } from "./locate-session.js";
+export { locateSession } from "../runtime/session-dir.js";
 export { exportSession, importSession, bundleFormat, bundleVersion } from "./session-bundle.js";
 export { percentile, spreadOf, type Spread } from "./percentiles.js";

@@ -40,6 +40,9 @@ export const createBuiltinTools = (options: BuiltinToolOptions = {}): Tool[] => 
   createWebFetchTool(options.webFetch),
 ];
 
-/** A new registry holding every built-in tool; each call returns an independent registry. */
+/**
+ * A new registry holding every built-in tool; each call returns an independent registry. Without
+ * options it holds the shared, stateless default instances, so their specs are built once per process.
+ */
 export const createDefaultRegistry = (options: BuiltinToolOptions = {}): ToolRegistry =>
-  new ToolRegistry(createBuiltinTools(options));
+  new ToolRegistry(Object.keys(options).length === 0 ? builtinTools : createBuiltinTools(options));

@@ -1,11 +1,9 @@
-import { openSessionDir, sessionPaths } from "../../runtime/session-dir.js";
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { loadProjectConfig } from "../../config/index.js";
 import { connectRunTools, type McpRunTools } from "../../tools/mcp/run-tools.js";
 import type { LogLevel } from "../../runtime/logger.js";
 import { runChart, type RunResult } from "../../runtime/runner.js";
-import { defaultSessionsRoot } from "../../runtime/session-dir.js";
+import { defaultSessionsRoot, locateSession, openSessionDir } from "../../runtime/session-dir.js";
 import { loadChart } from "../load-chart.js";
 import { modelForChart } from "../model-for-chart.js";
 import { liveModelFor } from "../live-model.js";
@@ -102,10 +100,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
 }
 
 function chartOfSession(target: string, cwd: string): string {
-  const byId = join(defaultSessionsRoot(cwd), target);
-  const root = existsSync(byId) ? byId : resolve(cwd, target);
-  if (!existsSync(sessionPaths(root).manifest)) throw new UsageError(`no session "${target}" to resume`);
-  const { manifest } = openSessionDir(root);
+  const { manifest } = openSessionDir(locateSession(target, defaultSessionsRoot(cwd), cwd));
   if (!manifest.chartModule) throw new UsageError(`session ${target} does not record its chart module; pass <chart>`);
   return manifest.chartModule;
 }

@@ -2,7 +2,7 @@ import { readFileSync, rmSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
-import { defaultSessionsRoot, sessionPaths } from "../../runtime/session-dir.js";
+import { defaultSessionsRoot, openSessionDir, sessionPaths } from "../../runtime/session-dir.js";
 import { readTranscript } from "../../runtime/transcript-reader.js";
 import { exportSession, importSession, listSessions, locateSession, summarizeSession, type SessionSummary } from "../../sessions/index.js";
 import type { CliIo } from "../cli-io.js";
@@ -92,7 +92,7 @@ export function registerSessionCommands(program: Command, io: CliIo, done: (code
     .option("-o, --out <file>", "output file (default <session-id>.escapement-session.jsonl)")
     .action(async (id: string, options: { out?: string }) => {
       const dir = locate(id);
-      const sessionId = (JSON.parse(readFileSync(sessionPaths(dir).manifest, "utf8")) as { sessionId: string }).sessionId;
+      const { sessionId } = openSessionDir(dir).manifest;
       const out = resolve(io.cwd, options.out ?? `${sessionId}.escapement-session.jsonl`);
       const files = await exportSession(dir, out);
       io.stdout.write(`exported ${sessionId} (${files} files) to ${out}\n`);

@@ -1,3 +1,4 @@
+import { abortableSleep } from "../../runtime/abortable-sleep.js";
 import { LlmError, type LlmErrorCategory } from "../llm-error.js";
 import type { CallOptions, ModelClient, ModelRequest, ModelResponse, RequestOrigin } from "../protocol.js";
 import type { CassetteCall } from "./cassette-entry.js";
@@ -28,19 +29,11 @@ export interface CassetteModelOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-const realSleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new LlmError("aborted", "call aborted"));
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new LlmError("aborted", "call aborted"));
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+/** Waits like the recording did; an abort rejects, as a provider call would. */
+const realSleep = async (ms: number, signal: AbortSignal): Promise<void> => {
+  await abortableSleep(ms, signal);
+  if (signal.aborted) throw new LlmError("aborted", "call aborted");
+};
 
 /**
  * Serves model calls from a recorded cassette at zero cost: a call is answered by the next unused

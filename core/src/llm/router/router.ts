@@ -19,6 +19,7 @@ import {
   type ResolvedResilience,
 } from "./policy.js";
 import { StreamGuard } from "./stream-guard.js";
+import { abortableSleep } from "../../runtime/abortable-sleep.js";
 
 export interface RouterClock {
   /** Milliseconds on any monotonic scale. */
@@ -72,17 +73,7 @@ export interface ModelRouter extends ModelClient {
   chainOf(request: ModelRequest): ModelTarget[];
 }
 
-export const realSleep: RouterSleep = (ms, signal) =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
+export const realSleep: RouterSleep = abortableSleep;
 
 const realClock: RouterClock = { now: () => performance.now() };
 
