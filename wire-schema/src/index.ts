@@ -13,3 +13,4 @@ export { breadcrumbOf, leavesOf } from "./breadcrumb.js";
 export * from "./sequencer.js";
 export * from "./replay.js";
 export * from "./public-events.js";
+export { parseRef, rangeRef, type BlobLocation } from "./blob-ref.js";

@@ -42,11 +42,11 @@ export const Count = z.int().min(0);
 export const Millis = z.number().min(0);
 /** Epoch milliseconds. */
 export const EpochMs = z.int().min(0);
-/** Path of an io blob relative to the session directory; never absolute, never `..`. */
+/** A blob relative to the session directory (never absolute, never `..`), maybe a byte range of it: see `parseRef`. */
 export const Ref = z
   .string()
   .regex(new RegExp(REF_PATTERN))
-  .describe("Path of a blob relative to the session directory.");
+  .describe("Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.");
 /** A single-line preview of at most 80 characters (see `snippet()`). */
 export const Snippet = z
   .string()

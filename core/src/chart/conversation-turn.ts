@@ -125,6 +125,7 @@ export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
   throwIfEnded(signal, "the conversation ended while the model was answering");
   const elapsedMs = services.clock.now() - started;
   const text = blocksText(response.content);
+  const responseRef = services.io.put(`${stem}-response`, response);
   const generationMs = elapsedMs - (response.ttftMs ?? 0);
   services.transcript.append("llm/response", {
     invokeId: state.invokeId,
@@ -138,15 +139,14 @@ export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
     ...(generationMs > 0 ? { tokensPerSec: Math.round((response.usage.output / generationMs) * 1000 * 10) / 10 } : {}),
     ...(response.costUsd === undefined ? {} : { costUsd: response.costUsd }),
     ...(response.contextUsed === undefined ? {} : { contextUsed: response.contextUsed }),
-    ref: services.io.put(`${stem}-response`, response),
+    ref: responseRef,
     snippet: snippet(text),
   });
 
   const assistant: ModelMessage = { role: "assistant", content: response.content };
   const calls = response.content.filter((block): block is Extract<ContentBlock, { type: "tool-call" }> => block.type === "tool-call");
   if (calls.length === 0) {
-    const ref = `io/${stem}-response.json`;
-    const idle: ChartEvent = { type: state.onEndTurnEvent, invokeId: state.invokeId, turn, ref, snippet: snippet(text), text };
+    const idle: ChartEvent = { type: state.onEndTurnEvent, invokeId: state.invokeId, turn, ref: responseRef, snippet: snippet(text), text };
     return { append: [assistant], events: [idle], phase: "idle", validationStrikes: 0 };
   }
 

@@ -164,7 +164,12 @@ export class ScriptedModel implements ModelClient {
   }
 
   private async fail(request: ModelRequest, step: ErrorStep, signal: AbortSignal): Promise<never> {
-    await this.wait(request, step.afterMs, signal);
+    const waits = this.waitsFor(request, signal);
+    try {
+      await waits.until(step.afterMs ?? 0);
+    } finally {
+      waits.dispose();
+    }
     const { category, message, status, retryAfterMs } = step.error;
     throw new LlmError(category, message, { status, retryAfterMs });
   }
@@ -182,14 +187,19 @@ export class ScriptedModel implements ModelClient {
       onDelta?.(delta);
     };
 
-    await this.wait(request, step.firstTokenMs, signal);
-    for (const fragment of splitWords(step.thinking ?? "")) emit({ kind: "thinking", text: fragment });
-    for (const fragment of splitWords(step.text ?? "")) emit({ kind: "text", text: fragment });
-    for (const delta of step.deltas ?? []) {
-      await this.wait(request, delta.afterMs, signal);
-      const kind = delta.kind ?? "text";
-      (kind === "thinking" ? thinking : text).push(delta.text);
-      emit({ kind, text: delta.text });
+    const waits = this.waitsFor(request, signal);
+    try {
+      await waits.until(step.firstTokenMs ?? 0);
+      for (const fragment of splitWords(step.thinking ?? "")) emit({ kind: "thinking", text: fragment });
+      for (const fragment of splitWords(step.text ?? "")) emit({ kind: "text", text: fragment });
+      for (const delta of step.deltas ?? []) {
+        await waits.until(delta.afterMs ?? 0);
+        const kind = delta.kind ?? "text";
+        (kind === "thinking" ? thinking : text).push(delta.text);
+        emit({ kind, text: delta.text });
+      }
+    } finally {
+      waits.dispose();
     }
     this.throwIfAborted(request, signal);
 
@@ -207,25 +217,33 @@ export class ScriptedModel implements ModelClient {
     return { content, stopReason, usage, target: "scripted", ...(ttftMs === undefined ? {} : { ttftMs }) };
   }
 
-  private async wait(request: ModelRequest, ms: number | undefined, signal: AbortSignal): Promise<void> {
-    this.throwIfAborted(request, signal);
-    if (ms === undefined || ms <= 0) return;
-    await new Promise<void>((resolve, reject) => {
-      const abort = (): void => reject(this.abortError(request, signal));
-      signal.addEventListener("abort", abort, { once: true });
-      const settle = (): void => signal.removeEventListener("abort", abort);
-      this.clock.sleep(ms, signal).then(
-        () => {
-          settle();
-          resolve();
-        },
-        (error: unknown) => {
-          settle();
-          reject(error);
-        },
-      );
-    });
-    this.throwIfAborted(request, signal);
+  /**
+   * The waits of one call, on a schedule like a remote model's: each step is due a fixed time after
+   * the previous one was due, not after it was delivered, so a consumer that falls behind gets the
+   * overdue fragments at once (as from a socket buffer) instead of slowing the model down. One abort
+   * listener serves the whole call.
+   */
+  private waitsFor(request: ModelRequest, signal: AbortSignal): { until(afterMs: number): Promise<void>; dispose(): void } {
+    const clock = this.clock;
+    let due = clock.now();
+    let pending: ((error: LlmError) => void) | undefined;
+    const onAbort = (): void => pending?.(this.abortError(request, signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    return {
+      until: async (afterMs) => {
+        this.throwIfAborted(request, signal);
+        due += Math.max(0, afterMs);
+        const ms = due - clock.now();
+        if (ms <= 0) return;
+        await new Promise<void>((resolve, reject) => {
+          pending = reject;
+          clock.sleep(ms, signal).then(resolve, reject);
+        });
+        pending = undefined;
+        this.throwIfAborted(request, signal);
+      },
+      dispose: () => signal.removeEventListener("abort", onAbort),
+    };
   }
 
   private throwIfAborted(request: ModelRequest, signal: AbortSignal): void {

@@ -1,5 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, existsSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
 import { SessionError } from "./session-error.js";
 import type { PersistedTimer } from "./delayed-events.js";
 
@@ -12,6 +11,14 @@ export interface CheckpointRecord {
   /** xstate persisted snapshot of the root actor (conversations and prompts included). */
   state: unknown;
   timers: PersistedTimer[];
+}
+
+/** Where a session keeps its checkpoints (see `sessionPaths`). */
+export interface CheckpointFiles {
+  /** One record per line, appended at every flush that changed the state. */
+  journal: string;
+  /** The journal compacted into its latest record. */
+  snapshot: string;
 }
 
 export interface CheckpointStoreOptions {
@@ -30,14 +37,11 @@ export class CheckpointStore {
   readonly #snapshotPath: string;
   readonly #compactBytes: number;
   readonly #onCompact: CheckpointStoreOptions["onCompact"];
-  readonly #dir: string;
-  #made = false;
   #journalBytes = 0;
 
-  constructor(dir: string, options: CheckpointStoreOptions = {}) {
-    this.#dir = dir;
-    this.#journalPath = join(dir, "journal.jsonl");
-    this.#snapshotPath = join(dir, "snapshot.json");
+  constructor(files: CheckpointFiles, options: CheckpointStoreOptions = {}) {
+    this.#journalPath = files.journal;
+    this.#snapshotPath = files.snapshot;
     this.#compactBytes = options.compactBytes ?? 8 * 1024 * 1024;
     this.#onCompact = options.onCompact;
   }
@@ -47,10 +51,6 @@ export class CheckpointStore {
    * running thousands of sessions would otherwise run out of file descriptors.
    */
   write(record: CheckpointRecord): void {
-    if (!this.#made) {
-      mkdirSync(this.#dir, { recursive: true });
-      this.#made = true;
-    }
     const line = `${JSON.stringify(record)}\n`;
     appendFileSync(this.#journalPath, line);
     this.#journalBytes += Buffer.byteLength(line);
@@ -71,9 +71,8 @@ export class CheckpointStore {
   close(): void {}
 
   /** The latest complete checkpoint, or undefined when none was ever written. */
-  static load(dir: string): CheckpointRecord | undefined {
-    const journalPath = join(dir, "journal.jsonl");
-    const snapshotPath = join(dir, "snapshot.json");
+  static load(files: CheckpointFiles): CheckpointRecord | undefined {
+    const { journal: journalPath, snapshot: snapshotPath } = files;
     let best: CheckpointRecord | undefined;
     if (existsSync(snapshotPath)) {
       best = parseRecord(readFileSync(snapshotPath, "utf8"), snapshotPath);

@@ -1,27 +1,59 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { parseRef, rangeRef } from "@escapement/wire-schema";
+import { IO_PACK } from "./session-dir.js";
+
 
 /**
- * Full request / response / tool-result payloads. Rows carry only `ref` (a path relative to the
- * session directory) and a short snippet, so the transcript stays small and fast to replay.
+ * Full request / response / tool-result payloads, packed into one append-only file per session:
+ * a line `{"name":...,"payload":...}` per blob. Rows carry only `ref` (the payload's byte range in
+ * the pack, see `parseRef`) and a short snippet, so the transcript stays small and fast to replay,
+ * and a session writes one io file however many turns it takes.
  */
 export class IoStore {
-  readonly #dir: string;
-  #made = false;
+  readonly #path: string;
+  /** The pack's length in bytes; read from disk on first use (a resumed run appends to its pack). */
+  #size: number | undefined;
 
-  constructor(dir: string) {
-    this.#dir = dir;
+  constructor(sessionDir: string) {
+    this.#path = join(sessionDir, IO_PACK);
   }
 
-  /** `name` must be unique within the session (callers derive it from invoke id, turn and kind). */
+  /** Appends one payload and returns its ref. `name` says what it is (callers derive it from invoke id, turn and kind). */
   put(name: string, payload: unknown): string {
-    const file = `${name}.json`;
-    if (!this.#made) {
-      mkdirSync(this.#dir, { recursive: true });
-      this.#made = true;
-    }
+    this.#size ??= existsSync(this.#path) ? statSync(this.#path).size : 0;
+    const head = `{"name":${JSON.stringify(name)},"payload":`;
     // Compact JSON: blobs are read by tools (the pager, `show --content`), not by eye.
-    writeFileSync(join(this.#dir, file), typeof payload === "string" ? payload : JSON.stringify(payload));
-    return `io/${file}`;
+    const body = JSON.stringify(payload) ?? "null";
+    const headBytes = Buffer.byteLength(head);
+    const bodyBytes = Buffer.byteLength(body);
+    appendFileSync(this.#path, `${head}${body}}\n`);
+    const offset = this.#size + headBytes;
+    this.#size += headBytes + bodyBytes + 2;
+    return rangeRef(IO_PACK, offset, bodyBytes);
+  }
+}
+
+/**
+ * The text a ref names inside a session directory: a whole file, or its byte range. Undefined when
+ * the file is missing; a range past the end of the file yields what is there.
+ */
+export function readBlob(sessionDir: string, ref: string): string | undefined {
+  const { path, range } = parseRef(ref);
+  const file = join(sessionDir, path);
+  if (!existsSync(file)) return undefined;
+  const fd = openSync(file, "r");
+  try {
+    const length = range ? range.length : statSync(file).size;
+    const buffer = Buffer.alloc(length);
+    let read = 0;
+    while (read < length) {
+      const n = readSync(fd, buffer, read, length - read, (range?.offset ?? 0) + read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read).toString("utf8");
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { createActor, type AnyActorRef, type AnyMachineSnapshot, type InspectionEvent } from "xstate";
 import type { ChartDefinition } from "../chart/define-chart.js";
 import { bindRunServices, type RunServices } from "../chart/run-services.js";
@@ -20,6 +20,7 @@ import { IoStore } from "./io-store.js";
 import { createSessionDir, defaultSessionsRoot, locateSession, openSessionDir, writeManifest, type SessionManifest, type SessionPaths } from "./session-dir.js";
 import { SessionError } from "./session-error.js";
 import { activeStates, difference } from "./state-config.js";
+import { deltaRows } from "./delta-rows.js";
 import { TranscriptWriter, type RowTap } from "./transcript-writer.js";
 import { compactEventData } from "./compact-event.js";
 import { DebugGate } from "../debug/debug-gate.js";
@@ -112,7 +113,7 @@ interface Prepared {
 function prepareNew(options: RunChartOptions, clock: Clock, ids: IdSource): Prepared {
   const now = clock.now();
   const cwd = options.cwd ?? process.cwd();
-  const sessionId = options.sessionDir ? basenameOf(options.sessionDir) : ids.sessionId(now);
+  const sessionId = options.sessionDir ? basename(resolve(options.sessionDir)) : ids.sessionId(now);
   const root = options.sessionDir ? resolve(cwd, options.sessionDir) : join(options.sessionsRoot ?? defaultSessionsRoot(cwd), sessionId);
   const manifest: SessionManifest = {
     sessionId,
@@ -139,7 +140,7 @@ export function prepareResume(target: string, chartId: string | undefined, cwd: 
   const checkpoint = CheckpointStore.load(paths.checkpoints);
   const size = existsSync(paths.transcript) ? statSync(paths.transcript).size : 0;
   if (!checkpoint) {
-    if (size > 0) throw new SessionError("checkpoint-missing", `session ${manifest.sessionId} has a transcript but no checkpoint in ${paths.checkpoints}`);
+    if (size > 0) throw new SessionError("checkpoint-missing", `session ${manifest.sessionId} has a transcript but no checkpoint in ${paths.checkpoints.journal}`);
     return { paths, manifest, checkpoint, nextSeq: 1, offset: 0 };
   }
   if (size < checkpoint.offset) {
@@ -149,13 +150,11 @@ export function prepareResume(target: string, chartId: string | undefined, cwd: 
     // Rows after the checkpoint were never acted on (effects wait for the flush that checkpoints);
     // keep them aside for inspection and cut the transcript back so seq stays gap-free.
     const tail = readFileSync(paths.transcript).subarray(checkpoint.offset);
-    writeFileSync(join(paths.checkpoints, `orphaned-after-${checkpoint.seq}.jsonl`), tail);
+    writeFileSync(join(paths.root, `orphaned-after-${checkpoint.seq}.jsonl`), tail);
     truncateSync(paths.transcript, checkpoint.offset);
   }
   return { paths, manifest, checkpoint, nextSeq: checkpoint.seq + 1, offset: checkpoint.offset };
 }
-
-const basenameOf = (path: string): string => resolve(path).split(/[\\/]/).pop() ?? path;
 
 /**
  * Runs a chart to completion: every processed event becomes a transcript row, the run
@@ -191,13 +190,14 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
   let dirty = true;
   const checkpoints = new CheckpointStore(paths.checkpoints, {
     ...(options.checkpointCompactBytes === undefined ? {} : { compactBytes: options.checkpointCompactBytes }),
-    onCompact: (record) => transcript.append("checkpoint/written", { seq: record.seq, kind: "snapshot", ref: "checkpoints/snapshot.json" }),
+    onCompact: (record) => transcript.append("checkpoint/written", { seq: record.seq, kind: "snapshot", ref: basename(paths.checkpoints.snapshot) }),
   });
   const clockOffset = () => clock.now() - Date.now();
   const transcript: TranscriptWriter = new TranscriptWriter(paths.transcript, {
     clock,
     nextSeq: prepared.nextSeq,
     offset: prepared.offset,
+    streamRows: deltaRows,
     afterWrite: (seq, offset) => {
       if (!dirty || !actor) return;
       dirty = false;
@@ -227,7 +227,7 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
     workDir,
     clock,
     transcript,
-    io: new IoStore(paths.io),
+    io: new IoStore(paths.root),
     artifacts: new ArtifactStore(paths.root),
     model: chain.model,
     tools: options.tools ?? registryFor(options.chart),

@@ -1,13 +1,17 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { CheckpointFiles } from "./checkpoint-store.js";
 import { SessionError } from "./session-error.js";
+
+/** The session's io pack (full model and tool payloads), relative to the session directory. */
+export const IO_PACK = "io.jsonl";
 
 /** Paths inside one session directory (see docs/guide.md, "Session directory"). */
 export interface SessionPaths {
   root: string;
   transcript: string;
   manifest: string;
-  checkpoints: string;
+  checkpoints: CheckpointFiles;
   artifacts: string;
   io: string;
   cassette: string;
@@ -19,9 +23,9 @@ export const sessionPaths = (root: string): SessionPaths => ({
   root,
   transcript: join(root, "transcript.jsonl"),
   manifest: join(root, "session.json"),
-  checkpoints: join(root, "checkpoints"),
+  checkpoints: { journal: join(root, "checkpoints.jsonl"), snapshot: join(root, "checkpoint.json") },
   artifacts: join(root, "artifacts"),
-  io: join(root, "io"),
+  io: join(root, IO_PACK),
   cassette: join(root, "cassette.jsonl"),
   log: join(root, "escapement.log"),
   wire: join(root, "wire.json"),
@@ -50,9 +54,19 @@ export function createSessionDir(root: string, manifest: SessionManifest): Sessi
   if (existsSync(paths.transcript) || existsSync(paths.manifest)) {
     throw new SessionError("session-exists", `session directory ${root} already holds a session; nothing was changed`);
   }
-  // Only the root: checkpoints/, io/ and artifacts/ appear when first written (cheaper for large fleets).
+  // One directory: every file a run writes sits at its root (artifacts/ appears with the first artifact),
+  // which matters when a process runs thousands of sessions.
   mkdirSync(paths.root, { recursive: true });
-  writeManifest(paths, manifest);
+  // Created exclusively (no temp file and rename: there is nothing yet to protect), so two runs
+  // racing for one directory cannot both own it.
+  try {
+    writeFileSync(paths.manifest, manifestText(manifest), { flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+      throw new SessionError("session-exists", `session directory ${root} already holds a session; nothing was changed`);
+    }
+    throw error;
+  }
   return paths;
 }
 
@@ -73,9 +87,11 @@ export function openSessionDir(root: string): { paths: SessionPaths; manifest: S
   return { paths, manifest };
 }
 
+const manifestText = (manifest: SessionManifest): string => `${JSON.stringify(manifest, null, 2)}\n`;
+
 export function writeManifest(paths: SessionPaths, manifest: SessionManifest): void {
   const temp = `${paths.manifest}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(temp, manifestText(manifest));
   renameSync(temp, paths.manifest);
 }
 

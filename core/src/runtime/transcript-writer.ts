@@ -2,6 +2,20 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import type { Clock } from "./clock.js";
 import type { TranscriptRow } from "./transcript-row.js";
 
+/**
+ * Rows that stream (model text fragments): consecutive ones of one stream join into a single row
+ * while they wait for the same flush, and a batch holding nothing else waits `streamFlushMs`
+ * rather than the end of the tick. Streamed rows never move the chart, so no checkpoint waits on them.
+ */
+export interface StreamRows {
+  /** Whether a row with this event and data streams. */
+  streams(event: string, data: unknown): boolean;
+  /** `previous` with `data` joined onto it, or undefined when they belong to different streams. */
+  join(previous: unknown, data: unknown): unknown | undefined;
+  /** About how many characters a streamed row adds (its text), so a growing stream still flushes at `maxBatchBytes`. */
+  size(data: unknown): number;
+}
+
 export interface TranscriptWriterOptions {
   clock: Clock;
   /** Seq of the first row this writer appends (1 for a new session). */
@@ -10,6 +24,10 @@ export interface TranscriptWriterOptions {
   offset?: number;
   /** Flush synchronously once this many bytes are buffered. */
   maxBatchBytes?: number;
+  /** Which rows stream and join (see `StreamRows`). Without it every row stands alone. */
+  streamRows?: StreamRows;
+  /** How long a batch of streamed rows alone may wait before it is written. Default 16 ms. */
+  streamFlushMs?: number;
   /** Runs after rows are on disk and before any tap sees them (the checkpoint hook). */
   afterWrite?: (lastSeq: number, offset: number) => void;
   /**
@@ -31,14 +49,20 @@ export class TranscriptWriter {
   readonly #fd: number;
   readonly #clock: Clock;
   readonly #maxBatchBytes: number;
+  readonly #streamRows: StreamRows | undefined;
+  readonly #streamFlushMs: number;
   readonly #afterWrite: TranscriptWriterOptions["afterWrite"];
   readonly #onError: TranscriptWriterOptions["onError"];
   readonly #taps = new Set<RowTap>();
   #nextSeq: number;
   #offset: number;
   #rows: TranscriptRow[] = [];
+  /** The serialized rows of the batch, all but a trailing streamed row (it may still grow). */
   #text = "";
-  #scheduled = false;
+  #open: TranscriptRow | undefined;
+  #openSize = 0;
+  #tickScheduled = false;
+  #streamTimer: unknown;
   #closed = false;
 
   constructor(path: string, options: TranscriptWriterOptions) {
@@ -47,6 +71,8 @@ export class TranscriptWriter {
     this.#nextSeq = options.nextSeq ?? 1;
     this.#offset = options.offset ?? 0;
     this.#maxBatchBytes = options.maxBatchBytes ?? 256 * 1024;
+    this.#streamRows = options.streamRows;
+    this.#streamFlushMs = options.streamFlushMs ?? 16;
     this.#afterWrite = options.afterWrite;
     this.#onError = options.onError;
   }
@@ -55,17 +81,55 @@ export class TranscriptWriter {
     return this.#nextSeq - 1;
   }
 
+  /** Appends a row, or joins a streamed row onto the previous one of its stream; returns the row holding it. */
   append(event: string, data: unknown): TranscriptRow {
     if (this.#closed) throw new Error(`transcript is closed; cannot append ${event}`);
+    const open = this.#open;
+    if (open && open.event === event) {
+      const joined = this.#streamRows!.join(open.data, data);
+      if (joined !== undefined) {
+        open.data = joined;
+        this.#openSize += this.#streamRows!.size(data);
+        if (this.#text.length + this.#openSize >= this.#maxBatchBytes) this.flush();
+        return open;
+      }
+    }
+    if (open) this.#seal();
     const row: TranscriptRow = { seq: this.#nextSeq++, ts: this.#clock.now(), event, data };
     this.#rows.push(row);
-    this.#text += `${JSON.stringify(row)}\n`;
-    if (this.#text.length >= this.#maxBatchBytes) this.flush();
-    else if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(() => this.#scheduledFlush());
+    if (this.#streamRows?.streams(event, data)) {
+      this.#open = row;
+      this.#openSize = this.#streamRows.size(data);
+      this.#scheduleStream();
+    } else {
+      this.#text += `${JSON.stringify(row)}\n`;
+      this.#scheduleTick();
     }
+    if (this.#text.length + this.#openSize >= this.#maxBatchBytes) this.flush();
     return row;
+  }
+
+  #seal(): void {
+    this.#text += `${JSON.stringify(this.#open)}\n`;
+    this.#open = undefined;
+    this.#openSize = 0;
+  }
+
+  #scheduleTick(): void {
+    if (this.#tickScheduled) return;
+    this.#tickScheduled = true;
+    setImmediate(() => {
+      this.#tickScheduled = false;
+      this.#scheduledFlush();
+    });
+  }
+
+  #scheduleStream(): void {
+    if (this.#streamTimer !== undefined) return;
+    this.#streamTimer = this.#clock.setTimeout(() => {
+      this.#streamTimer = undefined;
+      this.#scheduledFlush();
+    }, this.#streamFlushMs);
   }
 
   #scheduledFlush(): void {
@@ -79,8 +143,12 @@ export class TranscriptWriter {
 
   /** Writes every buffered row, runs the checkpoint hook, then hands the rows to the taps. */
   flush(): void {
-    this.#scheduled = false;
+    if (this.#streamTimer !== undefined) {
+      this.#clock.clearTimeout(this.#streamTimer);
+      this.#streamTimer = undefined;
+    }
     if (this.#rows.length === 0) return;
+    if (this.#open) this.#seal();
     const rows = this.#rows;
     const buffer = Buffer.from(this.#text, "utf8");
     this.#rows = [];

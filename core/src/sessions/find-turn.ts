@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { ModelRequest, ModelResponse } from "../llm/protocol.js";
+import { readBlob } from "../runtime/io-store.js";
 import { sessionPaths } from "../runtime/session-dir.js";
 import { readTranscript } from "../runtime/transcript-reader.js";
 import { UsageError } from "../cli/usage-error.js";
@@ -54,9 +53,9 @@ export async function findTurn(dir: string, address: TurnAddress): Promise<Captu
     throw new UsageError(`no turn ${address.stateId}/${address.visit}/${address.turn} in ${dir} (turns: ${known || "none"})`);
   }
   const read = <T>(ref: string): T => {
-    const path = join(dir, ref);
-    if (!existsSync(path)) throw new UsageError(`the turn's io blob ${ref} is missing from ${dir}`);
-    return JSON.parse(readFileSync(path, "utf8")) as T;
+    const text = readBlob(dir, ref);
+    if (text === undefined) throw new UsageError(`the turn's io blob ${ref} is missing from ${dir}`);
+    return JSON.parse(text) as T;
   };
   return { address, request: read<ModelRequest>(requestRef), ...(responseRef ? { response: read<ModelResponse>(responseRef) } : {}) };
 }

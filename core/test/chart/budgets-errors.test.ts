@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { assign, setup } from "xstate";
@@ -133,10 +133,10 @@ describe("failures that are not the model's", () => {
       sessionDir,
       taps: [
         (batch) => {
-          // Once the request is on disk (and its blob written), break io/ so the response blob cannot be.
+          // Once the request is on disk (and its blob written), swap the io pack for a directory so the response blob cannot be written.
           if (batch.some((row) => row.event === "llm/request")) {
-            rmSync(join(sessionDir, "io"), { recursive: true, force: true });
-            writeFileSync(join(sessionDir, "io"), "not a directory");
+            rmSync(join(sessionDir, "io.jsonl"), { force: true });
+            mkdirSync(join(sessionDir, "io.jsonl"));
           }
         },
       ],
@@ -144,7 +144,7 @@ describe("failures that are not the model's", () => {
     expect(result.status).toBe("error");
     expect(result.error?.category).toBe("session-io");
     expect(result.error?.message).toContain('conversation "c" turn 1');
-    expect(result.error?.message).toContain("ENOTDIR");
+    expect(result.error?.message).toContain("EISDIR");
     // The model answered; the chart was not asked to handle a model error that did not happen.
     expect(model.records[0]!.outcome).toBe("resolved");
     expect(processed(rows).filter((event) => event.event.startsWith("error."))).toEqual([]);

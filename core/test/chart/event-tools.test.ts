@@ -180,7 +180,8 @@ describe("a turn ends exactly once", () => {
     const idle = processed(rows, "llm.idle");
     expect(idle).toHaveLength(1);
     expect(idle[0]!.eventData).toMatchObject({ invokeId: "c", turn: 1, text: "all done" });
-    expect(String(idle[0]!.eventData!.ref)).toMatch(/^io\/.+\.json$/);
+    expect(String(idle[0]!.eventData!.ref)).toMatch(/^io\.jsonl#offset=\d+&length=\d+$/);
+    expect(idle[0]!.eventData!.ref).toBe((rowsOf(rows, "llm/response")[0]!.data as { ref: string }).ref);
     expect(model.calls).toHaveLength(1);
   });
 

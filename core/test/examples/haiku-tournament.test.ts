@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readBlob } from "../../src/runtime/index.js";
 import { chartEvents, expectWellFormed, ofEvent, repo, resultOf, rowsOf, runCli, scratch, type Row } from "./harness.js";
 
 const work = scratch("haiku-tournament");
@@ -61,7 +62,7 @@ function expectTournament(sessionDir: string): Row[] {
     const invokeId = `${id}/${id.startsWith("poets") ? "poet" : "judge"}`;
     expect(ofEvent(rows, "llm/conversation-started").filter((row) => row.data.invokeId === invokeId)).toHaveLength(1);
     const response = ofEvent(rows, "llm/response").find((row) => row.data.invokeId === invokeId)!;
-    expect(existsSync(join(sessionDir, response.data.ref as string))).toBe(true);
+    expect(readBlob(sessionDir, response.data.ref as string)).toBeDefined();
   }
   // The poets' outputs are the judges' inputs.
   const judged = JSON.parse(readFileSync(join(sessionDir, "children/judges-1/session.json"), "utf8")) as { input: { haikus: { title: string }[] } };

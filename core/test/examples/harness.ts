@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, expect } from "vitest";
+import { readBlob } from "../../src/runtime/io-store.js";
 
 export const repo = resolve(import.meta.dirname, "../../..");
 export const cli = join(repo, "core/bin/escapement.mjs");
@@ -150,11 +151,11 @@ export function expectScriptConsumed(exampleDir: string, rows: Row[]): void {
   expect(perState).toEqual(Object.fromEntries(Object.entries(script.byState).map(([state, steps]) => [state, steps.length])));
 }
 
-/** The full request a conversation sent on one turn (from the session's io/ blobs). */
+/** The full request a conversation sent on one turn (from the session's io pack). */
 export function requestOf(sessionDir: string, rows: Row[], invokeId: string, turn: number): any {
   const row = ofEvent(rows, "llm/request").find((r) => r.data.invokeId === invokeId && r.data.turn === turn);
   expect(row, `no llm/request for ${invokeId} turn ${turn}`).toBeDefined();
-  return JSON.parse(readFileSync(join(sessionDir, row!.data.ref as string), "utf8"));
+  return JSON.parse(readBlob(sessionDir, row!.data.ref as string)!);
 }
 
 /** Text of the last user message of a request, tool-result outputs included. */

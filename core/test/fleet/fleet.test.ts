@@ -19,7 +19,7 @@ import {
 } from "../../src/index.js";
 import { CassetteModel, loadCassette } from "../../src/llm/cassette/index.js";
 import { ScriptedHuman } from "../../src/human/index.js";
-import { readAllRows, type RunResult, type TranscriptRow } from "../../src/runtime/index.js";
+import { readAllRows, readBlob, type RunResult, type TranscriptRow } from "../../src/runtime/index.js";
 import { applyChanges, resolveTarget, type FleetState } from "../../src/fleet/fleet-state.js";
 import { mirrorData } from "../../src/fleet/mirror.js";
 import { nameChildren } from "../../src/fleet/child-session.js";
@@ -149,7 +149,7 @@ describe("spawnChildren", () => {
         const data = row.data as { invokeId: string; stateId?: string; ref?: string; childSeq: number };
         expect(data.invokeId).toBe(`crew-${n}/worker`);
         if (data.stateId) expect(data.stateId).toBe(`crew-${n}/working`);
-        if (data.ref) expect(existsSync(join(parentDir, data.ref))).toBe(true);
+        if (data.ref) expect(readBlob(parentDir, data.ref)).toBeDefined();
         const original = child.find((r) => r.seq === data.childSeq)!;
         expect(original.event).toBe(row.event);
       }

@@ -51,7 +51,7 @@ describe("run(options)", () => {
       "run-started",
       "chart-config",
       "llm-request",
-      "text-delta",
+      // The two fragments arrive in one tick, so the transcript holds them as one row.
       "text-delta",
       "llm-response",
       "tool-call",

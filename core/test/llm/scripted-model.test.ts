@@ -191,6 +191,34 @@ describe("scripted model", () => {
       ]);
     });
 
+    it("keeps a remote model's schedule: a consumer that wakes late gets the overdue fragments at once", async () => {
+      // Every wait ends 12 ms late, as on a busy event loop.
+      let time = 0;
+      const sleeps: number[] = [];
+      const late: ScriptClock = {
+        now: () => time,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          time += ms + 12;
+        },
+      };
+      const deltas = ["a ", "b ", "c ", "d ", "e "].map((text) => ({ text, afterMs: 5 }));
+      const model = scriptedModel([{ firstTokenMs: 100, deltas }], { clock: late });
+      const seen: { at: number; text: string }[] = [];
+      const response = await model.call(request({ stream: true }), { signal: new AbortController().signal, onDelta: (delta) => seen.push({ at: time, text: delta.text }) });
+      // Fragments are due at 105, 110, ... 125. The first wait ends at 112: "a " and "b " are overdue
+      // and come at once; "c " is 3 ms away; that wait ends at 127, when "c ", "d " and "e " are due.
+      expect(sleeps).toEqual([100, 3]);
+      expect(seen).toEqual([
+        { at: 112, text: "a " },
+        { at: 112, text: "b " },
+        { at: 127, text: "c " },
+        { at: 127, text: "d " },
+        { at: 127, text: "e " },
+      ]);
+      expect(response.content).toEqual([{ type: "text", text: "a b c d e " }]);
+    });
+
     it("rejects with an aborted LlmError when aborted during a wait", async () => {
       const stalled: ScriptClock = { now: () => 0, sleep: () => new Promise(() => {}) };
       const model = scriptedModel([{ firstTokenMs: 5_000, text: "never" }], { clock: stalled });

@@ -7,58 +7,60 @@ import { SessionError } from "../../src/runtime/session-error.js";
 
 const record = (seq: number): CheckpointRecord => ({ seq, offset: seq * 100, ts: seq, state: { value: `s${seq}` }, timers: [] });
 let dir: string;
+let files: { journal: string; snapshot: string };
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "escapement-checkpoints-"));
+  files = { journal: join(dir, "journal.jsonl"), snapshot: join(dir, "snapshot.json") };
 });
 
 describe("CheckpointStore", () => {
   it("loads nothing from an empty directory", () => {
-    expect(CheckpointStore.load(dir)).toBeUndefined();
+    expect(CheckpointStore.load(files)).toBeUndefined();
   });
 
   it("loads the last record of the journal", () => {
-    const store = new CheckpointStore(dir);
+    const store = new CheckpointStore(files);
     store.write(record(1));
     store.write(record(2));
     store.close();
-    expect(CheckpointStore.load(dir)).toEqual(record(2));
+    expect(CheckpointStore.load(files)).toEqual(record(2));
   });
 
   it("tolerates a torn last line (a crash mid-append)", () => {
-    const store = new CheckpointStore(dir);
+    const store = new CheckpointStore(files);
     store.write(record(1));
     store.close();
     appendFileSync(join(dir, "journal.jsonl"), '{"seq":2,"offs');
-    expect(CheckpointStore.load(dir)?.seq).toBe(1);
+    expect(CheckpointStore.load(files)?.seq).toBe(1);
   });
 
   it("rejects a journal corrupted before its last line, naming the line", () => {
     writeFileSync(join(dir, "journal.jsonl"), `${JSON.stringify(record(1))}\ngarbage\n{"torn`);
-    expect(() => CheckpointStore.load(dir)).toThrow(SessionError);
-    expect(() => CheckpointStore.load(dir)).toThrow(/line 2/);
+    expect(() => CheckpointStore.load(files)).toThrow(SessionError);
+    expect(() => CheckpointStore.load(files)).toThrow(/line 2/);
   });
 
   it("rejects a journal with no valid record", () => {
     writeFileSync(join(dir, "journal.jsonl"), "not json\n");
-    expect(() => CheckpointStore.load(dir)).toThrow(/no valid checkpoint record/);
+    expect(() => CheckpointStore.load(files)).toThrow(/no valid checkpoint record/);
   });
 
   it("compacts into snapshot.json and keeps the latest state loadable", () => {
     const compacted: number[] = [];
-    const store = new CheckpointStore(dir, { compactBytes: 300, onCompact: (r) => compacted.push(r.seq) });
+    const store = new CheckpointStore(files, { compactBytes: 300, onCompact: (r) => compacted.push(r.seq) });
     for (let seq = 1; seq <= 10; seq++) store.write(record(seq));
     store.close();
     expect(compacted.length).toBeGreaterThan(0);
     expect(existsSync(join(dir, "snapshot.json"))).toBe(true);
     expect(readFileSync(join(dir, "journal.jsonl"), "utf8").length).toBeLessThan(300);
-    expect(CheckpointStore.load(dir)?.seq).toBe(10);
+    expect(CheckpointStore.load(files)?.seq).toBe(10);
   });
 
   it("prefers the journal over an older snapshot, and the snapshot over an older journal", () => {
     writeFileSync(join(dir, "snapshot.json"), JSON.stringify(record(5)));
     writeFileSync(join(dir, "journal.jsonl"), `${JSON.stringify(record(3))}\n`);
-    expect(CheckpointStore.load(dir)?.seq).toBe(5);
+    expect(CheckpointStore.load(files)?.seq).toBe(5);
     writeFileSync(join(dir, "journal.jsonl"), `${JSON.stringify(record(7))}\n`);
-    expect(CheckpointStore.load(dir)?.seq).toBe(7);
+    expect(CheckpointStore.load(files)?.seq).toBe(7);
   });
 });

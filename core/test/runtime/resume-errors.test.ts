@@ -33,7 +33,7 @@ describe("resume bad input", () => {
     const done = await runChart({ chart, model: model(), sessionDir: join(root, "s"), cwd: root });
     const manifestPath = join(done.sessionDir, "session.json");
     writeFileSync(manifestPath, readFileSync(manifestPath, "utf8").replace('"done"', '"running"'));
-    writeFileSync(join(done.sessionDir, "checkpoints", "journal.jsonl"), "{broken\n");
+    writeFileSync(join(done.sessionDir, "checkpoints.jsonl"), "{broken\n");
     const before = readFileSync(done.transcriptPath, "utf8");
     const error = await runChart({ chart, model: model(), resume: done.sessionDir, cwd: root }).catch((e: unknown) => e);
     expect((error as SessionError).code).toBe("checkpoint-malformed");

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { setup } from "xstate";
@@ -6,7 +6,7 @@ import { z } from "zod";
 import { converse, defineChart, inlineActors } from "../../src/chart/index.js";
 import { ScriptedHuman } from "../../src/human/index.js";
 import { scriptedModel } from "../../src/llm/index.js";
-import { CheckpointStore, readAllRows, runChart, type TranscriptRow } from "../../src/runtime/index.js";
+import { CheckpointStore, readAllRows, runChart, sessionPaths, type TranscriptRow } from "../../src/runtime/index.js";
 import { defineTool, ToolRegistry } from "../../src/tools/index.js";
 import { expectTranscriptInvariants, processed, rowsOf, runScripted, sleep, spyModel, tempDir } from "../chart/helpers.js";
 
@@ -61,12 +61,15 @@ describe("transcript", () => {
     });
     expect(problems).toEqual([]);
     expect(seen).toEqual(rows.map((row) => row.seq));
-    expect(rowsOf(rows, "llm/delta")).toHaveLength(4);
+    // Fragments join while they wait for one flush, but each 300 KiB one fills a 256 KiB batch and is written at once.
+    const deltas = rowsOf(rows, "llm/delta");
+    expect(deltas.map((row) => (row.data as { text: string }).text.length)).toEqual([6 + big.length, big.length, 4]);
+    expect(deltas.map((row) => (row.data as { text: string }).text).join("")).toBe(`small ${big}${big} end`);
   });
 
   it("the last checkpoint covers the whole transcript when the run ends", async () => {
     const { result, rows } = await runScripted({ chart: talkChart(), script: [{ text: "hi" }] });
-    const checkpoint = CheckpointStore.load(join(result.sessionDir, "checkpoints"))!;
+    const checkpoint = CheckpointStore.load(sessionPaths(result.sessionDir).checkpoints)!;
     expect(checkpoint.seq).toBe(rows.at(-1)!.seq);
     expect(checkpoint.offset).toBe(readFileSync(result.transcriptPath).length);
   });
@@ -210,13 +213,12 @@ describe("a session directory that cannot be written", () => {
         chart: defineChart({ id: "unwritable", machine }),
         model: scriptedModel([{ text: "hi", firstTokenMs: 20 }]),
         sessionDir,
-        // Compact at every checkpoint: each one writes checkpoints/snapshot.json.tmp by path.
+        // Compact at every checkpoint: each one writes checkpoint.json.tmp by path.
         checkpointCompactBytes: 1,
       });
       // runChart has started the session (its first checkpoints were written synchronously);
-      // every later checkpoint write now fails with ENOTDIR.
-      rmSync(join(sessionDir, "checkpoints"), { recursive: true, force: true });
-      writeFileSync(join(sessionDir, "checkpoints"), "not a directory");
+      // every later checkpoint write now fails with EISDIR.
+      mkdirSync(join(sessionDir, "checkpoint.json.tmp"));
       const result = await Promise.race([run, sleep(2_000).then(() => undefined)]);
       expect(stray).toEqual([]);
       expect(result?.status).toBe("error");

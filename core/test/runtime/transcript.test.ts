@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TranscriptWriter } from "../../src/runtime/transcript-writer.js";
+import { deltaRows } from "../../src/runtime/delta-rows.js";
 import { readAllRows, type ReadIssue } from "../../src/runtime/transcript-reader.js";
 
 const fixedClock = { now: () => 1000, setTimeout: () => 0, clearTimeout: () => {} };
@@ -60,5 +61,78 @@ describe("transcript", () => {
     expect(rows.map((row) => row.event)).toEqual(["x", "y"]);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ line: 3 });
+  });
+
+  describe("streamed rows", () => {
+    /** A clock whose timers run only when the test says so. */
+    const manualClock = () => {
+      const timers = new Map<number, { callback: () => void; ms: number }>();
+      let next = 0;
+      return {
+        timers,
+        now: () => 1000,
+        setTimeout: (callback: () => void, ms: number) => (timers.set(++next, { callback, ms }), next),
+        clearTimeout: (handle: unknown) => void timers.delete(handle as number),
+        runAll: () => {
+          for (const [id, timer] of [...timers]) {
+            timers.delete(id);
+            timer.callback();
+          }
+        },
+      };
+    };
+    const delta = (text: string, turn = 1, kind = "text") => ({ invokeId: "agent", turn, kind, text });
+    const onDisk = (path: string) => readFileSync(path, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line));
+
+    it("fragments of one stream waiting for the same flush become one row; seq stays gap-free", () => {
+      const path = tempFile();
+      const writer = new TranscriptWriter(path, { clock: fixedClock, streamRows: deltaRows });
+      writer.append("llm/request", { invokeId: "agent", turn: 1 });
+      for (const text of ["a ", "b ", "c "]) writer.append("llm/delta", delta(text));
+      writer.append("llm/delta", delta("thought ", 1, "thinking"));
+      writer.append("llm/delta", delta("d ", 2));
+      writer.append("llm/response", { invokeId: "agent", turn: 2 });
+      writer.append("llm/delta", delta("e "));
+      writer.close();
+      expect(onDisk(path).map((row) => [row.seq, row.event, row.data.text])).toEqual([
+        [1, "llm/request", undefined],
+        [2, "llm/delta", "a b c "],
+        [3, "llm/delta", "thought "],
+        [4, "llm/delta", "d "],
+        [5, "llm/response", undefined],
+        [6, "llm/delta", "e "],
+      ]);
+    });
+
+    it("a batch of streamed rows alone waits for the stream timer, not the end of the tick; any other row brings the flush forward", async () => {
+      const clock = manualClock();
+      const path = tempFile();
+      const seen: string[] = [];
+      const writer = new TranscriptWriter(path, { clock, streamRows: deltaRows, streamFlushMs: 40 });
+      writer.tap((rows) => seen.push(...rows.map((row) => row.event)));
+      writer.append("llm/delta", delta("a "));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(seen).toEqual([]);
+      expect([...clock.timers.values()].map((timer) => timer.ms)).toEqual([40]);
+      clock.runAll();
+      expect(seen).toEqual(["llm/delta"]);
+
+      writer.append("llm/delta", delta("b "));
+      writer.append("chart/event", { type: "go" });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(seen).toEqual(["llm/delta", "llm/delta", "chart/event"]);
+      expect(clock.timers.size).toBe(0);
+      writer.close();
+    });
+
+    it("a stream that grows past the batch limit is written at once", () => {
+      const path = tempFile();
+      const writer = new TranscriptWriter(path, { clock: fixedClock, streamRows: deltaRows, maxBatchBytes: 100 });
+      writer.append("llm/delta", delta("x".repeat(60)));
+      expect(readFileSync(path, "utf8")).toBe("");
+      writer.append("llm/delta", delta("y".repeat(60)));
+      expect(onDisk(path).map((row) => row.data.text)).toEqual(["x".repeat(60) + "y".repeat(60)]);
+      writer.close();
+    });
   });
 });

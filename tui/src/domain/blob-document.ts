@@ -5,6 +5,8 @@
  * stay verbatim (tool inputs and outputs, JSON, unknown shapes) goes in a fenced block.
  */
 
+import { parseRef } from "@escapement/wire-schema";
+
 /** Characters of one block kept; the rest is cut with a note (a pager is not an editor). */
 export const BLOCK_CHARS_MAX = 200_000;
 
@@ -149,7 +151,7 @@ const toolMarkdown = (blob: Record<string, unknown>, title: string): string => {
 };
 
 const extension = (ref: string): string => {
-  const name = ref.split("/").at(-1) ?? "";
+  const name = parseRef(ref).path.split("/").at(-1) ?? "";
   const dot = name.lastIndexOf(".");
   return dot > 0 ? name.slice(dot + 1).toLowerCase() : "";
 };

@@ -1,8 +1,10 @@
 /**
  * Reads the session's io blobs and artifacts for drill-in. Rows carry `ref`, a path relative to
- * the session directory (never absolute, never ".."); anything else is refused, not read.
+ * the session directory (never absolute, never ".."), maybe naming a byte range of that file
+ * (`parseRef`); anything else is refused, not read.
  */
 import { open } from "node:fs/promises";
+import { parseRef } from "@escapement/wire-schema";
 import { isAbsolute, join, normalize, sep } from "node:path";
 
 /** Bytes of one blob read at most; a larger file shows its start. */
@@ -35,17 +37,20 @@ export const createBlobReader = (sessionDir: string | undefined, options: { maxB
       if (sessionDir === undefined) {
         return { ok: false, message: `Cannot show ${ref}: no session directory. Start the TUI with --session-dir <dir>.` };
       }
-      if (!isSafeRef(ref)) return { ok: false, message: `Refusing ${JSON.stringify(ref)}: not a path inside the session directory.` };
-      const path = join(sessionDir, ref);
+      const { path: file, range } = parseRef(ref);
+      if (!isSafeRef(file)) return { ok: false, message: `Refusing ${JSON.stringify(ref)}: not a path inside the session directory.` };
+      const path = join(sessionDir, file);
       let handle: Awaited<ReturnType<typeof open>> | undefined;
       try {
         handle = await open(path, "r");
-        const { size } = await handle.stat();
+        // A range ref names bytes of a packed file (the session's io.jsonl); a plain ref the whole file.
+        const start = range?.offset ?? 0;
+        const size = range ? range.length : (await handle.stat()).size;
         const length = Math.min(size, maxBytes);
         const buffer = Buffer.alloc(length);
         let read = 0;
         while (read < length) {
-          const { bytesRead } = await handle.read(buffer, read, length - read, read);
+          const { bytesRead } = await handle.read(buffer, read, length - read, start + read);
           if (bytesRead === 0) break;
           read += bytesRead;
         }

@@ -10,12 +10,21 @@ beforeAll(() => {
   mkdirSync(join(dir, "io"));
   writeFileSync(join(dir, "io", "greeter-t1-response.json"), '{"content":[]}');
   writeFileSync(join(dir, "io", "big.txt"), "x".repeat(100));
+  writeFileSync(join(dir, "io.jsonl"), '{"name":"a-t1-request","payload":{"messages":[]}}\n{"name":"a-t1-response","payload":{"content":[]}}\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("blob reader", () => {
   test("reads a ref relative to the session directory", async () => {
     expect(await createBlobReader(dir).read("io/greeter-t1-response.json")).toEqual({ ok: true, text: '{"content":[]}', bytes: 14, truncated: false });
+  });
+
+  test("reads a range ref: the payload's bytes inside the session's io pack", async () => {
+    const pack = '{"name":"a-t1-request","payload":{"messages":[]}}\n{"name":"a-t1-response","payload":';
+    const ref = `io.jsonl#offset=${pack.length}&length=14`;
+    expect(await createBlobReader(dir).read(ref)).toEqual({ ok: true, text: '{"content":[]}', bytes: 14, truncated: false });
+    expect(await createBlobReader(dir, { maxBytes: 5 }).read(ref)).toEqual({ ok: true, text: '{"con', bytes: 14, truncated: true });
+    expect(await createBlobReader(dir).read("../io.jsonl#offset=0&length=5")).toMatchObject({ ok: false });
   });
 
   test("a missing blob is a clear message, not an exception", async () => {

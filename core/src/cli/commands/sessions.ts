@@ -1,7 +1,8 @@
-import { readFileSync, rmSync, existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { rmSync } from "node:fs";
+import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
+import { readBlob } from "../../runtime/io-store.js";
 import { defaultSessionsRoot, openSessionDir, sessionPaths } from "../../runtime/session-dir.js";
 import { readTranscript } from "../../runtime/transcript-reader.js";
 import { exportSession, importSession, listSessions, locateSession, summarizeSession, type SessionSummary } from "../../sessions/index.js";
@@ -36,8 +37,8 @@ export async function showCommand(io: CliIo, dir: string, content: boolean): Pro
     if (!content) continue;
     io.stdout.write(`${indent(JSON.stringify(data, null, 2))}\n`);
     if (typeof data.ref === "string") {
-      const blob = join(dir, data.ref);
-      io.stdout.write(existsSync(blob) ? `${indent(readFileSync(blob, "utf8"))}\n` : `    (${data.ref} is missing)\n`);
+      const blob = readBlob(dir, data.ref);
+      io.stdout.write(blob === undefined ? `    (${data.ref} is missing)\n` : `${indent(blob)}\n`);
     }
   }
   if (summary.unreadable.length > 0) io.stdout.write(`${summary.unreadable.length} unreadable transcript line(s) skipped\n`);
