@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// Charts are TypeScript modules: register tsx so they (and the CLI) load on plain Node.
-import { register } from "tsx/esm/api";
+import { fileURLToPath } from "node:url";
+import { compiledIsFresh } from "./compiled-cli.mjs";
 
-register();
 // A closed pipe (`escapement show x | head`) ends the output, not the process with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error) => {
@@ -10,7 +9,21 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-const { main } = await import("../src/cli/main.ts");
+
+const distDir = fileURLToPath(new URL("../dist/cli/", import.meta.url));
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+// `run` loads a chart, a TypeScript module that imports @escapement/core: it and the CLI must be one
+// copy of the core, so `run` always goes through tsx. Every other command loads no user code.
+const { main } =
+  process.argv[2] !== "run" && compiledIsFresh(distDir, root)
+    ? await import(new URL("../dist/cli/main.js", import.meta.url).href)
+    : await (async () => {
+        const { register } = await import("tsx/esm/api");
+        register();
+        return import("../src/cli/main.ts");
+      })();
+
 const controller = new AbortController();
 process.once("SIGINT", () => controller.abort());
 process.once("SIGTERM", () => controller.abort());
