@@ -115,8 +115,11 @@ export async function runSessions(count: number, root: string, deadlineMs: numbe
   const started = performance.now();
   let finished = 0;
   const runs: Promise<void>[] = [];
+  // One script for all: it is read-only data (each model keeps its own position in it), as the
+  // same task would be for every session of a real fleet.
+  const script = sessionScript();
   for (let index = 0; index < count; index++) {
-    const model = scriptedModel(sessionScript());
+    const model = scriptedModel(script);
     // The first model-side error a session records (say, a failed io write), to explain how it ended.
     let cause = "";
     const tap = (rows: readonly TranscriptRow[]) => {

@@ -18,7 +18,10 @@ export const deltaRows: StreamRows = {
     const b = data as DeltaData;
     if (a.invokeId !== b.invokeId || a.turn !== b.turn || a.kind !== b.kind) return undefined;
     if (typeof a.text !== "string" || typeof b.text !== "string") return undefined;
-    return { ...a, text: a.text + b.text };
+    // The writer owns the rows it holds, so the open row's data grows in place (one allocation fewer
+    // per fragment, which counts with thousands of sessions streaming at once).
+    a.text += b.text;
+    return a;
   },
   size: (data) => {
     const text = (data as DeltaData).text;

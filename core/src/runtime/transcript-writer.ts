@@ -10,7 +10,7 @@ import type { TranscriptRow } from "./transcript-row.js";
 export interface StreamRows {
   /** Whether a row with this event and data streams. */
   streams(event: string, data: unknown): boolean;
-  /** `previous` with `data` joined onto it, or undefined when they belong to different streams. */
+  /** `previous` with `data` joined onto it (it may change `previous` in place), or undefined when they belong to different streams. */
   join(previous: unknown, data: unknown): unknown | undefined;
   /** About how many characters a streamed row adds (its text), so a growing stream still flushes at `maxBatchBytes`. */
   size(data: unknown): number;
@@ -81,7 +81,10 @@ export class TranscriptWriter {
     return this.#nextSeq - 1;
   }
 
-  /** Appends a row, or joins a streamed row onto the previous one of its stream; returns the row holding it. */
+  /**
+   * Appends a row, or joins a streamed row onto the previous one of its stream; returns the row
+   * holding it. The writer owns `data` from here on (a streamed row's grows in place).
+   */
   append(event: string, data: unknown): TranscriptRow {
     if (this.#closed) throw new Error(`transcript is closed; cannot append ${event}`);
     const open = this.#open;
