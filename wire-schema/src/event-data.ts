@@ -201,5 +201,3 @@ export type PromptKind = z.output<typeof PromptKind>;
 export type DebugMode = z.output<typeof DebugMode>;
 
 export const eventNames = Object.keys(eventDataSchemas) as EventName[];
-
-export const isEventName = (name: string): name is EventName => Object.hasOwn(eventDataSchemas, name);

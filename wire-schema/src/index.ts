@@ -2,6 +2,7 @@
 export * from "./version.js";
 export { snippet, SNIPPET_MAX } from "./snippet.js";
 export * from "./event-data.js";
+export { isEventName } from "./event-names.js";
 export * from "./transcript-row.js";
 export * from "./frames-outbound.js";
 export * from "./frames-inbound.js";

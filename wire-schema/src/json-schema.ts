@@ -1,6 +1,7 @@
 /**
  * Generates the JSON Schema (draft 2020-12) documents of this major version from the zod
- * definitions. The same documents are committed under schema/v1/ and compiled by validate.ts.
+ * definitions. The same documents are committed under schema/v1/ and precompiled into the
+ * validators of src/generated/ (scripts/validator-module.ts).
  */
 import { z } from "zod";
 import { eventDataSchemas, eventNames } from "./event-data.js";
@@ -8,18 +9,14 @@ import { INBOUND_KINDS, inboundFrameSchemas } from "./frames-inbound.js";
 import { OUTBOUND_KINDS, outboundFrameSchemas } from "./frames-outbound.js";
 import { publicEventSchemas, publicEventTypes } from "./public-events.js";
 import { TranscriptRow } from "./transcript-row.js";
-import { PROTOCOL_MAJOR, PROTOCOL_NAME, SCHEMA_BASE_URL } from "./version.js";
+import { escapePointer, eventDataRef, schemaId } from "./schema-ids.js";
+import { PROTOCOL_MAJOR, PROTOCOL_NAME } from "./version.js";
 
 export type JsonSchema = { [key: string]: unknown };
 
 const DRAFT = "https://json-schema.org/draft/2020-12/schema";
 
-export const schemaId = (name: string): string => `${SCHEMA_BASE_URL}${name}.json`;
-
-/** JSON Pointer escaping of one reference token ("llm/delta" -> "llm~1delta"). */
-export const escapePointer = (token: string): string => token.replaceAll("~", "~0").replaceAll("/", "~1");
-
-export const eventDataRef = (name: string): string => `${schemaId("event-data")}#/$defs/${escapePointer(name)}`;
+export { escapePointer, eventDataRef, schemaId };
 
 const fromZod = (schema: z.ZodType): JsonSchema => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {

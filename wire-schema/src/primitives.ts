@@ -1,24 +1,9 @@
 /** Small zod building blocks shared by event data and frames. */
 import { z } from "zod";
 import { SNIPPET_MAX } from "./snippet.js";
-import { VERSION_PATTERN } from "./version.js";
+import { REF_PATTERN, SINGLE_LINE_PATTERN } from "./patterns.js";
 
-/** Relative path without a leading "/" or any ".." segment. */
-export const REF_PATTERN = "^(?!/)(?!.*(?:^|/)\\.\\.(?:/|$))[^\\0]+$";
-export const SINGLE_LINE_PATTERN = "^[^\\n\\r]*$";
-/** `runner/started`, `llm/delta`, `human-input/requested`: lowercase segments joined by "/". */
-export const EVENT_NAME_PATTERN = "^[a-z][a-z0-9-]*(/[a-z0-9][a-z0-9.-]*)+$";
-
-// zod emits RegExp#source, which escapes "/"; hints are keyed the same way.
-const emitted = (pattern: string): string => new RegExp(pattern).source;
-
-/** What each pattern means, for error messages ("must match pattern ..." helps nobody). */
-export const PATTERN_HINTS: Readonly<Record<string, string>> = {
-  [emitted(REF_PATTERN)]: "must be a path relative to the session directory (no leading /, no ..)",
-  [emitted(SINGLE_LINE_PATTERN)]: "must be a single line",
-  [emitted(EVENT_NAME_PATTERN)]: "must be an event name like llm/delta",
-  [emitted(VERSION_PATTERN)]: "must be a semver version of this major, e.g. 1.0.0",
-};
+export { EVENT_NAME_PATTERN, PATTERN_HINTS, REF_PATTERN, SINGLE_LINE_PATTERN } from "./patterns.js";
 
 /**
  * The fields this version knows, without the `[key: string]: unknown` index signature that zod's

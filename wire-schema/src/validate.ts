@@ -1,14 +1,17 @@
 /**
- * Frame, row and event-data validation over the generated JSON Schema, compiled once with ajv.
+ * Frame, row and event-data validation over the generated JSON Schema, with validators
+ * precompiled from it (src/generated/, `npm run generate`): no schema is compiled at run time.
  * Nothing here throws: every failure is a value naming the JSON path.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
-import { isEventName, type EventData } from "./event-data.js";
-import { PATTERN_HINTS } from "./primitives.js";
-import { INBOUND_KINDS, type InboundFrame } from "./frames-inbound.js";
-import { OUTBOUND_KINDS, type OutboundFrame } from "./frames-outbound.js";
-import { buildJsonSchemas, escapePointer, eventDataRef, schemaId, type JsonSchema } from "./json-schema.js";
+import type { ErrorObject } from "ajv";
+import type { EventData } from "./event-data.js";
+import { isEventName } from "./event-names.js";
+import type { InboundFrame } from "./frames-inbound.js";
+import type { OutboundFrame } from "./frames-outbound.js";
+import { validatorFor, type Validator } from "./generated/validators.js";
+import { INBOUND_FRAME_KINDS, OUTBOUND_FRAME_KINDS } from "./generated/wire-names.js";
+import { PATTERN_HINTS } from "./patterns.js";
+import { escapePointer, eventDataRef, EVENT_ENVELOPE_ID, ROW_ENVELOPE_ID, schemaId } from "./schema-ids.js";
 import type { TranscriptRow } from "./transcript-row.js";
 import { MAX_INBOUND_FRAME_BYTES, MAX_OUTBOUND_FRAME_BYTES, PROTOCOL_MAJOR } from "./version.js";
 
@@ -39,46 +42,16 @@ export interface ValidateOptions {
 export type AnyFrame = OutboundFrame | InboundFrame;
 
 // ---------------------------------------------------------------------------------------------
-// Compiled validators (built on first use; compiling only what is used keeps start-up short)
+// Validators
 //
 // The committed schemas validate a row's `data` through an if/then per known event name. That is
 // correct but costs ~3 µs per frame in ajv, so here event frames and rows are checked in two
 // steps instead: the envelope (the same schema without the dispatch), then the data schema picked
 // by name. The outcome is the same; a test holds the two paths to that.
 
-const INTERNAL_BASE = "https://escapement.dev/schema/wire/v1/internal/";
-const ROW_ENVELOPE = `${INTERNAL_BASE}row-envelope.json`;
-const EVENT_ENVELOPE = `${INTERNAL_BASE}event-envelope.json`;
-
-let ajvInstance: Ajv2020 | undefined;
-const validators = new Map<string, ValidateFunction>();
-
-const envelopes = (schemas: Record<string, JsonSchema>): JsonSchema[] => {
-  const { allOf: _dispatch, ...row } = schemas["transcript-row"] as JsonSchema;
-  const event = schemas.event as JsonSchema & { properties: JsonSchema };
-  return [
-    { ...row, $id: ROW_ENVELOPE },
-    { ...event, $id: EVENT_ENVELOPE, properties: { ...event.properties, row: { $ref: ROW_ENVELOPE } } },
-  ];
-};
-
-const ajv = (): Ajv2020 => {
-  if (ajvInstance) return ajvInstance;
-  const instance = new Ajv2020({ strict: true, strictRequired: false, allErrors: false });
-  addFormats.default(instance);
-  const schemas = buildJsonSchemas();
-  for (const schema of [...Object.values(schemas), ...envelopes(schemas)]) instance.addSchema(schema);
-  ajvInstance = instance;
-  return instance;
-};
-
-const compiled = (ref: string): ValidateFunction => {
-  let validate = validators.get(ref);
-  if (!validate) {
-    validate = ajv().getSchema(ref);
-    if (!validate) throw new Error(`wire-schema: no schema ${ref}`);
-    validators.set(ref, validate);
-  }
+const validator = (ref: string): Validator => {
+  const validate = validatorFor(ref);
+  if (!validate) throw new Error(`wire-schema: no schema ${ref}`);
   return validate;
 };
 
@@ -88,19 +61,19 @@ type Check = (value: Record<string, unknown>) => WireIssue | undefined;
 const schemaCheck =
   (ref: string, code: string, subject: Subject): Check =>
   (value) => {
-    const validate = compiled(ref);
+    const validate = validator(ref);
     return validate(value) ? undefined : schemaIssue(code, validate, "", subject);
   };
 
 const dataIssue = (row: Record<string, unknown>, code: string, prefix: string, subject: Subject): WireIssue | undefined => {
   const name = row.event as string;
   if (!isEventName(name)) return undefined;
-  const validate = compiled(eventDataRef(name));
+  const validate = validator(eventDataRef(name));
   return validate(row.data) ? undefined : schemaIssue(code, validate, prefix, subject);
 };
 
-const checkEventEnvelope = schemaCheck(EVENT_ENVELOPE, "invalid-frame", "frame");
-const checkRowEnvelope = schemaCheck(ROW_ENVELOPE, "invalid-row", "row");
+const checkEventEnvelope = schemaCheck(EVENT_ENVELOPE_ID, "invalid-frame", "frame");
+const checkRowEnvelope = schemaCheck(ROW_ENVELOPE_ID, "invalid-row", "row");
 
 const checkEventFrame: Check = (frame) =>
   checkEventEnvelope(frame) ?? dataIssue(frame.row as Record<string, unknown>, "invalid-frame", "/row/data", "frame");
@@ -109,17 +82,16 @@ const checkRow = (row: Record<string, unknown>): WireIssue | undefined =>
   checkRowEnvelope(row) ?? dataIssue(row, "invalid-row", "/data", "row");
 
 const frameChecks = new Map<string, Check>([
-  ...[...OUTBOUND_KINDS, ...INBOUND_KINDS].map((kind): [string, Check] => [
-    kind,
-    schemaCheck(schemaId(kind), "invalid-frame", "frame"),
-  ]),
+  ...[...OUTBOUND_FRAME_KINDS, ...INBOUND_FRAME_KINDS]
+    .filter((kind) => kind !== "event")
+    .map((kind): [string, Check] => [kind, schemaCheck(schemaId(kind), "invalid-frame", "frame")]),
   ["event", checkEventFrame],
 ]);
 
 const kindsOf: Record<Direction, ReadonlySet<string>> = {
-  inbound: new Set(INBOUND_KINDS),
-  outbound: new Set(OUTBOUND_KINDS),
-  any: new Set([...INBOUND_KINDS, ...OUTBOUND_KINDS]),
+  inbound: new Set(INBOUND_FRAME_KINDS),
+  outbound: new Set(OUTBOUND_FRAME_KINDS),
+  any: new Set([...INBOUND_FRAME_KINDS, ...OUTBOUND_FRAME_KINDS]),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -157,7 +129,7 @@ const describe = (error: ErrorObject, prefix: string): { path: string; detail: s
   }
 };
 
-const schemaIssue = (code: string, validate: ValidateFunction, prefix: string, subject: Subject): WireIssue => {
+const schemaIssue = (code: string, validate: Validator, prefix: string, subject: Subject): WireIssue => {
   const first = validate.errors?.[0];
   if (!first) return issue(code, prefix, "is invalid", subject);
   const { path, detail } = describe(first, prefix);
@@ -314,7 +286,7 @@ export const validateTranscriptRow = (input: unknown, maxBytes = MAX_OUTBOUND_FR
 export const validateEventData = <E extends string>(name: E, data: unknown): DataResult<EventData<E>> => {
   if (!isEventName(name)) return { ok: true, data: data as EventData<E> };
   try {
-    const validate = compiled(eventDataRef(name));
+    const validate = validator(eventDataRef(name));
     if (validate(data)) return { ok: true, data: data as EventData<E> };
     return { ok: false, error: schemaIssue("invalid-data", validate, "", "data") as WireIssue<"invalid-data"> };
   } catch (error) {
