@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { recordCassette } from "./replay/cassette.js";
 import { openEmitWire } from "./replay/cli.js";
-import { here, subject, type Subject } from "./replay/subject.js";
+import { cliBuildOf, here, subject, type Subject } from "./replay/subject.js";
 import { writeSyntheticTranscript } from "./replay/synthetic-transcript.js";
 import { transform, type TransformResult } from "./replay/transform.js";
 import { table, verdict } from "./runner/table.js";
@@ -59,7 +59,8 @@ async function sessionDir(name: string, megabytes: number): Promise<{ dir: strin
 
 try {
   console.log(`replay bench: node ${process.version}, load ${loadavg().map((l) => l.toFixed(1)).join(" ")}, transcripts ${smallMb} and ${bigMb} MiB (mostly llm/delta into live conversations), median of ${rounds}`);
-  console.log(`subjects: ${subjects.map((s) => `${s.name} = ${s.root}`).join(", ")}\n`);
+  const builds = await Promise.all(subjects.map(cliBuildOf));
+  console.log(`subjects: ${subjects.map((s, index) => `${s.name} = ${s.root} (${builds[index]})`).join(", ")}\n`);
   const small = await sessionDir("small", smallMb);
   const big = await sessionDir("big", bigMb);
   const transcript = (dir: string) => join(dir, "transcript.jsonl");

@@ -24,3 +24,11 @@ export function subject(name: string, root: string): Subject {
   if (!existsSync(bin)) throw new Error(`${absolute} is not a checkout of this repository (no core/bin/escapement.mjs)`);
   return { name, root: absolute, bin, load: (path) => import(pathToFileURL(join(absolute, path)).href) };
 }
+
+/** Which CLI `open` runs in this checkout: the compiled one (`npm ci` builds it), or the TypeScript sources. */
+export async function cliBuildOf(subject: Subject): Promise<string> {
+  const launcher = join(subject.root, "core/bin/compiled-cli.mjs");
+  if (!existsSync(launcher)) return "CLI from source";
+  const { compiledIsFresh } = (await import(pathToFileURL(launcher).href)) as { compiledIsFresh: (distDir: string, root: string) => boolean };
+  return compiledIsFresh(join(subject.root, "core/dist/cli"), subject.root) ? "compiled CLI" : "CLI from source: no fresh build, run npm run prepare";
+}

@@ -17,9 +17,9 @@ const ZOD_MODULES = [
   "src/transcript-row.ts",
 ];
 
-const bundle = async (exports: string) => {
+const bundle = async (exports: string, from = "./src/index.ts") => {
   const result = await build({
-    stdin: { contents: `export { ${exports} } from "./src/index.ts";`, resolveDir: packageDir, loader: "ts" },
+    stdin: { contents: `export ${exports} from "${from}";`, resolveDir: packageDir, loader: "ts" },
     absWorkingDir: packageDir,
     bundle: true,
     format: "esm",
@@ -44,14 +44,20 @@ describe("the validation path", () => {
     "createFramesOnlySequencer, validateEventData, validateTranscriptRow",
     "createFrameSequencer, replayFrames, validateFrame, decodeInbound, decodeOutbound, isEventName",
   ])("%s: no zod, no ajv", async (exports) => {
-    const { imports, modules } = await bundle(exports);
+    const { imports, modules } = await bundle(`{ ${exports} }`);
     expect(imports.filter((path) => /^(zod|ajv)(\/|-|$)/.test(path))).toEqual([]);
     expect(modules.filter((path) => ZOD_MODULES.includes(path))).toEqual([]);
     expect(modules).toContain("src/generated/validators.js");
   });
 
+  it("the whole @escapement/wire-schema/runtime entry: no zod, no ajv, even when a bundle splits it across chunks", async () => {
+    const { imports, modules } = await bundle("*", "./src/runtime.ts");
+    expect(imports.filter((path) => /^(zod|ajv)(\/|-|$)/.test(path))).toEqual([]);
+    expect(modules.filter((path) => ZOD_MODULES.includes(path))).toEqual([]);
+  });
+
   it("does load zod for the zod schemas (the check can fail)", async () => {
-    const { imports } = await bundle("TranscriptRow");
+    const { imports } = await bundle("{ TranscriptRow }");
     expect(imports).toContain("zod");
   });
 });

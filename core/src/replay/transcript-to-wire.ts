@@ -1,6 +1,6 @@
 import { isTranscriptRow } from "../runtime/transcript-reader.js";
 import { createReadStream } from "node:fs";
-import { createFramesOnlySequencer, encodeFrame, helloFrame, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema";
+import { createFramesOnlySequencer, encodeFrame, helloFrame, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema/runtime";
 
 export interface WireLine {
   /** One encoded frame (no newline). */
