@@ -13,6 +13,7 @@
  * 3. `--fan-out N` (default 1000, 0 skips): one parent session spawning N child sessions at once
  *    (spawnChildren), each 3 streamed turns, against one child's ideal, beside the same N charts as
  *    plain sessions (see bench/runner/fan-out.ts). Target at 1,000: wall <= 2x ideal, RSS <= 1 GiB.
+ *    After section 2 it runs in a fresh process, so its peak RSS is its own.
  *
  * Sessions write to a temp directory that is removed afterwards. Profile with
  * `node --import tsx --cpu-prof bench/runner.ts --sessions 1000`.
@@ -20,6 +21,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, platform, tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { bareThroughput, runnerThroughput, type PingPongMode, type ThroughputResult } from "./runner/ping-pong.js";
 import { FIRST_TOKEN_MS, IDEAL_MS, TOKENS, TOKEN_GAP_MS, TURNS, runSessions, type SessionsResult } from "./runner/sessions.js";
@@ -44,7 +46,7 @@ function parseFlags() {
     strict: true,
   });
   if (values.help) {
-    console.log("usage: npm run bench:runner -- [--events N] [--sessions 1000,10000] [--deadline-x 60] [--repeat 3] [--fan-out 1000 (0: skip)]");
+    console.log("usage: npm run bench:runner -- [--events N (0: skip)] [--sessions 1000,10000] [--deadline-x 60] [--repeat 3] [--fan-out 1000 (0: skip)]");
     process.exit(0);
   }
   const positive = (name: string, text: string): number => {
@@ -53,7 +55,7 @@ function parseFlags() {
     return value;
   };
   return {
-    events: positive("events", values.events),
+    events: values.events === "0" ? 0 : positive("events", values.events),
     sessions: values.sessions
       .split(",")
       .filter((part) => part.trim() !== "")
@@ -120,20 +122,22 @@ async function main(): Promise<void> {
       `${limit === undefined ? "" : `, open-files limit ${int(limit)}`}, load average ${load()}; sessions under ${root}\n`,
   );
   try {
-    const events = await measureEvents(flags.events, flags.repeat, root);
-    console.log(`Events/s, two-state ping-pong chart, ${int(flags.events)} events per run, median of ${flags.repeat}`);
-    console.log(
-      table(
-        ["mode", "bare xstate", "runChart (transcript + checkpoint)", "rows/run", "overhead", "target", "result"],
-        events.map((e) => {
-          const overhead = e.bare / e.runner;
-          return [e.mode, `${int(e.bare)}/s`, `${int(e.runner)}/s`, int(e.rows), ratio(overhead), `<= ${TARGET_OVERHEAD}x`, verdict(overhead <= TARGET_OVERHEAD)];
-        }),
-        ["l", "r", "r", "r", "r", "l", "l"],
-      ),
-    );
-    console.log("  burst: events queue in one synchronous drain, a flush + checkpoint per 256 KiB of transcript");
-    console.log("  tick:  one event per event-loop turn, so a flush + checkpoint per event\n");
+    if (flags.events > 0) {
+      const events = await measureEvents(flags.events, flags.repeat, root);
+      console.log(`Events/s, two-state ping-pong chart, ${int(flags.events)} events per run, median of ${flags.repeat}`);
+      console.log(
+        table(
+          ["mode", "bare xstate", "runChart (transcript + checkpoint)", "rows/run", "overhead", "target", "result"],
+          events.map((e) => {
+            const overhead = e.bare / e.runner;
+            return [e.mode, `${int(e.bare)}/s`, `${int(e.runner)}/s`, int(e.rows), ratio(overhead), `<= ${TARGET_OVERHEAD}x`, verdict(overhead <= TARGET_OVERHEAD)];
+          }),
+          ["l", "r", "r", "r", "r", "l", "l"],
+        ),
+      );
+      console.log("  burst: events queue in one synchronous drain, a flush + checkpoint per 256 KiB of transcript");
+      console.log("  tick:  one event per event-loop turn, so a flush + checkpoint per event\n");
+    }
 
     const results: SessionsResult[] = [];
     for (const count of flags.sessions) {
@@ -178,7 +182,11 @@ async function main(): Promise<void> {
     for (const r of results) {
       for (const sample of r.errorSamples) console.log(`  ${int(r.sessions)}: ${sample}`);
     }
-    if (flags.fanOut > 0) await fanOutSection(flags.fanOut, root);
+    if (flags.fanOut > 0 && results.length > 0) {
+      // A process keeps the memory the 10,000 sessions grew its heap to: measure the fan-out's own
+      // peak RSS in a fresh process.
+      spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "--events", "0", "--sessions", "", "--fan-out", String(flags.fanOut)], { stdio: "inherit" });
+    } else if (flags.fanOut > 0) await fanOutSection(flags.fanOut, root);
     console.log(`\nload average at the end: ${load()} (${cpus().length} CPUs)`);
   } finally {
     cleanup();
