@@ -13,16 +13,22 @@ export function interruptibleModel(model: ModelClient, gate: DebugGate, invokeId
     assertAlias: (alias) => model.assertAlias(alias),
     ...(model.skipCompleted ? { skipCompleted: (origins) => model.skipCompleted?.(origins) } : {}),
     async call(request, options) {
+      // One controller aborted by either the caller or the debugger (cheaper than AbortSignal.any,
+      // which every model call of every session would pay for).
       const interrupt = new AbortController();
+      const forward = (): void => interrupt.abort(options.signal.reason);
+      if (options.signal.aborted) forward();
+      else options.signal.addEventListener("abort", forward, { once: true });
       const unregister = gate.interruptible(invokeId, () =>
         interrupt.abort(new LlmError("aborted", `model call of ${invokeId} turn ${request.origin?.turn ?? "?"} interrupted from the debugger`)),
       );
       try {
-        return await model.call(request, { ...options, signal: AbortSignal.any([options.signal, interrupt.signal]) });
+        return await model.call(request, { ...options, signal: interrupt.signal });
       } catch (error) {
         if (interrupt.signal.aborted && !options.signal.aborted) throw interrupt.signal.reason as LlmError;
         throw error;
       } finally {
+        options.signal.removeEventListener("abort", forward);
         unregister();
       }
     },

@@ -9,10 +9,19 @@ export interface ScriptClock {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
+const longWaitMs = 100;
+
 export const realClock: ScriptClock = {
   now: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise((resolve) => {
+      // The caller stops waiting at the abort itself. A long timer is cleared then, so it does not
+      // hold the process open; a short one (the gap between streamed fragments) is left to expire,
+      // as an abort listener per fragment would cost more than the wait.
+      if (ms < longWaitMs) {
+        setTimeout(resolve, ms);
+        return;
+      }
       const done = (): void => {
         clearTimeout(timer);
         signal.removeEventListener("abort", done);

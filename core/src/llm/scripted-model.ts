@@ -14,7 +14,7 @@ import type {
   Usage,
 } from "./protocol.js";
 import { expectationFailures } from "./request-matcher.js";
-import { describeRequest, estimateTokens, requestText } from "./request-summary.js";
+import { describeRequest, estimateTokens, requestTextLength, tokensOfLength } from "./request-summary.js";
 import { describeStep, isByStateScript, isErrorStep } from "./script.js";
 import type { ErrorStep, ReplyStep, Script, Step, StepList } from "./script.js";
 import { realClock, type ScriptClock } from "./script-clock.js";
@@ -88,7 +88,9 @@ export class ScriptedModel implements ModelClient {
   }
 
   async call(request: ModelRequest, options: CallOptions): Promise<ModelResponse> {
-    const recorded = structuredClone(request);
+    // Requests are values: the runtime builds a new one per call and never mutates it or its
+    // messages, so copying the lists keeps the record as it was at call time without a deep clone.
+    const recorded: ModelRequest = { ...request, messages: [...request.messages], tools: [...request.tools] };
     this.calls.push(recorded);
     this.throwIfAborted(recorded, options.signal);
     this.assertAlias(recorded.model);
@@ -193,7 +195,9 @@ export class ScriptedModel implements ModelClient {
       for (const fragment of splitWords(step.thinking ?? "")) emit({ kind: "thinking", text: fragment });
       for (const fragment of splitWords(step.text ?? "")) emit({ kind: "text", text: fragment });
       for (const delta of step.deltas ?? []) {
-        await waits.until(delta.afterMs ?? 0);
+        // An overdue fragment goes out in the same tick: no promise, no timer.
+        const wait = waits.until(delta.afterMs ?? 0);
+        if (wait) await wait;
         const kind = delta.kind ?? "text";
         (kind === "thinking" ? thinking : text).push(delta.text);
         emit({ kind, text: delta.text });
@@ -223,24 +227,27 @@ export class ScriptedModel implements ModelClient {
    * overdue fragments at once (as from a socket buffer) instead of slowing the model down. One abort
    * listener serves the whole call.
    */
-  private waitsFor(request: ModelRequest, signal: AbortSignal): { until(afterMs: number): Promise<void>; dispose(): void } {
+  private waitsFor(request: ModelRequest, signal: AbortSignal): { until(afterMs: number): Promise<void> | undefined; dispose(): void } {
     const clock = this.clock;
     let due = clock.now();
     let pending: ((error: LlmError) => void) | undefined;
     const onAbort = (): void => pending?.(this.abortError(request, signal));
     signal.addEventListener("abort", onAbort, { once: true });
+    const wait = async (ms: number): Promise<void> => {
+      await new Promise<void>((resolve, reject) => {
+        pending = reject;
+        clock.sleep(ms, signal).then(resolve, reject);
+      });
+      pending = undefined;
+      this.throwIfAborted(request, signal);
+    };
     return {
-      until: async (afterMs) => {
+      /** Undefined when the step is already due. */
+      until: (afterMs) => {
         this.throwIfAborted(request, signal);
         due += Math.max(0, afterMs);
         const ms = due - clock.now();
-        if (ms <= 0) return;
-        await new Promise<void>((resolve, reject) => {
-          pending = reject;
-          clock.sleep(ms, signal).then(resolve, reject);
-        });
-        pending = undefined;
-        this.throwIfAborted(request, signal);
+        return ms <= 0 ? undefined : wait(ms);
       },
       dispose: () => signal.removeEventListener("abort", onAbort),
     };
@@ -265,7 +272,7 @@ const derivedUsage = (request: ModelRequest, content: readonly ContentBlock[]): 
       return "";
     })
     .join("");
-  return { input: estimateTokens(requestText(request)), output: estimateTokens(output), cacheRead: 0, cacheWrite: 0 };
+  return { input: tokensOfLength(requestTextLength(request)), output: estimateTokens(output), cacheRead: 0, cacheWrite: 0 };
 };
 
 export const scriptedModel = (script: Script, options?: ScriptedModelOptions): ScriptedModel =>

@@ -19,16 +19,11 @@ export class CassetteWriter {
     if (fresh) this.#header = { kind: "cassette", version: cassetteVersion, ...header };
   }
 
-  #line(value: unknown): void {
-    appendFileSync(this.#path, `${JSON.stringify(value)}\n`);
-  }
-
   append(call: CassetteCall): void {
-    if (this.#header) {
-      this.#line(this.#header);
-      this.#header = undefined;
-    }
-    this.#line(call);
+    const line = `${JSON.stringify(call)}\n`;
+    // The header goes out with the first call, in the same write.
+    appendFileSync(this.#path, this.#header ? `${JSON.stringify(this.#header)}\n${line}` : line);
+    this.#header = undefined;
   }
 
   close(): void {}
