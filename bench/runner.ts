@@ -9,7 +9,8 @@
  * 2. C concurrent sessions in one process, each a full runChart doing 6 scripted streamed turns
  *    (first token after 200 ms, then 50 tokens 5 ms apart): wall time against one session's ideal
  *    6 x (200 + 50 x 5) ms, peak RSS, errors. Target at C = 10,000: 0 errors, wall <= 5x ideal,
- *    peak RSS <= 2 GiB.
+ *    peak RSS <= 2 GiB. Measured twice: every session on the main thread, and on a SessionPool of
+ *    `--threads` worker threads (default: one per CPU) in the same process.
  * 3. `--fan-out N` (default 1000, 0 skips): one parent session spawning N child sessions at once
  *    (spawnChildren), each 3 streamed turns, against one child's ideal, beside the same N charts as
  *    plain sessions (see bench/runner/fan-out.ts). Target at 1,000: wall <= 2x ideal, RSS <= 1 GiB.
@@ -19,12 +20,12 @@
  * `node --import tsx --cpu-prof bench/runner.ts --sessions 1000`.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { cpus, loadavg, platform, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, platform, tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { bareThroughput, runnerThroughput, type PingPongMode, type ThroughputResult } from "./runner/ping-pong.js";
-import { FIRST_TOKEN_MS, IDEAL_MS, TOKENS, TOKEN_GAP_MS, TURNS, runSessions, type SessionsResult } from "./runner/sessions.js";
+import { FIRST_TOKEN_MS, IDEAL_MS, TOKENS, TOKEN_GAP_MS, TURNS, runSessions, runSessionsOnPool, type SessionsResult } from "./runner/sessions.js";
 import { int, mib, ratio, table, verdict } from "./runner/table.js";
 import { fanOutSection } from "./runner/fan-out.js";
 
@@ -41,12 +42,13 @@ function parseFlags() {
       "deadline-x": { type: "string", default: "60" },
       repeat: { type: "string", default: "3" },
       "fan-out": { type: "string", default: "1000" },
+      threads: { type: "string", default: String(availableParallelism()) },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
   });
   if (values.help) {
-    console.log("usage: npm run bench:runner -- [--events N (0: skip)] [--sessions 1000,10000] [--deadline-x 60] [--repeat 3] [--fan-out 1000 (0: skip)]");
+    console.log("usage: npm run bench:runner -- [--events N (0: skip)] [--sessions 1000,10000] [--deadline-x 60] [--repeat 3] [--fan-out 1000 (0: skip)] [--threads N (pool threads; 1: main thread only)]");
     process.exit(0);
   }
   const positive = (name: string, text: string): number => {
@@ -63,6 +65,7 @@ function parseFlags() {
     deadlineX: positive("deadline-x", values["deadline-x"]),
     repeat: positive("repeat", values.repeat),
     fanOut: values["fan-out"] === "0" ? 0 : positive("fan-out", values["fan-out"]),
+    threads: positive("threads", values.threads),
   };
 }
 
@@ -139,18 +142,26 @@ async function main(): Promise<void> {
       console.log("  tick:  one event per event-loop turn, so a flush + checkpoint per event\n");
     }
 
-    const results: SessionsResult[] = [];
+    // Session directories stay until the end: this filesystem (ext4) scans past inodes deleted in
+    // the last minutes on every create, so deleting one run's files would slow the next run's.
+    const results: (SessionsResult & { cpuMs: number })[] = [];
+    const deadline = IDEAL_MS * flags.deadlineX;
     for (const count of flags.sessions) {
-      const dir = join(root, `sessions-${count}`);
-      const result = await runSessions(count, dir, IDEAL_MS * flags.deadlineX);
-      results.push(result);
-      console.log(
-        `  ${int(count)} sessions: ${int(result.wallMs)} ms (launch ${int(result.launchMs)} ms), ${result.errors} errors, peak RSS ${mib(result.peakRssBytes)}` +
-          (result.timedOut ? `, stopped at the ${flags.deadlineX}x ideal deadline` : ""),
-      );
-      const started = performance.now();
-      rmSync(dir, { recursive: true, force: true });
-      console.log(`    (removed its session directories in ${int(performance.now() - started)} ms)`);
+      // The pool first: its threads' heaps go with them, while the main thread keeps the heap its
+      // sessions grew, which would count in the pool's peak RSS.
+      const shapes: [number, (dir: string) => Promise<SessionsResult>][] = [[1, (dir) => runSessions(count, dir, deadline)]];
+      if (flags.threads > 1) shapes.unshift([flags.threads, (dir) => runSessionsOnPool(count, flags.threads, dir, deadline)]);
+      for (const [threads, measure] of shapes) {
+        const cpuBefore = process.cpuUsage();
+        const result = await measure(join(root, `sessions-${count}-${threads}`));
+        const cpu = process.cpuUsage(cpuBefore);
+        results.push({ ...result, cpuMs: (cpu.user + cpu.system) / 1000 });
+        console.log(
+          `  ${int(count)} sessions on ${threads === 1 ? "the main thread" : `a pool of ${threads} threads`}: ${int(result.wallMs)} ms ` +
+            `(launch ${int(result.launchMs)} ms), ${result.errors} errors, peak RSS ${mib(result.peakRssBytes)}, load ${load()}` +
+            (result.timedOut ? `, stopped at the ${flags.deadlineX}x ideal deadline` : ""),
+        );
+      }
     }
     console.log(
       `\nConcurrent sessions, ${TURNS} streamed turns each (first token ${FIRST_TOKEN_MS} ms, then ${TOKENS} tokens ${TOKEN_GAP_MS} ms apart); ` +
@@ -158,16 +169,18 @@ async function main(): Promise<void> {
     );
     console.log(
       table(
-        ["sessions", "wall ms", "x ideal", "launch ms", "peak RSS", "errors", "wall", "RSS", "errors", "result"],
+        ["sessions", "threads", "wall ms", "x ideal", "launch ms", "CPU/session", "peak RSS", "errors", "wall", "RSS", "errors", "result"],
         results.map((r) => {
           const x = r.wallMs / IDEAL_MS;
           const checks = [x <= TARGET_WALL_X, r.peakRssBytes <= TARGET_RSS, r.errors === 0];
           const overall = checks.every(Boolean);
           return [
             int(r.sessions),
+            r.threads === 1 ? "main" : `pool ${r.threads}`,
             int(r.wallMs) + (r.timedOut ? "+" : ""),
             ratio(x),
             int(r.launchMs),
+            `${(r.cpuMs / r.sessions).toFixed(2)} ms`,
             mib(r.peakRssBytes),
             int(r.errors),
             verdict(checks[0]!),
@@ -176,9 +189,11 @@ async function main(): Promise<void> {
             r.sessions === TARGET_AT ? verdict(overall) : `${verdict(overall)} (target is set at ${int(TARGET_AT)})`,
           ];
         }),
-        ["r", "r", "r", "r", "r", "r", "l", "l", "l", "l"],
+        ["r", "l", "r", "r", "r", "r", "r", "r", "l", "l", "l", "l"],
       ),
     );
+    console.log("  main: runChart for every session on the main thread; pool N: SessionPool, sessions spread over N worker threads of this process");
+    console.log("  CPU/session: CPU time of the whole process (every thread, GC included) over the sessions");
     for (const r of results) {
       for (const sample of r.errorSamples) console.log(`  ${int(r.sessions)}: ${sample}`);
     }
@@ -189,7 +204,9 @@ async function main(): Promise<void> {
     } else if (flags.fanOut > 0) await fanOutSection(flags.fanOut, root);
     console.log(`\nload average at the end: ${load()} (${cpus().length} CPUs)`);
   } finally {
+    const started = performance.now();
     cleanup();
+    console.log(`(removed the session directories in ${int(performance.now() - started)} ms)`);
   }
 }
 

@@ -4,9 +4,10 @@
  * doing six streamed turns: first token after 200 ms, then 50 tokens 5 ms apart.
  */
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { setup } from "xstate";
 import { z } from "zod";
-import { converse, defineChart, inlineActors, runChart, scriptedModel, type ReplyStep, type TranscriptRow } from "@escapement/core";
+import { SessionPool, converse, defineChart, inlineActors, runChart, scriptedModel, type ReplyStep, type RunResult, type TranscriptRow } from "@escapement/core";
 
 export const TURNS = 6;
 export const FIRST_TOKEN_MS = 200;
@@ -35,6 +36,8 @@ const machine = setup({ actors: inlineActors }).createMachine({
 });
 
 export const sessionChart = defineChart({ id: "bench-session", machine });
+/** Pool threads load the chart from this module. */
+export default sessionChart;
 
 const words = "the chart decides what happens next while the model streams tokens".split(" ");
 
@@ -48,6 +51,8 @@ export const sessionScript = (): ReplyStep[] => Array.from({ length: TURNS }, (_
 
 export interface SessionsResult {
   sessions: number;
+  /** Threads the sessions ran on: 1 is the main thread (runChart), more is a SessionPool. */
+  threads: number;
   wallMs: number;
   /** Time to call runChart for every session (each call does its setup synchronously). */
   launchMs: number;
@@ -108,17 +113,10 @@ class ErrorTally {
  * a timer) are counted too instead of ending the bench.
  */
 export async function runSessions(count: number, root: string, deadlineMs: number): Promise<SessionsResult> {
-  const errors = new ErrorTally();
-  const onUncaught = (error: Error) => errors.add(`uncaught: ${error.message}`);
-  process.on("uncaughtException", onUncaught);
-  const sampler = new RssSampler();
-  const started = performance.now();
-  let finished = 0;
-  const runs: Promise<void>[] = [];
   // One script for all: it is read-only data (each model keeps its own position in it), as the
   // same task would be for every session of a real fleet.
   const script = sessionScript();
-  for (let index = 0; index < count; index++) {
+  return measureSessions(count, 1, deadlineMs, (index) => {
     const model = scriptedModel(script);
     // The first model-side error a session records (say, a failed io write), to explain how it ended.
     let cause = "";
@@ -127,22 +125,65 @@ export async function runSessions(count: number, root: string, deadlineMs: numbe
       const failed = rows.find((row) => row.event === "llm/error");
       if (failed) cause = ` (after llm/error: ${(failed.data as { message?: string }).message ?? "?"})`;
     };
+    return runChart({ chart: sessionChart, model, sessionDir: join(root, `s${index}`), taps: [tap] }).then((result) => {
+      if (result.status !== "done") return `session ended ${result.status}: ${result.error?.category ?? ""}${cause}`;
+      if (model.calls.length !== TURNS) return `session made ${model.calls.length} model calls, expected ${TURNS}`;
+      return undefined;
+    });
+  });
+}
+
+/** The same sessions on a SessionPool of `threads` worker threads in this process. */
+export async function runSessionsOnPool(count: number, threads: number, root: string, deadlineMs: number): Promise<SessionsResult> {
+  const pool = new SessionPool({ threads });
+  const chart = fileURLToPath(import.meta.url);
+  const script = sessionScript();
+  try {
+    return await measureSessions(count, threads, deadlineMs, (index) =>
+      pool.run({ chart, script, sessionDir: join(root, `s${index}`) }).then((result: RunResult) =>
+        result.status === "done" ? undefined : `session ended ${result.status}: ${result.error?.category ?? ""} ${result.error?.message ?? ""}`,
+      ),
+    );
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * Starts `count` sessions at once and waits for all of them, or for `deadlineMs`; sessions still
+ * running then count as errors. `start` launches session `index` and resolves with what went wrong
+ * (undefined: it ended done). Exceptions nobody catches (say, a transcript flush failing inside a
+ * timer) are counted too instead of ending the bench.
+ */
+async function measureSessions(
+  count: number,
+  threads: number,
+  deadlineMs: number,
+  start: (index: number) => Promise<string | undefined>,
+): Promise<SessionsResult> {
+  const errors = new ErrorTally();
+  const onUncaught = (error: Error) => errors.add(`uncaught: ${error.message}`);
+  process.on("uncaughtException", onUncaught);
+  const sampler = new RssSampler();
+  const started = performance.now();
+  let finished = 0;
+  const runs: Promise<void>[] = [];
+  for (let index = 0; index < count; index++) {
     let run: Promise<void>;
     try {
-      run = runChart({ chart: sessionChart, model, sessionDir: join(root, `s${index}`), taps: [tap] }).then(
-        (result) => {
+      run = start(index).then(
+        (problem) => {
           finished++;
-          if (result.status !== "done") errors.add(`session ended ${result.status}: ${result.error?.category ?? ""}${cause}`);
-          else if (model.calls.length !== TURNS) errors.add(`session made ${model.calls.length} model calls, expected ${TURNS}`);
+          if (problem) errors.add(problem);
         },
         (error: unknown) => {
           finished++;
-          errors.add(`runChart rejected: ${(error as Error).message}`);
+          errors.add(`session rejected: ${(error as Error).message}`);
         },
       );
     } catch (error) {
       finished++;
-      errors.add(`runChart threw: ${(error as Error).message}`);
+      errors.add(`session threw: ${(error as Error).message}`);
       run = Promise.resolve();
     }
     runs.push(run);
@@ -157,5 +198,5 @@ export async function runSessions(count: number, root: string, deadlineMs: numbe
   process.off("uncaughtException", onUncaught);
   const timedOut = outcome === "deadline";
   if (timedOut) for (let index = finished; index < count; index++) errors.add(`session unfinished at the ${Math.round(deadlineMs)} ms deadline`);
-  return { sessions: count, wallMs, launchMs, peakRssBytes, errors: errors.count, errorSamples: errors.samples(), finished, timedOut };
+  return { sessions: count, threads, wallMs, launchMs, peakRssBytes, errors: errors.count, errorSamples: errors.samples(), finished, timedOut };
 }

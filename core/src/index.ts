@@ -7,6 +7,7 @@ export * from "./templates/index.js";
 export * from "./debug/index.js";
 export * from "./wire/index.js";
 export * from "./fleet/index.js";
+export * from "./pool/index.js";
 export * from "./lib/index.js";
 export {
   parseProjectConfig,

@@ -1,0 +1,30 @@
+import type { Script } from "../llm/script.js";
+import type { RunResult } from "../runtime/runner.js";
+
+/** One session for a pool thread to run. Everything in it crosses a thread, so it is plain data. */
+export interface PoolJob {
+  /** The chart module (a file, or a directory holding chart.ts / index.ts), resolved against the pool's `cwd`. */
+  chart: string;
+  /** Exact session directory. Default: a new one under `<cwd>/.escapement`. */
+  sessionDir?: string;
+  input?: unknown;
+  /**
+   * Answer from this script (data steps only: a function step cannot cross to a thread). Default:
+   * as `escapement run` does, the project's live model, else the chart's bundled cassette or script.
+   */
+  script?: Script;
+}
+
+/** What the main thread sends a pool thread. */
+export type PoolRequest = { kind: "run"; id: number; job: PoolJob };
+
+/** What a pool thread answers: the run's result, or why the job could not start. */
+export type PoolReply =
+  | { kind: "result"; id: number; result: RunResult }
+  | { kind: "failed"; id: number; message: string };
+
+/** Set up once per thread (`workerData`). */
+export interface PoolThreadData {
+  cwd: string;
+  env: Record<string, string | undefined>;
+}

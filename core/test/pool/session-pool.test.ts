@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SessionPool } from "../../src/pool/index.js";
+import type { ReplyStep } from "../../src/llm/index.js";
+
+const repo = resolve(import.meta.dirname, "../../..");
+const hello = join(repo, "examples/hello");
+
+const rowsOf = (sessionDir: string) =>
+  readFileSync(join(sessionDir, "transcript.jsonl"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { event: string; data: Record<string, unknown> });
+
+describe("SessionPool", () => {
+  let root: string;
+  let pool: SessionPool;
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), "escapement-pool-"));
+    // No project config in `root`, and no keys: jobs without a script run on the chart's bundled model.
+    pool = new SessionPool({ threads: 2, cwd: root, env: {} });
+  });
+
+  afterAll(async () => {
+    await pool.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("runs sessions on its threads, each into its own directory, and answers with their results", async () => {
+    const dirs = Array.from({ length: 6 }, (_, index) => join(root, `hello-${index}`));
+    const results = await Promise.all(dirs.map((sessionDir, index) => pool.run({ chart: hello, sessionDir, input: { name: `guest ${index}` } })));
+    expect(results.map((result) => [result.status, result.finalConfig])).toEqual(dirs.map(() => ["done", ["done"]]));
+    for (const [index, sessionDir] of dirs.entries()) {
+      expect(results[index]!.sessionDir).toBe(sessionDir);
+      const rows = rowsOf(sessionDir);
+      expect(rows.at(-1)).toMatchObject({ event: "runner/done", data: { status: "done" } });
+      expect(rows.find((row) => row.event === "llm/request")).toBeDefined();
+    }
+  });
+
+  it("answers a job from its own script when it brings one", async () => {
+    const step: ReplyStep = {
+      deltas: [{ text: "Ahoy, " }, { text: "pool!" }],
+      events: [{ name: "greeting_done", payload: { greeting: "Ahoy, pool!" } }],
+    };
+    const sessionDir = join(root, "scripted");
+    const result = await pool.run({ chart: hello, sessionDir, script: [step] });
+    expect(result.status).toBe("done");
+    const text = rowsOf(sessionDir)
+      .filter((row) => row.event === "llm/delta")
+      .map((row) => row.data.text)
+      .join("");
+    expect(text).toBe("Ahoy, pool!");
+  });
+
+  it("rejects a job whose chart cannot be loaded, naming it, and goes on running others", async () => {
+    await expect(pool.run({ chart: join(root, "no-such-chart.ts") })).rejects.toThrow(/chart not found: .*no-such-chart\.ts/);
+    const result = await pool.run({ chart: hello, sessionDir: join(root, "after-failure") });
+    expect(result.status).toBe("done");
+  });
+
+  it("refuses jobs once closed", async () => {
+    const closed = new SessionPool({ threads: 1, cwd: root, env: {} });
+    await closed.close();
+    await expect(closed.run({ chart: hello })).rejects.toThrow("session pool is closed");
+  });
+
+  it("refuses a thread count that is not a positive integer", () => {
+    expect(() => new SessionPool({ threads: 0 })).toThrow(/threads must be a positive integer, got 0/);
+  });
+});
