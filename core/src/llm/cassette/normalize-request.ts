@@ -64,8 +64,44 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export const requestKey = (normalized: NormalizedRequest): string =>
-  createHash("sha256").update(canonicalJson(normalized)).digest("hex").slice(0, 32);
+const hashKey = (canonical: string): string => createHash("sha256").update(canonical).digest("hex").slice(0, 32);
+
+export const requestKey = (normalized: NormalizedRequest): string => hashKey(canonicalJson(normalized));
+
+// The requests of one conversation share their tool specs and earlier messages (objects the
+// runtime never mutates). Their canonical text is kept per object, so the key of turn n does not
+// serialize turns 1..n-1 again. A message with tool ids is not kept: its ids are renumbered per request.
+const sharedText = new WeakMap<object, string>();
+const shared = (item: object, text: () => string): string => {
+  let known = sharedText.get(item);
+  if (known === undefined) {
+    known = text();
+    sharedText.set(item, known);
+  }
+  return known;
+};
+const hasToolIds = (message: ModelMessage): boolean => message.content.some((block) => block.type === "tool-call" || block.type === "tool-result");
+
+/** `canonicalJson(normalized)` for `normalized = normalizeRequest(request)`, reusing shared parts. */
+export function canonicalRequestJson(request: ModelRequest, normalized: NormalizedRequest): string {
+  const messages = normalized.messages.map((message, index) => {
+    const original = request.messages[index]!;
+    return hasToolIds(original) ? canonicalJson(message) : shared(original, () => canonicalJson(message));
+  });
+  const tools = normalized.tools.map((tool, index) => shared(request.tools[index]!, () => canonicalJson(tool)));
+  // The keys of NormalizedRequest in sorted order; an undefined one is left out, as canonicalJson does.
+  const fields: [string, string | undefined][] = [
+    ["messages", `[${messages.join(",")}]`],
+    ["model", canonicalJson(normalized.model)],
+    ["params", normalized.params === undefined ? undefined : canonicalJson(normalized.params)],
+    ["system", normalized.system === undefined ? undefined : canonicalJson(normalized.system)],
+    ["tools", `[${tools.join(",")}]`],
+  ];
+  return `{${fields
+    .filter((field): field is [string, string] => field[1] !== undefined)
+    .map(([key, text]) => `${JSON.stringify(key)}:${text}`)
+    .join(",")}}`;
+}
 
 const keys = new WeakMap<ModelRequest, { normalized: NormalizedRequest; key: string }>();
 
@@ -74,7 +110,7 @@ export function keyOf(request: ModelRequest): { normalized: NormalizedRequest; k
   let known = keys.get(request);
   if (!known) {
     const normalized = normalizeRequest(request);
-    known = { normalized, key: requestKey(normalized) };
+    known = { normalized, key: hashKey(canonicalRequestJson(request, normalized)) };
     keys.set(request, known);
   }
   return known;
