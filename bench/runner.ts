@@ -9,8 +9,8 @@
  * 2. C concurrent sessions in one process, each a full runChart doing 6 scripted streamed turns
  *    (first token after 200 ms, then 50 tokens 5 ms apart): wall time against one session's ideal
  *    6 x (200 + 50 x 5) ms, peak RSS, errors. Target at C = 10,000: 0 errors, wall <= 5x ideal,
- *    peak RSS <= 2 GiB. Measured twice: every session on the main thread, and on a SessionPool of
- *    `--threads` worker threads (default: one per CPU) in the same process.
+ *    peak RSS <= 2 GiB. Every session runs on the main thread; `--threads N` also runs them on a
+ *    SessionPool of N worker threads in the same process, side by side.
  * 3. `--fan-out N` (default 1000, 0 skips): one parent session spawning N child sessions at once
  *    (spawnChildren), each 3 streamed turns, against one child's ideal, beside the same N charts as
  *    plain sessions (see bench/runner/fan-out.ts). Target at 1,000: wall <= 2x ideal, RSS <= 1 GiB.
@@ -19,8 +19,8 @@
  * Sessions write to a temp directory that is removed afterwards. Profile with
  * `node --import tsx --cpu-prof bench/runner.ts --sessions 1000`.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { availableParallelism, cpus, loadavg, platform, tmpdir } from "node:os";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { cpus, loadavg, platform, tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
@@ -42,13 +42,13 @@ function parseFlags() {
       "deadline-x": { type: "string", default: "60" },
       repeat: { type: "string", default: "3" },
       "fan-out": { type: "string", default: "1000" },
-      threads: { type: "string", default: String(availableParallelism()) },
+      threads: { type: "string", default: "1" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
   });
   if (values.help) {
-    console.log("usage: npm run bench:runner -- [--events N (0: skip)] [--sessions 1000,10000] [--deadline-x 60] [--repeat 3] [--fan-out 1000 (0: skip)] [--threads N (pool threads; 1: main thread only)]");
+    console.log("usage: npm run bench:runner -- [--events N (0: skip)] [--sessions 1000,10000] [--deadline-x 60] [--repeat 3] [--fan-out 1000 (0: skip)] [--threads N (also on a pool of N threads)]");
     process.exit(0);
   }
   const positive = (name: string, text: string): number => {
@@ -111,6 +111,86 @@ async function measureEvents(events: number, repeat: number, root: string) {
   return results;
 }
 
+type Flags = ReturnType<typeof parseFlags>;
+
+/** Microseconds to create one empty file in `dir`: how fast this disk is at the moment (see measureSessionsSection). */
+function createProbeUs(dir: string, files = 300): number {
+  mkdirSync(dir, { recursive: true });
+  const started = performance.now();
+  for (let index = 0; index < files; index++) closeSync(openSync(join(dir, `f${index}`), "wx"));
+  return ((performance.now() - started) * 1000) / files;
+}
+
+async function measureSessionsSection(flags: Flags, root: string) {
+  // Session directories stay until the end: this filesystem (ext4) scans past inodes deleted in
+  // the last minutes on every create, so deleting one run's files would slow the next run's. The
+  // probe before each run shows what a file create costs at that moment.
+  const results: (SessionsResult & { cpuMs: number; createUs: number })[] = [];
+  const deadline = IDEAL_MS * flags.deadlineX;
+  for (const count of flags.sessions) {
+    // The pool first: its threads' heaps go with them, while the main thread keeps the heap its
+    // sessions grew, which would count in the pool's peak RSS.
+    const shapes: [number, (dir: string) => Promise<SessionsResult>][] = [[1, (dir) => runSessions(count, dir, deadline)]];
+    if (flags.threads > 1) shapes.unshift([flags.threads, (dir) => runSessionsOnPool(count, flags.threads, dir, deadline)]);
+    for (const [threads, measure] of shapes) {
+      const dir = join(root, `sessions-${count}-${threads}`);
+      const createUs = createProbeUs(join(dir, "probe"));
+      const cpuBefore = process.cpuUsage();
+      const result = await measure(dir);
+      const cpu = process.cpuUsage(cpuBefore);
+      results.push({ ...result, cpuMs: (cpu.user + cpu.system) / 1000, createUs });
+      console.log(
+        `  ${int(count)} sessions on ${threads === 1 ? "the main thread" : `a pool of ${threads} threads`}: ${int(result.wallMs)} ms ` +
+          `(launch ${int(result.launchMs)} ms), ${result.errors} errors, peak RSS ${mib(result.peakRssBytes)}, load ${load()}` +
+          (result.timedOut ? `, stopped at the ${flags.deadlineX}x ideal deadline` : ""),
+      );
+    }
+  }
+  console.log(
+    `\nConcurrent sessions, ${TURNS} streamed turns each (first token ${FIRST_TOKEN_MS} ms, then ${TOKENS} tokens ${TOKEN_GAP_MS} ms apart); ` +
+      `ideal ${int(IDEAL_MS)} ms; targets at ${int(TARGET_AT)}: 0 errors, wall <= ${TARGET_WALL_X}x ideal, peak RSS <= ${mib(TARGET_RSS)}`,
+  );
+  console.log(
+    table(
+      ["sessions", "threads", "wall ms", "x ideal", "launch ms", "CPU/session", "file create", "peak RSS", "errors", "wall", "RSS", "errors", "result"],
+      results.map((r) => {
+        const x = r.wallMs / IDEAL_MS;
+        const checks = [x <= TARGET_WALL_X, r.peakRssBytes <= TARGET_RSS, r.errors === 0];
+        const overall = checks.every(Boolean);
+        return [
+          int(r.sessions),
+          r.threads === 1 ? "main" : `pool ${r.threads}`,
+          int(r.wallMs) + (r.timedOut ? "+" : ""),
+          ratio(x),
+          int(r.launchMs),
+          `${(r.cpuMs / r.sessions).toFixed(2)} ms`,
+          `${int(r.createUs)} us`,
+          mib(r.peakRssBytes),
+          int(r.errors),
+          verdict(checks[0]!),
+          verdict(checks[1]!),
+          verdict(checks[2]!),
+          r.sessions === TARGET_AT ? verdict(overall) : `${verdict(overall)} (target is set at ${int(TARGET_AT)})`,
+        ];
+      }),
+      ["r", "l", "r", "r", "r", "r", "r", "r", "r", "l", "l", "l", "l"],
+    ),
+  );
+  console.log("  main: runChart for every session on the main thread; pool N: a SessionPool of N worker threads in this process (--threads N)");
+  console.log("  CPU/session: CPU time of the whole process (every thread, GC included) over the sessions");
+  console.log("  file create: one empty file created just before the run (a session creates a directory and 6 files)");
+  if (results.some((r) => r.createUs > 100)) {
+    console.log(
+      "  Creates were slow: ext4 skips inodes freed in the last minutes, so a mass delete (a test run, an earlier bench) slows" +
+        " every create for a while. For figures of Escapement alone: `sync`, wait a minute, rerun.",
+    );
+  }
+  for (const r of results) {
+    for (const sample of r.errorSamples) console.log(`  ${int(r.sessions)}: ${sample}`);
+  }
+  return results;
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags();
   const root = mkdtempSync(join(tmpdir(), "escapement-bench-runner-"));
@@ -142,61 +222,7 @@ async function main(): Promise<void> {
       console.log("  tick:  one event per event-loop turn, so a flush + checkpoint per event\n");
     }
 
-    // Session directories stay until the end: this filesystem (ext4) scans past inodes deleted in
-    // the last minutes on every create, so deleting one run's files would slow the next run's.
-    const results: (SessionsResult & { cpuMs: number })[] = [];
-    const deadline = IDEAL_MS * flags.deadlineX;
-    for (const count of flags.sessions) {
-      // The pool first: its threads' heaps go with them, while the main thread keeps the heap its
-      // sessions grew, which would count in the pool's peak RSS.
-      const shapes: [number, (dir: string) => Promise<SessionsResult>][] = [[1, (dir) => runSessions(count, dir, deadline)]];
-      if (flags.threads > 1) shapes.unshift([flags.threads, (dir) => runSessionsOnPool(count, flags.threads, dir, deadline)]);
-      for (const [threads, measure] of shapes) {
-        const cpuBefore = process.cpuUsage();
-        const result = await measure(join(root, `sessions-${count}-${threads}`));
-        const cpu = process.cpuUsage(cpuBefore);
-        results.push({ ...result, cpuMs: (cpu.user + cpu.system) / 1000 });
-        console.log(
-          `  ${int(count)} sessions on ${threads === 1 ? "the main thread" : `a pool of ${threads} threads`}: ${int(result.wallMs)} ms ` +
-            `(launch ${int(result.launchMs)} ms), ${result.errors} errors, peak RSS ${mib(result.peakRssBytes)}, load ${load()}` +
-            (result.timedOut ? `, stopped at the ${flags.deadlineX}x ideal deadline` : ""),
-        );
-      }
-    }
-    console.log(
-      `\nConcurrent sessions, ${TURNS} streamed turns each (first token ${FIRST_TOKEN_MS} ms, then ${TOKENS} tokens ${TOKEN_GAP_MS} ms apart); ` +
-        `ideal ${int(IDEAL_MS)} ms; targets at ${int(TARGET_AT)}: 0 errors, wall <= ${TARGET_WALL_X}x ideal, peak RSS <= ${mib(TARGET_RSS)}`,
-    );
-    console.log(
-      table(
-        ["sessions", "threads", "wall ms", "x ideal", "launch ms", "CPU/session", "peak RSS", "errors", "wall", "RSS", "errors", "result"],
-        results.map((r) => {
-          const x = r.wallMs / IDEAL_MS;
-          const checks = [x <= TARGET_WALL_X, r.peakRssBytes <= TARGET_RSS, r.errors === 0];
-          const overall = checks.every(Boolean);
-          return [
-            int(r.sessions),
-            r.threads === 1 ? "main" : `pool ${r.threads}`,
-            int(r.wallMs) + (r.timedOut ? "+" : ""),
-            ratio(x),
-            int(r.launchMs),
-            `${(r.cpuMs / r.sessions).toFixed(2)} ms`,
-            mib(r.peakRssBytes),
-            int(r.errors),
-            verdict(checks[0]!),
-            verdict(checks[1]!),
-            verdict(checks[2]!),
-            r.sessions === TARGET_AT ? verdict(overall) : `${verdict(overall)} (target is set at ${int(TARGET_AT)})`,
-          ];
-        }),
-        ["r", "l", "r", "r", "r", "r", "r", "r", "l", "l", "l", "l"],
-      ),
-    );
-    console.log("  main: runChart for every session on the main thread; pool N: SessionPool, sessions spread over N worker threads of this process");
-    console.log("  CPU/session: CPU time of the whole process (every thread, GC included) over the sessions");
-    for (const r of results) {
-      for (const sample of r.errorSamples) console.log(`  ${int(r.sessions)}: ${sample}`);
-    }
+    const results = flags.sessions.length > 0 ? await measureSessionsSection(flags, root) : [];
     if (flags.fanOut > 0 && results.length > 0) {
       // A process keeps the memory the 10,000 sessions grew its heap to: measure the fan-out's own
       // peak RSS in a fresh process.
@@ -204,9 +230,9 @@ async function main(): Promise<void> {
     } else if (flags.fanOut > 0) await fanOutSection(flags.fanOut, root);
     console.log(`\nload average at the end: ${load()} (${cpus().length} CPUs)`);
   } finally {
-    const started = performance.now();
     cleanup();
-    console.log(`(removed the session directories in ${int(performance.now() - started)} ms)`);
+    // Written-back inode tables shorten the time the deleted inodes slow later creates (see above).
+    spawnSync("sync");
   }
 }
 
