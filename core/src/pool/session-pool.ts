@@ -71,9 +71,15 @@ export class SessionPool {
     const thread = live.reduce((least, each) => (each.running.size < least.running.size ? each : least));
     const id = this.#nextId++;
     return new Promise<RunResult>((resolve, reject) => {
-      thread.running.set(id, { resolve, reject });
       const request: PoolRequest = { kind: "run", id, job };
-      thread.worker.postMessage(request);
+      try {
+        thread.worker.postMessage(request);
+      } catch (error) {
+        // A job crosses to the thread by structured clone: a function (a script step, say) cannot.
+        reject(new Error(`session pool: the job for ${job.chart} cannot be sent to a thread: ${(error as Error).message}`));
+        return;
+      }
+      thread.running.set(id, { resolve, reject });
     });
   }
 

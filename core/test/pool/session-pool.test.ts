@@ -62,6 +62,11 @@ describe("SessionPool", () => {
     expect(result.status).toBe("done");
   });
 
+  it("rejects a job that cannot cross to a thread (a function step), naming why", async () => {
+    const step = (() => ({ text: "never" })) as unknown as ReplyStep;
+    await expect(pool.run({ chart: hello, script: [step] })).rejects.toThrow(/cannot be sent to a thread: .*could not be cloned/);
+  });
+
   it("refuses jobs once closed", async () => {
     const closed = new SessionPool({ threads: 1, cwd: root, env: {} });
     await closed.close();
