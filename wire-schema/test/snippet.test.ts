@@ -10,6 +10,11 @@ describe("snippet()", () => {
     expect(snippet("  ## Title\n\n-\titem  one\r\n")).toBe("## Title - item one");
   });
 
+  it("collapses Unicode spaces and line separators as well", () => {
+    expect(snippet("a\u00a0b\u2028c\u3000 d")).toBe("a b c d");
+    expect(snippet(" single spaces only ")).toBe("single spaces only");
+  });
+
   it("replaces control characters such as ANSI escapes", () => {
     expect(snippet("red\u001b[31m!\u0000end")).toBe("red [31m! end");
   });
@@ -38,6 +43,28 @@ describe("snippet()", () => {
       const result = validateEventData("llm/idle", { invokeId: "i", turn: 1, ref: "io/x", snippet: snippet(text) });
       expect(result.ok, text).toBe(true);
     }
+  });
+
+  it("reads a long text only as far as it needs to, with the same result as collapsing all of it", () => {
+    const whole = (text: string): string => {
+      const line = text.replace(/[\s\p{Cc}]+/gu, " ").trim();
+      if (line.length <= SNIPPET_MAX) return line;
+      let cut = "";
+      for (const char of line) {
+        if (cut.length + char.length > SNIPPET_MAX - 1) break;
+        cut += char;
+      }
+      return `${cut.trimEnd()}…`;
+    };
+    const texts = [
+      "lorem ipsum ".repeat(5_000),
+      // The first 320 characters collapse to almost nothing: the rest of the text decides.
+      `${" \n\t".repeat(200)}tail words after a long blank stretch`,
+      `${"\n".repeat(319)}${"😀".repeat(200)}`,
+      `${"a".repeat(319)}😀${"b".repeat(100)}`,
+      `short head${" ".repeat(400)}`,
+    ];
+    for (const text of texts) expect(snippet(text)).toBe(whole(text));
   });
 
   it("honours a smaller max", () => {

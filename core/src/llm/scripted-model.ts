@@ -194,7 +194,10 @@ export class ScriptedModel implements ModelClient {
       await waits.until(step.firstTokenMs ?? 0);
       for (const fragment of splitWords(step.thinking ?? "")) emit({ kind: "thinking", text: fragment });
       for (const fragment of splitWords(step.text ?? "")) emit({ kind: "text", text: fragment });
-      for (const delta of step.deltas ?? []) {
+      const deltas = step.deltas ?? [];
+      // An index loop: a for-of across awaits allocates an iterator result per fragment.
+      for (let index = 0; index < deltas.length; index++) {
+        const delta = deltas[index]!;
         // An overdue fragment goes out in the same tick: no promise, no timer.
         const wait = waits.until(delta.afterMs ?? 0);
         if (wait) await wait;

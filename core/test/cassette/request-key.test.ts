@@ -45,6 +45,20 @@ describe("request keys", () => {
     for (const each of requests) expect(keyOf(each).key).toBe(requestKey(normalizeRequest(each)));
   });
 
+  it("a shared message whose ids are numbered otherwise in another request gets the other numbering", () => {
+    const call = turn2[1]!;
+    const result = turn2[2]!;
+    const earlier: ModelMessage = { role: "assistant", content: [{ type: "tool-call", id: "toolu_1a", name: "read_file", input: { path: "b.ts" } }] };
+    const first = request([call, result]);
+    // The same message objects after another tool call: their id is now the second one seen.
+    const later = request([earlier, call, result]);
+    // A new request object each time: keyOf keeps the key of a request object it has seen.
+    const again = request([call, result]);
+    for (const each of [first, later, again]) expect(keyOf(each).key).toBe(requestKey(normalizeRequest(each)));
+    expect(keyOf(again).key).toBe(keyOf(first).key);
+    expect(keyOf(later).key).not.toBe(keyOf(first).key);
+  });
+
   it("equal conversations with other tool-call ids have one key; another order of tools does not", () => {
     const renamed = JSON.parse(JSON.stringify(turn2).replaceAll("toolu_9f", "call_other")) as ModelMessage[];
     expect(keyOf(request(renamed)).key).toBe(keyOf(request(turn2)).key);

@@ -70,38 +70,49 @@ export const requestKey = (normalized: NormalizedRequest): string => hashKey(can
 
 // The requests of one conversation share their tool specs and earlier messages (objects the
 // runtime never mutates). Their canonical text is kept per object, so the key of turn n does not
-// serialize turns 1..n-1 again. A message with tool ids is not kept: its ids are renumbered per request.
-const sharedText = new WeakMap<object, string>();
-const shared = (item: object, text: () => string): string => {
+// serialize turns 1..n-1 again. A message's tool ids are renumbered per request, so its text is
+// kept with the ids it was made with and reused only while they are the same.
+const sharedText = new WeakMap<object, { ids: string; text: string }>();
+const shared = (item: object, ids: string, text: () => string): string => {
   let known = sharedText.get(item);
-  if (known === undefined) {
-    known = text();
+  if (known === undefined || known.ids !== ids) {
+    known = { ids, text: text() };
     sharedText.set(item, known);
   }
-  return known;
+  return known.text;
 };
-const hasToolIds = (message: ModelMessage): boolean => message.content.some((block) => block.type === "tool-call" || block.type === "tool-result");
+const idsOf = (message: ModelMessage): string => {
+  let ids = "";
+  for (const block of message.content) {
+    if (block.type === "tool-call") ids += `${block.id} `;
+    else if (block.type === "tool-result") ids += `${block.toolCallId} `;
+  }
+  return ids;
+};
 
 /** `canonicalJson(normalized)` for `normalized = normalizeRequest(request)`, reusing shared parts. */
-export function canonicalRequestJson(request: ModelRequest, normalized: NormalizedRequest): string {
-  const messages = normalized.messages.map((message, index) => {
-    const original = request.messages[index]!;
-    return hasToolIds(original) ? canonicalJson(message) : shared(original, () => canonicalJson(message));
-  });
-  const tools = normalized.tools.map((tool, index) => shared(request.tools[index]!, () => canonicalJson(tool)));
+export const canonicalRequestJson = (request: ModelRequest, normalized: NormalizedRequest): string =>
+  canonicalRequestParts(request, normalized).join("");
+
+/** The text of `canonicalRequestJson` in pieces: hashed one by one, it is never built whole. */
+function canonicalRequestParts(request: ModelRequest, normalized: NormalizedRequest): string[] {
+  const messages = normalized.messages.map((message, index) => shared(request.messages[index]!, idsOf(message), () => canonicalJson(message)));
+  const tools = normalized.tools.map((tool, index) => shared(request.tools[index]!, "", () => canonicalJson(tool)));
   // The keys of NormalizedRequest in sorted order; an undefined one is left out, as canonicalJson does.
-  const fields: [string, string | undefined][] = [
-    ["messages", `[${messages.join(",")}]`],
-    ["model", canonicalJson(normalized.model)],
-    ["params", normalized.params === undefined ? undefined : canonicalJson(normalized.params)],
-    ["system", normalized.system === undefined ? undefined : canonicalJson(normalized.system)],
-    ["tools", `[${tools.join(",")}]`],
-  ];
-  return `{${fields
-    .filter((field): field is [string, string] => field[1] !== undefined)
-    .map(([key, text]) => `${JSON.stringify(key)}:${text}`)
-    .join(",")}}`;
+  const parts = ['{"messages":[', ...interleave(messages, ","), '],"model":', canonicalJson(normalized.model)];
+  if (normalized.params !== undefined) parts.push(',"params":', canonicalJson(normalized.params));
+  if (normalized.system !== undefined) parts.push(',"system":', canonicalJson(normalized.system));
+  parts.push(',"tools":[', ...interleave(tools, ","), "]}");
+  return parts;
 }
+
+const interleave = (items: string[], separator: string): string[] => items.flatMap((item, index) => (index === 0 ? [item] : [separator, item]));
+
+const hashParts = (parts: readonly string[]): string => {
+  const hash = createHash("sha256");
+  for (const part of parts) hash.update(part);
+  return hash.digest("hex").slice(0, 32);
+};
 
 const keys = new WeakMap<ModelRequest, { normalized: NormalizedRequest; key: string }>();
 
@@ -110,7 +121,7 @@ export function keyOf(request: ModelRequest): { normalized: NormalizedRequest; k
   let known = keys.get(request);
   if (!known) {
     const normalized = normalizeRequest(request);
-    known = { normalized, key: hashKey(canonicalRequestJson(request, normalized)) };
+    known = { normalized, key: hashParts(canonicalRequestParts(request, normalized)) };
     keys.set(request, known);
   }
   return known;
