@@ -64,9 +64,14 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const hashKey = (canonical: string): string => createHash("sha256").update(canonical).digest("hex").slice(0, 32);
+/** The key of a request: the hash of its canonical JSON, which may come in pieces. */
+const hashParts = (parts: readonly string[]): string => {
+  const hash = createHash("sha256");
+  for (const part of parts) hash.update(part);
+  return hash.digest("hex").slice(0, 32);
+};
 
-export const requestKey = (normalized: NormalizedRequest): string => hashKey(canonicalJson(normalized));
+export const requestKey = (normalized: NormalizedRequest): string => hashParts([canonicalJson(normalized)]);
 
 // The requests of one conversation share their tool specs and earlier messages (objects the
 // runtime never mutates). Their canonical text is kept per object, so the key of turn n does not
@@ -90,11 +95,10 @@ const idsOf = (message: ModelMessage): string => {
   return ids;
 };
 
-/** `canonicalJson(normalized)` for `normalized = normalizeRequest(request)`, reusing shared parts. */
-export const canonicalRequestJson = (request: ModelRequest, normalized: NormalizedRequest): string =>
-  canonicalRequestParts(request, normalized).join("");
-
-/** The text of `canonicalRequestJson` in pieces: hashed one by one, it is never built whole. */
+/**
+ * `canonicalJson(normalized)` for `normalized = normalizeRequest(request)` in pieces, reusing the
+ * text of shared parts: hashed one by one, the whole text is never built.
+ */
 function canonicalRequestParts(request: ModelRequest, normalized: NormalizedRequest): string[] {
   const messages = normalized.messages.map((message, index) => shared(request.messages[index]!, idsOf(message), () => canonicalJson(message)));
   const tools = normalized.tools.map((tool, index) => shared(request.tools[index]!, "", () => canonicalJson(tool)));
@@ -107,12 +111,6 @@ function canonicalRequestParts(request: ModelRequest, normalized: NormalizedRequ
 }
 
 const interleave = (items: string[], separator: string): string[] => items.flatMap((item, index) => (index === 0 ? [item] : [separator, item]));
-
-const hashParts = (parts: readonly string[]): string => {
-  const hash = createHash("sha256");
-  for (const part of parts) hash.update(part);
-  return hash.digest("hex").slice(0, 32);
-};
 
 const keys = new WeakMap<ModelRequest, { normalized: NormalizedRequest; key: string }>();
 
