@@ -1,6 +1,7 @@
 /**
  * Time for the scripted model, injectable so tests of streamed timing run without real waits.
  */
+import { abortableSleep } from "../runtime/abortable-sleep.js";
 
 export interface ScriptClock {
   /** Milliseconds on any monotonic scale. */
@@ -13,23 +14,10 @@ const longWaitMs = 100;
 
 export const realClock: ScriptClock = {
   now: () => performance.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      // The caller stops waiting at the abort itself. A long timer is cleared then, so it does not
-      // hold the process open; a short one (the gap between streamed fragments) is left to expire,
-      // as an abort listener per fragment would cost more than the wait.
-      if (ms < longWaitMs) {
-        setTimeout(resolve, ms);
-        return;
-      }
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener("abort", done, { once: true });
-    }),
+  // The caller stops waiting at the abort itself. A long timer is cleared then, so it does not hold
+  // the process open; a short one (the gap between streamed fragments) is left to expire, as an
+  // abort listener per fragment would cost more than the wait.
+  sleep: (ms, signal) => (ms < longWaitMs ? new Promise((resolve) => setTimeout(resolve, ms)) : abortableSleep(ms, signal)),
 };
 
 export interface VirtualClock extends ScriptClock {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/llm/cassette/index.js";
+import { prng } from "../support/prng.js";
 
 /** The first implementation, kept as the reference. */
 function reference(value: unknown): string {
@@ -16,14 +17,6 @@ function reference(value: unknown): string {
   }
   return JSON.stringify(value);
 }
-
-const prng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
 
 const keys = ["a", "b", "B", "role", "content", "10", "2", "0", "", "é", "\uD83D\uDE00", "\uFFFF", "z z", '"q"', "__proto__x"];
 const leaves: unknown[] = [null, undefined, true, false, 0, -0, 1.5, -7, 1e21, Number.NaN, Number.POSITIVE_INFINITY, "", "text", "line\nbreak", "\u2028", "😀", () => 1, new Date(0)];

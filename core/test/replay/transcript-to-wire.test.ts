@@ -16,14 +16,7 @@ import { converse, inlineActors, tellLlm } from "../../src/chart/index.js";
 import { scriptedModel } from "../../src/llm/index.js";
 import { runChart } from "../../src/runtime/runner.js";
 import { emitWire, LineSplitter, runStartedIds, transcriptToWire, transcriptToWireBatches } from "../../src/replay/index.js";
-
-const prng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+import { prng } from "../support/prng.js";
 
 const collect = async <T>(source: AsyncIterable<T>): Promise<T[]> => {
   const out: T[] = [];
