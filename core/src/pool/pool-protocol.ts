@@ -15,8 +15,15 @@ export interface PoolJob {
   script?: Script;
 }
 
-/** What the main thread sends a pool thread. */
-export type PoolRequest = { kind: "run"; id: number; job: PoolJob };
+/**
+ * What the main thread sends a pool thread. A script object that several jobs share crosses to a
+ * thread once: the first job on that thread carries it (`script`) under a number, later ones name
+ * the number (`scriptId`). The main thread counts the thread's running jobs of each script and,
+ * when none is left, tells the thread to forget it (`forget`).
+ */
+export type PoolRequest =
+  | { kind: "run"; id: number; job: Omit<PoolJob, "script">; script?: { id: number; steps: Script }; scriptId?: number }
+  | { kind: "forget"; scriptId: number };
 
 /** What a pool thread answers: the run's result, or why the job could not start. */
 export type PoolReply =

@@ -9,12 +9,15 @@ import { modelForChart, type ChartModel } from "../cli/model-for-chart.js";
 import { scriptedModel } from "../llm/scripted-model.js";
 import type { ModelClient } from "../llm/protocol.js";
 import { runChart } from "../runtime/runner.js";
+import type { Script } from "../llm/script.js";
 import type { PoolJob, PoolReply, PoolRequest, PoolThreadData } from "./pool-protocol.js";
 
 const { cwd, env } = workerData as PoolThreadData;
 const port = parentPort!;
 const charts = new Map<string, Promise<LoadedChart>>();
 let live: ChartModel | undefined | null = null;
+/** Scripts of the running jobs, by the number the main thread gave them; kept until it says to forget one. */
+const scripts = new Map<number, Script>();
 
 const chartOf = (path: string): Promise<LoadedChart> => {
   let loaded = charts.get(path);
@@ -50,5 +53,11 @@ async function run(id: number, job: PoolJob): Promise<PoolReply> {
 }
 
 port.on("message", (request: PoolRequest) => {
-  void run(request.id, request.job).then((reply) => port.postMessage(reply));
+  if (request.kind === "forget") {
+    scripts.delete(request.scriptId);
+    return;
+  }
+  if (request.script) scripts.set(request.script.id, request.script.steps);
+  const script = request.script?.steps ?? (request.scriptId === undefined ? undefined : scripts.get(request.scriptId));
+  void run(request.id, script ? { ...request.job, script } : request.job).then((reply) => port.postMessage(reply));
 });

@@ -1,6 +1,8 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { RunResult } from "../runtime/runner.js";
+import type { Script } from "../llm/script.js";
+import { HeldValues } from "./held-values.js";
 import type { PoolJob, PoolReply, PoolRequest, PoolThreadData } from "./pool-protocol.js";
 
 export interface SessionPoolOptions {
@@ -15,7 +17,9 @@ export interface SessionPoolOptions {
 interface Thread {
   worker: Worker;
   /** Jobs sent and not answered. */
-  running: Map<number, { resolve: (result: RunResult) => void; reject: (error: Error) => void }>;
+  running: Map<number, { resolve: (result: RunResult) => void; reject: (error: Error) => void; script?: Script }>;
+  /** Numbers of the scripts the thread holds for its running jobs. */
+  scripts: HeldValues<Script, number>;
   /** Why the thread is gone, once it is. */
   gone?: Error;
 }
@@ -30,6 +34,7 @@ export class SessionPool {
   readonly threads: number;
   readonly #threads: Thread[];
   #nextId = 1;
+  #nextScriptId = 1;
   #closed = false;
 
   constructor(options: SessionPoolOptions = {}) {
@@ -41,7 +46,7 @@ export class SessionPool {
 
   #start(workerData: PoolThreadData): Thread {
     const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), { workerData });
-    const thread: Thread = { worker, running: new Map() };
+    const thread: Thread = { worker, running: new Map(), scripts: new HeldValues() };
     const fail = (error: Error) => {
       thread.gone ??= error;
       for (const job of thread.running.values()) job.reject(thread.gone);
@@ -51,6 +56,7 @@ export class SessionPool {
       const job = thread.running.get(reply.id);
       if (!job) return;
       thread.running.delete(reply.id);
+      if (job.script) this.#release(thread, job.script);
       if (reply.kind === "result") job.resolve(reply.result);
       else job.reject(new Error(reply.message));
     });
@@ -70,17 +76,30 @@ export class SessionPool {
     if (live.length === 0) return Promise.reject(this.#threads[0]!.gone!);
     const thread = live.reduce((least, each) => (each.running.size < least.running.size ? each : least));
     const id = this.#nextId++;
+    const { script, ...rest } = job;
+    const request: PoolRequest = { kind: "run", id, job: rest };
+    if (script) {
+      const held = thread.scripts.hold(script, () => this.#nextScriptId++);
+      if (held.fresh) request.script = { id: held.value, steps: script };
+      else request.scriptId = held.value;
+    }
     return new Promise<RunResult>((resolve, reject) => {
-      const request: PoolRequest = { kind: "run", id, job };
       try {
         thread.worker.postMessage(request);
       } catch (error) {
+        if (script) this.#release(thread, script);
         // A job crosses to the thread by structured clone: a function (a script step, say) cannot.
         reject(new Error(`session pool: the job for ${job.chart} cannot be sent to a thread: ${(error as Error).message}`));
         return;
       }
-      thread.running.set(id, { resolve, reject });
+      thread.running.set(id, { resolve, reject, ...(script ? { script } : {}) });
     });
+  }
+
+  /** One job of `script` on `thread` ended; with the last one the thread forgets the script. */
+  #release(thread: Thread, script: Script): void {
+    const scriptId = thread.scripts.release(script);
+    if (scriptId !== undefined && !thread.gone) thread.worker.postMessage({ kind: "forget", scriptId } satisfies PoolRequest);
   }
 
   /** Ends the threads. Sessions still running are cut off (their directories resume with `--resume`). */

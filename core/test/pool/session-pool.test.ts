@@ -41,6 +41,12 @@ describe("SessionPool", () => {
     }
   });
 
+  const streamedText = (sessionDir: string) =>
+    rowsOf(sessionDir)
+      .filter((row) => row.event === "llm/delta")
+      .map((row) => row.data.text)
+      .join("");
+
   it("answers a job from its own script when it brings one", async () => {
     const step: ReplyStep = {
       deltas: [{ text: "Ahoy, " }, { text: "pool!" }],
@@ -49,11 +55,22 @@ describe("SessionPool", () => {
     const sessionDir = join(root, "scripted");
     const result = await pool.run({ chart: hello, sessionDir, script: [step] });
     expect(result.status).toBe("done");
-    const text = rowsOf(sessionDir)
-      .filter((row) => row.event === "llm/delta")
-      .map((row) => row.data.text)
-      .join("");
-    expect(text).toBe("Ahoy, pool!");
+    expect(streamedText(sessionDir)).toBe("Ahoy, pool!");
+  });
+
+  it("gives every job that shares a script object its own pass through it, also after the threads forgot it", async () => {
+    const greeting = (text: string): ReplyStep => ({ deltas: [{ text, afterMs: 5 }], events: [{ name: "greeting_done", payload: { greeting: text } }] });
+    const shared = [greeting("Shared hello")];
+    const other = [greeting("Other hello")];
+    // Interleaved on both threads: a script crosses once per thread, later jobs name it.
+    const first = Array.from({ length: 6 }, (_, index) => ({ sessionDir: join(root, `shared-${index}`), script: index % 3 === 2 ? other : shared }));
+    const results = await Promise.all(first.map((job) => pool.run({ chart: hello, ...job })));
+    expect(results.map((result) => result.status)).toEqual(first.map(() => "done"));
+    expect(first.map((job) => streamedText(job.sessionDir))).toEqual(first.map((job) => (job.script === shared ? "Shared hello" : "Other hello")));
+    // Every job of `shared` ended, so the threads were told to forget it: it has to cross again.
+    const again = join(root, "shared-again");
+    expect((await pool.run({ chart: hello, sessionDir: again, script: shared })).status).toBe("done");
+    expect(streamedText(again)).toBe("Shared hello");
   });
 
   it("rejects a job whose chart cannot be loaded, naming it, and goes on running others", async () => {
