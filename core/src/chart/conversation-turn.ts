@@ -1,6 +1,7 @@
 import { snippet } from "@escapement/wire-schema";
 import type { ContentBlock, ModelMessage, ModelRequest, ModelResponse, ToolSpec } from "../llm/protocol.js";
 import { isLlmError, LlmError } from "../llm/llm-error.js";
+import { requestJson } from "../llm/request-json.js";
 import type { ResiliencePolicy } from "../llm/router/policy.js";
 import { toToolSpec } from "../tools/tool-spec.js";
 import type { Tool } from "../tools/tool.js";
@@ -95,7 +96,7 @@ export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
     model: state.model,
     messageCount: request.messages.length,
     tools: request.tools.map((tool) => tool.name),
-    ref: services.io.put(`${stem}-request`, request),
+    ref: services.io.putJson(`${stem}-request`, requestJson(request)),
     snippet: snippet(lastUser ? blocksText(lastUser.content) : ""),
   });
   services.transcript.flush();

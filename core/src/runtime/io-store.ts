@@ -21,10 +21,14 @@ export class IoStore {
 
   /** Appends one payload and returns its ref. `name` says what it is (callers derive it from invoke id, turn and kind). */
   put(name: string, payload: unknown): string {
+    // Compact JSON: blobs are read by tools (the pager, `show --content`), not by eye.
+    return this.putJson(name, JSON.stringify(payload) ?? "null");
+  }
+
+  /** `put` for a payload already serialized (compact JSON). */
+  putJson(name: string, body: string): string {
     this.#size ??= existsSync(this.#path) ? statSync(this.#path).size : 0;
     const head = `{"name":${JSON.stringify(name)},"payload":`;
-    // Compact JSON: blobs are read by tools (the pager, `show --content`), not by eye.
-    const body = JSON.stringify(payload) ?? "null";
     const headBytes = Buffer.byteLength(head);
     const bodyBytes = Buffer.byteLength(body);
     appendFileSync(this.#path, `${head}${body}}\n`);

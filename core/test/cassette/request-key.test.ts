@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ModelMessage, ModelRequest } from "../../src/llm/index.js";
-import { keyOf, normalizeRequest, requestKey } from "../../src/llm/cassette/index.js";
+import { keyOf, normalizedRequestJson, normalizeRequest, requestKey } from "../../src/llm/cassette/index.js";
+import { requestJson } from "../../src/llm/request-json.js";
 
 const tool = { name: "read_file", description: "Read a file", inputSchema: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } };
 const event = { name: "step_done", description: "report a step", inputSchema: { type: "object", properties: { step: { type: "integer" } } } };
@@ -31,8 +32,7 @@ const request = (messages: ModelMessage[], overrides: Partial<ModelRequest> = {}
 });
 
 describe("request keys", () => {
-  it("keyOf gives the key of the whole normalized request, whatever parts later requests share", () => {
-    const requests = [
+  const sharingRequests = (): ModelRequest[] => [
       request(turn1),
       request(turn2),
       // The same shared objects again, as a later turn of the conversation sends them.
@@ -41,8 +41,18 @@ describe("request keys", () => {
       request(turn2, { params: undefined as unknown as ModelRequest["params"] }),
       request(turn1, { tools: [] }),
       request([], { tools: [event, tool] }),
+      request(turn2, { models: ["default", "fast"], needs: { vision: true } }),
     ];
-    for (const each of requests) expect(keyOf(each).key).toBe(requestKey(normalizeRequest(each)));
+
+  it("keyOf gives the key of the whole normalized request, whatever parts later requests share", () => {
+    for (const each of sharingRequests()) expect(keyOf(each).key).toBe(requestKey(normalizeRequest(each)));
+  });
+
+  it("the JSON of a request and of its normalized form is JSON.stringify's, whatever parts later requests share", () => {
+    for (const each of sharingRequests()) {
+      expect(requestJson(each)).toBe(JSON.stringify(each));
+      expect(normalizedRequestJson(each)).toBe(JSON.stringify(normalizeRequest(each)));
+    }
   });
 
   it("a shared message whose ids are numbered otherwise in another request gets the other numbering", () => {
@@ -54,7 +64,10 @@ describe("request keys", () => {
     const later = request([earlier, call, result]);
     // A new request object each time: keyOf keeps the key of a request object it has seen.
     const again = request([call, result]);
-    for (const each of [first, later, again]) expect(keyOf(each).key).toBe(requestKey(normalizeRequest(each)));
+    for (const each of [first, later, again]) {
+      expect(keyOf(each).key).toBe(requestKey(normalizeRequest(each)));
+      expect(normalizedRequestJson(each)).toBe(JSON.stringify(normalizeRequest(each)));
+    }
     expect(keyOf(again).key).toBe(keyOf(first).key);
     expect(keyOf(later).key).not.toBe(keyOf(first).key);
   });

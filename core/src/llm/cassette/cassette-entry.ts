@@ -28,3 +28,14 @@ export interface CassetteCall {
 }
 
 export type CassetteLine = CassetteHeader | CassetteCall;
+
+/**
+ * `JSON.stringify(call)` for a call whose request is already text: a conversation's requests share
+ * most of their messages, whose text is kept (see `normalizedRequestJson`).
+ */
+export function callJson(call: Omit<CassetteCall, "request">, requestText: string): string {
+  const { kind, position, origin, key, ...rest } = call;
+  const head = JSON.stringify({ kind, position, origin, key });
+  const tail = JSON.stringify(rest);
+  return `${head.slice(0, -1)},"request":${requestText}${tail === "{}" ? "}" : `,${tail.slice(1)}`}`;
+}

@@ -19,8 +19,9 @@ export class CassetteWriter {
     if (fresh) this.#header = { kind: "cassette", version: cassetteVersion, ...header };
   }
 
-  append(call: CassetteCall): void {
-    const line = `${JSON.stringify(call)}\n`;
+  /** Appends one call, given as its JSON text (see `callJson`). */
+  append(callText: string): void {
+    const line = `${callText}\n`;
     // The header goes out with the first call, in the same write.
     appendFileSync(this.#path, this.#header ? `${JSON.stringify(this.#header)}\n${line}` : line);
     this.#header = undefined;

@@ -1,4 +1,4 @@
-export { normalizeRequest, requestKey, keyOf, canonicalJson, type NormalizedRequest } from "./normalize-request.js";
+export { normalizeRequest, normalizedRequestJson, requestKey, keyOf, canonicalJson, type NormalizedRequest } from "./normalize-request.js";
 export { cassetteVersion, type CassetteCall, type CassetteHeader } from "./cassette-entry.js";
 export { CassetteWriter, loadCassette, cassettePathOf, type LoadedCassette } from "./cassette-file.js";
 export { recordingModel } from "./recording-model.js";

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ContentBlock, ModelMessage, ModelRequest } from "../protocol.js";
+import { jsonWithItems } from "../request-json.js";
 
 /** The parts of a request that decide its answer, with volatile ids replaced by stable ones. */
 export interface NormalizedRequest {
@@ -77,12 +78,14 @@ export const requestKey = (normalized: NormalizedRequest): string => hashParts([
 // runtime never mutates). Their canonical text is kept per object, so the key of turn n does not
 // serialize turns 1..n-1 again. A message's tool ids are renumbered per request, so its text is
 // kept with the ids it was made with and reused only while they are the same.
-const sharedText = new WeakMap<object, { ids: string; text: string }>();
-const shared = (item: object, ids: string, text: () => string): string => {
-  let known = sharedText.get(item);
+type SharedTexts = WeakMap<object, { ids: string; text: string }>;
+const canonicalTexts: SharedTexts = new WeakMap();
+const jsonTexts: SharedTexts = new WeakMap();
+const shared = (texts: SharedTexts, item: object, ids: string, text: () => string): string => {
+  let known = texts.get(item);
   if (known === undefined || known.ids !== ids) {
     known = { ids, text: text() };
-    sharedText.set(item, known);
+    texts.set(item, known);
   }
   return known.text;
 };
@@ -100,8 +103,8 @@ const idsOf = (message: ModelMessage): string => {
  * text of shared parts: hashed one by one, the whole text is never built.
  */
 function canonicalRequestParts(request: ModelRequest, normalized: NormalizedRequest): string[] {
-  const messages = normalized.messages.map((message, index) => shared(request.messages[index]!, idsOf(message), () => canonicalJson(message)));
-  const tools = normalized.tools.map((tool, index) => shared(request.tools[index]!, "", () => canonicalJson(tool)));
+  const messages = normalized.messages.map((message, index) => shared(canonicalTexts, request.messages[index]!, idsOf(message), () => canonicalJson(message)));
+  const tools = normalized.tools.map((tool, index) => shared(canonicalTexts, request.tools[index]!, "", () => canonicalJson(tool)));
   // The keys of NormalizedRequest in sorted order; an undefined one is left out, as canonicalJson does.
   const parts = ['{"messages":[', ...interleave(messages, ","), '],"model":', canonicalJson(normalized.model)];
   if (normalized.params !== undefined) parts.push(',"params":', canonicalJson(normalized.params));
@@ -123,4 +126,13 @@ export function keyOf(request: ModelRequest): { normalized: NormalizedRequest; k
     keys.set(request, known);
   }
   return known;
+}
+
+/** `JSON.stringify(keyOf(request).normalized)` (a cassette's request), reusing the text of shared messages and tool specs. */
+export function normalizedRequestJson(request: ModelRequest): string {
+  return jsonWithItems(keyOf(request).normalized, ["messages", "tools"], (item, index, key) =>
+    key === "messages"
+      ? shared(jsonTexts, request.messages[index]!, idsOf(item as ModelMessage), () => JSON.stringify(item))
+      : shared(jsonTexts, request.tools[index]!, "", () => JSON.stringify(item)),
+  );
 }

@@ -1,9 +1,9 @@
 import type { Clock } from "../../runtime/clock.js";
 import { isLlmError } from "../llm-error.js";
 import type { CallOptions, ModelClient, ModelRequest, ModelResponse } from "../protocol.js";
-import type { CassetteCall } from "./cassette-entry.js";
+import { callJson, type CassetteCall } from "./cassette-entry.js";
 import type { CassetteWriter } from "./cassette-file.js";
-import { keyOf } from "./normalize-request.js";
+import { keyOf, normalizedRequestJson } from "./normalize-request.js";
 
 /** Records every completed call (answer or categorized failure) of `inner` into a cassette. */
 export function recordingModel(inner: ModelClient, writer: CassetteWriter, clock: Clock, firstPosition = 1): ModelClient {
@@ -14,17 +14,9 @@ export function recordingModel(inner: ModelClient, writer: CassetteWriter, clock
     async call(request: ModelRequest, options: CallOptions): Promise<ModelResponse> {
       const started = clock.now();
       const stream: CassetteCall["stream"] = [];
-      const { normalized, key } = keyOf(request);
-      const entry = (extra: Pick<CassetteCall, "response"> | Pick<CassetteCall, "error">): CassetteCall => ({
-        kind: "call",
-        position: ++position,
-        origin: request.origin,
-        key,
-        request: normalized,
-        ...extra,
-        stream,
-        elapsedMs: clock.now() - started,
-      });
+      const { key } = keyOf(request);
+      const entry = (extra: Pick<CassetteCall, "response"> | Pick<CassetteCall, "error">): string =>
+        callJson({ kind: "call", position: ++position, origin: request.origin, key, ...extra, stream, elapsedMs: clock.now() - started }, normalizedRequestJson(request));
       try {
         const response = await inner.call(request, {
           ...options,
