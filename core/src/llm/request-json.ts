@@ -5,7 +5,8 @@ import type { ModelRequest } from "./protocol.js";
 // again.
 const texts = new WeakMap<object, string>();
 
-const itemJson = (item: object): string => {
+const itemJson = (value: unknown): string => {
+  const item = value as object;
   let text = texts.get(item);
   if (text === undefined) {
     text = JSON.stringify(item);
@@ -18,14 +19,14 @@ const itemJson = (item: object): string => {
  * `JSON.stringify(value)` for an object whose listed array properties hold objects (`items` gives
  * each one's text): the other properties are serialized as JSON.stringify would, in order.
  */
-export function jsonWithItems<T extends object>(value: T, itemArrays: readonly (keyof T & string)[], items: (item: object, index: number, key: string) => string): string {
+export function jsonWithItems<T extends object>(value: T, itemArrays: readonly (keyof T & string)[], items: (item: unknown, index: number, key: string) => string): string {
   let out = "{";
   for (const key of Object.keys(value)) {
     const field = (value as Record<string, unknown>)[key];
     let text: string | undefined;
     if (itemArrays.includes(key as keyof T & string) && Array.isArray(field)) {
       text = "[";
-      for (let index = 0; index < field.length; index++) text += `${index === 0 ? "" : ","}${items(field[index] as object, index, key)}`;
+      for (let index = 0; index < field.length; index++) text += `${index === 0 ? "" : ","}${items(field[index], index, key)}`;
       text += "]";
     } else {
       text = JSON.stringify(field) as string | undefined;

@@ -13,25 +13,47 @@ export interface NormalizedRequest {
 
 /** Tool-call ids differ run to run (providers mint them); number them in order of appearance. */
 export function normalizeRequest(request: ModelRequest): NormalizedRequest {
-  const ids = new Map<string, string>();
-  const idOf = (id: string): string => {
-    let stable = ids.get(id);
-    if (!stable) ids.set(id, (stable = `call_${ids.size + 1}`));
-    return stable;
-  };
-  const block = (b: ContentBlock): ContentBlock => {
-    if (b.type === "tool-call") return { ...b, id: idOf(b.id) };
-    if (b.type === "tool-result") return { ...b, toolCallId: idOf(b.toolCallId) };
-    return b;
-  };
+  const ids = stableIds(request);
   return {
     model: request.model,
     ...(request.system === undefined ? {} : { system: request.system }),
-    messages: request.messages.map((message) => ({ role: message.role, content: message.content.map(block) })),
-    tools: request.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })),
+    messages: request.messages.map((message) => normalizeMessage(message, ids.map)),
+    tools: request.tools.map(normalizeTool),
     params: request.params,
   };
 }
+
+/**
+ * The stable id of every tool-call id in the request (`call_1`, `call_2`, ... in order of first
+ * appearance), and each message's stable ids joined: what its normalized form depends on besides
+ * the message itself.
+ */
+function stableIds(request: ModelRequest): { map: Map<string, string>; perMessage: string[] } {
+  const map = new Map<string, string>();
+  const perMessage = request.messages.map((message) => {
+    let joined = "";
+    for (const block of message.content) {
+      const id = block.type === "tool-call" ? block.id : block.type === "tool-result" ? block.toolCallId : undefined;
+      if (id === undefined) continue;
+      let stable = map.get(id);
+      if (stable === undefined) map.set(id, (stable = `call_${map.size + 1}`));
+      joined += `${stable} `;
+    }
+    return joined;
+  });
+  return { map, perMessage };
+}
+
+const normalizeMessage = (message: ModelMessage, ids: ReadonlyMap<string, string>): ModelMessage => ({
+  role: message.role,
+  content: message.content.map((block: ContentBlock): ContentBlock => {
+    if (block.type === "tool-call") return { ...block, id: ids.get(block.id)! };
+    if (block.type === "tool-result") return { ...block, toolCallId: ids.get(block.toolCallId)! };
+    return block;
+  }),
+});
+
+const normalizeTool = ({ name, description, inputSchema }: ModelRequest["tools"][number]): NormalizedRequest["tools"][number] => ({ name, description, inputSchema });
 
 /**
  * Canonical JSON (sorted keys), so equal requests hash equally whatever their key order. Request
@@ -75,64 +97,71 @@ const hashParts = (parts: readonly string[]): string => {
 export const requestKey = (normalized: NormalizedRequest): string => hashParts([canonicalJson(normalized)]);
 
 // The requests of one conversation share their tool specs and earlier messages (objects the
-// runtime never mutates). Their canonical text is kept per object, so the key of turn n does not
-// serialize turns 1..n-1 again. A message's tool ids are renumbered per request, so its text is
-// kept with the ids it was made with and reused only while they are the same.
+// runtime never mutates). The text of their normalized form is kept per object, so the key (and
+// the cassette line) of turn n does not serialize turns 1..n-1 again, and a normalized copy of a
+// message is made only when its text is not known yet. A message's tool ids are renumbered per
+// request, so its text is kept with the ids it was made with and reused only while they are the same.
 type SharedTexts = WeakMap<object, { ids: string; text: string }>;
 const canonicalTexts: SharedTexts = new WeakMap();
 const jsonTexts: SharedTexts = new WeakMap();
-const shared = (texts: SharedTexts, item: object, ids: string, text: () => string): string => {
-  let known = texts.get(item);
-  if (known === undefined || known.ids !== ids) {
-    known = { ids, text: text() };
-    texts.set(item, known);
-  }
-  return known.text;
-};
-const idsOf = (message: ModelMessage): string => {
-  let ids = "";
-  for (const block of message.content) {
-    if (block.type === "tool-call") ids += `${block.id} `;
-    else if (block.type === "tool-result") ids += `${block.toolCallId} `;
-  }
-  return ids;
-};
 
-/**
- * `canonicalJson(normalized)` for `normalized = normalizeRequest(request)` in pieces, reusing the
- * text of shared parts: hashed one by one, the whole text is never built.
- */
-function canonicalRequestParts(request: ModelRequest, normalized: NormalizedRequest): string[] {
-  const messages = normalized.messages.map((message, index) => shared(canonicalTexts, request.messages[index]!, idsOf(message), () => canonicalJson(message)));
-  const tools = normalized.tools.map((tool, index) => shared(canonicalTexts, request.tools[index]!, "", () => canonicalJson(tool)));
+/** The text (`canonicalJson` or `JSON.stringify`) of each normalized message and tool of `request`. */
+function normalizedTexts(request: ModelRequest, texts: SharedTexts, serialize: (value: unknown) => string): { messages: string[]; tools: string[] } {
+  const ids = stableIds(request);
+  const shared = (item: object, itemIds: string, normalized: () => unknown): string => {
+    let known = texts.get(item);
+    if (known === undefined || known.ids !== itemIds) {
+      known = { ids: itemIds, text: serialize(normalized()) };
+      texts.set(item, known);
+    }
+    return known.text;
+  };
+  return {
+    messages: request.messages.map((message, index) => shared(message, ids.perMessage[index]!, () => normalizeMessage(message, ids.map))),
+    tools: request.tools.map((tool) => shared(tool, "", () => normalizeTool(tool))),
+  };
+}
+
+/** `canonicalJson(normalizeRequest(request))` in pieces: hashed one by one, the whole text is never built. */
+function canonicalRequestParts(request: ModelRequest): string[] {
+  const { messages, tools } = normalizedTexts(request, canonicalTexts, canonicalJson);
   // The keys of NormalizedRequest in sorted order; an undefined one is left out, as canonicalJson does.
-  const parts = ['{"messages":[', ...interleave(messages, ","), '],"model":', canonicalJson(normalized.model)];
-  if (normalized.params !== undefined) parts.push(',"params":', canonicalJson(normalized.params));
-  if (normalized.system !== undefined) parts.push(',"system":', canonicalJson(normalized.system));
-  parts.push(',"tools":[', ...interleave(tools, ","), "]}");
+  const parts = ['{"messages":[', messages.join(","), '],"model":', canonicalJson(request.model)];
+  if (request.params !== undefined) parts.push(',"params":', canonicalJson(request.params));
+  if (request.system !== undefined) parts.push(',"system":', canonicalJson(request.system));
+  parts.push(',"tools":[', tools.join(","), "]}");
   return parts;
 }
 
-const interleave = (items: string[], separator: string): string[] => items.flatMap((item, index) => (index === 0 ? [item] : [separator, item]));
+const keys = new WeakMap<ModelRequest, string>();
 
-const keys = new WeakMap<ModelRequest, { normalized: NormalizedRequest; key: string }>();
-
-/** Normalized form and key of a request, computed once per request object (guard, recorder and cassette all need it). */
-export function keyOf(request: ModelRequest): { normalized: NormalizedRequest; key: string } {
-  let known = keys.get(request);
-  if (!known) {
-    const normalized = normalizeRequest(request);
-    known = { normalized, key: hashParts(canonicalRequestParts(request, normalized)) };
-    keys.set(request, known);
+/**
+ * The key of a request, computed once per request object (guard, recorder and cassette all need
+ * it), and its normalized form (made on each call: only a replay that misses needs it).
+ */
+export function keyOf(request: ModelRequest): { readonly normalized: NormalizedRequest; key: string } {
+  let key = keys.get(request);
+  if (key === undefined) {
+    key = hashParts(canonicalRequestParts(request));
+    keys.set(request, key);
   }
-  return known;
+  return {
+    key,
+    get normalized() {
+      return normalizeRequest(request);
+    },
+  };
 }
 
-/** `JSON.stringify(keyOf(request).normalized)` (a cassette's request), reusing the text of shared messages and tool specs. */
+/** `JSON.stringify(normalizeRequest(request))` (a cassette's request), reusing the text of shared messages and tool specs. */
 export function normalizedRequestJson(request: ModelRequest): string {
-  return jsonWithItems(keyOf(request).normalized, ["messages", "tools"], (item, index, key) =>
-    key === "messages"
-      ? shared(jsonTexts, request.messages[index]!, idsOf(item as ModelMessage), () => JSON.stringify(item))
-      : shared(jsonTexts, request.tools[index]!, "", () => JSON.stringify(item)),
-  );
+  const { messages, tools } = normalizedTexts(request, jsonTexts, JSON.stringify);
+  const normalized: Omit<NormalizedRequest, "messages" | "tools"> & { messages: unknown[]; tools: unknown[] } = {
+    model: request.model,
+    ...(request.system === undefined ? {} : { system: request.system }),
+    messages,
+    tools,
+    params: request.params,
+  };
+  return jsonWithItems(normalized, ["messages", "tools"], (text) => text as string);
 }
