@@ -59,32 +59,43 @@ const normalizeTool = ({ name, description, inputSchema }: ModelRequest["tools"]
  * Canonical JSON (sorted keys), so equal requests hash equally whatever their key order. Request
  * keys in recorded cassettes depend on this exact text: an `undefined` property is left out, an
  * array element with no JSON form is empty, and anything else with no JSON form (a function)
- * prints as `undefined`. One string is built as it goes (no arrays of parts).
+ * prints as `undefined`. The text is joined once from its pieces, so it is one flat string (texts
+ * are kept per message, and a string grown piece by piece would keep every piece alive).
  */
 export function canonicalJson(value: unknown): string {
+  const pieces: string[] = [];
+  return writeCanonical(value, pieces) ? pieces.join("") : (undefined as unknown as string);
+}
+
+/** Appends the canonical text of `value` to `pieces`; false (nothing appended) when it has no JSON form. */
+function writeCanonical(value: unknown, pieces: string[]): boolean {
   if (Array.isArray(value)) {
-    let out = "[";
+    pieces.push("[");
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) out += ",";
-      const item = canonicalJson(value[i]) as string | undefined;
-      if (item !== undefined) out += item;
+      if (i > 0) pieces.push(",");
+      writeCanonical(value[i], pieces);
     }
-    return `${out}]`;
+    pieces.push("]");
+    return true;
   }
   if (value && typeof value === "object") {
     const record = value as Record<string, unknown>;
-    const keys = Object.keys(record).sort();
-    let out = "{";
+    pieces.push("{");
     let first = true;
-    for (const key of keys) {
+    for (const key of Object.keys(record).sort()) {
       const item = record[key];
       if (item === undefined) continue;
-      out += `${first ? "" : ","}${JSON.stringify(key)}:${canonicalJson(item)}`;
+      pieces.push(first ? "" : ",", JSON.stringify(key), ":");
+      if (!writeCanonical(item, pieces)) pieces.push("undefined");
       first = false;
     }
-    return `${out}}`;
+    pieces.push("}");
+    return true;
   }
-  return JSON.stringify(value);
+  const text = JSON.stringify(value) as string | undefined;
+  if (text === undefined) return false;
+  pieces.push(text);
+  return true;
 }
 
 /** The key of a request: the hash of its canonical JSON, which may come in pieces. */
