@@ -9,18 +9,19 @@
  * 2. C concurrent sessions in one process, each a full runChart doing 6 scripted streamed turns
  *    (first token after 200 ms, then 50 tokens 5 ms apart): wall time against one session's ideal
  *    6 x (200 + 50 x 5) ms, peak RSS, errors. Target at C = 10,000: 0 errors, wall <= 5x ideal,
- *    peak RSS <= 2 GiB. Every session runs on the main thread; `--threads N` also runs them on a
- *    SessionPool of N worker threads in the same process, side by side.
+ *    peak RSS <= 2 GiB. Side by side: every session on the main thread (runChart), and on a
+ *    SessionPool of N threads of the same process (this one and N-1 workers; `--threads N`,
+ *    default one per CPU, 1 skips it). Each row runs in a fresh process.
  * 3. `--fan-out N` (default 1000, 0 skips): one parent session spawning N child sessions at once
  *    (spawnChildren), each 3 streamed turns, against one child's ideal, beside the same N charts as
  *    plain sessions (see bench/runner/fan-out.ts). Target at 1,000: wall <= 2x ideal, RSS <= 1 GiB.
  *    After section 2 it runs in a fresh process, so its peak RSS is its own.
  *
  * Sessions write to a temp directory that is removed afterwards. Profile with
- * `node --import tsx --cpu-prof bench/runner.ts --sessions 1000`.
+ * `node --import tsx --cpu-prof bench/runner.ts --sessions 1000 --threads 1`.
  */
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import { cpus, loadavg, platform, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, platform, tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
@@ -42,13 +43,19 @@ function parseFlags() {
       "deadline-x": { type: "string", default: "60" },
       repeat: { type: "string", default: "3" },
       "fan-out": { type: "string", default: "1000" },
-      threads: { type: "string", default: "1" },
+      threads: { type: "string", default: String(availableParallelism()) },
+      // Internal: measure one shape of one session count in this (fresh) process and print it as JSON.
+      measure: { type: "string" },
+      root: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
   });
   if (values.help) {
-    console.log("usage: npm run bench:runner -- [--events N (0: skip)] [--sessions 1000,10000] [--deadline-x 60] [--repeat 3] [--fan-out 1000 (0: skip)] [--threads N (also on a pool of N threads)]");
+    console.log(
+      "usage: npm run bench:runner -- [--events N (0: skip)] [--sessions 1000,10000] [--deadline-x 60] [--repeat 3] [--fan-out 1000 (0: skip)]" +
+        " [--threads N (the sessions also on a SessionPool of N threads; default one per CPU, 1: main thread only)]",
+    );
     process.exit(0);
   }
   const positive = (name: string, text: string): number => {
@@ -66,6 +73,8 @@ function parseFlags() {
     repeat: positive("repeat", values.repeat),
     fanOut: values["fan-out"] === "0" ? 0 : positive("fan-out", values["fan-out"]),
     threads: positive("threads", values.threads),
+    measure: values.measure,
+    root: values.root,
   };
 }
 
@@ -121,27 +130,40 @@ function createProbeUs(dir: string, files = 300): number {
   return ((performance.now() - started) * 1000) / files;
 }
 
+type MeasuredSessions = SessionsResult & { cpuMs: number; createUs: number; poolStartMs?: number };
+
+/**
+ * One shape (main thread, or a pool of `threads`) of `count` sessions, in this process. Session
+ * directories stay until the bench ends: this filesystem (ext4) scans past inodes deleted in the
+ * last minutes on every create, so deleting one run's files would slow the next run's. The probe
+ * before the run shows what a file create costs at that moment.
+ */
+async function measureOne(count: number, threads: number, deadlineMs: number, root: string): Promise<MeasuredSessions> {
+  const dir = join(root, `sessions-${count}-${threads}`);
+  const createUs = createProbeUs(join(dir, "probe"));
+  const cpuBefore = process.cpuUsage();
+  const result = threads === 1 ? await runSessions(count, dir, deadlineMs) : await runSessionsOnPool(count, threads, dir, deadlineMs);
+  const cpu = process.cpuUsage(cpuBefore);
+  return { ...result, cpuMs: (cpu.user + cpu.system) / 1000, createUs };
+}
+
 async function measureSessionsSection(flags: Flags, root: string) {
-  // Session directories stay until the end: this filesystem (ext4) scans past inodes deleted in
-  // the last minutes on every create, so deleting one run's files would slow the next run's. The
-  // probe before each run shows what a file create costs at that moment.
-  const results: (SessionsResult & { cpuMs: number; createUs: number })[] = [];
-  const deadline = IDEAL_MS * flags.deadlineX;
+  const results: MeasuredSessions[] = [];
   for (const count of flags.sessions) {
-    // The pool first: its threads' heaps go with them, while the main thread keeps the heap its
-    // sessions grew, which would count in the pool's peak RSS.
-    const shapes: [number, (dir: string) => Promise<SessionsResult>][] = [[1, (dir) => runSessions(count, dir, deadline)]];
-    if (flags.threads > 1) shapes.unshift([flags.threads, (dir) => runSessionsOnPool(count, flags.threads, dir, deadline)]);
-    for (const [threads, measure] of shapes) {
-      const dir = join(root, `sessions-${count}-${threads}`);
-      const createUs = createProbeUs(join(dir, "probe"));
-      const cpuBefore = process.cpuUsage();
-      const result = await measure(dir);
-      const cpu = process.cpuUsage(cpuBefore);
-      results.push({ ...result, cpuMs: (cpu.user + cpu.system) / 1000, createUs });
+    for (const threads of flags.threads > 1 ? [1, flags.threads] : [1]) {
+      // Each in a fresh process: a heap grown by one run would count in the next one's peak RSS.
+      const child = spawnSync(
+        process.execPath,
+        [...process.execArgv, process.argv[1]!, "--measure", `${count},${threads}`, "--deadline-x", String(flags.deadlineX), "--root", root],
+        { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 16 * 2 ** 20 },
+      );
+      const last = child.stdout.trim().split("\n").at(-1) ?? "";
+      if (child.status !== 0 || !last.startsWith("{")) throw new Error(`measuring ${count} sessions on ${threads} thread(s) failed (exit ${child.status}): ${child.stdout}`);
+      const result = JSON.parse(last) as MeasuredSessions;
+      results.push(result);
       console.log(
-        `  ${int(count)} sessions on ${threads === 1 ? "the main thread" : `a pool of ${threads} threads`}: ${int(result.wallMs)} ms ` +
-          `(launch ${int(result.launchMs)} ms), ${result.errors} errors, peak RSS ${mib(result.peakRssBytes)}, load ${load()}` +
+        `  ${int(count)} sessions on ${threads === 1 ? "the main thread" : `a pool of ${threads} threads (ready in ${int(result.poolStartMs ?? 0)} ms)`}: ` +
+          `${int(result.wallMs)} ms (launch ${int(result.launchMs)} ms), ${result.errors} errors, peak RSS ${mib(result.peakRssBytes)}, load ${load()}` +
           (result.timedOut ? `, stopped at the ${flags.deadlineX}x ideal deadline` : ""),
       );
     }
@@ -176,8 +198,11 @@ async function measureSessionsSection(flags: Flags, root: string) {
       ["r", "l", "r", "r", "r", "r", "r", "r", "r", "l", "l", "l", "l"],
     ),
   );
-  console.log("  main: runChart for every session on the main thread; pool N: a SessionPool of N worker threads in this process (--threads N)");
-  console.log("  CPU/session: CPU time of the whole process (every thread, GC included) over the sessions");
+  console.log(
+    "  main: runChart for every session on the main thread; pool N: a SessionPool of this thread and N-1 workers in the same process" +
+      " (--threads N), its threads started before the clock starts; each row in a fresh process",
+  );
+  console.log("  CPU/session: CPU time of the whole process (every thread, GC included; a pool's includes starting its threads) over the sessions");
   console.log("  file create: one empty file created just before the run (a session creates a directory and 6 files)");
   if (results.some((r) => r.createUs > 100)) {
     console.log(
@@ -193,6 +218,11 @@ async function measureSessionsSection(flags: Flags, root: string) {
 
 async function main(): Promise<void> {
   const flags = parseFlags();
+  if (flags.measure !== undefined) {
+    const [count, threads] = flags.measure.split(",").map(Number);
+    console.log(JSON.stringify(await measureOne(count!, threads!, IDEAL_MS * flags.deadlineX, flags.root ?? tmpdir())));
+    return;
+  }
   const root = mkdtempSync(join(tmpdir(), "escapement-bench-runner-"));
   const cleanup = () => rmSync(root, { recursive: true, force: true });
   process.once("SIGINT", () => {

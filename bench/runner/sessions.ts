@@ -133,17 +133,24 @@ export async function runSessions(count: number, root: string, deadlineMs: numbe
   });
 }
 
-/** The same sessions on a SessionPool of `threads` worker threads in this process. */
-export async function runSessionsOnPool(count: number, threads: number, root: string, deadlineMs: number): Promise<SessionsResult> {
-  const pool = new SessionPool({ threads });
+/**
+ * The same sessions on a SessionPool of `threads` threads in this process: this one plus
+ * `threads - 1` workers, started (core loaded) before the clock starts.
+ */
+export async function runSessionsOnPool(count: number, threads: number, root: string, deadlineMs: number): Promise<SessionsResult & { poolStartMs: number }> {
+  const started = performance.now();
+  const pool = new SessionPool({ threads: threads - 1, callingThread: true });
   const chart = fileURLToPath(import.meta.url);
   const script = sessionScript();
   try {
-    return await measureSessions(count, threads, deadlineMs, (index) =>
+    await pool.ready();
+    const poolStartMs = performance.now() - started;
+    const result = await measureSessions(count, threads, deadlineMs, (index) =>
       pool.run({ chart, script, sessionDir: join(root, `s${index}`) }).then((result: RunResult) =>
         result.status === "done" ? undefined : `session ended ${result.status}: ${result.error?.category ?? ""} ${result.error?.message ?? ""}`,
       ),
     );
+    return { ...result, poolStartMs };
   } finally {
     await pool.close();
   }

@@ -3,11 +3,18 @@ import { Worker } from "node:worker_threads";
 import type { RunResult } from "../runtime/runner.js";
 import type { Script } from "../llm/script.js";
 import { HeldValues } from "./held-values.js";
+import { jobRunner, type JobRunner } from "./job-runner.js";
 import type { PoolJob, PoolReply, PoolRequest, PoolThreadData } from "./pool-protocol.js";
 
 export interface SessionPoolOptions {
-  /** Threads to run sessions on. Default: one per CPU. */
+  /** Worker threads to start. Default: one per CPU, one less with `callingThread`. */
   threads?: number;
+  /**
+   * Also run a share of the jobs on the thread that made the pool (default false): the same cores
+   * with one thread (and its memory) fewer, for a process that does little else. A job run here is
+   * not copied, so its script may hold function steps.
+   */
+  callingThread?: boolean;
   /** Where chart paths and `.escapement` resolve. Default `process.cwd()`. */
   cwd?: string;
   /** The environment model providers read their keys from. Default `process.env`. */
@@ -20,6 +27,8 @@ interface Thread {
   running: Map<number, { resolve: (result: RunResult) => void; reject: (error: Error) => void; script?: Script }>;
   /** Numbers of the scripts the thread holds for its running jobs. */
   scripts: HeldValues<Script, number>;
+  /** Settles when the thread has loaded the core (or failed first). */
+  ready: Promise<void>;
   /** Why the thread is gone, once it is. */
   gone?: Error;
 }
@@ -31,28 +40,52 @@ interface Thread {
  * its own directory, as with `runChart`.
  */
 export class SessionPool {
+  /** Worker threads started (the calling thread, when it takes a share, is not counted). */
   readonly threads: number;
+  readonly callingThread: boolean;
   readonly #threads: Thread[];
+  readonly #data: PoolThreadData;
+  /** Jobs of the calling thread's share: its runner (made with the first one) and how many run. */
+  #local: { run: JobRunner; running: number } | undefined;
   #nextId = 1;
   #nextScriptId = 1;
   #closed = false;
 
   constructor(options: SessionPoolOptions = {}) {
-    this.threads = options.threads ?? availableParallelism();
-    if (!Number.isInteger(this.threads) || this.threads < 1) throw new RangeError(`SessionPool: threads must be a positive integer, got ${options.threads}`);
-    const workerData: PoolThreadData = { cwd: options.cwd ?? process.cwd(), env: { ...(options.env ?? process.env) } };
-    this.#threads = Array.from({ length: this.threads }, () => this.#start(workerData));
+    this.callingThread = options.callingThread ?? false;
+    this.threads = options.threads ?? Math.max(1, availableParallelism() - (this.callingThread ? 1 : 0));
+    const least = this.callingThread ? 0 : 1;
+    if (!Number.isInteger(this.threads) || this.threads < least) {
+      throw new RangeError(`SessionPool: threads must be an integer >= ${least}, got ${options.threads}`);
+    }
+    this.#data = { cwd: options.cwd ?? process.cwd(), env: { ...(options.env ?? process.env) } };
+    this.#threads = Array.from({ length: this.threads }, () => this.#start(this.#data));
+  }
+
+  /** Resolves when every thread has loaded the core, so the first jobs do not wait for it; rejects when a thread failed to start. */
+  async ready(): Promise<void> {
+    await Promise.all(this.#threads.map((thread) => thread.ready));
   }
 
   #start(workerData: PoolThreadData): Thread {
     const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), { workerData });
-    const thread: Thread = { worker, running: new Map(), scripts: new HeldValues() };
+    let started: () => void = () => {};
+    let failedToStart: (error: Error) => void = () => {};
+    const ready = new Promise<void>((resolve, reject) => {
+      started = resolve;
+      failedToStart = reject;
+    });
+    // Nobody may ask for `ready()`: a thread that fails is reported through its jobs too.
+    ready.catch(() => {});
+    const thread: Thread = { worker, running: new Map(), scripts: new HeldValues(), ready };
     const fail = (error: Error) => {
       thread.gone ??= error;
+      failedToStart(thread.gone);
       for (const job of thread.running.values()) job.reject(thread.gone);
       thread.running.clear();
     };
     worker.on("message", (reply: PoolReply) => {
+      if (reply.kind === "ready") return started();
       const job = thread.running.get(reply.id);
       if (!job) return;
       thread.running.delete(reply.id);
@@ -73,8 +106,9 @@ export class SessionPool {
   run(job: PoolJob): Promise<RunResult> {
     if (this.#closed) return Promise.reject(new Error("session pool is closed"));
     const live = this.#threads.filter((thread) => !thread.gone);
-    if (live.length === 0) return Promise.reject(this.#threads[0]!.gone!);
-    const thread = live.reduce((least, each) => (each.running.size < least.running.size ? each : least));
+    const thread = live.length === 0 ? undefined : live.reduce((least, each) => (each.running.size < least.running.size ? each : least));
+    if (this.callingThread && (!thread || (this.#local?.running ?? 0) <= thread.running.size)) return this.#runHere(job);
+    if (!thread) return Promise.reject(this.#threads[0]!.gone!);
     const id = this.#nextId++;
     const { script, ...rest } = job;
     const request: PoolRequest = { kind: "run", id, job: rest };
@@ -96,13 +130,27 @@ export class SessionPool {
     });
   }
 
+  async #runHere(job: PoolJob): Promise<RunResult> {
+    this.#local ??= { run: jobRunner(this.#data.cwd, this.#data.env), running: 0 };
+    const local = this.#local;
+    local.running++;
+    try {
+      return await local.run(job);
+    } finally {
+      local.running--;
+    }
+  }
+
   /** One job of `script` on `thread` ended; with the last one the thread forgets the script. */
   #release(thread: Thread, script: Script): void {
     const scriptId = thread.scripts.release(script);
     if (scriptId !== undefined && !thread.gone) thread.worker.postMessage({ kind: "forget", scriptId } satisfies PoolRequest);
   }
 
-  /** Ends the threads. Sessions still running are cut off (their directories resume with `--resume`). */
+  /**
+   * Ends the threads. Their sessions still running are cut off (their directories resume with
+   * `--resume`); sessions on the calling thread run on.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all(this.#threads.map((thread) => thread.worker.terminate()));

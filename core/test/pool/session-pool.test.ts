@@ -90,7 +90,43 @@ describe("SessionPool", () => {
     await expect(closed.run({ chart: hello })).rejects.toThrow("session pool is closed");
   });
 
-  it("refuses a thread count that is not a positive integer", () => {
-    expect(() => new SessionPool({ threads: 0 })).toThrow(/threads must be a positive integer, got 0/);
+  it("refuses a thread count below one, or below zero when the calling thread takes a share", () => {
+    expect(() => new SessionPool({ threads: 0 })).toThrow(/threads must be an integer >= 1, got 0/);
+    expect(() => new SessionPool({ threads: -1, callingThread: true })).toThrow(/threads must be an integer >= 0, got -1/);
+  });
+
+  it("with callingThread, runs a share of the jobs here, where a job is not copied", async () => {
+    const here = new SessionPool({ threads: 0, callingThread: true, cwd: root, env: {} });
+    try {
+      await here.ready();
+      // A function step could not cross to a thread; here it needs not.
+      const step = (() => ({ deltas: [{ text: "From a function" }], events: [{ name: "greeting_done", payload: { greeting: "From a function" } }] })) as unknown as ReplyStep;
+      const sessionDir = join(root, "calling-thread");
+      expect((await here.run({ chart: hello, sessionDir, script: [step] })).status).toBe("done");
+      expect(streamedText(sessionDir)).toBe("From a function");
+    } finally {
+      await here.close();
+    }
+  });
+
+  it("with callingThread and a worker, gives each job to the one running fewer (the calling thread on a tie)", async () => {
+    const mixed = new SessionPool({ threads: 1, callingThread: true, cwd: root, env: {} });
+    try {
+      await mixed.ready();
+      const reply = { firstTokenMs: 50, deltas: [{ text: "Hi" }], events: [{ name: "greeting_done", payload: { greeting: "Hi" } }] };
+      // Only a job run on the calling thread can use a function step: where each job ran shows.
+      const fromFunction = [(() => reply) as unknown as ReplyStep];
+      const dirs = Array.from({ length: 4 }, (_, index) => join(root, `mixed-${index}`));
+      const here1 = mixed.run({ chart: hello, sessionDir: dirs[0], script: fromFunction }); // 0 vs 0: here
+      const thread1 = mixed.run({ chart: hello, sessionDir: dirs[1], script: [reply] }); // 1 vs 0: the worker
+      const here2 = mixed.run({ chart: hello, sessionDir: dirs[2], script: fromFunction }); // 1 vs 1: here
+      const thread2 = mixed.run({ chart: hello, sessionDir: dirs[3], script: fromFunction }); // 2 vs 1: the worker
+      await expect(thread2).rejects.toThrow(/cannot be sent to a thread/);
+      const results = await Promise.all([here1, thread1, here2]);
+      expect(results.map((result) => result.status)).toEqual(["done", "done", "done"]);
+      expect(dirs.slice(0, 3).map(streamedText)).toEqual(["Hi", "Hi", "Hi"]);
+    } finally {
+      await mixed.close();
+    }
   });
 });
