@@ -351,7 +351,8 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
     failRun = (category, message) => queueMicrotask(() => finish("error", { category, message }));
     options.signal?.addEventListener("abort", onAbort, { once: true });
 
-    const wedge = options.wedge ?? { intervalMs: 100, cycles: 50 };
+    // Checked twice a second: a check per session every 100 ms adds up over thousands of sessions.
+    const wedge = options.wedge ?? { intervalMs: 500, cycles: 10 };
     const wedgeTimer = setInterval(() => {
       if (finished) return;
       // A paused debugger is not a wedge: the human is looking.
