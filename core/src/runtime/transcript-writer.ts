@@ -153,12 +153,17 @@ export class TranscriptWriter {
     if (this.#rows.length === 0) return;
     if (this.#open) this.#seal();
     const rows = this.#rows;
-    const buffer = Buffer.from(this.#text, "utf8");
+    const text = this.#text;
     this.#rows = [];
     this.#text = "";
-    let written = 0;
-    while (written < buffer.length) written += writeSync(this.#fd, buffer, written);
-    this.#offset += buffer.length;
+    const bytes = Buffer.byteLength(text);
+    // A file takes the whole string in one write; were it cut short, the rest goes from its bytes.
+    const written = writeSync(this.#fd, text);
+    if (written < bytes) {
+      const buffer = Buffer.from(text, "utf8");
+      for (let at = written; at < bytes; ) at += writeSync(this.#fd, buffer, at);
+    }
+    this.#offset += bytes;
     this.#afterWrite?.(rows[rows.length - 1]!.seq, this.#offset);
     for (const tap of this.#taps) tap(rows);
   }
