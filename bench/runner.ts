@@ -17,7 +17,8 @@
  *    plain sessions (see bench/runner/fan-out.ts). Target at 1,000: wall <= 2x ideal, RSS <= 1 GiB.
  *    After section 2 it runs in a fresh process, so its peak RSS is its own.
  *
- * Sessions write to a temp directory that is removed afterwards. Profile with
+ * Sessions write to a directory under the system temp directory (or `--dir D`, to compare
+ * filesystems) that is removed afterwards. Profile with
  * `node --import tsx --cpu-prof bench/runner.ts --sessions 1000 --threads 1`.
  */
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
@@ -44,6 +45,7 @@ function parseFlags() {
       repeat: { type: "string", default: "3" },
       "fan-out": { type: "string", default: "1000" },
       threads: { type: "string", default: String(availableParallelism()) },
+      dir: { type: "string" },
       // Internal: measure one shape of one session count in this (fresh) process and print it as JSON.
       measure: { type: "string" },
       root: { type: "string" },
@@ -54,7 +56,8 @@ function parseFlags() {
   if (values.help) {
     console.log(
       "usage: npm run bench:runner -- [--events N (0: skip)] [--sessions 1000,10000] [--deadline-x 60] [--repeat 3] [--fan-out 1000 (0: skip)]" +
-        " [--threads N (the sessions also on a SessionPool of N threads; default one per CPU, 1: main thread only)]",
+        " [--threads N (the sessions also on a SessionPool of N threads; default one per CPU, 1: main thread only)]" +
+        " [--dir D (where sessions are written; default the system temp directory)]",
     );
     process.exit(0);
   }
@@ -73,6 +76,7 @@ function parseFlags() {
     repeat: positive("repeat", values.repeat),
     fanOut: values["fan-out"] === "0" ? 0 : positive("fan-out", values["fan-out"]),
     threads: positive("threads", values.threads),
+    dir: values.dir ?? tmpdir(),
     measure: values.measure,
     root: values.root,
   };
@@ -223,7 +227,8 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(await measureOne(count!, threads!, IDEAL_MS * flags.deadlineX, flags.root ?? tmpdir())));
     return;
   }
-  const root = mkdtempSync(join(tmpdir(), "escapement-bench-runner-"));
+  mkdirSync(flags.dir, { recursive: true });
+  const root = mkdtempSync(join(flags.dir, "escapement-bench-runner-"));
   const cleanup = () => rmSync(root, { recursive: true, force: true });
   process.once("SIGINT", () => {
     cleanup();
@@ -256,7 +261,9 @@ async function main(): Promise<void> {
     if (flags.fanOut > 0 && results.length > 0) {
       // A process keeps the memory the 10,000 sessions grew its heap to: measure the fan-out's own
       // peak RSS in a fresh process.
-      spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "--events", "0", "--sessions", "", "--fan-out", String(flags.fanOut)], { stdio: "inherit" });
+      spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "--events", "0", "--sessions", "", "--fan-out", String(flags.fanOut), "--dir", flags.dir], {
+        stdio: "inherit",
+      });
     } else if (flags.fanOut > 0) await fanOutSection(flags.fanOut, root);
     console.log(`\nload average at the end: ${load()} (${cpus().length} CPUs)`);
   } finally {
