@@ -11,7 +11,8 @@
  *    6 x (200 + 50 x 5) ms, peak RSS, errors. Target at C = 10,000: 0 errors, wall <= 5x ideal,
  *    peak RSS <= 2 GiB. Side by side: every session on the main thread (runChart), and on a
  *    SessionPool of N threads of the same process (this one and N-1 workers; `--threads N`,
- *    default one per CPU, 1 skips it). Each row runs in a fresh process.
+ *    default one per CPU, 1 skips it). Each run in a fresh process; a row is the median of
+ *    `--runs` (default 3).
  * 3. `--fan-out N` (default 1000, 0 skips): one parent session spawning N child sessions at once
  *    (spawnChildren), each 3 streamed turns, against one child's ideal, beside the same N charts as
  *    plain sessions (see bench/runner/fan-out.ts). Target at 1,000: wall <= 2x ideal, RSS <= 1 GiB.
@@ -43,6 +44,7 @@ function parseFlags() {
       sessions: { type: "string", default: "1000,10000" },
       "deadline-x": { type: "string", default: "60" },
       repeat: { type: "string", default: "3" },
+      runs: { type: "string", default: "3" },
       "fan-out": { type: "string", default: "1000" },
       threads: { type: "string", default: String(availableParallelism()) },
       dir: { type: "string" },
@@ -55,7 +57,7 @@ function parseFlags() {
   });
   if (values.help) {
     console.log(
-      "usage: npm run bench:runner -- [--events N (0: skip)] [--sessions 1000,10000] [--deadline-x 60] [--repeat 3] [--fan-out 1000 (0: skip)]" +
+      "usage: npm run bench:runner -- [--events N (0: skip)] [--repeat 3 (event runs)] [--sessions 1000,10000] [--runs 3 (per sessions row)] [--deadline-x 60] [--fan-out 1000 (0: skip)]" +
         " [--threads N (the sessions also on a SessionPool of N threads; default one per CPU, 1: main thread only)]" +
         " [--dir D (where sessions are written; default the system temp directory)]",
     );
@@ -74,6 +76,7 @@ function parseFlags() {
       .map((part) => positive("sessions", part.trim())),
     deadlineX: positive("deadline-x", values["deadline-x"]),
     repeat: positive("repeat", values.repeat),
+    runs: positive("runs", values.runs),
     fanOut: values["fan-out"] === "0" ? 0 : positive("fan-out", values["fan-out"]),
     threads: positive("threads", values.threads),
     dir: values.dir ?? tmpdir(),
@@ -142,8 +145,8 @@ type MeasuredSessions = SessionsResult & { cpuMs: number; createUs: number; pool
  * last minutes on every create, so deleting one run's files would slow the next run's. The probe
  * before the run shows what a file create costs at that moment.
  */
-async function measureOne(count: number, threads: number, deadlineMs: number, root: string): Promise<MeasuredSessions> {
-  const dir = join(root, `sessions-${count}-${threads}`);
+async function measureOne(count: number, threads: number, run: number, deadlineMs: number, root: string): Promise<MeasuredSessions> {
+  const dir = join(root, `sessions-${count}-${threads}-${run}`);
   const createUs = createProbeUs(join(dir, "probe"));
   const cpuBefore = process.cpuUsage();
   const result = threads === 1 ? await runSessions(count, dir, deadlineMs) : await runSessionsOnPool(count, threads, dir, deadlineMs);
@@ -152,24 +155,32 @@ async function measureOne(count: number, threads: number, deadlineMs: number, ro
 }
 
 async function measureSessionsSection(flags: Flags, root: string) {
-  const results: MeasuredSessions[] = [];
+  // Per row, the run with the median wall time (and every run's ratio): this machine's figures
+  // move from run to run.
+  const results: (MeasuredSessions & { runsX: number[] })[] = [];
   for (const count of flags.sessions) {
     for (const threads of flags.threads > 1 ? [1, flags.threads] : [1]) {
-      // Each in a fresh process: a heap grown by one run would count in the next one's peak RSS.
-      const child = spawnSync(
-        process.execPath,
-        [...process.execArgv, process.argv[1]!, "--measure", `${count},${threads}`, "--deadline-x", String(flags.deadlineX), "--root", root],
-        { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 16 * 2 ** 20 },
-      );
-      const last = child.stdout.trim().split("\n").at(-1) ?? "";
-      if (child.status !== 0 || !last.startsWith("{")) throw new Error(`measuring ${count} sessions on ${threads} thread(s) failed (exit ${child.status}): ${child.stdout}`);
-      const result = JSON.parse(last) as MeasuredSessions;
-      results.push(result);
-      console.log(
-        `  ${int(count)} sessions on ${threads === 1 ? "the main thread" : `a pool of ${threads} threads (ready in ${int(result.poolStartMs ?? 0)} ms)`}: ` +
-          `${int(result.wallMs)} ms (launch ${int(result.launchMs)} ms), ${result.errors} errors, peak RSS ${mib(result.peakRssBytes)}, load ${load()}` +
-          (result.timedOut ? `, stopped at the ${flags.deadlineX}x ideal deadline` : ""),
-      );
+      const runs: MeasuredSessions[] = [];
+      for (let run = 1; run <= flags.runs; run++) {
+        // Each in a fresh process: a heap grown by one run would count in the next one's peak RSS.
+        const child = spawnSync(
+          process.execPath,
+          [...process.execArgv, process.argv[1]!, "--measure", `${count},${threads},${run}`, "--deadline-x", String(flags.deadlineX), "--root", root],
+          { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 16 * 2 ** 20 },
+        );
+        const last = child.stdout.trim().split("\n").at(-1) ?? "";
+        if (child.status !== 0 || !last.startsWith("{")) throw new Error(`measuring ${count} sessions on ${threads} thread(s) failed (exit ${child.status}): ${child.stdout}`);
+        const result = JSON.parse(last) as MeasuredSessions;
+        runs.push(result);
+        console.log(
+          `  ${int(count)} sessions on ${threads === 1 ? "the main thread" : `a pool of ${threads} threads (ready in ${int(result.poolStartMs ?? 0)} ms)`}, run ${run}: ` +
+            `${int(result.wallMs)} ms (launch ${int(result.launchMs)} ms), ${result.errors} errors, peak RSS ${mib(result.peakRssBytes)}, ` +
+            `file create ${int(result.createUs)} us, load ${load()}` +
+            (result.timedOut ? `, stopped at the ${flags.deadlineX}x ideal deadline` : ""),
+        );
+      }
+      const byWall = [...runs].sort((a, b) => a.wallMs - b.wallMs);
+      results.push({ ...byWall[Math.floor((byWall.length - 1) / 2)]!, runsX: runs.map((r) => r.wallMs / IDEAL_MS) });
     }
   }
   console.log(
@@ -178,7 +189,7 @@ async function measureSessionsSection(flags: Flags, root: string) {
   );
   console.log(
     table(
-      ["sessions", "threads", "wall ms", "x ideal", "launch ms", "CPU/session", "file create", "peak RSS", "errors", "wall", "RSS", "errors", "result"],
+      ["sessions", "threads", "wall ms", "x ideal", "every run", "launch ms", "CPU/session", "file create", "peak RSS", "errors", "wall", "RSS", "errors", "result"],
       results.map((r) => {
         const x = r.wallMs / IDEAL_MS;
         const checks = [x <= TARGET_WALL_X, r.peakRssBytes <= TARGET_RSS, r.errors === 0];
@@ -188,6 +199,7 @@ async function measureSessionsSection(flags: Flags, root: string) {
           r.threads === 1 ? "main" : `pool ${r.threads}`,
           int(r.wallMs) + (r.timedOut ? "+" : ""),
           ratio(x),
+          r.runsX.map((each) => each.toFixed(1)).join(" "),
           int(r.launchMs),
           `${(r.cpuMs / r.sessions).toFixed(2)} ms`,
           `${int(r.createUs)} us`,
@@ -199,12 +211,13 @@ async function measureSessionsSection(flags: Flags, root: string) {
           r.sessions === TARGET_AT ? verdict(overall) : `${verdict(overall)} (target is set at ${int(TARGET_AT)})`,
         ];
       }),
-      ["r", "l", "r", "r", "r", "r", "r", "r", "r", "l", "l", "l", "l"],
+      ["r", "l", "r", "r", "l", "r", "r", "r", "r", "r", "l", "l", "l", "l"],
     ),
   );
+  console.log(`  the run with the median wall time of ${flags.runs} (--runs); every run: each run's x ideal, in order`);
   console.log(
     "  main: runChart for every session on the main thread; pool N: a SessionPool of this thread and N-1 workers in the same process" +
-      " (--threads N), its threads started before the clock starts; each row in a fresh process",
+      " (--threads N), its threads started before the clock starts; each run in a fresh process",
   );
   console.log("  CPU/session: CPU time of the whole process (every thread, GC included; a pool's includes starting its threads) over the sessions");
   console.log("  file create: one empty file created just before the run (a session creates a directory and 6 files)");
@@ -223,8 +236,8 @@ async function measureSessionsSection(flags: Flags, root: string) {
 async function main(): Promise<void> {
   const flags = parseFlags();
   if (flags.measure !== undefined) {
-    const [count, threads] = flags.measure.split(",").map(Number);
-    console.log(JSON.stringify(await measureOne(count!, threads!, IDEAL_MS * flags.deadlineX, flags.root ?? tmpdir())));
+    const [count, threads, run] = flags.measure.split(",").map(Number);
+    console.log(JSON.stringify(await measureOne(count!, threads!, run!, IDEAL_MS * flags.deadlineX, flags.root ?? tmpdir())));
     return;
   }
   mkdirSync(flags.dir, { recursive: true });
