@@ -271,14 +271,16 @@ async function main(): Promise<void> {
     }
 
     const results = flags.sessions.length > 0 ? await measureSessionsSection(flags, root) : [];
-    if (flags.fanOut > 0 && results.length > 0) {
-      // A process keeps the memory the 10,000 sessions grew its heap to: measure the fan-out's own
-      // peak RSS in a fresh process.
+    if (flags.fanOut > 0 && (results.length > 0 || flags.events > 0)) {
+      // This process's heap grew with what it measured so far: measure the fan-out's own peak RSS
+      // in a fresh process (which ends the report).
       spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "--events", "0", "--sessions", "", "--fan-out", String(flags.fanOut), "--dir", flags.dir], {
         stdio: "inherit",
       });
-    } else if (flags.fanOut > 0) await fanOutSection(flags.fanOut, root);
-    console.log(`\nload average at the end: ${load()} (${cpus().length} CPUs)`);
+    } else {
+      if (flags.fanOut > 0) await fanOutSection(flags.fanOut, root);
+      console.log(`\nload average at the end: ${load()} (${cpus().length} CPUs)`);
+    }
   } finally {
     cleanup();
     // Written-back inode tables shorten the time the deleted inodes slow later creates (see above).
