@@ -131,6 +131,34 @@ describe("anthropic: streaming", () => {
     expect(last().body.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
   });
 
+  it("redacted thinking is kept as its opaque data, streamed or not, and goes back to Anthropic as it came", async () => {
+    const blocks = [{ type: "redacted_thinking" as const, data: "EmwKAhgBEgy3va3pzix/LafPsn4a" }, { type: "text" as const, text: "Hi." }];
+    const kept = { type: "thinking", text: "", redacted: "EmwKAhgBEgy3va3pzix/LafPsn4a" };
+    server.enqueue({ kind: "reply", blocks });
+    const streamed = await run(client(), request({ params: { thinking: true } }));
+    expect(streamed.response!.content).toEqual([kept, { type: "text", text: "Hi." }]);
+    // Nothing to show while it streams, but its opening is the model's first output.
+    expect(streamed.deltas).toEqual([{ kind: "text", text: "Hi." }]);
+    expect(streamed.firstTokens).toHaveLength(1);
+    server.enqueue({ kind: "reply", blocks });
+    expect((await run(client(), request({ stream: false, params: { thinking: true } }))).response!.content).toEqual([kept, { type: "text", text: "Hi." }]);
+
+    server.enqueue(step.text("Done."));
+    const messages: ModelMessage[] = [
+      { role: "user", content: [{ type: "text", text: "What time is it in Rome?" }] },
+      { role: "assistant", content: [{ type: "thinking", text: "", redacted: "EmwKAhgBEgy3va3pzix/LafPsn4a" }, { type: "tool-call", id: "toolu_3", name: "get_time", input: { city: "Rome" } }] },
+      { role: "user", content: [{ type: "tool-result", toolCallId: "toolu_3", name: "get_time", output: "14:05" }] },
+    ];
+    await run(client(), request({ messages, tools: [timeTool], params: { thinking: true, promptCaching: false } }));
+    expect(last().body.messages[1]).toEqual({
+      role: "assistant",
+      content: [
+        { type: "redacted_thinking", data: "EmwKAhgBEgy3va3pzix/LafPsn4a" },
+        { type: "tool_use", id: "toolu_3", name: "get_time", input: { city: "Rome" } },
+      ],
+    });
+  });
+
   it("sends thinking blocks back with their signature, tool calls and tool results (errors flagged)", async () => {
     server.enqueue(step.text("Done."));
     const messages: ModelMessage[] = [

@@ -35,6 +35,8 @@ export interface FakeUsage {
 export type ReplyBlock =
   | { type: "text"; text: string; /** How the text is split into deltas (default: ~8-character pieces). */ chunks?: string[] }
   | { type: "thinking"; text: string; signature?: string; chunks?: string[] }
+  /** Anthropic only: thinking its safety systems hid, sent as opaque `data` (no deltas). */
+  | { type: "redacted_thinking"; data: string }
   | {
       type: "tool_use";
       id: string;
@@ -367,6 +369,9 @@ function anthropicEvents(id: string, reply: ReplyStep, request: any): SseEvent[]
         for (const piece of block.chunks ?? pieces(block.text, 8)) events.push(delta({ type: "thinking_delta", thinking: piece }));
         if (block.signature !== undefined) events.push(delta({ type: "signature_delta", signature: block.signature }));
         break;
+      case "redacted_thinking":
+        events.push({ name: "content_block_start", data: { type: "content_block_start", index, content_block: { type: "redacted_thinking", data: block.data } } });
+        break;
       case "tool_use":
         events.push({
           name: "content_block_start",
@@ -402,7 +407,9 @@ function anthropicMessage(id: string, reply: ReplyStep, request: any) {
         ? { type: "text", text: block.text }
         : block.type === "thinking"
           ? { type: "thinking", thinking: block.text, signature: block.signature ?? "" }
-          : { type: "tool_use", id: block.id, name: block.name, input: block.input },
+          : block.type === "redacted_thinking"
+            ? { type: "redacted_thinking", data: block.data }
+            : { type: "tool_use", id: block.id, name: block.name, input: block.input },
     ),
     stop_reason: stopOf(reply),
     stop_sequence: null,

@@ -8,7 +8,13 @@ import type { ResiliencePolicy } from "./router/policy.js";
 
 export type ContentBlock =
   | { type: "text"; text: string }
-  | { type: "thinking"; text: string; signature?: string }
+  | {
+      type: "thinking";
+      text: string;
+      signature?: string;
+      /** Thinking the provider hid (Anthropic's redacted thinking): opaque data that must go back as it came; `text` is empty. */
+      redacted?: string;
+    }
   | { type: "image"; source: ImageSource }
   | { type: "tool-call"; id: string; name: string; input: unknown }
   | { type: "tool-result"; toolCallId: string; name: string; output: string; isError?: boolean };

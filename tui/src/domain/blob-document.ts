@@ -60,6 +60,8 @@ export const blockMarkdown = (block: unknown): string => {
     case "text":
       return cut(str(block.text) ?? "");
     case "thinking":
+      // Redacted thinking (Anthropic) has no text, only data the model gets back.
+      if (typeof block.redacted === "string" && !str(block.text)) return quote("*thinking, redacted by the provider*");
       return `${quote(`*thinking*\n\n${cut(str(block.text) ?? "")}`)}`;
     case "image": {
       const source = isRecord(block.source) ? block.source : {};

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { blobMarkdown, fenced, BLOCK_CHARS_MAX } from "../../src/domain/index.ts";
+import { blobMarkdown, blockMarkdown, fenced, BLOCK_CHARS_MAX } from "../../src/domain/index.ts";
 
 const request = {
   model: "smart",
@@ -71,6 +71,11 @@ describe("blob documents", () => {
   test("a response's cost and context use, when the core recorded them", () => {
     const md = blobMarkdown(JSON.stringify({ ...response, costUsd: 0.0031, contextUsed: 0.42 }), { ref: "io/r.json", title: "t", kind: "response" });
     expect(md).toContain("stop `end_turn` · ttft 410 ms · $0.0031 · context 42%");
+  });
+
+  test("redacted thinking says so instead of showing an empty quote", () => {
+    expect(blockMarkdown({ type: "thinking", text: "", redacted: "EmwKAhgB" })).toBe("> *thinking, redacted by the provider*");
+    expect(blockMarkdown({ type: "thinking", text: "visible" })).toBe("> *thinking*\n>\n> visible");
   });
 
   test("a tool blob shows its input and output verbatim", () => {

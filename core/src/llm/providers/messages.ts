@@ -106,8 +106,13 @@ function assistantPart(block: ContentBlock): Exclude<AssistantContent, string>[n
       return {
         type: "reasoning",
         text: block.text,
-        // The signature lets Anthropic verify the thinking block when it comes back (required with tool use).
-        ...(block.signature === undefined ? {} : { providerOptions: { anthropic: { signature: block.signature } } }),
+        // The signature lets Anthropic verify the thinking block when it comes back (required with tool
+        // use); a redacted block goes back as its data.
+        ...(block.signature !== undefined
+          ? { providerOptions: { anthropic: { signature: block.signature } } }
+          : block.redacted !== undefined
+            ? { providerOptions: { anthropic: { redactedData: block.redacted } } }
+            : {}),
       };
     case "tool-call":
       return { type: "tool-call", toolCallId: block.id, toolName: block.name, input: toolInput(block.input) };

@@ -35,15 +35,24 @@ export function toStopReason(finishReason: FinishReason | undefined, rawFinishRe
   return "end_turn";
 }
 
-/** Anthropic's thinking signature, when a part's provider metadata carries it. */
-export function signatureOf(metadata: ProviderMetadata | undefined): string | undefined {
-  const signature = (metadata?.anthropic as { signature?: unknown } | undefined)?.signature;
-  return typeof signature === "string" && signature !== "" ? signature : undefined;
+/** What Anthropic attaches to a thinking part: its signature, or the data of a redacted block. */
+export interface ThinkingSeal {
+  signature?: string;
+  redacted?: string;
+}
+
+/** The signature or redacted data a reasoning part's provider metadata carries (Anthropic), if any. */
+export function thinkingSealOf(metadata: ProviderMetadata | undefined): ThinkingSeal | undefined {
+  const anthropic = metadata?.anthropic as { signature?: unknown; redactedData?: unknown } | undefined;
+  const nonEmpty = (value: unknown): value is string => typeof value === "string" && value !== "";
+  if (nonEmpty(anthropic?.signature)) return { signature: anthropic.signature };
+  if (nonEmpty(anthropic?.redactedData)) return { redacted: anthropic.redactedData };
+  return undefined;
 }
 
 type Slot =
   | { type: "text"; text: string }
-  | { type: "thinking"; text: string; signature?: string }
+  | ({ type: "thinking"; text: string } & ThinkingSeal)
   | { type: "tool-call"; id: string; name: string; input: unknown; done: boolean };
 
 /**
@@ -67,7 +76,7 @@ export class ContentAssembler {
     slot.text += text;
   }
 
-  thinking(id: string, text: string, signature?: string): void {
+  thinking(id: string, text: string, seal?: ThinkingSeal): void {
     let slot = this.#thinking.get(id);
     if (slot === undefined) {
       slot = { type: "thinking", text: "" };
@@ -75,7 +84,8 @@ export class ContentAssembler {
       this.#slots.push(slot);
     }
     slot.text += text;
-    if (signature !== undefined) slot.signature = signature;
+    if (seal?.signature !== undefined) slot.signature = seal.signature;
+    if (seal?.redacted !== undefined) slot.redacted = seal.redacted;
   }
 
   toolInputStart(id: string, name: string): void {
@@ -103,8 +113,9 @@ export class ContentAssembler {
   }
 
   /**
-   * The finished blocks: empty text dropped, thinking kept when it has text or a signature, tool
-   * calls only when the SDK completed them (a call whose input never finished is not a call).
+   * The finished blocks: empty text dropped, thinking kept when it has text, a signature or
+   * redacted data, tool calls only when the SDK completed them (a call whose input never finished
+   * is not a call).
    */
   blocks(): ContentBlock[] {
     const out: ContentBlock[] = [];
@@ -112,8 +123,14 @@ export class ContentAssembler {
       if (slot.type === "text") {
         if (slot.text !== "") out.push({ type: "text", text: slot.text });
       } else if (slot.type === "thinking") {
-        if (slot.text !== "" || slot.signature !== undefined)
-          out.push({ type: "thinking", text: slot.text, ...(slot.signature === undefined ? {} : { signature: slot.signature }) });
+        if (slot.text !== "" || slot.signature !== undefined || slot.redacted !== undefined) {
+          out.push({
+            type: "thinking",
+            text: slot.text,
+            ...(slot.signature === undefined ? {} : { signature: slot.signature }),
+            ...(slot.redacted === undefined ? {} : { redacted: slot.redacted }),
+          });
+        }
       } else if (slot.done) {
         out.push({ type: "tool-call", id: slot.id, name: slot.name, input: slot.input });
       }

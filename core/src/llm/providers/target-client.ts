@@ -12,7 +12,7 @@ import { classifyError } from "./classify.js";
 import { guardModel } from "./guard.js";
 import { toAiSdkPrompt } from "./messages.js";
 import { languageModelFor, missingKeyProblem } from "./models.js";
-import { ContentAssembler, signatureOf, toStopReason, toUsage } from "./response.js";
+import { ContentAssembler, thinkingSealOf, toStopReason, toUsage } from "./response.js";
 import type { LanguageModelSource, ProviderKind, ProviderSpec, TargetClientOptions } from "./types.js";
 
 /** Thinking budget sent when `thinking: true` gives none. */
@@ -156,13 +156,13 @@ async function streamCall(
       case "reasoning-start":
         // A thinking block opening is output: with Anthropic's omitted thinking display no thinking text ever streams.
         firstToken();
-        content.thinking(part.id, "", signatureOf(part.providerMetadata));
+        content.thinking(part.id, "", thinkingSealOf(part.providerMetadata));
         break;
       case "reasoning-end":
-        content.thinking(part.id, "", signatureOf(part.providerMetadata));
+        content.thinking(part.id, "", thinkingSealOf(part.providerMetadata));
         break;
       case "reasoning-delta":
-        content.thinking(part.id, part.text, signatureOf(part.providerMetadata));
+        content.thinking(part.id, part.text, thinkingSealOf(part.providerMetadata));
         if (part.text === "") break;
         firstToken();
         onDelta({ kind: "thinking", text: part.text });
@@ -212,7 +212,7 @@ async function generateCall(settings: Settings, target: string): Promise<ModelRe
         content.text(`t${index}`, part.text);
         break;
       case "reasoning":
-        content.thinking(`r${index}`, part.text, signatureOf(part.providerMetadata));
+        content.thinking(`r${index}`, part.text, thinkingSealOf(part.providerMetadata));
         break;
       case "tool-call":
         content.toolCall(part.toolCallId, part.toolName, part.input);

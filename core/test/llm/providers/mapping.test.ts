@@ -32,6 +32,7 @@ describe("toAiSdkPrompt", () => {
         content: [
           { type: "thinking", text: "hm", signature: "s1" },
           { type: "thinking", text: "unsigned" },
+          { type: "thinking", text: "", redacted: "opaque" },
           { type: "text", text: "" },
           { type: "text", text: "calling" },
           { type: "tool-call", id: "c1", name: "t", input: { a: 1 } },
@@ -62,6 +63,7 @@ describe("toAiSdkPrompt", () => {
         content: [
           { type: "reasoning", text: "hm", providerOptions: { anthropic: { signature: "s1" } } },
           { type: "reasoning", text: "unsigned" },
+          { type: "reasoning", text: "", providerOptions: { anthropic: { redactedData: "opaque" } } },
           { type: "text", text: "calling" },
           { type: "tool-call", toolCallId: "c1", toolName: "t", input: { a: 1 } },
         ],
