@@ -105,6 +105,12 @@ export const mcpServerSchema = z
       .describe("HTTP server: headers sent with every request; values may use ${VAR}"),
     startupTimeoutMs: z.number().int().positive().optional().describe("most time to connect and list tools (default 30000)"),
     toolTimeoutMs: z.number().int().positive().optional().describe("most time one tool call may take (default 300000)"),
+    restarts: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe("stdio server: how often it is started again after it exits during a run, at the next call of one of its tools (default 3; 0: never)"),
   })
   .describe('an MCP server: {"command", "args"?, "env"?, "cwd"?} (stdio) or {"url", "headers"?} (streamable HTTP)');
 

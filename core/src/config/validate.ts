@@ -118,7 +118,7 @@ const crossCheck = (config: ProjectConfig): ConfigIssue[] => {
   return issues;
 };
 
-const stdioOnly = ["args", "env", "cwd"] as const;
+const stdioOnly = ["args", "env", "cwd", "restarts"] as const;
 /** `${NAME}` is the only reference syntax; anything else after `${` is a typo to report. */
 const badEnvRef = /\$\{(?![A-Za-z_][A-Za-z0-9_]*\})/;
 

@@ -24,6 +24,8 @@ import { displayUrl, mcpFailureLine } from "./report.js";
 export const defaultStartupTimeoutMs = 30_000;
 export const defaultToolTimeoutMs = 300_000;
 export const defaultMaxOutputChars = 100_000;
+/** How often a stdio server that exits during a run is started again (config `restarts`). */
+export const defaultRestarts = 3;
 
 /** Variables a stdio server inherits from the environment (the SDK's list); everything else comes from its `env`. */
 export const inheritedEnvVars = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER"] as const;
@@ -53,6 +55,8 @@ export interface McpServerStatus {
   serverInfo?: { name: string; version: string };
   /** A stdio server's pid (also its process group id). */
   pid?: number;
+  /** Times the server was started again after it went away (stdio), when it was. */
+  restarts?: number;
   error?: McpFailure;
 }
 
@@ -121,6 +125,12 @@ class McpServerHandle {
   readonly #startupTimeoutMs: number;
   readonly #toolTimeoutMs: number;
   readonly #maxOutputChars: number;
+  readonly #maxRestarts: number;
+  #restarts = 0;
+  /** The restart under way, which every call arriving meanwhile waits for. */
+  #restarting: Promise<void> | undefined;
+  /** The MCP name of each registered tool, by its registered name. */
+  readonly #mcpNames = new Map<string, string>();
   #state: McpServerStatus["state"] = "connecting";
   #error: McpFailure | undefined;
   #client: Client | undefined;
@@ -138,6 +148,7 @@ class McpServerHandle {
     this.#startupTimeoutMs = config.startupTimeoutMs ?? options.startupTimeoutMs ?? defaultStartupTimeoutMs;
     this.#toolTimeoutMs = config.toolTimeoutMs ?? options.toolTimeoutMs ?? defaultToolTimeoutMs;
     this.#maxOutputChars = options.maxOutputChars ?? defaultMaxOutputChars;
+    this.#maxRestarts = this.kind === "stdio" ? (config.restarts ?? defaultRestarts) : 0;
   }
 
   status(): McpServerStatus {
@@ -149,19 +160,37 @@ class McpServerHandle {
       tools: this.tools.map((tool) => tool.name),
       ...(this.#serverInfo ? { serverInfo: { ...this.#serverInfo } } : {}),
       ...(pid === undefined ? {} : { pid }),
+      ...(this.#restarts > 0 ? { restarts: this.#restarts } : {}),
       ...(this.#error ? { error: { ...this.#error } } : {}),
     };
   }
 
   async connect(): Promise<void> {
     const started = Date.now();
+    const opened = await this.#open();
+    if (!Array.isArray(opened)) return this.#fail(opened);
+    this.tools = this.#toolsOf(opened);
+    this.#log.info(`mcp server "${this.name}" connected`, {
+      transport: this.kind,
+      tools: this.tools.length,
+      ms: Date.now() - started,
+      ...(this.#serverInfo ? { server: `${this.#serverInfo.name} ${this.#serverInfo.version}` } : {}),
+    });
+  }
+
+  /**
+   * Starts (or, for a restart, starts again) the transport, connects and lists the tools. On
+   * success the server is `connected` and the listed tools are returned; otherwise why it failed,
+   * with everything it started stopped.
+   */
+  async #open(): Promise<McpToolDescriptor[] | McpFailure> {
     const outer = this.#options.signal;
-    if (outer?.aborted) return this.#fail({ category: "aborted", message: "the run was cancelled before it connected" });
+    if (outer?.aborted) return { category: "aborted", message: "the run was cancelled before it connected" };
     let transport: GroupStdioTransport | StreamableHTTPClientTransport;
     try {
       transport = this.#createTransport();
     } catch (error) {
-      if (error instanceof MissingEnvVarError) return this.#fail({ category: "config", message: error.message });
+      if (error instanceof MissingEnvVarError) return { category: "config", message: error.message };
       throw error;
     }
     this.#transport = transport;
@@ -175,16 +204,15 @@ class McpServerHandle {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.#startupTimeoutMs);
     const signal = outer ? AbortSignal.any([outer, deadline.signal]) : deadline.signal;
+    const listed: McpToolDescriptor[] = [];
     try {
       await client.connect(transport, { signal, timeout: this.#startupTimeoutMs });
-      const listed: McpToolDescriptor[] = [];
       let cursor: string | undefined;
       do {
         const page = await client.listTools(cursor === undefined ? {} : { cursor }, { signal, timeout: this.#startupTimeoutMs });
         listed.push(...page.tools);
         cursor = page.nextCursor;
       } while (cursor !== undefined);
-      this.tools = this.#toolsOf(listed);
     } catch (error) {
       clearTimeout(timer);
       const failure = outer?.aborted
@@ -193,30 +221,63 @@ class McpServerHandle {
           ? { category: "timeout" as const, message: `no answer within ${this.#startupTimeoutMs} ms` }
           : this.#startFailure(error);
       await this.#closeQuietly();
-      return this.#fail(failure);
+      return failure;
     }
     clearTimeout(timer);
     if (closedWhileConnecting) {
       // It answered, then went away before the run could use it.
-      this.tools = [];
       const failure = { category: "exited" as const, message: `${this.#exitText()} right after it connected` };
       await this.#closeQuietly();
-      return this.#fail(failure);
+      return failure;
+    }
+    if ((this.#state as McpServerStatus["state"]) === "closed") {
+      await this.#closeQuietly();
+      return { category: "aborted", message: "the connection was closed while it started" };
     }
     this.#serverInfo = client.getServerVersion();
     this.#state = "connected";
+    this.#error = undefined;
     client.onerror = (error) => this.#log.debug(`mcp server "${this.name}": ${this.#redact(error.message)}`);
-    this.#log.info(`mcp server "${this.name}" connected`, {
-      transport: this.kind,
-      tools: this.tools.length,
-      ms: Date.now() - started,
-      ...(this.#serverInfo ? { server: `${this.#serverInfo.name} ${this.#serverInfo.version}` } : {}),
+    return listed;
+  }
+
+  /**
+   * Starts a stdio server that went away again, once for all the calls waiting on it. Its tools
+   * stay as registered at the start of the run; one the new process no longer has is refused by it.
+   */
+  #restart(): Promise<void> {
+    this.#restarting ??= (async () => {
+      this.#restarts++;
+      const lost = this.#error?.message ?? "it went away";
+      this.#log.warn(`mcp server "${this.name}" went away (${lost}); starting it again (restart ${this.#restarts} of ${this.#maxRestarts})`);
+      await this.#closeQuietly();
+      // Closed meanwhile (the run ended): start nothing.
+      if ((this.#state as McpServerStatus["state"]) === "closed") return;
+      this.#state = "connecting";
+      const opened = await this.#open();
+      if (Array.isArray(opened)) {
+        const now = new Set(opened.map((descriptor) => descriptor.name));
+        const gone = this.tools.filter((tool) => !now.has(this.#mcpNames.get(tool.name) ?? "")).map((tool) => tool.name);
+        this.#log.info(`mcp server "${this.name}" connected again`, { restarts: this.#restarts, ...(gone.length > 0 ? { toolsGone: gone.join(", ") } : {}) });
+        return;
+      }
+      // A connection closed meanwhile stays closed.
+      if ((this.#state as McpServerStatus["state"]) === "closed") return;
+      this.#state = "disconnected";
+      this.#error = { category: opened.category, message: this.#redact(`it went away (${lost}) and did not start again: ${opened.message}`) };
+      this.#log.warn(mcpFailureLine(this.name, this.#error));
+    })().finally(() => {
+      this.#restarting = undefined;
     });
+    return this.#restarting;
   }
 
   /** Calls one tool; every failure is an error result (never a throw). */
   async call(mcpTool: string, toolName: string, input: Record<string, unknown>, context: ToolContext): Promise<ToolResult> {
     const meta = { server: this.name, tool: mcpTool };
+    if (context.signal.aborted) return abortedResult(meta);
+    if (this.#restarting) await this.#restarting;
+    else if (this.#state === "disconnected" && this.#restarts < this.#maxRestarts) await this.#restart();
     if (context.signal.aborted) return abortedResult(meta);
     if (this.#state !== "connected" || !this.#client) return this.#unavailable(meta, this.#reason());
     try {
@@ -311,6 +372,7 @@ class McpServerHandle {
       const name = mcpToolName(this.name, descriptor.name, taken);
       taken.add(name);
       const mcpTool = descriptor.name;
+      this.#mcpNames.set(name, mcpTool);
       tools.push({
         name,
         description: descriptor.description ?? descriptor.title ?? `${mcpTool} (MCP server ${this.name})`,
@@ -327,7 +389,9 @@ class McpServerHandle {
     if (this.#state !== "connected") return;
     this.#state = "disconnected";
     this.#error = { category: "exited", message: this.#exitText() };
-    this.#log.warn(`mcp server "${this.name}" went away; its tools now fail with mcp-unavailable`, { ...this.#error });
+    const next =
+      this.#restarts < this.#maxRestarts ? "it is started again at the next call of one of its tools" : "its tools now fail with mcp-unavailable";
+    this.#log.warn(`mcp server "${this.name}" went away; ${next}`, { ...this.#error });
   }
 
   #reason(): string {

@@ -84,6 +84,7 @@ export const describeMcpServers = (servers: Readonly<Record<string, McpServerCon
       const env = Object.keys(server.env ?? {});
       if (env.length > 0) cells.push(`env: ${env.join(", ")}`);
       if (server.cwd !== undefined) cells.push(`cwd: ${server.cwd}`);
+      if (server.restarts !== undefined) cells.push(`restarts ${server.restarts}`);
     }
     if (server.startupTimeoutMs !== undefined) cells.push(`startup timeout ${server.startupTimeoutMs} ms`);
     if (server.toolTimeoutMs !== undefined) cells.push(`tool timeout ${server.toolTimeoutMs} ms`);

@@ -174,10 +174,12 @@ describe(".escapement.json mcpServers: bad input is rejected naming the key path
   });
 
   it("keys of the other transport", () => {
-    expect(problems({ a: { url: "http://h/mcp", args: ["x"], cwd: "." } })).toEqual([
+    expect(problems({ a: { url: "http://h/mcp", args: ["x"], cwd: ".", restarts: 2 } })).toEqual([
       'mcpServers.a.args: only for a stdio server ("command"), not with "url"',
       'mcpServers.a.cwd: only for a stdio server ("command"), not with "url"',
+      'mcpServers.a.restarts: only for a stdio server ("command"), not with "url"',
     ]);
+    expect(problems({ a: { command: "x", restarts: -1 } })[0]).toMatch(/^mcpServers\.a\.restarts: /);
     expect(problems({ a: { command: "x", headers: { A: "b" } } })).toEqual(['mcpServers.a.headers: only for an HTTP server ("url"), not with "command"']);
   });
 

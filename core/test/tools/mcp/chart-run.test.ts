@@ -64,8 +64,25 @@ describe("a chart run with MCP tools", () => {
     }
   });
 
-  it("a server that dies mid-run: its tool results are categorized errors and the run goes on", async () => {
+  it("a server that dies mid-run is started again for the next call: only the call it died in fails", async () => {
     const mcp = await connectRunTools({ "echo-server": stdioServer() }, [], { env: baseEnv });
+    try {
+      const model = scriptedModel([
+        { toolCalls: [{ name: "echo-server__crash", id: "crash-1" }] },
+        { toolCalls: [{ name: "echo-server__echo", input: { text: "still there?" }, id: "echo-1" }] },
+        { events: [{ name: "finish", payload: {} }] },
+      ]);
+      const { result, rows } = await runScripted({ chart: chartUsing(["*"]), model, tools: mcp.registry!, startRows: mcp.startRows });
+      expect(result.status).toBe("done");
+      expect(rowsOf(rows, "llm/tool-result", { name: "echo-server__crash" })[0]!.data).toMatchObject({ isError: true, meta: { category: "mcp-unavailable" } });
+      expect(rowsOf(rows, "llm/tool-result", { name: "echo-server__echo" })[0]!.data).toMatchObject({ isError: false, snippet: "still there?" });
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it("a server that dies mid-run (and may not restart): its tool results are categorized errors and the run goes on", async () => {
+    const mcp = await connectRunTools({ "echo-server": stdioServer({ restarts: 0 }) }, [], { env: baseEnv });
     try {
       const model = scriptedModel([
         { toolCalls: [{ name: "echo-server__crash", id: "crash-1" }] },

@@ -237,26 +237,76 @@ describe("MCP over stdio: a server that fails to start is not a crash", () => {
 });
 
 describe("MCP over stdio: a server that dies mid-run", () => {
-  it("its tools return an mcp-unavailable error naming the server, then and afterwards; nothing throws", async () => {
+  it("the call it died in fails; the next call starts it again (a new process) and is answered", async () => {
     const connection = await connect({ "echo-server": stdioServer() });
-    const crashed = await tool(connection, "echo-server__crash").execute({}, context());
-    expect(crashed).toEqual({
+    const firstPid = pidOf(connection);
+    expect(await tool(connection, "echo-server__crash").execute({}, context())).toEqual({
       output: 'MCP server "echo-server" is unavailable: its process exited with code 3',
       isError: true,
       meta: { server: "echo-server", tool: "crash", category: "mcp-unavailable" },
     });
-    const after = await tool(connection, "echo-server__echo").execute({ text: "anyone?" }, context());
-    expect(after).toMatchObject({ isError: true, meta: { category: "mcp-unavailable", server: "echo-server", tool: "echo" } });
-    expect(after.output).toContain('MCP server "echo-server" is unavailable');
     expect(connection.status[0]).toMatchObject({ state: "disconnected", error: { category: "exited" } });
+    // Two calls at once share one restart.
+    const [one, two] = await Promise.all([
+      tool(connection, "echo-server__echo").execute({ text: "anyone?" }, context()),
+      tool(connection, "echo-server__add").execute({ a: 2, b: 3 }, context()),
+    ]);
+    expect([one.output, two.output]).toEqual(["anyone?", "5"]);
+    expect(connection.status[0]).toMatchObject({ state: "connected", restarts: 1 });
+    expect(connection.status[0]!.error).toBeUndefined();
+    expect(pidOf(connection)).not.toBe(firstPid);
+    expect(await isAlive(firstPid)).toBe(false);
   });
 
-  it("a server killed from outside is noticed too", async () => {
-    const connection = await connect({ "echo-server": stdioServer() });
+  it("after its last restart (restarts: 1 here) it stays away: its tools return mcp-unavailable, then and afterwards", async () => {
+    const connection = await connect({ "echo-server": stdioServer({ restarts: 1 }) });
+    await tool(connection, "echo-server__crash").execute({}, context());
+    expect((await tool(connection, "echo-server__echo").execute({ text: "1" }, context())).output).toBe("1");
+    await tool(connection, "echo-server__crash").execute({}, context());
+    for (let call = 0; call < 2; call++) {
+      const after = await tool(connection, "echo-server__echo").execute({ text: "anyone?" }, context());
+      expect(after).toEqual({
+        output: 'MCP server "echo-server" is unavailable: its process exited with code 3',
+        isError: true,
+        meta: { server: "echo-server", tool: "echo", category: "mcp-unavailable" },
+      });
+    }
+    expect(connection.status[0]).toMatchObject({ state: "disconnected", restarts: 1, error: { category: "exited" } });
+  });
+
+  it("with restarts: 0 it is never started again", async () => {
+    const connection = await connect({ "echo-server": stdioServer({ restarts: 0 }) });
+    await tool(connection, "echo-server__crash").execute({}, context());
+    const after = await tool(connection, "echo-server__echo").execute({ text: "anyone?" }, context());
+    expect(after).toMatchObject({ isError: true, meta: { category: "mcp-unavailable", server: "echo-server", tool: "echo" } });
+    expect(connection.status[0]).toMatchObject({ state: "disconnected", error: { category: "exited" } });
+    expect(connection.status[0]!.restarts).toBeUndefined();
+  });
+
+  it("a restart that fails says why it went away and why it did not start again", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "escapement-mcp-restart-"));
+    try {
+      const failFlag = join(dir, "fail");
+      const connection = await connect({ "echo-server": stdioServer({ env: { ECHO_SERVER_FAIL_START_IF: failFlag } }) });
+      await (await import("node:fs/promises")).writeFile(failFlag, "");
+      await tool(connection, "echo-server__crash").execute({}, context());
+      const after = await tool(connection, "echo-server__echo").execute({ text: "anyone?" }, context());
+      expect(after.output).toBe(
+        'MCP server "echo-server" is unavailable: it went away (its process exited with code 3) and did not start again: ' +
+          "its process exited with code 4 (stderr: echo-server: starting | echo-server: cannot open the database) before it answered",
+      );
+      expect(connection.status[0]).toMatchObject({ state: "disconnected", restarts: 1, error: { category: "exited" } });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a server killed from outside is noticed too, and started again at the next call", async () => {
+    const connection = await connect({ "echo-server": stdioServer({ restarts: 1 }) });
     process.kill(pidOf(connection), "SIGKILL");
     await waitFor(() => connection.status[0]!.state === "disconnected", 5000, "the server loss to be noticed");
-    const result = await tool(connection, "echo-server__echo").execute({ text: "x" }, context());
-    expect(result.output).toBe('MCP server "echo-server" is unavailable: its process was killed by SIGKILL');
+    expect(connection.status[0]!.error?.message).toBe("its process was killed by SIGKILL");
+    expect((await tool(connection, "echo-server__echo").execute({ text: "x" }, context())).output).toBe("x");
   });
 });
 
