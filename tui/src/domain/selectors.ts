@@ -9,23 +9,55 @@ import type { ChildSessionView, ViewState } from "./view-state.ts";
 export const CHARS_PER_TOKEN = 4;
 
 export type LiveRow =
-  | { readonly kind: "conversation"; readonly key: string; readonly depth: 0; readonly conversation: ConversationView }
+  | {
+      readonly kind: "conversation";
+      readonly key: string;
+      /** 0 at the top; under a child session, one more than its row. */
+      readonly depth: 0 | 1 | 2;
+      /** What the INVOKE column shows: the invoke id, less the child session's prefix when nested. */
+      readonly label: string;
+      readonly conversation: ConversationView;
+    }
   | { readonly kind: "child"; readonly key: string; readonly depth: 0 | 1; readonly child: ChildSessionView };
 
-/** Conversations in start order, each followed by the child sessions it started; orphans last. */
+/**
+ * Conversations in start order, each followed by the child sessions it started; a child session's
+ * own conversations (mirrored as `<childSessionId>/<invokeId>`) under it; children nobody claims last.
+ */
 export const liveRows = (state: ViewState): LiveRow[] => {
+  const ownerOf = (conversation: ConversationView): ChildSessionView | undefined => {
+    let owner: ChildSessionView | undefined;
+    for (const child of state.children.values()) {
+      const longer = owner === undefined || child.childSessionId.length > owner.childSessionId.length;
+      if (longer && conversation.invokeId.startsWith(`${child.childSessionId}/`)) owner = child;
+    }
+    return owner;
+  };
+  const owned = new Map<string, ConversationView[]>();
+  const top: ConversationView[] = [];
+  for (const conversation of state.conversations.values()) {
+    const owner = ownerOf(conversation);
+    if (owner === undefined) top.push(conversation);
+    else owned.set(owner.childSessionId, [...(owned.get(owner.childSessionId) ?? []), conversation]);
+  }
   const rows: LiveRow[] = [];
   const placed = new Set<string>();
-  for (const conversation of state.conversations.values()) {
-    rows.push({ kind: "conversation", key: conversation.invokeId, depth: 0, conversation });
+  const pushChild = (child: ChildSessionView, depth: 0 | 1): void => {
+    rows.push({ kind: "child", key: `child:${child.childSessionId}`, depth, child });
+    placed.add(child.childSessionId);
+    for (const conversation of owned.get(child.childSessionId) ?? []) {
+      const label = conversation.invokeId.slice(child.childSessionId.length + 1);
+      rows.push({ kind: "conversation", key: conversation.invokeId, depth: depth === 0 ? 1 : 2, label, conversation });
+    }
+  };
+  for (const conversation of top) {
+    rows.push({ kind: "conversation", key: conversation.invokeId, depth: 0, label: conversation.invokeId, conversation });
     for (const child of state.children.values()) {
-      if (child.parentInvokeId !== conversation.invokeId) continue;
-      rows.push({ kind: "child", key: `child:${child.childSessionId}`, depth: 1, child });
-      placed.add(child.childSessionId);
+      if (child.parentInvokeId === conversation.invokeId) pushChild(child, 1);
     }
   }
   for (const child of state.children.values()) {
-    if (!placed.has(child.childSessionId)) rows.push({ kind: "child", key: `child:${child.childSessionId}`, depth: 0, child });
+    if (!placed.has(child.childSessionId)) pushChild(child, 0);
   }
   return rows;
 };

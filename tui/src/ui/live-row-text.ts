@@ -41,11 +41,12 @@ export const liveRowText = (row: LiveRow, selected: boolean, width: number, now:
     );
   }
   const c = row.conversation;
+  const invoke = row.depth === 0 ? row.label : `${"  ".repeat(row.depth - 1)}└ ${row.label}`;
   return fit(
     [
       marker,
       padEnd(c.status, FIXED.status),
-      padEnd(c.invokeId, FIXED.invoke),
+      padEnd(invoke, FIXED.invoke),
       padEnd(modelLabel(c), modelWidth(width)),
       padStart(formatCount(conversationTokens(c)), FIXED.tokens),
       padStart(formatRate(conversationTokensPerSecond(c, now)), FIXED.rate),

@@ -313,13 +313,18 @@ describe("child sessions and many conversations", () => {
       ...run.row("llm/conversation-started", data.started("other")),
       ...run.row("session/child-started", { childSessionId: "c-1", chartId: "scan", parentInvokeId: "lead" }),
       ...run.row("session/child-started", { childSessionId: "c-2", chartId: "scan" }),
+      // A child's own conversations, as the parent's transcript mirrors them.
+      ...run.row("llm/conversation-started", data.started("c-1/scanner")),
+      ...run.row("llm/conversation-started", data.started("c-2/scanner")),
       ...run.row("session/child-done", { childSessionId: "c-1", status: "done" }),
     ]);
-    expect(liveRows(state).map((r) => [r.key, r.depth])).toEqual([
-      ["lead", 0],
-      ["child:c-1", 1],
-      ["other", 0],
-      ["child:c-2", 0],
+    expect(liveRows(state).map((r) => [r.key, r.depth, r.kind === "conversation" ? r.label : ""])).toEqual([
+      ["lead", 0, "lead"],
+      ["child:c-1", 1, ""],
+      ["c-1/scanner", 2, "scanner"],
+      ["other", 0, "other"],
+      ["child:c-2", 0, ""],
+      ["c-2/scanner", 1, "scanner"],
     ]);
     expect(state.children.get("c-1")?.status).toBe("done");
   });

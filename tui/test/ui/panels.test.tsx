@@ -53,6 +53,29 @@ describe("LIVE panel", () => {
     expect(app.captureCharFrame()).toMatchSnapshot();
   });
 
+  test("a child session's own conversations sit under it, named without the session's prefix", async () => {
+    const run = scriptedRun({ sessionId: "s-fleet", runId: "run-2", chartId: "fleet" });
+    const state = stateOf([
+      run.hello(),
+      ...run.row("llm/conversation-started", data.started("lead")),
+      ...run.row("session/child-started", { childSessionId: "s-fleet-c1", chartId: "scan", parentInvokeId: "lead" }),
+      // As the parent's transcript mirrors the child's rows.
+      ...run.row("llm/conversation-started", data.started("s-fleet-c1/scanner", "cheap")),
+      ...run.row("llm/request", data.request("s-fleet-c1/scanner", 1, "cheap")),
+      ...run.row("session/child-started", { childSessionId: "s-fleet-c2", chartId: "scan" }),
+      ...run.row("llm/conversation-started", data.started("s-fleet-c2/scanner", "cheap")),
+    ]);
+    const app = await render(
+      () => <LivePanel state={() => state} now={() => viewNow(state, 0)} selected={() => "lead"} height={11} width={() => 80} />,
+      80,
+      11,
+    );
+    const frame = app.captureCharFrame();
+    expect(frame).toContain("  └ scanner");
+    expect(frame).not.toContain("s-fleet-c1/scanner");
+    expect(frame).toMatchSnapshot();
+  });
+
   test("the selected row's streaming text follows the selection", async () => {
     const state = stateOf(busyRun());
     const [selected, setSelected] = createSignal<string | undefined>("writer");
