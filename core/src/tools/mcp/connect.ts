@@ -8,7 +8,8 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError, type Tool as McpToolDescriptor } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { McpServerConfig } from "../../config/schema.js";
@@ -24,6 +25,14 @@ import { displayUrl, mcpFailureLine } from "./report.js";
 export const defaultStartupTimeoutMs = 30_000;
 export const defaultToolTimeoutMs = 300_000;
 export const defaultMaxOutputChars = 100_000;
+type McpClientTransport = GroupStdioTransport | StreamableHTTPClientTransport | SSEClientTransport;
+
+/**
+ * HTTP statuses with which a server that predates streamable HTTP refuses its POST: then the
+ * legacy HTTP+SSE transport is tried at the same URL, as the MCP spec's compatibility notes say.
+ */
+const legacySseStatuses = new Set([400, 404, 405]);
+
 /** How often a stdio server that exits during a run is started again (config `restarts`). */
 export const defaultRestarts = 3;
 
@@ -57,6 +66,8 @@ export interface McpServerStatus {
   pid?: number;
   /** Times the server was started again after it went away (stdio), when it was. */
   restarts?: number;
+  /** An HTTP server that speaks only the legacy HTTP+SSE transport (found when streamable HTTP was refused). */
+  legacySse?: true;
   error?: McpFailure;
 }
 
@@ -134,7 +145,7 @@ class McpServerHandle {
   #state: McpServerStatus["state"] = "connecting";
   #error: McpFailure | undefined;
   #client: Client | undefined;
-  #transport: GroupStdioTransport | StreamableHTTPClientTransport | undefined;
+  #transport: McpClientTransport | undefined;
   #serverInfo: { name: string; version: string } | undefined;
   /** Values taken from the environment or from env/headers: never shown in a message. */
   #secrets: string[] = [];
@@ -161,6 +172,7 @@ class McpServerHandle {
       ...(this.#serverInfo ? { serverInfo: { ...this.#serverInfo } } : {}),
       ...(pid === undefined ? {} : { pid }),
       ...(this.#restarts > 0 ? { restarts: this.#restarts } : {}),
+      ...(this.#transport instanceof SSEClientTransport ? { legacySse: true as const } : {}),
       ...(this.#error ? { error: { ...this.#error } } : {}),
     };
   }
@@ -183,12 +195,12 @@ class McpServerHandle {
    * success the server is `connected` and the listed tools are returned; otherwise why it failed,
    * with everything it started stopped.
    */
-  async #open(): Promise<McpToolDescriptor[] | McpFailure> {
+  async #open(legacySse = false): Promise<McpToolDescriptor[] | McpFailure> {
     const outer = this.#options.signal;
     if (outer?.aborted) return { category: "aborted", message: "the run was cancelled before it connected" };
-    let transport: GroupStdioTransport | StreamableHTTPClientTransport;
+    let transport: McpClientTransport;
     try {
-      transport = this.#createTransport();
+      transport = this.#createTransport(legacySse);
     } catch (error) {
       if (error instanceof MissingEnvVarError) return { category: "config", message: error.message };
       throw error;
@@ -215,6 +227,13 @@ class McpServerHandle {
       } while (cursor !== undefined);
     } catch (error) {
       clearTimeout(timer);
+      if (!legacySse && transport instanceof StreamableHTTPClientTransport && error instanceof StreamableHTTPError && legacySseStatuses.has(error.code ?? 0)) {
+        this.#log.debug(`mcp server "${this.name}": streamable HTTP refused (HTTP ${error.code}); trying the legacy HTTP+SSE transport`);
+        await this.#closeQuietly();
+        const legacy = await this.#open(true);
+        if (Array.isArray(legacy) || legacy.category === "aborted") return legacy;
+        return { ...legacy, message: `streamable HTTP was refused (HTTP ${error.code}), and the legacy HTTP+SSE transport failed too: ${legacy.message}` };
+      }
       const failure = outer?.aborted
         ? { category: "aborted" as const, message: "the run was cancelled while it connected" }
         : deadline.signal.aborted
@@ -325,7 +344,7 @@ class McpServerHandle {
     this.#log.debug(`mcp server "${this.name}" closed`);
   }
 
-  #createTransport(): GroupStdioTransport | StreamableHTTPClientTransport {
+  #createTransport(legacySse: boolean): McpClientTransport {
     const env = this.#options.env ?? process.env;
     const config = this.#config;
     if (config.url !== undefined) {
@@ -334,6 +353,7 @@ class McpServerHandle {
         headers[key] = expandEnvRefs(value, env, `mcpServers.${this.name}.headers.${key}`);
         this.#secrets.push(headers[key]);
       }
+      if (legacySse) return new SSEClientTransport(new URL(config.url), { requestInit: { headers } });
       return new StreamableHTTPClientTransport(new URL(config.url), {
         requestInit: { headers },
         // Tool calls do not resume a dropped stream: a failed call is reported, not retried.

@@ -40,10 +40,13 @@ export interface HttpServer {
   exited: Promise<void>;
 }
 
-/** Starts the echo server over streamable HTTP in its own process; waits for its `listening <url>` line. */
-export const startHttpServer = (): Promise<HttpServer> =>
+/**
+ * Starts the echo server over HTTP in its own process (streamable HTTP, or with `"sse"` only the
+ * legacy HTTP+SSE transport); waits for its `listening <url>` line.
+ */
+export const startHttpServer = (mode: "http" | "sse" = "http"): Promise<HttpServer> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fixture, "--http"], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [fixture, `--${mode}`], { stdio: ["ignore", "pipe", "inherit"] });
     const exited = new Promise<void>((done) => child.once("exit", () => done()));
     cleanups.push(async () => {
       if (child.exitCode === null && child.signalCode === null) {

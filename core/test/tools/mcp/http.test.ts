@@ -40,6 +40,14 @@ describe("MCP over streamable HTTP", () => {
     expect(await tool(connection, "web__fail").execute({ message: "nope" }, context())).toMatchObject({ isError: true, output: "nope" });
   });
 
+  it("a server that speaks only the legacy HTTP+SSE transport is reached over it at the same URL, headers included", async () => {
+    const server = await startHttpServer("sse");
+    const connection = await connect({ old: { url: server.url, headers: { "X-Trace": "${TRACE_ID}" } } }, { env: { ...baseEnv, TRACE_ID: "t-42" } });
+    expect(connection.status[0]).toMatchObject({ name: "old", transport: "http", state: "connected", legacySse: true, serverInfo: { name: "echo-server" } });
+    expect(await tool(connection, "old__echo").execute({ text: "over sse" }, context())).toEqual({ output: "over sse", meta: { server: "old", tool: "echo" } });
+    expect((await tool(connection, "old__header").execute({ name: "X-Trace" }, context())).output).toBe("t-42");
+  });
+
   it("sends the configured headers, with ${VAR} filled from the environment", async () => {
     const server = await startHttpServer();
     const connection = await connect(
@@ -66,7 +74,7 @@ describe("MCP over streamable HTTP", () => {
     const server = await startHttpServer();
     const connection = await connect({ wrong: { url: server.url.replace(/\/mcp$/, "/nothing-here") } });
     expect(connection.status[0]).toMatchObject({ state: "failed", error: { category: "connect" } });
-    expect(connection.status[0]!.error!.message).toMatch(/404/);
+    expect(connection.status[0]!.error!.message).toMatch(/^streamable HTTP was refused \(HTTP 404\), and the legacy HTTP\+SSE transport failed too: .*404.* at http:\/\/127\.0\.0\.1:\d+\/nothing-here$/);
   });
 
   it("a server that dies mid-run: the call and later calls return mcp-unavailable naming the server; nothing throws", async () => {
