@@ -3,12 +3,11 @@
  * precompiled from it (src/generated/, `npm run generate`): no schema is compiled at run time.
  * Nothing here throws: every failure is a value naming the JSON path.
  */
-import type { ErrorObject } from "ajv";
 import type { EventData } from "./event-data.js";
 import { isEventName } from "./event-names.js";
 import type { InboundFrame } from "./frames-inbound.js";
 import type { OutboundFrame } from "./frames-outbound.js";
-import { validatorFor, type Validator } from "./generated/validators.js";
+import { validatorFor, type Validator, type ValidatorError } from "./generated/validators.js";
 import { INBOUND_FRAME_KINDS, OUTBOUND_FRAME_KINDS } from "./generated/wire-names.js";
 import { PATTERN_HINTS } from "./patterns.js";
 import { escapePointer, eventDataRef, EVENT_ENVELOPE_ID, ROW_ENVELOPE_ID, schemaId } from "./schema-ids.js";
@@ -107,7 +106,7 @@ const issue = <C extends string>(code: C, path: string, detail: string, subject:
 });
 
 /** The first ajv error as a path and a sentence. */
-const describe = (error: ErrorObject, prefix: string): { path: string; detail: string } => {
+const describe = (error: ValidatorError, prefix: string): { path: string; detail: string } => {
   const path = prefix + error.instancePath;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
