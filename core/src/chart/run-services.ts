@@ -7,7 +7,7 @@ import type { IoStore } from "../runtime/io-store.js";
 import type { ArtifactStore } from "../templates/artifact-store.js";
 import type { HumanRenderer } from "../human/human-renderer.js";
 import type { Logger } from "../runtime/logger.js";
-import type { DebugGate } from "../debug/debug-gate.js";
+import type { RunGate } from "../debug/debug-gate.js";
 import type { IdSource } from "../runtime/ids.js";
 
 /** What a run lends the child sessions it spawns (core/src/fleet). */
@@ -44,7 +44,7 @@ export interface RunServices {
   log: Logger;
   inflight: InflightTracker;
   /** Where external events enter the chart: events from conversations, human answers, model calls. */
-  debug: DebugGate;
+  debug: RunGate;
   /** Ends the run with status error (a chart bug such as an unknown alias or tool). */
   fail(category: string, message: string): void;
   /** Aborted when the run is cancelled. */

@@ -43,6 +43,17 @@ export interface GateBinding {
   quit(): void;
 }
 
+/** What a run uses of its debugger gate: a `DebugGate`, or a fleet child's view of its parent's (`childGate`). */
+export interface RunGate {
+  /** Whether external events are being held (the wedge guard waits then). */
+  readonly paused: boolean;
+  bind(binding: GateBinding): void;
+  close(): void;
+  pass(label: string, deliver: () => void): void;
+  enter(label: string, signal?: AbortSignal): Promise<void> | undefined;
+  interruptible(invokeId: string, abort: () => void): () => void;
+}
+
 export interface DebugGateOptions {
   /** Start armed: the first external event pauses the run (`--debug`). */
   startPaused?: boolean;
@@ -62,7 +73,7 @@ interface Interruptible {
 
 const refuse = (message: string): ControlResult => ({ ok: false, error: { code: "invalid-control", path: "/action", message: `/action: ${message}` } });
 
-export class DebugGate {
+export class DebugGate implements RunGate {
   #paused = false;
   #mode: DebugMode = "run";
   #budget = 0;

@@ -1,6 +1,6 @@
 import { LlmError } from "../llm/llm-error.js";
 import type { ModelClient } from "../llm/protocol.js";
-import type { DebugGate } from "./debug-gate.js";
+import type { RunGate } from "./debug-gate.js";
 
 /**
  * The conversation's model client, seen through the debugger: while a call is in flight it is
@@ -8,7 +8,7 @@ import type { DebugGate } from "./debug-gate.js";
  * category "aborted", which the conversation records as `llm/error` and sends to the chart as
  * `error.llm.aborted` (the conversation goes idle; a `tellLlm` starts it again).
  */
-export function interruptibleModel(model: ModelClient, gate: DebugGate, invokeId: string): ModelClient {
+export function interruptibleModel(model: ModelClient, gate: RunGate, invokeId: string): ModelClient {
   return {
     assertAlias: (alias) => model.assertAlias(alias),
     ...(model.skipCompleted ? { skipCompleted: (origins) => model.skipCompleted?.(origins) } : {}),

@@ -7,6 +7,7 @@
 import type { AnyActorRef, EventObject } from "xstate";
 import type { ChartDefinition } from "../chart/define-chart.js";
 import type { ChildRunHost, RunServices } from "../chart/run-services.js";
+import { childGate } from "../debug/child-gate.js";
 import { startChart, type ChartHandle } from "../runtime/runner.js";
 import { SessionError } from "../runtime/session-error.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
@@ -165,6 +166,8 @@ export class FleetDriver {
         parentSessionId: this.services.sessionId,
         tools: this.#tools,
         human: childHuman(this.services.human, id),
+        // Pausing or stepping the parent holds its children too.
+        debug: childGate(this.services.debug, id),
         workDir: this.services.workDir,
         cwd: this.host.cwd,
         clock: this.services.clock,

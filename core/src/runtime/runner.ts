@@ -23,7 +23,7 @@ import { activeStates, difference } from "./state-config.js";
 import { deltaRows } from "./delta-rows.js";
 import { TranscriptWriter, type RowTap } from "./transcript-writer.js";
 import { compactEventData } from "./compact-event.js";
-import { DebugGate } from "../debug/debug-gate.js";
+import { DebugGate, type RunGate } from "../debug/debug-gate.js";
 
 export type RunStatus = "done" | "aborted" | "error";
 
@@ -53,7 +53,7 @@ export interface RunChartOptions {
   wedge?: { intervalMs: number; cycles: number };
   checkpointCompactBytes?: number;
   /** The debugger gate (pause, step, interrupt, quit); default: an open gate nothing controls. */
-  debug?: DebugGate;
+  debug?: RunGate;
   /** Called once the session directory exists, before the first row is written. */
   onStart?: (info: RunStartInfo) => void;
   /** Stop the run when the same model request is sent this many times (default 10); false: off. */
@@ -180,7 +180,7 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
   const { paths, manifest } = prepared;
   const runId = ids.runId();
   options.onStart?.({ sessionId: manifest.sessionId, runId, chartId: options.chart.id, sessionDir: paths.root, resumed: prepared.checkpoint !== undefined });
-  const gate = options.debug ?? new DebugGate();
+  const gate: RunGate = options.debug ?? new DebugGate();
   const history = prepared.checkpoint ? await callHistory(paths.transcript) : { completed: [], interrupted: [] };
   if (history.completed.length > 0) options.model.skipCompleted?.(history.completed);
   const workDir = options.workDir ?? cwd;

@@ -19,6 +19,7 @@ import {
 } from "../../src/index.js";
 import { CassetteModel, loadCassette } from "../../src/llm/cassette/index.js";
 import { ScriptedHuman } from "../../src/human/index.js";
+import { DebugGate } from "../../src/debug/index.js";
 import { readAllRows, readBlob, type RunResult, type TranscriptRow } from "../../src/runtime/index.js";
 import { applyChanges, resolveTarget, type FleetState } from "../../src/fleet/fleet-state.js";
 import { mirrorData } from "../../src/fleet/mirror.js";
@@ -247,6 +248,42 @@ describe("spawnChildren", () => {
       const child = await childRows(result.sessionDir, id, "aborted");
       expect(rowsOf(child, "llm/request")).toHaveLength(1);
     }
+  });
+
+  it("the parent's debugger holds its children: a paused parent holds a child's model call until it goes on, and interrupt reaches it", async () => {
+    const parent = setup({ actors: inlineActors }).createMachine({
+      id: "parent",
+      initial: "fanning",
+      states: { fanning: { invoke: { ...spawnChildren({ id: "pondering", chart: slowChild, inputs: [{}] }), onDone: "done" } }, done: { type: "final" } },
+    });
+    // Armed: the first external event of the whole run (the child's model call) pauses it.
+    const gate = new DebugGate({ startPaused: true });
+    const heldMs = 150;
+    let pausedAt = 0;
+    const tap = (rows: readonly TranscriptRow[]) => {
+      for (const row of rows) {
+        if (row.event === "debug/paused" && pausedAt === 0) {
+          pausedAt = row.ts;
+          setTimeout(() => gate.control("continue"), heldMs);
+        }
+        // The child's request is mirrored as its conversation starts streaming: interrupt it then.
+        if (row.event === "llm/conversation-started") setTimeout(() => gate.control("interrupt"), heldMs + 50);
+      }
+    };
+    const { result, rows } = await runScripted({
+      chart: parent,
+      script: [{ deltas: [{ text: "slow", afterMs: 10_000 }] }],
+      debug: gate,
+      taps: [tap],
+      wedge: { intervalMs: 10, cycles: 5 },
+    });
+    expect(result.status).toBe("done");
+    expect(rowsOf(rows, "debug/paused")[0]!.data).toEqual({ reason: "next external event: pondering-1: model call thinker turn 1" });
+    const child = await childRows(result.sessionDir, "pondering-1", "error");
+    // The call went out only when the parent's gate let it.
+    expect(rowsOf(child, "llm/request")[0]!.ts - pausedAt).toBeGreaterThanOrEqual(heldMs - 5);
+    expect(rowsOf(rows, "debug/interrupted").map((row) => row.data)).toEqual([{ invokeIds: ["pondering-1/thinker"] }]);
+    expect(rowsOf(child, "llm/error")[0]!.data).toMatchObject({ category: "aborted", message: expect.stringMatching(/interrupted from the debugger/) });
   });
 
   it("tellChild routes events by index, by child session id and to every child; children not started yet get them when they start", async () => {
