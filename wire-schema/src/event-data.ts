@@ -177,7 +177,14 @@ export const eventDataSchemas = {
   /** `interrupt`: the model calls in flight were aborted (each conversation gets error.llm.aborted). */
   "debug/interrupted": z.looseObject({ invokeIds: z.array(InvokeId) }),
 
-  "mcp/server-connected": z.looseObject({ server: NonEmpty, transport: z.enum(["stdio", "http"]), tools: z.array(z.string()), serverInfo: z.unknown().optional() }),
+  "mcp/server-connected": z.looseObject({
+    server: NonEmpty,
+    transport: z.enum(["stdio", "http"]),
+    tools: z.array(z.string()),
+    serverInfo: z.unknown().optional(),
+    /** An HTTP server reached over the legacy HTTP+SSE transport (it refused streamable HTTP). */
+    legacySse: z.literal(true).optional(),
+  }),
   "mcp/server-failed": z.looseObject({ server: NonEmpty, transport: z.enum(["stdio", "http"]), category: z.string(), message: z.string() }),
 
   /** `escapement open` only (never in a transcript): unreadable transcript lines that the replay skipped. */

@@ -8098,7 +8098,7 @@ return errors === 0;
 validate52.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const eventDataMcpServerConnected = validate53;
-const schema54 = {"type":"object","properties":{"server":{"type":"string","minLength":1},"transport":{"type":"string","enum":["stdio","http"]},"tools":{"type":"array","items":{"type":"string"}},"serverInfo":{}},"required":["server","transport","tools"],"additionalProperties":{}};
+const schema54 = {"type":"object","properties":{"server":{"type":"string","minLength":1},"transport":{"type":"string","enum":["stdio","http"]},"tools":{"type":"array","items":{"type":"string"}},"serverInfo":{},"legacySse":{"type":"boolean","const":true}},"required":["server","transport","tools"],"additionalProperties":{}};
 
 function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -8184,6 +8184,24 @@ var valid0 = _errs6 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.legacySse !== undefined){
+let data4 = data.legacySse;
+const _errs10 = errors;
+if(typeof data4 !== "boolean"){
+validate53.errors = [{instancePath:instancePath+"/legacySse",schemaPath:"#/properties/legacySse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+if(true !== data4){
+validate53.errors = [{instancePath:instancePath+"/legacySse",schemaPath:"#/properties/legacySse/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }

@@ -44,7 +44,7 @@ export interface StartRow {
 
 /**
  * Transcript rows describing the servers as the run starts: `mcp/server-connected`
- * `{server, transport, tools}` or `mcp/server-failed` `{server, transport, category, message}`.
+ * `{server, transport, tools, serverInfo?, legacySse?}` or `mcp/server-failed` `{server, transport, category, message}`.
  */
 export const mcpStartRows = (status: readonly McpServerStatus[]): StartRow[] =>
   status.map((server) =>
@@ -60,6 +60,7 @@ export const mcpStartRows = (status: readonly McpServerStatus[]): StartRow[] =>
             transport: server.transport,
             tools: server.tools,
             ...(server.serverInfo ? { serverInfo: server.serverInfo } : {}),
+            ...(server.legacySse ? { legacySse: true } : {}),
           },
         },
   );

@@ -1,7 +1,7 @@
 /** MCP tools over streamable HTTP, against the echo server fixture serving HTTP from its own process. */
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { connectMcpServers, type McpConnection } from "../../../src/tools/mcp/index.js";
+import { connectMcpServers, mcpStartRows, type McpConnection } from "../../../src/tools/mcp/index.js";
 import { toToolSpec } from "../../../src/tools/tool-spec.js";
 import type { Tool } from "../../../src/tools/tool.js";
 import { baseEnv, context, startHttpServer, track } from "./helpers.js";
@@ -46,6 +46,9 @@ describe("MCP over streamable HTTP", () => {
     expect(connection.status[0]).toMatchObject({ name: "old", transport: "http", state: "connected", legacySse: true, serverInfo: { name: "echo-server" } });
     expect(await tool(connection, "old__echo").execute({ text: "over sse" }, context())).toEqual({ output: "over sse", meta: { server: "old", tool: "echo" } });
     expect((await tool(connection, "old__header").execute({ name: "X-Trace" }, context())).output).toBe("t-42");
+    expect(mcpStartRows(connection.status)).toEqual([
+      { event: "mcp/server-connected", data: { server: "old", transport: "http", tools: connection.status[0]!.tools, serverInfo: { name: "echo-server", version: "1.2.3" }, legacySse: true } },
+    ]);
   });
 
   it("sends the configured headers, with ${VAR} filled from the environment", async () => {
