@@ -5,7 +5,7 @@ import type { ModelRequest } from "./protocol.js";
 // again.
 const texts = new WeakMap<object, string>();
 
-const itemJson = (value: unknown): string => {
+const sharedJson = (value: unknown): string => {
   const item = value as object;
   let text = texts.get(item);
   if (text === undefined) {
@@ -16,17 +16,17 @@ const itemJson = (value: unknown): string => {
 };
 
 /**
- * `JSON.stringify(value)` for an object whose listed array properties hold objects (`items` gives
- * each one's text): the other properties are serialized as JSON.stringify would, in order.
+ * `JSON.stringify(value)` for an object whose listed array properties hold items whose text
+ * `itemJson` gives: the other properties are serialized as JSON.stringify would, in order.
  */
-export function jsonWithItems<T extends object>(value: T, itemArrays: readonly (keyof T & string)[], items: (item: unknown, index: number, key: string) => string): string {
+export function jsonWithItems<T extends object>(value: T, itemArrays: readonly (keyof T & string)[], itemJson: (item: unknown) => string): string {
   let out = "{";
   for (const key of Object.keys(value)) {
     const field = (value as Record<string, unknown>)[key];
     let text: string | undefined;
     if (itemArrays.includes(key as keyof T & string) && Array.isArray(field)) {
       text = "[";
-      for (let index = 0; index < field.length; index++) text += `${index === 0 ? "" : ","}${items(field[index], index, key)}`;
+      for (let index = 0; index < field.length; index++) text += `${index === 0 ? "" : ","}${itemJson(field[index])}`;
       text += "]";
     } else {
       text = JSON.stringify(field) as string | undefined;
@@ -38,4 +38,4 @@ export function jsonWithItems<T extends object>(value: T, itemArrays: readonly (
 }
 
 /** `JSON.stringify(request)`, reusing the text of messages and tool specs earlier requests shared. */
-export const requestJson = (request: ModelRequest): string => jsonWithItems(request, ["messages", "tools"], itemJson);
+export const requestJson = (request: ModelRequest): string => jsonWithItems(request, ["messages", "tools"], sharedJson);

@@ -174,5 +174,6 @@ export function normalizedRequestJson(request: ModelRequest): string {
     tools,
     params: request.params,
   };
+  // The items are already their text.
   return jsonWithItems(normalized, ["messages", "tools"], (text) => text as string);
 }
