@@ -20,6 +20,16 @@ export const realClock: ScriptClock = {
   sleep: (ms, signal) => (ms < longWaitMs ? new Promise((resolve) => setTimeout(resolve, ms)) : abortableSleep(ms, signal)),
 };
 
+/**
+ * Calls `wake` once `ms` have passed on `clock` (`fail` when its sleep rejects). A short wait on the
+ * real clock is a bare timer: streamed fragments wait this way by the million when thousands of
+ * sessions run at once, and a promise per wait would cost more than the timer.
+ */
+export function wakeAfter(clock: ScriptClock, ms: number, signal: AbortSignal, wake: () => void, fail: (error: unknown) => void): void {
+  if (clock === realClock && ms < longWaitMs) setTimeout(wake, ms);
+  else clock.sleep(ms, signal).then(wake, fail);
+}
+
 export interface VirtualClock extends ScriptClock {
   /** Every wait requested, in order. */
   readonly sleeps: readonly number[];

@@ -17,7 +17,7 @@ import { expectationFailures } from "./request-matcher.js";
 import { describeRequest, estimateTokens, requestTextLength, tokensOfLength } from "./request-summary.js";
 import { describeStep, isByStateScript, isErrorStep } from "./script.js";
 import type { ErrorStep, ReplyStep, Script, Step, StepList } from "./script.js";
-import { realClock, type ScriptClock } from "./script-clock.js";
+import { realClock, wakeAfter, type ScriptClock } from "./script-clock.js";
 
 export const defaultScriptedAliases = ["default", "fast", "smart"] as const;
 
@@ -169,6 +169,7 @@ export class ScriptedModel implements ModelClient {
     const waits = this.waitsFor(request, signal);
     try {
       await waits.until(step.afterMs ?? 0);
+      this.throwIfAborted(request, signal);
     } finally {
       waits.dispose();
     }
@@ -236,14 +237,12 @@ export class ScriptedModel implements ModelClient {
     let pending: ((error: LlmError) => void) | undefined;
     const onAbort = (): void => pending?.(this.abortError(request, signal));
     signal.addEventListener("abort", onAbort, { once: true });
-    const wait = async (ms: number): Promise<void> => {
-      await new Promise<void>((resolve, reject) => {
+    // The caller checks for an abort after every wait; rejecting a wait that already ended is a no-op.
+    const wait = (ms: number): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
         pending = reject;
-        clock.sleep(ms, signal).then(resolve, reject);
+        wakeAfter(clock, ms, signal, resolve, reject);
       });
-      pending = undefined;
-      this.throwIfAborted(request, signal);
-    };
     return {
       /** Undefined when the step is already due. */
       until: (afterMs) => {
