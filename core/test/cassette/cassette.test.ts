@@ -6,7 +6,7 @@ import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import { converse, inlineActors, tellLlm } from "../../src/chart/index.js";
 import { scriptedModel, type ModelRequest } from "../../src/llm/index.js";
-import { CassetteModel, loadCassette, normalizeRequest, requestKey } from "../../src/llm/cassette/index.js";
+import { CassetteModel, CassetteWriter, loadCassette, normalizeRequest, requestKey } from "../../src/llm/cassette/index.js";
 import { runChart } from "../../src/runtime/runner.js";
 
 /** Three turns: idle, idle, then an event ends the chart. */
@@ -116,6 +116,56 @@ describe("cassettes", () => {
     await expect(loadCassette(join(root, "empty.jsonl"))).rejects.toThrow(/empty/);
     const cassette = await loadCassette(dir, "chat");
     expect(() => new CassetteModel(cassette, { mode: "fork", forkAt: 9, live: script() })).toThrow(/beyond the last recorded call \(3/);
+  });
+});
+
+describe("cassette format", () => {
+  const header = (version: number) => JSON.stringify({ kind: "cassette", version, chartId: "chat", sessionId: "s", createdAt: 0 });
+  const call = (position: number, stream: unknown) =>
+    JSON.stringify({ kind: "call", position, origin: { invokeId: "talker", stateId: "talk", turn: position }, key: `k${position}`, request: {}, response: {}, stream, elapsedMs: 9 });
+
+  it("version 2 stores each streamed fragment as [atMs, text], thinking marked", async () => {
+    const root = mkdtempSync(join(tmpdir(), "escapement-cassette-"));
+    const model = scriptedModel([{ deltas: [{ text: "Hm.", kind: "thinking" }, { text: "Clocks " }, { text: "tick." }], events: [{ name: "talk_done" }] }]);
+    const result = await runChart({ chart, model, sessionDir: join(root, "s"), cwd: root });
+    expect(result.status).toBe("done");
+    const [head, line] = readFileSync(join(result.sessionDir, "cassette.jsonl"), "utf8").trim().split("\n").map((text) => JSON.parse(text));
+    expect(head).toMatchObject({ kind: "cassette", version: 2 });
+    expect(line.stream.map((fragment: unknown[]) => fragment.slice(1))).toEqual([["Hm.", "thinking"], ["Clocks "], ["tick."]]);
+    expect(line.stream.every((fragment: unknown[]) => typeof fragment[0] === "number")).toBe(true);
+    const loaded = await loadCassette(result.sessionDir, "chat");
+    expect(loaded.calls[0]!.stream.map(({ kind, text }) => ({ kind, text }))).toEqual([
+      { kind: "thinking", text: "Hm." },
+      { kind: "text", text: "Clocks " },
+      { kind: "text", text: "tick." },
+    ]);
+  });
+
+  it("loads version 1 cassettes, and skips a call whose stream is neither shape", async () => {
+    const root = mkdtempSync(join(tmpdir(), "escapement-cassette-"));
+    const path = join(root, "v1.jsonl");
+    writeFileSync(path, [header(1), call(1, [{ atMs: 3, kind: "text", text: "Hi" }]), call(2, [{ atMs: 3, text: "no kind" }]), call(3, [[3]])].join("\n") + "\n");
+    const loaded = await loadCassette(path, "chat");
+    expect(loaded.calls.map((c) => c.position)).toEqual([1]);
+    expect(loaded.calls[0]!.stream).toEqual([{ atMs: 3, kind: "text", text: "Hi" }]);
+    expect(loaded.skipped).toBe(2);
+    writeFileSync(path, `${header(3)}\n`);
+    await expect(loadCassette(path)).rejects.toThrow(/cassette version 3 is not supported \(this build reads 1 and 2\)/);
+  });
+
+  it("a run resumed on a version 1 cassette appends in version 1", async () => {
+    const root = mkdtempSync(join(tmpdir(), "escapement-cassette-"));
+    const path = join(root, "cassette.jsonl");
+    writeFileSync(path, `${header(1)}\n${call(1, [{ atMs: 3, kind: "text", text: "Hi" }])}\n`);
+    const writer = new CassetteWriter(path, { chartId: "chat", sessionId: "s", createdAt: 0 });
+    writer.append({ kind: "call", position: 2, origin: { invokeId: "talker", stateId: "talk", turn: 2 }, key: "k2", stream: [[4, "Yo"], [5, "Hm", "thinking"]], elapsedMs: 6 }, "{}");
+    const lines = readFileSync(path, "utf8").trim().split("\n").map((text) => JSON.parse(text));
+    expect(lines).toHaveLength(3);
+    expect(lines[2].stream).toEqual([
+      { atMs: 4, kind: "text", text: "Yo" },
+      { atMs: 5, kind: "thinking", text: "Hm" },
+    ]);
+    expect((await loadCassette(path, "chat")).calls.map((c) => c.stream.length)).toEqual([1, 2]);
   });
 });
 

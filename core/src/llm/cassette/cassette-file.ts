@@ -1,8 +1,18 @@
-import { appendFileSync, createReadStream, existsSync, statSync } from "node:fs";
+import { appendFileSync, createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { SessionError } from "../../runtime/session-error.js";
-import { cassetteVersion, type CassetteCall, type CassetteHeader } from "./cassette-entry.js";
+import {
+  callJson,
+  cassetteVersion,
+  fragmentsOf,
+  readableCassetteVersions,
+  type CassetteCall,
+  type CassetteHeader,
+  type RecordedCall,
+  type RecordedFragment,
+  type StreamFragment,
+} from "./cassette-entry.js";
 
 /**
  * Appends recorded calls to a session's cassette.jsonl, one line each, as they complete. The file
@@ -11,23 +21,39 @@ import { cassetteVersion, type CassetteCall, type CassetteHeader } from "./casse
 export class CassetteWriter {
   readonly #path: string;
   #header: CassetteHeader | undefined;
+  /** The version of the file appended to: a resumed run continues a version 1 cassette in kind. */
+  readonly #version: number;
 
   constructor(path: string, header: Omit<CassetteHeader, "kind" | "version">) {
     this.#path = path;
     const fresh = !existsSync(path) || statSync(path).size === 0;
     // Written with the first call: a run that never calls a model leaves no cassette.
     if (fresh) this.#header = { kind: "cassette", version: cassetteVersion, ...header };
+    this.#version = fresh ? cassetteVersion : headerVersion(path);
   }
 
-  /** Appends one call, given as its JSON text (see `callJson`). */
-  append(callText: string): void {
-    const line = `${callText}\n`;
+  /** Appends one call; the request is given as its JSON text (see `callJson`). */
+  append(call: RecordedCall, requestText: string): void {
+    const line = `${callJson(this.#version === 1 ? { ...call, stream: call.stream.map(asVersion1) } : call, requestText)}\n`;
     // The header goes out with the first call, in the same write.
     appendFileSync(this.#path, this.#header ? `${JSON.stringify(this.#header)}\n${line}` : line);
     this.#header = undefined;
   }
 
   close(): void {}
+}
+
+const asVersion1 = ([atMs, text, kind]: RecordedFragment): StreamFragment => ({ atMs, kind: kind ?? "text", text });
+
+/** The version in an existing cassette's header line (this build's when the line is unreadable). */
+function headerVersion(path: string): number {
+  const head = readFileSync(path, "utf8").slice(0, 4096).split("\n", 1)[0]!;
+  try {
+    const version = (JSON.parse(head) as { version?: unknown }).version;
+    return typeof version === "number" ? version : cassetteVersion;
+  } catch {
+    return cassetteVersion;
+  }
 }
 
 export interface LoadedCassette {
@@ -64,11 +90,14 @@ export async function loadCassette(target: string, expectedChartId?: string): Pr
     }
     if (line === 1) {
       if (value?.kind !== "cassette") throw new SessionError("checkpoint-malformed", `${path} is not a cassette (line 1 is not a cassette header)`);
-      if (value.version !== cassetteVersion) throw new SessionError("checkpoint-malformed", `${path}: cassette version ${value.version} is not supported (this build reads ${cassetteVersion})`);
+      if (!readableCassetteVersions.includes(value.version)) {
+        throw new SessionError("checkpoint-malformed", `${path}: cassette version ${value.version} is not supported (this build reads ${readableCassetteVersions.join(" and ")})`);
+      }
       header = value as CassetteHeader;
       continue;
     }
-    if (value?.kind === "call" && typeof value.key === "string" && Number.isInteger(value.position)) calls.push(value as CassetteCall);
+    const stream = value?.kind === "call" && typeof value.key === "string" && Number.isInteger(value.position) ? fragmentsOf(value.stream) : undefined;
+    if (stream) calls.push({ ...(value as CassetteCall), stream });
     else skipped++;
   }
   if (!header) throw new SessionError("checkpoint-malformed", `${path} is empty`);

@@ -1,7 +1,7 @@
 import type { Clock } from "../../runtime/clock.js";
 import { isLlmError } from "../llm-error.js";
 import type { CallOptions, ModelClient, ModelRequest, ModelResponse } from "../protocol.js";
-import { callJson, type CassetteCall } from "./cassette-entry.js";
+import { recordedFragment, type RecordedCall, type RecordedFragment } from "./cassette-entry.js";
 import type { CassetteWriter } from "./cassette-file.js";
 import { keyOf, normalizedRequestJson } from "./normalize-request.js";
 
@@ -13,24 +13,24 @@ export function recordingModel(inner: ModelClient, writer: CassetteWriter, clock
     ...(inner.skipCompleted ? { skipCompleted: (origins) => inner.skipCompleted!(origins) } : {}),
     async call(request: ModelRequest, options: CallOptions): Promise<ModelResponse> {
       const started = clock.now();
-      const stream: CassetteCall["stream"] = [];
+      const stream: RecordedFragment[] = [];
       const { key } = keyOf(request);
-      const entry = (extra: Pick<CassetteCall, "response"> | Pick<CassetteCall, "error">): string =>
-        callJson({ kind: "call", position: ++position, origin: request.origin, key, ...extra, stream, elapsedMs: clock.now() - started }, normalizedRequestJson(request));
+      const record = (extra: Pick<RecordedCall, "response"> | Pick<RecordedCall, "error">): void =>
+        writer.append({ kind: "call", position: ++position, origin: request.origin, key, ...extra, stream, elapsedMs: clock.now() - started }, normalizedRequestJson(request));
       try {
         const response = await inner.call(request, {
           ...options,
           onDelta: (delta) => {
-            stream.push({ atMs: clock.now() - started, kind: delta.kind, text: delta.text });
+            stream.push(recordedFragment(clock.now() - started, delta.kind, delta.text));
             options.onDelta?.(delta);
           },
         });
-        writer.append(entry({ response }));
+        record({ response });
         return response;
       } catch (error) {
         // An aborted call has no answer worth replaying; a categorized failure does.
         if (isLlmError(error) && error.category !== "aborted") {
-          writer.append(entry({ error: { category: error.category, message: error.message, ...(error.status ? { status: error.status } : {}) } }));
+          record({ error: { category: error.category, message: error.message, ...(error.status ? { status: error.status } : {}) } });
         }
         throw error;
       }
