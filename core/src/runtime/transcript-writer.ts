@@ -26,7 +26,11 @@ export interface TranscriptWriterOptions {
   maxBatchBytes?: number;
   /** Which rows stream and join (see `StreamRows`). Without it every row stands alone. */
   streamRows?: StreamRows;
-  /** How long a batch of streamed rows alone may wait before it is written. Default 16 ms. */
+  /**
+   * How long a batch of streamed rows alone may wait before it is written. Default 33 ms: the
+   * terminal UI redraws at most that often, and each flush is a write (with thousands of sessions
+   * streaming, flushes are a good part of the work).
+   */
   streamFlushMs?: number;
   /** Runs after rows are on disk and before any tap sees them (the checkpoint hook). */
   afterWrite?: (lastSeq: number, offset: number) => void;
@@ -72,7 +76,7 @@ export class TranscriptWriter {
     this.#offset = options.offset ?? 0;
     this.#maxBatchBytes = options.maxBatchBytes ?? 256 * 1024;
     this.#streamRows = options.streamRows;
-    this.#streamFlushMs = options.streamFlushMs ?? 16;
+    this.#streamFlushMs = options.streamFlushMs ?? 33;
     this.#afterWrite = options.afterWrite;
     this.#onError = options.onError;
   }
