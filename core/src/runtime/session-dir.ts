@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { CheckpointFiles } from "./checkpoint-store.js";
 import { SessionError } from "./session-error.js";
@@ -78,21 +78,59 @@ export function openSessionDir(root: string): { paths: SessionPaths; manifest: S
   if (!existsSync(paths.manifest)) {
     throw new SessionError("session-missing", `${root} is not a session directory (no session.json)`);
   }
+  const read = () => JSON.parse(readFileSync(paths.manifest, "utf8")) as SessionManifest;
   let manifest: SessionManifest;
   try {
-    manifest = JSON.parse(readFileSync(paths.manifest, "utf8")) as SessionManifest;
-  } catch (error) {
-    throw new SessionError("checkpoint-malformed", `${paths.manifest} is not valid JSON: ${(error as Error).message}`);
+    manifest = read();
+  } catch {
+    // A run ending this very moment rewrites its manifest in place (see writeManifest): read again.
+    try {
+      manifest = read();
+    } catch (error) {
+      throw new SessionError("checkpoint-malformed", `${paths.manifest} is not valid JSON: ${(error as Error).message}`);
+    }
   }
   return { paths, manifest };
 }
 
 const manifestText = (manifest: SessionManifest): string => `${JSON.stringify(manifest, null, 2)}\n`;
 
+/** A write this size or smaller, at offset 0, is one page: a process that dies cannot leave it half done. */
+const pageBytes = 4096;
+
+/**
+ * Records the run's end in the manifest. It is rewritten in place when old and new text fit in
+ * one page: one write at offset 0, padded to the old length with spaces before the final newline
+ * (JSON allows trailing whitespace). That spares a temporary file and a rename per session, which
+ * counts when thousands run at once. A larger manifest (a large input) goes through a temporary
+ * file and a rename, as a longer write can be cut short.
+ */
 export function writeManifest(paths: SessionPaths, manifest: SessionManifest): void {
+  const text = manifestText(manifest);
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= pageBytes && rewriteInPlace(paths.manifest, text, bytes)) return;
   const temp = `${paths.manifest}.tmp`;
-  writeFileSync(temp, manifestText(manifest));
+  writeFileSync(temp, text);
   renameSync(temp, paths.manifest);
+}
+
+/** False when the file is missing or over one page, so nothing was written. */
+function rewriteInPlace(path: string, text: string, bytes: number): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "r+");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size > pageBytes) return false;
+    writeSync(fd, size > bytes ? `${text.slice(0, -1)}${" ".repeat(size - bytes)}\n` : text, 0);
+    return true;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A session argument is an id under the sessions root, or a path to a session directory. */
