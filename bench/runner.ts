@@ -220,7 +220,7 @@ async function measureSessionsSection(flags: Flags, root: string) {
       " (--threads N), its threads started before the clock starts; each run in a fresh process",
   );
   console.log("  CPU/session: CPU time of the whole process (every thread, GC included; a pool's includes starting its threads) over the sessions");
-  console.log("  file create: one empty file created just before the run (a session creates a directory and 6 files)");
+  console.log("  file create: one empty file created just before the run (a session creates a directory and 5 files)");
   if (results.some((r) => r.createUs > 100)) {
     console.log(
       "  Creates were slow: ext4 skips inodes freed in the last minutes, so a mass delete (a test run, an earlier bench) slows" +
