@@ -19,7 +19,8 @@
  *    After section 2 it runs in a fresh process, so its peak RSS is its own.
  *
  * Sessions write to a directory under the system temp directory (or `--dir D`, to compare
- * filesystems) that is removed afterwards. Profile with
+ * filesystems) that is removed afterwards. Before each sessions run the bench waits (up to
+ * `--settle` seconds) until creating a file is fast: see `settleDisk`. Profile with
  * `node --import tsx --cpu-prof bench/runner.ts --sessions 1000 --threads 1`.
  */
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
@@ -48,6 +49,8 @@ function parseFlags() {
       "fan-out": { type: "string", default: "1000" },
       threads: { type: "string", default: String(availableParallelism()) },
       dir: { type: "string" },
+      settle: { type: "string", default: "420" },
+      warmup: { type: "string", default: "200" },
       // Internal: measure one shape of one session count in this (fresh) process and print it as JSON.
       measure: { type: "string" },
       root: { type: "string" },
@@ -59,7 +62,9 @@ function parseFlags() {
     console.log(
       "usage: npm run bench:runner -- [--events N (0: skip)] [--repeat 3 (event runs)] [--sessions 1000,10000] [--runs 3 (per sessions row)] [--deadline-x 60] [--fan-out 1000 (0: skip)]" +
         " [--threads N (the sessions also on a SessionPool of N threads; default one per CPU, 1: main thread only)]" +
-        " [--dir D (where sessions are written; default the system temp directory)]",
+        " [--dir D (where sessions are written; default the system temp directory)]" +
+        " [--warmup N (sessions each run serves before its clock starts, default 200; 0: none)]" +
+        " [--settle S (before each sessions run, wait up to S seconds, default 420, for file creates to be fast again; 0: do not wait)]",
     );
     process.exit(0);
   }
@@ -80,6 +85,8 @@ function parseFlags() {
     fanOut: values["fan-out"] === "0" ? 0 : positive("fan-out", values["fan-out"]),
     threads: positive("threads", values.threads),
     dir: values.dir ?? tmpdir(),
+    warmup: values.warmup === "0" ? 0 : positive("warmup", values.warmup),
+    settleMs: (values.settle === "0" ? 0 : positive("settle", values.settle)) * 1000,
     measure: values.measure,
     root: values.root,
   };
@@ -137,7 +144,34 @@ function createProbeUs(dir: string, files = 300): number {
   return ((performance.now() - started) * 1000) / files;
 }
 
-type MeasuredSessions = SessionsResult & { cpuMs: number; createUs: number; poolStartMs?: number };
+/** A file create slower than this means the filesystem is still busy with an earlier mass delete. */
+const SLOW_CREATE_US = 60;
+
+/**
+ * Waits, up to `maxMs`, until creating files is fast again. ext4 without a journal (this machine's
+ * root filesystem) skips every inode freed in the last minutes (up to six while its inode table
+ * is unwritten) on each create, so after a mass delete (a test run, an earlier bench's cleanup)
+ * sessions would spend most of their time creating files: figures of the filesystem, not of
+ * Escapement. Probes directories spread over the disk, a few files each; returns the last probe.
+ */
+async function settleDisk(root: string, maxMs: number): Promise<number> {
+  const probe = () => {
+    const dir = mkdtempSync(join(root, "settle-"));
+    const each = Array.from({ length: 8 }, (_, index) => createProbeUs(join(dir, `d${index}`), 25));
+    return each.reduce((sum, us) => sum + us, 0) / each.length;
+  };
+  const started = Date.now();
+  let us = probe();
+  while (us > SLOW_CREATE_US && Date.now() - started < maxMs) {
+    console.log(`  waiting for the disk: a file create takes ${int(us)} us (recently deleted inodes), ${int((Date.now() - started) / 1000)} s so far`);
+    spawnSync("sync");
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    us = probe();
+  }
+  return us;
+}
+
+type MeasuredSessions = SessionsResult & { createUs: number; poolStartMs?: number };
 
 /**
  * One shape (main thread, or a pool of `threads`) of `count` sessions, in this process. Session
@@ -145,13 +179,11 @@ type MeasuredSessions = SessionsResult & { cpuMs: number; createUs: number; pool
  * last minutes on every create, so deleting one run's files would slow the next run's. The probe
  * before the run shows what a file create costs at that moment.
  */
-async function measureOne(count: number, threads: number, run: number, deadlineMs: number, root: string): Promise<MeasuredSessions> {
+async function measureOne(count: number, threads: number, run: number, deadlineMs: number, root: string, warmup: number): Promise<MeasuredSessions> {
   const dir = join(root, `sessions-${count}-${threads}-${run}`);
   const createUs = createProbeUs(join(dir, "probe"));
-  const cpuBefore = process.cpuUsage();
-  const result = threads === 1 ? await runSessions(count, dir, deadlineMs) : await runSessionsOnPool(count, threads, dir, deadlineMs);
-  const cpu = process.cpuUsage(cpuBefore);
-  return { ...result, cpuMs: (cpu.user + cpu.system) / 1000, createUs };
+  const result = threads === 1 ? await runSessions(count, dir, deadlineMs, warmup) : await runSessionsOnPool(count, threads, dir, deadlineMs, warmup);
+  return { ...result, createUs };
 }
 
 async function measureSessionsSection(flags: Flags, root: string) {
@@ -162,10 +194,15 @@ async function measureSessionsSection(flags: Flags, root: string) {
     for (const threads of flags.threads > 1 ? [1, flags.threads] : [1]) {
       const runs: MeasuredSessions[] = [];
       for (let run = 1; run <= flags.runs; run++) {
+        if (flags.settleMs > 0) await settleDisk(root, flags.settleMs);
         // Each in a fresh process: a heap grown by one run would count in the next one's peak RSS.
         const child = spawnSync(
           process.execPath,
-          [...process.execArgv, process.argv[1]!, "--measure", `${count},${threads},${run}`, "--deadline-x", String(flags.deadlineX), "--root", root],
+          [
+            ...process.execArgv,
+            process.argv[1]!,
+            ...["--measure", `${count},${threads},${run}`, "--deadline-x", String(flags.deadlineX), "--root", root, "--warmup", String(flags.warmup)],
+          ],
           { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 16 * 2 ** 20 },
         );
         const last = child.stdout.trim().split("\n").at(-1) ?? "";
@@ -219,12 +256,13 @@ async function measureSessionsSection(flags: Flags, root: string) {
     "  main: runChart for every session on the main thread; pool N: a SessionPool of this thread and N-1 workers in the same process" +
       " (--threads N), its threads started before the clock starts; each run in a fresh process",
   );
-  console.log("  CPU/session: CPU time of the whole process (every thread, GC included; a pool's includes starting its threads) over the sessions");
+  console.log(`  warm-up: each run first serves ${int(flags.warmup)} sessions to the end (--warmup), not counted: the JIT has compiled the hot code, as in a process that has served sessions before`);
+  console.log("  CPU/session: CPU time of the whole process (every thread, GC included) while the sessions ran, over the sessions");
   console.log("  file create: one empty file created just before the run (a session creates a directory and 5 files)");
   if (results.some((r) => r.createUs > 100)) {
     console.log(
       "  Creates were slow: ext4 skips inodes freed in the last minutes, so a mass delete (a test run, an earlier bench) slows" +
-        " every create for a while. For figures of Escapement alone: `sync`, wait a minute, rerun.",
+        " every create for a while (up to six minutes). For figures of Escapement alone: rerun with a longer --settle.",
     );
   }
   for (const r of results) {
@@ -237,7 +275,7 @@ async function main(): Promise<void> {
   const flags = parseFlags();
   if (flags.measure !== undefined) {
     const [count, threads, run] = flags.measure.split(",").map(Number);
-    console.log(JSON.stringify(await measureOne(count!, threads!, run!, IDEAL_MS * flags.deadlineX, flags.root ?? tmpdir())));
+    console.log(JSON.stringify(await measureOne(count!, threads!, run!, IDEAL_MS * flags.deadlineX, flags.root ?? tmpdir(), flags.warmup)));
     return;
   }
   mkdirSync(flags.dir, { recursive: true });

@@ -63,6 +63,8 @@ export interface SessionsResult {
   errorSamples: string[];
   finished: number;
   timedOut: boolean;
+  /** CPU time of the whole process (every thread) while the sessions ran. */
+  cpuMs: number;
 }
 
 /** Samples RSS on an interval (and on demand) and keeps the peak. */
@@ -112,10 +114,11 @@ class ErrorTally {
  * running then count as errors. Exceptions nobody catches (say, a transcript flush failing inside
  * a timer) are counted too instead of ending the bench.
  */
-export async function runSessions(count: number, root: string, deadlineMs: number): Promise<SessionsResult> {
+export async function runSessions(count: number, root: string, deadlineMs: number, warmup = 0): Promise<SessionsResult> {
   // One script for all: it is read-only data (each model keeps its own position in it), as the
   // same task would be for every session of a real fleet.
   const script = sessionScript();
+  await warmUp(warmup, (index) => runChart({ chart: sessionChart, model: scriptedModel(script), sessionDir: join(root, "warm-up", `s${index}`) }));
   return measureSessions(count, 1, deadlineMs, (index) => {
     const model = scriptedModel(script);
     // The first model-side error a session records (say, a failed io write), to explain how it ended.
@@ -137,7 +140,7 @@ export async function runSessions(count: number, root: string, deadlineMs: numbe
  * The same sessions on a SessionPool of `threads` threads in this process: this one plus
  * `threads - 1` workers, started (core loaded) before the clock starts.
  */
-export async function runSessionsOnPool(count: number, threads: number, root: string, deadlineMs: number): Promise<SessionsResult & { poolStartMs: number }> {
+export async function runSessionsOnPool(count: number, threads: number, root: string, deadlineMs: number, warmup = 0): Promise<SessionsResult & { poolStartMs: number }> {
   const started = performance.now();
   const pool = new SessionPool({ threads: threads - 1, callingThread: true });
   const chart = fileURLToPath(import.meta.url);
@@ -145,6 +148,8 @@ export async function runSessionsOnPool(count: number, threads: number, root: st
   try {
     await pool.ready();
     const poolStartMs = performance.now() - started;
+    // Started together, the warm-up sessions spread over every thread of the pool.
+    await warmUp(warmup, (index) => pool.run({ chart, script, sessionDir: join(root, "warm-up", `s${index}`) }));
     const result = await measureSessions(count, threads, deadlineMs, (index) =>
       pool.run({ chart, script, sessionDir: join(root, `s${index}`) }).then((result: RunResult) =>
         result.status === "done" ? undefined : `session ended ${result.status}: ${result.error?.category ?? ""} ${result.error?.message ?? ""}`,
@@ -154,6 +159,14 @@ export async function runSessionsOnPool(count: number, threads: number, root: st
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * Runs `count` sessions to the end before the clock starts, so the measured ones run on code the
+ * JIT has compiled (as in a process that has served sessions before), not on its first tries.
+ */
+async function warmUp(count: number, start: (index: number) => Promise<unknown>): Promise<void> {
+  await Promise.all(Array.from({ length: count }, (_, index) => start(index)));
 }
 
 /**
@@ -172,6 +185,7 @@ async function measureSessions(
   const onUncaught = (error: Error) => errors.add(`uncaught: ${error.message}`);
   process.on("uncaughtException", onUncaught);
   const sampler = new RssSampler();
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   let finished = 0;
   const runs: Promise<void>[] = [];
@@ -201,9 +215,21 @@ async function measureSessions(
   const outcome = await Promise.race([Promise.all(runs).then(() => "all" as const), deadline]);
   clearTimeout(timer);
   const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   const peakRssBytes = sampler.stop();
   process.off("uncaughtException", onUncaught);
   const timedOut = outcome === "deadline";
   if (timedOut) for (let index = finished; index < count; index++) errors.add(`session unfinished at the ${Math.round(deadlineMs)} ms deadline`);
-  return { sessions: count, threads, wallMs, launchMs, peakRssBytes, errors: errors.count, errorSamples: errors.samples(), finished, timedOut };
+  return {
+    sessions: count,
+    threads,
+    wallMs,
+    launchMs,
+    peakRssBytes,
+    errors: errors.count,
+    errorSamples: errors.samples(),
+    finished,
+    timedOut,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
 }
