@@ -13,15 +13,18 @@ export function recordingModel(inner: ModelClient, writer: CassetteWriter, clock
     ...(inner.skipCompleted ? { skipCompleted: (origins) => inner.skipCompleted!(origins) } : {}),
     async call(request: ModelRequest, options: CallOptions): Promise<ModelResponse> {
       const started = clock.now();
-      const stream: RecordedFragment[] = [];
+      const stream = new StreamLog();
       const { key } = keyOf(request);
       const record = (extra: Pick<RecordedCall, "response"> | Pick<RecordedCall, "error">): void =>
-        writer.append({ kind: "call", position: ++position, origin: request.origin, key, ...extra, stream, elapsedMs: clock.now() - started }, normalizedRequestJson(request));
+        writer.append(
+          { kind: "call", position: ++position, origin: request.origin, key, ...extra, stream: stream.fragments(), elapsedMs: clock.now() - started },
+          normalizedRequestJson(request),
+        );
       try {
         const response = await inner.call(request, {
           ...options,
           onDelta: (delta) => {
-            stream.push(recordedFragment(clock.now() - started, delta.kind, delta.text));
+            stream.add(clock.now() - started, delta.kind, delta.text);
             options.onDelta?.(delta);
           },
         });
@@ -36,4 +39,27 @@ export function recordingModel(inner: ModelClient, writer: CassetteWriter, clock
       }
     },
   };
+}
+
+/**
+ * The fragments of a call in flight, kept in two flat lists rather than an object per fragment:
+ * a call streams for seconds, so its fragments outlive young-generation collections, and with
+ * thousands of sessions streaming, copying and promoting an object per fragment costs more than
+ * anything else the recorder does.
+ */
+class StreamLog {
+  readonly #times: number[] = [];
+  readonly #texts: string[] = [];
+  /** Positions of thinking fragments; text is the rule. */
+  #thinking: Set<number> | undefined;
+
+  add(atMs: number, kind: "text" | "thinking", text: string): void {
+    if (kind === "thinking") (this.#thinking ??= new Set()).add(this.#texts.length);
+    this.#times.push(atMs);
+    this.#texts.push(text);
+  }
+
+  fragments(): RecordedFragment[] {
+    return this.#texts.map((text, index) => recordedFragment(this.#times[index]!, this.#thinking?.has(index) ? "thinking" : "text", text));
+  }
 }
