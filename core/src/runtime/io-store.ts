@@ -27,7 +27,7 @@ export class IoStore {
 
   /** `put` for a payload already serialized (compact JSON). */
   putJson(name: string, body: string): string {
-    this.#size ??= existsSync(this.#path) ? statSync(this.#path).size : 0;
+    this.#size ??= statSync(this.#path, { throwIfNoEntry: false })?.size ?? 0;
     const head = `{"name":${JSON.stringify(name)},"payload":`;
     const headBytes = Buffer.byteLength(head);
     const bodyBytes = Buffer.byteLength(body);

@@ -184,7 +184,8 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
   const history = prepared.checkpoint ? await callHistory(paths.transcript) : { completed: [], interrupted: [] };
   if (history.completed.length > 0) options.model.skipCompleted?.(history.completed);
   const workDir = options.workDir ?? cwd;
-  mkdirSync(workDir, { recursive: true });
+  // The process's own directory exists; a given one is made if it is missing.
+  if (options.workDir !== undefined || options.cwd !== undefined) mkdirSync(workDir, { recursive: true });
 
   let actor: AnyActorRef | undefined;
   let dirty = true;

@@ -26,7 +26,7 @@ export class CassetteWriter {
 
   constructor(path: string, header: Omit<CassetteHeader, "kind" | "version">) {
     this.#path = path;
-    const fresh = !existsSync(path) || statSync(path).size === 0;
+    const fresh = (statSync(path, { throwIfNoEntry: false })?.size ?? 0) === 0;
     // Written with the first call: a run that never calls a model leaves no cassette.
     if (fresh) this.#header = { kind: "cassette", version: cassetteVersion, ...header };
     this.#version = fresh ? cassetteVersion : headerVersion(path);
