@@ -152,14 +152,11 @@ const SLOW_CREATE_US = 60;
  * root filesystem) skips every inode freed in the last minutes (up to six while its inode table
  * is unwritten) on each create, so after a mass delete (a test run, an earlier bench's cleanup)
  * sessions would spend most of their time creating files: figures of the filesystem, not of
- * Escapement. Probes directories spread over the disk, a few files each; returns the last probe.
+ * Escapement. Returns the last probe.
  */
 async function settleDisk(root: string, maxMs: number): Promise<number> {
-  const probe = () => {
-    const dir = mkdtempSync(join(root, "settle-"));
-    const each = Array.from({ length: 8 }, (_, index) => createProbeUs(join(dir, `d${index}`), 25));
-    return each.reduce((sum, us) => sum + us, 0) / each.length;
-  };
+  // The same probe as the run's own (so the two agree), in a new directory each time.
+  const probe = () => createProbeUs(mkdtempSync(join(root, "settle-")));
   const started = Date.now();
   let us = probe();
   while (us > SLOW_CREATE_US && Date.now() - started < maxMs) {
