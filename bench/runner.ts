@@ -152,9 +152,9 @@ const SLOW_CREATE_US = 60;
  * root filesystem) skips every inode freed in the last minutes (up to six while its inode table
  * is unwritten) on each create, so after a mass delete (a test run, an earlier bench's cleanup)
  * sessions would spend most of their time creating files: figures of the filesystem, not of
- * Escapement. Returns the last probe.
+ * Escapement.
  */
-async function settleDisk(root: string, maxMs: number): Promise<number> {
+async function settleDisk(root: string, maxMs: number): Promise<void> {
   // The same probe as the run's own (so the two agree), in a new directory each time.
   const probe = () => createProbeUs(mkdtempSync(join(root, "settle-")));
   const started = Date.now();
@@ -165,7 +165,6 @@ async function settleDisk(root: string, maxMs: number): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 20_000));
     us = probe();
   }
-  return us;
 }
 
 type MeasuredSessions = SessionsResult & { createUs: number; poolStartMs?: number };
@@ -256,7 +255,7 @@ async function measureSessionsSection(flags: Flags, root: string) {
   console.log(`  warm-up: each run first serves ${int(flags.warmup)} sessions to the end (--warmup), not counted: the JIT has compiled the hot code, as in a process that has served sessions before`);
   console.log("  CPU/session: CPU time of the whole process (every thread, GC included) while the sessions ran, over the sessions");
   console.log("  file create: one empty file created just before the run (a session creates a directory and 5 files)");
-  if (results.some((r) => r.createUs > 100)) {
+  if (results.some((r) => r.createUs > SLOW_CREATE_US)) {
     console.log(
       "  Creates were slow: ext4 skips inodes freed in the last minutes, so a mass delete (a test run, an earlier bench) slows" +
         " every create for a while (up to six minutes). For figures of Escapement alone: rerun with a longer --settle.",

@@ -1,6 +1,8 @@
-import { appendFileSync, createReadStream, existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, createReadStream, existsSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
+import { rangeRef } from "@escapement/wire-schema";
+import { readBlob } from "../../runtime/io-store.js";
 import { SessionError } from "../../runtime/session-error.js";
 import {
   callJson,
@@ -47,7 +49,8 @@ const asVersion1 = ([atMs, text, kind]: RecordedFragment): StreamFragment => ({ 
 
 /** The version in an existing cassette's header line (this build's when the line is unreadable). */
 function headerVersion(path: string): number {
-  const head = readFileSync(path, "utf8").slice(0, 4096).split("\n", 1)[0]!;
+  // The header is the first line: read its first few KiB, not the whole cassette.
+  const head = (readBlob(dirname(path), rangeRef(basename(path), 0, 4096)) ?? "").split("\n", 1)[0]!;
   try {
     const version = (JSON.parse(head) as { version?: unknown }).version;
     return typeof version === "number" ? version : cassetteVersion;
