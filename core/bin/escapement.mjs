@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { fileURLToPath } from "node:url";
-import { compiledIsFresh } from "./compiled-cli.mjs";
+// The `escapement` command: the compiled CLI in ../dist. It loads no TypeScript loader of its own;
+// `run` loads one only for a chart written in TypeScript.
+import { readFileSync } from "node:fs";
 
 // A closed pipe (`escapement show x | head`) ends the output, not the process with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -10,29 +11,31 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const distDir = fileURLToPath(new URL("../dist/cli/", import.meta.url));
-const root = fileURLToPath(new URL("../../", import.meta.url));
+const argv = process.argv.slice(2);
 
-// `run` loads a chart, a TypeScript module that imports @escapement/core: it and the CLI must be one
-// copy of the core, so `run` always goes through tsx. Every other command loads no user code.
-const { main } =
-  process.argv[2] !== "run" && compiledIsFresh(distDir, root)
-    ? await import(new URL("../dist/cli/main.js", import.meta.url).href)
-    : await (async () => {
-        const { register } = await import("tsx/esm/api");
-        register();
-        return import("../src/cli/main.ts");
-      })();
-
-const controller = new AbortController();
-process.once("SIGINT", () => controller.abort());
-process.once("SIGTERM", () => controller.abort());
-process.exitCode = await main(process.argv.slice(2), {
-  cwd: process.cwd(),
-  env: process.env,
-  stdin: process.stdin,
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdoutIsTty: Boolean(process.stdout.isTTY),
-  signal: controller.signal,
-});
+// The version needs none of the CLI: answered from package.json, so it is instant.
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  process.stdout.write(`${manifest.version}\n`);
+} else {
+  let cli;
+  try {
+    cli = await import("../dist/cli/main.js");
+  } catch (error) {
+    if (error?.code !== "ERR_MODULE_NOT_FOUND" || !String(error.message).includes("dist/cli/main.js")) throw error;
+    process.stderr.write("escapement: the CLI is not built (no dist/cli/main.js); run `npm run build` in the repository\n");
+    process.exit(2);
+  }
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  process.once("SIGTERM", () => controller.abort());
+  process.exitCode = await cli.main(argv, {
+    cwd: process.cwd(),
+    env: process.env,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdoutIsTty: Boolean(process.stdout.isTTY),
+    signal: controller.signal,
+  });
+}

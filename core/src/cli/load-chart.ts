@@ -25,6 +25,22 @@ export function resolveChartPath(arg: string, cwd: string): string {
   return entry;
 }
 
+/** A chart written in TypeScript: `.ts`, `.mts`, `.cts` (and the JSX variants). */
+const isTypeScript = (path: string): boolean => /\.[cm]?tsx?$/.test(path);
+
+/**
+ * Imports a chart module. A TypeScript chart needs a loader: tsx, registered for the process the
+ * first time one is loaded (commands that load no chart never load it). When the core itself runs
+ * from its TypeScript sources (its tests), a loader is already in place.
+ */
+async function importChartModule(path: string): Promise<Record<string, unknown>> {
+  if (isTypeScript(path) && !import.meta.url.endsWith(".ts")) {
+    const { register } = await import("tsx/esm/api");
+    register();
+  }
+  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+}
+
 const isMachine = (value: unknown): value is AnyStateMachine =>
   typeof value === "object" && value !== null && "root" in value && "config" in value && typeof (value as { provide?: unknown }).provide === "function";
 
@@ -32,7 +48,7 @@ export async function loadChart(arg: string, cwd: string): Promise<LoadedChart> 
   const modulePath = resolveChartPath(arg, cwd);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
+    mod = await importChartModule(modulePath);
   } catch (error) {
     throw new UsageError(`cannot load chart module ${modulePath}: ${(error as Error).message}`);
   }

@@ -39,6 +39,14 @@ interface Thread {
  * path and plain data (input, script); its result is the `runChart` result. Each session writes
  * its own directory, as with `runChart`.
  */
+/**
+ * The module a pool thread starts in: the compiled worker, or, when the core runs from its
+ * TypeScript sources (its own tests), an entry that registers tsx first (a worker does not
+ * inherit the loader of the thread that made it).
+ */
+const workerEntry = (): URL =>
+  import.meta.url.endsWith(".ts") ? new URL("./source-worker-entry.mjs", import.meta.url) : new URL("./pool-worker.js", import.meta.url);
+
 export class SessionPool {
   /** Worker threads started (the calling thread, when it takes a share, is not counted). */
   readonly threads: number;
@@ -68,7 +76,7 @@ export class SessionPool {
   }
 
   #start(workerData: PoolThreadData): Thread {
-    const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), { workerData });
+    const worker = new Worker(workerEntry(), { workerData });
     let started: () => void = () => {};
     let failedToStart: (error: Error) => void = () => {};
     const ready = new Promise<void>((resolve, reject) => {
