@@ -1,4 +1,5 @@
 import { existsSync, statSync } from "node:fs";
+import { register } from "node:module";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AnyStateMachine } from "xstate";
@@ -30,15 +31,29 @@ const isTypeScript = (path: string): boolean => /\.[cm]?tsx?$/.test(path);
 
 /**
  * Imports a chart module. A TypeScript chart needs a loader: tsx, registered for the process the
- * first time one is loaded (commands that load no chart never load it). When the core itself runs
- * from its TypeScript sources (its tests), a loader is already in place.
+ * first time a chart is loaded (commands that load no chart never load it), with hooks that load a
+ * chart written as an ES module as one whatever its package.json "type" says
+ * (`chart-format-hooks.ts`). When the core itself runs from its TypeScript sources (its tests),
+ * a loader is already in place.
  */
 async function importChartModule(path: string): Promise<Record<string, unknown>> {
-  if (isTypeScript(path) && !import.meta.url.endsWith(".ts")) {
+  if (!import.meta.url.endsWith(".ts")) await registerChartLoader(isTypeScript(path));
+  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+}
+
+let registered: { typeScript: boolean; formats: boolean } = { typeScript: false, formats: false };
+
+async function registerChartLoader(typeScript: boolean): Promise<void> {
+  if (typeScript && !registered.typeScript) {
     const { register } = await import("tsx/esm/api");
     register();
+    registered = { ...registered, typeScript: true };
   }
-  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  // Registered after tsx, so it runs first and can hand tsx the format.
+  if (!registered.formats) {
+    register(new URL("./chart-format-hooks.js", import.meta.url));
+    registered = { ...registered, formats: true };
+  }
 }
 
 const isMachine = (value: unknown): value is AnyStateMachine =>

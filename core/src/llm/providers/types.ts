@@ -1,4 +1,4 @@
-import type { LanguageModel } from "ai";
+import type { LanguageModelV2, LanguageModelV3 } from "@ai-sdk/provider";
 import type { PromptCaching } from "../protocol.js";
 
 /** The provider kinds (the config's list). Everything but `anthropic` and `openai` is the OpenAI-compatible chat wire. */
@@ -47,4 +47,4 @@ export interface TargetClientOptions {
 }
 
 /** A host-supplied AI SDK model: an instance (V2 or V3, as `ai` 6 accepts) or a factory by model id. */
-export type LanguageModelSource = Exclude<LanguageModel, string> | ((modelId: string) => Exclude<LanguageModel, string>);
+export type LanguageModelSource = LanguageModelV3 | LanguageModelV2 | ((modelId: string) => LanguageModelV3 | LanguageModelV2);
