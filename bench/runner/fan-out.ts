@@ -15,7 +15,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { assign, setup } from "xstate";
 import { z } from "zod";
-import { converse, defineChart, inlineActors, runChart, scriptedModel, spawnChildren, startChart, type FleetChildResult, type ReplyStep } from "@escapement/core";
+import { converse, defineChart, inlineActors, scriptedModel, spawnChildren, type FleetChildResult, type ReplyStep } from "@escapement/core";
+import { runChart, startChart } from "@escapement/core/unstable";
 import { RssSampler } from "./sessions.js";
 import { int, mib, ratio, table, verdict } from "./table.js";
 

@@ -14,7 +14,8 @@
  *   an event arriving alone (a model reply, a human answer).
  */
 import { assign, createActor, raise, sendTo, setup } from "xstate";
-import { defineChart, runChart, sequentialIds, type ChartDefinition, type Clock } from "@escapement/core";
+import { defineChart, sequentialIds, type ChartDefinition, type Clock } from "@escapement/core";
+import { runChart } from "@escapement/core/unstable";
 
 export type PingPongMode = "burst" | "tick";
 

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setup } from "xstate";
 import { z } from "zod";
-import { SessionPool, converse, defineChart, inlineActors, runChart, scriptedModel, type ReplyStep, type RunResult, type TranscriptRow } from "@escapement/core";
+import { SessionPool, converse, defineChart, inlineActors, scriptedModel, type ReplyStep, type TranscriptRow } from "@escapement/core";
+import { runChart, type RunResult } from "@escapement/core/unstable";
 
 export const TURNS = 6;
 export const FIRST_TOKEN_MS = 200;

@@ -4,11 +4,12 @@
  * against the shipped declarations, and `npx escapement run` runs charts written in TypeScript and
  * JavaScript in projects whose package.json says "module", "commonjs" or nothing.
  */
-import { execFile } from "node:child_process";
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { killPanes, openPane, type Pane } from "../sidecar/tmux.js";
 import { addFolder, createPackedProject, repo, type PackedProject } from "./packed-project.js";
 
 const exec = promisify(execFile);
@@ -33,6 +34,8 @@ async function runIn(cwd: string, command: string, args: string[]): Promise<Ran>
 const resultOf = (ran: Ran): { status: string; finalConfig: string[]; sessionDir: string } =>
   JSON.parse(ran.stdout.trim().split("\n").at(-1) ?? "{}") as { status: string; finalConfig: string[]; sessionDir: string };
 
+const execFileSyncText = (command: string, args: string[]): string => execFileSync(command, args, { encoding: "utf8" });
+
 /** tsc's error lines (the first line of each diagnostic). */
 const errorsOf = (output: string): string[] => output.split("\n").filter((line) => /error TS\d+/.test(line));
 
@@ -42,7 +45,10 @@ beforeAll(async () => {
   project = await createPackedProject();
 }, 300_000);
 
-afterAll(() => project?.remove());
+afterAll(() => {
+  killPanes();
+  project?.remove();
+});
 
 describe("an installed @escapement/core", () => {
   it("is imported by plain node, which runs a JavaScript chart on a scripted model to done", async () => {
@@ -114,4 +120,44 @@ describe("npx escapement", () => {
     expect(ran.stderr).toMatch(/empty\.ts exports no machine/);
     expect(readdirSync(dir)).not.toContain(".escapement");
   });
+});
+
+describe("the installed terminal UI", () => {
+  let pane: Pane | undefined;
+  afterAll(() => pane?.kill());
+
+  it("shows a TypeScript chart to its end in a terminal, from the installed packages with no environment variables", async () => {
+    const dir = addFolder(project, "greet", "greet-tui", "commonjs");
+    copyFileSync(join(dir, "chart.ts"), join(dir, "greet.ts"));
+    const session = join(dir, "session");
+    pane = openPane("installed-tui", { cwd: dir, width: 120, height: 40 });
+    pane.run(`npx escapement run greet.ts --session-dir ${session}; echo EXIT=$?`);
+    await pane.waitForScreen("Hello, installed world!", "the streamed greeting in the TUI", 30_000);
+    await pane.waitForScreen(/\bdone\b/, "the outcome in the header", 30_000);
+    expect(pane.format("#{alternate_on}")).toBe("1");
+    // The sidecar is the installed TUI's prebuilt bundle, run by the installed Bun.
+    const sidecars = execFileSyncText("ps", ["-eo", "args"]).split("\n").filter((line) => line.includes("@escapement/tui/dist/main.js"));
+    expect(sidecars[0]).toContain(join(project.dir, "node_modules/bun/"));
+    pane.keys("C-c");
+    await pane.waitForScreen("EXIT=0", "the CLI's exit");
+    expect(JSON.parse(readFileSync(join(session, "session.json"), "utf8"))).toMatchObject({ status: "done" });
+  }, 60_000);
+
+  it("without Bun: one clear line naming the fix, exit 2, nothing written", async () => {
+    const dir = addFolder(project, "greet", "greet-no-bun", "commonjs");
+    copyFileSync(join(dir, "chart.ts"), join(dir, "greet.ts"));
+    const bun = join(project.dir, "node_modules/bun");
+    renameSync(bun, `${bun}.away`);
+    try {
+      pane = openPane("no-bun", { cwd: dir, width: 160, height: 20 });
+      pane.run("npx escapement run greet.ts 2>err.txt; echo EXIT=$?");
+      await pane.waitForScreen("EXIT=2", "the CLI's exit");
+      const lines = readFileSync(join(dir, "err.txt"), "utf8").trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/Bun.*not installed.*--no-tui/);
+      expect(readdirSync(dir)).not.toContain(".escapement");
+    } finally {
+      renameSync(`${bun}.away`, bun);
+    }
+  }, 60_000);
 });

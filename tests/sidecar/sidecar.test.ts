@@ -194,7 +194,7 @@ describe.skipIf(!hasTmux)("the terminal UI as escapement run's sidecar", () => {
     pane.keys("Enter");
     await waitForRow(transcript, "the conversation streaming", (row) => row.event === "llm/delta");
     const { url } = JSON.parse(readFileSync(join(session, "wire.json"), "utf8")) as { url: string };
-    const pid = Number(execFileSync("pgrep", ["-f", `tui/src/main.ts --url ${url}`], { encoding: "utf8" }).trim().split("\n")[0]);
+    const pid = Number(execFileSync("pgrep", ["-f", `tui/(dist/main\\.js|src/main\\.ts) --url ${url}`], { encoding: "utf8" }).trim().split("\n")[0]);
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, "SIGKILL");
     const screen = await pane.waitForScreen("EXIT=130", "the CLI to end the run");

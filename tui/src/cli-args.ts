@@ -6,8 +6,8 @@ export type CliArgs =
   | { readonly mode: "help" };
 
 export const USAGE = [
-  "usage: bun tui/src/main.ts --replay <file.wire.jsonl> [--session-dir DIR]",
-  "       bun tui/src/main.ts --url ws://HOST:PORT --token TOKEN [--since SEQ] [--session-dir DIR]",
+  "usage: bun <@escapement/tui>/dist/main.js --replay <file.wire.jsonl> [--session-dir DIR]",
+  "       bun <@escapement/tui>/dist/main.js --url ws://HOST:PORT --token TOKEN [--since SEQ] [--session-dir DIR]",
   "--token: or the ESCAPEMENT_WIRE_TOKEN environment variable (how the core passes it: not visible in ps)",
   "--session-dir: the run's session directory, to show full requests, responses and artifacts",
 ].join("\n");

@@ -2,7 +2,7 @@
  * The TUI process: parse the arguments, start the frame source, own the TTY through OpenTUI.
  * Ctrl-C (or SIGTERM) restores the terminal and exits.
  */
-import { createCliRenderer } from "@opentui/core";
+import { createCliRenderer, type CliRenderer } from "@opentui/core";
 import { createSignal } from "solid-js";
 import type { ControlAction, OutboundFrame } from "@escapement/wire-schema";
 import { parseCliArgs, USAGE, type CliArgs } from "./cli-args.ts";
@@ -52,6 +52,22 @@ const start = (args: Exclude<CliArgs, { mode: "help" }>, { push, flush, setStatu
   };
 };
 
+/**
+ * OpenTUI's renderer, whose native library comes from a platform package npm installs beside
+ * @opentui/core (optional, so an unsupported platform or `--omit=optional` leaves it out): a
+ * failure to load it is the machine's, and gets one line naming the package, not a stack trace.
+ */
+const createRenderer = async (): Promise<CliRenderer> => {
+  try {
+    return await createCliRenderer({ exitOnCtrlC: false, useMouse: false });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const native = `@opentui/core-${process.platform}-${process.arch}`;
+    process.stderr.write(`escapement-tui: cannot start the terminal renderer (${reason}); it needs OpenTUI's native package ${native}: reinstall @escapement/tui with optional dependencies on a supported platform\n`);
+    process.exit(1);
+  }
+};
+
 export const runTui = async (argv: readonly string[]): Promise<void> => {
   const parsed = parseCliArgs(argv, process.env);
   if (!parsed.ok) {
@@ -64,7 +80,7 @@ export const runTui = async (argv: readonly string[]): Promise<void> => {
   }
   const store = createViewStore();
   const [status, setStatus] = createSignal<ConnectionStatus>({ state: "connecting" });
-  const renderer = await createCliRenderer({ exitOnCtrlC: false, useMouse: false });
+  const renderer = await createRenderer();
   const session = start(parsed.args, { push: store.push, flush: store.flush, setStatus });
   let quitting = false;
   const quit = () => {

@@ -15,6 +15,7 @@ export type {
   Usage,
 } from "./protocol.js";
 export { emptyUsage, stopReasons } from "./protocol.js";
+export type { ModelTarget, TargetClient } from "./target.js";
 export { LlmError, isLlmError, llmErrorCategories, type LlmAttempt, type LlmErrorCategory } from "./llm-error.js";
 
 export type {

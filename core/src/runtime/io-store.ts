@@ -1,6 +1,6 @@
 import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parseRef, rangeRef } from "@escapement/wire-schema";
+import { parseRef, rangeRef } from "@escapement/wire-schema/runtime";
 import { IO_PACK } from "./session-dir.js";
 
 

@@ -1,13 +1,14 @@
 /**
- * docs/embedding.md cannot drift: its example is written to a file and run with tsx as a child
- * process, and what it prints must be the output block the page shows. The page also documents
+ * docs/embedding.md cannot drift: its examples are written to a file and run with tsx as a child
+ * process, and what they print must be the output blocks the page shows. The page also documents
  * every option and every public event type.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { publicEventTypes, runOptionNames, validateOptions } from "../../src/index.js";
+import { publicEventTypes, validateOptions } from "../../src/index.js";
+import { runOptionNames } from "../../src/lib/options.js";
 import { scriptedModel } from "../../src/llm/index.js";
 import { repo } from "./helpers.js";
 
@@ -51,6 +52,15 @@ describe("docs/embedding.md", () => {
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(blockAfter("output: hello-host.mts"));
+  });
+
+  it("its cassette example, appended to the first one, replays that run and prints the line the page shows", { timeout: 120_000 }, async () => {
+    const file = join(work, "hello-host-replay.mts");
+    writeFileSync(file, `${blockAfter("example: hello-host.mts")}\n${blockAfter("example: hello-host-replay.mts")}`);
+    const result = await runTsx(file, { ...process.env, TMPDIR: work });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(blockAfter("output: hello-host.mts") + blockAfter("output: hello-host-replay.mts"));
   });
 
   it("documents every option", () => {

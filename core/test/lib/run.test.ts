@@ -2,12 +2,12 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import type { PublicEvent } from "@escapement/wire-schema";
+import { terminalPublicEventTypes, type PublicEvent } from "@escapement/wire-schema";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fromPromise, setup } from "xstate";
 import { z } from "zod";
 import { converse, defineChart, inlineActors } from "../../src/chart/index.js";
-import { run, terminalPublicEventTypes, validateOptions, type ProjectConfigInput, type RunOutcome } from "../../src/index.js";
+import { run, validateOptions, type ProjectConfigInput, type RunOutcome } from "../../src/index.js";
 import { scriptedModel } from "../../src/llm/index.js";
 import { readAllRows, sequentialIds, type TranscriptRow } from "../../src/runtime/index.js";
 import { defineTool, ToolRegistry } from "../../src/tools/index.js";

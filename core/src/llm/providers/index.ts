@@ -2,8 +2,6 @@ export { createTargetClient, languageModelTargetClient, providerOptionsFor, defa
 export { classifyError, categoryOfStatus, parseRetryAfter } from "./classify.js";
 export { defaultBaseURLs, languageModelFor } from "./models.js";
 export { resolvePromptCaching, type CacheBreakpoints } from "./caching.js";
-export { toAiSdkPrompt, type AiSdkPrompt } from "./messages.js";
-export { toUsage, toStopReason } from "./response.js";
 export {
   providerKinds,
   type FetchFunction,

@@ -8,10 +8,9 @@ import {
   providerOptionsFor,
   type ProviderSpec,
   resolvePromptCaching,
-  toAiSdkPrompt,
-  toStopReason,
-  toUsage,
 } from "../../../src/llm/providers/index.js";
+import { toAiSdkPrompt } from "../../../src/llm/providers/messages.js";
+import { toStopReason, toUsage } from "../../../src/llm/providers/response.js";
 
 const cacheAll = { system: true, tools: true, messages: true };
 const ephemeral = { anthropic: { cacheControl: { type: "ephemeral" } } };
