@@ -5,12 +5,13 @@
  * JavaScript in projects whose package.json says "module", "commonjs" or nothing.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { killPanes, openPane, type Pane } from "../sidecar/tmux.js";
-import { addFolder, createPackedProject, repo, type PackedProject } from "./packed-project.js";
+import { docExamples, fullText } from "./doc-examples.js";
+import { addFolder, createPackedProject, repo, repoVersionOf, type PackedProject } from "./packed-project.js";
 
 const exec = promisify(execFile);
 
@@ -20,9 +21,9 @@ interface Ran {
   stderr: string;
 }
 
-async function runIn(cwd: string, command: string, args: string[]): Promise<Ran> {
+async function runIn(cwd: string, command: string, args: string[], env: Record<string, string> = {}): Promise<Ran> {
   try {
-    const { stdout, stderr } = await exec(command, args, { cwd, env: { ...process.env, NO_COLOR: "1" }, maxBuffer: 16 << 20 });
+    const { stdout, stderr } = await exec(command, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, maxBuffer: 16 << 20 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -42,7 +43,8 @@ const errorsOf = (output: string): string[] => output.split("\n").filter((line) 
 let project: PackedProject;
 
 beforeAll(async () => {
-  project = await createPackedProject();
+  // tsx: the docs run their TypeScript programs with `npx tsx`.
+  project = await createPackedProject([`tsx@${repoVersionOf("tsx")}`]);
 }, 300_000);
 
 afterAll(() => {
@@ -160,4 +162,44 @@ describe("the installed terminal UI", () => {
       renameSync(`${bun}.away`, bun);
     }
   }, 60_000);
+});
+
+describe("the docs' examples, run from the installed packages", () => {
+  const examples = docExamples(repo);
+  // Programs and charts; files they only read (`with`) are written beside them.
+  const read = new Set([...examples.values()].flatMap((example) => example.with));
+  const runnable = [...examples.values()].filter((example) => example.text !== "" && !read.has(example.name));
+
+  it("the docs have examples that claim to run", () => {
+    expect(runnable.map((example) => example.name).sort()).toEqual(["config-from-code.mts", "hello-host-replay.mts", "hello-host.mts", "hello/chart.ts"]);
+  });
+
+  for (const example of runnable) {
+    it(`${example.page}: ${example.name} runs${example.output === undefined ? "" : " and prints what the page shows"}`, async () => {
+      const dir = join(project.dir, "docs", example.name.replaceAll("/", "-"));
+      const file = join(dir, example.name);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, fullText(examples, example));
+      for (const needed of example.with) writeFileSync(join(dir, needed), examples.get(needed)!.text);
+      if (basename(example.name) === "chart.ts") {
+        // A chart module: run by the CLI on the bundled script of the repository example it shows.
+        const folder = dirname(example.name);
+        copyFileSync(join(repo, "examples", folder, "script.json"), join(dir, folder, "script.json"));
+        const ran = await runIn(dir, "npx", ["escapement", "run", folder, "--no-tui", "--session-dir", join(dir, "session")]);
+        expect(ran.code, ran.stderr).toBe(0);
+        expect(resultOf(ran)).toMatchObject({ status: "done" });
+        return;
+      }
+      const ran = await runIn(dir, "npx", ["tsx", example.name], { TMPDIR: dir });
+      expect(ran.stderr).toBe("");
+      expect(ran.code).toBe(0);
+      if (example.output !== undefined) expect(ran.stdout).toBe(fullOutput(example.name));
+    }, 120_000);
+  }
+
+  /** What an example prints: its own output block after that of the example it continues. */
+  const fullOutput = (name: string): string => {
+    const example = examples.get(name)!;
+    return (example.after ? fullOutput(example.after) : "") + (example.output ?? "");
+  };
 });
