@@ -37,7 +37,12 @@ const isTypeScript = (path: string): boolean => /\.[cm]?tsx?$/.test(path);
  * a loader is already in place.
  */
 async function importChartModule(path: string): Promise<Record<string, unknown>> {
-  if (!import.meta.url.endsWith(".ts")) await registerChartLoader(isTypeScript(path));
+  if (!import.meta.url.endsWith(".ts")) {
+    // The public entry every chart imports, loaded before the hooks are in place: once they are,
+    // every module Node loads goes through them (a round trip to the loader thread each).
+    await import("../index.js");
+    await registerChartLoader(isTypeScript(path));
+  }
   return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
 }
 
