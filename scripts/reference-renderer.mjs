@@ -14,7 +14,6 @@
  * connection or (with --strict) invalid frames; 2 on bad usage.
  */
 import { readFileSync, readdirSync, createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
@@ -220,6 +219,27 @@ const parseArgs = (argv) => {
 
 const exitCode = (renderer, strict) => (renderer.fatal || (strict && renderer.counts.invalid > 0) ? 1 : 0);
 
+const withoutCr = (line) => (line.endsWith("\r") ? line.slice(0, -1) : line);
+
+/**
+ * The lines of wire JSONL: a line ends at "\n" only (a "\r" before it is dropped). Not readline:
+ * since Node 24 it also ends a line at U+2028 / U+2029, which JSON leaves unescaped in strings.
+ */
+async function* jsonLines(input) {
+  let head = "";
+  for await (const chunk of input.setEncoding("utf8")) {
+    const parts = chunk.split("\n");
+    if (parts.length === 1) {
+      head += chunk;
+      continue;
+    }
+    parts[0] = head + parts[0];
+    head = parts.pop();
+    for (const line of parts) yield withoutCr(line);
+  }
+  if (head !== "") yield withoutCr(head);
+}
+
 const readLines = async (source, strict) => {
   const renderer = createRenderer();
   const input = source === "-" ? process.stdin : createReadStream(source);
@@ -227,7 +247,7 @@ const readLines = async (source, strict) => {
     process.stderr.write(`reference-renderer: ${error.message}\n`);
     process.exit(2);
   });
-  for await (const line of createInterface({ input, crlfDelay: Infinity })) renderer.handle(line);
+  for await (const line of jsonLines(input)) renderer.handle(line);
   renderer.report();
   return exitCode(renderer, strict);
 };

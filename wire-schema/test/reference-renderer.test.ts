@@ -73,6 +73,18 @@ describe("reference renderer: wire JSONL", () => {
     expect(result.stderr).toContain("1 frames, 5 invalid, 1 ignored");
   });
 
+  it("a frame whose text holds U+2028 or U+2029 (JSON leaves them unescaped) is one line, and valid", async () => {
+    const rows = sampleRows().map((row) =>
+      row.event === "llm/delta" ? { ...row, data: { ...(row.data as object), text: `${(row.data as { text: string }).text}\u2028line\u2029para` } } : row,
+    );
+    const frames = [...replayFrames(rows)].map(encodeFrame);
+    expect(frames.join("\n")).toContain("\u2028");
+    const result = await run([referenceRenderer, "-"], `${frames.join("\r\n")}\r\n`);
+    expect(result.code).toBe(0);
+    expect(lines(result.stdout)).toHaveLength(frames.length);
+    expect(result.stderr).toContain(`${frames.length} frames, 0 invalid, 0 ignored`);
+  });
+
   it("reports a gap in the stream seq", async () => {
     const frames = [...replayFrames(sampleRows())].map(encodeFrame);
     const result = await run([referenceRenderer, "-"], [...frames.slice(0, 5), ...frames.slice(7)].join("\n"));

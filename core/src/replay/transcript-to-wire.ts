@@ -1,5 +1,5 @@
+import { readLineBatches } from "../runtime/read-lines.js";
 import { isTranscriptRow } from "../runtime/transcript-reader.js";
-import { createReadStream } from "node:fs";
 import { createFramesOnlySequencer, encodeFrame, helloFrame, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema/runtime";
 
 export interface WireLine {
@@ -44,57 +44,6 @@ function helloFor(first: TranscriptRow | undefined): WireLine {
   return { text: encodeFrame(frame), frame, ts: first?.ts ?? 0 };
 }
 
-const LF = 10;
-
-/**
- * Splits text into lines exactly as `readline` (crlfDelay: Infinity) does: at "\n", "\r\n" and a
- * lone "\r", a "\r\n" split across chunks counting once; a last line without an ending is a line
- * unless empty. Feed a chunk, then pull its complete lines.
- */
-export class LineSplitter {
-  #text = "";
-  #pos = 0;
-  #sawCr = false;
-  /** The text holds a "\r": split with the regex (rare: transcripts end lines with "\n"). */
-  #slow = false;
-  readonly #ending = /\r\n|\n|\r/g;
-
-  feed(chunk: string): void {
-    if (this.#sawCr && chunk.charCodeAt(0) === LF) chunk = chunk.slice(1);
-    // What is left of the last chunk never holds a line ending, so only the new chunk decides.
-    this.#text = this.#pos < this.#text.length ? this.#text.slice(this.#pos) + chunk : chunk;
-    this.#pos = 0;
-    this.#slow = chunk.indexOf("\r") !== -1;
-    this.#sawCr = this.#slow && this.#text.endsWith("\r");
-  }
-
-  /** The next complete line of what was fed, or undefined when none is left. */
-  next(): string | undefined {
-    const text = this.#text;
-    const pos = this.#pos;
-    if (!this.#slow) {
-      const end = text.indexOf("\n", pos);
-      if (end === -1) return undefined;
-      this.#pos = end + 1;
-      return text.slice(pos, end);
-    }
-    const ending = this.#ending;
-    ending.lastIndex = pos;
-    const match = ending.exec(text);
-    if (match === null) return undefined;
-    this.#pos = ending.lastIndex;
-    return text.slice(pos, match.index);
-  }
-
-  /** The last line when the text did not end with a line ending. */
-  end(): string | undefined {
-    const rest = this.#text.slice(this.#pos);
-    this.#text = "";
-    this.#pos = 0;
-    return rest.length > 0 ? rest : undefined;
-  }
-}
-
 /**
  * Streams a transcript into the wire frames a live renderer would have received, in batches (one
  * per chunk read; the `hello` alone first): `hello` (replay: true), then each row's frames. Memory
@@ -105,11 +54,9 @@ export class LineSplitter {
  */
 export async function* transcriptToWireBatches(path: string, options: TranscriptToWireOptions = {}): AsyncGenerator<WireLine[]> {
   const sequencer = createFramesOnlySequencer();
-  const splitter = new LineSplitter();
   const onSkip = options.onSkip;
   let hello = false;
   let lineNo = 0;
-  let batch: WireLine[] = [];
   /** The row on a line, or undefined (a blank line, or one skipped and reported). */
   const rowOf = (text: string): TranscriptRow | undefined => {
     lineNo++;
@@ -125,15 +72,9 @@ export async function* transcriptToWireBatches(path: string, options: Transcript
     onSkip?.(lineNo, "not a transcript row");
     return undefined;
   };
-  const addFrames = (row: TranscriptRow, text: string): void => {
-    const ts = row.ts;
-    for (const frame of sequencer.push(row)) {
-      batch.push({ text: frame.kind === "event" ? `{"v":1,"kind":"event","seq":${frame.seq},"row":${text}}` : encodeFrame(frame), frame, ts });
-    }
-  };
-  for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 16 })) {
-    splitter.feed(chunk as string);
-    for (let text = splitter.next(); text !== undefined; text = splitter.next()) {
+  for await (const lines of readLineBatches(path)) {
+    const batch: WireLine[] = [];
+    for (const text of lines) {
       const row = rowOf(text);
       if (row === undefined) continue;
       if (!hello) {
@@ -141,24 +82,14 @@ export async function* transcriptToWireBatches(path: string, options: Transcript
         // Out on its own, before the first row wakes the validators.
         yield [helloFor(row)];
       }
-      addFrames(row, text);
+      const ts = row.ts;
+      for (const frame of sequencer.push(row)) {
+        batch.push({ text: frame.kind === "event" ? `{"v":1,"kind":"event","seq":${frame.seq},"row":${text}}` : encodeFrame(frame), frame, ts });
+      }
     }
-    if (batch.length > 0) {
-      yield batch;
-      batch = [];
-    }
+    if (batch.length > 0) yield batch;
   }
-  const last = splitter.end();
-  const row = last === undefined ? undefined : rowOf(last);
-  if (row !== undefined) {
-    if (!hello) {
-      hello = true;
-      yield [helloFor(row)];
-    }
-    addFrames(row, last as string);
-  }
-  if (!hello) batch.push(helloFor(undefined));
-  if (batch.length > 0) yield batch;
+  if (!hello) yield [helloFor(undefined)];
 }
 
 /** `transcriptToWireBatches`, one frame at a time. */

@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
+import { splitLines } from "./read-lines.js";
 import { SessionError } from "./session-error.js";
 import type { PersistedTimer } from "./delayed-events.js";
 
@@ -79,7 +80,7 @@ export class CheckpointStore {
       if (!best) throw new SessionError("checkpoint-malformed", `${snapshotPath} is not a valid checkpoint`);
     }
     if (existsSync(journalPath)) {
-      const lines = readFileSync(journalPath, "utf8").split("\n").filter((line) => line.length > 0);
+      const lines = splitLines(readFileSync(journalPath, "utf8")).filter((line) => line.length > 0);
       let fromJournal: CheckpointRecord | undefined;
       // Only the last line may be torn (a crash mid-append); anything earlier is corruption.
       for (let index = lines.length - 1; index >= 0 && !fromJournal; index--) {

@@ -1,5 +1,4 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
+import { readLineBatches } from "./read-lines.js";
 import type { TranscriptRow } from "./transcript-row.js";
 
 export interface ReadIssue {
@@ -21,24 +20,31 @@ export const isTranscriptRow = (value: unknown): value is TranscriptRow => {
 
 /** Streams rows line by line (memory does not grow with the file); bad lines are reported, never fatal. */
 export async function* readTranscript(path: string, options: ReadTranscriptOptions = {}): AsyncGenerator<TranscriptRow> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
   let line = 0;
-  for await (const text of lines) {
-    line++;
-    if (text.trim() === "") continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      options.onIssue?.({ line, reason: `not JSON (${(error as Error).message})` });
-      continue;
+  for await (const batch of readLineBatches(path)) {
+    for (const text of batch) {
+      line++;
+      const row = rowOf(text, line, options);
+      if (row !== undefined) yield row;
     }
-    if (!isTranscriptRow(parsed)) {
-      options.onIssue?.({ line, reason: "not a transcript row (needs integer seq, number ts, string event)" });
-      continue;
-    }
-    yield parsed;
   }
+}
+
+/** The row on one line, or undefined (blank, or reported as an issue). */
+function rowOf(text: string, line: number, options: ReadTranscriptOptions): TranscriptRow | undefined {
+  if (text.trim() === "") return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    options.onIssue?.({ line, reason: `not JSON (${(error as Error).message})` });
+    return undefined;
+  }
+  if (!isTranscriptRow(parsed)) {
+    options.onIssue?.({ line, reason: "not a transcript row (needs integer seq, number ts, string event)" });
+    return undefined;
+  }
+  return parsed;
 }
 
 export async function readAllRows(path: string, options: ReadTranscriptOptions = {}): Promise<TranscriptRow[]> {

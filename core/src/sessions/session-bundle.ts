@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, relative, sep } from "node:path";
-import { createInterface } from "node:readline";
 import { once } from "node:events";
+import { readLines } from "../runtime/read-lines.js";
 import { openSessionDir, sessionPaths, type SessionManifest } from "../runtime/session-dir.js";
 import { SessionError } from "../runtime/session-error.js";
 
@@ -99,8 +99,7 @@ export async function importSession(bundleFile: string, root: string): Promise<{
   let count = 0;
   let lineNo = 0;
   try {
-    const lines = createInterface({ input: createReadStream(bundleFile, "utf8"), crlfDelay: Infinity });
-    for await (const line of lines) {
+    for await (const line of readLines(bundleFile)) {
       lineNo++;
       if (end) throw corrupt(bundleFile, `content after the end line (line ${lineNo})`);
       let value: any;

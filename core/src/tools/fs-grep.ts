@@ -1,8 +1,7 @@
-import { createReadStream } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { glob } from "tinyglobby";
 import { z } from "zod";
+import { readLines } from "../runtime/read-lines.js";
 import { looksBinary } from "./binary-sniff.js";
 import { isErrnoError } from "./fs-error.js";
 import { displayPath, resolvePath } from "./resolve-path.js";
@@ -99,7 +98,7 @@ const listFiles = async (root: string, input: FsGrepInput, signal: AbortSignal):
   return found.map((path) => join(root, path)).sort();
 };
 
-/** Streams one file line by line; unreadable files are counted, not fatal. */
+/** Streams one file line by line (at "\n" only, as grep numbers them); unreadable files are counted, not fatal. */
 const searchFile = async (file: string, shown: string, search: Search): Promise<void> => {
   try {
     if (await looksBinary(file)) {
@@ -107,17 +106,13 @@ const searchFile = async (file: string, shown: string, search: Search): Promise<
       return;
     }
     search.filesSearched++;
-    const lines = createInterface({ input: createReadStream(file, { encoding: "utf8", signal: search.signal }), crlfDelay: Infinity });
     let number = 0;
-    for await (const line of lines) {
+    for await (const line of readLines(file, { signal: search.signal })) {
       number++;
       if (!search.regex.test(line)) continue;
       search.lines.push(`${shown}:${number}:${cut(line, search.maxLineChars)}`);
       // One past the cap tells "exactly at the cap" from "more were left".
-      if (search.lines.length > search.maxMatches) {
-        lines.close();
-        return;
-      }
+      if (search.lines.length > search.maxMatches) return;
     }
   } catch (error) {
     if (!isErrnoError(error) || isAbortError(error)) throw error;

@@ -1,7 +1,6 @@
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { createInterface } from "node:readline";
 import { z } from "zod";
+import { readLines } from "../runtime/read-lines.js";
 import { looksBinary } from "./binary-sniff.js";
 import { fsErrorResult } from "./fs-error.js";
 import { resolvePath } from "./resolve-path.js";
@@ -64,9 +63,12 @@ const refuseNonText = async (resolvedPath: string, shownPath: string): Promise<T
   return undefined;
 };
 
-/** Streams the file line by line: memory holds only the requested window, whatever the file size. */
+/**
+ * Streams the file line by line: memory holds only the requested window, whatever the file size.
+ * Lines end at "\n" only (U+2028 is text), so the numbers are the ones editors and grep show.
+ */
 const readPage = async (path: string, window: Window, signal: AbortSignal): Promise<Page> => {
-  const lines = createInterface({ input: createReadStream(path, { encoding: "utf8", signal }), crlfDelay: Infinity });
+  const lines = readLines(path, { signal });
   const last = window.first + window.limit - 1;
   const page: Page = { lines: [], totalLines: 0, longLines: 0 };
   for await (const line of lines) {

@@ -8,6 +8,7 @@ import { converse, inlineActors, tellLlm } from "../../src/chart/index.js";
 import { scriptedModel, type ModelRequest } from "../../src/llm/index.js";
 import { CassetteModel, CassetteWriter, loadCassette, normalizeRequest, requestKey } from "../../src/llm/cassette/index.js";
 import { runChart } from "../../src/runtime/runner.js";
+import { runCli, scratch } from "../examples/harness.js";
 
 /** Three turns: idle, idle, then an event ends the chart. */
 const machine = setup({ actors: inlineActors, types: { input: {} as { topic?: string } | undefined, context: {} as { topic: string } } }).createMachine({
@@ -116,6 +117,41 @@ describe("cassettes", () => {
     await expect(loadCassette(join(root, "empty.jsonl"))).rejects.toThrow(/empty/);
     const cassette = await loadCassette(dir, "chat");
     expect(() => new CassetteModel(cassette, { mode: "fork", forkAt: 9, live: script() })).toThrow(/beyond the last recorded call \(3/);
+  });
+});
+
+describe("model text holding U+2028 and U+2029 (JSON leaves them unescaped)", () => {
+  const work = scratch("cassette-separators");
+  const pick = (path: string) => rowsOf(path).filter((r) => r.event === "llm/delta" || r.event === "llm/tool-call").map((r) => r.data.text ?? r.data.name);
+
+  it("every call is recorded and a strict replay reproduces the run", async () => {
+    const model = scriptedModel([
+      { deltas: [{ text: "Line\u2028" }, { text: "separator." }] },
+      { text: "Paragraph\u2029separator." },
+      { text: "Both\u2028\u2029done.", events: [{ name: "talk_done" }] },
+    ]);
+    const recordedRun = await runChart({ chart, model, sessionDir: join(work, "recorded"), cwd: work });
+    expect(recordedRun.status).toBe("done");
+    const cassette = await loadCassette(recordedRun.sessionDir, "chat");
+    expect(cassette.skipped).toBe(0);
+    expect(cassette.calls.map((call) => call.position)).toEqual([1, 2, 3]);
+    expect(cassette.calls[0]!.stream.map((s) => s.text)).toEqual(["Line\u2028", "separator."]);
+    const replayed = await runChart({ chart, model: new CassetteModel(cassette, { mode: "strict" }), sessionDir: join(work, "replayed"), cwd: work });
+    expect(replayed.status).toBe("done");
+    expect(pick(replayed.transcriptPath)).toEqual(pick(recordedRun.transcriptPath));
+  });
+
+  it("`run --replay <session>` of such a session ends done", async () => {
+    const text = "Hello,\u2028world!\u2029Welcome.";
+    const script = join(work, "script.json");
+    writeFileSync(script, JSON.stringify([{ deltas: [{ text }], events: [{ name: "greeting_done", payload: { greeting: text } }] }]));
+    const recordedDir = join(work, "cli-recorded");
+    const first = await runCli(["run", "examples/hello", "--no-tui", "--script", script, "--session-dir", recordedDir], { deadlineMs: 30_000 });
+    expect(first.code, first.stderr).toBe(0);
+    const replayedDir = join(work, "cli-replayed");
+    const replay = await runCli(["run", "examples/hello", "--no-tui", "--replay", recordedDir, "--session-dir", replayedDir], { deadlineMs: 30_000 });
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(pick(join(replayedDir, "transcript.jsonl"))).toEqual([text, "greeting_done"]);
   });
 });
 

@@ -1,8 +1,19 @@
 /** The pure mapping transcript row -> public events, one kind at a time; every event is valid. */
 import { validateTranscriptRow, type PublicEvent, type TranscriptRow } from "@escapement/wire-schema";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createPublicEventMapper, initialPublicEventState, mapTranscriptRow, publicEventsOf, publicEventTypes, type PublicEventState } from "../../src/index.js";
-import { expectValidEvents } from "./helpers.js";
+import {
+  createPublicEventMapper,
+  initialPublicEventState,
+  mapTranscriptRow,
+  publicEventsOf,
+  publicEventTypes,
+  readTranscript,
+  run,
+  type PublicEventState,
+} from "../../src/index.js";
+import { scriptedModel } from "../../src/llm/index.js";
+import { expectValidEvents, talkChart, tempDir } from "./helpers.js";
 
 const ids = { sessionId: "s-1", runId: "run-1" };
 const state: PublicEventState = { ...ids, chartId: "hello", prompts: {} };
@@ -228,5 +239,18 @@ describe("createPublicEventMapper / publicEventsOf", () => {
     expectValidEvents(streamed);
     expect(streamed.map((event) => event.type)).toEqual(["run-started", "chart-config", "human-prompt", "human-answer", "chart-event", "chart-config", "run-done"]);
     expect(streamed.find((event) => event.type === "human-answer")).toMatchObject({ invokeId: "name", value: "Grace" });
+  });
+
+  it("a saved session whose model text holds U+2028 and U+2029 gives the events the live run gave", async () => {
+    const text = "Line\u2028separator, paragraph\u2029separator.";
+    const live: PublicEvent[] = [];
+    const model = scriptedModel([{ deltas: [{ text }], events: [{ name: "finish", payload: { note: text } }] }]);
+    const outcome = await run({ chart: talkChart(), model, sessionDir: join(tempDir(), "session"), onEvent: (event) => live.push(event) });
+    expect(outcome.status).toBe("done");
+    const saved: PublicEvent[] = [];
+    for await (const event of publicEventsOf(readTranscript(outcome.transcriptPath))) saved.push(event);
+    expect(saved).toEqual(live);
+    expect(saved.filter((event) => event.type === "text-delta").map((event) => (event as { text: string }).text)).toEqual([text]);
+    expect(saved.at(-1)?.type).toBe("run-done");
   });
 });

@@ -1,13 +1,13 @@
 /**
- * The streaming transform against its references: lines split exactly as `readline` splits them
- * (whatever the chunking), `hello` ids as `replayFrames` picks them, and whole replays of real
- * transcripts (and of damaged copies) equal to the pure `replayFrames` frame for frame.
+ * The streaming transform against its references: `hello` ids as `replayFrames` picks them, and
+ * whole replays of real transcripts (and of damaged copies) equal to the pure `replayFrames` frame
+ * for frame, over the JSONL lines of the file (split at "\n" only: model text holding U+2028 or
+ * U+2029 stays in its row).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { Readable, Writable } from "node:stream";
+import { Writable } from "node:stream";
 import { replayFrames, validateEventData, type TranscriptRow } from "@escapement/wire-schema";
 import { setup, assign } from "xstate";
 import { z } from "zod";
@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { converse, inlineActors, tellLlm } from "../../src/chart/index.js";
 import { scriptedModel } from "../../src/llm/index.js";
 import { runChart } from "../../src/runtime/runner.js";
-import { emitWire, LineSplitter, runStartedIds, transcriptToWire, transcriptToWireBatches } from "../../src/replay/index.js";
+import { emitWire, runStartedIds, transcriptToWire, transcriptToWireBatches } from "../../src/replay/index.js";
 import { prng } from "../support/prng.js";
 
 const collect = async <T>(source: AsyncIterable<T>): Promise<T[]> => {
@@ -23,45 +23,6 @@ const collect = async <T>(source: AsyncIterable<T>): Promise<T[]> => {
   for await (const item of source) out.push(item);
   return out;
 };
-
-const readlineLines = (chunks: string[]): Promise<string[]> =>
-  collect(createInterface({ input: Readable.from(chunks, { objectMode: true }), crlfDelay: Infinity }));
-
-const splitterLines = (chunks: string[]): string[] => {
-  const splitter = new LineSplitter();
-  const out: string[] = [];
-  for (const chunk of chunks) {
-    splitter.feed(chunk);
-    for (let line = splitter.next(); line !== undefined; line = splitter.next()) out.push(line);
-  }
-  const last = splitter.end();
-  if (last !== undefined) out.push(last);
-  return out;
-};
-
-describe("LineSplitter = readline (crlfDelay: Infinity)", () => {
-  it("on random texts of line endings and characters, cut into random chunks", async () => {
-    const rand = prng(11);
-    const alphabet = ["a", "b", "{", "}", '"', "\n", "\n", "\r", "\r\n", "é", "😀", " "];
-    for (let i = 0; i < 400; i++) {
-      const text = Array.from({ length: Math.floor(rand() * 80) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");
-      const chunks: string[] = [];
-      for (let at = 0; at < text.length; ) {
-        const size = 1 + Math.floor(rand() * 12);
-        chunks.push(text.slice(at, at + size));
-        at += size;
-      }
-      if (rand() < 0.2) chunks.splice(Math.floor(rand() * (chunks.length + 1)), 0, "");
-      expect(splitterLines(chunks), JSON.stringify(chunks)).toEqual(await readlineLines(chunks));
-    }
-  });
-
-  it("a \\r\\n across two chunks is one line ending; a lone \\r is one too", async () => {
-    for (const chunks of [["a\r", "\nb"], ["a\r", "b"], ["a\r", "\r\nb\r"], ["\r"], ["x\r", "", "\ny"], ["a\n\n", "\r\n"]]) {
-      expect(splitterLines(chunks)).toEqual(await readlineLines(chunks));
-    }
-  });
-});
 
 describe("runStartedIds = the schema's check of runner/started", () => {
   it("on valid and broken data", () => {
@@ -104,7 +65,7 @@ beforeAll(async () => {
       done: { type: "final" },
     },
   });
-  const turn = (i: number) => ({ deltas: [{ text: `Part ${i}, ` }, { text: "more " }, { text: "text.\r\n\u2028 \"quoted\"" }] });
+  const turn = (i: number) => ({ deltas: [{ text: `Part ${i}, ` }, { text: "more " }, { text: "text.\r\n\u2028 \"quoted\"\u2029" }] });
   const steps = Array.from({ length: 3 }, () => [turn(1), turn(2), { ...turn(3), events: [{ name: "talk_done" }] }]).flat();
   const root = mkdtempSync(join(tmpdir(), "escapement-t2w-"));
   const run = await runChart({ chart: { id: "several", machine }, model: scriptedModel(steps), sessionDir: join(root, "s"), cwd: root });
@@ -112,12 +73,19 @@ beforeAll(async () => {
   transcript = join(run.sessionDir, "transcript.jsonl");
 });
 
-/** The frames of the pure transform over the rows readline + JSON.parse get from the file. */
+/** The lines of a JSONL text by definition: split at "\n", a "\r" before it dropped, none after a final "\n". */
+const jsonlLines = (text: string): string[] => {
+  const lines = text.split("\n").map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line));
+  if (lines.at(-1) === "") lines.pop();
+  return lines;
+};
+
+/** The frames of the pure transform over the rows of the file's JSONL lines. */
 const reference = async (path: string): Promise<{ frames: unknown[]; skipped: number[] }> => {
   const rows: TranscriptRow[] = [];
   const skipped: number[] = [];
   let n = 0;
-  for await (const line of createInterface({ input: Readable.from([readFileSync(path, "utf8")]), crlfDelay: Infinity })) {
+  for (const line of jsonlLines(readFileSync(path, "utf8"))) {
     n++;
     if (line.length === 0) continue;
     try {
@@ -146,6 +114,11 @@ describe("transcriptToWire = replayFrames", () => {
     expect(lines.map((line) => JSON.parse(JSON.stringify(line.frame)))).toEqual(expected.frames);
     const rows = readFileSync(transcript, "utf8").trim().split("\n").map((l) => JSON.parse(l) as TranscriptRow);
     expect(lines[0]!.ts).toBe(rows[0]!.ts);
+    // Every row is an event frame, those whose model text holds U+2028 / U+2029 included.
+    const events = lines.flatMap((line) => (line.frame.kind === "event" ? [line.frame.row] : []));
+    expect(events.map((row) => row.seq)).toEqual(rows.map((row) => row.seq));
+    const deltas = events.filter((row) => row.event === "llm/delta").map((row) => (row.data as { text: string }).text).join("");
+    expect(deltas.split('text.\r\n\u2028 "quoted"\u2029')).toHaveLength(10);
     // Event frames carry their row's time, derived frames too.
     const bySeq = new Map(rows.map((row) => [row.seq, row.ts]));
     for (const line of lines.slice(1)) {
@@ -154,7 +127,7 @@ describe("transcriptToWire = replayFrames", () => {
     }
   });
 
-  it("on damaged copies (torn, blank, non-row, CRLF and CR-ended lines, a torn last line)", async () => {
+  it("on damaged copies (torn, blank, non-row, CRLF lines, a stray \\r that ends no line, a torn last line)", async () => {
     const rand = prng(5);
     const source = readFileSync(transcript, "utf8").trimEnd().split("\n");
     const dir = mkdtempSync(join(tmpdir(), "escapement-t2w-damaged-"));

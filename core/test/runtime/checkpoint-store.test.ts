@@ -26,6 +26,16 @@ describe("CheckpointStore", () => {
     expect(CheckpointStore.load(files)).toEqual(record(2));
   });
 
+  it("a state holding U+2028 and U+2029 (a conversation's model text) loads back whole", () => {
+    const store = new CheckpointStore(files);
+    const withText = (seq: number): CheckpointRecord => ({ ...record(seq), state: { messages: [`reply ${seq}\u2028next\u2029para`] } });
+    store.write(withText(1));
+    store.write(withText(2));
+    store.close();
+    expect(readFileSync(files.journal, "utf8")).toContain("\u2029");
+    expect(CheckpointStore.load(files)).toEqual(withText(2));
+  });
+
   it("tolerates a torn last line (a crash mid-append)", () => {
     const store = new CheckpointStore(files);
     store.write(record(1));

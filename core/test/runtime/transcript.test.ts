@@ -63,6 +63,21 @@ describe("transcript", () => {
     expect(issues[0]).toMatchObject({ line: 3 });
   });
 
+  it("rows whose text holds U+2028 and U+2029 (which JSON leaves unescaped) read back whole", async () => {
+    const path = tempFile();
+    const writer = new TranscriptWriter(path, { clock: fixedClock });
+    const texts = ["line\u2028separator", "paragraph\u2029separator", "both\u2028\u2029\r\n"];
+    for (const text of texts) writer.append("llm/delta", { invokeId: "agent", turn: 1, kind: "text", text });
+    writer.append("x", {});
+    writer.close();
+    expect(readFileSync(path, "utf8")).toContain("\u2028");
+    const issues: ReadIssue[] = [];
+    const rows = await readAllRows(path, { onIssue: (issue) => issues.push(issue) });
+    expect(issues).toEqual([]);
+    expect(rows.map((row) => row.seq)).toEqual([1, 2, 3, 4]);
+    expect(rows.slice(0, 3).map((row) => (row.data as { text: string }).text)).toEqual(texts);
+  });
+
   describe("streamed rows", () => {
     /** A clock whose timers run only when the test says so. */
     const manualClock = () => {

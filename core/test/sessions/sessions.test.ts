@@ -109,6 +109,36 @@ describe("export and import", () => {
   });
 });
 
+describe("a session whose model text holds U+2028 and U+2029 (JSON leaves them unescaped)", () => {
+  let dir: string;
+  beforeAll(async () => {
+    const model = scriptedModel([{ text: "one\u2028two" }, { text: "three\u2029four", events: [{ name: "talk_done" }] }]);
+    const result = await runChart({ chart: { id: "two-turns", machine }, model, sessionDir: join(root, "separators"), cwd: root });
+    expect(result.status).toBe("done");
+    dir = result.sessionDir;
+    expect(readFileSync(join(dir, "transcript.jsonl"), "utf8")).toContain("\u2028");
+  });
+
+  it("show and stats read every row, none unreadable", async () => {
+    const rows = readFileSync(join(dir, "transcript.jsonl"), "utf8").trim().split("\n");
+    const cli = io();
+    expect(await main(["show", dir], cli)).toBe(0);
+    expect(cli.out().split("\n").filter((line) => line.startsWith("#"))).toHaveLength(rows.length);
+    expect(cli.out()).not.toContain("unreadable");
+    const summary = await summarizeSession(dir);
+    expect(summary).toMatchObject({ turns: 2, unreadable: [], status: "done", finalConfig: ["done"] });
+  });
+
+  it("export -> import round-trips it byte for byte", async () => {
+    const out = join(root, "separators.jsonl");
+    await exportSession(dir, out);
+    const imported = await importSession(out, mkdtempSync(join(tmpdir(), "escapement-import-")));
+    for (const file of ["transcript.jsonl", "io.jsonl", "cassette.jsonl", "checkpoints.jsonl"]) {
+      expect(readFileSync(join(imported.dir, file), "utf8"), file).toBe(readFileSync(join(dir, file), "utf8"));
+    }
+  });
+});
+
 describe("CLI session commands", () => {
   it("list shows the session with its turns and tokens", async () => {
     const cli = io();

@@ -37,6 +37,12 @@ describe("fs_grep", () => {
     expect(result.output).toBe("one.txt:1:a\none.txt:3:a");
   });
 
+  it("numbers lines as grep does: U+2028, U+2029 and a lone \\r end no line", async () => {
+    const dir = await tree({ "seps.txt": "a\u2028b\nc\u2029d\re\nneedle\r\nneedle\n" });
+    const result = await fsGrepTool.execute({ pattern: "needle|^c", path: "seps.txt" }, contextFor(dir));
+    expect(result.output).toBe("seps.txt:2:c\u2029d\re\nseps.txt:3:needle\nseps.txt:4:needle");
+  });
+
   it("reports a regex syntax error as an error result", async () => {
     const dir = await tree({ "a.txt": "x\n" });
     const result = await fsGrepTool.execute({ pattern: "foo(" }, contextFor(dir));

@@ -16,6 +16,15 @@ describe("fs_read", () => {
     expect(result.meta).toMatchObject({ resolvedPath: join(dir, "a.txt"), totalLines: 3, truncated: false });
   });
 
+  it("numbers lines as editors and grep do: only \\n ends a line, not U+2028, U+2029 or a lone \\r", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "seps.txt"), "one\u2028still one\ntwo\u2029still two\rstill two\nthree\n");
+    const result = await fsReadTool.execute({ path: "seps.txt", offset: 3 }, contextFor(dir));
+    expect(result.output).toBe("     3\tthree\n\n[lines 3-3 of 3; end of file]");
+    const all = await fsReadTool.execute({ path: "seps.txt" }, contextFor(dir));
+    expect(all.output.split("\n")[0]).toBe("     1\tone\u2028still one");
+  });
+
   it("reads the window given by offset and limit and says where to continue", async () => {
     const dir = await tempDir();
     await writeFile(join(dir, "many.txt"), lines(50));

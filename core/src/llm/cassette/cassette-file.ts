@@ -1,8 +1,8 @@
-import { appendFileSync, createReadStream, existsSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { createInterface } from "node:readline";
 import { rangeRef } from "@escapement/wire-schema";
 import { readBlob } from "../../runtime/io-store.js";
+import { readLines, splitLines } from "../../runtime/read-lines.js";
 import { SessionError } from "../../runtime/session-error.js";
 import {
   callJson,
@@ -50,7 +50,7 @@ const asVersion1 = ([atMs, text, kind]: RecordedFragment): StreamFragment => ({ 
 /** The version in an existing cassette's header line (this build's when the line is unreadable). */
 function headerVersion(path: string): number {
   // The header is the first line: read its first few KiB, not the whole cassette.
-  const head = (readBlob(dirname(path), rangeRef(basename(path), 0, 4096)) ?? "").split("\n", 1)[0]!;
+  const head = splitLines(readBlob(dirname(path), rangeRef(basename(path), 0, 4096)) ?? "")[0] ?? "";
   try {
     const version = (JSON.parse(head) as { version?: unknown }).version;
     return typeof version === "number" ? version : cassetteVersion;
@@ -81,7 +81,7 @@ export async function loadCassette(target: string, expectedChartId?: string): Pr
   const calls: CassetteCall[] = [];
   let skipped = 0;
   let line = 0;
-  for await (const text of createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity })) {
+  for await (const text of readLines(path)) {
     line++;
     if (text.trim() === "") continue;
     let value: any;
