@@ -183,7 +183,11 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
     }
     await server.close(io.signal?.aborted ? CLOSE_CODES.goingAway : CLOSE_CODES.normal);
     if (diedMidRun) {
-      const how = diedMidRun.signal ? `was killed (${diedMidRun.signal})` : `exited with code ${diedMidRun.code}`;
+      const how = diedMidRun.error
+        ? `did not start (${diedMidRun.error})`
+        : diedMidRun.signal
+          ? `was killed (${diedMidRun.signal})`
+          : `exited with code ${diedMidRun.code}`;
       io.stderr.write(`escapement: the terminal UI ${how} while the run was live; the run was ended (status aborted)${sessionDir ? `. Session: ${sessionDir}` : ""}\n`);
     }
   };

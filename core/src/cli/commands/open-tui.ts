@@ -77,5 +77,11 @@ export async function openInTui(dir: string, timing: Timing, io: CliIo, ids: IdS
   await server.close(CLOSE_CODES.normal);
   await feeding.catch(() => undefined);
   if (skipped > 0) io.stderr.write(`notice: ${skipped} unreadable transcript line(s) skipped\n`);
+  if (exit.error) {
+    io.stderr.write(`escapement: the terminal UI did not start (${exit.error}); open it headless with --emit-wire\n`);
+    return exitCodes.runFailed;
+  }
+  // The UI failed on its own (it said why on the terminal); an interrupt is not a failure of it.
+  if (exit.code !== 0 && exit.signal === null && !io.signal?.aborted) return exitCodes.runFailed;
   return exitCodes.ok;
 }
