@@ -13,6 +13,13 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const argv = process.argv.slice(2);
 
+// The oldest Node the CLI runs on (package.json "engines"): older ones fail later, and less clearly.
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  process.stderr.write(`escapement: Node.js ${process.versions.node} is too old; Escapement needs Node.js 20.19 or newer\n`);
+  process.exit(2);
+}
+
 // The version needs none of the CLI: answered from package.json, so it is instant.
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
