@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { killPanes, openPane, type Pane } from "../sidecar/tmux.js";
 import { docExamples, fullText } from "./doc-examples.js";
-import { addFolder, createPackedProject, repo, repoVersionOf, type PackedProject } from "./packed-project.js";
+import { addFolder, createPackedProject, fixtures, repo, repoVersionOf, type PackedProject } from "./packed-project.js";
 
 const exec = promisify(execFile);
 
@@ -55,6 +55,7 @@ afterAll(() => {
 describe("an installed @escapement/core", () => {
   it("is imported by plain node, which runs a JavaScript chart on a scripted model to done", async () => {
     const dir = addFolder(project, "host", "host");
+    copyFileSync(join(fixtures, "greet", "chart.js"), join(dir, "chart.mjs"));
     const ran = await runIn(dir, process.execPath, ["host.mjs", join(dir, "session")]);
     expect(ran.stderr).toBe("");
     expect(JSON.parse(ran.stdout)).toEqual({ status: "done", finalConfig: ["done"] });
@@ -63,6 +64,7 @@ describe("an installed @escapement/core", () => {
 
   it("type-checks a chart and a host in a strict NodeNext project (exactOptionalPropertyTypes, no skipLibCheck): no error of its own", async () => {
     const dir = addFolder(project, "typed", "typed", "module");
+    copyFileSync(join(fixtures, "greet", "chart.ts"), join(dir, "chart.ts"));
     const tsc = (config: string) => runIn(dir, process.execPath, [join(project.dir, "node_modules/typescript/bin/tsc"), "-p", config]);
     const [typed, baseline] = await Promise.all([tsc("tsconfig.json"), tsc("tsconfig.baseline.json")]);
     // Only the errors of xstate's own declarations, which a project with xstate alone has too.
