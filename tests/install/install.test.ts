@@ -5,7 +5,7 @@
  * JavaScript in projects whose package.json says "module", "commonjs" or nothing.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -123,6 +123,46 @@ describe("npx escapement", () => {
     expect(ran.stderr.trim().split("\n")).toHaveLength(1);
     expect(ran.stderr).toMatch(/empty\.ts exports no machine/);
     expect(readdirSync(dir)).not.toContain(".escapement");
+  });
+});
+
+describe("npx escapement with packages it cannot share with the chart: one clear line, exit 2, nothing written", () => {
+  /** A chart folder with its own node_modules holding `packages` (installed for real, from the registry). */
+  const folderWith = async (name: string, packages: string[]): Promise<string> => {
+    const dir = addFolder(project, "greet", name, "module");
+    copyFileSync(join(dir, "chart.ts"), join(dir, "greet.ts"));
+    await exec("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--no-package-lock", ...packages], { cwd: dir });
+    return dir;
+  };
+
+  const expectRefused = async (dir: string, match: RegExp) => {
+    const ran = await runIn(dir, "npx", ["escapement", "run", "greet.ts", "--no-tui"]);
+    expect(ran.code, ran.stdout).toBe(2);
+    expect(ran.stderr.trim().split("\n")).toHaveLength(1);
+    expect(ran.stderr).toMatch(match);
+    expect(readdirSync(dir)).not.toContain(".escapement");
+  };
+
+  it("xstate 4 (a wrong major)", async () => {
+    const dir = await folderWith("xstate-4", ["xstate@4.38.3"]);
+    await expectRefused(dir, /^escapement: xstate 4\.38\.3 \(in .*xstate-4\/node_modules\/xstate\) is not supported: @escapement\/core needs xstate >=5\.13\.0 <6; npm i xstate@\^5\.13$/m);
+  }, 120_000);
+
+  it("zod 3 (a wrong major)", async () => {
+    const dir = await folderWith("zod-3", ["zod@3.25.76"]);
+    await expectRefused(dir, /^escapement: zod 3\.25\.76 \(in .*zod-3\/node_modules\/zod\) is not supported: @escapement\/core needs zod >=4\.1\.8 <5/m);
+  }, 120_000);
+
+  it("a second copy of xstate beside the core's", async () => {
+    const dir = await folderWith("xstate-second", ["xstate@5.20.0"]);
+    await expectRefused(dir, /^escapement: two copies of xstate: the chart in .*xstate-second loads xstate 5\.20\.0 from .*, @escapement\/core loads xstate 5\.\d+\.\d+ from .*; install one version for both/m);
+  }, 120_000);
+
+  it("a second @escapement/core (a global escapement running a project's chart)", async () => {
+    const dir = addFolder(project, "greet", "second-core", "module");
+    copyFileSync(join(dir, "chart.ts"), join(dir, "greet.ts"));
+    cpSync(join(project.dir, "node_modules/@escapement/core"), join(dir, "node_modules/@escapement/core"), { recursive: true });
+    await expectRefused(dir, /^escapement: the chart imports @escapement\/core .* from .*second-core\/node_modules\/@escapement\/core, but this escapement is @escapement\/core .*; run the chart project's own \(npx escapement\)/m);
   });
 });
 

@@ -1,9 +1,10 @@
 import { existsSync, statSync } from "node:fs";
 import { register } from "node:module";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AnyStateMachine } from "xstate";
 import type { ChartDefinition } from "../chart/define-chart.js";
+import { checkPeers, formatOtherCore, formatPeerProblem, otherCoreOf } from "./peer-check.js";
 import { UsageError } from "./usage-error.js";
 
 const entryNames = ["chart.ts", "index.ts", "chart.mts", "chart.js", "index.js", "chart.mjs"];
@@ -66,6 +67,11 @@ const isMachine = (value: unknown): value is AnyStateMachine =>
 
 export async function loadChart(arg: string, cwd: string): Promise<LoadedChart> {
   const modulePath = resolveChartPath(arg, cwd);
+  // Before the chart runs any code: an xstate, zod or core the run cannot share with it.
+  const chartDir = dirname(modulePath);
+  const otherCore = otherCoreOf({ chartDir });
+  const problems = otherCore ? [formatOtherCore(otherCore)] : checkPeers({ chartDir }).map(formatPeerProblem);
+  if (problems.length > 0) throw new UsageError(problems.join("\nescapement: "));
   let mod: Record<string, unknown>;
   try {
     mod = await importChartModule(modulePath);
