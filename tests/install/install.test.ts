@@ -72,6 +72,14 @@ describe("an installed @escapement/core", () => {
     expect(errorsOf(typed.stdout).every((error) => error.startsWith("../node_modules/xstate/"))).toBe(true);
   }, 120_000);
 
+  it("runs a TypeScript chart on a SessionPool's worker thread and its own", async () => {
+    const dir = addFolder(project, "pool", "pool", "commonjs");
+    for (const file of ["chart.ts", "script.json"]) copyFileSync(join(fixtures, "greet", file), join(dir, file === "chart.ts" ? "greet.ts" : file));
+    const ran = await runIn(dir, process.execPath, ["pool.mjs"]);
+    expect(ran.stderr).toBe("");
+    expect(JSON.parse(ran.stdout)).toEqual(["done", "done", "done", "done"]);
+  }, 60_000);
+
   it("ships compiled JavaScript and declarations, not TypeScript to run", () => {
     const manifest = JSON.parse(readFileSync(join(project.dir, "node_modules/@escapement/core/package.json"), "utf8")) as {
       exports: Record<string, Record<string, string>>;
