@@ -6,6 +6,8 @@
 // Authoring charts: the definition, conversations, human input, chart actions, fleets of child sessions.
 export { defineChart, inlineActors, type ChartDefinition, type Param, type ParamArgs } from "./chart/index.js";
 export { converse, type ConversationParams, type AllowedEvent, type AllowedEvents } from "./chart/index.js";
+export { defineEvents, type DefinedEvent, type DefinedEvents, type EventOf, type EventsOf } from "./chart/index.js";
+export type { EndTurnEvent, LlmErrorEvent, HumanCancelledEvent } from "./chart/index.js";
 export { askHuman, type HumanInputParams } from "./chart/index.js";
 export { tellLlm, captureArtifact, updateProgress, fromArtifacts, type ChartAction } from "./chart/index.js";
 export {

@@ -1,5 +1,5 @@
 import { assign, setup } from "xstate";
-import { askHuman, converse, defineChart, inlineActors } from "@escapement/core";
+import { askHuman, converse, defineChart, inlineActors, type EndTurnEvent, type HumanCancelledEvent } from "@escapement/core";
 
 /**
  * Human input as chart states: a text prompt, a select, a conversation, then a confirm. Each
@@ -11,6 +11,8 @@ const machine = setup({
   actors: inlineActors, // lets states invoke converse() and askHuman() inline
   types: {
     context: {} as { name?: string; tone?: string; draft?: string },
+    // No event tools here: the events are the writer's reply and a cancelled prompt.
+    events: {} as EndTurnEvent | HumanCancelledEvent,
   },
 }).createMachine({
   id: "ask",
@@ -42,7 +44,7 @@ const machine = setup({
       on: {
         // With no event tools, the model's turn ends in plain text: the conversation sends
         // `llm.idle` (the default onEndTurnEvent) with the whole reply in `event.text`.
-        "llm.idle": { target: "approving", actions: assign({ draft: ({ event }) => event.text as string }) },
+        "llm.idle": { target: "approving", actions: assign({ draft: ({ event }) => event.text }) },
       },
     },
     approving: {

@@ -1,6 +1,17 @@
 import { assign, setup } from "xstate";
 import { z } from "zod";
-import { captureArtifact, converse, defineChart, inlineActors, spawnChildren, tellLlm, type FleetChildResult } from "@escapement/core";
+import {
+  captureArtifact,
+  converse,
+  defineChart,
+  defineEvents,
+  inlineActors,
+  spawnChildren,
+  tellLlm,
+  type EndTurnEvent,
+  type EventsOf,
+  type FleetChildResult,
+} from "@escapement/core";
 
 /**
  * A haiku tournament. A director conversation decides how many poets and judges to use; the
@@ -26,11 +37,19 @@ export interface Scorecard {
 // ---------------------------------------------------------------------------------------------
 // A poet: one child session per poet. State path "composing" (scripts key its replies by it).
 
+const poetEvents = defineEvents({
+  "haiku.written": {
+    schema: z.object({ title: z.string().min(1), lines: z.array(z.string().min(1)).length(3) }),
+    description: "submit your haiku: a title and exactly three lines",
+  },
+});
+
 const poetMachine = setup({
   actors: inlineActors,
   types: {
     context: {} as { theme: string; poet: number; style: string; title?: string; lines?: string[] },
     input: {} as { theme: string; poet: number; style: string },
+    events: {} as EventsOf<typeof poetEvents>,
   },
 }).createMachine({
   id: "poet",
@@ -41,19 +60,15 @@ const poetMachine = setup({
       invoke: converse({
         id: "poet",
         system: ({ context }) => `You are poet ${context.poet}, a ${context.style} haiku poet. You write in English, three lines, 5-7-5 syllables.`,
-        message: ({ context }) => `The theme is "${context.theme}". Write one haiku and submit it, with a short title, using haiku_written.`,
+        message: ({ context }) =>
+          `The theme is "${context.theme}". Write one haiku and submit it, with a short title, using ${poetEvents["haiku.written"].toolName}.`,
         realTools: [],
-        allowedEvents: {
-          "haiku.written": {
-            schema: z.object({ title: z.string().min(1), lines: z.array(z.string().min(1)).length(3) }),
-            description: "submit your haiku: a title and exactly three lines",
-          },
-        },
+        allowedEvents: poetEvents,
       }),
       on: {
         "haiku.written": {
           target: "done",
-          actions: assign({ title: ({ event }) => event.title as string, lines: ({ event }) => event.lines as string[] }),
+          actions: assign({ title: ({ event }) => event.title, lines: ({ event }) => event.lines }),
         },
       },
     },
@@ -71,6 +86,8 @@ const scoresSchema = z.object({
   scores: z.array(z.object({ poet: z.number().int(), score: z.number().int().min(1).max(10), note: z.string().optional() })).min(1),
 });
 
+const judgeEvents = defineEvents({ "scores.given": { schema: scoresSchema, description: "one score per poet, 1 to 10, with an optional one-line note" } });
+
 const coversEveryPoet = (haikus: Haiku[], scores: Scorecard["scores"]): boolean =>
   scores.length === haikus.length && haikus.every((haiku) => scores.filter((s) => s.poet === haiku.poet).length === 1);
 
@@ -79,6 +96,7 @@ const judgeMachine = setup({
   types: {
     context: {} as { judge: number; theme: string; haikus: Haiku[]; scores?: Scorecard["scores"] },
     input: {} as { judge: number; theme: string; haikus: Haiku[] },
+    events: {} as EventsOf<typeof judgeEvents>,
   },
 }).createMachine({
   id: "judge",
@@ -91,18 +109,18 @@ const judgeMachine = setup({
         system: ({ context }) => `You are judge ${context.judge} of a haiku tournament on "${context.theme}". You are fair, exacting and brief.`,
         message: ({ context }) =>
           [
-            "Score every haiku from 1 to 10 and submit all scores at once with scores_given.",
+            `Score every haiku from 1 to 10 and submit all scores at once with ${judgeEvents["scores.given"].toolName}.`,
             ...context.haikus.map((h) => `\nPoet ${h.poet} (${h.style}) — "${h.title}"\n${h.lines.join("\n")}`),
           ].join("\n"),
         realTools: [],
-        allowedEvents: { "scores.given": { schema: scoresSchema, description: "one score per poet, 1 to 10, with an optional one-line note" } },
+        allowedEvents: judgeEvents,
       }),
       on: {
         "scores.given": [
           {
-            guard: ({ context, event }) => coversEveryPoet(context.haikus, event.scores as Scorecard["scores"]),
+            guard: ({ context, event }) => coversEveryPoet(context.haikus, event.scores),
             target: "done",
-            actions: assign({ scores: ({ event }) => event.scores as Scorecard["scores"] }),
+            actions: assign({ scores: ({ event }) => event.scores }),
           },
           // Valid JSON but not one score per poet: the judge is told, and tries again.
           {
@@ -176,9 +194,17 @@ function winnerMarkdown(context: Context, announcement: string): string {
   ].join("\n");
 }
 
+const directorEvents = defineEvents({
+  "tournament.planned": {
+    schema: z.object({ theme: z.string().min(1), poets: z.number().int().min(2).max(8), judges: z.number().int().min(1).max(5) }),
+    description: "the theme, the number of poets and the number of judges",
+  },
+});
+
 const machine = setup({
   actors: inlineActors,
-  types: { context: {} as Context, input: {} as { theme?: string } | undefined },
+  // The director's event, and the announcer's reply (`llm.idle`).
+  types: { context: {} as Context, input: {} as { theme?: string } | undefined, events: {} as EventsOf<typeof directorEvents> | EndTurnEvent },
 }).createMachine({
   id: "haiku-tournament",
   context: ({ input }) => ({ theme: input?.theme ?? "first snow", haikus: [], missing: [], cards: [], table: [] }),
@@ -189,19 +215,15 @@ const machine = setup({
       invoke: converse({
         id: "director",
         system: "You direct haiku tournaments. You pick a crisp theme and a fair size: 2 to 6 poets, 1 to 3 judges.",
-        message: ({ context }) => `Plan a haiku tournament on a theme close to "${context.theme}". Announce the plan with tournament_planned.`,
+        message: ({ context }) =>
+          `Plan a haiku tournament on a theme close to "${context.theme}". Announce the plan with ${directorEvents["tournament.planned"].toolName}.`,
         realTools: [],
-        allowedEvents: {
-          "tournament.planned": {
-            schema: z.object({ theme: z.string().min(1), poets: z.number().int().min(2).max(8), judges: z.number().int().min(1).max(5) }),
-            description: "the theme, the number of poets and the number of judges",
-          },
-        },
+        allowedEvents: directorEvents,
       }),
       on: {
         "tournament.planned": {
           target: "composing",
-          actions: assign({ plan: ({ event }) => ({ theme: event.theme as string, poets: event.poets as number, judges: event.judges as number }) }),
+          actions: assign({ plan: ({ event }) => ({ theme: event.theme, poets: event.poets, judges: event.judges }) }),
         },
       },
     },

@@ -1,6 +1,11 @@
 import { assign, setup } from "xstate";
 import { z } from "zod";
-import { converse, defineChart, inlineActors } from "@escapement/core";
+import { converse, defineChart, defineEvents, inlineActors, type EventsOf } from "@escapement/core";
+
+// The events the model may send the chart. Each becomes an event tool: "greeting.done" is offered as "greeting_done".
+const events = defineEvents({
+  "greeting.done": { schema: z.object({ greeting: z.string().min(1) }), description: "report the greeting you wrote" },
+});
 
 /** One conversation, one event tool: the model greets and tells the chart it is done. */
 const machine = setup({
@@ -8,6 +13,8 @@ const machine = setup({
   types: {
     context: {} as { name: string; greeting?: string },
     input: {} as { name?: string } | undefined,
+    // The events the chart handles, with the payload types the schemas give.
+    events: {} as EventsOf<typeof events>,
   },
 }).createMachine({
   id: "hello",
@@ -18,17 +25,14 @@ const machine = setup({
       invoke: converse({
         id: "greeter",
         system: "You greet people warmly in one short sentence.",
-        message: ({ context }) => `Greet ${context.name}, then report the greeting with the greeting_done tool.`,
-        // No real tools: this model can only talk and send the events below.
+        message: ({ context }) => `Greet ${context.name}, then report the greeting with the ${events["greeting.done"].toolName} tool.`,
+        // No real tools: this model can only talk and send the events above.
         realTools: [],
-        // Each allowed event becomes an event tool; "greeting.done" is offered as "greeting_done".
-        allowedEvents: {
-          "greeting.done": { schema: z.object({ greeting: z.string().min(1) }), description: "report the greeting you wrote" },
-        },
+        allowedEvents: events,
       }),
       on: {
-        // The validated payload arrives as the event's fields. Leaving the state ends the conversation.
-        "greeting.done": { target: "done", actions: assign({ greeting: ({ event }) => event.greeting as string }) },
+        // The validated payload arrives as the event's fields, typed. Leaving the state ends the conversation.
+        "greeting.done": { target: "done", actions: assign({ greeting: ({ event }) => event.greeting }) },
       },
     },
     done: { type: "final" },

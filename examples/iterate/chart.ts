@@ -1,6 +1,6 @@
 import { assign, setup } from "xstate";
 import { z } from "zod";
-import { converse, defineChart, inlineActors, tellLlm } from "@escapement/core";
+import { converse, defineChart, defineEvents, inlineActors, tellLlm, type EventsOf } from "@escapement/core";
 
 /**
  * A coding loop with a budget. The coder writes files and runs the tests with real tools, then
@@ -12,11 +12,17 @@ import { converse, defineChart, inlineActors, tellLlm } from "@escapement/core";
 
 const testCommand = "node --test fizzbuzz.test.mjs";
 
+const events = defineEvents({
+  "tests.passed": { schema: z.object({}), description: "the tests pass" },
+  "tests.failed": { schema: z.object({ failure: z.string().min(1) }), description: "the tests fail; say how" },
+});
+
 const machine = setup({
   actors: inlineActors, // lets states invoke converse() and askHuman() inline
   types: {
     context: {} as { attempts: number; maxAttempts: number; lastFailure?: string },
     input: {} as { maxAttempts?: number } | undefined,
+    events: {} as EventsOf<typeof events>,
   },
   guards: {
     // Checked before `attempts` counts the failure being handled, hence the + 1.
@@ -35,13 +41,10 @@ const machine = setup({
           "In the working directory, write fizzbuzz.test.mjs (node:test, testing fizzbuzz(3) = 'Fizz', fizzbuzz(5) = 'Buzz',",
           "fizzbuzz(15) = 'FizzBuzz' and fizzbuzz(7) = '7') and fizzbuzz.mjs exporting fizzbuzz(n).",
           `Run the tests with shell_run: ${testCommand}`,
-          "Then report with tests_passed, or with tests_failed and the failing assertion. Do not retry on your own.",
+          `Then report with ${events["tests.passed"].toolName}, or with ${events["tests.failed"].toolName} and the failing assertion. Do not retry on your own.`,
         ].join("\n"),
         realTools: ["fs_read", "fs_write", "fs_edit", "fs_multi_edit", "shell_run"],
-        allowedEvents: {
-          "tests.passed": { schema: z.object({}), description: "the tests pass" },
-          "tests.failed": { schema: z.object({ failure: z.string().min(1) }), description: "the tests fail; say how" },
-        },
+        allowedEvents: events,
         // Each retry costs a few turns; this caps a model that never reports.
         maxTurns: 12,
       }),
@@ -53,7 +56,7 @@ const machine = setup({
             guard: "canRetry",
             // Internal transition: the conversation (and its whole history) stays alive.
             actions: [
-              assign({ attempts: ({ context }) => context.attempts + 1, lastFailure: ({ event }) => event.failure as string }),
+              assign({ attempts: ({ context }) => context.attempts + 1, lastFailure: ({ event }) => event.failure }),
               // Runs after the assign above, so it sees the new count.
               tellLlm("coder", ({ context }) =>
                 `Attempt ${context.attempts} of ${context.maxAttempts} failed: ${context.lastFailure}\n` +
@@ -63,7 +66,7 @@ const machine = setup({
           },
           {
             target: "gaveUp",
-            actions: assign({ attempts: ({ context }) => context.attempts + 1, lastFailure: ({ event }) => event.failure as string }),
+            actions: assign({ attempts: ({ context }) => context.attempts + 1, lastFailure: ({ event }) => event.failure }),
           },
         ],
       },

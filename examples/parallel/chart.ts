@@ -1,6 +1,12 @@
 import { assign, setup } from "xstate";
 import { z } from "zod";
-import { captureArtifact, converse, defineChart, inlineActors } from "@escapement/core";
+import { captureArtifact, converse, defineChart, defineEvents, inlineActors, type EventsOf } from "@escapement/core";
+
+// One set of events per conversation: each conversation is offered only its own.
+const namerEvents = defineEvents({ "name.proposed": { schema: z.object({ name: z.string().min(1) }), description: "the product name" } });
+const copywriterEvents = defineEvents({
+  "tagline.proposed": { schema: z.object({ tagline: z.string().min(1) }), description: "the tagline" },
+});
 
 /**
  * Two regions of a parallel state, each with its own conversation. They run at the same time and
@@ -12,6 +18,7 @@ const machine = setup({
   types: {
     context: {} as { product: string; name?: string; tagline?: string },
     input: {} as { product?: string } | undefined,
+    events: {} as EventsOf<typeof namerEvents> | EventsOf<typeof copywriterEvents>,
   },
 }).createMachine({
   id: "parallel",
@@ -29,12 +36,12 @@ const machine = setup({
               invoke: converse({
                 id: "namer",
                 system: "You name products. One or two words, no explanation.",
-                message: ({ context }) => `Name this product: ${context.product}. Report it with name_proposed.`,
+                message: ({ context }) => `Name this product: ${context.product}. Report it with ${namerEvents["name.proposed"].toolName}.`,
                 realTools: [],
-                allowedEvents: { "name.proposed": { schema: z.object({ name: z.string().min(1) }), description: "the product name" } },
+                allowedEvents: namerEvents,
               }),
               on: {
-                "name.proposed": { target: "done", actions: assign({ name: ({ event }) => event.name as string }) },
+                "name.proposed": { target: "done", actions: assign({ name: ({ event }) => event.name }) },
               },
             },
             done: { type: "final" },
@@ -47,14 +54,12 @@ const machine = setup({
               invoke: converse({
                 id: "copywriter",
                 system: "You write taglines: one sentence, under ten words.",
-                message: ({ context }) => `Write a tagline for: ${context.product}. Report it with tagline_proposed.`,
+                message: ({ context }) => `Write a tagline for: ${context.product}. Report it with ${copywriterEvents["tagline.proposed"].toolName}.`,
                 realTools: [],
-                allowedEvents: {
-                  "tagline.proposed": { schema: z.object({ tagline: z.string().min(1) }), description: "the tagline" },
-                },
+                allowedEvents: copywriterEvents,
               }),
               on: {
-                "tagline.proposed": { target: "done", actions: assign({ tagline: ({ event }) => event.tagline as string }) },
+                "tagline.proposed": { target: "done", actions: assign({ tagline: ({ event }) => event.tagline }) },
               },
             },
             done: { type: "final" },

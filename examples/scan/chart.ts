@@ -1,6 +1,6 @@
 import { assign, setup } from "xstate";
 import { z } from "zod";
-import { captureArtifact, converse, defineChart, inlineActors } from "@escapement/core";
+import { captureArtifact, converse, defineChart, defineEvents, inlineActors, type EventsOf } from "@escapement/core";
 
 /**
  * Fan-out of events: one conversation reads a folder with the real fs tools and reports every
@@ -15,12 +15,18 @@ const todo = z.object({
 });
 type Todo = z.output<typeof todo>;
 
+const events = defineEvents({
+  "todo.found": { schema: todo, description: "report one TODO line" },
+  "scan.done": { schema: z.object({ filesRead: z.number().int().nonnegative() }), description: "every file has been read" },
+});
+
 const machine = setup({
   actors: inlineActors, // lets states invoke converse() and askHuman() inline
   types: {
     context: {} as { dir: string; todos: Todo[]; filesRead?: number },
     // Paths are relative to the run's working directory (the directory you run escapement from).
     input: {} as { dir?: string } | undefined,
+    events: {} as EventsOf<typeof events>,
   },
 }).createMachine({
   id: "scan",
@@ -33,24 +39,22 @@ const machine = setup({
         system: "You audit text files. You report facts through the tools you are given, never in prose.",
         message: ({ context }) =>
           `List the .txt files in ${context.dir} with fs_glob (pass it as cwd), read each with fs_read, ` +
-          `then call todo_found once for every line containing "TODO:". When every file is done, call scan_done.`,
+          `then call ${events["todo.found"].toolName} once for every line containing "TODO:". ` +
+          `When every file is done, call ${events["scan.done"].toolName}.`,
         // A whitelist: the scanner may look, never touch.
         realTools: ["fs_glob", "fs_read"],
-        allowedEvents: {
-          "todo.found": { schema: todo, description: "report one TODO line" },
-          "scan.done": { schema: z.object({ filesRead: z.number().int().nonnegative() }), description: "every file has been read" },
-        },
+        allowedEvents: events,
       }),
       on: {
         // No target: an internal transition. The state is not left, so the conversation keeps
         // running and may send many of these (several in one turn, too).
         "todo.found": {
           actions: assign({
-            todos: ({ context, event }) => [...context.todos, { file: event.file, line: event.line, text: event.text } as Todo],
+            todos: ({ context, event }) => [...context.todos, { file: event.file, line: event.line, text: event.text }],
           }),
         },
         // Leaving the state ends the conversation.
-        "scan.done": { target: "done", actions: assign({ filesRead: ({ event }) => event.filesRead as number }) },
+        "scan.done": { target: "done", actions: assign({ filesRead: ({ event }) => event.filesRead }) },
       },
     },
     done: {

@@ -3,6 +3,8 @@ export type { ConversationState } from "./conversation-state.js";
 export { askHuman, humanInputLogic, type HumanInputParams } from "./human-input.js";
 export { tellLlm, captureArtifact, updateProgress, fromArtifacts, type ChartAction } from "./actions.js";
 export { eventToolName, eventTools, checkEventPayload, type AllowedEvent, type AllowedEvents } from "./event-tools.js";
+export { defineEvents, type DefinedEvent, type DefinedEvents, type EventOf, type EventsOf } from "./define-events.js";
+export type { EndTurnEvent, LlmErrorEvent, HumanCancelledEvent } from "./builtin-events.js";
 export { defineChart, inlineActors, type ChartDefinition } from "./define-chart.js";
 export { bindRunServices, runServicesOf, type RunServices, type InflightTracker, type ChildRunHost } from "./run-services.js";
 export type { Param, ParamArgs } from "./param.js";
