@@ -3,7 +3,7 @@ import type { PromptRequest } from "../human/human-renderer.js";
 import { requestHumanInput, type PromptSpec } from "../human/request-input.js";
 import type { PromptAnswer } from "../human/human-renderer.js";
 import type { RunServices } from "./run-services.js";
-import { parentOf } from "./owning-state.js";
+import { parentOf } from "../runtime/xstate-internals.js";
 import { resolveParam, type Param, type ParamArgs } from "./param.js";
 import { runServicesOf } from "./run-services.js";
 

@@ -1,18 +1,13 @@
-import type { AnyActorRef, AnyStateMachine } from "xstate";
-
-interface StateNodeLike {
-  path: string[];
-  invoke: { id: string }[];
-  states: Record<string, StateNodeLike>;
-}
+import type { AnyActorRef, AnyStateMachine, AnyStateNode } from "xstate";
+import { parentOf } from "../runtime/xstate-internals.js";
 
 /** Path ("review.critic") of the state node whose `invoke` started the actor with this id. */
 export function owningStatePath(self: AnyActorRef): string {
   // The parent's logic, not its snapshot: children are created before the parent has a snapshot.
-  const parent = (self as unknown as { _parent?: { logic?: AnyStateMachine } })._parent;
-  const machine = parent?.logic;
+  const parent = parentOf(self);
+  const machine = parent && machineOf(parent);
   if (!machine) return self.id;
-  const search = (node: StateNodeLike): string | undefined => {
+  const search = (node: AnyStateNode): string | undefined => {
     if (node.invoke.some((invoke) => invoke.id === self.id)) return node.path.join(".") || "(root)";
     for (const child of Object.values(node.states)) {
       const found = search(child);
@@ -20,7 +15,11 @@ export function owningStatePath(self: AnyActorRef): string {
     }
     return undefined;
   };
-  return search(machine.root as unknown as StateNodeLike) ?? self.id;
+  return search(machine.root) ?? self.id;
 }
 
-export const parentOf = (self: AnyActorRef): AnyActorRef | undefined => (self as unknown as { _parent?: AnyActorRef })._parent;
+/** The machine an actor runs (its public `logic`), or undefined when it runs other logic. */
+function machineOf(actor: AnyActorRef): AnyStateMachine | undefined {
+  const logic: unknown = "logic" in actor ? actor.logic : undefined;
+  return typeof logic === "object" && logic !== null && "root" in logic ? (logic as AnyStateMachine) : undefined;
+}

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { createActor, type AnyActorRef, type AnyMachineSnapshot, type InspectionEvent } from "xstate";
+import { createActor, isMachineSnapshot, type AnyActorRef, type AnyMachineSnapshot, type InspectionEvent } from "xstate";
 import type { ChartDefinition } from "../chart/define-chart.js";
 import { bindRunServices, type RunServices } from "../chart/run-services.js";
 import type { ModelClient, RequestOrigin } from "../llm/protocol.js";
@@ -20,6 +20,7 @@ import { IoStore } from "./io-store.js";
 import { createSessionDir, defaultSessionsRoot, locateSession, openSessionDir, writeManifest, type SessionManifest, type SessionPaths } from "./session-dir.js";
 import { SessionError } from "./session-error.js";
 import { activeStates, difference } from "./state-config.js";
+import { stopChildActor } from "./xstate-internals.js";
 import { deltaRows } from "./delta-rows.js";
 import { TranscriptWriter, type RowTap } from "./transcript-writer.js";
 import { compactEventData } from "./compact-event.js";
@@ -282,16 +283,16 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
       gate.close();
       options.signal?.removeEventListener("abort", onAbort);
       const snapshot = actor?.getSnapshot() as AnyMachineSnapshot | undefined;
-      const finalConfig = snapshot && "_nodes" in snapshot ? activeStates(snapshot) : [];
+      const finalConfig = isMachineSnapshot(snapshot) ? activeStates(snapshot) : [];
       if (error) transcript.append("runner/error", error);
       if (status !== "done") {
         runAbort.abort();
         actor?.stop();
         // A machine that errored is stopped without stopping its invoked actors (xstate): stop them
         // here, so no conversation or fleet outlives the run and writes after runner/done.
-        // (`_stop` is what xstate's own stopChild calls; public `stop()` refuses non-root actors.)
-        for (const child of Object.values((snapshot as { children?: Record<string, unknown> } | undefined)?.children ?? {})) {
-          (child as { _stop?: () => void } | undefined)?._stop?.();
+        // (As xstate's own stopChild does: the public `stop()` refuses non-root actors.)
+        for (const child of Object.values((snapshot as { children?: Record<string, AnyActorRef | undefined> } | undefined)?.children ?? {})) {
+          if (child) stopChildActor(child);
         }
       }
       dirty = true;

@@ -1,23 +1,20 @@
 import type { AnyMachineSnapshot } from "xstate";
+import { activeStateNodes } from "./xstate-internals.js";
 
-interface NodeLike {
-  path: string[];
-  type: string;
-}
-
-/** Active state paths ("review.critic"), parents before children, the root left out. */
+/**
+ * Active state paths ("review.critic"), parents before children, the root left out. In xstate's
+ * order of the active nodes, which recorded configurations keep (see `activeStateNodes`).
+ */
 export function activeStates(snapshot: AnyMachineSnapshot): string[] {
-  const nodes = (snapshot as unknown as { _nodes: NodeLike[] })._nodes;
   const paths: string[] = [];
-  for (const node of nodes) if (node.path.length > 0) paths.push(node.path.join("."));
+  for (const node of activeStateNodes(snapshot)) if (node.path.length > 0) paths.push(node.path.join("."));
   return paths;
 }
 
 /** The deepest active states: the breadcrumb a renderer shows. */
 export function leafStates(snapshot: AnyMachineSnapshot): string[] {
-  const nodes = (snapshot as unknown as { _nodes: NodeLike[] })._nodes;
   const paths: string[] = [];
-  for (const node of nodes) if (node.type === "atomic" || node.type === "final") paths.push(node.path.join("."));
+  for (const node of activeStateNodes(snapshot)) if (node.type === "atomic" || node.type === "final") paths.push(node.path.join("."));
   return paths;
 }
 
