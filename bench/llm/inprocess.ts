@@ -6,6 +6,7 @@
  */
 import type { CallOptions, ModelRequest, ModelResponse } from "../../core/src/llm/protocol.js";
 import { createCatalog } from "../../core/src/llm/catalog/index.js";
+import { turnEventData } from "../../core/src/llm/model-layer-event.js";
 import { createModelRouter } from "../../core/src/llm/router/index.js";
 import type { ModelTarget, TargetClient } from "../../core/src/llm/target.js";
 import { systemClock } from "../../core/src/runtime/clock.js";
@@ -77,7 +78,7 @@ export async function measureInProcess(options: { chars: number; calls: number; 
         const response = await router.call(request(i), {
           signal,
           onDelta: (delta) => transcript.append("llm/delta", { invokeId, turn: 1, kind: delta.kind, text: delta.text }),
-          onEvent: (event, data) => transcript.append(event, { ...data, invokeId, turn: 1 }),
+          onEvent: (event, data) => transcript.append(event, turnEventData(data, invokeId, 1)),
         });
         transcript.append("llm/response", {
           invokeId,

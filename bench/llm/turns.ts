@@ -9,6 +9,7 @@
 import { createAnthropic } from "@ai-sdk/anthropic";
 import { streamText } from "ai";
 import { createCatalog } from "../../core/src/llm/catalog/index.js";
+import { turnEventData } from "../../core/src/llm/model-layer-event.js";
 import type { ModelRequest } from "../../core/src/llm/protocol.js";
 import { createTargetClient } from "../../core/src/llm/providers/index.js";
 import { createModelRouter, type ModelRouter } from "../../core/src/llm/router/index.js";
@@ -99,7 +100,7 @@ export function layerTurn(url: string, transcriptPath: string): Layer {
     const response = await router.call(request, {
       signal,
       onDelta: (delta) => transcript.append("llm/delta", { invokeId, turn: 1, kind: delta.kind, text: delta.text }),
-      onEvent: (event, data) => transcript.append(event, { ...data, invokeId, turn: 1 }),
+      onEvent: (event, data) => transcript.append(event, turnEventData(data, invokeId, 1)),
     });
     let text = "";
     for (const block of response.content) if (block.type === "text") text += block.text;

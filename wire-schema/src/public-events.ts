@@ -11,148 +11,114 @@
  * The JSON Schema is generated into schema/v1/public-event.json.
  */
 import { z } from "zod";
-import { Count, EpochMs, InvokeId, Millis, NonEmpty, Ref, Snippet, StateId, StateIds, Turn, type Known } from "./primitives.js";
-import { PromptKind, PromptOption, Progress } from "./event-data.js";
+import { eventDataSchemas as transcript } from "./event-data.js";
+import { InvokeId, type Known } from "./primitives.js";
+import { TranscriptRow } from "./transcript-row.js";
 
-const Usage = z.looseObject({ input: Count, output: Count, cacheRead: Count, cacheWrite: Count });
+/**
+ * A public event's fields that come from a transcript event are taken from that event's schema
+ * (picked, and described for hosts); only the public stream's own fields are defined here.
+ */
+const runnerStarted = transcript["runner/started"].shape;
+const runnerResumed = transcript["runner/resumed"].shape;
+const eventProcessed = transcript["runner/event-processed"].shape;
+const latencySwitch = transcript["llm/latency-switch"].shape;
+const prompt = transcript["human-input/requested"].shape;
 
 /** Fields every public event carries. */
 const common = {
-  sessionId: NonEmpty.describe("The session directory's id."),
-  runId: NonEmpty.describe("This run (a resumed session gets a new run id)."),
-  seq: z.int().min(1).describe("Seq of the transcript row this event was derived from."),
-  ts: EpochMs.describe("Time of that row, epoch milliseconds."),
-  childSessionId: NonEmpty.optional().describe(
-    "Set when the event comes from a child session (a fleet child) mirrored into this run; its ids are prefixed <childSessionId>/.",
-  ),
+  sessionId: runnerStarted.sessionId.describe("The session directory's id."),
+  runId: runnerStarted.runId.describe("This run (a resumed session gets a new run id)."),
+  seq: TranscriptRow.shape.seq.describe("Seq of the transcript row this event was derived from."),
+  ts: TranscriptRow.shape.ts.describe("Time of that row, epoch milliseconds."),
+  childSessionId: transcript["session/child-started"].shape.childSessionId
+    .optional()
+    .describe("Set when the event comes from a child session (a fleet child) mirrored into this run; its ids are prefixed <childSessionId>/."),
 };
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, description: string, shape: S) =>
   z.looseObject({ type: z.literal(type), ...common, ...shape }).describe(description);
 
 export const publicEventSchemas = {
-  "run-started": event("run-started", "A new run began (first row of a fresh session).", {
-    chartId: NonEmpty,
-    parentSessionId: NonEmpty.optional(),
-  }),
+  "run-started": event(
+    "run-started",
+    "A new run began (first row of a fresh session).",
+    transcript["runner/started"].pick({ chartId: true, parentSessionId: true }).shape,
+  ),
   "run-resumed": event("run-resumed", "A run continued a session from its latest checkpoint.", {
-    chartId: NonEmpty,
-    fromSeq: Count.describe("Seq of the first row this run writes."),
-    checkpointSeq: Count.describe("Seq of the checkpoint it resumed from."),
+    chartId: runnerStarted.chartId,
+    fromSeq: runnerResumed.fromSeq.describe("Seq of the first row this run writes."),
+    checkpointSeq: runnerResumed.checkpointSeq.describe("Seq of the checkpoint it resumed from."),
   }),
-  "run-done": event("run-done", "The chart reached a final state. Terminal: nothing follows.", {
-    finalConfig: StateIds,
-  }),
-  "run-aborted": event("run-aborted", "The run was cancelled (signal, debugger quit). Terminal.", {
-    finalConfig: StateIds,
-  }),
+  "run-done": event("run-done", "The chart reached a final state. Terminal: nothing follows.", transcript["runner/done"].pick({ finalConfig: true }).shape),
+  "run-aborted": event("run-aborted", "The run was cancelled (signal, debugger quit). Terminal.", transcript["runner/done"].pick({ finalConfig: true }).shape),
   "run-error": event("run-error", "The run failed; `category` says why (chart, wedged, unknown-alias, ...). Terminal.", {
-    finalConfig: StateIds,
-    category: z.string(),
-    message: z.string(),
+    ...transcript["runner/done"].pick({ finalConfig: true }).shape,
+    ...transcript["runner/done"].shape.error.unwrap().pick({ category: true, message: true }).shape,
   }),
   "chart-event": event("chart-event", "The chart processed an event.", {
-    event: z.string().describe("The event type, e.g. greeting.done or llm.idle."),
-    data: z.unknown().optional().describe("The event's fields (compacted as in the transcript)."),
+    event: eventProcessed.event.describe("The event type, e.g. greeting.done or llm.idle."),
+    data: eventProcessed.eventData.describe("The event's fields (compacted as in the transcript)."),
     invokeId: InvokeId.optional().describe("The actor that sent it, when the event names one."),
   }),
   "chart-config": event("chart-config", "The chart's active states: the initial configuration, then every change.", {
-    config: StateIds,
-    entered: StateIds,
-    exited: StateIds,
+    ...transcript["runner/start-config"].pick({ config: true }).shape,
+    ...transcript["runner/event-processed"].pick({ entered: true, exited: true }).shape,
     cause: z.enum(["start", "event"]),
   }),
-  "text-delta": event("text-delta", "A streamed fragment of a model reply.", {
-    invokeId: InvokeId,
-    turn: Turn,
-    kind: z.enum(["text", "thinking"]),
-    text: z.string(),
-  }),
-  "llm-request": event("llm-request", "A conversation sent a model request.", {
-    invokeId: InvokeId,
-    stateId: StateId,
-    turn: Turn,
-    model: z.string().describe("The alias requested."),
-    messageCount: Count,
-    tools: z.array(z.string()),
-    ref: Ref.describe("The full request, relative to the session directory."),
-    snippet: Snippet,
-  }),
-  "llm-response": event("llm-response", "A model reply arrived.", {
-    invokeId: InvokeId,
-    stateId: StateId,
-    turn: Turn,
-    target: z.string().describe("The concrete provider:model that answered."),
-    stopReason: z.enum(["end_turn", "tool_use", "max_tokens", "stop_sequence"]),
-    usage: Usage,
-    elapsedMs: Millis,
-    ttftMs: Millis.optional(),
-    costUsd: z.number().min(0).optional(),
-    ref: Ref,
-    snippet: Snippet,
-  }),
-  "llm-retry": event("llm-retry", "A failed model call is tried again on the same target.", {
-    invokeId: InvokeId,
-    attempt: z.int().min(1),
-    category: z.string(),
-    delayMs: Millis,
-    target: z.string(),
-  }),
+  "text-delta": event("text-delta", "A streamed fragment of a model reply.", transcript["llm/delta"].shape),
+  "llm-request": event(
+    "llm-request",
+    "A conversation sent a model request.",
+    transcript["llm/request"].extend({
+      model: transcript["llm/request"].shape.model.describe("The alias requested."),
+      ref: transcript["llm/request"].shape.ref.describe("The full request, relative to the session directory."),
+    }).shape,
+  ),
+  "llm-response": event(
+    "llm-response",
+    "A model reply arrived.",
+    transcript["llm/response"]
+      .omit({ tokensPerSec: true, contextUsed: true })
+      .extend({ target: transcript["llm/response"].shape.target.describe("The concrete provider:model that answered.") }).shape,
+  ),
+  "llm-retry": event("llm-retry", "A failed model call is tried again on the same target.", transcript["llm/retry"].shape),
   "llm-fallback": event("llm-fallback", "A target was given up (down) or passed over (slow first token); the next one serves.", {
-    invokeId: InvokeId,
+    invokeId: latencySwitch.invokeId,
     reason: z.enum(["down", "slow"]),
-    from: z.string().describe("The target left."),
-    to: z.string().optional().describe("The target tried next, when known."),
-    category: z.string().optional().describe("Why a down target failed."),
-    waitedMs: Millis.optional().describe("How long a slow target was waited for."),
+    from: latencySwitch.from.describe("The target left."),
+    to: latencySwitch.to.optional().describe("The target tried next, when known."),
+    category: transcript["llm/model-down"].shape.category.optional().describe("Why a down target failed."),
+    waitedMs: latencySwitch.waitedMs.optional().describe("How long a slow target was waited for."),
   }),
-  "llm-error": event("llm-error", "A model call failed for good; the chart receives error.llm.<category>.", {
-    invokeId: InvokeId,
-    category: z.string(),
-    message: z.string(),
-    attempts: z.int().min(1).optional(),
-  }),
-  "tool-call": event("tool-call", "The model called a tool (a real tool, or an event tool that moves the chart).", {
-    invokeId: InvokeId,
-    turn: Turn,
-    toolCallId: NonEmpty,
-    name: z.string(),
-    toolKind: z.enum(["real", "event"]),
-    snippet: Snippet,
-    ref: Ref.optional(),
-  }),
-  "tool-result": event("tool-result", "A tool call's result went back to the model.", {
-    invokeId: InvokeId,
-    turn: Turn,
-    toolCallId: NonEmpty,
-    name: z.string(),
-    isError: z.boolean(),
-    snippet: Snippet,
-    ref: Ref.optional(),
-    meta: z.record(z.string(), z.unknown()).optional(),
-  }),
-  "tool-validation-failure": event("tool-validation-failure", "An event tool call's payload failed its schema.", {
-    invokeId: InvokeId,
-    turn: Turn,
-    toolCallId: NonEmpty,
-    name: z.string(),
-    issues: z.string(),
-    final: z.boolean().describe("True when the conversation gives up (error.llm.tool-validation)."),
-  }),
-  "human-prompt": event("human-prompt", "The chart asks a human.", {
-    invokeId: InvokeId,
-    promptId: NonEmpty,
-    kind: PromptKind,
-    message: z.string(),
-    options: z.array(PromptOption).optional(),
-    default: z.unknown().optional(),
-    progress: Progress.optional(),
-  }),
+  "llm-error": event("llm-error", "A model call failed for good; the chart receives error.llm.<category>.", transcript["llm/error"].shape),
+  "tool-call": event(
+    "tool-call",
+    "The model called a tool (a real tool, or an event tool that moves the chart).",
+    transcript["llm/tool-call"].pick({ invokeId: true, turn: true, toolCallId: true, name: true, toolKind: true, snippet: true, ref: true }).shape,
+  ),
+  "tool-result": event(
+    "tool-result",
+    "A tool call's result went back to the model.",
+    transcript["llm/tool-result"].pick({ invokeId: true, turn: true, toolCallId: true, name: true, isError: true, snippet: true, ref: true, meta: true }).shape,
+  ),
+  "tool-validation-failure": event(
+    "tool-validation-failure",
+    "An event tool call's payload failed its schema.",
+    transcript["llm/tool-validation-failed"].extend({
+      final: transcript["llm/tool-validation-failed"].shape.final.describe("True when the conversation gives up (error.llm.tool-validation)."),
+    }).shape,
+  ),
+  "human-prompt": event(
+    "human-prompt",
+    "The chart asks a human.",
+    transcript["human-input/requested"].pick({ invokeId: true, promptId: true, kind: true, message: true, options: true, default: true, progress: true }).shape,
+  ),
   "human-answer": event("human-answer", "A prompt was answered or cancelled.", {
-    invokeId: InvokeId.optional().describe("The prompt's actor (absent only if its prompt row was never seen)."),
-    promptId: NonEmpty,
+    invokeId: prompt.invokeId.optional().describe("The prompt's actor (absent only if its prompt row was never seen)."),
+    promptId: transcript["human-input/answered"].shape.promptId,
     outcome: z.enum(["answered", "cancelled"]),
-    value: z.unknown().optional(),
+    value: transcript["human-input/answered"].shape.value.optional(),
   }),
 } as const;
 

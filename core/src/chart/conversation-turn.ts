@@ -1,6 +1,7 @@
 import { snippet } from "@escapement/wire-schema";
 import type { ContentBlock, ModelMessage, ModelRequest, ModelResponse, ToolSpec } from "../llm/protocol.js";
 import { isLlmError, LlmError } from "../llm/llm-error.js";
+import { turnEventData } from "../llm/model-layer-event.js";
 import { requestJson } from "../llm/request-json.js";
 import type { ResiliencePolicy } from "../llm/router/policy.js";
 import { toToolSpec } from "../tools/tool-spec.js";
@@ -113,7 +114,7 @@ export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
       },
       // What the model layer did on the way (llm/retry, llm/model-down, llm/latency-switch, ...).
       onEvent: (event, data) => {
-        if (!signal.aborted) services.transcript.append(event, { ...data, invokeId: state.invokeId, turn });
+        if (!signal.aborted) services.transcript.append(event, turnEventData(data, state.invokeId, turn));
       },
     });
   } catch (error) {

@@ -1,7 +1,9 @@
 import type { ActorLogic, ActorSystem, AnyActorRef, EventObject, Snapshot } from "xstate";
 import type { GenerationParams, ModelMessage } from "../llm/protocol.js";
 import type { Needs } from "../llm/catalog/needs.js";
-import { LlmError } from "../llm/llm-error.js";
+import { LlmError, type LlmAttempt } from "../llm/llm-error.js";
+import type { LoopDetail } from "../llm/cassette/loop-guard.js";
+import type { EventDataWith } from "../runtime/event-data-with.js";
 import { parseResiliencePolicy } from "../llm/router/policy.js";
 import { askWithdrawable } from "./human-input.js";
 import type { AllowedEvents } from "./event-tools.js";
@@ -347,7 +349,7 @@ class ConversationDriver {
           );
           return;
         }
-        this.services.transcript.append("llm/error", {
+        const failed: EventDataWith<"llm/error", { stateId: string; turn: number; tried?: readonly LlmAttempt[] }> = {
           invokeId: state.invokeId,
           stateId: state.stateId,
           turn: state.turn + 1,
@@ -357,11 +359,13 @@ class ConversationDriver {
           ...(error instanceof LlmError && error.attempts && error.attempts.length > 0
             ? { attempts: error.attempts.length, tried: error.attempts }
             : {}),
-        });
+        };
+        this.services.transcript.append("llm/error", failed);
         this.self.send({ type: "escapement.conversation-failed" });
         if (error instanceof LlmError && error.endsRun) {
           if (error.category === "loop-detected") {
-            this.services.transcript.append("llm/loop-detected", { invokeId: state.invokeId, ...error.detail });
+            // The loop guard gives every loop-detected error a `LoopDetail`.
+            this.services.transcript.append("llm/loop-detected", { invokeId: state.invokeId, ...(error.detail as LoopDetail) });
           }
           this.services.fail(error.category, error.message);
           return;

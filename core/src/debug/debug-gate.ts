@@ -14,7 +14,7 @@
  * With no control ever sent the gate is open and adds nothing: `pass` delivers synchronously and
  * `enter` returns undefined, so an undebugged run behaves exactly as without a gate.
  */
-import type { ControlAction } from "@escapement/wire-schema";
+import type { ControlAction, EventData, EventName } from "@escapement/wire-schema";
 
 export type DebugMode = "run" | "step" | "armed";
 
@@ -38,7 +38,7 @@ export type ControlResult = { ok: true } | { ok: false; error: ControlRefusal };
 /** What the runner lends the gate once the run has started. */
 export interface GateBinding {
   /** Appends a transcript row (`debug/paused`, `debug/resumed`, `debug/step`, `debug/mode`, `debug/interrupted`). */
-  record(event: string, data: unknown): void;
+  record<E extends EventName>(event: E, data: EventData<E>): void;
   /** Ends the run with status aborted. */
   quit(): void;
 }
@@ -301,7 +301,7 @@ export class DebugGate implements RunGate {
     if (notify) this.#changed();
   }
 
-  #record(event: string, data: unknown): void {
+  #record<E extends EventName>(event: E, data: EventData<E>): void {
     this.#binding?.record(event, data);
   }
 

@@ -23,7 +23,8 @@ import {
   type ChildDisk,
   type ChildOutcome,
 } from "./child-session.js";
-import { isSettled, type ChildChange, type ChildTarget, type FleetState } from "./fleet-state.js";
+import type { EventDataWith } from "../runtime/event-data-with.js";
+import { isSettled, type ChildChange, type ChildError, type ChildTarget, type FleetState } from "./fleet-state.js";
 import { childDirRef, FleetMirror } from "./mirror.js";
 
 export interface FleetDriverOptions {
@@ -36,6 +37,10 @@ interface Launch {
   index: number;
   resume: boolean;
 }
+
+/** The fleet's session/child-* rows: the schema's fields, and the child's index and where it lives. */
+type ChildStartedData = EventDataWith<"session/child-started", { index: number; ref: string; resumed?: true }>;
+type ChildDoneData = EventDataWith<"session/child-done", { index: number; error?: ChildError; recovered?: true }>;
 
 export class FleetDriver {
   readonly #abort = new AbortController();
@@ -135,14 +140,15 @@ export class FleetDriver {
       this.#launched.add(launch.index);
       batch.push(launch);
       const child = this.#state().children[launch.index]!;
-      this.services.transcript.append("session/child-started", {
+      const started: ChildStartedData = {
         childSessionId: child.childSessionId,
         chartId: this.chart.id,
         parentInvokeId: this.#state().fleetId,
         index: launch.index,
         ref: childDirRef(child.childSessionId),
         ...(launch.resume ? { resumed: true } : {}),
-      });
+      };
+      this.services.transcript.append("session/child-started", started);
       this.#change({ index: launch.index, status: "running" });
     }
     if (batch.length === 0) return;
@@ -217,13 +223,14 @@ export class FleetDriver {
   #recordDone(index: number, outcome: ChildOutcome, recovered: boolean): void {
     const child = this.#state().children[index]!;
     this.#done.add(index);
-    this.services.transcript.append("session/child-done", {
+    const done: ChildDoneData = {
       childSessionId: child.childSessionId,
       status: outcome.status,
       index,
       ...(outcome.error ? { error: outcome.error } : {}),
       ...(recovered ? { recovered: true } : {}),
-    });
+    };
+    this.services.transcript.append("session/child-done", done);
     this.#change({ index, status: outcome.status, output: outcome.output, finalConfig: outcome.finalConfig, ...(outcome.error ? { error: outcome.error } : {}) });
   }
 
@@ -284,7 +291,8 @@ export class FleetDriver {
     for (const index of this.#launched) {
       const child = state.children[index]!;
       if (isSettled(child.status) || this.#done.has(index)) continue;
-      this.services.transcript.append("session/child-done", { childSessionId: child.childSessionId, status: "aborted", index });
+      const aborted: ChildDoneData = { childSessionId: child.childSessionId, status: "aborted", index };
+      this.services.transcript.append("session/child-done", aborted);
     }
     this.#release?.();
     this.#release = undefined;

@@ -12,11 +12,13 @@
  * `llm/delta` rows are coalesced: a conversation's fragments are joined and written at most every
  * `deltaIntervalMs`, and always before that conversation's next non-delta row.
  */
+import { isEvent, type EventData, type EventName, type KnownRow } from "@escapement/wire-schema";
 import type { Clock } from "../runtime/clock.js";
+import type { EventDataWith } from "../runtime/event-data-with.js";
 import type { TranscriptRow } from "../runtime/transcript-row.js";
 import type { TranscriptWriter } from "../runtime/transcript-writer.js";
 
-export const mirroredEvents: ReadonlySet<string> = new Set([
+const mirroredEventNames = [
   "llm/conversation-started",
   "llm/conversation-ended",
   "llm/request",
@@ -28,13 +30,25 @@ export const mirroredEvents: ReadonlySet<string> = new Set([
   "human-input/answered",
   "human-input/cancelled",
   "human-input/progress",
-]);
+] as const satisfies readonly EventName[];
+
+/** The events whose child rows are mirrored into the parent's transcript. */
+export type MirroredEvent = (typeof mirroredEventNames)[number];
+export const mirroredEvents: ReadonlySet<string> = new Set(mirroredEventNames);
+
+const isMirrored = (row: TranscriptRow): row is KnownRow<MirroredEvent> => mirroredEvents.has(row.event);
+
+/** What a mirrored row adds to the child row's data (fields the event schemas do not declare). */
+export interface MirrorFields {
+  childSessionId: string;
+  childSeq: number;
+}
 
 /** Where a child's session directory is, relative to the parent's. */
 export const childDirRef = (childSessionId: string): string => `children/${childSessionId}`;
 
-/** The parent-side data of a mirrored child row (pure). */
-export function mirrorData(childSessionId: string, row: TranscriptRow): Record<string, unknown> {
+/** The parent-side data of a mirrored child row (pure): its ids rewritten as strings, so it keeps its type. */
+export function mirrorData<R extends TranscriptRow>(childSessionId: string, row: R): R["data"] & MirrorFields {
   const data = { ...(row.data as Record<string, unknown>) };
   for (const key of ["invokeId", "stateId", "promptId"] as const) {
     if (typeof data[key] === "string") data[key] = `${childSessionId}/${data[key] as string}`;
@@ -42,15 +56,11 @@ export function mirrorData(childSessionId: string, row: TranscriptRow): Record<s
   if (typeof data.ref === "string") data.ref = `${childDirRef(childSessionId)}/${data.ref}`;
   data.childSessionId = childSessionId;
   data.childSeq = row.seq;
-  return data;
+  return data as R["data"] & MirrorFields;
 }
 
-interface PendingDelta {
+interface PendingDelta extends Pick<EventData<"llm/delta">, "invokeId" | "turn" | "kind" | "text"> {
   childSessionId: string;
-  invokeId: string;
-  turn: unknown;
-  kind: unknown;
-  text: string;
   lastSeq: number;
 }
 
@@ -85,9 +95,9 @@ export class FleetMirror {
   }
 
   #mirror(childSessionId: string, row: TranscriptRow): void {
-    if (!mirroredEvents.has(row.event)) return;
-    const data = row.data as { invokeId?: string; turn?: unknown; kind?: unknown; text?: unknown };
-    if (row.event === "llm/delta") {
+    if (!isMirrored(row)) return;
+    if (isEvent(row, "llm/delta")) {
+      const data = row.data;
       if (!this.#deltas || typeof data.text !== "string") return;
       const key = `${childSessionId}\u0000${data.invokeId}\u0000${String(data.turn)}\u0000${String(data.kind)}`;
       const pending = this.#pending.get(key);
@@ -100,7 +110,8 @@ export class FleetMirror {
       this.#arm();
       return;
     }
-    if (typeof data.invokeId === "string") this.#flushConversation(childSessionId, data.invokeId);
+    const { invokeId } = row.data as { invokeId?: unknown };
+    if (typeof invokeId === "string") this.#flushConversation(childSessionId, invokeId);
     this.transcript.append(row.event, mirrorData(childSessionId, row));
   }
 
@@ -121,14 +132,15 @@ export class FleetMirror {
   }
 
   #writeDelta(pending: PendingDelta): void {
-    this.transcript.append("llm/delta", {
+    const data: EventDataWith<"llm/delta", MirrorFields> = {
       invokeId: `${pending.childSessionId}/${pending.invokeId}`,
       turn: pending.turn,
       kind: pending.kind,
       text: pending.text,
       childSessionId: pending.childSessionId,
       childSeq: pending.lastSeq,
-    });
+    };
+    this.transcript.append("llm/delta", data);
   }
 
   /** Writes every buffered fragment now. */

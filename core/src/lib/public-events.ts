@@ -11,6 +11,7 @@
  * terminal event.
  */
 import type { PublicEvent, PublicEventMap, PublicEventType, TranscriptRow } from "@escapement/wire-schema";
+import { copiedFields } from "./copied-fields.js";
 
 export interface PublicEventState {
   sessionId?: string;
@@ -32,6 +33,21 @@ type Body<T extends PublicEventType> = Omit<PublicEventMap[T], "type" | "session
 
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : []);
+/** What each public event copies from its transcript row. */
+const copied = {
+  "text-delta": copiedFields("text-delta", "llm/delta"),
+  "llm-request": copiedFields("llm-request", "llm/request"),
+  "llm-response": copiedFields("llm-response", "llm/response"),
+  "llm-retry": copiedFields("llm-retry", "llm/retry"),
+  "llm-fallback-down": copiedFields("llm-fallback", "llm/model-down"),
+  "llm-fallback-slow": copiedFields("llm-fallback", "llm/latency-switch"),
+  "llm-error": copiedFields("llm-error", "llm/error"),
+  "tool-call": copiedFields("tool-call", "llm/tool-call"),
+  "tool-result": copiedFields("tool-result", "llm/tool-result"),
+  "tool-validation-failure": copiedFields("tool-validation-failure", "llm/tool-validation-failed"),
+  "human-prompt": copiedFields("human-prompt", "human-input/requested"),
+};
+
 /** The keys of `data` that are defined, so optional fields are absent rather than `undefined`. */
 const pick = (data: Data, keys: readonly string[]): Data => {
   const out: Data = {};
@@ -101,40 +117,37 @@ export function mapTranscriptRow(row: TranscriptRow, state: PublicEventState): M
       break;
     }
     case "llm/delta":
-      emit("text-delta", pick(data, ["invokeId", "turn", "kind", "text"]) as Body<"text-delta">);
+      emit("text-delta", pick(data, copied["text-delta"]) as Body<"text-delta">);
       break;
     case "llm/request":
-      emit("llm-request", pick(data, ["invokeId", "stateId", "turn", "model", "messageCount", "tools", "ref", "snippet"]) as Body<"llm-request">);
+      emit("llm-request", pick(data, copied["llm-request"]) as Body<"llm-request">);
       break;
     case "llm/response":
-      emit(
-        "llm-response",
-        pick(data, ["invokeId", "stateId", "turn", "target", "stopReason", "usage", "elapsedMs", "ttftMs", "costUsd", "ref", "snippet"]) as Body<"llm-response">,
-      );
+      emit("llm-response", pick(data, copied["llm-response"]) as Body<"llm-response">);
       break;
     case "llm/retry":
-      emit("llm-retry", pick(data, ["invokeId", "attempt", "category", "delayMs", "target"]) as Body<"llm-retry">);
+      emit("llm-retry", pick(data, copied["llm-retry"]) as Body<"llm-retry">);
       break;
     case "llm/model-down":
-      emit("llm-fallback", { reason: "down", from: data.target, ...pick(data, ["invokeId", "category"]) } as Body<"llm-fallback">);
+      emit("llm-fallback", { reason: "down", from: data.target, ...pick(data, copied["llm-fallback-down"]) } as Body<"llm-fallback">);
       break;
     case "llm/latency-switch":
-      emit("llm-fallback", { reason: "slow", ...pick(data, ["invokeId", "from", "to", "waitedMs"]) } as Body<"llm-fallback">);
+      emit("llm-fallback", { reason: "slow", ...pick(data, copied["llm-fallback-slow"]) } as Body<"llm-fallback">);
       break;
     case "llm/error":
-      emit("llm-error", pick(data, ["invokeId", "category", "message", "attempts"]) as Body<"llm-error">);
+      emit("llm-error", pick(data, copied["llm-error"]) as Body<"llm-error">);
       break;
     case "llm/tool-call":
-      emit("tool-call", pick(data, ["invokeId", "turn", "toolCallId", "name", "toolKind", "snippet", "ref"]) as Body<"tool-call">);
+      emit("tool-call", pick(data, copied["tool-call"]) as Body<"tool-call">);
       break;
     case "llm/tool-result":
-      emit("tool-result", pick(data, ["invokeId", "turn", "toolCallId", "name", "isError", "snippet", "ref", "meta"]) as Body<"tool-result">);
+      emit("tool-result", pick(data, copied["tool-result"]) as Body<"tool-result">);
       break;
     case "llm/tool-validation-failed":
-      emit("tool-validation-failure", pick(data, ["invokeId", "turn", "toolCallId", "name", "issues", "final"]) as Body<"tool-validation-failure">);
+      emit("tool-validation-failure", pick(data, copied["tool-validation-failure"]) as Body<"tool-validation-failure">);
       break;
     case "human-input/requested": {
-      emit("human-prompt", pick(data, ["invokeId", "promptId", "kind", "message", "options", "default", "progress"]) as Body<"human-prompt">);
+      emit("human-prompt", pick(data, copied["human-prompt"]) as Body<"human-prompt">);
       const promptId = str(data.promptId);
       const invokeId = str(data.invokeId);
       if (promptId && invokeId) next = { ...next, prompts: { ...next.prompts, [promptId]: invokeId } };

@@ -1,4 +1,5 @@
 import type { Needs } from "./catalog/needs.js";
+import type { ModelLayerEventListener } from "./model-layer-event.js";
 import type { ResiliencePolicy } from "./router/policy.js";
 
 /**
@@ -120,7 +121,7 @@ export interface CallOptions {
    * Called for what the model layer does on the way (retries, failovers, latency switches,
    * overruns, context warnings): each becomes a transcript row `event` with `data`.
    */
-  onEvent?: (event: string, data: Record<string, unknown>) => void;
+  onEvent?: ModelLayerEventListener;
 }
 
 /** One seam for every model backend. Rejects with `LlmError` on failure. */

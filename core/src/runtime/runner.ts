@@ -23,6 +23,7 @@ import { activeStates, difference } from "./state-config.js";
 import { stopChildActor } from "./xstate-internals.js";
 import { deltaRows } from "./delta-rows.js";
 import { TranscriptWriter, type RowTap } from "./transcript-writer.js";
+import type { RowInput } from "./row-input.js";
 import { compactEventData } from "./compact-event.js";
 import { DebugGate, type RunGate } from "../debug/debug-gate.js";
 
@@ -69,7 +70,7 @@ export interface RunChartOptions {
    * Rows recorded right after `runner/started` (and `runner/resumed`): what the host learned while
    * preparing the run, e.g. `mcp/server-failed` for an MCP server that did not start.
    */
-  startRows?: ReadonlyArray<{ event: string; data: Record<string, unknown> }>;
+  startRows?: ReadonlyArray<RowInput>;
 }
 
 /** A run that has started: its result, and a way to send events into its root actor. */

@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
+import type { EventData, EventName } from "@escapement/wire-schema";
 import type { Clock } from "./clock.js";
 import type { TranscriptRow } from "./transcript-row.js";
 
@@ -87,9 +88,10 @@ export class TranscriptWriter {
 
   /**
    * Appends a row, or joins a streamed row onto the previous one of its stream; returns the row
-   * holding it. The writer owns `data` from here on (a streamed row's grows in place).
+   * holding it. `data` is typed by the event name (wire-schema's event-data map). The writer owns
+   * `data` from here on (a streamed row's grows in place).
    */
-  append(event: string, data: unknown): TranscriptRow {
+  append<E extends EventName>(event: E, data: EventData<E>): TranscriptRow {
     if (this.#closed) throw new Error(`transcript is closed; cannot append ${event}`);
     const open = this.#open;
     if (open && open.event === event) {

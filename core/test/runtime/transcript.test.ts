@@ -21,10 +21,10 @@ describe("transcript", () => {
         seen.push(row.seq);
       }
     });
-    writer.append("a/one", { n: 1 });
-    writer.append("a/two", { n: 2 });
+    writer.append("debug/step", { n: 1 });
+    writer.append("debug/step", { n: 2 });
     writer.flush();
-    writer.append("a/three", {});
+    writer.append("debug/resumed", {});
     writer.close();
     expect(seen).toEqual([1, 2, 3]);
   });
@@ -33,9 +33,9 @@ describe("transcript", () => {
     const path = tempFile();
     const calls: [number, number][] = [];
     const writer = new TranscriptWriter(path, { clock: fixedClock, afterWrite: (seq, offset) => calls.push([seq, offset]) });
-    writer.append("x", {});
+    writer.append("debug/resumed", {});
     writer.flush();
-    writer.append("y", {});
+    writer.append("debug/paused", { reason: "test" });
     writer.close();
     const size = readFileSync(path).length;
     expect(calls.map(([seq]) => seq)).toEqual([1, 2]);
@@ -45,20 +45,20 @@ describe("transcript", () => {
   it("continues numbering from nextSeq (a resumed run)", () => {
     const path = tempFile();
     const writer = new TranscriptWriter(path, { clock: fixedClock, nextSeq: 41 });
-    expect(writer.append("x", {}).seq).toBe(41);
+    expect(writer.append("debug/resumed", {}).seq).toBe(41);
     writer.close();
   });
 
   it("reads rows and reports a torn last line instead of failing", async () => {
     const path = tempFile();
     const writer = new TranscriptWriter(path, { clock: fixedClock });
-    writer.append("x", {});
-    writer.append("y", {});
+    writer.append("debug/resumed", {});
+    writer.append("debug/paused", { reason: "test" });
     writer.close();
     appendFileSync(path, '{"seq":3,"ts":1,"ev');
     const issues: ReadIssue[] = [];
     const rows = await readAllRows(path, { onIssue: (issue) => issues.push(issue) });
-    expect(rows.map((row) => row.event)).toEqual(["x", "y"]);
+    expect(rows.map((row) => row.event)).toEqual(["debug/resumed", "debug/paused"]);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ line: 3 });
   });
@@ -68,7 +68,7 @@ describe("transcript", () => {
     const writer = new TranscriptWriter(path, { clock: fixedClock });
     const texts = ["line\u2028separator", "paragraph\u2029separator", "both\u2028\u2029\r\n"];
     for (const text of texts) writer.append("llm/delta", { invokeId: "agent", turn: 1, kind: "text", text });
-    writer.append("x", {});
+    writer.append("debug/resumed", {});
     writer.close();
     expect(readFileSync(path, "utf8")).toContain("\u2028");
     const issues: ReadIssue[] = [];
@@ -96,17 +96,29 @@ describe("transcript", () => {
         },
       };
     };
-    const delta = (text: string, turn = 1, kind = "text") => ({ invokeId: "agent", turn, kind, text });
+    const delta = (text: string, turn = 1, kind: "text" | "thinking" = "text") => ({ invokeId: "agent", turn, kind, text });
+    const request = { invokeId: "agent", stateId: "s", turn: 1, model: "default", messageCount: 1, tools: [], ref: "io/request.json", snippet: "" };
+    const response = {
+      invokeId: "agent",
+      stateId: "s",
+      turn: 2,
+      target: "scripted:default",
+      stopReason: "end_turn",
+      usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 },
+      elapsedMs: 1,
+      ref: "io/response.json",
+      snippet: "",
+    } as const;
     const onDisk = (path: string) => readFileSync(path, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line));
 
     it("fragments of one stream waiting for the same flush become one row; seq stays gap-free", () => {
       const path = tempFile();
       const writer = new TranscriptWriter(path, { clock: fixedClock, streamRows: deltaRows });
-      writer.append("llm/request", { invokeId: "agent", turn: 1 });
+      writer.append("llm/request", request);
       for (const text of ["a ", "b ", "c "]) writer.append("llm/delta", delta(text));
       writer.append("llm/delta", delta("thought ", 1, "thinking"));
       writer.append("llm/delta", delta("d ", 2));
-      writer.append("llm/response", { invokeId: "agent", turn: 2 });
+      writer.append("llm/response", response);
       writer.append("llm/delta", delta("e "));
       writer.close();
       expect(onDisk(path).map((row) => [row.seq, row.event, row.data.text])).toEqual([
@@ -133,9 +145,9 @@ describe("transcript", () => {
       expect(seen).toEqual(["llm/delta"]);
 
       writer.append("llm/delta", delta("b "));
-      writer.append("chart/event", { type: "go" });
+      writer.append("debug/paused", { reason: "go" });
       await new Promise((resolve) => setImmediate(resolve));
-      expect(seen).toEqual(["llm/delta", "llm/delta", "chart/event"]);
+      expect(seen).toEqual(["llm/delta", "llm/delta", "debug/paused"]);
       expect(clock.timers.size).toBe(0);
       writer.close();
     });

@@ -1,8 +1,12 @@
+import type { EventData } from "@escapement/wire-schema";
 import { LlmError } from "../llm-error.js";
 import type { ModelClient } from "../protocol.js";
 import { keyOf } from "./normalize-request.js";
 
 export const defaultLoopThreshold = 10;
+
+/** The `detail` of a loop-detected error: its `llm/loop-detected` row without the conversation's invokeId. */
+export type LoopDetail = Omit<EventData<"llm/loop-detected">, "invokeId">;
 
 /** Stops a run that sends the same request `threshold` times: a model (or chart) going in circles. */
 export function loopGuard(inner: ModelClient, threshold = defaultLoopThreshold): ModelClient {
@@ -17,7 +21,7 @@ export function loopGuard(inner: ModelClient, threshold = defaultLoopThreshold):
       if (count >= threshold) {
         return Promise.reject(
           new LlmError("loop-detected", `the same request was sent ${count} times (state ${request.origin.stateId}, key ${key})`, {
-            detail: { count, requestKey: key },
+            detail: { count, requestKey: key } satisfies LoopDetail,
           }),
         );
       }

@@ -7,6 +7,7 @@
 import { lookupModel, type Catalog } from "../catalog/catalog.js";
 import { filterTargets, type Needs } from "../catalog/needs.js";
 import { LlmError, isLlmError, type LlmAttempt } from "../llm-error.js";
+import type { ModelLayerEventListener } from "../model-layer-event.js";
 import type { CallOptions, ContentBlock, ModelClient, ModelRequest, ModelResponse, Usage } from "../protocol.js";
 import { targetId, type ModelTarget, type TargetClient } from "../target.js";
 import { backoffDelay } from "./backoff.js";
@@ -135,7 +136,7 @@ class Router implements ModelRouter {
 
   async call(request: ModelRequest, options: CallOptions): Promise<ModelResponse> {
     const started = this.clock.now();
-    const emit = (event: string, data: Record<string, unknown>): void => options.onEvent?.(event, data);
+    const emit: ModelLayerEventListener = (event, data) => options.onEvent?.(event, data);
     const policy = this.#policyOf(request);
     const chain = this.#chain(request, emit);
     if (options.signal.aborted) throw new LlmError("aborted", "model call aborted before it started", { cause: options.signal.reason });
@@ -161,7 +162,7 @@ class Router implements ModelRouter {
     return resolved;
   }
 
-  #chain(request: ModelRequest, emit: (event: string, data: Record<string, unknown>) => void): ModelTarget[] {
+  #chain(request: ModelRequest, emit: ModelLayerEventListener): ModelTarget[] {
     const aliases = request.models === undefined ? [request.model] : [request.model, ...request.models];
     const chain: ModelTarget[] = [];
     const seen = new Set<string>();
@@ -280,7 +281,7 @@ const blocksText = (content: readonly ContentBlock[]): string => {
 class CallRun {
   readonly #attempts: LlmAttempt[] = [];
   readonly #guard: StreamGuard;
-  readonly #emit: (event: string, data: Record<string, unknown>) => void;
+  readonly #emit: ModelLayerEventListener;
   #paid: number | undefined;
   #firstTokenAt: number | undefined;
   #current = "";

@@ -1,6 +1,7 @@
 /** What a host does with a connection: register its tools, tell the user and the transcript about its servers. */
 import type { McpServerConfig } from "../../config/schema.js";
 import type { Logger } from "../../runtime/logger.js";
+import type { RowInput } from "../../runtime/row-input.js";
 import type { ToolRegistry } from "../tool-registry.js";
 import type { McpConnection, McpServerStatus } from "./connect.js";
 import { mcpToolPrefix } from "./tool-names.js";
@@ -37,10 +38,7 @@ export const mcpFailureLine = (server: string, error: { category: string; messag
 export const mcpFailureLines = (status: readonly McpServerStatus[]): string[] =>
   status.filter((server) => server.state === "failed").map((server) => mcpFailureLine(server.name, server.error));
 
-export interface StartRow {
-  event: string;
-  data: Record<string, unknown>;
-}
+export type StartRow = RowInput<"mcp/server-connected" | "mcp/server-failed">;
 
 /**
  * Transcript rows describing the servers as the run starts: `mcp/server-connected`

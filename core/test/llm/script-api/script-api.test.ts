@@ -33,7 +33,7 @@ function textModel(time: SimTime, aliases: string[], answer: (alias: string, tex
         if (reply.error) throw new LlmError(reply.error, `${request.model}: ${reply.error}`);
         const text = reply.text ?? "ok";
         if (request.stream) options.onDelta?.({ kind: "text", text });
-        options.onEvent?.("llm/test", { alias: request.model });
+        options.onEvent?.("llm/model-policy-empty", { alias: request.model, strict: false, rejected: [] });
         return { content: [{ type: "text", text }], stopReason: "end_turn", usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, target: `t:${request.model}` };
       } finally {
         inFlight -= 1;
@@ -89,7 +89,7 @@ describe("ask", () => {
     const events: string[] = [];
     await time.run(ask(model.client, "x", { onDelta: (d) => deltas.push(d.text), onEvent: (e) => events.push(e) }));
     expect(deltas).toEqual(["streamed"]);
-    expect(events).toEqual(["llm/test"]);
+    expect(events).toEqual(["llm/model-policy-empty"]);
   });
 
   it("reports a given-up call as exhausted, with the router's attempts, and never throws", async () => {
