@@ -154,15 +154,7 @@ async function main(): Promise<void> {
     console.log(
       table(
         ["mode", "batch wall", "per turn (wall/turns)", "turn p50", "turn p95", "client CPU/turn", "turns/s"],
-        summary.map((s) => [
-          s.name,
-          ms(s.wall),
-          ms(s.wall / flags.turns),
-          ms(s.p50),
-          ms(s.p95),
-          `${int(s.cpuPerTurn)} us`,
-          int((flags.turns / s.wall) * 1000),
-        ]),
+        summary.map((s) => [s.name, ms(s.wall), ms(s.wall / flags.turns), ms(s.p50), ms(s.p95), `${int(s.cpuPerTurn)} us`, int((flags.turns / s.wall) * 1000)]),
         ["l", "r", "r", "r", "r", "r", "r"],
       ),
     );
@@ -182,7 +174,9 @@ async function main(): Promise<void> {
     );
     const inProcess = await measureInProcess({ chars: server.chars, calls: 5_000, concurrency: flags.turns, transcriptPath: join(dir, "inprocess.jsonl") });
     const alone = inProcess[0]!.usPerCall;
-    console.log(`\nThe layer's own CPU, in process (no network, no SDK: a target client that streams ${Math.ceil(server.chars / 8)} fragments at once), ${flags.turns} in flight, median of 5 x 5,000 calls`);
+    console.log(
+      `\nThe layer's own CPU, in process (no network, no SDK: a target client that streams ${Math.ceil(server.chars / 8)} fragments at once), ${flags.turns} in flight, median of 5 x 5,000 calls`,
+    );
     console.log(
       table(
         ["path", "CPU per call", "added by the layer"],

@@ -58,7 +58,11 @@ async function sessionDir(name: string, megabytes: number): Promise<{ dir: strin
 }
 
 try {
-  console.log(`replay bench: node ${process.version}, load ${loadavg().map((l) => l.toFixed(1)).join(" ")}, transcripts ${smallMb} and ${bigMb} MiB (mostly llm/delta into live conversations), median of ${rounds}`);
+  console.log(
+    `replay bench: node ${process.version}, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}, transcripts ${smallMb} and ${bigMb} MiB (mostly llm/delta into live conversations), median of ${rounds}`,
+  );
   const builds = await Promise.all(subjects.map(cliBuildOf));
   console.log(`subjects: ${subjects.map((s, index) => `${s.name} = ${s.root} (${builds[index]})`).join(", ")}\n`);
   const small = await sessionDir("small", smallMb);
@@ -98,9 +102,27 @@ try {
       verdict(throughput >= 100),
     ],
     ["  same, CPU time", cell((s) => `${m(inProcess, s, cpuMbps).toFixed(1)} MB/s`), "bytes / (user + system) of this process", "", ""],
-    ["  one frame at a time (transcriptToWire)", cell((s) => `${m(perFrame, s, mbps).toFixed(1)} MB/s`), `CPU ${cell((s) => `${m(perFrame, s, cpuMbps).toFixed(1)}`)} MB/s`, "(info)", ""],
-    ["time to first frame, in process", cell((s) => `${m(inProcess, s, (r) => r.firstFrameMs).toFixed(1)} ms`), `on ${bigMb} MiB`, "<= 200 ms", verdict(firstFrame <= 200)],
-    ["time to first frame, open --emit-wire", cell((s) => `${m(cliBig, s, (r) => r.firstFrameMs).toFixed(0)} ms`), `child process, incl. its start; whole file ${cell((s) => `${m(cliBig, s, (r) => r.totalMs).toFixed(0)}`)} ms`, "<= 200 ms", verdict(cliFirst <= 200)],
+    [
+      "  one frame at a time (transcriptToWire)",
+      cell((s) => `${m(perFrame, s, mbps).toFixed(1)} MB/s`),
+      `CPU ${cell((s) => `${m(perFrame, s, cpuMbps).toFixed(1)}`)} MB/s`,
+      "(info)",
+      "",
+    ],
+    [
+      "time to first frame, in process",
+      cell((s) => `${m(inProcess, s, (r) => r.firstFrameMs).toFixed(1)} ms`),
+      `on ${bigMb} MiB`,
+      "<= 200 ms",
+      verdict(firstFrame <= 200),
+    ],
+    [
+      "time to first frame, open --emit-wire",
+      cell((s) => `${m(cliBig, s, (r) => r.firstFrameMs).toFixed(0)} ms`),
+      `child process, incl. its start; whole file ${cell((s) => `${m(cliBig, s, (r) => r.totalMs).toFixed(0)}`)} ms`,
+      "<= 200 ms",
+      verdict(cliFirst <= 200),
+    ],
     [
       "peak RSS of open --emit-wire",
       cell((s) => `${mb(m(cliSmall, s, (r) => r.peakRss))} / ${mb(m(cliBig, s, (r) => r.peakRss))}`),

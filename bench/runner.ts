@@ -202,7 +202,8 @@ async function measureSessionsSection(flags: Flags, root: string) {
           { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 16 * 2 ** 20 },
         );
         const last = child.stdout.trim().split("\n").at(-1) ?? "";
-        if (child.status !== 0 || !last.startsWith("{")) throw new Error(`measuring ${count} sessions on ${threads} thread(s) failed (exit ${child.status}): ${child.stdout}`);
+        if (child.status !== 0 || !last.startsWith("{"))
+          throw new Error(`measuring ${count} sessions on ${threads} thread(s) failed (exit ${child.status}): ${child.stdout}`);
         const result = JSON.parse(last) as MeasuredSessions;
         runs.push(result);
         console.log(
@@ -222,7 +223,22 @@ async function measureSessionsSection(flags: Flags, root: string) {
   );
   console.log(
     table(
-      ["sessions", "threads", "wall ms", "x ideal", "every run", "launch ms", "CPU/session", "file create", "peak RSS", "errors", "wall", "RSS", "errors", "result"],
+      [
+        "sessions",
+        "threads",
+        "wall ms",
+        "x ideal",
+        "every run",
+        "launch ms",
+        "CPU/session",
+        "file create",
+        "peak RSS",
+        "errors",
+        "wall",
+        "RSS",
+        "errors",
+        "result",
+      ],
       results.map((r) => {
         const x = r.wallMs / IDEAL_MS;
         const checks = [x <= TARGET_WALL_X, r.peakRssBytes <= TARGET_RSS, r.errors === 0];
@@ -252,7 +268,9 @@ async function measureSessionsSection(flags: Flags, root: string) {
     "  main: runChart for every session on the main thread; pool N: a SessionPool of this thread and N-1 workers in the same process" +
       " (--threads N), its threads started before the clock starts; each run in a fresh process",
   );
-  console.log(`  warm-up: each run first serves ${int(flags.warmup)} sessions to the end (--warmup), not counted: the JIT has compiled the hot code, as in a process that has served sessions before`);
+  console.log(
+    `  warm-up: each run first serves ${int(flags.warmup)} sessions to the end (--warmup), not counted: the JIT has compiled the hot code, as in a process that has served sessions before`,
+  );
   console.log("  CPU/session: CPU time of the whole process (every thread, GC included) while the sessions ran, over the sessions");
   console.log("  file create: one empty file created just before the run (a session creates a directory and 5 files)");
   if (results.some((r) => r.createUs > SLOW_CREATE_US)) {
@@ -295,7 +313,15 @@ async function main(): Promise<void> {
           ["mode", "bare xstate", "runChart (transcript + checkpoint)", "rows/run", "overhead", "target", "result"],
           events.map((e) => {
             const overhead = e.bare / e.runner;
-            return [e.mode, `${int(e.bare)}/s`, `${int(e.runner)}/s`, int(e.rows), ratio(overhead), `<= ${TARGET_OVERHEAD}x`, verdict(overhead <= TARGET_OVERHEAD)];
+            return [
+              e.mode,
+              `${int(e.bare)}/s`,
+              `${int(e.runner)}/s`,
+              int(e.rows),
+              ratio(overhead),
+              `<= ${TARGET_OVERHEAD}x`,
+              verdict(overhead <= TARGET_OVERHEAD),
+            ];
           }),
           ["l", "r", "r", "r", "r", "l", "l"],
         ),
@@ -308,9 +334,13 @@ async function main(): Promise<void> {
     if (flags.fanOut > 0 && (results.length > 0 || flags.events > 0)) {
       // This process's heap grew with what it measured so far: measure the fan-out's own peak RSS
       // in a fresh process (which ends the report).
-      spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "--events", "0", "--sessions", "", "--fan-out", String(flags.fanOut), "--dir", flags.dir], {
-        stdio: "inherit",
-      });
+      spawnSync(
+        process.execPath,
+        [...process.execArgv, process.argv[1]!, "--events", "0", "--sessions", "", "--fan-out", String(flags.fanOut), "--dir", flags.dir],
+        {
+          stdio: "inherit",
+        },
+      );
     } else {
       if (flags.fanOut > 0) await fanOutSection(flags.fanOut, root);
       console.log(`\nload average at the end: ${load()} (${cpus().length} CPUs)`);

@@ -64,7 +64,11 @@ try {
     { what: "escapement list", ms: median(samples.list), target: 300 },
     { what: "escapement run (to the first transcript row)", ms: median(samples.firstRow), target: 1000 },
   ];
-  console.log(`\nmedian of ${runs} runs each, ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
+  console.log(
+    `\nmedian of ${runs} runs each, ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}\n`,
+  );
   for (const row of rows) {
     const verdict = row.target === undefined ? "" : row.ms <= row.target ? `  ✓ <= ${row.target} ms` : `  ✗ over ${row.target} ms`;
     console.log(`${row.what.padEnd(48)} ${row.ms.toFixed(0).padStart(5)} ms  ${(row.ms / floor).toFixed(1).padStart(5)}x node${verdict}`);

@@ -61,7 +61,11 @@ const line = (label: string, value: string, target = "", ok?: boolean) =>
 
 const flags = () => {
   const { values } = parseArgs({
-    options: { seconds: { type: "string", default: "10" }, "skip-e2e": { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+    options: {
+      seconds: { type: "string", default: "10" },
+      "skip-e2e": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
     strict: true,
   });
   if (values.help) {
@@ -157,7 +161,18 @@ const endToEnd = async (measure: Measure): Promise<boolean | undefined> => {
   writeFileSync(join(dir, "script.json"), fixtureScript());
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   const sessionDir = join(dir, "session");
-  const args = [join(ROOT, "core/bin/escapement.mjs"), "run", join(dir, "chart.mjs"), "--listen", "127.0.0.1:0", "--no-spawn", "--session-dir", sessionDir, "--loop-threshold", "0"];
+  const args = [
+    join(ROOT, "core/bin/escapement.mjs"),
+    "run",
+    join(dir, "chart.mjs"),
+    "--listen",
+    "127.0.0.1:0",
+    "--no-spawn",
+    "--session-dir",
+    sessionDir,
+    "--loop-threshold",
+    "0",
+  ];
   const child = spawn("node", args, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
@@ -198,7 +213,11 @@ const main = async () => {
   const measure = (await import(pathToFileURL(join(ROOT, "tui/bench/measure.tsx")).href)) as Measure;
 
   const bunVersion = (globalThis as { Bun?: { version: string } }).Bun?.version;
-  console.log(`bench:tui on ${platform()} ${cpus().length} cores, Bun ${bunVersion}, load average ${loadavg().map((n) => n.toFixed(1)).join(" ")}`);
+  console.log(
+    `bench:tui on ${platform()} ${cpus().length} cores, Bun ${bunVersion}, load average ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(" ")}`,
+  );
 
   console.log("\n1. Memory with 100,000 transcript rows (store + App at 120x40; measured first, in a fresh process)");
   const memory = await measure.measureMemory(100_000);

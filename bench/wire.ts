@@ -3,15 +3,7 @@
  * Mix (by frame count): ~85% llm/delta events, the rest llm/response and runner/event-processed
  * events, phase frames and prompt frames. Target: >= 200,000 frames/s validate + encode.
  */
-import {
-  createFrameSequencer,
-  decodeOutbound,
-  encodeFrame,
-  snippet,
-  validateFrame,
-  type OutboundFrame,
-  type TranscriptRow,
-} from "@escapement/wire-schema";
+import { createFrameSequencer, decodeOutbound, encodeFrame, snippet, validateFrame, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema";
 
 const TARGET = 200_000;
 const FRAMES = 20_000;
@@ -113,8 +105,7 @@ const measure = (label: string, frames: readonly unknown[], work: (frame: never)
 const frames = buildMix(FRAMES);
 const texts = frames.map(encodeFrame);
 const bytes = texts.reduce((sum, text) => sum + text.length, 0);
-const share = (test: (f: OutboundFrame) => boolean): string =>
-  `${((frames.filter(test).length / frames.length) * 100).toFixed(1)}%`;
+const share = (test: (f: OutboundFrame) => boolean): string => `${((frames.filter(test).length / frames.length) * 100).toFixed(1)}%`;
 
 for (const frame of frames) {
   const result = validateFrame(frame, { direction: "outbound" });
@@ -131,9 +122,7 @@ console.log(
 measure("encode only", frames, (f: OutboundFrame) => encodeFrame(f).length);
 measure("validate only", frames, (f: OutboundFrame) => validateFrame(f, { direction: "outbound" }).ok);
 measure("decode (parse + validate)", texts, (t: string) => decodeOutbound(t).ok);
-const rate = measure("validate + encode", frames, (f: OutboundFrame) =>
-  validateFrame(f, { direction: "outbound" }).ok ? encodeFrame(f).length : 0,
-);
+const rate = measure("validate + encode", frames, (f: OutboundFrame) => (validateFrame(f, { direction: "outbound" }).ok ? encodeFrame(f).length : 0));
 const ratio = rate / TARGET;
 console.log(
   `validate + encode: ${Math.round(rate).toLocaleString("en-US")} frames/s = ${ratio.toFixed(2)}x the target of ` +

@@ -22,7 +22,11 @@ for (const name of examples) {
   const work = mkdtempSync(join(tmpdir(), `escapement-record-${name}-`));
   const session = join(work, "session");
   const run = (args) =>
-    spawnSync(process.execPath, [join(root, "core/bin/escapement.mjs"), "run", dir, "--no-tui", ...args], { cwd: root, input: answers[name] ?? "", encoding: "utf8" });
+    spawnSync(process.execPath, [join(root, "core/bin/escapement.mjs"), "run", dir, "--no-tui", ...args], {
+      cwd: root,
+      input: answers[name] ?? "",
+      encoding: "utf8",
+    });
   const recorded = run(["--script", join(dir, "script.json"), "--session-dir", session]);
   if (recorded.status !== 0) {
     console.error(`${name}: recording run failed:\n${recorded.stderr}`);

@@ -180,10 +180,7 @@ const createRenderer = () => {
     return frame;
   };
 
-  const report = () =>
-    process.stderr.write(
-      `reference-renderer: ${counts.frames} frames, ${counts.invalid} invalid, ${counts.ignored} ignored\n`,
-    );
+  const report = () => process.stderr.write(`reference-renderer: ${counts.frames} frames, ${counts.invalid} invalid, ${counts.ignored} ignored\n`);
 
   return {
     handle,

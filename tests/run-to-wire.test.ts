@@ -29,7 +29,10 @@ describe("core transcript -> wire frames -> a third-party renderer", () => {
     const session = join(work, "hello");
     const ran = await run([join(repo, "core/bin/escapement.mjs"), "run", "examples/hello", "--no-tui", "--session-dir", session]);
     expect(ran.code).toBe(0);
-    const rows = readFileSync(join(session, "transcript.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as TranscriptRow);
+    const rows = readFileSync(join(session, "transcript.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as TranscriptRow);
     const frames = [...replayFrames(rows)];
     for (const frame of frames) expect(validateFrame(frame, { direction: "outbound" })).toMatchObject({ ok: true });
     const wireFile = join(work, "hello.wire.jsonl");

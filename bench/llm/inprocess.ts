@@ -74,7 +74,16 @@ export async function measureInProcess(options: { chars: number; calls: number; 
       name: "router + transcript rows",
       call: async (i) => {
         const invokeId = `c${i}`;
-        transcript.append("llm/request", { invokeId, stateId: "bench", turn: 1, model: "default", messageCount: 1, tools: [], ref: "io/x.json", snippet: "Tell me" });
+        transcript.append("llm/request", {
+          invokeId,
+          stateId: "bench",
+          turn: 1,
+          model: "default",
+          messageCount: 1,
+          tools: [],
+          ref: "io/x.json",
+          snippet: "Tell me",
+        });
         const response = await router.call(request(i), {
           signal,
           onDelta: (delta) => transcript.append("llm/delta", { invokeId, turn: 1, kind: delta.kind, text: delta.text }),

@@ -52,7 +52,10 @@ const thousand = ({ xstate: { assign, setup }, zod: { z }, chart: { converse, in
         },
       },
       next: {
-        always: [{ guard: ({ context }) => context.n >= 99, target: "done" }, { target: "talk", actions: assign({ n: ({ context }) => context.n + 1 }) }],
+        always: [
+          { guard: ({ context }) => context.n >= 99, target: "done" },
+          { target: "talk", actions: assign({ n: ({ context }) => context.n + 1 }) },
+        ],
       },
       done: { type: "final" },
     },
@@ -75,7 +78,13 @@ export async function recordCassette(subject: Subject, work: string): Promise<Pr
   ]).flat();
   const chart = { id: "thousand", machine: thousand(modules) };
   const start = performance.now();
-  const recorded = await runChart({ chart, model: modules.llm.scriptedModel(steps), sessionDir: join(work, `${subject.name}-recorded`), cwd: work, loopThreshold: false });
+  const recorded = await runChart({
+    chart,
+    model: modules.llm.scriptedModel(steps),
+    sessionDir: join(work, `${subject.name}-recorded`),
+    cwd: work,
+    loopThreshold: false,
+  });
   const recordMs = performance.now() - start;
   if (recorded.status !== "done") throw new Error(`${subject.name}: recording ended ${recorded.status}: ${recorded.error?.message}`);
   const cassette = await modules.cassette.loadCassette(recorded.sessionDir, "thousand");

@@ -26,14 +26,38 @@ export async function writeSyntheticTranscript(path: string, bytes: number): Pro
     const slot = round % 2;
     const conversation = Math.floor((round - 1) / 20) * 2 + slot;
     const invokeId = `agent-${conversation}`;
-    const turn = Math.floor((round - 1) / 2) % 10 + 1;
+    const turn = (Math.floor((round - 1) / 2) % 10) + 1;
     if (turn === 1) {
       await push(row("llm/conversation-started", { invokeId, stateId: "work", model: "default", system: "You summarize manuals." }));
       live.push(invokeId);
     }
-    await push(row("llm/request", { invokeId, stateId: "work", turn, model: "default", messageCount: 3, tools: ["fs_read"], ref: `io/${invokeId}-t${turn}-request.json`, snippet: "Summarize the next chapter of the manual." }));
+    await push(
+      row("llm/request", {
+        invokeId,
+        stateId: "work",
+        turn,
+        model: "default",
+        messageCount: 3,
+        tools: ["fs_read"],
+        ref: `io/${invokeId}-t${turn}-request.json`,
+        snippet: "Summarize the next chapter of the manual.",
+      }),
+    );
     for (let i = 0; i < 50; i++) await push(row("llm/delta", { invokeId, turn, kind: i < 5 ? "thinking" : "text", text: "token " }));
-    await push(row("llm/response", { invokeId, stateId: "work", turn, target: "anthropic:claude", stopReason: "end_turn", usage: { input: 900, output: 50, cacheRead: 800, cacheWrite: 0 }, elapsedMs: 450, ttftMs: 200, ref: `io/${invokeId}-t${turn}-response.json`, snippet: "token token token" }));
+    await push(
+      row("llm/response", {
+        invokeId,
+        stateId: "work",
+        turn,
+        target: "anthropic:claude",
+        stopReason: "end_turn",
+        usage: { input: 900, output: 50, cacheRead: 800, cacheWrite: 0 },
+        elapsedMs: 450,
+        ttftMs: 200,
+        ref: `io/${invokeId}-t${turn}-response.json`,
+        snippet: "token token token",
+      }),
+    );
     await push(row("runner/event-processed", { event: "llm.idle", before: ["work"], after: ["work"], entered: [], exited: [] }));
     if (turn === 10) {
       await push(row("llm/conversation-ended", { invokeId, stateId: "work", reason: "done" }));

@@ -42,5 +42,11 @@ export async function transform(subject: Subject, path: string, perFrame = false
   }
   const seconds = (performance.now() - start) / 1000;
   const used = process.cpuUsage(cpu);
-  return { seconds, cpuSeconds: (used.user + used.system) / 1e6, firstFrameMs, frames, api: replay.transcriptToWireBatches && !perFrame ? "batches" : "per-frame" };
+  return {
+    seconds,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    firstFrameMs,
+    frames,
+    api: replay.transcriptToWireBatches && !perFrame ? "batches" : "per-frame",
+  };
 }

@@ -101,7 +101,11 @@ const scriptFor = (children: number) =>
   // Any call order works: every child's turns are alike.
   scriptedModel({ byState: { working: Array.from({ length: children * FAN_OUT_TURNS }, (_, index) => step((index % FAN_OUT_TURNS) + 1)) } });
 
-async function measure(shape: FanOutResult["shape"], children: number, run: () => Promise<{ failed: number; samples: Map<string, number> }>): Promise<FanOutResult> {
+async function measure(
+  shape: FanOutResult["shape"],
+  children: number,
+  run: () => Promise<{ failed: number; samples: Map<string, number> }>,
+): Promise<FanOutResult> {
   const sampler = new RssSampler();
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -134,7 +138,7 @@ export function runFanOut(children: number, root: string): Promise<FanOutResult>
     const handle = await startChart({ chart: parentChart(children), model: scriptFor(children), sessionDir, loopThreshold: false });
     const result = await handle.result;
     if (result.status !== "done") tally(samples, `parent ${result.status}: ${result.error?.category ?? ""}: ${result.error?.message ?? ""}`);
-    const results = ((handle.snapshot()?.context as { results?: FleetChildResult[] } | undefined)?.results ?? []);
+    const results = (handle.snapshot()?.context as { results?: FleetChildResult[] } | undefined)?.results ?? [];
     let failed = children - results.length;
     for (const r of results) {
       if (childOk(r.status, r.output)) continue;

@@ -35,7 +35,10 @@ const machineFor = (mode: PingPongMode) =>
       // The next step as an external event: into the mailbox (burst), or on the next loop turn (tick).
       next:
         mode === "burst"
-          ? sendTo(({ self }) => self, (_, params: Step) => params)
+          ? sendTo(
+              ({ self }) => self,
+              (_, params: Step) => params,
+            )
           : raise((_, params: Step) => params, { delay: 0 }),
     },
   }).createMachine({
@@ -45,11 +48,21 @@ const machineFor = (mode: PingPongMode) =>
     states: {
       ping: {
         entry: { type: "next", params: { type: "PONG" } },
-        on: { PONG: [{ guard: "finished", target: "end" }, { target: "pong", actions: "count" }] },
+        on: {
+          PONG: [
+            { guard: "finished", target: "end" },
+            { target: "pong", actions: "count" },
+          ],
+        },
       },
       pong: {
         entry: { type: "next", params: { type: "PING" } },
-        on: { PING: [{ guard: "finished", target: "end" }, { target: "ping", actions: "count" }] },
+        on: {
+          PING: [
+            { guard: "finished", target: "end" },
+            { target: "ping", actions: "count" },
+          ],
+        },
       },
       end: { type: "final" },
     },
@@ -83,9 +96,7 @@ export interface ThroughputResult {
 export async function bareThroughput(mode: PingPongMode, max: number): Promise<ThroughputResult> {
   const started = performance.now();
   const actor = createActor(pingPongMachines[mode], { input: { max }, clock: immediateClock });
-  const finished = new Promise<void>((resolve, reject) =>
-    actor.subscribe({ complete: () => resolve(), error: (error) => reject(error as Error) }),
-  );
+  const finished = new Promise<void>((resolve, reject) => actor.subscribe({ complete: () => resolve(), error: (error) => reject(error as Error) }));
   actor.start();
   await finished;
   const ms = performance.now() - started;

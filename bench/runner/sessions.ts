@@ -106,7 +106,10 @@ class ErrorTally {
   }
 
   samples(max = 4): string[] {
-    return [...this.#kinds].sort((a, b) => b[1] - a[1]).slice(0, max).map(([kind, count]) => `${count} x ${kind}`);
+    return [...this.#kinds]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, max)
+      .map(([kind, count]) => `${count} x ${kind}`);
   }
 }
 
@@ -141,7 +144,13 @@ export async function runSessions(count: number, root: string, deadlineMs: numbe
  * The same sessions on a SessionPool of `threads` threads in this process: this one plus
  * `threads - 1` workers, started (core loaded) before the clock starts.
  */
-export async function runSessionsOnPool(count: number, threads: number, root: string, deadlineMs: number, warmup = 0): Promise<SessionsResult & { poolStartMs: number }> {
+export async function runSessionsOnPool(
+  count: number,
+  threads: number,
+  root: string,
+  deadlineMs: number,
+  warmup = 0,
+): Promise<SessionsResult & { poolStartMs: number }> {
   const started = performance.now();
   const pool = new SessionPool({ threads: threads - 1, callingThread: true });
   const chart = fileURLToPath(import.meta.url);
@@ -152,9 +161,11 @@ export async function runSessionsOnPool(count: number, threads: number, root: st
     // Started together, the warm-up sessions spread over every thread of the pool.
     await warmUp(warmup, (index) => pool.run({ chart, script, sessionDir: join(root, "warm-up", `s${index}`) }));
     const result = await measureSessions(count, threads, deadlineMs, (index) =>
-      pool.run({ chart, script, sessionDir: join(root, `s${index}`) }).then((result: RunResult) =>
-        result.status === "done" ? undefined : `session ended ${result.status}: ${result.error?.category ?? ""} ${result.error?.message ?? ""}`,
-      ),
+      pool
+        .run({ chart, script, sessionDir: join(root, `s${index}`) })
+        .then((result: RunResult) =>
+          result.status === "done" ? undefined : `session ended ${result.status}: ${result.error?.category ?? ""} ${result.error?.message ?? ""}`,
+        ),
     );
     return { ...result, poolStartMs };
   } finally {

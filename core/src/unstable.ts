@@ -7,14 +7,7 @@
  */
 
 // The runner below `run()`: session options that are not data (row taps, a debugger gate, start rows).
-export {
-  runChart,
-  startChart,
-  type RunChartOptions,
-  type RunResult,
-  type ChartHandle,
-  type RunStartInfo,
-} from "./runtime/index.js";
+export { runChart, startChart, type RunChartOptions, type RunResult, type ChartHandle, type RunStartInfo } from "./runtime/index.js";
 
 // Writing a transcript, and the taps that see its rows once they are on disk.
 export { TranscriptWriter, type RowTap } from "./runtime/index.js";
@@ -32,16 +25,7 @@ export {
 } from "./tools/index.js";
 
 // Hosting the wire protocol for renderers (what `escapement run --listen` does), and its debugger gate.
-export {
-  WireHub,
-  WireServer,
-  WireHuman,
-  writeWireInfo,
-  removeWireInfo,
-  type WireHubOptions,
-  type WireServerOptions,
-  type WireInfo,
-} from "./wire/index.js";
+export { WireHub, WireServer, WireHuman, writeWireInfo, removeWireInfo, type WireHubOptions, type WireServerOptions, type WireInfo } from "./wire/index.js";
 export { DebugGate, type DebugGateOptions, type DebugGateState, type RunGate } from "./debug/index.js";
 
 // Replay: a saved transcript as wire frames (what `escapement open` serves).

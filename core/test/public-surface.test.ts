@@ -24,7 +24,8 @@ function exportsOf(file: string): Exported[] {
   const names: Exported[] = [];
   for (const statement of source.statements) {
     if (!ts.isExportDeclaration(statement)) throw new Error(`${file}: only re-exports belong in an entry, found: ${statement.getText().slice(0, 80)}`);
-    if (!statement.exportClause || !ts.isNamedExports(statement.exportClause)) throw new Error(`${file}: \`export *\` hides what is exported; name each export`);
+    if (!statement.exportClause || !ts.isNamedExports(statement.exportClause))
+      throw new Error(`${file}: \`export *\` hides what is exported; name each export`);
     for (const element of statement.exportClause.elements) names.push({ name: element.name.text, typeOnly: statement.isTypeOnly || element.isTypeOnly });
   }
   return names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -314,7 +315,9 @@ interface DocImport {
 function docImports(): DocImport[] {
   const imports: DocImport[] = [];
   const docs = join(repo, "docs");
-  for (const page of readdirSync(docs).filter((name) => name.endsWith(".md")).sort()) {
+  for (const page of readdirSync(docs)
+    .filter((name) => name.endsWith(".md"))
+    .sort()) {
     const lines = readFileSync(join(docs, page), "utf8").split("\n");
     let block: { start: number; lines: string[] } | undefined;
     let fenced = false;
@@ -384,7 +387,10 @@ function compileImports(imports: DocImport[]): string[] {
   const program = ts.createProgram([...files.keys()], options, host);
   const problems: string[] = [];
   for (const [name, entry] of files) {
-    for (const diagnostic of [...program.getSyntacticDiagnostics(program.getSourceFile(name)), ...program.getSemanticDiagnostics(program.getSourceFile(name))]) {
+    for (const diagnostic of [
+      ...program.getSyntacticDiagnostics(program.getSourceFile(name)),
+      ...program.getSemanticDiagnostics(program.getSourceFile(name)),
+    ]) {
       problems.push(`${entry.where}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`);
     }
   }

@@ -149,7 +149,12 @@ export interface Standing {
 /** Totals per poet, best first; a tie goes to the lower poet number. */
 export function standings(haikus: Haiku[], cards: Scorecard[]): Standing[] {
   return haikus
-    .map((h) => ({ poet: h.poet, style: h.style, title: h.title, total: cards.reduce((sum, card) => sum + (card.scores.find((s) => s.poet === h.poet)?.score ?? 0), 0) }))
+    .map((h) => ({
+      poet: h.poet,
+      style: h.style,
+      title: h.title,
+      total: cards.reduce((sum, card) => sum + (card.scores.find((s) => s.poet === h.poet)?.score ?? 0), 0),
+    }))
     .sort((a, b) => b.total - a.total || a.poet - b.poet);
 }
 
@@ -256,7 +261,8 @@ const machine = setup({
         ...spawnChildren({
           id: "judges",
           chart: judgeChart,
-          inputs: ({ context }) => Array.from({ length: context.plan!.judges }, (_, index) => ({ judge: index + 1, theme: context.plan!.theme, haikus: context.haikus })),
+          inputs: ({ context }) =>
+            Array.from({ length: context.plan!.judges }, (_, index) => ({ judge: index + 1, theme: context.plan!.theme, haikus: context.haikus })),
         }),
         onDone: [
           {

@@ -58,9 +58,11 @@ const machine = setup({
             actions: [
               assign({ attempts: ({ context }) => context.attempts + 1, lastFailure: ({ event }) => event.failure }),
               // Runs after the assign above, so it sees the new count.
-              tellLlm("coder", ({ context }) =>
-                `Attempt ${context.attempts} of ${context.maxAttempts} failed: ${context.lastFailure}\n` +
-                `Fix the implementation (not the tests), run ${testCommand} again and report.`,
+              tellLlm(
+                "coder",
+                ({ context }) =>
+                  `Attempt ${context.attempts} of ${context.maxAttempts} failed: ${context.lastFailure}\n` +
+                  `Fix the implementation (not the tests), run ${testCommand} again and report.`,
               ),
             ],
           },

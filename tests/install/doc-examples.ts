@@ -23,7 +23,9 @@ const marker = /<!-- (example|output): (\S+)((?: (?:after|with) \S+)*) -->\n```[
 /** Every example of every page under `docsDir`, by name. */
 export function docExamples(repo: string, docsDir = "docs"): Map<string, DocExample> {
   const examples = new Map<string, DocExample>();
-  for (const file of readdirSync(join(repo, docsDir)).filter((name) => name.endsWith(".md")).sort()) {
+  for (const file of readdirSync(join(repo, docsDir))
+    .filter((name) => name.endsWith(".md"))
+    .sort()) {
     const page = `${docsDir}/${file}`;
     const source = readFileSync(join(repo, page), "utf8");
     for (const match of source.matchAll(marker)) {

@@ -153,7 +153,10 @@ describe("npx escapement with packages it cannot share with the chart: one clear
 
   it("xstate 4 (a wrong major)", async () => {
     const dir = await folderWith("xstate-4", ["xstate@4.38.3"]);
-    await expectRefused(dir, /^escapement: xstate 4\.38\.3 \(in .*xstate-4\/node_modules\/xstate\) is not supported: @escapement\/core needs xstate >=5\.13\.0 <6; npm i xstate@\^5\.13$/m);
+    await expectRefused(
+      dir,
+      /^escapement: xstate 4\.38\.3 \(in .*xstate-4\/node_modules\/xstate\) is not supported: @escapement\/core needs xstate >=5\.13\.0 <6; npm i xstate@\^5\.13$/m,
+    );
   }, 120_000);
 
   it("zod 3 (a wrong major)", async () => {
@@ -163,14 +166,20 @@ describe("npx escapement with packages it cannot share with the chart: one clear
 
   it("a second copy of xstate beside the core's", async () => {
     const dir = await folderWith("xstate-second", ["xstate@5.20.0"]);
-    await expectRefused(dir, /^escapement: two copies of xstate: the chart in .*xstate-second loads xstate 5\.20\.0 from .*, @escapement\/core loads xstate 5\.\d+\.\d+ from .*; install one version for both/m);
+    await expectRefused(
+      dir,
+      /^escapement: two copies of xstate: the chart in .*xstate-second loads xstate 5\.20\.0 from .*, @escapement\/core loads xstate 5\.\d+\.\d+ from .*; install one version for both/m,
+    );
   }, 120_000);
 
   it("a second @escapement/core (a global escapement running a project's chart)", async () => {
     const dir = addFolder(project, "greet", "second-core", "module");
     copyFileSync(join(dir, "chart.ts"), join(dir, "greet.ts"));
     cpSync(join(project.dir, "node_modules/@escapement/core"), join(dir, "node_modules/@escapement/core"), { recursive: true });
-    await expectRefused(dir, /^escapement: the chart imports @escapement\/core .* from .*second-core\/node_modules\/@escapement\/core, but this escapement is @escapement\/core .*; run the chart project's own \(npx escapement\)/m);
+    await expectRefused(
+      dir,
+      /^escapement: the chart imports @escapement\/core .* from .*second-core\/node_modules\/@escapement\/core, but this escapement is @escapement\/core .*; run the chart project's own \(npx escapement\)/m,
+    );
   });
 });
 
@@ -188,7 +197,9 @@ describe("the installed terminal UI", () => {
     await pane.waitForScreen(/\bdone\b/, "the outcome in the header", 30_000);
     expect(pane.format("#{alternate_on}")).toBe("1");
     // The sidecar is the installed TUI's prebuilt bundle, run by the installed Bun.
-    const sidecars = execFileSyncText("ps", ["-eo", "args"]).split("\n").filter((line) => line.includes("@escapement/tui/dist/main.js"));
+    const sidecars = execFileSyncText("ps", ["-eo", "args"])
+      .split("\n")
+      .filter((line) => line.includes("@escapement/tui/dist/main.js"));
     expect(sidecars[0]).toContain(join(project.dir, "node_modules/bun/"));
     pane.keys("C-c");
     await pane.waitForScreen("EXIT=0", "the CLI's exit");

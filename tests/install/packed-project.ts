@@ -31,7 +31,9 @@ export interface PackedProject {
 export async function packWorkspaces(dir: string): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   await run("npm", ["pack", ...workspaces.flatMap((name) => ["-w", name]), "--pack-destination", dir, "--silent"], { cwd: repo });
-  return readdirSync(dir).filter((file) => file.endsWith(".tgz")).map((file) => join(dir, file));
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".tgz"))
+    .map((file) => join(dir, file));
 }
 
 /**

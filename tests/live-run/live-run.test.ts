@@ -52,7 +52,10 @@ describe.each(["openai", "anthropic"] as const)("a live run through the %s wire"
     expect(server.requests).toHaveLength(1);
     const auth = wire === "openai" ? server.requests[0]!.headers.authorization : server.requests[0]!.headers["x-api-key"];
     expect(String(auth)).toContain(secret);
-    const rows = readFileSync(join(session, "transcript.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const rows = readFileSync(join(session, "transcript.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(rows.find((r) => r.event === "llm/response")?.data).toMatchObject({ target: "local:test-model", usage: { input: 50, output: 12 } });
     for (const file of allFiles(session)) expect(readFileSync(file, "utf8"), file).not.toContain(secret);
     // The recorded cassette replays the run with the provider gone.

@@ -87,7 +87,8 @@ async function call(client: TargetClient, request: ModelRequest): Promise<{ resp
 }
 
 const text = (response: ModelResponse) => response.content.flatMap((block) => (block.type === "text" ? [block.text] : [])).join("");
-const usage = (response: ModelResponse) => `in ${response.usage.input} out ${response.usage.output} read ${response.usage.cacheRead} write ${response.usage.cacheWrite}`;
+const usage = (response: ModelResponse) =>
+  `in ${response.usage.input} out ${response.usage.output} read ${response.usage.cacheRead} write ${response.usage.cacheWrite}`;
 
 type Behaviour = { name: string; applies?: (p: LiveProvider) => string | undefined; run: (client: TargetClient, p: LiveProvider) => Promise<Outcome> };
 

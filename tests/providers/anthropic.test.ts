@@ -22,11 +22,7 @@ beforeEach(() => {
 
 const target = { provider: "anthropic", model: "claude-sonnet-4-5" };
 const client = (over: Record<string, unknown> = {}, options = {}) =>
-  createTargetClient(
-    target,
-    { name: "anthropic", kind: "anthropic", baseURL: `${server.url}/v1`, apiKey: { reveal: () => "sk-ant-test" }, ...over },
-    options,
-  );
+  createTargetClient(target, { name: "anthropic", kind: "anthropic", baseURL: `${server.url}/v1`, apiKey: { reveal: () => "sk-ant-test" }, ...over }, options);
 const last = () => server.requests.at(-1)!;
 
 describe("anthropic: streaming", () => {
@@ -73,7 +69,13 @@ describe("anthropic: streaming", () => {
       kind: "reply",
       blocks: [
         { type: "text", text: "Checking." },
-        { type: "tool_use", id: "toolu_01", name: "get_weather", input: { city: "Paris", unit: "C" }, argChunks: ['{"ci', 'ty": "Pa', 'ris", "unit"', ': "C"}'] },
+        {
+          type: "tool_use",
+          id: "toolu_01",
+          name: "get_weather",
+          input: { city: "Paris", unit: "C" },
+          argChunks: ['{"ci', 'ty": "Pa', 'ris", "unit"', ': "C"}'],
+        },
         { type: "tool_use", id: "toolu_02", name: "get_time", input: { city: "Oslo" } },
       ],
     });
@@ -112,7 +114,12 @@ describe("anthropic: streaming", () => {
       { type: "thinking", text: "The user wants a greeting.", signature: "sig-abc123" },
       { type: "text", text: "Hello." },
     ]);
-    expect(deltas.filter((delta) => delta.kind === "thinking").map((delta) => delta.text).join("")).toBe("The user wants a greeting.");
+    expect(
+      deltas
+        .filter((delta) => delta.kind === "thinking")
+        .map((delta) => delta.text)
+        .join(""),
+    ).toBe("The user wants a greeting.");
     expect(deltas.at(-1)).toEqual({ kind: "text", text: "Hello." });
     expect(last().body.thinking).toEqual({ type: "enabled", budget_tokens: 1500 });
     // The SDK adds the thinking budget to max_tokens.
@@ -120,7 +127,13 @@ describe("anthropic: streaming", () => {
   });
 
   it("omitted thinking (a signature, no text) is kept, and its block opening counts as the first output", async () => {
-    server.enqueue({ kind: "reply", blocks: [{ type: "thinking", text: "", signature: "sig-only" }, { type: "text", text: "Hi." }] });
+    server.enqueue({
+      kind: "reply",
+      blocks: [
+        { type: "thinking", text: "", signature: "sig-only" },
+        { type: "text", text: "Hi." },
+      ],
+    });
     const { response, deltas, firstTokens } = await run(client(), request({ params: { thinking: true } }));
     expect(response!.content).toEqual([
       { type: "thinking", text: "", signature: "sig-only" },
@@ -132,7 +145,10 @@ describe("anthropic: streaming", () => {
   });
 
   it("redacted thinking is kept as its opaque data, streamed or not, and goes back to Anthropic as it came", async () => {
-    const blocks = [{ type: "redacted_thinking" as const, data: "EmwKAhgBEgy3va3pzix/LafPsn4a" }, { type: "text" as const, text: "Hi." }];
+    const blocks = [
+      { type: "redacted_thinking" as const, data: "EmwKAhgBEgy3va3pzix/LafPsn4a" },
+      { type: "text" as const, text: "Hi." },
+    ];
     const kept = { type: "thinking", text: "", redacted: "EmwKAhgBEgy3va3pzix/LafPsn4a" };
     server.enqueue({ kind: "reply", blocks });
     const streamed = await run(client(), request({ params: { thinking: true } }));
@@ -146,7 +162,13 @@ describe("anthropic: streaming", () => {
     server.enqueue(step.text("Done."));
     const messages: ModelMessage[] = [
       { role: "user", content: [{ type: "text", text: "What time is it in Rome?" }] },
-      { role: "assistant", content: [{ type: "thinking", text: "", redacted: "EmwKAhgBEgy3va3pzix/LafPsn4a" }, { type: "tool-call", id: "toolu_3", name: "get_time", input: { city: "Rome" } }] },
+      {
+        role: "assistant",
+        content: [
+          { type: "thinking", text: "", redacted: "EmwKAhgBEgy3va3pzix/LafPsn4a" },
+          { type: "tool-call", id: "toolu_3", name: "get_time", input: { city: "Rome" } },
+        ],
+      },
       { role: "user", content: [{ type: "tool-result", toolCallId: "toolu_3", name: "get_time", output: "14:05" }] },
     ];
     await run(client(), request({ messages, tools: [timeTool], params: { thinking: true, promptCaching: false } }));
@@ -285,7 +307,13 @@ describe("anthropic: prompt caching", () => {
     { role: "assistant", content: [{ type: "tool-call", id: "toolu_a", name: "get_time", input: { city: "Oslo" } }] },
     { role: "user", content: [{ type: "tool-result", toolCallId: "toolu_a", name: "get_time", output: "12:00" }] },
     { role: "assistant", content: [{ type: "text", text: "It is noon." }] },
-    { role: "user", content: [{ type: "text", text: "And now?" }, { type: "text", text: "(be brief)" }] },
+    {
+      role: "user",
+      content: [
+        { type: "text", text: "And now?" },
+        { type: "text", text: "(be brief)" },
+      ],
+    },
   ];
   const countBreakpoints = (raw: string) => raw.split('"cache_control"').length - 1;
 
@@ -378,7 +406,11 @@ describe("anthropic: errors", () => {
   });
 
   it("a connection reset mid-stream -> transport, after the deltas that did arrive", async () => {
-    server.enqueue({ kind: "reply", blocks: [{ type: "text", text: "partial answer that never ends", chunks: ["partial ", "answer ", "that never ends"] }], resetAfterEvents: 5 });
+    server.enqueue({
+      kind: "reply",
+      blocks: [{ type: "text", text: "partial answer that never ends", chunks: ["partial ", "answer ", "that never ends"] }],
+      resetAfterEvents: 5,
+    });
     const { error, deltas } = await run(client(), request());
     expect(error?.category).toBe("transport");
     expect(deltas.map((delta) => delta.text).join("")).toBe("partial answer ");
@@ -401,7 +433,7 @@ describe("anthropic: errors", () => {
   });
 
   it("a malformed stream -> transport", async () => {
-    server.enqueue({ kind: "raw", chunks: ["event: message_start\ndata: {not json\n\n", "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"] });
+    server.enqueue({ kind: "raw", chunks: ["event: message_start\ndata: {not json\n\n", 'event: message_stop\ndata: {"type":"message_stop"}\n\n'] });
     await expectCategory(client(), request(), "transport");
   });
 

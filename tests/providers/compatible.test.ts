@@ -47,7 +47,13 @@ describe("openrouter", () => {
   });
 
   it("thinking becomes OpenRouter's reasoning parameter; reasoning_content streams as thinking", async () => {
-    server.enqueue({ kind: "reply", blocks: [{ type: "thinking", text: "Let me think." }, { type: "text", text: "Answer." }] });
+    server.enqueue({
+      kind: "reply",
+      blocks: [
+        { type: "thinking", text: "Let me think." },
+        { type: "text", text: "Answer." },
+      ],
+    });
     const { response, deltas } = await run(client(), request({ params: { thinking: { budgetTokens: 4000 } } }));
     expect(last().body.reasoning).toEqual({ max_tokens: 4000 });
     expect(response!.content).toEqual([
@@ -80,10 +86,7 @@ describe("openrouter", () => {
 
 describe("z.ai", () => {
   const client = () =>
-    createTargetClient(
-      { provider: "zai", model: "glm-4.6" },
-      { name: "zai", kind: "zai", baseURL: `${server.url}/api/paas/v4`, apiKey: "zai-test-key" },
-    );
+    createTargetClient({ provider: "zai", model: "glm-4.6" }, { name: "zai", kind: "zai", baseURL: `${server.url}/api/paas/v4`, apiKey: "zai-test-key" });
 
   it("speaks the chat-completions wire at /api/paas/v4 with cached tokens in usage", async () => {
     server.enqueue({ ...step.text("你好"), usage: { input: 9, output: 2, cacheRead: 512 } });
@@ -109,8 +112,7 @@ describe("z.ai", () => {
 });
 
 describe("ollama", () => {
-  const client = () =>
-    createTargetClient({ provider: "ollama", model: "llama3.2" }, { name: "ollama", kind: "ollama", baseURL: `${server.url}/v1` });
+  const client = () => createTargetClient({ provider: "ollama", model: "llama3.2" }, { name: "ollama", kind: "ollama", baseURL: `${server.url}/v1` });
 
   it("needs no key and sends no Authorization header", async () => {
     server.enqueue(step.text("local"));
@@ -233,9 +235,7 @@ describe("a host's own AI SDK model", () => {
       supportedUrls: {},
       doGenerate: () => Promise.reject(new Error("not used")),
       doStream: () =>
-        Promise.reject(
-          new APICallError({ message: "slow down", url: "u", requestBodyValues: {}, statusCode: 429, responseHeaders: { "retry-after": "1" } }),
-        ),
+        Promise.reject(new APICallError({ message: "slow down", url: "u", requestBodyValues: {}, statusCode: 429, responseHeaders: { "retry-after": "1" } })),
     };
     const error = await expectCategory(languageModelTargetClient({ provider: "legacy", model: "old-1" }, v2), request(), "rate-limited");
     expect(error.retryAfterMs).toBe(1000);

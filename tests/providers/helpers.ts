@@ -41,11 +41,7 @@ export interface Recorded {
 }
 
 /** Calls the client, recording deltas and first-token reports; resolves with an error instead of rejecting. */
-export async function run(
-  client: TargetClient,
-  req: ModelRequest,
-  options: Partial<CallOptions> = {},
-): Promise<Recorded> {
+export async function run(client: TargetClient, req: ModelRequest, options: Partial<CallOptions> = {}): Promise<Recorded> {
   const recorded: Recorded = { deltas: [], firstTokens: [] };
   try {
     recorded.response = await client.call(req, {

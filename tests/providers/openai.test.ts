@@ -19,8 +19,7 @@ beforeEach(() => {
 });
 
 const target = { provider: "openai", model: "gpt-4.1-mini" };
-const client = () =>
-  createTargetClient(target, { name: "openai", kind: "openai", baseURL: `${server.url}/v1`, apiKey: { reveal: () => "sk-openai-test" } });
+const client = () => createTargetClient(target, { name: "openai", kind: "openai", baseURL: `${server.url}/v1`, apiKey: { reveal: () => "sk-openai-test" } });
 const last = () => server.requests.at(-1)!;
 
 describe("openai: streaming", () => {
@@ -92,7 +91,13 @@ describe("openai: streaming", () => {
     server.enqueue(step.text("ok"));
     const png = Buffer.from("png").toString("base64");
     const messages: ModelMessage[] = [
-      { role: "user", content: [{ type: "text", text: "Look" }, { type: "image", source: { kind: "base64", mediaType: "image/png", data: png } }] },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "Look" },
+          { type: "image", source: { kind: "base64", mediaType: "image/png", data: png } },
+        ],
+      },
       { role: "assistant", content: [{ type: "tool-call", id: "call_1", name: "get_time", input: { city: "Oslo" } }] },
       {
         role: "user",
@@ -132,7 +137,10 @@ describe("openai: streaming", () => {
   it("stream: false reads one chat.completion", async () => {
     server.enqueue({
       kind: "reply",
-      blocks: [{ type: "text", text: "Whole." }, { type: "tool_use", id: "call_9", name: "get_time", input: { city: "Rome" } }],
+      blocks: [
+        { type: "text", text: "Whole." },
+        { type: "tool_use", id: "call_9", name: "get_time", input: { city: "Rome" } },
+      ],
       usage: { input: 8, output: 2, cacheRead: 64 },
     });
     const { response, deltas } = await run(client(), request({ stream: false, tools: [timeTool] }));
@@ -209,7 +217,13 @@ describe("openai: errors", () => {
   it("a stream without a finish_reason, or cut short before it -> transport", async () => {
     server.enqueue({ ...step.text("abcdefghijkl"), endAfterEvents: 2 });
     await expectCategory(client(), request(), "transport");
-    server.enqueue({ kind: "raw", chunks: [`data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}\n\n`, "data: [DONE]\n\n"] });
+    server.enqueue({
+      kind: "raw",
+      chunks: [
+        `data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}\n\n`,
+        "data: [DONE]\n\n",
+      ],
+    });
     await expectCategory(client(), request(), "transport");
   });
 

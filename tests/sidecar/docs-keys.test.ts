@@ -19,7 +19,9 @@ it("docs/tui.md has a row for every binding of tui/src/ui/key-map.ts, and no oth
     bindingLabel: (binding: Binding) => string;
   };
   const contextName: Record<string, string> = { main: "panels", pager: "pager", prompt: "prompt", help: "help" };
-  const expected = keyMap.BINDINGS.map((binding) => `| ${contextName[binding.context] ?? binding.context} | ${keyMap.bindingLabel(binding)} | ${binding.does} |`);
+  const expected = keyMap.BINDINGS.map(
+    (binding) => `| ${contextName[binding.context] ?? binding.context} | ${keyMap.bindingLabel(binding)} | ${binding.does} |`,
+  );
   const doc = readFileSync(join(repo, "docs/tui.md"), "utf8");
   const section = doc.slice(doc.indexOf("## Keys"), doc.indexOf("## The debugger"));
   const rows = section.split("\n").filter((line) => /^\| (panels|pager|prompt|help) \|/.test(line));

@@ -37,7 +37,10 @@ const snapshotOf = (dir: string): Record<string, string> =>
 describe.skipIf(!hasTmux)("escapement open in the terminal UI", () => {
   it("plays a saved session read-only with a REPLAY badge; pause and step move the playback", async () => {
     const session = join(work, "parallel");
-    const recorded = spawnSync(process.execPath, [cli, "run", join(repo, "examples/parallel"), "--no-tui", "--session-dir", session], { cwd: repo, encoding: "utf8" });
+    const recorded = spawnSync(process.execPath, [cli, "run", join(repo, "examples/parallel"), "--no-tui", "--session-dir", session], {
+      cwd: repo,
+      encoding: "utf8",
+    });
     expect(recorded.status).toBe(0);
     const before = snapshotOf(session);
 

@@ -106,7 +106,11 @@ describe.skipIf(!hasTmux)("the terminal UI as escapement run's sidecar", () => {
     // Two single steps: each lets exactly one external event through, then pauses again.
     for (let step = 1; step <= 2; step++) {
       pane.keys("s");
-      await waitForRow(transcript, `step ${step} done`, (row, rows) => rows.filter((r) => r.event === "debug/paused" && data(r).reason === "step done").length >= step);
+      await waitForRow(
+        transcript,
+        `step ${step} done`,
+        (row, rows) => rows.filter((r) => r.event === "debug/paused" && data(r).reason === "step done").length >= step,
+      );
       await pane.waitForScreen(/PAUSED · step 0 left/, "paused after a step");
     }
     pane.keys("c");
@@ -119,7 +123,15 @@ describe.skipIf(!hasTmux)("the terminal UI as escapement run's sidecar", () => {
     // What the keys did, as the transcript tells it.
     expect(rows.find((row) => row.event === "human-input/answered" && data(row).promptId === "name")).toMatchObject({ data: { value: "Ada" } });
     const controls = rows.filter((row) => ["debug/paused", "debug/step", "debug/mode", "debug/resumed"].includes(row.event));
-    expect(controls.map((row) => row.event)).toEqual(["debug/paused", "debug/step", "debug/paused", "debug/step", "debug/paused", "debug/mode", "debug/resumed"]);
+    expect(controls.map((row) => row.event)).toEqual([
+      "debug/paused",
+      "debug/step",
+      "debug/paused",
+      "debug/step",
+      "debug/paused",
+      "debug/mode",
+      "debug/resumed",
+    ]);
     // Between a step and the next control row, exactly one external event went through.
     for (const stepRow of rows.filter((row) => row.event === "debug/step")) {
       const next = controls.find((row) => row.seq > stepRow.seq && row.event !== "debug/paused") ?? rows.at(-1)!;
@@ -137,11 +149,19 @@ describe.skipIf(!hasTmux)("the terminal UI as escapement run's sidecar", () => {
   it("--listen: a second renderer answers and drives the debugger over the wire while the TUI shows it", async () => {
     const { pane, session, transcript } = start("listen", "--listen 127.0.0.1:0");
     const wireJson = join(session, "wire.json");
-    const info = JSON.parse(await waitForFile(wireJson, (text) => text.trim().endsWith("}"), "wire.json")) as { url: string; token: string; protocol: { version: string } };
+    const info = JSON.parse(await waitForFile(wireJson, (text) => text.trim().endsWith("}"), "wire.json")) as {
+      url: string;
+      token: string;
+      protocol: { version: string };
+    };
     // The TUI gets the token through its environment: no process command line shows it.
     const commandLines = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" });
     expect(commandLines).not.toContain(info.token);
-    expect(info).toMatchObject({ url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/), token: expect.any(String), protocol: { name: PROTOCOL_NAME, version: PROTOCOL_VERSION } });
+    expect(info).toMatchObject({
+      url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/),
+      token: expect.any(String),
+      protocol: { name: PROTOCOL_NAME, version: PROTOCOL_VERSION },
+    });
     await pane.waitForScreen("Who is this run for?", "the name prompt in the TUI");
 
     const frames: OutboundFrame[] = [];
@@ -152,7 +172,13 @@ describe.skipIf(!hasTmux)("the terminal UI as escapement run's sidecar", () => {
     });
     await new Promise((resolveOpen, reject) => ws.once("open", resolveOpen).once("error", reject));
     const send = (frame: Record<string, unknown>) => ws.send(JSON.stringify({ v: PROTOCOL_MAJOR, ...frame }));
-    const waitFrame = (what: string, match: (frame: OutboundFrame) => boolean, ms = 20_000) => until(() => frames.find(match), what, ms, () => frames.map((f) => f.kind).join(","));
+    const waitFrame = (what: string, match: (frame: OutboundFrame) => boolean, ms = 20_000) =>
+      until(
+        () => frames.find(match),
+        what,
+        ms,
+        () => frames.map((f) => f.kind).join(","),
+      );
     try {
       send({ kind: "attach", token: info.token, protocol: { name: PROTOCOL_NAME, version: PROTOCOL_VERSION }, client: { name: "sidecar-test" } });
       await waitFrame("hello", (frame) => frame.kind === "hello");
@@ -194,7 +220,11 @@ describe.skipIf(!hasTmux)("the terminal UI as escapement run's sidecar", () => {
     pane.keys("Enter");
     await waitForRow(transcript, "the conversation streaming", (row) => row.event === "llm/delta");
     const { url } = JSON.parse(readFileSync(join(session, "wire.json"), "utf8")) as { url: string };
-    const pid = Number(execFileSync("pgrep", ["-f", `tui/(dist/main\\.js|src/main\\.ts) --url ${url}`], { encoding: "utf8" }).trim().split("\n")[0]);
+    const pid = Number(
+      execFileSync("pgrep", ["-f", `tui/(dist/main\\.js|src/main\\.ts) --url ${url}`], { encoding: "utf8" })
+        .trim()
+        .split("\n")[0],
+    );
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, "SIGKILL");
     const screen = await pane.waitForScreen("EXIT=130", "the CLI to end the run");

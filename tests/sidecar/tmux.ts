@@ -33,11 +33,16 @@ export async function until<T>(probe: () => T | undefined | false, what: string,
 
 /** Waits until `path` exists and `accept` holds for its text. */
 export const waitForFile = (path: string, accept: (text: string) => boolean, what: string, ms = 15_000): Promise<string> =>
-  until(() => {
-    if (!existsSync(path)) return undefined;
-    const text = readFileSync(path, "utf8");
-    return accept(text) ? text : undefined;
-  }, what, ms, () => (existsSync(path) ? `${path}:\n${readFileSync(path, "utf8").slice(-2000)}` : `${path} does not exist`));
+  until(
+    () => {
+      if (!existsSync(path)) return undefined;
+      const text = readFileSync(path, "utf8");
+      return accept(text) ? text : undefined;
+    },
+    what,
+    ms,
+    () => (existsSync(path) ? `${path}:\n${readFileSync(path, "utf8").slice(-2000)}` : `${path} does not exist`),
+  );
 
 /** Stops this process's tmux server (every pane opened by `openPane`). */
 export function killPanes(): void {
@@ -51,7 +56,9 @@ export function killPanes(): void {
 export function openPane(name: string, options: { width?: number; height?: number; cwd: string; env?: Record<string, string> }): Pane {
   const socket = `escapement-test-${process.pid}`;
   const tmux = (...args: string[]) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
-  const env = Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(" ");
+  const env = Object.entries(options.env ?? {})
+    .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
+    .join(" ");
   // A session that lives as long as the server, so the server never exits between two tests
   // (a new-session racing a server on its way out fails with "server exited unexpectedly").
   try {
@@ -60,7 +67,16 @@ export function openPane(name: string, options: { width?: number; height?: numbe
     tmux("new-session", "-d", "-s", "keeper", "sleep 86400");
   }
   tmux(
-    "new-session", "-d", "-s", name, "-x", String(options.width ?? 120), "-y", String(options.height ?? 40), "-c", options.cwd,
+    "new-session",
+    "-d",
+    "-s",
+    name,
+    "-x",
+    String(options.width ?? 120),
+    "-y",
+    String(options.height ?? 40),
+    "-c",
+    options.cwd,
     `env ${env} PS1='$ ' bash --norc --noprofile`,
   );
   const target = `${name}:0.0`;
@@ -78,10 +94,15 @@ export function openPane(name: string, options: { width?: number; height?: numbe
     screen: () => tmux("capture-pane", "-p", "-t", target),
     format: (format) => tmux("display-message", "-p", "-t", target, format).trim(),
     waitForScreen: (match, what, ms = 15_000) =>
-      until(() => {
-        const screen = pane.screen();
-        return (typeof match === "string" ? screen.includes(match) : match.test(screen)) ? screen : undefined;
-      }, what ?? `the screen to show ${String(match)}`, ms, () => `screen:\n${pane.screen()}`),
+      until(
+        () => {
+          const screen = pane.screen();
+          return (typeof match === "string" ? screen.includes(match) : match.test(screen)) ? screen : undefined;
+        },
+        what ?? `the screen to show ${String(match)}`,
+        ms,
+        () => `screen:\n${pane.screen()}`,
+      ),
     kill: () => {
       try {
         tmux("kill-session", "-t", name);

@@ -266,14 +266,7 @@ class Liveness {
 
 type SseEvent = { name?: string; data: unknown; /** true for the event after which the first-token stall happens */ opening?: boolean };
 
-async function writeEvents(
-  res: ServerResponse,
-  req: IncomingMessage,
-  live: Liveness,
-  wire: Wire,
-  events: SseEvent[],
-  reply: ReplyStep,
-): Promise<void> {
+async function writeEvents(res: ServerResponse, req: IncomingMessage, live: Liveness, wire: Wire, events: SseEvent[], reply: ReplyStep): Promise<void> {
   let written = 0;
   for (const event of events) {
     if (reply.resetAfterEvents !== undefined && written >= reply.resetAfterEvents) {
@@ -370,7 +363,10 @@ function anthropicEvents(id: string, reply: ReplyStep, request: any): SseEvent[]
         if (block.signature !== undefined) events.push(delta({ type: "signature_delta", signature: block.signature }));
         break;
       case "redacted_thinking":
-        events.push({ name: "content_block_start", data: { type: "content_block_start", index, content_block: { type: "redacted_thinking", data: block.data } } });
+        events.push({
+          name: "content_block_start",
+          data: { type: "content_block_start", index, content_block: { type: "redacted_thinking", data: block.data } },
+        });
         break;
       case "tool_use":
         events.push({

@@ -66,7 +66,14 @@ const startConversations = (source: ReturnType<typeof frameSource>, count: numbe
     frames.push(source.event(ts, "llm/conversation-started", { invokeId, stateId: "fan-out.work", model: "fast" }));
     frames.push(
       source.event(ts, "llm/request", {
-        invokeId, stateId: "fan-out.work", turn: 1, model: "fast", messageCount: 1, tools: [], ref: `io/${invokeId}-t1-request.json`, snippet: "Summarize the file",
+        invokeId,
+        stateId: "fan-out.work",
+        turn: 1,
+        model: "fast",
+        messageCount: 1,
+        tools: [],
+        ref: `io/${invokeId}-t1-request.json`,
+        snippet: "Summarize the file",
       }),
     );
   }
@@ -138,10 +145,10 @@ export const measureRender = async (options: {
   let state = startConversations(source, options.conversations, now).reduce(applyFrame, initialViewState());
   const [view, setView] = createSignal<ViewState>(state, { equals: false });
   const [status] = createSignal<ConnectionStatus>({ state: "connected" });
-  const setup = await testRender(
-    () => <App state={view} status={status} actions={noActions} theme={COLOR_THEME} clock={() => now} />,
-    { width: options.width, height: options.height },
-  );
+  const setup = await testRender(() => <App state={view} status={status} actions={noActions} theme={COLOR_THEME} clock={() => now} />, {
+    width: options.width,
+    height: options.height,
+  });
   await setup.renderOnce();
   const frames: number[] = [];
   const cpu: number[] = [];
@@ -174,7 +181,16 @@ export const measureRender = async (options: {
   setup.renderer.destroy();
   // The first frames warm up the JIT; they are not what a running TUI sees.
   const steady = (samples: number[]) => percentiles(samples.slice(5));
-  return { frame: steady(frames), frameCpu: steady(cpu), apply: steady(applies), publish: steady(publishes), draw: steady(draws), ticks, deltas: sent, logRows: logRowCount(state) };
+  return {
+    frame: steady(frames),
+    frameCpu: steady(cpu),
+    apply: steady(applies),
+    publish: steady(publishes),
+    draw: steady(draws),
+    ticks,
+    deltas: sent,
+    logRows: logRowCount(state),
+  };
 };
 
 export interface MemoryResult {
@@ -193,17 +209,36 @@ const rowFor = (source: ReturnType<typeof frameSource>, n: number, ts: number): 
   switch (n % 4) {
     case 0:
       return source.event(ts, "llm/tool-call", {
-        invokeId, turn: 1, toolCallId: `call-${n}`, name: "read_file", toolKind: "real", ref: `io/${invokeId}-t1-tool-call_${n}.json`, snippet: `{"path":"src/module-${n}.ts"}`,
+        invokeId,
+        turn: 1,
+        toolCallId: `call-${n}`,
+        name: "read_file",
+        toolKind: "real",
+        ref: `io/${invokeId}-t1-tool-call_${n}.json`,
+        snippet: `{"path":"src/module-${n}.ts"}`,
       });
     case 1:
       return source.event(ts, "llm/tool-result", {
-        invokeId, turn: 1, toolCallId: `call-${n - 1}`, name: "read_file", isError: false, ref: `io/${invokeId}-t1-tool-call_${n - 1}.json`,
-        snippet: "export const value = 42; // and more text to fill a snippet line", meta: { bytes: 1834 },
+        invokeId,
+        turn: 1,
+        toolCallId: `call-${n - 1}`,
+        name: "read_file",
+        isError: false,
+        ref: `io/${invokeId}-t1-tool-call_${n - 1}.json`,
+        snippet: "export const value = 42; // and more text to fill a snippet line",
+        meta: { bytes: 1834 },
       });
     case 2:
       return source.event(ts, "checkpoint/written", { seq: n, kind: "journal", ref: "checkpoints/journal.jsonl" });
     default:
-      return source.event(ts, "runner/event-processed", { event: "TICK", eventData: { n }, before: ["c", "c.a"], after: ["c", "c.a"], entered: [], exited: [] });
+      return source.event(ts, "runner/event-processed", {
+        event: "TICK",
+        eventData: { n },
+        before: ["c", "c.a"],
+        after: ["c", "c.a"],
+        entered: [],
+        exited: [],
+      });
   }
 };
 
@@ -220,10 +255,10 @@ export const measureMemory = async (rows = 100_000): Promise<MemoryResult> => {
   for (let n = 1; n <= rows; n++) store.push(rowFor(source, n, T0 + n));
   store.flush();
   const [status] = createSignal<ConnectionStatus>({ state: "connected" });
-  const setup = await testRender(
-    () => <App state={store.state} status={status} actions={noActions} theme={COLOR_THEME} clock={() => T0 + rows} />,
-    { width: 120, height: 40 },
-  );
+  const setup = await testRender(() => <App state={store.state} status={status} actions={noActions} theme={COLOR_THEME} clock={() => T0 + rows} />, {
+    width: 120,
+    height: 40,
+  });
   await setup.renderOnce();
   Bun.gc(true);
   const heapMB = mb(process.memoryUsage().heapUsed - heapBefore);

@@ -63,7 +63,9 @@ const createRenderer = async (): Promise<CliRenderer> => {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const native = `@opentui/core-${process.platform}-${process.arch}`;
-    process.stderr.write(`escapement-tui: cannot start the terminal renderer (${reason}); it needs OpenTUI's native package ${native}: reinstall @escapement/tui with optional dependencies on a supported platform\n`);
+    process.stderr.write(
+      `escapement-tui: cannot start the terminal renderer (${reason}); it needs OpenTUI's native package ${native}: reinstall @escapement/tui with optional dependencies on a supported platform\n`,
+    );
     process.exit(1);
   }
 };

@@ -67,7 +67,9 @@ process.stdout.write(JSON.stringify({ importMs: t1 - t0, firstFrameMs: t2 - t0 }
   });
   const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
   const ms = (key: keyof (typeof samples)[number]): string => `${median(samples.map((sample) => sample[key])).toFixed(1)} ms`;
-  console.log(`median of ${runs} runs: import ${ms("importMs")}, import + first validated row and frame ${ms("firstFrameMs")}, whole node process ${ms("processMs")}`);
+  console.log(
+    `median of ${runs} runs: import ${ms("importMs")}, import + first validated row and frame ${ms("firstFrameMs")}, whole node process ${ms("processMs")}`,
+  );
   if (forbidden.length > 0) {
     console.error(`the validation path imports ${forbidden.join(", ")}`);
     process.exitCode = 1;

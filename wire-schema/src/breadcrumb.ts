@@ -6,8 +6,7 @@
 const isAncestor = (ancestor: string, id: string): boolean => id.startsWith(`${ancestor}.`);
 
 /** Active states that have no active descendant, in configuration order. */
-export const leavesOf = (config: readonly string[]): string[] =>
-  config.filter((id) => !config.some((other) => isAncestor(id, other)));
+export const leavesOf = (config: readonly string[]): string[] => config.filter((id) => !config.some((other) => isAncestor(id, other)));
 
 const depth = (id: string): number => id.split(".").length;
 

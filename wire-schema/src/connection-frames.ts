@@ -1,13 +1,6 @@
 /** Builders of connection-scoped frames: they carry a watermark seq and never advance it. */
 import type { ErrorFrame, HeartbeatFrame, HelloFrame } from "./frames-outbound.js";
-import {
-  CAPABILITIES,
-  DEFAULT_HEARTBEAT_MS,
-  MAX_INBOUND_FRAME_BYTES,
-  PROTOCOL_MAJOR,
-  PROTOCOL_NAME,
-  PROTOCOL_VERSION,
-} from "./version.js";
+import { CAPABILITIES, DEFAULT_HEARTBEAT_MS, MAX_INBOUND_FRAME_BYTES, PROTOCOL_MAJOR, PROTOCOL_NAME, PROTOCOL_VERSION } from "./version.js";
 
 export interface HelloInfo {
   sessionId: string;

@@ -3,21 +3,7 @@
  * minor version can add fields; an event name not listed here is still a valid row.
  */
 import { z } from "zod";
-import {
-  Count,
-  ErrorInfo,
-  InvokeId,
-  JsonSchemaObject,
-  Millis,
-  NonEmpty,
-  Ref,
-  RunStatus,
-  Snippet,
-  StateId,
-  StateIds,
-  Turn,
-  type Known,
-} from "./primitives.js";
+import { Count, ErrorInfo, InvokeId, JsonSchemaObject, Millis, NonEmpty, Ref, RunStatus, Snippet, StateId, StateIds, Turn, type Known } from "./primitives.js";
 
 const Usage = z.looseObject({ input: Count, output: Count, cacheRead: Count, cacheWrite: Count });
 const Fraction = z.number().min(0).max(1);

@@ -27,7 +27,7 @@ export const AnswerFrame = AnswerBase.extend({
   value: z.unknown().optional().describe("The answer; must satisfy the prompt's schema."),
   cancelled: z.literal(true).optional(),
 })
-  .refine((frame) => ("cancelled" in frame) !== ("value" in frame), {
+  .refine((frame) => "cancelled" in frame !== "value" in frame, {
     message: "needs exactly one of value and cancelled: true",
   })
   .meta({

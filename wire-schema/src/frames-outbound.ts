@@ -35,9 +35,7 @@ export const Conversation = z.looseObject({
   stateId: StateId,
   model: z.string(),
   turn: z.int().min(0).describe("Turn of the latest request; 0 before the first."),
-  streamed: z
-    .looseObject({ text: z.string(), thinking: z.string() })
-    .describe("Text and thinking streamed so far in the current turn."),
+  streamed: z.looseObject({ text: z.string(), thinking: z.string() }).describe("Text and thinking streamed so far in the current turn."),
 });
 
 export const RunOutcome = z.looseObject({ status: RunStatus, finalConfig: StateIds, error: ErrorInfo.optional() });
@@ -61,9 +59,7 @@ export const EventFrame = z.looseObject({
   kind: z.literal("event"),
   seq: StreamSeq,
   row: TranscriptRow,
-  coalescedFrom: StreamSeq.optional().describe(
-    "Set when this frame stands for the llm/delta frames coalescedFrom..seq, merged for a slow connection.",
-  ),
+  coalescedFrom: StreamSeq.optional().describe("Set when this frame stands for the llm/delta frames coalescedFrom..seq, merged for a slow connection."),
 });
 
 export const PhaseFrame = z.looseObject({

@@ -38,8 +38,7 @@ const document = (name: string, title: string, body: JsonSchema): JsonSchema => 
 const eventDataDocument = (): JsonSchema =>
   document("event-data", "Transcript event data", {
     description:
-      "The data schema of every transcript event of this major version, keyed by event name. " +
-      "An event name not listed here is valid with any data.",
+      "The data schema of every transcript event of this major version, keyed by event name. " + "An event name not listed here is valid with any data.",
     $defs: Object.fromEntries(eventNames.map((name) => [name, fromZod(eventDataSchemas[name])])),
   });
 
@@ -113,12 +112,7 @@ export const buildJsonSchemas = (): Record<string, JsonSchema> => {
       `Any core -> renderer frame of ${PROTOCOL_NAME} v${PROTOCOL_MAJOR}. Receivers ignore kinds they do not know.`,
       OUTBOUND_KINDS,
     ),
-    inbound: unionDocument(
-      "inbound",
-      "Renderer -> core frame",
-      `Any renderer -> core frame of ${PROTOCOL_NAME} v${PROTOCOL_MAJOR}.`,
-      INBOUND_KINDS,
-    ),
+    inbound: unionDocument("inbound", "Renderer -> core frame", `Any renderer -> core frame of ${PROTOCOL_NAME} v${PROTOCOL_MAJOR}.`, INBOUND_KINDS),
     "public-event": publicEventDocument(),
   };
   for (const kind of OUTBOUND_KINDS) {
@@ -176,8 +170,7 @@ const SUBSCHEMAS = new Set([
   "unevaluatedItems",
 ]);
 
-const isObject = (value: unknown): value is JsonSchema =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is JsonSchema => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Orders keywords of every (sub)schema; property and $defs maps keep their definition order. */
 export const canonical = (schema: JsonSchema): JsonSchema => {

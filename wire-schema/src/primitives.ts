@@ -33,11 +33,7 @@ export const Ref = z
   .regex(new RegExp(REF_PATTERN))
   .describe("Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.");
 /** A single-line preview of at most 80 characters (see `snippet()`). */
-export const Snippet = z
-  .string()
-  .max(SNIPPET_MAX)
-  .regex(new RegExp(SINGLE_LINE_PATTERN))
-  .describe("Single-line preview, at most 80 characters.");
+export const Snippet = z.string().max(SNIPPET_MAX).regex(new RegExp(SINGLE_LINE_PATTERN)).describe("Single-line preview, at most 80 characters.");
 /** Active state ids of a chart configuration (order not significant). */
 export const StateIds = z.array(z.string());
 /** An error as a value: a category to branch on and a message for humans. */

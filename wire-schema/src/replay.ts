@@ -9,8 +9,7 @@ export type ReplayOptions = Partial<Omit<HelloInfo, "replay">>;
 
 /** Ids for `hello`: the options, else the first row when it is runner/started, else "unknown". */
 const helloFor = (first: TranscriptRow | undefined, options: ReplayOptions) => {
-  const started =
-    first?.event === "runner/started" ? validateEventData("runner/started", first.data) : undefined;
+  const started = first?.event === "runner/started" ? validateEventData("runner/started", first.data) : undefined;
   const run = started?.ok ? started.data : undefined;
   return helloFrame({
     ...options,

@@ -5,15 +5,7 @@
  */
 import { validateEventData } from "./validate.js";
 import type { EventDataMap, EventName, Prompt } from "./event-data.js";
-import type {
-  Conversation,
-  DebugState,
-  EventFrame,
-  Phase,
-  RunOutcome,
-  SnapshotFrame,
-  StreamFrame,
-} from "./frames-outbound.js";
+import type { Conversation, DebugState, EventFrame, Phase, RunOutcome, SnapshotFrame, StreamFrame } from "./frames-outbound.js";
 import type { TranscriptRow } from "./transcript-row.js";
 import { breadcrumbOf } from "./breadcrumb.js";
 import { PROTOCOL_MAJOR } from "./version.js";
@@ -62,11 +54,9 @@ type Derived = { state: SequencerState; frame?: (stamp: Stamp) => StreamFrame };
 /** The leading fields of a derived frame, in wire order. */
 const head = <K extends string>(kind: K, { v, seq, rowSeq }: Stamp) => ({ v, kind, seq, rowSeq });
 
-const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && a.every((id) => b.includes(id));
+const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((id) => b.includes(id));
 
-const withEntry = <V>(map: ReadonlyMap<string, V>, key: string, value: V): Map<string, V> =>
-  new Map(map).set(key, value);
+const withEntry = <V>(map: ReadonlyMap<string, V>, key: string, value: V): Map<string, V> => new Map(map).set(key, value);
 
 const without = <V>(map: ReadonlyMap<string, V>, key: string): ReadonlyMap<string, V> => {
   if (!map.has(key)) return map;
@@ -77,11 +67,7 @@ const without = <V>(map: ReadonlyMap<string, V>, key: string): ReadonlyMap<strin
 
 const phaseOf = (config: string[]): Phase => ({ config, breadcrumb: breadcrumbOf(config) });
 
-const updateConversation = (
-  state: SequencerState,
-  invokeId: string,
-  update: (conversation: Conversation) => Conversation,
-): SequencerState => {
+const updateConversation = (state: SequencerState, invokeId: string, update: (conversation: Conversation) => Conversation): SequencerState => {
   const conversation = state.conversations.get(invokeId);
   if (!conversation) return state;
   return { ...state, conversations: withEntry(state.conversations, invokeId, update(conversation)) };
@@ -137,8 +123,7 @@ const reducers: Reducers = {
     const { reason: _reason, ...debug } = state.debug;
     return debugTo(state, { ...debug, mode: "step", stepBudget: n, paused: false });
   },
-  "debug/mode": ({ mode }, state) =>
-    debugTo(state, { ...state.debug, mode, stepBudget: mode === "step" ? state.debug.stepBudget : 0 }),
+  "debug/mode": ({ mode }, state) => debugTo(state, { ...state.debug, mode, stepBudget: mode === "step" ? state.debug.stepBudget : 0 }),
   "llm/conversation-started": ({ invokeId, stateId, model }, state) => ({
     state: {
       ...state,

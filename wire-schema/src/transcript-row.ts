@@ -18,5 +18,4 @@ export type TranscriptRow = Known<z.output<typeof TranscriptRow>>;
 export type KnownRow<E extends EventName> = { seq: number; ts: number; event: E; data: EventData<E> };
 
 /** Narrows a row by name. It checks the name only; validate the row to trust `data`. */
-export const isEvent = <E extends EventName>(row: TranscriptRow, name: E): row is KnownRow<E> =>
-  row.event === name;
+export const isEvent = <E extends EventName>(row: TranscriptRow, name: E): row is KnownRow<E> => row.event === name;

@@ -74,11 +74,9 @@ const dataIssue = (row: Record<string, unknown>, code: string, prefix: string, s
 const checkEventEnvelope = schemaCheck(EVENT_ENVELOPE_ID, "invalid-frame", "frame");
 const checkRowEnvelope = schemaCheck(ROW_ENVELOPE_ID, "invalid-row", "row");
 
-const checkEventFrame: Check = (frame) =>
-  checkEventEnvelope(frame) ?? dataIssue(frame.row as Record<string, unknown>, "invalid-frame", "/row/data", "frame");
+const checkEventFrame: Check = (frame) => checkEventEnvelope(frame) ?? dataIssue(frame.row as Record<string, unknown>, "invalid-frame", "/row/data", "frame");
 
-const checkRow = (row: Record<string, unknown>): WireIssue | undefined =>
-  checkRowEnvelope(row) ?? dataIssue(row, "invalid-row", "/data", "row");
+const checkRow = (row: Record<string, unknown>): WireIssue | undefined => checkRowEnvelope(row) ?? dataIssue(row, "invalid-row", "/data", "row");
 
 const frameChecks = new Map<string, Check>([
   ...[...OUTBOUND_FRAME_KINDS, ...INBOUND_FRAME_KINDS]
@@ -191,8 +189,7 @@ const parseText = (input: string | Uint8Array, maxBytes: number, subject: Subjec
   }
 };
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 const preview = (value: string): string => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
 

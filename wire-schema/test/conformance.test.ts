@@ -7,14 +7,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
-import {
-  eventNames,
-  INBOUND_KINDS,
-  OUTBOUND_KINDS,
-  validateFrame,
-  type Direction,
-  type FrameErrorCode,
-} from "../src/index.js";
+import { eventNames, INBOUND_KINDS, OUTBOUND_KINDS, validateFrame, type Direction, type FrameErrorCode } from "../src/index.js";
 import { conformanceDir, schemaDir } from "./paths.js";
 
 interface Expectation {
@@ -31,8 +24,7 @@ const invalidFiles = readdirSync(invalidDir)
   .filter((file) => !file.endsWith(".expect.json"))
   .sort();
 const read = (dir: string, file: string): string => readFileSync(join(dir, file), "utf8");
-const expectationOf = (file: string): Expectation =>
-  JSON.parse(read(invalidDir, file.replace(/\.(json|txt)$/, ".expect.json"))) as Expectation;
+const expectationOf = (file: string): Expectation => JSON.parse(read(invalidDir, file.replace(/\.(json|txt)$/, ".expect.json"))) as Expectation;
 
 /** Validators built from the committed files only, as a third-party implementation would. */
 const thirdParty = (() => {
@@ -47,8 +39,7 @@ const thirdParty = (() => {
 })();
 
 const inboundKinds: ReadonlySet<string> = new Set(INBOUND_KINDS);
-const directionOf = (frame: { kind: string }): "inbound" | "outbound" =>
-  inboundKinds.has(frame.kind) ? "inbound" : "outbound";
+const directionOf = (frame: { kind: string }): "inbound" | "outbound" => (inboundKinds.has(frame.kind) ? "inbound" : "outbound");
 
 describe("conformance corpus: valid", () => {
   it.each(validFiles)("%s is accepted by validateFrame in its direction", (file) => {
@@ -105,9 +96,7 @@ describe("conformance corpus: invalid", () => {
 
   it("pairs every case with an expectation and every expectation with a case", () => {
     const expectations = readdirSync(invalidDir).filter((file) => file.endsWith(".expect.json"));
-    expect(expectations.map((file) => file.replace(".expect.json", "")).sort()).toEqual(
-      invalidFiles.map((file) => file.replace(/\.(json|txt)$/, "")).sort(),
-    );
+    expect(expectations.map((file) => file.replace(".expect.json", "")).sort()).toEqual(invalidFiles.map((file) => file.replace(/\.(json|txt)$/, "")).sort());
   });
 
   it("covers every bad-input class", () => {

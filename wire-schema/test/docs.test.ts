@@ -15,8 +15,7 @@ import {
 import { wireDoc } from "./paths.js";
 
 const doc = readFileSync(wireDoc, "utf8");
-const blocks = (language: string): string[] =>
-  [...doc.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((match) => match[1] ?? "");
+const blocks = (language: string): string[] => [...doc.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((match) => match[1] ?? "");
 
 const inbound: ReadonlySet<string> = new Set(INBOUND_KINDS);
 
@@ -36,7 +35,12 @@ const check = (value: Record<string, unknown>) => {
 describe("docs/wire.md", () => {
   const examples = [
     ...blocks("json").map((text) => JSON.parse(text) as Record<string, unknown>),
-    ...blocks("jsonl").flatMap((text) => text.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>)),
+    ...blocks("jsonl").flatMap((text) =>
+      text
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    ),
   ];
 
   it.each(examples.map((example, i) => [i, String(example.kind ?? example.event ?? "other"), example] as const))(

@@ -5,16 +5,7 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  CLOSE_CODES,
-  decodeInbound,
-  encodeFrame,
-  errorFrame,
-  helloFrame,
-  isStreamFrame,
-  replayFrames,
-  type InboundFrame,
-} from "../src/index.js";
+import { CLOSE_CODES, decodeInbound, encodeFrame, errorFrame, helloFrame, isStreamFrame, replayFrames, type InboundFrame } from "../src/index.js";
 import { samplePath, sampleRows } from "../scripts/sample-session.js";
 import { referenceRenderer, repoDir } from "./paths.js";
 

@@ -2,16 +2,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
-import {
-  buildJsonSchemas,
-  eventDataRef,
-  eventNames,
-  INBOUND_KINDS,
-  OUTBOUND_KINDS,
-  schemaId,
-  serializeSchema,
-  SCHEMA_BASE_URL,
-} from "../src/index.js";
+import { buildJsonSchemas, eventDataRef, eventNames, INBOUND_KINDS, OUTBOUND_KINDS, schemaId, serializeSchema, SCHEMA_BASE_URL } from "../src/index.js";
 import { validatorFor } from "../src/generated/validators.js";
 import { EVENT_NAMES, INBOUND_FRAME_KINDS, OUTBOUND_FRAME_KINDS } from "../src/generated/wire-names.js";
 import { EVENT_ENVELOPE_ID, ROW_ENVELOPE_ID } from "../src/schema-ids.js";

@@ -31,21 +31,23 @@ type Rand = ReturnType<typeof prng>;
 const pick = <T>(rand: Rand, items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
 
 /** State as plain JSON with Map entries in order, so key and entry order count too. */
-const plain = (state: SequencerState): string =>
-  JSON.stringify({ ...state, prompts: [...state.prompts], conversations: [...state.conversations] });
+const plain = (state: SequencerState): string => JSON.stringify({ ...state, prompts: [...state.prompts], conversations: [...state.conversations] });
 
 const ids = ["c-1", "c-2", "c-3"];
 const configs = [["flow", "flow.a"], ["flow", "flow.b"], ["flow", "flow.a"], ["other"]];
 
 /** Valid and invalid `llm/delta` data, including the edges of each field's schema. */
 const deltaData = (rand: Rand): unknown => {
-  const valid = { invokeId: pick(rand, ids), turn: 1 + Math.floor(rand() * 3), kind: pick(rand, ["text", "thinking"]), text: pick(rand, ["a", "bc", "", "é\n"]) };
+  const valid = {
+    invokeId: pick(rand, ids),
+    turn: 1 + Math.floor(rand() * 3),
+    kind: pick(rand, ["text", "thinking"]),
+    text: pick(rand, ["a", "bc", "", "é\n"]),
+  };
   if (rand() < 0.75) return rand() < 0.2 ? { ...valid, extra: [1] } : valid;
   const broken: Record<string, unknown> = { ...valid };
   const field = pick(rand, ["invokeId", "turn", "kind", "text"]);
-  const value = pick(rand, [
-    undefined, null, "", 0, -1, 1.5, 2 ** 53, 2 ** 53 - 1, Number.NaN, "1", "TEXT", "text ", [], {}, true, 1e400,
-  ]);
+  const value = pick(rand, [undefined, null, "", 0, -1, 1.5, 2 ** 53, 2 ** 53 - 1, Number.NaN, "1", "TEXT", "text ", [], {}, true, 1e400]);
   if (value === undefined) delete broken[field];
   else broken[field] = value;
   return pick(rand, [broken, broken, broken, null, [valid], "text", 7]);
@@ -59,11 +61,30 @@ const randomRow = (rand: Rand): [string, unknown] => {
     () => ["llm/delta", deltaData(rand)],
     () => ["llm/delta", deltaData(rand)],
     () => ["llm/delta", deltaData(rand)],
-    () => [pick(rand, ["llm/tool-call", "planner/replanned", "checkpoint/written", "constructor", "toString", "__proto__", "hasOwnProperty"]), { anything: rand() }],
+    () => [
+      pick(rand, ["llm/tool-call", "planner/replanned", "checkpoint/written", "constructor", "toString", "__proto__", "hasOwnProperty"]),
+      { anything: rand() },
+    ],
     () => ["llm/conversation-started", rand() < 0.9 ? { invokeId, stateId: "flow.a", model: "smart" } : { invokeId }],
     () => ["llm/conversation-ended", { invokeId, stateId: "flow.a", reason: "exit" }],
-    () => ["llm/request", { invokeId, stateId: "flow.a", turn: 1 + Math.floor(rand() * 3), model: "smart", messageCount: 1, tools: [], ref: "io/1", snippet: "hi" }],
-    () => ["llm/response", { invokeId, stateId: "flow.a", turn: 1, target: "x:y", stopReason: "end_turn", usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, elapsedMs: 3, ref: "io/2", snippet: "ok" }],
+    () => [
+      "llm/request",
+      { invokeId, stateId: "flow.a", turn: 1 + Math.floor(rand() * 3), model: "smart", messageCount: 1, tools: [], ref: "io/1", snippet: "hi" },
+    ],
+    () => [
+      "llm/response",
+      {
+        invokeId,
+        stateId: "flow.a",
+        turn: 1,
+        target: "x:y",
+        stopReason: "end_turn",
+        usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 },
+        elapsedMs: 3,
+        ref: "io/2",
+        snippet: "ok",
+      },
+    ],
     () => ["runner/start-config", { config: pick(rand, configs) }],
     () => {
       const before = pick(rand, configs);

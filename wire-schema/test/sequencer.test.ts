@@ -22,8 +22,7 @@ import {
 import { samplePath, sampleRows, sampleWireJsonl } from "../scripts/sample-session.js";
 
 const T0 = 1_760_000_000_000;
-const rowsOf = (...rows: [string, unknown][]): TranscriptRow[] =>
-  rows.map(([event, data], i) => ({ seq: i + 1, ts: T0 + i, event, data }));
+const rowsOf = (...rows: [string, unknown][]): TranscriptRow[] => rows.map(([event, data], i) => ({ seq: i + 1, ts: T0 + i, event, data }));
 
 const prompt = {
   promptId: "p-1",
@@ -106,15 +105,9 @@ describe("framesFromRow / createFrameSequencer", () => {
       { v: 1, kind: "phase", seq: 18, rowSeq: 13, config: ["flow", "flow.b"], breadcrumb: ["b"], event: "GO" },
     ]);
     expect(byKind("prompt")).toEqual([{ v: 1, kind: "prompt", seq: 10, rowSeq: 8, prompt }]);
-    expect(byKind("prompt-closed")).toEqual([
-      { v: 1, kind: "prompt-closed", seq: 16, rowSeq: 12, promptId: "p-1", outcome: "answered", value: true },
-    ]);
-    expect(byKind("debug")).toEqual([
-      { v: 1, kind: "debug", seq: 13, rowSeq: 10, paused: true, mode: "run", stepBudget: 0, reason: "user" },
-    ]);
-    expect(byKind("run-finished")).toEqual([
-      { v: 1, kind: "run-finished", seq: 21, rowSeq: 15, status: "done", finalConfig: ["flow", "flow.b"] },
-    ]);
+    expect(byKind("prompt-closed")).toEqual([{ v: 1, kind: "prompt-closed", seq: 16, rowSeq: 12, promptId: "p-1", outcome: "answered", value: true }]);
+    expect(byKind("debug")).toEqual([{ v: 1, kind: "debug", seq: 13, rowSeq: 10, paused: true, mode: "run", stepBudget: 0, reason: "user" }]);
+    expect(byKind("run-finished")).toEqual([{ v: 1, kind: "run-finished", seq: 21, rowSeq: 15, status: "done", finalConfig: ["flow", "flow.b"] }]);
   });
 
   it("produces only valid frames", () => {
@@ -205,8 +198,22 @@ describe("snapshot", () => {
     for (const row of rowsOf(
       ["llm/conversation-started", { invokeId: "c", stateId: "s", model: "m" }],
       ["llm/delta", { invokeId: "c", turn: 1, kind: "text", text: "abc" }],
-      ["llm/response", { invokeId: "c", stateId: "s", turn: 1, target: "t", stopReason: "end_turn", usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, elapsedMs: 1, ref: "io/r", snippet: "abc" }],
-    )) s.push(row);
+      [
+        "llm/response",
+        {
+          invokeId: "c",
+          stateId: "s",
+          turn: 1,
+          target: "t",
+          stopReason: "end_turn",
+          usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 },
+          elapsedMs: 1,
+          ref: "io/r",
+          snippet: "abc",
+        },
+      ],
+    ))
+      s.push(row);
     expect(s.snapshot().conversations[0]?.streamed).toEqual({ text: "", thinking: "" });
     s.push({ seq: 4, ts: T0, event: "llm/conversation-ended", data: { invokeId: "c", stateId: "s", reason: "exit" } });
     expect(s.snapshot().conversations).toEqual([]);
@@ -274,8 +281,14 @@ describe("breadcrumbOf", () => {
     [["flow"], ["flow"]],
     [["flow", "flow.a"], ["a"]],
     [["flow.a", "flow"], ["a"]],
-    [["flow", "flow.a", "flow.a.edit"], ["a", "edit"]],
-    [["fan", "fan.left", "fan.left.work", "fan.right", "fan.right.x"], ["left", "work"]],
+    [
+      ["flow", "flow.a", "flow.a.edit"],
+      ["a", "edit"],
+    ],
+    [
+      ["fan", "fan.left", "fan.left.work", "fan.right", "fan.right.x"],
+      ["left", "work"],
+    ],
     [["#custom"], ["#custom"]],
     [["m.a.b"], ["m", "a", "b"]],
   ])("%j -> %j", (config, crumb) => {

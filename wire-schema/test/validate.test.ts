@@ -86,9 +86,7 @@ describe("validateFrame: bad input is a typed error naming the path", () => {
     expect(errorOf(validateFrame({ v: 1, kind: "control", action: "rewind" }))?.message).toBe(
       '/action: must be one of "pause", "step", "continue", "arm-pause-on-next-external", "interrupt", "quit"',
     );
-    expect(errorOf(validateFrame({ ...attach, protocol: { name: "x", version: "1.0.0" } }))?.message).toBe(
-      '/protocol/name: must be "escapement-wire"',
-    );
+    expect(errorOf(validateFrame({ ...attach, protocol: { name: "x", version: "1.0.0" } }))?.message).toBe('/protocol/name: must be "escapement-wire"');
   });
 
   it("an unknown major version is unsupported-version at /v, checked before anything else", () => {

@@ -10,10 +10,7 @@ const resolve = <T, TContext>(value: Resolver<T, TContext>, args: { context: TCo
  * An action any chart accepts in `actions`, `entry` or `exit`, whatever its `setup` declares;
  * `TContext` is inferred from where the action is used.
  */
-export type ChartAction<TContext> = (
-  args: { context: TContext; event: any; self: AnyActorRef; system: ActorSystem<any> },
-  params: unknown,
-) => void;
+export type ChartAction<TContext> = (args: { context: TContext; event: any; self: AnyActorRef; system: ActorSystem<any> }, params: unknown) => void;
 
 /** Sends a user message into a live conversation, by its invoke id. */
 export function tellLlm<TContext>(target: string, text: Resolver<string, TContext>): ChartAction<TContext> {
@@ -42,10 +39,7 @@ export function captureArtifact<TContext>(
 }
 
 /** Moves a progress prompt's bar. */
-export function updateProgress<TContext>(
-  promptId: string,
-  progress: Resolver<{ value: number; total: number }, TContext>,
-): ChartAction<TContext> {
+export function updateProgress<TContext>(promptId: string, progress: Resolver<{ value: number; total: number }, TContext>): ChartAction<TContext> {
   return ({ context, event, system }) => {
     const services = runServicesOf(system);
     const { value, total } = resolve(progress, { context, event });

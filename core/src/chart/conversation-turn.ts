@@ -44,8 +44,7 @@ const realToolsOf = (state: ConversationState, services: RunServices) =>
  * instance (see `TurnContext.blobPrefix`): a re-entered state or a later state reusing the invoke
  * id starts a new instance and must not overwrite the blobs of an earlier one.
  */
-const blobStem = (ctx: TurnContext, turn: number): string =>
-  `${(ctx.blobPrefix ?? ctx.state.invokeId).replace(/[^A-Za-z0-9_-]/g, "_")}-t${turn}`;
+const blobStem = (ctx: TurnContext, turn: number): string => `${(ctx.blobPrefix ?? ctx.state.invokeId).replace(/[^A-Za-z0-9_-]/g, "_")}-t${turn}`;
 
 // A tool's spec is a pure function of the tool; converting its zod input to JSON Schema on every
 // turn cost ~30 us per tool (~240 us a turn with the built-ins). Specs are shared, never mutated.
@@ -200,12 +199,7 @@ export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
   return { append, events, phase: "calling", validationStrikes: strikes };
 }
 
-async function runRealTool(
-  ctx: TurnContext,
-  call: Extract<ContentBlock, { type: "tool-call" }>,
-  turn: number,
-  stem: string,
-): Promise<ContentBlock> {
+async function runRealTool(ctx: TurnContext, call: Extract<ContentBlock, { type: "tool-call" }>, turn: number, stem: string): Promise<ContentBlock> {
   const { services, state, signal } = ctx;
   const builtin = builtinConversationTools(state).find((tool) => tool.spec.name === call.name);
   const tool = builtin ? undefined : realToolsOf(state, services).find((candidate) => candidate.name === call.name);

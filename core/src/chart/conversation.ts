@@ -275,11 +275,14 @@ class ConversationDriver {
   #armBudget(state: ConversationState): void {
     if (state.budgetMs === undefined) return;
     const remaining = this.#startedAt + state.budgetMs - this.services.clock.now();
-    this.#budgetTimer = this.services.clock.setTimeout(() => {
-      if (!this.#live()) return;
-      this.#post({ type: "error.llm.timeout", invokeId: state.invokeId, category: "timeout", message: `conversation budget of ${state.budgetMs} ms spent` });
-      this.#controller.abort(new LlmError("timeout", "conversation budget spent"));
-    }, Math.max(0, remaining));
+    this.#budgetTimer = this.services.clock.setTimeout(
+      () => {
+        if (!this.#live()) return;
+        this.#post({ type: "error.llm.timeout", invokeId: state.invokeId, category: "timeout", message: `conversation budget of ${state.budgetMs} ms spent` });
+        this.#controller.abort(new LlmError("timeout", "conversation budget spent"));
+      },
+      Math.max(0, remaining),
+    );
   }
 
   async run(): Promise<void> {
@@ -356,9 +359,7 @@ class ConversationDriver {
           category: error instanceof LlmError ? error.category : "transport",
           message: (error as Error).message,
           // The model layer's tries: their count (the wire field) and each one (target, outcome, category).
-          ...(error instanceof LlmError && error.attempts && error.attempts.length > 0
-            ? { attempts: error.attempts.length, tried: error.attempts }
-            : {}),
+          ...(error instanceof LlmError && error.attempts && error.attempts.length > 0 ? { attempts: error.attempts.length, tried: error.attempts } : {}),
         };
         this.services.transcript.append("llm/error", failed);
         this.self.send({ type: "escapement.conversation-failed" });

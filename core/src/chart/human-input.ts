@@ -31,9 +31,7 @@ export function askHuman<TContext>(params: HumanInputParams<TContext>) {
     id: params.id,
     src: humanInputLogic,
     input: (args: ParamArgs<TContext>): HumanInputInput => {
-      const options = resolveParam(params.options, args)?.map((option) =>
-        typeof option === "string" ? { value: option, label: option } : option,
-      );
+      const options = resolveParam(params.options, args)?.map((option) => (typeof option === "string" ? { value: option, label: option } : option));
       const fallback = resolveParam(params.default, args);
       const total = resolveParam(params.total, args);
       return {

@@ -87,7 +87,5 @@ export async function loadChart(arg: string, cwd: string): Promise<LoadedChart> 
     if (isMachine(candidate)) return { chart: { id: candidate.id, machine: candidate }, modulePath, dir };
   }
   if (isMachine(mod.machine)) return { chart: { id: mod.machine.id, machine: mod.machine }, modulePath, dir };
-  throw new UsageError(
-    `${modulePath} exports no machine: export default defineChart({ id, machine }), or export const machine = createMachine(...)`,
-  );
+  throw new UsageError(`${modulePath} exports no machine: export default defineChart({ id, machine }), or export const machine = createMachine(...)`);
 }

@@ -20,23 +20,29 @@ const isConfigError = async (error: unknown): Promise<boolean> => error instance
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-const positiveInt = (flag: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a whole number of at least 1, got "${value}"`);
-  return n;
-};
+const positiveInt =
+  (flag: string) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a whole number of at least 1, got "${value}"`);
+    return n;
+  };
 
-const positiveNumber = (flag: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number, got "${value}"`);
-  return n;
-};
+const positiveNumber =
+  (flag: string) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number, got "${value}"`);
+    return n;
+  };
 
-const nonNegativeInt = (flag: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a whole number (0 or more), got "${value}"`);
-  return n;
-};
+const nonNegativeInt =
+  (flag: string) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a whole number (0 or more), got "${value}"`);
+    return n;
+  };
 
 /** Parses argv, runs one command, returns the exit code. Never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -59,7 +65,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--input <file>", "chart input from a JSON file")
     .option("--tui <kind>", "show the run in a terminal UI: opentui (the default when stdout is a terminal)")
     .option("--no-tui", "run headless: progress on stderr, prompts on stdin (or over the wire with --listen)")
-    .option("--listen [host:port]", "serve the wire protocol there for other renderers (default 127.0.0.1, any free port); writes <session>/wire.json", parseListen)
+    .option(
+      "--listen [host:port]",
+      "serve the wire protocol there for other renderers (default 127.0.0.1, any free port); writes <session>/wire.json",
+      parseListen,
+    )
     .option("--no-spawn", "start the wire server but not the terminal UI (attach one yourself; see <session>/wire.json)")
     .option("--debug", "start paused: the first external event waits for step/continue from a renderer")
     .option("--resume <session>", "resume a crashed session (id or directory)")
@@ -112,7 +122,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .command("open")
     .description("replay a saved session read-only (no agent run, no model calls)")
     .argument("[session-dir]", "the session directory")
-    .addOption(new Option("--timing <mode>", "instant: all at once; paced: one frame per interval; wallclock: the recorded gaps").choices(timingModes).default("instant"))
+    .addOption(
+      new Option("--timing <mode>", "instant: all at once; paced: one frame per interval; wallclock: the recorded gaps")
+        .choices(timingModes)
+        .default("instant"),
+    )
     .option("--speed <n>", "wallclock: play this many times faster", positiveNumber("--speed"), 1)
     .option("--interval <ms>", "paced: milliseconds between frames", positiveNumber("--interval"), 100)
     .option("--cap <ms>", "wallclock: longest wait between frames", positiveNumber("--cap"), 2000)

@@ -202,7 +202,11 @@ function caretOf(range: string): string {
  * `escapement` and a project with its own `@escapement/core`, say. The chart's conversations would
  * look for their runner in a core that is not running, and fail obscurely.
  */
-export function otherCoreOf({ chartDir, coreDir = ownDir, locate = locatePackage }: PeerCheckOptions): { chart: InstalledPackage; running: InstalledPackage } | undefined {
+export function otherCoreOf({
+  chartDir,
+  coreDir = ownDir,
+  locate = locatePackage,
+}: PeerCheckOptions): { chart: InstalledPackage; running: InstalledPackage } | undefined {
   const chart = locate("@escapement/core", chartDir);
   const running = locate("@escapement/core", coreDir);
   return chart && running && chart.dir !== running.dir ? { chart, running } : undefined;

@@ -63,7 +63,8 @@ export interface Frontend {
 export function frontendKind(options: { tui: string | boolean | undefined; spawn: boolean; listen: boolean; stdoutIsTty: boolean }): FrontendKind {
   const { tui, spawn, listen, stdoutIsTty } = options;
   if (typeof tui === "string" && tui !== "opentui") throw new UsageError(`unknown --tui kind "${tui}" (known: opentui)`);
-  if (typeof tui === "string" && spawn && !stdoutIsTty) throw new UsageError("--tui opentui needs a terminal on stdout; use --no-tui, or --listen to attach a renderer");
+  if (typeof tui === "string" && spawn && !stdoutIsTty)
+    throw new UsageError("--tui opentui needs a terminal on stdout; use --no-tui, or --listen to attach a renderer");
   const wantTui = tui === false ? false : typeof tui === "string" ? true : stdoutIsTty;
   if (wantTui && spawn) return "tui";
   return listen || !spawn ? "wire" : "stdin";
@@ -188,7 +189,9 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
         : diedMidRun.signal
           ? `was killed (${diedMidRun.signal})`
           : `exited with code ${diedMidRun.code}`;
-      io.stderr.write(`escapement: the terminal UI ${how} while the run was live; the run was ended (status aborted)${sessionDir ? `. Session: ${sessionDir}` : ""}\n`);
+      io.stderr.write(
+        `escapement: the terminal UI ${how} while the run was live; the run was ended (status aborted)${sessionDir ? `. Session: ${sessionDir}` : ""}\n`,
+      );
     }
   };
 

@@ -14,7 +14,7 @@ export const resolveAlias = (config: Pick<ProjectConfig, "aliases">, alias: stri
   const targets = Object.hasOwn(config.aliases, alias) ? config.aliases[alias] : undefined;
   if (targets === undefined || targets.length === 0) {
     const known = aliasNames(config);
-    const where = known.length === 0 ? "no aliases are configured (add them under \"aliases\" in .escapement.json)" : knownList(alias, known);
+    const where = known.length === 0 ? 'no aliases are configured (add them under "aliases" in .escapement.json)' : knownList(alias, known);
     throw new LlmError("unknown-alias", `unknown model alias "${alias}": ${where}`);
   }
   return targets.map((target) => ({ ...target }));

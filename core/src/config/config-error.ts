@@ -70,7 +70,7 @@ export const closest = (value: string, candidates: readonly string[]): string | 
       bestDistance = distance;
     }
   }
-  if (best === undefined || bestDistance === 0 && best === value) return undefined;
+  if (best === undefined || (bestDistance === 0 && best === value)) return undefined;
   return bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
 };
 

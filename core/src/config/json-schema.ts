@@ -27,5 +27,4 @@ export const buildConfigJsonSchema = (): JsonSchemaDocument => {
 };
 
 /** File text: two-space JSON with a trailing newline. */
-export const serializeConfigJsonSchema = (schema: JsonSchemaDocument = buildConfigJsonSchema()): string =>
-  `${JSON.stringify(schema, null, 2)}\n`;
+export const serializeConfigJsonSchema = (schema: JsonSchemaDocument = buildConfigJsonSchema()): string => `${JSON.stringify(schema, null, 2)}\n`;

@@ -59,8 +59,7 @@ class Located extends Error {
   }
 }
 
-const describeChar = (text: string, at: number): string =>
-  at >= text.length ? "end of input" : `character ${JSON.stringify(text[at])}`;
+const describeChar = (text: string, at: number): string => (at >= text.length ? "end of input" : `character ${JSON.stringify(text[at])}`);
 
 /** The first syntax error of `text` as strict JSON, or undefined when it is valid. */
 export const locateSyntaxError = (text: string): { message: string; offset: number } | undefined => {

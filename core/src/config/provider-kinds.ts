@@ -32,7 +32,10 @@ export const kindDefaults: Readonly<Record<ProviderKind, KindDefaults>> = {
  * for the OpenAI-compatible API.
  */
 export const ollamaBaseURL = (hostVar: string): string => {
-  const trimmed = hostVar.trim().replace(/^["']+|["']+$/g, "").trim();
+  const trimmed = hostVar
+    .trim()
+    .replace(/^["']+|["']+$/g, "")
+    .trim();
   let scheme = "http";
   let hostport = trimmed;
   let defaultPort = "11434";

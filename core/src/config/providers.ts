@@ -111,12 +111,7 @@ const resolveDescriptor = (
   };
 };
 
-const baseURLFor = (
-  kind: ProviderKind,
-  configured: string | undefined,
-  env: Env,
-  issues: ConfigIssue[],
-): { url: string; source: string } => {
+const baseURLFor = (kind: ProviderKind, configured: string | undefined, env: Env, issues: ConfigIssue[]): { url: string; source: string } => {
   if (configured !== undefined) return { url: trimSlash(configured), source: "config" };
   const defaults = kindDefaults[kind];
   const fromEnv = defaults.baseURLEnv === undefined ? undefined : env[defaults.baseURLEnv]?.trim();
@@ -157,9 +152,7 @@ class KeyStores {
     for (let depth = 0; depth < path.length; depth++) {
       const segment = path[depth] as string;
       const next =
-        typeof current === "object" && current !== null && Object.hasOwn(current, segment)
-          ? (current as Record<string, unknown>)[segment]
-          : undefined;
+        typeof current === "object" && current !== null && Object.hasOwn(current, segment) ? (current as Record<string, unknown>)[segment] : undefined;
       if (next === undefined) {
         this.issues.push({
           path: formatKeyPath(keyPath),

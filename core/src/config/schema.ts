@@ -52,10 +52,7 @@ export const modelTargetSchema = z
 
 export const credentialDescriptorSchema = z
   .strictObject({
-    name: z
-      .string()
-      .regex(providerNamePattern, { error: "a provider name is letters, digits, . _ - (no :)" })
-      .describe("the provider name targets use"),
+    name: z.string().regex(providerNamePattern, { error: "a provider name is letters, digits, . _ - (no :)" }).describe("the provider name targets use"),
     kind: z.enum(providerKinds).describe("the wire dialect: which adapter serves this provider"),
     baseURL: z
       .url({ protocol: /^https?$/, error: "baseURL must be an http(s) URL" })
@@ -122,14 +119,8 @@ export const projectConfigSchema = z
       .default({})
       .describe("alias -> ordered targets; the first is preferred, the rest are failovers"),
     preferences: z.array(aliasName).default([]).describe("aliases in order of preference"),
-    ratings: z
-      .record(aliasName, z.record(z.string(), z.unknown()))
-      .default({})
-      .describe("alias -> free-form scores, e.g. {\"quality\": 4, \"speed\": 5}"),
-    eligibilityStrict: z
-      .boolean()
-      .default(false)
-      .describe("when a needs gate leaves no target: fail (true) or fall back to all targets (false)"),
+    ratings: z.record(aliasName, z.record(z.string(), z.unknown())).default({}).describe('alias -> free-form scores, e.g. {"quality": 4, "speed": 5}'),
+    eligibilityStrict: z.boolean().default(false).describe("when a needs gate leaves no target: fail (true) or fall back to all targets (false)"),
     credentials: z.array(credentialDescriptorSchema).default([]).describe("provider descriptors, in order"),
     credentialSources: z
       .record(z.string().regex(sourceNamePattern, { error: "a key store name is letters, digits, _ . -" }), credentialSourceSchema)

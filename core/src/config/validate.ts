@@ -27,7 +27,11 @@ export const parseProjectConfig = (input: string | unknown, file: string): Proje
   const reserved = reservedKeys(value, []);
   if (reserved.length > 0) throw new ConfigError(file, reserved);
   const result = projectConfigSchema.safeParse(value);
-  if (!result.success) throw new ConfigError(file, result.error.issues.flatMap((issue) => fromZodIssue(issue, value)));
+  if (!result.success)
+    throw new ConfigError(
+      file,
+      result.error.issues.flatMap((issue) => fromZodIssue(issue, value)),
+    );
   const issues = crossCheck(result.data);
   if (issues.length > 0) throw new ConfigError(file, issues);
   return result.data;
@@ -80,10 +84,7 @@ const crossCheck = (config: ProjectConfig): ConfigIssue[] => {
     }
     const source = descriptor.keyFrom?.[0];
     if (source !== undefined && !Object.hasOwn(config.credentialSources, source)) {
-      add(
-        ["credentials", index, "keyFrom", 0],
-        `unknown key store "${source}" ${knownList(source, Object.keys(config.credentialSources))}`,
-      );
+      add(["credentials", index, "keyFrom", 0], `unknown key store "${source}" ${knownList(source, Object.keys(config.credentialSources))}`);
     }
   });
 
@@ -169,8 +170,7 @@ const fromZodIssue = (issue: z.core.$ZodIssue, root: unknown): ConfigIssue[] => 
     }
     case "invalid_type": {
       const input = valueAt(root, path);
-      const message =
-        input === undefined ? `missing (expected ${issue.expected})` : `expected ${issue.expected}, got ${jsonType(input)}`;
+      const message = input === undefined ? `missing (expected ${issue.expected})` : `expected ${issue.expected}, got ${jsonType(input)}`;
       return [{ path: formatKeyPath(path), message }];
     }
     case "invalid_union": {
@@ -194,8 +194,7 @@ const fromZodIssue = (issue: z.core.$ZodIssue, root: unknown): ConfigIssue[] => 
   }
 };
 
-const jsonType = (value: unknown): string =>
-  value === null ? "null" : Array.isArray(value) ? "array" : typeof value === "object" ? "object" : typeof value;
+const jsonType = (value: unknown): string => (value === null ? "null" : Array.isArray(value) ? "array" : typeof value === "object" ? "object" : typeof value);
 
 const valueAt = (root: unknown, path: readonly (string | number)[]): unknown => {
   let current = root;

@@ -213,7 +213,10 @@ export class FleetDriver {
     if (outcome.status !== "done" && this.#state().failFast) {
       const child = this.#state().children[index]!;
       const why = outcome.error ? `: ${outcome.error.category}: ${outcome.error.message}` : "";
-      this.services.fail("child-failed", `child session ${child.childSessionId} (chart ${this.chart.id}) of fleet "${this.#state().fleetId}" ended ${outcome.status}${why}`);
+      this.services.fail(
+        "child-failed",
+        `child session ${child.childSessionId} (chart ${this.chart.id}) of fleet "${this.#state().fleetId}" ended ${outcome.status}${why}`,
+      );
       return;
     }
     this.#pump();
@@ -231,7 +234,13 @@ export class FleetDriver {
       ...(recovered ? { recovered: true } : {}),
     };
     this.services.transcript.append("session/child-done", done);
-    this.#change({ index, status: outcome.status, output: outcome.output, finalConfig: outcome.finalConfig, ...(outcome.error ? { error: outcome.error } : {}) });
+    this.#change({
+      index,
+      status: outcome.status,
+      output: outcome.output,
+      finalConfig: outcome.finalConfig,
+      ...(outcome.error ? { error: outcome.error } : {}),
+    });
   }
 
   /** Once nothing runs or waits: stop mirroring and stop counting as in-flight work, before the fleet completes. */
@@ -262,7 +271,8 @@ export class FleetDriver {
       if (!this.#launched.has(index)) continue;
       const handle = this.#handles.get(index);
       if (handle) {
-        if (!handle.send(event)) this.services.log.warn("tellChild: the child has ended; event dropped", { fleet: this.#state().fleetId, index, event: event.type });
+        if (!handle.send(event))
+          this.services.log.warn("tellChild: the child has ended; event dropped", { fleet: this.#state().fleetId, index, event: event.type });
       } else if (!isSettled(this.#state().children[index]?.status ?? "pending")) {
         const waiting = this.#waiting.get(index) ?? [];
         waiting.push(event);

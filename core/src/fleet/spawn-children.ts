@@ -59,7 +59,12 @@ function fleetInput<TContext>(params: SpawnChildrenParams<TContext>, args: Param
     return { inputs: [], concurrency: null, failFast, problem: `inputs() threw: ${(error as Error).message ?? String(error)}` };
   }
   if (!Array.isArray(inputs)) {
-    return { inputs: [], concurrency: null, failFast, problem: `inputs must be an array (one element per child), got ${inputs === null ? "null" : typeof inputs}` };
+    return {
+      inputs: [],
+      concurrency: null,
+      failFast,
+      problem: `inputs must be an array (one element per child), got ${inputs === null ? "null" : typeof inputs}`,
+    };
   }
   const concurrency = resolveParam(params.concurrency, args) ?? defaultConcurrency;
   if (concurrency !== Infinity && !(Number.isInteger(concurrency) && concurrency >= 1)) {

@@ -11,14 +11,7 @@ export {
   type ValidateOptionsResult,
 } from "./options.js";
 export type { Credentials } from "./hermetic-model.js";
-export {
-  mapTranscriptRow,
-  createPublicEventMapper,
-  initialPublicEventState,
-  publicEventsOf,
-  type PublicEventState,
-  type MappedRow,
-} from "./public-events.js";
+export { mapTranscriptRow, createPublicEventMapper, initialPublicEventState, publicEventsOf, type PublicEventState, type MappedRow } from "./public-events.js";
 export {
   validatePublicEvent,
   publicEventTypes,

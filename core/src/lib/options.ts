@@ -95,14 +95,12 @@ export const isRunOptionsError = (value: unknown): value is RunOptionsError => v
 // ---- the schema ------------------------------------------------------------------------------
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
-const hasFunctions = (value: unknown, names: readonly string[]): boolean =>
-  isObject(value) && names.every((name) => typeof value[name] === "function");
+const hasFunctions = (value: unknown, names: readonly string[]): boolean => isObject(value) && names.every((name) => typeof value[name] === "function");
 /** An xstate machine, by shape (a second copy of xstate would fail an instanceof). */
 export const isStateMachine = (value: unknown): value is AnyStateMachine =>
   hasFunctions(value, ["transition", "getInitialSnapshot", "provide"]) && isObject((value as { root?: unknown }).root);
 
-const shaped = <T>(names: readonly string[], what: string) =>
-  z.custom<T>((value) => hasFunctions(value, names), { error: `expected ${what}` });
+const shaped = <T>(names: readonly string[], what: string) => z.custom<T>((value) => hasFunctions(value, names), { error: `expected ${what}` });
 
 const chartSchema = z.unknown().superRefine((value, ctx) => {
   const add = (message: string, path: PropertyKey[] = []) => ctx.addIssue({ code: "custom", message, path });
@@ -132,12 +130,13 @@ const fields = {
   model: shaped<ModelClient>(["call", "assertAlias"], "a ModelClient { call, assertAlias }, e.g. scriptedModel([...])").optional(),
   config: z.unknown().optional(),
   credentials: z
-    .record(z.string(), z.union([z.string(), z.custom<Secret>((value) => hasFunctions(value, ["reveal"]))], { error: "expected an API key (a string or a Secret)" }))
+    .record(
+      z.string(),
+      z.union([z.string(), z.custom<Secret>((value) => hasFunctions(value, ["reveal"]))], { error: "expected an API key (a string or a Secret)" }),
+    )
     .optional(),
   fetch: z.custom<FetchFunction>((value) => typeof value === "function", { error: "expected a fetch function" }).optional(),
-  tools: z
-    .union([z.instanceof(ToolRegistry), z.array(toolSchema)], { error: "expected a ToolRegistry or an array of tools" })
-    .optional(),
+  tools: z.union([z.instanceof(ToolRegistry), z.array(toolSchema)], { error: "expected a ToolRegistry or an array of tools" }).optional(),
   toolEnv: z.record(z.string(), z.string()).optional(),
   human: shaped<HumanRenderer>(["ask"], "a HumanRenderer { ask }").optional(),
   input: jsonDataSchema.optional(),
@@ -270,7 +269,10 @@ export function resolveOptions(options: unknown): Resolution {
     if (options.model === undefined) {
       model = modelFromData(effective, providers, fine("fetch") ? { fetch: options.fetch as FetchFunction } : {});
       if (model === undefined && config !== undefined) {
-        issues.push({ path: "model", message: "no model: pass `model` (a ModelClient such as scriptedModel([...])), or a `config` whose aliases name provider targets (it defines none)" });
+        issues.push({
+          path: "model",
+          message: "no model: pass `model` (a ModelClient such as scriptedModel([...])), or a `config` whose aliases name provider targets (it defines none)",
+        });
       }
     }
   }
@@ -335,7 +337,10 @@ const notJson = (value: unknown, path: PropertyKey[], seen: Set<object>): { path
       if (seen.has(value)) return { path, message: "not JSON data: a cycle" };
       const proto = Object.getPrototypeOf(value) as unknown;
       if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
-        return { path, message: `not JSON data: a ${(value as object).constructor?.name ?? "class instance"} (pass plain objects, arrays, strings, numbers, booleans, null)` };
+        return {
+          path,
+          message: `not JSON data: a ${(value as object).constructor?.name ?? "class instance"} (pass plain objects, arrays, strings, numbers, booleans, null)`,
+        };
       }
       seen.add(value);
       for (const [key, item] of Object.entries(value)) {

@@ -82,8 +82,7 @@ async function start(options: RunOptions, resolved: ResolvedOptions, runId: stri
   const { chart, model } = resolved;
   const sessionDir = sessionDirOf(options, ids, clock.now());
   const workDir = options.workDir === undefined ? join(sessionDir, "work") : resolve(options.workDir);
-  const tools =
-    options.tools instanceof ToolRegistry ? options.tools : (resolved.toolList ?? defaultRegistry(chart, sessionDir, options.toolEnv ?? {}));
+  const tools = options.tools instanceof ToolRegistry ? options.tools : (resolved.toolList ?? defaultRegistry(chart, sessionDir, options.toolEnv ?? {}));
 
   const map = createPublicEventMapper(initialPublicEventState({ runId }));
   const deliver = (event: PublicEvent): void => {

@@ -35,21 +35,9 @@ export type {
   StepFunction,
   StepList,
 } from "./script.js";
-export {
-  ScriptedModel,
-  defaultScriptedAliases,
-  scriptedModel,
-  type PendingStep,
-  type ScriptedModelOptions,
-} from "./scripted-model.js";
+export { ScriptedModel, defaultScriptedAliases, scriptedModel, type PendingStep, type ScriptedModelOptions } from "./scripted-model.js";
 export { realClock, virtualClock, type ScriptClock, type VirtualClock } from "./script-clock.js";
-export {
-  ScriptParseError,
-  parseScript,
-  readScriptFile,
-  scriptSchema,
-  type ScriptIssue,
-} from "./script-schema.js";
+export { ScriptParseError, parseScript, readScriptFile, scriptSchema, type ScriptIssue } from "./script-schema.js";
 export { describeRequest, estimateTokens } from "./request-summary.js";
 export {
   classifyError,

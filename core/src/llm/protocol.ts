@@ -20,9 +20,7 @@ export type ContentBlock =
   | { type: "tool-call"; id: string; name: string; input: unknown }
   | { type: "tool-result"; toolCallId: string; name: string; output: string; isError?: boolean };
 
-export type ImageSource =
-  | { kind: "base64"; mediaType: string; data: string }
-  | { kind: "url"; url: string };
+export type ImageSource = { kind: "base64"; mediaType: string; data: string } | { kind: "url"; url: string };
 
 export interface ModelMessage {
   role: "user" | "assistant";

@@ -23,11 +23,7 @@ const blockText = (block: ContentBlock): string => {
 
 /** Everything in a request a provider would count as input. */
 export const requestText = (request: ModelRequest): string =>
-  [
-    request.system ?? "",
-    ...request.tools.map(toolText),
-    ...request.messages.flatMap((message) => message.content.map(blockText)),
-  ]
+  [request.system ?? "", ...request.tools.map(toolText), ...request.messages.flatMap((message) => message.content.map(blockText))]
     .filter((text) => text !== "")
     .join("\n");
 
@@ -75,7 +71,10 @@ export const requestTextLength = (request: ModelRequest): number => {
 /** Text and tool-result output of the last user message, or undefined when there is none. */
 export const lastUserText = (request: ModelRequest): string | undefined => {
   const message = request.messages.findLast((candidate) => candidate.role === "user");
-  return message?.content.map(blockText).filter((text) => text !== "").join("\n");
+  return message?.content
+    .map(blockText)
+    .filter((text) => text !== "")
+    .join("\n");
 };
 
 export const snippet = (text: string, max = 60): string => {

@@ -36,9 +36,7 @@ export const stepSchema = z
     deltas: z.array(deltaSchema).optional(),
     firstTokenMs: milliseconds.optional(),
     thinking: z.string().optional(),
-    toolCalls: z
-      .array(z.strictObject({ name, input: z.unknown().optional(), id: name.optional() }))
-      .optional(),
+    toolCalls: z.array(z.strictObject({ name, input: z.unknown().optional(), id: name.optional() })).optional(),
     events: z.array(z.strictObject({ name, payload: z.unknown().optional(), id: name.optional() })).optional(),
     stopReason: z.enum(stopReasons).optional(),
     usage: z
@@ -142,9 +140,7 @@ const parseJson = (text: string, source: string): unknown => {
 export const parseScript = (json: unknown, source: string): Script => {
   const value = typeof json === "string" ? parseJson(json, source) : json;
   if (typeof value !== "object" || value === null) {
-    throw new ScriptParseError(source, [
-      { path: "(root)", message: "a script is an array of steps or an object { byState, default? }" },
-    ]);
+    throw new ScriptParseError(source, [{ path: "(root)", message: "a script is an array of steps or an object { byState, default? }" }]);
   }
   const result = (Array.isArray(value) ? stepListSchema : byStateScriptSchema).safeParse(value);
   if (!result.success) {
@@ -157,5 +153,4 @@ export const parseScript = (json: unknown, source: string): Script => {
   return result.data as Script;
 };
 
-export const readScriptFile = async (path: string): Promise<Script> =>
-  parseScript(await readFile(path, "utf8"), path);
+export const readScriptFile = async (path: string): Promise<Script> => parseScript(await readFile(path, "utf8"), path);

@@ -44,9 +44,7 @@ export type RequestPredicate = (request: ModelRequest) => boolean;
 
 export type RequestExpectation = RequestMatcher | RequestPredicate;
 
-type ReplyText =
-  | { text?: string; deltas?: never }
-  | { deltas: readonly ScriptDelta[]; text?: never };
+type ReplyText = { text?: string; deltas?: never } | { deltas: readonly ScriptDelta[]; text?: never };
 
 export type ReplyStep = ReplyText & {
   /** Wait this long before the first fragment. */
@@ -100,8 +98,7 @@ export const isErrorStep = (step: StaticStep): step is ErrorStep => step.error !
 
 export const isByStateScript = (script: Script): script is ByStateScript => !Array.isArray(script);
 
-const quoted = (text: string, max = 40): string =>
-  JSON.stringify(text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+const quoted = (text: string, max = 40): string => JSON.stringify(text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 /** One line naming what a step does, e.g. `text "Done." + toolCalls [write_file]`. */
 export const describeStep = (step: Step): string => {

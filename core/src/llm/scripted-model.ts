@@ -2,17 +2,7 @@
  * A `ModelClient` that answers from a script: for tests and demos that run with no provider.
  */
 import { LlmError } from "./llm-error.js";
-import type {
-  CallOptions,
-  ContentBlock,
-  ModelClient,
-  ModelDelta,
-  ModelRequest,
-  ModelResponse,
-  RequestOrigin,
-  StopReason,
-  Usage,
-} from "./protocol.js";
+import type { CallOptions, ContentBlock, ModelClient, ModelDelta, ModelRequest, ModelResponse, RequestOrigin, StopReason, Usage } from "./protocol.js";
 import { expectationFailures } from "./request-matcher.js";
 import { describeRequest, estimateTokens, requestTextLength, tokensOfLength } from "./request-summary.js";
 import { describeStep, isByStateScript, isErrorStep } from "./script.js";
@@ -80,10 +70,7 @@ export class ScriptedModel implements ModelClient {
 
   assertAlias(alias: string): void {
     if (!this.aliases.includes(alias)) {
-      throw new LlmError(
-        "unknown-alias",
-        `scripted model: unknown alias ${JSON.stringify(alias)}; known aliases: ${this.aliases.join(", ")}`,
-      );
+      throw new LlmError("unknown-alias", `scripted model: unknown alias ${JSON.stringify(alias)}; known aliases: ${this.aliases.join(", ")}`);
     }
   }
 
@@ -106,9 +93,7 @@ export class ScriptedModel implements ModelClient {
         );
       }
     }
-    return isErrorStep(resolved)
-      ? this.fail(recorded, resolved, options.signal)
-      : this.reply(recorded, resolved, options);
+    return isErrorStep(resolved) ? this.fail(recorded, resolved, options.signal) : this.reply(recorded, resolved, options);
   }
 
   /**
@@ -277,5 +262,4 @@ const derivedUsage = (request: ModelRequest, content: readonly ContentBlock[]): 
   return { input: tokensOfLength(requestTextLength(request)), output: estimateTokens(output), cacheRead: 0, cacheWrite: 0 };
 };
 
-export const scriptedModel = (script: Script, options?: ScriptedModelOptions): ScriptedModel =>
-  new ScriptedModel(script, options);
+export const scriptedModel = (script: Script, options?: ScriptedModelOptions): ScriptedModel => new ScriptedModel(script, options);

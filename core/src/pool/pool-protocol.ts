@@ -22,14 +22,10 @@ export interface PoolJob {
  * when none is left, tells the thread to forget it (`forget`).
  */
 export type PoolRequest =
-  | { kind: "run"; id: number; job: Omit<PoolJob, "script">; script?: { id: number; steps: Script }; scriptId?: number }
-  | { kind: "forget"; scriptId: number };
+  { kind: "run"; id: number; job: Omit<PoolJob, "script">; script?: { id: number; steps: Script }; scriptId?: number } | { kind: "forget"; scriptId: number };
 
 /** What a pool thread answers: the run's result, or why the job could not start; and once, that it is ready. */
-export type PoolReply =
-  | { kind: "result"; id: number; result: RunResult }
-  | { kind: "failed"; id: number; message: string }
-  | { kind: "ready" };
+export type PoolReply = { kind: "result"; id: number; result: RunResult } | { kind: "failed"; id: number; message: string } | { kind: "ready" };
 
 /** Set up once per thread (`workerData`). */
 export interface PoolThreadData {

@@ -20,9 +20,11 @@ port.on("message", (request: PoolRequest) => {
   }
   if (request.script) scripts.set(request.script.id, request.script.steps);
   const script = request.script?.steps ?? (request.scriptId === undefined ? undefined : scripts.get(request.scriptId));
-  run(script ? { ...request.job, script } : request.job).then(
-    (result): PoolReply => ({ kind: "result", id: request.id, result }),
-    (error: unknown): PoolReply => ({ kind: "failed", id: request.id, message: (error as Error).message ?? String(error) }),
-  ).then((reply) => port.postMessage(reply));
+  run(script ? { ...request.job, script } : request.job)
+    .then(
+      (result): PoolReply => ({ kind: "result", id: request.id, result }),
+      (error: unknown): PoolReply => ({ kind: "failed", id: request.id, message: (error as Error).message ?? String(error) }),
+    )
+    .then((reply) => port.postMessage(reply));
 });
 port.postMessage({ kind: "ready" } satisfies PoolReply);

@@ -15,7 +15,6 @@ export interface TranscriptToWireOptions {
   onSkip?: (line: number, reason: string) => void;
 }
 
-
 const nonEmpty = (value: unknown): value is string => typeof value === "string" && value.length > 0;
 
 /**

@@ -1,4 +1,14 @@
-export { runChart, startChart, prepareResume, callHistory, type RunChartOptions, type RunResult, type RunStatus, type ChartHandle, type RunStartInfo } from "./runner.js";
+export {
+  runChart,
+  startChart,
+  prepareResume,
+  callHistory,
+  type RunChartOptions,
+  type RunResult,
+  type RunStatus,
+  type ChartHandle,
+  type RunStartInfo,
+} from "./runner.js";
 export { systemClock, type Clock } from "./clock.js";
 export { randomIds, sequentialIds, type IdSource } from "./ids.js";
 export { createLogger, silentLogger, logLevels, type Logger, type LogLevel } from "./logger.js";

@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { parseRef, rangeRef } from "@escapement/wire-schema/runtime";
 import { IO_PACK } from "./session-dir.js";
 
-
 /**
  * Full request / response / tool-result payloads, packed into one append-only file per session:
  * a line `{"name":...,"payload":...}` per blob. Rows carry only `ref` (the payload's byte range in

@@ -142,7 +142,8 @@ export function prepareResume(target: string, chartId: string | undefined, cwd: 
   const checkpoint = CheckpointStore.load(paths.checkpoints);
   const size = existsSync(paths.transcript) ? statSync(paths.transcript).size : 0;
   if (!checkpoint) {
-    if (size > 0) throw new SessionError("checkpoint-missing", `session ${manifest.sessionId} has a transcript but no checkpoint in ${paths.checkpoints.journal}`);
+    if (size > 0)
+      throw new SessionError("checkpoint-missing", `session ${manifest.sessionId} has a transcript but no checkpoint in ${paths.checkpoints.journal}`);
     return { paths, manifest, checkpoint, nextSeq: 1, offset: 0 };
   }
   if (size < checkpoint.offset) {
@@ -176,9 +177,7 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
   const ids = options.ids ?? randomIds;
   const log = options.log ?? silentLogger;
   const cwd = options.cwd ?? process.cwd();
-  const prepared = options.resume
-    ? prepareResume(options.resume, options.chart.id, cwd, options.sessionsRoot)
-    : prepareNew(options, clock, ids);
+  const prepared = options.resume ? prepareResume(options.resume, options.chart.id, cwd, options.sessionsRoot) : prepareNew(options, clock, ids);
   const { paths, manifest } = prepared;
   const runId = ids.runId();
   options.onStart?.({ sessionId: manifest.sessionId, runId, chartId: options.chart.id, sessionDir: paths.root, resumed: prepared.checkpoint !== undefined });

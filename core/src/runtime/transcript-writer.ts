@@ -167,7 +167,7 @@ export class TranscriptWriter {
     const written = writeSync(this.#fd, text);
     if (written < bytes) {
       const buffer = Buffer.from(text, "utf8");
-      for (let at = written; at < bytes; ) at += writeSync(this.#fd, buffer, at);
+      for (let at = written; at < bytes;) at += writeSync(this.#fd, buffer, at);
     }
     this.#offset += bytes;
     this.#afterWrite?.(rows[rows.length - 1]!.seq, this.#offset);

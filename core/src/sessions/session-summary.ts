@@ -51,7 +51,9 @@ const addTokens = (into: TokenTotals, usage: Partial<TokenTotals> | undefined): 
 };
 
 /** Folds transcript rows into a summary; pure, so it is tested on row lists. */
-export function createSummaryFolder(base: Pick<SessionSummary, "sessionId" | "chartId" | "status" | "createdAt"> & { endedAt?: number; parentSessionId?: string }) {
+export function createSummaryFolder(
+  base: Pick<SessionSummary, "sessionId" | "chartId" | "status" | "createdAt"> & { endedAt?: number; parentSessionId?: string },
+) {
   const summary: SessionSummary = {
     ...base,
     rows: 0,

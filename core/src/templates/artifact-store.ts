@@ -64,12 +64,9 @@ export class ArtifactStore {
     } catch (error) {
       if (!isNotFound(error)) throw error;
       const available = this.list();
-      throw new ArtifactError(
-        "not-found",
-        name,
-        `artifact ${JSON.stringify(name)} not found in ${this.dir} (${describeAvailable(available)})`,
-        { cause: error },
-      );
+      throw new ArtifactError("not-found", name, `artifact ${JSON.stringify(name)} not found in ${this.dir} (${describeAvailable(available)})`, {
+        cause: error,
+      });
     }
   }
 
@@ -111,11 +108,11 @@ export class ArtifactStore {
     const result = fillPlaceholders(text, (name) => values.get(name), artifactNamePattern);
     if (result.missing.length === 0) return result.text;
     const available = this.list();
-    throw new TemplateError(
-      "missing-artifact",
-      `missing artifacts in ${source}: ${listPlaceholders(result.missing)} (${describeAvailable(available)})`,
-      { source, missing: result.missing, available },
-    );
+    throw new TemplateError("missing-artifact", `missing artifacts in ${source}: ${listPlaceholders(result.missing)} (${describeAvailable(available)})`, {
+      source,
+      missing: result.missing,
+      available,
+    });
   }
 
   private readIfPresent(name: string): string | undefined {
@@ -128,5 +125,4 @@ export class ArtifactStore {
   }
 }
 
-const describeAvailable = (available: readonly string[]): string =>
-  available.length === 0 ? "no artifacts stored yet" : `available: ${available.join(", ")}`;
+const describeAvailable = (available: readonly string[]): string => (available.length === 0 ? "no artifacts stored yet" : `available: ${available.join(", ")}`);

@@ -3,10 +3,7 @@ import { renderTemplate } from "./render-template.js";
 import { TemplateError } from "./template-error.js";
 
 /** Reads a prompt file and renders its `{{VAR}}` placeholders; errors name the file. */
-export const loadPromptTemplate = async (
-  path: string,
-  vars: Readonly<Record<string, string>> = {},
-): Promise<string> => {
+export const loadPromptTemplate = async (path: string, vars: Readonly<Record<string, string>> = {}): Promise<string> => {
   let text: string;
   try {
     text = await readFile(path, "utf8");

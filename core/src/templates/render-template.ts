@@ -7,8 +7,7 @@ import { TemplateError } from "./template-error.js";
 /** Regex source of a variable name. */
 export const variableNamePattern = "[A-Za-z_][A-Za-z0-9_]*";
 
-const placeholders = (namePattern: string): RegExp =>
-  new RegExp(String.raw`\\\{\{|\{\{[ \t]*(${namePattern})[ \t]*\}\}`, "g");
+const placeholders = (namePattern: string): RegExp => new RegExp(String.raw`\\\{\{|\{\{[ \t]*(${namePattern})[ \t]*\}\}`, "g");
 
 /** Names of the placeholders in `text`, each once, in order of first use. */
 export const placeholderNames = (text: string, namePattern = variableNamePattern): string[] => {
@@ -38,23 +37,17 @@ export const fillPlaceholders = (
   return { text: filled, missing: [...missing] };
 };
 
-export const listPlaceholders = (names: readonly string[]): string =>
-  names.map((name) => `{{${name}}}`).join(", ");
+export const listPlaceholders = (names: readonly string[]): string => names.map((name) => `{{${name}}}`).join(", ");
 
 /** Renders `{{NAME}}` from `vars`; throws `TemplateError` listing every unresolved name. */
-export const renderTemplate = (
-  text: string,
-  vars: Readonly<Record<string, string>>,
-  options: { source?: string } = {},
-): string => {
+export const renderTemplate = (text: string, vars: Readonly<Record<string, string>>, options: { source?: string } = {}): string => {
   const source = options.source ?? "inline";
   const result = fillPlaceholders(text, (name) => (Object.hasOwn(vars, name) ? vars[name] : undefined));
   if (result.missing.length > 0) {
-    throw new TemplateError(
-      "unresolved",
-      `unresolved template placeholders in ${source}: ${listPlaceholders(result.missing)}`,
-      { source, missing: result.missing },
-    );
+    throw new TemplateError("unresolved", `unresolved template placeholders in ${source}: ${listPlaceholders(result.missing)}`, {
+      source,
+      missing: result.missing,
+    });
   }
   return result.text;
 };

@@ -13,10 +13,7 @@ import { defineTool, type Tool, type ToolResult } from "./tool.js";
 export const FsGrepInput = z.object({
   pattern: z.string().min(1).describe("JavaScript regular expression searched for in each line."),
   path: z.string().optional().describe("File or directory to search (default: the working directory)."),
-  glob: z
-    .string()
-    .optional()
-    .describe('Only search files matching this glob, e.g. "*.ts" (a pattern without "/" matches at any depth).'),
+  glob: z.string().optional().describe('Only search files matching this glob, e.g. "*.ts" (a pattern without "/" matches at any depth).'),
   ignore_case: z.boolean().optional().describe("Case-insensitive match (default false)."),
   include_ignored: z.boolean().optional().describe("Also search node_modules and .git (skipped by default)."),
 });

@@ -10,18 +10,13 @@ import { defineTool, type ToolResult } from "./tool.js";
 
 export const FsMultiEditInput = z.object({
   path: z.string().min(1).describe("File to edit; relative paths resolve against the working directory."),
-  edits: z
-    .array(EditInput)
-    .min(1)
-    .describe("Edits applied in order, each to the result of the previous one. All succeed or none is written."),
+  edits: z.array(EditInput).min(1).describe("Edits applied in order, each to the result of the previous one. All succeed or none is written."),
 });
 export type FsMultiEditInput = z.infer<typeof FsMultiEditInput>;
 
 export const fsMultiEditTool = defineTool<FsMultiEditInput>({
   name: "fs_multi_edit",
-  description:
-    "Apply several exact-string edits to one file, in order. Each edit follows fs_edit's rules. " +
-    "If any edit fails, the file is left untouched.",
+  description: "Apply several exact-string edits to one file, in order. Each edit follows fs_edit's rules. " + "If any edit fails, the file is left untouched.",
   input: FsMultiEditInput,
   async execute(input, { workDir }) {
     const resolvedPath = resolvePath(workDir, input.path);
@@ -50,10 +45,12 @@ const applyAll = (
   for (const [index, edit] of edits.entries()) {
     const outcome = applyEdit(content, edit);
     if (!outcome.ok) {
-      const failure = toolFailure(
-        `Edit ${index + 1} of ${edits.length} failed: ${outcome.message} No changes were written to ${shownPath}.`,
-        { resolvedPath, failedEdit: index + 1, reason: outcome.reason, occurrences: outcome.occurrences },
-      );
+      const failure = toolFailure(`Edit ${index + 1} of ${edits.length} failed: ${outcome.message} No changes were written to ${shownPath}.`, {
+        resolvedPath,
+        failedEdit: index + 1,
+        reason: outcome.reason,
+        occurrences: outcome.occurrences,
+      });
       return { failure };
     }
     content = outcome.content;

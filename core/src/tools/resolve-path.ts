@@ -1,8 +1,7 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
 
 /** Resolves a tool's path argument: relative paths against `workDir`, absolute paths as given. */
-export const resolvePath = (workDir: string, path: string): string =>
-  isAbsolute(path) ? resolve(path) : resolve(workDir, path);
+export const resolvePath = (workDir: string, path: string): string => (isAbsolute(path) ? resolve(path) : resolve(workDir, path));
 
 /**
  * How a tool shows a path back to the model: relative to `workDir` when inside it, so the

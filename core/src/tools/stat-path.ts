@@ -4,10 +4,7 @@ import { fsErrorResult } from "./fs-error.js";
 import type { ToolResult } from "./tool.js";
 
 /** Stats a path a tool works in or on; a missing or unreadable path becomes a result for the model. */
-export const statPath = async (
-  resolvedPath: string,
-  shownPath: string,
-): Promise<{ stats: Stats } | { failure: ToolResult }> => {
+export const statPath = async (resolvedPath: string, shownPath: string): Promise<{ stats: Stats } | { failure: ToolResult }> => {
   try {
     return { stats: await stat(resolvedPath) };
   } catch (error) {

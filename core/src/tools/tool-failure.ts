@@ -10,5 +10,4 @@ export const toolFailure = (output: string, meta: Record<string, unknown> = {}):
 export const abortedResult = (meta: Record<string, unknown> = {}): ToolResult =>
   toolFailure("Aborted: the tool call was cancelled.", { ...meta, aborted: true });
 
-export const isAbortError = (error: unknown): boolean =>
-  error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
+export const isAbortError = (error: unknown): boolean => error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");

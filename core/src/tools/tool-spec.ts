@@ -15,7 +15,7 @@ export const toToolSpec = (tool: Tool): ToolSpec => {
   if (known) return known;
   const inputSchema = tool.inputSchema ?? (z.toJSONSchema(tool.input, { target: "draft-2020-12", io: "input" }) as Record<string, unknown>);
   if (inputSchema["type"] !== "object") {
-    const what = tool.inputSchema ? "inputSchema must be a JSON Schema of type \"object\"" : "input must be a zod object schema";
+    const what = tool.inputSchema ? 'inputSchema must be a JSON Schema of type "object"' : "input must be a zod object schema";
     throw new TypeError(`tool ${tool.name}: ${what} (models take tool input as a JSON object)`);
   }
   // Some providers reject a `$schema` key inside tool input schemas.

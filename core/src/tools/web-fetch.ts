@@ -105,12 +105,7 @@ const factsOf = (url: string, response: Response): ResponseFacts => ({
 });
 
 /** Writes the body chunk by chunk as it arrives; memory holds one chunk plus the preview. */
-const streamToFile = async (
-  body: ReadableStream<Uint8Array> | null,
-  path: string,
-  maxBytes: number,
-  previewBytes: number,
-): Promise<SavedBody> => {
+const streamToFile = async (body: ReadableStream<Uint8Array> | null, path: string, maxBytes: number, previewBytes: number): Promise<SavedBody> => {
   const handle = await open(path, "wx");
   const head: Uint8Array[] = [];
   let headBytes = 0;

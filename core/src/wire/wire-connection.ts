@@ -103,7 +103,8 @@ export class WireConnection {
     ws.on("close", () => this.#closed());
     ws.on("error", (error) => ctx.log.debug("wire: socket error", { error: error.message }));
     this.#handshakeTimer = setTimeout(
-      () => this.#fatal({ code: "handshake-timeout", path: "", message: `(frame): no attach within ${ctx.handshakeTimeoutMs} ms` }, CLOSE_CODES.handshakeTimeout),
+      () =>
+        this.#fatal({ code: "handshake-timeout", path: "", message: `(frame): no attach within ${ctx.handshakeTimeoutMs} ms` }, CLOSE_CODES.handshakeTimeout),
       ctx.handshakeTimeoutMs,
     );
   }
@@ -140,7 +141,10 @@ export class WireConnection {
     const inReplyTo = frame.id === undefined ? {} : { inReplyTo: frame.id };
     if (this.#phase === "handshake") {
       if (frame.kind !== "attach") {
-        this.#fatal({ code: "not-attached", path: "/kind", message: `/kind: ${frame.kind} before attach; the first frame must be attach`, ...inReplyTo }, CLOSE_CODES.protocolError);
+        this.#fatal(
+          { code: "not-attached", path: "/kind", message: `/kind: ${frame.kind} before attach; the first frame must be attach`, ...inReplyTo },
+          CLOSE_CODES.protocolError,
+        );
         return;
       }
       this.#attach(frame);
@@ -165,7 +169,12 @@ export class WireConnection {
       case "control": {
         const control = this.#ctx.control;
         if (!control || !this.#ctx.capabilities.includes(CAPABILITIES.control)) {
-          this.#refuse({ code: "not-supported", path: "/kind", message: "/kind: this core does not accept control frames (no control capability)", ...inReplyTo });
+          this.#refuse({
+            code: "not-supported",
+            path: "/kind",
+            message: "/kind: this core does not accept control frames (no control capability)",
+            ...inReplyTo,
+          });
           return;
         }
         this.#ctx.log.info("wire: control", { action: frame.action, ...(frame.n === undefined ? {} : { n: frame.n }), client: this.#client });
@@ -179,7 +188,10 @@ export class WireConnection {
   #attach(frame: AttachFrame): void {
     const inReplyTo = frame.id === undefined ? {} : { inReplyTo: frame.id };
     if (!sameToken(frame.token, this.#ctx.token)) {
-      this.#fatal({ code: "unauthorized", path: "/token", message: "/token: wrong token for this run (see the session's wire.json)", ...inReplyTo }, CLOSE_CODES.unauthorized);
+      this.#fatal(
+        { code: "unauthorized", path: "/token", message: "/token: wrong token for this run (see the session's wire.json)", ...inReplyTo },
+        CLOSE_CODES.unauthorized,
+      );
       return;
     }
     clearTimeout(this.#handshakeTimer);
@@ -203,7 +215,10 @@ export class WireConnection {
     this.#held = [];
     this.#watermark = since;
     this.#queuedSeq = since;
-    const hello = helloFrame({ ...hub.run!, replay: this.#ctx.replay ?? false, capabilities: [...this.#ctx.capabilities], heartbeatMs: this.#ctx.heartbeatMs }, since);
+    const hello = helloFrame(
+      { ...hub.run!, replay: this.#ctx.replay ?? false, capabilities: [...this.#ctx.capabilities], heartbeatMs: this.#ctx.heartbeatMs },
+      since,
+    );
     const snapshot = since > upTo || upTo - since > this.#ctx.resendLimit;
     const fromWindow = snapshot ? undefined : hub.framesSince(since);
     this.#phase = snapshot || fromWindow ? "live" : "catching-up";
@@ -316,7 +331,11 @@ export class WireConnection {
     this.#overSince ??= now;
     if (this.#queue.length > maxQueuedFrames * 4 || now - this.#overSince >= slowTimeoutMs) {
       this.#fatal(
-        { code: "too-slow", path: "", message: `(connection): ${this.#queue.length} frames waiting for this renderer; reconnect with since=${this.#watermark}` },
+        {
+          code: "too-slow",
+          path: "",
+          message: `(connection): ${this.#queue.length} frames waiting for this renderer; reconnect with since=${this.#watermark}`,
+        },
         CLOSE_CODES.tooSlow,
       );
     }
@@ -339,19 +358,22 @@ export class WireConnection {
   #startHeartbeats(): void {
     const { heartbeatMs } = this.#ctx;
     if (heartbeatMs <= 0) return;
-    this.#heartbeatTimer = setInterval(() => {
-      const now = this.#ctx.now();
-      if (now - this.#lastReceived >= heartbeatMs * HEARTBEAT_MISSES_BEFORE_TIMEOUT) {
-        this.#fatal(
-          { code: "heartbeat-timeout", path: "", message: `(connection): nothing received for ${now - this.#lastReceived} ms` },
-          CLOSE_CODES.heartbeatTimeout,
-        );
-        return;
-      }
-      if (now - this.#lastSent >= heartbeatMs && this.#queue.length === 0 && this.#phase === "live") {
-        this.#send(heartbeatFrame(this.#watermark, now));
-      }
-    }, Math.max(5, Math.floor(heartbeatMs / 4)));
+    this.#heartbeatTimer = setInterval(
+      () => {
+        const now = this.#ctx.now();
+        if (now - this.#lastReceived >= heartbeatMs * HEARTBEAT_MISSES_BEFORE_TIMEOUT) {
+          this.#fatal(
+            { code: "heartbeat-timeout", path: "", message: `(connection): nothing received for ${now - this.#lastReceived} ms` },
+            CLOSE_CODES.heartbeatTimeout,
+          );
+          return;
+        }
+        if (now - this.#lastSent >= heartbeatMs && this.#queue.length === 0 && this.#phase === "live") {
+          this.#send(heartbeatFrame(this.#watermark, now));
+        }
+      },
+      Math.max(5, Math.floor(heartbeatMs / 4)),
+    );
   }
 
   /** Sends what is queued (waiting up to `graceMs` for a slow socket), then closes with `code`. */

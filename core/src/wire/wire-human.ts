@@ -24,8 +24,7 @@ interface Delivered {
   inReplyTo: string | undefined;
 }
 
-const pointer = (path: readonly PropertyKey[]): string =>
-  path.map((key) => `/${String(key).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
+const pointer = (path: readonly PropertyKey[]): string => path.map((key) => `/${String(key).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
 
 export class WireHuman implements HumanRenderer {
   readonly #open = new Map<string, Waiting>();

@@ -5,14 +5,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
-import {
-  CAPABILITIES,
-  CLOSE_CODES,
-  DEFAULT_HEARTBEAT_MS,
-  HANDSHAKE_TIMEOUT_MS,
-  MAX_INBOUND_FRAME_BYTES,
-  type ControlFrame,
-} from "@escapement/wire-schema";
+import { CAPABILITIES, CLOSE_CODES, DEFAULT_HEARTBEAT_MS, HANDSHAKE_TIMEOUT_MS, MAX_INBOUND_FRAME_BYTES, type ControlFrame } from "@escapement/wire-schema";
 import type { ControlResult } from "../debug/debug-gate.js";
 import type { DebugGate } from "../debug/debug-gate.js";
 import { silentLogger, type Logger } from "../runtime/logger.js";

@@ -19,7 +19,26 @@ function reference(value: unknown): string {
 }
 
 const keys = ["a", "b", "B", "role", "content", "10", "2", "0", "", "é", "\uD83D\uDE00", "\uFFFF", "z z", '"q"', "__proto__x"];
-const leaves: unknown[] = [null, undefined, true, false, 0, -0, 1.5, -7, 1e21, Number.NaN, Number.POSITIVE_INFINITY, "", "text", "line\nbreak", "\u2028", "😀", () => 1, new Date(0)];
+const leaves: unknown[] = [
+  null,
+  undefined,
+  true,
+  false,
+  0,
+  -0,
+  1.5,
+  -7,
+  1e21,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  "",
+  "text",
+  "line\nbreak",
+  "\u2028",
+  "😀",
+  () => 1,
+  new Date(0),
+];
 
 const randomValue = (rand: () => number, depth: number): unknown => {
   const r = rand();
@@ -47,7 +66,10 @@ describe("canonicalJson", () => {
     const request = {
       model: "default",
       system: "You count.",
-      messages: [{ role: "user", content: [{ type: "text", text: "Count to ten." }] }, { role: "assistant", content: [{ type: "tool-call", id: "call_1", name: "x", input: { b: 1, a: [1, { d: undefined, c: 2 }] } }] }],
+      messages: [
+        { role: "user", content: [{ type: "text", text: "Count to ten." }] },
+        { role: "assistant", content: [{ type: "tool-call", id: "call_1", name: "x", input: { b: 1, a: [1, { d: undefined, c: 2 }] } }] },
+      ],
       tools: [],
       params: { temperature: undefined, maxTokens: 100 },
     };

@@ -30,12 +30,12 @@ const machine = setup({ actors: inlineActors, types: { input: {} as { topic?: st
 });
 const chart = { id: "chat", machine };
 const script = () =>
-  scriptedModel([
-    { deltas: [{ text: "Clocks " }, { text: "tick." }] },
-    { text: "Escapements regulate." },
-    { text: "Done.", events: [{ name: "talk_done" }] },
-  ]);
-const rowsOf = (path: string) => readFileSync(path, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { event: string; data: any });
+  scriptedModel([{ deltas: [{ text: "Clocks " }, { text: "tick." }] }, { text: "Escapements regulate." }, { text: "Done.", events: [{ name: "talk_done" }] }]);
+const rowsOf = (path: string) =>
+  readFileSync(path, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { event: string; data: any });
 
 async function recorded() {
   const root = mkdtempSync(join(tmpdir(), "escapement-cassette-"));
@@ -78,7 +78,10 @@ describe("cassettes", () => {
     const replay = new CassetteModel(await loadCassette(dir, "chat"), { mode: "strict" });
     const result = await runChart({ chart, model: replay, sessionDir: join(root, "replayed"), cwd: root });
     expect(result.status).toBe("done");
-    const pick = (path: string) => rowsOf(path).filter((r) => r.event === "llm/delta" || r.event === "llm/tool-call").map((r) => r.data.text ?? r.data.name);
+    const pick = (path: string) =>
+      rowsOf(path)
+        .filter((r) => r.event === "llm/delta" || r.event === "llm/tool-call")
+        .map((r) => r.data.text ?? r.data.name);
     expect(pick(result.transcriptPath)).toEqual(pick(join(dir, "transcript.jsonl")));
   });
 
@@ -122,7 +125,10 @@ describe("cassettes", () => {
 
 describe("model text holding U+2028 and U+2029 (JSON leaves them unescaped)", () => {
   const work = scratch("cassette-separators");
-  const pick = (path: string) => rowsOf(path).filter((r) => r.event === "llm/delta" || r.event === "llm/tool-call").map((r) => r.data.text ?? r.data.name);
+  const pick = (path: string) =>
+    rowsOf(path)
+      .filter((r) => r.event === "llm/delta" || r.event === "llm/tool-call")
+      .map((r) => r.data.text ?? r.data.name);
 
   it("every call is recorded and a strict replay reproduces the run", async () => {
     const model = scriptedModel([
@@ -158,14 +164,26 @@ describe("model text holding U+2028 and U+2029 (JSON leaves them unescaped)", ()
 describe("cassette format", () => {
   const header = (version: number) => JSON.stringify({ kind: "cassette", version, chartId: "chat", sessionId: "s", createdAt: 0 });
   const call = (position: number, stream: unknown) =>
-    JSON.stringify({ kind: "call", position, origin: { invokeId: "talker", stateId: "talk", turn: position }, key: `k${position}`, request: {}, response: {}, stream, elapsedMs: 9 });
+    JSON.stringify({
+      kind: "call",
+      position,
+      origin: { invokeId: "talker", stateId: "talk", turn: position },
+      key: `k${position}`,
+      request: {},
+      response: {},
+      stream,
+      elapsedMs: 9,
+    });
 
   it("version 2 stores each streamed fragment as [atMs, text], thinking marked", async () => {
     const root = mkdtempSync(join(tmpdir(), "escapement-cassette-"));
     const model = scriptedModel([{ deltas: [{ text: "Hm.", kind: "thinking" }, { text: "Clocks " }, { text: "tick." }], events: [{ name: "talk_done" }] }]);
     const result = await runChart({ chart, model, sessionDir: join(root, "s"), cwd: root });
     expect(result.status).toBe("done");
-    const [head, line] = readFileSync(join(result.sessionDir, "cassette.jsonl"), "utf8").trim().split("\n").map((text) => JSON.parse(text));
+    const [head, line] = readFileSync(join(result.sessionDir, "cassette.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((text) => JSON.parse(text));
     expect(head).toMatchObject({ kind: "cassette", version: 2 });
     expect(line.stream.map((fragment: unknown[]) => fragment.slice(1))).toEqual([["Hm.", "thinking"], ["Clocks "], ["tick."]]);
     expect(line.stream.every((fragment: unknown[]) => typeof fragment[0] === "number")).toBe(true);
@@ -180,7 +198,10 @@ describe("cassette format", () => {
   it("loads version 1 cassettes, and skips a call whose stream is neither shape", async () => {
     const root = mkdtempSync(join(tmpdir(), "escapement-cassette-"));
     const path = join(root, "v1.jsonl");
-    writeFileSync(path, [header(1), call(1, [{ atMs: 3, kind: "text", text: "Hi" }]), call(2, [{ atMs: 3, text: "no kind" }]), call(3, [[3]])].join("\n") + "\n");
+    writeFileSync(
+      path,
+      [header(1), call(1, [{ atMs: 3, kind: "text", text: "Hi" }]), call(2, [{ atMs: 3, text: "no kind" }]), call(3, [[3]])].join("\n") + "\n",
+    );
     const loaded = await loadCassette(path, "chat");
     expect(loaded.calls.map((c) => c.position)).toEqual([1]);
     expect(loaded.calls[0]!.stream).toEqual([{ atMs: 3, kind: "text", text: "Hi" }]);
@@ -194,8 +215,24 @@ describe("cassette format", () => {
     const path = join(root, "cassette.jsonl");
     writeFileSync(path, `${header(1)}\n${call(1, [{ atMs: 3, kind: "text", text: "Hi" }])}\n`);
     const writer = new CassetteWriter(path, { chartId: "chat", sessionId: "s", createdAt: 0 });
-    writer.append({ kind: "call", position: 2, origin: { invokeId: "talker", stateId: "talk", turn: 2 }, key: "k2", stream: [[4, "Yo"], [5, "Hm", "thinking"]], elapsedMs: 6 }, "{}");
-    const lines = readFileSync(path, "utf8").trim().split("\n").map((text) => JSON.parse(text));
+    writer.append(
+      {
+        kind: "call",
+        position: 2,
+        origin: { invokeId: "talker", stateId: "talk", turn: 2 },
+        key: "k2",
+        stream: [
+          [4, "Yo"],
+          [5, "Hm", "thinking"],
+        ],
+        elapsedMs: 6,
+      },
+      "{}",
+    );
+    const lines = readFileSync(path, "utf8")
+      .trim()
+      .split("\n")
+      .map((text) => JSON.parse(text));
     expect(lines).toHaveLength(3);
     expect(lines[2].stream).toEqual([
       { atMs: 4, kind: "text", text: "Yo" },

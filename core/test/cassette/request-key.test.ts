@@ -33,16 +33,16 @@ const request = (messages: ModelMessage[], overrides: Partial<ModelRequest> = {}
 
 describe("request keys", () => {
   const sharingRequests = (): ModelRequest[] => [
-      request(turn1),
-      request(turn2),
-      // The same shared objects again, as a later turn of the conversation sends them.
-      request([...turn2, { role: "assistant", content: [{ type: "text", text: "Done." }] }]),
-      request(turn2, { system: undefined }),
-      request(turn2, { params: undefined as unknown as ModelRequest["params"] }),
-      request(turn1, { tools: [] }),
-      request([], { tools: [event, tool] }),
-      request(turn2, { models: ["default", "fast"], needs: { vision: true } }),
-    ];
+    request(turn1),
+    request(turn2),
+    // The same shared objects again, as a later turn of the conversation sends them.
+    request([...turn2, { role: "assistant", content: [{ type: "text", text: "Done." }] }]),
+    request(turn2, { system: undefined }),
+    request(turn2, { params: undefined as unknown as ModelRequest["params"] }),
+    request(turn1, { tools: [] }),
+    request([], { tools: [event, tool] }),
+    request(turn2, { models: ["default", "fast"], needs: { vision: true } }),
+  ];
 
   it("keyOf gives the key of the whole normalized request, whatever parts later requests share", () => {
     for (const each of sharingRequests()) expect(keyOf(each).key).toBe(requestKey(normalizeRequest(each)));

@@ -56,9 +56,7 @@ describe("lookupModel: bundled facts", () => {
     for (const model of ["claude-sonnet-4", "claude-sonnet-4-0"]) {
       expect(lookupModel(catalog(), { provider: "anthropic", model })?.origin.bundled).toBe("anthropic:claude-sonnet-4-20250514");
     }
-    expect(lookupModel(catalog(), { provider: "anthropic", model: "claude-3-7-sonnet-latest" })?.origin.bundled).toBe(
-      "anthropic:claude-3-7-sonnet-20250219",
-    );
+    expect(lookupModel(catalog(), { provider: "anthropic", model: "claude-3-7-sonnet-latest" })?.origin.bundled).toBe("anthropic:claude-3-7-sonnet-20250219");
   });
 
   it("never widens a dated id to another snapshot", () => {
@@ -126,7 +124,10 @@ describe("lookupModel: the overlay", () => {
       "vllm:qwen3-32b": { contextWindow: 32768, toolCalling: true },
       "ollama:llama3.1:8b": { contextWindow: 131072, pricing: { input: 0.01 } },
     };
-    const providers = [{ name: "vllm", kind: "openai-compatible" as const }, { name: "ollama", kind: "ollama" as const }];
+    const providers = [
+      { name: "vllm", kind: "openai-compatible" as const },
+      { name: "ollama", kind: "ollama" as const },
+    ];
     expect(lookupModel(catalog(overlay, providers), { provider: "vllm", model: "qwen3-32b" })).toEqual({
       contextWindow: 32768,
       toolCalling: true,

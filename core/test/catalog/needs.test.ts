@@ -44,7 +44,7 @@ describe("filterTargets", () => {
     expect(order).toEqual([notools, big, textonly]);
   });
 
-  it("a bare value is equality; [\"<=\", n] is an upper bound", () => {
+  it('a bare value is equality; ["<=", n] is an upper bound', () => {
     expect(filterTargets([small, big], { contextWindow: 8192 }, catalog).eligible).toEqual([small]);
     expect(filterTargets([small, big], { contextWindow: ["<=", 100000] }, catalog).eligible).toEqual([small]);
     expect(filterTargets([small, textonly], { vision: false }, catalog).eligible).toEqual([textonly]);
@@ -115,7 +115,14 @@ describe("needsSchema", () => {
   });
 
   it("rejects unknown needs, bad operators and wrong types", () => {
-    for (const bad of [{ context: 5 }, { contextWindow: [">", 5] }, { contextWindow: ["==", 5] }, { contextWindow: "big" }, { vision: "yes" }, { contextWindow: [">=", -1] }]) {
+    for (const bad of [
+      { context: 5 },
+      { contextWindow: [">", 5] },
+      { contextWindow: ["==", 5] },
+      { contextWindow: "big" },
+      { vision: "yes" },
+      { contextWindow: [">=", -1] },
+    ]) {
       expect(needsSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
   });

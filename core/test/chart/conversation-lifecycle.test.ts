@@ -39,7 +39,12 @@ const deafModel = (ms: number, deltas: string[] = []): ModelClient => ({
       options.onDelta?.({ kind: "text", text });
     }
     await sleep(ms / (deltas.length + 1));
-    return { content: [{ type: "text", text: "answer nobody waits for" }], stopReason: "end_turn", usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, target: "deaf" };
+    return {
+      content: [{ type: "text", text: "answer nobody waits for" }],
+      stopReason: "end_turn",
+      usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 },
+      target: "deaf",
+    };
   },
 });
 
@@ -195,9 +200,7 @@ describe("work that outlives its conversation", () => {
 
   it("a tool that ignores the abort and finishes after the state was left writes no rows for the ended conversation", async () => {
     const model = scriptedModel([{ toolCalls: [{ name: "stubborn" }] }, { text: "never asked" }]);
-    const { value, stray } = await withoutStrayErrors(50, () =>
-      runScripted({ chart: leaveChart("linger"), model, tools: new ToolRegistry([stubbornTool]) }),
-    );
+    const { value, stray } = await withoutStrayErrors(50, () => runScripted({ chart: leaveChart("linger"), model, tools: new ToolRegistry([stubbornTool]) }));
     expect(value.result.status).toBe("done");
     expect(stray).toEqual([]);
     expect(rowsAfterEnd(value.rows, "c")).toEqual([]);
@@ -206,9 +209,7 @@ describe("work that outlives its conversation", () => {
 
   it("a tool that finishes after the run ended neither crashes the process nor touches the closed transcript", async () => {
     const model = scriptedModel([{ toolCalls: [{ name: "stubborn" }] }, { text: "never asked" }]);
-    const { value, stray } = await withoutStrayErrors(300, () =>
-      runScripted({ chart: leaveChart("final"), model, tools: new ToolRegistry([stubbornTool]) }),
-    );
+    const { value, stray } = await withoutStrayErrors(300, () => runScripted({ chart: leaveChart("final"), model, tools: new ToolRegistry([stubbornTool]) }));
     expect(value.result.status).toBe("done");
     expect(stray).toEqual([]);
     expect(model.calls).toHaveLength(1);
@@ -270,10 +271,7 @@ describe("internal transitions keep the conversation alive", () => {
         talking: {
           invoke: converse({ id: "c", message: "first", realTools: [] }),
           on: {
-            "llm.idle": [
-              { guard: ({ context }) => context.n === 0, target: "talking", reenter: true, actions: assign({ n: 1 }) },
-              { target: "done" },
-            ],
+            "llm.idle": [{ guard: ({ context }) => context.n === 0, target: "talking", reenter: true, actions: assign({ n: 1 }) }, { target: "done" }],
           },
         },
         done: { type: "final" },
@@ -321,8 +319,7 @@ describe("parallel regions", () => {
         done: { type: "final" },
       },
     });
-    const stream = (prefix: string, count: number, gap: number) =>
-      Array.from({ length: count }, (_, index) => ({ text: `${prefix}${index} `, afterMs: gap }));
+    const stream = (prefix: string, count: number, gap: number) => Array.from({ length: count }, (_, index) => ({ text: `${prefix}${index} `, afterMs: gap }));
     const model = scriptedModel({
       byState: {
         "work.a.talking": [{ deltas: stream("a", 3, 40), events: [{ name: "a_done" }] }],
@@ -339,8 +336,16 @@ describe("parallel regions", () => {
     // Their rows interleave: neither waited for the other.
     const deltas = (invokeId: string) => rowsOf(rows, "llm/delta", { invokeId });
     const [a, b] = [deltas("a").map((row) => row.seq), deltas("b").map((row) => row.seq)];
-    expect(deltas("a").map((row) => (row.data as { text: string }).text).join("")).toBe("a0 a1 a2 ");
-    expect(deltas("b").map((row) => (row.data as { text: string }).text).join("")).toBe("b0 b1 b2 b3 b4 b5 b6 b7 ");
+    expect(
+      deltas("a")
+        .map((row) => (row.data as { text: string }).text)
+        .join(""),
+    ).toBe("a0 a1 a2 ");
+    expect(
+      deltas("b")
+        .map((row) => (row.data as { text: string }).text)
+        .join(""),
+    ).toBe("b0 b1 b2 b3 b4 b5 b6 b7 ");
     expect(Math.min(...a)).toBeLessThan(Math.max(...b));
     expect(Math.min(...b)).toBeLessThan(Math.max(...a));
     // A leaving its state did not end B: B's reply came after A's conversation ended.

@@ -32,9 +32,7 @@ const reportChart = () =>
   });
 
 const toolResultsOf = (request: ModelRequest) =>
-  request.messages
-    .at(-1)!
-    .content.filter((block): block is Extract<ContentBlock, { type: "tool-result" }> => block.type === "tool-result");
+  request.messages.at(-1)!.content.filter((block): block is Extract<ContentBlock, { type: "tool-result" }> => block.type === "tool-result");
 
 const run = (script: Script) => {
   const model = scriptedModel(script);
@@ -91,10 +89,7 @@ describe("event tools", () => {
   });
 
   it("a string payload that is not JSON is an invalid payload", async () => {
-    const { rows, model } = await run([
-      { events: [{ name: "report_count", payload: "n is 3" }] },
-      { events: [{ name: "report_count", payload: { n: 3 } }] },
-    ]);
+    const { rows, model } = await run([{ events: [{ name: "report_count", payload: "n is 3" }] }, { events: [{ name: "report_count", payload: { n: 3 } }] }]);
     expect(rowsOf(rows, "llm/tool-validation-failed")[0]!.data).toMatchObject({ issues: "payload is a string that is not valid JSON" });
     expect(toolResultsOf(model.calls[1]!)[0]!.isError).toBe(true);
   });
@@ -189,10 +184,7 @@ describe("a turn ends exactly once", () => {
     const model = scriptedModel([{ text: "noting", events: [{ name: "note", payload: { text: "a" } }] }, { text: "finished" }]);
     const { rows } = await runScripted({ chart: stayingChart(), model });
     const chartEvents = processed(rows).filter((event) => !event.event.startsWith("xstate."));
-    expect(chartEvents.map((event) => `${event.event}:${String(event.eventData?.turn ?? event.eventData?.text)}`)).toEqual([
-      "note:a",
-      "llm.idle:2",
-    ]);
+    expect(chartEvents.map((event) => `${event.event}:${String(event.eventData?.turn ?? event.eventData?.text)}`)).toEqual(["note:a", "llm.idle:2"]);
     // The event tool's result goes back to the model: the conversation continues with turn 2.
     expect(model.calls).toHaveLength(2);
     expect(toolResultsOf(model.calls[1]!)).toEqual([expect.objectContaining({ name: "note", output: "ok" })]);

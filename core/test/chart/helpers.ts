@@ -106,9 +106,7 @@ export function expectTranscriptInvariants(rows: readonly TranscriptRow[], resul
 }
 
 export const rowsOf = (rows: readonly TranscriptRow[], event: string, where: Record<string, unknown> = {}): TranscriptRow[] =>
-  rows.filter(
-    (row) => row.event === event && Object.entries(where).every(([key, value]) => (row.data as Record<string, unknown>)[key] === value),
-  );
+  rows.filter((row) => row.event === event && Object.entries(where).every(([key, value]) => (row.data as Record<string, unknown>)[key] === value));
 
 export interface ProcessedEvent {
   event: string;
@@ -137,8 +135,7 @@ export const requestText = (request: ModelRequest): string =>
     .map((block) => (block.type === "text" ? block.text : block.type === "tool-result" ? block.output : ""))
     .join("\n");
 
-export const callsOf = (model: ScriptedModel, invokeId: string): ModelRequest[] =>
-  model.calls.filter((call) => call.origin.invokeId === invokeId);
+export const callsOf = (model: ScriptedModel, invokeId: string): ModelRequest[] => model.calls.filter((call) => call.origin.invokeId === invokeId);
 
 export interface CallRecord {
   request: ModelRequest;

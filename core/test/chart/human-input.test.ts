@@ -83,7 +83,13 @@ describe("askHuman", () => {
     const human = new ScriptedHuman([{ value: "plum" }]);
     const { result } = await runScripted({ chart: machine, human });
     expect(result.finalConfig).toEqual(["answered"]);
-    expect(human.asked[0]).toMatchObject({ message: "Ada, pick one", options: [{ value: "teal", label: "teal" }, { value: "plum", label: "plum" }] });
+    expect(human.asked[0]).toMatchObject({
+      message: "Ada, pick one",
+      options: [
+        { value: "teal", label: "teal" },
+        { value: "plum", label: "plum" },
+      ],
+    });
   });
 });
 
@@ -107,7 +113,8 @@ describe("the ask_human tool", () => {
       },
     });
 
-  const lastToolResult = (blocks: readonly ContentBlock[]) => blocks.find((block) => block.type === "tool-result") as Extract<ContentBlock, { type: "tool-result" }>;
+  const lastToolResult = (blocks: readonly ContentBlock[]) =>
+    blocks.find((block) => block.type === "tool-result") as Extract<ContentBlock, { type: "tool-result" }>;
 
   it("lets the model ask mid-conversation; the validated answer is the tool result", async () => {
     const model = scriptedModel([
@@ -119,7 +126,15 @@ describe("the ask_human tool", () => {
 
     expect(result.finalConfig).toEqual(["done"]);
     expect(model.calls[0]!.tools.map((tool) => tool.name)).toContain("ask_human");
-    expect(human.asked[0]).toMatchObject({ invokeId: "c", kind: "select", message: "Which color?", options: [{ value: "red", label: "red" }, { value: "blue", label: "blue" }] });
+    expect(human.asked[0]).toMatchObject({
+      invokeId: "c",
+      kind: "select",
+      message: "Which color?",
+      options: [
+        { value: "red", label: "red" },
+        { value: "blue", label: "blue" },
+      ],
+    });
     expect(human.rejections).toHaveLength(1);
     expect(lastToolResult(model.calls[1]!.messages.at(-1)!.content)).toMatchObject({ name: "ask_human", output: "blue" });
     expect(rowsOf(rows, "human-input/answered").map((row) => (row.data as { value: unknown }).value)).toEqual(["blue"]);

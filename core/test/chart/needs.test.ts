@@ -13,7 +13,12 @@ const answering = (target: ModelTarget, asked: string[]): TargetClient => ({
   target,
   call: async () => {
     asked.push(target.model);
-    return { content: [{ type: "text", text: `from ${target.model}` }], stopReason: "end_turn", usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, target: `${target.provider}:${target.model}` };
+    return {
+      content: [{ type: "text", text: `from ${target.model}` }],
+      stopReason: "end_turn",
+      usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 },
+      target: `${target.provider}:${target.model}`,
+    };
   },
 });
 
@@ -48,7 +53,12 @@ describe("a conversation's needs gate", () => {
     ["a context window floor", { contextWindow: [">=", 100000] }, "sees"],
   ])("%s", async (_name, needs, expected) => {
     const asked: string[] = [];
-    const model = createModelRouter({ aliases: { default: targets }, catalog, needs: (request) => request.needs, connect: (target) => answering(target, asked) });
+    const model = createModelRouter({
+      aliases: { default: targets },
+      catalog,
+      needs: (request) => request.needs,
+      connect: (target) => answering(target, asked),
+    });
     const root = mkdtempSync(join(tmpdir(), "escapement-needs-"));
     const result = await runChart({ chart: { id: "needy", machine: chartNeeding(needs) }, model, sessionDir: join(root, "s"), cwd: root });
     expect(result.status).toBe("done");

@@ -118,9 +118,7 @@ describe("checkPeers", () => {
 
   it("xstate too old: names the version, where it is, the range and the install", () => {
     const p = project({ xstate: "5.12.0" });
-    expect(check(p)).toEqual<PeerProblem[]>([
-      { kind: "unsupported", name: "xstate", version: "5.12.0", dir: join(p.modules, "xstate"), range: ">=5.13.0 <6" },
-    ]);
+    expect(check(p)).toEqual<PeerProblem[]>([{ kind: "unsupported", name: "xstate", version: "5.12.0", dir: join(p.modules, "xstate"), range: ">=5.13.0 <6" }]);
     expect(lines(p)).toEqual([
       `xstate 5.12.0 (in ${join(p.modules, "xstate")}) is not supported: @escapement/core needs xstate >=5.13.0 <6; npm i xstate@^5.13`,
     ]);
@@ -135,9 +133,7 @@ describe("checkPeers", () => {
 
   it("zod 3 (3.25, which also ships zod/v4) and zod 4 below 4.1.8 are not supported", () => {
     const zod3 = project({ zod: "3.25.76" });
-    expect(lines(zod3)).toEqual([
-      `zod 3.25.76 (in ${join(zod3.modules, "zod")}) is not supported: @escapement/core needs zod >=4.1.8 <5; npm i zod@^4.1.8`,
-    ]);
+    expect(lines(zod3)).toEqual([`zod 3.25.76 (in ${join(zod3.modules, "zod")}) is not supported: @escapement/core needs zod >=4.1.8 <5; npm i zod@^4.1.8`]);
     expect(check(project({ zod: "4.0.17" }))).toMatchObject([{ kind: "unsupported", name: "zod", version: "4.0.17" }]);
   });
 

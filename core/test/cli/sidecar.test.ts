@@ -16,9 +16,11 @@ const scratch = mkdtempSync(join(tmpdir(), "escapement-sidecar-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const FIX = "reinstall with scripts enabled (npm i @escapement/tui), or run with --no-tui";
-const RERUN = "the bun package's install script puts it there: rerun it with scripts enabled (npm rebuild bun; if npm skipped it, npm install-scripts approve bun first), or run with --no-tui";
+const RERUN =
+  "the bun package's install script puts it there: rerun it with scripts enabled (npm rebuild bun; if npm skipped it, npm install-scripts approve bun first), or run with --no-tui";
 /** What the bun package ships in place of its executable until its install script replaces it. */
-const PLACEHOLDER = 'echo "Error: Bun\'s postinstall script was not run." >&2\necho "" >&2\necho "Or reinstall bun without the --ignore-scripts flag." >&2\nexit 1\n';
+const PLACEHOLDER =
+  'echo "Error: Bun\'s postinstall script was not run." >&2\necho "" >&2\necho "Or reinstall bun without the --ignore-scripts flag." >&2\nexit 1\n';
 const WORKING_BUN = "#!/bin/sh\necho 1.4.5\n";
 
 let layouts = 0;
@@ -98,19 +100,25 @@ describe("resolveSidecar: an installed @escapement/tui", () => {
 describe("resolveSidecar: one line with the fix when the machine lacks a part", () => {
   it("no bun package", () => {
     const project = layout({ bunAt: [] });
-    expect(refusal({}, project.from)).toBe(`the terminal UI needs Bun, which is not installed (the bun package is missing from ${project.tui} and the directories above it); ${FIX}`);
+    expect(refusal({}, project.from)).toBe(
+      `the terminal UI needs Bun, which is not installed (the bun package is missing from ${project.tui} and the directories above it); ${FIX}`,
+    );
   });
 
   it("a bun package without its executable", () => {
     const project = layout({ bunExe: null });
     const dir = join(project.root, "node_modules", "bun");
-    expect(refusal({}, project.from)).toBe(`the terminal UI needs Bun, but the bun package at ${dir} has no executable (${join(dir, "bin", "bun.exe")} is missing); ${RERUN}`);
+    expect(refusal({}, project.from)).toBe(
+      `the terminal UI needs Bun, but the bun package at ${dir} has no executable (${join(dir, "bin", "bun.exe")} is missing); ${RERUN}`,
+    );
   });
 
   it("the placeholder left when the bun package's install script did not run", () => {
     const project = layout({ bunExe: PLACEHOLDER });
     const exe = join(project.root, "node_modules", "bun", "bin", "bun.exe");
-    expect(refusal({}, project.from)).toBe(`the terminal UI needs Bun, but ${exe} does not run (exit code 1: Error: Bun's postinstall script was not run.); ${RERUN}`);
+    expect(refusal({}, project.from)).toBe(
+      `the terminal UI needs Bun, but ${exe} does not run (exit code 1: Error: Bun's postinstall script was not run.); ${RERUN}`,
+    );
   });
 
   it("an executable without the execute permission", () => {
@@ -127,12 +135,16 @@ describe("resolveSidecar: one line with the fix when the machine lacks a part", 
 
   it("no @escapement/tui", () => {
     const project = layout({ tui: "none" });
-    expect(refusal({}, project.from)).toBe("the terminal UI needs the package @escapement/tui, which is not installed; install it (npm i @escapement/tui), or run with --no-tui");
+    expect(refusal({}, project.from)).toBe(
+      "the terminal UI needs the package @escapement/tui, which is not installed; install it (npm i @escapement/tui), or run with --no-tui",
+    );
   });
 
   it("an @escapement/tui without its build", () => {
     const project = layout({ tui: "empty" });
-    expect(refusal({}, project.from)).toBe(`the terminal UI package at ${project.tui} is not built (no ./dist/main.js); reinstall it (npm i @escapement/tui), or run with --no-tui`);
+    expect(refusal({}, project.from)).toBe(
+      `the terminal UI package at ${project.tui} is not built (no ./dist/main.js); reinstall it (npm i @escapement/tui), or run with --no-tui`,
+    );
   });
 });
 
@@ -159,7 +171,9 @@ describe("resolveSidecar: ESCAPEMENT_BUN and ESCAPEMENT_TUI_ENTRY", () => {
     expect(refusal({ ESCAPEMENT_TUI_ENTRY: missing }, project.from)).toBe(
       `ESCAPEMENT_TUI_ENTRY=${missing} does not exist; point it at the terminal UI's main.js or unset it, or run with --no-tui`,
     );
-    expect(refusal({ ESCAPEMENT_BUN: missing }, project.from)).toBe(`ESCAPEMENT_BUN=${missing} does not run (ENOENT); point it at a Bun executable or unset it, or run with --no-tui`);
+    expect(refusal({ ESCAPEMENT_BUN: missing }, project.from)).toBe(
+      `ESCAPEMENT_BUN=${missing} does not run (ENOENT); point it at a Bun executable or unset it, or run with --no-tui`,
+    );
   });
 });
 

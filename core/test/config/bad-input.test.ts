@@ -64,9 +64,7 @@ describe("rejected at load with the key path", () => {
     expect(rejection({ aliases: { fast }, ratings: { smart: { quality: 5 } } }).message).toBe(
       '.escapement.json: ratings.smart: unknown alias "smart" (known: fast)',
     );
-    expect(rejection({ aliases: { fast }, preferences: ["fast", "fast"] }).message).toBe(
-      '.escapement.json: preferences[1]: alias "fast" is listed twice',
-    );
+    expect(rejection({ aliases: { fast }, preferences: ["fast", "fast"] }).message).toBe('.escapement.json: preferences[1]: alias "fast" is listed twice');
   });
 
   it("a missing key store file", () => {
@@ -74,9 +72,7 @@ describe("rejected at load with the key path", () => {
       credentials: [{ name: "anthropic", kind: "anthropic", keyFrom: ["vault", "anthropic", "key"] }],
       credentialSources: { vault: { file: "~/.secrets/keys.json" } },
     };
-    expect(rejection(config).message).toBe(
-      ".escapement.json: credentialSources.vault.file: key store file not found: /home/me/.secrets/keys.json",
-    );
+    expect(rejection(config).message).toBe(".escapement.json: credentialSources.vault.file: key store file not found: /home/me/.secrets/keys.json");
   });
 
   it("a key path missing inside a key store, and a key that is not a string", () => {
@@ -164,9 +160,14 @@ describe("rejected at load with the key path", () => {
     expect(rejection({ credentials: [{ name: "a", kind: "antropic" }] }).message).toBe(
       '.escapement.json: credentials[0].kind: unknown provider kind "antropic" (known: anthropic, openai, openrouter, ollama, zai, openai-compatible); did you mean "anthropic"?',
     );
-    expect(rejection({ credentials: [{ name: "a", kind: "openai" }, { name: "a", kind: "anthropic" }] }).message).toBe(
-      '.escapement.json: credentials[1].name: duplicate provider name "a" (also credentials[0])',
-    );
+    expect(
+      rejection({
+        credentials: [
+          { name: "a", kind: "openai" },
+          { name: "a", kind: "anthropic" },
+        ],
+      }).message,
+    ).toBe('.escapement.json: credentials[1].name: duplicate provider name "a" (also credentials[0])');
     const both = { name: "a", kind: "openai", apiKeyEnv: "A_KEY", keyFrom: ["vault", "a"] };
     expect(rejection({ credentials: [both], credentialSources: { vault: { file: "/k.json" } } }).message).toBe(
       ".escapement.json: credentials[0]: give apiKeyEnv or keyFrom, not both",
@@ -184,14 +185,12 @@ describe("rejected at load with the key path", () => {
     expect(rejection({ credentials: [{ name: "a:b", kind: "openai" }] }).path).toBe("credentials[0].name");
     expect(rejection({ credentials: [{ name: "a", kind: "openai", apiKeyEnv: "NOT-AN-ENV" }] }).path).toBe("credentials[0].apiKeyEnv");
     expect(rejection({ credentials: [{ name: "a", kind: "openai", headers: { "X-A": 1 } }] }).message).toBe(
-      '.escapement.json: credentials[0].headers.X-A: expected string, got number',
+      ".escapement.json: credentials[0].headers.X-A: expected string, got number",
     );
   });
 
   it("type and range errors name the path", () => {
-    expect(rejection({ aliases: { fast: [{ provider: "anthropic" }] } }).message).toBe(
-      ".escapement.json: aliases.fast[0].model: missing (expected string)",
-    );
+    expect(rejection({ aliases: { fast: [{ provider: "anthropic" }] } }).message).toBe(".escapement.json: aliases.fast[0].model: missing (expected string)");
     expect(rejection({ aliases: { fast: [{ ...fast[0], temperature: 3 }] } }).message).toBe(
       ".escapement.json: aliases.fast[0].temperature: value must be <= 2",
     );
@@ -199,19 +198,13 @@ describe("rejected at load with the key path", () => {
     expect(rejection({ aliases: { fast: [{ ...fast[0], thinking: "on" }] } }).message).toBe(
       '.escapement.json: aliases.fast[0].thinking: expected true, false or {"budgetTokens": <tokens>}',
     );
-    expect(rejection({ aliases: { fast }, eligibilityStrict: "yes" }).message).toBe(
-      ".escapement.json: eligibilityStrict: expected boolean, got string",
-    );
-    expect(rejection({ aliases: { fast } , preferences: "fast" }).path).toBe("preferences");
-    expect(rejection({ aliases: { "a:b": fast } }).message).toBe(
-      '.escapement.json: aliases["a:b"]: bad key: an alias name is letters, digits, _ . - (no :)',
-    );
+    expect(rejection({ aliases: { fast }, eligibilityStrict: "yes" }).message).toBe(".escapement.json: eligibilityStrict: expected boolean, got string");
+    expect(rejection({ aliases: { fast }, preferences: "fast" }).path).toBe("preferences");
+    expect(rejection({ aliases: { "a:b": fast } }).message).toBe('.escapement.json: aliases["a:b"]: bad key: an alias name is letters, digits, _ . - (no :)');
   });
 
   it("catalog problems: a key without a provider, an unknown provider, a bad fact", () => {
-    expect(rejection({ catalog: { "claude-x": {} } }).message).toBe(
-      '.escapement.json: catalog.claude-x: bad key: a catalog key is "<provider>:<model>"',
-    );
+    expect(rejection({ catalog: { "claude-x": {} } }).message).toBe('.escapement.json: catalog.claude-x: bad key: a catalog key is "<provider>:<model>"');
     expect(rejection({ catalog: { "antropic:claude-x": { vision: true } } }).message).toMatch(
       /^\.escapement\.json: catalog\["antropic:claude-x"\]: unknown provider "antropic"/,
     );
@@ -220,9 +213,7 @@ describe("rejected at load with the key path", () => {
   });
 
   it("an environment base URL that is not a URL", () => {
-    expect(rejection({}, {}, { ANTHROPIC_BASE_URL: "not a url" }).message).toBe(
-      '.escapement.json: env ANTHROPIC_BASE_URL: not an http(s) URL: "not a url"',
-    );
+    expect(rejection({}, {}, { ANTHROPIC_BASE_URL: "not a url" }).message).toBe('.escapement.json: env ANTHROPIC_BASE_URL: not an http(s) URL: "not a url"');
   });
 
   it("lists every problem, one per line", () => {

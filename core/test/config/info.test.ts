@@ -62,7 +62,9 @@ describe("escapement info", () => {
     expect(text).toContain(`config: ${join(root, ".escapement.json")}`);
     const lines = text.split("\n");
     const line = (name: string) => lines.find((l) => l.startsWith(`  ${name} `)) ?? "";
-    expect(line("router")).toMatch(/^ {2}router +openrouter +https:\/\/openrouter\.ai\/api\/v1 +key: keyFrom vault\.openrouter\.key \(set\) +headers: Authorization$/);
+    expect(line("router")).toMatch(
+      /^ {2}router +openrouter +https:\/\/openrouter\.ai\/api\/v1 +key: keyFrom vault\.openrouter\.key \(set\) +headers: Authorization$/,
+    );
     expect(line("vllm")).toMatch(/openai-compatible +http:\/\/gpu:8000\/v1 +key: env VLLM_KEY \(set\)$/);
     expect(line("anthropic")).toMatch(/anthropic +https:\/\/api\.anthropic\.com\/v1 +key: env ANTHROPIC_API_KEY \(set\) +built-in$/);
     expect(line("openai")).toMatch(/key: env OPENAI_API_KEY \(not set\) +built-in$/);

@@ -1,12 +1,6 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  ConfigError,
-  emptyProjectConfig,
-  findProjectConfig,
-  loadProjectConfig,
-  type LoadedProjectConfig,
-} from "../../src/config/index.js";
+import { ConfigError, emptyProjectConfig, findProjectConfig, loadProjectConfig, type LoadedProjectConfig } from "../../src/config/index.js";
 import { json, memFs, target, tempTree } from "./helpers.js";
 
 const minimal = { aliases: { fast: [target("anthropic", "claude-3-5-haiku-latest")] } };

@@ -22,11 +22,51 @@ describe("env autodetection (no credentials entry for a kind)", () => {
     const env = { ANTHROPIC_API_KEY: "a", OPENAI_API_KEY: "o", OPENROUTER_API_KEY: "r", ZAI_API_KEY: "z" };
     const { providers } = providersOf({}, env);
     expect(providers.map(plain)).toEqual([
-      { name: "anthropic", kind: "anthropic", baseURL: "https://api.anthropic.com/v1", baseURLSource: "default", keySource: "env ANTHROPIC_API_KEY", autodetected: true, key: "a" },
-      { name: "openai", kind: "openai", baseURL: "https://api.openai.com/v1", baseURLSource: "default", keySource: "env OPENAI_API_KEY", autodetected: true, key: "o" },
-      { name: "openrouter", kind: "openrouter", baseURL: "https://openrouter.ai/api/v1", baseURLSource: "default", keySource: "env OPENROUTER_API_KEY", autodetected: true, key: "r" },
-      { name: "zai", kind: "zai", baseURL: "https://api.z.ai/api/paas/v4", baseURLSource: "default", keySource: "env ZAI_API_KEY", autodetected: true, key: "z" },
-      { name: "ollama", kind: "ollama", baseURL: "http://127.0.0.1:11434/v1", baseURLSource: "default", keySource: "env OLLAMA_API_KEY", autodetected: true, key: undefined },
+      {
+        name: "anthropic",
+        kind: "anthropic",
+        baseURL: "https://api.anthropic.com/v1",
+        baseURLSource: "default",
+        keySource: "env ANTHROPIC_API_KEY",
+        autodetected: true,
+        key: "a",
+      },
+      {
+        name: "openai",
+        kind: "openai",
+        baseURL: "https://api.openai.com/v1",
+        baseURLSource: "default",
+        keySource: "env OPENAI_API_KEY",
+        autodetected: true,
+        key: "o",
+      },
+      {
+        name: "openrouter",
+        kind: "openrouter",
+        baseURL: "https://openrouter.ai/api/v1",
+        baseURLSource: "default",
+        keySource: "env OPENROUTER_API_KEY",
+        autodetected: true,
+        key: "r",
+      },
+      {
+        name: "zai",
+        kind: "zai",
+        baseURL: "https://api.z.ai/api/paas/v4",
+        baseURLSource: "default",
+        keySource: "env ZAI_API_KEY",
+        autodetected: true,
+        key: "z",
+      },
+      {
+        name: "ollama",
+        kind: "ollama",
+        baseURL: "http://127.0.0.1:11434/v1",
+        baseURLSource: "default",
+        keySource: "env OLLAMA_API_KEY",
+        autodetected: true,
+        key: undefined,
+      },
     ]);
   });
 
@@ -37,11 +77,14 @@ describe("env autodetection (no credentials entry for a kind)", () => {
   });
 
   it("takes base URLs from OLLAMA_HOST, ANTHROPIC_BASE_URL and OPENAI_BASE_URL", () => {
-    const { byName } = providersOf({}, {
-      OLLAMA_HOST: "gpu-box:9999",
-      ANTHROPIC_BASE_URL: "https://proxy.example/anthropic/v1/",
-      OPENAI_BASE_URL: "https://proxy.example/openai/v1",
-    });
+    const { byName } = providersOf(
+      {},
+      {
+        OLLAMA_HOST: "gpu-box:9999",
+        ANTHROPIC_BASE_URL: "https://proxy.example/anthropic/v1/",
+        OPENAI_BASE_URL: "https://proxy.example/openai/v1",
+      },
+    );
     expect(byName("ollama")).toMatchObject({ baseURL: "http://gpu-box:9999/v1", baseURLSource: "env OLLAMA_HOST" });
     expect(byName("anthropic")).toMatchObject({ baseURL: "https://proxy.example/anthropic/v1", baseURLSource: "env ANTHROPIC_BASE_URL" });
     expect(byName("openai")?.baseURL).toBe("https://proxy.example/openai/v1");
@@ -96,7 +139,12 @@ describe("credentials entries", () => {
       autodetected: false,
       key: "v",
     });
-    expect(plain(byName("claude"))).toMatchObject({ kind: "anthropic", baseURL: "https://api.anthropic.com/v1", keySource: "env WORK_ANTHROPIC_KEY", key: "w" });
+    expect(plain(byName("claude"))).toMatchObject({
+      kind: "anthropic",
+      baseURL: "https://api.anthropic.com/v1",
+      keySource: "env WORK_ANTHROPIC_KEY",
+      key: "w",
+    });
   });
 
   it("default to the kind's usual key variable; openai-compatible has none", () => {

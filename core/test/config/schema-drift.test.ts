@@ -4,13 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
-import {
-  buildConfigJsonSchema,
-  CONFIG_SCHEMA_FILE,
-  CONFIG_SCHEMA_ID,
-  parseProjectConfig,
-  serializeConfigJsonSchema,
-} from "../../src/config/index.js";
+import { buildConfigJsonSchema, CONFIG_SCHEMA_FILE, CONFIG_SCHEMA_ID, parseProjectConfig, serializeConfigJsonSchema } from "../../src/config/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const schemaPath = join(here, "..", "..", "schema", CONFIG_SCHEMA_FILE);

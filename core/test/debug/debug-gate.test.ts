@@ -84,7 +84,10 @@ describe("DebugGate (pure)", () => {
 
   it("refuses controls that make no sense and changes nothing", () => {
     const { gate, rows } = boundGate();
-    expect(gate.control("step")).toMatchObject({ ok: false, error: { code: "invalid-control", path: "/action", message: expect.stringMatching(/not paused/) } });
+    expect(gate.control("step")).toMatchObject({
+      ok: false,
+      error: { code: "invalid-control", path: "/action", message: expect.stringMatching(/not paused/) },
+    });
     expect(gate.control("continue")).toMatchObject({ ok: false, error: { message: expect.stringMatching(/not paused/) } });
     expect(gate.control("interrupt")).toMatchObject({ ok: false, error: { message: expect.stringMatching(/no model call/) } });
     gate.control("arm-pause-on-next-external");
@@ -141,12 +144,7 @@ const tickChart = setup({ actors: inlineActors, types: { context: {} as { ticks:
   },
 });
 
-const tickScript: Script = [
-  { events: [{ name: "tick" }] },
-  { events: [{ name: "tick" }] },
-  { events: [{ name: "tick" }] },
-  { events: [{ name: "finish" }] },
-];
+const tickScript: Script = [{ events: [{ name: "tick" }] }, { events: [{ name: "tick" }] }, { events: [{ name: "tick" }] }, { events: [{ name: "finish" }] }];
 
 describe("the gate in a run", () => {
   it("--debug: the run pauses at the first model call; steps release one external event each; the wedge guard waits", async () => {
@@ -182,7 +180,11 @@ describe("the gate in a run", () => {
     const { result, rows } = await runScripted({ chart: tickChart, script, debug: gate, taps: [tap] });
     expect(result.finalConfig).toEqual(["failed"]);
     expect(rowsOf(rows, "debug/interrupted").map((row) => row.data)).toEqual([{ invokeIds: ["w"] }]);
-    expect(rowsOf(rows, "llm/error")[0]!.data).toMatchObject({ invokeId: "w", category: "aborted", message: expect.stringMatching(/interrupted from the debugger/) });
+    expect(rowsOf(rows, "llm/error")[0]!.data).toMatchObject({
+      invokeId: "w",
+      category: "aborted",
+      message: expect.stringMatching(/interrupted from the debugger/),
+    });
     expect(processed(rows, "error.llm.aborted")).toHaveLength(1);
   });
 

@@ -26,12 +26,7 @@ describe("examples/ask", () => {
     expect(requested[2]?.data.message).toBe("Send this greeting?\n  Hi Ada, so glad you're here!");
     // "2" picked the second option; "y" became a boolean.
     expect(ofEvent(rows, "human-input/answered").map((row) => row.data.value)).toEqual(["Ada", "friendly", true]);
-    expect(chartEvents(rows, { includeXstate: true })).toEqual([
-      "xstate.done.actor.name",
-      "xstate.done.actor.tone",
-      "llm.idle",
-      "xstate.done.actor.approve",
-    ]);
+    expect(chartEvents(rows, { includeXstate: true })).toEqual(["xstate.done.actor.name", "xstate.done.actor.tone", "llm.idle", "xstate.done.actor.approve"]);
   });
 
   it("rejects an answer outside the options and asks again", async () => {

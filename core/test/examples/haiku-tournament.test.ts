@@ -82,14 +82,18 @@ describe("examples/haiku-tournament", () => {
 
   it("the bundled cassette alone replays the whole fleet (strict: any miss would stop the run)", async () => {
     const sessionDir = join(work, "strict");
-    const run = await runCli(["run", "examples/haiku-tournament", "--no-tui", "--replay", join(example, "cassette.jsonl"), "--session-dir", sessionDir], { deadlineMs: 30_000 });
+    const run = await runCli(["run", "examples/haiku-tournament", "--no-tui", "--replay", join(example, "cassette.jsonl"), "--session-dir", sessionDir], {
+      deadlineMs: 30_000,
+    });
     expect(run.code, run.stderr).toBe(0);
     expectTournament(sessionDir);
   });
 
   it("the script reaches the same result, consumed exactly once across parent and children", async () => {
     const sessionDir = join(work, "script");
-    const run = await runCli(["run", "examples/haiku-tournament", "--no-tui", "--script", join(example, "script.json"), "--session-dir", sessionDir], { deadlineMs: 30_000 });
+    const run = await runCli(["run", "examples/haiku-tournament", "--no-tui", "--script", join(example, "script.json"), "--session-dir", sessionDir], {
+      deadlineMs: 30_000,
+    });
     expect(run.code, run.stderr).toBe(0);
     const rows = expectTournament(sessionDir);
     // One model call per script step; the children's calls are keyed by their own state paths.

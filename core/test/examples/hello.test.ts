@@ -20,7 +20,11 @@ describe("examples/hello", () => {
       before: ["greeting"],
       after: ["done"],
     });
-    expect(ofEvent(rows, "llm/delta").map((row) => row.data.text).join("")).toBe("Hello, world! Lovely to meet you.");
+    expect(
+      ofEvent(rows, "llm/delta")
+        .map((row) => row.data.text)
+        .join(""),
+    ).toBe("Hello, world! Lovely to meet you.");
     expect(ofEvent(rows, "llm/tool-call")[0]?.data).toMatchObject({ name: "greeting_done", toolKind: "event" });
     // Progress goes to stderr, never stdout.
     expect(run.stderr).toContain("greeting.done → [done]");

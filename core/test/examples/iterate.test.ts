@@ -1,19 +1,7 @@
 import { mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  chartEvents,
-  expectScriptConsumed,
-  expectWellFormed,
-  lastUserText,
-  ofEvent,
-  repo,
-  requestOf,
-  resultOf,
-  rowsOf,
-  runCli,
-  scratch,
-} from "./harness.js";
+import { chartEvents, expectScriptConsumed, expectWellFormed, lastUserText, ofEvent, repo, requestOf, resultOf, rowsOf, runCli, scratch } from "./harness.js";
 
 const work = scratch("iterate");
 const chart = join(repo, "examples/iterate");
@@ -52,7 +40,7 @@ describe("examples/iterate", () => {
     // The files landed in the working directory, fixed; nothing else was written there.
     expect(readdirSync(cwd).sort()).toEqual(["fizzbuzz.mjs", "fizzbuzz.test.mjs"]);
     const code = readFileSync(join(cwd, "fizzbuzz.mjs"), "utf8");
-    expect(code.indexOf('n % 15 === 0')).toBeLessThan(code.indexOf('n % 3 === 0'));
+    expect(code.indexOf("n % 15 === 0")).toBeLessThan(code.indexOf("n % 3 === 0"));
   });
 
   it("gives up when the attempts run out (--param maxAttempts=1)", async () => {

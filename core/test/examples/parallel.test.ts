@@ -15,13 +15,7 @@ describe("examples/parallel", () => {
     const rows = rowsOf(sessionDir);
     expectWellFormed(rows);
     expectScriptConsumed(join(repo, "examples/parallel"), rows);
-    expect(ofEvent(rows, "runner/start-config")[0]?.data.config).toEqual([
-      "work",
-      "work.left",
-      "work.left.drafting",
-      "work.right",
-      "work.right.drafting",
-    ]);
+    expect(ofEvent(rows, "runner/start-config")[0]?.data.config).toEqual(["work", "work.left", "work.left.drafting", "work.right", "work.right.drafting"]);
 
     // Both conversations were live at the same time: both started before either ended.
     const started = ofEvent(rows, "llm/conversation-started");

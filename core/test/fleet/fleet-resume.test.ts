@@ -51,10 +51,22 @@ describe("fleet crash and resume", () => {
 
       const parent = rowsOf(dir);
       expectGapFree(parent);
-      expect(turnsOf(parent.filter((row) => !row.data.childSessionId), "llm/response")).toEqual(["lead#1"]);
+      expect(
+        turnsOf(
+          parent.filter((row) => !row.data.childSessionId),
+          "llm/response",
+        ),
+      ).toEqual(["lead#1"]);
       const done = parent.filter((row) => row.event === "runner/event-processed" && row.data.event === "xstate.done.actor.crew");
       expect(done).toHaveLength(1);
-      expect(done[0]!.data.eventData.output.map((r: { childSessionId: string; status: string; output: { n: number; steps: number } }) => [r.childSessionId, r.status, r.output.n, r.output.steps])).toEqual([
+      expect(
+        done[0]!.data.eventData.output.map((r: { childSessionId: string; status: string; output: { n: number; steps: number } }) => [
+          r.childSessionId,
+          r.status,
+          r.output.n,
+          r.output.steps,
+        ]),
+      ).toEqual([
         ["crew-1", "done", 1, 3],
         ["crew-2", "done", 2, 3],
         ["crew-3", "done", 3, 3],

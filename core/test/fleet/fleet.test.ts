@@ -7,16 +7,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { assign, raise, setup } from "xstate";
 import { describe, expect, it } from "vitest";
-import {
-  askHuman,
-  converse,
-  defineChart,
-  inlineActors,
-  readScriptFile,
-  spawnChildren,
-  tellChild,
-  type FleetChildResult,
-} from "../../src/index.js";
+import { askHuman, converse, defineChart, inlineActors, readScriptFile, spawnChildren, tellChild, type FleetChildResult } from "../../src/index.js";
 import { CassetteModel, loadCassette } from "../../src/llm/cassette/index.js";
 import { ScriptedHuman } from "../../src/human/index.js";
 import { DebugGate } from "../../src/debug/index.js";
@@ -99,13 +90,15 @@ describe("spawnChildren", () => {
     const parentDir = result.sessionDir;
 
     const output = outputOf(rows, "crew");
-    expect(output).toEqual([1, 2, 3, 4].map((n) => ({
-      index: n - 1,
-      childSessionId: `crew-${n}`,
-      status: "done",
-      output: { n, doubled: 2 * n, steps: 3 },
-      finalConfig: ["finished"],
-    })));
+    expect(output).toEqual(
+      [1, 2, 3, 4].map((n) => ({
+        index: n - 1,
+        childSessionId: `crew-${n}`,
+        status: "done",
+        output: { n, doubled: 2 * n, steps: 3 },
+        finalConfig: ["finished"],
+      })),
+    );
     expect(readFileSync(join(parentDir, "artifacts/sum.txt"), "utf8")).toBe("20 from crew-1:done,crew-2:done,crew-3:done,crew-4:done\n");
 
     // Parent rows: child-started / child-done per child, never more than two running at once.
@@ -117,21 +110,28 @@ describe("spawnChildren", () => {
       peak = Math.max(peak, running);
     }
     expect(peak).toBe(2);
-    expect(rowsOf(rows, "session/child-started").map((row) => row.data)).toEqual([1, 2, 3, 4].map((n) => ({
-      childSessionId: `crew-${n}`,
-      chartId: "worker",
-      parentInvokeId: "crew",
-      index: n - 1,
-      ref: `children/crew-${n}`,
-    })));
-    expect(rowsOf(rows, "session/child-done").map((row) => row.data)).toEqual([1, 2, 3, 4].map((n) => ({ childSessionId: `crew-${n}`, status: "done", index: n - 1 })));
+    expect(rowsOf(rows, "session/child-started").map((row) => row.data)).toEqual(
+      [1, 2, 3, 4].map((n) => ({
+        childSessionId: `crew-${n}`,
+        chartId: "worker",
+        parentInvokeId: "crew",
+        index: n - 1,
+        ref: `children/crew-${n}`,
+      })),
+    );
+    expect(rowsOf(rows, "session/child-done").map((row) => row.data)).toEqual(
+      [1, 2, 3, 4].map((n) => ({ childSessionId: `crew-${n}`, status: "done", index: n - 1 })),
+    );
 
     // Each child is a session of its own, naming its parent.
     expect(readdirSync(join(parentDir, "children")).sort()).toEqual(["crew-1", "crew-2", "crew-3", "crew-4"]);
     for (const n of [1, 2, 3, 4]) {
       const child = await childRows(parentDir, `crew-${n}`, "done");
       expect(child[0]!.data).toMatchObject({ sessionId: `crew-${n}`, chartId: "worker", parentSessionId: "session", resumed: false });
-      expect(JSON.parse(readFileSync(join(parentDir, "children", `crew-${n}`, "session.json"), "utf8"))).toMatchObject({ parentSessionId: "session", status: "done" });
+      expect(JSON.parse(readFileSync(join(parentDir, "children", `crew-${n}`, "session.json"), "utf8"))).toMatchObject({
+        parentSessionId: "session",
+        status: "done",
+      });
       expect(rowsOf(child, "llm/response")).toHaveLength(3);
 
       // Mirrored into the parent: the conversation lifecycle with parent-unique ids, refs that resolve from the parent.
@@ -155,7 +155,10 @@ describe("spawnChildren", () => {
         expect(original.event).toBe(row.event);
       }
       // Deltas are coalesced, never lost: the mirrored text of a turn is the child's streamed text.
-      const text = (source: TranscriptRow[]) => rowsOf(source, "llm/delta").map((row) => (row.data as { text: string }).text).join("");
+      const text = (source: TranscriptRow[]) =>
+        rowsOf(source, "llm/delta")
+          .map((row) => (row.data as { text: string }).text)
+          .join("");
       expect(text(mirrored)).toBe(text(child));
     }
 
@@ -192,7 +195,11 @@ describe("spawnChildren", () => {
     const { result, rows } = await runScripted({ chart: parent });
     expect(result.status).toBe("done");
     const output = outputOf(rows, "batch");
-    expect(output.map((r) => [r.childSessionId, r.status])).toEqual([["batch-1", "done"], ["batch-2", "error"], ["batch-3", "done"]]);
+    expect(output.map((r) => [r.childSessionId, r.status])).toEqual([
+      ["batch-1", "done"],
+      ["batch-2", "error"],
+      ["batch-3", "done"],
+    ]);
     expect(output[1]!.error).toMatchObject({ category: "chart" });
     expect(output[1]!.error!.message).toContain("brittle child cannot handle n=2");
     expect(rowsOf(rows, "session/child-done", { childSessionId: "batch-2" })[0]!.data).toMatchObject({ status: "error", error: { category: "chart" } });
@@ -218,7 +225,9 @@ describe("spawnChildren", () => {
     expect(result.status).toBe("error");
     expect(result.error).toMatchObject({ category: "child-failed" });
     expect(result.error!.message).toContain("pair-2");
-    expect(rowsOf(rows, "session/child-done").map((row) => [(row.data as { childSessionId: string }).childSessionId, (row.data as { status: string }).status])).toEqual([
+    expect(
+      rowsOf(rows, "session/child-done").map((row) => [(row.data as { childSessionId: string }).childSessionId, (row.data as { status: string }).status]),
+    ).toEqual([
       ["pair-2", "error"],
       ["pair-1", "aborted"],
     ]);
@@ -237,7 +246,17 @@ describe("spawnChildren", () => {
         gaveUp: { type: "final" },
       },
     });
-    const { result, rows } = await runScripted({ chart: parent, script: { byState: { thinking: [{ firstTokenMs: 10_000, text: "a" }, { firstTokenMs: 10_000, text: "b" }] } } });
+    const { result, rows } = await runScripted({
+      chart: parent,
+      script: {
+        byState: {
+          thinking: [
+            { firstTokenMs: 10_000, text: "a" },
+            { firstTokenMs: 10_000, text: "b" },
+          ],
+        },
+      },
+    });
     expect(result).toMatchObject({ status: "done", finalConfig: ["gaveUp"] });
     expect(rowsOf(rows, "session/child-done").map((row) => row.data)).toEqual([
       { childSessionId: "slowpokes-1", status: "aborted", index: 0 },
@@ -340,14 +359,25 @@ describe("spawnChildren", () => {
 
   it.each([
     ["inputs that are not an array", { inputs: () => "three" as unknown as unknown[] }, "inputs must be an array"],
-    ["inputs that throw", { inputs: () => { throw new Error("no list today"); } }, "inputs() threw: no list today"],
+    [
+      "inputs that throw",
+      {
+        inputs: () => {
+          throw new Error("no list today");
+        },
+      },
+      "inputs() threw: no list today",
+    ],
     ["an input JSON cannot hold", { inputs: [{ f: () => 1 }] }, "inputs[0].f is a function"],
     ["a concurrency of 0", { inputs: [{}], concurrency: 0 }, "concurrency must be an integer >= 1"],
   ])("bad input (%s) ends the run with category fleet-input before any child starts", async (_name, params, message) => {
     const parent = setup({ actors: inlineActors }).createMachine({
       id: "parent",
       initial: "fanning",
-      states: { fanning: { invoke: { ...spawnChildren({ id: "team", chart: listener, ...(params as { inputs: unknown[] }) }), onDone: "done" } }, done: { type: "final" } },
+      states: {
+        fanning: { invoke: { ...spawnChildren({ id: "team", chart: listener, ...(params as { inputs: unknown[] }) }), onDone: "done" } },
+        done: { type: "final" },
+      },
     });
     const { result, rows } = await runScripted({ chart: parent });
     expect(result.status).toBe("error");
@@ -364,7 +394,12 @@ describe("spawnChildren", () => {
       context: {},
       initial: "fanning",
       states: {
-        fanning: { invoke: { ...spawnChildren({ id: "nobody", chart: listener, inputs: [] }), onDone: { target: "done", actions: assign({ results: ({ event }) => event.output as FleetChildResult[] }) } } },
+        fanning: {
+          invoke: {
+            ...spawnChildren({ id: "nobody", chart: listener, inputs: [] }),
+            onDone: { target: "done", actions: assign({ results: ({ event }) => event.output as FleetChildResult[] }) },
+          },
+        },
         done: { type: "final" },
       },
     });
@@ -381,7 +416,12 @@ describe("spawnChildren", () => {
         context: {},
         initial: "asking",
         states: {
-          asking: { invoke: { ...askHuman({ id: "name", kind: "text", message: "Your name?" }), onDone: { target: "done", actions: assign({ name: ({ event }) => event.output as string }) } } },
+          asking: {
+            invoke: {
+              ...askHuman({ id: "name", kind: "text", message: "Your name?" }),
+              onDone: { target: "done", actions: assign({ name: ({ event }) => event.output as string }) },
+            },
+          },
           done: { type: "final" },
         },
         output: ({ context }) => context.name,
@@ -421,7 +461,12 @@ describe("spawnChildren", () => {
     });
     const { result, rows } = await runScripted({ chart: parent });
     expect(result.status).toBe("done");
-    expect(rowsOf(rows, "session/child-started").map((row) => (row.data as { childSessionId: string }).childSessionId)).toEqual(["round-1", "round-2", "round.2-1", "round.2-2"]);
+    expect(rowsOf(rows, "session/child-started").map((row) => (row.data as { childSessionId: string }).childSessionId)).toEqual([
+      "round-1",
+      "round-2",
+      "round.2-1",
+      "round.2-2",
+    ]);
     expect(readdirSync(join(result.sessionDir, "children")).sort()).toEqual(["round-1", "round-2", "round.2-1", "round.2-2"]);
   });
 });
@@ -462,7 +507,10 @@ describe("fleet state (pure)", () => {
   it("a settled child never changes again; running clears the inbox", () => {
     let s = applyChanges({ ...state(), children: state().children.map((c) => ({ ...c, inbox: [{ type: "go" }] })) }, [{ index: 0, status: "running" }]);
     expect(s.children[0]).toEqual({ index: 0, childSessionId: "f-1", input: {}, status: "running" });
-    s = applyChanges(s, [{ index: 0, status: "done", output: 1, finalConfig: ["x"] }, { index: 0, status: "aborted" }]);
+    s = applyChanges(s, [
+      { index: 0, status: "done", output: 1, finalConfig: ["x"] },
+      { index: 0, status: "aborted" },
+    ]);
     expect(s.children[0]).toMatchObject({ status: "done", output: 1, finalConfig: ["x"] });
   });
 
@@ -476,7 +524,12 @@ describe("fleet state (pure)", () => {
   });
 
   it("mirrored data: ids prefixed with the child session id, refs relative to the parent, the child's seq kept", () => {
-    const row = { seq: 7, ts: 1, event: "llm/response", data: { invokeId: "poet", stateId: "composing", turn: 1, ref: "io/poet-3-t1-response.json", snippet: "x" } };
+    const row = {
+      seq: 7,
+      ts: 1,
+      event: "llm/response",
+      data: { invokeId: "poet", stateId: "composing", turn: 1, ref: "io/poet-3-t1-response.json", snippet: "x" },
+    };
     expect(mirrorData("poets-2", row)).toEqual({
       invokeId: "poets-2/poet",
       stateId: "poets-2/composing",

@@ -5,9 +5,7 @@
  * test can see which request went where, with which key.
  */
 
-export type FakeReply =
-  | { text: string; delayMs?: number }
-  | { tool: { id: string; name: string; input: Record<string, unknown> }; delayMs?: number };
+export type FakeReply = { text: string; delayMs?: number } | { tool: { id: string; name: string; input: Record<string, unknown> }; delayMs?: number };
 
 export interface SeenRequest {
   url: string;
@@ -28,7 +26,10 @@ const sse = (events: Array<{ event?: string; data: unknown }>): string =>
 
 const anthropicStream = (reply: FakeReply, model: string): string => {
   const usage = { input_tokens: 12, output_tokens: 1 };
-  const start = { type: "message_start", message: { id: "msg_fake", type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage } };
+  const start = {
+    type: "message_start",
+    message: { id: "msg_fake", type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage },
+  };
   const blocks =
     "text" in reply
       ? [
@@ -36,25 +37,47 @@ const anthropicStream = (reply: FakeReply, model: string): string => {
           { event: "content_block_delta", data: { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: reply.text } } },
         ]
       : [
-          { event: "content_block_start", data: { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: reply.tool.id, name: reply.tool.name, input: {} } } },
-          { event: "content_block_delta", data: { type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: JSON.stringify(reply.tool.input) } } },
+          {
+            event: "content_block_start",
+            data: { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: reply.tool.id, name: reply.tool.name, input: {} } },
+          },
+          {
+            event: "content_block_delta",
+            data: { type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: JSON.stringify(reply.tool.input) } },
+          },
         ];
   return sse([
     { event: "message_start", data: start },
     ...blocks,
     { event: "content_block_stop", data: { type: "content_block_stop", index: 0 } },
-    { event: "message_delta", data: { type: "message_delta", delta: { stop_reason: "text" in reply ? "end_turn" : "tool_use", stop_sequence: null }, usage: { output_tokens: 7 } } },
+    {
+      event: "message_delta",
+      data: { type: "message_delta", delta: { stop_reason: "text" in reply ? "end_turn" : "tool_use", stop_sequence: null }, usage: { output_tokens: 7 } },
+    },
     { event: "message_stop", data: { type: "message_stop" } },
   ]);
 };
 
 const openaiStream = (reply: FakeReply, model: string): string => {
-  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => ({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 1_700_000_000, model, choices, ...extra });
-  const delta = (d: Record<string, unknown>, finish: string | null = null) => ({ data: chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finish }]) });
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => ({
+    id: "chatcmpl-fake",
+    object: "chat.completion.chunk",
+    created: 1_700_000_000,
+    model,
+    choices,
+    ...extra,
+  });
+  const delta = (d: Record<string, unknown>, finish: string | null = null) => ({
+    data: chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finish }]),
+  });
   const body =
     "text" in reply
       ? [delta({ content: reply.text })]
-      : [delta({ tool_calls: [{ index: 0, id: reply.tool.id, type: "function", function: { name: reply.tool.name, arguments: JSON.stringify(reply.tool.input) } }] })];
+      : [
+          delta({
+            tool_calls: [{ index: 0, id: reply.tool.id, type: "function", function: { name: reply.tool.name, arguments: JSON.stringify(reply.tool.input) } }],
+          }),
+        ];
   return sse([
     delta({ role: "assistant", content: "" }),
     ...body,

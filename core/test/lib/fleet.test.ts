@@ -32,7 +32,12 @@ const brittleTalker = defineChart({
         always: { guard: ({ context }) => context.n !== 2, target: "talking" },
       },
       talking: {
-        invoke: converse({ id: "talker", message: "Talk, then finish.", realTools: [], allowedEvents: { finish: { schema: z.object({}), description: "end" } } }),
+        invoke: converse({
+          id: "talker",
+          message: "Talk, then finish.",
+          realTools: [],
+          allowedEvents: { finish: { schema: z.object({}), description: "end" } },
+        }),
         on: { finish: "done" },
       },
       done: { type: "final" },
@@ -72,7 +77,11 @@ describe("run() with child charts", () => {
 
     const done = events.find((event) => event.type === "chart-event" && event.event === "xstate.done.actor.batch");
     const output = (done as { data: { output: FleetChildResult[] } }).data.output;
-    expect(output.map((child) => [child.childSessionId, child.status])).toEqual([["batch-1", "done"], ["batch-2", "error"], ["batch-3", "done"]]);
+    expect(output.map((child) => [child.childSessionId, child.status])).toEqual([
+      ["batch-1", "done"],
+      ["batch-2", "error"],
+      ["batch-3", "done"],
+    ]);
     expect(output[1]!.error).toMatchObject({ category: "chart", message: expect.stringContaining("child cannot handle n=2") });
 
     // The failed child's own session is whole and says why.

@@ -82,7 +82,9 @@ describe("validateOptions", () => {
     expect(issuesOf({ chart, model, config, credentials: { hose: "k" } })).toEqual([
       { path: "credentials.hose", message: expect.stringContaining('unknown provider "hose" (known: house, anthropic') },
     ]);
-    expect(issuesOf({ chart, model, credentials: { anthropic: 42 } })).toEqual([{ path: "credentials.anthropic", message: "expected an API key (a string or a Secret)" }]);
+    expect(issuesOf({ chart, model, credentials: { anthropic: 42 } })).toEqual([
+      { path: "credentials.anthropic", message: "expected an API key (a string or a Secret)" },
+    ]);
   });
 
   it("rejects a config credential descriptor of an unknown provider kind, and targets of unknown providers, under config.*", () => {
@@ -92,7 +94,9 @@ describe("validateOptions", () => {
     expect(issuesOf({ chart, config: { aliases: { default: [{ provider: "house", model: "m" }] } } })).toEqual([
       { path: "config.aliases.default[0].provider", message: expect.stringContaining('unknown provider "house"') },
     ]);
-    expect(issuesOf({ chart, model, config: "{ not json" })).toEqual([{ path: "config", message: expect.stringMatching(/^invalid JSON: .*\(line 1, column \d+\)$/) }]);
+    expect(issuesOf({ chart, model, config: "{ not json" })).toEqual([
+      { path: "config", message: expect.stringMatching(/^invalid JSON: .*\(line 1, column \d+\)$/) },
+    ]);
     expect(issuesOf({ chart, model, config: { alias: {} } })).toEqual([{ path: "config.alias", message: expect.stringContaining('did you mean "aliases"?') }]);
   });
 
@@ -106,7 +110,9 @@ describe("validateOptions", () => {
   it("checks tools: a registry or a list, names unique, the chart's own tools not clashing", () => {
     expect(issuesOf({ chart, model, tools: "all" })).toEqual([{ path: "tools", message: "expected a ToolRegistry or an array of tools" }]);
     expect(issuesOf({ chart, model, tools: [tool("a"), tool("a")] })).toEqual([{ path: "tools[1]", message: 'a tool named "a" is already registered' }]);
-    expect(issuesOf({ chart, model, tools: [tool("bad name")] })).toEqual([{ path: "tools[0]", message: expect.stringContaining('invalid tool name "bad name"') }]);
+    expect(issuesOf({ chart, model, tools: [tool("bad name")] })).toEqual([
+      { path: "tools[0]", message: expect.stringContaining('invalid tool name "bad name"') },
+    ]);
     expect(validateOptions({ chart, model, tools: new ToolRegistry([tool("a")]) })).toEqual({ ok: true });
     const clashing = { ...talkChart(), tools: [tool("fs_read")] };
     expect(issuesOf({ chart: clashing, model })).toEqual([{ path: "chart.tools[0]", message: 'a tool named "fs_read" is already registered' }]);
@@ -115,7 +121,9 @@ describe("validateOptions", () => {
   });
 
   it("checks that input is JSON data", () => {
-    expect(issuesOf({ chart, model, input: { when: new Date(0) } })).toEqual([{ path: "input.when", message: expect.stringContaining("not JSON data: a Date") }]);
+    expect(issuesOf({ chart, model, input: { when: new Date(0) } })).toEqual([
+      { path: "input.when", message: expect.stringContaining("not JSON data: a Date") },
+    ]);
     expect(issuesOf({ chart, model, input: { n: [1, Number.NaN] } })).toEqual([{ path: "input.n[1]", message: "not JSON data: NaN" }]);
     expect(issuesOf({ chart, model, input: { f: () => 1 } })).toEqual([{ path: "input.f", message: "not JSON data: a function" }]);
     const cyclic: Record<string, unknown> = {};
@@ -124,9 +132,11 @@ describe("validateOptions", () => {
   });
 
   it("checks the plain values", () => {
-    expect(issuesOf({ chart, model, loopThreshold: 0, wedge: { intervalMs: 10 }, sessionDir: "", signal: {}, onEvent: "log" }).map((issue) => issue.path).sort()).toEqual(
-      ["loopThreshold", "onEvent", "sessionDir", "signal", "wedge.cycles"].sort(),
-    );
+    expect(
+      issuesOf({ chart, model, loopThreshold: 0, wedge: { intervalMs: 10 }, sessionDir: "", signal: {}, onEvent: "log" })
+        .map((issue) => issue.path)
+        .sort(),
+    ).toEqual(["loopThreshold", "onEvent", "sessionDir", "signal", "wedge.cycles"].sort());
     expect(issuesOf(null)).toEqual([{ path: "(options)", message: expect.stringContaining("expected an options object") }]);
   });
 });

@@ -96,12 +96,23 @@ describe("mapTranscriptRow", () => {
   });
 
   it("llm/delta -> text-delta (text and thinking)", () => {
-    expectEvents(map(row("llm/delta", { invokeId: "c", turn: 1, kind: "text", text: "Hel" })), [{ type: "text-delta", invokeId: "c", turn: 1, kind: "text", text: "Hel" }]);
+    expectEvents(map(row("llm/delta", { invokeId: "c", turn: 1, kind: "text", text: "Hel" })), [
+      { type: "text-delta", invokeId: "c", turn: 1, kind: "text", text: "Hel" },
+    ]);
     expectEvents(map(row("llm/delta", { invokeId: "c", turn: 1, kind: "thinking", text: "hmm" })), [{ type: "text-delta", kind: "thinking", text: "hmm" }]);
   });
 
   it("llm/request -> llm-request", () => {
-    const data = { invokeId: "c", stateId: "talk.talking", turn: 2, model: "default", messageCount: 3, tools: ["finish"], ref: "io/c-2-request.json", snippet: "Say" };
+    const data = {
+      invokeId: "c",
+      stateId: "talk.talking",
+      turn: 2,
+      model: "default",
+      messageCount: 3,
+      tools: ["finish"],
+      ref: "io/c-2-request.json",
+      snippet: "Say",
+    };
     expectEvents(map(row("llm/request", data)), [{ type: "llm-request", ...data }]);
   });
 
@@ -147,9 +158,25 @@ describe("mapTranscriptRow", () => {
   });
 
   it("llm/tool-call and llm/tool-result -> tool-call, tool-result", () => {
-    const call = { invokeId: "c", turn: 1, toolCallId: "call_1", name: "fs_read", toolKind: "real", snippet: '{"path":"a.txt"}', ref: "io/c-1-call_1-input.json" };
+    const call = {
+      invokeId: "c",
+      turn: 1,
+      toolCallId: "call_1",
+      name: "fs_read",
+      toolKind: "real",
+      snippet: '{"path":"a.txt"}',
+      ref: "io/c-1-call_1-input.json",
+    };
     expectEvents(map(row("llm/tool-call", call)), [{ type: "tool-call", ...call }]);
-    const result = { invokeId: "c", turn: 1, toolCallId: "call_1", name: "fs_read", isError: false, snippet: "hello", meta: { resolvedPath: "/w/a.txt", bytes: 5 } };
+    const result = {
+      invokeId: "c",
+      turn: 1,
+      toolCallId: "call_1",
+      name: "fs_read",
+      isError: false,
+      snippet: "hello",
+      meta: { resolvedPath: "/w/a.txt", bytes: 5 },
+    };
     expectEvents(map(row("llm/tool-result", result)), [{ type: "tool-result", ...result }]);
   });
 
@@ -169,7 +196,9 @@ describe("mapTranscriptRow", () => {
     });
     const asked = mapTranscriptRow(request, state);
     expectValidEvents(asked.events);
-    expectEvents(asked.events, [{ type: "human-prompt", invokeId: "chooser", promptId: "pick", kind: "select", message: "Pick one", options: [{ value: "a", label: "A" }] }]);
+    expectEvents(asked.events, [
+      { type: "human-prompt", invokeId: "chooser", promptId: "pick", kind: "select", message: "Pick one", options: [{ value: "a", label: "A" }] },
+    ]);
     expect(asked.events[0]).not.toHaveProperty("schema");
     expect(asked.state.prompts).toEqual({ pick: "chooser" });
     expect(state.prompts).toEqual({}); // pure: the input state is untouched
@@ -186,7 +215,18 @@ describe("mapTranscriptRow", () => {
   });
 
   it("a row mirrored from a fleet child names its child session", () => {
-    const data = { invokeId: "batch-1/talker", stateId: "batch-1/talking", turn: 1, model: "default", messageCount: 1, tools: [], ref: "children/batch-1/io/r.json", snippet: "x", childSessionId: "batch-1", childSeq: 7 };
+    const data = {
+      invokeId: "batch-1/talker",
+      stateId: "batch-1/talking",
+      turn: 1,
+      model: "default",
+      messageCount: 1,
+      tools: [],
+      ref: "children/batch-1/io/r.json",
+      snippet: "x",
+      childSessionId: "batch-1",
+      childSeq: 7,
+    };
     const [event] = map(row("llm/request", data));
     expect(event).toMatchObject({ type: "llm-request", invokeId: "batch-1/talker", childSessionId: "batch-1" });
     expect(event).not.toHaveProperty("childSeq");
@@ -224,7 +264,14 @@ describe("createPublicEventMapper / publicEventsOf", () => {
       row("runner/start-config", { config: ["asking"] }),
       row("human-input/requested", { promptId: "name", invokeId: "name", kind: "text", message: "Name?", schema: { type: "string" } }),
       row("human-input/answered", { promptId: "name", value: "Grace" }),
-      row("runner/event-processed", { event: "xstate.done.actor.name", eventData: { output: "Grace" }, before: ["asking"], after: ["done"], entered: ["done"], exited: ["asking"] }),
+      row("runner/event-processed", {
+        event: "xstate.done.actor.name",
+        eventData: { output: "Grace" },
+        before: ["asking"],
+        after: ["done"],
+        entered: ["done"],
+        exited: ["asking"],
+      }),
       row("runner/done", { finalConfig: ["done"], status: "done" }),
     ];
   };
@@ -237,7 +284,15 @@ describe("createPublicEventMapper / publicEventsOf", () => {
     for await (const event of publicEventsOf(rows)) streamed.push(event);
     expect(streamed).toEqual(viaMapper);
     expectValidEvents(streamed);
-    expect(streamed.map((event) => event.type)).toEqual(["run-started", "chart-config", "human-prompt", "human-answer", "chart-event", "chart-config", "run-done"]);
+    expect(streamed.map((event) => event.type)).toEqual([
+      "run-started",
+      "chart-config",
+      "human-prompt",
+      "human-answer",
+      "chart-event",
+      "chart-config",
+      "run-done",
+    ]);
     expect(streamed.find((event) => event.type === "human-answer")).toMatchObject({ invokeId: "name", value: "Grace" });
   });
 

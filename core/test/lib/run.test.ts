@@ -18,7 +18,9 @@ import { expectValidEvents, memoryLogger, removeAfter, sleep, talkChart, tempDir
 const reply = (text: string) => ({ deltas: [{ text: `${text.slice(0, 3)}` }, { text: text.slice(3) }], events: [{ name: "finish", payload: { note: text } }] });
 
 /** Runs to the end, collecting events three ways: onEvent, events(), and the transcript. */
-async function runCollecting(options: Parameters<typeof run>[0]): Promise<{ result: RunOutcome; events: PublicEvent[]; iterated: PublicEvent[]; rows: TranscriptRow[] }> {
+async function runCollecting(
+  options: Parameters<typeof run>[0],
+): Promise<{ result: RunOutcome; events: PublicEvent[]; iterated: PublicEvent[]; rows: TranscriptRow[] }> {
   const events: PublicEvent[] = [];
   const handle = run({ ...options, onEvent: (event) => events.push(event) });
   const iterated: PublicEvent[] = [];
@@ -60,7 +62,12 @@ describe("run(options)", () => {
       "run-done",
     ]);
     for (const event of events) expect(event).toMatchObject({ sessionId: "session", runId: result.runId });
-    expect(events.filter((event) => event.type === "text-delta").map((event) => event.type === "text-delta" && event.text).join("")).toBe("Hello there");
+    expect(
+      events
+        .filter((event) => event.type === "text-delta")
+        .map((event) => event.type === "text-delta" && event.text)
+        .join(""),
+    ).toBe("Hello there");
     expect(events.at(-1)).toMatchObject({ type: "run-done", finalConfig: ["done"] });
   });
 
@@ -111,7 +118,11 @@ describe("run(options)", () => {
   it("takes ids and a clock, so the same inputs give the same transcript", async () => {
     const root = tempDir();
     let now = 1_760_000_000_000;
-    const clock = { now: () => now++, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+    const clock = {
+      now: () => now++,
+      setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
+      clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
+    };
     const result = await run({ chart: talkChart(), model: scriptedModel([reply("Hi")]), sessionsRoot: root, ids: sequentialIds("x"), clock });
     expect(result).toMatchObject({ runId: "x-run-1", sessionId: "x-session-1", sessionDir: join(root, "x-session-1"), status: "done" });
   });
@@ -123,7 +134,12 @@ describe("run(options)", () => {
       initial: "talking",
       states: {
         talking: {
-          invoke: converse({ id: "c", message: ({ context }) => `Greet ${context.name}`, realTools: [], allowedEvents: { finish: { schema: z.object({}), description: "end" } } }),
+          invoke: converse({
+            id: "c",
+            message: ({ context }) => `Greet ${context.name}`,
+            realTools: [],
+            allowedEvents: { finish: { schema: z.object({}), description: "end" } },
+          }),
           on: { finish: "done" },
         },
         done: { type: "final" },
@@ -207,10 +223,13 @@ describe("cancellation", () => {
 describe("a chart that throws", () => {
   it("a child actor that throws ends the run with status error, category chart, nothing lost", async () => {
     const machine = setup({
-      actors: { ...inlineActors, explode: fromPromise(async () => {
-        await sleep(5);
-        throw new Error("child exploded: disk on fire");
-      }) },
+      actors: {
+        ...inlineActors,
+        explode: fromPromise(async () => {
+          await sleep(5);
+          throw new Error("child exploded: disk on fire");
+        }),
+      },
     }).createMachine({
       id: "fragile",
       initial: "working",
@@ -219,7 +238,11 @@ describe("a chart that throws", () => {
         done: { type: "final" },
       },
     });
-    const { result, events, rows } = await runCollecting({ chart: defineChart({ id: "fragile", machine }), model: scriptedModel([]), sessionDir: join(tempDir(), "s") });
+    const { result, events, rows } = await runCollecting({
+      chart: defineChart({ id: "fragile", machine }),
+      model: scriptedModel([]),
+      sessionDir: join(tempDir(), "s"),
+    });
     expect(result.status).toBe("error");
     expect(result.error).toMatchObject({ category: "chart", message: expect.stringContaining("child exploded: disk on fire") });
     expect(rows.find((row) => row.event === "runner/error")?.data).toMatchObject({ category: "chart" });
@@ -253,7 +276,11 @@ describe("a chart that throws", () => {
       sessionDir: join(tempDir(), "s"),
       wedge: { intervalMs: 10, cycles: 5 },
     });
-    expect(events.find((event) => event.type === "llm-error")).toMatchObject({ invokeId: "talker", category: "auth", message: expect.stringContaining("key revoked") });
+    expect(events.find((event) => event.type === "llm-error")).toMatchObject({
+      invokeId: "talker",
+      category: "auth",
+      message: expect.stringContaining("key revoked"),
+    });
     // The chart has no transition for error.llm.auth: the runner ends the wedged run.
     expect(result).toMatchObject({ status: "error", error: { category: "wedged" } });
   });
@@ -294,7 +321,10 @@ describe("a model derived from config and credentials", () => {
     });
     expect(network.requests).toHaveLength(0);
     expect(events.find((event) => event.type === "llm-fallback")).toMatchObject({ reason: "down", from: "anthropic:claude-x", category: "auth" });
-    expect(events.find((event) => event.type === "llm-error")).toMatchObject({ category: "auth", message: expect.stringContaining('provider "anthropic" (anthropic) has no API key') });
+    expect(events.find((event) => event.type === "llm-error")).toMatchObject({
+      category: "auth",
+      message: expect.stringContaining('provider "anthropic" (anthropic) has no API key'),
+    });
   });
 });
 
@@ -396,8 +426,16 @@ describe("isolation: two runs at once in one process", () => {
         },
       });
     // Each provider answers a tool call, then finish; delays interleave the two runs.
-    network.enqueue("alpha.test", { tool: { id: "a1", name: "alpha_tool", input: {} }, delayMs: 20 }, { tool: { id: "a2", name: "finish", input: { note: "alpha" } }, delayMs: 5 });
-    network.enqueue("beta.test", { tool: { id: "b1", name: "beta_tool", input: {} }, delayMs: 5 }, { tool: { id: "b2", name: "finish", input: { note: "beta" } }, delayMs: 20 });
+    network.enqueue(
+      "alpha.test",
+      { tool: { id: "a1", name: "alpha_tool", input: {} }, delayMs: 20 },
+      { tool: { id: "a2", name: "finish", input: { note: "alpha" } }, delayMs: 5 },
+    );
+    network.enqueue(
+      "beta.test",
+      { tool: { id: "b1", name: "beta_tool", input: {} }, delayMs: 5 },
+      { tool: { id: "b2", name: "finish", input: { note: "beta" } }, delayMs: 20 },
+    );
     const logA = memoryLogger();
     const logB = memoryLogger();
     const eventsA: PublicEvent[] = [];
@@ -457,8 +495,14 @@ describe("isolation: two runs at once in one process", () => {
     expectValidEvents([...eventsA, ...eventsB]);
     expect(new Set(eventsA.map((event) => `${event.sessionId} ${event.runId}`))).toEqual(new Set([`${resultA.sessionId} ${resultA.runId}`]));
     expect(new Set(eventsB.map((event) => `${event.sessionId} ${event.runId}`))).toEqual(new Set([`${resultB.sessionId} ${resultB.runId}`]));
-    expect(eventsA.filter((event) => event.type === "llm-response").map((event) => event.type === "llm-response" && event.target)).toEqual(["alpha:alpha-1", "alpha:alpha-1"]);
-    expect(eventsB.filter((event) => event.type === "llm-response").map((event) => event.type === "llm-response" && event.target)).toEqual(["beta:beta-1", "beta:beta-1"]);
+    expect(eventsA.filter((event) => event.type === "llm-response").map((event) => event.type === "llm-response" && event.target)).toEqual([
+      "alpha:alpha-1",
+      "alpha:alpha-1",
+    ]);
+    expect(eventsB.filter((event) => event.type === "llm-response").map((event) => event.type === "llm-response" && event.target)).toEqual([
+      "beta:beta-1",
+      "beta:beta-1",
+    ]);
     expect(logA.lines.length).toBeGreaterThan(0);
     expect(logA.lines.every((line) => line.includes(resultA.runId) && !line.includes(resultB.runId))).toBe(true);
     expect(logB.lines.every((line) => line.includes(resultB.runId) && !line.includes(resultA.runId))).toBe(true);

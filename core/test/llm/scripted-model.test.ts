@@ -76,7 +76,10 @@ describe("scripted model", () => {
     const model = scriptedModel([
       {
         text: "Reading.",
-        toolCalls: [{ name: "read_file", input: { path: "a.txt" } }, { name: "shell", input: {}, id: "mine" }],
+        toolCalls: [
+          { name: "read_file", input: { path: "a.txt" } },
+          { name: "shell", input: {}, id: "mine" },
+        ],
         events: [{ name: "submit", payload: { verdict: "ok" } }],
       },
       { events: [{ name: "done" }] },
@@ -164,11 +167,7 @@ describe("scripted model", () => {
         [
           {
             firstTokenMs: 300,
-            deltas: [
-              { text: "plan", kind: "thinking", afterMs: 20 },
-              { text: "Hel" },
-              { text: "lo", afterMs: 50 },
-            ],
+            deltas: [{ text: "plan", kind: "thinking", afterMs: 20 }, { text: "Hel" }, { text: "lo", afterMs: 50 }],
           },
         ],
         { clock },
@@ -205,7 +204,10 @@ describe("scripted model", () => {
       const deltas = ["a ", "b ", "c ", "d ", "e "].map((text) => ({ text, afterMs: 5 }));
       const model = scriptedModel([{ firstTokenMs: 100, deltas }], { clock: late });
       const seen: { at: number; text: string }[] = [];
-      const response = await model.call(request({ stream: true }), { signal: new AbortController().signal, onDelta: (delta) => seen.push({ at: time, text: delta.text }) });
+      const response = await model.call(request({ stream: true }), {
+        signal: new AbortController().signal,
+        onDelta: (delta) => seen.push({ at: time, text: delta.text }),
+      });
       // Fragments are due at 105, 110, ... 125. The first wait ends at 112: "a " and "b " are overdue
       // and come at once; "c " is 3 ms away; that wait ends at 127, when "c ", "d " and "e " are due.
       expect(sleeps).toEqual([100, 3]);
@@ -325,9 +327,7 @@ describe("scripted model", () => {
       { expect: { lastUserIncludes: "tests pass", stateId: "verify" }, text: "ok" },
       { expect: (req) => req.tools.length > 0, text: "ok" },
     ]);
-    const mismatch = await rejection(
-      model.call(request({ stateId: "build", turn: 3, user: "tests fail" }), { signal: signal() }),
-    );
+    const mismatch = await rejection(model.call(request({ stateId: "build", turn: 3, user: "tests fail" }), { signal: signal() }));
     expect(mismatch.category).toBe("script-mismatch");
     expect(mismatch.message).toContain('script #1 (text "ok")');
     expect(mismatch.message).toContain('state "build", turn 3');
@@ -338,9 +338,7 @@ describe("scripted model", () => {
   });
 
   it("accepts an expectation that holds", async () => {
-    const model = scriptedModel([
-      { expect: { lastUserIncludes: "ell", systemIncludes: "test", model: "default", turn: 1 }, text: "ok" },
-    ]);
+    const model = scriptedModel([{ expect: { lastUserIncludes: "ell", systemIncludes: "test", model: "default", turn: 1 }, text: "ok" }]);
     expect((await model.call(request(), { signal: signal() })).content).toEqual([{ type: "text", text: "ok" }]);
   });
 
@@ -372,10 +370,7 @@ describe("scripted model", () => {
 describe("parseScript", () => {
   it("accepts a valid list and a byState script", () => {
     expect(parseScript('[{"text":"hi"},{"events":[{"name":"done","payload":{}}]}]', "inline")).toHaveLength(2);
-    const script = parseScript(
-      { byState: { a: [{ deltas: [{ text: "x", afterMs: 5 }], firstTokenMs: 10 }] }, default: [] },
-      "inline",
-    );
+    const script = parseScript({ byState: { a: [{ deltas: [{ text: "x", afterMs: 5 }], firstTokenMs: 10 }] }, default: [] }, "inline");
     expect(script).toMatchObject({ byState: { a: [{ firstTokenMs: 10 }] } });
   });
 
@@ -397,10 +392,7 @@ describe("parseScript", () => {
     expect(error).toBeInstanceOf(ScriptParseError);
     const parsed = error as ScriptParseError;
     expect(parsed.source).toBe("examples/review/script.json");
-    expect(parsed.issues.map((issue) => issue.path)).toEqual([
-      "byState.review[1].error.category",
-      'byState["two words"][0]',
-    ]);
+    expect(parsed.issues.map((issue) => issue.path)).toEqual(["byState.review[1].error.category", 'byState["two words"][0]']);
     expect(parsed.message).toContain("examples/review/script.json");
     expect(parsed.message).toContain("at byState.review[1].error.category:");
     expect(parsed.message).toContain("toolcalls");
@@ -415,9 +407,7 @@ describe("parseScript", () => {
       }
       return [];
     };
-    expect(issues([{}, { text: "a", deltas: [] }])).toEqual([
-      { path: "[1].deltas", message: "a step has either text or deltas, not both" },
-    ]);
+    expect(issues([{}, { text: "a", deltas: [] }])).toEqual([{ path: "[1].deltas", message: "a step has either text or deltas, not both" }]);
     expect(issues([{ error: { category: "auth", message: "m" }, text: "a" }])[0]?.path).toBe("[0].text");
     expect(issues([{ text: "a", afterMs: 3 }])[0]?.path).toBe("[0].afterMs");
     expect(issues([{ deltas: [{ text: "a", afterMs: -1 }] }])[0]?.path).toBe("[0].deltas[0].afterMs");

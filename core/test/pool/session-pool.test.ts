@@ -100,7 +100,10 @@ describe("SessionPool", () => {
     try {
       await here.ready();
       // A function step could not cross to a thread; here it needs not.
-      const step = (() => ({ deltas: [{ text: "From a function" }], events: [{ name: "greeting_done", payload: { greeting: "From a function" } }] })) as unknown as ReplyStep;
+      const step = (() => ({
+        deltas: [{ text: "From a function" }],
+        events: [{ name: "greeting_done", payload: { greeting: "From a function" } }],
+      })) as unknown as ReplyStep;
       const sessionDir = join(root, "calling-thread");
       expect((await here.run({ chart: hello, sessionDir, script: [step] })).status).toBe("done");
       expect(streamedText(sessionDir)).toBe("From a function");

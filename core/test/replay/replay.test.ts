@@ -40,7 +40,10 @@ describe("transcript -> wire", () => {
   it("streams exactly the frames of the pure replay transform, every one valid", async () => {
     const transcript = join(dir, "transcript.jsonl");
     const lines = await collect(transcriptToWire(transcript));
-    const rows = readFileSync(transcript, "utf8").trim().split("\n").map((line) => JSON.parse(line) as TranscriptRow);
+    const rows = readFileSync(transcript, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as TranscriptRow);
     expect(lines.map((line) => JSON.parse(line.text))).toEqual([...replayFrames(rows)].map((frame) => JSON.parse(JSON.stringify(frame))));
     for (const line of lines) expect(validateFrame(line.text, { direction: "outbound" }).ok).toBe(true);
     expect(lines[0]!.frame).toMatchObject({ kind: "hello", replay: true });
@@ -112,7 +115,11 @@ describe("escapement open", () => {
   it("--emit-wire writes the wire JSONL to stdout", async () => {
     const cli = io();
     expect(await main(["open", dir, "--emit-wire"], cli.io)).toBe(0);
-    const frames = cli.out().trim().split("\n").map((l) => JSON.parse(l) as { kind: string });
+    const frames = cli
+      .out()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { kind: string });
     expect(frames[0]!.kind).toBe("hello");
     expect(frames.at(-1)!.kind).toBe("run-finished");
   });

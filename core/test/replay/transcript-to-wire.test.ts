@@ -61,11 +61,16 @@ beforeAll(async () => {
         }),
         on: { "llm.idle": { actions: tellLlm("talker", "More.") }, "talk.done": "next" },
       },
-      next: { always: [{ guard: ({ context }) => context.n >= 2, target: "done" }, { target: "talk", actions: assign({ n: ({ context }) => context.n + 1 }) }] },
+      next: {
+        always: [
+          { guard: ({ context }) => context.n >= 2, target: "done" },
+          { target: "talk", actions: assign({ n: ({ context }) => context.n + 1 }) },
+        ],
+      },
       done: { type: "final" },
     },
   });
-  const turn = (i: number) => ({ deltas: [{ text: `Part ${i}, ` }, { text: "more " }, { text: "text.\r\n\u2028 \"quoted\"\u2029" }] });
+  const turn = (i: number) => ({ deltas: [{ text: `Part ${i}, ` }, { text: "more " }, { text: 'text.\r\n\u2028 "quoted"\u2029' }] });
   const steps = Array.from({ length: 3 }, () => [turn(1), turn(2), { ...turn(3), events: [{ name: "talk_done" }] }]).flat();
   const root = mkdtempSync(join(tmpdir(), "escapement-t2w-"));
   const run = await runChart({ chart: { id: "several", machine }, model: scriptedModel(steps), sessionDir: join(root, "s"), cwd: root });
@@ -112,12 +117,18 @@ describe("transcriptToWire = replayFrames", () => {
     expect(skipped).toEqual([]);
     expect(lines.map((line) => JSON.parse(line.text))).toEqual(expected.frames);
     expect(lines.map((line) => JSON.parse(JSON.stringify(line.frame)))).toEqual(expected.frames);
-    const rows = readFileSync(transcript, "utf8").trim().split("\n").map((l) => JSON.parse(l) as TranscriptRow);
+    const rows = readFileSync(transcript, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as TranscriptRow);
     expect(lines[0]!.ts).toBe(rows[0]!.ts);
     // Every row is an event frame, those whose model text holds U+2028 / U+2029 included.
     const events = lines.flatMap((line) => (line.frame.kind === "event" ? [line.frame.row] : []));
     expect(events.map((row) => row.seq)).toEqual(rows.map((row) => row.seq));
-    const deltas = events.filter((row) => row.event === "llm/delta").map((row) => (row.data as { text: string }).text).join("");
+    const deltas = events
+      .filter((row) => row.event === "llm/delta")
+      .map((row) => (row.data as { text: string }).text)
+      .join("");
     expect(deltas.split('text.\r\n\u2028 "quoted"\u2029')).toHaveLength(10);
     // Event frames carry their row's time, derived frames too.
     const bySeq = new Map(rows.map((row) => [row.seq, row.ts]));
@@ -155,11 +166,19 @@ describe("transcriptToWire = replayFrames", () => {
 
   it("an empty or unreadable-only transcript is a lone hello; a first row that is not runner/started gives unknown ids", async () => {
     const dir = mkdtempSync(join(tmpdir(), "escapement-t2w-edge-"));
-    for (const [name, text] of [["empty", ""], ["junk", "nope\n\n{"], ["other", '{"seq":1,"ts":5,"event":"x/y","data":{}}'], ["bad-start", '{"seq":1,"ts":5,"event":"runner/started","data":{"sessionId":"s","runId":"r","chartId":"c"}}\n']]) {
+    for (const [name, text] of [
+      ["empty", ""],
+      ["junk", "nope\n\n{"],
+      ["other", '{"seq":1,"ts":5,"event":"x/y","data":{}}'],
+      ["bad-start", '{"seq":1,"ts":5,"event":"runner/started","data":{"sessionId":"s","runId":"r","chartId":"c"}}\n'],
+    ]) {
       const path = join(dir, `${name}.jsonl`);
       writeFileSync(path, text!);
       const { lines } = await streamed(path);
-      expect(lines.map((line) => JSON.parse(line.text)), name).toEqual((await reference(path)).frames);
+      expect(
+        lines.map((line) => JSON.parse(line.text)),
+        name,
+      ).toEqual((await reference(path)).frames);
     }
   });
 

@@ -34,7 +34,7 @@ const splitterLines = (chunks: string[]): string[] => {
 /** `text` cut into pieces of 1 to `max` units (characters, or bytes of a Buffer). */
 const cut = <T extends string | Buffer>(text: T, rand: () => number, max: number): T[] => {
   const pieces: T[] = [];
-  for (let at = 0; at < text.length; ) {
+  for (let at = 0; at < text.length;) {
     const size = 1 + Math.floor(rand() * max);
     pieces.push(text.slice(at, at + size) as T);
     at += size;

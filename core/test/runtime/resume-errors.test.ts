@@ -7,7 +7,7 @@ import { runChart } from "../../src/runtime/runner.js";
 import { SessionError } from "../../src/runtime/session-error.js";
 import { scriptedModel } from "../../src/llm/index.js";
 
-const machine = setup({}).createMachine({ id: "tiny", initial: "a", states: { a: { on: { go: "b" } , after: { 1: "b" } }, b: { type: "final" } } });
+const machine = setup({}).createMachine({ id: "tiny", initial: "a", states: { a: { on: { go: "b" }, after: { 1: "b" } }, b: { type: "final" } } });
 const chart = { id: "tiny", machine };
 const model = () => scriptedModel([]);
 

@@ -77,13 +77,19 @@ describe("transcript", () => {
   it("every processed chart event is recorded with the configuration before and after", async () => {
     const { rows } = await runScripted({ chart: talkChart(), script: [{ events: [{ name: "finish" }] }] });
     expect(rowsOf(rows, "runner/start-config").map((row) => row.data)).toEqual([{ config: ["talking"] }]);
-    expect(processed(rows)).toEqual([{ event: "finish", eventData: { invokeId: "c" }, before: ["talking"], after: ["done"], entered: ["done"], exited: ["talking"] }]);
+    expect(processed(rows)).toEqual([
+      { event: "finish", eventData: { invokeId: "c" }, before: ["talking"], after: ["done"], entered: ["done"], exited: ["talking"] },
+    ]);
   });
 });
 
 describe("run endings", () => {
   it("wedge guard: a chart stuck with nothing pending ends with status error, category wedged", async () => {
-    const machine = setup({ actors: inlineActors }).createMachine({ id: "stuck", initial: "waiting", states: { waiting: { on: { never: "done" } }, done: { type: "final" } } });
+    const machine = setup({ actors: inlineActors }).createMachine({
+      id: "stuck",
+      initial: "waiting",
+      states: { waiting: { on: { never: "done" } }, done: { type: "final" } },
+    });
     const { result, rows, elapsedMs } = await runScripted({ chart: machine, wedge: { intervalMs: 10, cycles: 5 } });
     expect(result.status).toBe("error");
     expect(result.error).toMatchObject({ category: "wedged" });
@@ -257,7 +263,13 @@ describe("two runs in one process", () => {
           done: { type: "final" },
         },
       });
-      const step = { toolCalls: [{ name: "probe" }], deltas: [{ text: `${name}-1 `, afterMs: 10 }, { text: `${name}-2`, afterMs: 10 }] };
+      const step = {
+        toolCalls: [{ name: "probe" }],
+        deltas: [
+          { text: `${name}-1 `, afterMs: 10 },
+          { text: `${name}-2`, afterMs: 10 },
+        ],
+      };
       const model = scriptedModel([step, step, { text: `bye from ${name}`, firstTokenMs: 10 }]);
       const taps: TranscriptRow[] = [];
       const sessionDir = join(tempDir(), `session-${name}`);

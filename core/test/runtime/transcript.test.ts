@@ -15,7 +15,10 @@ describe("transcript", () => {
     const writer = new TranscriptWriter(path, { clock: fixedClock });
     const seen: number[] = [];
     writer.tap((rows) => {
-      const onDisk = readFileSync(path, "utf8").trim().split("\n").map((line) => JSON.parse(line).seq as number);
+      const onDisk = readFileSync(path, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line).seq as number);
       for (const row of rows) {
         expect(onDisk).toContain(row.seq);
         seen.push(row.seq);
@@ -109,7 +112,12 @@ describe("transcript", () => {
       ref: "io/response.json",
       snippet: "",
     } as const;
-    const onDisk = (path: string) => readFileSync(path, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line));
+    const onDisk = (path: string) =>
+      readFileSync(path, "utf8")
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
 
     it("fragments of one stream waiting for the same flush become one row; seq stays gap-free", () => {
       const path = tempFile();

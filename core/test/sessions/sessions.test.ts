@@ -58,7 +58,9 @@ describe("session summary", () => {
   it("folds usage, cost, latency and failures from rows", () => {
     const folder = createSummaryFolder({ sessionId: "s", chartId: "c", status: "done", createdAt: 0 });
     const row = (seq: number, event: string, data: unknown) => ({ seq, ts: seq, event, data });
-    folder.add(row(1, "llm/response", { target: "a:x", usage: { input: 10, output: 5, cacheRead: 2, cacheWrite: 1 }, elapsedMs: 100, ttftMs: 10, costUsd: 0.5 }));
+    folder.add(
+      row(1, "llm/response", { target: "a:x", usage: { input: 10, output: 5, cacheRead: 2, cacheWrite: 1 }, elapsedMs: 100, ttftMs: 10, costUsd: 0.5 }),
+    );
     folder.add(row(2, "llm/response", { target: "b:y", usage: { input: 20, output: 5 }, elapsedMs: 300, costUsd: 0.25 }));
     folder.add(row(3, "llm/retry", {}));
     folder.add(row(4, "llm/model-down", {}));
@@ -123,7 +125,12 @@ describe("a session whose model text holds U+2028 and U+2029 (JSON leaves them u
     const rows = readFileSync(join(dir, "transcript.jsonl"), "utf8").trim().split("\n");
     const cli = io();
     expect(await main(["show", dir], cli)).toBe(0);
-    expect(cli.out().split("\n").filter((line) => line.startsWith("#"))).toHaveLength(rows.length);
+    expect(
+      cli
+        .out()
+        .split("\n")
+        .filter((line) => line.startsWith("#")),
+    ).toHaveLength(rows.length);
     expect(cli.out()).not.toContain("unreadable");
     const summary = await summarizeSession(dir);
     expect(summary).toMatchObject({ turns: 2, unreadable: [], status: "done", finalConfig: ["done"] });

@@ -87,16 +87,11 @@ describe("ArtifactStore", () => {
     it("names every missing artifact and lists the available ones", async () => {
       await store.write("spec", "s");
       await store.write("notes", "n");
-      const error = await rejection(
-        () => store.renderWithArtifacts("{{spec}} {{plan.md}} {{review}} {{..}}", { source: "prompts/act.md" }),
-        TemplateError,
-      );
+      const error = await rejection(() => store.renderWithArtifacts("{{spec}} {{plan.md}} {{review}} {{..}}", { source: "prompts/act.md" }), TemplateError);
       expect(error.category).toBe("missing-artifact");
       expect(error.missing).toEqual(["plan.md", "review", ".."]);
       expect(error.available).toEqual(["notes", "spec"]);
-      expect(error.message).toBe(
-        "missing artifacts in prompts/act.md: {{plan.md}}, {{review}}, {{..}} (available: notes, spec)",
-      );
+      expect(error.message).toBe("missing artifacts in prompts/act.md: {{plan.md}}, {{review}}, {{..}} (available: notes, spec)");
     });
 
     it("says when no artifacts exist yet", async () => {

@@ -13,9 +13,7 @@ const thrown = (run: () => unknown): TemplateError => {
 
 describe("renderTemplate", () => {
   it("replaces placeholders, with or without padding inside the braces", () => {
-    expect(renderTemplate("Goal: {{GOAL}}; plan: {{ plan_1 }}; again {{\tGOAL\t}}", { GOAL: "ship", plan_1: "p" })).toBe(
-      "Goal: ship; plan: p; again ship",
-    );
+    expect(renderTemplate("Goal: {{GOAL}}; plan: {{ plan_1 }}; again {{\tGOAL\t}}", { GOAL: "ship", plan_1: "p" })).toBe("Goal: ship; plan: p; again ship");
   });
 
   it("inserts values literally, without rescanning them", () => {
@@ -39,9 +37,7 @@ describe("renderTemplate", () => {
   });
 
   it("treats \\{{ as a literal {{", () => {
-    expect(renderTemplate("Use \\{{NAME}} for {{NAME}}, and \\{{ alone", { NAME: "x" })).toBe(
-      "Use {{NAME}} for x, and {{ alone",
-    );
+    expect(renderTemplate("Use \\{{NAME}} for {{NAME}}, and \\{{ alone", { NAME: "x" })).toBe("Use {{NAME}} for x, and {{ alone");
   });
 
   it("leaves braces around non-names alone", () => {

@@ -32,10 +32,7 @@ describe("fs_edit", () => {
 
   it("replaces every occurrence with replace_all", async () => {
     const { dir, read } = await setup("x = 1;\nx = 1;\n");
-    const result = await fsEditTool.execute(
-      { path: "file.ts", old_string: "x = 1", new_string: "x = 2", replace_all: true },
-      contextFor(dir),
-    );
+    const result = await fsEditTool.execute({ path: "file.ts", old_string: "x = 1", new_string: "x = 2", replace_all: true }, contextFor(dir));
     expect(await read()).toBe("x = 2;\nx = 2;\n");
     expect(result.meta).toMatchObject({ replacements: 2 });
   });

@@ -6,8 +6,7 @@ import { createShellRunTool, shellRunTool } from "../../src/tools/shell-run.js";
 import { contextFor, isAlive, readPid, tempDir, waitFor } from "./helpers.js";
 
 /** Starts a background grandchild and a foreground child; both pids land in files. */
-const twoSleepers = (dir: string): string =>
-  `sleep 30 & echo $! > ${join(dir, "grandchild.pid")}; sleep 30 & echo $! > ${join(dir, "child.pid")}; wait`;
+const twoSleepers = (dir: string): string => `sleep 30 & echo $! > ${join(dir, "grandchild.pid")}; sleep 30 & echo $! > ${join(dir, "child.pid")}; wait`;
 
 const expectDead = async (pidFile: string): Promise<void> => {
   const pid = await readPid(pidFile);
@@ -46,10 +45,7 @@ describe("shell_run", () => {
   it("on timeout kills the whole process group, grandchildren included", async () => {
     const dir = await tempDir();
     const started = Date.now();
-    const result = await createShellRunTool({ killGraceMs: 500 }).execute(
-      { command: `echo started; ${twoSleepers(dir)}`, timeoutMs: 700 },
-      contextFor(dir),
-    );
+    const result = await createShellRunTool({ killGraceMs: 500 }).execute({ command: `echo started; ${twoSleepers(dir)}`, timeoutMs: 700 }, contextFor(dir));
     expect(Date.now() - started).toBeLessThan(5000);
     expect(result).toMatchObject({ isError: true, meta: { timedOut: true, aborted: false, exitCode: null } });
     expect(result.output).toBe("started\n[timed out after 700 ms; the process group was killed]");
@@ -60,10 +56,7 @@ describe("shell_run", () => {
   it("on abort kills the whole process group, grandchildren included", async () => {
     const dir = await tempDir();
     const controller = new AbortController();
-    const running = createShellRunTool({ killGraceMs: 500 }).execute(
-      { command: twoSleepers(dir) },
-      contextFor(dir, controller.signal),
-    );
+    const running = createShellRunTool({ killGraceMs: 500 }).execute({ command: twoSleepers(dir) }, contextFor(dir, controller.signal));
     await waitFor(() => existsSync(join(dir, "child.pid")), 5000, "the command to start its children");
     controller.abort();
     const result = await running;
@@ -91,10 +84,7 @@ describe("shell_run", () => {
   it("returns when the shell exits even if a background process holds its output open", async () => {
     const dir = await tempDir();
     const started = Date.now();
-    const result = await shellRunTool.execute(
-      { command: `sleep 30 & echo $! > ${join(dir, "bg.pid")}; echo main done` },
-      contextFor(dir),
-    );
+    const result = await shellRunTool.execute({ command: `sleep 30 & echo $! > ${join(dir, "bg.pid")}; echo main done` }, contextFor(dir));
     expect(Date.now() - started).toBeLessThan(5000);
     expect(result.output).toBe("main done\n[exit code 0]");
     process.kill(await readPid(join(dir, "bg.pid")), "SIGKILL");

@@ -87,7 +87,9 @@ describe("ToolRegistry", () => {
 
 describe("createDefaultRegistry", () => {
   it("holds every built-in tool under the names the model sees", () => {
-    const names = createDefaultRegistry().list().map((tool) => tool.name);
+    const names = createDefaultRegistry()
+      .list()
+      .map((tool) => tool.name);
     expect(names).toEqual(["fs_read", "fs_write", "fs_edit", "fs_multi_edit", "fs_glob", "fs_grep", "shell_run", "web_fetch"]);
     expect(builtinTools.map((tool) => tool.name)).toEqual(names);
   });

@@ -2,15 +2,7 @@ import { join } from "node:path";
 import { WebSocket } from "ws";
 import { setup, assign } from "xstate";
 import { z } from "zod";
-import {
-  PROTOCOL_MAJOR,
-  PROTOCOL_NAME,
-  PROTOCOL_VERSION,
-  decodeOutbound,
-  isStreamFrame,
-  type OutboundFrame,
-  type StreamFrame,
-} from "@escapement/wire-schema";
+import { PROTOCOL_MAJOR, PROTOCOL_NAME, PROTOCOL_VERSION, decodeOutbound, isStreamFrame, type OutboundFrame, type StreamFrame } from "@escapement/wire-schema";
 import { askHuman, converse, defineChart, inlineActors } from "../../src/chart/index.js";
 import { DebugGate } from "../../src/debug/index.js";
 import { scriptedModel, type Script } from "../../src/llm/index.js";
@@ -28,7 +20,10 @@ export const wireChart = defineChart({
     on: { "human.cancelled": ".cancelled" },
     states: {
       name: {
-        invoke: { ...askHuman({ id: "name", kind: "text", message: "Who?" }), onDone: { target: "writing", actions: assign({ name: ({ event }) => String(event.output) }) } },
+        invoke: {
+          ...askHuman({ id: "name", kind: "text", message: "Who?" }),
+          onDone: { target: "writing", actions: assign({ name: ({ event }) => String(event.output) }) },
+        },
       },
       writing: {
         invoke: converse({
@@ -49,8 +44,21 @@ export const wireChart = defineChart({
 });
 
 export const wireScript = (delayMs = 20): Script => [
-  { deltas: [{ text: "Thinking ", afterMs: delayMs }, { text: "about ", afterMs: delayMs }, { text: "it.", afterMs: delayMs }], events: [{ name: "note", payload: { text: "n1" } }] },
-  { deltas: [{ text: "Hello ", afterMs: delayMs }, { text: "Ada", afterMs: delayMs }, { text: "!", afterMs: delayMs }] },
+  {
+    deltas: [
+      { text: "Thinking ", afterMs: delayMs },
+      { text: "about ", afterMs: delayMs },
+      { text: "it.", afterMs: delayMs },
+    ],
+    events: [{ name: "note", payload: { text: "n1" } }],
+  },
+  {
+    deltas: [
+      { text: "Hello ", afterMs: delayMs },
+      { text: "Ada", afterMs: delayMs },
+      { text: "!", afterMs: delayMs },
+    ],
+  },
 ];
 
 export interface LiveRun {
@@ -127,7 +135,14 @@ export function connect(url: string): Promise<Client> {
     send: (frame) => ws.send(JSON.stringify(frame)),
     sendRaw: (text) => ws.send(text),
     attach: (token, since, extra = {}) =>
-      client.send({ v: PROTOCOL_MAJOR, kind: "attach", token, protocol: { name: PROTOCOL_NAME, version: PROTOCOL_VERSION }, ...(since === undefined ? {} : { since }), ...extra }),
+      client.send({
+        v: PROTOCOL_MAJOR,
+        kind: "attach",
+        token,
+        protocol: { name: PROTOCOL_NAME, version: PROTOCOL_VERSION },
+        ...(since === undefined ? {} : { since }),
+        ...extra,
+      }),
     waitFor: (match, ms = 10_000, from = 0) =>
       new Promise((resolve, reject) => {
         const check = () => {

@@ -262,8 +262,17 @@ describe("backpressure", () => {
     expect(notDeltas(events.map((frame) => frame.row))).toEqual(notDeltas(rows.slice(1)));
     // Each coalesced frame is the last row of its range, its text the concatenation, nothing lost.
     const text = (list: TranscriptRow[], kind: string) =>
-      list.filter((r) => r.event === "llm/delta" && (r.data as { kind: string }).kind === kind).map((r) => (r.data as { text: string }).text).join("");
-    for (const kind of ["text", "thinking"]) expect(text(events.map((frame) => frame.row), kind)).toEqual(text(rows, kind));
+      list
+        .filter((r) => r.event === "llm/delta" && (r.data as { kind: string }).kind === kind)
+        .map((r) => (r.data as { text: string }).text)
+        .join("");
+    for (const kind of ["text", "thinking"])
+      expect(
+        text(
+          events.map((frame) => frame.row),
+          kind,
+        ),
+      ).toEqual(text(rows, kind));
     // The phase/derived frames are untouched: same stream as an unhurried renderer.
     const calm = await client(server.url);
     calm.attach("t", 0);

@@ -1,14 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  CLOSE_CODES,
-  PROTOCOL_MAJOR,
-  replayFrames,
-  type OutboundFrame,
-  type PromptFrame,
-  type TranscriptRow,
-} from "@escapement/wire-schema";
+import { CLOSE_CODES, PROTOCOL_MAJOR, replayFrames, type OutboundFrame, type PromptFrame, type TranscriptRow } from "@escapement/wire-schema";
 import { connect, gaps, isKind, startLiveRun, type Client, type LiveRun } from "./harness.js";
 
 const runs: LiveRun[] = [];
@@ -89,7 +82,9 @@ describe("wire server: a live run", () => {
     const c = await client(run);
     c.attach("not-the-token", 0, { id: "a-1" });
     const closed = await c.closed;
-    expect(c.frames).toEqual([{ v: 1, kind: "error", seq: 0, code: "unauthorized", path: "/token", message: expect.stringMatching(/^\/token: /), fatal: true, inReplyTo: "a-1" }]);
+    expect(c.frames).toEqual([
+      { v: 1, kind: "error", seq: 0, code: "unauthorized", path: "/token", message: expect.stringMatching(/^\/token: /), fatal: true, inReplyTo: "a-1" },
+    ]);
     expect(closed.code).toBe(CLOSE_CODES.unauthorized);
   });
 
@@ -139,7 +134,15 @@ describe("wire server: a live run", () => {
     // Paused at the first prompt's answer... nothing else happens: the core sends heartbeats on its own.
     await c.waitFor(isKind("heartbeat", (frame) => frame.inReplyTo === undefined));
     const heartbeat = c.frames.find(isKind("heartbeat"))!;
-    expect(heartbeat.seq).toBe(Math.max(0, ...c.stream().filter((frame) => c.frames.indexOf(frame) < c.frames.indexOf(heartbeat)).map((frame) => frame.seq)));
+    expect(heartbeat.seq).toBe(
+      Math.max(
+        0,
+        ...c
+          .stream()
+          .filter((frame) => c.frames.indexOf(frame) < c.frames.indexOf(heartbeat))
+          .map((frame) => frame.seq),
+      ),
+    );
     const closed = await c.closed;
     expect(closed.code).toBe(CLOSE_CODES.heartbeatTimeout);
     expect(c.frames.at(-1)).toMatchObject({ kind: "error", code: "heartbeat-timeout", fatal: true });
@@ -182,7 +185,10 @@ describe("wire server: bad input after attach never touches the run", () => {
     expect(gaps(c.frames)).toEqual([]);
     expect(c.ws.readyState).toBe(c.ws.OPEN);
     const answered = rowsOf(run.sessionDir).filter((row) => row.event === "human-input/answered");
-    expect(answered.map((row) => row.data)).toEqual([{ promptId: "name", value: "Ada" }, { promptId: "approve", value: true }]);
+    expect(answered.map((row) => row.data)).toEqual([
+      { promptId: "name", value: "Ada" },
+      { promptId: "approve", value: true },
+    ]);
   });
 
   it("answers: invalid -> invalid-answer with a path (prompt stays open); unknown or closed prompt -> unknown-prompt; first valid answer wins", async () => {
@@ -244,9 +250,17 @@ describe("wire server: the debugger over the wire", () => {
     c.send({ v: 1, kind: "control", action: "step", n: 2 });
     await c.waitFor(isKind("debug", (frame) => frame.mode === "step" && frame.stepBudget === 2));
     const stepped = c.frames.length;
-    await c.waitFor(isKind("debug", (frame) => frame.paused && frame.reason === "step done"), 10_000, stepped);
+    await c.waitFor(
+      isKind("debug", (frame) => frame.paused && frame.reason === "step done"),
+      10_000,
+      stepped,
+    );
     c.send({ v: 1, kind: "control", action: "continue" });
-    await c.waitFor(isKind("debug", (frame) => !frame.paused && frame.mode === "run"), 10_000, stepped);
+    await c.waitFor(
+      isKind("debug", (frame) => !frame.paused && frame.mode === "run"),
+      10_000,
+      stepped,
+    );
     await c.waitFor(isKind("run-finished"));
     expect((await run.done).status).toBe("done");
     expect(gaps(c.frames)).toEqual([]);

@@ -6,14 +6,7 @@
  * Frames must have passed `decodeOutbound` (the transport does that); the reducer trusts the
  * data of known event names.
  */
-import {
-  isStreamFrame,
-  type ErrorFrame,
-  type HelloFrame,
-  type OutboundFrame,
-  type SnapshotFrame,
-  type StreamFrame,
-} from "@escapement/wire-schema";
+import { isStreamFrame, type ErrorFrame, type HelloFrame, type OutboundFrame, type SnapshotFrame, type StreamFrame } from "@escapement/wire-schema";
 import { logPush } from "./bounded-log.ts";
 import { fromSnapshot, onEnded, type ConversationView } from "./conversation.ts";
 import { applyRow } from "./apply-row.ts";

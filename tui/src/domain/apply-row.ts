@@ -1,15 +1,7 @@
 /** What one transcript row (the payload of an `event` frame) does to the view. */
 import { isEvent, type TranscriptRow } from "@escapement/wire-schema";
 import { logLast, logPush, logReplaceLast } from "./bounded-log.ts";
-import {
-  newConversation,
-  onDelta,
-  onEnded,
-  onError,
-  onRequest,
-  onResponse,
-  type ConversationView,
-} from "./conversation.ts";
+import { newConversation, onDelta, onEnded, onError, onRequest, onResponse, type ConversationView } from "./conversation.ts";
 import { continuesDeltas, deltaLogRow, logRowOf } from "./log-row.ts";
 import type { ViewState } from "./view-state.ts";
 
@@ -37,11 +29,7 @@ const pruneEnded = (conversations: Map<string, ConversationView>, keep: number):
   return conversations;
 };
 
-const updateConversation = (
-  state: ViewState,
-  invokeId: string,
-  update: (c: ConversationView) => ConversationView,
-): ViewState => {
+const updateConversation = (state: ViewState, invokeId: string, update: (c: ConversationView) => ConversationView): ViewState => {
   const current = state.conversations.get(invokeId);
   if (!current) return state;
   return { ...state, conversations: new Map(state.conversations).set(invokeId, update(current)) };
@@ -53,9 +41,7 @@ const applyEffects = (state: ViewState, row: TranscriptRow): ViewState => {
     return updateConversation(state, row.data.invokeId, (c) => onDelta(c, row.data, row.ts, state.options.streamTail));
   }
   if (isEvent(row, "llm/request")) {
-    const known = state.conversations.has(row.data.invokeId)
-      ? state
-      : startConversation(state, row.data.invokeId, row.data.stateId, row.data.model, row.ts);
+    const known = state.conversations.has(row.data.invokeId) ? state : startConversation(state, row.data.invokeId, row.data.stateId, row.data.model, row.ts);
     return updateConversation(known, row.data.invokeId, (c) => onRequest(c, row.data, row.ts));
   }
   if (isEvent(row, "llm/response")) return updateConversation(state, row.data.invokeId, (c) => onResponse(c, row.data));

@@ -13,9 +13,7 @@ export const BLOCK_CHARS_MAX = 200_000;
 export type BlobKind = "request" | "response" | "tool" | "artifact" | "auto";
 
 const cut = (text: string): string =>
-  text.length <= BLOCK_CHARS_MAX
-    ? text
-    : `${text.slice(0, BLOCK_CHARS_MAX)}\n… (${(text.length - BLOCK_CHARS_MAX).toLocaleString("en-US")} more characters)`;
+  text.length <= BLOCK_CHARS_MAX ? text : `${text.slice(0, BLOCK_CHARS_MAX)}\n… (${(text.length - BLOCK_CHARS_MAX).toLocaleString("en-US")} more characters)`;
 
 /** A fenced block whose fence no backtick run in `body` can close. */
 export const fenced = (body: string, lang = ""): string => {
@@ -39,8 +37,7 @@ const pretty = (value: unknown): string => {
   }
 };
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 const num = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
@@ -83,10 +80,14 @@ export const blockMarkdown = (block: unknown): string => {
 };
 
 const blocks = (content: unknown): string =>
-  Array.isArray(content) ? content.map(blockMarkdown).filter((s) => s !== "").join("\n\n") || "*(empty)*" : blockMarkdown(content);
+  Array.isArray(content)
+    ? content
+        .map(blockMarkdown)
+        .filter((s) => s !== "")
+        .join("\n\n") || "*(empty)*"
+    : blockMarkdown(content);
 
-export const isModelRequest = (value: unknown): value is Record<string, unknown> & { messages: unknown[] } =>
-  isRecord(value) && Array.isArray(value.messages);
+export const isModelRequest = (value: unknown): value is Record<string, unknown> & { messages: unknown[] } => isRecord(value) && Array.isArray(value.messages);
 
 export const isModelResponse = (value: unknown): value is Record<string, unknown> & { content: unknown[] } =>
   isRecord(value) && Array.isArray(value.content) && typeof value.stopReason === "string";
@@ -147,9 +148,7 @@ export const responseMarkdown = (response: Record<string, unknown> & { content: 
 const toolMarkdown = (blob: Record<string, unknown>, title: string): string => {
   const output = typeof blob.output === "string" ? fenced(blob.output) : fenced(pretty(blob.output), "json");
   const meta = blob.meta === undefined ? [] : ["## Meta", fenced(pretty(blob.meta), "json")];
-  return [`# ${title}`, "## Input", fenced(pretty(blob.input), "json"), `## Output${blob.isError === true ? " (error)" : ""}`, output, ...meta].join(
-    "\n\n",
-  );
+  return [`# ${title}`, "## Input", fenced(pretty(blob.input), "json"), `## Output${blob.isError === true ? " (error)" : ""}`, output, ...meta].join("\n\n");
 };
 
 const extension = (ref: string): string => {

@@ -39,12 +39,14 @@ export const configTree = (config: readonly string[]): ConfigNode[] => {
 };
 
 /** The tree in display order, depth first. */
-export const flattenTree = (nodes: readonly ConfigNode[]): ConfigNode[] =>
-  nodes.flatMap((node) => [node, ...flattenTree(node.children)]);
+export const flattenTree = (nodes: readonly ConfigNode[]): ConfigNode[] => nodes.flatMap((node) => [node, ...flattenTree(node.children)]);
 
 /** "├─ " / "└─ " connectors with "│  " for open ancestors; roots get none. */
 export const treePrefix = (node: ConfigNode): string => {
   if (node.depth === 0) return "";
-  const lines = node.ancestorsLast.slice(1).map((last) => (last ? "   " : "│  ")).join("");
+  const lines = node.ancestorsLast
+    .slice(1)
+    .map((last) => (last ? "   " : "│  "))
+    .join("");
   return `${lines}${node.last ? "└─ " : "├─ "}`;
 };

@@ -73,11 +73,7 @@ export const newConversation = (invokeId: string, stateId: string, model: string
 });
 
 /** `refs` with the entry of `turn` merged with `add` (appended when new). */
-export const withTurnRef = (
-  refs: readonly TurnRefs[],
-  turn: number,
-  add: { request?: string; response?: string },
-): readonly TurnRefs[] => {
+export const withTurnRef = (refs: readonly TurnRefs[], turn: number, add: { request?: string; response?: string }): readonly TurnRefs[] => {
   const index = refs.findLastIndex((r) => r.turn === turn);
   if (index >= 0) return refs.map((r, i) => (i === index ? { ...r, ...add } : r));
   const next = [...refs, { turn, ...add }];
@@ -116,12 +112,7 @@ export const onRequest = (c: ConversationView, d: EventDataMap["llm/request"], t
   };
 };
 
-export const onDelta = (
-  c: ConversationView,
-  d: EventDataMap["llm/delta"],
-  ts: number,
-  tailMax: number,
-): ConversationView => {
+export const onDelta = (c: ConversationView, d: EventDataMap["llm/delta"], ts: number, tailMax: number): ConversationView => {
   const first = c.firstDeltaTs === undefined;
   return {
     ...c,
@@ -130,9 +121,7 @@ export const onDelta = (
     lastDeltaTs: ts,
     ...(first && c.requestTs !== undefined ? { ttftMs: Math.max(0, ts - c.requestTs) } : {}),
     streamedChars: c.streamedChars + d.text.length,
-    ...(d.kind === "thinking"
-      ? { thinking: appendTail(c.thinking, d.text, tailMax) }
-      : { text: appendTail(c.text, d.text, tailMax) }),
+    ...(d.kind === "thinking" ? { thinking: appendTail(c.thinking, d.text, tailMax) } : { text: appendTail(c.text, d.text, tailMax) }),
   };
 };
 
@@ -163,12 +152,7 @@ export const onError = (c: ConversationView, d: EventDataMap["llm/error"]): Conv
 export const onEnded = (c: ConversationView, reason: EndReason): ConversationView => ({ ...c, ended: reason });
 
 /** A conversation as a `snapshot` frame states it, keeping what this view already knew of it. */
-export const fromSnapshot = (
-  s: Conversation,
-  known: ConversationView | undefined,
-  ts: number,
-  tailMax: number,
-): ConversationView => {
+export const fromSnapshot = (s: Conversation, known: ConversationView | undefined, ts: number, tailMax: number): ConversationView => {
   const { ended: _ended, ...base } = known ?? newConversation(s.invokeId, s.stateId, s.model, ts);
   const streaming = s.streamed.text.length > 0 || s.streamed.thinking.length > 0;
   const sameTurn = known !== undefined && known.turn === s.turn;

@@ -4,21 +4,13 @@ export const LANES = ["chart", "llm", "tool", "human", "debug", "error"] as cons
 export type Lane = (typeof LANES)[number];
 
 /** Events that report a failure even though their name does not end in "error". */
-const FAILURE_EVENTS: ReadonlySet<string> = new Set([
-  "llm/tool-validation-failed",
-  "llm/model-down",
-  "llm/loop-detected",
-]);
+const FAILURE_EVENTS: ReadonlySet<string> = new Set(["llm/tool-validation-failed", "llm/model-down", "llm/loop-detected"]);
 
-const field = (data: unknown, key: string): unknown =>
-  typeof data === "object" && data !== null ? (data as Record<string, unknown>)[key] : undefined;
+const field = (data: unknown, key: string): unknown => (typeof data === "object" && data !== null ? (data as Record<string, unknown>)[key] : undefined);
 
 /** A row is error-ish when its name says so, or its data marks a failed result or run. */
 export const isErrorish = (event: string, data: unknown): boolean =>
-  event.endsWith("/error") ||
-  FAILURE_EVENTS.has(event) ||
-  field(data, "isError") === true ||
-  field(data, "status") === "error";
+  event.endsWith("/error") || FAILURE_EVENTS.has(event) || field(data, "isError") === true || field(data, "status") === "error";
 
 /** The lane of a row; error-ish rows go to the error lane whatever their namespace. */
 export const laneOf = (event: string, data: unknown): Lane => {

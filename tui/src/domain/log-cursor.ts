@@ -13,8 +13,7 @@ export interface IndexedRow {
   readonly row: LogRow;
 }
 
-const matches = (row: LogRow | undefined, lanes: ReadonlySet<Lane> | undefined): row is LogRow =>
-  row !== undefined && (!lanes || lanes.has(row.lane));
+const matches = (row: LogRow | undefined, lanes: ReadonlySet<Lane> | undefined): row is LogRow => row !== undefined && (!lanes || lanes.has(row.lane));
 
 /** The newest row of the lanes, or undefined when there is none. */
 export const lastIndex = (log: BoundedLog<LogRow>, lanes?: ReadonlySet<Lane>): number | undefined => {
@@ -50,12 +49,7 @@ export const stepIndex = (log: BoundedLog<LogRow>, from: number, by: number, lan
 };
 
 /** Up to `count` matching rows ending at `end` (inclusive; the newest when undefined), oldest first. */
-export const rowsEndingAt = (
-  log: BoundedLog<LogRow>,
-  end: number | undefined,
-  count: number,
-  lanes?: ReadonlySet<Lane>,
-): IndexedRow[] => {
+export const rowsEndingAt = (log: BoundedLog<LogRow>, end: number | undefined, count: number, lanes?: ReadonlySet<Lane>): IndexedRow[] => {
   const rows: IndexedRow[] = [];
   const last = end === undefined ? logLength(log) - 1 : Math.min(end - log.dropped, logLength(log) - 1);
   for (let i = last; i >= 0 && rows.length < count; i--) {

@@ -48,9 +48,7 @@ const summaries: Summaries = {
   "runner/started": (d) => `${d.resumed ? "resumed" : "started"} ${d.chartId} (${d.sessionId})`,
   "runner/start-config": (d) => `config ${leaves(d.config)}`,
   "runner/event-processed": (d) =>
-    d.exited.length || d.entered.length
-      ? `${d.event}: ${leaves(d.exited)} → ${leaves(d.entered)}`
-      : `${d.event} (no transition)`,
+    d.exited.length || d.entered.length ? `${d.event}: ${leaves(d.exited)} → ${leaves(d.entered)}` : `${d.event} (no transition)`,
   "runner/resumed": (d) => `resumed from seq ${d.fromSeq} (checkpoint ${d.checkpointSeq})`,
   "runner/done": (d) => `run ${d.status} in ${leaves(d.finalConfig)}${d.error ? `: ${d.error.message}` : ""}`,
   "runner/error": (d) => `${d.category}: ${d.message}`,
@@ -141,10 +139,7 @@ export interface DeltaData {
 
 /** Whether `row` is the log row of a run of deltas that `delta` continues. */
 export const continuesDeltas = (row: LogRow | undefined, delta: DeltaData): row is LogRow =>
-  row?.deltas !== undefined &&
-  row.invokeId === delta.invokeId &&
-  row.deltas.turn === delta.turn &&
-  row.deltas.kind === delta.kind;
+  row?.deltas !== undefined && row.invokeId === delta.invokeId && row.deltas.turn === delta.turn && row.deltas.kind === delta.kind;
 
 /**
  * The log row of a run of llm/delta rows of one conversation turn, extended by one more delta

@@ -18,8 +18,7 @@ const same = (a: unknown, b: unknown): boolean => {
   }
 };
 
-export const promptOptions = (prompt: Prompt): readonly { readonly value: unknown; readonly label: string }[] =>
-  prompt.options ?? [];
+export const promptOptions = (prompt: Prompt): readonly { readonly value: unknown; readonly label: string }[] => prompt.options ?? [];
 
 /** The option preselected by the prompt's default (0 when none matches). */
 export const defaultOptionIndex = (prompt: Prompt): number => {
@@ -38,12 +37,10 @@ export const defaultOptionSet = (prompt: Prompt): ReadonlySet<number> => {
 };
 
 /** The text a text prompt's input starts with. */
-export const defaultText = (prompt: Prompt): string =>
-  typeof prompt.default === "string" || typeof prompt.default === "number" ? String(prompt.default) : "";
+export const defaultText = (prompt: Prompt): string => (typeof prompt.default === "string" || typeof prompt.default === "number" ? String(prompt.default) : "");
 
 /** A confirm prompt's default answer, when it has one. */
-export const defaultConfirm = (prompt: Prompt): boolean | undefined =>
-  typeof prompt.default === "boolean" ? prompt.default : undefined;
+export const defaultConfirm = (prompt: Prompt): boolean | undefined => (typeof prompt.default === "boolean" ? prompt.default : undefined);
 
 const schemaField = (prompt: Prompt, key: string): unknown => (prompt.schema as Record<string, unknown>)[key];
 

@@ -109,8 +109,7 @@ export const totalTokens = (state: ViewState): number => {
 export const viewNow = (state: ViewState, wallNow: number): number =>
   state.run?.replay || state.finished ? (state.lastTs ?? wallNow) : Math.max(wallNow, state.lastTs ?? 0);
 
-export const elapsedMs = (state: ViewState, now: number): number =>
-  state.startedTs === undefined ? 0 : Math.max(0, now - state.startedTs);
+export const elapsedMs = (state: ViewState, now: number): number => (state.startedTs === undefined ? 0 : Math.max(0, now - state.startedTs));
 
 export type RunStatusView = "waiting" | "running" | "paused" | "done" | "aborted" | "error";
 
@@ -130,12 +129,7 @@ export const logRowCount = (state: ViewState): number => logLength(state.log);
  * first. With `lanes` given, only rows of those lanes count (scanned from the newest back, so a
  * page costs what it shows plus what it skips, not the whole log).
  */
-export const logPage = (
-  state: ViewState,
-  height: number,
-  scrollBack = 0,
-  lanes?: ReadonlySet<Lane>,
-): LogRow[] => {
+export const logPage = (state: ViewState, height: number, scrollBack = 0, lanes?: ReadonlySet<Lane>): LogRow[] => {
   const length = logLength(state.log);
   if (!lanes) {
     const end = Math.max(0, length - scrollBack);

@@ -11,8 +11,7 @@ import { isAbsolute, join, normalize, sep } from "node:path";
 export const BLOB_BYTES_MAX = 8 * 1024 * 1024;
 
 export type BlobResult =
-  | { readonly ok: true; readonly text: string; readonly bytes: number; readonly truncated: boolean }
-  | { readonly ok: false; readonly message: string };
+  { readonly ok: true; readonly text: string; readonly bytes: number; readonly truncated: boolean } | { readonly ok: false; readonly message: string };
 
 export interface BlobReader {
   /** The session directory blobs are read from, when known. */

@@ -183,8 +183,7 @@ export const connectWs = (options: WsClientOptions): WsClient => {
       return lastSeq;
     },
     answer: (promptId, value, id) => sendFrame({ v: PROTOCOL_MAJOR, kind: "answer", ...(id === undefined ? {} : { id }), promptId, value }),
-    cancelPrompt: (promptId, id) =>
-      sendFrame({ v: PROTOCOL_MAJOR, kind: "answer", ...(id === undefined ? {} : { id }), promptId, cancelled: true }),
+    cancelPrompt: (promptId, id) => sendFrame({ v: PROTOCOL_MAJOR, kind: "answer", ...(id === undefined ? {} : { id }), promptId, cancelled: true }),
     control: (action, n) => sendFrame({ v: PROTOCOL_MAJOR, kind: "control", action, ...(n === undefined ? {} : { n }) }),
     close() {
       if (closedByUs) return;

@@ -8,16 +8,7 @@ import { createMemo, createSignal, Match, onCleanup, Show, Switch, type Accessor
 import { useKeyboard, useTerminalDimensions } from "@opentui/solid";
 import type { TreeSitterClient } from "@opentui/core";
 import type { ControlAction, Prompt } from "@escapement/wire-schema";
-import {
-  activePrompt,
-  interactive,
-  liveRows,
-  rowAt,
-  viewNow,
-  type Lane,
-  type LocalEvent,
-  type ViewState,
-} from "../domain/index.ts";
+import { activePrompt, interactive, liveRows, rowAt, viewNow, type Lane, type LocalEvent, type ViewState } from "../domain/index.ts";
 import { createBlobReader, type BlobReader, type ConnectionStatus } from "../transport/index.ts";
 import { fit } from "./format.ts";
 import { Header } from "./header.tsx";
@@ -293,8 +284,7 @@ export function App(props: AppProps) {
 
   const footer = () => {
     const prompt = activePrompt(props.state());
-    const replayPrompt =
-      prompt && !interactive(props.state()) ? `REPLAY · ${prompt.kind} prompt open, not answerable: ${prompt.message}` : undefined;
+    const replayPrompt = prompt && !interactive(props.state()) ? `REPLAY · ${prompt.kind} prompt open, not answerable: ${prompt.message}` : undefined;
     return note() ?? replayPrompt ?? cursorHint() ?? FOOTER_HINTS[context()];
   };
 

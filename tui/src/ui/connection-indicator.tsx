@@ -28,5 +28,9 @@ const toneColour = (theme: Theme, tone: ConnectionLabel["tone"]) => theme[tone];
 export function ConnectionIndicator(props: { status: Accessor<ConnectionStatus> }) {
   const theme = useTheme();
   const label = () => connectionLabel(props.status());
-  return <text fg={toneColour(theme, label().tone)} wrapMode="none" flexShrink={0}>{label().text}</text>;
+  return (
+    <text fg={toneColour(theme, label().tone)} wrapMode="none" flexShrink={0}>
+      {label().text}
+    </text>
+  );
 }

@@ -5,15 +5,7 @@
  */
 import { Show, type Accessor } from "solid-js";
 import { TextAttributes } from "@opentui/core";
-import {
-  breadcrumb,
-  elapsedMs,
-  liveCount,
-  runStatus,
-  totalTokens,
-  totalTokensPerSecond,
-  type ViewState,
-} from "../domain/index.ts";
+import { breadcrumb, elapsedMs, liveCount, runStatus, totalTokens, totalTokensPerSecond, type ViewState } from "../domain/index.ts";
 import type { ConnectionStatus } from "../transport/index.ts";
 import { ConnectionIndicator } from "./connection-indicator.tsx";
 import { debugLabel } from "./debug-label.ts";
@@ -47,12 +39,7 @@ export function Header(props: HeaderProps) {
           <text wrapMode="none" flexShrink={0}>
             {" "}
           </text>
-          <text
-            fg={theme.warn}
-            attributes={theme.plain ? TextAttributes.BOLD : TextAttributes.INVERSE | TextAttributes.BOLD}
-            wrapMode="none"
-            flexShrink={0}
-          >
+          <text fg={theme.warn} attributes={theme.plain ? TextAttributes.BOLD : TextAttributes.INVERSE | TextAttributes.BOLD} wrapMode="none" flexShrink={0}>
             {theme.plain ? "[REPLAY]" : " REPLAY "}
           </text>
         </Show>

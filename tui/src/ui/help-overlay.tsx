@@ -7,7 +7,8 @@ import { padEnd } from "./format.ts";
 import { BINDINGS, bindingLabel, CONTEXT_TITLES, type Binding, type KeyContext } from "./key-map.ts";
 import { useTheme } from "./theme.ts";
 
-type HelpLine = { readonly kind: "title"; readonly text: string } | { readonly kind: "binding"; readonly label: string; readonly does: string } | { readonly kind: "gap" };
+type HelpLine =
+  { readonly kind: "title"; readonly text: string } | { readonly kind: "binding"; readonly label: string; readonly does: string } | { readonly kind: "gap" };
 
 const section = (context: KeyContext): HelpLine[] => [
   { kind: "title", text: CONTEXT_TITLES[context] },
@@ -20,8 +21,7 @@ export const HELP_COLUMNS: readonly (readonly HelpLine[])[] = [
   [...section("pager"), { kind: "gap" }, ...section("prompt"), { kind: "gap" }, ...section("help")],
 ];
 
-const labelWidth = (lines: readonly HelpLine[]): number =>
-  Math.max(0, ...lines.map((l) => (l.kind === "binding" ? l.label.length : 0))) + 2;
+const labelWidth = (lines: readonly HelpLine[]): number => Math.max(0, ...lines.map((l) => (l.kind === "binding" ? l.label.length : 0))) + 2;
 
 export function HelpOverlay(props: { height: number; width: number }) {
   const theme = useTheme();

@@ -134,9 +134,7 @@ export const inspectorLines = (state: ViewState, now: number): InspectorLine[] =
 ];
 
 /** Keys of the selectable items, in order. */
-export const selectableKeys = (lines: readonly InspectorLine[]): string[] => [
-  ...new Set(lines.flatMap((l) => (l.head && l.key ? [l.key] : []))),
-];
+export const selectableKeys = (lines: readonly InspectorLine[]): string[] => [...new Set(lines.flatMap((l) => (l.head && l.key ? [l.key] : [])))];
 
 /** The key `by` items from `current` (the first item when none is selected). */
 export const stepKey = (keys: readonly string[], current: string | undefined, by: number): string | undefined => {

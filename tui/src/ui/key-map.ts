@@ -112,7 +112,12 @@ export const BINDINGS: readonly Binding[] = [
   {
     context: "main",
     does: "first / last, follow",
-    keys: [k("home", { kind: "edge", to: "first" }), k("end", { kind: "edge", to: "last" }), k("g", { kind: "edge", to: "first" }), k("G", { kind: "edge", to: "last" })],
+    keys: [
+      k("home", { kind: "edge", to: "first" }),
+      k("end", { kind: "edge", to: "last" }),
+      k("g", { kind: "edge", to: "first" }),
+      k("G", { kind: "edge", to: "last" }),
+    ],
   },
   { context: "main", does: "open the selected item", keys: [k("return", { kind: "open" })] },
   { context: "main", does: "cycle the LOG lanes", keys: [k("l", { kind: "cycle-lanes" })] },
@@ -137,7 +142,12 @@ export const BINDINGS: readonly Binding[] = [
   {
     context: "pager",
     does: "top / bottom",
-    keys: [k("home", { kind: "edge", to: "first" }), k("end", { kind: "edge", to: "last" }), k("g", { kind: "edge", to: "first" }), k("G", { kind: "edge", to: "last" })],
+    keys: [
+      k("home", { kind: "edge", to: "first" }),
+      k("end", { kind: "edge", to: "last" }),
+      k("g", { kind: "edge", to: "first" }),
+      k("G", { kind: "edge", to: "last" }),
+    ],
   },
   { context: "pager", does: "request ⇄ response", keys: [k("tab", { kind: "switch-view" }), k("r", { kind: "switch-view" })] },
   { context: "pager", does: "previous / next turn", keys: [k("[", { kind: "switch-turn", by: -1 }), k("]", { kind: "switch-turn", by: 1 })] },

@@ -19,9 +19,7 @@ export interface LivePanelProps {
 
 /** The row `key` names, else the newest live conversation, else the last row. */
 export const selectedRow = (rows: readonly LiveRow[], key: string | undefined): LiveRow | undefined =>
-  rows.find((r) => r.key === key) ??
-  rows.findLast((r) => r.kind === "conversation" && r.conversation.ended === undefined) ??
-  rows.at(-1);
+  rows.find((r) => r.key === key) ?? rows.findLast((r) => r.kind === "conversation" && r.conversation.ended === undefined) ?? rows.at(-1);
 
 const statusColour = (theme: Theme, row: LiveRow) => {
   if (row.kind === "child") return row.child.status === "error" ? theme.error : theme.dim;
@@ -32,8 +30,7 @@ const statusColour = (theme: Theme, row: LiveRow) => {
 };
 
 /** A rule across the panel with the streaming text's title in it. */
-export const separator = (title: string, width: number): string =>
-  (title ? `── ${title} ` : "").padEnd(width, "─").slice(0, width);
+export const separator = (title: string, width: number): string => (title ? `── ${title} ` : "").padEnd(width, "─").slice(0, width);
 
 /** Table rows get what the streaming text (at least 2 lines) leaves over. */
 export const tableRows = (height: number, count: number): number => Math.max(1, Math.min(count, height - 2 - 1 - 3));
@@ -72,22 +69,29 @@ export function LivePanel(props: LivePanelProps) {
       flexShrink={0}
       flexDirection="column"
     >
-      <text fg={theme.dim} wrapMode="none">{liveHeaderText(inner())}</text>
-      <Show when={rows().length > 0} fallback={<text fg={theme.dim} wrapMode="none">{"  no conversations yet"}</text>}>
+      <text fg={theme.dim} wrapMode="none">
+        {liveHeaderText(inner())}
+      </text>
+      <Show
+        when={rows().length > 0}
+        fallback={
+          <text fg={theme.dim} wrapMode="none">
+            {"  no conversations yet"}
+          </text>
+        }
+      >
         {/* Index, not For: rows are new objects on every update, so reuse each line's renderable. */}
         <Index each={visible()}>
           {(row) => (
-            <text
-              fg={statusColour(theme, row())}
-              bg={isSelected(row()) ? theme.selectedBg : undefined}
-              wrapMode="none"
-            >
+            <text fg={statusColour(theme, row())} bg={isSelected(row()) ? theme.selectedBg : undefined} wrapMode="none">
               {liveRowText(row(), isSelected(row()), inner(), props.now())}
             </text>
           )}
         </Index>
       </Show>
-      <text fg={theme.dim} wrapMode="none">{separator(stream().title, inner())}</text>
+      <text fg={theme.dim} wrapMode="none">
+        {separator(stream().title, inner())}
+      </text>
       <Index each={stream().lines}>{(line) => <text wrapMode="none">{line()}</text>}</Index>
     </box>
   );

@@ -50,8 +50,7 @@ export const pagerDoc = (target: PagerTarget, state: ViewState): PagerDoc => {
   return { title, ref, blobKind: target.view, position };
 };
 
-export const switchView = (target: PagerTarget): PagerTarget =>
-  target.kind === "turn" ? { ...target, view: other(target.view) } : target;
+export const switchView = (target: PagerTarget): PagerTarget => (target.kind === "turn" ? { ...target, view: other(target.view) } : target);
 
 /** The previous or next recorded turn of the same conversation (staying put at the ends). */
 export const switchTurn = (target: PagerTarget, state: ViewState, by: -1 | 1): PagerTarget => {

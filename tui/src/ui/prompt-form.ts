@@ -35,10 +35,7 @@ export const newForm = (prompt: Prompt): PromptForm => ({
 });
 
 /** What to send after a key: an answer value, a cancel, or nothing. */
-export type FormOutcome =
-  | { readonly send: "answer"; readonly value: unknown }
-  | { readonly send: "cancel" }
-  | { readonly send: "none" };
+export type FormOutcome = { readonly send: "answer"; readonly value: unknown } | { readonly send: "cancel" } | { readonly send: "none" };
 
 const NONE: FormOutcome = { send: "none" };
 

@@ -39,11 +39,7 @@ const HINTS: Readonly<Record<Prompt["kind"], string>> = {
 };
 
 /** The status line: why the answer was refused, that it is on its way, or the keys. */
-export const promptStatus = (
-  prompt: Prompt,
-  form: PromptForm,
-  answer: AnswerView | undefined,
-): { text: string; tone: "error" | "dim" | "warn" } => {
+export const promptStatus = (prompt: Prompt, form: PromptForm, answer: AnswerView | undefined): { text: string; tone: "error" | "dim" | "warn" } => {
   if (form.problem) return { text: `✗ ${form.problem}`, tone: "error" };
   if (answer?.status === "rejected" && answer.error) {
     const prefix = answer.error.code === "not-sent" ? "not sent: " : "";

@@ -4,7 +4,11 @@ import { applyFrame, applyFrames, applyLocal, initialViewState, type ViewState }
 import { scriptedRun } from "../support/frames.ts";
 
 const ask = (promptId: string, kind = "text") => ({
-  promptId, invokeId: `ask-${promptId}`, kind, message: `${promptId}?`, schema: { type: "string" },
+  promptId,
+  invokeId: `ask-${promptId}`,
+  kind,
+  message: `${promptId}?`,
+  schema: { type: "string" },
 });
 
 const withPrompts = () => {
@@ -18,7 +22,14 @@ const withPrompts = () => {
 };
 
 const error = (code: string, extra: Partial<Extract<OutboundFrame, { kind: "error" }>> = {}): OutboundFrame => ({
-  v: 1, kind: "error", seq: 0, code, path: "/value", message: `/value: ${code}`, fatal: false, ...extra,
+  v: 1,
+  kind: "error",
+  seq: 0,
+  code,
+  path: "/value",
+  message: `/value: ${code}`,
+  fatal: false,
+  ...extra,
 });
 
 const sent = (state: ViewState, promptId: string, id: string) => applyLocal(state, { kind: "answer-sent", id, promptId, cancelled: false });
@@ -32,7 +43,10 @@ describe("answers", () => {
 
   test("an invalid-answer error naming the answer's id refuses it, with the path and reason", () => {
     const { state } = withPrompts();
-    const next = applyFrame(sent(sent(state, "p-1", "ans-1"), "p-2", "ans-2"), error("invalid-answer", { inReplyTo: "ans-2", message: "/value: must be string" }));
+    const next = applyFrame(
+      sent(sent(state, "p-1", "ans-1"), "p-2", "ans-2"),
+      error("invalid-answer", { inReplyTo: "ans-2", message: "/value: must be string" }),
+    );
     expect(next.answers.get("p-2")).toMatchObject({ status: "rejected", error: { code: "invalid-answer", path: "/value", message: "/value: must be string" } });
     expect(next.answers.get("p-1")?.status).toBe("sending");
   });

@@ -59,16 +59,12 @@ describe("the sample replay", () => {
     expect(draft.tokensPerSec).toBe(114.3);
     expect(draft.target).toBe("anthropic:claude-sonnet-4-5");
     expect(draft.costUsd).toBeCloseTo(0.0073);
-    expect(draft.text).toBe(
-      "## Highlights\n- Resume picks up exactly where a crash left off.\n- `escapement open` replays any saved session.\n",
-    );
+    expect(draft.text).toBe("## Highlights\n- Resume picks up exactly where a crash left off.\n- `escapement open` replays any saved session.\n");
     expect(totalTokens(state)).toBe(2596);
   });
 
   test("records the artifact", () => {
-    expect(state.artifacts).toEqual([
-      expect.objectContaining({ name: "release-notes", ref: "artifacts/release-notes", bytes: 111 }),
-    ]);
+    expect(state.artifacts).toEqual([expect.objectContaining({ name: "release-notes", ref: "artifacts/release-notes", bytes: 111 })]);
   });
 
   test("logs one row per transcript row, with the eight deltas merged into one", () => {
@@ -79,8 +75,29 @@ describe("the sample replay", () => {
     expect(deltas[0]?.deltas).toEqual({ count: 8, turn: 2, kind: "text" });
     expect(deltas[0]?.text).toStartWith("draft-1 #2 ▸ ## Highlights - Resume picks up exactly");
     expect(rows.map((r) => r.lane)).toEqual([
-      "chart", "chart", "llm", "llm", "tool", "llm", "tool", "llm", "llm", "tool", "llm", "chart",
-      "llm", "chart", "debug", "debug", "human", "human", "chart", "debug", "debug", "chart", "chart",
+      "chart",
+      "chart",
+      "llm",
+      "llm",
+      "tool",
+      "llm",
+      "tool",
+      "llm",
+      "llm",
+      "tool",
+      "llm",
+      "chart",
+      "llm",
+      "chart",
+      "debug",
+      "debug",
+      "human",
+      "human",
+      "chart",
+      "debug",
+      "debug",
+      "chart",
+      "chart",
     ]);
     expect(rows.find((r) => r.event === "llm/response")).toMatchObject({
       ref: "io/draft-1/1.response.json",
@@ -128,7 +145,10 @@ describe("conversation status", () => {
   const after = (step: string): ViewState => {
     const names = Object.keys(steps);
     const upto = names.slice(0, names.indexOf(step) + 1);
-    return applyFrames(initialViewState(), upto.flatMap((name) => steps[name] ?? []));
+    return applyFrames(
+      initialViewState(),
+      upto.flatMap((name) => steps[name] ?? []),
+    );
   };
 
   test("is waiting from conversation start and on each request", () => {
@@ -213,22 +233,26 @@ describe("resume and snapshots", () => {
 
   test("a snapshot replaces phase, prompts, debug and conversations but keeps the log", () => {
     const run = scriptedRun();
-    const early = [
-      run.hello(),
-      ...run.row("runner/start-config", { config: ["demo", "demo.a"] }),
-      ...run.row("llm/conversation-started", data.started("old")),
-    ];
+    const early = [run.hello(), ...run.row("runner/start-config", { config: ["demo", "demo.a"] }), ...run.row("llm/conversation-started", data.started("old"))];
     const state = applyFrames(initialViewState(), early);
     // Rows this view never saw, then a snapshot that covers them.
     run.row("llm/conversation-ended", data.ended("old"));
     run.row("runner/event-processed", {
-      event: "GO", before: ["demo", "demo.a"], after: ["demo", "demo.b"], entered: ["demo.b"], exited: ["demo.a"],
+      event: "GO",
+      before: ["demo", "demo.a"],
+      after: ["demo", "demo.b"],
+      entered: ["demo.b"],
+      exited: ["demo.a"],
     });
     run.row("llm/conversation-started", data.started("new"));
     run.row("llm/request", data.request("new", 1));
     run.row("llm/delta", data.delta("new", 1, "partial"));
     run.row("human-input/requested", {
-      promptId: "p-1", invokeId: "ask-1", kind: "confirm", message: "Go on?", schema: { type: "boolean" },
+      promptId: "p-1",
+      invokeId: "ask-1",
+      kind: "confirm",
+      message: "Go on?",
+      schema: { type: "boolean" },
     });
     run.row("debug/paused", { reason: "breakpoint" });
     const snapshot = run.snapshot();
@@ -264,10 +288,19 @@ describe("prompts, debug and errors", () => {
     const state = applyFrames(initialViewState(), [
       run.hello(),
       ...run.row("human-input/requested", {
-        promptId: "p-1", invokeId: "h", kind: "progress", message: "Indexing", schema: {}, progress: { value: 0, total: 10 },
+        promptId: "p-1",
+        invokeId: "h",
+        kind: "progress",
+        message: "Indexing",
+        schema: {},
+        progress: { value: 0, total: 10 },
       }),
       ...run.row("human-input/requested", {
-        promptId: "p-2", invokeId: "h2", kind: "text", message: "Name?", schema: { type: "string" },
+        promptId: "p-2",
+        invokeId: "h2",
+        kind: "text",
+        message: "Name?",
+        schema: { type: "string" },
       }),
       ...run.row("human-input/progress", { promptId: "p-1", value: 4, total: 10 }),
     ]);
@@ -292,7 +325,13 @@ describe("prompts, debug and errors", () => {
 
   test("wire error frames are kept and logged in the error lane", () => {
     const state = applyFrame(initialViewState(), {
-      v: 1, kind: "error", seq: 0, code: "unknown-prompt", path: "/promptId", message: "no open prompt p-9", fatal: false,
+      v: 1,
+      kind: "error",
+      seq: 0,
+      code: "unknown-prompt",
+      path: "/promptId",
+      message: "no open prompt p-9",
+      fatal: false,
     });
     expect(state.wireErrors).toEqual([{ code: "unknown-prompt", message: "no open prompt p-9", fatal: false }]);
     expect(logPage(state, 1)[0]).toMatchObject({ lane: "error", text: "unknown-prompt: no open prompt p-9" });

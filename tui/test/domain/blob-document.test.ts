@@ -45,7 +45,7 @@ describe("blob documents", () => {
         "Greet **Ada**.",
         "## 2 · assistant",
         "> *thinking*\n>\n> A short greeting\n> will do.",
-        "**→ tool call** `lookup` · `call-1`\n\n```json\n{\n  \"name\": \"Ada\"\n}\n```",
+        '**→ tool call** `lookup` · `call-1`\n\n```json\n{\n  "name": "Ada"\n}\n```',
         "## 3 · user",
         "**← tool result** `lookup` · `call-1` · **error**\n\n````\nno ```fences``` here\n````",
         "## Tools",
@@ -80,7 +80,7 @@ describe("blob documents", () => {
 
   test("a tool blob shows its input and output verbatim", () => {
     const md = blobMarkdown(JSON.stringify({ input: { path: "a.md" }, output: "# not a heading", isError: false }), { ref: "io/x-tool-1.json", title: "tool" });
-    expect(md).toContain("## Input\n\n```json\n{\n  \"path\": \"a.md\"\n}\n```");
+    expect(md).toContain('## Input\n\n```json\n{\n  "path": "a.md"\n}\n```');
     expect(md).toContain("## Output\n\n```\n# not a heading\n```");
   });
 

@@ -1,16 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import {
-  CHUNK,
-  emptyLog,
-  logAt,
-  logLast,
-  logLength,
-  logPush,
-  logReplaceLast,
-  logSlice,
-  logTotal,
-  type BoundedLog,
-} from "../../src/domain/bounded-log.ts";
+import { CHUNK, emptyLog, logAt, logLast, logLength, logPush, logReplaceLast, logSlice, logTotal, type BoundedLog } from "../../src/domain/bounded-log.ts";
 
 const filled = (count: number, capacity = 1_000): BoundedLog<number> => {
   let log = emptyLog<number>(capacity);

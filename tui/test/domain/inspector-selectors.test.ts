@@ -1,20 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import {
-  applyFrames,
-  chartConfig,
-  configTree,
-  flattenTree,
-  initialViewState,
-  interactive,
-  invocations,
-  treePrefix,
-} from "../../src/domain/index.ts";
+import { applyFrames, chartConfig, configTree, flattenTree, initialViewState, interactive, invocations, treePrefix } from "../../src/domain/index.ts";
 import { data, sampleFrames, scriptedRun } from "../support/frames.ts";
 
 describe("configTree", () => {
   test("nests active ids under the longest active prefix", () => {
     const tree = flattenTree(configTree(["app", "app.review", "app.review.critique"]));
-    expect(tree.map((n) => [n.label, n.depth])).toEqual([["app", 0], ["review", 1], ["critique", 2]]);
+    expect(tree.map((n) => [n.label, n.depth])).toEqual([
+      ["app", 0],
+      ["review", 1],
+      ["critique", 2],
+    ]);
   });
 
   test("parallel regions sit side by side, drawn with connectors", () => {

@@ -15,20 +15,35 @@ const rowFor = (seq: number): OutboundFrame => {
   switch (seq % 4) {
     case 0:
       return event(seq, "llm/tool-call", {
-        invokeId, turn: 1, toolCallId: `call-${seq}`, name: "read_file", toolKind: "real",
-        ref: `io/${invokeId}/1.call-${seq}.json`, snippet: `{"path":"src/module-${seq}.ts","encoding":"utf8"}`,
+        invokeId,
+        turn: 1,
+        toolCallId: `call-${seq}`,
+        name: "read_file",
+        toolKind: "real",
+        ref: `io/${invokeId}/1.call-${seq}.json`,
+        snippet: `{"path":"src/module-${seq}.ts","encoding":"utf8"}`,
       });
     case 1:
       return event(seq, "llm/tool-result", {
-        invokeId, turn: 1, toolCallId: `call-${seq - 1}`, name: "read_file", isError: false,
-        ref: `io/${invokeId}/1.call-${seq - 1}.result.txt`, snippet: "export const value = 42; // and more text to fill a snippet line",
+        invokeId,
+        turn: 1,
+        toolCallId: `call-${seq - 1}`,
+        name: "read_file",
+        isError: false,
+        ref: `io/${invokeId}/1.call-${seq - 1}.result.txt`,
+        snippet: "export const value = 42; // and more text to fill a snippet line",
         meta: { bytes: 1834 },
       });
     case 2:
       return event(seq, "checkpoint/written", { seq, kind: "journal", ref: "checkpoints/journal.jsonl" });
     default:
       return event(seq, "runner/event-processed", {
-        event: "TICK", eventData: { n: seq }, before: ["c", "c.a"], after: ["c", "c.a"], entered: [], exited: [],
+        event: "TICK",
+        eventData: { n: seq },
+        before: ["c", "c.a"],
+        after: ["c", "c.a"],
+        entered: [],
+        exited: [],
       });
   }
 };

@@ -12,7 +12,12 @@ import {
 } from "../../src/domain/index.ts";
 
 const prompt = (extra: Partial<Prompt>): Prompt => ({
-  promptId: "p-1", invokeId: "ask-1", kind: "text", message: "?", schema: { type: "string" }, ...extra,
+  promptId: "p-1",
+  invokeId: "ask-1",
+  kind: "text",
+  message: "?",
+  schema: { type: "string" },
+  ...extra,
 });
 const options = [
   { value: "a", label: "Alpha" },

@@ -1,14 +1,7 @@
 /** Wire frames for tests, built the way the core builds them and validated like the transport does. */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import {
-  createFrameSequencer,
-  decodeOutbound,
-  helloFrame,
-  validateFrame,
-  type OutboundFrame,
-  type TranscriptRow,
-} from "@escapement/wire-schema";
+import { createFrameSequencer, decodeOutbound, helloFrame, validateFrame, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema";
 
 export const SAMPLE_PATH = fileURLToPath(new URL("../../../scripts/sample.wire.jsonl", import.meta.url));
 

@@ -30,7 +30,11 @@ export interface TestWireServer {
   stop(): void;
 }
 
-export const startWireServer = (options: { token: string; heartbeatMs?: number; ids?: { sessionId: string; runId: string; chartId: string } }): TestWireServer => {
+export const startWireServer = (options: {
+  token: string;
+  heartbeatMs?: number;
+  ids?: { sessionId: string; runId: string; chartId: string };
+}): TestWireServer => {
   const ids = options.ids ?? { sessionId: "s-1", runId: "run-1", chartId: "demo" };
   const log: StreamFrame[] = [];
   const received: InboundFrame[] = [];

@@ -32,7 +32,10 @@ describe("app", () => {
 
     test(`paused by the debugger, reconnecting, at ${size.width}x${size.height}`, async () => {
       const frames = asLive(sampleFrames().slice(0, 26));
-      const app = await render(frames, size, { now: T0 + 1_000, status: { state: "reconnecting", attempt: 3, retryInMs: 1_000, reason: "socket closed (1006)" } });
+      const app = await render(frames, size, {
+        now: T0 + 1_000,
+        status: { state: "reconnecting", attempt: 3, retryInMs: 1_000, reason: "socket closed (1006)" },
+      });
       const frame = app.captureCharFrame();
       expect(frame).toContain("⏸ PAUSED · pause requested");
       expect(frame).toContain("◌ reconnecting (3)");
@@ -87,7 +90,11 @@ describe("app", () => {
   });
 
   test("a control that cannot be sent says so in the footer", async () => {
-    const app = await render(streamingFrames(), { width: 80, height: 24 }, { status: { state: "reconnecting", attempt: 1, retryInMs: 250, reason: "x" }, actions: { control: () => false } });
+    const app = await render(
+      streamingFrames(),
+      { width: 80, height: 24 },
+      { status: { state: "reconnecting", attempt: 1, retryInMs: 250, reason: "x" }, actions: { control: () => false } },
+    );
     await app.keys("p");
     expect(app.captureCharFrame()).toContain("pause: not available (reconnecting)");
   });

@@ -60,10 +60,14 @@ describe("INSPECTOR", () => {
   }
 
   test("the selection scrolls a short panel to artifacts; Enter opens one", async () => {
-    const app = await render(busyRun(), { width: 80, height: 24 }, {
-      status: { state: "connected" },
-      blobs: memoryBlobs({ "artifacts/findings.md": "# Findings\n\n- unused import in a.ts\n" }),
-    });
+    const app = await render(
+      busyRun(),
+      { width: 80, height: 24 },
+      {
+        status: { state: "connected" },
+        blobs: memoryBlobs({ "artifacts/findings.md": "# Findings\n\n- unused import in a.ts\n" }),
+      },
+    );
     await app.keys("tab", "tab", "end", "up");
     expect(app.captureCharFrame()).toContain("›▤ findings.md · 2.0 KB");
     await app.keys("return");
@@ -76,7 +80,11 @@ describe("INSPECTOR", () => {
 
   test("Enter on an invocation with no turns says so", async () => {
     const run = scriptedRun();
-    const app = await render([run.hello(), ...run.row("llm/conversation-started", data.started("idle"))], { width: 120, height: 40 }, { status: { state: "connected" } });
+    const app = await render(
+      [run.hello(), ...run.row("llm/conversation-started", data.started("idle"))],
+      { width: 120, height: 40 },
+      { status: { state: "connected" } },
+    );
     await app.keys("tab", "tab", "down", "return");
     expect(app.captureCharFrame()).toContain("idle has no turns yet");
   });

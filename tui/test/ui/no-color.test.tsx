@@ -31,7 +31,9 @@ const defaults = async () => {
 /** Spans whose colours are not the defaults. */
 const coloured = (frame: CapturedFrame, base: { fg: string; bg: string }) =>
   frame.lines.flatMap((line, row) =>
-    line.spans.filter((s) => s.text.trim() !== "" && (key(s.fg) !== base.fg || key(s.bg) !== base.bg)).map((s) => `${row}: ${JSON.stringify(s.text)} fg ${key(s.fg)} bg ${key(s.bg)}`),
+    line.spans
+      .filter((s) => s.text.trim() !== "" && (key(s.fg) !== base.fg || key(s.bg) !== base.bg))
+      .map((s) => `${row}: ${JSON.stringify(s.text)} fg ${key(s.fg)} bg ${key(s.bg)}`),
   );
 
 const settle = async (app: Rendered, ...texts: string[]) => {
@@ -74,14 +76,34 @@ describe("NO_COLOR", () => {
     const run = scriptedRun();
     const frames = [
       run.hello(),
-      ...run.row("human-input/requested", { promptId: "p-1", invokeId: "ask-1", kind: "select", message: "Pick", options: [{ value: "a", label: "A" }, { value: "b", label: "B" }], schema: { type: "string" } }),
+      ...run.row("human-input/requested", {
+        promptId: "p-1",
+        invokeId: "ask-1",
+        kind: "select",
+        message: "Pick",
+        options: [
+          { value: "a", label: "A" },
+          { value: "b", label: "B" },
+        ],
+        schema: { type: "string" },
+      }),
     ];
     app = current = await renderApp(frames, { width: 80, height: 24 }, { status: { state: "connected" }, theme: PLAIN_THEME });
     check("select prompt", app);
     app.renderer.destroy();
     const text = scriptedRun();
     app = current = await renderApp(
-      [text.hello(), ...text.row("human-input/requested", { promptId: "p-1", invokeId: "ask-1", kind: "text", message: "Name?", default: "Ada", schema: { type: "string" } })],
+      [
+        text.hello(),
+        ...text.row("human-input/requested", {
+          promptId: "p-1",
+          invokeId: "ask-1",
+          kind: "text",
+          message: "Name?",
+          default: "Ada",
+          schema: { type: "string" },
+        }),
+      ],
       { width: 80, height: 24 },
       { status: { state: "connected" }, theme: PLAIN_THEME },
     );

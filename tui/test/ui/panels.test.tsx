@@ -79,11 +79,7 @@ describe("LIVE panel", () => {
   test("the selected row's streaming text follows the selection", async () => {
     const state = stateOf(busyRun());
     const [selected, setSelected] = createSignal<string | undefined>("writer");
-    const app = await render(
-      () => <LivePanel state={() => state} now={() => viewNow(state, 0)} selected={selected} height={12} width={() => 80} />,
-      80,
-      12,
-    );
+    const app = await render(() => <LivePanel state={() => state} now={() => viewNow(state, 0)} selected={selected} height={12} width={() => 80} />, 80, 12);
     expect(app.captureCharFrame()).toMatchSnapshot();
     setSelected("lead");
     await app.renderOnce();
@@ -114,11 +110,7 @@ describe("header", () => {
   for (const status of statuses) {
     test(`shows ${status.state}`, async () => {
       const state = stateOf(busyRun());
-      const app = await render(
-        () => <Header state={() => state} now={() => (state.lastTs ?? 0) + 65_000} status={() => status} />,
-        80,
-        2,
-      );
+      const app = await render(() => <Header state={() => state} now={() => (state.lastTs ?? 0) + 65_000} status={() => status} />, 80, 2);
       expect(app.captureCharFrame()).toMatchSnapshot();
     });
   }
@@ -128,9 +120,7 @@ describe("LOG pane", () => {
   test("rows in lanes, cut to the width", async () => {
     const state = stateOf(busyRun());
     const app = await render(
-      () => (
-        <LogPane state={() => state} view={() => ({})} lanes={() => undefined} focused={() => false} width={() => 80} height={() => 12} />
-      ),
+      () => <LogPane state={() => state} view={() => ({})} lanes={() => undefined} focused={() => false} width={() => 80} height={() => 12} />,
       80,
       12,
     );
@@ -140,9 +130,7 @@ describe("LOG pane", () => {
   test("the error lane alone", async () => {
     const state = stateOf(busyRun());
     const app = await render(
-      () => (
-        <LogPane state={() => state} view={() => ({})} lanes={() => new Set(["error"] as const)} focused={() => true} width={() => 60} height={() => 5} />
-      ),
+      () => <LogPane state={() => state} view={() => ({})} lanes={() => new Set(["error"] as const)} focused={() => true} width={() => 60} height={() => 5} />,
       60,
       5,
     );

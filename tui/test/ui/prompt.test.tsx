@@ -24,7 +24,13 @@ const options = [
 
 const PROMPTS = {
   text: { kind: "text", message: "What is your name?", default: "Ada", schema: { type: "string" } },
-  select: { kind: "select", message: "Publish these release notes?", options, default: "revise", schema: { type: "string", enum: ["publish", "revise", "drop"] } },
+  select: {
+    kind: "select",
+    message: "Publish these release notes?",
+    options,
+    default: "revise",
+    schema: { type: "string", enum: ["publish", "revise", "drop"] },
+  },
   "multi-select": {
     kind: "multi-select",
     message: "Which channels get the announcement?",
@@ -55,7 +61,14 @@ const asking = (kind: Kind, replay = false) => {
 };
 
 const invalid = (inReplyTo: string, message: string): OutboundFrame => ({
-  v: 1, kind: "error", seq: 4, code: "invalid-answer", path: "/value", message, fatal: false, inReplyTo,
+  v: 1,
+  kind: "error",
+  seq: 4,
+  code: "invalid-answer",
+  path: "/value",
+  message,
+  fatal: false,
+  inReplyTo,
 });
 
 describe("prompt modals", () => {
@@ -192,10 +205,14 @@ describe("prompt modals", () => {
   });
 
   test("an answer that cannot be sent says why", async () => {
-    const app = await render(asking("confirm").frames, { width: 80, height: 24 }, {
-      status: { state: "reconnecting", attempt: 2, retryInMs: 500, reason: "socket closed (1006)" },
-      actions: { answer: () => false },
-    });
+    const app = await render(
+      asking("confirm").frames,
+      { width: 80, height: 24 },
+      {
+        status: { state: "reconnecting", attempt: 2, retryInMs: 500, reason: "socket closed (1006)" },
+        actions: { answer: () => false },
+      },
+    );
     await app.keys("y");
     expect(app.captureCharFrame()).toContain("✗ not sent: not connected (reconnecting)");
   });

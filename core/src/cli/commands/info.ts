@@ -18,13 +18,10 @@ export interface InfoOptions {
  * key comes from and whether it is present, never the key), aliases. Exit 2 on a bad config.
  */
 export function infoCommand(io: CliIo, options: InfoOptions = {}): number {
-  const tools = createDefaultRegistry().list().map((tool) => tool.name);
-  const lines = [
-    `escapement ${version}`,
-    `node ${process.version}`,
-    `sessions: ${defaultSessionsRoot(io.cwd)}`,
-    `tools: ${tools.join(", ")}`,
-  ];
+  const tools = createDefaultRegistry()
+    .list()
+    .map((tool) => tool.name);
+  const lines = [`escapement ${version}`, `node ${process.version}`, `sessions: ${defaultSessionsRoot(io.cwd)}`, `tools: ${tools.join(", ")}`];
   let loaded: LoadedProjectConfig;
   try {
     loaded = loadProjectConfig({ cwd: io.cwd, env: io.env, ...(options.readFile ? { readFile: options.readFile } : {}) });
@@ -69,9 +66,7 @@ const describeProvider = (provider: ResolvedProvider): string[] => {
   const url = provider.baseURL + (provider.baseURLSource.startsWith("env ") ? ` (${provider.baseURLSource})` : "");
   const optional = kindDefaults[provider.kind].keyOptional;
   const key =
-    provider.keySource === undefined
-      ? "key: none"
-      : `key: ${provider.keySource} (${provider.apiKey ? "set" : optional ? "not set, optional" : "not set"})`;
+    provider.keySource === undefined ? "key: none" : `key: ${provider.keySource} (${provider.apiKey ? "set" : optional ? "not set, optional" : "not set"})`;
   const cells = [url, key];
   if (provider.headers && Object.keys(provider.headers).length > 0) cells.push(`headers: ${Object.keys(provider.headers).join(", ")}`);
   if (provider.autodetected) cells.push("built-in");

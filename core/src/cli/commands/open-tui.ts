@@ -25,7 +25,14 @@ export function playbackControl(control: PlaybackControl, frame: ControlFrame): 
       control.skip(frame.n ?? 1);
       return { ok: true };
     default:
-      return { ok: false, error: { code: "invalid-control", path: "/action", message: `/action: "${frame.action}" does nothing in a replay (pause, continue and step move the playback)` } };
+      return {
+        ok: false,
+        error: {
+          code: "invalid-control",
+          path: "/action",
+          message: `/action: "${frame.action}" does nothing in a replay (pause, continue and step move the playback)`,
+        },
+      };
   }
 }
 

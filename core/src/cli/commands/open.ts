@@ -22,7 +22,12 @@ export const timingOf = (flags: Pick<OpenFlags, "timing" | "speed" | "intervalMs
  * `escapement open <session-dir>`: replays a saved session read-only. With `--emit-wire` the wire
  * JSONL goes to stdout (no TTY needed); otherwise the terminal UI shows it, which needs a TTY.
  */
-export async function openCommand(arg: string | undefined, flags: OpenFlags, io: CliIo, showInTui?: (dir: string, timing: Timing) => Promise<number>): Promise<number> {
+export async function openCommand(
+  arg: string | undefined,
+  flags: OpenFlags,
+  io: CliIo,
+  showInTui?: (dir: string, timing: Timing) => Promise<number>,
+): Promise<number> {
   const dir = validateSessionDir(arg, io.cwd);
   const timing = timingOf(flags);
   if (!flags.emitWire) {

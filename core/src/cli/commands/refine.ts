@@ -44,7 +44,11 @@ export async function refineCommand(dir: string, flags: RefineFlags, io: CliIo, 
   const controller = new AbortController();
   io.signal?.addEventListener("abort", () => controller.abort(), { once: true });
   const response = await live.model.call({ ...request, stream: false }, { signal: controller.signal });
-  const overrides = [flags.system !== undefined && "system", flags.model && `model ${flags.model}`, flags.temperature !== undefined && `temperature ${flags.temperature}`].filter(Boolean);
+  const overrides = [
+    flags.system !== undefined && "system",
+    flags.model && `model ${flags.model}`,
+    flags.temperature !== undefined && `temperature ${flags.temperature}`,
+  ].filter(Boolean);
   io.stdout.write(`turn ${flags.turn} of ${dir}${overrides.length ? ` with ${overrides.join(", ")}` : ""}\n\n`);
   io.stdout.write(describe("original", captured.response));
   io.stdout.write("\n");

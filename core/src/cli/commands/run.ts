@@ -54,7 +54,10 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
     },
     live,
   );
-  const frontend = await openFrontend({ kind: flags.frontend, debug: flags.debug ?? false, logLevel: flags.logLevel, ...(flags.listen ? { listen: flags.listen } : {}) }, io);
+  const frontend = await openFrontend(
+    { kind: flags.frontend, debug: flags.debug ?? false, logLevel: flags.logLevel, ...(flags.listen ? { listen: flags.listen } : {}) },
+    io,
+  );
   const log = frontend.log;
   log.debug("model source", { source });
   io.stderr.write(`model: ${source}\n`);
@@ -94,7 +97,9 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
     await mcp?.close();
     await frontend.close();
   }
-  io.stdout.write(`${JSON.stringify({ sessionId: result.sessionId, status: result.status, finalConfig: result.finalConfig, sessionDir: result.sessionDir, ...(result.error ? { error: result.error } : {}) })}\n`);
+  io.stdout.write(
+    `${JSON.stringify({ sessionId: result.sessionId, status: result.status, finalConfig: result.finalConfig, sessionDir: result.sessionDir, ...(result.error ? { error: result.error } : {}) })}\n`,
+  );
   if (result.error?.category === "loop-detected") return exitCodes.loopDetected;
   return result.status === "done" ? exitCodes.ok : result.status === "aborted" ? exitCodes.aborted : exitCodes.runFailed;
 }

@@ -49,7 +49,9 @@ const indent = (text: string): string => text.replace(/^/gm, "    ");
 
 export async function statsCommand(io: CliIo, dir: string): Promise<number> {
   const s = await summarizeSession(dir);
-  const models = Object.entries(s.byModel).map(([target, m]) => [target, m.turns, m.tokens.input, m.tokens.output, m.tokens.cacheRead, m.tokens.cacheWrite, formatCost(m.costUsd)] as const);
+  const models = Object.entries(s.byModel).map(
+    ([target, m]) => [target, m.turns, m.tokens.input, m.tokens.output, m.tokens.cacheRead, m.tokens.cacheWrite, formatCost(m.costUsd)] as const,
+  );
   io.stdout.write(`session ${s.sessionId} (${s.chartId}, ${s.status})\n\n`);
   io.stdout.write(`${formatTable(["MODEL", "TURNS", "INPUT", "OUTPUT", "CACHE READ", "CACHE WRITE", "COST"], models)}\n\n`);
   io.stdout.write(`latency      p50 ${ms(s.latencyMs.p50)}  p90 ${ms(s.latencyMs.p90)}  p99 ${ms(s.latencyMs.p99)}  max ${ms(s.latencyMs.max)}\n`);
@@ -74,7 +76,10 @@ export function registerSessionCommands(program: Command, io: CliIo, done: (code
   const root = () => defaultSessionsRoot(io.cwd);
   const locate = (id: string) => locateSession(id, root(), io.cwd);
 
-  program.command("list").description("list sessions: id, chart, status, turns, tokens, cost, created").action(async () => done(await listCommand(io, root())));
+  program
+    .command("list")
+    .description("list sessions: id, chart, status, turns, tokens, cost, created")
+    .action(async () => done(await listCommand(io, root())));
   program
     .command("show")
     .description("show a session's transcript, one row per line")

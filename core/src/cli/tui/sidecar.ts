@@ -89,7 +89,8 @@ function overriddenEntry(entry: string): string {
 }
 
 function packageEntry(manifestPath: string | undefined): string {
-  if (!manifestPath) throw new UsageError(`the terminal UI needs the package ${TUI_PACKAGE}, which is not installed; install it (npm i ${TUI_PACKAGE}), ${NO_TUI}`);
+  if (!manifestPath)
+    throw new UsageError(`the terminal UI needs the package ${TUI_PACKAGE}, which is not installed; install it (npm i ${TUI_PACKAGE}), ${NO_TUI}`);
   const dir = dirname(manifestPath);
   const manifest = readManifest(manifestPath) as { exports?: Record<string, unknown> };
   const main = manifest.exports?.["./main"];
@@ -97,7 +98,9 @@ function packageEntry(manifestPath: string | undefined): string {
   if (built && existsSync(built)) return built;
   const sources = join(dir, "src", "main.ts");
   if (existsSync(sources)) return sources;
-  throw new UsageError(`the terminal UI package at ${dir} is not built (no ${typeof main === "string" ? main : "./main export"}); reinstall it (npm i ${TUI_PACKAGE}), ${NO_TUI}`);
+  throw new UsageError(
+    `the terminal UI package at ${dir} is not built (no ${typeof main === "string" ? main : "./main export"}); reinstall it (npm i ${TUI_PACKAGE}), ${NO_TUI}`,
+  );
 }
 
 function overriddenBun(bun: string, env: Env): string {

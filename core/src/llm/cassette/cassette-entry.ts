@@ -61,7 +61,8 @@ export function fragmentsOf(stream: unknown): StreamFragment[] | undefined {
       fragments.push({ atMs, kind: kind ?? "text", text });
     } else {
       const fragment = item as Partial<StreamFragment> | null;
-      if (typeof fragment?.atMs !== "number" || typeof fragment.text !== "string" || (fragment.kind !== "text" && fragment.kind !== "thinking")) return undefined;
+      if (typeof fragment?.atMs !== "number" || typeof fragment.text !== "string" || (fragment.kind !== "text" && fragment.kind !== "thinking"))
+        return undefined;
       fragments.push({ atMs: fragment.atMs, kind: fragment.kind, text: fragment.text });
     }
   }

@@ -94,7 +94,10 @@ export async function loadCassette(target: string, expectedChartId?: string): Pr
     if (line === 1) {
       if (value?.kind !== "cassette") throw new SessionError("checkpoint-malformed", `${path} is not a cassette (line 1 is not a cassette header)`);
       if (!readableCassetteVersions.includes(value.version)) {
-        throw new SessionError("checkpoint-malformed", `${path}: cassette version ${value.version} is not supported (this build reads ${readableCassetteVersions.join(" and ")})`);
+        throw new SessionError(
+          "checkpoint-malformed",
+          `${path}: cassette version ${value.version} is not supported (this build reads ${readableCassetteVersions.join(" and ")})`,
+        );
       }
       header = value as CassetteHeader;
       continue;

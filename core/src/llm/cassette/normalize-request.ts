@@ -53,7 +53,11 @@ const normalizeMessage = (message: ModelMessage, ids: ReadonlyMap<string, string
   }),
 });
 
-const normalizeTool = ({ name, description, inputSchema }: ModelRequest["tools"][number]): NormalizedRequest["tools"][number] => ({ name, description, inputSchema });
+const normalizeTool = ({ name, description, inputSchema }: ModelRequest["tools"][number]): NormalizedRequest["tools"][number] => ({
+  name,
+  description,
+  inputSchema,
+});
 
 /**
  * Canonical JSON (sorted keys), so equal requests hash equally whatever their key order. Request

@@ -85,8 +85,7 @@ const compute = (catalog: Catalog, target: Pick<ModelTarget, "provider" | "model
   return facts;
 };
 
-const definedOnly = <T extends object>(value: T): Partial<T> =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+const definedOnly = <T extends object>(value: T): Partial<T> => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 const cloneFacts = (facts: ModelFacts | undefined): ModelFacts | undefined =>
   facts && { ...facts, origin: { ...facts.origin }, ...(facts.pricing ? { pricing: { ...facts.pricing } } : {}) };

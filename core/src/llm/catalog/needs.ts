@@ -63,12 +63,7 @@ export interface FilterTargetsOptions {
  * when strict. If nothing is eligible: not strict -> fail open (all targets, `policyEmpty`);
  * strict -> fail closed (`eligible` empty, `error` set).
  */
-export const filterTargets = (
-  targets: readonly ModelTarget[],
-  needs: Needs,
-  catalog: Catalog,
-  options: FilterTargetsOptions = {},
-): Eligibility => {
+export const filterTargets = (targets: readonly ModelTarget[], needs: Needs, catalog: Catalog, options: FilterTargetsOptions = {}): Eligibility => {
   const strict = options.strict ?? false;
   const eligible: ModelTarget[] = [];
   const rejected: Rejection[] = [];
@@ -119,8 +114,7 @@ const meets = (fact: number | boolean, need: NumericNeed | boolean): boolean => 
   return op === ">=" ? fact >= n : fact <= n;
 };
 
-const describeNeed = (need: NumericNeed | boolean): string =>
-  Array.isArray(need) ? `${need[0]} ${need[1]}` : String(need);
+const describeNeed = (need: NumericNeed | boolean): string => (Array.isArray(need) ? `${need[0]} ${need[1]}` : String(need));
 
 /** `{contextWindow >= 100000, vision true}`. */
 export const describeNeeds = (needs: Needs): string =>

@@ -48,9 +48,8 @@ export function classifyError(error: unknown): LlmError {
   if (APICallError.isInstance(error)) return fromApiCallError(error);
 
   // AI SDK RetryError (only with maxRetries > 0) wraps the last attempt's error.
-  const retryLast = (error as { name?: string; lastError?: unknown } | null)?.name === "AI_RetryError"
-    ? (error as { lastError?: unknown }).lastError
-    : undefined;
+  const retryLast =
+    (error as { name?: string; lastError?: unknown } | null)?.name === "AI_RetryError" ? (error as { lastError?: unknown }).lastError : undefined;
   if (retryLast !== undefined) return classifyError(retryLast);
 
   if (isAbortLike(error)) {
@@ -163,7 +162,8 @@ function fromPayload(payload: Record<string, unknown>): LlmError {
   const status = code !== undefined && /^\d{3}$/.test(code) ? Number(code) : undefined;
   if (status !== undefined) return new LlmError(categoryOfStatus(status, message), `in-stream error ${text}`, { status, cause: payload });
   if (code === "context_length_exceeded" || contextLengthPattern.test(message)) return new LlmError("context-length", text, { cause: payload });
-  if (code === "rate_limit_exceeded" || type === "rate_limit_exceeded" || /rate limit/i.test(message)) return new LlmError("rate-limited", text, { cause: payload });
+  if (code === "rate_limit_exceeded" || type === "rate_limit_exceeded" || /rate limit/i.test(message))
+    return new LlmError("rate-limited", text, { cause: payload });
   if (/overloaded|capacity/i.test(message) || type === "server_overloaded") return new LlmError("overloaded", text, { cause: payload });
   if (code === "invalid_api_key" || type === "authentication_error") return new LlmError("auth", text, { cause: payload });
   return new LlmError("transport", `in-stream error ${text}`, { cause: payload });

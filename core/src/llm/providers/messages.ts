@@ -33,10 +33,7 @@ export interface AiSdkPrompt {
  *   previous call wrote even when a turn adds more than Anthropic's 20-block lookback).
  * That is at most 4 breakpoints, Anthropic's limit.
  */
-export function toAiSdkPrompt(
-  request: Pick<ModelRequest, "system" | "messages" | "tools">,
-  cache?: CacheBreakpoints,
-): AiSdkPrompt {
+export function toAiSdkPrompt(request: Pick<ModelRequest, "system" | "messages" | "tools">, cache?: CacheBreakpoints): AiSdkPrompt {
   const system: SystemModelMessage | undefined =
     request.system === undefined || request.system === ""
       ? undefined

@@ -26,8 +26,7 @@ const passImageUrls = { "image/*": [/^https?:\/\/.*$/] };
 
 export function baseURLOf(provider: ProviderSpec): string {
   if (provider.baseURL !== undefined && provider.baseURL !== "") return provider.baseURL.replace(/\/+$/, "");
-  if (provider.kind === "openai-compatible")
-    throw new LlmError("invalid-request", `provider "${provider.name}" (openai-compatible) needs a baseURL`);
+  if (provider.kind === "openai-compatible") throw new LlmError("invalid-request", `provider "${provider.name}" (openai-compatible) needs a baseURL`);
   return defaultBaseURLs[provider.kind];
 }
 
@@ -77,12 +76,15 @@ export function languageModelFor(provider: ProviderSpec, modelId: string, fetch?
   }
 }
 
-type CompatibleUsage = {
-  prompt_tokens?: number | null;
-  completion_tokens?: number | null;
-  prompt_tokens_details?: { cached_tokens?: number | null; cache_write_tokens?: unknown } | null;
-  completion_tokens_details?: { reasoning_tokens?: number | null } | null;
-} | null | undefined;
+type CompatibleUsage =
+  | {
+      prompt_tokens?: number | null;
+      completion_tokens?: number | null;
+      prompt_tokens_details?: { cached_tokens?: number | null; cache_write_tokens?: unknown } | null;
+      completion_tokens_details?: { reasoning_tokens?: number | null } | null;
+    }
+  | null
+  | undefined;
 
 /**
  * The SDK's OpenAI-compatible usage plus `prompt_tokens_details.cache_write_tokens`, which

@@ -64,8 +64,7 @@ function makeClient(
   providerName: string,
   options: TargetClientOptions,
 ): TargetClient {
-  const model: Exclude<LanguageModel, string> =
-    rawModel.specificationVersion === "v3" ? guardModel(rawModel as LanguageModelV3, options.onWarnings) : rawModel;
+  const model: Exclude<LanguageModel, string> = rawModel.specificationVersion === "v3" ? guardModel(rawModel as LanguageModelV3, options.onWarnings) : rawModel;
   const now = options.now ?? (() => performance.now());
   const id = targetId(target);
 
@@ -75,8 +74,7 @@ function makeClient(
       const { signal } = callOptions;
       if (signal.aborted) throw abortError(signal);
       const params = mergeParams(target, request.params);
-      const cache =
-        kind === "anthropic" ? resolvePromptCaching(request.params.promptCaching, target.promptCaching, options.promptCaching) : undefined;
+      const cache = kind === "anthropic" ? resolvePromptCaching(request.params.promptCaching, target.promptCaching, options.promptCaching) : undefined;
       const prompt = toAiSdkPrompt(request, cache);
       const providerOptions = providerOptionsFor(kind, providerName, params.thinking);
       const settings = {
@@ -124,13 +122,7 @@ function guarded<A extends unknown[]>(fn: ((...args: A) => void) | undefined): (
   };
 }
 
-async function streamCall(
-  settings: Settings,
-  callOptions: CallOptions,
-  started: number,
-  now: () => number,
-  target: string,
-): Promise<ModelResponse> {
+async function streamCall(settings: Settings, callOptions: CallOptions, started: number, now: () => number, target: string): Promise<ModelResponse> {
   const onDelta = guarded(callOptions.onDelta);
   const onFirstToken = guarded(callOptions.onFirstToken);
   let ttftMs: number | undefined;
@@ -265,7 +257,6 @@ export function providerOptionsFor(
 function abortError(signal: AbortSignal): LlmError {
   const reason: unknown = signal.reason;
   if (isLlmError(reason)) return reason;
-  if ((reason as { name?: unknown } | null)?.name === "TimeoutError")
-    return new LlmError("timeout", "the call timed out", { cause: reason });
+  if ((reason as { name?: unknown } | null)?.name === "TimeoutError") return new LlmError("timeout", "the call timed out", { cause: reason });
   return new LlmError("aborted", "the call was aborted", { cause: reason });
 }

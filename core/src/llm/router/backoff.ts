@@ -9,12 +9,7 @@ import type { ResolvedResilience } from "./policy.js";
  * in the same millisecond). Returns `undefined` when retry-after exceeds `maxRetryAfterMs`: not
  * worth waiting for, fail over instead. Pure; `random` returns a number in [0, 1).
  */
-export function backoffDelay(
-  retry: number,
-  policy: ResolvedResilience["retry"],
-  random: () => number,
-  retryAfterMs?: number,
-): number | undefined {
+export function backoffDelay(retry: number, policy: ResolvedResilience["retry"], random: () => number, retryAfterMs?: number): number | undefined {
   if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) return undefined;
   const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * policy.factor ** Math.max(0, retry - 1));
   const jittered = exponential * (1 - policy.jitter + 2 * policy.jitter * random());

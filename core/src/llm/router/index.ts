@@ -1,12 +1,4 @@
-export {
-  createModelRouter,
-  realSleep,
-  type ModelRouter,
-  type ModelRouterOptions,
-  type NeedsGate,
-  type RouterClock,
-  type RouterSleep,
-} from "./router.js";
+export { createModelRouter, realSleep, type ModelRouter, type ModelRouterOptions, type NeedsGate, type RouterClock, type RouterSleep } from "./router.js";
 export {
   defaultResilience,
   defaultRetry,
@@ -20,13 +12,4 @@ export {
 } from "./policy.js";
 export { backoffDelay } from "./backoff.js";
 export { StreamGuard, type GuardedTry } from "./stream-guard.js";
-export {
-  addUsage,
-  contextUsed,
-  costOf,
-  defaultCostUsd,
-  tokensInContext,
-  type CostFunction,
-  type TargetFacts,
-  type TargetPricing,
-} from "./metrics.js";
+export { addUsage, contextUsed, costOf, defaultCostUsd, tokensInContext, type CostFunction, type TargetFacts, type TargetPricing } from "./metrics.js";

@@ -12,13 +12,7 @@ import type { CallOptions, ContentBlock, ModelClient, ModelRequest, ModelRespons
 import { targetId, type ModelTarget, type TargetClient } from "../target.js";
 import { backoffDelay } from "./backoff.js";
 import { addUsage, contextUsed, costOf, defaultCostUsd, type CostFunction, type TargetFacts } from "./metrics.js";
-import {
-  ResiliencePolicyError,
-  parseResiliencePolicy,
-  resolveResilience,
-  type ResiliencePolicy,
-  type ResolvedResilience,
-} from "./policy.js";
+import { ResiliencePolicyError, parseResiliencePolicy, resolveResilience, type ResiliencePolicy, type ResolvedResilience } from "./policy.js";
 import { StreamGuard } from "./stream-guard.js";
 import { abortableSleep } from "../../runtime/abortable-sleep.js";
 
@@ -87,11 +81,7 @@ interface Served {
   target: ModelTarget;
 }
 
-type Outcome =
-  | { kind: "ok"; response: ModelResponse }
-  | { kind: "error"; error: LlmError }
-  | { kind: "slow"; waitedMs: number }
-  | { kind: "timer" };
+type Outcome = { kind: "ok"; response: ModelResponse } | { kind: "error"; error: LlmError } | { kind: "slow"; waitedMs: number } | { kind: "timer" };
 
 class Router implements ModelRouter {
   readonly aliases: readonly string[];
@@ -113,7 +103,14 @@ class Router implements ModelRouter {
     this.#defaults = options.resilience === undefined ? undefined : parseResiliencePolicy(options.resilience, "router resilience");
     this.#baseline = resolveResilience(this.#defaults);
     this.#gate = options.gate ?? catalogGate(options);
-    this.#facts = options.facts ?? (options.catalog ? ((catalog) => (target: ModelTarget) => lookupModel(catalog, target))(options.catalog) : undefined);
+    this.#facts =
+      options.facts ??
+      (options.catalog
+        ? (
+            (catalog) => (target: ModelTarget) =>
+              lookupModel(catalog, target)
+          )(options.catalog)
+        : undefined);
     this.clock = options.clock ?? realClock;
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
@@ -122,10 +119,7 @@ class Router implements ModelRouter {
   assertAlias(alias: string): void {
     const targets = Object.hasOwn(this.#options.aliases, alias) ? this.#options.aliases[alias] : undefined;
     if (targets === undefined) {
-      throw new LlmError(
-        "unknown-alias",
-        `unknown model alias ${JSON.stringify(alias)}; known aliases: ${this.aliases.join(", ") || "(none)"}`,
-      );
+      throw new LlmError("unknown-alias", `unknown model alias ${JSON.stringify(alias)}; known aliases: ${this.aliases.join(", ") || "(none)"}`);
     }
     if (targets.length === 0) throw new LlmError("unknown-alias", `model alias ${JSON.stringify(alias)} lists no targets`);
   }
@@ -296,10 +290,7 @@ class CallRun {
   ) {
     this.#emit = (event, data) => options.onEvent?.(event, data);
     const onDelta = options.onDelta;
-    this.#guard = new StreamGuard(
-      onDelta,
-      (kind, emittedChars) => this.#emit("llm/stream-diverged", { target: this.#current, kind, emittedChars }),
-    );
+    this.#guard = new StreamGuard(onDelta, (kind, emittedChars) => this.#emit("llm/stream-diverged", { target: this.#current, kind, emittedChars }));
   }
 
   async run(): Promise<ModelResponse> {
@@ -323,11 +314,9 @@ class CallRun {
       if (run > overrun.retries) {
         this.#emit("llm/overrun", { attempt: run, action: overrun.onExhausted, target: id });
         if (overrun.onExhausted === "fail") {
-          throw new LlmError(
-            "overrun",
-            `the reply was cut off at max_tokens ${run} time(s) (${overrun.retries} re-run(s) allowed); last target ${id}`,
-            { attempts: [...this.#attempts] },
-          );
+          throw new LlmError("overrun", `the reply was cut off at max_tokens ${run} time(s) (${overrun.retries} re-run(s) allowed); last target ${id}`, {
+            attempts: [...this.#attempts],
+          });
         }
         return this.#finish(response, target);
       }
@@ -472,13 +461,7 @@ class CallRun {
   }
 
   /** One try of one target, raced against the first-token cap and the caller's abort. */
-  async #try(
-    client: TargetClient,
-    id: string,
-    request: ModelRequest,
-    base: { text?: string; thinking?: string },
-    capMs: number | undefined,
-  ): Promise<Outcome> {
+  async #try(client: TargetClient, id: string, request: ModelRequest, base: { text?: string; thinking?: string }, capMs: number | undefined): Promise<Outcome> {
     const { router } = this;
     const outer = this.options.signal;
     this.#current = id;

@@ -30,12 +30,7 @@ export async function electModel(client: ModelClient, aliases: readonly string[]
 }
 
 /** Tries `prompt` on each alias in order until one answers. Shared by `electModel` and `mapPrompt`. */
-export async function elect(
-  client: ModelClient,
-  aliases: readonly string[],
-  prompt: Prompt,
-  options: Omit<AskOptions, "model" | "models">,
-): Promise<Election> {
+export async function elect(client: ModelClient, aliases: readonly string[], prompt: Prompt, options: Omit<AskOptions, "model" | "models">): Promise<Election> {
   const tried: ElectionTry[] = [];
   if (aliases.length === 0) throw new Error("electModel: no aliases to elect from");
   for (const alias of aliases) {

@@ -29,8 +29,7 @@ export interface ResultEnvelope {
 
 const exhaustedCategories: ReadonlySet<LlmErrorCategory> = new Set(["rate-limited", "overloaded", "timeout", "transport", "overrun"]);
 
-export const statusOf = (category: LlmErrorCategory): Exclude<ResultStatus, "ok"> =>
-  exhaustedCategories.has(category) ? "exhausted" : "error";
+export const statusOf = (category: LlmErrorCategory): Exclude<ResultStatus, "ok"> => (exhaustedCategories.has(category) ? "exhausted" : "error");
 
 export const textOf = (content: readonly ContentBlock[]): string => {
   let text = "";

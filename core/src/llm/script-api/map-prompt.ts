@@ -41,11 +41,7 @@ const itemSpecific: ReadonlySet<LlmErrorCategory> = new Set(["invalid-request", 
  * next item elects; if they all failed for reasons of their own (auth, unknown alias, exhausted),
  * the remaining items are not sent (`skipped`) and carry that failure.
  */
-export async function mapPrompt<T>(
-  items: readonly T[],
-  toPrompt: (item: T, index: number) => Prompt,
-  options: MapPromptOptions<T>,
-): Promise<MapResult<T>[]> {
+export async function mapPrompt<T>(items: readonly T[], toPrompt: (item: T, index: number) => Prompt, options: MapPromptOptions<T>): Promise<MapResult<T>[]> {
   const { client, alias, aliases, concurrency = 4, prefix = "map", onEvent, onResult, ...askOptions } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`mapPrompt: concurrency must be a positive integer, got ${concurrency}`);
   const candidates = aliases ?? [alias ?? "default"];
@@ -104,4 +100,3 @@ export async function mapPrompt<T>(
   }
   return results;
 }
-

@@ -409,8 +409,7 @@ class McpServerHandle {
     if (this.#state !== "connected") return;
     this.#state = "disconnected";
     this.#error = { category: "exited", message: this.#exitText() };
-    const next =
-      this.#restarts < this.#maxRestarts ? "it is started again at the next call of one of its tools" : "its tools now fail with mcp-unavailable";
+    const next = this.#restarts < this.#maxRestarts ? "it is started again at the next call of one of its tools" : "its tools now fail with mcp-unavailable";
     this.#log.warn(`mcp server "${this.name}" went away; ${next}`, { ...this.#error });
   }
 

@@ -63,13 +63,20 @@ describe("classifyError: HTTP responses", () => {
     const contextMessages = [
       anthropicBody("invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum"),
       anthropicBody("invalid_request_error", "input length and `max_tokens` exceed context limit: 198000 + 8192 > 200000"),
-      openaiBody("This model's maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens.", "invalid_request_error", "context_length_exceeded"),
+      openaiBody(
+        "This model's maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens.",
+        "invalid_request_error",
+        "context_length_exceeded",
+      ),
       openaiBody("This endpoint's maximum context length is 32768 tokens.", "invalid_request_error"),
       { error: { message: "The input token count (1200000) exceeds the maximum number of tokens allowed (1048576)." } },
     ];
     for (const body of contextMessages) expect(classifyError(httpError(400, body)).category, JSON.stringify(body)).toBe("context-length");
     // a max_tokens complaint is not a context overflow
-    expect(classifyError(httpError(400, anthropicBody("invalid_request_error", "max_tokens: 100000 > 64000, which is the maximum allowed number of output tokens"))).category).toBe("invalid-request");
+    expect(
+      classifyError(httpError(400, anthropicBody("invalid_request_error", "max_tokens: 100000 > 64000, which is the maximum allowed number of output tokens")))
+        .category,
+    ).toBe("invalid-request");
   });
 
   it("other statuses: 404/422 invalid-request, 408 timeout, 500/502/504 transport", () => {
@@ -89,14 +96,22 @@ describe("classifyError: HTTP responses", () => {
 describe("classifyError: failures without a response", () => {
   it("connection refused as the SDK wraps it ('Cannot connect to API') -> transport", () => {
     const cause = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
-    const error = new APICallError({ message: "Cannot connect to API: connect ECONNREFUSED 127.0.0.1:1", url: "u", requestBodyValues: {}, cause, isRetryable: true });
+    const error = new APICallError({
+      message: "Cannot connect to API: connect ECONNREFUSED 127.0.0.1:1",
+      url: "u",
+      requestBodyValues: {},
+      cause,
+      isRetryable: true,
+    });
     expect(classifyError(error)).toMatchObject({ category: "transport", status: undefined });
   });
 
   it("undici's fetch failed / terminated / other side closed -> transport", () => {
     const socket = Object.assign(new Error("other side closed"), { name: "SocketError", code: "UND_ERR_SOCKET" });
     expect(classifyError(new TypeError("terminated", { cause: socket })).category).toBe("transport");
-    expect(classifyError(new TypeError("fetch failed", { cause: Object.assign(new Error("getaddrinfo ENOTFOUND x"), { code: "ENOTFOUND" }) })).category).toBe("transport");
+    expect(classifyError(new TypeError("fetch failed", { cause: Object.assign(new Error("getaddrinfo ENOTFOUND x"), { code: "ENOTFOUND" }) })).category).toBe(
+      "transport",
+    );
     expect(classifyError(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" })).category).toBe("transport");
   });
 
@@ -114,8 +129,12 @@ describe("classifyError: failures without a response", () => {
   });
 
   it("connect / headers timeouts -> timeout", () => {
-    expect(classifyError(new TypeError("fetch failed", { cause: Object.assign(new Error("Connect Timeout Error"), { code: "UND_ERR_CONNECT_TIMEOUT" }) })).category).toBe("timeout");
-    expect(classifyError(Object.assign(new Error("Headers Timeout Error"), { name: "HeadersTimeoutError", code: "UND_ERR_HEADERS_TIMEOUT" })).category).toBe("timeout");
+    expect(
+      classifyError(new TypeError("fetch failed", { cause: Object.assign(new Error("Connect Timeout Error"), { code: "UND_ERR_CONNECT_TIMEOUT" }) })).category,
+    ).toBe("timeout");
+    expect(classifyError(Object.assign(new Error("Headers Timeout Error"), { name: "HeadersTimeoutError", code: "UND_ERR_HEADERS_TIMEOUT" })).category).toBe(
+      "timeout",
+    );
   });
 
   it("AbortError -> aborted; TimeoutError -> timeout", () => {

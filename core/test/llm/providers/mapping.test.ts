@@ -3,12 +3,7 @@ import type { ResolvedProvider } from "../../../src/config/index.js";
 import { Secret } from "../../../src/config/secret.js";
 import { LlmError } from "../../../src/llm/llm-error.js";
 import type { ModelMessage } from "../../../src/llm/protocol.js";
-import {
-  createTargetClient,
-  providerOptionsFor,
-  type ProviderSpec,
-  resolvePromptCaching,
-} from "../../../src/llm/providers/index.js";
+import { createTargetClient, providerOptionsFor, type ProviderSpec, resolvePromptCaching } from "../../../src/llm/providers/index.js";
 import { toAiSdkPrompt } from "../../../src/llm/providers/messages.js";
 import { toStopReason, toUsage } from "../../../src/llm/providers/response.js";
 
@@ -85,7 +80,13 @@ describe("toAiSdkPrompt", () => {
       { role: "assistant", content: [{ type: "text", text: "a1" }] },
       { role: "user", content: [{ type: "text", text: "q2" }] },
       { role: "assistant", content: [{ type: "tool-call", id: "c", name: "t", input: {} }] },
-      { role: "user", content: [{ type: "tool-result", toolCallId: "c", name: "t", output: "r" }, { type: "text", text: "q3" }] },
+      {
+        role: "user",
+        content: [
+          { type: "tool-result", toolCallId: "c", name: "t", output: "r" },
+          { type: "text", text: "q3" },
+        ],
+      },
     ];
     const tools = [
       { name: "a", description: "A", inputSchema: { type: "object" } },
@@ -208,7 +209,14 @@ describe("the config's ResolvedProvider", () => {
     const client = createTargetClient({ provider: "anthropic", model: "m" }, resolved);
     await expect(
       client.call(
-        { model: "m", messages: [{ role: "user", content: [{ type: "text", text: "x" }] }], tools: [], params: {}, stream: true, origin: { invokeId: "i", stateId: "s", turn: 1 } },
+        {
+          model: "m",
+          messages: [{ role: "user", content: [{ type: "text", text: "x" }] }],
+          tools: [],
+          params: {},
+          stream: true,
+          origin: { invokeId: "i", stateId: "s", turn: 1 },
+        },
         { signal: new AbortController().signal },
       ),
     ).rejects.toMatchObject({ category: "transport" });

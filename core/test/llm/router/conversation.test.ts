@@ -47,7 +47,10 @@ describe("router in a run", () => {
   it("writes retries and failovers as rows of the conversation, and cost and context on llm/response", async () => {
     const { model } = router(
       {
-        "a:one": [{ kind: "error", category: "overloaded", deltas: ["Hel"] }, { kind: "error", category: "auth" }],
+        "a:one": [
+          { kind: "error", category: "overloaded", deltas: ["Hel"] },
+          { kind: "error", category: "auth" },
+        ],
         "b:two": [{ deltas: ["Hello", " there"], usage: { input: 850, output: 50 } }],
       },
       { default: ["a:one", "b:two"] },
@@ -59,9 +62,7 @@ describe("router in a run", () => {
       { attempt: 2, category: "overloaded", delayMs: 500, target: "a:one", invokeId: "c", turn: 1 },
     ]);
     expect(rowsOf(rows, "llm/model-down").map((row) => row.data)).toEqual([{ target: "a:one", category: "auth", invokeId: "c", turn: 1 }]);
-    expect(rowsOf(rows, "llm/context-warning").map((row) => row.data)).toEqual([
-      { used: 0.9, target: "b:two", contextWindow: 1000, invokeId: "c", turn: 1 },
-    ]);
+    expect(rowsOf(rows, "llm/context-warning").map((row) => row.data)).toEqual([{ used: 0.9, target: "b:two", contextWindow: 1000, invokeId: "c", turn: 1 }]);
     const deltas = rowsOf(rows, "llm/delta").map((row) => (row.data as { text: string }).text);
     expect(deltas.join("")).toBe("Hello there");
     expect(rowsOf(rows, "llm/response")[0]!.data).toMatchObject({

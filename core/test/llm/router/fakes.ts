@@ -163,7 +163,12 @@ export function fakeTarget(target: ModelTarget | string, behaviours: Behaviour[]
           options.onDelta?.(delta);
         }
       }
-      const text = behaviour.text ?? deltas.filter((d) => d.kind === "text").map((d) => d.text).join("");
+      const text =
+        behaviour.text ??
+        deltas
+          .filter((d) => d.kind === "text")
+          .map((d) => d.text)
+          .join("");
       const content: ContentBlock[] = [
         ...(behaviour.thinking === undefined ? [] : [{ type: "thinking" as const, text: behaviour.thinking }]),
         ...(text === "" ? [] : [{ type: "text" as const, text }]),
@@ -226,7 +231,11 @@ export function recorder(): Recorder {
   return {
     deltas,
     events,
-    text: (kind = "text") => deltas.filter((d) => d.kind === kind).map((d) => d.text).join(""),
+    text: (kind = "text") =>
+      deltas
+        .filter((d) => d.kind === kind)
+        .map((d) => d.text)
+        .join(""),
     named: (event) => events.filter((e) => e.event === event).map((e) => e.data),
     options: (signal = new AbortController().signal) => ({
       signal,

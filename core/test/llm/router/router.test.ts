@@ -6,11 +6,7 @@ import { createModelRouter, type ModelRouterOptions } from "../../../src/llm/rou
 import { fakeConnect, fakeTarget, recorder, request, simTime, T, type Behaviour, type SimTime } from "./fakes.js";
 
 /** A router over fake targets; `random` fixed at 0.5 so jitter is neutral. */
-function setup(
-  spec: Record<string, Behaviour[]>,
-  aliases: Record<string, string[]> = { main: Object.keys(spec) },
-  extra: Partial<ModelRouterOptions> = {},
-) {
+function setup(spec: Record<string, Behaviour[]>, aliases: Record<string, string[]> = { main: Object.keys(spec) }, extra: Partial<ModelRouterOptions> = {}) {
   const time = simTime();
   const fakes = Object.entries(spec).map(([id, behaviours]) => fakeTarget(id, behaviours, time));
   const { connect, connected } = fakeConnect(fakes);
@@ -69,15 +65,8 @@ describe("alias resolution", () => {
   });
 
   it("chains the request's fallback aliases after the model's targets, without duplicates", () => {
-    const { router } = setup(
-      { "a:one": [], "b:two": [], "c:three": [] },
-      { main: ["a:one", "b:two"], backup: ["b:two", "c:three"] },
-    );
-    expect(router.chainOf(request({ models: ["main", "backup"] })).map((t) => `${t.provider}:${t.model}`)).toEqual([
-      "a:one",
-      "b:two",
-      "c:three",
-    ]);
+    const { router } = setup({ "a:one": [], "b:two": [], "c:three": [] }, { main: ["a:one", "b:two"], backup: ["b:two", "c:three"] });
+    expect(router.chainOf(request({ models: ["main", "backup"] })).map((t) => `${t.provider}:${t.model}`)).toEqual(["a:one", "b:two", "c:three"]);
     expect(router.aliases).toEqual(["main", "backup"]);
   });
 
@@ -93,11 +82,9 @@ describe("needs gate", () => {
   const spec: Record<string, Behaviour[]> = { "a:one": [{ text: "from a" }], "b:two": [{ text: "from b" }], "c:three": [{ text: "from c" }] };
 
   it("drops ineligible targets and keeps the configured order (a gate's own order is ignored)", async () => {
-    const { router, time, fakes } = setup(
-      { ...spec },
-      undefined,
-      { gate: (targets) => ({ eligible: [...targets].filter((t) => t.provider !== "a").reverse() }) },
-    );
+    const { router, time, fakes } = setup({ ...spec }, undefined, {
+      gate: (targets) => ({ eligible: [...targets].filter((t) => t.provider !== "a").reverse() }),
+    });
     const response = await time.run(router.call(request(), recorder().options()));
     expect(response.target).toBe("b:two");
     expect(fakes["a:one"]!.calls).toHaveLength(0);
@@ -161,11 +148,7 @@ describe("retries and failover", () => {
   });
 
   it("jitters the delay with the injected random source", async () => {
-    const { router, time } = setup(
-      { "a:one": [{ kind: "error", category: "timeout" }, { text: "ok" }] },
-      undefined,
-      { random: () => 0 },
-    );
+    const { router, time } = setup({ "a:one": [{ kind: "error", category: "timeout" }, { text: "ok" }] }, undefined, { random: () => 0 });
     const rec = recorder();
     await time.run(router.call(request(), rec.options()));
     expect(rec.named("llm/retry")[0]!.delayMs).toBe(375); // 500 * (1 - 0.25)
@@ -312,10 +295,7 @@ describe("retries and failover", () => {
 describe("no duplicated output across tries", () => {
   it("suppresses the prefix a retried try streams again", async () => {
     const { router, time } = setup({
-      "a:one": [
-        { kind: "error", category: "transport", deltas: ["Hel", "lo wor"] },
-        { deltas: ["Hello", " world", "!"] },
-      ],
+      "a:one": [{ kind: "error", category: "transport", deltas: ["Hel", "lo wor"] }, { deltas: ["Hello", " world", "!"] }],
     });
     const rec = recorder();
     const response = await time.run(router.call(request(), rec.options()));
@@ -337,10 +317,7 @@ describe("no duplicated output across tries", () => {
 
   it("mutes a retried try that says something else, and says so once", async () => {
     const { router, time } = setup({
-      "a:one": [
-        { kind: "error", category: "overloaded", deltas: ["Hello wor"] },
-        { deltas: ["Hi", " there", ", friend"] },
-      ],
+      "a:one": [{ kind: "error", category: "overloaded", deltas: ["Hello wor"] }, { deltas: ["Hi", " there", ", friend"] }],
     });
     const rec = recorder();
     const response = await time.run(router.call(request(), rec.options()));
@@ -353,7 +330,12 @@ describe("no duplicated output across tries", () => {
     const { router, time } = setup({
       "a:one": [
         { kind: "error", category: "transport", deltas: [{ kind: "thinking", text: "let me see" }] },
-        { deltas: [{ kind: "thinking", text: "hmm" }, { kind: "text", text: "Answer" }] },
+        {
+          deltas: [
+            { kind: "thinking", text: "hmm" },
+            { kind: "text", text: "Answer" },
+          ],
+        },
       ],
     });
     const rec = recorder();
@@ -451,19 +433,14 @@ describe("time to first token", () => {
       { main: ["a:one", "b:two"] },
     );
     const rec = recorder();
-    const response = await time.run(
-      router.call(request({ resilience: { latency: { firstTokenMs: 1000, fallback: ["f:fast"] } } }), rec.options()),
-    );
+    const response = await time.run(router.call(request({ resilience: { latency: { firstTokenMs: 1000, fallback: ["f:fast"] } } }), rec.options()));
     expect(response.target).toBe("f:fast");
     expect(rec.named("llm/latency-switch")).toEqual([{ from: "a:one", to: "f:fast", waitedMs: 1000 }]);
     expect(fakes["b:two"]!.calls).toHaveLength(0);
   });
 
   it("caps a fallback target too while the chain has more, and does not cap a non-streamed call", async () => {
-    const { router, time } = setup(
-      { "a:one": [{ kind: "hang" }], "b:two": [{ text: "b" }], "f:fast": [{ kind: "hang" }] },
-      { main: ["a:one", "b:two"] },
-    );
+    const { router, time } = setup({ "a:one": [{ kind: "hang" }], "b:two": [{ text: "b" }], "f:fast": [{ kind: "hang" }] }, { main: ["a:one", "b:two"] });
     const rec = recorder();
     const response = await time.run(
       router.call(request({ resilience: { latency: { firstTokenMs: 1000, fallback: [{ provider: "f", model: "fast" }] } } }), rec.options()),
@@ -474,9 +451,7 @@ describe("time to first token", () => {
       ["f:fast", "b:two"],
     ]);
     const unstreamed = setup({ "a:one": [{ text: "late", firstTokenMs: 5000 }], "b:two": [{ text: "b" }] });
-    const plain = await unstreamed.time.run(
-      unstreamed.router.call(request({ stream: false, resilience: latency }), recorder().options()),
-    );
+    const plain = await unstreamed.time.run(unstreamed.router.call(request({ stream: false, resilience: latency }), recorder().options()));
     expect(plain.target).toBe("a:one");
   });
 });
@@ -527,10 +502,7 @@ describe("overrun", () => {
     const { router, time, fakes } = setup({ "a:one": [cut("loop loop"), cut("loop again"), { text: "done" }] });
     const rec = recorder();
     const response = await time.run(
-      router.call(
-        request({ params: { temperature: 0.2 }, resilience: { overrun: { retries: 2, temperatureBump: 0.3, onExhausted: "fail" } } }),
-        rec.options(),
-      ),
+      router.call(request({ params: { temperature: 0.2 }, resilience: { overrun: { retries: 2, temperatureBump: 0.3, onExhausted: "fail" } } }), rec.options()),
     );
     expect(response.content).toEqual([{ type: "text", text: "done" }]);
     expect(response.stopReason).toBe("end_turn");
@@ -663,11 +635,7 @@ describe("metrics", () => {
     target.provider === "a" ? { contextWindow: 1000, pricing: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 } } : undefined;
 
   it("puts cost and context used on the response", async () => {
-    const { router, time } = setup(
-      { "a:one": [{ text: "x", usage: { input: 200, output: 100, cacheRead: 100, cacheWrite: 0 } }] },
-      undefined,
-      { facts },
-    );
+    const { router, time } = setup({ "a:one": [{ text: "x", usage: { input: 200, output: 100, cacheRead: 100, cacheWrite: 0 } }] }, undefined, { facts });
     const rec = recorder();
     const response = await time.run(router.call(request(), rec.options()));
     expect(response.costUsd).toBeCloseTo((200 * 3 + 100 * 15 + 100 * 0.3) / 1e6, 12);
@@ -701,13 +669,16 @@ describe("metrics", () => {
 
   it("bills every completed try: overrun re-runs are paid for", async () => {
     const { router, time } = setup(
-      { "a:one": [{ text: "cut", stopReason: "max_tokens", usage: { input: 100, output: 100 } }, { text: "ok", usage: { input: 100, output: 10 } }] },
+      {
+        "a:one": [
+          { text: "cut", stopReason: "max_tokens", usage: { input: 100, output: 100 } },
+          { text: "ok", usage: { input: 100, output: 10 } },
+        ],
+      },
       undefined,
       { facts },
     );
-    const response = await time.run(
-      router.call(request({ resilience: { overrun: { retries: 1, onExhausted: "fail" } } }), recorder().options()),
-    );
+    const response = await time.run(router.call(request({ resilience: { overrun: { retries: 1, onExhausted: "fail" } } }), recorder().options()));
     expect(response.costUsd).toBeCloseTo((100 * 3 + 100 * 15 + 100 * 3 + 10 * 15) / 1e6, 12);
   });
 
@@ -718,7 +689,12 @@ describe("metrics", () => {
   });
 
   it("measures ttftMs from the start of the call, retries included", async () => {
-    const { router, time } = setup({ "a:one": [{ kind: "error", category: "overloaded" }, { text: "x", firstTokenMs: 100 }] });
+    const { router, time } = setup({
+      "a:one": [
+        { kind: "error", category: "overloaded" },
+        { text: "x", firstTokenMs: 100 },
+      ],
+    });
     const response = await time.run(router.call(request(), recorder().options()));
     expect(response.ttftMs).toBe(600);
   });
@@ -744,9 +720,9 @@ describe("policy validation", () => {
   });
 
   it("validates the router's own defaults when it is built", () => {
-    expect(() =>
-      createModelRouter({ aliases: {}, connect: () => undefined as never, resilience: { retry: { jitter: 2 } } as never }),
-    ).toThrow(/router resilience\.retry\.jitter/);
+    expect(() => createModelRouter({ aliases: {}, connect: () => undefined as never, resilience: { retry: { jitter: 2 } } as never })).toThrow(
+      /router resilience\.retry\.jitter/,
+    );
   });
 
   it("merges router defaults under the request's policy", async () => {
@@ -773,11 +749,10 @@ describe("with the model catalog", () => {
   });
 
   it("gates by needs, prices and measures the window from catalog facts", async () => {
-    const { router, time, fakes } = setup(
-      { "a:one": [{ text: "a" }], "b:two": [{ text: "b", usage: { input: 160_000, output: 1000 } }] },
-      undefined,
-      { catalog, needs: { vision: true } },
-    );
+    const { router, time, fakes } = setup({ "a:one": [{ text: "a" }], "b:two": [{ text: "b", usage: { input: 160_000, output: 1000 } }] }, undefined, {
+      catalog,
+      needs: { vision: true },
+    });
     const rec = recorder();
     const response = await time.run(router.call(request(), rec.options()));
     expect(response.target).toBe("b:two");

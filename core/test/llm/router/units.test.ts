@@ -42,7 +42,10 @@ describe("StreamGuard", () => {
   const collect = () => {
     const out: ModelDelta[] = [];
     const diverged: [string, number][] = [];
-    const guard = new StreamGuard((d) => out.push(d), (kind, chars) => diverged.push([kind, chars]));
+    const guard = new StreamGuard(
+      (d) => out.push(d),
+      (kind, chars) => diverged.push([kind, chars]),
+    );
     return { out, diverged, guard, text: () => out.map((d) => d.text).join("") };
   };
 
@@ -131,11 +134,7 @@ describe("resilience policy", () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ResiliencePolicyError);
       const paths = (error as ResiliencePolicyError).issues.map((issue) => issue.path).sort();
-      expect(paths).toEqual([
-        "conversation resilience.cooldownMs",
-        "conversation resilience.retry.jitter",
-        "conversation resilience.retry.maxAttempts",
-      ]);
+      expect(paths).toEqual(["conversation resilience.cooldownMs", "conversation resilience.retry.jitter", "conversation resilience.retry.maxAttempts"]);
     }
   });
 

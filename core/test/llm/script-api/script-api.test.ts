@@ -34,7 +34,12 @@ function textModel(time: SimTime, aliases: string[], answer: (alias: string, tex
         const text = reply.text ?? "ok";
         if (request.stream) options.onDelta?.({ kind: "text", text });
         options.onEvent?.("llm/model-policy-empty", { alias: request.model, strict: false, rejected: [] });
-        return { content: [{ type: "text", text }], stopReason: "end_turn", usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, target: `t:${request.model}` };
+        return {
+          content: [{ type: "text", text }],
+          stopReason: "end_turn",
+          usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 },
+          target: `t:${request.model}`,
+        };
       } finally {
         inFlight -= 1;
       }

@@ -80,9 +80,7 @@ describe("${VAR} references", () => {
 
 describe("registering a connection's tools", () => {
   it("adds the live servers' tools; a whitelisted tool of a server that failed is an unknown tool naming the server", async () => {
-    const connection = track(
-      await connectMcpServers({ "echo-server": stdioServer(), broken: { command: "escapement-no-such-command" } }, { env: baseEnv }),
-    );
+    const connection = track(await connectMcpServers({ "echo-server": stdioServer(), broken: { command: "escapement-no-such-command" } }, { env: baseEnv }));
     const registry = createDefaultRegistry();
     expect(registerMcpTools(registry, connection)).toEqual([]);
     expect(registry.pick(["fs_read", "echo-server__echo"]).map((t) => t.name)).toEqual(["fs_read", "echo-server__echo"]);
@@ -127,9 +125,7 @@ describe("reports", () => {
   });
 
   it("stderr lines for the servers that failed", () => {
-    expect(mcpFailureLines(status)).toEqual([
-      'mcp: server "bad" failed to start (connect): fetch failed (ECONNREFUSED); its tools are not available',
-    ]);
+    expect(mcpFailureLines(status)).toEqual(['mcp: server "bad" failed to start (connect): fetch failed (ECONNREFUSED); its tools are not available']);
   });
 
   it("info lines name env variables and headers, never their values", () => {

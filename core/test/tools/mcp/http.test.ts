@@ -47,7 +47,10 @@ describe("MCP over streamable HTTP", () => {
     expect(await tool(connection, "old__echo").execute({ text: "over sse" }, context())).toEqual({ output: "over sse", meta: { server: "old", tool: "echo" } });
     expect((await tool(connection, "old__header").execute({ name: "X-Trace" }, context())).output).toBe("t-42");
     expect(mcpStartRows(connection.status)).toEqual([
-      { event: "mcp/server-connected", data: { server: "old", transport: "http", tools: connection.status[0]!.tools, serverInfo: { name: "echo-server", version: "1.2.3" }, legacySse: true } },
+      {
+        event: "mcp/server-connected",
+        data: { server: "old", transport: "http", tools: connection.status[0]!.tools, serverInfo: { name: "echo-server", version: "1.2.3" }, legacySse: true },
+      },
     ]);
   });
 
@@ -77,7 +80,9 @@ describe("MCP over streamable HTTP", () => {
     const server = await startHttpServer();
     const connection = await connect({ wrong: { url: server.url.replace(/\/mcp$/, "/nothing-here") } });
     expect(connection.status[0]).toMatchObject({ state: "failed", error: { category: "connect" } });
-    expect(connection.status[0]!.error!.message).toMatch(/^streamable HTTP was refused \(HTTP 404\), and the legacy HTTP\+SSE transport failed too: .*404.* at http:\/\/127\.0\.0\.1:\d+\/nothing-here$/);
+    expect(connection.status[0]!.error!.message).toMatch(
+      /^streamable HTTP was refused \(HTTP 404\), and the legacy HTTP\+SSE transport failed too: .*404.* at http:\/\/127\.0\.0\.1:\d+\/nothing-here$/,
+    );
   });
 
   it("a server that dies mid-run: the call and later calls return mcp-unavailable naming the server; nothing throws", async () => {
