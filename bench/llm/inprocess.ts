@@ -25,7 +25,7 @@ function instantClient(target: ModelTarget, deltas: string[]): TargetClient {
       options.onFirstToken?.(0);
       for (const delta of deltas) {
         // One microtask per fragment, as a parsed SSE stream hands them over.
-        await undefined;
+        await Promise.resolve();
         options.onDelta?.({ kind: "text", text: delta });
       }
       return {

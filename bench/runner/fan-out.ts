@@ -218,7 +218,7 @@ export async function fanOutSection(children: number, root: string): Promise<Fan
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const children = Number(process.argv[2] ?? 1000);
   const root = mkdtempSync(join(tmpdir(), "escapement-bench-fan-out-"));
-  fanOutSection(children, root)
+  void fanOutSection(children, root)
     .finally(() => rmSync(root, { recursive: true, force: true }))
     .then(() => process.exit(0));
 }

@@ -106,7 +106,7 @@ const issue = <C extends string>(code: C, path: string, detail: string, subject:
 /** The first ajv error as a path and a sentence. */
 const describe = (error: ValidatorError, prefix: string): { path: string; detail: string } => {
   const path = prefix + error.instancePath;
-  const params = error.params as Record<string, unknown>;
+  const params = error.params;
   switch (error.keyword) {
     case "required":
       return { path: `${path}/${escapePointer(String(params.missingProperty))}`, detail: "is required" };

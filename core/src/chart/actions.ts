@@ -19,7 +19,7 @@ export function tellLlm<TContext>(target: string, text: Resolver<string, TContex
     text: resolve(text, { context, event }),
   }));
   // Still xstate's built-in sendTo at runtime; only its type is widened to fit any chart.
-  return action as unknown as ChartAction<TContext>;
+  return action;
 }
 
 /**

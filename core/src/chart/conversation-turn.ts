@@ -3,7 +3,6 @@ import type { ContentBlock, ModelMessage, ModelRequest, ModelResponse, ToolSpec 
 import { isLlmError, LlmError } from "../llm/llm-error.js";
 import { turnEventData } from "../llm/model-layer-event.js";
 import { requestJson } from "../llm/request-json.js";
-import type { ResiliencePolicy } from "../llm/router/policy.js";
 import { toToolSpec } from "../tools/tool-spec.js";
 import type { Tool } from "../tools/tool.js";
 import type { AllowedEvents } from "./event-tools.js";
@@ -75,7 +74,7 @@ export function buildRequest(ctx: TurnContext, turn: number): ModelRequest {
     origin: { invokeId: state.invokeId, stateId: state.stateId, turn },
     // Fallback aliases only when there are any besides `model` (the default `models` is `[model]`).
     ...(state.models.some((alias) => alias !== state.model) ? { models: state.models } : {}),
-    ...(state.resilience === undefined || state.resilience === null ? {} : { resilience: state.resilience as ResiliencePolicy }),
+    ...(state.resilience === undefined || state.resilience === null ? {} : { resilience: state.resilience }),
     ...(state.needs === undefined ? {} : { needs: state.needs }),
   };
 }

@@ -24,7 +24,7 @@ const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
 const inputSchemaOf = (schema: z.ZodType): Record<string, unknown> => {
   let inputSchema = jsonSchemas.get(schema);
   if (!inputSchema) {
-    inputSchema = z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
+    inputSchema = z.toJSONSchema(schema, { io: "input" });
     delete inputSchema.$schema;
     jsonSchemas.set(schema, inputSchema);
   }

@@ -177,7 +177,7 @@ const fromZodIssue = (issue: z.core.$ZodIssue, root: unknown): ConfigIssue[] => 
       // When exactly one option has the right shape, its own problems say more than "no option matched".
       const near = issue.errors.filter((errors) => !errors.some((e) => e.code === "invalid_type" && e.path.length === 0));
       if (near.length === 1 && near[0] && near[0].length > 0) {
-        return near[0].flatMap((inner) => fromZodIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, root));
+        return near[0].flatMap((inner) => fromZodIssue({ ...inner, path: [...issue.path, ...inner.path] }, root));
       }
       return [{ path: formatKeyPath(path), message: issue.message }];
     }

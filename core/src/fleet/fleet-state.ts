@@ -134,7 +134,7 @@ export function jsonProblem(value: unknown, path: string, seen = new Set<unknown
   seen.add(value);
   const proto = Object.getPrototypeOf(value);
   if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
-    return `${path} is a ${(value as object).constructor?.name ?? "class instance"}; use plain objects and arrays`;
+    return `${path} is a ${value.constructor?.name ?? "class instance"}; use plain objects and arrays`;
   }
   for (const [key, item] of Object.entries(value)) {
     const problem = jsonProblem(item, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`, seen);

@@ -51,7 +51,7 @@ export const childDirRef = (childSessionId: string): string => `children/${child
 export function mirrorData<R extends TranscriptRow>(childSessionId: string, row: R): R["data"] & MirrorFields {
   const data = { ...(row.data as Record<string, unknown>) };
   for (const key of ["invokeId", "stateId", "promptId"] as const) {
-    if (typeof data[key] === "string") data[key] = `${childSessionId}/${data[key] as string}`;
+    if (typeof data[key] === "string") data[key] = `${childSessionId}/${data[key]}`;
   }
   if (typeof data.ref === "string") data.ref = `${childDirRef(childSessionId)}/${data.ref}`;
   data.childSessionId = childSessionId;

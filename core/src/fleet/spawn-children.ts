@@ -94,9 +94,7 @@ type Logic = ActorLogic<FleetSnapshot, FleetEvent | EventObject, FleetInput, Act
 export function fleetLogic(chart: ChartDefinition, options: { mirrorDeltas: boolean }): Logic {
   const drivers = new WeakMap<AnyActorRef, FleetDriver>();
   const settle = (snapshot: FleetSnapshot, context: FleetState): FleetSnapshot =>
-    allSettled(context) && !context.problem
-      ? { status: "done", output: resultsOf(context), error: undefined, context }
-      : ({ ...snapshot, context } as FleetSnapshot);
+    allSettled(context) && !context.problem ? { status: "done", output: resultsOf(context), error: undefined, context } : { ...snapshot, context };
   return {
     config: chart,
     getInitialSnapshot(scope, input) {

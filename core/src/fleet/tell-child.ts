@@ -23,5 +23,5 @@ export function tellChild<TContext>(
     event: resolve(event, { context, event: cause }),
   }));
   // xstate's own sendTo at runtime; only its type is widened to fit any chart (as tellLlm does).
-  return action as unknown as ChartAction<TContext>;
+  return action;
 }

@@ -314,7 +314,7 @@ const fromZodIssue = (issue: z.core.$ZodIssue): OptionIssue[] => {
     const allowed = path.length === 0 ? runOptionNames : path[0] === "wedge" ? ["intervalMs", "cycles"] : [];
     return issue.keys.map((key) => ({
       path: formatKeyPath([...path, key]),
-      message: `unknown option ${JSON.stringify(key)} ${knownList(key, allowed as string[], "known")}`,
+      message: `unknown option ${JSON.stringify(key)} ${knownList(key, allowed, "known")}`,
     }));
   }
   if (issue.code === "invalid_type" && issue.input === undefined) {
@@ -339,7 +339,7 @@ const notJson = (value: unknown, path: PropertyKey[], seen: Set<object>): { path
       if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
         return {
           path,
-          message: `not JSON data: a ${(value as object).constructor?.name ?? "class instance"} (pass plain objects, arrays, strings, numbers, booleans, null)`,
+          message: `not JSON data: a ${value.constructor?.name ?? "class instance"} (pass plain objects, arrays, strings, numbers, booleans, null)`,
         };
       }
       seen.add(value);

@@ -81,7 +81,7 @@ export function mapTranscriptRow(row: TranscriptRow, state: PublicEventState): M
     case "runner/started":
       // A resumed run announces itself with run-resumed (the runner/resumed row that follows).
       if (data.resumed !== true) {
-        emit("run-started", { chartId: str(data.chartId) ?? "", ...pick(data, ["parentSessionId"]) } as Body<"run-started">);
+        emit("run-started", { chartId: str(data.chartId) ?? "", ...pick(data, ["parentSessionId"]) });
       }
       break;
     case "runner/resumed":
@@ -99,7 +99,7 @@ export function mapTranscriptRow(row: TranscriptRow, state: PublicEventState): M
         event: str(data.event) ?? "",
         ...(eventData === undefined ? {} : { data: eventData }),
         ...(invokeId ? { invokeId } : {}),
-      } as Body<"chart-event">);
+      });
       const entered = strings(data.entered);
       const exited = strings(data.exited);
       if (entered.length > 0 || exited.length > 0) emit("chart-config", { config: strings(data.after), entered, exited, cause: "event" });
@@ -163,7 +163,7 @@ export function mapTranscriptRow(row: TranscriptRow, state: PublicEventState): M
         ...(invokeId ? { invokeId } : {}),
         outcome: cancelled ? "cancelled" : "answered",
         ...(cancelled || data.value === undefined ? {} : { value: data.value }),
-      } as Body<"human-answer">);
+      });
       const { [promptId]: _closed, ...open } = next.prompts;
       next = { ...next, prompts: open };
       break;

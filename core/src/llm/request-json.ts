@@ -29,7 +29,7 @@ export function jsonWithItems<T extends object>(value: T, itemArrays: readonly (
       for (let index = 0; index < field.length; index++) text += `${index === 0 ? "" : ","}${itemJson(field[index])}`;
       text += "]";
     } else {
-      text = JSON.stringify(field) as string | undefined;
+      text = JSON.stringify(field);
     }
     if (text === undefined) continue;
     out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${text}`;

@@ -20,7 +20,8 @@ port.on("message", (request: PoolRequest) => {
   }
   if (request.script) scripts.set(request.script.id, request.script.steps);
   const script = request.script?.steps ?? (request.scriptId === undefined ? undefined : scripts.get(request.scriptId));
-  run(script ? { ...request.job, script } : request.job)
+  // Detached: the job's outcome, success or failure, is posted back as a reply when it settles.
+  void run(script ? { ...request.job, script } : request.job)
     .then(
       (result): PoolReply => ({ kind: "result", id: request.id, result }),
       (error: unknown): PoolReply => ({ kind: "failed", id: request.id, message: (error as Error).message ?? String(error) }),

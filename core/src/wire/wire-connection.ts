@@ -179,7 +179,7 @@ export class WireConnection {
         }
         this.#ctx.log.info("wire: control", { action: frame.action, ...(frame.n === undefined ? {} : { n: frame.n }), client: this.#client });
         const result = control(frame);
-        if (!result.ok) this.#refuse({ ...result.error, fatal: false, ...inReplyTo } as ErrorFrameInput);
+        if (!result.ok) this.#refuse({ ...result.error, fatal: false, ...inReplyTo });
         return;
       }
     }

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadProjectConfig, ollamaBaseURL, type ResolvedProvider } from "../../src/config/index.js";
 import { json, memFs } from "./helpers.js";
 

@@ -25,27 +25,27 @@ const rejection = async <E>(call: () => unknown, type: new (...args: never[]) =>
 
 describe("ArtifactStore", () => {
   it("writes under <sessionDir>/artifacts and returns a ref with the byte count", async () => {
-    const ref = await store.write("plan.md", "héllo");
+    const ref = store.write("plan.md", "héllo");
     expect(ref).toEqual({ name: "plan.md", ref: "artifacts/plan.md", bytes: 6 });
     expect(await readFile(join(sessionDir, "artifacts", "plan.md"), "utf8")).toBe("héllo");
-    expect(await store.read("plan.md")).toBe("héllo");
-    expect(await store.has("plan.md")).toBe(true);
-    expect(await store.has("other")).toBe(false);
+    expect(store.read("plan.md")).toBe("héllo");
+    expect(store.has("plan.md")).toBe(true);
+    expect(store.has("other")).toBe(false);
   });
 
   it("writes bytes and replaces existing content, leaving no temp files", async () => {
-    await store.write("data", "old");
-    const ref = await store.write("data", new Uint8Array([110, 101, 119]));
+    store.write("data", "old");
+    const ref = store.write("data", new Uint8Array([110, 101, 119]));
     expect(ref.bytes).toBe(3);
-    expect(await store.read("data")).toBe("new");
+    expect(store.read("data")).toBe("new");
     expect(await readdir(store.dir)).toEqual(["data"]);
   });
 
   it("lists artifacts sorted, and none before any is written", async () => {
-    expect(await store.list()).toEqual([]);
-    await store.write("b-notes", "");
-    await store.write("a_spec.txt", "");
-    expect(await store.list()).toEqual(["a_spec.txt", "b-notes"]);
+    expect(store.list()).toEqual([]);
+    store.write("b-notes", "");
+    store.write("a_spec.txt", "");
+    expect(store.list()).toEqual(["a_spec.txt", "b-notes"]);
   });
 
   it.each([
@@ -67,7 +67,7 @@ describe("ArtifactStore", () => {
   });
 
   it("reports a missing artifact with the available ones", async () => {
-    await store.write("spec", "s");
+    store.write("spec", "s");
     const error = await rejection(() => store.read("plan"), ArtifactError);
     expect(error.category).toBe("not-found");
     expect(error.message).toContain('artifact "plan" not found');
@@ -76,17 +76,17 @@ describe("ArtifactStore", () => {
 
   describe("renderWithArtifacts", () => {
     it("resolves placeholders from artifacts, variables first", async () => {
-      await store.write("plan.md", "1. do it");
-      await store.write("GOAL", "from artifact");
-      const text = await store.renderWithArtifacts("Goal: {{GOAL}}\nPlan:\n{{ plan.md }}\n\\{{plan.md}}", {
+      store.write("plan.md", "1. do it");
+      store.write("GOAL", "from artifact");
+      const text = store.renderWithArtifacts("Goal: {{GOAL}}\nPlan:\n{{ plan.md }}\n\\{{plan.md}}", {
         vars: { GOAL: "from vars" },
       });
       expect(text).toBe("Goal: from vars\nPlan:\n1. do it\n{{plan.md}}");
     });
 
     it("names every missing artifact and lists the available ones", async () => {
-      await store.write("spec", "s");
-      await store.write("notes", "n");
+      store.write("spec", "s");
+      store.write("notes", "n");
       const error = await rejection(() => store.renderWithArtifacts("{{spec}} {{plan.md}} {{review}} {{..}}", { source: "prompts/act.md" }), TemplateError);
       expect(error.category).toBe("missing-artifact");
       expect(error.missing).toEqual(["plan.md", "review", ".."]);

@@ -92,7 +92,7 @@ export const connectWs = (options: WsClientOptions): WsClient => {
 
   const sendFrame = (frame: AttachFrame | AnswerFrame | ControlFrame | { v: 1; kind: "ping" }): boolean => {
     if (!socket || socket.readyState !== WebSocket.OPEN) return false;
-    socket.send(encodeFrame(frame as AnswerFrame));
+    socket.send(encodeFrame(frame));
     return true;
   };
 

@@ -94,7 +94,7 @@ export const startWireServer = (options: {
       attached.clear();
     },
     stop() {
-      server.stop(true);
+      void server.stop(true);
     },
   };
 };

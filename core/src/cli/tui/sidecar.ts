@@ -130,7 +130,7 @@ function packageBun(tuiManifest: string | undefined, core: NodeJS.Require, env: 
 
 /** Why `bun --version` fails, in a few words (the first line it wrote, the errno), or undefined when it runs. */
 function bunFault(bun: string, env: Env): string | undefined {
-  const result = spawnSync(bun, ["--version"], { env: env as NodeJS.ProcessEnv, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 15_000 });
+  const result = spawnSync(bun, ["--version"], { env: env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 15_000 });
   if (result.error) return (result.error as NodeJS.ErrnoException).code ?? result.error.message;
   const said = firstLine(result.stderr) ?? firstLine(result.stdout);
   if (result.signal) return `killed by ${result.signal}`;
@@ -176,7 +176,7 @@ export function spawnSidecar(
   command: { command: string; args: string[]; env?: Record<string, string> },
   options: { cwd: string; env: Readonly<Record<string, string | undefined>> },
 ): Sidecar {
-  const env = { ...options.env, ...command.env } as NodeJS.ProcessEnv;
+  const env = { ...options.env, ...command.env };
   const child = spawn(command.command, command.args, { cwd: options.cwd, env, stdio: "inherit" });
   let running = true;
   const exited = new Promise<SidecarExit>((resolveExit) => {

@@ -13,7 +13,7 @@ export function jsonDifferences(recorded: unknown, now: unknown, limit = 8, path
   const bothObjects = recorded && now && typeof recorded === "object" && typeof now === "object" && Array.isArray(recorded) === Array.isArray(now);
   if (!bothObjects) return [`${path || "(request)"}: recorded ${show(recorded)}, now ${show(now)}`];
   const out: string[] = [];
-  const keys = new Set([...Object.keys(recorded as object), ...Object.keys(now as object)]);
+  const keys = new Set([...Object.keys(recorded), ...Object.keys(now)]);
   for (const key of keys) {
     const sub = Array.isArray(recorded) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
     out.push(...jsonDifferences((recorded as any)[key], (now as any)[key], limit - out.length, sub));

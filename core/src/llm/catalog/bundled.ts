@@ -23,7 +23,7 @@ export interface BundledProvider {
 /** models.dev provider id -> provider. */
 export type BundledCatalog = Readonly<Record<string, BundledProvider>>;
 
-export const bundledCatalog: BundledCatalog = providersCatalog as unknown as BundledCatalog;
+export const bundledCatalog: BundledCatalog = providersCatalog;
 
 /** OpenRouter model ids are `<vendor>/<model>`; the vendor's own models.dev provider, where it differs. */
 const openRouterVendors: Readonly<Record<string, string>> = {

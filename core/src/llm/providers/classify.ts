@@ -154,7 +154,7 @@ function fromPayload(payload: Record<string, unknown>): LlmError {
   const message = typeof inner.message === "string" ? inner.message : JSON.stringify(payload).slice(0, 300);
   const text = `${type ?? code ?? "error"}: ${message}`;
   if (type !== undefined && anthropicTypes[type] !== undefined) {
-    const category = anthropicTypes[type]!;
+    const category = anthropicTypes[type];
     if (category === "invalid-request" && contextLengthPattern.test(message)) return new LlmError("context-length", text, { cause: payload });
     return new LlmError(category, `in-stream error ${text}`, { cause: payload });
   }

@@ -3,7 +3,7 @@
  * them), failures as categorized `LlmError`.
  */
 import { generateText, streamText, type LanguageModel } from "ai";
-import type { LanguageModelV3, SharedV3ProviderOptions } from "@ai-sdk/provider";
+import type { SharedV3ProviderOptions } from "@ai-sdk/provider";
 import { LlmError, isLlmError } from "../llm-error.js";
 import type { CallOptions, GenerationParams, ModelRequest, ModelResponse } from "../protocol.js";
 import { targetId, type ModelTarget, type TargetClient } from "../target.js";
@@ -64,7 +64,7 @@ function makeClient(
   providerName: string,
   options: TargetClientOptions,
 ): TargetClient {
-  const model: Exclude<LanguageModel, string> = rawModel.specificationVersion === "v3" ? guardModel(rawModel as LanguageModelV3, options.onWarnings) : rawModel;
+  const model: Exclude<LanguageModel, string> = rawModel.specificationVersion === "v3" ? guardModel(rawModel, options.onWarnings) : rawModel;
   const now = options.now ?? (() => performance.now());
   const id = targetId(target);
 

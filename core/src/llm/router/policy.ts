@@ -130,7 +130,7 @@ function flatten(issue: z.core.$ZodIssue, prefix: string[]): { path: string; mes
 }
 
 export const toTarget = (ref: TargetRef): ModelTarget => {
-  if (typeof ref !== "string") return ref as ModelTarget;
+  if (typeof ref !== "string") return ref;
   const colon = ref.indexOf(":");
   return { provider: ref.slice(0, colon), model: ref.slice(colon + 1) };
 };

@@ -369,11 +369,11 @@ class CallRun {
       // writes it again if it wants it, and the stream guard keeps it from streaming twice.
       text = text.trimEnd();
     }
-    const final = last!;
+    const final = last;
     if (segments === 1) return this.#finish(final.response, final.target);
     const rest = final.response.content.filter((block) => block.type !== "text" && block.type !== "thinking");
     const content: ContentBlock[] = [...thinking, ...(text === "" ? [] : [{ type: "text" as const, text }]), ...rest];
-    return this.#finish({ ...final.response, content, usage: usage! }, final.target, final.response.usage);
+    return this.#finish({ ...final.response, content, usage: usage }, final.target, final.response.usage);
   }
 
   /** Serves one request over the chain: retries, failover, latency switches. */

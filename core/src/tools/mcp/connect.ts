@@ -249,7 +249,7 @@ class McpServerHandle {
       await this.#closeQuietly();
       return failure;
     }
-    if ((this.#state as McpServerStatus["state"]) === "closed") {
+    if (this.#state === "closed") {
       await this.#closeQuietly();
       return { category: "aborted", message: "the connection was closed while it started" };
     }
@@ -271,7 +271,7 @@ class McpServerHandle {
       this.#log.warn(`mcp server "${this.name}" went away (${lost}); starting it again (restart ${this.#restarts} of ${this.#maxRestarts})`);
       await this.#closeQuietly();
       // Closed meanwhile (the run ended): start nothing.
-      if ((this.#state as McpServerStatus["state"]) === "closed") return;
+      if (this.#state === "closed") return;
       this.#state = "connecting";
       const opened = await this.#open();
       if (Array.isArray(opened)) {
