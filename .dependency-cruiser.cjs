@@ -24,7 +24,7 @@ const coreLayers = [
   "replay", // transcript -> wire, playback
   "sessions", // listing, summaries, bundles
   "lib", // the run() facade and public events
-  "loader", // loading a chart module (peer checks, TypeScript, module format)
+  "loader", // loading a chart module (peer checks, TypeScript, module format) and choosing its model
   "pool", // sessions on worker threads
   "cli", // the escapement command
 ];
@@ -82,6 +82,12 @@ module.exports = {
     tsPreCompilationDeps: true,
     combinedDependencies: true,
     tsConfig: { fileName: "tsconfig.depcruise.json" },
-    enhancedResolveOptions: { conditionNames: ["escapement-source", "import", "types", "default"], extensions: [".ts", ".tsx", ".js", ".mjs"] },
+    // Package names resolve through package.json "exports" (dependency-cruiser reads no exports
+    // field unless told), so `import ... from "@escapement/core"` lands on core/src like a path would.
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["escapement-source", "import", "types", "default"],
+      extensions: [".ts", ".tsx", ".js", ".mjs"],
+    },
   },
 };

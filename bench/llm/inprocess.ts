@@ -4,11 +4,11 @@
  * per call of (a) the target client alone, (b) the router over it, (c) the router plus the
  * transcript rows a conversation writes.
  */
-import type { CallOptions, ModelRequest, ModelResponse } from "../../core/src/llm/protocol.js";
+import type { CallOptions, ModelRequest, ModelResponse, TargetClient } from "../../core/src/llm/protocol.js";
 import { createCatalog } from "../../core/src/llm/catalog/index.js";
 import { turnEventData } from "../../core/src/llm/model-layer-event.js";
 import { createModelRouter } from "../../core/src/llm/router/index.js";
-import type { ModelTarget, TargetClient } from "../../core/src/llm/target.js";
+import type { ModelTarget } from "../../core/src/llm/target.js";
 import { systemClock } from "../../core/src/runtime/clock.js";
 import { TranscriptWriter } from "../../core/src/runtime/transcript-writer.js";
 

@@ -2,6 +2,7 @@
  * A strict cassette replay of a 1,000-turn session: 100 conversations x 10 turns, recorded once
  * with a scripted model, then replayed with `new CassetteModel(cassette, { mode: "strict" })`.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { AnyStateMachine } from "xstate";
 import type { Subject } from "./subject.js";
@@ -20,7 +21,7 @@ type Modules = {
   chart: typeof import("../../core/src/chart/index.js");
   llm: typeof import("../../core/src/llm/index.js");
   cassette: typeof import("../../core/src/llm/cassette/index.js");
-  runner: typeof import("../../core/src/runtime/runner.js");
+  runner: typeof import("../../core/src/engine/runner.js");
 };
 
 const load = async (subject: Subject): Promise<Modules> => ({
@@ -29,7 +30,8 @@ const load = async (subject: Subject): Promise<Modules> => ({
   chart: await subject.load("core/src/chart/index.ts"),
   llm: await subject.load("core/src/llm/index.ts"),
   cassette: await subject.load("core/src/llm/cassette/index.ts"),
-  runner: await subject.load("core/src/runtime/runner.ts"),
+  // An older checkout (`--against`) may keep the runner in runtime/.
+  runner: await subject.load(existsSync(join(subject.root, "core/src/engine")) ? "core/src/engine/runner.ts" : "core/src/runtime/runner.ts"),
 });
 
 /** 100 conversations x 10 turns = 1,000 recorded turns. */

@@ -25,10 +25,13 @@ export function subject(name: string, root: string): Subject {
   return { name, root: absolute, bin, load: (path) => import(pathToFileURL(join(absolute, path)).href) };
 }
 
-/** Which CLI `open` runs in this checkout: the compiled one (`npm ci` builds it), or the TypeScript sources. */
+/**
+ * Which CLI `open` runs in this checkout: the built one in core/dist (`npm ci` builds it; the
+ * launcher runs nothing else), or, in an older checkout, the compiled CLI while fresh, else the sources.
+ */
 export async function cliBuildOf(subject: Subject): Promise<string> {
   const launcher = join(subject.root, "core/bin/compiled-cli.mjs");
-  if (!existsSync(launcher)) return "CLI from source";
+  if (!existsSync(launcher)) return existsSync(join(subject.root, "core/dist/cli/main.js")) ? "built CLI (core/dist)" : "CLI not built: run npm run build";
   const { compiledIsFresh } = (await import(pathToFileURL(launcher).href)) as { compiledIsFresh: (distDir: string, root: string) => boolean };
   return compiledIsFresh(join(subject.root, "core/dist/cli"), subject.root) ? "compiled CLI" : "CLI from source: no fresh build, run npm run prepare";
 }

@@ -4,7 +4,8 @@
  */
 
 // Authoring charts: the definition, conversations, human input, chart actions, fleets of child sessions.
-export { defineChart, inlineActors, type ChartDefinition, type Param, type ParamArgs } from "./chart/index.js";
+export { defineChart, type ChartDefinition } from "./engine/index.js";
+export { inlineActors, type Param, type ParamArgs } from "./chart/index.js";
 export { converse, type ConversationParams, type AllowedEvent, type AllowedEvents } from "./chart/index.js";
 export { defineEvents, type DefinedEvent, type DefinedEvents, type EventOf, type EventsOf } from "./chart/index.js";
 export type { EndTurnEvent, LlmErrorEvent, HumanCancelledEvent } from "./chart/index.js";
@@ -36,12 +37,12 @@ export {
   type ValidateOptionsResult,
   type Credentials,
 } from "./lib/index.js";
+export type { RunStatus } from "./engine/index.js";
 export {
   SessionError,
   systemClock,
   sequentialIds,
   createLogger,
-  type RunStatus,
   type SessionErrorCode,
   type Clock,
   type IdSource,

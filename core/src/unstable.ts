@@ -7,7 +7,7 @@
  */
 
 // The runner below `run()`: session options that are not data (row taps, a debugger gate, start rows).
-export { runChart, startChart, type RunChartOptions, type RunResult, type ChartHandle, type RunStartInfo } from "./runtime/index.js";
+export { runChart, startChart, type RunChartOptions, type RunResult, type ChartHandle, type RunStartInfo } from "./engine/index.js";
 
 // Writing a transcript, and the taps that see its rows once they are on disk.
 export { TranscriptWriter, type RowTap } from "./runtime/index.js";

@@ -14,9 +14,8 @@
  * prompt-caching check sends a ~5k-token system prompt twice.
  */
 import { LlmError } from "../../core/src/llm/llm-error.js";
-import type { ModelRequest, ModelResponse } from "../../core/src/llm/protocol.js";
+import type { ModelRequest, ModelResponse, TargetClient } from "../../core/src/llm/protocol.js";
 import { createTargetClient, type ProviderKind, type ProviderSpec } from "../../core/src/llm/providers/index.js";
-import type { TargetClient } from "../../core/src/llm/target.js";
 
 type Outcome = { status: "PASS" | "FAIL" | "SKIP"; detail: string };
 

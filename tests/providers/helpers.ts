@@ -1,6 +1,5 @@
 import { LlmError, type LlmErrorCategory } from "../../core/src/llm/llm-error.js";
-import type { CallOptions, ModelDelta, ModelRequest, ModelResponse } from "../../core/src/llm/protocol.js";
-import type { TargetClient } from "../../core/src/llm/target.js";
+import type { CallOptions, ModelDelta, ModelRequest, ModelResponse, TargetClient } from "../../core/src/llm/protocol.js";
 
 export function request(over: Partial<ModelRequest> = {}): ModelRequest {
   return {

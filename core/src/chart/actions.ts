@@ -1,6 +1,6 @@
 import { sendTo, type ActorSystem, type AnyActorRef, type EventObject } from "xstate";
 import { snippet } from "@escapement/wire-schema";
-import { runServicesOf } from "./run-services.js";
+import { runServicesOf } from "../engine/run-services.js";
 
 type Resolver<T, TContext> = T | ((args: { context: TContext; event: any }) => T);
 const resolve = <T, TContext>(value: Resolver<T, TContext>, args: { context: TContext; event: any }): T =>

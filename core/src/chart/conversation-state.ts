@@ -1,5 +1,6 @@
 import type { Needs } from "../llm/catalog/needs.js";
-import type { GenerationParams, ModelMessage, ToolSpec } from "../llm/protocol.js";
+import type { GenerationParams } from "../llm/generation-params.js";
+import type { ModelMessage, ToolSpec } from "../llm/protocol.js";
 
 /** The persisted part of a conversation: enough to resume it mid-turn with its whole history. */
 export interface ConversationState {

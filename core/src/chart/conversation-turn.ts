@@ -8,7 +8,7 @@ import type { Tool } from "../tools/tool.js";
 import type { AllowedEvents } from "./event-tools.js";
 import { checkEventPayload } from "./event-tools.js";
 import type { ConversationState } from "./conversation-state.js";
-import type { RunServices } from "./run-services.js";
+import type { RunServices } from "../engine/run-services.js";
 import { builtinConversationTools, type ConversationToolHost } from "./conversation-tools.js";
 
 export interface ChartEvent {

@@ -1,5 +1,6 @@
 import type { ActorLogic, ActorSystem, AnyActorRef, EventObject, Snapshot } from "xstate";
-import type { GenerationParams, ModelMessage } from "../llm/protocol.js";
+import type { GenerationParams } from "../llm/generation-params.js";
+import type { ModelMessage } from "../llm/protocol.js";
 import type { Needs } from "../llm/catalog/needs.js";
 import { LlmError, type LlmAttempt } from "../llm/llm-error.js";
 import type { LoopDetail } from "../llm/cassette/loop-guard.js";
@@ -16,7 +17,7 @@ import type { ConversationToolHost } from "./conversation-tools.js";
 import { owningStatePath } from "./owning-state.js";
 import { parentOf } from "../runtime/xstate-internals.js";
 import { resolveParam, type Param, type ParamArgs } from "./param.js";
-import { runServicesOf, type RunServices } from "./run-services.js";
+import { runServicesOf, type RunServices } from "../engine/run-services.js";
 import { interruptibleModel } from "../debug/interruptible-model.js";
 
 /** Parameters of a conversation bound to a state. Each is a literal or a function of the chart context. */

@@ -2,10 +2,10 @@ import { fromPromise } from "xstate";
 import type { PromptRequest } from "../human/human-renderer.js";
 import { requestHumanInput, type PromptSpec } from "../human/request-input.js";
 import type { PromptAnswer } from "../human/human-renderer.js";
-import type { RunServices } from "./run-services.js";
+import type { RunServices } from "../engine/run-services.js";
 import { parentOf } from "../runtime/xstate-internals.js";
 import { resolveParam, type Param, type ParamArgs } from "./param.js";
-import { runServicesOf } from "./run-services.js";
+import { runServicesOf } from "../engine/run-services.js";
 
 export interface HumanInputParams<TContext = any> {
   /** Invoke id; also the prompt id. */

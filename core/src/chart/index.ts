@@ -5,6 +5,5 @@ export { tellLlm, captureArtifact, updateProgress, fromArtifacts, type ChartActi
 export { eventToolName, eventTools, checkEventPayload, type AllowedEvent, type AllowedEvents } from "./event-tools.js";
 export { defineEvents, type DefinedEvent, type DefinedEvents, type EventOf, type EventsOf } from "./define-events.js";
 export type { EndTurnEvent, LlmErrorEvent, HumanCancelledEvent } from "./builtin-events.js";
-export { defineChart, inlineActors, type ChartDefinition } from "./define-chart.js";
-export { bindRunServices, runServicesOf, type RunServices, type InflightTracker, type ChildRunHost } from "./run-services.js";
+export { inlineActors } from "./inline-actors.js";
 export type { Param, ParamArgs } from "./param.js";

@@ -5,7 +5,8 @@ import type { CliIo } from "./cli-io.js";
 import type { OpenFlags } from "./commands/open.js";
 import type { RefineFlags } from "./commands/refine.js";
 import { timingModes } from "../replay/playback.js";
-import { exitCodes, UsageError } from "./usage-error.js";
+import { UsageError } from "../runtime/usage-error.js";
+import { exitCodes } from "./exit-codes.js";
 import { version } from "./version.js";
 import { DEFAULT_LISTEN, parseListen, type ListenAddress } from "./listen-address.js";
 
@@ -162,7 +163,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (session: string, options: RefineFlags) => {
       const [{ refineCommand }, { loadLiveModel }, { locateSession }, { defaultSessionsRoot }] = await Promise.all([
         import("./commands/refine.js"),
-        import("./live-model.js"),
+        import("../loader/live-model.js"),
         import("../runtime/session-dir.js"),
         import("../runtime/session-dir.js"),
       ]);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "../runtime/usage-error.js";
 
 /** `--param k=v`: the value is JSON when it parses as JSON, otherwise the plain string. */
 export function parseParam(entry: string): [string, unknown] {

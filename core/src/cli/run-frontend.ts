@@ -20,7 +20,7 @@ import type { HumanRenderer } from "../human/human-renderer.js";
 import { StdinHuman } from "../human/stdin-human.js";
 import { randomIds, type IdSource } from "../runtime/ids.js";
 import { createLogger, type Logger, type LogLevel } from "../runtime/logger.js";
-import type { RunStartInfo } from "../runtime/runner.js";
+import type { RunStartInfo } from "../engine/runner.js";
 import type { RowTap } from "../runtime/transcript-writer.js";
 import { WireHub } from "../wire/wire-hub.js";
 import { WireHuman } from "../wire/wire-human.js";
@@ -32,7 +32,7 @@ import { DEFAULT_LISTEN } from "./listen-address.js";
 import { progressLine } from "./progress-printer.js";
 import { sidecarArgs, sidecarCommand, spawnSidecar, type Sidecar, type SidecarExit } from "./tui/sidecar.js";
 import { TerminalGuard } from "./tui/terminal.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "../runtime/usage-error.js";
 
 export type FrontendKind = "tui" | "wire" | "stdin";
 

@@ -7,7 +7,7 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { ConfigError, formatKeyPath, type ConfigIssue } from "./config-error.js";
 import { parseJsonText } from "./json-text.js";
-import { builtinProviderKinds, kindDefaults, ollamaBaseURL, type ProviderKind } from "./provider-kinds.js";
+import { builtinProviderKinds, kindDefaults, ollamaBaseURL, type ProviderKind } from "../llm/providers/provider-kinds.js";
 import type { CredentialDescriptor, ProjectConfig } from "./schema.js";
 import { Secret } from "./secret.js";
 

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { modelFactsOverlaySchema } from "../llm/catalog/facts.js";
-import { providerKinds } from "./provider-kinds.js";
+import { providerKinds } from "../llm/providers/provider-kinds.js";
 
 /** Provider names: no `:` (it separates provider and model in a target id). */
 export const providerNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { ConfigError, formatKeyPath, knownList, type ConfigIssue } from "./config-error.js";
 import { parseJsonText } from "./json-text.js";
-import { builtinProviderKinds } from "./provider-kinds.js";
+import { builtinProviderKinds } from "../llm/providers/provider-kinds.js";
 import { projectConfigSchema, type McpServerConfig, type ProjectConfig } from "./schema.js";
 
 /** Parses and validates config text (or an already parsed value). `file` labels errors. */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { RequestOrigin, ModelClient } from "../llm/protocol.js";
 import type { HumanRenderer } from "../human/human-renderer.js";
 import { CheckpointStore } from "../runtime/checkpoint-store.js";
-import { callHistory } from "../runtime/runner.js";
+import { callHistory } from "../engine/runner.js";
 import { openSessionDir, sessionPaths } from "../runtime/session-dir.js";
 import { readTranscript } from "../runtime/transcript-reader.js";
 import type { ChildError, SettledStatus } from "./fleet-state.js";

@@ -5,10 +5,10 @@
  * (batched once per tick, so a thousand children do not mean a thousand parent checkpoints).
  */
 import type { AnyActorRef, EventObject } from "xstate";
-import type { ChartDefinition } from "../chart/define-chart.js";
-import type { ChildRunHost, RunServices } from "../chart/run-services.js";
+import type { ChartDefinition } from "../engine/define-chart.js";
+import type { ChildRunHost, RunServices } from "../engine/run-services.js";
 import { childGate } from "../debug/child-gate.js";
-import { startChart, type ChartHandle } from "../runtime/runner.js";
+import { startChart, type ChartHandle } from "../engine/runner.js";
 import { SessionError } from "../runtime/session-error.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
 import type { RequestOrigin } from "../llm/protocol.js";

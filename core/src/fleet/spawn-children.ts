@@ -5,10 +5,10 @@
  * child's result in input order once all have settled; leaving the state aborts the children.
  */
 import type { ActorLogic, ActorSystem, AnyActorRef, EventObject, Snapshot } from "xstate";
-import type { ChartDefinition } from "../chart/define-chart.js";
+import type { ChartDefinition } from "../engine/define-chart.js";
 import { owningStatePath } from "../chart/owning-state.js";
 import { resolveParam, type Param, type ParamArgs } from "../chart/param.js";
-import { runServicesOf } from "../chart/run-services.js";
+import { runServicesOf } from "../engine/run-services.js";
 import { nameChildren } from "./child-session.js";
 import { FleetDriver } from "./fleet-driver.js";
 import {

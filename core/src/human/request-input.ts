@@ -1,5 +1,5 @@
 import type { TranscriptWriter } from "../runtime/transcript-writer.js";
-import type { InflightTracker } from "../chart/run-services.js";
+import type { InflightTracker } from "../runtime/inflight.js";
 import type { HumanRenderer, PromptAnswer, PromptRequest } from "./human-renderer.js";
 import { answerJsonSchema, answerSchema } from "./answer-schema.js";
 

@@ -1,6 +1,6 @@
 /**
  * A live model from a project config and credentials given as data: the same router, catalog and
- * AI SDK adapters as `escapement run` (cli/live-model.ts), but nothing comes from the process. No
+ * AI SDK adapters as `escapement run` (loader/live-model.ts), but nothing comes from the process. No
  * env var is read (no `*_API_KEY`, no `*_BASE_URL`, no `OLLAMA_HOST`), no key store file is opened
  * (`keyFrom` descriptors take their key from `credentials` too), and every call builds new
  * instances, so two runs never share a router, a catalog or a cooldown.

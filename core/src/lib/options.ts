@@ -8,7 +8,7 @@
 import type { AnyStateMachine } from "xstate";
 import { z } from "zod";
 import type { PublicEvent } from "@escapement/wire-schema";
-import type { ChartDefinition } from "../chart/define-chart.js";
+import type { ChartDefinition } from "../engine/define-chart.js";
 import { ConfigError, formatKeyPath, knownList } from "../config/config-error.js";
 import type { ResolvedProvider } from "../config/providers.js";
 import { emptyProjectConfig, type ProjectConfig, type ProjectConfigInput } from "../config/schema.js";

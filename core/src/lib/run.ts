@@ -7,11 +7,11 @@
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import type { PublicEvent } from "@escapement/wire-schema";
-import type { ChartDefinition } from "../chart/define-chart.js";
+import type { ChartDefinition } from "../engine/define-chart.js";
 import { systemClock } from "../runtime/clock.js";
 import { randomIds, type IdSource } from "../runtime/ids.js";
 import { silentLogger } from "../runtime/logger.js";
-import { runChart, type RunStatus } from "../runtime/runner.js";
+import { runChart, type RunStatus } from "../engine/runner.js";
 import type { RowTap } from "../runtime/transcript-writer.js";
 import { createDefaultRegistry } from "../tools/builtin-tools.js";
 import { ToolRegistry } from "../tools/tool-registry.js";

@@ -1,21 +1,21 @@
 export type {
   CallOptions,
   ContentBlock,
-  GenerationParams,
   ImageSource,
   ModelClient,
   ModelDelta,
   ModelMessage,
   ModelRequest,
   ModelResponse,
-  PromptCaching,
   RequestOrigin,
   StopReason,
+  TargetClient,
   ToolSpec,
   Usage,
 } from "./protocol.js";
+export type { GenerationParams, PromptCaching } from "./generation-params.js";
 export { emptyUsage, stopReasons } from "./protocol.js";
-export type { ModelTarget, TargetClient } from "./target.js";
+export type { ModelTarget } from "./target.js";
 export { LlmError, isLlmError, llmErrorCategories, type LlmAttempt, type LlmErrorCategory } from "./llm-error.js";
 
 export type {

@@ -1,10 +1,13 @@
 import type { Needs } from "./catalog/needs.js";
+import type { GenerationParams } from "./generation-params.js";
 import type { ModelLayerEventListener } from "./model-layer-event.js";
 import type { ResiliencePolicy } from "./router/policy.js";
+import type { ModelTarget } from "./target.js";
 
 /**
  * The model protocol: what a conversation sends to a model and what comes back.
- * Provider adapters (AI SDK), the scripted model and cassettes all implement `ModelClient`.
+ * Provider adapters (AI SDK), the scripted model and cassettes all implement `ModelClient`; an
+ * adapter serves one concrete model as a `TargetClient`, which the model router calls.
  */
 
 export type ContentBlock =
@@ -33,23 +36,6 @@ export interface ToolSpec {
   /** JSON Schema (draft 2020-12) of the tool input. */
   inputSchema: Record<string, unknown>;
 }
-
-export interface GenerationParams {
-  temperature?: number;
-  topP?: number;
-  maxTokens?: number;
-  thinking?: { budgetTokens: number } | boolean;
-  /**
-   * Anthropic prompt caching (cache_control breakpoints). On by default for Anthropic targets;
-   * `false` turns it off, an object turns single breakpoints off (each defaults to `true`):
-   * `system` (the system prompt), `tools` (the last tool spec), `messages` (a rolling breakpoint
-   * on the newest message and the one the previous request ended with). Providers that cache
-   * automatically (OpenAI, z.ai, ...) ignore it. See docs/providers.md.
-   */
-  promptCaching?: PromptCaching;
-}
-
-export type PromptCaching = boolean | { system?: boolean; tools?: boolean; messages?: boolean };
 
 /** Where a request comes from; never sent to a provider. */
 export interface RequestOrigin {
@@ -132,6 +118,16 @@ export interface ModelClient {
    * that answer by position (scripts, cassettes) skip them so nothing is answered or paid twice.
    */
   skipCompleted?(origins: readonly RequestOrigin[]): void;
+}
+
+/**
+ * A client for exactly one target (no aliases, no retries): what a provider adapter builds and
+ * what the resilience layer calls. `request.model` is ignored; the target fixes the model.
+ * Rejects with a categorized `LlmError`.
+ */
+export interface TargetClient {
+  readonly target: ModelTarget;
+  call(request: ModelRequest, options: CallOptions): Promise<ModelResponse>;
 }
 
 export const emptyUsage = (): Usage => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });

@@ -3,25 +3,25 @@
  * the calling thread when the pool gives it a share (`SessionPoolOptions.callingThread`). Charts
  * and the live model are loaded once per runner.
  */
-import { loadChart, type LoadedChart } from "../cli/load-chart.js";
-import { loadLiveModel } from "../cli/live-model.js";
-import { modelForChart, type ChartModel } from "../cli/model-for-chart.js";
+import { loadChart, type LoadChartOptions, type LoadedChart } from "../loader/load-chart.js";
+import { loadLiveModel } from "../loader/live-model.js";
+import { modelForChart, type ChartModel } from "../loader/model-for-chart.js";
 import { scriptedModel } from "../llm/scripted-model.js";
 import type { ModelClient } from "../llm/protocol.js";
-import { runChart, type RunResult } from "../runtime/runner.js";
+import { runChart, type RunResult } from "../engine/runner.js";
 import type { PoolJob } from "./pool-protocol.js";
 
 export type JobRunner = (job: PoolJob) => Promise<RunResult>;
 
 /** Rejects when the job cannot start (its chart does not load, say); otherwise resolves with the run's result. */
-export function jobRunner(cwd: string, env: Record<string, string | undefined>): JobRunner {
+export function jobRunner(cwd: string, env: Record<string, string | undefined>, loadOptions: LoadChartOptions = {}): JobRunner {
   const charts = new Map<string, Promise<LoadedChart>>();
   let live: ChartModel | undefined | null = null;
 
   const chartOf = (path: string): Promise<LoadedChart> => {
     let loaded = charts.get(path);
     if (!loaded) {
-      loaded = loadChart(path, cwd);
+      loaded = loadChart(path, cwd, loadOptions);
       charts.set(path, loaded);
     }
     return loaded;

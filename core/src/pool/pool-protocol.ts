@@ -1,5 +1,5 @@
 import type { Script } from "../llm/script.js";
-import type { RunResult } from "../runtime/runner.js";
+import type { RunResult } from "../engine/runner.js";
 
 /** One session for a pool thread to run. Everything in it crosses a thread, so it is plain data. */
 export interface PoolJob {

@@ -9,7 +9,10 @@ import type { PoolReply, PoolRequest, PoolThreadData } from "./pool-protocol.js"
 
 const { cwd, env } = workerData as PoolThreadData;
 const port = parentPort!;
-const run = jobRunner(cwd, env);
+// The public entry every chart imports, loaded before the chart loader's hooks are in place: once
+// they are, every module Node loads goes through them (a round trip to the loader thread each).
+// Nothing the entry loads imports this module: the pool starts it by URL, as a thread of its own.
+const run = jobRunner(cwd, env, { beforeHooks: () => import("../index.js") });
 /** Scripts of the running jobs, by the number the main thread gave them; kept until it says to forget one. */
 const scripts = new Map<number, Script>();
 

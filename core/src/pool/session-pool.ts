@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { RunResult } from "../runtime/runner.js";
+import type { RunResult } from "../engine/runner.js";
 import type { Script } from "../llm/script.js";
 import { HeldValues } from "./held-values.js";
 import { jobRunner, type JobRunner } from "./job-runner.js";

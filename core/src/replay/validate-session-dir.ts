@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { sessionPaths } from "../runtime/session-dir.js";
-import { UsageError } from "../cli/usage-error.js";
+import { UsageError } from "../runtime/usage-error.js";
 
 /** `open` refuses anything that is not a readable session directory, saying which it is. */
 export function validateSessionDir(arg: string | undefined, cwd: string): string {

@@ -1,14 +1,3 @@
-export {
-  runChart,
-  startChart,
-  prepareResume,
-  callHistory,
-  type RunChartOptions,
-  type RunResult,
-  type RunStatus,
-  type ChartHandle,
-  type RunStartInfo,
-} from "./runner.js";
 export { systemClock, type Clock } from "./clock.js";
 export { randomIds, sequentialIds, type IdSource } from "./ids.js";
 export { createLogger, silentLogger, logLevels, type Logger, type LogLevel } from "./logger.js";
@@ -19,3 +8,4 @@ export { TranscriptWriter, type RowTap } from "./transcript-writer.js";
 export { readTranscript, readAllRows, type ReadIssue, type ReadTranscriptOptions } from "./transcript-reader.js";
 export { CheckpointStore, type CheckpointRecord } from "./checkpoint-store.js";
 export type { TranscriptRow } from "./transcript-row.js";
+export type { InflightTracker } from "./inflight.js";

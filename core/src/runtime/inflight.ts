@@ -1,4 +1,7 @@
-import type { InflightTracker } from "../chart/run-services.js";
+/** Work the runner counts as progress (a model call, a tool, an open prompt): what actors report through `RunServices.inflight`. */
+export interface InflightTracker {
+  begin(what: string): () => void;
+}
 
 /** Counts outstanding work (model calls, tools, prompts) so the wedge guard can tell waiting from stuck. */
 export class Inflight implements InflightTracker {

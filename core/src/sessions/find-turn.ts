@@ -2,7 +2,7 @@ import type { ModelRequest, ModelResponse } from "../llm/protocol.js";
 import { readBlob } from "../runtime/io-store.js";
 import { sessionPaths } from "../runtime/session-dir.js";
 import { readTranscript } from "../runtime/transcript-reader.js";
-import { UsageError } from "../cli/usage-error.js";
+import { UsageError } from "../runtime/usage-error.js";
 
 /** A turn address: `<state path>/<visit>/<turn>`, visit and turn 1-based (e.g. `review.critic/2/1`). */
 export interface TurnAddress {

@@ -16,4 +16,5 @@ export { createWebFetchTool, webFetchTool, WebFetchInput, type WebFetchOptions }
 export { connectRunTools, type McpRunTools } from "./mcp/run-tools.js";
 export { registerMcpTools, mcpStartRows, mcpFailureLines, describeMcpServers, type StartRow } from "./mcp/report.js";
 export { mcpToolName, mcpToolPrefix } from "./mcp/tool-names.js";
-export type { ConnectMcpOptions, McpConnection, McpFailure, McpFailureCategory, McpServerStatus, McpTransportKind } from "./mcp/connect.js";
+export type { ConnectMcpOptions } from "./mcp/connect.js";
+export type { McpConnection, McpFailure, McpFailureCategory, McpServerStatus, McpTransportKind } from "./mcp/connection.js";

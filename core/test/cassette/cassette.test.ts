@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { converse, inlineActors, tellLlm } from "../../src/chart/index.js";
 import { scriptedModel, type ModelRequest } from "../../src/llm/index.js";
 import { CassetteModel, CassetteWriter, loadCassette, normalizeRequest, requestKey } from "../../src/llm/cassette/index.js";
-import { runChart } from "../../src/runtime/runner.js";
+import { runChart } from "../../src/engine/runner.js";
 import { runCli, scratch } from "../examples/harness.js";
 
 /** Three turns: idle, idle, then an event ends the chart. */

@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { validateTranscriptRow } from "@escapement/wire-schema";
 import { afterEach, expect } from "vitest";
 import type { AnyStateMachine } from "xstate";
-import { defineChart, type ChartDefinition } from "../../src/chart/index.js";
+import { defineChart, runChart, type ChartDefinition, type RunChartOptions, type RunResult } from "../../src/engine/index.js";
 import type { HumanRenderer } from "../../src/human/index.js";
 import { ScriptedModel, scriptedModel, type ModelClient, type ModelRequest, type Script } from "../../src/llm/index.js";
-import { readAllRows, runChart, sequentialIds, type RunChartOptions, type RunResult, type TranscriptRow } from "../../src/runtime/index.js";
+import { readAllRows, sequentialIds, type TranscriptRow } from "../../src/runtime/index.js";
 
 const made: string[] = [];
 

@@ -6,8 +6,9 @@ import { describe, expect, it } from "vitest";
 import { converse, inlineActors } from "../../src/chart/index.js";
 import { createCatalog } from "../../src/llm/catalog/index.js";
 import { createModelRouter } from "../../src/llm/router/index.js";
-import type { ModelTarget, TargetClient } from "../../src/llm/target.js";
-import { runChart } from "../../src/runtime/runner.js";
+import type { TargetClient } from "../../src/llm/protocol.js";
+import type { ModelTarget } from "../../src/llm/target.js";
+import { runChart } from "../../src/engine/runner.js";
 
 const answering = (target: ModelTarget, asked: string[]): TargetClient => ({
   target,

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { resolveSidecar, sidecarArgs, sidecarCommand, spawnSidecar } from "../../src/cli/tui/sidecar.js";
-import { UsageError } from "../../src/cli/usage-error.js";
+import { UsageError } from "../../src/runtime/usage-error.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "escapement-sidecar-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

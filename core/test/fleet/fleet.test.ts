@@ -11,7 +11,8 @@ import { askHuman, converse, defineChart, inlineActors, readScriptFile, spawnChi
 import { CassetteModel, loadCassette } from "../../src/llm/cassette/index.js";
 import { ScriptedHuman } from "../../src/human/index.js";
 import { DebugGate } from "../../src/debug/index.js";
-import { readAllRows, readBlob, type RunResult, type TranscriptRow } from "../../src/runtime/index.js";
+import type { RunResult } from "../../src/engine/index.js";
+import { readAllRows, readBlob, type TranscriptRow } from "../../src/runtime/index.js";
 import { applyChanges, resolveTarget, type FleetState } from "../../src/fleet/fleet-state.js";
 import { mirrorData } from "../../src/fleet/mirror.js";
 import { nameChildren } from "../../src/fleet/child-session.js";

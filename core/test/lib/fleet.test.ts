@@ -12,7 +12,8 @@ import { z } from "zod";
 import { converse, defineChart, inlineActors, spawnChildren, type FleetChildResult } from "../../src/index.js";
 import { run } from "../../src/index.js";
 import { scriptedModel } from "../../src/llm/index.js";
-import { readAllRows, type RunResult } from "../../src/runtime/index.js";
+import type { RunResult } from "../../src/engine/index.js";
+import { readAllRows } from "../../src/runtime/index.js";
 import { expectTranscriptInvariants } from "../chart/helpers.js";
 import { expectValidEvents, tempDir } from "./helpers.js";
 

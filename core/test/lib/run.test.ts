@@ -6,7 +6,8 @@ import { terminalPublicEventTypes, type PublicEvent } from "@escapement/wire-sch
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fromPromise, setup } from "xstate";
 import { z } from "zod";
-import { converse, defineChart, inlineActors } from "../../src/chart/index.js";
+import { converse, inlineActors } from "../../src/chart/index.js";
+import { defineChart } from "../../src/engine/index.js";
 import { run, validateOptions, type ProjectConfigInput, type RunOutcome } from "../../src/index.js";
 import { scriptedModel } from "../../src/llm/index.js";
 import { readAllRows, sequentialIds, type TranscriptRow } from "../../src/runtime/index.js";

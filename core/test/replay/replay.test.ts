@@ -8,7 +8,7 @@ import { z } from "zod";
 import { beforeAll, describe, expect, it } from "vitest";
 import { converse, inlineActors } from "../../src/chart/index.js";
 import { scriptedModel } from "../../src/llm/index.js";
-import { runChart } from "../../src/runtime/runner.js";
+import { runChart } from "../../src/engine/runner.js";
 import { delayBefore, play, PlaybackControl, transcriptToWire, type WireLine } from "../../src/replay/index.js";
 import { main } from "../../src/cli/main.js";
 

@@ -14,7 +14,7 @@ import { z } from "zod";
 import { beforeAll, describe, expect, it } from "vitest";
 import { converse, inlineActors, tellLlm } from "../../src/chart/index.js";
 import { scriptedModel } from "../../src/llm/index.js";
-import { runChart } from "../../src/runtime/runner.js";
+import { runChart } from "../../src/engine/runner.js";
 import { emitWire, runStartedIds, transcriptToWire, transcriptToWireBatches } from "../../src/replay/index.js";
 import { prng } from "../support/prng.js";
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { beforeAll, describe, expect, it } from "vitest";
 import { converse, inlineActors, tellLlm } from "../../src/chart/index.js";
 import { scriptedModel } from "../../src/llm/index.js";
-import { runChart } from "../../src/runtime/runner.js";
+import { runChart } from "../../src/engine/runner.js";
 import { createSummaryFolder, exportSession, importSession, listSessions, summarizeSession } from "../../src/sessions/index.js";
 import { main } from "../../src/cli/main.js";
 import type { CliIo } from "../../src/cli/cli-io.js";

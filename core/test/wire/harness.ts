@@ -3,10 +3,11 @@ import { WebSocket } from "ws";
 import { setup, assign } from "xstate";
 import { z } from "zod";
 import { PROTOCOL_MAJOR, PROTOCOL_NAME, PROTOCOL_VERSION, decodeOutbound, isStreamFrame, type OutboundFrame, type StreamFrame } from "@escapement/wire-schema";
-import { askHuman, converse, defineChart, inlineActors } from "../../src/chart/index.js";
+import { askHuman, converse, inlineActors } from "../../src/chart/index.js";
+import { defineChart, runChart, type RunResult } from "../../src/engine/index.js";
 import { DebugGate } from "../../src/debug/index.js";
 import { scriptedModel, type Script } from "../../src/llm/index.js";
-import { runChart, sequentialIds, type RunResult } from "../../src/runtime/index.js";
+import { sequentialIds } from "../../src/runtime/index.js";
 import { WireHub, WireHuman, WireServer, type WireServerOptions } from "../../src/wire/index.js";
 import { tempDir } from "../chart/helpers.js";
 

@@ -5,7 +5,7 @@ import { defaultSessionsRoot } from "../../runtime/session-dir.js";
 import { createDefaultRegistry } from "../../tools/index.js";
 import { describeMcpServers } from "../../tools/mcp/report.js";
 import type { CliIo } from "../cli-io.js";
-import { exitCodes } from "../usage-error.js";
+import { exitCodes } from "../exit-codes.js";
 import { version } from "../version.js";
 
 export interface InfoOptions {

@@ -10,7 +10,7 @@ import { WireServer } from "../../wire/wire-server.js";
 import type { CliIo } from "../cli-io.js";
 import { sidecarArgs, sidecarCommand, spawnSidecar } from "../tui/sidecar.js";
 import { TerminalGuard } from "../tui/terminal.js";
-import { exitCodes } from "../usage-error.js";
+import { exitCodes } from "../exit-codes.js";
 
 /** The renderer's pause / continue / step keys drive the playback; the rest of the debugger is inert. */
 export function playbackControl(control: PlaybackControl, frame: ControlFrame): ControlResult {

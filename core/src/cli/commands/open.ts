@@ -1,7 +1,8 @@
 import { emitWire, validateSessionDir, type Timing } from "../../replay/index.js";
 import { sessionPaths } from "../../runtime/session-dir.js";
 import type { CliIo } from "../cli-io.js";
-import { exitCodes, UsageError } from "../usage-error.js";
+import { UsageError } from "../../runtime/usage-error.js";
+import { exitCodes } from "../exit-codes.js";
 
 export interface OpenFlags {
   timing: Timing["mode"];

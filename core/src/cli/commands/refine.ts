@@ -2,8 +2,9 @@ import { blocksText } from "../../chart/conversation-turn.js";
 import type { ModelRequest, ModelResponse } from "../../llm/protocol.js";
 import { findTurn, parseTurnAddress } from "../../sessions/find-turn.js";
 import type { CliIo } from "../cli-io.js";
-import type { ChartModel } from "../model-for-chart.js";
-import { exitCodes, UsageError } from "../usage-error.js";
+import type { ChartModel } from "../../loader/model-for-chart.js";
+import { UsageError } from "../../runtime/usage-error.js";
+import { exitCodes } from "../exit-codes.js";
 
 export interface RefineFlags {
   turn: string;

@@ -2,16 +2,17 @@ import { dirname, resolve } from "node:path";
 import { loadProjectConfig } from "../../config/index.js";
 import { connectRunTools, type McpRunTools } from "../../tools/mcp/run-tools.js";
 import type { LogLevel } from "../../runtime/logger.js";
-import { runChart, type RunResult } from "../../runtime/runner.js";
+import { runChart, type RunResult } from "../../engine/runner.js";
 import { defaultSessionsRoot, locateSession, openSessionDir } from "../../runtime/session-dir.js";
-import { loadChart } from "../load-chart.js";
-import { modelForChart } from "../model-for-chart.js";
-import { liveModelFor } from "../live-model.js";
+import { loadChart } from "../../loader/load-chart.js";
+import { modelForChart } from "../../loader/model-for-chart.js";
+import { liveModelFor } from "../../loader/live-model.js";
 import { version } from "../version.js";
 import { buildInput } from "../parse-params.js";
 import { openFrontend, type FrontendKind } from "../run-frontend.js";
 import type { ListenAddress } from "../listen-address.js";
-import { exitCodes, UsageError } from "../usage-error.js";
+import { UsageError } from "../../runtime/usage-error.js";
+import { exitCodes } from "../exit-codes.js";
 import type { CliIo } from "../cli-io.js";
 
 export interface RunFlags {
@@ -39,7 +40,11 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   let chartPath = chartArg;
   if (flags.resume && !chartPath) chartPath = chartOfSession(flags.resume, io.cwd);
   if (!chartPath) throw new UsageError("missing <chart>: escapement run <chart-module> [options]");
-  const loaded = await loadChart(chartPath, io.cwd);
+  const loaded = await loadChart(chartPath, io.cwd, {
+    // The public entry every chart imports, loaded before the chart loader's hooks are in place:
+    // once they are, every module Node loads goes through them (a round trip to the loader thread each).
+    beforeHooks: () => import("../../index.js"),
+  });
   const input = buildInput(flags.input, flags.param, io.cwd);
   const project = loadProjectConfig({ cwd: io.cwd, env: io.env });
   const live = liveModelFor(project);

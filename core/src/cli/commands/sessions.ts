@@ -8,7 +8,7 @@ import { readTranscript } from "../../runtime/transcript-reader.js";
 import { exportSession, importSession, listSessions, locateSession, summarizeSession, type SessionSummary } from "../../sessions/index.js";
 import type { CliIo } from "../cli-io.js";
 import { formatCost, formatTable, formatTime } from "../format-table.js";
-import { exitCodes } from "../usage-error.js";
+import { exitCodes } from "../exit-codes.js";
 
 const tokensOf = (s: SessionSummary): number => s.tokens.input + s.tokens.output;
 const ms = (value: number | undefined): string => (value === undefined ? "-" : `${Math.round(value)} ms`);

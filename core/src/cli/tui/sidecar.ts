@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { UsageError } from "../usage-error.js";
+import { UsageError } from "../../runtime/usage-error.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -3,7 +3,7 @@
  * merged over them, looked up by target. One instance per loaded config; it caches lookups in
  * itself, never in a module global.
  */
-import { providerKinds, type ProviderKind } from "../../config/provider-kinds.js";
+import { providerKinds, type ProviderKind } from "../providers/provider-kinds.js";
 import { targetId, type ModelTarget } from "../target.js";
 import { bundledCandidates, bundledCatalog, factsOfBundled, findBundledModel, type BundledCatalog } from "./bundled.js";
 import type { ModelFacts, ModelFactsOverlay } from "./facts.js";

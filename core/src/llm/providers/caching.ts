@@ -1,4 +1,4 @@
-import type { PromptCaching } from "../protocol.js";
+import type { PromptCaching } from "../generation-params.js";
 
 /** Which Anthropic cache breakpoints a request carries. */
 export interface CacheBreakpoints {

@@ -2,12 +2,5 @@ export { createTargetClient, languageModelTargetClient, providerOptionsFor, defa
 export { classifyError, categoryOfStatus, parseRetryAfter } from "./classify.js";
 export { defaultBaseURLs, languageModelFor } from "./models.js";
 export { resolvePromptCaching, type CacheBreakpoints } from "./caching.js";
-export {
-  providerKinds,
-  type FetchFunction,
-  type LanguageModelSource,
-  type ProviderKind,
-  type ProviderSpec,
-  type SecretLike,
-  type TargetClientOptions,
-} from "./types.js";
+export { providerKinds, builtinProviderKinds, kindDefaults, ollamaBaseURL, type ProviderKind, type KindDefaults } from "./provider-kinds.js";
+export type { FetchFunction, LanguageModelSource, ProviderSpec, SecretLike, TargetClientOptions } from "./types.js";

@@ -7,7 +7,8 @@ import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { JSONObject, LanguageModelV3, LanguageModelV3Usage } from "@ai-sdk/provider";
 import { LlmError } from "../llm-error.js";
-import type { FetchFunction, ProviderKind, ProviderSpec } from "./types.js";
+import type { ProviderKind } from "./provider-kinds.js";
+import type { FetchFunction, ProviderSpec } from "./types.js";
 
 /** Where each kind goes without a `baseURL`. `openai-compatible` has none: it needs one. */
 export const defaultBaseURLs: Readonly<Record<Exclude<ProviderKind, "openai-compatible">, string>> = {

@@ -5,15 +5,17 @@
 import { generateText, streamText, type LanguageModel } from "ai";
 import type { SharedV3ProviderOptions } from "@ai-sdk/provider";
 import { LlmError, isLlmError } from "../llm-error.js";
-import type { CallOptions, GenerationParams, ModelRequest, ModelResponse } from "../protocol.js";
-import { targetId, type ModelTarget, type TargetClient } from "../target.js";
+import type { GenerationParams } from "../generation-params.js";
+import type { CallOptions, ModelRequest, ModelResponse, TargetClient } from "../protocol.js";
+import { targetId, type ModelTarget } from "../target.js";
 import { resolvePromptCaching } from "./caching.js";
 import { classifyError } from "./classify.js";
 import { guardModel } from "./guard.js";
 import { toAiSdkPrompt } from "./messages.js";
 import { languageModelFor, missingKeyProblem } from "./models.js";
 import { ContentAssembler, thinkingSealOf, toStopReason, toUsage } from "./response.js";
-import type { LanguageModelSource, ProviderKind, ProviderSpec, TargetClientOptions } from "./types.js";
+import type { ProviderKind } from "./provider-kinds.js";
+import type { LanguageModelSource, ProviderSpec, TargetClientOptions } from "./types.js";
 
 /** Thinking budget sent when `thinking: true` gives none. */
 export const defaultThinkingBudget = 2048;

@@ -1,9 +1,6 @@
 import type { LanguageModelV2, LanguageModelV3 } from "@ai-sdk/provider";
-import type { PromptCaching } from "../protocol.js";
-
-/** The provider kinds (the config's list). Everything but `anthropic` and `openai` is the OpenAI-compatible chat wire. */
-export { providerKinds, type ProviderKind } from "../../config/provider-kinds.js";
-import type { ProviderKind } from "../../config/provider-kinds.js";
+import type { PromptCaching } from "../generation-params.js";
+import type { ProviderKind } from "./provider-kinds.js";
 
 /** A credential the adapters read with `reveal()` at the one place a request is built (config's `Secret`). */
 export interface SecretLike {

@@ -1,4 +1,5 @@
-import type { CallOptions, GenerationParams, ModelClient, ModelMessage, ModelRequest, RequestOrigin, ToolSpec } from "../protocol.js";
+import type { GenerationParams } from "../generation-params.js";
+import type { CallOptions, ModelClient, ModelMessage, ModelRequest, RequestOrigin, ToolSpec } from "../protocol.js";
 import type { ResiliencePolicy } from "../router/policy.js";
 import { failureEnvelope, okEnvelope, type ResultEnvelope } from "./envelope.js";
 

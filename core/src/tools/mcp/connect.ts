@@ -15,6 +15,7 @@ import { z } from "zod";
 import type { McpServerConfig } from "../../config/schema.js";
 import { silentLogger, type Logger } from "../../runtime/logger.js";
 import type { Tool, ToolContext, ToolResult } from "../tool.js";
+import type { McpConnection, McpFailure, McpServerStatus, McpTransportKind } from "./connection.js";
 import { abortedResult, toolFailure } from "../tool-failure.js";
 import { expandEnvRefs, MissingEnvVarError, type Env } from "./env-refs.js";
 import { GroupStdioTransport } from "./stdio-transport.js";
@@ -39,38 +40,6 @@ export const defaultRestarts = 3;
 /** Variables a stdio server inherits from the environment (the SDK's list); everything else comes from its `env`. */
 export const inheritedEnvVars = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER"] as const;
 
-export type McpTransportKind = "stdio" | "http";
-
-/**
- * Why a server is not usable: `config` (a `${VAR}` is not set), `spawn` (the command could not be
- * started), `exited` (the process ended), `timeout` (no answer in time), `connect` (HTTP: not
- * reachable or refused, or the handshake failed), `aborted` (the run was cancelled while connecting).
- */
-export type McpFailureCategory = "config" | "spawn" | "exited" | "timeout" | "connect" | "aborted";
-
-export interface McpFailure {
-  category: McpFailureCategory;
-  message: string;
-}
-
-export interface McpServerStatus {
-  name: string;
-  transport: McpTransportKind;
-  /** `disconnected`: was connected, then the server went away (its tools return "mcp-unavailable"). */
-  state: "connecting" | "connected" | "failed" | "disconnected" | "closed";
-  /** The registered tool names (`<server>__<tool>`). */
-  tools: string[];
-  /** What the server says it is (`initialize`). */
-  serverInfo?: { name: string; version: string };
-  /** A stdio server's pid (also its process group id). */
-  pid?: number;
-  /** Times the server was started again after it went away (stdio), when it was. */
-  restarts?: number;
-  /** An HTTP server that speaks only the legacy HTTP+SSE transport (found when streamable HTTP was refused). */
-  legacySse?: true;
-  error?: McpFailure;
-}
-
 export interface ConnectMcpOptions {
   /** Cancels connecting (servers not yet connected fail with category "aborted"). */
   signal?: AbortSignal;
@@ -88,15 +57,6 @@ export interface ConnectMcpOptions {
   graceMs?: number;
   /** How the client introduces itself to servers. */
   clientInfo?: { name: string; version: string };
-}
-
-export interface McpConnection {
-  /** Every tool of every connected server, in config order, then server order. */
-  readonly tools: Tool[];
-  /** Each server's state now (a fresh copy on every read). */
-  readonly status: McpServerStatus[];
-  /** Closes every connection and stops every stdio server (its whole process group). Idempotent. */
-  close(): Promise<void>;
 }
 
 /** A tool's input is validated by its server, against the schema the model is shown. */

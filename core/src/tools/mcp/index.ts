@@ -10,12 +10,8 @@ export {
   defaultToolTimeoutMs,
   inheritedEnvVars,
   type ConnectMcpOptions,
-  type McpConnection,
-  type McpFailure,
-  type McpFailureCategory,
-  type McpServerStatus,
-  type McpTransportKind,
 } from "./connect.js";
+export type { McpConnection, McpFailure, McpFailureCategory, McpServerStatus, McpTransportKind } from "./connection.js";
 export { registerMcpTools, mcpFailureLines, mcpStartRows, describeMcpServers, displayUrl, type StartRow } from "./report.js";
 export { mcpToolName, mcpToolPrefix, mcpNameSeparator } from "./tool-names.js";
 export { fromMcpResult, capOutput, type McpCallResult, type McpContentBlock } from "./tool-result.js";

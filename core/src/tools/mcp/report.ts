@@ -3,7 +3,7 @@ import type { McpServerConfig } from "../../config/schema.js";
 import type { Logger } from "../../runtime/logger.js";
 import type { RowInput } from "../../runtime/row-input.js";
 import type { ToolRegistry } from "../tool-registry.js";
-import type { McpConnection, McpServerStatus } from "./connect.js";
+import type { McpConnection, McpServerStatus } from "./connection.js";
 import { mcpToolPrefix } from "./tool-names.js";
 
 /**

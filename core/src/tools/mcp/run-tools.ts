@@ -3,7 +3,8 @@ import type { McpServerConfig } from "../../config/schema.js";
 import { createDefaultRegistry } from "../builtin-tools.js";
 import type { ToolRegistry } from "../tool-registry.js";
 import type { Tool } from "../tool.js";
-import type { ConnectMcpOptions, McpConnection } from "./connect.js";
+import type { ConnectMcpOptions } from "./connect.js";
+import type { McpConnection } from "./connection.js";
 import { mcpFailureLines, mcpStartRows, registerMcpTools, type StartRow } from "./report.js";
 
 export interface McpRunTools {

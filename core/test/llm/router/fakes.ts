@@ -4,8 +4,8 @@
 import { validateEventData } from "@escapement/wire-schema";
 import { expect } from "vitest";
 import { LlmError, type LlmErrorCategory } from "../../../src/llm/llm-error.js";
-import type { CallOptions, ContentBlock, ModelDelta, ModelRequest, ModelResponse, StopReason, Usage } from "../../../src/llm/protocol.js";
-import { targetId, type ModelTarget, type TargetClient } from "../../../src/llm/target.js";
+import type { CallOptions, ContentBlock, ModelDelta, ModelRequest, ModelResponse, StopReason, TargetClient, Usage } from "../../../src/llm/protocol.js";
+import { targetId, type ModelTarget } from "../../../src/llm/target.js";
 
 interface Timer {
   at: number;

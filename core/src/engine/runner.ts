@@ -1,30 +1,38 @@
 import { existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { createActor, isMachineSnapshot, type AnyActorRef, type AnyMachineSnapshot, type InspectionEvent } from "xstate";
-import type { ChartDefinition } from "../chart/define-chart.js";
-import { bindRunServices, type RunServices } from "../chart/run-services.js";
+import type { ChartDefinition } from "./define-chart.js";
+import { bindRunServices, type RunServices } from "./run-services.js";
 import type { ModelClient, RequestOrigin } from "../llm/protocol.js";
-import { readTranscript } from "./transcript-reader.js";
+import { readTranscript } from "../runtime/transcript-reader.js";
 import { buildModelChain } from "./model-chain.js";
 import { defaultLoopThreshold, loadCassette } from "../llm/cassette/index.js";
 import type { HumanRenderer } from "../human/human-renderer.js";
 import { ToolRegistry, createDefaultRegistry } from "../tools/index.js";
 import { ArtifactStore } from "../templates/artifact-store.js";
-import { systemClock, type Clock } from "./clock.js";
-import { randomIds, type IdSource } from "./ids.js";
-import { silentLogger, type Logger } from "./logger.js";
-import { CheckpointStore, type CheckpointRecord } from "./checkpoint-store.js";
-import { captureTimers, restoreTimers } from "./delayed-events.js";
-import { Inflight } from "./inflight.js";
-import { IoStore } from "./io-store.js";
-import { createSessionDir, defaultSessionsRoot, locateSession, openSessionDir, writeManifest, type SessionManifest, type SessionPaths } from "./session-dir.js";
-import { SessionError } from "./session-error.js";
-import { activeStates, difference } from "./state-config.js";
-import { stopChildActor } from "./xstate-internals.js";
-import { deltaRows } from "./delta-rows.js";
-import { TranscriptWriter, type RowTap } from "./transcript-writer.js";
-import type { RowInput } from "./row-input.js";
-import { compactEventData } from "./compact-event.js";
+import { systemClock, type Clock } from "../runtime/clock.js";
+import { randomIds, type IdSource } from "../runtime/ids.js";
+import { silentLogger, type Logger } from "../runtime/logger.js";
+import { CheckpointStore, type CheckpointRecord } from "../runtime/checkpoint-store.js";
+import { captureTimers, restoreTimers } from "../runtime/delayed-events.js";
+import { Inflight } from "../runtime/inflight.js";
+import { IoStore } from "../runtime/io-store.js";
+import {
+  createSessionDir,
+  defaultSessionsRoot,
+  locateSession,
+  openSessionDir,
+  writeManifest,
+  type SessionManifest,
+  type SessionPaths,
+} from "../runtime/session-dir.js";
+import { SessionError } from "../runtime/session-error.js";
+import { activeStates, difference } from "../runtime/state-config.js";
+import { stopChildActor } from "../runtime/xstate-internals.js";
+import { deltaRows } from "../runtime/delta-rows.js";
+import { TranscriptWriter, type RowTap } from "../runtime/transcript-writer.js";
+import type { RowInput } from "../runtime/row-input.js";
+import { compactEventData } from "../runtime/compact-event.js";
 import { DebugGate, type RunGate } from "../debug/debug-gate.js";
 
 export type RunStatus = "done" | "aborted" | "error";

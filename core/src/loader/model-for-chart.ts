@@ -4,7 +4,7 @@ import { LlmError } from "../llm/llm-error.js";
 import type { ModelClient } from "../llm/protocol.js";
 import { readScriptFile, scriptedModel } from "../llm/index.js";
 import { CassetteModel, loadCassette } from "../llm/cassette/index.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "../runtime/usage-error.js";
 
 /** Answers nothing: the client used when no provider is configured and the chart ships no script. */
 export const unavailableModel = (why: string): ModelClient => ({

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setup } from "xstate";
 import { describe, expect, it } from "vitest";
-import { runChart } from "../../src/runtime/runner.js";
+import { runChart } from "../../src/engine/runner.js";
 import { SessionError } from "../../src/runtime/session-error.js";
 import { scriptedModel } from "../../src/llm/index.js";
 

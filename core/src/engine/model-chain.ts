@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import type { ModelClient } from "../llm/protocol.js";
 import { CassetteWriter, loopGuard, recordingModel, defaultLoopThreshold } from "../llm/cassette/index.js";
-import type { Clock } from "./clock.js";
+import type { Clock } from "../runtime/clock.js";
 
 export interface ModelChainOptions {
   cassettePath: string;

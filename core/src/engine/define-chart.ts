@@ -1,4 +1,4 @@
-import type { AnyActorLogic, AnyStateMachine } from "xstate";
+import type { AnyStateMachine } from "xstate";
 import type { Tool } from "../tools/tool.js";
 
 /** What a chart module exports (as default, or as `chart`). A bare exported `machine` also works. */
@@ -11,10 +11,3 @@ export interface ChartDefinition {
 }
 
 export const defineChart = (chart: ChartDefinition): ChartDefinition => chart;
-
-/**
- * `setup({ actors: inlineActors, ... })`: lets a chart invoke logic inline (`invoke: converse({...})`,
- * `invoke: askHuman({...})`). Without it, xstate's `setup()` types accept only actors declared by
- * name, and inline invokes fail to type-check. Runtime value: an empty object.
- */
-export const inlineActors = {} as Record<string, AnyActorLogic>;

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const repo = resolve(import.meta.dirname, "../../..");
 const cli = join(repo, "core/bin/escapement.mjs");
-const chart = join(repo, "core/test/runtime/fixtures/relay");
+const chart = join(repo, "core/test/engine/fixtures/relay");
 const work = mkdtempSync(join(tmpdir(), "escapement-sigkill-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

@@ -3,11 +3,21 @@ import { register } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AnyStateMachine } from "xstate";
-import type { ChartDefinition } from "../chart/define-chart.js";
+import type { ChartDefinition } from "../engine/define-chart.js";
 import { checkPeers, formatOtherCore, formatPeerProblem, otherCoreOf } from "./peer-check.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "../runtime/usage-error.js";
 
 const entryNames = ["chart.ts", "index.ts", "chart.mts", "chart.js", "index.js", "chart.mjs"];
+
+export interface LoadChartOptions {
+  /**
+   * Called right before the compiled core registers the chart loader's hooks (the core running
+   * from its TypeScript sources registers none and never calls it). Once the hooks are in place,
+   * every module Node loads goes through them, a round trip to the loader thread each: what is
+   * loaded here is spared that. Hosts pass a preload of the package entry every chart imports.
+   */
+  beforeHooks?: () => Promise<unknown>;
+}
 
 export interface LoadedChart {
   chart: ChartDefinition;
@@ -37,11 +47,9 @@ const isTypeScript = (path: string): boolean => /\.[cm]?tsx?$/.test(path);
  * (`chart-format-hooks.ts`). When the core itself runs from its TypeScript sources (its tests),
  * a loader is already in place.
  */
-async function importChartModule(path: string): Promise<Record<string, unknown>> {
+async function importChartModule(path: string, beforeHooks?: () => Promise<unknown>): Promise<Record<string, unknown>> {
   if (!import.meta.url.endsWith(".ts")) {
-    // The public entry every chart imports, loaded before the hooks are in place: once they are,
-    // every module Node loads goes through them (a round trip to the loader thread each).
-    await import("../index.js");
+    await beforeHooks?.();
     await registerChartLoader(isTypeScript(path));
   }
   return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
@@ -65,7 +73,7 @@ async function registerChartLoader(typeScript: boolean): Promise<void> {
 const isMachine = (value: unknown): value is AnyStateMachine =>
   typeof value === "object" && value !== null && "root" in value && "config" in value && typeof (value as { provide?: unknown }).provide === "function";
 
-export async function loadChart(arg: string, cwd: string): Promise<LoadedChart> {
+export async function loadChart(arg: string, cwd: string, options: LoadChartOptions = {}): Promise<LoadedChart> {
   const modulePath = resolveChartPath(arg, cwd);
   // Before the chart runs any code: an xstate, zod or core the run cannot share with it.
   const chartDir = dirname(modulePath);
@@ -74,7 +82,7 @@ export async function loadChart(arg: string, cwd: string): Promise<LoadedChart> 
   if (problems.length > 0) throw new UsageError(problems.join("\nescapement: "));
   let mod: Record<string, unknown>;
   try {
-    mod = await importChartModule(modulePath);
+    mod = await importChartModule(modulePath, options.beforeHooks);
   } catch (error) {
     throw new UsageError(`cannot load chart module ${modulePath}: ${(error as Error).message}`);
   }

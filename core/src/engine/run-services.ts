@@ -9,6 +9,7 @@ import type { HumanRenderer } from "../human/human-renderer.js";
 import type { Logger } from "../runtime/logger.js";
 import type { RunGate } from "../debug/debug-gate.js";
 import type { IdSource } from "../runtime/ids.js";
+import type { InflightTracker } from "../runtime/inflight.js";
 
 /** What a run lends the child sessions it spawns (core/src/fleet). */
 export interface ChildRunHost {
@@ -21,11 +22,6 @@ export interface ChildRunHost {
   loopThreshold: number | false;
   wedge?: { intervalMs: number; cycles: number };
   checkpointCompactBytes?: number;
-}
-
-/** Work the runner counts as progress (a model call, a tool, an open prompt). */
-export interface InflightTracker {
-  begin(what: string): () => void;
 }
 
 /** Per-run services the chart's actors need. One instance per run: runs never share them. */

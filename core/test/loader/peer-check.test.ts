@@ -18,7 +18,7 @@ import {
   satisfies,
   supportedPeers,
   type PeerProblem,
-} from "../../src/cli/peer-check.js";
+} from "../../src/loader/peer-check.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "escapement-peer-check-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -53,7 +53,7 @@ interface Project {
 function project(versions: { xstate?: string | null; zod?: string | null } = {}): Project {
   const root = join(scratch, `project-${++projects}`);
   const modules = join(root, "node_modules");
-  const coreDir = join(modules, "@escapement", "core", "dist", "cli");
+  const coreDir = join(modules, "@escapement", "core", "dist", "loader");
   write(join(modules, "@escapement", "core", "package.json"), JSON.stringify({ name: "@escapement/core", version: "0.1.0" }));
   mkdirSync(coreDir, { recursive: true });
   const chartDir = join(root, "charts", "greet");

@@ -3,10 +3,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { setup } from "xstate";
 import { z } from "zod";
-import { converse, defineChart, inlineActors } from "../../src/chart/index.js";
+import { converse, inlineActors } from "../../src/chart/index.js";
+import { defineChart, runChart } from "../../src/engine/index.js";
 import { ScriptedHuman } from "../../src/human/index.js";
 import { scriptedModel } from "../../src/llm/index.js";
-import { CheckpointStore, readAllRows, runChart, sessionPaths, type TranscriptRow } from "../../src/runtime/index.js";
+import { CheckpointStore, readAllRows, sessionPaths, type TranscriptRow } from "../../src/runtime/index.js";
 import { defineTool, ToolRegistry } from "../../src/tools/index.js";
 import { expectTranscriptInvariants, processed, rowsOf, runScripted, sleep, spyModel, tempDir } from "../chart/helpers.js";
 
@@ -195,7 +196,7 @@ describe("run endings", () => {
 });
 
 describe("a session directory that cannot be written", () => {
-  // BUG in core/src/runtime (skipped until fixed): a failing checkpoint write is never handled.
+  // BUG in the runner, core/src/engine (skipped until fixed): a failing checkpoint write is never handled.
   // A checkpoint write that fails (EMFILE, ENOSPC, ENOTDIR...) can happen in a flush the writer
   // scheduled itself, in a turn's flush, or while closing: each must end the run with status error
   // naming the failed write, never escape as an uncaught exception or leave the run unsettled.

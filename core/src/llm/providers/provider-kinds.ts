@@ -1,4 +1,8 @@
-/** The wire dialects a provider can speak; each maps to one adapter. */
+/**
+ * The wire dialects a provider can speak; each maps to one adapter. Everything but `anthropic` and
+ * `openai` is the OpenAI-compatible chat wire. The project config validates provider descriptors
+ * against this list.
+ */
 export const providerKinds = ["anthropic", "openai", "openrouter", "ollama", "zai", "openai-compatible"] as const;
 
 export type ProviderKind = (typeof providerKinds)[number];
