@@ -49,13 +49,27 @@ export interface RunServices {
   childHost?: ChildRunHost;
 }
 
-// Keyed by the run's actor system, so concurrent runs in one process never see each other's services.
+/*
+ * Why the services are looked up rather than passed: every actor and action that uses them
+ * (`conversation()`, `humanInput()`, `spawnChildren()`, `captureArtifact()`, `updateProgress()`,
+ * `fromArtifacts()`) is placed in the chart by its author, inline (`invoke: { src: conversation(...) }`),
+ * so the runner never constructs it and cannot hand it anything: not through `input` (the chart
+ * computes that), not through `machine.provide()` (inline logic has no name to provide), and
+ * xstate's actor system carries no host data. What every one of them does receive is its actor
+ * system, which is one per run; so the runner binds the run's services to it (startActor in
+ * run-lifecycle.ts, the only binder) and each actor looks them up once, at its entry, and passes
+ * them on by argument from there (ConversationDriver, askWithdrawable, the fleet's driver).
+ *
+ * Keyed by the run's actor system, so concurrent runs in one process never see each other's services.
+ */
 const servicesBySystem = new WeakMap<ActorSystem<any>, RunServices>();
 
+/** @internal The runner's half of the lookup: called once per run, before the chart's actor starts. */
 export function bindRunServices(system: ActorSystem<any>, services: RunServices): void {
   servicesBySystem.set(system, services);
 }
 
+/** The run's services, for an actor or action of that run (given its `system`); throws outside a runner. */
 export function runServicesOf(system: ActorSystem<any>): RunServices {
   const services = servicesBySystem.get(system);
   if (!services) {

@@ -1,0 +1,298 @@
+import { createActor, isMachineSnapshot, type AnyActorRef, type AnyMachineSnapshot, type InspectionEvent } from "xstate";
+import type { RunChartOptions, RunResult, RunStatus } from "./run-options.js";
+import { bindRunServices, type RunServices } from "./run-services.js";
+import type { RequestOrigin } from "../llm/protocol.js";
+import type { Clock } from "../runtime/clock.js";
+import type { CheckpointRecord, CheckpointStore } from "../runtime/checkpoint-store.js";
+import { captureTimers, restoreTimers } from "../runtime/delayed-events.js";
+import type { Inflight } from "../runtime/inflight.js";
+import { writeManifest, type SessionManifest, type SessionPaths } from "../runtime/session-dir.js";
+import { activeStates, difference } from "../runtime/state-config.js";
+import { stopChildActor } from "../runtime/xstate-internals.js";
+import type { TranscriptWriter } from "../runtime/transcript-writer.js";
+import { compactEventData } from "../runtime/compact-event.js";
+import type { RunGate } from "../debug/debug-gate.js";
+
+/**
+ * Where a run is. It only moves forward:
+ *
+ *   starting   the session is open and announced; the chart's actor is being created and started
+ *   running    the actor has started: events flow, and every flush checkpoints
+ *   finishing  an ending won (final state, chart error, `fail`, abort, debugger quit, wedge); the session is closing
+ *   done | failed | aborted   the result has settled (failed: status error)
+ *
+ * `finish` is the only way out of starting and running, and the first ending to reach it wins: a
+ * later one (a child failing as it is stopped, a wedge check after done) finds the run no longer live.
+ *
+ * @internal
+ */
+export type RunPhase = "starting" | "running" | "finishing" | "done" | "failed" | "aborted";
+
+/** @internal Why a run ended with status error. */
+export interface RunError {
+  category: string;
+  message: string;
+}
+
+/** @internal How often the wedge guard looks, and how many idle looks in a row are a wedge. */
+export interface WedgeGuard {
+  intervalMs: number;
+  cycles: number;
+}
+
+// Checked twice a second: a check per session every 100 ms adds up over thousands of sessions.
+const defaultWedge: WedgeGuard = { intervalMs: 500, cycles: 10 };
+
+/**
+ * One run: what it is made of (fixed once assembled, see runner.ts) and where it is in its
+ * lifecycle (the fields below the line). Every transition in this module reads and writes only this.
+ *
+ * @internal
+ */
+export interface Run {
+  readonly options: RunChartOptions;
+  readonly runId: string;
+  readonly paths: SessionPaths;
+  readonly manifest: SessionManifest;
+  /** The checkpoint a resume starts from; undefined for a new session. */
+  readonly checkpoint: CheckpointRecord | undefined;
+  readonly clock: Clock;
+  readonly gate: RunGate;
+  readonly transcript: TranscriptWriter;
+  readonly checkpoints: CheckpointStore;
+  /** The model chain's cassette recorder, closed with the session. */
+  readonly chain: { close(): void };
+  readonly inflight: Inflight;
+  /** Aborted when the run ends any way but done: effects still in flight give up. */
+  readonly abort: AbortController;
+  readonly services: RunServices;
+  /** The caller's abort signal's listener, kept so `finish` can remove it. */
+  readonly onAbort: () => void;
+  readonly result: Promise<RunResult>;
+  /** Settles `result`; only `finish` calls it, once. */
+  readonly settle: (result: RunResult) => void;
+  // ---
+  phase: RunPhase;
+  actor: AnyActorRef | undefined;
+  /** The chart changed since the last checkpoint: the next flush writes one. */
+  dirty: boolean;
+  /** The root's active states before the event being processed (runner/event-processed's `before`). */
+  config: string[];
+  /** The wedge guard: the last seq it saw, how many checks in a row saw no progress, its timer. */
+  idle: { lastSeq: number; checks: number; timer: ReturnType<typeof setInterval> | undefined };
+}
+
+/** @internal Starting or running: the run still takes events, and an ending can still win. */
+export const isLive = (run: Run): boolean => run.phase === "starting" || run.phase === "running";
+
+/** @internal The run's first rows, before the chart's: started, resumed (with the turns the crash cut off), the host's start rows. */
+export function announce(run: Run, interrupted: readonly RequestOrigin[]): void {
+  const { manifest, checkpoint, transcript } = run;
+  transcript.append("runner/started", {
+    sessionId: manifest.sessionId,
+    runId: run.runId,
+    chartId: run.options.chart.id,
+    resumed: checkpoint !== undefined,
+    ...(manifest.parentSessionId ? { parentSessionId: manifest.parentSessionId } : {}),
+    ...(manifest.forkedFrom ? { forkedFrom: manifest.forkedFrom } : {}),
+  });
+  if (checkpoint) {
+    transcript.append("runner/resumed", { fromSeq: checkpoint.seq + 1, checkpointSeq: checkpoint.seq });
+    // Requests the crash cut off: the resumed conversation issues these turns again.
+    for (const origin of interrupted) transcript.append("llm/turn-interrupted", origin);
+  }
+  for (const row of run.options.startRows ?? []) transcript.append(row.event, row.data);
+}
+
+/** @internal Arms the endings that come from outside the chart: the debugger's quit, the caller's abort signal, the wedge guard. */
+export function armEndings(run: Run): void {
+  run.gate.bind({ record: (event, data) => run.transcript.append(event, data), quit: () => finish(run, "aborted") });
+  run.options.signal?.addEventListener("abort", run.onAbort, { once: true });
+  const wedge = run.options.wedge ?? defaultWedge;
+  run.idle.timer = setInterval(() => checkWedge(run, wedge), wedge.intervalMs);
+}
+
+/**
+ * starting → running: creates the chart's actor (from the checkpoint on a resume), records its
+ * initial configuration, starts it (its children, e.g. conversations, start inside `start()`) and
+ * restores its pending timers. A chart that throws while starting, or reaches its final state
+ * at once, ends the run here.
+ *
+ * @internal
+ */
+export function startActor(run: Run): void {
+  const { options, checkpoint, clock } = run;
+  try {
+    const actor = (run.actor = createActor(options.chart.machine, {
+      ...(checkpoint ? { snapshot: checkpoint.state as never } : {}),
+      ...(options.input === undefined ? {} : { input: options.input }),
+      inspect: (event) => onInspect(run, event),
+      clock: { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (handle) => clock.clearTimeout(handle) },
+    }));
+    bindRunServices(actor.system, run.services);
+    run.config = activeStates(actor.getSnapshot() as AnyMachineSnapshot);
+    run.transcript.append("runner/start-config", { config: run.config });
+    actor.subscribe({ error: (error) => finish(run, "error", { category: "chart", message: (error as Error).message }) });
+    actor.start();
+    if (checkpoint) restoreTimers(actor, checkpoint.timers, clock.now());
+    if (run.phase === "starting") run.phase = "running";
+    if ((actor.getSnapshot() as AnyMachineSnapshot).status === "done") finish(run, "done");
+  } catch (error) {
+    finish(run, "error", { category: "chart", message: `chart "${options.chart.id}" failed to start: ${(error as Error).message}` });
+  }
+}
+
+/**
+ * Every snapshot, of any actor in the run, makes the run dirty (the persisted snapshot holds the
+ * children too). The root's snapshot after an event becomes a runner/event-processed row; a root
+ * in its final state finishes the run.
+ *
+ * @internal
+ */
+export function onInspect(run: Run, event: InspectionEvent): void {
+  if (event.type !== "@xstate.snapshot" || !isLive(run)) return;
+  run.dirty = true;
+  if (event.actorRef !== run.actor || event.event.type === "xstate.init") return;
+  const snapshot = event.snapshot as AnyMachineSnapshot;
+  const before = run.config;
+  const after = activeStates(snapshot);
+  const { type, ...eventData } = event.event as { type: string };
+  run.transcript.append("runner/event-processed", {
+    event: type,
+    ...(Object.keys(eventData).length > 0 ? { eventData: compactEventData(eventData) } : {}),
+    before,
+    after,
+    entered: difference(after, before),
+    exited: difference(before, after),
+  });
+  run.config = after;
+  if (snapshot.status === "done") finish(run, "done");
+}
+
+/**
+ * After each flush, so a checkpoint never points at rows that are not on disk: a checkpoint, when
+ * the chart changed since the last one.
+ *
+ * @internal
+ */
+export function checkpointAfterFlush(run: Run, seq: number, offset: number): void {
+  const { actor, clock } = run;
+  if (!run.dirty || !actor) return;
+  run.dirty = false;
+  run.checkpoints.write({ seq, offset, ts: clock.now(), state: actor.getPersistedSnapshot(), timers: captureTimers(actor, clock.now() - Date.now()) });
+}
+
+/** @internal Sends an event into the root actor while the run is live; false once it has ended. */
+export function deliver(run: Run, event: { type: string; [key: string]: unknown }): boolean {
+  if (!isLive(run) || !run.actor) return false;
+  run.actor.send(event);
+  return true;
+}
+
+/**
+ * `services.fail` and the transcript's own failed flushes: ends the run with status error, on a
+ * microtask, so the action or flush that reported it completes before the run stops under it.
+ *
+ * @internal
+ */
+export function failLater(run: Run, category: string, message: string): void {
+  queueMicrotask(() => finish(run, "error", { category, message }));
+}
+
+/**
+ * One wedge check: progress (a new row) or pending work (a call in flight, a timer, a paused
+ * debugger, whose human is looking) resets the count; `cycles` idle checks in a row end the run.
+ *
+ * @internal
+ */
+export function checkWedge(run: Run, wedge: WedgeGuard): void {
+  if (!isLive(run)) return;
+  const actor = run.actor!;
+  const busy = run.inflight.count > 0 || captureTimers(actor).length > 0 || run.gate.paused;
+  if (busy || run.transcript.lastSeq !== run.idle.lastSeq) {
+    run.idle.lastSeq = run.transcript.lastSeq;
+    run.idle.checks = 0;
+    return;
+  }
+  if (++run.idle.checks >= wedge.cycles) {
+    const config = activeStates(actor.getSnapshot() as AnyMachineSnapshot).join(", ");
+    finish(run, "error", {
+      category: "wedged",
+      message: `no progress for ${wedge.cycles} checks (${wedge.cycles * wedge.intervalMs} ms): the chart is in [${config}] with no conversation turn, tool, prompt or timer pending`,
+    });
+  }
+}
+
+/**
+ * The one way a run ends, whichever ending came first. In order: disarm the other endings; record
+ * the error; unless done, abort the effects and stop the chart with its children; then close the
+ * session (runner/done, the transcript, whose last flush checkpoints, the checkpoint journal, the
+ * cassette) and only then write the manifest and settle. A closing step that fails does not skip
+ * the others: the run settles with status error, naming the first such failure.
+ *
+ * @internal
+ */
+export function finish(run: Run, status: RunStatus, error?: RunError): void {
+  if (!isLive(run)) return;
+  run.phase = "finishing";
+  disarmEndings(run);
+  const snapshot = run.actor?.getSnapshot() as AnyMachineSnapshot | undefined;
+  const finalConfig = isMachineSnapshot(snapshot) ? activeStates(snapshot) : [];
+  if (error) run.transcript.append("runner/error", error);
+  if (status !== "done") haltChart(run, snapshot);
+  run.dirty = true;
+  const closing = new ClosingSteps();
+  closing.attempt(() => run.transcript.append("runner/done", { finalConfig, status, ...(error ? { error } : {}) }));
+  closing.attempt(() => run.transcript.close());
+  closing.attempt(() => run.checkpoints.close());
+  closing.attempt(() => run.chain.close());
+  const settled: RunStatus = closing.failure ? "error" : status;
+  const reported = error ?? closing.failure;
+  closing.attempt(() => writeManifest(run.paths, { ...run.manifest, status: settled, endedAt: run.clock.now() }));
+  run.phase = endPhase[settled];
+  run.settle({
+    sessionId: run.manifest.sessionId,
+    runId: run.runId,
+    sessionDir: run.paths.root,
+    transcriptPath: run.paths.transcript,
+    status: settled,
+    finalConfig,
+    ...(reported ? { error: reported } : {}),
+  });
+}
+
+const endPhase: Record<RunStatus, RunPhase> = { done: "done", error: "failed", aborted: "aborted" };
+
+/** No ending but the one finishing: the wedge timer, the debugger gate and the abort listener go. */
+function disarmEndings(run: Run): void {
+  clearInterval(run.idle.timer);
+  run.gate.close();
+  run.options.signal?.removeEventListener("abort", run.onAbort);
+}
+
+/**
+ * Stops everything that could still write: effects are aborted, the root actor stopped. A machine
+ * that errored is stopped without stopping its invoked actors (xstate): they are stopped here, so
+ * no conversation or fleet outlives the run and writes after runner/done. (As xstate's own
+ * stopChild does: the public `stop()` refuses non-root actors.)
+ */
+function haltChart(run: Run, snapshot: AnyMachineSnapshot | undefined): void {
+  run.abort.abort();
+  run.actor?.stop();
+  for (const child of Object.values((snapshot as { children?: Record<string, AnyActorRef | undefined> } | undefined)?.children ?? {})) {
+    if (child) stopChildActor(child);
+  }
+}
+
+/** Runs the session's closing steps so that one failing (a full disk, say) skips none of the rest, keeping the first failure. */
+class ClosingSteps {
+  failure: RunError | undefined;
+
+  attempt(step: () => void): void {
+    try {
+      step();
+    } catch (failure) {
+      this.failure ??= { category: "session-io", message: `closing the session failed: ${(failure as Error).message}` };
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import type { ChartDefinition } from "./define-chart.js";
+import type { ModelClient } from "../llm/protocol.js";
+import type { HumanRenderer } from "../human/human-renderer.js";
+import type { ToolRegistry } from "../tools/index.js";
+import type { Clock } from "../runtime/clock.js";
+import type { IdSource } from "../runtime/ids.js";
+import type { Logger } from "../runtime/logger.js";
+import type { RowTap } from "../runtime/transcript-writer.js";
+import type { RowInput } from "../runtime/row-input.js";
+import type { RunGate } from "../debug/debug-gate.js";
+import type { AnyMachineSnapshot } from "xstate";
+
+export type RunStatus = "done" | "aborted" | "error";
+
+export interface RunChartOptions {
+  chart: ChartDefinition;
+  /** Absolute path of the chart module, recorded so `--resume` can load it again. */
+  chartModule?: string;
+  model: ModelClient;
+  /** Directory holding session directories. Default `<cwd>/.escapement`. */
+  sessionsRoot?: string;
+  /** Exact session directory (overrides `sessionsRoot`). */
+  sessionDir?: string;
+  /** Resume this session (an id under `sessionsRoot`, or a directory) instead of starting anew. */
+  resume?: string;
+  input?: unknown;
+  tools?: ToolRegistry;
+  human?: HumanRenderer;
+  workDir?: string;
+  cwd?: string;
+  clock?: Clock;
+  ids?: IdSource;
+  log?: Logger;
+  signal?: AbortSignal;
+  /** Rows after they are on disk (renderers, progress). */
+  taps?: RowTap[];
+  /** End the run when nothing is in flight and nothing happens for `cycles` checks `intervalMs` apart. */
+  wedge?: { intervalMs: number; cycles: number };
+  checkpointCompactBytes?: number;
+  /** The debugger gate (pause, step, interrupt, quit); default: an open gate nothing controls. */
+  debug?: RunGate;
+  /** Called once the session directory exists, before the first row is written. */
+  onStart?: (info: RunStartInfo) => void;
+  /** Stop the run when the same model request is sent this many times (default 10); false: off. */
+  loopThreshold?: number | false;
+  /** This run is a child session of that session (a fleet child, see core/src/fleet): recorded in session.json and runner/started. */
+  parentSessionId?: string;
+  /** The session whose recorded calls this run replays (`--replay`): a fork links to its parent. */
+  forkedFrom?: string;
+  /** Write the session's cassette.jsonl (default true). Fleet children do not: their calls are in the parent's. */
+  recordCassette?: boolean;
+  /**
+   * Rows recorded right after `runner/started` (and `runner/resumed`): what the host learned while
+   * preparing the run, e.g. `mcp/server-failed` for an MCP server that did not start.
+   */
+  startRows?: ReadonlyArray<RowInput>;
+}
+
+/** A run that has started: its result, and a way to send events into its root actor. */
+export interface ChartHandle {
+  sessionId: string;
+  runId: string;
+  sessionDir: string;
+  /** Settles when the run ends (never rejects once started). */
+  result: Promise<RunResult>;
+  /** Sends an event to the chart's root actor; false once the run has ended. */
+  send(event: { type: string; [key: string]: unknown }): boolean;
+  /** The root actor's latest snapshot (the final one once the run has ended). */
+  snapshot(): AnyMachineSnapshot | undefined;
+}
+
+export interface RunStartInfo {
+  sessionId: string;
+  runId: string;
+  chartId: string;
+  sessionDir: string;
+  resumed: boolean;
+}
+
+export interface RunResult {
+  sessionId: string;
+  runId: string;
+  sessionDir: string;
+  transcriptPath: string;
+  status: RunStatus;
+  finalConfig: string[];
+  error?: { category: string; message: string };
+}
