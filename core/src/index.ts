@@ -163,19 +163,20 @@ export {
   type LanguageModelSource,
 } from "./llm/index.js";
 
-// The model router: aliases over targets, with retries, failover, latency switches and the needs gate.
+// The model router: aliases over targets, with retries, failover, latency switches and the needs filter
+// (public as `NeedsGate`).
 export {
   createModelRouter,
   resiliencePolicySchema,
   ResiliencePolicyError,
   type ModelRouter,
   type ModelRouterOptions,
-  type NeedsGate,
+  type NeedsFilter as NeedsGate,
   type ResiliencePolicy,
   type TargetFacts,
 } from "./llm/index.js";
 
-// The model catalog: facts, prices and the needs gate.
+// The model catalog: facts, prices and the needs filter.
 export {
   catalogFromConfig,
   lookupModel,

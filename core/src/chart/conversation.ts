@@ -164,7 +164,7 @@ export function conversationLogic(resolveEvents: (args: ParamArgs<any>) => Allow
     start(snapshot, scope) {
       if (snapshot.status !== "active") return;
       const services = runServicesOf(scope.system);
-      const problem = configurationProblem(snapshot.context, services);
+      const problem = unknownNamesProblem(snapshot.context, services);
       if (problem) {
         services.fail(problem.category, problem.message);
         return;
@@ -179,7 +179,7 @@ export function conversationLogic(resolveEvents: (args: ParamArgs<any>) => Allow
 }
 
 /** An unknown alias or tool name is a chart bug: it ends the run before any model call. */
-function configurationProblem(state: ConversationState, services: RunServices): { category: string; message: string } | undefined {
+function unknownNamesProblem(state: ConversationState, services: RunServices): { category: string; message: string } | undefined {
   try {
     services.model.assertAlias(state.model);
     for (const alias of state.models) services.model.assertAlias(alias);

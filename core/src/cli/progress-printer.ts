@@ -8,6 +8,7 @@ export function progressLine(row: TranscriptRow): string | undefined {
   switch (row.event) {
     case "runner/started":
       return `● ${data.resumed ? "resumed" : "started"} ${data.chartId} (session ${data.sessionId})`;
+    // The row's `config` (and `runner/done`'s `finalConfig`) is the chart's active states.
     case "runner/start-config":
       return `  state ${leafs(data.config)}`;
     case "runner/event-processed":
@@ -40,8 +41,8 @@ export function progressLine(row: TranscriptRow): string | undefined {
 }
 
 /** The deepest states only: "work.left.drafting" rather than "work, work.left, work.left.drafting". */
-const leafs = (config: unknown): string => {
-  if (!Array.isArray(config) || config.length === 0) return "[]";
-  const paths = config as string[];
+const leafs = (activeStates: unknown): string => {
+  if (!Array.isArray(activeStates) || activeStates.length === 0) return "[]";
+  const paths = activeStates as string[];
   return `[${paths.filter((path) => !paths.some((other) => other.startsWith(`${path}.`))).join(", ")}]`;
 };

@@ -7,7 +7,7 @@ import type { CheckpointRecord, CheckpointStore } from "../runtime/checkpoint-st
 import { captureTimers, restoreTimers } from "../runtime/delayed-events.js";
 import type { Inflight } from "../runtime/inflight.js";
 import { writeManifest, type SessionManifest, type SessionPaths } from "../runtime/session-dir.js";
-import { activeStates, difference } from "../runtime/state-config.js";
+import { activeStates, difference } from "../runtime/active-states.js";
 import { stopChildActor } from "../runtime/xstate-internals.js";
 import type { TranscriptWriter } from "../runtime/transcript-writer.js";
 import { compactEventData } from "../runtime/compact-event.js";
@@ -77,7 +77,7 @@ export interface Run {
   /** The chart changed since the last checkpoint: the next flush writes one. */
   dirty: boolean;
   /** The root's active states before the event being processed (runner/event-processed's `before`). */
-  config: string[];
+  activeStates: string[];
   /** The wedge guard: the last seq it saw, how many checks in a row saw no progress, its timer. */
   idle: { lastSeq: number; checks: number; timer: ReturnType<typeof setInterval> | undefined };
 }
@@ -114,7 +114,7 @@ export function armEndings(run: Run): void {
 
 /**
  * starting → running: creates the chart's actor (from the checkpoint on a resume), records its
- * initial configuration, starts it (its children, e.g. conversations, start inside `start()`) and
+ * initial active states, starts it (its children, e.g. conversations, start inside `start()`) and
  * restores its pending timers. A chart that throws while starting, or reaches its final state
  * at once, ends the run here.
  *
@@ -130,8 +130,9 @@ export function startActor(run: Run): void {
       clock: { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (handle) => clock.clearTimeout(handle) },
     }));
     bindRunServices(actor.system, run.services);
-    run.config = activeStates(actor.getSnapshot() as AnyMachineSnapshot);
-    run.transcript.append("runner/start-config", { config: run.config });
+    run.activeStates = activeStates(actor.getSnapshot() as AnyMachineSnapshot);
+    // The transcript's "config" (in `runner/start-config`) is the chart's active states.
+    run.transcript.append("runner/start-config", { config: run.activeStates });
     actor.subscribe({ error: (error) => finish(run, "error", { category: "chart", message: (error as Error).message }) });
     actor.start();
     if (checkpoint) restoreTimers(actor, checkpoint.timers, clock.now());
@@ -154,7 +155,7 @@ export function onInspect(run: Run, event: InspectionEvent): void {
   run.dirty = true;
   if (event.actorRef !== run.actor || event.event.type === "xstate.init") return;
   const snapshot = event.snapshot as AnyMachineSnapshot;
-  const before = run.config;
+  const before = run.activeStates;
   const after = activeStates(snapshot);
   const { type, ...eventData } = event.event as { type: string };
   run.transcript.append("runner/event-processed", {
@@ -165,7 +166,7 @@ export function onInspect(run: Run, event: InspectionEvent): void {
     entered: difference(after, before),
     exited: difference(before, after),
   });
-  run.config = after;
+  run.activeStates = after;
   if (snapshot.status === "done") finish(run, "done");
 }
 
@@ -215,10 +216,10 @@ export function checkWedge(run: Run, wedge: WedgeGuard): void {
     return;
   }
   if (++run.idle.checks >= wedge.cycles) {
-    const config = activeStates(actor.getSnapshot() as AnyMachineSnapshot).join(", ");
+    const states = activeStates(actor.getSnapshot() as AnyMachineSnapshot).join(", ");
     finish(run, "error", {
       category: "wedged",
-      message: `no progress for ${wedge.cycles} checks (${wedge.cycles * wedge.intervalMs} ms): the chart is in [${config}] with no conversation turn, tool, prompt or timer pending`,
+      message: `no progress for ${wedge.cycles} checks (${wedge.cycles * wedge.intervalMs} ms): the chart is in [${states}] with no conversation turn, tool, prompt or timer pending`,
     });
   }
 }
@@ -237,12 +238,13 @@ export function finish(run: Run, status: RunStatus, error?: RunError): void {
   run.phase = "finishing";
   disarmEndings(run);
   const snapshot = run.actor?.getSnapshot() as AnyMachineSnapshot | undefined;
-  const finalConfig = isMachineSnapshot(snapshot) ? activeStates(snapshot) : [];
+  const finalStates = isMachineSnapshot(snapshot) ? activeStates(snapshot) : [];
   if (error) run.transcript.append("runner/error", error);
   if (status !== "done") haltChart(run, snapshot);
   run.dirty = true;
   const closing = new ClosingSteps();
-  closing.attempt(() => run.transcript.append("runner/done", { finalConfig, status, ...(error ? { error } : {}) }));
+  // `finalConfig` (the transcript's and the result's name) is the chart's active states at the end.
+  closing.attempt(() => run.transcript.append("runner/done", { finalConfig: finalStates, status, ...(error ? { error } : {}) }));
   closing.attempt(() => run.transcript.close());
   closing.attempt(() => run.checkpoints.close());
   closing.attempt(() => run.chain.close());
@@ -256,7 +258,7 @@ export function finish(run: Run, status: RunStatus, error?: RunError): void {
     sessionDir: run.paths.root,
     transcriptPath: run.paths.transcript,
     status: settled,
-    finalConfig,
+    finalConfig: finalStates,
     ...(reported ? { error: reported } : {}),
   });
 }

@@ -83,6 +83,7 @@ export interface RunResult {
   sessionDir: string;
   transcriptPath: string;
   status: RunStatus;
+  /** The chart's active states when the run ended (`finalConfig`, as in the transcript's `runner/done`). */
   finalConfig: string[];
   error?: { category: string; message: string };
 }

@@ -177,7 +177,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession): Run {
     phase: "starting",
     actor: undefined,
     dirty: true,
-    config: [],
+    activeStates: [],
     idle: { lastSeq: -1, checks: 0, timer: undefined },
   };
   return run;

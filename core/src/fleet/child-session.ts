@@ -37,6 +37,7 @@ export interface ChildOutcome {
   status: SettledStatus;
   output: unknown;
   error?: ChildError;
+  /** The child's active states when it ended (its `runner/done` row's `finalConfig`). */
   finalConfig: string[];
 }
 

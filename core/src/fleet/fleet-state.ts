@@ -23,6 +23,7 @@ export interface FleetChild {
   /** Once settled: the child's machine output, or its final context when it has none. */
   output?: unknown;
   error?: ChildError;
+  /** Once settled: the child's active states when it ended (its `runner/done` row's `finalConfig`). */
   finalConfig?: string[];
   /** Events told to the child before it started; delivered when it starts. */
   inbox?: EventObject[];
@@ -50,6 +51,7 @@ export interface FleetChildResult {
   /** The child's machine output, or its final context when the machine declares no output. */
   output: unknown;
   error?: ChildError;
+  /** The child's active states when it ended (its `runner/done` row's `finalConfig`). */
   finalConfig: string[];
 }
 
@@ -58,6 +60,7 @@ export interface ChildChange {
   status: ChildStatus;
   output?: unknown;
   error?: ChildError;
+  /** The child's active states when it ended, as `FleetChild.finalConfig`. */
   finalConfig?: string[];
 }
 

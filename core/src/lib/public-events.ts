@@ -87,9 +87,10 @@ export function mapTranscriptRow(row: TranscriptRow, state: PublicEventState): M
     case "runner/resumed":
       emit("run-resumed", { chartId: next.chartId ?? "", fromSeq: data.fromSeq, checkpointSeq: data.checkpointSeq } as Body<"run-resumed">);
       break;
+    // "config" in these rows and events (`config`, `finalConfig`, `chart-config`) is the chart's active states.
     case "runner/start-config": {
-      const config = strings(data.config);
-      emit("chart-config", { config, entered: config, exited: [], cause: "start" });
+      const states = strings(data.config);
+      emit("chart-config", { config: states, entered: states, exited: [], cause: "start" });
       break;
     }
     case "runner/event-processed": {
@@ -106,12 +107,12 @@ export function mapTranscriptRow(row: TranscriptRow, state: PublicEventState): M
       break;
     }
     case "runner/done": {
-      const finalConfig = strings(data.finalConfig);
-      if (data.status === "done") emit("run-done", { finalConfig });
-      else if (data.status === "aborted") emit("run-aborted", { finalConfig });
+      const finalStates = strings(data.finalConfig);
+      if (data.status === "done") emit("run-done", { finalConfig: finalStates });
+      else if (data.status === "aborted") emit("run-aborted", { finalConfig: finalStates });
       else {
         const error = (typeof data.error === "object" && data.error !== null ? data.error : {}) as Data;
-        emit("run-error", { finalConfig, category: str(error.category) ?? "unknown", message: str(error.message) ?? "the run failed" });
+        emit("run-error", { finalConfig: finalStates, category: str(error.category) ?? "unknown", message: str(error.message) ?? "the run failed" });
       }
       next = { ...next, prompts: {} };
       break;

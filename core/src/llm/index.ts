@@ -56,7 +56,7 @@ export {
   ResiliencePolicyError,
   type ModelRouter,
   type ModelRouterOptions,
-  type NeedsGate,
+  type NeedsFilter,
   type ResiliencePolicy,
   type TargetFacts,
 } from "./router/index.js";

@@ -2,10 +2,14 @@
  * Time for the scripted model, injectable so tests of streamed timing run without real waits.
  */
 import { abortableSleep } from "../runtime/abortable-sleep.js";
+import type { Clock } from "../runtime/clock.js";
 
-export interface ScriptClock {
-  /** Milliseconds on any monotonic scale. */
-  now(): number;
+/**
+ * An extension of the runtime's `Clock`: its `now` (on any monotonic scale: the scripted model only
+ * measures spans) plus an awaitable `sleep`, which a virtual clock completes at once. It has no
+ * timers of its own: the scripted model waits with `sleep`.
+ */
+export interface ScriptClock extends Pick<Clock, "now"> {
   /** Resolves after `ms`. May ignore `signal`: the caller also races the wait against it. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }

@@ -8,7 +8,7 @@
  * - `MachineSnapshot._nodes`: the active state nodes, in the order xstate keeps them (nodes that
  *   stay active keep their place, newly entered ones follow in document order). The public
  *   `getStateNodes(machine.root, snapshot.value)` yields the same nodes but, wherever a parallel
- *   state is active, in another order; the configurations a run records (`before`/`after`,
+ *   state is active, in another order; the active states a run records (`before`/`after`,
  *   `finalConfig`, chart-config events) are in xstate's order.
  * - `Actor._parent`: the actor that invoked this one. An actor's public scope (`self`, `system`,
  *   `emit`, …) does not name its parent, and `ActorRef` has no public `parent`; a conversation

@@ -36,6 +36,7 @@ export interface SessionSummary {
   latencySwitches: number;
   errors: number;
   artifacts: string[];
+  /** The chart's active states when the run ended (the `runner/done` row's `finalConfig`). */
   finalConfig: string[];
   /** Lines of the transcript that could not be read (a torn last line after a crash, say). */
   unreadable: ReadIssue[];

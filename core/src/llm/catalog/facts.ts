@@ -32,7 +32,7 @@ export interface FactsOrigin {
   builtin?: string;
 }
 
-/** The facts a needs gate can test (pricing is not one of them). */
+/** The facts the needs filter can test (pricing is not one of them). */
 export const factKeys = ["contextWindow", "maxOutput", "vision", "toolCalling", "reasoning"] as const;
 export type FactKey = (typeof factKeys)[number];
 

@@ -1,4 +1,4 @@
-/** Model facts (bundled models.dev + the project's overlay), cost, and the needs gate. */
+/** Model facts (bundled models.dev + the project's overlay), cost, and the needs filter. */
 export { createCatalog, catalogFromConfig, lookupModel, type Catalog, type CreateCatalogOptions } from "./catalog.js";
 export { costUsd } from "./cost.js";
 export {

@@ -1,5 +1,5 @@
 /**
- * The needs gate: which of an alias's targets can serve a conversation that needs, say, a
+ * The needs filter: which of an alias's targets can serve a conversation that needs, say, a
  * 100k context window and vision. Filters without reordering (the alias order is the
  * preference order). Pure: no I/O, no events; the router reports what it returns.
  */
@@ -42,7 +42,7 @@ export interface Eligibility {
   rejected: Rejection[];
   /** Eligible targets with facts the needs test but the catalog does not know (only when not strict). */
   unverified: Array<{ target: ModelTarget; unknown: FactKey[] }>;
-  /** No target met the needs and the gate failed open: `eligible` is every target. Report `llm/model-policy-empty`. */
+  /** No target met the needs and the filter failed open: `eligible` is every target. Report `llm/model-policy-empty`. */
   policyEmpty: boolean;
   /** No target met the needs under `eligibilityStrict`: fail the call with this (category "invalid-request"). */
   error?: LlmError;
@@ -59,7 +59,7 @@ export interface FilterTargetsOptions {
  * Splits `targets` into those that meet `needs` and those that do not, keeping order.
  *
  * Unknown facts (the catalog has no entry, or the entry lacks the fact): eligible when not
- * strict (the gate only rejects what it knows falls short; listed in `unverified`), not eligible
+ * strict (the filter only rejects what it knows falls short; listed in `unverified`), not eligible
  * when strict. If nothing is eligible: not strict -> fail open (all targets, `policyEmpty`);
  * strict -> fail closed (`eligible` empty, `error` set).
  */

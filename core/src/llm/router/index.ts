@@ -1,4 +1,4 @@
-export { createModelRouter, realSleep, type ModelRouter, type ModelRouterOptions, type NeedsGate, type RouterClock, type RouterSleep } from "./router.js";
+export { createModelRouter, realSleep, type ModelRouter, type ModelRouterOptions, type NeedsFilter, type RouterSleep } from "./router.js";
 export {
   defaultResilience,
   defaultRetry,

@@ -1,6 +1,6 @@
 /**
  * The model router: a `ModelClient` over concrete provider targets. It resolves an alias (plus the
- * request's fallback aliases) to an ordered chain of targets, gates them by the request's needs,
+ * request's fallback aliases) to an ordered chain of targets, filters them by the request's needs,
  * and serves the call with retries, failover, a first-token cap, overrun handling and metrics.
  * Time, waiting and randomness are injected, so every path is testable without real timers.
  */
@@ -15,23 +15,19 @@ import { addUsage, contextUsed, costOf, defaultCostUsd, type CostFunction, type 
 import { ResiliencePolicyError, parseResiliencePolicy, resolveResilience, type ResiliencePolicy, type ResolvedResilience } from "./policy.js";
 import { StreamGuard } from "./stream-guard.js";
 import { abortableSleep } from "../../runtime/abortable-sleep.js";
-
-export interface RouterClock {
-  /** Milliseconds on any monotonic scale. */
-  now(): number;
-}
+import type { Clock } from "../../runtime/clock.js";
 
 /** Resolves after `ms`, or early once `signal` aborts (it may also reject then). */
 export type RouterSleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
 /**
- * The needs gate: which targets can serve this request (context size, vision, tool calling, ...).
+ * The needs filter: which targets can serve this request (context size, vision, tool calling, ...).
  * The router keeps its own order and only drops what `eligible` leaves out. By default it is the
  * catalog's `filterTargets(targets, needs, catalog, {strict, alias})`, whose `policyEmpty` (failed
- * open) and `error` (failed closed) the router reports; a gate without them that leaves nothing
- * gets the same treatment by `strict`.
+ * open) and `error` (failed closed) the router reports; a filter without them that leaves nothing
+ * gets the same treatment by `strict`. Public as `NeedsGate`, and the router's option `gate`.
  */
-export type NeedsGate = (
+export type NeedsFilter = (
   targets: readonly ModelTarget[],
   request: ModelRequest,
 ) => { eligible: readonly ModelTarget[]; rejected?: readonly unknown[]; policyEmpty?: boolean; error?: LlmError };
@@ -41,7 +37,7 @@ export interface ModelRouterOptions {
   aliases: Readonly<Record<string, readonly ModelTarget[]>>;
   /** Builds the client of one target (called once per target, then cached). */
   connect: (target: ModelTarget) => TargetClient;
-  /** The run's model catalog: the default source of facts, prices and the needs gate's facts. */
+  /** The run's model catalog: the default source of facts, prices and the needs filter's facts. */
   catalog?: Catalog;
   /** Facts of a target (context window, price). Default: `lookupModel(catalog, target)`. */
   facts?: (target: ModelTarget) => TargetFacts | undefined;
@@ -49,13 +45,14 @@ export interface ModelRouterOptions {
   costUsd?: CostFunction;
   /** What every call needs of its model, or a function of the request. Needs `catalog` (or `gate`). */
   needs?: Needs | ((request: ModelRequest) => Needs | undefined);
-  /** A custom needs gate, replacing `needs` + `catalog`. */
-  gate?: NeedsGate;
-  /** `eligibilityStrict`: when the needs gate leaves no target, fail the call (true) or use the whole chain (false, default). */
+  /** A custom needs filter, replacing `needs` + `catalog`. */
+  gate?: NeedsFilter;
+  /** `eligibilityStrict`: when the needs filter leaves no target, fail the call (true) or use the whole chain (false, default). */
   strict?: boolean;
   /** The router's resilience defaults; a request's `resilience` overrides them per section. */
   resilience?: ResiliencePolicy;
-  clock?: RouterClock;
+  /** Measures spans only (latency, cooldowns): any monotonic scale. Default: `performance.now()`. */
+  clock?: Pick<Clock, "now">;
   sleep?: RouterSleep;
   /** A number in [0, 1): the backoff jitter. */
   random?: () => number;
@@ -64,13 +61,13 @@ export interface ModelRouterOptions {
 export interface ModelRouter extends ModelClient {
   /** Aliases served, in config order. */
   readonly aliases: readonly string[];
-  /** The ordered chain a request would try (aliases resolved, deduplicated, gated), before cooldowns. */
+  /** The ordered chain a request would try (aliases resolved, deduplicated, filtered by needs), before cooldowns. */
   chainOf(request: ModelRequest): ModelTarget[];
 }
 
 export const realSleep: RouterSleep = abortableSleep;
 
-const realClock: RouterClock = { now: () => performance.now() };
+const monotonicClock: Pick<Clock, "now"> = { now: () => performance.now() };
 
 export function createModelRouter(options: ModelRouterOptions): ModelRouter {
   return new Router(options);
@@ -87,14 +84,14 @@ class Router implements ModelRouter {
   readonly aliases: readonly string[];
   readonly #options: ModelRouterOptions;
   readonly #defaults: ResiliencePolicy | undefined;
-  readonly clock: RouterClock;
+  readonly clock: Pick<Clock, "now">;
   readonly sleep: RouterSleep;
   readonly random: () => number;
   readonly #clients = new Map<string, TargetClient>();
   readonly #downUntil = new Map<string, number>();
   readonly #policies = new WeakMap<object, ResolvedResilience>();
   readonly #baseline: ResolvedResilience;
-  readonly #gate: NeedsGate | undefined;
+  readonly #needsFilter: NeedsFilter | undefined;
   readonly #facts: ((target: ModelTarget) => TargetFacts | undefined) | undefined;
 
   constructor(options: ModelRouterOptions) {
@@ -102,7 +99,7 @@ class Router implements ModelRouter {
     this.aliases = Object.keys(options.aliases);
     this.#defaults = options.resilience === undefined ? undefined : parseResiliencePolicy(options.resilience, "router resilience");
     this.#baseline = resolveResilience(this.#defaults);
-    this.#gate = options.gate ?? catalogGate(options);
+    this.#needsFilter = options.gate ?? catalogNeedsFilter(options);
     this.#facts =
       options.facts ??
       (options.catalog
@@ -111,7 +108,7 @@ class Router implements ModelRouter {
               lookupModel(catalog, target)
           )(options.catalog)
         : undefined);
-    this.clock = options.clock ?? realClock;
+    this.clock = options.clock ?? monotonicClock;
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
   }
@@ -169,9 +166,9 @@ class Router implements ModelRouter {
         chain.push(target);
       }
     }
-    const gate = this.#gate;
-    if (!gate) return chain;
-    const result = gate(chain, request);
+    const needsFilter = this.#needsFilter;
+    if (!needsFilter) return chain;
+    const result = needsFilter(chain, request);
     const strict = this.#options.strict ?? false;
     if (result.error) {
       emit("llm/model-policy-empty", { alias: request.model, strict: true, rejected: describeRejected(result.rejected, chain) });
@@ -190,11 +187,11 @@ class Router implements ModelRouter {
     return chain;
   }
 
-  /** Gates extra targets (latency fallbacks) without the policy-empty rule. */
-  gate(targets: readonly ModelTarget[], request: ModelRequest): ModelTarget[] {
-    const gate = this.#gate;
-    if (!gate || targets.length === 0) return [...targets];
-    const kept = new Set(gate(targets, request).eligible.map(targetId));
+  /** Filters extra targets (latency fallbacks) by needs, without the policy-empty rule. */
+  keepEligible(targets: readonly ModelTarget[], request: ModelRequest): ModelTarget[] {
+    const needsFilter = this.#needsFilter;
+    if (!needsFilter || targets.length === 0) return [...targets];
+    const kept = new Set(needsFilter(targets, request).eligible.map(targetId));
     return targets.filter((target) => kept.has(targetId(target)));
   }
 
@@ -233,8 +230,8 @@ class Router implements ModelRouter {
 const clientKey = (target: ModelTarget): string =>
   Object.keys(target).length === 2 ? targetId(target) : JSON.stringify(Object.entries(target).sort(([a], [b]) => a.localeCompare(b)));
 
-/** The catalog's gate over the router's `needs`, when it has both. */
-function catalogGate(options: ModelRouterOptions): NeedsGate | undefined {
+/** The catalog's needs filter over the router's `needs`, when it has both. */
+function catalogNeedsFilter(options: ModelRouterOptions): NeedsFilter | undefined {
   const { needs, catalog } = options;
   if (needs === undefined) return undefined;
   if (!catalog) throw new Error("createModelRouter: `needs` needs a `catalog` (or pass a `gate`)");
@@ -382,7 +379,7 @@ class CallRun {
     const signal = this.options.signal;
     const queue = router.available(this.chain, policy);
     const tried = new Set<string>();
-    let fallback = policy.latency && policy.latency.fallback.length > 0 ? router.gate(policy.latency.fallback, request) : [];
+    let fallback = policy.latency && policy.latency.fallback.length > 0 ? router.keepEligible(policy.latency.fallback, request) : [];
     let lastError: LlmError | undefined;
     let lastTarget = "";
     while (queue.length > 0) {

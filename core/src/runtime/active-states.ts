@@ -2,8 +2,10 @@ import type { AnyMachineSnapshot } from "xstate";
 import { activeStateNodes } from "./xstate-internals.js";
 
 /**
- * Active state paths ("review.critic"), parents before children, the root left out. In xstate's
- * order of the active nodes, which recorded configurations keep (see `activeStateNodes`).
+ * Active state paths ("review.critic"), parents before children, the root left out: the chart's
+ * active states (xstate's "configuration"; a transcript, a result and a public event call them
+ * `config` / `finalConfig`). In xstate's order of the active nodes, which recorded active states
+ * keep (see `activeStateNodes`).
  */
 export function activeStates(snapshot: AnyMachineSnapshot): string[] {
   const paths: string[] = [];
