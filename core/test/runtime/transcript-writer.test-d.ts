@@ -1,6 +1,6 @@
 /**
  * The types `TranscriptWriter.append` takes, pinned: each event's data is the wire-schema's
- * event-data type of that name. The assertions are checked by `tsc -p core`; at run time
+ * event-data type of that name. The assertions are checked by vitest's typecheck (and `tsc -p core`); at run time
  * `expectTypeOf` does nothing and the writer is never called.
  */
 import type { EventData, EventName } from "@escapement/wire-schema";

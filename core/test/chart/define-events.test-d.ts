@@ -1,5 +1,5 @@
 /**
- * The types `defineEvents` gives a chart, pinned. The assertions are checked by `tsc -p core` (a
+ * The types `defineEvents` gives a chart, pinned. The assertions are checked by vitest's typecheck and `tsc -p core` (a
  * wrong inference fails the type check); at run time `expectTypeOf` does nothing.
  */
 import { describe, expectTypeOf, it } from "vitest";
