@@ -37,9 +37,12 @@ describe("fleet crash and resume", () => {
       // What the crash left: children that had finished, and their transcripts byte for byte.
       const childrenRoot = join(dir, "children");
       const before = new Map<string, { status: string; transcript: string }>();
+      // The kill may land while a child's directory is being made: its manifest written, its
+      // transcript not yet. Such a child has nothing to resume from and starts afresh.
       for (const id of existsSync(childrenRoot) ? readdirSync(childrenRoot) : []) {
-        if (!existsSync(join(childrenRoot, id, "session.json"))) continue;
-        before.set(id, { status: manifestOf(join(childrenRoot, id)).status, transcript: readFileSync(join(childrenRoot, id, "transcript.jsonl"), "utf8") });
+        const childDir = join(childrenRoot, id);
+        if (!existsSync(join(childDir, "session.json")) || !existsSync(join(childDir, "transcript.jsonl"))) continue;
+        before.set(id, { status: manifestOf(childDir).status, transcript: readFileSync(join(childDir, "transcript.jsonl"), "utf8") });
       }
 
       seen.push([...before.values()].map((child) => child.status));
