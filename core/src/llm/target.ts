@@ -9,6 +9,3 @@ export interface ModelTarget extends GenerationParams {
 }
 
 export const targetId = (target: Pick<ModelTarget, "provider" | "model">): string => `${target.provider}:${target.model}`;
-
-/** Rows the model layer reports while serving a call (llm/retry, llm/model-down, ...). */
-export type ModelLayerEvent = { event: string; data: Record<string, unknown> };
