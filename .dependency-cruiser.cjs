@@ -11,6 +11,7 @@
 /** core/src folders, lowest first. The package's entry files (index.ts, unstable.ts) are above all. */
 const coreLayers = [
   "runtime", // the leaf: clock, ids, logger, abortable waits, the session's files (transcript, io, checkpoints, directory)
+  "permissions", // the permission policy: rules, patterns, what a tool call may touch (pure)
   "llm", // the model protocol, providers, router, catalog, cassettes, scripted models
   "config", // .escapement.json: aliases, credentials, catalog overlay, MCP servers
   "templates", // prompt files and artifacts

@@ -17,6 +17,13 @@
  *    (spawnChildren), each 3 streamed turns, against one child's ideal, beside the same N charts as
  *    plain sessions (see bench/runner/fan-out.ts). Target at 1,000: wall <= 2x ideal, RSS <= 1 GiB.
  *    After section 2 it runs in a fresh process, so its peak RSS is its own.
+ * 4. `--shell N` (default 200, 0 skips), printed first: shell start-up, `shell_run` of `true`
+ *    spawned bare against inside the bubblewrap sandbox, median and p95 of N runs each (see
+ *    bench/runner/shell-start.ts).
+ * 5. `--permission-checks N` (default 100000, 0 skips), printed second: the permission policy's cost
+ *    per fs tool call with 100 rules, pure and with the path's realpath, beside realpath alone
+ *    (see bench/runner/permission-check.ts). Target: p99 <= 50 µs. `--tools-only` runs sections 4
+ *    and 5 alone (a few seconds).
  *
  * Sessions write to a directory under the system temp directory (or `--dir D`, to compare
  * filesystems) that is removed afterwards. Before each sessions run the bench waits (up to
@@ -32,6 +39,8 @@ import { bareThroughput, runnerThroughput, type PingPongMode, type ThroughputRes
 import { FIRST_TOKEN_MS, IDEAL_MS, TOKENS, TOKEN_GAP_MS, TURNS, runSessions, runSessionsOnPool, type SessionsResult } from "./runner/sessions.js";
 import { int, mib, ratio, table, verdict } from "./runner/table.js";
 import { fanOutSection } from "./runner/fan-out.js";
+import { shellStartSection } from "./runner/shell-start.js";
+import { permissionCheckSection } from "./runner/permission-check.js";
 
 const TARGET_OVERHEAD = 3;
 const TARGET_WALL_X = 5;
@@ -47,6 +56,9 @@ function parseFlags() {
       repeat: { type: "string", default: "3" },
       runs: { type: "string", default: "3" },
       "fan-out": { type: "string", default: "1000" },
+      shell: { type: "string", default: "200" },
+      "permission-checks": { type: "string", default: "100000" },
+      "tools-only": { type: "boolean", default: false },
       threads: { type: "string", default: String(availableParallelism()) },
       dir: { type: "string" },
       settle: { type: "string", default: "420" },
@@ -61,6 +73,7 @@ function parseFlags() {
   if (values.help) {
     console.log(
       "usage: npm run bench:runner -- [--events N (0: skip)] [--repeat 3 (event runs)] [--sessions 1000,10000] [--runs 3 (per sessions row)] [--deadline-x 60] [--fan-out 1000 (0: skip)]" +
+        " [--shell 200 (shell start-up runs, bare and sandboxed; 0: skip)] [--permission-checks 100000 (0: skip)] [--tools-only (those two sections alone)]" +
         " [--threads N (the sessions also on a SessionPool of N threads; default one per CPU, 1: main thread only)]" +
         " [--dir D (where sessions are written; default the system temp directory)]" +
         " [--warmup N (sessions each run serves before its clock starts, default 200; 0: none)]" +
@@ -83,6 +96,9 @@ function parseFlags() {
     repeat: positive("repeat", values.repeat),
     runs: positive("runs", values.runs),
     fanOut: values["fan-out"] === "0" ? 0 : positive("fan-out", values["fan-out"]),
+    shell: values.shell === "0" ? 0 : positive("shell", values.shell),
+    permissionChecks: values["permission-checks"] === "0" ? 0 : positive("permission-checks", values["permission-checks"]),
+    toolsOnly: values["tools-only"],
     threads: positive("threads", values.threads),
     dir: values.dir ?? tmpdir(),
     warmup: values.warmup === "0" ? 0 : positive("warmup", values.warmup),
@@ -305,6 +321,9 @@ async function main(): Promise<void> {
       `${limit === undefined ? "" : `, open-files limit ${int(limit)}`}, load average ${load()}; sessions under ${root}\n`,
   );
   try {
+    if (flags.shell > 0) await shellStartSection(flags.shell, root);
+    if (flags.permissionChecks > 0) await permissionCheckSection(flags.permissionChecks, root);
+    if (flags.toolsOnly) return;
     if (flags.events > 0) {
       const events = await measureEvents(flags.events, flags.repeat, root);
       console.log(`Events/s, two-state ping-pong chart, ${int(flags.events)} events per run, median of ${flags.repeat}`);
@@ -336,7 +355,7 @@ async function main(): Promise<void> {
       // in a fresh process (which ends the report).
       spawnSync(
         process.execPath,
-        [...process.execArgv, process.argv[1]!, "--events", "0", "--sessions", "", "--fan-out", String(flags.fanOut), "--dir", flags.dir],
+        [...process.execArgv, process.argv[1]!, "--events", "0", "--sessions", "", "--shell", "0", "--fan-out", String(flags.fanOut), "--dir", flags.dir],
         {
           stdio: "inherit",
         },

@@ -21,8 +21,9 @@ for (const name of examples) {
   const dir = join(root, "examples", name);
   const work = mkdtempSync(join(tmpdir(), `escapement-record-${name}-`));
   const session = join(work, "session");
+  // The tools work in a scratch work root, never in the checkout.
   const run = (args) =>
-    spawnSync(process.execPath, [join(root, "core/bin/escapement.mjs"), "run", dir, "--no-tui", ...args], {
+    spawnSync(process.execPath, [join(root, "core/bin/escapement.mjs"), "run", dir, "--no-tui", "--work-dir", join(work, "work"), ...args], {
       cwd: root,
       input: answers[name] ?? "",
       encoding: "utf8",

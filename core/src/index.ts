@@ -90,6 +90,22 @@ export {
   type WebFetchOptions,
 } from "./tools/index.js";
 
+// Permissions: what tools may touch (rules, decisions, the sandbox), and how a tool asks.
+export { permitOf, type ShellSandbox } from "./tools/index.js";
+export {
+  PermissionRulesError,
+  permissionDecisions,
+  sandboxModes,
+  type PermissionRules,
+  type PermissionDecision,
+  type PermissionTarget,
+  type PathAccess,
+  type Permit,
+  type PermitFn,
+  type SandboxMode,
+  type SandboxSettingsInput,
+} from "./permissions/index.js";
+
 // The model protocol: what a model client takes and returns, and its categorized error.
 export {
   LlmError,

@@ -7,7 +7,7 @@ import { converse, defineChart, defineEvents, inlineActors, tellLlm, type Events
  * reports the outcome with an event tool. The chart, not the model, decides what a failure means:
  * send it back and try again, or give up after `maxAttempts`.
  *
- * Files are written in the run's working directory: run this example from a scratch directory.
+ * Files are written in the run's working directory: give the run a scratch one (`--work-dir /tmp/fizz`).
  */
 
 const testCommand = "node --test fizzbuzz.test.mjs";

@@ -111,6 +111,20 @@ export const eventDataSchemas = {
     snippet: Snippet,
     meta: z.record(z.string(), z.unknown()).optional(),
   }),
+  "tool/permission": z
+    .looseObject({
+      invokeId: InvokeId,
+      turn: Turn,
+      toolCallId: NonEmpty,
+      tool: z.string().describe("The tool that asked."),
+      targetKind: z.enum(["tool", "path", "command", "url"]).describe("What the tool asked to touch: itself, a path, a shell command or a URL."),
+      target: z.string().describe('What it asked for, in one line, e.g. "write /etc/hosts", "run `npm test`", "GET https://x/ (x is 1.2.3.4)".'),
+      decision: z.enum(["allow", "deny"]).describe("The final decision (an ask is resolved by the human, or denied with nobody to ask)."),
+      rule: z.string().describe('The rule that decided, e.g. ".escapement.json: permissions.fs_write[\"src/**\"] = allow" or "human: allowed once".'),
+      asked: z.boolean().optional().describe("The rule said ask: true when a human was asked, false when nobody could be."),
+      answer: z.string().optional().describe("The human's answer: once, run, deny, cancelled; no-human when nobody could be asked."),
+    })
+    .describe("The permission policy decided whether a tool call may touch a target; written before the tool touches it."),
   "llm/tool-validation-failed": z.looseObject({
     invokeId: InvokeId,
     turn: Turn,

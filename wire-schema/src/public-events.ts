@@ -102,6 +102,11 @@ export const publicEventSchemas = {
     "A tool call's result went back to the model.",
     transcript["llm/tool-result"].pick({ invokeId: true, turn: true, toolCallId: true, name: true, isError: true, snippet: true, ref: true, meta: true }).shape,
   ),
+  "tool-permission": event(
+    "tool-permission",
+    "The permission policy allowed or denied a tool call's target (a path, a command, a URL, or the tool itself).",
+    transcript["tool/permission"].shape,
+  ),
   "tool-validation-failure": event(
     "tool-validation-failure",
     "An event tool call's payload failed its schema.",

@@ -1,6 +1,7 @@
 import type { Needs } from "../llm/catalog/needs.js";
 import type { GenerationParams } from "../llm/generation-params.js";
 import type { ModelMessage, ToolSpec } from "../llm/protocol.js";
+import type { PermissionRules } from "../permissions/index.js";
 
 /** The persisted part of a conversation: enough to resume it mid-turn with its whole history. */
 export interface ConversationState {
@@ -10,6 +11,8 @@ export interface ConversationState {
   models: string[];
   system?: string;
   realTools: string[];
+  /** This conversation's own permission rules, narrower than the run's. */
+  permissions?: PermissionRules;
   eventTools: { toolName: string; eventName: string; spec: ToolSpec }[];
   peers: string[];
   askHuman: boolean;

@@ -10,6 +10,7 @@ import { checkEventPayload } from "./event-tools.js";
 import type { ConversationState } from "./conversation-state.js";
 import type { RunServices } from "../engine/run-services.js";
 import { builtinConversationTools, type ConversationToolHost } from "./conversation-tools.js";
+import { toolPermit } from "./tool-permit.js";
 
 export interface ChartEvent {
   type: string;
@@ -223,10 +224,27 @@ async function runRealTool(ctx: TurnContext, call: Extract<ContentBlock, { type:
           output = `invalid input for ${call.name}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(input)"}: ${i.message}`).join("; ")}`;
           isError = true;
         } else {
-          const result = await tool!.execute(parsed.data, { signal, workDir: services.workDir });
-          output = result.output;
-          isError = result.isError ?? false;
-          meta = result.meta;
+          const policy = services.permissions.policyFor(state.permissions, `conversation "${state.invokeId}"`);
+          const permit = toolPermit(services, policy, { invokeId: state.invokeId, stateId: state.stateId, turn, toolCallId: call.id, tool: call.name }, signal);
+          // A tool that names no targets is checked as a whole before it runs.
+          const refusal = tool!.checksPermissions ? undefined : await permit({ kind: "tool" });
+          if (refusal && !refusal.allowed) {
+            output = refusal.message ?? `permission denied: ${call.name}`;
+            isError = true;
+            meta = { permission: "denied", rule: refusal.rule };
+          } else {
+            const result = await tool!.execute(parsed.data, {
+              signal,
+              workDir: services.workDir,
+              permit,
+              env: services.toolEnv,
+              downloadDir: services.downloadDir,
+              ...(services.permissions.sandbox ? { sandbox: services.permissions.sandbox } : {}),
+            });
+            output = result.output;
+            isError = result.isError ?? false;
+            meta = result.meta;
+          }
         }
       }
     } catch (error) {

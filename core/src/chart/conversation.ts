@@ -18,6 +18,8 @@ import { owningStatePath } from "./owning-state.js";
 import { parentOf } from "../runtime/xstate-internals.js";
 import { resolveParam, type Param, type ParamArgs } from "./param.js";
 import { runServicesOf, type RunServices } from "../engine/run-services.js";
+import { rulesProblem } from "../engine/run-permissions.js";
+import type { PermissionRules } from "../permissions/index.js";
 import { interruptibleModel } from "../debug/interruptible-model.js";
 
 /** Parameters of a conversation bound to a state. Each is a literal or a function of the chart context. */
@@ -34,6 +36,11 @@ export interface ConversationParams<TContext = any> {
   models?: Param<string[], TContext>;
   /** Whitelist of real tools by name; default every registered tool. */
   realTools?: Param<string[], TContext>;
+  /**
+   * This conversation's own permission rules (tool -> decision, or tool -> {pattern -> decision}),
+   * over the run's: on a tie in specificity they win. See docs/security.md.
+   */
+  permissions?: Param<PermissionRules, TContext>;
   /** Events the model may send to the chart, each becoming an event tool. */
   allowedEvents?: Param<AllowedEvents, TContext>;
   /** Conversations this one may message with the `message_conversation` tool. */
@@ -93,6 +100,7 @@ export function converse<TContext>(params: ConversationParams<TContext>) {
       const system = resolveParam(params.system, args);
       const budgetMs = resolveParam(params.budgetMs, args);
       const needs = resolveParam(params.needs, args);
+      const permissions = resolveParam(params.permissions, args);
       return {
         allowedEvents,
         state: {
@@ -100,6 +108,7 @@ export function converse<TContext>(params: ConversationParams<TContext>) {
           models: resolveParam(params.models, args) ?? [model],
           ...(system === undefined ? {} : { system }),
           realTools: resolveParam(params.realTools, args) ?? ["*"],
+          ...(permissions === undefined ? {} : { permissions }),
           eventTools: eventTools(allowedEvents),
           peers: resolveParam(params.peers, args) ?? [],
           askHuman: resolveParam(params.askHuman, args) ?? false,
@@ -190,6 +199,10 @@ function unknownNamesProblem(state: ConversationState, services: RunServices): {
     if (!state.realTools.includes("*")) services.tools.pick(state.realTools);
   } catch (error) {
     return { category: "unknown-tool", message: `conversation "${state.invokeId}" in state ${state.stateId}: ${(error as Error).message}` };
+  }
+  if (state.permissions !== undefined) {
+    const problem = rulesProblem(state.permissions, services.tools);
+    if (problem) return { category: "invalid-permissions", message: `conversation "${state.invokeId}" in state ${state.stateId}: ${problem}` };
   }
   if (state.resilience !== undefined && state.resilience !== null) {
     try {

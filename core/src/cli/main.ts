@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import type { SandboxMode } from "../permissions/index.js";
 import { logLevels, type LogLevel } from "../runtime/logger.js";
 import { SessionError } from "../runtime/session-error.js";
 import type { CliIo } from "./cli-io.js";
@@ -18,6 +19,14 @@ const ownCommands = new Set(["run", "info", "open", "refine"]);
 
 /** Only checked on the error path, so the config module (zod schemas) loads only when needed. */
 const isConfigError = async (error: unknown): Promise<boolean> => error instanceof (await import("../config/index.js")).ConfigError;
+/** A run that cannot start on this machine as configured: rules naming no tool, a required sandbox that is missing. */
+const isSetupError = async (error: unknown): Promise<boolean> => {
+  const [{ PermissionRulesError }, { SandboxUnavailableError }] = await Promise.all([
+    import("../permissions/index.js"),
+    import("../engine/run-permissions.js"),
+  ]);
+  return error instanceof PermissionRulesError || error instanceof SandboxUnavailableError;
+};
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -75,7 +84,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--debug", "start paused: the first external event waits for step/continue from a renderer")
     .option("--resume <session>", "resume a crashed session (id or directory)")
     .option("--session-dir <dir>", "write the session here instead of .escapement/<id>")
-    .option("--work-dir <dir>", "directory that tools resolve relative paths against (default: the current directory)")
+    .option(
+      "--work-dir <dir>",
+      "the work root: tools resolve relative paths against it and by default touch nothing outside it (default: the current directory)",
+    )
+    .addOption(
+      new Option(
+        "--sandbox <mode>",
+        "shell sandbox: auto (bubblewrap when it works here), required (refuse to start without it), off (default: the config's, else auto)",
+      ).choices(["auto", "required", "off"]),
+    )
     .option("--replay <session-or-cassette>", "serve model calls from a recorded cassette (strict: a miss stops the run)")
     .option("--fork", "with --replay: go live at the first miss, recording into the new session")
     .option("--script <file>", "answer model calls from a script file (no model calls, no cost)")
@@ -100,6 +118,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           ...(options.resume ? { resume: options.resume as string } : {}),
           ...(options.sessionDir ? { sessionDir: options.sessionDir as string } : {}),
           ...(options.workDir ? { workDir: options.workDir as string } : {}),
+          ...(options.sandbox ? { sandbox: options.sandbox as SandboxMode } : {}),
           ...(options.replay ? { replay: options.replay as string } : {}),
           ...(options.fork ? { fork: true } : {}),
           ...(options.script ? { script: options.script as string } : {}),
@@ -184,7 +203,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return exitCodes.ok;
       return exitCodes.usage;
     }
-    if (error instanceof UsageError || error instanceof SessionError || (await isConfigError(error))) {
+    if (error instanceof UsageError || error instanceof SessionError || (await isConfigError(error)) || (await isSetupError(error))) {
       io.stderr.write(`escapement: ${(error as Error).message}\n`);
       return exitCodes.usage;
     }

@@ -6,6 +6,7 @@ export { resolveProviders, type Env, type ReadTextFile, type ResolvedProvider, t
 export { resolveAlias, aliasNames } from "./aliases.js";
 export { ConfigError, isConfigError, formatKeyPath, type ConfigIssue } from "./config-error.js";
 export { Secret, isSecret } from "./secret.js";
+export { keyStorePaths, keyEnvVars } from "./key-store-paths.js";
 export { providerKinds, builtinProviderKinds, kindDefaults, ollamaBaseURL, type ProviderKind, type KindDefaults } from "../llm/providers/provider-kinds.js";
 export {
   projectConfigSchema,

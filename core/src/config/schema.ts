@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { modelFactsOverlaySchema } from "../llm/catalog/facts.js";
 import { providerKinds } from "../llm/providers/provider-kinds.js";
+import { permissionRulesSchema, sandboxSettingsSchema } from "../permissions/permission-rules.js";
 
 /** Provider names: no `:` (it separates provider and model in a target id). */
 export const providerNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -137,6 +138,10 @@ export const projectConfigSchema = z
       )
       .default({})
       .describe("MCP servers whose tools runs offer as <server>__<tool>"),
+    permissions: permissionRulesSchema
+      .default({})
+      .describe('what tools may touch: tool -> "allow" | "ask" | "deny", or tool -> {"<pattern>": decision}; see docs/security.md'),
+    sandbox: sandboxSettingsSchema.optional(),
   })
   .describe("Escapement project configuration (.escapement.json)");
 

@@ -5,6 +5,7 @@
  * Pure: no file system, no environment.
  */
 import { z } from "zod";
+import { compileRules, PermissionRulesError } from "../permissions/compile-policy.js";
 import { ConfigError, formatKeyPath, knownList, type ConfigIssue } from "./config-error.js";
 import { parseJsonText } from "./json-text.js";
 import { builtinProviderKinds } from "../llm/providers/provider-kinds.js";
@@ -116,6 +117,7 @@ const crossCheck = (config: ProjectConfig): ConfigIssue[] => {
     if (!providers.includes(provider)) add(["catalog", key], unknownProvider(provider));
   }
   for (const [name, server] of Object.entries(config.mcpServers)) issues.push(...checkMcpServer(name, server));
+  issues.push(...checkPermissions(config));
   return issues;
 };
 
@@ -232,4 +234,21 @@ const child = (schema: z.ZodType, segment: string | number): z.ZodType | undefin
     return object && child(unwrap(object), segment);
   }
   return undefined;
+};
+
+/** Patterns compile; `<server>__*` names a configured MCP server. Tool names are checked when a run knows its tools. */
+const checkPermissions = (config: ProjectConfig): ConfigIssue[] => {
+  try {
+    compileRules(config.permissions, 1, "config");
+  } catch (error) {
+    if (error instanceof PermissionRulesError) return [{ path: error.path, message: error.detail }];
+    throw error;
+  }
+  const servers = Object.keys(config.mcpServers);
+  return Object.keys(config.permissions)
+    .filter((key) => key.endsWith("__*") && !servers.includes(key.slice(0, -3)))
+    .map((key) => ({
+      path: formatKeyPath(["permissions", key]),
+      message: `no MCP server "${key.slice(0, -3)}" in mcpServers ${knownList(key.slice(0, -3), servers)}`,
+    }));
 };

@@ -9,6 +9,7 @@ import type { RowTap } from "../runtime/transcript-writer.js";
 import type { RowInput } from "../runtime/row-input.js";
 import type { RunGate } from "../debug/debug-gate.js";
 import type { AnyMachineSnapshot } from "xstate";
+import type { RuleLayer, SandboxSettings } from "../permissions/index.js";
 
 export type RunStatus = "done" | "aborted" | "error";
 
@@ -26,7 +27,16 @@ export interface RunChartOptions {
   input?: unknown;
   tools?: ToolRegistry;
   human?: HumanRenderer;
+  /** The work root: tools resolve relative paths against it and, by default, touch nothing outside it. Default `cwd`. */
   workDir?: string;
+  /** Permission rules, widest first (e.g. .escapement.json, then run options); a conversation may add its own. */
+  permissions?: readonly RuleLayer[];
+  /** Files the fs tools may not touch and the shell sandbox hides, besides the session (e.g. key stores). */
+  protectedPaths?: readonly string[];
+  /** The shell sandbox; default `{ mode: "auto", network: false }`. */
+  sandbox?: SandboxSettings;
+  /** Environment of processes tools start (shell commands); default this process's, without provider keys. */
+  toolEnv?: NodeJS.ProcessEnv;
   cwd?: string;
   clock?: Clock;
   ids?: IdSource;

@@ -10,6 +10,8 @@ import type { Logger } from "../runtime/logger.js";
 import type { RunGate } from "../debug/debug-gate.js";
 import type { IdSource } from "../runtime/ids.js";
 import type { InflightTracker } from "../runtime/inflight.js";
+import type { RunPermissions } from "./run-permissions.js";
+import type { RunChartOptions } from "./run-options.js";
 
 /** What a run lends the child sessions it spawns (core/src/fleet). */
 export interface ChildRunHost {
@@ -22,6 +24,8 @@ export interface ChildRunHost {
   loopThreshold: number | false;
   wedge?: { intervalMs: number; cycles: number };
   checkpointCompactBytes?: number;
+  /** The parent's permission rules, sandbox settings and tool environment; its session is protected from the children. */
+  permissions: Pick<RunChartOptions, "permissions" | "sandbox" | "toolEnv"> & { protectedPaths: readonly string[] };
 }
 
 /** Per-run services the chart's actors need. One instance per run: runs never share them. */
@@ -36,7 +40,15 @@ export interface RunServices {
   artifacts: ArtifactStore;
   model: ModelClient;
   tools: ToolRegistry;
+  /** What the tools may touch: the policy, the shell sandbox, what a human allowed for the run. */
+  permissions: RunPermissions;
+  /** Where tools save downloads (`<session>/downloads`). */
+  downloadDir: string;
+  /** Environment of processes tools start. */
+  toolEnv: NodeJS.ProcessEnv;
   human: HumanRenderer;
+  /** False when nobody can answer a prompt (the run was given no human renderer): permission asks are denials. */
+  humanPresent: boolean;
   log: Logger;
   inflight: InflightTracker;
   /** Where external events enter the chart: events from conversations, human answers, model calls. */

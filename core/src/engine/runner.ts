@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import type { AnyMachineSnapshot } from "xstate";
-import { basename } from "node:path";
+import { basename, join } from "node:path";
 import type { ChartDefinition } from "./define-chart.js";
 import type { ChartHandle, RunChartOptions, RunResult } from "./run-options.js";
 import type { RunServices } from "./run-services.js";
@@ -21,6 +21,10 @@ import { IoStore } from "../runtime/io-store.js";
 import { deltaRows } from "../runtime/delta-rows.js";
 import { TranscriptWriter } from "../runtime/transcript-writer.js";
 import { DebugGate } from "../debug/debug-gate.js";
+import { sandboxSettings } from "../permissions/index.js";
+import { detectBwrap } from "../tools/shell-sandbox.js";
+import { preparePermissions, requireSandbox, type RunPermissions } from "./run-permissions.js";
+import { toolEnvironment } from "./tool-environment.js";
 
 export type { RunStatus, RunChartOptions, ChartHandle, RunStartInfo, RunResult } from "./run-options.js";
 export { prepareResume, callHistory } from "./run-session.js";
@@ -44,8 +48,28 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
  * caller already aborted. From there every ending goes through `finish`.
  */
 export async function startChart(options: RunChartOptions): Promise<ChartHandle> {
-  const session = await openSession(options);
-  const run = assembleRun(options, session);
+  const settings = options.sandbox ?? sandboxSettings();
+  const detection = settings.mode === "off" ? Promise.resolve({ unavailable: "the sandbox is off" }) : detectBwrap();
+  // A sandbox the settings require and this machine cannot give stops the run before its session
+  // exists; otherwise the session is opened at once (synchronously) and the probe awaited after.
+  if (settings.mode === "required") requireSandbox(settings, await detection);
+  const opened = openSession(options);
+  // Its failure is awaited below, after the probe.
+  opened.catch(() => {});
+  const bwrap = await detection;
+  const session = await opened;
+  const tools = options.tools ?? registryFor(options.chart);
+  const permissions = preparePermissions({
+    workDir: session.workDir,
+    sessionDir: session.paths.root,
+    downloadDir: join(session.paths.root, "downloads"),
+    layers: options.permissions ?? [],
+    protectedPaths: options.protectedPaths ?? [],
+    settings,
+    bwrap,
+    tools,
+  });
+  const run = assembleRun(options, session, tools, permissions);
   announce(run, session.history.interrupted);
   armEndings(run);
   if (options.signal?.aborted) finish(run, "aborted");
@@ -96,7 +120,7 @@ async function openSession(options: RunChartOptions): Promise<OpenedSession> {
  * `checkpointAfterFlush`), the checkpoint journal, the model chain and the services the chart's
  * actors use. The writers and the services call back into the run, hence the one object.
  */
-function assembleRun(options: RunChartOptions, session: OpenedSession): Run {
+function assembleRun(options: RunChartOptions, session: OpenedSession, tools: ToolRegistry, permissions: RunPermissions): Run {
   const { paths, manifest, clock, ids, cwd, workDir } = session;
   const checkpoints = new CheckpointStore(paths.checkpoints, {
     ...(options.checkpointCompactBytes === undefined ? {} : { compactBytes: options.checkpointCompactBytes }),
@@ -136,8 +160,12 @@ function assembleRun(options: RunChartOptions, session: OpenedSession): Run {
     io: new IoStore(paths.root),
     artifacts: new ArtifactStore(paths.root),
     model: chain.model,
-    tools: options.tools ?? registryFor(options.chart),
+    tools,
+    permissions,
+    downloadDir: join(paths.root, "downloads"),
+    toolEnv: options.toolEnv ?? toolEnvironment(process.env),
     human: options.human ?? refusingHuman,
+    humanPresent: options.human !== undefined,
     log: options.log ?? silentLogger,
     inflight,
     debug: gate,
@@ -153,6 +181,12 @@ function assembleRun(options: RunChartOptions, session: OpenedSession): Run {
       loopThreshold,
       ...(options.wedge ? { wedge: options.wedge } : {}),
       ...(options.checkpointCompactBytes === undefined ? {} : { checkpointCompactBytes: options.checkpointCompactBytes }),
+      permissions: {
+        ...(options.permissions ? { permissions: options.permissions } : {}),
+        ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+        ...(options.toolEnv ? { toolEnv: options.toolEnv } : {}),
+        protectedPaths: [...(options.protectedPaths ?? []), paths.root],
+      },
     },
   };
   let settle!: (result: RunResult) => void;

@@ -175,6 +175,7 @@ export class FleetDriver {
         // Pausing or stepping the parent holds its children too.
         debug: childGate(this.services.debug, id),
         workDir: this.services.workDir,
+        ...this.host.permissions,
         cwd: this.host.cwd,
         clock: this.services.clock,
         ids: this.host.ids,

@@ -22,6 +22,7 @@ import type { IdSource } from "../runtime/ids.js";
 import type { Logger } from "../runtime/logger.js";
 import type { Tool } from "../tools/tool.js";
 import { createDefaultRegistry } from "../tools/builtin-tools.js";
+import { permissionRulesSchema, sandboxSettingsSchema, type PermissionRules, type SandboxSettingsInput } from "../permissions/permission-rules.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
 import { modelFromData, providersFromData, unknownCredentialNames, type Credentials } from "./hermetic-model.js";
 
@@ -54,8 +55,15 @@ export interface RunOptions {
   sessionsRoot?: string;
   /** Resume this session directory from its latest checkpoint instead of starting anew. */
   resume?: string;
-  /** Where tools resolve relative paths. Default: `<sessionDir>/work`, created on start. */
+  /** The work root: tools resolve relative paths against it and, by default, touch nothing outside it. Default: `<sessionDir>/work`, created on start. */
   workDir?: string;
+  /**
+   * What tools may touch, over `config.permissions`: tool -> "allow" | "ask" | "deny", or
+   * tool -> {"<pattern>": decision}. See docs/security.md.
+   */
+  permissions?: PermissionRules;
+  /** The shell sandbox, over `config.sandbox`: "auto" (default), "required", "off", or {mode, network}. */
+  sandbox?: SandboxSettingsInput;
   clock?: Clock;
   ids?: IdSource;
   /** This run's logger. Default: silent. */
@@ -144,6 +152,8 @@ const fields = {
   sessionsRoot: z.string().min(1).optional(),
   resume: z.string().min(1).optional(),
   workDir: z.string().min(1).optional(),
+  permissions: permissionRulesSchema.optional(),
+  sandbox: sandboxSettingsSchema.optional(),
   clock: shaped<Clock>(["now", "setTimeout", "clearTimeout"], "a Clock { now, setTimeout, clearTimeout }").optional(),
   ids: shaped<IdSource>(["sessionId", "runId", "token"], "an IdSource { sessionId, runId, token }").optional(),
   log: shaped<Logger>(["debug", "info", "warn", "error"], "a Logger { debug, info, warn, error }").optional(),

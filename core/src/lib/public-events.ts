@@ -45,6 +45,7 @@ const copied = {
   "tool-call": copiedFields("tool-call", "llm/tool-call"),
   "tool-result": copiedFields("tool-result", "llm/tool-result"),
   "tool-validation-failure": copiedFields("tool-validation-failure", "llm/tool-validation-failed"),
+  "tool-permission": copiedFields("tool-permission", "tool/permission"),
   "human-prompt": copiedFields("human-prompt", "human-input/requested"),
 };
 
@@ -146,6 +147,9 @@ export function mapTranscriptRow(row: TranscriptRow, state: PublicEventState): M
       break;
     case "llm/tool-validation-failed":
       emit("tool-validation-failure", pick(data, copied["tool-validation-failure"]) as Body<"tool-validation-failure">);
+      break;
+    case "tool/permission":
+      emit("tool-permission", pick(data, copied["tool-permission"]) as Body<"tool-permission">);
       break;
     case "human-input/requested": {
       emit("human-prompt", pick(data, copied["human-prompt"]) as Body<"human-prompt">);

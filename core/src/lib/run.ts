@@ -14,6 +14,7 @@ import { silentLogger } from "../runtime/logger.js";
 import { runChart, type RunStatus } from "../engine/runner.js";
 import type { RowTap } from "../runtime/transcript-writer.js";
 import { createDefaultRegistry } from "../tools/builtin-tools.js";
+import { permissionOptions } from "../engine/permission-options.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
 import { EventChannel } from "./event-channel.js";
 import { resolveOptions, RunOptionsError, type ResolvedOptions, type RunOptions } from "./options.js";
@@ -113,6 +114,14 @@ async function start(options: RunOptions, resolved: ResolvedOptions, runId: stri
       ...(options.resume ? { resume: basename(sessionDir), sessionsRoot: dirname(sessionDir) } : { sessionDir }),
       cwd: workDir,
       workDir,
+      ...permissionOptions({
+        config: resolved.config,
+        configLabel: "options.config",
+        baseDir: workDir,
+        env: options.toolEnv ?? {},
+        ...(options.permissions ? { rules: options.permissions, rulesLabel: "options.permissions" } : {}),
+        ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+      }),
       ids: { ...ids, runId: () => runId },
       clock,
       log,
@@ -150,7 +159,7 @@ function sessionDirOf(options: RunOptions, ids: IdSource, now: number): string {
 
 /** The built-in tools plus the chart's own; shell commands get `env`, fetched bodies stay in the session. */
 function defaultRegistry(chart: ChartDefinition, sessionDir: string, env: Readonly<Record<string, string>>): ToolRegistry {
-  const registry = createDefaultRegistry({ shellRun: { env: { ...env } }, webFetch: { tempDir: join(sessionDir, "fetch") } });
+  const registry = createDefaultRegistry({ shellRun: { env: { ...env } } });
   for (const tool of chart.tools ?? []) registry.register(tool);
   return registry;
 }

@@ -1,18 +1,22 @@
 import { randomBytes } from "node:crypto";
-import { open, realpath, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { open, rename, rm } from "node:fs/promises";
+import type { HeldDir } from "./held-dir.js";
+
+/** Longest part of the target's name kept in its temp file's name, so that the temp name fits NAME_MAX (255 bytes). */
+const maxNameBytesInTemp = 200;
 
 /**
- * Replaces `path` with `data` so that readers see either the old or the new content, never
- * a partial file: write a sibling temp file, fsync it, rename it over the target.
- * Keeps the permission bits of an existing file and writes through symlinks.
+ * Replaces `name` in `dir` with `data` so that readers see either the old or the new content,
+ * never a partial file: write a sibling temp file, fsync it, rename it over the target. All of it
+ * happens in the held directory, so a path component swapped meanwhile changes nothing; a symlink
+ * put at `name` meanwhile is replaced, not written through. `mode` (an existing file's permission
+ * bits) is kept; otherwise the umask decides.
  */
-export const atomicWrite = async (path: string, data: string | Uint8Array): Promise<void> => {
-  const target = await realpathOrSelf(path);
-  const mode = await existingMode(target);
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+export const atomicWrite = async (dir: HeldDir, name: string, data: string | Uint8Array, mode?: number): Promise<void> => {
+  const temp = `.${truncateUtf8(name, maxNameBytesInTemp)}.${randomBytes(6).toString("hex")}.tmp`;
   try {
-    const handle = await open(temp, "wx", mode ?? 0o666);
+    // "wx" is O_CREAT | O_EXCL: fails on anything already there, a symlink included.
+    const handle = await open(await dir.pathOf(temp), "wx", mode ?? 0o666);
     try {
       await handle.writeFile(data);
       // The umask may have narrowed the mode passed to open().
@@ -21,26 +25,25 @@ export const atomicWrite = async (path: string, data: string | Uint8Array): Prom
     } finally {
       await handle.close();
     }
-    await rename(temp, target);
+    await rename(await dir.pathOf(temp), await dir.pathOf(name));
   } catch (error) {
-    await rm(temp, { force: true });
+    await dir
+      .pathOf(temp)
+      .then((path) => rm(path, { force: true }))
+      .catch(() => undefined);
     throw error;
   }
 };
 
-const realpathOrSelf = async (path: string): Promise<string> => {
-  try {
-    return await realpath(path);
-  } catch {
-    return path;
+/** `text` cut to at most `maxBytes` UTF-8 bytes, at a character boundary. */
+const truncateUtf8 = (text: string, maxBytes: number): string => {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    bytes += Buffer.byteLength(char);
+    if (bytes > maxBytes) break;
+    end += char.length;
   }
-};
-
-const existingMode = async (path: string): Promise<number | undefined> => {
-  try {
-    const stats = await stat(path);
-    return stats.isFile() ? stats.mode & 0o7777 : undefined;
-  } catch {
-    return undefined;
-  }
+  return text.slice(0, end);
 };

@@ -1,11 +1,10 @@
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { applyEdit } from "./apply-edit.js";
-import { atomicWrite } from "./atomic-write.js";
 import { fsErrorResult } from "./fs-error.js";
-import { resolvePath } from "./resolve-path.js";
+import { rewriteFile } from "./rewrite-file.js";
 import { toolFailure } from "./tool-failure.js";
-import { defineTool } from "./tool.js";
+import { defineTool, type ToolResult } from "./tool.js";
+import { workPath } from "./work-root.js";
 
 export const EditInput = z.object({
   old_string: z.string().min(1).describe("Exact text to replace, including whitespace and indentation."),
@@ -24,22 +23,27 @@ export const fsEditTool = defineTool<FsEditInput>({
     "Replace an exact string in a file. old_string must occur exactly once unless replace_all is true; " +
     "otherwise nothing is changed and the reason is reported. The write is atomic.",
   input: FsEditInput,
-  async execute(input, { workDir }) {
-    const resolvedPath = resolvePath(workDir, input.path);
+  checksPermissions: true,
+  async execute(input, context) {
+    const path = workPath(context.workDir, input.path);
+    if ("failure" in path) return path.failure;
+    const { resolvedPath } = path;
     try {
-      const outcome = applyEdit(await readFile(resolvedPath, "utf8"), input);
-      if (!outcome.ok) {
-        return toolFailure(`${input.path} was not changed: ${outcome.message}`, {
+      const written = await rewriteFile(context, "fs_edit", path, (content): { content: string; replacements: number } | { failure: ToolResult } => {
+        const outcome = applyEdit(content, input);
+        if (outcome.ok) return { content: outcome.content, replacements: outcome.replacements };
+        const failure = toolFailure(`${input.path} was not changed: ${outcome.message}`, {
           resolvedPath,
           reason: outcome.reason,
           occurrences: outcome.occurrences,
         });
-      }
-      await atomicWrite(resolvedPath, outcome.content);
-      const bytes = Buffer.byteLength(outcome.content);
+        return { failure };
+      });
+      if ("failure" in written) return written.failure;
+      const bytes = Buffer.byteLength(written.content);
       return {
-        output: `Edited ${input.path}: ${outcome.replacements} replacement(s).`,
-        meta: { resolvedPath, replacements: outcome.replacements, bytes },
+        output: `Edited ${input.path}: ${written.replacements} replacement(s).`,
+        meta: { resolvedPath, replacements: written.replacements, bytes },
       };
     } catch (error) {
       return fsErrorResult(error, resolvedPath, input.path);

@@ -1,6 +1,9 @@
 import { abortedResult, isAbortError, toolFailure } from "./tool-failure.js";
 import type { ToolResult } from "./tool.js";
 
+/** The code of `pathChangedError`: not the OS's, ours. */
+const changedCode = "ECHANGED";
+
 const reasons: Readonly<Record<string, string>> = {
   ENOENT: "no such file or directory",
   EISDIR: "is a directory",
@@ -12,7 +15,16 @@ const reasons: Readonly<Record<string, string>> = {
   EROFS: "read-only file system",
   ENAMETOOLONG: "file name too long",
   ELOOP: "too many symbolic links",
+  ENXIO: "no such device or address",
+  [changedCode]: "the path changed while the tool was using it (a directory or symlink was swapped); try again",
 };
+
+/** An error shaped as the OS's, for a failure the tool detects itself (e.g. `ENOENT` once a permit is given). */
+export const errnoError = (code: string, path: string): NodeJS.ErrnoException =>
+  Object.assign(new Error(`${code}: ${reasons[code] ?? code}, ${path}`), { code, path });
+
+/** A path that no longer leads where it led when it was checked: a component was swapped meanwhile. */
+export const pathChangedError = (path: string): NodeJS.ErrnoException => errnoError(changedCode, path);
 
 export const isErrnoError = (error: unknown): error is NodeJS.ErrnoException =>
   error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string";

@@ -1,11 +1,12 @@
 import { join } from "node:path";
-import { glob } from "tinyglobby";
 import { z } from "zod";
-import { displayPath, resolvePath } from "./resolve-path.js";
-import { statPath } from "./stat-path.js";
+import { fsErrorResult } from "./fs-error.js";
+import { globInside, patternLeavesRoot, type GlobbedInside } from "./glob-inside.js";
+import { displayPath } from "./resolve-path.js";
 import { excludesFor } from "./search-excludes.js";
-import { abortedResult, isAbortError, toolFailure } from "./tool-failure.js";
+import { abortedResult, toolFailure } from "./tool-failure.js";
 import { defineTool, type Tool } from "./tool.js";
+import { holdPermittedDir, workPath } from "./work-root.js";
 
 export const FsGlobInput = z.object({
   pattern: z.string().min(1).describe('Glob pattern, e.g. "src/**/*.ts" or "*.{json,yaml}".'),
@@ -27,27 +28,33 @@ export const createFsGlobTool = (options: FsGlobOptions = {}): Tool<FsGlobInput>
       "Find files whose paths match a glob pattern. Returns matching file paths (dotfiles included), " +
       `sorted, relative to the working directory; at most ${maxResults}.`,
     input: FsGlobInput,
-    async execute(input, { workDir, signal }) {
+    checksPermissions: true,
+    async execute(input, context) {
       const shownRoot = input.cwd ?? ".";
-      const resolvedPath = resolvePath(workDir, shownRoot);
-      const root = await statPath(resolvedPath, shownRoot);
-      if ("failure" in root) return root.failure;
-      if (!root.stats.isDirectory()) return toolFailure(`cwd ${shownRoot} is not a directory.`, { resolvedPath });
-      let found: string[];
-      try {
-        found = await glob(input.pattern, {
-          cwd: resolvedPath,
-          dot: true,
-          onlyFiles: true,
-          expandDirectories: false,
-          ignore: excludesFor(input.include_ignored),
-          signal,
-        });
-      } catch (error) {
-        if (isAbortError(error) || signal.aborted) return abortedResult({ resolvedPath });
-        throw error;
+      const path = workPath(context.workDir, shownRoot, "cwd");
+      if ("failure" in path) return path.failure;
+      const { resolvedPath } = path;
+      const leaves = patternLeavesRoot(input.pattern);
+      if (leaves !== undefined) {
+        return toolFailure(
+          `The pattern ${input.pattern} reaches outside ${shownRoot} (${leaves}); patterns match below cwd only, so pass the directory as cwd instead (e.g. cwd: "..", pattern: "**/*.ts").`,
+          { resolvedPath, pattern: input.pattern },
+        );
       }
-      const paths = found.map((path) => displayPath(workDir, join(resolvedPath, path))).sort();
+      let found: GlobbedInside;
+      try {
+        const root = await holdPermittedDir(context, "fs_glob", path, "cwd");
+        if ("failure" in root) return root.failure;
+        try {
+          found = await globInside(root, input.pattern, { ignore: excludesFor(input.include_ignored), signal: context.signal });
+        } finally {
+          await root.close();
+        }
+      } catch (error) {
+        if (context.signal.aborted) return abortedResult({ resolvedPath });
+        return fsErrorResult(error, resolvedPath, shownRoot);
+      }
+      const paths = found.paths.map((match) => displayPath(context.workDir, join(resolvedPath, match))).sort();
       const truncated = paths.length > maxResults;
       const meta = { resolvedPath, matches: paths.length, truncated };
       if (paths.length === 0) return { output: `No files match ${input.pattern} in ${shownRoot}`, meta };

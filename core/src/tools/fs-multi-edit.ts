@@ -1,12 +1,11 @@
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { applyEdit, type Edit } from "./apply-edit.js";
-import { atomicWrite } from "./atomic-write.js";
 import { EditInput } from "./fs-edit.js";
 import { fsErrorResult } from "./fs-error.js";
-import { resolvePath } from "./resolve-path.js";
+import { rewriteFile } from "./rewrite-file.js";
 import { toolFailure } from "./tool-failure.js";
 import { defineTool, type ToolResult } from "./tool.js";
+import { workPath } from "./work-root.js";
 
 export const FsMultiEditInput = z.object({
   path: z.string().min(1).describe("File to edit; relative paths resolve against the working directory."),
@@ -18,12 +17,14 @@ export const fsMultiEditTool = defineTool<FsMultiEditInput>({
   name: "fs_multi_edit",
   description: "Apply several exact-string edits to one file, in order. Each edit follows fs_edit's rules. " + "If any edit fails, the file is left untouched.",
   input: FsMultiEditInput,
-  async execute(input, { workDir }) {
-    const resolvedPath = resolvePath(workDir, input.path);
+  checksPermissions: true,
+  async execute(input, context) {
+    const path = workPath(context.workDir, input.path);
+    if ("failure" in path) return path.failure;
+    const { resolvedPath } = path;
     try {
-      const batch = applyAll(await readFile(resolvedPath, "utf8"), input.edits, input.path, resolvedPath);
+      const batch = await rewriteFile(context, "fs_multi_edit", path, (content) => applyAll(content, input.edits, input.path, resolvedPath));
       if ("failure" in batch) return batch.failure;
-      await atomicWrite(resolvedPath, batch.content);
       return {
         output: `Edited ${input.path}: ${input.edits.length} edit(s), ${batch.replacements} replacement(s).`,
         meta: { resolvedPath, edits: input.edits.length, replacements: batch.replacements, bytes: Buffer.byteLength(batch.content) },

@@ -1,11 +1,13 @@
-import { stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import { z } from "zod";
-import { readLines } from "../runtime/read-lines.js";
 import { looksBinary } from "./binary-sniff.js";
 import { fsErrorResult } from "./fs-error.js";
-import { resolvePath } from "./resolve-path.js";
+import { openFileIn } from "./held-dir.js";
+import { linesOfOpenFile } from "./open-file-lines.js";
 import { toolFailure } from "./tool-failure.js";
 import { defineTool, type ToolResult } from "./tool.js";
+import { locatePermitted, workPath } from "./work-root.js";
 
 export const defaultReadLimit = 2000;
 export const maxLineChars = 2000;
@@ -35,26 +37,43 @@ export const fsReadTool = defineTool<FsReadInput>({
     `Reads up to ${defaultReadLimit} lines from 'offset'; lines longer than ${maxLineChars} characters are cut. ` +
     `The footer gives the total line count and the offset to continue from.`,
   input: FsReadInput,
-  async execute(input, { workDir, signal }) {
-    const resolvedPath = resolvePath(workDir, input.path);
+  checksPermissions: true,
+  async execute(input, context) {
+    const path = workPath(context.workDir, input.path);
+    if ("failure" in path) return path.failure;
+    const { resolvedPath } = path;
     try {
-      const refusal = await refuseNonText(resolvedPath, input.path);
-      if (refusal) return refusal;
-      const window = { first: input.offset ?? 1, limit: input.limit ?? defaultReadLimit };
-      const page = await readPage(resolvedPath, window, signal);
-      return present(page, window, resolvedPath, input.path);
+      const place = await locatePermitted(context, "fs_read", path, "read");
+      if ("failure" in place) return place.failure;
+      let handle: FileHandle;
+      try {
+        handle = await openFileIn(place.dir, place.name);
+      } finally {
+        await place.dir.close();
+      }
+      try {
+        const refusal = await refuseNonText(handle, await handle.stat(), resolvedPath, input.path);
+        if (refusal) return refusal;
+        const window = { first: input.offset ?? 1, limit: input.limit ?? defaultReadLimit };
+        const page = await readPage(handle, window, context.signal);
+        return present(page, window, resolvedPath, input.path);
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
       return fsErrorResult(error, resolvedPath, input.path);
     }
   },
 });
 
-const refuseNonText = async (resolvedPath: string, shownPath: string): Promise<ToolResult | undefined> => {
-  const stats = await stat(resolvedPath);
+const refuseNonText = async (handle: FileHandle, stats: Stats, resolvedPath: string, shownPath: string): Promise<ToolResult | undefined> => {
   if (stats.isDirectory()) {
     return toolFailure(`${shownPath} is a directory, not a file; use fs_glob to list its contents.`, { resolvedPath });
   }
-  if (await looksBinary(resolvedPath)) {
+  if (!stats.isFile()) {
+    return toolFailure(`${shownPath} is not a regular file (a FIFO, socket or device); fs_read reads files only.`, { resolvedPath });
+  }
+  if (await looksBinary(handle)) {
     return toolFailure(`${shownPath} looks like a binary file (it contains NUL bytes); fs_read shows text only.`, {
       resolvedPath,
       bytes: stats.size,
@@ -67,8 +86,8 @@ const refuseNonText = async (resolvedPath: string, shownPath: string): Promise<T
  * Streams the file line by line: memory holds only the requested window, whatever the file size.
  * Lines end at "\n" only (U+2028 is text), so the numbers are the ones editors and grep show.
  */
-const readPage = async (path: string, window: Window, signal: AbortSignal): Promise<Page> => {
-  const lines = readLines(path, { signal });
+const readPage = async (handle: FileHandle, window: Window, signal: AbortSignal): Promise<Page> => {
+  const lines = linesOfOpenFile(handle, signal);
   const last = window.first + window.limit - 1;
   const page: Page = { lines: [], totalLines: 0, longLines: 0 };
   for await (const line of lines) {

@@ -11,6 +11,10 @@ export { createFsGlobTool, fsGlobTool, FsGlobInput, type FsGlobOptions } from ".
 export { createFsGrepTool, fsGrepTool, FsGrepInput, type FsGrepOptions } from "./fs-grep.js";
 export { createShellRunTool, shellRunTool, ShellRunInput, type ShellRunOptions } from "./shell-run.js";
 export { createWebFetchTool, webFetchTool, WebFetchInput, type WebFetchOptions } from "./web-fetch.js";
+export type { HostLookup } from "./web-host.js";
+export { detectBwrap, type BwrapDetection } from "./detect-bwrap.js";
+export type { ShellSandbox } from "./shell-sandbox.js";
+export { permitOf } from "./permit-of.js";
 // The MCP bridge, without loading the MCP SDK (connectRunTools loads it when there is a server);
 // `connectMcpServers` itself is in ./mcp/index.js.
 export { connectRunTools, type McpRunTools } from "./mcp/run-tools.js";

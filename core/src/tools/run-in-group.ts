@@ -27,15 +27,15 @@ export interface RunOutcome {
 const groupPollMs = 25;
 
 /**
- * Runs `bash -c command` as the leader of a new process group. Resolves once the shell has
- * exited and its output is collected; after a timeout or abort, only once the whole group
- * is gone or has been sent SIGKILL.
+ * Runs `program args...` (`bash -c command`, or bwrap around it) as the leader of a new process
+ * group in a new session. Resolves once the program has exited and its output is collected;
+ * after a timeout or abort, only once the whole group is gone or has been sent SIGKILL.
  */
-export const runInGroup = (command: string, cwd: string, limits: GroupLimits, signal: AbortSignal): Promise<RunOutcome> =>
+export const runInGroup = (program: string, args: readonly string[], cwd: string, limits: GroupLimits, signal: AbortSignal): Promise<RunOutcome> =>
   new Promise((resolve) => {
     const stdout = new OutputBuffer(limits.maxOutputBytes);
     const stderr = new OutputBuffer(limits.maxOutputBytes);
-    const child = spawn("bash", ["-c", command], { cwd, env: limits.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(program, args, { cwd, env: limits.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
 

@@ -1,6 +1,11 @@
+import { realpath } from "node:fs/promises";
 import { z } from "zod";
+import { describeTarget } from "../permissions/describe-target.js";
+import type { PermissionTarget } from "../permissions/permission-target.js";
+import { permitOf } from "./permit-of.js";
 import { runInGroup, type GroupLimits, type RunOutcome } from "./run-in-group.js";
-import { resolvePath } from "./resolve-path.js";
+import { isInside, resolvePath } from "./resolve-path.js";
+import { sandboxArgs } from "./sandbox-args.js";
 import { statPath } from "./stat-path.js";
 import { abortedResult, toolFailure } from "./tool-failure.js";
 import { defineTool, type Tool, type ToolResult } from "./tool.js";
@@ -40,17 +45,39 @@ export const createShellRunTool = (options: ShellRunOptions = {}): Tool<ShellRun
   defineTool<ShellRunInput>({
     name: "shell_run",
     description:
-      "Run a bash command and return its stdout, stderr and exit status. The command runs in its own process " +
-      "group; on timeout or cancellation the whole group (including background children) is killed. " +
-      "Stdin is empty; long output keeps its beginning and end.",
+      "Run a bash command and return its stdout, stderr and exit status. Stdin is empty; long output keeps its " +
+      "beginning and end. On timeout or cancellation the command and everything it started are killed. " +
+      "When the run is sandboxed, only the working directory's tree is writable, /tmp is private and starts empty, " +
+      "the network may be off, and background processes (`cmd &`) are killed when the command returns: " +
+      "start a server and use it within one command.",
     input: ShellRunInput,
-    async execute(input, { workDir, signal }) {
+    checksPermissions: true,
+    async execute(input, context) {
+      const { workDir, signal, sandbox } = context;
       const shownCwd = input.cwd ?? ".";
       const resolvedPath = resolvePath(workDir, shownCwd);
       if (signal.aborted) return abortedResult({ resolvedPath });
       const root = await statPath(resolvedPath, shownCwd);
       if ("failure" in root) return root.failure;
       if (!root.stats.isDirectory()) return toolFailure(`cwd ${shownCwd} is not a directory.`, { resolvedPath });
+      // In a sandbox the command starts inside the work root, by real path (a symlink could lead out).
+      let cwd = resolvedPath;
+      if (sandbox) {
+        const real = await Promise.all([realpath(resolvedPath), realpath(workDir)]).catch((error: unknown) => error as Error);
+        if (real instanceof Error) return toolFailure(`Could not resolve cwd ${shownCwd}: ${real.message}`, { resolvedPath });
+        if (!isInside(real[1], real[0])) return toolFailure(`cwd ${shownCwd} is outside the work root.`, { resolvedPath });
+        cwd = real[0];
+      }
+
+      const target: PermissionTarget = { kind: "command", command: input.command };
+      const permit = await permitOf(context, "shell_run")(target);
+      if (!permit.allowed) {
+        const message = permit.message ?? `permission denied: ${describeTarget(target)} (${permit.rule})`;
+        return toolFailure(message, { resolvedPath, permission: "denied", rule: permit.rule });
+      }
+      // Asking a human may have taken a while.
+      if (signal.aborted) return abortedResult({ resolvedPath });
+
       const limits: GroupLimits = {
         env: options.env ?? process.env,
         killGraceMs: options.killGraceMs ?? 2000,
@@ -58,17 +85,27 @@ export const createShellRunTool = (options: ShellRunOptions = {}): Tool<ShellRun
         drainMs: options.drainMs ?? 300,
         timeoutMs: input.timeoutMs ?? defaultShellTimeoutMs,
       };
-      const outcome = await runInGroup(input.command, resolvedPath, limits, signal);
-      return present(outcome, limits.timeoutMs, resolvedPath);
+      let program = "bash";
+      let args = ["-c", input.command];
+      if (sandbox) {
+        const bwrapArgs = await sandboxArgs(sandbox, cwd).catch((error: unknown) => error as Error);
+        if (bwrapArgs instanceof Error) return toolFailure(`Could not set up the sandbox: ${bwrapArgs.message}`, { resolvedPath, sandboxed: true });
+        args = [...bwrapArgs, program, ...args];
+        program = sandbox.bwrap;
+      }
+      const outcome = await runInGroup(program, args, cwd, limits, signal);
+      return present(outcome, limits.timeoutMs, { resolvedPath, sandboxed: sandbox !== undefined }, program);
     },
   });
 
 export const shellRunTool = createShellRunTool();
 
-const present = (outcome: RunOutcome, timeoutMs: number, resolvedPath: string): ToolResult => {
+/** Whether `path` is `root` or lies under it (both absolute and resolved). */
+
+const present = (outcome: RunOutcome, timeoutMs: number, where: { resolvedPath: string; sandboxed: boolean }, program: string): ToolResult => {
   const { stdout, stderr, stopped } = outcome;
   const meta = {
-    resolvedPath,
+    ...where,
     exitCode: outcome.exitCode,
     signal: outcome.signal,
     timedOut: stopped === "timeout",
@@ -77,7 +114,7 @@ const present = (outcome: RunOutcome, timeoutMs: number, resolvedPath: string): 
     stderrBytes: stderr.totalBytes,
     truncated: stdout.omittedBytes + stderr.omittedBytes > 0,
   };
-  if (outcome.spawnError) return toolFailure(`Could not start bash: ${outcome.spawnError.message}`, meta);
+  if (outcome.spawnError) return toolFailure(`Could not start ${program}: ${outcome.spawnError.message}`, meta);
   const sections = [
     ...(stdout.totalBytes > 0 ? [withoutFinalNewline(stdout.text())] : []),
     ...(stderr.totalBytes > 0 ? [`[stderr]\n${withoutFinalNewline(stderr.text())}`] : []),

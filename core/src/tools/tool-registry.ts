@@ -62,6 +62,11 @@ export class ToolRegistry {
     return this;
   }
 
+  /** Whether tools under `prefix` are explained as missing (their MCP server did not start). */
+  explains(prefix: string): boolean {
+    return this.#missing.has(prefix);
+  }
+
   get(name: string): Tool | undefined {
     return this.#tools.get(name);
   }

@@ -1,10 +1,24 @@
 import type { z } from "zod";
+import type { PermitFn } from "../permissions/permission-target.js";
+import type { ShellSandbox } from "./shell-sandbox.js";
 
 export interface ToolContext {
   /** Aborted when the conversation ends or the run is cancelled. */
   signal: AbortSignal;
-  /** Relative paths resolve against this directory. */
+  /** The work root: relative paths resolve against it, and the default policy confines the fs tools to it. */
   workDir: string;
+  /**
+   * The run's permission policy for this call (a human may be asked). Tools that declare
+   * `checksPermissions` call it for every path, command or URL at the moment they touch it.
+   * Default (a tool called directly): the default policy for `workDir`, with ask read as deny.
+   */
+  permit?: PermitFn;
+  /** How `shell_run` confines commands; default: no sandbox. */
+  sandbox?: ShellSandbox;
+  /** Where tools save what they fetch for the model to read next (web_fetch bodies); the fs tools may read it. */
+  downloadDir?: string;
+  /** Environment of processes the tool starts (provider keys removed); default: the tool's own option, else this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ToolResult {
@@ -26,6 +40,11 @@ export interface Tool<Input = any> {
    * (`z.record(z.string(), z.unknown())`) and the tool's owner validates.
    */
   inputSchema?: Record<string, unknown>;
+  /**
+   * The tool asks `context.permit` itself for every path, command or URL it touches. Without it,
+   * the runner checks the tool as a whole (`{ kind: "tool" }`) before `execute`.
+   */
+  checksPermissions?: boolean;
   execute(input: Input, context: ToolContext): Promise<ToolResult>;
 }
 

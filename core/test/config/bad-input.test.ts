@@ -34,8 +34,21 @@ describe("rejected at load with the key path", () => {
     const error = rejection({ aliases: { fast }, prefrences: ["fast"] });
     expect(error.path).toBe("prefrences");
     expect(error.message).toBe(
-      '.escapement.json: prefrences: unknown key (allowed: $schema, aliases, preferences, ratings, eligibilityStrict, credentials, credentialSources, catalog, mcpServers); did you mean "preferences"?',
+      '.escapement.json: prefrences: unknown key (allowed: $schema, aliases, preferences, ratings, eligibilityStrict, credentials, credentialSources, catalog, mcpServers, permissions, sandbox); did you mean "preferences"?',
     );
+  });
+
+  it("bad permission rules: an unknown decision, a malformed glob, a climbing pattern, an unconfigured MCP server, a bad sandbox mode", () => {
+    expect(rejection({ permissions: { fs_write: "maybe" } }).path).toBe("permissions.fs_write");
+    expect(rejection({ permissions: { fs_write: { "src/**": "yes" } } }).message).toContain('permissions.fs_write: expected "allow" | "ask" | "deny" or');
+    expect(rejection({ permissions: { fs_write: { "src/[a": "deny" } } }).message).toBe(
+      '.escapement.json: permissions.fs_write["src/[a"]: malformed glob: Missing closing: "]" - use "\\\\]" to match literal characters',
+    );
+    expect(rejection({ permissions: { fs_read: { "../**": "allow" } } }).path).toBe('permissions.fs_read["../**"]');
+    expect(rejection({ permissions: { web_fetch: { "http://x.example/": "deny" } } }).path).toBe('permissions.web_fetch["http://x.example/"]');
+    expect(rejection({ permissions: { "jira__*": "ask" } }).message).toMatch(/permissions\["jira__\*"\]: no MCP server "jira" in mcpServers/);
+    expect(rejection({ sandbox: "strict" }).path).toBe("sandbox");
+    expect(rejection({ sandbox: { mode: "auto", netwrok: true } }).path).toBe("sandbox.netwrok");
   });
 
   it("an unknown key deep inside (strict objects everywhere)", () => {

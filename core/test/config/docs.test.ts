@@ -57,3 +57,17 @@ describe("docs/config.md", () => {
     expect(checked).toBeGreaterThanOrEqual(7);
   });
 });
+
+describe("docs/security.md", () => {
+  const security = readFileSync(resolve(repo, "docs/security.md"), "utf8");
+  const securityBlocks = [...security.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => match[1] as string);
+
+  it("has only valid config snippets", () => {
+    expect(securityBlocks.length).toBeGreaterThanOrEqual(1);
+    for (const block of securityBlocks) {
+      const snippet = parseSnippet(block);
+      expect(snippet, block).toBeDefined();
+      expect(() => parseProjectConfig(mergeOverExample(snippet!), "docs/security.md"), block).not.toThrow();
+    }
+  });
+});

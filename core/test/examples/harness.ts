@@ -44,10 +44,14 @@ export function scratch(prefix: string): string {
  * `node core/bin/escapement.mjs <args>`; cwd is the repo root unless given. stdin gets `input`
  * and is then closed. Killed (and the promise rejected) if it outlives `deadlineMs`.
  */
-export function runCli(args: string[], options: { cwd?: string; input?: string; deadlineMs?: number } = {}): Promise<CliRun> {
+export function runCli(args: string[], options: { cwd?: string; input?: string; deadlineMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   const deadlineMs = options.deadlineMs ?? 15_000;
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd ?? repo, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: options.cwd ?? repo,
+      stdio: ["pipe", "pipe", "pipe"],
+      ...(options.env ? { env: options.env } : {}),
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));

@@ -6,7 +6,7 @@ import { chartEvents, expectScriptConsumed, expectWellFormed, lastUserText, ofEv
 const work = scratch("iterate");
 const chart = join(repo, "examples/iterate");
 
-/** The coder writes into the run's working directory: give each run its own. */
+/** The coder writes into the run's working directory: give each run its own, never the checkout. */
 function workDir(name: string): string {
   const dir = join(work, name, "work");
   mkdirSync(dir, { recursive: true });
@@ -15,9 +15,10 @@ function workDir(name: string): string {
 
 describe("examples/iterate", () => {
   it("fails once, gets the failure back through tellLlm, fixes the code and passes", async () => {
-    const cwd = workDir("pass");
+    // As the README runs it: from the repository root, the files going to --work-dir.
+    const dir = workDir("pass");
     const sessionDir = join(work, "pass", "session");
-    const run = await runCli(["run", chart, "--no-tui", "--session-dir", sessionDir], { cwd });
+    const run = await runCli(["run", "examples/iterate", "--no-tui", "--session-dir", sessionDir, "--work-dir", dir]);
     expect(run.code, run.stderr).toBe(0);
     expect(resultOf(run)).toMatchObject({ status: "done", finalConfig: ["done"] });
 
@@ -38,12 +39,13 @@ describe("examples/iterate", () => {
     expect(told).toContain("Attempt 1 of 3 failed: fizzbuzz(15) returned 'Fizz', expected 'FizzBuzz'");
 
     // The files landed in the working directory, fixed; nothing else was written there.
-    expect(readdirSync(cwd).sort()).toEqual(["fizzbuzz.mjs", "fizzbuzz.test.mjs"]);
-    const code = readFileSync(join(cwd, "fizzbuzz.mjs"), "utf8");
+    expect(readdirSync(dir).sort()).toEqual(["fizzbuzz.mjs", "fizzbuzz.test.mjs"]);
+    const code = readFileSync(join(dir, "fizzbuzz.mjs"), "utf8");
     expect(code.indexOf("n % 15 === 0")).toBeLessThan(code.indexOf("n % 3 === 0"));
   });
 
   it("gives up when the attempts run out (--param maxAttempts=1)", async () => {
+    // Run from a scratch directory, which is then the working directory.
     const cwd = workDir("give-up");
     const sessionDir = join(work, "give-up", "session");
     const run = await runCli(["run", chart, "--no-tui", "--session-dir", sessionDir, "--param", "maxAttempts=1"], { cwd });

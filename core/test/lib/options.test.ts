@@ -37,6 +37,8 @@ describe("validateOptions", () => {
       sessionsRoot: "/tmp",
       resume: "/tmp/y",
       workDir: "/tmp/w",
+      permissions: { fs_write: { "src/**": "allow", "**": "ask" }, web_fetch: "deny" },
+      sandbox: { mode: "required", network: false },
       clock: { now: Date.now, setTimeout: () => 0, clearTimeout: () => {} },
       ids: { sessionId: () => "s", runId: () => "r", token: () => "t" },
       log: { debug() {}, info() {}, warn() {}, error() {} },

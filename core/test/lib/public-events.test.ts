@@ -185,6 +185,22 @@ describe("mapTranscriptRow", () => {
     expectEvents(map(row("llm/tool-validation-failed", data)), [{ type: "tool-validation-failure", ...data }]);
   });
 
+  it("tool/permission -> tool-permission", () => {
+    const data = {
+      invokeId: "c",
+      turn: 1,
+      toolCallId: "call_3",
+      tool: "fs_write",
+      targetKind: "path",
+      target: "write /w/../escaped.txt",
+      decision: "deny",
+      rule: "default: outside the work root → deny",
+    };
+    expectEvents(map(row("tool/permission", data)), [{ type: "tool-permission", ...data }]);
+    const asked = { ...data, decision: "allow", rule: "human: allowed once", asked: true, answer: "once" };
+    expectEvents(map(row("tool/permission", asked)), [{ type: "tool-permission", ...asked }]);
+  });
+
   it("human-input rows -> human-prompt, human-answer (the answer carries the asking actor)", () => {
     const request = row("human-input/requested", {
       promptId: "pick",

@@ -1,7 +1,10 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
+import { defaultPolicy } from "../../src/permissions/default-policy.js";
+import type { PermissionTarget, PermitFn } from "../../src/permissions/permission-target.js";
+import { permitWithoutHuman } from "../../src/permissions/permit-without-human.js";
 import type { ToolContext } from "../../src/tools/tool.js";
 
 const made: string[] = [];
@@ -21,6 +24,39 @@ export const contextFor = (workDir: string, signal: AbortSignal = new AbortContr
   workDir,
   signal,
 });
+
+/**
+ * A work root and a directory outside it, side by side in a fresh real directory:
+ * `<base>/work` and `<base>/outside`, which holds `secret.txt` ("SECRET\n"). Paths are real.
+ */
+export const rootAndOutside = async (): Promise<{ base: string; root: string; outside: string }> => {
+  const base = await realpath(await tempDir());
+  const root = join(base, "work");
+  const outside = join(base, "outside");
+  await mkdir(root);
+  await mkdir(outside);
+  await writeFile(join(outside, "secret.txt"), "SECRET\n");
+  return { base, root, outside };
+};
+
+/** A permit that allows everything: a policy whose rules open every path. */
+export const allowAll: PermitFn = async () => ({ allowed: true, rule: "test: allow all" });
+
+/**
+ * The default policy's permit for `workDir` and `tool` (inside allowed, outside denied, nobody to
+ * ask), recording every target asked about. `beforeAnswer` runs inside the first call, before
+ * the answer: what a racing process does between the check and the use.
+ */
+export const recordingPermit = (workDir: string, tool: string, beforeAnswer?: () => Promise<void>): { permit: PermitFn; targets: PermissionTarget[] } => {
+  const targets: PermissionTarget[] = [];
+  const decide = permitWithoutHuman(defaultPolicy(workDir), tool);
+  const permit: PermitFn = async (target) => {
+    targets.push(target);
+    if (targets.length === 1) await beforeAnswer?.();
+    return decide(target);
+  };
+  return { permit, targets };
+};
 
 /** Polls `check` until it holds or the deadline passes. */
 export const waitFor = async (check: () => boolean | Promise<boolean>, deadlineMs = 5000, what = "condition"): Promise<void> => {

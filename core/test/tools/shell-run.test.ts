@@ -2,8 +2,15 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { PermitFn } from "../../src/permissions/permission-target.js";
 import { createShellRunTool, shellRunTool } from "../../src/tools/shell-run.js";
-import { contextFor, isAlive, readPid, tempDir, waitFor } from "./helpers.js";
+import type { ToolContext } from "../../src/tools/tool.js";
+import { contextFor as bareContext, isAlive, readPid, tempDir, waitFor } from "./helpers.js";
+
+const allowAll: PermitFn = async () => ({ allowed: true, rule: "test: allow" });
+
+/** A context whose permit allows every command (the policy is tested on its own). */
+const contextFor = (dir: string, signal?: AbortSignal): ToolContext => ({ ...bareContext(dir, signal), permit: allowAll });
 
 /** Starts a background grandchild and a foreground child; both pids land in files. */
 const twoSleepers = (dir: string): string => `sleep 30 & echo $! > ${join(dir, "grandchild.pid")}; sleep 30 & echo $! > ${join(dir, "child.pid")}; wait`;
@@ -88,6 +95,30 @@ describe("shell_run", () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(result.output).toBe("main done\n[exit code 0]");
     process.kill(await readPid(join(dir, "bg.pid")), "SIGKILL");
+  });
+
+  it("asks the permit for the command line and spawns nothing when it is refused", async () => {
+    const dir = await tempDir();
+    const asked: unknown[] = [];
+    const permit: PermitFn = async (target) => {
+      asked.push(target);
+      return { allowed: false, rule: "test: deny", message: "permission denied: run `touch ran`: not today (test: deny)" };
+    };
+    const result = await shellRunTool.execute({ command: "touch ran" }, { ...bareContext(dir), permit });
+    expect(asked).toEqual([{ kind: "command", command: "touch ran" }]);
+    expect(result).toEqual({
+      isError: true,
+      output: "permission denied: run `touch ran`: not today (test: deny)",
+      meta: { resolvedPath: dir, permission: "denied", rule: "test: deny" },
+    });
+    expect(existsSync(join(dir, "ran"))).toBe(false);
+  });
+
+  it("without a permit in the context, asks the default policy, which refuses an unconfined command with nobody to ask", async () => {
+    const dir = await tempDir();
+    const result = await shellRunTool.execute({ command: "touch ran" }, bareContext(dir));
+    expect(result).toMatchObject({ isError: true, meta: { permission: "denied" } });
+    expect(existsSync(join(dir, "ran"))).toBe(false);
   });
 
   it("caps long output, keeping head and tail, and says how much was omitted", async () => {

@@ -4,7 +4,9 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { brotliCompressSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
+import type { ToolContext } from "../../src/tools/tool.js";
 import { createWebFetchTool, type WebFetchOptions } from "../../src/tools/web-fetch.js";
 import { contextFor, tempDir, waitFor } from "./helpers.js";
 
@@ -59,6 +61,12 @@ const closedPortUrl = async (): Promise<string> => {
   return `http://127.0.0.1:${port}`;
 };
 
+/** A context whose permit allows every URL: the test servers are on loopback, which the default policy denies. */
+const allowing = (workDir: string, signal?: AbortSignal): ToolContext => ({
+  ...contextFor(workDir, signal),
+  permit: async () => ({ allowed: true, rule: "test: allow all" }),
+});
+
 const setup = async () => {
   const dir = await tempDir();
   let n = 0;
@@ -74,7 +82,7 @@ describe("web_fetch", () => {
       response.end("hello from the server\n");
     });
     const { dir, tool } = await setup();
-    const result = await tool().execute({ url: `${base}/greeting` }, contextFor(dir));
+    const result = await tool().execute({ url: `${base}/greeting` }, allowing(dir));
     const path = join(dir, "fetch", "body-1");
     expect(result.isError).toBe(false);
     expect(result.output).toBe(
@@ -102,12 +110,28 @@ describe("web_fetch", () => {
       }
     });
     const { dir, tool } = await setup();
-    const binary = await tool().execute({ url: `${base}/bin` }, contextFor(dir));
+    const binary = await tool().execute({ url: `${base}/bin` }, allowing(dir));
     expect(binary.output).not.toContain("preview");
     expect(binary.meta).toMatchObject({ bytes: 4 });
     // {"word":" is 9 bytes; each é is 2, so 12 bytes end in the middle of the second é.
-    const json = await tool({ previewBytes: 12 }).execute({ url: `${base}/json` }, contextFor(dir));
+    const json = await tool({ previewBytes: 12 }).execute({ url: `${base}/json` }, allowing(dir));
     expect(json.output).toMatch(/preview \(first 12 of 21 bytes\):\n\{"word":"é$/);
+  });
+
+  it("saves a gzip or brotli encoded body decoded", async () => {
+    const text = "compressed text\n".repeat(100);
+    const base = await serve((request, response) => {
+      const br = request.url === "/br";
+      response.writeHead(200, { "content-type": "text/plain", "content-encoding": br ? "br" : "gzip" });
+      response.end(br ? brotliCompressSync(text) : gzipSync(text));
+    });
+    const { dir, tool } = await setup();
+    for (const path of ["/gzip", "/br"]) {
+      const result = await tool({ previewBytes: 16 }).execute({ url: `${base}${path}` }, allowing(dir));
+      expect(result.meta).toMatchObject({ bytes: text.length });
+      expect(result.output).toContain("preview (first 16 of 1600 bytes):\ncompressed text\n");
+      expect(await readFile(result.meta?.path as string, "utf8")).toBe(text);
+    }
   });
 
   it("streams the body to disk while it is still arriving", async () => {
@@ -118,7 +142,7 @@ describe("web_fetch", () => {
       finish = () => response.end("second part\n");
     });
     const { dir, fetchDir, tool } = await setup();
-    const pending = tool().execute({ url: base }, contextFor(dir));
+    const pending = tool().execute({ url: base }, allowing(dir));
     const partial = join(fetchDir, "body-1");
     await waitFor(async () => existsSync(partial) && (await stat(partial)).size === 11, 5000, "the first part on disk");
     finish();
@@ -134,7 +158,7 @@ describe("web_fetch", () => {
       ended = pump(response, 64 * 1024 * 1024);
     });
     const { dir, fetchDir, tool } = await setup();
-    const result = await tool({ maxBytes: 1024 * 1024 }).execute({ url: base }, contextFor(dir));
+    const result = await tool({ maxBytes: 1024 * 1024 }).execute({ url: base }, allowing(dir));
     expect(result.isError).toBe(true);
     expect(result.output).toBe(`GET ${base} -> 200: body not kept because the download passed 1048576 bytes and was stopped (cap 1048576 bytes).`);
     expect(result.meta).toMatchObject({ tooLarge: true, maxBytes: 1048576 });
@@ -148,7 +172,7 @@ describe("web_fetch", () => {
       response.end("x".repeat(5000));
     });
     const { dir, fetchDir, tool } = await setup();
-    const result = await tool({ maxBytes: 1000 }).execute({ url: base }, contextFor(dir));
+    const result = await tool({ maxBytes: 1000 }).execute({ url: base }, allowing(dir));
     expect(result.isError).toBe(true);
     expect(result.output).toMatch(/it declares 5000 bytes \(cap 1000 bytes\)/);
     expect(existsSync(fetchDir)).toBe(false);
@@ -166,7 +190,7 @@ describe("web_fetch", () => {
     });
     const { dir, fetchDir, tool } = await setup();
     const controller = new AbortController();
-    const pending = tool().execute({ url: base }, contextFor(dir, controller.signal));
+    const pending = tool().execute({ url: base }, allowing(dir, controller.signal));
     await arrived;
     await waitFor(() => existsSync(join(fetchDir, "body-1")), 5000, "the body file");
     controller.abort();
@@ -180,7 +204,7 @@ describe("web_fetch", () => {
     const base = await serve(() => {});
     const { dir, tool } = await setup();
     const started = Date.now();
-    const result = await tool({ timeoutMs: 300 }).execute({ url: base }, contextFor(dir));
+    const result = await tool({ timeoutMs: 300 }).execute({ url: base }, allowing(dir));
     expect(Date.now() - started).toBeLessThan(3000);
     expect(result).toMatchObject({ isError: true, output: `GET ${base} timed out after 300 ms.`, meta: { timedOut: true } });
   });
@@ -191,13 +215,13 @@ describe("web_fetch", () => {
       response.end("no such page");
     });
     const { dir, tool } = await setup();
-    const notFound = await tool().execute({ url: `${base}/missing` }, contextFor(dir));
+    const notFound = await tool().execute({ url: `${base}/missing` }, allowing(dir));
     expect(notFound).toMatchObject({ isError: true, meta: { status: 404 } });
     expect(notFound.output).toContain("-> 404 Not Found");
     expect(notFound.output).toContain("no such page");
 
-    const unreachable = await tool().execute({ url: await closedPortUrl() }, contextFor(dir));
+    const unreachable = await tool().execute({ url: await closedPortUrl() }, allowing(dir));
     expect(unreachable.isError).toBe(true);
-    expect(unreachable.output).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+ failed: fetch failed: .*ECONNREFUSED/);
+    expect(unreachable.output).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+ failed: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
   });
 });

@@ -64,6 +64,7 @@ const summaries: Summaries = {
       d.tokensPerSec === undefined ? "" : ` ${Math.round(d.tokensPerSec)} tok/s`
     }: ${d.snippet}`,
   "llm/tool-call": (d) => `${d.invokeId} ${d.name}${d.toolKind === "event" ? " (event)" : ""} ${d.snippet}`,
+  "tool/permission": (d) => `${d.invokeId} ${d.tool} ${d.decision === "allow" ? "✓ allowed" : "⛔ denied"}: ${d.target} (${d.rule})`,
   "llm/tool-result": (d) => `${d.invokeId} ${d.name} ${d.isError ? "✗" : "→"} ${d.snippet}`,
   "llm/tool-validation-failed": (d) => `${d.invokeId} ${d.name} invalid${d.final ? " (final)" : ""}: ${d.issues}`,
   "llm/message-in": (d) => `${d.invokeId} ← ${d.from ?? "message"}: ${d.snippet}`,

@@ -72,6 +72,8 @@ export declare const eventDataLlmResponse: Validator;
 export declare const eventDataLlmToolCall: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1tool-result */
 export declare const eventDataLlmToolResult: Validator;
+/** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/tool~1permission */
+export declare const eventDataToolPermission: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1tool-validation-failed */
 export declare const eventDataLlmToolValidationFailed: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1message-in */

@@ -16,6 +16,7 @@ export const EVENT_NAMES = [
   "llm/response",
   "llm/tool-call",
   "llm/tool-result",
+  "tool/permission",
   "llm/tool-validation-failed",
   "llm/message-in",
   "llm/idle",

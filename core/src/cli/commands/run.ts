@@ -13,6 +13,9 @@ import { openFrontend, type FrontendKind } from "../run-frontend.js";
 import type { ListenAddress } from "../listen-address.js";
 import { UsageError } from "../../runtime/usage-error.js";
 import { exitCodes } from "../exit-codes.js";
+import { permissionOptions } from "../../engine/permission-options.js";
+import type { SandboxMode } from "../../permissions/index.js";
+import { CONFIG_FILE_NAME, displayPath } from "../../config/index.js";
 import type { CliIo } from "../cli-io.js";
 
 export interface RunFlags {
@@ -27,6 +30,8 @@ export interface RunFlags {
   resume?: string;
   sessionDir?: string;
   workDir?: string;
+  /** `--sandbox`: overrides the config's sandbox mode. */
+  sandbox?: SandboxMode;
   replay?: string;
   fork?: boolean;
   forkAt?: number;
@@ -92,6 +97,14 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       ...(flags.resume ? { resume: flags.resume } : {}),
       ...(flags.sessionDir ? { sessionDir: flags.sessionDir } : {}),
       ...(flags.workDir ? { workDir: resolve(io.cwd, flags.workDir) } : {}),
+      ...permissionOptions({
+        config: project.config,
+        configLabel: project.path === undefined ? CONFIG_FILE_NAME : displayPath(project.path, io.cwd),
+        baseDir: project.path === undefined ? io.cwd : dirname(project.path),
+        ...(io.env["HOME"] ? { homeDir: io.env["HOME"] } : {}),
+        env: io.env,
+        ...(flags.sandbox ? { sandbox: flags.sandbox } : {}),
+      }),
       ...(flags.loopThreshold === undefined ? {} : { loopThreshold: flags.loopThreshold === 0 ? false : flags.loopThreshold }),
       signal: frontend.signal,
       taps: frontend.taps,

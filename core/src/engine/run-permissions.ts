@@ -1,0 +1,121 @@
+import { dirname, isAbsolute, relative, sep } from "node:path";
+import {
+  compilePolicy,
+  compileRules,
+  PermissionRulesError,
+  realWorkRoot,
+  type PermissionPolicy,
+  type PolicyOptions,
+  type RuleLayer,
+} from "../permissions/index.js";
+import type { PermissionRules, SandboxSettings } from "../permissions/index.js";
+import { builtinToolTargets } from "../permissions/tool-targets.js";
+import type { ShellSandbox } from "../tools/shell-sandbox.js";
+import type { ToolRegistry } from "../tools/tool-registry.js";
+
+/** What a run allows its tools: the compiled policy, the shell sandbox, and what a human allowed for the run. */
+export interface RunPermissions {
+  /** Defaults, then .escapement.json, then run options. */
+  readonly policy: PermissionPolicy;
+  /** The policy of a conversation with rules of its own (compiled once per rules object). */
+  policyFor(rules: PermissionRules | undefined, label: string): PermissionPolicy;
+  /** Targets a human allowed "for this run", by tool and target. */
+  readonly grants: Set<string>;
+  /** How shell commands are confined; undefined when they run unconfined. */
+  readonly sandbox: ShellSandbox | undefined;
+}
+
+/** The shell sandbox could not be set up and the settings require it. */
+export class SandboxUnavailableError extends Error {
+  override readonly name = "SandboxUnavailableError";
+}
+
+export interface PermissionSetup {
+  workDir: string;
+  /** The run's session directory and the directory holding it. */
+  sessionDir: string;
+  /** Where tools save downloads: readable by the fs tools wherever it is. */
+  downloadDir: string;
+  layers: readonly RuleLayer[];
+  protectedPaths: readonly string[];
+  settings: SandboxSettings;
+  /** bwrap's path, or why it cannot be used here. */
+  bwrap: { path: string } | { unavailable: string };
+  tools: ToolRegistry;
+}
+
+/** Throws SandboxUnavailableError when the settings require a sandbox this machine cannot give. */
+export const requireSandbox = (settings: SandboxSettings, bwrap: PermissionSetup["bwrap"]): void => {
+  if (settings.mode === "required" && "unavailable" in bwrap) {
+    throw new SandboxUnavailableError(`the shell sandbox is required (sandbox: "required") but unavailable: ${bwrap.unavailable}`);
+  }
+};
+
+/** Compiles the run's policy and sandbox; throws PermissionRulesError for a rule naming no tool of the run. */
+export const preparePermissions = (setup: PermissionSetup): RunPermissions => {
+  const workRoot = realWorkRoot(setup.workDir);
+  // The session and the sessions directory are protected, unless the work root is inside them
+  // (then what lies outside the work root is denied anyway).
+  const sessionDir = realWorkRoot(setup.sessionDir);
+  const keyFiles = setup.protectedPaths.map(realWorkRoot);
+  const protectedPaths = [sessionDir, dirname(sessionDir), ...keyFiles].filter((path) => !contains(path, workRoot));
+  const sandbox: ShellSandbox | undefined =
+    setup.settings.mode !== "off" && "path" in setup.bwrap
+      ? { bwrap: setup.bwrap.path, writable: [workRoot], hidden: [...new Set([sessionDir, ...protectedPaths])], network: setup.settings.network }
+      : undefined;
+  for (const layer of setup.layers) checkToolNames(layer.rules, setup.tools, layer.source);
+  const base: PolicyOptions = {
+    workRoot,
+    layers: setup.layers,
+    protectedPaths,
+    readablePaths: [realWorkRoot(setup.downloadDir)],
+    shellSandboxed: sandbox !== undefined,
+  };
+  const policy = compilePolicy(base);
+  const perConversation = new WeakMap<PermissionRules, PermissionPolicy>();
+  return {
+    policy,
+    grants: new Set(),
+    sandbox,
+    policyFor(rules, label) {
+      if (rules === undefined) return policy;
+      let compiled = perConversation.get(rules);
+      if (!compiled) {
+        compiled = compilePolicy({ ...base, layers: [...setup.layers, { source: label, rules }] });
+        perConversation.set(rules, compiled);
+      }
+      return compiled;
+    },
+  };
+};
+
+/** A rule set's problems, for a conversation's own rules: undefined when they compile and name known tools. */
+export const rulesProblem = (rules: PermissionRules, tools: ToolRegistry): string | undefined => {
+  try {
+    compileRules(rules, 1, "conversation");
+    checkToolNames(rules, tools, "conversation");
+    return undefined;
+  } catch (error) {
+    if (error instanceof PermissionRulesError) return error.message;
+    throw error;
+  }
+};
+
+const checkToolNames = (rules: PermissionRules, tools: ToolRegistry, source: string): void => {
+  const names = tools.list().map((tool) => tool.name);
+  for (const key of Object.keys(rules)) {
+    if (key === "*" || Object.hasOwn(builtinToolTargets, key) || tools.has(key)) continue;
+    if (key.endsWith("__*") && (names.some((name) => name.startsWith(key.slice(0, -1))) || tools.explains(key.slice(0, -1)))) continue;
+    const known = [...new Set([...Object.keys(builtinToolTargets), ...names])].join(", ");
+    throw new PermissionRulesError(
+      `permissions.${key}`,
+      `no tool named ${JSON.stringify(key)} in this run (tools: ${known}; an MCP server's tools: "<server>__*")`,
+      source,
+    );
+  }
+};
+
+const contains = (dir: string, path: string): boolean => {
+  const rel = relative(dir, path);
+  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
+};
