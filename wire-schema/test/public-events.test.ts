@@ -45,6 +45,16 @@ const samples: Record<string, Record<string, unknown>> = {
   "tool-call": { invokeId: "greeter", turn: 1, toolCallId: "call_1", name: "fs_read", toolKind: "real", snippet: '{"path":"a"}' },
   "tool-result": { invokeId: "greeter", turn: 1, toolCallId: "call_1", name: "fs_read", isError: false, snippet: "ok" },
   "tool-validation-failure": { invokeId: "greeter", turn: 1, toolCallId: "call_1", name: "greeting_done", issues: "greeting: required", final: false },
+  "tool-permission": {
+    invokeId: "greeter",
+    turn: 1,
+    toolCallId: "call_2",
+    tool: "fs_write",
+    targetKind: "path",
+    target: "write /work/escaped.txt",
+    decision: "deny",
+    rule: "default: outside the work root → deny",
+  },
   "human-prompt": { invokeId: "name", promptId: "name", kind: "text", message: "Your name?" },
   "human-answer": { invokeId: "name", promptId: "name", outcome: "answered", value: "Grace" },
 };
