@@ -1,6 +1,7 @@
 import { describeTarget, type PermissionPolicy, type PermissionTarget, type Permit, type PermitFn, type Verdict } from "../permissions/index.js";
 import { requestHumanInput } from "../human/request-input.js";
 import type { RunServices } from "../engine/run-services.js";
+import { grantKey } from "../engine/run-permissions.js";
 
 /** One tool call: who asks, for what, in which conversation turn. */
 export interface ToolCallRef {
@@ -31,7 +32,7 @@ export const toolPermit = (services: RunServices, policy: PermissionPolicy, call
   return async (target) => {
     const verdict = policy.decide(call.tool, target);
     const shown = describeTarget(target);
-    const grant = `${call.tool}\u0000${shown}`;
+    const grant = grantKey(call.tool, shown);
     if (verdict.decision !== "ask") return record(services, call, target, verdict.decision === "allow", verdict, {});
     if (services.permissions.grants.has(grant)) {
       return record(services, call, target, true, { ...verdict, rule: "human: allowed for this run" }, {});

@@ -12,6 +12,7 @@ import type { PermissionRules, SandboxSettings } from "../permissions/index.js";
 import { builtinToolTargets } from "../permissions/tool-targets.js";
 import type { ShellSandbox } from "../tools/shell-sandbox.js";
 import type { ToolRegistry } from "../tools/tool-registry.js";
+import { readTranscript } from "../runtime/transcript-reader.js";
 
 /** What a run allows its tools: the compiled policy, the shell sandbox, and what a human allowed for the run. */
 export interface RunPermissions {
@@ -23,6 +24,22 @@ export interface RunPermissions {
   readonly grants: Set<string>;
   /** How shell commands are confined; undefined when they run unconfined. */
   readonly sandbox: ShellSandbox | undefined;
+}
+
+/** How a grant ("allow for this run") is keyed: the tool and its target as rows show it. */
+export const grantKey = (tool: string, target: string): string => `${tool}\u0000${target}`;
+
+/** The "allow for this run" answers a session's transcript holds: a resumed run does not ask them again. */
+export async function grantsIn(transcriptPath: string): Promise<string[]> {
+  const grants: string[] = [];
+  for await (const row of readTranscript(transcriptPath)) {
+    if (row.event !== "tool/permission") continue;
+    const data = row.data as { tool?: unknown; target?: unknown; answer?: unknown; childSessionId?: unknown };
+    if (data.answer === "run" && data.childSessionId === undefined && typeof data.tool === "string" && typeof data.target === "string") {
+      grants.push(grantKey(data.tool, data.target));
+    }
+  }
+  return grants;
 }
 
 /** The shell sandbox could not be set up and the settings require it. */

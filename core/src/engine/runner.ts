@@ -23,7 +23,7 @@ import { TranscriptWriter } from "../runtime/transcript-writer.js";
 import { DebugGate } from "../debug/debug-gate.js";
 import { sandboxSettings } from "../permissions/index.js";
 import { detectBwrap } from "../tools/shell-sandbox.js";
-import { preparePermissions, requireSandbox, type RunPermissions } from "./run-permissions.js";
+import { grantsIn, preparePermissions, requireSandbox, type RunPermissions } from "./run-permissions.js";
 import { toolEnvironment } from "./tool-environment.js";
 
 export type { RunStatus, RunChartOptions, ChartHandle, RunStartInfo, RunResult } from "./run-options.js";
@@ -69,6 +69,7 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
     bwrap,
     tools,
   });
+  if (session.checkpoint) for (const grant of await grantsIn(session.paths.transcript)) permissions.grants.add(grant);
   const run = assembleRun(options, session, tools, permissions);
   announce(run, session.history.interrupted);
   armEndings(run);

@@ -15,7 +15,8 @@ export const isErrorish = (event: string, data: unknown): boolean =>
 /** The lane of a row; error-ish rows go to the error lane whatever their namespace. */
 export const laneOf = (event: string, data: unknown): Lane => {
   if (isErrorish(event, data)) return "error";
-  if (event.startsWith("llm/tool-")) return "tool";
+  // Tool calls, their results, and the permission policy's decisions on them.
+  if (event.startsWith("llm/tool-") || event.startsWith("tool/")) return "tool";
   if (event.startsWith("llm/")) return "llm";
   if (event.startsWith("human-input/")) return "human";
   if (event.startsWith("debug/")) return "debug";

@@ -12,6 +12,8 @@ test.each([
   ["llm/response", {}, "llm"],
   ["llm/tool-call", {}, "tool"],
   ["llm/tool-result", { isError: false }, "tool"],
+  ["tool/permission", { decision: "allow" }, "tool"],
+  ["tool/permission", { decision: "deny" }, "tool"],
   ["human-input/requested", {}, "human"],
   ["debug/paused", {}, "debug"],
   ["llm/error", {}, "error"],
