@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createSocketServer, type AddressInfo, type Server } from "node:net";
 import { homedir, tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { delimiter, join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PermitFn } from "../../src/permissions/permission-target.js";
 import { detectBwrap } from "../../src/tools/detect-bwrap.js";
@@ -43,6 +43,13 @@ const processesWith = async (marker: string): Promise<number[]> => {
   }
   return pids;
 };
+
+/** A node executable whose real path is not under /tmp (which the sandbox replaces), or undefined. */
+const nodeOutsideTmp = (): string | undefined =>
+  [process.execPath, ...(process.env["PATH"] ?? "").split(delimiter).map((dir) => join(dir, "node"))]
+    .filter((path) => existsSync(path))
+    .map((path) => realpathSync(path))
+    .find((path) => !path.startsWith("/tmp/"));
 
 /** A sleep no other process runs, to find (or not find) it afterwards. */
 const uniqueSleep = (): string => `300.${String(Math.floor(Math.random() * 1e9)).padStart(9, "0")}`;
@@ -226,12 +233,15 @@ describe.skipIf(bwrap === undefined)("shell_run in a bubblewrap sandbox", () => 
     }
   });
 
-  it("hides a Unix socket listed as hidden (a read-only mount alone does not stop connect())", async () => {
+  it("hides a Unix socket listed as hidden (a read-only mount alone does not stop connect())", async (context) => {
     const socketPath = join(outside, "agent.sock");
     const server: Server = createSocketServer((socket) => socket.end());
     await new Promise<void>((resolve) => server.listen(socketPath, resolve));
     try {
-      const connect = `${JSON.stringify(process.execPath)} -e 'require("net").connect(${JSON.stringify(socketPath)}).on("connect", () => { console.log("connected"); process.exit(0); }).on("error", (e) => { console.log(e.code); process.exit(1); })'`;
+      // Inside the sandbox /tmp is a fresh tmpfs: a node installed under /tmp (as a test's own copy may be) is not there.
+      const node = nodeOutsideTmp();
+      if (node === undefined) return context.skip("no node executable outside /tmp");
+      const connect = `${JSON.stringify(node)} -e 'require("net").connect(${JSON.stringify(socketPath)}).on("connect", () => { console.log("connected"); process.exit(0); }).on("error", (e) => { console.log(e.code); process.exit(1); })'`;
       const open = await shellRunTool.execute({ command: connect }, inSandbox());
       expect(open.output).toBe("connected\n[exit code 0]");
       const hidden = await shellRunTool.execute({ command: connect }, inSandbox({ sandbox: { ...sandbox, hidden: [socketPath] } }));
