@@ -111,6 +111,42 @@ export const eventDataSchemas = {
     snippet: Snippet,
     meta: z.record(z.string(), z.unknown()).optional(),
   }),
+  "tool/started": z
+    .looseObject({
+      invokeId: InvokeId,
+      turn: Turn,
+      toolCallId: NonEmpty,
+      name: z.string(),
+    })
+    .describe("A real tool call is about to run; durable before it runs. A resume finds a started call without tool/finished interrupted."),
+  "tool/process": z
+    .looseObject({
+      invokeId: InvokeId,
+      turn: Turn,
+      toolCallId: NonEmpty,
+      pgid: z.int().min(1).describe("The process group the tool started; a resume kills it if it outlived the run."),
+      startTicks: z.int().min(0).optional().describe("The group leader's start time (Linux clock ticks since boot), so a reused pid is not killed."),
+    })
+    .describe("A tool started a process group; durable right after it was started."),
+  "tool/finished": z
+    .looseObject({
+      invokeId: InvokeId,
+      turn: Turn,
+      toolCallId: NonEmpty,
+      name: z.string(),
+      isError: z.boolean(),
+      ref: Ref.describe("The result: { input, output, isError, meta }."),
+    })
+    .describe("A real tool call finished; durable before the model sees its result. A resume reuses the result and does not run the tool again."),
+  "tool/interrupted": z
+    .looseObject({
+      invokeId: InvokeId,
+      turn: Turn,
+      toolCallId: NonEmpty,
+      name: z.string(),
+      rerun: z.boolean().describe("True when the tool declares itself idempotent and runs again; false when the model is told the outcome is unknown."),
+    })
+    .describe("A resumed run found a tool call that was running when the run's process died."),
   "tool/permission": z
     .looseObject({
       invokeId: InvokeId,

@@ -11,6 +11,9 @@ import type { ConversationState } from "./conversation-state.js";
 import type { RunServices } from "../engine/run-services.js";
 import { builtinConversationTools, type ConversationToolHost } from "./conversation-tools.js";
 import { toolPermit } from "./tool-permit.js";
+import type { RecordedToolCall } from "../engine/recorded-turns.js";
+import { processStat } from "../tools/process-stat.js";
+import type { EventData } from "@escapement/wire-schema";
 
 export interface ChartEvent {
   type: string;
@@ -82,9 +85,62 @@ export function buildRequest(ctx: TurnContext, turn: number): ModelRequest {
 
 /** Runs one model turn and every tool call it makes. Throws `LlmError` when the model call fails. */
 export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
-  const { services, state, signal } = ctx;
+  const { services, state } = ctx;
   const turn = state.turn + 1;
   const stem = blobStem(ctx, turn);
+  const recorded = services.recorded.take(state.invokeId, turn);
+  const answered = recorded ? { response: services.recorded.response(recorded), responseRef: recorded.responseRef } : await callModel(ctx, turn, stem);
+  const { response, responseRef } = answered;
+  const text = blocksText(response.content);
+  const assistant: ModelMessage = { role: "assistant", content: response.content };
+  const calls = toolCallsOf(response);
+  if (calls.length === 0) {
+    const idle: ChartEvent = { type: state.onEndTurnEvent, invokeId: state.invokeId, turn, ref: responseRef, snippet: snippet(text), text };
+    return { append: [assistant], events: [idle], phase: "idle", validationStrikes: 0 };
+  }
+
+  const results: ContentBlock[] = [];
+  const events: ChartEvent[] = [];
+  // Rows of invalid event payloads come after the real tools: a resume that runs this turn again
+  // from its kept rows then never writes one twice.
+  const validationRows: EventData<"llm/tool-validation-failed">[] = [];
+  let invalid = false;
+  for (const call of calls) {
+    const eventTool = state.eventTools.find((tool) => tool.toolName === call.name);
+    if (eventTool) {
+      const allowed = ctx.allowedEvents[eventTool.eventName];
+      const check = allowed ? checkEventPayload(allowed, call.input) : ({ ok: false, issues: "event is no longer allowed" } as const);
+      if (check.ok) {
+        events.push({ ...check.payload, type: eventTool.eventName, invokeId: state.invokeId });
+        results.push(toolResult(call, "ok", false));
+      } else {
+        invalid = true;
+        const final = state.validationStrikes >= 1;
+        validationRows.push({ invokeId: state.invokeId, turn, toolCallId: call.id, name: call.name, issues: check.issues, final });
+        results.push(toolResult(call, `invalid payload for event "${eventTool.eventName}": ${check.issues}. Call the tool again with a valid payload.`, true));
+      }
+      continue;
+    }
+    results.push(await runRealTool(ctx, call, turn, stem, recorded?.tools.get(call.id)));
+  }
+  for (const row of validationRows) services.transcript.append("llm/tool-validation-failed", row);
+
+  const strikes = invalid ? state.validationStrikes + 1 : 0;
+  const append: ModelMessage[] = [assistant, { role: "user", content: results }];
+  if (strikes >= 2) {
+    events.push({ type: "error.llm.tool-validation", invokeId: state.invokeId, turn, category: "tool-validation" });
+    return { append, events, phase: "idle", validationStrikes: strikes };
+  }
+  return { append, events, phase: "calling", validationStrikes: strikes };
+}
+
+/**
+ * Calls the model for `turn` and records its response. The response, and a row for each tool call it
+ * makes, are kept (checkpointed) before anything acts on them: a crash from here on never pays for
+ * this answer again.
+ */
+async function callModel(ctx: TurnContext, turn: number, stem: string): Promise<{ response: ModelResponse; responseRef: string }> {
+  const { services, state, signal } = ctx;
   const request = buildRequest(ctx, turn);
   const lastUser = [...state.messages].reverse().find((message) => message.role === "user");
   // Checkpoint before the request row, so a crash during the call cuts the whole attempt.
@@ -119,6 +175,8 @@ export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
   } catch (error) {
     // Whatever the model call throws is the model's failure; anything else a turn throws is local
     // (the session directory could not be written) and the driver ends the run on it.
+    // A file-system error (it names a path: the cassette could not be written) is the session's, not the model's.
+    if (isFileSystemError(error)) throw error;
     throw isLlmError(error) ? error : new LlmError("transport", (error as Error).message ?? String(error), { cause: error });
   } finally {
     done();
@@ -143,132 +201,145 @@ export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
     ref: responseRef,
     snippet: snippet(text),
   });
-
-  const assistant: ModelMessage = { role: "assistant", content: response.content };
-  const calls = response.content.filter((block): block is Extract<ContentBlock, { type: "tool-call" }> => block.type === "tool-call");
-  if (calls.length === 0) {
-    const idle: ChartEvent = { type: state.onEndTurnEvent, invokeId: state.invokeId, turn, ref: responseRef, snippet: snippet(text), text };
-    return { append: [assistant], events: [idle], phase: "idle", validationStrikes: 0 };
-  }
-
-  const results: ContentBlock[] = [];
-  const events: ChartEvent[] = [];
-  let invalid = false;
-  for (const call of calls) {
-    const eventTool = state.eventTools.find((tool) => tool.toolName === call.name);
-    const kind = eventTool ? "event" : "real";
+  for (const call of toolCallsOf(response)) {
+    const eventTool = state.eventTools.some((tool) => tool.toolName === call.name);
     services.transcript.append("llm/tool-call", {
       invokeId: state.invokeId,
       turn,
       toolCallId: call.id,
       name: call.name,
-      toolKind: kind,
+      toolKind: eventTool ? "event" : "real",
       snippet: snippet(JSON.stringify(call.input ?? {})),
     });
-    if (eventTool) {
-      const allowed = ctx.allowedEvents[eventTool.eventName];
-      const check = allowed ? checkEventPayload(allowed, call.input) : ({ ok: false, issues: "event is no longer allowed" } as const);
-      if (check.ok) {
-        events.push({ ...check.payload, type: eventTool.eventName, invokeId: state.invokeId });
-        results.push(toolResult(call, "ok", false));
-      } else {
-        invalid = true;
-        const final = state.validationStrikes >= 1;
-        services.transcript.append("llm/tool-validation-failed", {
-          invokeId: state.invokeId,
-          turn,
-          toolCallId: call.id,
-          name: call.name,
-          issues: check.issues,
-          final,
-        });
-        results.push(toolResult(call, `invalid payload for event "${eventTool.eventName}": ${check.issues}. Call the tool again with a valid payload.`, true));
-      }
-      continue;
-    }
-    const outcome = await runRealTool(ctx, call, turn, stem);
-    results.push(outcome);
   }
-
-  const strikes = invalid ? state.validationStrikes + 1 : 0;
-  const append: ModelMessage[] = [assistant, { role: "user", content: results }];
-  if (strikes >= 2) {
-    events.push({ type: "error.llm.tool-validation", invokeId: state.invokeId, turn, category: "tool-validation" });
-    return { append, events, phase: "idle", validationStrikes: strikes };
-  }
-  return { append, events, phase: "calling", validationStrikes: strikes };
+  services.checkpointNow();
+  return { response, responseRef };
 }
 
-async function runRealTool(ctx: TurnContext, call: Extract<ContentBlock, { type: "tool-call" }>, turn: number, stem: string): Promise<ContentBlock> {
-  const { services, state, signal } = ctx;
+const toolCallsOf = (response: ModelResponse): Extract<ContentBlock, { type: "tool-call" }>[] =>
+  response.content.filter((block): block is Extract<ContentBlock, { type: "tool-call" }> => block.type === "tool-call");
+
+type ToolCall = Extract<ContentBlock, { type: "tool-call" }>;
+
+/** What the model is told about a tool call the dead run left running, when the tool cannot safely run again. */
+export const interruptedToolOutput = (name: string): string =>
+  `interrupted: the run stopped (it crashed or was killed) while ${name} was running, so whether it finished and what it changed ` +
+  "is unknown. Check the state it would have changed before relying on it or running it again.";
+
+/**
+ * One real tool call, written ahead: `tool/started` is kept before the tool runs, and
+ * `tool/finished` (with the result) before the model sees it. In a resumed turn, a call whose
+ * result is on disk is not run again; a call the dead run left running runs again only if the tool
+ * is idempotent, else the model is told its outcome is unknown.
+ */
+async function runRealTool(ctx: TurnContext, call: ToolCall, turn: number, stem: string, recorded: RecordedToolCall | undefined): Promise<ContentBlock> {
+  const { services, state } = ctx;
+  if (recorded?.finished) {
+    const result = services.recorded.toolResult(recorded.finished.ref);
+    return toolResult(call, result.output, result.isError);
+  }
   const builtin = builtinConversationTools(state).find((tool) => tool.spec.name === call.name);
   const tool = builtin ? undefined : realToolsOf(state, services).find((candidate) => candidate.name === call.name);
-  let output: string;
-  let isError = false;
-  let meta: Record<string, unknown> | undefined;
+  const ids = { invokeId: state.invokeId, turn, toolCallId: call.id, name: call.name };
+  let outcome: { output: string; isError: boolean; meta?: Record<string, unknown> };
+  if (recorded?.started && !(builtin !== undefined || tool?.idempotent === true)) {
+    services.transcript.append("tool/interrupted", { ...ids, rerun: false });
+    outcome = { output: interruptedToolOutput(call.name), isError: true, meta: { interrupted: true } };
+  } else {
+    if (recorded?.started) services.transcript.append("tool/interrupted", { ...ids, rerun: true });
+    services.transcript.append("tool/started", ids);
+    services.checkpointNow();
+    outcome = await executeTool(ctx, call, turn, builtin, tool);
+  }
+  const ref = services.io.put(`${stem}-tool-${call.id.replace(/[^A-Za-z0-9_-]/g, "_")}`, { input: call.input, ...outcome });
+  services.transcript.append("tool/finished", { ...ids, isError: outcome.isError, ref });
+  services.transcript.append("llm/tool-result", {
+    ...ids,
+    isError: outcome.isError,
+    ref,
+    snippet: snippet(outcome.output),
+    ...(outcome.meta ? { meta: outcome.meta } : {}),
+  });
+  services.checkpointNow();
+  return toolResult(call, outcome.output, outcome.isError);
+}
+
+/** Runs a tool call (after the policy allows it) and returns what the model is told. */
+async function executeTool(
+  ctx: TurnContext,
+  call: ToolCall,
+  turn: number,
+  builtin: ReturnType<typeof builtinConversationTools>[number] | undefined,
+  tool: Tool | undefined,
+): Promise<{ output: string; isError: boolean; meta?: Record<string, unknown> }> {
+  const { services, state, signal } = ctx;
   if (!builtin && !tool) {
     const available = [...realToolsOf(state, services).map((t) => t.name), ...state.eventTools.map((t) => t.toolName)];
-    output = `unknown tool "${call.name}"; available: ${available.join(", ")}`;
-    isError = true;
-  } else {
-    const done = services.inflight.begin(`tool ${call.name}`);
-    try {
-      services.transcript.flush();
-      if (builtin) {
-        const result = await builtin.execute(call.input, ctx.host, signal);
-        output = result.output;
-        isError = result.isError ?? false;
-      } else {
-        const parsed = tool!.input.safeParse(call.input);
-        if (!parsed.success) {
-          output = `invalid input for ${call.name}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(input)"}: ${i.message}`).join("; ")}`;
-          isError = true;
-        } else {
-          const policy = services.permissions.policyFor(state.permissions, `conversation "${state.invokeId}"`);
-          const permit = toolPermit(services, policy, { invokeId: state.invokeId, stateId: state.stateId, turn, toolCallId: call.id, tool: call.name }, signal);
-          // A tool that names no targets is checked as a whole before it runs.
-          const refusal = tool!.checksPermissions ? undefined : await permit({ kind: "tool" });
-          if (refusal && !refusal.allowed) {
-            output = refusal.message ?? `permission denied: ${call.name}`;
-            isError = true;
-            meta = { permission: "denied", rule: refusal.rule };
-          } else {
-            const result = await tool!.execute(parsed.data, {
-              signal,
-              workDir: services.workDir,
-              permit,
-              env: services.toolEnv,
-              downloadDir: services.downloadDir,
-              ...(services.permissions.sandbox ? { sandbox: services.permissions.sandbox } : {}),
-            });
-            output = result.output;
-            isError = result.isError ?? false;
-            meta = result.meta;
-          }
-        }
-      }
-    } catch (error) {
-      if (signal.aborted) throw new LlmError("aborted", "conversation ended while a tool was running", { cause: error });
-      output = `tool ${call.name} failed: ${(error as Error).message}`;
-      isError = true;
-    } finally {
-      done();
-    }
-    // A tool that ignored the abort and finished anyway: its result has no conversation to go to.
-    throwIfEnded(signal, "the conversation ended while a tool was running");
+    return { output: `unknown tool "${call.name}"; available: ${available.join(", ")}`, isError: true };
   }
-  services.transcript.append("llm/tool-result", {
-    invokeId: state.invokeId,
-    turn,
-    toolCallId: call.id,
-    name: call.name,
-    isError,
-    ref: services.io.put(`${stem}-tool-${call.id.replace(/[^A-Za-z0-9_-]/g, "_")}`, { input: call.input, output, isError, meta }),
-    snippet: snippet(output),
-    ...(meta ? { meta } : {}),
-  });
-  return toolResult(call, output, isError);
+  const done = services.inflight.begin(`tool ${call.name}`);
+  let outcome: { output: string; isError: boolean; meta?: Record<string, unknown> };
+  try {
+    if (builtin) {
+      const result = await builtin.execute(call.input, ctx.host, signal);
+      outcome = { output: result.output, isError: result.isError ?? false };
+    } else {
+      outcome = await executeRealTool(ctx, call, turn, tool!);
+    }
+  } catch (error) {
+    if (signal.aborted) throw new LlmError("aborted", "conversation ended while a tool was running", { cause: error });
+    outcome = { output: `tool ${call.name} failed: ${(error as Error).message}`, isError: true };
+  } finally {
+    done();
+  }
+  // A tool that ignored the abort and finished anyway: its result has no conversation to go to.
+  throwIfEnded(signal, "the conversation ended while a tool was running");
+  return outcome;
 }
+
+async function executeRealTool(
+  ctx: TurnContext,
+  call: ToolCall,
+  turn: number,
+  tool: Tool,
+): Promise<{ output: string; isError: boolean; meta?: Record<string, unknown> }> {
+  const { services, state, signal } = ctx;
+  const parsed = tool.input.safeParse(call.input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(input)"}: ${i.message}`).join("; ");
+    return { output: `invalid input for ${call.name}: ${issues}`, isError: true };
+  }
+  const policy = services.permissions.policyFor(state.permissions, `conversation "${state.invokeId}"`);
+  const permit = toolPermit(services, policy, { invokeId: state.invokeId, stateId: state.stateId, turn, toolCallId: call.id, tool: call.name }, signal);
+  // A tool that names no targets is checked as a whole before it runs.
+  const refusal = tool.checksPermissions ? undefined : await permit({ kind: "tool" });
+  if (refusal && !refusal.allowed) {
+    return { output: refusal.message ?? `permission denied: ${call.name}`, isError: true, meta: { permission: "denied", rule: refusal.rule } };
+  }
+  const result = await tool.execute(parsed.data, {
+    signal,
+    workDir: services.workDir,
+    permit,
+    env: services.toolEnv,
+    downloadDir: services.downloadDir,
+    ...(services.permissions.sandbox ? { sandbox: services.permissions.sandbox } : {}),
+    onProcessGroup: (pgid) => {
+      const startTicks = processStat(pgid)?.startTicks;
+      services.transcript.append("tool/process", {
+        invokeId: state.invokeId,
+        turn,
+        toolCallId: call.id,
+        pgid,
+        ...(startTicks === undefined ? {} : { startTicks }),
+      });
+      services.checkpointNow();
+    },
+  });
+  return { output: result.output, isError: result.isError ?? false, ...(result.meta ? { meta: result.meta } : {}) };
+}
+
+const isFileSystemError = (error: unknown): boolean =>
+  error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string" && typeof (error as NodeJS.ErrnoException).path === "string";
 
 /** Nothing may be recorded for a conversation once it ended (its state was left or the run stopped). */
 function throwIfEnded(signal: AbortSignal, message: string): void {

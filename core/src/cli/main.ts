@@ -15,7 +15,7 @@ import { DEFAULT_LISTEN, parseListen, type ListenAddress } from "./listen-addres
 // loads the runner, the model providers or the MCP client), so the CLI starts quickly.
 
 /** Commands defined here; any other first argument (a session command, help, an option) needs them all. */
-const ownCommands = new Set(["run", "info", "open", "refine"]);
+const ownCommands = new Set(["run", "info", "open", "refine", "repair"]);
 
 /** Only checked on the error path, so the config module (zod schemas) loads only when needed. */
 const isConfigError = async (error: unknown): Promise<boolean> => error instanceof (await import("../config/index.js")).ConfigError;
@@ -190,6 +190,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       code = await refineCommand(dir, options, io, loadLiveModel(io.cwd, io.env));
     });
 
+  program
+    .command("repair")
+    .description("make a damaged session consistent again (torn or edited files) so it can be resumed; moves what it cuts aside")
+    .argument("<session>", "session id or directory")
+    .action(async (session: string) => {
+      const { repairCommand } = await import("./commands/repair.js");
+      code = repairCommand(session, io);
+    });
+
   if (!ownCommands.has(argv[0] ?? "")) {
     const { registerSessionCommands } = await import("./commands/sessions.js");
     registerSessionCommands(program, io, (result) => (code = result));
@@ -205,6 +214,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     if (error instanceof UsageError || error instanceof SessionError || (await isConfigError(error)) || (await isSetupError(error))) {
       io.stderr.write(`escapement: ${(error as Error).message}\n`);
+      return exitCodes.usage;
+    }
+    // The machine's fault, not a bug (a read-only or full disk, a path that is a file): one line, no stack.
+    const { describeFsFault, fsFaultOf } = await import("../runtime/fs-fault.js");
+    const fault = fsFaultOf(error);
+    if (fault) {
+      io.stderr.write(`escapement: ${describeFsFault(fault)}\n`);
       return exitCodes.usage;
     }
     io.stderr.write(`escapement: ${(error as Error).stack ?? String(error)}\n`);

@@ -10,7 +10,8 @@
  *           and debugger control from renderers attached over the wire.
  * - `stdin` headless: progress on stderr, prompts on stderr with answers from stdin.
  *
- * With a wire server, `<session-dir>/wire.json` holds its URL and token while the run is live.
+ * With a wire server, `<session-dir>/wire.json` holds its URL and token while the run is live; a
+ * resumed run replaces the one a killed run left behind (or, serving no wire, removes it).
  */
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
@@ -24,7 +25,7 @@ import type { RunStartInfo } from "../engine/runner.js";
 import type { RowTap } from "../runtime/transcript-writer.js";
 import { WireHub } from "../wire/wire-hub.js";
 import { WireHuman } from "../wire/wire-human.js";
-import { removeWireInfo, writeWireInfo } from "../wire/wire-info.js";
+import { tryRemoveWireInfo, writeWireInfo } from "../wire/wire-info.js";
 import { WireServer } from "../wire/wire-server.js";
 import type { CliIo } from "./cli-io.js";
 import type { ListenAddress } from "./listen-address.js";
@@ -96,7 +97,9 @@ function stdinFrontend(flags: FrontendFlags, io: CliIo): Frontend {
     debug: new DebugGate(),
     taps: [progressTap(io)],
     signal: io.signal ?? new AbortController().signal,
-    onStart: () => {},
+    // A resumed session may still hold the wire.json of a listening run that was killed: it names
+    // a server that is gone, and this run serves none.
+    onStart: (info) => tryRemoveWireInfo(info.sessionDir),
     close: async () => human.close(),
   };
 }
@@ -175,7 +178,7 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
 
   const close = async () => {
     runOver = true;
-    if (sessionDir) removeWireInfo(sessionDir);
+    if (sessionDir) tryRemoveWireInfo(sessionDir);
     human.close();
     if (sidecar?.running) {
       // Interrupted (SIGINT/SIGTERM): take the TUI down too. Otherwise it shows the outcome until quit.

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { modelFactsOverlaySchema } from "../llm/catalog/facts.js";
 import { providerKinds } from "../llm/providers/provider-kinds.js";
+import { maxHeadersTimeoutMs } from "../llm/providers/timed-fetch.js";
 import { permissionRulesSchema, sandboxSettingsSchema } from "../permissions/permission-rules.js";
 
 /** Provider names: no `:` (it separates provider and model in a target id). */
@@ -48,6 +49,15 @@ export const modelTargetSchema = z
       })
       .optional()
       .describe("Anthropic prompt caching: on by default; false turns it off, an object turns single breakpoints off"),
+    headersTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(maxHeadersTimeoutMs)
+      .optional()
+      .describe(
+        "most ms a streamed request waits for the response headers, connecting included; then it fails with a transient timeout (retried, then failover). Default 30000",
+      ),
   })
   .describe("one concrete model at one provider");
 

@@ -241,7 +241,9 @@ export function finish(run: Run, status: RunStatus, error?: RunError): void {
   const finalStates = isMachineSnapshot(snapshot) ? activeStates(snapshot) : [];
   if (error) run.transcript.append("runner/error", error);
   if (status !== "done") haltChart(run, snapshot);
-  run.dirty = true;
+  // A run stopped because its session could not be written resumes from its last checkpoint, as
+  // after a crash: no checkpoint of the halted chart.
+  run.dirty = error?.category !== "session-io";
   const closing = new ClosingSteps();
   // `finalConfig` (the transcript's and the result's name) is the chart's active states at the end.
   closing.attempt(() => run.transcript.append("runner/done", { finalConfig: finalStates, status, ...(error ? { error } : {}) }));
@@ -250,7 +252,10 @@ export function finish(run: Run, status: RunStatus, error?: RunError): void {
   closing.attempt(() => run.chain.close());
   const settled: RunStatus = closing.failure ? "error" : status;
   const reported = error ?? closing.failure;
-  closing.attempt(() => writeManifest(run.paths, { ...run.manifest, status: settled, endedAt: run.clock.now() }));
+  const interrupted = reported?.category === "session-io";
+  closing.attempt(() =>
+    writeManifest(run.paths, interrupted ? { ...run.manifest, status: "interrupted" } : { ...run.manifest, status: settled, endedAt: run.clock.now() }),
+  );
   run.phase = endPhase[settled];
   run.settle({
     sessionId: run.manifest.sessionId,

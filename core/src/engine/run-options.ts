@@ -5,11 +5,13 @@ import type { ToolRegistry } from "../tools/index.js";
 import type { Clock } from "../runtime/clock.js";
 import type { IdSource } from "../runtime/ids.js";
 import type { Logger } from "../runtime/logger.js";
+import type { SecretValue } from "../runtime/secret-scrubber.js";
 import type { RowTap } from "../runtime/transcript-writer.js";
 import type { RowInput } from "../runtime/row-input.js";
 import type { RunGate } from "../debug/debug-gate.js";
 import type { AnyMachineSnapshot } from "xstate";
 import type { RuleLayer, SandboxSettings } from "../permissions/index.js";
+import type { BwrapDetection } from "../tools/detect-bwrap.js";
 
 export type RunStatus = "done" | "aborted" | "error";
 
@@ -35,6 +37,8 @@ export interface RunChartOptions {
   protectedPaths?: readonly string[];
   /** The shell sandbox; default `{ mode: "auto", network: false }`. */
   sandbox?: SandboxSettings;
+  /** @internal What probing bubblewrap found, when a parent run knows it already (fleet children). */
+  bwrap?: BwrapDetection;
   /** Environment of processes tools start (shell commands); default this process's, without provider keys. */
   toolEnv?: NodeJS.ProcessEnv;
   cwd?: string;
@@ -64,6 +68,14 @@ export interface RunChartOptions {
    * preparing the run, e.g. `mcp/server-failed` for an MCP server that did not start.
    */
   startRows?: ReadonlyArray<RowInput>;
+  /**
+   * The credentials the run may meet (provider keys, as `Secret`s or strings). None reaches the
+   * session or its readers: every transcript row (and so every wire frame), io blob, cassette line
+   * and log line has them, and their JSON-escaped, percent-encoded and base64 forms, replaced by
+   * `[redacted]`, and the model's answers, streamed text, events and failures reach the chart
+   * scrubbed. Values shorter than 8 characters are ignored (see `SecretScrubber`).
+   */
+  secrets?: readonly SecretValue[];
 }
 
 /** A run that has started: its result, and a way to send events into its root actor. */

@@ -24,6 +24,8 @@ export interface RunPermissions {
   readonly grants: Set<string>;
   /** How shell commands are confined; undefined when they run unconfined. */
   readonly sandbox: ShellSandbox | undefined;
+  /** What probing bubblewrap found (children of the run reuse it). */
+  readonly bwrap: PermissionSetup["bwrap"];
 }
 
 /** How a grant ("allow for this run") is keyed: the tool and its target as rows show it. */
@@ -94,6 +96,7 @@ export const preparePermissions = (setup: PermissionSetup): RunPermissions => {
     policy,
     grants: new Set(),
     sandbox,
+    bwrap: setup.bwrap,
     policyFor(rules, label) {
       if (rules === undefined) return policy;
       let compiled = perConversation.get(rules);

@@ -12,6 +12,7 @@ import type { IdSource } from "../runtime/ids.js";
 import type { InflightTracker } from "../runtime/inflight.js";
 import type { RunPermissions } from "./run-permissions.js";
 import type { RunChartOptions } from "./run-options.js";
+import type { RecordedTurns } from "./recorded-turns.js";
 
 /** What a run lends the child sessions it spawns (core/src/fleet). */
 export interface ChildRunHost {
@@ -25,7 +26,7 @@ export interface ChildRunHost {
   wedge?: { intervalMs: number; cycles: number };
   checkpointCompactBytes?: number;
   /** The parent's permission rules, sandbox settings and tool environment; its session is protected from the children. */
-  permissions: Pick<RunChartOptions, "permissions" | "sandbox" | "toolEnv"> & { protectedPaths: readonly string[] };
+  permissions: Pick<RunChartOptions, "permissions" | "sandbox" | "toolEnv" | "bwrap" | "secrets"> & { protectedPaths: readonly string[] };
 }
 
 /** Per-run services the chart's actors need. One instance per run: runs never share them. */
@@ -42,6 +43,14 @@ export interface RunServices {
   tools: ToolRegistry;
   /** What the tools may touch: the policy, the shell sandbox, what a human allowed for the run. */
   permissions: RunPermissions;
+  /** Turns of a resumed session already on disk: responses and tool results a resume reuses. Empty for a new run. */
+  recorded: RecordedTurns;
+  /**
+   * Writes the rows appended so far and checkpoints now, even if the chart did not move: what a
+   * resume must find (a model's response, a tool that is about to run or has finished) is on disk
+   * and kept before the next effect starts.
+   */
+  checkpointNow(): void;
   /** Where tools save downloads (`<session>/downloads`). */
   downloadDir: string;
   /** Environment of processes tools start. */

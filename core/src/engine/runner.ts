@@ -14,7 +14,8 @@ import { ToolRegistry, createDefaultRegistry } from "../tools/index.js";
 import { ArtifactStore } from "../templates/artifact-store.js";
 import { systemClock, type Clock } from "../runtime/clock.js";
 import { randomIds, type IdSource } from "../runtime/ids.js";
-import { silentLogger } from "../runtime/logger.js";
+import { scrubbingLogger, silentLogger } from "../runtime/logger.js";
+import { SecretScrubber } from "../runtime/secret-scrubber.js";
 import { CheckpointStore } from "../runtime/checkpoint-store.js";
 import { Inflight } from "../runtime/inflight.js";
 import { IoStore } from "../runtime/io-store.js";
@@ -22,9 +23,13 @@ import { deltaRows } from "../runtime/delta-rows.js";
 import { TranscriptWriter } from "../runtime/transcript-writer.js";
 import { DebugGate } from "../debug/debug-gate.js";
 import { sandboxSettings } from "../permissions/index.js";
-import { detectBwrap } from "../tools/shell-sandbox.js";
+import { detectBwrap, type BwrapDetection } from "../tools/detect-bwrap.js";
 import { grantsIn, preparePermissions, requireSandbox, type RunPermissions } from "./run-permissions.js";
 import { toolEnvironment } from "./tool-environment.js";
+import { RecordedTurns } from "./recorded-turns.js";
+import { answerFromDisk, answersNotInTranscript } from "./answered-calls.js";
+import type { CassetteCall } from "../llm/cassette/index.js";
+import { killGroupSince } from "../tools/process-stat.js";
 
 export type { RunStatus, RunChartOptions, ChartHandle, RunStartInfo, RunResult } from "./run-options.js";
 export { prepareResume, callHistory } from "./run-session.js";
@@ -49,14 +54,15 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
  */
 export async function startChart(options: RunChartOptions): Promise<ChartHandle> {
   const settings = options.sandbox ?? sandboxSettings();
-  const detection = settings.mode === "off" ? Promise.resolve({ unavailable: "the sandbox is off" }) : detectBwrap();
+  // Known at once when the sandbox is off or a parent run probed it already (fleet children).
+  const known: BwrapDetection | undefined = settings.mode === "off" ? { unavailable: "the sandbox is off" } : options.bwrap;
   // A sandbox the settings require and this machine cannot give stops the run before its session
   // exists; otherwise the session is opened at once (synchronously) and the probe awaited after.
-  if (settings.mode === "required") requireSandbox(settings, await detection);
+  if (settings.mode === "required") requireSandbox(settings, known ?? (await detectBwrap()));
   const opened = openSession(options);
   // Its failure is awaited below, after the probe.
   opened.catch(() => {});
-  const bwrap = await detection;
+  const bwrap = known ?? (await detectBwrap());
   const session = await opened;
   const tools = options.tools ?? registryFor(options.chart);
   const permissions = preparePermissions({
@@ -69,7 +75,11 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
     bwrap,
     tools,
   });
-  if (session.checkpoint) for (const grant of await grantsIn(session.paths.transcript)) permissions.grants.add(grant);
+  if (session.checkpoint) {
+    // What the dead run's tools left running is stopped before anything of this run starts.
+    for (const { pgid, startTicks } of session.recorded.orphanedProcesses()) if (startTicks !== undefined) killGroupSince(pgid, startTicks);
+    for (const grant of await grantsIn(session.paths.transcript)) permissions.grants.add(grant);
+  }
   const run = assembleRun(options, session, tools, permissions);
   announce(run, session.history.interrupted);
   armEndings(run);
@@ -96,6 +106,10 @@ interface OpenedSession extends Prepared {
   history: { completed: RequestOrigin[]; interrupted: RequestOrigin[] };
   /** Calls already in the cassette: a resumed run numbers on after them. */
   recordedCalls: number;
+  /** Model turns and tool calls the transcript already holds (a resume reuses them). */
+  recorded: RecordedTurns;
+  /** Answers in the cassette the transcript lost (the run died between the two writes). */
+  answered: Map<string, CassetteCall[]>;
 }
 
 /** Creates or resumes the session directory and reads what a resume must know; writes no row. */
@@ -113,7 +127,9 @@ async function openSession(options: RunChartOptions): Promise<OpenedSession> {
   // The process's own directory exists; a given one is made if it is missing.
   if (options.workDir !== undefined || options.cwd !== undefined) mkdirSync(workDir, { recursive: true });
   const recordedCalls = checkpoint ? await countRecordedCalls(paths.cassette) : 0;
-  return { ...prepared, runId, clock, ids, cwd, workDir, history, recordedCalls };
+  const recorded = checkpoint ? await RecordedTurns.read(paths.root, paths.transcript) : RecordedTurns.empty();
+  const answered = checkpoint ? await answersNotInTranscript(paths.cassette, history.completed) : new Map();
+  return { ...prepared, runId, clock, ids, cwd, workDir, history, recordedCalls, recorded, answered };
 }
 
 /**
@@ -123,6 +139,8 @@ async function openSession(options: RunChartOptions): Promise<OpenedSession> {
  */
 function assembleRun(options: RunChartOptions, session: OpenedSession, tools: ToolRegistry, permissions: RunPermissions): Run {
   const { paths, manifest, clock, ids, cwd, workDir } = session;
+  // Every text the run writes or shows is scrubbed of the run's keys (and their usual encodings).
+  const scrubber = SecretScrubber.of(options.secrets ?? []);
   const checkpoints = new CheckpointStore(paths.checkpoints, {
     ...(options.checkpointCompactBytes === undefined ? {} : { compactBytes: options.checkpointCompactBytes }),
     onCompact: (record) => transcript.append("checkpoint/written", { seq: record.seq, kind: "snapshot", ref: basename(paths.checkpoints.snapshot) }),
@@ -132,6 +150,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     nextSeq: session.nextSeq,
     offset: session.offset,
     streamRows: deltaRows,
+    scrubber,
     afterWrite: (seq, offset) => checkpointAfterFlush(run, seq, offset),
     // A flush the writer scheduled itself failed (disk full, no file descriptors): nothing more can be made durable.
     onError: (error) => failLater(run, "session-io", `writing the session failed: ${(error as Error).message}`),
@@ -146,6 +165,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     clock,
     recordedCalls: session.recordedCalls,
     loopThreshold,
+    scrubber,
     ...(options.recordCassette === false ? { record: false } : {}),
   });
   const gate = options.debug ?? new DebugGate();
@@ -158,16 +178,21 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     workDir,
     clock,
     transcript,
-    io: new IoStore(paths.root),
+    io: new IoStore(paths.root, scrubber),
     artifacts: new ArtifactStore(paths.root),
-    model: chain.model,
+    model: answerFromDisk(chain.model, session.answered, (origin) => options.model.skipCompleted?.([origin])),
     tools,
     permissions,
+    recorded: session.recorded,
+    checkpointNow: () => {
+      run.dirty = true;
+      transcript.flush();
+    },
     downloadDir: join(paths.root, "downloads"),
     toolEnv: options.toolEnv ?? toolEnvironment(process.env),
     human: options.human ?? refusingHuman,
     humanPresent: options.human !== undefined,
-    log: options.log ?? silentLogger,
+    log: scrubbingLogger(options.log ?? silentLogger, scrubber),
     inflight,
     debug: gate,
     signal: abort.signal,
@@ -187,6 +212,8 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
         ...(options.sandbox ? { sandbox: options.sandbox } : {}),
         ...(options.toolEnv ? { toolEnv: options.toolEnv } : {}),
         protectedPaths: [...(options.protectedPaths ?? []), paths.root],
+        bwrap: permissions.bwrap,
+        ...(options.secrets ? { secrets: options.secrets } : {}),
       },
     },
   };

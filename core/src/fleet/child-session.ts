@@ -30,7 +30,8 @@ export function inspectChild(dir: string): ChildDisk {
     }
   }
   const { manifest } = openSessionDir(dir);
-  return manifest.status === "running" ? { kind: "running" } : { kind: "finished", status: manifest.status };
+  // An interrupted child (its session could not be written) resumes like one the crash stopped.
+  return manifest.status === "running" || manifest.status === "interrupted" ? { kind: "running" } : { kind: "finished", status: manifest.status };
 }
 
 export interface ChildOutcome {

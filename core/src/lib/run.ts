@@ -10,7 +10,8 @@ import type { PublicEvent } from "@escapement/wire-schema";
 import type { ChartDefinition } from "../engine/define-chart.js";
 import { systemClock } from "../runtime/clock.js";
 import { randomIds, type IdSource } from "../runtime/ids.js";
-import { silentLogger } from "../runtime/logger.js";
+import { scrubbingLogger, silentLogger } from "../runtime/logger.js";
+import { SecretScrubber, type SecretValue } from "../runtime/secret-scrubber.js";
 import { runChart, type RunStatus } from "../engine/runner.js";
 import type { RowTap } from "../runtime/transcript-writer.js";
 import { createDefaultRegistry } from "../tools/builtin-tools.js";
@@ -78,7 +79,9 @@ export function run(options: RunOptions): RunHandle {
 async function start(options: RunOptions, resolved: ResolvedOptions, runId: string, ids: IdSource, channel: EventChannel<PublicEvent>): Promise<RunOutcome> {
   // Let the caller's synchronous code (events(), listeners) run before anything happens.
   await Promise.resolve();
-  const log = options.log ?? silentLogger;
+  const secrets = runSecrets(options, resolved);
+  const scrubber = SecretScrubber.of(secrets);
+  const log = scrubbingLogger(options.log ?? silentLogger, scrubber);
   const clock = options.clock ?? systemClock;
   const { chart, model } = resolved;
   const sessionDir = sessionDirOf(options, ids, clock.now());
@@ -131,6 +134,7 @@ async function start(options: RunOptions, resolved: ResolvedOptions, runId: stri
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.loopThreshold === undefined ? {} : { loopThreshold: options.loopThreshold }),
       ...(options.wedge ? { wedge: options.wedge } : {}),
+      secrets,
     });
     log.info(`run ${runId}: ${result.status}${result.error ? ` (${result.error.category}: ${result.error.message})` : ""}`);
     channel.end();
@@ -141,13 +145,20 @@ async function start(options: RunOptions, resolved: ResolvedOptions, runId: stri
       finalConfig: result.finalConfig,
       sessionDir: result.sessionDir,
       transcriptPath: result.transcriptPath,
-      ...(result.error ? { error: result.error } : {}),
+      ...(result.error ? { error: scrubber.scrubJson(result.error) } : {}),
     };
   } catch (error) {
     log.error(`run ${runId}: could not run: ${(error as Error)?.message ?? String(error)}`);
     channel.end(error);
     throw error;
   }
+}
+
+/** The keys a run must never write: every one in `credentials`, and those the config's providers resolved. */
+function runSecrets(options: RunOptions, resolved: ResolvedOptions): SecretValue[] {
+  const given = Object.values(options.credentials ?? {});
+  const configured = resolved.providers.flatMap((provider) => (provider.apiKey ? [provider.apiKey] : []));
+  return [...given, ...configured];
 }
 
 function sessionDirOf(options: RunOptions, ids: IdSource, now: number): string {

@@ -2,7 +2,7 @@ import { catalogFromConfig } from "../llm/catalog/index.js";
 import { createTargetClient } from "../llm/providers/index.js";
 import { createModelRouter } from "../llm/router/index.js";
 import { targetId, type ModelTarget } from "../llm/target.js";
-import { loadProjectConfig, type LoadedProjectConfig } from "../config/index.js";
+import { loadProjectConfig, type LoadedProjectConfig, type Secret } from "../config/index.js";
 import type { ChartModel } from "./model-for-chart.js";
 
 /**
@@ -25,6 +25,14 @@ export function liveModelFor(loaded: LoadedProjectConfig): ChartModel | undefine
     .map(([alias, targets]) => `${alias} -> ${targets.map(targetId).join(", ")}`)
     .join("; ");
   return { model, source: `live: ${loaded.path} (${served})` };
+}
+
+/**
+ * Every key the project config resolved (env vars, key stores, autodetected providers), whether
+ * an alias uses it or not: what a run of this project must never write (`RunChartOptions.secrets`).
+ */
+export function projectSecrets(loaded: LoadedProjectConfig): Secret[] {
+  return loaded.providers.flatMap((provider) => (provider.apiKey ? [provider.apiKey] : []));
 }
 
 /** Loads the project config found from `cwd` (a bad config throws ConfigError naming the key path). */

@@ -11,5 +11,6 @@ export function validateSessionDir(arg: string | undefined, cwd: string): string
   if (!statSync(dir).isDirectory()) throw new UsageError(`not a directory: ${dir} (give the session directory, not a file in it)`);
   const transcript = sessionPaths(dir).transcript;
   if (!existsSync(transcript)) throw new UsageError(`${dir} holds no transcript.jsonl: not a session directory`);
+  if (!statSync(transcript).isFile()) throw new UsageError(`${transcript} is not a file: not a session directory`);
   return dir;
 }

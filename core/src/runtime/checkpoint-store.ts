@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { splitLines } from "./read-lines.js";
 import { SessionError } from "./session-error.js";
 import type { PersistedTimer } from "./delayed-events.js";
@@ -8,6 +8,11 @@ export interface CheckpointRecord {
   seq: number;
   /** Byte length of the transcript that this state corresponds to. */
   offset: number;
+  /**
+   * Byte length of the session's io pack when the checkpoint was written: every blob the rows up to
+   * `seq` refer to lies within it. Absent in checkpoints written before it was recorded.
+   */
+  ioSize?: number;
   ts: number;
   /** xstate persisted snapshot of the root actor (conversations and prompts included). */
   state: unknown;
@@ -20,6 +25,8 @@ export interface CheckpointFiles {
   journal: string;
   /** The journal compacted into its latest record. */
   snapshot: string;
+  /** The session's io pack: when given, each record written notes its size (`ioSize`). */
+  io?: string;
 }
 
 export interface CheckpointStoreOptions {
@@ -36,6 +43,7 @@ export interface CheckpointStoreOptions {
 export class CheckpointStore {
   readonly #journalPath: string;
   readonly #snapshotPath: string;
+  readonly #ioPath: string | undefined;
   readonly #compactBytes: number;
   readonly #onCompact: CheckpointStoreOptions["onCompact"];
   #journalBytes = 0;
@@ -43,6 +51,7 @@ export class CheckpointStore {
   constructor(files: CheckpointFiles, options: CheckpointStoreOptions = {}) {
     this.#journalPath = files.journal;
     this.#snapshotPath = files.snapshot;
+    this.#ioPath = files.io;
     this.#compactBytes = options.compactBytes ?? 8 * 1024 * 1024;
     this.#onCompact = options.onCompact;
   }
@@ -52,6 +61,11 @@ export class CheckpointStore {
    * running thousands of sessions would otherwise run out of file descriptors.
    */
   write(record: CheckpointRecord): void {
+    // The io pack is appended synchronously before a row names a blob, so its size now covers every
+    // ref of the rows this record covers; a resume checks the pack still holds that much.
+    if (this.#ioPath !== undefined && record.ioSize === undefined) {
+      record = { ...record, ioSize: statSync(this.#ioPath, { throwIfNoEntry: false })?.size ?? 0 };
+    }
     const line = `${JSON.stringify(record)}\n`;
     appendFileSync(this.#journalPath, line);
     this.#journalBytes += Buffer.byteLength(line);
@@ -76,7 +90,7 @@ export class CheckpointStore {
     const { journal: journalPath, snapshot: snapshotPath } = files;
     let best: CheckpointRecord | undefined;
     if (existsSync(snapshotPath)) {
-      best = parseRecord(readFileSync(snapshotPath, "utf8"), snapshotPath);
+      best = parseCheckpointRecord(readFileSync(snapshotPath, "utf8"));
       if (!best) throw new SessionError("checkpoint-malformed", `${snapshotPath} is not a valid checkpoint`);
     }
     if (existsSync(journalPath)) {
@@ -84,7 +98,7 @@ export class CheckpointStore {
       let fromJournal: CheckpointRecord | undefined;
       // Only the last line may be torn (a crash mid-append); anything earlier is corruption.
       for (let index = lines.length - 1; index >= 0 && !fromJournal; index--) {
-        fromJournal = parseRecord(lines[index]!, journalPath);
+        fromJournal = parseCheckpointRecord(lines[index]!);
         if (!fromJournal && index < lines.length - 1) {
           throw new SessionError("checkpoint-malformed", `${journalPath} line ${index + 1} is not a valid checkpoint record`);
         }
@@ -98,12 +112,14 @@ export class CheckpointStore {
   }
 }
 
-function parseRecord(text: string, _source: string): CheckpointRecord | undefined {
+/** One checkpoint record from its JSON text (a journal line, the snapshot); undefined when it is not one. */
+export function parseCheckpointRecord(text: string): CheckpointRecord | undefined {
   try {
     const value = JSON.parse(text) as Partial<CheckpointRecord>;
     if (!Number.isInteger(value.seq) || !Number.isInteger(value.offset) || typeof value.state !== "object" || !Array.isArray(value.timers)) {
       return undefined;
     }
+    if (value.ioSize !== undefined && !Number.isInteger(value.ioSize)) return undefined;
     return value as CheckpointRecord;
   } catch {
     return undefined;

@@ -1,6 +1,7 @@
 export { systemClock, type Clock } from "./clock.js";
 export { randomIds, sequentialIds, type IdSource } from "./ids.js";
-export { createLogger, silentLogger, logLevels, type Logger, type LogLevel } from "./logger.js";
+export { createLogger, scrubbingLogger, silentLogger, logLevels, type Logger, type LogLevel } from "./logger.js";
+export { SecretScrubber, REDACTED, minSecretLength, type SecretValue, type StreamScrubber } from "./secret-scrubber.js";
 export { sessionPaths, openSessionDir, defaultSessionsRoot, IO_PACK, type SessionPaths, type SessionManifest } from "./session-dir.js";
 export { readBlob } from "./io-store.js";
 export { SessionError, type SessionErrorCode } from "./session-error.js";

@@ -1,21 +1,25 @@
 import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseRef, rangeRef } from "@escapement/wire-schema/runtime";
+import { SecretScrubber } from "./secret-scrubber.js";
 import { IO_PACK } from "./session-dir.js";
 
 /**
  * Full request / response / tool-result payloads, packed into one append-only file per session:
  * a line `{"name":...,"payload":...}` per blob. Rows carry only `ref` (the payload's byte range in
  * the pack, see `parseRef`) and a short snippet, so the transcript stays small and fast to replay,
- * and a session writes one io file however many turns it takes.
+ * and a session writes one io file however many turns it takes. With a scrubber, no blob holds a
+ * secret (see `SecretScrubber.scrubJsonText`).
  */
 export class IoStore {
   readonly #path: string;
   /** The pack's length in bytes; read from disk on first use (a resumed run appends to its pack). */
   #size: number | undefined;
+  readonly #scrubber: SecretScrubber;
 
-  constructor(sessionDir: string) {
+  constructor(sessionDir: string, scrubber: SecretScrubber = SecretScrubber.none) {
     this.#path = join(sessionDir, IO_PACK);
+    this.#scrubber = scrubber;
   }
 
   /** Appends one payload and returns its ref. `name` says what it is (callers derive it from invoke id, turn and kind). */
@@ -25,9 +29,10 @@ export class IoStore {
   }
 
   /** `put` for a payload already serialized (compact JSON). */
-  putJson(name: string, body: string): string {
+  putJson(name: string, json: string): string {
+    const body = this.#scrubber.scrubJsonText(json);
     this.#size ??= statSync(this.#path, { throwIfNoEntry: false })?.size ?? 0;
-    const head = `{"name":${JSON.stringify(name)},"payload":`;
+    const head = `{"name":${JSON.stringify(this.#scrubber.scrub(name))},"payload":`;
     const headBytes = Buffer.byteLength(head);
     const bodyBytes = Buffer.byteLength(body);
     appendFileSync(this.#path, `${head}${body}}\n`);

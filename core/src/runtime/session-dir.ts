@@ -23,7 +23,7 @@ export const sessionPaths = (root: string): SessionPaths => ({
   root,
   transcript: join(root, "transcript.jsonl"),
   manifest: join(root, "session.json"),
-  checkpoints: { journal: join(root, "checkpoints.jsonl"), snapshot: join(root, "checkpoint.json") },
+  checkpoints: { journal: join(root, "checkpoints.jsonl"), snapshot: join(root, "checkpoint.json"), io: join(root, IO_PACK) },
   artifacts: join(root, "artifacts"),
   io: join(root, IO_PACK),
   cassette: join(root, "cassette.jsonl"),
@@ -44,9 +44,21 @@ export interface SessionManifest {
   parentSessionId?: string;
   /** The session whose cassette this run replayed (and, when it forked, went live from). */
   forkedFrom?: string;
-  status: "running" | "done" | "aborted" | "error";
+  status: SessionStatus;
   endedAt?: number;
 }
+
+/**
+ * running: a run owns the session, or its process died (resumable). interrupted: the run stopped
+ * without finishing because the session could not be written (a full disk), or `escapement repair`
+ * rebuilt it; resumable once the cause is gone. done, aborted, error: the run ended; final.
+ */
+export type SessionStatus = "running" | "interrupted" | "done" | "aborted" | "error";
+
+export const sessionStatuses: readonly SessionStatus[] = ["running", "interrupted", "done", "aborted", "error"];
+
+/** Whether `--resume` may continue a session in this status. */
+export const isResumable = (status: SessionStatus): status is "running" | "interrupted" => status === "running" || status === "interrupted";
 
 /** Creates a new session directory; refuses to touch one that already holds a transcript. */
 export function createSessionDir(root: string, manifest: SessionManifest): SessionPaths {
@@ -89,6 +101,9 @@ export function openSessionDir(root: string): { paths: SessionPaths; manifest: S
     } catch (error) {
       throw new SessionError("checkpoint-malformed", `${paths.manifest} is not valid JSON: ${(error as Error).message}`);
     }
+  }
+  if (typeof manifest !== "object" || manifest === null || Array.isArray(manifest)) {
+    throw new SessionError("checkpoint-malformed", `${paths.manifest} is not a session manifest (not a JSON object)`);
   }
   return { paths, manifest };
 }

@@ -5,6 +5,8 @@ export const sessionErrorCodes = [
   "checkpoint-malformed",
   "checkpoint-missing",
   "chart-mismatch",
+  "session-inconsistent",
+  "session-io",
 ] as const;
 
 export type SessionErrorCode = (typeof sessionErrorCodes)[number];

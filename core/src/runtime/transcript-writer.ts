@@ -1,6 +1,7 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { EventData, EventName } from "@escapement/wire-schema";
 import type { Clock } from "./clock.js";
+import { SecretScrubber } from "./secret-scrubber.js";
 import type { TranscriptRow } from "./transcript-row.js";
 
 /**
@@ -40,6 +41,11 @@ export interface TranscriptWriterOptions {
    * checkpoint): there is no caller to throw to. Without it the error is rethrown.
    */
   onError?: (error: unknown) => void;
+  /**
+   * The run's secrets: no row holds one. A row whose line would is scrubbed before it is written,
+   * so the file and the taps (renderers, the wire) see the same `[redacted]` data. Default: none.
+   */
+  scrubber?: SecretScrubber;
 }
 
 export type RowTap = (rows: readonly TranscriptRow[]) => void;
@@ -58,6 +64,7 @@ export class TranscriptWriter {
   readonly #streamFlushMs: number;
   readonly #afterWrite: TranscriptWriterOptions["afterWrite"];
   readonly #onError: TranscriptWriterOptions["onError"];
+  readonly #scrubber: SecretScrubber;
   readonly #taps = new Set<RowTap>();
   #nextSeq: number;
   #offset: number;
@@ -80,6 +87,7 @@ export class TranscriptWriter {
     this.#streamFlushMs = options.streamFlushMs ?? 33;
     this.#afterWrite = options.afterWrite;
     this.#onError = options.onError;
+    this.#scrubber = options.scrubber ?? SecretScrubber.none;
   }
 
   get lastSeq(): number {
@@ -111,7 +119,7 @@ export class TranscriptWriter {
       this.#openSize = this.#streamRows.size(data);
       this.#scheduleStream();
     } else {
-      this.#text += `${JSON.stringify(row)}\n`;
+      this.#text += `${this.#line(row)}\n`;
       this.#scheduleTick();
     }
     if (this.#text.length + this.#openSize >= this.#maxBatchBytes) this.flush();
@@ -119,9 +127,22 @@ export class TranscriptWriter {
   }
 
   #seal(): void {
-    this.#text += `${JSON.stringify(this.#open)}\n`;
+    this.#text += `${this.#line(this.#open!)}\n`;
     this.#open = undefined;
     this.#openSize = 0;
+  }
+
+  /**
+   * The row's line. Searched once for secrets; a row holding one gets its data back from the line
+   * as plain JSON, scrubbed (taps then see exactly what the file holds). A streamed row is
+   * searched when it is sealed, so a secret split across the fragments it joined is found too.
+   */
+  #line(row: TranscriptRow): string {
+    const line = JSON.stringify(row);
+    if (!this.#scrubber.finds(line)) return line;
+    const scrubbed = this.#scrubber.scrubJsonText(line);
+    row.data = (JSON.parse(scrubbed) as TranscriptRow).data;
+    return scrubbed;
   }
 
   #scheduleTick(): void {

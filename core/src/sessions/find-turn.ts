@@ -1,8 +1,13 @@
+import { statSync } from "node:fs";
 import type { ModelRequest, ModelResponse } from "../llm/protocol.js";
-import { readBlob } from "../runtime/io-store.js";
 import { sessionPaths } from "../runtime/session-dir.js";
 import { readTranscript } from "../runtime/transcript-reader.js";
+import { SessionError } from "../runtime/session-error.js";
 import { UsageError } from "../runtime/usage-error.js";
+import { readRef, type RefContent } from "./session-files.js";
+
+const whyNot = (found: Exclude<RefContent, { kind: "text" }>): string =>
+  found.kind === "unreadable" ? found.reason : found.kind === "missing" ? "it is missing" : "it names a directory";
 
 /** A turn address: `<state path>/<visit>/<turn>`, visit and turn 1-based (e.g. `review.critic/2/1`). */
 export interface TurnAddress {
@@ -34,8 +39,12 @@ export async function findTurn(dir: string, address: TurnAddress): Promise<Captu
   let requestRef: string | undefined;
   let responseRef: string | undefined;
   let current: { invokeId: string; visit: number } | undefined;
-  for await (const row of readTranscript(sessionPaths(dir).transcript)) {
-    const data = row.data as { stateId?: string; invokeId?: string; turn?: number; ref?: string };
+  const transcript = sessionPaths(dir).transcript;
+  if (statSync(transcript, { throwIfNoEntry: false })?.isFile() !== true) {
+    throw new SessionError("session-missing", `${dir} holds no turns: ${transcript} is missing or not a file`);
+  }
+  for await (const row of readTranscript(transcript)) {
+    const data = (row.data ?? {}) as { stateId?: string; invokeId?: string; turn?: number; ref?: string };
     if (row.event === "llm/conversation-started" && data.stateId) {
       const visit = (visits.get(data.stateId) ?? 0) + 1;
       visits.set(data.stateId, visit);
@@ -53,9 +62,20 @@ export async function findTurn(dir: string, address: TurnAddress): Promise<Captu
     throw new UsageError(`no turn ${address.stateId}/${address.visit}/${address.turn} in ${dir} (turns: ${known || "none"})`);
   }
   const read = <T>(ref: string): T => {
-    const text = readBlob(dir, ref);
-    if (text === undefined) throw new UsageError(`the turn's io blob ${ref} is missing from ${dir}`);
-    return JSON.parse(text) as T;
+    const found = readRef(dir, ref);
+    if (found.kind === "missing") throw new UsageError(`the turn's io blob ${ref} is missing from ${dir}`);
+    if (found.kind !== "text") throw new SessionError("checkpoint-malformed", `the turn's io blob ${ref} in ${dir} cannot be read: ${whyNot(found)}`);
+    if (found.missingBytes > 0) throw new SessionError("checkpoint-malformed", `the turn's io blob ${ref} in ${dir} is cut short (the io file is truncated)`);
+    let value: unknown;
+    try {
+      value = JSON.parse(found.text);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new SessionError("checkpoint-malformed", `the turn's io blob ${ref} in ${dir} is not a JSON object (the io file is damaged)`);
+    }
+    return value as T;
   };
   return { address, request: read<ModelRequest>(requestRef), ...(responseRef ? { response: read<ModelResponse>(responseRef) } : {}) };
 }

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, relative, sep } from "node:path";
-import { once } from "node:events";
 import { readLines } from "../runtime/read-lines.js";
-import { openSessionDir, sessionPaths, type SessionManifest } from "../runtime/session-dir.js";
+import { sessionPaths, type SessionManifest } from "../runtime/session-dir.js";
 import { SessionError } from "../runtime/session-error.js";
+import { readSessionDir } from "./session-files.js";
 
 /**
  * A portable session: one JSONL file with a header line, one line per file of the session
@@ -52,33 +52,59 @@ function filesOf(root: string): string[] {
 
 const isText = (buffer: Buffer): boolean => !buffer.includes(0) && Buffer.from(buffer.toString("utf8"), "utf8").equals(buffer);
 
-/** Writes the bundle of one session directory to `outFile`; returns the number of files. */
+/** Writes the bundle of one session directory to `outFile`; returns the number of files. Nothing is left at `outFile` if it fails. */
 export async function exportSession(dir: string, outFile: string): Promise<number> {
-  const { manifest } = openSessionDir(dir);
+  const { manifest } = readSessionDir(dir);
   if (existsSync(outFile)) throw new SessionError("session-exists", `${outFile} already exists; nothing was written`);
-  const out = createWriteStream(`${outFile}.tmp`);
-  const digest = createHash("sha256");
-  const write = async (value: unknown) => {
-    const line = `${JSON.stringify(value)}\n`;
-    digest.update(line);
-    if (!out.write(line)) await once(out, "drain");
-  };
-  const header: BundleHeader = { format: bundleFormat, version: bundleVersion, manifest };
-  await write(header);
-  const files = filesOf(dir);
-  for (const path of files) {
-    const buffer = readFileSync(join(dir, path));
-    const text = isText(buffer);
-    const file: BundleFile = { path, encoding: text ? "utf8" : "base64", content: buffer.toString(text ? "utf8" : "base64") };
-    await write(file);
+  const temp = `${outFile}.tmp`;
+  // Written synchronously through one descriptor: a refusal (read-only, full disk) is thrown where it
+  // happens, and the temporary file goes away with it.
+  const fd = openSync(temp, "w");
+  let open = true;
+  try {
+    const digest = createHash("sha256");
+    let pending = "";
+    const flush = () => {
+      const bytes = Buffer.from(pending, "utf8");
+      for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written);
+      pending = "";
+    };
+    const write = (value: unknown, digested = true) => {
+      const line = `${JSON.stringify(value)}\n`;
+      if (digested) digest.update(line);
+      pending += line;
+      if (pending.length >= 1 << 20) flush();
+    };
+    const header: BundleHeader = { format: bundleFormat, version: bundleVersion, manifest };
+    write(header);
+    const files = filesOf(dir);
+    for (const path of files) {
+      const buffer = readFileSync(join(dir, path));
+      const text = isText(buffer);
+      const file: BundleFile = { path, encoding: text ? "utf8" : "base64", content: buffer.toString(text ? "utf8" : "base64") };
+      write(file);
+    }
+    const end: BundleEnd = { end: true, files: files.length, sha256: digest.digest("hex") };
+    write(end, false);
+    flush();
+    open = false;
+    closeSync(fd);
+    renameSync(temp, outFile);
+    return files.length;
+  } catch (error) {
+    if (open) closeQuietly(fd);
+    rmSync(temp, { force: true });
+    throw error;
   }
-  const end: BundleEnd = { end: true, files: files.length, sha256: digest.digest("hex") };
-  out.write(`${JSON.stringify(end)}\n`);
-  out.end();
-  await once(out, "finish");
-  renameSync(`${outFile}.tmp`, outFile);
-  return files.length;
 }
+
+const closeQuietly = (fd: number): void => {
+  try {
+    closeSync(fd);
+  } catch {
+    // Closed already, or the close failed too: the file is removed next either way.
+  }
+};
 
 const corrupt = (file: string, why: string) => new SessionError("checkpoint-malformed", `${file} is not a valid session export: ${why}; nothing was imported`);
 

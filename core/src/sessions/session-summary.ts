@@ -1,7 +1,9 @@
 import type { TranscriptRow } from "@escapement/wire-schema";
-import { openSessionDir } from "../runtime/session-dir.js";
+import { existsSync, statSync } from "node:fs";
+import { SessionError } from "../runtime/session-error.js";
 import { readTranscript, type ReadIssue } from "../runtime/transcript-reader.js";
 import { spreadOf, type Spread } from "./percentiles.js";
+import { readSessionDir } from "./session-files.js";
 
 export interface TokenTotals {
   input: number;
@@ -127,7 +129,7 @@ export function createSummaryFolder(
 
 /** Streams a session's transcript (constant memory) into its summary. */
 export async function summarizeSession(dir: string): Promise<SessionSummary> {
-  const { paths, manifest } = openSessionDir(dir);
+  const { paths, manifest } = readSessionDir(dir);
   const folder = createSummaryFolder({
     sessionId: manifest.sessionId,
     chartId: manifest.chartId,
@@ -136,6 +138,9 @@ export async function summarizeSession(dir: string): Promise<SessionSummary> {
     ...(manifest.endedAt === undefined ? {} : { endedAt: manifest.endedAt }),
     ...(manifest.parentSessionId === undefined ? {} : { parentSessionId: manifest.parentSessionId }),
   });
+  // No transcript: the session was made but wrote no row (its run died first); it holds nothing.
+  if (!existsSync(paths.transcript)) return folder.result();
+  if (!statSync(paths.transcript).isFile()) throw new SessionError("checkpoint-malformed", `${paths.transcript} is not a file`);
   for await (const row of readTranscript(paths.transcript, { onIssue: (issue) => folder.issue(issue) })) folder.add(row);
   return folder.result();
 }

@@ -29,6 +29,7 @@ export const createFsGlobTool = (options: FsGlobOptions = {}): Tool<FsGlobInput>
       `sorted, relative to the working directory; at most ${maxResults}.`,
     input: FsGlobInput,
     checksPermissions: true,
+    idempotent: true,
     async execute(input, context) {
       const shownRoot = input.cwd ?? ".";
       const path = workPath(context.workDir, shownRoot, "cwd");

@@ -54,6 +54,7 @@ export const createFsGrepTool = (options: FsGrepOptions = {}): Tool<FsGrepInput>
       `to the working directory, at most ${maxMatches}. Binary files, node_modules and .git are skipped.`,
     input: FsGrepInput,
     checksPermissions: true,
+    idempotent: true,
     async execute(input, context) {
       const shownRoot = input.path ?? ".";
       const path = workPath(context.workDir, shownRoot);

@@ -38,6 +38,7 @@ export const fsReadTool = defineTool<FsReadInput>({
     `The footer gives the total line count and the offset to continue from.`,
   input: FsReadInput,
   checksPermissions: true,
+  idempotent: true,
   async execute(input, context) {
     const path = workPath(context.workDir, input.path);
     if ("failure" in path) return path.failure;

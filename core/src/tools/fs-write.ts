@@ -18,6 +18,7 @@ export const fsWriteTool = defineTool<FsWriteInput>({
     "The write is atomic: the file holds either its old or its new content, never a mix.",
   input: FsWriteInput,
   checksPermissions: true,
+  idempotent: true,
   async execute(input, context) {
     const path = workPath(context.workDir, input.path);
     if ("failure" in path) return path.failure;

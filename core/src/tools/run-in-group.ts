@@ -3,6 +3,8 @@ import { OutputBuffer } from "./output-buffer.js";
 import { groupAlive, signalGroup } from "./process-group.js";
 
 export interface GroupLimits {
+  /** Told the new group's id as soon as it exists (so a crash cannot lose track of it). */
+  onGroup?: (pgid: number) => void;
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
   /** Time between SIGTERM and SIGKILL when the group is stopped. */
@@ -36,6 +38,7 @@ export const runInGroup = (program: string, args: readonly string[], cwd: string
     const stdout = new OutputBuffer(limits.maxOutputBytes);
     const stderr = new OutputBuffer(limits.maxOutputBytes);
     const child = spawn(program, args, { cwd, env: limits.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    if (child.pid !== undefined) limits.onGroup?.(child.pid);
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
 

@@ -79,7 +79,8 @@ export const createShellRunTool = (options: ShellRunOptions = {}): Tool<ShellRun
       if (signal.aborted) return abortedResult({ resolvedPath });
 
       const limits: GroupLimits = {
-        env: options.env ?? process.env,
+        env: options.env ?? context.env ?? process.env,
+        ...(context.onProcessGroup ? { onGroup: context.onProcessGroup } : {}),
         killGraceMs: options.killGraceMs ?? 2000,
         maxOutputBytes: options.maxOutputBytes ?? 30_000,
         drainMs: options.drainMs ?? 300,

@@ -15,6 +15,11 @@ export interface ToolContext {
   permit?: PermitFn;
   /** How `shell_run` confines commands; default: no sandbox. */
   sandbox?: ShellSandbox;
+  /**
+   * Told each process group the tool starts, as soon as it exists: the run records it durably, so a
+   * resume after a crash kills what the dead run's tool left running.
+   */
+  onProcessGroup?: (pgid: number) => void;
   /** Where tools save what they fetch for the model to read next (web_fetch bodies); the fs tools may read it. */
   downloadDir?: string;
   /** Environment of processes the tool starts (provider keys removed); default: the tool's own option, else this process's. */
@@ -45,6 +50,11 @@ export interface Tool<Input = any> {
    * the runner checks the tool as a whole (`{ kind: "tool" }`) before `execute`.
    */
   checksPermissions?: boolean;
+  /**
+   * Running the tool twice with the same input does no harm (reads, a whole-file write, a GET).
+   * When a crash interrupts it, a resume runs it again; otherwise the model is told the outcome is unknown.
+   */
+  idempotent?: boolean;
   execute(input: Input, context: ToolContext): Promise<ToolResult>;
 }
 

@@ -117,6 +117,7 @@ export const createWebFetchTool = (options: WebFetchOptions = {}): Tool<WebFetch
       `file's path (read it with fs_read or fs_grep) and, for text, a short preview. Bodies over ${maxBytes} bytes are not kept.`,
     input: WebFetchInput,
     checksPermissions: true,
+    idempotent: true,
     async execute({ url }, context) {
       const { signal } = context;
       if (signal.aborted) return abortedResult({ url });

@@ -25,3 +25,16 @@ export function writeWireInfo(sessionDir: string, url: string, token: string): W
 export function removeWireInfo(sessionDir: string): void {
   rmSync(wireInfoPath(sessionDir), { force: true });
 }
+
+/**
+ * `removeWireInfo` that never throws: a run's end, or a run starting where a killed one left its
+ * `wire.json`. A session directory that refuses the removal refuses the run's own writes too, and
+ * that is the error worth reporting.
+ */
+export function tryRemoveWireInfo(sessionDir: string): void {
+  try {
+    removeWireInfo(sessionDir);
+  } catch {
+    // See above.
+  }
+}

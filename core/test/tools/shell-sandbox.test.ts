@@ -260,6 +260,13 @@ describe.skipIf(bwrap === undefined)("shell_run in a bubblewrap sandbox", () => 
     await waitFor(async () => (await processesWith(sleep)).length === 0, 3000, "the background sleep to be gone");
   });
 
+  it("kills what the command started in a new session (setsid), which a process-group kill would miss", async () => {
+    const sleep = uniqueSleep();
+    const result = await shellRunTool.execute({ command: `setsid sleep ${sleep} > /dev/null 2>&1 < /dev/null & echo started` }, inSandbox());
+    expect(result.output).toBe("started\n[exit code 0]");
+    await waitFor(async () => (await processesWith(sleep)).length === 0, 3000, "the setsid sleep to be gone");
+  });
+
   it("on timeout kills the command and everything it started", async () => {
     const [background, foreground] = [uniqueSleep(), uniqueSleep()];
     const started = Date.now();

@@ -64,6 +64,10 @@ const summaries: Summaries = {
       d.tokensPerSec === undefined ? "" : ` ${Math.round(d.tokensPerSec)} tok/s`
     }: ${d.snippet}`,
   "llm/tool-call": (d) => `${d.invokeId} ${d.name}${d.toolKind === "event" ? " (event)" : ""} ${d.snippet}`,
+  "tool/started": (d) => `${d.invokeId} ${d.name} started`,
+  "tool/process": (d) => `${d.invokeId} process group ${d.pgid}`,
+  "tool/finished": (d) => `${d.invokeId} ${d.name} finished${d.isError ? " (error)" : ""}`,
+  "tool/interrupted": (d) => `${d.invokeId} ${d.name} interrupted by a crash${d.rerun ? "; runs again" : "; outcome unknown"}`,
   "tool/permission": (d) => `${d.invokeId} ${d.tool} ${d.decision === "allow" ? "✓ allowed" : "⛔ denied"}: ${d.target} (${d.rule})`,
   "llm/tool-result": (d) => `${d.invokeId} ${d.name} ${d.isError ? "✗" : "→"} ${d.snippet}`,
   "llm/tool-validation-failed": (d) => `${d.invokeId} ${d.name} invalid${d.final ? " (final)" : ""}: ${d.issues}`,

@@ -72,6 +72,14 @@ export declare const eventDataLlmResponse: Validator;
 export declare const eventDataLlmToolCall: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1tool-result */
 export declare const eventDataLlmToolResult: Validator;
+/** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/tool~1started */
+export declare const eventDataToolStarted: Validator;
+/** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/tool~1process */
+export declare const eventDataToolProcess: Validator;
+/** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/tool~1finished */
+export declare const eventDataToolFinished: Validator;
+/** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/tool~1interrupted */
+export declare const eventDataToolInterrupted: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/tool~1permission */
 export declare const eventDataToolPermission: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1tool-validation-failed */

@@ -38,8 +38,9 @@ const describe = (label: string, response: ModelResponse | undefined): string =>
 /** `escapement refine <session> --turn <state/visit/turn>`: re-issues one captured turn with overrides. */
 export async function refineCommand(dir: string, flags: RefineFlags, io: CliIo, live: ChartModel | undefined): Promise<number> {
   const address = parseTurnAddress(flags.turn);
-  if (!live) throw new UsageError("refine calls a model: define aliases and credentials in .escapement.json (see docs/config.md)");
+  // The session is read first: a wrong turn or a damaged session is said before the model is asked for.
   const captured = await findTurn(dir, address);
+  if (!live) throw new UsageError("refine calls a model: define aliases and credentials in .escapement.json (see docs/config.md)");
   const request = refinedRequest(captured.request, flags);
   live.model.assertAlias(request.model);
   const controller = new AbortController();

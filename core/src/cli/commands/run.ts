@@ -1,17 +1,20 @@
+import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { loadProjectConfig } from "../../config/index.js";
 import { connectRunTools, type McpRunTools } from "../../tools/mcp/run-tools.js";
 import type { LogLevel } from "../../runtime/logger.js";
+import { SecretScrubber } from "../../runtime/secret-scrubber.js";
 import { runChart, type RunResult } from "../../engine/runner.js";
 import { defaultSessionsRoot, locateSession, openSessionDir } from "../../runtime/session-dir.js";
 import { loadChart } from "../../loader/load-chart.js";
 import { modelForChart } from "../../loader/model-for-chart.js";
-import { liveModelFor } from "../../loader/live-model.js";
+import { liveModelFor, projectSecrets } from "../../loader/live-model.js";
 import { version } from "../version.js";
 import { buildInput } from "../parse-params.js";
 import { openFrontend, type FrontendKind } from "../run-frontend.js";
 import type { ListenAddress } from "../listen-address.js";
 import { UsageError } from "../../runtime/usage-error.js";
+import { describeFsFault, fsFaultOf } from "../../runtime/fs-fault.js";
 import { exitCodes } from "../exit-codes.js";
 import { permissionOptions } from "../../engine/permission-options.js";
 import type { SandboxMode } from "../../permissions/index.js";
@@ -53,6 +56,8 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   const input = buildInput(flags.input, flags.param, io.cwd);
   const project = loadProjectConfig({ cwd: io.cwd, env: io.env });
   const live = liveModelFor(project);
+  const secrets = projectSecrets(project);
+  const scrubber = SecretScrubber.of(secrets);
   const { model, source, replayOf } = await modelForChart(
     loaded.dir,
     loaded.chart.id,
@@ -64,6 +69,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
     },
     live,
   );
+  const workDir = flags.workDir === undefined ? undefined : prepareWorkDir(resolve(io.cwd, flags.workDir));
   const frontend = await openFrontend(
     { kind: flags.frontend, debug: flags.debug ?? false, logLevel: flags.logLevel, ...(flags.listen ? { listen: flags.listen } : {}) },
     io,
@@ -96,7 +102,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       ...(input === undefined ? {} : { input }),
       ...(flags.resume ? { resume: flags.resume } : {}),
       ...(flags.sessionDir ? { sessionDir: flags.sessionDir } : {}),
-      ...(flags.workDir ? { workDir: resolve(io.cwd, flags.workDir) } : {}),
+      ...(workDir === undefined ? {} : { workDir }),
       ...permissionOptions({
         config: project.config,
         configLabel: project.path === undefined ? CONFIG_FILE_NAME : displayPath(project.path, io.cwd),
@@ -110,16 +116,32 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       taps: frontend.taps,
       ...(mcp.registry ? { tools: mcp.registry } : {}),
       startRows: mcp.startRows,
+      secrets,
     });
   } finally {
     await mcp?.close();
     await frontend.close();
   }
   io.stdout.write(
-    `${JSON.stringify({ sessionId: result.sessionId, status: result.status, finalConfig: result.finalConfig, sessionDir: result.sessionDir, ...(result.error ? { error: result.error } : {}) })}\n`,
+    `${scrubber.scrubJsonText(JSON.stringify({ sessionId: result.sessionId, status: result.status, finalConfig: result.finalConfig, sessionDir: result.sessionDir, ...(result.error ? { error: result.error } : {}) }))}\n`,
   );
   if (result.error?.category === "loop-detected") return exitCodes.loopDetected;
   return result.status === "done" ? exitCodes.ok : result.status === "aborted" ? exitCodes.aborted : exitCodes.runFailed;
+}
+
+/**
+ * `--work-dir`: made when missing, parents too (as `--session-dir` is); one that cannot be made
+ * (a read-only or missing parent, a file in the way) stops the run before a session is created.
+ */
+function prepareWorkDir(dir: string): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    const fault = fsFaultOf(error);
+    if (!fault) throw error;
+    throw new UsageError(`--work-dir ${dir}: ${describeFsFault(fault)}`);
+  }
+  return dir;
 }
 
 function chartOfSession(target: string, cwd: string): string {

@@ -1,11 +1,11 @@
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
-import { readBlob } from "../../runtime/io-store.js";
-import { defaultSessionsRoot, openSessionDir, sessionPaths } from "../../runtime/session-dir.js";
+import { defaultSessionsRoot, sessionPaths } from "../../runtime/session-dir.js";
 import { readTranscript } from "../../runtime/transcript-reader.js";
 import { exportSession, importSession, listSessions, locateSession, summarizeSession, type SessionSummary } from "../../sessions/index.js";
+import { readRef, readSessionDir } from "../../sessions/session-files.js";
 import type { CliIo } from "../cli-io.js";
 import { formatCost, formatTable, formatTime } from "../format-table.js";
 import { exitCodes } from "../exit-codes.js";
@@ -13,36 +13,70 @@ import { exitCodes } from "../exit-codes.js";
 const tokensOf = (s: SessionSummary): number => s.tokens.input + s.tokens.output;
 const ms = (value: number | undefined): string => (value === undefined ? "-" : `${Math.round(value)} ms`);
 
-export function listCommand(io: CliIo, root: string): Promise<number> {
-  return listSessions(root).then((sessions) => {
-    if (sessions.length === 0) {
-      io.stdout.write(`no sessions in ${root}\n`);
-      return exitCodes.ok;
-    }
-    const rows = sessions.map((s) => [s.sessionId, s.chartId, s.status, s.turns, tokensOf(s), formatCost(s.costUsd), formatTime(s.createdAt)] as const);
-    io.stdout.write(`${formatTable(["ID", "CHART", "STATUS", "TURNS", "TOKENS", "COST", "CREATED"], rows)}\n`);
+export async function listCommand(io: CliIo, root: string): Promise<number> {
+  const unreadable: string[] = [];
+  const sessions = await listSessions(root, { onUnreadable: (dir, error) => unreadable.push(`${dir}: ${error.message}`) });
+  if (sessions.length === 0 && unreadable.length === 0) {
+    io.stdout.write(`no sessions in ${root}\n`);
     return exitCodes.ok;
-  });
+  }
+  if (sessions.length > 0) {
+    const rows = sessions.map((s) => [s.sessionId, s.chartId, s.status, s.turns, tokensOf(s), formatCost(s.costUsd), timeOf(s.createdAt)] as const);
+    io.stdout.write(`${formatTable(["ID", "CHART", "STATUS", "TURNS", "TOKENS", "COST", "CREATED"], rows)}\n`);
+  }
+  for (const line of unreadable) io.stderr.write(`notice: left out an unreadable session: ${line}\n`);
+  return exitCodes.ok;
 }
+
+/** `formatTime`, or the raw number when it is no time a Date holds (a damaged row). */
+const timeOf = (ms: number): string => (Number.isFinite(new Date(ms).getTime()) ? formatTime(ms) : String(ms));
 
 export async function showCommand(io: CliIo, dir: string, content: boolean): Promise<number> {
   const summary = await summarizeSession(dir);
-  io.stdout.write(`session ${summary.sessionId}  chart ${summary.chartId}  status ${summary.status}  created ${formatTime(summary.createdAt)}\n`);
+  io.stdout.write(`session ${summary.sessionId}  chart ${summary.chartId}  status ${summary.status}  created ${timeOf(summary.createdAt)}\n`);
   io.stdout.write(`${summary.turns} turns, ${tokensOf(summary)} tokens, cost ${formatCost(summary.costUsd)}, final [${summary.finalConfig.join(", ")}]\n`);
   if (summary.artifacts.length > 0) io.stdout.write(`artifacts: ${summary.artifacts.join(", ")}\n`);
-  for await (const row of readTranscript(sessionPaths(dir).transcript)) {
+  const transcript = sessionPaths(dir).transcript;
+  if (!existsSync(transcript)) {
+    io.stdout.write(`no transcript: ${transcript} is missing, so the session holds no rows\n`);
+    return exitCodes.ok;
+  }
+  for await (const row of readTranscript(transcript)) {
     const data = (row.data ?? {}) as Record<string, unknown>;
     const brief = [data.snippet, data.text, data.event, data.name].find((value): value is string => typeof value === "string") ?? "";
-    io.stdout.write(`#${row.seq} ${formatTime(row.ts)} ${row.event}${brief ? `  ${brief}` : ""}\n`);
+    io.stdout.write(`#${row.seq} ${timeOf(row.ts)} ${row.event}${brief ? `  ${brief}` : ""}\n`);
     if (!content) continue;
-    io.stdout.write(`${indent(JSON.stringify(data, null, 2))}\n`);
-    if (typeof data.ref === "string") {
-      const blob = readBlob(dir, data.ref);
-      io.stdout.write(blob === undefined ? `    (${data.ref} is missing)\n` : `${indent(blob)}\n`);
-    }
+    io.stdout.write(`${indent(JSON.stringify(data, null, 2) ?? String(data))}\n`);
+    if (typeof data.ref === "string") io.stdout.write(`${describeRef(dir, data.ref)}\n`);
   }
   if (summary.unreadable.length > 0) io.stdout.write(`${summary.unreadable.length} unreadable transcript line(s) skipped\n`);
   return exitCodes.ok;
+}
+
+/** What `show --content` prints for a row's ref: the blob, or what is wrong with it, or where a child session is. */
+function describeRef(dir: string, ref: string): string {
+  const found = readRef(dir, ref);
+  switch (found.kind) {
+    case "text": {
+      const notes = [
+        found.missingBytes > 0 && `(${ref}: the last ${found.missingBytes} bytes are missing; the file is truncated)`,
+        found.omittedBytes > 0 && `(${ref}: ${found.omittedBytes} more bytes not shown)`,
+      ].filter((note): note is string => typeof note === "string");
+      return [...(found.text === "" ? [] : [indent(found.text)]), ...notes.map(indent)].join("\n") || indent(`(${ref} is empty)`);
+    }
+    case "missing":
+      return indent(`(${ref} is missing)`);
+    case "child": {
+      const what = found.manifest
+        ? `child session ${found.manifest.sessionId} (chart ${found.manifest.chartId}, status ${found.manifest.status})`
+        : `child session, unreadable: ${found.problem ?? "no manifest"}`;
+      return indent(`(${ref}: ${what}; its rows: escapement show ${found.dir})`);
+    }
+    case "directory":
+      return indent(`(${ref} is a directory holding no session.json, not a blob)`);
+    case "unreadable":
+      return indent(`(${ref} cannot be read: ${found.reason})`);
+  }
 }
 
 const indent = (text: string): string => text.replace(/^/gm, "    ");
@@ -98,7 +132,7 @@ export function registerSessionCommands(program: Command, io: CliIo, done: (code
     .option("-o, --out <file>", "output file (default <session-id>.escapement-session.jsonl)")
     .action(async (id: string, options: { out?: string }) => {
       const dir = locate(id);
-      const { sessionId } = openSessionDir(dir).manifest;
+      const { sessionId } = readSessionDir(dir).manifest;
       const out = resolve(io.cwd, options.out ?? `${sessionId}.escapement-session.jsonl`);
       const files = await exportSession(dir, out);
       io.stdout.write(`exported ${sessionId} (${files} files) to ${out}\n`);

@@ -3,6 +3,7 @@ import { basename, dirname, join } from "node:path";
 import { rangeRef } from "@escapement/wire-schema";
 import { readBlob } from "../../runtime/io-store.js";
 import { readLines, splitLines } from "../../runtime/read-lines.js";
+import { SecretScrubber } from "../../runtime/secret-scrubber.js";
 import { SessionError } from "../../runtime/session-error.js";
 import {
   callJson,
@@ -19,15 +20,18 @@ import {
 /**
  * Appends recorded calls to a session's cassette.jsonl, one line each, as they complete. The file
  * is opened per append (calls are seconds apart), so thousands of live sessions hold no descriptor.
+ * With a scrubber, no line holds a secret (see `SecretScrubber.scrubJsonText`).
  */
 export class CassetteWriter {
   readonly #path: string;
   #header: CassetteHeader | undefined;
   /** The version of the file appended to: a resumed run continues a version 1 cassette in kind. */
   readonly #version: number;
+  readonly #scrubber: SecretScrubber;
 
-  constructor(path: string, header: Omit<CassetteHeader, "kind" | "version">) {
+  constructor(path: string, header: Omit<CassetteHeader, "kind" | "version">, scrubber: SecretScrubber = SecretScrubber.none) {
     this.#path = path;
+    this.#scrubber = scrubber;
     const fresh = (statSync(path, { throwIfNoEntry: false })?.size ?? 0) === 0;
     // Written with the first call: a run that never calls a model leaves no cassette.
     if (fresh) this.#header = { kind: "cassette", version: cassetteVersion, ...header };
@@ -36,7 +40,7 @@ export class CassetteWriter {
 
   /** Appends one call; the request is given as its JSON text (see `callJson`). */
   append(call: RecordedCall, requestText: string): void {
-    const line = `${callJson(this.#version === 1 ? { ...call, stream: call.stream.map(asVersion1) } : call, requestText)}\n`;
+    const line = `${this.#scrubber.scrubJsonText(callJson(this.#version === 1 ? { ...call, stream: call.stream.map(asVersion1) } : call, requestText))}\n`;
     // The header goes out with the first call, in the same write.
     appendFileSync(this.#path, this.#header ? `${JSON.stringify(this.#header)}\n${line}` : line);
     this.#header = undefined;

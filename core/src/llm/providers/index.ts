@@ -3,4 +3,5 @@ export { classifyError, categoryOfStatus, parseRetryAfter } from "./classify.js"
 export { defaultBaseURLs, languageModelFor } from "./models.js";
 export { resolvePromptCaching, type CacheBreakpoints } from "./caching.js";
 export { providerKinds, builtinProviderKinds, kindDefaults, ollamaBaseURL, type ProviderKind, type KindDefaults } from "./provider-kinds.js";
-export type { FetchFunction, LanguageModelSource, ProviderSpec, SecretLike, TargetClientOptions } from "./types.js";
+export { defaultHeadersTimeoutMs, withHeadersTimeout } from "./timed-fetch.js";
+export type { FetchFunction, LanguageModelSource, ProviderSpec, SecretLike, TargetClientOptions, TargetTransport } from "./types.js";

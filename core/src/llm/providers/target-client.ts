@@ -12,10 +12,12 @@ import { resolvePromptCaching } from "./caching.js";
 import { classifyError } from "./classify.js";
 import { guardModel } from "./guard.js";
 import { toAiSdkPrompt } from "./messages.js";
-import { languageModelFor, missingKeyProblem } from "./models.js";
+import { languageModelFor, missingKeyProblem, revealKey } from "./models.js";
 import { ContentAssembler, thinkingSealOf, toStopReason, toUsage } from "./response.js";
 import type { ProviderKind } from "./provider-kinds.js";
-import type { LanguageModelSource, ProviderSpec, TargetClientOptions } from "./types.js";
+import { keyScrubbedClient } from "./scrub-error.js";
+import { resolveHeadersTimeout, withHeadersTimeout } from "./timed-fetch.js";
+import type { LanguageModelSource, ProviderSpec, TargetClientOptions, TargetTransport } from "./types.js";
 
 /** Thinking budget sent when `thinking: true` gives none. */
 export const defaultThinkingBudget = 2048;
@@ -24,12 +26,17 @@ export const defaultThinkingBudget = 2048;
  * The client for `target` at `provider`. The model is built once; every call is one HTTP request.
  * Throws `LlmError` ("invalid-request") for a provider it cannot build (openai-compatible without
  * a baseURL). A kind that needs a key, pointed at its public endpoint without one, rejects every
- * call with "auth" before sending anything.
+ * call with "auth" before sending anything. A streamed call whose response headers do not arrive
+ * within the target's `headersTimeoutMs` (default 30 s) fails with a transient `timeout`. No
+ * failure carries the provider's key, even when the provider's error body echoes it.
  */
-export function createTargetClient(target: ModelTarget, provider: ProviderSpec, options: TargetClientOptions = {}): TargetClient {
+export function createTargetClient(target: ModelTarget & TargetTransport, provider: ProviderSpec, options: TargetClientOptions = {}): TargetClient {
   const problem = missingKeyProblem(provider);
   const model = languageModelFor(provider, target.model, options.fetch);
-  const client = makeClient(target, model, provider.kind, provider.name, options);
+  // Unstreamed replies send their headers only once the whole answer is written: only streams are timed.
+  const headersTimeoutMs = resolveHeadersTimeout(target.headersTimeoutMs, options.headersTimeoutMs);
+  const streamModel = languageModelFor(provider, target.model, withHeadersTimeout(options.fetch, headersTimeoutMs, targetId(target)));
+  const client = keyScrubbedClient(makeClient(target, model, provider.kind, provider.name, options, streamModel), revealKey(provider));
   if (problem === undefined) return client;
   return { target, call: () => Promise.reject(new LlmError("auth", problem)) };
 }
@@ -65,8 +72,12 @@ function makeClient(
   kind: ProviderKind | undefined,
   providerName: string,
   options: TargetClientOptions,
+  rawStreamModel: Exclude<LanguageModel, string> = rawModel,
 ): TargetClient {
-  const model: Exclude<LanguageModel, string> = rawModel.specificationVersion === "v3" ? guardModel(rawModel, options.onWarnings) : rawModel;
+  const guard = (raw: Exclude<LanguageModel, string>): Exclude<LanguageModel, string> =>
+    raw.specificationVersion === "v3" ? guardModel(raw, options.onWarnings) : raw;
+  const model = guard(rawModel);
+  const streamModel = rawStreamModel === rawModel ? model : guard(rawStreamModel);
   const now = options.now ?? (() => performance.now());
   const id = targetId(target);
 
@@ -80,7 +91,7 @@ function makeClient(
       const prompt = toAiSdkPrompt(request, cache);
       const providerOptions = providerOptionsFor(kind, providerName, params.thinking);
       const settings = {
-        model,
+        model: request.stream ? streamModel : model,
         ...(prompt.system === undefined ? {} : { system: prompt.system }),
         messages: prompt.messages,
         ...(prompt.tools === undefined ? {} : { tools: prompt.tools }),

@@ -25,10 +25,28 @@ export interface ProviderSpec {
 
 export type FetchFunction = typeof globalThis.fetch;
 
+/**
+ * How a target's requests are sent, beside its generation params (`.escapement.json` target keys
+ * next to `provider` and `model`).
+ */
+export interface TargetTransport {
+  /**
+   * Most milliseconds a streamed request waits for the response headers (connecting included);
+   * then it fails with a transient `timeout`. Default: the client's `headersTimeoutMs`, else
+   * 30000. Unstreamed requests are not timed (their headers come with the whole reply).
+   */
+  headersTimeoutMs?: number;
+}
+
 /** Options of `createTargetClient` / `languageModelTargetClient`. */
 export interface TargetClientOptions {
   /** Replaces the global fetch for every request this client makes (tests, proxies, recording). */
   fetch?: FetchFunction;
+  /**
+   * `headersTimeoutMs` for a target that sets none (see `TargetTransport`). Default 30000. Only
+   * `createTargetClient` applies it (a host's own model brings its own fetch).
+   */
+  headersTimeoutMs?: number;
   /**
    * Prompt caching default for this client (a request's `params.promptCaching`, then the
    * target's, win over it). Default `true`. Only Anthropic models read it.

@@ -358,6 +358,8 @@ class McpServerHandle {
         description: descriptor.description ?? descriptor.title ?? `${mcpTool} (MCP server ${this.name})`,
         input: serverValidatedInput,
         inputSchema: { ...(descriptor.inputSchema as Record<string, unknown>) },
+        // The server's own hint: a read-only or idempotent tool may run again after a crash interrupted it.
+        ...(descriptor.annotations?.readOnlyHint === true || descriptor.annotations?.idempotentHint === true ? { idempotent: true } : {}),
         execute: (input: Record<string, unknown>, context: ToolContext) => this.call(mcpTool, name, input, context),
       });
     }

@@ -1,0 +1,116 @@
+import type { ModelResponse } from "../llm/protocol.js";
+import { readBlob } from "../runtime/io-store.js";
+import { SessionError } from "../runtime/session-error.js";
+import { readTranscript } from "../runtime/transcript-reader.js";
+
+/** What a session's transcript says about one real tool call of a model turn. */
+export interface RecordedToolCall {
+  /** `tool/started` is on disk: the tool was about to run. */
+  started: boolean;
+  /** Process groups it started (`tool/process`), with the leader's start time when known. */
+  processes: { pgid: number; startTicks?: number }[];
+  /** `tool/finished` is on disk: its result, in io.jsonl. */
+  finished?: { ref: string; isError: boolean };
+}
+
+/** A model turn whose response is on disk: a resume uses it instead of calling the model again. */
+export interface RecordedTurn {
+  responseRef: string;
+  tools: Map<string, RecordedToolCall>;
+}
+
+interface TurnRowData {
+  invokeId?: unknown;
+  turn?: unknown;
+  toolCallId?: unknown;
+  ref?: unknown;
+  isError?: unknown;
+  pgid?: unknown;
+  startTicks?: unknown;
+  childSessionId?: unknown;
+}
+
+/**
+ * The model turns and tool calls a session's transcript already holds, for the conversations
+ * still open at its end (a conversation that ended, or started again, forgets its earlier turns).
+ * A resumed conversation takes its turn from here: the response from disk, each finished tool's
+ * result from disk, and a tool that was running when the process died is known as such.
+ *
+ * @internal
+ */
+export class RecordedTurns {
+  readonly #turns = new Map<string, RecordedTurn>();
+  readonly #sessionDir: string | undefined;
+
+  private constructor(sessionDir: string | undefined) {
+    this.#sessionDir = sessionDir;
+  }
+
+  static empty(): RecordedTurns {
+    return new RecordedTurns(undefined);
+  }
+
+  /** Reads the (cut back) transcript of a session being resumed. Rows mirrored from child sessions are theirs. */
+  static async read(sessionDir: string, transcriptPath: string): Promise<RecordedTurns> {
+    const recorded = new RecordedTurns(sessionDir);
+    for await (const row of readTranscript(transcriptPath)) recorded.#add(row.event, row.data as TurnRowData);
+    return recorded;
+  }
+
+  #add(event: string, data: TurnRowData): void {
+    if (data === null || typeof data !== "object" || data.childSessionId !== undefined || typeof data.invokeId !== "string") return;
+    const invokeId = data.invokeId;
+    if (event === "llm/conversation-started" || event === "llm/conversation-ended") {
+      for (const key of [...this.#turns.keys()]) if (key.startsWith(`${invokeId}#`)) this.#turns.delete(key);
+      return;
+    }
+    if (typeof data.turn !== "number") return;
+    const key = `${invokeId}#${data.turn}`;
+    if (event === "llm/response" && typeof data.ref === "string") {
+      this.#turns.set(key, { responseRef: data.ref, tools: new Map() });
+      return;
+    }
+    const turn = this.#turns.get(key);
+    if (!turn || typeof data.toolCallId !== "string") return;
+    let call = turn.tools.get(data.toolCallId);
+    if (!call) turn.tools.set(data.toolCallId, (call = { started: false, processes: [] }));
+    if (event === "tool/started") call.started = true;
+    else if (event === "tool/process" && typeof data.pgid === "number") {
+      call.processes.push({ pgid: data.pgid, ...(typeof data.startTicks === "number" ? { startTicks: data.startTicks } : {}) });
+    } else if (event === "tool/finished" && typeof data.ref === "string") call.finished = { ref: data.ref, isError: data.isError === true };
+  }
+
+  /** The recorded turn of a conversation, once: a second take (the conversation went on) finds nothing. */
+  take(invokeId: string, turn: number): RecordedTurn | undefined {
+    const key = `${invokeId}#${turn}`;
+    const recorded = this.#turns.get(key);
+    this.#turns.delete(key);
+    return recorded;
+  }
+
+  /** The model's response of a recorded turn, from io.jsonl. */
+  response(turn: RecordedTurn): ModelResponse {
+    return this.#blob(turn.responseRef) as ModelResponse;
+  }
+
+  /** The result a finished tool call returned, from io.jsonl. */
+  toolResult(ref: string): { output: string; isError: boolean } {
+    const blob = this.#blob(ref) as { output?: unknown; isError?: unknown };
+    return { output: typeof blob.output === "string" ? blob.output : "", isError: blob.isError === true };
+  }
+
+  #blob(ref: string): unknown {
+    const text = this.#sessionDir === undefined ? undefined : readBlob(this.#sessionDir, ref);
+    try {
+      if (text !== undefined) return JSON.parse(text);
+    } catch {
+      // reported below
+    }
+    throw new SessionError("checkpoint-malformed", `the session's io.jsonl does not hold ${ref}, which its transcript refers to; run escapement repair`);
+  }
+
+  /** Process groups of tool calls that started and never finished: the dead run's, to be killed before anything runs. */
+  orphanedProcesses(): { pgid: number; startTicks?: number }[] {
+    return [...this.#turns.values()].flatMap((turn) => [...turn.tools.values()].filter((call) => !call.finished).flatMap((call) => call.processes));
+  }
+}
