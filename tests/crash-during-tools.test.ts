@@ -248,3 +248,34 @@ async function waitUntil(condition: () => boolean, ms: number): Promise<void> {
     await new Promise((done) => setTimeout(done, 20));
   }
 }
+
+describe.runIf(process.platform === "linux")("kill -9 during a turn with tools on a cassette replay, then --resume", () => {
+  // Kills that interrupt no tool: an interrupted tool changes what the model is told next, which a
+  // strict replay cannot answer (it stops with a cassette miss, as it should).
+  const points = ["after the shell command finished", "after the last tool, before the next model call", "while the second model call is in flight"];
+  it.each(points)("%s: the replay stays in step", async (point) => {
+    const dir = join(work, `cassette-${points.indexOf(point)}`);
+    const project = join(dir, "project");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, ".escapement.json"), JSON.stringify({ permissions: { shell_run: "allow" } }));
+    // A whole run recorded first: its cassette answers the killed run and the resume.
+    mkdirSync(join(dir, "recorded-work"));
+    const recordArgs = ["run", fixture, "--no-tui", "--script", join(fixture, "script.json"), "--work-dir", join(dir, "recorded-work"), "--sandbox", "off"];
+    const recorded = await runToEnd([...recordArgs, "--session-dir", join(dir, "recorded")], project);
+    expect(recorded.code, recorded.stderr).toBe(0);
+
+    const workDir = join(dir, "work");
+    const sessionDir = join(dir, "session");
+    mkdirSync(workDir);
+    const args = ["run", fixture, "--no-tui", "--replay", join(dir, "recorded"), "--work-dir", workDir, "--sandbox", "off"];
+    await killAt([...args, "--session-dir", sessionDir], project, sessionDir, killPoints[point]!);
+    const resumed = await runToEnd([...args, "--resume", sessionDir], project);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout.trim().split("\n").at(-1)!)).toMatchObject({ status: "done" });
+    expect(resumed.stderr).not.toMatch(/cassette-miss|diverged|wedged/);
+    const rows = rowsOf(sessionDir);
+    expect(rows.filter((r) => r.event === "llm/response")).toHaveLength(2);
+    expect(rows.filter((r) => r.event === "tool/finished").map((r) => r.data.name)).toEqual(["fs_write", "shell_run", "fs_read"]);
+    expect(processesIn(workDir)).toEqual([]);
+  });
+});

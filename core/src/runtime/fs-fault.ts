@@ -65,10 +65,33 @@ const writeCodes = new Set(["EROFS", "ENOSPC", "EDQUOT", "EFBIG", "EEXIST"]);
 export function fsFaultOf(error: unknown): NodeJS.ErrnoException | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
     const errno = current as NodeJS.ErrnoException;
-    if (typeof errno.code === "string" && Object.hasOwn(reasons, errno.code) && typeof errno.syscall === "string") return errno;
+    if (typeof errno.syscall !== "string") continue;
+    if (typeof errno.code === "string" && Object.hasOwn(reasons, errno.code)) return errno;
+    // Some calls (rmSync on Node 24) report an unknown errno and name the reason only in the message.
+    const code = codeInMessage(errno.message);
+    if (code !== undefined)
+      return Object.assign(new Error(errno.message), { code, syscall: errno.syscall, ...(errno.path === undefined ? {} : { path: errno.path }) });
   }
   return undefined;
 }
+
+/** The C library's words for each code, as an error message may carry them. */
+const messageCodes: ReadonlyArray<[string, string]> = [
+  ["read-only file system", "EROFS"],
+  ["permission denied", "EACCES"],
+  ["operation not permitted", "EPERM"],
+  ["no space left on device", "ENOSPC"],
+  ["device or resource busy", "EBUSY"],
+  ["directory not empty", "ENOTEMPTY"],
+  ["not a directory", "ENOTDIR"],
+  ["is a directory", "EISDIR"],
+  ["no such file or directory", "ENOENT"],
+];
+
+const codeInMessage = (message: string): string | undefined => {
+  const lower = message.toLowerCase();
+  return messageCodes.find(([words]) => lower.includes(words))?.[1];
+};
 
 const describePath = (error: NodeJS.ErrnoException): string => {
   const dest = (error as { dest?: unknown }).dest;
