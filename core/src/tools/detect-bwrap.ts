@@ -9,7 +9,7 @@ export type BwrapDetection = { path: string } | { unavailable: string };
 const probeTimeoutMs = 5000;
 
 /** The namespaces and mounts every sandbox uses: what the probe must be allowed to set up. */
-const probeArgs = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--unshare-all", "--die-with-parent", "--new-session", "true"];
+const probeArgs = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--unshare-all", "--die-with-parent", "true"];
 
 const detections = new Map<string, Promise<BwrapDetection>>();
 

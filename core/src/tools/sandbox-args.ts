@@ -21,8 +21,10 @@ interface Mount {
  *    hidden directory stays writable (on the same path, hidden wins). A hidden directory becomes
  *    an empty read-only tmpfs, a hidden file (or socket) the null device, which cannot be opened
  *    since bind mounts are mounted without device access. Paths that do not exist are skipped.
- * 3. every namespace unshared (network too unless `sandbox.network`), the sandbox killed when
- *    its parent dies, and a new session, so the command cannot push input into a terminal (TIOCSTI).
+ * 3. every namespace unshared (network too unless `sandbox.network`), and the sandbox killed when
+ *    its parent dies. No `--new-session`: shell_run starts bwrap as the leader of a new session
+ *    with no terminal (so no TIOCSTI), and keeping every process of the sandbox in that process
+ *    group lets a timeout, and a resume after a crash, kill them all by group.
  *
  * With its own pid namespace, every process the command started is killed when it exits.
  * `alwaysHidden` is hidden as well (default: the control sockets, see controlSockets).
@@ -43,7 +45,7 @@ export const sandboxArgs = async (sandbox: ShellSandbox, cwd: string, alwaysHidd
     ...mounts.filter(({ kind }) => kind === "hidden-dir").flatMap(({ path }) => ["--remount-ro", path]),
     "--unshare-all",
     ...(sandbox.network ? ["--share-net"] : []),
-    ...["--die-with-parent", "--new-session", "--chdir", cwd],
+    ...["--die-with-parent", "--chdir", cwd],
   ];
 };
 

@@ -100,7 +100,7 @@ describe("sandboxArgs", () => {
       ...["--bind", childWork, childWork],
       ...["--tmpfs", secrets],
       ...["--remount-ro", session, "--remount-ro", secrets],
-      ...["--unshare-all", "--die-with-parent", "--new-session", "--chdir", work],
+      ...["--unshare-all", "--die-with-parent", "--chdir", work],
     ]);
     expect(await sandboxArgs({ ...sandbox, network: true }, work, [])).toContain("--share-net");
   });
