@@ -41,6 +41,8 @@ interface TurnRowData {
 export class RecordedTurns {
   readonly #turns = new Map<string, RecordedTurn>();
   readonly #sessionDir: string | undefined;
+  /** Process groups named in the rows a resume set aside: started after the last checkpoint. */
+  readonly #lateProcesses: { pgid: number; startTicks?: number }[] = [];
 
   private constructor(sessionDir: string | undefined) {
     this.#sessionDir = sessionDir;
@@ -51,9 +53,18 @@ export class RecordedTurns {
   }
 
   /** Reads the (cut back) transcript of a session being resumed. Rows mirrored from child sessions are theirs. */
-  static async read(sessionDir: string, transcriptPath: string): Promise<RecordedTurns> {
+  static async read(sessionDir: string, transcriptPath: string, orphanedRows?: string): Promise<RecordedTurns> {
     const recorded = new RecordedTurns(sessionDir);
     for await (const row of readTranscript(transcriptPath)) recorded.#add(row.event, row.data as TurnRowData);
+    // A process group recorded after the last checkpoint was still started: it is killed too.
+    if (orphanedRows !== undefined) {
+      for await (const row of readTranscript(orphanedRows)) {
+        const data = row.data as TurnRowData;
+        if (row.event === "tool/process" && data.childSessionId === undefined && typeof data.pgid === "number") {
+          recorded.#lateProcesses.push({ pgid: data.pgid, ...(typeof data.startTicks === "number" ? { startTicks: data.startTicks } : {}) });
+        }
+      }
+    }
     return recorded;
   }
 
@@ -111,6 +122,7 @@ export class RecordedTurns {
 
   /** Process groups of tool calls that started and never finished: the dead run's, to be killed before anything runs. */
   orphanedProcesses(): { pgid: number; startTicks?: number }[] {
-    return [...this.#turns.values()].flatMap((turn) => [...turn.tools.values()].filter((call) => !call.finished).flatMap((call) => call.processes));
+    const kept = [...this.#turns.values()].flatMap((turn) => [...turn.tools.values()].filter((call) => !call.finished).flatMap((call) => call.processes));
+    return [...kept, ...this.#lateProcesses];
   }
 }

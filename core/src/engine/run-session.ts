@@ -29,6 +29,8 @@ export interface Prepared {
   checkpoint: CheckpointRecord | undefined;
   nextSeq: number;
   offset: number;
+  /** Where a resume set aside the rows written after its checkpoint (the dead run's last moments). */
+  orphanedRows?: string;
 }
 
 /** @internal Creates a new session directory and its manifest (status running). */
@@ -84,18 +86,19 @@ export function prepareResume(target: string, chartId: string | undefined, cwd: 
   try {
     // Rows after the checkpoint were never acted on (effects wait for the flush that checkpoints);
     // keep them aside for inspection and cut the transcript back so seq stays gap-free.
-    if (size > offset) setAside(paths, paths.transcript, offset, `orphaned-after-${seq}`, ".jsonl");
+    const orphanedRows = size > offset ? setAside(paths, paths.transcript, offset, `orphaned-after-${seq}`, ".jsonl") : undefined;
     // A line torn by the crash (or a full disk) is set aside, so the next append starts a line of its own.
     settleJournal(paths, `orphaned-after-${seq}`);
     setAside(paths, paths.cassette, lastLineEnd(paths.cassette, 0), `orphaned-after-${seq}`, ".cassette.jsonl");
     // Only past what the checkpoint's rows refer to: a blob torn before any row named it.
     setAside(paths, paths.io, lastLineEnd(paths.io, checkpoint?.ioSize ?? 0), `orphaned-after-${seq}`, ".io.jsonl");
-    if (manifest.status === "running") return { paths, manifest, checkpoint, nextSeq: seq + 1, offset };
+    const aside = orphanedRows === undefined ? {} : { orphanedRows };
+    if (manifest.status === "running") return { paths, manifest, checkpoint, nextSeq: seq + 1, offset, ...aside };
     // Interrupted: owned by a run again until it ends.
     const running: SessionManifest = { ...manifest, status: "running" };
     delete running.endedAt;
     writeManifest(paths, running);
-    return { paths, manifest: running, checkpoint, nextSeq: seq + 1, offset };
+    return { paths, manifest: running, checkpoint, nextSeq: seq + 1, offset, ...aside };
   } catch (error) {
     throw new SessionError("session-io", `session ${manifest.sessionId}: preparing the resume failed: ${(error as Error).message}`);
   }
@@ -304,9 +307,9 @@ function settleJournal(paths: SessionPaths, prefix: string): void {
 }
 
 /** Moves the bytes of `path` past `keep` into a new file `<prefix><suffix>` at the session root (never over an existing one), then truncates. */
-function setAside(paths: SessionPaths, path: string, keep: number, prefix: string, suffix: string): void {
+function setAside(paths: SessionPaths, path: string, keep: number, prefix: string, suffix: string): string | undefined {
   const size = statSync(path, { throwIfNoEntry: false })?.size ?? 0;
-  if (size <= keep) return;
+  if (size <= keep) return undefined;
   const tail = Buffer.alloc(size - keep);
   const fd = openSync(path, "r");
   try {
@@ -314,8 +317,10 @@ function setAside(paths: SessionPaths, path: string, keep: number, prefix: strin
   } finally {
     closeSync(fd);
   }
-  writeFileSync(freshName(join(paths.root, prefix), suffix), tail, { flag: "wx" });
+  const aside = freshName(join(paths.root, prefix), suffix);
+  writeFileSync(aside, tail, { flag: "wx" });
   truncateSync(path, keep);
+  return aside;
 }
 
 /** `<base><suffix>`, or `<base>-2<suffix>`, `-3`, ... when taken. */

@@ -127,7 +127,7 @@ async function openSession(options: RunChartOptions): Promise<OpenedSession> {
   // The process's own directory exists; a given one is made if it is missing.
   if (options.workDir !== undefined || options.cwd !== undefined) mkdirSync(workDir, { recursive: true });
   const recordedCalls = checkpoint ? await countRecordedCalls(paths.cassette) : 0;
-  const recorded = checkpoint ? await RecordedTurns.read(paths.root, paths.transcript) : RecordedTurns.empty();
+  const recorded = checkpoint ? await RecordedTurns.read(paths.root, paths.transcript, prepared.orphanedRows) : RecordedTurns.empty();
   const answered = checkpoint ? await answersNotInTranscript(paths.cassette, history.completed) : new Map();
   return { ...prepared, runId, clock, ids, cwd, workDir, history, recordedCalls, recorded, answered };
 }
