@@ -13,6 +13,7 @@ import { builtinConversationTools, type ConversationToolHost } from "./conversat
 import { toolPermit } from "./tool-permit.js";
 import type { RecordedToolCall } from "../engine/recorded-turns.js";
 import { processStat } from "../tools/process-stat.js";
+import { processTagOf } from "../engine/process-tag.js";
 import type { EventData } from "@escapement/wire-schema";
 
 export interface ChartEvent {
@@ -323,6 +324,7 @@ async function executeRealTool(
     env: services.toolEnv,
     downloadDir: services.downloadDir,
     ...(services.permissions.sandbox ? { sandbox: services.permissions.sandbox } : {}),
+    processTag: processTagOf(services.sessionId, state.invokeId, turn, call.id),
     onProcessGroup: (pgid) => {
       const startTicks = processStat(pgid)?.startTicks;
       services.transcript.append("tool/process", {

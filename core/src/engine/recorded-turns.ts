@@ -120,6 +120,18 @@ export class RecordedTurns {
     throw new SessionError("checkpoint-malformed", `the session's io.jsonl does not hold ${ref}, which its transcript refers to; run escapement repair`);
   }
 
+  /** Tool calls that started and never finished, as (invokeId, turn, toolCallId): their processes are the dead run's. */
+  unfinishedCalls(): { invokeId: string; turn: number; toolCallId: string }[] {
+    const calls: { invokeId: string; turn: number; toolCallId: string }[] = [];
+    for (const [key, turn] of this.#turns) {
+      const at = key.lastIndexOf("#");
+      for (const [toolCallId, call] of turn.tools) {
+        if (call.started && !call.finished) calls.push({ invokeId: key.slice(0, at), turn: Number(key.slice(at + 1)), toolCallId });
+      }
+    }
+    return calls;
+  }
+
   /** Process groups of tool calls that started and never finished: the dead run's, to be killed before anything runs. */
   orphanedProcesses(): { pgid: number; startTicks?: number }[] {
     const kept = [...this.#turns.values()].flatMap((turn) => [...turn.tools.values()].filter((call) => !call.finished).flatMap((call) => call.processes));

@@ -29,7 +29,8 @@ import { toolEnvironment } from "./tool-environment.js";
 import { RecordedTurns } from "./recorded-turns.js";
 import { answerFromDisk, answersNotInTranscript } from "./answered-calls.js";
 import type { CassetteCall } from "../llm/cassette/index.js";
-import { killGroupSince } from "../tools/process-stat.js";
+import { killGroupSince, killTagged } from "../tools/process-stat.js";
+import { processTagOf } from "./process-tag.js";
 
 export type { RunStatus, RunChartOptions, ChartHandle, RunStartInfo, RunResult } from "./run-options.js";
 export { prepareResume, callHistory } from "./run-session.js";
@@ -78,6 +79,7 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
   if (session.checkpoint) {
     // What the dead run's tools left running is stopped before anything of this run starts.
     for (const { pgid, startTicks } of session.recorded.orphanedProcesses()) if (startTicks !== undefined) killGroupSince(pgid, startTicks);
+    for (const call of session.recorded.unfinishedCalls()) killTagged(processTagOf(session.manifest.sessionId, call.invokeId, call.turn, call.toolCallId));
     for (const grant of await grantsIn(session.paths.transcript)) permissions.grants.add(grant);
   }
   const run = assembleRun(options, session, tools, permissions);

@@ -49,3 +49,36 @@ export const killGroupSince = (pgid: number, startTicks: number): number[] => {
   }
   return killed;
 };
+
+/** The environment variable that tags the processes a tool call started (see ToolContext.processTag). */
+export const processTagVariable = "ESCAPEMENT_PROCESS_TAG";
+
+/** Kills (SIGKILL) every process whose environment carries `tag`; returns the pids killed. Needs /proc. */
+export const killTagged = (tag: string): number[] => {
+  const needle = `\0${processTagVariable}=${tag}\0`;
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  const killed: number[] = [];
+  for (const name of pids) {
+    const pid = Number(name);
+    if (pid === process.pid) continue;
+    let environ: string;
+    try {
+      environ = `\0${readFileSync(`/proc/${name}/environ`, "utf8")}`;
+    } catch {
+      continue;
+    }
+    if (!environ.includes(needle)) continue;
+    try {
+      process.kill(pid, "SIGKILL");
+      killed.push(pid);
+    } catch {
+      // Gone already, or not ours to signal.
+    }
+  }
+  return killed;
+};

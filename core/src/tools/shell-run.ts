@@ -5,6 +5,7 @@ import type { PermissionTarget } from "../permissions/permission-target.js";
 import { permitOf } from "./permit-of.js";
 import { runInGroup, type GroupLimits, type RunOutcome } from "./run-in-group.js";
 import { isInside, resolvePath } from "./resolve-path.js";
+import { processTagVariable } from "./process-stat.js";
 import { sandboxArgs } from "./sandbox-args.js";
 import { statPath } from "./stat-path.js";
 import { abortedResult, toolFailure } from "./tool-failure.js";
@@ -79,7 +80,7 @@ export const createShellRunTool = (options: ShellRunOptions = {}): Tool<ShellRun
       if (signal.aborted) return abortedResult({ resolvedPath });
 
       const limits: GroupLimits = {
-        env: options.env ?? context.env ?? process.env,
+        env: { ...(options.env ?? context.env ?? process.env), ...(context.processTag ? { [processTagVariable]: context.processTag } : {}) },
         ...(context.onProcessGroup ? { onGroup: context.onProcessGroup } : {}),
         killGraceMs: options.killGraceMs ?? 2000,
         maxOutputBytes: options.maxOutputBytes ?? 30_000,

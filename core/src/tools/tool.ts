@@ -20,6 +20,11 @@ export interface ToolContext {
    * resume after a crash kills what the dead run's tool left running.
    */
   onProcessGroup?: (pgid: number) => void;
+  /**
+   * Set as `ESCAPEMENT_PROCESS_TAG` in the environment of every process the tool starts, so a
+   * resume finds what a crash left running even when the crash came before its group was recorded.
+   */
+  processTag?: string;
   /** Where tools save what they fetch for the model to read next (web_fetch bodies); the fs tools may read it. */
   downloadDir?: string;
   /** Environment of processes the tool starts (provider keys removed); default: the tool's own option, else this process's. */
