@@ -100,6 +100,9 @@ export function prepareResume(target: string, chartId: string | undefined, cwd: 
     writeManifest(paths, running);
     return { paths, manifest: running, checkpoint, nextSeq: seq + 1, offset, ...aside };
   } catch (error) {
+    // A fault of the machine (a read-only or full disk) keeps its path and code: the CLI says it in one line.
+    const errno = error as NodeJS.ErrnoException;
+    if (typeof errno.code === "string" && typeof errno.syscall === "string" && typeof errno.path === "string") throw error;
     throw new SessionError("session-io", `session ${manifest.sessionId}: preparing the resume failed: ${(error as Error).message}`);
   }
 }
