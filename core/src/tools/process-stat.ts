@@ -23,32 +23,42 @@ export const processStat = (pid: number): ProcessStat | undefined => {
   return Number.isInteger(pgrp) && Number.isInteger(startTicks) ? { pid, pgrp, startTicks } : undefined;
 };
 
+/** The pids /proc lists, this process's left out; none where there is no /proc. */
+const otherPids = (): number[] => {
+  try {
+    return readdirSync("/proc")
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .filter((pid) => pid !== process.pid);
+  } catch {
+    return [];
+  }
+};
+
+/** SIGKILLs each of `pids` that is still there and ours to signal; returns those killed. */
+const killAll = (pids: number[]): number[] =>
+  pids.filter((pid) => {
+    try {
+      process.kill(pid, "SIGKILL");
+      return true;
+    } catch {
+      return false;
+    }
+  });
+
 /**
  * Kills (SIGKILL) every process of group `pgid` that started no earlier than `startTicks` (the
  * group leader's start): the processes a dead run's tool left behind, and never an unrelated group
  * that reuses the number. Returns the pids killed. Without /proc nothing can be told apart, so
  * nothing is killed.
  */
-export const killGroupSince = (pgid: number, startTicks: number): number[] => {
-  let pids: string[];
-  try {
-    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
-  } catch {
-    return [];
-  }
-  const killed: number[] = [];
-  for (const name of pids) {
-    const stat = processStat(Number(name));
-    if (!stat || stat.pgrp !== pgid || stat.startTicks < startTicks || stat.pid === process.pid) continue;
-    try {
-      process.kill(stat.pid, "SIGKILL");
-      killed.push(stat.pid);
-    } catch {
-      // Gone already, or not ours to signal.
-    }
-  }
-  return killed;
-};
+export const killGroupSince = (pgid: number, startTicks: number): number[] =>
+  killAll(
+    otherPids().filter((pid) => {
+      const stat = processStat(pid);
+      return stat !== undefined && stat.pgrp === pgid && stat.startTicks >= startTicks;
+    }),
+  );
 
 /** The environment variable that tags the processes a tool call started (see ToolContext.processTag). */
 export const processTagVariable = "ESCAPEMENT_PROCESS_TAG";
@@ -56,29 +66,13 @@ export const processTagVariable = "ESCAPEMENT_PROCESS_TAG";
 /** Kills (SIGKILL) every process whose environment carries `tag`; returns the pids killed. Needs /proc. */
 export const killTagged = (tag: string): number[] => {
   const needle = `\0${processTagVariable}=${tag}\0`;
-  let pids: string[];
-  try {
-    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
-  } catch {
-    return [];
-  }
-  const killed: number[] = [];
-  for (const name of pids) {
-    const pid = Number(name);
-    if (pid === process.pid) continue;
-    let environ: string;
-    try {
-      environ = `\0${readFileSync(`/proc/${name}/environ`, "utf8")}`;
-    } catch {
-      continue;
-    }
-    if (!environ.includes(needle)) continue;
-    try {
-      process.kill(pid, "SIGKILL");
-      killed.push(pid);
-    } catch {
-      // Gone already, or not ours to signal.
-    }
-  }
-  return killed;
+  return killAll(
+    otherPids().filter((pid) => {
+      try {
+        return `\0${readFileSync(`/proc/${pid}/environ`, "utf8")}`.includes(needle);
+      } catch {
+        return false;
+      }
+    }),
+  );
 };
