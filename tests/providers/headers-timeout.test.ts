@@ -100,6 +100,24 @@ describe("a provider that accepts the connection and never answers", () => {
     expect(silent.lastRequestClosed()).toBe(true);
   });
 
+  it.each(["anthropic", "openai", "openai-compatible"] as const)(
+    "%s: an unstreamed call fails with a transient timeout after responseTimeoutMs",
+    async (kind) => {
+      const client = createTargetClient({ provider: kind, model: "m", responseTimeoutMs: 300 }, spec(kind, silent.url));
+      const started = performance.now();
+      const error = await expectCategory(client, request({ stream: false }), "timeout");
+      expect(performance.now() - started).toBeLessThan(wellUnderTheOldWait);
+      expect(error.transient).toBe(true);
+      expect(error.message).toBe(`no response from ${kind}:m within 300 ms (responseTimeoutMs)`);
+    },
+  );
+
+  it("the client-wide responseTimeoutMs applies to a target that sets none", async () => {
+    const client = createTargetClient({ provider: "openai", model: "m" }, spec("openai", silent.url), { responseTimeoutMs: 250 });
+    const error = await expectCategory(client, request({ stream: false }), "timeout");
+    expect(error.message).toContain("within 250 ms");
+  });
+
   it("the client-wide headersTimeoutMs applies to a target that sets none", async () => {
     const client = createTargetClient({ provider: "openai", model: "m" }, spec("openai", silent.url), { headersTimeoutMs: 250 });
     const error = await expectCategory(client, request(), "timeout");
@@ -125,11 +143,17 @@ describe("a provider whose headers come late", () => {
     expect(error.message).toContain("within 200 ms");
   });
 
-  it("an unstreamed call is not timed: its headers come with the whole reply", async () => {
+  it("an unstreamed call waits past headersTimeoutMs: its headers come with the whole reply", async () => {
     server.enqueue(step.text("worth the wait", { headersDelayMs: 600 }));
     const { response, error } = await run(client({ headersTimeoutMs: 200 }), request({ stream: false }));
     expect(error).toBeUndefined();
     expect(textOf(response)).toBe("worth the wait");
+  });
+
+  it("an unstreamed reply later than responseTimeoutMs times out", async () => {
+    server.enqueue(step.text("too late", { headersDelayMs: 1_000 }));
+    const error = await expectCategory(client({ responseTimeoutMs: 200 }), request({ stream: false }), "timeout");
+    expect(error.message).toBe("no response from anthropic:m within 200 ms (responseTimeoutMs)");
   });
 
   it("headers within headersTimeoutMs are waited for", async () => {

@@ -58,6 +58,15 @@ export const modelTargetSchema = z
       .describe(
         "most ms a streamed request waits for the response headers, connecting included; then it fails with a transient timeout (retried, then failover). Default 30000",
       ),
+    responseTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(maxHeadersTimeoutMs)
+      .optional()
+      .describe(
+        "most ms an unstreamed request waits for its whole reply, connecting included; then it fails with a transient timeout (retried, then failover). Default 120000",
+      ),
   })
   .describe("one concrete model at one provider");
 

@@ -53,7 +53,7 @@ describe("rejected at load with the key path", () => {
 
   it("an unknown key deep inside (strict objects everywhere)", () => {
     expect(rejection({ aliases: { fast: [{ ...fast[0], modle: "x" }] } }).message).toMatch(
-      /^\.escapement\.json: aliases\.fast\[0\]\.modle: unknown key \(allowed: provider, model, temperature, topP, maxTokens, thinking, promptCaching, headersTimeoutMs\); did you mean "model"\?$/,
+      /^\.escapement\.json: aliases\.fast\[0\]\.modle: unknown key \(allowed: provider, model, temperature, topP, maxTokens, thinking, promptCaching, headersTimeoutMs, responseTimeoutMs\); did you mean "model"\?$/,
     );
     expect(rejection({ credentials: [{ name: "a", kind: "anthropic", apiKey: "sk-..." }] }).path).toBe("credentials[0].apiKey");
     expect(rejection({ credentialSources: { vault: { file: "/k.json", format: "json" } } }).path).toBe("credentialSources.vault.format");

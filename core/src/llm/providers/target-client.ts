@@ -16,7 +16,7 @@ import { languageModelFor, missingKeyProblem, revealKey } from "./models.js";
 import { ContentAssembler, thinkingSealOf, toStopReason, toUsage } from "./response.js";
 import type { ProviderKind } from "./provider-kinds.js";
 import { keyScrubbedClient } from "./scrub-error.js";
-import { resolveHeadersTimeout, withHeadersTimeout } from "./timed-fetch.js";
+import { resolveHeadersTimeout, resolveResponseTimeout, withHeadersTimeout } from "./timed-fetch.js";
 import type { LanguageModelSource, ProviderSpec, TargetClientOptions, TargetTransport } from "./types.js";
 
 /** Thinking budget sent when `thinking: true` gives none. */
@@ -27,13 +27,15 @@ export const defaultThinkingBudget = 2048;
  * Throws `LlmError` ("invalid-request") for a provider it cannot build (openai-compatible without
  * a baseURL). A kind that needs a key, pointed at its public endpoint without one, rejects every
  * call with "auth" before sending anything. A streamed call whose response headers do not arrive
- * within the target's `headersTimeoutMs` (default 30 s) fails with a transient `timeout`. No
+ * within the target's `headersTimeoutMs` (default 30 s), or an unstreamed call whose reply does not
+ * arrive within its `responseTimeoutMs` (default 120 s), fails with a transient `timeout`. No
  * failure carries the provider's key, even when the provider's error body echoes it.
  */
 export function createTargetClient(target: ModelTarget & TargetTransport, provider: ProviderSpec, options: TargetClientOptions = {}): TargetClient {
   const problem = missingKeyProblem(provider);
-  const model = languageModelFor(provider, target.model, options.fetch);
-  // Unstreamed replies send their headers only once the whole answer is written: only streams are timed.
+  // Unstreamed replies send their headers only once the whole answer is written: their wait is longer.
+  const responseTimeoutMs = resolveResponseTimeout(target.responseTimeoutMs, options.responseTimeoutMs);
+  const model = languageModelFor(provider, target.model, withHeadersTimeout(options.fetch, responseTimeoutMs, targetId(target), "responseTimeoutMs"));
   const headersTimeoutMs = resolveHeadersTimeout(target.headersTimeoutMs, options.headersTimeoutMs);
   const streamModel = languageModelFor(provider, target.model, withHeadersTimeout(options.fetch, headersTimeoutMs, targetId(target)));
   const client = keyScrubbedClient(makeClient(target, model, provider.kind, provider.name, options, streamModel), revealKey(provider));

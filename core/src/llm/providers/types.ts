@@ -33,9 +33,15 @@ export interface TargetTransport {
   /**
    * Most milliseconds a streamed request waits for the response headers (connecting included);
    * then it fails with a transient `timeout`. Default: the client's `headersTimeoutMs`, else
-   * 30000. Unstreamed requests are not timed (their headers come with the whole reply).
+   * 30000. Unstreamed requests have `responseTimeoutMs` instead (their headers come with the whole reply).
    */
   headersTimeoutMs?: number;
+  /**
+   * Most milliseconds an unstreamed request waits for its reply (connecting and generating
+   * included); then it fails with a transient `timeout`. Default: the client's
+   * `responseTimeoutMs`, else 120000.
+   */
+  responseTimeoutMs?: number;
 }
 
 /** Options of `createTargetClient` / `languageModelTargetClient`. */
@@ -47,6 +53,8 @@ export interface TargetClientOptions {
    * `createTargetClient` applies it (a host's own model brings its own fetch).
    */
   headersTimeoutMs?: number;
+  /** `responseTimeoutMs` for a target that sets none (see `TargetTransport`). Default 120000. */
+  responseTimeoutMs?: number;
   /**
    * Prompt caching default for this client (a request's `params.promptCaching`, then the
    * target's, win over it). Default `true`. Only Anthropic models read it.
