@@ -35,11 +35,11 @@ const otherPids = (): number[] => {
   }
 };
 
-/** SIGKILLs each of `pids` that is still there and ours to signal; returns those killed. */
-const killAll = (pids: number[]): number[] =>
+/** Sends `signal` (default SIGKILL) to each of `pids` that is still there and ours to signal; returns those signalled. */
+const killAll = (pids: number[], signal: NodeJS.Signals = "SIGKILL"): number[] =>
   pids.filter((pid) => {
     try {
-      process.kill(pid, "SIGKILL");
+      process.kill(pid, signal);
       return true;
     } catch {
       return false;
@@ -63,8 +63,12 @@ export const killGroupSince = (pgid: number, startTicks: number): number[] =>
 /** The environment variable that tags the processes a tool call started (see ToolContext.processTag). */
 export const processTagVariable = "ESCAPEMENT_PROCESS_TAG";
 
-/** Kills (SIGKILL) every process whose environment carries `tag`; returns the pids killed. Needs /proc. */
-export const killTagged = (tag: string): number[] => {
+/**
+ * Sends `signal` (default SIGKILL) to every process whose environment carries `tag`, wherever it
+ * went (a new session or group by `setsid`, a double fork); returns the pids signalled. Needs
+ * /proc; a process that cleared its environment is not found.
+ */
+export const killTagged = (tag: string, signal: NodeJS.Signals = "SIGKILL"): number[] => {
   const needle = `\0${processTagVariable}=${tag}\0`;
   return killAll(
     otherPids().filter((pid) => {
@@ -74,5 +78,6 @@ export const killTagged = (tag: string): number[] => {
         return false;
       }
     }),
+    signal,
   );
 };

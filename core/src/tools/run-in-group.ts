@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { OutputBuffer } from "./output-buffer.js";
 import { groupAlive, signalGroup } from "./process-group.js";
+import { killTagged } from "./process-stat.js";
 
 export interface GroupLimits {
   /** Told the new group's id as soon as it exists (so a crash cannot lose track of it). */
@@ -13,6 +14,11 @@ export interface GroupLimits {
   maxOutputBytes: number;
   /** After the shell exits, how long background holders of its pipes may keep them open. */
   drainMs: number;
+  /**
+   * The value of `ESCAPEMENT_PROCESS_TAG` in `env`, if set: a stop also signals every process
+   * carrying it, so one that left the group (`setsid`, a daemon's double fork) is stopped too.
+   */
+  tag?: string;
 }
 
 export type StopReason = "timeout" | "abort";
@@ -31,7 +37,8 @@ const groupPollMs = 25;
 /**
  * Runs `program args...` (`bash -c command`, or bwrap around it) as the leader of a new process
  * group in a new session. Resolves once the program has exited and its output is collected;
- * after a timeout or abort, only once the whole group is gone or has been sent SIGKILL.
+ * after a timeout or abort, only once the whole group is gone or has been sent SIGKILL (and, with
+ * `tag`, every process carrying the tag has been sent it too).
  */
 export const runInGroup = (program: string, args: readonly string[], cwd: string, limits: GroupLimits, signal: AbortSignal): Promise<RunOutcome> =>
   new Promise((resolve) => {
@@ -83,8 +90,10 @@ export const runInGroup = (program: string, args: readonly string[], cwd: string
       if (stopped || settled || child.pid === undefined) return;
       stopped = reason;
       signalGroup(child.pid, "SIGTERM");
+      if (limits.tag) killTagged(limits.tag, "SIGTERM");
       later(limits.killGraceMs, () => {
         signalGroup(child.pid!, "SIGKILL");
+        if (limits.tag) killTagged(limits.tag, "SIGKILL");
         sigkillSent = true;
         maybeSettle();
       });

@@ -82,6 +82,7 @@ export const createShellRunTool = (options: ShellRunOptions = {}): Tool<ShellRun
       const limits: GroupLimits = {
         env: { ...(options.env ?? context.env ?? process.env), ...(context.processTag ? { [processTagVariable]: context.processTag } : {}) },
         ...(context.onProcessGroup ? { onGroup: context.onProcessGroup } : {}),
+        ...(context.processTag ? { tag: context.processTag } : {}),
         killGraceMs: options.killGraceMs ?? 2000,
         maxOutputBytes: options.maxOutputBytes ?? 30_000,
         drainMs: options.drainMs ?? 300,

@@ -81,6 +81,15 @@ describe("shell_run", () => {
     await expectDead(join(dir, "stubborn.pid"));
   });
 
+  it("on timeout also kills a process that left the group with setsid, found by the call's process tag", async () => {
+    const dir = await tempDir();
+    const escaped = `setsid bash -c 'echo $$ > ${join(dir, "escaped.pid")}; exec sleep 30' & sleep 30`;
+    const context: ToolContext = { ...contextFor(dir), processTag: `test/${dir}` };
+    const result = await createShellRunTool({ killGraceMs: 300 }).execute({ command: escaped, timeoutMs: 700 }, context);
+    expect(result.meta).toMatchObject({ timedOut: true });
+    await expectDead(join(dir, "escaped.pid"));
+  });
+
   it("does not start a command when the signal is already aborted", async () => {
     const dir = await tempDir();
     const result = await shellRunTool.execute({ command: "touch ran" }, contextFor(dir, AbortSignal.abort()));
