@@ -203,7 +203,7 @@ describe("run() against a provider that echoes the key", () => {
     credentials: [{ name: "local", kind: "anthropic" as const, baseURL: `${server.url}/v1` }],
   });
 
-  const hosted = async (session: string) => {
+  const hosted = async (session: string, input?: { name: string }) => {
     const events: PublicEvent[] = [];
     const lines: string[] = [];
     const outcome = await run({
@@ -211,6 +211,7 @@ describe("run() against a provider that echoes the key", () => {
       config: config(),
       credentials: { local: key },
       sessionDir: session,
+      ...(input ? { input } : {}),
       log: createLogger((line) => lines.push(line), "debug"),
       onEvent: (event) => events.push(event),
       wedge: { intervalMs: 50, cycles: 4 },
@@ -233,6 +234,19 @@ describe("run() against a provider that echoes the key", () => {
     expect(leakyFiles(session)).toEqual({});
     expect(leaksIn(text)).toEqual([]);
     expect(text).toContain("[redacted]");
+  });
+
+  it("a key given as chart input reaches the chart's state, and no checkpoint, manifest or row holds it", async () => {
+    server.enqueue({ kind: "reply", blocks: [{ type: "tool_use", id: "toolu_1", name: "greeting_done", input: { greeting: "Hello!" } }] });
+    const session = join(work, "run-input");
+    const { outcome, text } = await hosted(session, { name: key });
+    expect(outcome.status).toBe("done");
+    // The chart put the name in its prompt: the provider got it (it is the provider's key to see).
+    expect(JSON.stringify(server.requests[0]!.body)).toContain(key);
+    expect(leakyFiles(session)).toEqual({});
+    expect(leaksIn(text)).toEqual([]);
+    expect(readFileSync(join(session, "checkpoints.jsonl"), "utf8")).toContain("[redacted]");
+    expect(JSON.parse(readFileSync(join(session, "session.json"), "utf8"))).toMatchObject({ input: { name: "[redacted]" } });
   });
 
   it("a 401 echoing the key: nothing holds it", async () => {

@@ -21,6 +21,7 @@ import {
   type SessionPaths,
 } from "../runtime/session-dir.js";
 import { SessionError } from "../runtime/session-error.js";
+import { SecretScrubber } from "../runtime/secret-scrubber.js";
 
 /** @internal A session opened for a run: new (empty), or resumed (cut back to its latest checkpoint). */
 export interface Prepared {
@@ -44,7 +45,8 @@ export function prepareNew(options: RunChartOptions, clock: Clock, ids: IdSource
     chartId: options.chart.id,
     chartModule: options.chartModule ?? "",
     createdAt: now,
-    ...(options.input === undefined ? {} : { input: options.input }),
+    // The manifest never holds a key, even one passed in as chart input.
+    ...(options.input === undefined ? {} : { input: SecretScrubber.of(options.secrets ?? []).scrubJson(options.input) }),
     ...(options.parentSessionId ? { parentSessionId: options.parentSessionId } : {}),
     ...(options.forkedFrom ? { forkedFrom: options.forkedFrom } : {}),
     status: "running",

@@ -146,6 +146,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
   const checkpoints = new CheckpointStore(paths.checkpoints, {
     ...(options.checkpointCompactBytes === undefined ? {} : { compactBytes: options.checkpointCompactBytes }),
     onCompact: (record) => transcript.append("checkpoint/written", { seq: record.seq, kind: "snapshot", ref: basename(paths.checkpoints.snapshot) }),
+    scrubber,
   });
   const transcript: TranscriptWriter = new TranscriptWriter(paths.transcript, {
     clock,
@@ -181,7 +182,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     clock,
     transcript,
     io: new IoStore(paths.root, scrubber),
-    artifacts: new ArtifactStore(paths.root),
+    artifacts: new ArtifactStore(paths.root, scrubber),
     model: answerFromDisk(chain.model, session.answered, (origin) => options.model.skipCompleted?.([origin])),
     tools,
     permissions,

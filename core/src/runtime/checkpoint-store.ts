@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { splitLines } from "./read-lines.js";
+import { SecretScrubber } from "./secret-scrubber.js";
 import { SessionError } from "./session-error.js";
 import type { PersistedTimer } from "./delayed-events.js";
 
@@ -33,6 +34,12 @@ export interface CheckpointStoreOptions {
   /** Rewrite the journal into `snapshot.json` once it grows past this many bytes. */
   compactBytes?: number;
   onCompact?: (record: CheckpointRecord) => void;
+  /**
+   * The run's secrets: no record holds one. A key that reached the chart's state (a tool's output
+   * in a conversation's history, a human's answer) is written as `[redacted]`, so a resume
+   * continues from the scrubbed state.
+   */
+  scrubber?: SecretScrubber;
 }
 
 /**
@@ -46,6 +53,7 @@ export class CheckpointStore {
   readonly #ioPath: string | undefined;
   readonly #compactBytes: number;
   readonly #onCompact: CheckpointStoreOptions["onCompact"];
+  readonly #scrubber: SecretScrubber;
   #journalBytes = 0;
 
   constructor(files: CheckpointFiles, options: CheckpointStoreOptions = {}) {
@@ -54,6 +62,7 @@ export class CheckpointStore {
     this.#ioPath = files.io;
     this.#compactBytes = options.compactBytes ?? 8 * 1024 * 1024;
     this.#onCompact = options.onCompact;
+    this.#scrubber = options.scrubber ?? SecretScrubber.none;
   }
 
   /**
@@ -66,15 +75,16 @@ export class CheckpointStore {
     if (this.#ioPath !== undefined && record.ioSize === undefined) {
       record = { ...record, ioSize: statSync(this.#ioPath, { throwIfNoEntry: false })?.size ?? 0 };
     }
-    const line = `${JSON.stringify(record)}\n`;
+    const json = this.#scrubber.scrubJsonText(JSON.stringify(record));
+    const line = `${json}\n`;
     appendFileSync(this.#journalPath, line);
     this.#journalBytes += Buffer.byteLength(line);
-    if (this.#journalBytes >= this.#compactBytes) this.#compact(record);
+    if (this.#journalBytes >= this.#compactBytes) this.#compact(record, json);
   }
 
-  #compact(record: CheckpointRecord): void {
+  #compact(record: CheckpointRecord, json: string): void {
     const temp = `${this.#snapshotPath}.tmp`;
-    writeFileSync(temp, JSON.stringify(record));
+    writeFileSync(temp, json);
     renameSync(temp, this.#snapshotPath);
     // A crash between the rename and the truncate leaves both; `load` picks the higher seq.
     truncateSync(this.#journalPath, 0);

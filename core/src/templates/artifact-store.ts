@@ -7,6 +7,22 @@ import { join } from "node:path";
 import { ArtifactError, artifactNamePattern, assertArtifactName, isArtifactName } from "./artifact-name.js";
 import { fillPlaceholders, listPlaceholders, placeholderNames } from "./render-template.js";
 import { TemplateError } from "./template-error.js";
+import { SecretScrubber } from "../runtime/secret-scrubber.js";
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** `content` without the scrubber's secrets: a string, or bytes that are UTF-8 text; other bytes as they are. */
+function scrubbedContent(scrubber: SecretScrubber, content: string | Uint8Array): string | Uint8Array {
+  if (!scrubber.active) return content;
+  if (typeof content === "string") return scrubber.scrub(content);
+  let text: string;
+  try {
+    text = strictUtf8.decode(content);
+  } catch {
+    return content;
+  }
+  return scrubber.finds(text) ? Buffer.from(scrubber.scrub(text), "utf8") : content;
+}
 
 export interface ArtifactRef {
   name: string;
@@ -26,9 +42,12 @@ const isNotFound = (error: unknown): boolean => (error as NodeJS.ErrnoException 
 
 export class ArtifactStore {
   readonly dir: string;
+  readonly #scrubber: SecretScrubber;
 
-  constructor(sessionDir: string) {
+  /** With `scrubber`, no artifact holds one of its secrets: text content is written scrubbed. */
+  constructor(sessionDir: string, scrubber: SecretScrubber = SecretScrubber.none) {
     this.dir = join(sessionDir, "artifacts");
+    this.#scrubber = scrubber;
   }
 
   /**
@@ -37,6 +56,7 @@ export class ArtifactStore {
    */
   write(name: string, content: string | Uint8Array): ArtifactRef {
     assertArtifactName(name);
+    content = scrubbedContent(this.#scrubber, content);
     mkdirSync(this.dir, { recursive: true });
     // "~" is outside the artifact name alphabet, so a temp file never shadows or lists as an artifact.
     const temp = join(this.dir, `~${randomUUID()}.tmp`);
