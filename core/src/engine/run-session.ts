@@ -3,8 +3,7 @@ import { basename, join, resolve } from "node:path";
 import type { RunChartOptions } from "./run-options.js";
 import type { RequestOrigin } from "../llm/protocol.js";
 import { loadCassette } from "../llm/cassette/index.js";
-import { isTranscriptRow, readTranscript } from "../runtime/transcript-reader.js";
-import type { TranscriptRow } from "../runtime/transcript-row.js";
+import { parseTranscriptLine, readTranscript } from "../runtime/transcript-reader.js";
 import type { Clock } from "../runtime/clock.js";
 import type { IdSource } from "../runtime/ids.js";
 import { CheckpointStore, parseCheckpointRecord, type CheckpointRecord } from "../runtime/checkpoint-store.js";
@@ -134,7 +133,7 @@ export function resumeProblem(paths: SessionPaths, checkpoint: CheckpointRecord)
   try {
     const last = lineBefore(fd, checkpoint.offset);
     if (last === undefined) return `byte ${checkpoint.offset} of ${paths.transcript} is not the end of a line`;
-    const row = rowOf(last);
+    const row = parseTranscriptLine(last);
     if (row?.seq !== checkpoint.seq) {
       return `the row ending at byte ${checkpoint.offset} of ${paths.transcript} is ${row ? `seq ${row.seq}` : "not a transcript row"}, not seq ${checkpoint.seq}`;
     }
@@ -142,7 +141,7 @@ export function resumeProblem(paths: SessionPaths, checkpoint: CheckpointRecord)
     const ended = row.event === "runner/done" ? (row.data as { status?: string }).status : undefined;
     if (ended !== undefined && ended !== "done") return `it was written as the run ended (seq ${checkpoint.seq} is runner/done, status ${ended})`;
     const next = size > checkpoint.offset ? lineAt(fd, checkpoint.offset, size) : undefined;
-    const nextRow = next === undefined ? undefined : rowOf(next);
+    const nextRow = next === undefined ? undefined : parseTranscriptLine(next);
     if (nextRow && nextRow.seq !== checkpoint.seq + 1) {
       return `the row after byte ${checkpoint.offset} of ${paths.transcript} is seq ${nextRow.seq}, not seq ${checkpoint.seq + 1}`;
     }
@@ -173,15 +172,6 @@ export function ioRefs(line: string): { offset: number; length: number }[] {
 }
 
 const ioRefPattern = new RegExp(`"ref":"${IO_PACK.replace(".", "\\.")}#offset=(\\d+)&length=(\\d+)"`, "g");
-
-const rowOf = (text: string): TranscriptRow | undefined => {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return isTranscriptRow(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-};
 
 const NEWLINE = 0x0a;
 const chunkBytes = 1 << 16;

@@ -19,6 +19,16 @@ export const isTranscriptRow = (value: unknown): value is TranscriptRow => {
 };
 
 /** Streams rows line by line (memory does not grow with the file); bad lines are reported, never fatal. */
+/** The row a transcript line holds, or undefined when it is not JSON or not a row. */
+export const parseTranscriptLine = (text: string): TranscriptRow | undefined => {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return isTranscriptRow(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 export async function* readTranscript(path: string, options: ReadTranscriptOptions = {}): AsyncGenerator<TranscriptRow> {
   let line = 0;
   for await (const batch of readLineBatches(path)) {

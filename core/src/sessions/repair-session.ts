@@ -9,7 +9,7 @@ import { freshName, ioRefs, lastLineEnd, resumeProblem, scanLines } from "../eng
 import { CheckpointStore, parseCheckpointRecord, type CheckpointRecord } from "../runtime/checkpoint-store.js";
 import { sessionPaths, sessionStatuses, writeManifest, type SessionManifest, type SessionPaths, type SessionStatus } from "../runtime/session-dir.js";
 import { SessionError } from "../runtime/session-error.js";
-import { isTranscriptRow } from "../runtime/transcript-reader.js";
+import { parseTranscriptLine } from "../runtime/transcript-reader.js";
 import type { TranscriptRow } from "../runtime/transcript-row.js";
 
 export interface RepairReport {
@@ -215,7 +215,7 @@ function scanTranscript(paths: SessionPaths, io: IoPack, wanted: ReadonlySet<num
   if (size === 0) return scan;
   let stop: string | undefined;
   const wholeEnd = scanLines(paths.transcript, size, (line, end) => {
-    const row = parseRow(line);
+    const row = parseTranscriptLine(line);
     const expected = scan.keptSeq + 1;
     if (!row) stop = `line ${expected} is not a transcript row`;
     else if (row.seq !== expected) stop = `row ${expected} is missing (the next line holds seq ${row.seq})`;
@@ -250,15 +250,6 @@ function endingOf(scan: TranscriptScan): Ending {
   const status = data.status === "done" || data.status === "aborted" ? data.status : "error";
   return { kind: "finished", status };
 }
-
-const parseRow = (line: string): TranscriptRow | undefined => {
-  try {
-    const value = JSON.parse(line) as unknown;
-    return isTranscriptRow(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-};
 
 /** "past the kept rows", or with several reasons "2 past the kept rows, 1 not a checkpoint record" */
 const summarize = (reasons: string[]): string => {
