@@ -4,9 +4,11 @@
 import { readFileSync } from "node:fs";
 
 // A closed pipe (`escapement show x | head`) ends the output, not the process with a stack trace.
+// A terminal that hung up (EIO) takes the output with it: the run still ends cleanly (SIGHUP below).
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error) => {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    if (error.code === "EIO" || error.code === "ERR_STREAM_DESTROYED") return;
     throw error;
   });
 }
@@ -36,6 +38,8 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
   process.once("SIGTERM", () => controller.abort());
+  // The terminal closed: the run ends as on SIGINT, but its session stays resumable.
+  process.once("SIGHUP", () => controller.abort(cli.hangUpReason()));
   process.exitCode = await cli.main(argv, {
     cwd: process.cwd(),
     env: process.env,
@@ -44,5 +48,6 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     stderr: process.stderr,
     stdoutIsTty: Boolean(process.stdout.isTTY),
     signal: controller.signal,
+    pid: process.pid,
   });
 }

@@ -47,7 +47,7 @@ it("run --no-tui --listen + wire.json + node scripts/reference-renderer.mjs ws:/
   expect(await renderer.exited).toBe(0);
   expect(await core.exited).toBe(0);
   ws.close();
-  expect(renderer.out()).toMatch(/hello escapement-wire 1\.0\.0 .*chart=steps live/);
+  expect(renderer.out()).toMatch(new RegExp(`hello escapement-wire ${PROTOCOL_VERSION.replaceAll(".", "\\.")} .*chart=steps live`));
   expect(renderer.out()).toMatch(/prompt name text "Who is this run for\?"/);
   expect(renderer.out()).toMatch(/event llm\/delta worker/);
   expect(renderer.out()).toMatch(/run-finished done/);

@@ -1,5 +1,5 @@
 /** Builders of connection-scoped frames: they carry a watermark seq and never advance it. */
-import type { ErrorFrame, HeartbeatFrame, HelloFrame } from "./frames-outbound.js";
+import type { ErrorFrame, HeartbeatFrame, HelloFrame, PlaybackFrame, PlaybackStatus, RewindFrame } from "./frames-outbound.js";
 import { CAPABILITIES, DEFAULT_HEARTBEAT_MS, MAX_INBOUND_FRAME_BYTES, PROTOCOL_MAJOR, PROTOCOL_NAME, PROTOCOL_VERSION } from "./version.js";
 
 export interface HelloInfo {
@@ -59,3 +59,14 @@ export const errorFrame = (watermark: number, error: ErrorFrameInput): ErrorFram
   fatal: error.fatal,
   ...(error.inReplyTo === undefined ? {} : { inReplyTo: error.inReplyTo }),
 });
+
+/** A replay's playback state, as of the stream seq `watermark`. */
+export const playbackFrame = (watermark: number, status: PlaybackStatus): PlaybackFrame => ({
+  v: PROTOCOL_MAJOR,
+  kind: "playback",
+  seq: watermark,
+  ...status,
+});
+
+/** The stream starts over (a replay seeking backwards): stream frames continue at seq 1. */
+export const rewindFrame = (): RewindFrame => ({ v: PROTOCOL_MAJOR, kind: "rewind", seq: 0 });

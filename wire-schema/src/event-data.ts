@@ -47,6 +47,7 @@ export const eventDataSchemas = {
   "runner/resumed": z.looseObject({ fromSeq: Count, checkpointSeq: Count }),
   "runner/done": z.looseObject({ finalConfig: StateIds, status: RunStatus, error: ErrorInfo.optional() }),
   "runner/error": z.looseObject({ category: z.string(), message: z.string(), detail: z.unknown().optional() }),
+  "runner/notice": z.looseObject({ code: z.string(), message: z.string() }),
 
   "checkpoint/written": z.looseObject({ seq: Count, kind: z.enum(["journal", "snapshot"]), ref: Ref.optional() }),
 

@@ -46,6 +46,16 @@ export const ControlFrame = z.looseObject({
   n: z.int().min(1).optional().describe("For step: how many external events to let through (default 1)."),
 });
 
+/** Where a `seek` goes, besides a transcript seq: the ends, or the next / previous llm turn or chart phase. */
+export const SEEK_TARGETS = ["start", "end", "next-turn", "previous-turn", "next-phase", "previous-phase"] as const;
+
+export const SeekFrame = z.looseObject({
+  v: V,
+  kind: z.literal("seek"),
+  id: Id,
+  to: z.union([z.enum(SEEK_TARGETS), z.int().min(1)]).describe("A named target, or the transcript seq of the row to show last (past the end: the end)."),
+});
+
 export const PingFrame = z.looseObject({ v: V, kind: z.literal("ping"), id: Id });
 
 export const inboundFrameSchemas = {
@@ -53,9 +63,10 @@ export const inboundFrameSchemas = {
   answer: AnswerFrame,
   control: ControlFrame,
   ping: PingFrame,
+  seek: SeekFrame,
 } as const;
 
-export const InboundFrame = z.discriminatedUnion("kind", [AttachFrame, AnswerFrame, ControlFrame, PingFrame]);
+export const InboundFrame = z.discriminatedUnion("kind", [AttachFrame, AnswerFrame, ControlFrame, PingFrame, SeekFrame]);
 
 export type InboundKind = keyof typeof inboundFrameSchemas;
 /** `answer` with the value/cancelled exclusivity in the type. */
@@ -64,6 +75,8 @@ export type AttachFrame = Known<z.output<typeof AttachFrame>>;
 export type ControlFrame = Known<z.output<typeof ControlFrame>>;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 export type PingFrame = Known<z.output<typeof PingFrame>>;
+export type SeekFrame = Known<z.output<typeof SeekFrame>>;
+export type SeekTarget = SeekFrame["to"];
 export type InboundFrameOf<K extends InboundKind> = K extends "answer" ? AnswerFrame : Known<z.output<(typeof inboundFrameSchemas)[K]>>;
 export type InboundFrame = { [K in InboundKind]: InboundFrameOf<K> }[InboundKind];
 export const INBOUND_KINDS = Object.keys(inboundFrameSchemas) as InboundKind[];

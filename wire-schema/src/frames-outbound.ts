@@ -136,6 +136,35 @@ export const RunFinishedFrame = z.looseObject({
   ...RunOutcome.shape,
 });
 
+/** Where a played-back session is: the states a `playback` frame reports. */
+export const PLAYBACK_STATES = ["playing", "paused", "ended"] as const;
+/** How a saved session is played: every row at once, one frame per interval, or the recorded gaps. */
+export const PLAYBACK_TIMINGS = ["instant", "paced", "wallclock"] as const;
+
+export const PlaybackStatus = z.looseObject({
+  state: z.enum(PLAYBACK_STATES).describe("playing; paused (by the renderer, or after a seek from the end); ended: every row is out."),
+  rowSeq: z.int().min(0).describe("Transcript seq of the last row played when this frame was sent (0 before any)."),
+  lastRowSeq: z.int().min(0).describe("Transcript seq of the session's last row: the end of the playback."),
+  timing: z.enum(PLAYBACK_TIMINGS),
+  speed: z.number().positive().optional().describe("wallclock: the recorded gaps are divided by this."),
+  intervalMs: z.number().positive().optional().describe("paced: milliseconds between rows."),
+  firstTs: EpochMs.optional().describe("Recorded time of the first row (absent for an empty transcript)."),
+  lastTs: EpochMs.optional().describe("Recorded time of the last row."),
+});
+
+export const PlaybackFrame = z.looseObject({
+  v: V,
+  kind: z.literal("playback"),
+  seq: Watermark,
+  ...PlaybackStatus.shape,
+});
+
+export const RewindFrame = z.looseObject({
+  v: V,
+  kind: z.literal("rewind"),
+  seq: z.literal(0).describe("The stream starts over: the next stream frame has seq 1."),
+});
+
 export const outboundFrameSchemas = {
   hello: HelloFrame,
   event: EventFrame,
@@ -147,6 +176,8 @@ export const outboundFrameSchemas = {
   heartbeat: HeartbeatFrame,
   error: ErrorFrame,
   "run-finished": RunFinishedFrame,
+  playback: PlaybackFrame,
+  rewind: RewindFrame,
 } as const;
 
 export const OutboundFrame = z.discriminatedUnion("kind", [
@@ -160,6 +191,8 @@ export const OutboundFrame = z.discriminatedUnion("kind", [
   HeartbeatFrame,
   ErrorFrame,
   RunFinishedFrame,
+  PlaybackFrame,
+  RewindFrame,
 ]);
 
 export type OutboundKind = keyof typeof outboundFrameSchemas;
@@ -176,6 +209,10 @@ export type SnapshotFrame = OutboundFrameOf<"snapshot">;
 export type HeartbeatFrame = OutboundFrameOf<"heartbeat">;
 export type ErrorFrame = OutboundFrameOf<"error">;
 export type RunFinishedFrame = OutboundFrameOf<"run-finished">;
+export type PlaybackFrame = OutboundFrameOf<"playback">;
+export type RewindFrame = OutboundFrameOf<"rewind">;
+export type PlaybackStatus = Known<z.output<typeof PlaybackStatus>>;
+export type PlaybackState = (typeof PLAYBACK_STATES)[number];
 export type Phase = Known<z.output<typeof Phase>>;
 export type DebugState = Known<z.output<typeof DebugState>>;
 export type Conversation = Known<z.output<typeof Conversation>>;
@@ -211,5 +248,6 @@ export const WIRE_ERROR_CODES = [
   "invalid-control",
   "heartbeat-timeout",
   "too-slow",
+  "invalid-seek",
 ] as const;
 export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];

@@ -1,7 +1,7 @@
 /** Protocol identity, limits and close codes shared by both ends of the wire. */
 
 export const PROTOCOL_NAME = "escapement-wire";
-export const PROTOCOL_VERSION = "1.0.0";
+export const PROTOCOL_VERSION = "1.1.0";
 /** The major version every frame carries as `v`. */
 export const PROTOCOL_MAJOR = 1;
 
@@ -47,6 +47,8 @@ export const CAPABILITIES = {
   control: "control",
   /** Consecutive `llm/delta` event frames may be coalesced for a slow connection. */
   coalesceDeltas: "coalesce-deltas",
+  /** A saved session played back (since 1.1): `seek` frames are accepted; `playback` and `rewind` frames come. */
+  playback: "playback",
 } as const;
 
 const semver = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;

@@ -35,7 +35,7 @@ describe("reference renderer: wire JSONL", () => {
     const frames = [...replayFrames(sampleRows())];
     expect(result.code).toBe(0);
     expect(lines(result.stdout)).toHaveLength(frames.length);
-    expect(result.stdout).toMatch(/^#0 hello escapement-wire 1\.0\.0 .* replay$/m);
+    expect(result.stdout).toMatch(/^#0 hello escapement-wire 1\.1\.0 .* replay$/m);
     expect(result.stdout).toMatch(/^#10 event llm\/delta draft-1 "## Highlights"$/m);
     expect(result.stdout).toMatch(/^#29 prompt p-1 select "Publish these release notes\?" \[Publish\|Send back\]$/m);
     expect(result.stdout).toMatch(/^#40 run-finished done$/m);

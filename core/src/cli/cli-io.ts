@@ -8,5 +8,8 @@ export interface CliIo {
   stdout: Writable;
   stderr: Writable;
   stdoutIsTty: boolean;
+  /** Aborted on SIGINT, SIGTERM and SIGHUP (then with a `hangUp` reason: the terminal is gone). */
   signal?: AbortSignal;
+  /** This process's id (the terminal UI watches it and exits when it is gone); default `process.pid`. */
+  pid?: number;
 }

@@ -10,6 +10,14 @@ import { UsageError } from "../runtime/usage-error.js";
 import { exitCodes } from "./exit-codes.js";
 import { version } from "./version.js";
 import { DEFAULT_LISTEN, parseListen, type ListenAddress } from "./listen-address.js";
+import { DEFAULT_RENDERER_WAIT_MS } from "./renderer-wait.js";
+import { RunInterruption } from "../engine/run-interruption.js";
+
+/**
+ * The abort reason for `CliIo.signal` when the terminal hangs up (SIGHUP): the run stops as on
+ * SIGINT, but its session stays resumable (`--resume`).
+ */
+export const hangUpReason = (): Error => new RunInterruption("the terminal hung up (SIGHUP)");
 
 // Command modules load inside their actions: a command pays only for what it uses (`open` never
 // loads the runner, the model providers or the MCP client), so the CLI starts quickly.
@@ -44,6 +52,15 @@ const positiveNumber =
     const n = Number(value);
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number, got "${value}"`);
     return n;
+  };
+
+/** Seconds (0 or more, fractions allowed) as milliseconds. */
+const secondsMs =
+  (flag: string) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${flag} takes seconds (0 or more), got "${value}"`);
+    return Math.round(n * 1000);
   };
 
 const nonNegativeInt =
@@ -82,6 +99,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     )
     .option("--no-spawn", "start the wire server but not the terminal UI (attach one yourself; see <session>/wire.json)")
     .option("--debug", "start paused: the first external event waits for step/continue from a renderer")
+    .option(
+      "--wait-for-renderer [seconds]",
+      "with --listen/--no-spawn: start the chart only once a renderer has attached, waiting at most this long (default 10; 0: no limit)",
+      secondsMs("--wait-for-renderer"),
+    )
+    .option(
+      "--linger <seconds>",
+      "after the run, keep the wire server up while renderers are attached, at most this long (default 3; 0: none)",
+      secondsMs("--linger"),
+    )
     .option("--resume <session>", "resume a crashed session (id or directory)")
     .option("--session-dir <dir>", "write the session here instead of .escapement/<id>")
     .option(
@@ -115,6 +142,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           }),
           ...(options.listen === undefined ? {} : { listen: options.listen === true ? DEFAULT_LISTEN : (options.listen as ListenAddress) }),
           ...(options.debug ? { debug: true } : {}),
+          ...(options.waitForRenderer === undefined
+            ? {}
+            : { waitForRendererMs: options.waitForRenderer === true ? DEFAULT_RENDERER_WAIT_MS : (options.waitForRenderer as number) }),
+          ...(options.linger === undefined ? {} : { lingerMs: options.linger as number }),
           ...(options.resume ? { resume: options.resume as string } : {}),
           ...(options.sessionDir ? { sessionDir: options.sessionDir as string } : {}),
           ...(options.workDir ? { workDir: options.workDir as string } : {}),
@@ -141,7 +172,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   program
     .command("open")
     .description("replay a saved session read-only (no agent run, no model calls)")
-    .argument("[session-dir]", "the session directory")
+    .argument("[session]", "session id or directory")
     .addOption(
       new Option("--timing <mode>", "instant: all at once; paced: one frame per interval; wallclock: the recorded gaps")
         .choices(timingModes)

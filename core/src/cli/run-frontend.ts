@@ -6,9 +6,13 @@
  *           escapement.log. When the sidecar exits while the run is live (Ctrl-C in the TUI, a
  *           crash, a kill), the terminal is restored and the run ends with status `aborted`.
  *           When the run is over first, the TUI stays up to show the outcome until it is quit.
+ *           The chart starts once the TUI has attached (at most 10 s later, see renderer-wait.ts).
  * - `wire`  headless with a wire server (`--listen`, `--no-spawn`): progress on stderr, prompts
  *           and debugger control from renderers attached over the wire.
  * - `stdin` headless: progress on stderr, prompts on stderr with answers from stdin.
+ *
+ * With a wire server, `--wait-for-renderer` holds the chart until a renderer attaches, and the
+ * server lingers after the run while renderers are attached (renderer-wait.ts).
  *
  * With a wire server, `<session-dir>/wire.json` holds its URL and token while the run is live; a
  * resumed run replaces the one a killed run left behind (or, serving no wire, removes it).
@@ -34,6 +38,8 @@ import { progressLine } from "./progress-printer.js";
 import { sidecarArgs, sidecarCommand, spawnSidecar, type Sidecar, type SidecarExit } from "./tui/sidecar.js";
 import { TerminalGuard } from "./tui/terminal.js";
 import { UsageError } from "../runtime/usage-error.js";
+import type { RowInput } from "../runtime/row-input.js";
+import { DEFAULT_LINGER_MS, DEFAULT_RENDERER_WAIT_MS, noRendererNotice, waitingLine, waitLimitMs } from "./renderer-wait.js";
 
 export type FrontendKind = "tui" | "wire" | "stdin";
 
@@ -45,6 +51,13 @@ export interface FrontendFlags {
   logLevel: LogLevel;
   /** Wire server heartbeat interval (tests). */
   heartbeatMs?: number;
+  /**
+   * Hold the chart until a renderer attaches, at most this long (0: no limit). Default: 10 s for
+   * the terminal UI, no wait for `--listen` / `--no-spawn` (`--wait-for-renderer`).
+   */
+  waitForRendererMs?: number;
+  /** After the run, keep the wire server up while renderers are attached, at most this long (`--linger`). Default 3 s. */
+  lingerMs?: number;
 }
 
 export interface Frontend {
@@ -56,6 +69,8 @@ export interface Frontend {
   /** Aborted on SIGINT/SIGTERM (io.signal) and when the TUI goes away mid-run. */
   readonly signal: AbortSignal;
   readonly onStart: (info: RunStartInfo) => void;
+  /** Awaited before the chart starts: the wait for the first renderer; resolves with the rows to record (a notice). */
+  readonly untilReady?: () => Promise<readonly RowInput[]>;
   /** After the run (or a failure to start it): waits for the TUI to be quit, closes the server, restores the terminal. */
   close(): Promise<void>;
 }
@@ -74,6 +89,7 @@ export function frontendKind(options: { tui: string | boolean | undefined; spawn
 export async function openFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource = randomIds): Promise<Frontend> {
   if (flags.kind === "stdin") {
     if (flags.debug) throw new UsageError("--debug starts paused and needs a renderer to continue: use the terminal UI, --listen or --no-spawn");
+    if (flags.waitForRendererMs !== undefined) throw new UsageError("--wait-for-renderer waits for a wire renderer: use it with --listen or --no-spawn");
     return stdinFrontend(flags, io);
   }
   return wireFrontend(flags, io, ids);
@@ -135,7 +151,7 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
   let command: ReturnType<typeof sidecarCommand> | undefined;
   try {
     // Resolved before the run starts, so a missing Bun or TUI package is a usage error, not a broken session.
-    if (tui) command = sidecarCommand(server.url, token, io.env);
+    if (tui) command = sidecarCommand(server.url, token, io.env, io.pid ?? process.pid);
   } catch (error) {
     await server.close(CLOSE_CODES.goingAway);
     throw error;
@@ -171,6 +187,22 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
     });
   };
 
+  // The terminal UI always waits for its TUI; wire renderers only with --wait-for-renderer.
+  const waitMs = flags.waitForRendererMs ?? (tui ? DEFAULT_RENDERER_WAIT_MS : undefined);
+  const untilReady =
+    waitMs === undefined
+      ? undefined
+      : async (): Promise<readonly RowInput[]> => {
+          if (!tui) io.stderr.write(`${waitingLine(waitMs)}\n`);
+          const attached = await server.waitForRenderer(waitLimitMs(waitMs), signal);
+          if (attached || signal.aborted) return [];
+          const notice = noRendererNotice(tui ? "tui" : "renderer", waitMs);
+          // The terminal UI's log is the session's escapement.log; headless, the log is stderr already.
+          if (tui) log.warn(notice.line);
+          io.stderr.write(`${notice.line}\n`);
+          return [notice.row];
+        };
+
   const terminalRestore = (exit: SidecarExit) => {
     if (exit.code === 0 && exit.signal === null) terminal.restoreLineSettings();
     else terminal.restore();
@@ -185,6 +217,8 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
       const exit = io.signal?.aborted ? await sidecar.stop() : await sidecar.exited;
       terminalRestore(exit);
     }
+    // Renderers still attached get the end of the run (and may reconnect for it) before the server goes.
+    if (!io.signal?.aborted) await server.linger(flags.lingerMs ?? DEFAULT_LINGER_MS, io.signal);
     await server.close(io.signal?.aborted ? CLOSE_CODES.goingAway : CLOSE_CODES.normal);
     if (diedMidRun) {
       const how = diedMidRun.error
@@ -198,5 +232,15 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
     }
   };
 
-  return { kind: flags.kind, log, human, debug: gate, taps: [hub.ingest, ...(tui ? [] : [progressTap(io)])], signal, onStart, close };
+  return {
+    kind: flags.kind,
+    log,
+    human,
+    debug: gate,
+    taps: [hub.ingest, ...(tui ? [] : [progressTap(io)])],
+    signal,
+    onStart,
+    ...(untilReady ? { untilReady } : {}),
+    close,
+  };
 }

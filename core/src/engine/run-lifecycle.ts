@@ -12,6 +12,7 @@ import { stopChildActor } from "../runtime/xstate-internals.js";
 import type { TranscriptWriter } from "../runtime/transcript-writer.js";
 import { compactEventData } from "../runtime/compact-event.js";
 import type { RunGate } from "../debug/debug-gate.js";
+import { isRunInterruption } from "./run-interruption.js";
 
 /**
  * Where a run is. It only moves forward:
@@ -207,8 +208,9 @@ export function failLater(run: Run, category: string, message: string): void {
  * @internal
  */
 export function checkWedge(run: Run, wedge: WedgeGuard): void {
-  if (!isLive(run)) return;
-  const actor = run.actor!;
+  // Before the chart starts (the host is waiting for its renderer) there is nothing to be wedged.
+  if (!isLive(run) || !run.actor) return;
+  const actor = run.actor;
   const busy = run.inflight.count > 0 || captureTimers(actor).length > 0 || run.gate.paused;
   if (busy || run.transcript.lastSeq !== run.idle.lastSeq) {
     run.idle.lastSeq = run.transcript.lastSeq;
@@ -241,9 +243,11 @@ export function finish(run: Run, status: RunStatus, error?: RunError): void {
   const finalStates = isMachineSnapshot(snapshot) ? activeStates(snapshot) : [];
   if (error) run.transcript.append("runner/error", error);
   if (status !== "done") haltChart(run, snapshot);
-  // A run stopped because its session could not be written resumes from its last checkpoint, as
-  // after a crash: no checkpoint of the halted chart.
-  run.dirty = error?.category !== "session-io";
+  // A run stopped because its session could not be written, or interrupted (the host went away,
+  // see run-interruption.ts), resumes from its last checkpoint, as after a crash: no checkpoint
+  // of the halted chart.
+  const resumable = status === "aborted" && isRunInterruption(run.options.signal?.reason);
+  run.dirty = error?.category !== "session-io" && !resumable;
   const closing = new ClosingSteps();
   // `finalConfig` (the transcript's and the result's name) is the chart's active states at the end.
   closing.attempt(() => run.transcript.append("runner/done", { finalConfig: finalStates, status, ...(error ? { error } : {}) }));
@@ -252,7 +256,7 @@ export function finish(run: Run, status: RunStatus, error?: RunError): void {
   closing.attempt(() => run.chain.close());
   const settled: RunStatus = closing.failure ? "error" : status;
   const reported = error ?? closing.failure;
-  const interrupted = reported?.category === "session-io";
+  const interrupted = reported?.category === "session-io" || (resumable && !closing.failure);
   closing.attempt(() =>
     writeManifest(run.paths, interrupted ? { ...run.manifest, status: "interrupted" } : { ...run.manifest, status: settled, endedAt: run.clock.now() }),
   );

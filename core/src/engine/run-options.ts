@@ -55,6 +55,12 @@ export interface RunChartOptions {
   debug?: RunGate;
   /** Called once the session directory exists, before the first row is written. */
   onStart?: (info: RunStartInfo) => void;
+  /**
+   * Awaited after the run's first rows are written and before the chart's actor starts (a host
+   * waiting for its renderer to attach). The rows it resolves with are recorded first. The caller's
+   * `signal` ends the run while it waits.
+   */
+  untilReady?: () => Promise<readonly RowInput[] | void>;
   /** Stop the run when the same model request is sent this many times (default 10); false: off. */
   loopThreshold?: number | false;
   /** This run is a child session of that session (a fleet child, see core/src/fleet): recorded in session.json and runner/started. */

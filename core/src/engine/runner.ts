@@ -5,7 +5,7 @@ import type { ChartDefinition } from "./define-chart.js";
 import type { ChartHandle, RunChartOptions, RunResult } from "./run-options.js";
 import type { RunServices } from "./run-services.js";
 import { callHistory, countRecordedCalls, prepareNew, prepareResume, type Prepared } from "./run-session.js";
-import { announce, armEndings, checkpointAfterFlush, deliver, failLater, finish, startActor, type Run } from "./run-lifecycle.js";
+import { announce, armEndings, checkpointAfterFlush, deliver, failLater, finish, isLive, startActor, type Run } from "./run-lifecycle.js";
 import { buildModelChain } from "./model-chain.js";
 import type { RequestOrigin } from "../llm/protocol.js";
 import { defaultLoopThreshold } from "../llm/cassette/index.js";
@@ -85,7 +85,14 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
   const run = assembleRun(options, session, tools, permissions);
   announce(run, session.history.interrupted);
   armEndings(run);
-  if (options.signal?.aborted) finish(run, "aborted");
+  if (options.untilReady && !options.signal?.aborted) {
+    const rows = await options.untilReady();
+    // Aborted while waiting: the abort listener has finished the run.
+    if (isLive(run)) for (const row of rows ?? []) run.transcript.append(row.event, row.data);
+  }
+  if (!isLive(run)) {
+    // Ended while waiting for the host.
+  } else if (options.signal?.aborted) finish(run, "aborted");
   else startActor(run);
   return {
     sessionId: run.manifest.sessionId,

@@ -5,16 +5,18 @@ import { readLines } from "../runtime/read-lines.js";
 import { sessionPaths, type SessionManifest } from "../runtime/session-dir.js";
 import { SessionError } from "../runtime/session-error.js";
 import { readSessionDir } from "./session-files.js";
+import { LIVE_LOCK_FILE } from "./live-lock.js";
 
 /**
  * A portable session: one JSONL file with a header line, one line per file of the session
  * directory, and an end line carrying the file count and a digest, so a truncated or edited
- * bundle is refused on import. `wire.json` (it holds the run's wire token) is never exported.
+ * bundle is refused on import. `wire.json` (it holds the run's wire token) and `run.lock` (the
+ * live run's process id on this machine) are never exported.
  */
 export const bundleFormat = "escapement-session";
 export const bundleVersion = 1;
 
-const excluded = new Set(["wire.json"]);
+const excluded = new Set(["wire.json", LIVE_LOCK_FILE]);
 
 interface BundleHeader {
   format: typeof bundleFormat;

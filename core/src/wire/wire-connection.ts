@@ -16,12 +16,15 @@ import {
   heartbeatFrame,
   helloFrame,
   isStreamFrame,
+  playbackFrame,
+  rewindFrame,
   type AnswerFrame,
   type AttachFrame,
   type ControlFrame,
   type ErrorFrameInput,
   type InboundFrame,
   type OutboundFrame,
+  type SeekFrame,
   type StreamFrame,
 } from "@escapement/wire-schema";
 import type { Logger } from "../runtime/logger.js";
@@ -46,10 +49,17 @@ export interface ConnectionContext {
   log: Logger;
   answer?: (frame: AnswerFrame, reply: (error: ErrorFrameInput) => void) => void;
   control?: (frame: ControlFrame) => ControlResult;
+  /** Takes `seek` frames (a replay's playback). */
+  seek?: (frame: SeekFrame) => RequestResult;
   /** A saved session served read-only: `hello.replay` is true. */
   replay?: boolean;
   onClose: (connection: WireConnection) => void;
+  /** A renderer presented the right token: the handshake is complete. */
+  onAttach?: (connection: WireConnection) => void;
 }
+
+/** A handler's answer to a renderer's request: done, or the error that refuses it (never fatal). */
+export type RequestResult = { ok: true } | { ok: false; error: Omit<ErrorFrameInput, "fatal" | "inReplyTo"> };
 
 type Item = { frame: OutboundFrame } | { make: () => OutboundFrame };
 
@@ -89,6 +99,8 @@ export class WireConnection {
   #handshakeTimer: NodeJS.Timeout | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
+  /** Counts the hub's rewinds: a catch-up from disk begun before one stops. */
+  #rewinds = 0;
   #drainWaiters: (() => void)[] = [];
   #client = "";
   /** Frames coalesced on this connection (for tests and logs). */
@@ -182,6 +194,22 @@ export class WireConnection {
         if (!result.ok) this.#refuse({ ...result.error, fatal: false, ...inReplyTo });
         return;
       }
+      case "seek": {
+        const seek = this.#ctx.seek;
+        if (!seek || !this.#ctx.capabilities.includes(CAPABILITIES.playback)) {
+          this.#refuse({
+            code: "not-supported",
+            path: "/kind",
+            message: "/kind: this core does not accept seek frames (no playback capability)",
+            ...inReplyTo,
+          });
+          return;
+        }
+        this.#ctx.log.info("wire: seek", { to: frame.to, client: this.#client });
+        const result = seek(frame);
+        if (!result.ok) this.#refuse({ ...result.error, fatal: false, ...inReplyTo });
+        return;
+      }
     }
   }
 
@@ -200,10 +228,13 @@ export class WireConnection {
     this.#ctx.log.info("wire: renderer attached", { client: this.#client, since: this.#since });
     this.#phase = "waiting-run";
     // Live frames are collected from now on, so nothing falls between the backlog and the live stream.
-    this.#unsubscribe = this.#ctx.hub.subscribe((frames) => this.#onLive(frames));
+    const hub = this.#ctx.hub;
+    const unsubscribe = [hub.subscribe((frames) => this.#onLive(frames)), hub.onRewind(() => this.#onRewind()), hub.onPlayback(() => this.#sendPlayback())];
+    this.#unsubscribe = () => unsubscribe.forEach((off) => off());
     this.#startHeartbeats();
     // Hello names the run: wait for its runner/started row (normally already there).
     this.#ctx.hub.onRun(() => this.#greet());
+    this.#ctx.onAttach?.(this);
   }
 
   #greet(): void {
@@ -227,20 +258,22 @@ export class WireConnection {
     if (snapshot) this.#sendSnapshot();
     else if (fromWindow) for (const frame of fromWindow) this.#enqueueStream(frame);
     else void this.#catchUpFromDisk(since, upTo);
+    this.#sendPlayback();
     this.#pump();
   }
 
   async #catchUpFromDisk(since: number, upTo: number): Promise<void> {
+    const rewinds = this.#rewinds;
     try {
       for await (const frame of this.#ctx.hub.replayFromDisk(since, upTo)) {
-        if (this.#phase === "closed") return;
+        if (this.#phase === "closed" || this.#rewinds !== rewinds) return;
         this.#enqueueStream(frame);
         if (this.#queue.length > 256) await this.#drained();
       }
     } catch (error) {
       this.#ctx.log.warn("wire: re-reading the transcript failed; sending a snapshot", { error: (error as Error).message });
     }
-    if (this.#phase !== "catching-up") return;
+    if (this.#phase !== "catching-up" || this.#rewinds !== rewinds) return;
     if (this.#queuedSeq < upTo) {
       // The transcript could not give every missing frame: the snapshot replaces them.
       this.#ctx.log.warn("wire: transcript replay fell short; sending a snapshot", { got: this.#queuedSeq, wanted: upTo });
@@ -257,6 +290,26 @@ export class WireConnection {
     const snapshot = this.#ctx.hub.snapshot();
     this.#queuedSeq = snapshot.seq;
     this.#enqueue({ frame: snapshot });
+  }
+
+  /** The hub started the stream over: what is queued of the old one goes, a `rewind` tells the renderer. */
+  #onRewind(): void {
+    // Before hello the greeting starts from the hub as it is then.
+    if (this.#phase !== "live" && this.#phase !== "catching-up") return;
+    this.#rewinds += 1;
+    const stale = (item: Item) => "frame" in item && (isStreamFrame(item.frame) || item.frame.kind === "snapshot");
+    for (let i = this.#queue.length - 1; i >= 0; i--) if (stale(this.#queue[i]!)) this.#queue.splice(i, 1);
+    this.#held = [];
+    this.#queuedSeq = 0;
+    this.#phase = "live";
+    this.#enqueue({ frame: rewindFrame() });
+  }
+
+  /** The hub's playback state, as of what this connection has sent when it leaves. */
+  #sendPlayback(): void {
+    const status = this.#ctx.hub.playback;
+    if (!status || (this.#phase !== "live" && this.#phase !== "catching-up")) return;
+    this.#enqueue({ make: () => playbackFrame(this.#watermark, status) });
   }
 
   #onLive(frames: readonly StreamFrame[]): void {
@@ -318,7 +371,7 @@ export class WireConnection {
     if (text.length > MAX_OUTBOUND_FRAME_BYTES) this.#ctx.log.warn("wire: frame above the 4 MiB outbound limit", { kind: frame.kind, seq: frame.seq });
     this.#ws.send(text);
     this.#lastSent = this.#ctx.now();
-    if (isStreamFrame(frame) || frame.kind === "snapshot") this.#watermark = frame.seq;
+    if (isStreamFrame(frame) || frame.kind === "snapshot" || frame.kind === "rewind") this.#watermark = frame.seq;
   }
 
   #checkSlow(): void {

@@ -11,6 +11,7 @@ import {
   framesFromRow,
   initialSequencerState,
   snapshotFrame,
+  type PlaybackStatus,
   type RunInfo,
   type SequencerState,
   type SnapshotFrame,
@@ -32,11 +33,14 @@ export interface WireHubOptions {
 export type FrameListener = (frames: readonly StreamFrame[]) => void;
 
 export class WireHub {
-  readonly #sequencer = createFrameSequencer();
+  #sequencer = createFrameSequencer();
   readonly #windowSize: number;
   readonly #log: Logger;
   readonly #listeners = new Set<FrameListener>();
   readonly #runListeners = new Set<(run: RunInfo) => void>();
+  readonly #rewindListeners = new Set<() => void>();
+  readonly #playbackListeners = new Set<(status: PlaybackStatus) => void>();
+  #playback: PlaybackStatus | undefined;
   #window: StreamFrame[] = [];
   #transcriptPath: string | undefined;
   #ended = false;
@@ -100,6 +104,40 @@ export class WireHub {
       this.#runListeners.clear();
     }
   };
+
+  /**
+   * Starts the stream over (a replay seeking backwards): every frame and the run's state are
+   * forgotten, each attached connection is sent a `rewind`, and the rows ingested next are
+   * numbered from seq 1 again.
+   */
+  rewind(): void {
+    this.#sequencer = createFrameSequencer();
+    this.#window = [];
+    this.#ended = false;
+    for (const listener of this.#rewindListeners) this.#safely(listener);
+  }
+
+  /** Called on every `rewind`; returns the unsubscribe function. */
+  onRewind(listener: () => void): () => void {
+    this.#rewindListeners.add(listener);
+    return () => this.#rewindListeners.delete(listener);
+  }
+
+  /** A replay's playback state: every connection is sent it as a `playback` frame, now and after its hello. */
+  get playback(): PlaybackStatus | undefined {
+    return this.#playback;
+  }
+
+  set playback(status: PlaybackStatus) {
+    this.#playback = status;
+    for (const listener of this.#playbackListeners) this.#safely(() => listener(status));
+  }
+
+  /** Called on every change of `playback`; returns the unsubscribe function. */
+  onPlayback(listener: (status: PlaybackStatus) => void): () => void {
+    this.#playbackListeners.add(listener);
+    return () => this.#playbackListeners.delete(listener);
+  }
 
   /** Live stream frames as they are made; returns the unsubscribe function. */
   subscribe(listener: FrameListener): () => void {

@@ -5,11 +5,19 @@
  */
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
-import { CAPABILITIES, CLOSE_CODES, DEFAULT_HEARTBEAT_MS, HANDSHAKE_TIMEOUT_MS, MAX_INBOUND_FRAME_BYTES, type ControlFrame } from "@escapement/wire-schema";
+import {
+  CAPABILITIES,
+  CLOSE_CODES,
+  DEFAULT_HEARTBEAT_MS,
+  HANDSHAKE_TIMEOUT_MS,
+  MAX_INBOUND_FRAME_BYTES,
+  type ControlFrame,
+  type SeekFrame,
+} from "@escapement/wire-schema";
 import type { ControlResult } from "../debug/debug-gate.js";
 import type { DebugGate } from "../debug/debug-gate.js";
 import { silentLogger, type Logger } from "../runtime/logger.js";
-import { WireConnection, type ConnectionContext } from "./wire-connection.js";
+import { WireConnection, type ConnectionContext, type RequestResult } from "./wire-connection.js";
 import type { WireHub } from "./wire-hub.js";
 import type { WireHuman } from "./wire-human.js";
 
@@ -27,6 +35,8 @@ export interface WireServerOptions {
   gate?: DebugGate;
   /** Takes `control` frames instead of a gate (a replay's playback: pause, continue, step). */
   control?: (frame: ControlFrame) => ControlResult;
+  /** Takes `seek` frames (a replay's playback); announces the `playback` capability. */
+  seek?: (frame: SeekFrame) => RequestResult;
   /** Serving a saved session: `hello.replay` is true. */
   replay?: boolean;
   heartbeatMs?: number;
@@ -48,10 +58,19 @@ export class WireServer {
   readonly #connections = new Set<WireConnection>();
   readonly #ctx: ConnectionContext;
   #closing: Promise<void> | undefined;
+  /** Called whenever a renderer completes the handshake or a connection closes. */
+  readonly #watchers = new Set<() => void>();
 
-  private constructor(wss: WebSocketServer, ctx: Omit<ConnectionContext, "onClose">) {
+  private constructor(wss: WebSocketServer, ctx: Omit<ConnectionContext, "onClose" | "onAttach">) {
     this.#wss = wss;
-    this.#ctx = { ...ctx, onClose: (connection) => this.#connections.delete(connection) };
+    this.#ctx = {
+      ...ctx,
+      onClose: (connection) => {
+        this.#connections.delete(connection);
+        this.#notify();
+      },
+      onAttach: () => this.#notify(),
+    };
     wss.on("connection", (ws) => {
       if (this.#closing) {
         ws.close(CLOSE_CODES.goingAway, "shutting down");
@@ -69,6 +88,7 @@ export class WireServer {
       ...(options.human ? [CAPABILITIES.answer] : []),
       ...(options.gate || options.control ? [CAPABILITIES.control] : []),
       CAPABILITIES.coalesceDeltas,
+      ...(options.seek ? [CAPABILITIES.playback] : []),
     ];
     const human = options.human;
     const gate = options.gate;
@@ -101,6 +121,7 @@ export class WireServer {
             ...(human ? { answer: (frame, reply) => human.answer(frame, reply) } : {}),
             ...(gate ? { control: (frame: ControlFrame) => gate.control(frame.action, frame.n ?? 1) } : {}),
             ...(options.control ? { control: options.control } : {}),
+            ...(options.seek ? { seek: options.seek } : {}),
             ...(options.replay ? { replay: true } : {}),
           }),
         );
@@ -127,18 +148,70 @@ export class WireServer {
     return [...this.#connections];
   }
 
+  /** Renderers that completed the handshake and are still connected. */
+  get attachedCount(): number {
+    let count = 0;
+    for (const connection of this.#connections) if (connection.attached) count += 1;
+    return count;
+  }
+
+  /**
+   * Resolves true once any renderer has completed the handshake (at once if one already has),
+   * false when `timeoutMs` passes or `signal` aborts first.
+   */
+  waitForRenderer(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    return this.#waitUntil(() => this.attachedCount > 0, timeoutMs, signal);
+  }
+
+  /**
+   * Lets attached renderers stay after the run: resolves once no renderer is attached, or after
+   * `ms`, or when `signal` aborts, whichever comes first.
+   */
+  async linger(ms: number, signal?: AbortSignal): Promise<void> {
+    await this.#waitUntil(() => this.attachedCount === 0, ms, signal);
+  }
+
+  #notify(): void {
+    for (const watcher of [...this.#watchers]) watcher();
+  }
+
+  /** True when `condition` holds (now or later), false on timeout, abort or close. */
+  #waitUntil(condition: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (condition()) return Promise.resolve(true);
+    if (timeoutMs <= 0 || signal?.aborted || this.#closing) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const finish = (met: boolean) => {
+        clearTimeout(timer);
+        this.#watchers.delete(watcher);
+        signal?.removeEventListener("abort", onAbort);
+        resolve(met);
+      };
+      const watcher = () => {
+        if (condition()) finish(true);
+        else if (this.#closing) finish(false);
+      };
+      const onAbort = () => finish(false);
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      this.#watchers.add(watcher);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
   /**
    * Closes every connection (after sending what is queued, up to `graceMs`) with `code` (1000
    * when the run finished, 1001 when shutting down) and stops listening.
    */
   close(code: number = CLOSE_CODES.normal, reason = code === CLOSE_CODES.normal ? "run finished" : "shutting down", graceMs = 2000): Promise<void> {
-    this.#closing ??= (async () => {
+    if (this.#closing) return this.#closing;
+    this.#closing = (async () => {
       await Promise.all([...this.#connections].map((connection) => connection.end(code, reason, graceMs)));
       await new Promise<void>((resolve) => {
         for (const client of this.#wss.clients) client.terminate();
         this.#wss.close(() => resolve());
       });
     })();
+    // Waiters for a renderer give up: none can attach any more.
+    this.#notify();
     return this.#closing;
   }
 }

@@ -194,6 +194,11 @@ describe("the sidecar in this repository", () => {
     });
   });
 
+  it("gets the core's process id, so the TUI exits when the core is gone", () => {
+    const command = { command: "/b/bun", bunArgs: [], entry: "/t/main.js", url: "ws://h:1", token: "secret", parentPid: 4242 };
+    expect(sidecarArgs(command, "/s").args).toEqual(["/t/main.js", "--url", "ws://h:1", "--session-dir", "/s", "--parent-pid", "4242"]);
+  });
+
   it("that cannot be started exits 127 with the reason", async () => {
     const sidecar = spawnSidecar({ command: join(scratch, "no-such-bun"), args: [] }, { cwd: scratch, env: {} });
     const exit = await sidecar.exited;

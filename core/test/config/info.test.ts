@@ -100,7 +100,9 @@ describe("escapement info", () => {
     const run = capture(root, {});
     expect(await main(["info"], run.io)).toBe(0);
     expect(run.out()).toMatch(/config: none \(no \.escapement\.json in .* or above\)/);
-    expect(run.out()).toContain("aliases: none (charts run on their bundled script.json)");
+    expect(run.out()).toContain(
+      "aliases: none (charts run on their bundled cassette.jsonl, then their script.json for calls the cassette lacks; no model calls)",
+    );
     expect(run.out()).toMatch(/ {2}anthropic +anthropic +https:\/\/api\.anthropic\.com\/v1 +key: env ANTHROPIC_API_KEY \(not set\)/);
   });
 

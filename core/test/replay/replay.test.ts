@@ -125,7 +125,7 @@ describe("escapement open", () => {
   });
 
   it.each([
-    ["blank", () => "", "missing <session-dir>"],
+    ["blank", () => "", "missing <session>"],
     ["missing", () => "/definitely/not/here", "no such session directory"],
     ["a file", () => join(dir, "transcript.jsonl"), "not a directory"],
   ])("refuses a %s path with exit 2", async (_what, path, message) => {
@@ -143,6 +143,19 @@ describe("escapement open", () => {
     const b = io(false);
     expect(await main(["open", dir], b.io)).toBe(2);
     expect(b.err()).toContain("needs a terminal");
+  });
+
+  it("takes a session id, as the other session commands do", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "escapement-open-id-"));
+    const sessions = join(cwd, ".escapement");
+    mkdirSync(join(sessions, "s-42"), { recursive: true });
+    writeFileSync(join(sessions, "s-42", "transcript.jsonl"), readFileSync(join(dir, "transcript.jsonl")));
+    const cli = io();
+    expect(await main(["open", "s-42", "--emit-wire"], { ...cli.io, cwd })).toBe(0);
+    expect(cli.out().split("\n").filter(Boolean).at(-1)).toContain('"kind":"run-finished"');
+    const missing = io();
+    expect(await main(["open", "s-43", "--emit-wire"], { ...missing.io, cwd })).toBe(2);
+    expect(missing.err()).toContain(`no session "s-43" in ${sessions}`);
   });
 
   it("rejects an unknown timing mode", async () => {

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { OutboundFrame } from "@escapement/wire-schema";
+import { PROTOCOL_NAME, PROTOCOL_VERSION, type OutboundFrame } from "@escapement/wire-schema";
 import { parseListen } from "../../src/cli/listen-address.js";
 import { frontendKind } from "../../src/cli/run-frontend.js";
 import { cli, repo, scratch } from "../examples/harness.js";
@@ -72,7 +72,7 @@ describe("escapement run --no-tui --listen", () => {
     const run = runCli(["run", "examples/ask", "--no-tui", "--listen", "127.0.0.1:0", "--session-dir", session]);
     const client = await attachFromWireJson(session);
     const info = JSON.parse(readFileSync(join(session, "wire.json"), "utf8")) as Record<string, unknown>;
-    expect(info).toMatchObject({ url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/), protocol: { name: "escapement-wire", version: "1.0.0" } });
+    expect(info).toMatchObject({ url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/), protocol: { name: PROTOCOL_NAME, version: PROTOCOL_VERSION } });
     expect(String(info.token)).toMatch(/^[A-Za-z0-9_-]{32}$/);
     const answers: Record<string, unknown> = { name: "Ada", tone: "friendly", approve: true };
     client.ws.on("message", (data) => {

@@ -36,6 +36,10 @@ export declare const frameHeartbeat: Validator;
 export declare const frameError: Validator;
 /** https://escapement.dev/schema/wire/v1/run-finished.json */
 export declare const frameRunFinished: Validator;
+/** https://escapement.dev/schema/wire/v1/playback.json */
+export declare const framePlayback: Validator;
+/** https://escapement.dev/schema/wire/v1/rewind.json */
+export declare const frameRewind: Validator;
 /** https://escapement.dev/schema/wire/v1/attach.json */
 export declare const frameAttach: Validator;
 /** https://escapement.dev/schema/wire/v1/answer.json */
@@ -44,6 +48,8 @@ export declare const frameAnswer: Validator;
 export declare const frameControl: Validator;
 /** https://escapement.dev/schema/wire/v1/ping.json */
 export declare const framePing: Validator;
+/** https://escapement.dev/schema/wire/v1/seek.json */
+export declare const frameSeek: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/runner~1started */
 export declare const eventDataRunnerStarted: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/runner~1start-config */
@@ -56,6 +62,8 @@ export declare const eventDataRunnerResumed: Validator;
 export declare const eventDataRunnerDone: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/runner~1error */
 export declare const eventDataRunnerError: Validator;
+/** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/runner~1notice */
+export declare const eventDataRunnerNotice: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/checkpoint~1written */
 export declare const eventDataCheckpointWritten: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1conversation-started */

@@ -8,6 +8,7 @@ export const EVENT_NAMES = [
   "runner/resumed",
   "runner/done",
   "runner/error",
+  "runner/notice",
   "checkpoint/written",
   "llm/conversation-started",
   "llm/conversation-ended",
@@ -63,6 +64,8 @@ export const OUTBOUND_FRAME_KINDS = [
   "heartbeat",
   "error",
   "run-finished",
+  "playback",
+  "rewind",
 ] as const;
 
 /** Renderer -> core frame kinds (`INBOUND_KINDS`). */
@@ -71,4 +74,5 @@ export const INBOUND_FRAME_KINDS = [
   "answer",
   "control",
   "ping",
+  "seek",
 ] as const;

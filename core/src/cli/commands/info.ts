@@ -48,7 +48,8 @@ export const describeConfig = (loaded: LoadedProjectConfig, cwd: string): string
   }
   const aliases = Object.entries(config.aliases);
   if (aliases.length === 0) {
-    lines.push("aliases: none (charts run on their bundled script.json)");
+    // As `run` chooses (model-for-chart.ts): the bundled cassette first, its script for calls it lacks.
+    lines.push("aliases: none (charts run on their bundled cassette.jsonl, then their script.json for calls the cassette lacks; no model calls)");
   } else {
     lines.push("aliases:");
     for (const [alias, targets] of aliases) lines.push(`  ${alias}: ${targets.map(describeTarget).join(", ")}`);

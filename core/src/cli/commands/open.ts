@@ -20,8 +20,9 @@ export const timingOf = (flags: Pick<OpenFlags, "timing" | "speed" | "intervalMs
       : { mode: "instant" };
 
 /**
- * `escapement open <session-dir>`: replays a saved session read-only. With `--emit-wire` the wire
- * JSONL goes to stdout (no TTY needed); otherwise the terminal UI shows it, which needs a TTY.
+ * `escapement open <session>` (a session id or directory): replays a saved session read-only.
+ * With `--emit-wire` the wire JSONL goes to stdout (no TTY needed); otherwise the terminal UI
+ * shows it, which needs a TTY.
  */
 export async function openCommand(
   arg: string | undefined,

@@ -5,6 +5,7 @@ import type { CliIo } from "../cli-io.js";
 import type { ChartModel } from "../../loader/model-for-chart.js";
 import { UsageError } from "../../runtime/usage-error.js";
 import { exitCodes } from "../exit-codes.js";
+import { LlmError } from "../../llm/llm-error.js";
 
 export interface RefineFlags {
   turn: string;
@@ -35,6 +36,19 @@ const describe = (label: string, response: ModelResponse | undefined): string =>
   ].join("\n");
 };
 
+/**
+ * A model call that failed, as one line and an exit code: an alias the config does not define is
+ * the user's input (2), an interrupted call is 130, anything else the model layer reports (a
+ * provider that is down, a key it refuses, a timeout) is 1. Undefined: not a model failure (a bug).
+ */
+export function refineFailure(error: unknown, interrupted: boolean): { message: string; code: number } | undefined {
+  if (interrupted) return { message: "interrupted before the model answered", code: exitCodes.aborted };
+  if (!(error instanceof LlmError)) return undefined;
+  if (error.category === "unknown-alias") return { message: error.message, code: exitCodes.usage };
+  if (error.category === "aborted") return { message: "interrupted before the model answered", code: exitCodes.aborted };
+  return { message: `the model call failed (${error.category}): ${error.message}`, code: exitCodes.runFailed };
+}
+
 /** `escapement refine <session> --turn <state/visit/turn>`: re-issues one captured turn with overrides. */
 export async function refineCommand(dir: string, flags: RefineFlags, io: CliIo, live: ChartModel | undefined): Promise<number> {
   const address = parseTurnAddress(flags.turn);
@@ -42,10 +56,18 @@ export async function refineCommand(dir: string, flags: RefineFlags, io: CliIo, 
   const captured = await findTurn(dir, address);
   if (!live) throw new UsageError("refine calls a model: define aliases and credentials in .escapement.json (see docs/config.md)");
   const request = refinedRequest(captured.request, flags);
-  live.model.assertAlias(request.model);
   const controller = new AbortController();
   io.signal?.addEventListener("abort", () => controller.abort(), { once: true });
-  const response = await live.model.call({ ...request, stream: false }, { signal: controller.signal });
+  let response: ModelResponse;
+  try {
+    live.model.assertAlias(request.model);
+    response = await live.model.call({ ...request, stream: false }, { signal: controller.signal });
+  } catch (error) {
+    const failure = refineFailure(error, controller.signal.aborted);
+    if (!failure) throw error;
+    io.stderr.write(`escapement: refine: ${failure.message}\n`);
+    return failure.code;
+  }
   const overrides = [
     flags.system !== undefined && "system",
     flags.model && `model ${flags.model}`,

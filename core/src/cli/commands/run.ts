@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { LIVE_LOCK_FILE, liveRunOf, removeLiveLock, writeLiveLock } from "../../sessions/live-lock.js";
 import { loadProjectConfig } from "../../config/index.js";
 import { connectRunTools, type McpRunTools } from "../../tools/mcp/run-tools.js";
 import type { LogLevel } from "../../runtime/logger.js";
@@ -10,7 +11,9 @@ import { loadChart } from "../../loader/load-chart.js";
 import { modelForChart } from "../../loader/model-for-chart.js";
 import { liveModelFor, projectSecrets } from "../../loader/live-model.js";
 import { version } from "../version.js";
-import { buildInput } from "../parse-params.js";
+import { buildInput, parseParam } from "../parse-params.js";
+import { paramNotice } from "../param-notice.js";
+import { answerSource } from "../answer-source.js";
 import { openFrontend, type FrontendKind } from "../run-frontend.js";
 import type { ListenAddress } from "../listen-address.js";
 import { UsageError } from "../../runtime/usage-error.js";
@@ -30,6 +33,10 @@ export interface RunFlags {
   listen?: ListenAddress;
   /** `--debug`: start paused at the first external event. */
   debug?: boolean;
+  /** `--wait-for-renderer[=seconds]`: hold the chart until a renderer attaches (ms; 0: no limit). */
+  waitForRendererMs?: number;
+  /** `--linger <seconds>`: keep the wire server up after the run while renderers are attached (ms). */
+  lingerMs?: number;
   resume?: string;
   sessionDir?: string;
   workDir?: string;
@@ -69,14 +76,37 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
     },
     live,
   );
+  const params = flags.param.map(parseParam);
+  let notice: string | undefined;
+  if (params.length > 0) {
+    // `--param`s a recording never saw: say which answers the run gets instead.
+    const replay = {
+      ...(flags.replay === undefined ? {} : { replay: resolve(io.cwd, flags.replay) }),
+      ...(flags.fork ? { fork: true } : {}),
+      ...(flags.forkAt === undefined ? {} : { forkAt: flags.forkAt }),
+      ...(flags.script === undefined ? {} : { script: resolve(io.cwd, flags.script) }),
+    };
+    notice = paramNotice(params, await answerSource(loaded.dir, loaded.chart.id, replay, live !== undefined, io.cwd));
+  }
   const workDir = flags.workDir === undefined ? undefined : prepareWorkDir(resolve(io.cwd, flags.workDir));
+  if (flags.resume) refuseLiveSession(flags.resume, io.cwd);
   const frontend = await openFrontend(
-    { kind: flags.frontend, debug: flags.debug ?? false, logLevel: flags.logLevel, ...(flags.listen ? { listen: flags.listen } : {}) },
+    {
+      kind: flags.frontend,
+      debug: flags.debug ?? false,
+      logLevel: flags.logLevel,
+      ...(flags.listen ? { listen: flags.listen } : {}),
+      ...(flags.waitForRendererMs === undefined ? {} : { waitForRendererMs: flags.waitForRendererMs }),
+      ...(flags.lingerMs === undefined ? {} : { lingerMs: flags.lingerMs }),
+    },
     io,
   );
+  const pid = io.pid ?? process.pid;
+  let sessionDir: string | undefined;
   const log = frontend.log;
   log.debug("model source", { source });
   io.stderr.write(`model: ${source}\n`);
+  if (notice) io.stderr.write(`${notice}\n`);
   let result: RunResult;
   let mcp: McpRunTools | undefined;
   try {
@@ -96,7 +126,13 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       ...(replayOf ? { forkedFrom: replayOf } : {}),
       human: frontend.human,
       debug: frontend.debug,
-      onStart: frontend.onStart,
+      onStart: (info) => {
+        sessionDir = info.sessionDir;
+        // While the run is live, `delete` refuses the session (and another `--resume` of it).
+        writeLiveLock(info.sessionDir, { pid, since: Date.now() });
+        frontend.onStart(info);
+      },
+      ...(frontend.untilReady ? { untilReady: frontend.untilReady } : {}),
       cwd: io.cwd,
       log,
       ...(input === undefined ? {} : { input }),
@@ -121,6 +157,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   } finally {
     await mcp?.close();
     await frontend.close();
+    if (sessionDir) removeLiveLock(sessionDir, pid);
   }
   io.stdout.write(
     `${scrubber.scrubJsonText(JSON.stringify({ sessionId: result.sessionId, status: result.status, finalConfig: result.finalConfig, sessionDir: result.sessionDir, ...(result.error ? { error: result.error } : {}) }))}\n`,
@@ -142,6 +179,14 @@ function prepareWorkDir(dir: string): string {
     throw new UsageError(`--work-dir ${dir}: ${describeFsFault(fault)}`);
   }
   return dir;
+}
+
+/** `--resume` of a session another process is running now would write the same files at once. */
+function refuseLiveSession(target: string, cwd: string): void {
+  const dir = locateSession(target, defaultSessionsRoot(cwd), cwd);
+  const live = liveRunOf(dir);
+  if (live)
+    throw new UsageError(`session ${target} is being run by process ${live.pid} (see ${join(dir, LIVE_LOCK_FILE)}); wait for it to end, or stop it first`);
 }
 
 function chartOfSession(target: string, cwd: string): string {

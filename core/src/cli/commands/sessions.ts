@@ -6,6 +6,7 @@ import { defaultSessionsRoot, sessionPaths } from "../../runtime/session-dir.js"
 import { readTranscript } from "../../runtime/transcript-reader.js";
 import { exportSession, importSession, listSessions, locateSession, summarizeSession, type SessionSummary } from "../../sessions/index.js";
 import { readRef, readSessionDir } from "../../sessions/session-files.js";
+import { liveRunOf } from "../../sessions/live-lock.js";
 import type { CliIo } from "../cli-io.js";
 import { formatCost, formatTable, formatTime } from "../format-table.js";
 import { exitCodes } from "../exit-codes.js";
@@ -152,8 +153,15 @@ export function registerSessionCommands(program: Command, io: CliIo, done: (code
     .description("delete a session directory (asks first)")
     .argument("<session>", "session id or directory")
     .option("--yes", "do not ask")
-    .action(async (id: string, options: { yes?: boolean }) => {
+    .option("--force", "delete it even while its run is live (the running core then fails)")
+    .action(async (id: string, options: { yes?: boolean; force?: boolean }) => {
       const dir = locate(id);
+      const live = liveRunOf(dir);
+      if (live && !options.force) {
+        io.stderr.write(`escapement: session ${id} is live: process ${live.pid} is running it; stop that run first, or delete with --force\n`);
+        done(exitCodes.runFailed);
+        return;
+      }
       if (!options.yes && !(await confirm(io, `delete session ${dir}?`))) {
         io.stderr.write("not deleted\n");
         done(exitCodes.runFailed);

@@ -14,6 +14,8 @@ export interface SidecarCommand {
   entry: string;
   url: string;
   token: string;
+  /** The core's process id: the TUI exits when that process is gone (the core was killed). */
+  parentPid?: number;
 }
 
 export interface SidecarExit {
@@ -29,8 +31,8 @@ export interface SidecarExit {
  * Resolved at run time, before the run starts: core does not import the TUI, and a missing or
  * broken Bun or TUI is a usage error (one line with the fix), not a broken session.
  */
-export function sidecarCommand(url: string, token: string, env: Env): SidecarCommand {
-  return { ...resolveSidecar(env), url, token };
+export function sidecarCommand(url: string, token: string, env: Env, parentPid?: number): SidecarCommand {
+  return { ...resolveSidecar(env), url, token, ...(parentPid === undefined ? {} : { parentPid }) };
 }
 
 /** The environment variable that carries the wire token to the TUI (a command line would show it in `ps`). */
@@ -40,7 +42,15 @@ export const tokenEnvVar = "ESCAPEMENT_WIRE_TOKEN";
 export function sidecarArgs(sidecar: SidecarCommand, sessionDir: string): { command: string; args: string[]; env: Record<string, string> } {
   return {
     command: sidecar.command,
-    args: [...sidecar.bunArgs, sidecar.entry, "--url", sidecar.url, "--session-dir", sessionDir],
+    args: [
+      ...sidecar.bunArgs,
+      sidecar.entry,
+      "--url",
+      sidecar.url,
+      "--session-dir",
+      sessionDir,
+      ...(sidecar.parentPid === undefined ? [] : ["--parent-pid", String(sidecar.parentPid)]),
+    ],
     env: { [tokenEnvVar]: sidecar.token },
   };
 }
