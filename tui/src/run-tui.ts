@@ -1,16 +1,30 @@
 /**
  * The TUI process: parse the arguments, start the frame source, own the TTY through OpenTUI.
- * Ctrl-C (or SIGTERM) restores the terminal and exits.
+ * It ends, restoring the terminal, when the user quits (Ctrl-C, `q`, SIGTERM, SIGINT), when the
+ * terminal goes (SIGHUP, end of input), and when the core is gone for good (the connection lost
+ * past the reconnect window, or the process named by `--parent-pid` gone); see exit-reason.ts.
  */
 import { createCliRenderer, type CliRenderer } from "@opentui/core";
 import { createSignal } from "solid-js";
-import type { ControlAction, OutboundFrame } from "@escapement/wire-schema";
+import type { ControlAction, OutboundFrame, SeekTarget } from "@escapement/wire-schema";
 import { parseCliArgs, USAGE, type CliArgs } from "./cli-args.ts";
-import { connectWs, createBlobReader, openReplayFile, type ConnectionStatus } from "./transport/index.ts";
+import {
+  connectWs,
+  createBlobReader,
+  EXIT_CODES,
+  exitLine,
+  openReplayFile,
+  systemTimers,
+  watchParent,
+  watchTerminal,
+  type ConnectionStatus,
+  type ExitReason,
+} from "./transport/index.ts";
 import { createViewStore, mountApp, themeFor } from "./ui/index.ts";
 
 interface Session {
   control: (action: ControlAction) => boolean;
+  seek: (to: SeekTarget) => boolean;
   answer: (promptId: string, value: unknown, id: string) => boolean;
   cancelPrompt: (promptId: string, id: string) => boolean;
   stop: () => void;
@@ -21,6 +35,9 @@ interface Sink {
   flush: () => void;
   setStatus: (status: ConnectionStatus) => void;
 }
+
+/** Signals that mean "quit" (SIGHUP means the terminal is gone: see terminal-watch.ts). */
+const QUIT_SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGQUIT"];
 
 /** Starts the frame source the arguments name, feeding `sink`. */
 const start = (args: Exclude<CliArgs, { mode: "help" }>, { push, flush, setStatus }: Sink): Session => {
@@ -41,11 +58,12 @@ const start = (args: Exclude<CliArgs, { mode: "help" }>, { push, flush, setStatu
       }
     })();
     // A replay only shows what happened: nothing can be answered or driven.
-    return { control: () => false, answer: () => false, cancelPrompt: () => false, stop: () => void (stopped = true) };
+    return { control: () => false, seek: () => false, answer: () => false, cancelPrompt: () => false, stop: () => void (stopped = true) };
   }
   const client = connectWs({ url: args.url, token: args.token, since: args.since, onFrame: push, onStatus: setStatus });
   return {
     control: (action) => client.control(action),
+    seek: (to) => client.seek(to),
     answer: (promptId, value, id) => client.answer(promptId, value, id),
     cancelPrompt: (promptId, id) => client.cancelPrompt(promptId, id),
     stop: () => client.close(),
@@ -59,7 +77,8 @@ const start = (args: Exclude<CliArgs, { mode: "help" }>, { push, flush, setStatu
  */
 const createRenderer = async (): Promise<CliRenderer> => {
   try {
-    return await createCliRenderer({ exitOnCtrlC: false, useMouse: false });
+    // No exit signals for OpenTUI: it would restore the terminal on them but leave the process running.
+    return await createCliRenderer({ exitOnCtrlC: false, useMouse: false, exitSignals: [] });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const native = `@opentui/core-${process.platform}-${process.arch}`;
@@ -80,26 +99,64 @@ export const runTui = async (argv: readonly string[]): Promise<void> => {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  const args = parsed.args;
   const store = createViewStore();
   const [status, setStatus] = createSignal<ConnectionStatus>({ state: "connecting" });
   const renderer = await createRenderer();
-  const session = start(parsed.args, { push: store.push, flush: store.flush, setStatus });
-  let quitting = false;
-  const quit = () => {
-    if (quitting) return;
-    quitting = true;
-    session.stop();
+  /** What to stop on the way out: the watches, then the frame source. */
+  const stops: (() => void)[] = [];
+  let exiting = false;
+
+  const exit = (reason: ExitReason, detail = "") => {
+    if (exiting) return;
+    exiting = true;
+    for (const stop of stops.splice(0)) stop();
     store.dispose();
-    renderer.destroy();
-    process.exit(0);
+    try {
+      renderer.destroy();
+    } catch {
+      // The terminal may be gone; there is nothing left to restore.
+    }
+    const line = exitLine(reason, detail);
+    try {
+      if (line) process.stderr.write(`${line}\n`);
+    } catch {
+      // No terminal to tell.
+    }
+    process.exit(EXIT_CODES[reason]);
   };
-  process.on("SIGTERM", quit);
+  const quit = () => exit("quit");
+
+  // A process with no terminal left exits: on SIGHUP, and when reading the keyboard ends or fails.
+  stops.push(watchTerminal({ signals: process, input: process.stdin, onGone: () => exit("terminal-gone") }));
+  for (const signal of QUIT_SIGNALS) {
+    process.on(signal, quit);
+    stops.push(() => process.off(signal, quit));
+  }
+  // The process itself can stop writing to a hung-up terminal: EIO on stdout means the same.
+  const onOutputError = () => exit("terminal-gone");
+  process.stdout.on("error", onOutputError);
+  stops.push(() => process.stdout.off("error", onOutputError));
+  if (args.parentPid !== undefined) {
+    const pid = args.parentPid;
+    stops.push(watchParent({ pid, timers: systemTimers, onGone: () => exit("parent-gone", String(pid)) }));
+  }
+
+  const session = start(args, {
+    push: store.push,
+    flush: store.flush,
+    setStatus: (next) => {
+      setStatus(next);
+      if (next.state === "closed" && next.gone) exit("core-gone", `${args.mode === "live" ? `${args.url}: ` : ""}${next.reason}`);
+    },
+  });
+  stops.push(() => session.stop());
   await mountApp(renderer, {
     state: store.state,
     status,
-    actions: { control: session.control, answer: session.answer, cancelPrompt: session.cancelPrompt, quit },
+    actions: { control: session.control, seek: session.seek, answer: session.answer, cancelPrompt: session.cancelPrompt, quit },
     local: store.local,
-    blobs: createBlobReader(parsed.args.sessionDir),
+    blobs: createBlobReader(args.sessionDir),
     theme: themeFor(process.env),
   });
 };

@@ -24,6 +24,8 @@ test.each([
   [["--url", "ws://x", "--token", "t", "--since", "-1"], '--since must be a whole number, got "-1"'],
   [["--replay", "f", "--url", "ws://x"], "give either --replay or --url, not both"],
   [["--verbose"], 'unknown argument "--verbose"'],
+  [["--replay", "f", "--parent-pid", "0"], '--parent-pid must be a process id (a whole number above 0), got "0"'],
+  [["--replay", "f", "--parent-pid", "12x"], '--parent-pid must be a process id (a whole number above 0), got "12x"'],
 ])("%j is refused: %s", (argv, error) => {
   expect(parseCliArgs(argv)).toEqual({ ok: false, error });
 });
@@ -34,4 +36,12 @@ test("the token may come from ESCAPEMENT_WIRE_TOKEN (the core passes it so, out 
     args: { mode: "live", url: "ws://h:1", token: "from-env", since: 0 },
   });
   expect(parseCliArgs(["--url", "ws://h:1", "--token", "flag"], { ESCAPEMENT_WIRE_TOKEN: "env" })).toMatchObject({ args: { token: "flag" } });
+});
+
+test("--parent-pid names the process whose end ends the UI, in both modes", () => {
+  expect(parseCliArgs(["--url", "ws://h:1", "--token", "t", "--parent-pid", "4242"])).toEqual({
+    ok: true,
+    args: { mode: "live", url: "ws://h:1", token: "t", since: 0, parentPid: 4242 },
+  });
+  expect(parseCliArgs(["--replay", "f", "--parent-pid", "7"])).toEqual({ ok: true, args: { mode: "replay", file: "f", parentPid: 7 } });
 });

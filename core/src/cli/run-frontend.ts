@@ -35,10 +35,11 @@ import type { CliIo } from "./cli-io.js";
 import type { ListenAddress } from "./listen-address.js";
 import { DEFAULT_LISTEN } from "./listen-address.js";
 import { progressLine } from "./progress-printer.js";
-import { sidecarArgs, sidecarCommand, spawnSidecar, type Sidecar, type SidecarExit } from "./tui/sidecar.js";
+import { sidecarArgs, sidecarCommand, spawnSidecar, TUI_TERMINAL_GONE_EXIT, type Sidecar, type SidecarExit } from "./tui/sidecar.js";
 import { TerminalGuard } from "./tui/terminal.js";
 import { UsageError } from "../runtime/usage-error.js";
 import type { RowInput } from "../runtime/row-input.js";
+import { RunInterruption } from "../engine/run-interruption.js";
 import { DEFAULT_LINGER_MS, DEFAULT_RENDERER_WAIT_MS, noRendererNotice, waitingLine, waitLimitMs } from "./renderer-wait.js";
 
 export type FrontendKind = "tui" | "wire" | "stdin";
@@ -181,6 +182,12 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
       terminalRestore(exit);
       // Quit after the run's last row went out: nothing to end.
       if (runOver || hub.ended) return;
+      if (terminalGone(exit)) {
+        // The terminal closed (the UI got SIGHUP first, or saw its input end): as a hang-up of the core, the session stays resumable.
+        log.warn("the terminal UI lost its terminal while the run was live; ending the run, the session stays resumable", { ...exit });
+        abort.abort(new RunInterruption("the terminal hung up (SIGHUP)"));
+        return;
+      }
       diedMidRun = exit;
       log.warn("the terminal UI exited while the run was live; ending the run (status aborted)", { ...exit });
       abort.abort(new Error("the terminal UI exited"));
@@ -202,6 +209,9 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
           io.stderr.write(`${notice.line}\n`);
           return [notice.row];
         };
+
+  /** The UI ended because its terminal went: SIGHUP, or its own exit status for a lost terminal (129). */
+  const terminalGone = (exit: SidecarExit): boolean => exit.signal === "SIGHUP" || exit.code === TUI_TERMINAL_GONE_EXIT;
 
   const terminalRestore = (exit: SidecarExit) => {
     if (exit.code === 0 && exit.signal === null) terminal.restoreLineSettings();

@@ -10,6 +10,8 @@ import { isStreamFrame, type ErrorFrame, type HelloFrame, type OutboundFrame, ty
 import { logPush } from "./bounded-log.ts";
 import { fromSnapshot, onEnded, type ConversationView } from "./conversation.ts";
 import { applyRow } from "./apply-row.ts";
+import { applyPlayback, applyRewind } from "./playback.ts";
+import { LOG_TEXT_MAX } from "./log-row.ts";
 import { keepOpen, onAnswerError, onLocalAnswer, type LocalEvent } from "./answers.ts";
 import { initialViewState, WIRE_ERRORS_KEPT, type ViewState } from "./view-state.ts";
 
@@ -20,18 +22,22 @@ const applyHello = (state: ViewState, frame: HelloFrame): ViewState => {
   return { ...fresh, run: { sessionId, runId, chartId, replay, capabilities } };
 };
 
-const applyWireError = (state: ViewState, frame: ErrorFrame): ViewState => ({
-  ...state,
-  answers: onAnswerError(state.answers, frame),
-  wireErrors: [...state.wireErrors.slice(1 - WIRE_ERRORS_KEPT), { code: frame.code, message: frame.message, fatal: frame.fatal }],
-  log: logPush(state.log, {
-    seq: 0,
-    ts: state.lastTs ?? 0,
-    lane: "error",
-    event: "wire/error",
-    text: `${frame.code}${frame.fatal ? " (fatal)" : ""}: ${frame.message}`.slice(0, 160),
-  }),
-});
+const applyWireError = (state: ViewState, frame: ErrorFrame): ViewState => {
+  const text = `${frame.code}${frame.fatal ? " (fatal)" : ""}: ${frame.message}`;
+  return {
+    ...state,
+    answers: onAnswerError(state.answers, frame),
+    wireErrors: [...state.wireErrors.slice(1 - WIRE_ERRORS_KEPT), { code: frame.code, message: frame.message, fatal: frame.fatal }],
+    log: logPush(state.log, {
+      seq: 0,
+      ts: state.lastTs ?? 0,
+      lane: "error",
+      event: "wire/error",
+      text: text.slice(0, LOG_TEXT_MAX),
+      detail: text,
+    }),
+  };
+};
 
 const applySnapshot = (state: ViewState, frame: SnapshotFrame): ViewState => {
   const ts = state.lastTs ?? 0;
@@ -98,6 +104,10 @@ export const applyFrame = (state: ViewState, frame: OutboundFrame): ViewState =>
       return applyWireError(state, frame);
     case "heartbeat":
       return state;
+    case "playback":
+      return applyPlayback(state, frame);
+    case "rewind":
+      return applyRewind(state);
   }
 };
 

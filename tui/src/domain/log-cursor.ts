@@ -60,3 +60,34 @@ export const rowsEndingAt = (log: BoundedLog<LogRow>, end: number | undefined, c
 };
 
 export const rowAt = (log: BoundedLog<LogRow>, index: number): LogRow | undefined => logAt(log, index - log.dropped);
+
+// Rows of the lanes in each full chunk: chunks never change once full, so each is counted once per lane set.
+const chunkCounts = new WeakMap<readonly LogRow[], Map<string, number>>();
+
+const countChunk = (chunk: readonly LogRow[], lanes: ReadonlySet<Lane>, key: string): number => {
+  let counts = chunkCounts.get(chunk);
+  if (!counts) chunkCounts.set(chunk, (counts = new Map()));
+  const known = counts.get(key);
+  if (known !== undefined) return known;
+  let count = 0;
+  for (const row of chunk) if (lanes.has(row.lane)) count++;
+  counts.set(key, count);
+  return count;
+};
+
+/** Matching rows held with an absolute index below `end` (all held rows when undefined). */
+export const countRows = (log: BoundedLog<LogRow>, lanes?: ReadonlySet<Lane>, end?: number): number => {
+  const length = logLength(log);
+  const stop = Math.min(length, Math.max(0, (end ?? log.dropped + length) - log.dropped));
+  if (!lanes) return stop;
+  const key = [...lanes].sort().join(",");
+  let count = 0;
+  let i = 0;
+  for (const chunk of log.sealed) {
+    if (i + chunk.length > stop) break;
+    count += countChunk(chunk, lanes, key);
+    i += chunk.length;
+  }
+  for (; i < stop; i++) if (matches(logAt(log, i), lanes)) count++;
+  return count;
+};

@@ -1,6 +1,7 @@
 /**
  * A transcript row reduced to what the LOG pane shows: a lane and one line of text. Rows keep no
- * reference to the frame's data, so a long log costs a few hundred bytes a row.
+ * reference to the frame's data, so a long log costs a few hundred bytes a row; only error rows
+ * (few) keep their whole text, for the pager.
  */
 import { snippet, type EventDataMap, type EventName, type TranscriptRow } from "@escapement/wire-schema";
 import { laneOf, type Lane } from "./lane.ts";
@@ -20,6 +21,8 @@ export interface LogRow {
   readonly invokeId?: string;
   /** For merged llm/delta rows: how many deltas, and which turn and kind. */
   readonly deltas?: { readonly count: number; readonly turn: number; readonly kind: string };
+  /** Error rows: the whole text, which `text` may cut (a failed run's error, a model error). */
+  readonly detail?: string;
 }
 
 // Event names repeat on every row; one shared string each keeps 100k rows from holding 100k copies.
@@ -50,7 +53,7 @@ const summaries: Summaries = {
   "runner/event-processed": (d) =>
     d.exited.length || d.entered.length ? `${d.event}: ${leaves(d.exited)} → ${leaves(d.entered)}` : `${d.event} (no transition)`,
   "runner/resumed": (d) => `resumed from seq ${d.fromSeq} (checkpoint ${d.checkpointSeq})`,
-  "runner/done": (d) => `run ${d.status} in ${leaves(d.finalConfig)}${d.error ? `: ${d.error.message}` : ""}`,
+  "runner/done": (d) => `run ${d.status} in ${leaves(d.finalConfig)}${d.error ? `: ${d.error.category}: ${d.error.message}` : ""}`,
   "runner/error": (d) => `${d.category}: ${d.message}`,
   "checkpoint/written": (d) => `checkpoint ${d.kind} @${d.seq}`,
   "artifact/captured": (d) => `artifact ${d.name} (${d.bytes} B): ${d.snippet}`,
@@ -89,6 +92,15 @@ const summaries: Summaries = {
   "debug/resumed": () => "resumed",
   "debug/step": (d) => `step ${d.n}`,
   "debug/mode": (d) => `mode ${d.mode}`,
+  "debug/interrupted": (d) => (d.invokeIds.length ? `interrupted model calls of ${d.invokeIds.join(", ")}` : "interrupt: no model call in flight"),
+};
+
+/** `key value` pairs of a debugger row this version has no words for: still one readable line. */
+const plainFields = (data: unknown): string => {
+  if (typeof data !== "object" || data === null) return data === undefined ? "" : String(data);
+  return Object.entries(data as Record<string, unknown>)
+    .map(([key, value]) => `${key} ${typeof value === "string" ? value : Array.isArray(value) ? value.map(String).join(", ") : json(value)}`)
+    .join(" · ");
 };
 
 const stringField = (data: unknown, key: string): string | undefined => {
@@ -96,30 +108,51 @@ const stringField = (data: unknown, key: string): string | undefined => {
   return typeof value === "string" ? value : undefined;
 };
 
-/** One line for any row; names this version does not know show their data as JSON. */
-export const summarize = (row: TranscriptRow): string => {
+/**
+ * The whole text of a row, not cut to one line. Debugger rows this version does not know read as
+ * words; other unknown names show their data as JSON.
+ */
+const fullSummary = (row: TranscriptRow): string => {
   const summary = summaries[row.event as EventName] as ((data: unknown) => string) | undefined;
   if (summary) {
     try {
-      return line(summary(row.data));
+      return summary(row.data);
     } catch {
       // Data that does not match its schema still gets a line.
     }
   }
-  return line(json(row.data));
+  if (row.event.startsWith("debug/")) return `${row.event.slice("debug/".length)} ${plainFields(row.data)}`.trim();
+  return json(row.data);
+};
+
+/** One line for any row. */
+export const summarize = (row: TranscriptRow): string => line(fullSummary(row));
+
+/** What the pager shows for an error row: the run's outcome and its error, or the row's whole text. */
+const detailOf = (row: TranscriptRow): string => {
+  const error = typeof row.data === "object" && row.data !== null ? (row.data as { error?: unknown }).error : undefined;
+  if (row.event === "runner/done" && typeof error === "object" && error !== null) {
+    const { category, message } = error as { category?: unknown; message?: unknown };
+    const d = row.data as { status?: unknown; finalConfig?: unknown };
+    const config = Array.isArray(d.finalConfig) ? d.finalConfig.map(String).join(", ") : "";
+    return `run ${String(d.status)} in ${config}\n\n${String(category)}: ${String(message)}`;
+  }
+  return fullSummary(row);
 };
 
 export const logRowOf = (row: TranscriptRow): LogRow => {
   const ref = stringField(row.data, "ref");
   const invokeId = stringField(row.data, "invokeId");
+  const lane = laneOf(row.event, row.data);
   return {
     seq: row.seq,
     ts: row.ts,
-    lane: laneOf(row.event, row.data),
+    lane,
     event: intern(row.event),
     text: summarize(row),
     ...(ref === undefined ? {} : { ref }),
     ...(invokeId === undefined ? {} : { invokeId }),
+    ...(lane === "error" && ref === undefined ? { detail: detailOf(row) } : {}),
   };
 };
 

@@ -1,5 +1,5 @@
 /** Everything the TUI shows, derived from wire frames only. */
-import type { DebugState, Phase, Prompt, RunOutcome } from "@escapement/wire-schema";
+import type { DebugState, Phase, Prompt, RunOutcome, PlaybackStatus } from "@escapement/wire-schema";
 import { emptyLog, type BoundedLog } from "./bounded-log.ts";
 import type { Answers } from "./answers.ts";
 import type { ConversationView } from "./conversation.ts";
@@ -75,6 +75,8 @@ export interface ViewState {
   readonly children: ReadonlyMap<string, ChildSessionView>;
   readonly artifacts: readonly ArtifactView[];
   readonly finished?: RunOutcome;
+  /** A replay's playback, when the core plays a saved session (`playback` frames). */
+  readonly playback?: PlaybackStatus;
   /** The latest wire errors, newest last. */
   readonly wireErrors: readonly WireErrorView[];
   readonly log: BoundedLog<LogRow>;

@@ -3,10 +3,13 @@
  * hands every valid outbound frame to `onFrame`, and when the socket drops it reconnects with
  * backoff and resumes with `since` = the last stream seq it delivered, so the store sees each
  * stream frame once.
+ *
+ * It also says how the core is doing (see liveness.ts): not answering the handshake, not
+ * responding on an open socket, reconnecting (and for how much longer), or gone: a lost
+ * connection that is not back within the reconnect window ends as `closed` with `gone`.
  */
 import {
   CLOSE_CODES,
-  HEARTBEAT_MISSES_BEFORE_TIMEOUT,
   PROTOCOL_MAJOR,
   PROTOCOL_NAME,
   PROTOCOL_VERSION,
@@ -17,10 +20,14 @@ import {
   type AttachFrame,
   type ControlAction,
   type ControlFrame,
+  type SeekFrame,
+  type SeekTarget,
   type OutboundFrame,
 } from "@escapement/wire-schema";
-import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from "./backoff.ts";
+import { DEFAULT_BACKOFF, RECONNECT_WINDOW_MS, reconnectDelay, type Backoff } from "./backoff.ts";
 import type { ConnectionStatus, SkippedInput } from "./connection-status.ts";
+import { livenessAt, nextChangeAt, type LinkTimes } from "./liveness.ts";
+import { systemTimers, type Timers } from "./timers.ts";
 
 export interface WsClientOptions {
   readonly url: string;
@@ -29,8 +36,11 @@ export interface WsClientOptions {
   readonly since?: number;
   readonly clientName?: string;
   readonly backoff?: Backoff;
-  /** Give up after this many failed reconnects in a row; default: never. */
+  /** Give up after this many failed reconnects in a row; default: never (the window decides). */
   readonly maxAttempts?: number;
+  /** A lost connection not back within this long ends as `closed` with `gone`; default RECONNECT_WINDOW_MS. */
+  readonly reconnectWindowMs?: number;
+  readonly timers?: Timers;
   readonly onFrame: (frame: OutboundFrame) => void;
   readonly onStatus?: (status: ConnectionStatus) => void;
   readonly onSkipped?: (skipped: SkippedInput) => void;
@@ -47,6 +57,8 @@ export interface WsClient {
   answer(promptId: string, value: unknown, id?: string): boolean;
   cancelPrompt(promptId: string, id?: string): boolean;
   control(action: ControlAction, n?: number): boolean;
+  /** Moves a replay's playback (a core with the `playback` capability); false when not connected. */
+  seek(to: SeekTarget): boolean;
   /** Closes for good; no reconnect follows. */
   close(): void;
 }
@@ -56,95 +68,156 @@ const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CLOSE_CODES.unauthorized
 
 const closeReason = (code: number, reason: string): string => (reason ? `${reason} (${code})` : `socket closed (${code})`);
 
+const sameStatus = (a: ConnectionStatus, b: ConnectionStatus): boolean => JSON.stringify(a) === JSON.stringify(b);
+
 export const connectWs = (options: WsClientOptions): WsClient => {
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
+  const windowMs = options.reconnectWindowMs ?? RECONNECT_WINDOW_MS;
+  const timers = options.timers ?? systemTimers;
   let status: ConnectionStatus = { state: "connecting" };
   let lastSeq = options.since ?? 0;
   let socket: WebSocket | undefined;
+  /** Times of the current socket. */
+  let link: LinkTimes | undefined;
   let attempt = 0;
   let received = 0;
   let closedByUs = false;
   let runFinished = false;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let pingTimer: ReturnType<typeof setInterval> | undefined;
-  let silenceTimer: ReturnType<typeof setTimeout> | undefined;
-  let heartbeatMs = 0;
+  /** When the connection was lost (or the first attempt began); undefined while connected. */
+  let lostAt: number | undefined = timers.now();
+  let lastFrameAt: number | undefined;
+  /** When the status left `connected`, while it is away from it. */
+  let stalledAt: number | undefined;
+  let cancelRetry: (() => void) | undefined;
+  let cancelPing: (() => void) | undefined;
+  let cancelCheck: (() => void) | undefined;
+
+  /** The time frames stopped, for a status that says they did (once connected before). */
+  const stalled = () => {
+    if (lastFrameAt === undefined) return {};
+    stalledAt ??= timers.now();
+    return { stalledAt };
+  };
 
   const setStatus = (next: ConnectionStatus) => {
+    if (next.state === "connected") stalledAt = undefined;
+    if (sameStatus(status, next)) return;
     status = next;
     options.onStatus?.(next);
   };
 
   const stopTimers = () => {
-    clearInterval(pingTimer);
-    clearTimeout(silenceTimer);
-    pingTimer = undefined;
-    silenceTimer = undefined;
+    cancelPing?.();
+    cancelCheck?.();
+    cancelPing = undefined;
+    cancelCheck = undefined;
   };
 
-  // A core that has sent nothing for three heartbeat intervals is gone; drop the socket and resume.
-  const armSilenceTimer = () => {
-    clearTimeout(silenceTimer);
-    if (heartbeatMs <= 0) return;
-    silenceTimer = setTimeout(() => socket?.close(CLOSE_CODES.heartbeatTimeout, "heartbeat timeout"), heartbeatMs * HEARTBEAT_MISSES_BEFORE_TIMEOUT);
-  };
-
-  const sendFrame = (frame: AttachFrame | AnswerFrame | ControlFrame | { v: 1; kind: "ping" }): boolean => {
+  const sendFrame = (frame: AttachFrame | AnswerFrame | ControlFrame | SeekFrame | { v: 1; kind: "ping" }): boolean => {
     if (!socket || socket.readyState !== WebSocket.OPEN) return false;
     socket.send(encodeFrame(frame));
     return true;
   };
 
-  const onHello = (frame: Extract<OutboundFrame, { kind: "hello" }>) => {
+  /** Shows how the core is doing on the current socket, and checks again when that can change. */
+  const recheck = () => {
+    cancelCheck?.();
+    cancelCheck = undefined;
+    if (!link) return;
+    const now = timers.now();
+    switch (livenessAt(link, now)) {
+      case "timed-out":
+        // A core that has sent nothing for three heartbeat intervals is gone; drop the socket and resume.
+        return drop(CLOSE_CODES.heartbeatTimeout, "heartbeat timeout");
+      case "responding":
+        setStatus({ state: "connected" });
+        break;
+      case "not-responding":
+        setStatus({ state: "not-responding", lastFrameAt: lastFrameAt ?? link.helloAt ?? link.openedAt, ...stalled() });
+        break;
+      case "no-answer":
+        setStatus({ state: "no-answer", since: link.openedAt, ...stalled() });
+        break;
+      case "handshaking":
+        break;
+    }
+    const at = nextChangeAt(link, now);
+    if (at !== undefined) cancelCheck = timers.after(at - now, recheck);
+  };
+
+  const onHello = (frame: Extract<OutboundFrame, { kind: "hello" }>, now: number) => {
     attempt = 0;
-    heartbeatMs = frame.heartbeatMs;
-    clearInterval(pingTimer);
-    if (heartbeatMs > 0) pingTimer = setInterval(() => sendFrame({ v: PROTOCOL_MAJOR, kind: "ping" }), heartbeatMs);
-    setStatus({ state: "connected" });
+    lostAt = undefined;
+    link = { ...(link ?? { openedAt: now }), helloAt: now, heartbeatMs: frame.heartbeatMs };
+    cancelPing?.();
+    cancelPing = frame.heartbeatMs > 0 ? timers.every(frame.heartbeatMs, () => sendFrame({ v: PROTOCOL_MAJOR, kind: "ping" })) : undefined;
   };
 
   const onMessage = (data: unknown) => {
     received++;
+    const now = timers.now();
+    // Anything that arrives is a sign of life, even a message this renderer cannot use.
+    lastFrameAt = now;
+    if (link) link = { ...link, lastFrameAt: now };
     const text = typeof data === "string" ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : (data as Uint8Array);
     const result = decodeOutbound(text);
     if (!result.ok) {
-      armSilenceTimer();
+      recheck();
       options.onSkipped?.({ position: received, code: result.error.code, message: result.error.message });
       return;
     }
     const frame = result.frame;
-    if (frame.kind === "hello") onHello(frame);
+    if (frame.kind === "hello") onHello(frame, now);
     if (isStreamFrame(frame) || frame.kind === "snapshot") lastSeq = Math.max(lastSeq, frame.seq);
+    // A replay seeking backwards starts the stream over: a reconnect resumes the new one.
+    else if (frame.kind === "rewind") lastSeq = frame.seq;
     if (frame.kind === "run-finished") runFinished = true;
-    // After onHello, so the hello that announces the interval arms the first timer.
-    armSilenceTimer();
+    recheck();
     options.onFrame(frame);
   };
 
   const scheduleReconnect = (reason: string) => {
     attempt++;
-    if (attempt > maxAttempts) {
-      setStatus({ state: "closed", reason });
+    const now = timers.now();
+    const since = lostAt ?? now;
+    lostAt = since;
+    const delay = attempt > maxAttempts ? undefined : reconnectDelay(backoff, attempt, now - since, windowMs);
+    if (delay === undefined) {
+      const gone = attempt <= maxAttempts;
+      const why = gone ? `no connection for ${Math.round((now - since) / 1000)} s (${reason})` : reason;
+      setStatus({ state: "closed", reason: why, ...(gone ? { gone } : {}), ...stalled() });
       return;
     }
-    const retryInMs = backoffDelay(backoff, attempt);
-    setStatus({ state: "reconnecting", attempt, retryInMs, reason });
-    retryTimer = setTimeout(open, retryInMs);
+    setStatus({ state: "reconnecting", attempt, retryInMs: delay, reason, giveUpAt: since + windowMs, ...stalled() });
+    cancelRetry = timers.after(delay, open);
   };
 
   const onClose = (code: number, reason: string) => {
     stopTimers();
     socket = undefined;
+    link = undefined;
     if (closedByUs) return;
     const why = closeReason(code, reason);
     const finished = runFinished && (code === CLOSE_CODES.normal || code === CLOSE_CODES.goingAway);
-    if (FINAL_CLOSE_CODES.has(code) || finished) setStatus({ state: "closed", reason: finished ? "run finished" : why });
+    if (FINAL_CLOSE_CODES.has(code) || finished) setStatus({ state: "closed", reason: finished ? "run finished" : why, ...stalled() });
     else scheduleReconnect(why);
   };
 
+  /** Gives up on a socket whose core does not answer: its close handshake would wait for that core too. */
+  const drop = (code: number, reason: string) => {
+    const ws = socket;
+    socket = undefined;
+    try {
+      ws?.close(code, reason);
+    } catch {
+      // Already closing.
+    }
+    onClose(code, reason);
+  };
+
   function open() {
-    retryTimer = undefined;
+    cancelRetry = undefined;
     let ws: WebSocket;
     try {
       ws = new WebSocket(options.url);
@@ -153,6 +226,7 @@ export const connectWs = (options: WsClientOptions): WsClient => {
       return;
     }
     socket = ws;
+    link = { openedAt: timers.now(), heartbeatMs: 0 };
     ws.binaryType = "arraybuffer";
     ws.onopen = () => {
       sendFrame({
@@ -163,14 +237,16 @@ export const connectWs = (options: WsClientOptions): WsClient => {
         since: lastSeq,
         client: { name: options.clientName ?? "escapement-tui" },
       });
-      armSilenceTimer();
     };
-    ws.onmessage = (event) => onMessage(event.data);
+    ws.onmessage = (event) => {
+      if (socket === ws) onMessage(event.data);
+    };
     ws.onclose = (event) => {
       if (socket === ws) onClose(event.code, event.reason);
     };
     // An error is always followed by a close, which does the reconnecting.
     ws.onerror = () => {};
+    recheck();
   }
 
   open();
@@ -185,13 +261,15 @@ export const connectWs = (options: WsClientOptions): WsClient => {
     answer: (promptId, value, id) => sendFrame({ v: PROTOCOL_MAJOR, kind: "answer", ...(id === undefined ? {} : { id }), promptId, value }),
     cancelPrompt: (promptId, id) => sendFrame({ v: PROTOCOL_MAJOR, kind: "answer", ...(id === undefined ? {} : { id }), promptId, cancelled: true }),
     control: (action, n) => sendFrame({ v: PROTOCOL_MAJOR, kind: "control", action, ...(n === undefined ? {} : { n }) }),
+    seek: (to) => sendFrame({ v: PROTOCOL_MAJOR, kind: "seek", to }),
     close() {
       if (closedByUs) return;
       closedByUs = true;
-      clearTimeout(retryTimer);
+      cancelRetry?.();
       stopTimers();
       socket?.close(CLOSE_CODES.normal, "renderer closed");
       socket = undefined;
+      link = undefined;
       setStatus({ state: "closed", reason: "closed by renderer" });
     },
   };

@@ -7,27 +7,47 @@
 import { createMemo, createSignal, Match, onCleanup, Show, Switch, type Accessor } from "solid-js";
 import { useKeyboard, useTerminalDimensions } from "@opentui/solid";
 import type { TreeSitterClient } from "@opentui/core";
-import type { ControlAction, Prompt } from "@escapement/wire-schema";
-import { activePrompt, interactive, liveRows, rowAt, viewNow, type Lane, type LocalEvent, type ViewState } from "../domain/index.ts";
+import type { ControlAction, Prompt, SeekTarget } from "@escapement/wire-schema";
+import {
+  activePrompt,
+  filterLogText,
+  interactive,
+  liveRows,
+  rowAt,
+  viewNow,
+  type Lane,
+  type LocalEvent,
+  type TextFilteredLog,
+  type ViewState,
+} from "../domain/index.ts";
 import { createBlobReader, type BlobReader, type ConnectionStatus } from "../transport/index.ts";
 import { fit } from "./format.ts";
 import { Header } from "./header.tsx";
-import { HelpOverlay } from "./help-overlay.tsx";
+import { CONFIRM_INTERRUPT_MS, confirmPrompt, confirmStep, type Confirmable, type PendingConfirm } from "./confirm-keys.ts";
+import { filterPrompt, filterStep } from "./filter-input.ts";
+import { rowPrompt, rowStep } from "./row-input.ts";
+import { HelpOverlay, type HelpControls } from "./help-overlay.tsx";
 import { Inspector } from "./inspector.tsx";
 import { inspectorLines, selectableKeys, stepKey } from "./inspector-lines.ts";
-import { FOOTER_HINTS, intentOf, nextLaneFilter, type Intent, type KeyContext } from "./key-map.ts";
+import { FOOTER_HINTS, intentOf, isDoubleEscape, nextLaneFilter, type Intent, type KeyContext, type KeyLike } from "./key-map.ts";
 import { LivePanel, selectedRow, tableRows } from "./live-panel.tsx";
 import { logNav } from "./log-nav.ts";
 import { LogPane, logPageRows, type LogView } from "./log-pane.tsx";
 import { Pager, type PagerControls } from "./pager.tsx";
 import { artifactTarget, logRowTarget, switchTurn, switchView, turnTarget, type PagerTarget } from "./pager-target.ts";
 import { formIntent, newForm, type FormOutcome, type PromptForm } from "./prompt-form.ts";
-import { PromptPanel } from "./prompt-panel.tsx";
+import { stackRows } from "./pane-rows.ts";
+import { detailTarget, withDetails } from "./row-detail.ts";
+import { runErrorText, wrappedRows } from "./run-error.ts";
+import { liveWall } from "./run-clock.ts";
+import { PromptPanel, promptRowsWanted } from "./prompt-panel.tsx";
 import { ThemeContext, type Theme, COLOR_THEME } from "./theme.ts";
 
 export interface AppActions {
   /** Sends a control frame; false when it could not be sent (disconnected). */
   control(action: ControlAction): boolean;
+  /** Sends a seek frame (a replay the core plays); false when it could not be sent. */
+  seek?(to: SeekTarget): boolean;
   /** Sends an answer with `id` (echoed by an error that refuses it); false when not connected. */
   answer(promptId: string, value: unknown, id: string): boolean;
   cancelPrompt(promptId: string, id: string): boolean;
@@ -76,24 +96,27 @@ export const layoutOf = (width: number, height: number): Layout => {
   return { body, live, lower: body - live, wide, leftWidth: wide ? width - inspectorWidth : width, inspectorWidth };
 };
 
-/** Rows a prompt modal needs: border, message, a spacer, its input or options, a spacer, status. */
-export const promptRows = (prompt: Prompt, width: number): number => {
-  const inner = Math.max(10, width - 4);
-  const message = Math.min(4, Math.max(1, Math.ceil(prompt.message.length / inner)));
-  const body = prompt.kind === "select" || prompt.kind === "multi-select" ? Math.max(1, prompt.options?.length ?? 0) : 1;
-  return 2 + message + 1 + body + 1 + 1;
-};
+/** Rows a prompt modal wants: border, message, a spacer, its input or options, a spacer, status. */
+export const promptRows = (prompt: Prompt, width: number): number => promptRowsWanted(prompt, width);
 
 export function App(props: AppProps) {
   const dims = useTerminalDimensions();
   const theme = () => props.theme ?? COLOR_THEME;
-  const blobs = props.blobs ?? createBlobReader(undefined);
+  // Error rows open in the pager from the text the view holds (see row-detail.ts).
+  const blobs = withDetails(props.blobs ?? createBlobReader(undefined));
   const clock = props.clock ?? Date.now;
   const [wall, setWall] = createSignal(clock());
   const ticker = setInterval(() => setWall(clock()), 1_000);
   onCleanup(() => clearInterval(ticker));
-  const now = () => viewNow(props.state(), wall());
-  const layout = createMemo(() => layoutOf(dims().width, dims().height));
+  // The run's clock stops while the core sends nothing (see run-clock.ts).
+  const now = () => viewNow(props.state(), liveWall(props.status(), wall()));
+  // A failed run's whole error sits above the footer, over as many rows as it wraps to (a quarter of the screen at most).
+  const runError = createMemo(() => runErrorText(props.state()));
+  const errorRows = () => {
+    const text = runError();
+    return text === undefined ? 0 : wrappedRows(text, dims().width - 2, Math.max(1, Math.floor(dims().height / 4)));
+  };
+  const layout = createMemo(() => layoutOf(dims().width, dims().height - errorRows()));
 
   const [focus, setFocus] = createSignal<Focus>("live");
   const [selected, setSelected] = createSignal<string | undefined>();
@@ -103,6 +126,21 @@ export function App(props: AppProps) {
   const [help, setHelp] = createSignal(false);
   const [pager, setPager] = createSignal<PagerTarget | undefined>();
   const [note, setNote] = createSignal<string | undefined>();
+  /** A key that waits for its confirmation (Esc: interrupt, q: quit). */
+  const [confirming, setConfirming] = createSignal<PendingConfirm | undefined>();
+  /** The LOG filter being typed after `/`; undefined when not typing. */
+  const [filterDraft, setFilterDraft] = createSignal<string | undefined>();
+  /** The LOG filter applied. */
+  const [logText, setLogText] = createSignal<string | undefined>();
+  let filtered: TextFilteredLog | undefined;
+  /** The view the LOG shows: the rows matching the filter, as a log of their own (see log-filter.ts). */
+  const logState = createMemo(() => {
+    const state = props.state();
+    const text = logText();
+    if (text === undefined) return state;
+    filtered = filterLogText(filtered, state.log, text);
+    return { ...state, log: filtered.log };
+  });
   let pagerControls: PagerControls | undefined;
 
   // Prompts: the oldest open one gets a modal, unless this is a replay (then prompts are inert).
@@ -119,21 +157,24 @@ export function App(props: AppProps) {
 
   const context = (): KeyContext => (modalPrompt() ? "prompt" : help() ? "help" : pager() ? "pager" : "main");
 
+  /** LIVE, an open prompt and LOG share the rows; on a short terminal each keeps a row or two (see pane-rows.ts). */
   const lowerRows = () => {
     const prompt = modalPrompt();
-    const { lower, leftWidth } = layout();
-    if (!prompt) return { prompt: 0, log: lower };
-    const wanted = Math.min(lower, Math.max(7, promptRows(prompt, leftWidth)));
-    // LOG keeps the rest when at least one row of it fits.
-    return lower - wanted >= 3 ? { prompt: wanted, log: lower - wanted } : { prompt: lower, log: 0 };
+    const { body, live, leftWidth } = layout();
+    return stackRows(body, live, prompt ? Math.max(7, promptRows(prompt, leftWidth)) : undefined);
   };
 
+  // In a replay the debugger is inert, unless the core offers playback control (pause, continue, step).
+  const debuggerInert = () => !interactive(props.state()) && !props.state().run?.capabilities.includes("control");
+
   const control = (action: ControlAction) => {
-    // In a replay the debugger is inert, unless the core offers playback control (pause, continue, step).
-    if (!interactive(props.state()) && !props.state().run?.capabilities.includes("control")) {
-      return setNote(`REPLAY: the debugger is inert (${action} not sent)`);
-    }
+    if (debuggerInert()) return setNote(`REPLAY: the debugger is inert (${action} not sent)`);
     if (!props.actions.control(action)) setNote(`${action}: not available (${props.status().state})`);
+  };
+
+  const seek = (to: SeekTarget) => {
+    if (!props.state().run?.capabilities.includes("playback")) return setNote("seeking works in a replay opened with `escapement open`");
+    if (!props.actions.seek?.(to)) setNote(`seek: not available (${props.status().state})`);
   };
 
   const send = (prompt: Prompt, outcome: Exclude<FormOutcome, { send: "none" }>) => {
@@ -181,7 +222,7 @@ export function App(props: AppProps) {
   };
 
   const onLog = (intent: Intent) => {
-    const log = props.state().log;
+    const log = logState().log;
     const rows = logPageRows(lowerRows().log || layout().lower);
     if (intent.kind === "move" || intent.kind === "page" || intent.kind === "edge") {
       return setLogView((view) => logNav(log, view, intent, rows, lanes()));
@@ -190,7 +231,9 @@ export function App(props: AppProps) {
       const cursor = logView().cursor;
       const row = cursor === undefined ? undefined : rowAt(log, cursor);
       if (!row) return setNote("move to a LOG row first (↑ ↓)");
-      return openTarget(logRowTarget(row, props.state()), `${row.event} has no blob to open`);
+      const detail = detailTarget(row);
+      if (detail) blobs.show(row);
+      return openTarget(logRowTarget(row, props.state()) ?? detail, `${row.event} has nothing more to show than its line`);
     }
   };
 
@@ -232,8 +275,16 @@ export function App(props: AppProps) {
         return setLanes((current) => nextLaneFilter(current));
       case "control":
         return control(intent.action);
+      case "seek":
+        return seek(intent.to);
+      case "goto-row":
+        if (!props.state().run?.capabilities.includes("playback")) return setNote("seeking works in a replay opened with `escapement open`");
+        return setRowDraft("");
       case "toggle-help":
         return setHelp(true);
+      case "filter":
+        setFocus("log");
+        return setFilterDraft(logText() ?? "");
     }
   };
 
@@ -256,16 +307,82 @@ export function App(props: AppProps) {
     }
   };
 
+  /** The row number being typed after `:` (a replay's go-to-row); undefined when not typing. */
+  const [rowDraft, setRowDraft] = createSignal<string | undefined>();
+  const onRowKey = (digits: string, key: KeyLike) => {
+    const step = rowStep(digits, key);
+    if (step.kind === "ignore") return;
+    if (step.kind === "edit") return setRowDraft(step.digits);
+    setRowDraft(undefined);
+    if (step.kind === "go") seek(step.row);
+  };
+
+  /** Typing the LOG filter: the keys edit it until Enter applies it or Esc clears it. */
+  const onFilterKey = (draft: string, key: KeyLike) => {
+    const step = filterStep(draft, key);
+    if (step.kind === "ignore") return;
+    if (step.kind === "edit") return setFilterDraft(step.text);
+    setFilterDraft(undefined);
+    setLogView({});
+    filtered = undefined;
+    setLogText(step.kind === "apply" ? step.text : undefined);
+  };
+
+  /** Whether quitting ends something still going on (a live run, not a replay or a finished run). */
+  const runIsLive = () => interactive(props.state()) && !props.state().finished && props.status().state !== "closed";
+  const mustAsk = (action: Confirmable): boolean => (action === "quit" ? runIsLive() : !debuggerInert());
+  const confirmableOf = (intent: Intent | undefined): Confirmable | undefined =>
+    intent?.kind === "ask-quit" ? "quit" : intent?.kind === "control" && intent.action === "interrupt" ? "interrupt" : undefined;
+
+  /** Handles a key that asks, or answers, a confirmation; false when the key is not about one. */
+  const onConfirm = (ctx: KeyContext, intent: Intent | undefined, key: KeyLike): boolean => {
+    const asks = ctx === "main" ? confirmableOf(intent) : undefined;
+    const yes = ctx === "main" && key.sequence === "y" && !key.ctrl && !key.meta;
+    const pending = confirming();
+    const twice = isDoubleEscape(key);
+    const step = confirmStep(pending, { ...(asks ? { asks } : {}), yes, twice }, clock(), asks !== undefined && mustAsk(asks));
+    if (pending) setConfirming(undefined);
+    switch (step.kind) {
+      case "pass":
+        return false;
+      case "ask": {
+        setNote(undefined);
+        setConfirming(step.pending);
+        // The question goes from the footer once it has lapsed.
+        if (step.pending.action === "interrupt") setTimeout(() => setConfirming((p) => (p === step.pending ? undefined : p)), CONFIRM_INTERRUPT_MS);
+        return true;
+      }
+      case "do":
+        setNote(undefined);
+        if (step.action === "quit") props.actions.quit();
+        else control("interrupt");
+        return true;
+      case "dropped":
+        setNote(undefined);
+        return true;
+    }
+  };
+
+  let helpControls: HelpControls | undefined;
   useKeyboard((key) => {
     const ctx = context();
     const intent = intentOf(ctx, key, modalPrompt()?.kind);
+    // Ctrl-C quits from everywhere, at once.
+    if (intent?.kind === "quit") return props.actions.quit();
+    const draft = filterDraft();
+    if (draft !== undefined && ctx === "main") return onFilterKey(draft, key);
+    const rowDigits = rowDraft();
+    if (rowDigits !== undefined && ctx === "main") return onRowKey(rowDigits, key);
+    if (onConfirm(ctx, intent, key)) return;
     if (!intent) return;
     setNote(undefined);
-    if (intent.kind === "quit") return props.actions.quit();
     switch (ctx) {
       case "prompt":
         return onPrompt(intent);
       case "help":
+        if (intent.kind === "move") return helpControls?.scrollBy(intent.by);
+        if (intent.kind === "page") return helpControls?.page(intent.by);
+        if (intent.kind === "edge") return helpControls?.edge(intent.to);
         return setHelp(false);
       case "pager":
         return onPager(intent);
@@ -274,18 +391,31 @@ export function App(props: AppProps) {
     }
   });
 
-  /** With the LOG's cursor on a row that has a blob: where Enter goes. */
+  /** With the LOG's cursor on a row that has a blob, or an error's whole text: where Enter goes. */
   const cursorHint = () => {
     if (context() !== "main" || focus() !== "log") return undefined;
     const cursor = logView().cursor;
-    const row = cursor === undefined ? undefined : rowAt(props.state().log, cursor);
-    return row?.ref ? `Enter open ${row.ref}  ·  End follow  ·  ? keys` : undefined;
+    const row = cursor === undefined ? undefined : rowAt(logState().log, cursor);
+    if (row?.ref) return `Enter open ${row.ref}  ·  End follow  ·  ? keys`;
+    return row?.detail !== undefined ? "Enter open the whole error  ·  End follow  ·  ? keys" : undefined;
+  };
+
+  /** The applied LOG filter, ahead of the usual hints. */
+  const filterHint = () => {
+    const text = logText();
+    return text === undefined || context() !== "main" ? undefined : `LOG filter /${text} (/ then Esc clears)  ·  ${FOOTER_HINTS.main}`;
   };
 
   const footer = () => {
+    const draft = filterDraft();
+    if (draft !== undefined && context() === "main") return filterPrompt(draft);
+    const rowDigits = rowDraft();
+    if (rowDigits !== undefined && context() === "main") return rowPrompt(rowDigits);
+    const pending = confirming();
+    if (pending) return confirmPrompt(pending);
     const prompt = activePrompt(props.state());
     const replayPrompt = prompt && !interactive(props.state()) ? `REPLAY · ${prompt.kind} prompt open, not answerable: ${prompt.message}` : undefined;
-    return note() ?? replayPrompt ?? cursorHint() ?? FOOTER_HINTS[context()];
+    return note() ?? replayPrompt ?? cursorHint() ?? filterHint() ?? FOOTER_HINTS[context()];
   };
 
   const lowerPanel = () => (modalPrompt() ? "prompt" : !layout().wide && focus() === "inspector" ? "inspector" : "log");
@@ -296,7 +426,7 @@ export function App(props: AppProps) {
         <Header state={props.state} now={now} status={props.status} />
         <Switch>
           <Match when={!modalPrompt() && help()}>
-            <HelpOverlay height={layout().body} width={dims().width} />
+            <HelpOverlay height={layout().body} width={dims().width} controls={(controls) => (helpControls = controls)} />
           </Match>
           <Match when={!modalPrompt() && pager()}>
             {(target) => (
@@ -318,7 +448,7 @@ export function App(props: AppProps) {
                   state={props.state}
                   now={now}
                   selected={selected}
-                  height={layout().live}
+                  height={lowerRows().live}
                   width={() => layout().leftWidth}
                   focused={() => focus() === "live" && !modalPrompt()}
                 />
@@ -351,7 +481,7 @@ export function App(props: AppProps) {
                 </Show>
                 <Show when={lowerPanel() !== "inspector" && lowerRows().log > 0}>
                   <LogPane
-                    state={props.state}
+                    state={logState}
                     view={logView}
                     lanes={lanes}
                     focused={() => focus() === "log" && !modalPrompt()}
@@ -373,6 +503,15 @@ export function App(props: AppProps) {
             </box>
           </Match>
         </Switch>
+        <Show when={runError()}>
+          {(text) => (
+            <box height={errorRows()} flexShrink={0} paddingLeft={1} paddingRight={1}>
+              <text wrapMode="word" fg={theme().error}>
+                {text()}
+              </text>
+            </box>
+          )}
+        </Show>
         <text wrapMode="none" fg={theme().dim} flexShrink={0}>
           {fit(` ${footer()}`, dims().width)}
         </text>

@@ -1,5 +1,9 @@
-/** Connection state in a few cells: connected, reconnecting, closed, or a replay. */
-import type { Accessor } from "solid-js";
+/**
+ * Connection state in a few cells: connected; not responding (no frame, not even a heartbeat,
+ * for two heartbeat intervals) or no answer (the handshake got no hello), with how long; retrying
+ * a lost connection, with the time left before the UI gives up; closed; or a replay.
+ */
+import { createSignal, onCleanup, type Accessor } from "solid-js";
 import type { ConnectionStatus } from "../transport/index.ts";
 import { useTheme, type Theme } from "./theme.ts";
 
@@ -8,14 +12,24 @@ export interface ConnectionLabel {
   readonly tone: "ok" | "warn" | "error" | "dim";
 }
 
-export const connectionLabel = (status: ConnectionStatus): ConnectionLabel => {
+const seconds = (ms: number): string => `${Math.max(0, Math.round(ms / 1000))}s`;
+
+/** The label at `now` (epoch ms), for the statuses that show a duration. */
+export const connectionLabel = (status: ConnectionStatus, now: number): ConnectionLabel => {
   switch (status.state) {
     case "connecting":
       return { text: "◌ connecting", tone: "warn" };
     case "connected":
       return { text: "● connected", tone: "ok" };
+    case "not-responding":
+      return { text: `◌ not responding ${seconds(now - status.lastFrameAt)}`, tone: "error" };
+    case "no-answer":
+      return { text: `◌ no answer ${seconds(now - status.since)}`, tone: "error" };
     case "reconnecting":
-      return { text: `◌ reconnecting (${status.attempt})`, tone: "warn" };
+      return {
+        text: `◌ reconnecting (${status.attempt})${status.giveUpAt === undefined ? "" : ` · gives up in ${seconds(status.giveUpAt - now)}`}`,
+        tone: "warn",
+      };
     case "closed":
       return { text: "○ closed", tone: "error" };
     case "replay":
@@ -25,9 +39,14 @@ export const connectionLabel = (status: ConnectionStatus): ConnectionLabel => {
 
 const toneColour = (theme: Theme, tone: ConnectionLabel["tone"]) => theme[tone];
 
-export function ConnectionIndicator(props: { status: Accessor<ConnectionStatus> }) {
+export function ConnectionIndicator(props: { status: Accessor<ConnectionStatus>; clock?: () => number }) {
   const theme = useTheme();
-  const label = () => connectionLabel(props.status());
+  const clock = props.clock ?? Date.now;
+  // The durations it shows count up (or down) each second.
+  const [now, setNow] = createSignal(clock());
+  const ticker = setInterval(() => setNow(clock()), 1_000);
+  onCleanup(() => clearInterval(ticker));
+  const label = () => connectionLabel(props.status(), Math.max(now(), clock()));
   return (
     <text fg={toneColour(theme, label().tone)} wrapMode="none" flexShrink={0}>
       {label().text}

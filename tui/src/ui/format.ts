@@ -1,14 +1,25 @@
-/** Pure text formatting for fixed-width terminal cells. */
+/** Pure text formatting for fixed-width terminal cells (widths are display widths, see text-width.ts). */
+import { cleanText, cutToWidth, displayWidth, padding } from "./text-width.ts";
+import { wrapText } from "./word-wrap.ts";
 
-/** `text` cut to `width` cells, with "…" when cut. */
+/** `text` cut to at most `width` cells, with "…" when cut. */
 export const fit = (text: string, width: number): string => {
   if (width <= 0) return "";
-  if (text.length <= width) return text;
-  return width === 1 ? "…" : `${text.slice(0, width - 1)}…`;
+  if (displayWidth(text) <= width) return text;
+  return width === 1 ? "…" : `${cutToWidth(text, width - 1)}…`;
 };
 
-export const padEnd = (text: string, width: number): string => fit(text, width).padEnd(width);
-export const padStart = (text: string, width: number): string => fit(text, width).padStart(width);
+/** `text` in exactly `width` cells: cut, or filled with spaces after it. */
+export const padEnd = (text: string, width: number): string => {
+  const cut = fit(text, width);
+  return cut + padding(cut, width);
+};
+
+/** `text` in exactly `width` cells: cut, or filled with spaces before it. */
+export const padStart = (text: string, width: number): string => {
+  const cut = fit(text, width);
+  return padding(cut, width) + cut;
+};
 
 const two = (n: number): string => String(n).padStart(2, "0");
 
@@ -46,14 +57,13 @@ export const formatMs = (ms: number | undefined): string => {
   return `${Math.round(ms / 1_000)}s`;
 };
 
-/** The last `count` lines of `text` once wrapped at `width` (hard wrap, no word breaking). */
+/** The last `count` lines of `text` once word-wrapped at `width` cells (trailing blank lines dropped). */
 export const tailLines = (text: string, width: number, count: number): string[] => {
   if (width <= 0 || count <= 0) return [];
+  const logical = text.split("\n");
+  while (logical.length > 0 && logical.at(-1)?.trim() === "") logical.pop();
+  // Wrap from the end, only as many logical lines as it takes.
   const lines: string[] = [];
-  for (const raw of text.replace(/\t/g, "  ").split("\n")) {
-    if (raw === "") lines.push("");
-    for (let i = 0; i < raw.length; i += width) lines.push(raw.slice(i, i + width));
-  }
-  while (lines.length > 0 && lines.at(-1) === "") lines.pop();
+  for (let i = logical.length - 1; i >= 0 && lines.length < count; i--) lines.unshift(...wrapText(cleanText(logical[i] ?? ""), width));
   return lines.slice(-count);
 };

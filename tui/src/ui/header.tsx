@@ -1,7 +1,7 @@
 /**
  * Two lines: what is running, for how long, and over which connection (a REPLAY badge when the
- * frames come from a saved session); where the chart is, the debugger gate, and how busy the
- * models are.
+ * frames come from a saved session); where the chart is, the debugger gate (in a replay the core
+ * plays: where the playback is), and how busy the models are.
  */
 import { Show, type Accessor } from "solid-js";
 import { TextAttributes } from "@opentui/core";
@@ -9,6 +9,7 @@ import { breadcrumb, elapsedMs, liveCount, runStatus, totalTokens, totalTokensPe
 import type { ConnectionStatus } from "../transport/index.ts";
 import { ConnectionIndicator } from "./connection-indicator.tsx";
 import { debugLabel } from "./debug-label.ts";
+import { playbackLabel } from "./playback-label.ts";
 import { formatCount, formatElapsed, formatRate } from "./format.ts";
 import { useTheme } from "./theme.ts";
 
@@ -28,7 +29,8 @@ export function Header(props: HeaderProps) {
     const state = props.state();
     return `live ${liveCount(state)} · ${formatCount(totalTokens(state))} tok · ${formatRate(totalTokensPerSecond(state, props.now()))} tok/s`;
   };
-  const debug = () => debugLabel(props.state());
+  // A replay the core plays shows where the playback is; a live run, the debugger gate until it ends.
+  const gate = () => playbackLabel(props.state()) ?? (props.state().finished ? undefined : debugLabel(props.state()));
   return (
     <box flexDirection="column" flexShrink={0} paddingLeft={1} paddingRight={1}>
       <box flexDirection="row" height={1}>
@@ -58,10 +60,12 @@ export function Header(props: HeaderProps) {
         <text wrapMode="none" flexGrow={1} flexShrink={1}>
           {breadcrumbText(breadcrumb(props.state()))}
         </text>
-        <Show when={!props.state().finished}>
-          <text fg={theme[debug().tone]} wrapMode="none" flexShrink={0}>
-            {` ${debug().text} ·`}
-          </text>
+        <Show when={gate()}>
+          {(label) => (
+            <text fg={theme[label().tone]} wrapMode="none" flexShrink={0}>
+              {` ${label().text} ·`}
+            </text>
+          )}
         </Show>
         <text fg={theme.dim} wrapMode="none" flexShrink={0}>
           {` ${stats()}`}

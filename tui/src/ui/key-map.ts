@@ -3,7 +3,7 @@
  * overlay names it. `intentOf` and the overlay both read this table, so they cannot drift apart.
  * Pure, so the bindings are tested without a terminal.
  */
-import type { ControlAction, PromptKind } from "@escapement/wire-schema";
+import type { ControlAction, PromptKind, SeekTarget } from "@escapement/wire-schema";
 import type { Lane } from "../domain/index.ts";
 import { LANES } from "../domain/index.ts";
 
@@ -26,7 +26,14 @@ export type Intent =
   | { readonly kind: "submit" }
   | { readonly kind: "cancel" }
   | { readonly kind: "toggle" }
-  | { readonly kind: "confirm"; readonly value: boolean };
+  | { readonly kind: "confirm"; readonly value: boolean }
+  /** `q` on the panels: quit, asking first while the run is live (see confirm-keys.ts). */
+  | { readonly kind: "ask-quit" }
+  /** Type a LOG filter (see filter-input.ts). */
+  | { readonly kind: "filter" }
+  /** A replay the core plays: move the playback. */
+  | { readonly kind: "seek"; readonly to: SeekTarget }
+  | { readonly kind: "goto-row" };
 
 export interface KeyLike {
   readonly name: string;
@@ -94,6 +101,7 @@ const k = (key: string, intent: Intent, extra: { ctrl?: boolean; shift?: boolean
 };
 
 const control = (action: ControlAction): Intent => ({ kind: "control", action });
+const seek = (to: SeekTarget): Intent => ({ kind: "seek", to });
 const LISTS: readonly PromptKind[] = ["select", "multi-select"];
 
 export const BINDINGS: readonly Binding[] = [
@@ -125,9 +133,16 @@ export const BINDINGS: readonly Binding[] = [
   { context: "main", does: "step 1 external event", keys: [k("s", control("step"))] },
   { context: "main", does: "continue", keys: [k("c", control("continue"))] },
   { context: "main", does: "pause on next external", keys: [k("a", control("arm-pause-on-next-external"))] },
-  { context: "main", does: "interrupt model calls", keys: [k("escape", control("interrupt"))] },
+  { context: "main", does: "interrupt (Esc twice)", keys: [k("escape", control("interrupt"))] },
+  { context: "main", does: "filter the LOG", keys: [k("/", { kind: "filter" })] },
   { context: "main", does: "all keys (this help)", keys: [k("?", { kind: "toggle-help" })] },
+  { context: "main", does: "quit (asks if live)", keys: [k("q", { kind: "ask-quit" })] },
   { context: "main", does: "quit", keys: [k("c", { kind: "quit" }, { ctrl: true })] },
+  // A replay the core plays (`escapement open`): where the playback goes.
+  { context: "main", does: "seek: start / end", keys: [k("<", seek("start")), k(">", seek("end"))] },
+  { context: "main", does: "seek: prev/next turn", keys: [k("[", seek("previous-turn")), k("]", seek("next-turn"))] },
+  { context: "main", does: "seek: prev/next state", keys: [k("{", seek("previous-phase")), k("}", seek("next-phase"))] },
+  { context: "main", does: "seek: go to row", keys: [k(":", { kind: "goto-row" })] },
   // The pager.
   {
     context: "pager",
@@ -173,16 +188,38 @@ export const BINDINGS: readonly Binding[] = [
     keys: [k("y", { kind: "confirm", value: true }, { kinds: ["confirm"] }), k("n", { kind: "confirm", value: false }, { kinds: ["confirm"] })],
   },
   // The help overlay.
+  {
+    context: "help",
+    does: "scroll",
+    keys: [k("up", { kind: "move", by: -1 }), k("down", { kind: "move", by: 1 }), k("k", { kind: "move", by: -1 }), k("j", { kind: "move", by: 1 })],
+  },
+  { context: "help", does: "scroll a page", keys: [k("pageup", { kind: "page", by: -1 }), k("pagedown", { kind: "page", by: 1 })] },
+  {
+    context: "help",
+    does: "top / bottom",
+    keys: [
+      k("home", { kind: "edge", to: "first" }),
+      k("end", { kind: "edge", to: "last" }),
+      k("g", { kind: "edge", to: "first" }),
+      k("G", { kind: "edge", to: "last" }),
+    ],
+  },
   { context: "help", does: "close this help", keys: [k("?", { kind: "close" }), k("escape", { kind: "close" }), k("q", { kind: "close" })] },
 ];
 
 /** Ctrl-C quits from every context, whatever has the keys. */
 const QUIT: KeyEntry = k("c", { kind: "quit" }, { ctrl: true });
 
+/**
+ * Esc pressed twice in quick succession can reach the UI in one read, "\x1b\x1b" (what terminals
+ * also send for Alt-Esc): it counts as Esc, and as twice where a second Esc matters (confirm-keys.ts).
+ */
+export const isDoubleEscape = (key: KeyLike): boolean => key.name === "escape" && key.sequence === "\u001b\u001b";
+
 export const matchesKey = (spec: KeySpec, key: KeyLike): boolean => {
   if (Boolean(spec.ctrl) !== key.ctrl) return false;
   if (spec.ctrl) return key.name === spec.key;
-  if (key.meta) return false;
+  if (key.meta && !isDoubleEscape(key)) return false;
   if (isNamed(spec.key)) return key.name === spec.key && Boolean(spec.shift) === key.shift;
   // A printable character: what the key types, whatever the keyboard protocol calls it.
   return key.sequence === spec.key || (key.sequence.length > 1 && key.name === spec.key && !key.shift);
@@ -221,5 +258,5 @@ export const FOOTER_HINTS: Readonly<Record<KeyContext, string>> = {
   main: "? keys  Tab panel  ↑↓ move  Enter open  p/s/c/a debug  Ctrl-C quit",
   pager: "↑↓ PgUp/PgDn scroll  Tab request⇄response  [ ] turn  Esc/q close",
   prompt: "Enter submit  Esc cancel",
-  help: "? Esc q close",
+  help: "↑↓ scroll  ? Esc q close",
 };

@@ -1,8 +1,15 @@
-/** The LIVE panel: one row per conversation (child sessions under their parent), and the selected row's streaming text. */
+/**
+ * The LIVE panel: one row per conversation (child sessions under their parent), and the selected
+ * row's text: plain while it streams, as markdown once the message is complete. On a short
+ * terminal the column header, then the rule, then the text give way, so the rows stay.
+ */
 import { createMemo, Index, Show, type Accessor } from "solid-js";
-import { liveRows, type LiveRow, type ViewState } from "../domain/index.ts";
-import { tailLines } from "./format.ts";
+import { liveRows, type ConversationView, type LiveRow, type ViewState } from "../domain/index.ts";
+import { fit, tailLines } from "./format.ts";
 import { liveHeaderText, liveRowText } from "./live-row-text.ts";
+import { markdownLines, type StyledLine } from "./markdown-lines.ts";
+import { displayWidth } from "./text-width.ts";
+import { StyledLines } from "./styled-lines.tsx";
 import { useTheme, type Theme } from "./theme.ts";
 
 export interface LivePanelProps {
@@ -30,7 +37,34 @@ const statusColour = (theme: Theme, row: LiveRow) => {
 };
 
 /** A rule across the panel with the streaming text's title in it. */
-export const separator = (title: string, width: number): string => (title ? `── ${title} ` : "").padEnd(width, "─").slice(0, width);
+export const separator = (title: string, width: number): string => {
+  const head = fit(title ? `── ${title} ` : "", width);
+  return head + "─".repeat(Math.max(0, width - displayWidth(head)));
+};
+
+/** Which parts fit `height` rows (borders included): the column header and the rule go first. */
+export const liveParts = (height: number, count: number): { header: boolean; rows: number; rule: boolean; stream: number } => {
+  const inner = Math.max(1, height - 2);
+  const header = inner >= 4;
+  const rule = inner >= 3;
+  const rows = Math.min(tableRows(height, count), Math.max(1, inner - (header ? 1 : 0) - (rule ? 1 : 0) - 1));
+  return { header, rows, rule, stream: Math.max(0, inner - (header ? 1 : 0) - rows - (rule ? 1 : 0)) };
+};
+
+/** Whether the conversation's latest message is complete (then it is drawn as markdown). */
+export const messageComplete = (c: ConversationView): boolean => c.ended !== undefined || c.status === "done" || c.status === "error";
+
+/** The last `count` lines of a conversation's text: markdown once complete, else plain (thinking always plain). */
+export const streamLines = (c: ConversationView, width: number, count: number): StyledLine[] => {
+  if (count <= 0) return [];
+  if (c.text && messageComplete(c)) {
+    // Blank lines between blocks are left out: the panel has few rows.
+    return markdownLines(c.text, width)
+      .filter((line) => line.length > 0)
+      .slice(-count);
+  }
+  return tailLines(c.text || c.thinking, width, count).map((text) => [{ text, role: c.text ? "text" : "dim" }]);
+};
 
 /** Table rows get what the streaming text (at least 2 lines) leaves over. */
 export const tableRows = (height: number, count: number): number => Math.max(1, Math.min(count, height - 2 - 1 - 3));
@@ -41,24 +75,23 @@ export function LivePanel(props: LivePanelProps) {
   const rows = createMemo(() => liveRows(props.state()));
   const selected = createMemo(() => selectedRow(rows(), props.selected()));
   const isSelected = (row: LiveRow) => row.key === selected()?.key;
+  const parts = () => liveParts(props.height, rows().length);
   const visible = () => {
     const all = rows();
-    const limit = tableRows(props.height, all.length);
+    const limit = parts().rows;
     const index = Math.max(0, all.findIndex(isSelected));
     const start = Math.min(Math.max(0, index - limit + 1), Math.max(0, all.length - limit));
     return all.slice(start, start + limit);
   };
-  const streamHeight = () => Math.max(1, props.height - 2 - 1 - visible().length - 1);
-  const stream = () => {
+  const stream = createMemo(() => {
     const row = selected();
-    if (row?.kind !== "conversation") return { title: "", lines: [] as string[] };
+    if (row?.kind !== "conversation") return { title: "", lines: [] as StyledLine[] };
     const c = row.conversation;
-    const text = c.text || c.thinking;
     return {
       title: `${c.invokeId} · turn ${c.turn}${c.text ? "" : c.thinking ? " · thinking" : ""}`,
-      lines: tailLines(text, inner(), streamHeight()),
+      lines: streamLines(c, inner(), parts().stream),
     };
-  };
+  });
   return (
     <box
       title={props.focused?.() ? "▸ LIVE" : "LIVE"}
@@ -69,9 +102,11 @@ export function LivePanel(props: LivePanelProps) {
       flexShrink={0}
       flexDirection="column"
     >
-      <text fg={theme.dim} wrapMode="none">
-        {liveHeaderText(inner())}
-      </text>
+      <Show when={parts().header}>
+        <text fg={theme.dim} wrapMode="none">
+          {liveHeaderText(inner())}
+        </text>
+      </Show>
       <Show
         when={rows().length > 0}
         fallback={
@@ -89,10 +124,14 @@ export function LivePanel(props: LivePanelProps) {
           )}
         </Index>
       </Show>
-      <text fg={theme.dim} wrapMode="none">
-        {separator(stream().title, inner())}
-      </text>
-      <Index each={stream().lines}>{(line) => <text wrapMode="none">{line()}</text>}</Index>
+      <Show when={parts().rule}>
+        <text fg={theme.dim} wrapMode="none">
+          {separator(stream().title, inner())}
+        </text>
+      </Show>
+      <Show when={parts().stream > 0}>
+        <StyledLines lines={() => stream().lines} />
+      </Show>
     </box>
   );
 }

@@ -4,8 +4,9 @@
  * cursor's row can be opened when it carries an io blob.
  */
 import { Index, type Accessor } from "solid-js";
-import { logRowCount, logTotal, rowsEndingAt, type Lane, type LogRow, type ViewState } from "../domain/index.ts";
+import { rowsEndingAt, type Lane, type LogRow, type ViewState } from "../domain/index.ts";
 import { fit, formatOffset, padEnd } from "./format.ts";
+import { logTitleOf } from "./log-title.ts";
 import { useTheme } from "./theme.ts";
 
 export interface LogView {
@@ -30,13 +31,6 @@ const LANE_WIDTH = 5;
 export const logRowText = (row: LogRow, startedTs: number, width: number, cursor = false): string =>
   fit(`${cursor ? "›" : " "}${padEnd(formatOffset(row.ts - startedTs), 9)} ${padEnd(row.lane, LANE_WIDTH)} ${row.text}`, width);
 
-/** "LOG 23 [human] ↑5": rows held, the lane filter, and how many rows are below the view. */
-export const logTitle = (below: number, lanes: ReadonlySet<Lane> | undefined, total: number): string => {
-  const filter = lanes ? ` [${[...lanes].join(",")}]` : "";
-  const scrolled = below > 0 ? ` ↑${below}` : "";
-  return `LOG ${total}${filter}${scrolled}`;
-};
-
 /** Rows of the log the pane has room for (inside its border). */
 export const logPageRows = (height: number): number => Math.max(1, height - 2);
 
@@ -45,13 +39,9 @@ export function LogPane(props: LogPaneProps) {
   const inner = () => Math.max(10, props.width() - 2);
   const rows = () => rowsEndingAt(props.state().log, props.view().bottom, logPageRows(props.height()), props.lanes());
   const started = () => props.state().startedTs ?? 0;
-  const below = () => {
-    const { bottom } = props.view();
-    return bottom === undefined ? 0 : Math.max(0, logTotal(props.state().log) - 1 - bottom);
-  };
   return (
     <box
-      title={`${props.focused() ? "▸ " : ""}${logTitle(below(), props.lanes(), logRowCount(props.state()))}`}
+      title={`${props.focused() ? "▸ " : ""}${logTitleOf(props.state().log, props.view(), props.lanes())}`}
       border
       borderStyle={props.focused() ? "double" : "single"}
       borderColor={props.focused() ? theme.focus : theme.border}

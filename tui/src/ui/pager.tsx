@@ -1,13 +1,18 @@
 /**
  * The drill-in pager: a turn's full request or response (or any io blob or artifact) read from
- * the session directory and shown as markdown, GFM tables included, scrolled with the keys.
+ * the session directory and shown as markdown, scrolled with the keys. The document is laid out
+ * at the pager's width by markdown-lines.ts, in one go, so it is complete when it first shows;
+ * code blocks in a language OpenTUI bundles a tree-sitter grammar for are drawn by its code
+ * renderable (plain at once, coloured when the highlighter answers), all others by our own.
  */
-import { createEffect, createMemo, createResource, Match, on, Switch, type Accessor } from "solid-js";
-import type { ScrollBoxRenderable, TreeSitterClient } from "@opentui/core";
+import { createEffect, createMemo, createResource, For, Match, on, Switch, type Accessor } from "solid-js";
+import { infoStringToFiletype, type ScrollBoxRenderable, type TreeSitterClient } from "@opentui/core";
 import { blobMarkdown, type ViewState } from "../domain/index.ts";
 import type { BlobReader, BlobResult } from "../transport/index.ts";
 import { fit } from "./format.ts";
+import { markdownBlocks } from "./markdown-lines.ts";
 import { pagerDoc, type PagerTarget } from "./pager-target.ts";
+import { StyledLines } from "./styled-lines.tsx";
 import { markdownStyle, useTheme } from "./theme.ts";
 
 export interface PagerControls {
@@ -26,9 +31,21 @@ export interface PagerProps {
   height: Accessor<number>;
   /** Receives the scroll controls once the pager is mounted. */
   controls?: (controls: PagerControls) => void;
-  /** Markdown highlighting client (tests pass a mock); OpenTUI's shared one when absent. */
+  /** Code highlighting client (tests pass a mock); OpenTUI's shared one when absent. */
   treeSitterClient?: TreeSitterClient;
 }
+
+/** Filetypes OpenTUI ships a tree-sitter grammar for (its other languages would stay plain there). */
+const GRAMMARS: ReadonlySet<string> = new Set(["javascript", "typescript", "zig"]);
+
+/** The filetype OpenTUI highlights a fence's language as, when it has the grammar. */
+export const grammarOf = (lang: string): string | undefined => {
+  const filetype = infoStringToFiletype(lang);
+  return filetype !== undefined && GRAMMARS.has(filetype) ? filetype : undefined;
+};
+
+/** Cells of the document's lines: the pager's width less its borders and the scrollbar. */
+export const pagerTextWidth = (width: number): number => Math.max(10, width - 3);
 
 const sizeText = (bytes: number): string => (bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
@@ -55,6 +72,13 @@ export function Pager(props: PagerProps) {
     const result = blob();
     return !blob.loading && result && !result.ok ? result.message : undefined;
   };
+
+  const blocks = createMemo(() => {
+    const markdown = content();
+    return markdown === undefined
+      ? undefined
+      : markdownBlocks(markdown, pagerTextWidth(props.width()), { externalCode: (lang) => grammarOf(lang) !== undefined });
+  });
 
   // A new document starts at its top.
   createEffect(on(content, () => box?.scrollTo(0)));
@@ -94,22 +118,33 @@ export function Pager(props: PagerProps) {
             </text>
           )}
         </Match>
-        <Match when={content()}>
-          {(markdown) => (
+        <Match when={blocks()}>
+          {(all) => (
             <scrollbox
               ref={(r: ScrollBoxRenderable) => (box = r)}
               flexGrow={1}
               scrollY
               scrollbarOptions={{ trackOptions: { foregroundColor: theme.rule, backgroundColor: theme.scrollTrack } }}
             >
-              <markdown
-                content={markdown()}
-                syntaxStyle={markdownStyle(theme)}
-                conceal
-                {...(theme.text === undefined ? {} : { fg: theme.text })}
-                tableOptions={{ widthMode: "content", wrapMode: "word", borderColor: theme.rule }}
-                {...(props.treeSitterClient ? { treeSitterClient: props.treeSitterClient } : {})}
-              />
+              <For each={all()}>
+                {(block) =>
+                  block.kind === "lines" ? (
+                    <StyledLines lines={() => block.lines} />
+                  ) : (
+                    <box flexShrink={0} paddingLeft={1} paddingRight={1} {...(theme.codeBg === undefined ? {} : { backgroundColor: theme.codeBg })}>
+                      <code
+                        content={block.text}
+                        filetype={grammarOf(block.lang) ?? ""}
+                        syntaxStyle={markdownStyle(theme)}
+                        drawUnstyledText
+                        wrapMode="char"
+                        {...(theme.text === undefined ? {} : { fg: theme.text })}
+                        {...(props.treeSitterClient ? { treeSitterClient: props.treeSitterClient } : {})}
+                      />
+                    </box>
+                  )
+                }
+              </For>
             </scrollbox>
           )}
         </Match>

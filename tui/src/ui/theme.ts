@@ -2,6 +2,7 @@
 import { createContext, useContext } from "solid-js";
 import { SyntaxStyle, type StyleDefinitionInput } from "@opentui/core";
 import type { Lane } from "../domain/index.ts";
+import type { SyntaxRole } from "./highlight-code.ts";
 
 /** A colour, or undefined for the terminal's default. */
 type Colour = string | undefined;
@@ -25,6 +26,10 @@ export interface Theme {
   readonly focus: Colour;
   /** Markdown in the pager: headings, code, links, quotes. */
   readonly markdown: Readonly<Record<"heading" | "raw" | "link" | "quote" | "conceal", Colour>>;
+  /** Background of code blocks (none under NO_COLOR, where a code block is set off by a space each side). */
+  readonly codeBg: Colour;
+  /** Syntax colours in code blocks. */
+  readonly syntax: Readonly<Record<SyntaxRole, Colour>>;
   /** Table rules in markdown and the scrollbar: always a colour (see DEFAULT_FG). */
   readonly rule: string;
   readonly scrollTrack: string;
@@ -44,6 +49,8 @@ export const COLOR_THEME: Theme = {
   selectedBg: "#303a4a",
   focus: "#5fafff",
   markdown: { heading: "#5fafff", raw: "#d7af5f", link: "#5fd7af", quote: "#808080", conceal: "#585858" },
+  codeBg: "#262626",
+  syntax: { keyword: "#af87ff", string: "#87d787", number: "#d7af5f", comment: "#808080", property: "#5fafff", literal: "#d7875f", punctuation: "#a8a8a8" },
   rule: "#585858",
   scrollTrack: "#262626",
   plain: false,
@@ -61,6 +68,8 @@ export const PLAIN_THEME: Theme = {
   selectedBg: undefined,
   focus: undefined,
   markdown: { heading: undefined, raw: undefined, link: undefined, quote: undefined, conceal: undefined },
+  codeBg: undefined,
+  syntax: { keyword: undefined, string: undefined, number: undefined, comment: undefined, property: undefined, literal: undefined, punctuation: undefined },
   rule: DEFAULT_FG,
   scrollTrack: "transparent",
   plain: true,
@@ -78,7 +87,10 @@ const styles = new WeakMap<Theme, SyntaxStyle>();
 
 const withFg = (fg: Colour, rest: StyleDefinitionInput = {}): StyleDefinitionInput => (fg === undefined ? rest : { ...rest, fg });
 
-/** The markdown syntax style of a theme (made once; without colours under NO_COLOR, attributes only). */
+/**
+ * The syntax style of a theme for OpenTUI's tree-sitter highlighting (made once; without colours
+ * under NO_COLOR, attributes only): code blocks in the languages it has grammars for.
+ */
 export const markdownStyle = (theme: Theme): SyntaxStyle => {
   const known = styles.get(theme);
   if (known) return known;
@@ -96,6 +108,17 @@ export const markdownStyle = (theme: Theme): SyntaxStyle => {
     "markup.link.label": withFg(m.link),
     "markup.link.url": withFg(m.link, { underline: true }),
     "markup.list": withFg(m.heading),
+    keyword: withFg(theme.syntax.keyword),
+    string: withFg(theme.syntax.string),
+    number: withFg(theme.syntax.number),
+    comment: withFg(theme.syntax.comment, { italic: true }),
+    property: withFg(theme.syntax.property),
+    constant: withFg(theme.syntax.literal),
+    boolean: withFg(theme.syntax.literal),
+    punctuation: withFg(theme.syntax.punctuation),
+    operator: withFg(theme.syntax.punctuation),
+    function: withFg(theme.markdown.heading),
+    type: withFg(theme.markdown.link),
   });
   styles.set(theme, style);
   return style;

@@ -3,6 +3,7 @@ import { PROTOCOL_VERSION, type OutboundFrame, type StreamFrame } from "@escapem
 import type { ConnectionStatus } from "../../src/transport/connection-status.ts";
 import { connectWs, type WsClient } from "../../src/transport/ws-client.ts";
 import { data, scriptedRun } from "../support/frames.ts";
+import { fakeTimers } from "./fake-timers.ts";
 import { startWireServer, until, type TestWireServer } from "../support/wire-server.ts";
 
 const fast = { initialMs: 20, maxMs: 100, factor: 2 };
@@ -131,7 +132,8 @@ describe("ws client", () => {
     const c = connect(server);
     await until(() => server!.attaches.length >= 2, 3_000, "a second attach");
     expect(server.received.some((f) => f.kind === "ping")).toBe(true);
-    expect(c.statuses.map((s) => s.state).slice(0, 2)).toEqual(["connected", "reconnecting"]);
+    // Two silent intervals: not responding; the third: the socket is dropped and resumed.
+    expect(c.statuses.map((s) => s.state).slice(0, 3)).toEqual(["connected", "not-responding", "reconnecting"]);
   });
 
   test("close() ends the connection without reconnecting", async () => {
@@ -143,5 +145,83 @@ describe("ws client", () => {
     expect(c.client.control("pause")).toBe(false);
     await Bun.sleep(60);
     expect(server.attaches).toHaveLength(1);
+  });
+
+  describe("liveness, on a clock the test moves", () => {
+    const connectTimed = (url: string) => {
+      const timers = fakeTimers();
+      const frames: OutboundFrame[] = [];
+      const statuses: ConnectionStatus[] = [];
+      client = connectWs({ url, token: "secret", timers, onFrame: (f) => frames.push(f), onStatus: (s) => statuses.push(s) });
+      return { client, timers, frames, statuses };
+    };
+
+    test("not responding after two silent heartbeat intervals, the run's frames bring it back, three drop the socket", async () => {
+      server = startWireServer({ token: "secret", heartbeatMs: 1_000 });
+      const c = connectTimed(server.url);
+      await until(() => c.client.status.state === "connected", 3_000, "connected");
+      const helloAt = c.timers.now();
+      c.timers.advance(1_999);
+      expect(c.client.status.state).toBe("connected");
+      c.timers.advance(1);
+      // The run's clock stands still from here (stalledAt).
+      expect(c.client.status).toEqual({ state: "not-responding", lastFrameAt: helloAt, stalledAt: helloAt + 2_000 });
+      // The core speaks again: any frame will do.
+      server.push(streamOf(scriptedRun().row("debug/resumed", {})));
+      await until(() => c.client.status.state === "connected", 3_000, "connected again");
+      const frameAt = c.timers.now();
+      c.timers.advance(3_000);
+      expect(c.statuses.map((s) => s.state)).toEqual(["connected", "not-responding", "connected", "not-responding", "reconnecting"]);
+      // Stalled since it stopped responding, not since the socket was dropped.
+      expect(c.client.status).toMatchObject({ state: "reconnecting", attempt: 1, reason: "heartbeat timeout (4008)", stalledAt: frameAt + 2_000 });
+      // The client pinged while it waited.
+      expect(server.received.some((f) => f.kind === "ping")).toBe(true);
+    });
+
+    test("no answer when the handshake gets no hello: a core that accepts the connection and says nothing", async () => {
+      // A listener that accepts and never answers, like a stopped process whose kernel still accepts.
+      let upgradeAsked = false;
+      const mute = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data: () => void (upgradeAsked = true) } });
+      try {
+        const c = connectTimed(`ws://127.0.0.1:${mute.port}`);
+        const openedAt = c.timers.now();
+        await until(() => upgradeAsked, 3_000, "the upgrade request");
+        c.timers.advance(4_999);
+        expect(c.client.status.state).toBe("connecting");
+        c.timers.advance(1);
+        expect(c.client.status).toEqual({ state: "no-answer", since: openedAt });
+        // It keeps waiting: a stopped core may go on.
+        c.timers.advance(60_000);
+        expect(c.client.status.state).toBe("no-answer");
+      } finally {
+        mute.stop(true);
+      }
+    });
+
+    test("a lost connection not back within the reconnect window ends as gone", async () => {
+      server = startWireServer({ token: "secret" });
+      const c = connectTimed(server.url);
+      await until(() => c.client.status.state === "connected", 3_000, "connected");
+      server.stop();
+      server = undefined;
+      await until(() => c.client.status.state === "reconnecting", 3_000, "reconnecting");
+      const lostAt = c.timers.now();
+      expect(c.client.status).toMatchObject({ attempt: 1, retryInMs: 250, giveUpAt: lostAt + 10_000 });
+      // Each attempt is refused; the clock moves to the next one.
+      while (c.client.status.state === "reconnecting") {
+        const { attempt, retryInMs } = c.client.status;
+        c.timers.advance(retryInMs);
+        await until(() => c.client.status.state !== "reconnecting" || c.client.status.attempt > attempt, 3_000, `attempt ${attempt + 1} to fail`);
+      }
+      expect(c.timers.now()).toBe(lostAt + 10_000);
+      expect(c.client.status).toMatchObject({
+        state: "closed",
+        gone: true,
+        reason: expect.stringMatching(/^no connection for 10 s \(socket closed \(\d+\)\)$/),
+      });
+      expect(c.statuses.filter((s) => s.state === "reconnecting").map((s) => (s.state === "reconnecting" ? s.retryInMs : 0))).toEqual([
+        250, 500, 1_000, 2_000, 4_000, 2_250,
+      ]);
+    });
   });
 });

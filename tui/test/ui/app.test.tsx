@@ -68,14 +68,14 @@ describe("app", () => {
     const app = await render(sampleFrames(), { width: 80, height: 24 });
     await app.keys("l", "l", "l", "l");
     const frame = app.captureCharFrame();
-    expect(frame).toContain("LOG 23 [human]");
+    expect(frame).toContain("LOG 2 [human]");
     expect(frame).toContain('p-1 = "publish"');
     expect(frame).not.toContain("checkpoint journal");
   });
 
-  test("debugger keys send control frames; Esc interrupts; Ctrl-C quits", async () => {
+  test("debugger keys send control frames; Esc twice interrupts; Ctrl-C quits", async () => {
     const app = await render(streamingFrames(), { width: 80, height: 24 }, { status: { state: "connected" } });
-    await app.keys("p", "s", "c", "a", "escape");
+    await app.keys("p", "s", "c", "a", "escape", "escape");
     app.mockInput.pressKey("c", { ctrl: true });
     await app.renderOnce();
     expect(app.calls).toEqual(["pause", "step", "continue", "arm-pause-on-next-external", "interrupt", "quit"]);
@@ -130,10 +130,10 @@ describe("app", () => {
     expect(frame).toContain("Enter open artifacts/release-notes");
     await app.keys("pageup");
     frame = app.captureCharFrame();
-    expect(frame).toMatch(/LOG 23 ↑\d+/);
+    expect(frame).toMatch(/LOG 12\/23 ↑10/);
     expect(frame).toContain("draft-1 started in draft (smart)");
     await app.keys("G");
-    expect(app.captureCharFrame()).not.toMatch(/LOG 23 ↑/);
+    expect(app.captureCharFrame()).toContain("LOG 23═");
     expect(app.captureCharFrame()).not.toContain("›+0:");
   });
 
@@ -146,7 +146,7 @@ describe("app", () => {
     const frame = app.captureCharFrame();
     // The four new deltas make one merged row below the view; the cursor has not moved.
     expect(frame).toContain("›+0:00.4   tool  draft-1 read_file → # Changelog");
-    expect(frame).toContain("LOG 9 ↑1");
+    expect(frame).toContain("LOG 7/9 ↑1");
     expect(frame).not.toContain("#2 ▸ ## Highlights");
   });
 

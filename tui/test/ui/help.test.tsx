@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { BINDINGS, bindingLabel, intentOf, keyLabel, type KeyLike, type KeySpec } from "../../src/ui/key-map.ts";
-import { HelpOverlay } from "../../src/ui/help-overlay.tsx";
+import { HelpOverlay, helpTitle, type HelpControls } from "../../src/ui/help-overlay.tsx";
 import { renderNode } from "../support/render.tsx";
 
 type Rendered = Awaited<ReturnType<typeof renderNode>>;
@@ -20,21 +20,42 @@ const pressed = (spec: KeySpec): KeyLike => {
 
 describe("key help", () => {
   for (const size of [
+    { width: 60, height: 12 },
     { width: 80, height: 21 },
     { width: 120, height: 37 },
   ]) {
-    test(`every binding of the key map is in the overlay at ${size.width} columns`, async () => {
-      current = await renderNode(() => <HelpOverlay width={size.width} height={size.height} />, size.width, size.height);
-      const lines = current.captureCharFrame().split("\n");
+    test(`every binding of the key map is in the overlay at ${size.width}x${size.height}, scrolled through`, async () => {
+      let controls: HelpControls | undefined;
+      current = await renderNode(() => <HelpOverlay width={size.width} height={size.height} controls={(c) => (controls = c)} />, size.width, size.height);
+      const first = current.captureCharFrame();
+      expect(first).toMatchSnapshot();
+      // Page down to the end, collecting the rows inside the border.
+      const seen: string[] = [];
+      for (let page = 0; page < 10; page++) {
+        seen.push(
+          ...current
+            .captureCharFrame()
+            .split("\n")
+            .slice(1, size.height - 1),
+        );
+        controls?.page(1);
+        await current.renderOnce();
+      }
+      const text = seen.join("\n").replace(/[║\s]+/g, " ");
       for (const binding of BINDINGS) {
         const label = bindingLabel(binding);
-        const line = lines.find((l) => l.includes(`${label} `) && l.includes(binding.does));
-        if (!line) throw new Error(`the overlay lacks "${label}  ${binding.does}" (${binding.context})`);
-        for (const entry of binding.keys) expect(line).toContain(keyLabel(entry.spec));
+        if (!text.includes(`${label} ${binding.does}`)) throw new Error(`the overlay lacks "${label}  ${binding.does}" (${binding.context})`);
       }
-      expect(current.captureCharFrame()).toMatchSnapshot();
+      controls?.edge("first");
+      await current.renderOnce();
+      expect(current.captureCharFrame()).toBe(first);
     });
   }
+
+  test("the title says which rows show when not all fit, and not when all do", () => {
+    expect(helpTitle(0, 19, 25)).toBe("KEYS 1-19 of 25 (↑↓ scroll · ? Esc q close)");
+    expect(helpTitle(0, 30, 25)).toBe("KEYS (? Esc q close)");
+  });
 
   test("every key in the table reaches its own intent (no binding shadows another)", () => {
     for (const binding of BINDINGS) {
@@ -46,10 +67,6 @@ describe("key help", () => {
         });
       }
     }
-  });
-
-  test("every description fits a column of the 80-column overlay with a gap", () => {
-    for (const binding of BINDINGS) expect({ does: binding.does, fits: binding.does.length <= 22 }).toEqual({ does: binding.does, fits: true });
   });
 
   test("labels name keys the way a user reads them", () => {

@@ -150,7 +150,7 @@ test("? in the pager shows the keys; closing it goes back to the pager", async (
   await app.keys("return");
   await settle(app, ...RESPONSE_READY);
   await app.keys("?");
-  expect(app.captureCharFrame()).toContain("KEYS (? Esc q close)");
+  expect(app.captureCharFrame()).toContain("? Esc q close)");
   await app.keys("escape");
   expect(await settle(app, ...RESPONSE_READY)).toContain("draft-1 · turn 2 · response");
 });

@@ -155,9 +155,10 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       secrets,
     });
   } finally {
+    // The run no longer writes the session: release it before anything that may wait or fail.
+    if (sessionDir) removeLiveLock(sessionDir, pid);
     await mcp?.close();
     await frontend.close();
-    if (sessionDir) removeLiveLock(sessionDir, pid);
   }
   io.stdout.write(
     `${scrubber.scrubJsonText(JSON.stringify({ sessionId: result.sessionId, status: result.status, finalConfig: result.finalConfig, sessionDir: result.sessionDir, ...(result.error ? { error: result.error } : {}) }))}\n`,

@@ -31,6 +31,9 @@ export interface SidecarExit {
  * Resolved at run time, before the run starts: core does not import the TUI, and a missing or
  * broken Bun or TUI is a usage error (one line with the fix), not a broken session.
  */
+/** The terminal UI's exit status when its terminal went away (SIGHUP, its input ended): see docs/tui.md. */
+export const TUI_TERMINAL_GONE_EXIT = 129;
+
 export function sidecarCommand(url: string, token: string, env: Env, parentPid?: number): SidecarCommand {
   return { ...resolveSidecar(env), url, token, ...(parentPid === undefined ? {} : { parentPid }) };
 }

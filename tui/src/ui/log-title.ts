@@ -1,0 +1,33 @@
+/**
+ * The LOG pane's title: rows held (or the cursor's place among them, "12/340"), the lane filter,
+ * and how many rows are below the view.
+ */
+import { countRows, type BoundedLog, type Lane, type LogRow } from "../domain/index.ts";
+
+export interface LogPlace {
+  /** The cursor's row, 1-based among the rows shown; none while following the newest. */
+  readonly at?: number;
+  /** Rows of the shown lanes held. */
+  readonly of: number;
+  /** Rows of the shown lanes below the view. */
+  readonly below: number;
+}
+
+export const logPlace = (log: BoundedLog<LogRow>, view: { readonly cursor?: number; readonly bottom?: number }, lanes?: ReadonlySet<Lane>): LogPlace => {
+  const of = countRows(log, lanes);
+  const below = view.bottom === undefined ? 0 : Math.max(0, of - countRows(log, lanes, view.bottom + 1));
+  if (view.cursor === undefined) return { of, below };
+  return { at: countRows(log, lanes, view.cursor + 1), of, below };
+};
+
+/** "LOG 340", or with a cursor "LOG 12/340", then "[llm]" for a lane filter and "↑5" for rows below the view. */
+export const logPaneTitle = (place: LogPlace, lanes: ReadonlySet<Lane> | undefined): string => {
+  const count = place.at === undefined ? `${place.of}` : `${place.at}/${place.of}`;
+  const filter = lanes ? ` [${[...lanes].join(",")}]` : "";
+  const scrolled = place.below > 0 ? ` ↑${place.below}` : "";
+  return `LOG ${count}${filter}${scrolled}`;
+};
+
+/** The title for a log and view: what the LOG pane shows. */
+export const logTitleOf = (log: BoundedLog<LogRow>, view: { readonly cursor?: number; readonly bottom?: number }, lanes?: ReadonlySet<Lane>): string =>
+  logPaneTitle(logPlace(log, view, lanes), lanes);
