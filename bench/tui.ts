@@ -15,7 +15,12 @@
  *    conversations stream; the client answers it. Runs only when core/src/wire exists. Target:
  *    p99 <= 50 ms.
  *
- * Flags: --seconds N (render section run time, default 10), --skip-e2e.
+ * 5. First paint of `npm start` in a real terminal (tmux, 120x40): from the command to the first
+ *    non-empty frame of the terminal UI, and to the first frame showing the run (the core
+ *    connected), median of `--first-paint-runs` (default 5) after one warm-up run (see
+ *    bench/tui-first-paint.ts). Target: <= 1 s each. Skipped without tmux.
+ *
+ * Flags: --seconds N (render section run time, default 10), --skip-e2e, --first-paint-runs N (0 skips).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -23,10 +28,12 @@ import { cpus, loadavg, platform, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { hasTmux, measureFirstPaint } from "./tui-first-paint.js";
 
 const TARGET_FRAME_P99_MS = 16;
 const TARGET_LATENCY_P99_MS = 50;
 const TARGET_MEMORY_MB = 300;
+const TARGET_FIRST_PAINT_MS = 1_000;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -64,17 +71,21 @@ const flags = () => {
     options: {
       seconds: { type: "string", default: "10" },
       "skip-e2e": { type: "boolean", default: false },
+      "first-paint-runs": { type: "string", default: "5" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
   });
   if (values.help) {
-    console.log("usage: npm run bench:tui -- [--seconds 10] [--skip-e2e]");
+    console.log("usage: npm run bench:tui -- [--seconds 10] [--skip-e2e] [--first-paint-runs 5]");
     process.exit(0);
   }
   const seconds = Number(values.seconds);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`--seconds: expected a positive number, got "${values.seconds}"`);
-  return { seconds, skipE2e: values["skip-e2e"] };
+  const firstPaintRuns = Number(values["first-paint-runs"]);
+  if (!Number.isInteger(firstPaintRuns) || firstPaintRuns < 0)
+    throw new Error(`--first-paint-runs: expected a whole number, got "${values["first-paint-runs"]}"`);
+  return { seconds, skipE2e: values["skip-e2e"], firstPaintRuns };
 };
 
 /** Waits for `<sessionDir>/wire.json` (the live run's url and token), polling with a deadline. */
@@ -202,12 +213,32 @@ const endToEnd = async (measure: Measure): Promise<boolean | undefined> => {
   }
 };
 
+const firstPaintSection = async (runs: number): Promise<boolean | undefined> => {
+  console.log(`\n5. First paint of npm start in a real terminal (tmux 120x40), median of ${runs}`);
+  if (runs === 0) return void console.log("  skipped (--first-paint-runs 0)");
+  if (!hasTmux()) return void console.log("  skipped: tmux is not installed");
+  try {
+    const result = await measureFirstPaint(ROOT, runs);
+    line("every run", result.samples.map((sample) => sample.toFixed(0)).join(" "));
+    const ok = result.median <= TARGET_FIRST_PAINT_MS;
+    line("command -> first frame, median", `${result.median.toFixed(0)} ms`, `<= ${TARGET_FIRST_PAINT_MS} ms`, ok);
+    console.log(`  first frame's top line: ${result.firstLine.slice(0, 100)}`);
+    line("every run, to the run shown", result.connectedSamples.map((sample) => sample.toFixed(0)).join(" "));
+    const connectedOk = result.connectedMedian <= TARGET_FIRST_PAINT_MS;
+    line("command -> run shown, median", `${result.connectedMedian.toFixed(0)} ms`, `<= ${TARGET_FIRST_PAINT_MS} ms`, connectedOk);
+    return ok && connectedOk;
+  } catch (error) {
+    console.log(`  failed: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+};
+
 const main = async () => {
   if (!("Bun" in globalThis)) {
     console.error("bench:tui runs under Bun (OpenTUI's native renderer does not load in Node): npm run bench:tui");
     process.exit(2);
   }
-  const { seconds, skipE2e } = flags();
+  const { seconds, skipE2e, firstPaintRuns } = flags();
   // The Solid JSX transform must be registered before the TSX module loads (as in tui/src/main.ts).
   await import("@opentui/solid/preload" as string);
   const measure = (await import(pathToFileURL(join(ROOT, "tui/bench/measure.tsx")).href)) as Measure;
@@ -254,7 +285,9 @@ const main = async () => {
   const e2e = skipE2e ? undefined : await endToEnd(measure);
   if (skipE2e) console.log("\n4. End-to-end delta latency: skipped (--skip-e2e)");
 
-  const failed = [frameOk, memoryOk, e2e].some((ok) => ok === false);
+  const firstPaint = await firstPaintSection(firstPaintRuns);
+
+  const failed = [frameOk, memoryOk, e2e, firstPaint].some((ok) => ok === false);
   console.log(`\n${failed ? "FAIL: a figure is over its target" : "PASS: every measured figure is within its target"}`);
   process.exit(failed ? 1 : 0);
 };
