@@ -245,8 +245,10 @@ export function finish(run: Run, status: RunStatus, error?: RunError): void {
   if (status !== "done") haltChart(run, snapshot);
   // A run stopped because its session could not be written, or interrupted (the host went away,
   // see run-interruption.ts), resumes from its last checkpoint, as after a crash: no checkpoint
-  // of the halted chart.
-  const resumable = status === "aborted" && isRunInterruption(run.options.signal?.reason);
+  // of the halted chart. One whose chart never started (interrupted while it waited for its
+  // renderer) has nothing to resume: it is aborted.
+  const started = run.actor !== undefined || run.checkpoint !== undefined;
+  const resumable = status === "aborted" && started && isRunInterruption(run.options.signal?.reason);
   run.dirty = error?.category !== "session-io" && !resumable;
   const closing = new ClosingSteps();
   // `finalConfig` (the transcript's and the result's name) is the chart's active states at the end.

@@ -59,6 +59,16 @@ describe("SIGHUP to a live run", () => {
     ).toEqual(["name", "tone", "approve"]);
   });
 
+  it("before the chart started (waiting for a renderer) there is nothing to resume: the session is aborted", async () => {
+    const session = join(work, "hup-waiting");
+    const run = runCli(["run", "examples/ask", "--listen", "127.0.0.1:0", "--no-spawn", "--wait-for-renderer=0", "--session-dir", session]);
+    await until(() => run.err().includes("waiting for a renderer to attach"), "the wait for a renderer", 20_000);
+    run.child.kill("SIGHUP");
+    expect(await run.exited).toBe(130);
+    expect(run.err()).not.toMatch(/\n\s+at /);
+    expect(manifestOf(session).status).toBe("aborted");
+  });
+
   it("SIGINT still ends the session for good (aborted, not resumable)", async () => {
     const session = join(work, "int");
     const run = runCli(["run", "examples/ask", "--no-tui", "--session-dir", session]);
