@@ -202,8 +202,10 @@ async function callModel(ctx: TurnContext, turn: number, stem: string): Promise<
     ref: responseRef,
     snippet: snippet(text),
   });
+  let realTools = false;
   for (const call of toolCallsOf(response)) {
     const eventTool = state.eventTools.some((tool) => tool.toolName === call.name);
+    realTools ||= !eventTool;
     services.transcript.append("llm/tool-call", {
       invokeId: state.invokeId,
       turn,
@@ -213,7 +215,9 @@ async function callModel(ctx: TurnContext, turn: number, stem: string): Promise<
       snippet: snippet(JSON.stringify(call.input ?? {})),
     });
   }
-  services.checkpointNow();
+  // Written ahead of the tools it asks for. A reply that runs none moves the chart, which
+  // checkpoints anyway; until then the cassette answers it again on a resume (answered-calls.ts).
+  if (realTools) services.checkpointNow();
   return { response, responseRef };
 }
 
