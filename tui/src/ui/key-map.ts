@@ -255,7 +255,7 @@ export const CONTEXT_TITLES: Readonly<Record<KeyContext, string>> = {
 
 /** Short hints for the footer, by context. */
 export const FOOTER_HINTS: Readonly<Record<KeyContext, string>> = {
-  main: "? keys  Tab panel  ↑↓ move  Enter open  p/s/c/a debug  Ctrl-C quit",
+  main: "? keys  Tab panel  ↑↓ move  Enter open  p/s/c/a debug  q quit",
   pager: "↑↓ PgUp/PgDn scroll  Tab request⇄response  [ ] turn  Esc/q close",
   prompt: "Enter submit  Esc cancel",
   help: "↑↓ scroll  ? Esc q close",
