@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { appendNamed } from "./append-named.js";
 import { splitLines } from "./read-lines.js";
 import { SecretScrubber } from "./secret-scrubber.js";
 import { SessionError } from "./session-error.js";
@@ -77,7 +78,7 @@ export class CheckpointStore {
     }
     const json = this.#scrubber.scrubJsonText(JSON.stringify(record));
     const line = `${json}\n`;
-    appendFileSync(this.#journalPath, line);
+    appendNamed(this.#journalPath, line);
     this.#journalBytes += Buffer.byteLength(line);
     if (this.#journalBytes >= this.#compactBytes) this.#compact(record, json);
   }

@@ -1,4 +1,5 @@
-import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { appendNamed } from "./append-named.js";
 import { join } from "node:path";
 import { parseRef, rangeRef } from "@escapement/wire-schema/runtime";
 import { SecretScrubber } from "./secret-scrubber.js";
@@ -35,7 +36,7 @@ export class IoStore {
     const head = `{"name":${JSON.stringify(this.#scrubber.scrub(name))},"payload":`;
     const headBytes = Buffer.byteLength(head);
     const bodyBytes = Buffer.byteLength(body);
-    appendFileSync(this.#path, `${head}${body}}\n`);
+    appendNamed(this.#path, `${head}${body}}\n`);
     const offset = this.#size + headBytes;
     this.#size += headBytes + bodyBytes + 2;
     return rangeRef(IO_PACK, offset, bodyBytes);

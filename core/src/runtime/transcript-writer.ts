@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
+import { withPath } from "./append-named.js";
 import type { EventData, EventName } from "@escapement/wire-schema";
 import type { Clock } from "./clock.js";
 import { SecretScrubber } from "./secret-scrubber.js";
@@ -57,6 +58,7 @@ export type RowTap = (rows: readonly TranscriptRow[]) => void;
  * after they are written: durable before visible.
  */
 export class TranscriptWriter {
+  readonly #path: string;
   readonly #fd: number;
   readonly #clock: Clock;
   readonly #maxBatchBytes: number;
@@ -78,6 +80,7 @@ export class TranscriptWriter {
   #closed = false;
 
   constructor(path: string, options: TranscriptWriterOptions) {
+    this.#path = path;
     this.#fd = openSync(path, "a");
     this.#clock = options.clock;
     this.#nextSeq = options.nextSeq ?? 1;
@@ -185,10 +188,14 @@ export class TranscriptWriter {
     this.#text = "";
     const bytes = Buffer.byteLength(text);
     // A file takes the whole string in one write; were it cut short, the rest goes from its bytes.
-    const written = writeSync(this.#fd, text);
-    if (written < bytes) {
-      const buffer = Buffer.from(text, "utf8");
-      for (let at = written; at < bytes;) at += writeSync(this.#fd, buffer, at);
+    try {
+      const written = writeSync(this.#fd, text);
+      if (written < bytes) {
+        const buffer = Buffer.from(text, "utf8");
+        for (let at = written; at < bytes;) at += writeSync(this.#fd, buffer, at);
+      }
+    } catch (error) {
+      throw withPath(error, this.#path);
     }
     this.#offset += bytes;
     this.#afterWrite?.(rows[rows.length - 1]!.seq, this.#offset);

@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { appendNamed } from "../../runtime/append-named.js";
 import { basename, dirname, join } from "node:path";
 import { rangeRef } from "@escapement/wire-schema";
 import { readBlob } from "../../runtime/io-store.js";
@@ -42,7 +43,7 @@ export class CassetteWriter {
   append(call: RecordedCall, requestText: string): void {
     const line = `${this.#scrubber.scrubJsonText(callJson(this.#version === 1 ? { ...call, stream: call.stream.map(asVersion1) } : call, requestText))}\n`;
     // The header goes out with the first call, in the same write.
-    appendFileSync(this.#path, this.#header ? `${JSON.stringify(this.#header)}\n${line}` : line);
+    appendNamed(this.#path, this.#header ? `${JSON.stringify(this.#header)}\n${line}` : line);
     this.#header = undefined;
   }
 
