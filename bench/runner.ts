@@ -22,8 +22,11 @@
  *    bench/runner/shell-start.ts).
  * 5. `--permission-checks N` (default 100000, 0 skips), printed second: the permission policy's cost
  *    per fs tool call with 100 rules, pure and with the path's realpath, beside realpath alone
- *    (see bench/runner/permission-check.ts). Target: p99 <= 50 µs. `--tools-only` runs sections 4
- *    and 5 alone (a few seconds).
+ *    (see bench/runner/permission-check.ts). Target: p99 <= 50 µs.
+ * 6. `--tool-dispatch N` (default 20000, 0 skips), printed third: tool dispatch overhead per call
+ *    beside the tool's own time (target <= 50 µs), and one step of 8 parallel-safe 100 ms tools
+ *    beside the same tools serial (target <= 250 ms wall; see bench/runner/tool-dispatch.ts).
+ *    `--tools-only` runs sections 4, 5 and 6 alone (a few seconds).
  *
  * Sessions write to a directory under the system temp directory (or `--dir D`, to compare
  * filesystems) that is removed afterwards. Before each sessions run the bench waits (up to
@@ -41,6 +44,7 @@ import { int, mib, ratio, table, verdict } from "./runner/table.js";
 import { fanOutSection } from "./runner/fan-out.js";
 import { shellStartSection } from "./runner/shell-start.js";
 import { permissionCheckSection } from "./runner/permission-check.js";
+import { toolDispatchSection } from "./runner/tool-dispatch.js";
 
 const TARGET_OVERHEAD = 3;
 const TARGET_WALL_X = 5;
@@ -58,6 +62,7 @@ function parseFlags() {
       "fan-out": { type: "string", default: "1000" },
       shell: { type: "string", default: "200" },
       "permission-checks": { type: "string", default: "100000" },
+      "tool-dispatch": { type: "string", default: "20000" },
       "tools-only": { type: "boolean", default: false },
       threads: { type: "string", default: String(availableParallelism()) },
       dir: { type: "string" },
@@ -73,7 +78,7 @@ function parseFlags() {
   if (values.help) {
     console.log(
       "usage: npm run bench:runner -- [--events N (0: skip)] [--repeat 3 (event runs)] [--sessions 1000,10000] [--runs 3 (per sessions row)] [--deadline-x 60] [--fan-out 1000 (0: skip)]" +
-        " [--shell 200 (shell start-up runs, bare and sandboxed; 0: skip)] [--permission-checks 100000 (0: skip)] [--tools-only (those two sections alone)]" +
+        " [--shell 200 (shell start-up runs, bare and sandboxed; 0: skip)] [--permission-checks 100000 (0: skip)] [--tool-dispatch 20000 (calls; 0: skip)] [--tools-only (those three sections alone)]" +
         " [--threads N (the sessions also on a SessionPool of N threads; default one per CPU, 1: main thread only)]" +
         " [--dir D (where sessions are written; default the system temp directory)]" +
         " [--warmup N (sessions each run serves before its clock starts, default 200; 0: none)]" +
@@ -98,6 +103,7 @@ function parseFlags() {
     fanOut: values["fan-out"] === "0" ? 0 : positive("fan-out", values["fan-out"]),
     shell: values.shell === "0" ? 0 : positive("shell", values.shell),
     permissionChecks: values["permission-checks"] === "0" ? 0 : positive("permission-checks", values["permission-checks"]),
+    toolDispatch: values["tool-dispatch"] === "0" ? 0 : positive("tool-dispatch", values["tool-dispatch"]),
     toolsOnly: values["tools-only"],
     threads: positive("threads", values.threads),
     dir: values.dir ?? tmpdir(),
@@ -323,6 +329,7 @@ async function main(): Promise<void> {
   try {
     if (flags.shell > 0) await shellStartSection(flags.shell, root);
     if (flags.permissionChecks > 0) await permissionCheckSection(flags.permissionChecks, root);
+    if (flags.toolDispatch > 0) await toolDispatchSection(flags.toolDispatch, root);
     if (flags.toolsOnly) return;
     if (flags.events > 0) {
       const events = await measureEvents(flags.events, flags.repeat, root);

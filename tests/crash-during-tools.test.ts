@@ -279,3 +279,44 @@ describe.runIf(process.platform === "linux")("kill -9 during a turn with tools o
     expect(processesIn(workDir)).toEqual([]);
   });
 });
+
+describe.runIf(process.platform === "linux")("kill -9 while parallel tool calls run, then --resume", () => {
+  const parallelFixture = join(repo, "core/test/chart/fixtures/parallel-crash");
+
+  it("keeps the finished call's result, runs the interrupted idempotent call again, and tells the model the other's outcome is unknown", async () => {
+    const dir = join(work, "parallel");
+    const project = join(dir, "project");
+    const workDir = join(dir, "work");
+    const sessionDir = join(dir, "session");
+    mkdirSync(project, { recursive: true });
+    mkdirSync(workDir);
+    const args = ["run", parallelFixture, "--no-tui", "--script", join(parallelFixture, "script.json"), "--work-dir", workDir];
+    // All three started together; the quick one finished, the two slow ones are still running.
+    const midStep = (rows: Row[]): boolean =>
+      rows.filter((r) => r.event === "tool/started").length === 3 && rows.some((r) => r.event === "tool/finished" && r.data.toolCallId === "call-quick");
+    await killAt([...args, "--session-dir", sessionDir], project, sessionDir, midStep);
+    const deadRows = rowsOf(sessionDir);
+    expect(deadRows.filter((r) => r.event === "tool/finished").map((r) => r.data.toolCallId)).toEqual(["call-quick"]);
+
+    const resumed = await runToEnd([...args, "--resume", sessionDir], project);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout.trim().split("\n").at(-1)!)).toMatchObject({ status: "done", finalConfig: ["done"] });
+
+    const rows = rowsOf(sessionDir);
+    expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
+    expect(rows.filter((r) => r.event === "llm/response")).toHaveLength(2);
+    // Each call finished once; the quick one never ran again, the idempotent slow one did, the mark did not.
+    expect(
+      rows
+        .filter((r) => r.event === "tool/finished")
+        .map((r) => r.data.toolCallId)
+        .sort(),
+    ).toEqual(["call-mark", "call-quick", "call-slow"]);
+    const runs = readFileSync(join(workDir, "runs.txt"), "utf8").split("\n").filter(Boolean).sort();
+    expect(runs).toEqual(["mark once", "probe quick", "probe slow", "probe slow"]);
+    const interrupted = Object.fromEntries(rows.filter((r) => r.event === "tool/interrupted").map((r) => [r.data.toolCallId, r.data.rerun]));
+    expect(interrupted).toEqual({ "call-slow": true, "call-mark": false });
+    const markResult = rows.find((r) => r.event === "llm/tool-result" && r.data.toolCallId === "call-mark")!;
+    expect(String(markResult.data.snippet)).toMatch(/^interrupted: the run stopped/);
+  });
+});

@@ -124,8 +124,9 @@ async function fillDisk(mnt: string, pages: number): Promise<{ session: string; 
 }
 
 // Each size fills the disk at another point of the run: before the first checkpoint, mid-turn,
-// while a blob, a row, a checkpoint record or the cassette line is being written.
-const pageCounts = [2, 3, 4, 5, 6, 7, 8, 9, 10];
+// while a blob, a row, a checkpoint record or the cassette line is being written. The whole session
+// takes 10 pages; each size stays two short, so a slightly smaller session still fills it.
+const pageCounts = [2, 3, 4, 5, 6, 7, 8];
 
 describe("a full disk, then --resume", () => {
   it.for(pageCounts)("%i pages of disk: the run stops interrupted with one clear line; with room again --resume reaches done", async (pages, ctx) => {
@@ -204,7 +205,7 @@ describe("a tampered session", () => {
     if (cannotMount) return;
     const mnt = join(work, "disk-tamper");
     try {
-      const { session, first } = await fillDisk(mnt, 9);
+      const { session, first } = await fillDisk(mnt, 7);
       expect(resultOf(first).error?.category).toBe("session-io");
       interrupted = join(work, "interrupted");
       cpSync(session, interrupted, { recursive: true });

@@ -8,7 +8,7 @@ export { defineChart, type ChartDefinition } from "./engine/index.js";
 export { inlineActors, type Param, type ParamArgs } from "./chart/index.js";
 export { converse, type ConversationParams, type AllowedEvent, type AllowedEvents } from "./chart/index.js";
 export { defineEvents, type DefinedEvent, type DefinedEvents, type EventOf, type EventsOf } from "./chart/index.js";
-export type { EndTurnEvent, LlmErrorEvent, HumanCancelledEvent } from "./chart/index.js";
+export type { EndTurnEvent, LlmErrorEvent, HumanCancelledEvent, ToolLoopEvent } from "./chart/index.js";
 export { askHuman, type HumanInputParams } from "./chart/index.js";
 export { tellLlm, captureArtifact, updateProgress, fromArtifacts, type ChartAction } from "./chart/index.js";
 export {
@@ -36,6 +36,14 @@ export {
   type OptionIssue,
   type ValidateOptionsResult,
   type Credentials,
+  type ModelMiddleware,
+  type ModelMiddlewareEntry,
+  type StepHooks,
+  type StepInfo,
+  type StepStart,
+  type StepFinish,
+  type ConversationStart,
+  type ConversationEnd,
 } from "./lib/index.js";
 export type { RunStatus } from "./engine/index.js";
 export {
@@ -88,6 +96,7 @@ export {
   type FsGrepOptions,
   type ShellRunOptions,
   type WebFetchOptions,
+  type ToolDispatchSettings,
 } from "./tools/index.js";
 
 // Permissions: what tools may touch (rules, decisions, the sandbox), and how a tool asks.
@@ -183,8 +192,10 @@ export {
 // (public as `NeedsGate`).
 export {
   createModelRouter,
+  preferredAliases,
   resiliencePolicySchema,
   ResiliencePolicyError,
+  type PreferredOptions,
   type ModelRouter,
   type ModelRouterOptions,
   type NeedsFilter as NeedsGate,

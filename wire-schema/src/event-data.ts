@@ -191,6 +191,15 @@ export const eventDataSchemas = {
   "llm/context-warning": z.looseObject({ invokeId: InvokeId, used: Fraction }),
   "llm/model-policy-empty": z.looseObject({ invokeId: InvokeId, alias: z.string(), strict: z.boolean() }),
   "llm/loop-detected": z.looseObject({ invokeId: InvokeId, count: z.int().min(1), requestKey: z.string() }),
+  /** The same tool call (tool and arguments) made `count` times in one conversation, a multiple of `threshold`; the chart gets `llm.tool-loop`. */
+  "llm/tool-loop": z.looseObject({
+    invokeId: InvokeId,
+    turn: z.int().min(1),
+    toolCallId: NonEmpty,
+    name: z.string(),
+    count: z.int().min(2),
+    threshold: z.int().min(2),
+  }),
   /** A retried attempt said something other than what was already streamed: the rest of it is not streamed. */
   "llm/stream-diverged": z.looseObject({ invokeId: InvokeId, target: z.string(), kind: z.enum(["text", "thinking"]), emittedChars: Count }),
   /** On resume: a turn whose request was cut off by the crash; the resumed conversation issues it again. */

@@ -37,3 +37,17 @@ export interface HumanCancelledEvent {
   type: "human.cancelled";
   promptId: string;
 }
+
+/**
+ * A conversation made the same tool call (tool and arguments) `count` times: `toolLoopThreshold`
+ * times, or a multiple of it. The call still ran; the chart decides whether the conversation goes on.
+ */
+export interface ToolLoopEvent {
+  type: "llm.tool-loop";
+  invokeId: string;
+  turn: number;
+  toolCallId: string;
+  /** The tool's name. */
+  name: string;
+  count: number;
+}

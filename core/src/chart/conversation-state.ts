@@ -2,6 +2,7 @@ import type { Needs } from "../llm/catalog/needs.js";
 import type { GenerationParams } from "../llm/generation-params.js";
 import type { ModelMessage, ToolSpec } from "../llm/protocol.js";
 import type { PermissionRules } from "../permissions/index.js";
+import type { ToolDispatchSettings } from "../tools/tool-dispatch-settings.js";
 
 /** The persisted part of a conversation: enough to resume it mid-turn with its whole history. */
 export interface ConversationState {
@@ -18,6 +19,8 @@ export interface ConversationState {
   askHuman: boolean;
   maxTurns: number;
   budgetMs?: number;
+  /** How this conversation's tool calls run, over the run's (`maxParallelTools`, `toolTimeoutMs`, `toolTimeouts`, `toolLoopThreshold`). */
+  toolDispatch?: Partial<ToolDispatchSettings>;
   onEndTurnEvent: string;
   stream: boolean;
   params: GenerationParams;

@@ -1,4 +1,5 @@
 import { snippet } from "@escapement/wire-schema";
+import { finishStep, startStep } from "../engine/step-hooks.js";
 import type { ContentBlock, ModelMessage, ModelRequest, ModelResponse, ToolSpec } from "../llm/protocol.js";
 import { isLlmError, LlmError } from "../llm/llm-error.js";
 import { turnEventData } from "../llm/model-layer-event.js";
@@ -11,10 +12,15 @@ import type { ConversationState } from "./conversation-state.js";
 import type { RunServices } from "../engine/run-services.js";
 import { builtinConversationTools, type ConversationToolHost } from "./conversation-tools.js";
 import { toolPermit } from "./tool-permit.js";
-import type { RecordedToolCall } from "../engine/recorded-turns.js";
+import type { RecordedToolCall, RecordedTurn } from "../engine/recorded-turns.js";
 import { processStat } from "../tools/process-stat.js";
 import { processTagOf } from "../engine/process-tag.js";
 import type { EventData } from "@escapement/wire-schema";
+import { dispatchCalls, type DispatchCall } from "./tool-dispatch.js";
+import { resolveToolDispatch, type ToolDispatchSettings } from "../tools/tool-dispatch-settings.js";
+import { isTimedOut, withTimeout, type CallTimer } from "./tool-timeout.js";
+import { toolCallKey, toolLoopsOf } from "./tool-loop.js";
+import { coalescedCheckpoint } from "./step-checkpoint.js";
 
 export interface ChartEvent {
   type: string;
@@ -37,6 +43,11 @@ export interface TurnContext {
   host: ConversationToolHost;
   /** Names this conversation instance's io blobs; unique within the session. Default: the invoke id. */
   blobPrefix?: string;
+  /**
+   * How the step's tool calls run: parallel limit, timeouts, loop threshold (the run's settings
+   * under the conversation's). Default `defaultToolDispatch`.
+   */
+  dispatch?: Partial<ToolDispatchSettings>;
 }
 
 /** The conversation's real tools: its whitelist, or every registered tool for "*". */
@@ -100,34 +111,52 @@ export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
     return { append: [assistant], events: [idle], phase: "idle", validationStrikes: 0 };
   }
 
-  const results: ContentBlock[] = [];
+  const dispatch = resolveToolDispatch(ctx.dispatch);
+  const results: (ContentBlock | undefined)[] = calls.map(() => undefined);
   const events: ChartEvent[] = [];
   // Rows of invalid event payloads come after the real tools: a resume that runs this turn again
   // from its kept rows then never writes one twice.
   const validationRows: EventData<"llm/tool-validation-failed">[] = [];
   let invalid = false;
-  for (const call of calls) {
+  const real: { index: number; call: ToolCall }[] = [];
+  for (const [index, call] of calls.entries()) {
     const eventTool = state.eventTools.find((tool) => tool.toolName === call.name);
-    if (eventTool) {
-      const allowed = ctx.allowedEvents[eventTool.eventName];
-      const check = allowed ? checkEventPayload(allowed, call.input) : ({ ok: false, issues: "event is no longer allowed" } as const);
-      if (check.ok) {
-        events.push({ ...check.payload, type: eventTool.eventName, invokeId: state.invokeId });
-        results.push(toolResult(call, "ok", false));
-      } else {
-        invalid = true;
-        const final = state.validationStrikes >= 1;
-        validationRows.push({ invokeId: state.invokeId, turn, toolCallId: call.id, name: call.name, issues: check.issues, final });
-        results.push(toolResult(call, `invalid payload for event "${eventTool.eventName}": ${check.issues}. Call the tool again with a valid payload.`, true));
-      }
+    if (!eventTool) {
+      real.push({ index, call });
       continue;
     }
-    results.push(await runRealTool(ctx, call, turn, stem, recorded?.tools.get(call.id)));
+    const allowed = ctx.allowedEvents[eventTool.eventName];
+    const check = allowed ? checkEventPayload(allowed, call.input) : ({ ok: false, issues: "event is no longer allowed" } as const);
+    if (check.ok) {
+      events.push({ ...check.payload, type: eventTool.eventName, invokeId: state.invokeId });
+      results[index] = toolResult(call, "ok", false);
+    } else {
+      invalid = true;
+      const final = state.validationStrikes >= 1;
+      validationRows.push({ invokeId: state.invokeId, turn, toolCallId: call.id, name: call.name, issues: check.issues, final });
+      results[index] = toolResult(call, `invalid payload for event "${eventTool.eventName}": ${check.issues}. Call the tool again with a valid payload.`, true);
+    }
+  }
+  if (real.length > 0) {
+    const ran = await runRealTools(ctx, real, turn, stem, recorded, dispatch);
+    for (const [at, { index }] of real.entries()) results[index] = ran[at];
+  }
+  if (dispatch.toolLoopThreshold !== false) {
+    for (const loop of toolLoopsOf(
+      state.messages,
+      real.map(({ call }) => call),
+      dispatch.toolLoopThreshold,
+    )) {
+      if (!recorded?.loops.has(loop.toolCallId)) {
+        services.transcript.append("llm/tool-loop", { invokeId: state.invokeId, turn, ...loop, threshold: dispatch.toolLoopThreshold });
+      }
+      events.push({ type: "llm.tool-loop", invokeId: state.invokeId, turn, toolCallId: loop.toolCallId, name: loop.name, count: loop.count });
+    }
   }
   for (const row of validationRows) services.transcript.append("llm/tool-validation-failed", row);
 
   const strikes = invalid ? state.validationStrikes + 1 : 0;
-  const append: ModelMessage[] = [assistant, { role: "user", content: results }];
+  const append: ModelMessage[] = [assistant, { role: "user", content: results as ContentBlock[] }];
   if (strikes >= 2) {
     events.push({ type: "error.llm.tool-validation", invokeId: state.invokeId, turn, category: "tool-validation" });
     return { append, events, phase: "idle", validationStrikes: strikes };
@@ -142,7 +171,8 @@ export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
  */
 async function callModel(ctx: TurnContext, turn: number, stem: string): Promise<{ response: ModelResponse; responseRef: string }> {
   const { services, state, signal } = ctx;
-  const request = buildRequest(ctx, turn);
+  const step = { invokeId: state.invokeId, stateId: state.stateId, turn };
+  const request = await startStep(services.stepHooks, step, buildRequest(ctx, turn));
   const lastUser = [...state.messages].reverse().find((message) => message.role === "user");
   // Checkpoint before the request row, so a crash during the call cuts the whole attempt.
   services.transcript.flush();
@@ -218,6 +248,7 @@ async function callModel(ctx: TurnContext, turn: number, stem: string): Promise<
   // Written ahead of the tools it asks for. A reply that runs none moves the chart, which
   // checkpoints anyway; until then the cassette answers it again on a resume (answered-calls.ts).
   if (realTools) services.checkpointNow();
+  await finishStep(services.stepHooks, step, request, response, services.log);
   return { response, responseRef };
 }
 
@@ -231,20 +262,84 @@ export const interruptedToolOutput = (name: string): string =>
   `interrupted: the run stopped (it crashed or was killed) while ${name} was running, so whether it finished and what it changed ` +
   "is unknown. Check the state it would have changed before relying on it or running it again.";
 
+/** What one real tool call returned, and where its result is kept. */
+interface RealOutcome {
+  output: string;
+  isError: boolean;
+  meta?: Record<string, unknown>;
+  ref: string;
+}
+
+/**
+ * The real tool calls of one step, dispatched by policy (see tool-dispatch.ts): parallel-safe calls
+ * together up to `maxParallelTools`, serial calls alone, identical parallel-safe calls once. Each
+ * call is written ahead on its own (`runRealTool`); a call that shared another's run gets its own
+ * `tool/finished` and `llm/tool-result` rows, naming the call whose result it took.
+ */
+async function runRealTools(
+  ctx: TurnContext,
+  real: readonly { call: ToolCall }[],
+  turn: number,
+  stem: string,
+  recorded: RecordedTurn | undefined,
+  dispatch: ToolDispatchSettings,
+): Promise<ContentBlock[]> {
+  const { services, state } = ctx;
+  const builtins = builtinConversationTools(state);
+  const tools = realToolsOf(state, services);
+  const checkpoint = coalescedCheckpoint(() => services.checkpointNow());
+  const plan: DispatchCall<RealOutcome>[] = real.map(({ call }) => {
+    const builtin = builtins.find((tool) => tool.spec.name === call.name);
+    const tool = builtin ? undefined : tools.find((candidate) => candidate.name === call.name);
+    return {
+      key: toolCallKey(call),
+      // A chart's conversation tools (ask_human, messaging) and unknown names run alone.
+      parallel: tool?.parallel === true,
+      run: () => runRealTool(ctx, call, turn, stem, recorded?.tools.get(call.id), builtin, tool, dispatch, checkpoint),
+    };
+  });
+  const { results, sharedWith } = await dispatchCalls(plan, dispatch.maxParallelTools);
+  const blocks: ContentBlock[] = [];
+  let shared = false;
+  for (const [at, { call }] of real.entries()) {
+    const outcome = results[at]!;
+    const first = sharedWith[at];
+    if (first !== undefined && !recorded?.tools.get(call.id)?.finished) {
+      shared = true;
+      const ids = { invokeId: state.invokeId, turn, toolCallId: call.id, name: call.name };
+      const meta = { ...outcome.meta, sharedWith: real[first]!.call.id };
+      services.transcript.append("tool/finished", { ...ids, isError: outcome.isError, ref: outcome.ref });
+      services.transcript.append("llm/tool-result", { ...ids, isError: outcome.isError, ref: outcome.ref, snippet: snippet(outcome.output), meta });
+    }
+    blocks.push(toolResult(call, outcome.output, outcome.isError));
+  }
+  if (shared) services.checkpointNow();
+  return blocks;
+}
+
 /**
  * One real tool call, written ahead: `tool/started` is kept before the tool runs, and
  * `tool/finished` (with the result) before the model sees it. In a resumed turn, a call whose
  * result is on disk is not run again; a call the dead run left running runs again only if the tool
- * is idempotent, else the model is told its outcome is unknown.
+ * is idempotent, else the model is told its outcome is unknown. Calls running side by side each
+ * keep their own rows; calls that start (or finish) in the same tick share one checkpoint.
  */
-async function runRealTool(ctx: TurnContext, call: ToolCall, turn: number, stem: string, recorded: RecordedToolCall | undefined): Promise<ContentBlock> {
+async function runRealTool(
+  ctx: TurnContext,
+  call: ToolCall,
+  turn: number,
+  stem: string,
+  recorded: RecordedToolCall | undefined,
+  builtin: ReturnType<typeof builtinConversationTools>[number] | undefined,
+  tool: Tool | undefined,
+  dispatch: ToolDispatchSettings,
+  checkpoint: () => Promise<void>,
+): Promise<RealOutcome> {
   const { services, state } = ctx;
   if (recorded?.finished) {
     const result = services.recorded.toolResult(recorded.finished.ref);
-    return toolResult(call, result.output, result.isError);
+    return { output: result.output, isError: result.isError, ref: recorded.finished.ref };
   }
-  const builtin = builtinConversationTools(state).find((tool) => tool.spec.name === call.name);
-  const tool = builtin ? undefined : realToolsOf(state, services).find((candidate) => candidate.name === call.name);
   const ids = { invokeId: state.invokeId, turn, toolCallId: call.id, name: call.name };
   let outcome: { output: string; isError: boolean; meta?: Record<string, unknown> };
   if (recorded?.started && !(builtin !== undefined || tool?.idempotent === true)) {
@@ -253,8 +348,9 @@ async function runRealTool(ctx: TurnContext, call: ToolCall, turn: number, stem:
   } else {
     if (recorded?.started) services.transcript.append("tool/interrupted", { ...ids, rerun: true });
     services.transcript.append("tool/started", ids);
-    services.checkpointNow();
-    outcome = await executeTool(ctx, call, turn, builtin, tool);
+    await checkpoint();
+    throwIfEnded(ctx.signal, "the conversation ended before a tool could start");
+    outcome = await executeTool(ctx, call, turn, builtin, tool, dispatch);
   }
   const ref = services.io.put(`${stem}-tool-${call.id.replace(/[^A-Za-z0-9_-]/g, "_")}`, { input: call.input, ...outcome });
   services.transcript.append("tool/finished", { ...ids, isError: outcome.isError, ref });
@@ -265,8 +361,15 @@ async function runRealTool(ctx: TurnContext, call: ToolCall, turn: number, stem:
     snippet: snippet(outcome.output),
     ...(outcome.meta ? { meta: outcome.meta } : {}),
   });
-  services.checkpointNow();
-  return toolResult(call, outcome.output, outcome.isError);
+  await checkpoint();
+  return { ...outcome, ref };
+}
+
+/** The time one call of `tool` may run: the conversation's per-tool setting, the tool's own, the default; longer when its input asks. */
+export function callTimeoutMs(tool: Tool, input: unknown, dispatch: ToolDispatchSettings): number {
+  const base = (Object.hasOwn(dispatch.toolTimeouts, tool.name) ? dispatch.toolTimeouts[tool.name] : undefined) ?? tool.timeoutMs ?? dispatch.toolTimeoutMs;
+  const asked = tool.timeoutFor?.(input);
+  return asked !== undefined && asked > base ? asked : base;
 }
 
 /** Runs a tool call (after the policy allows it) and returns what the model is told. */
@@ -276,6 +379,7 @@ async function executeTool(
   turn: number,
   builtin: ReturnType<typeof builtinConversationTools>[number] | undefined,
   tool: Tool | undefined,
+  dispatch: ToolDispatchSettings,
 ): Promise<{ output: string; isError: boolean; meta?: Record<string, unknown> }> {
   const { services, state, signal } = ctx;
   if (!builtin && !tool) {
@@ -289,7 +393,16 @@ async function executeTool(
       const result = await builtin.execute(call.input, ctx.host, signal);
       outcome = { output: result.output, isError: result.isError ?? false };
     } else {
-      outcome = await executeRealTool(ctx, call, turn, tool!);
+      // A conversation tool (ask_human waits for a person) has no timeout; a real tool has one.
+      const timeoutMs = callTimeoutMs(tool!, call.input, dispatch);
+      const ran = await withTimeout(services.clock, timeoutMs, signal, (callSignal, timer) => executeRealTool(ctx, call, turn, tool!, callSignal, timer));
+      outcome = isTimedOut(ran)
+        ? {
+            output: `tool ${call.name} timed out after ${ran.timeoutMs} ms and was stopped; the run goes on.`,
+            isError: true,
+            meta: { timedOut: true, timeoutMs: ran.timeoutMs },
+          }
+        : ran;
     }
   } catch (error) {
     if (signal.aborted) throw new LlmError("aborted", "conversation ended while a tool was running", { cause: error });
@@ -307,15 +420,26 @@ async function executeRealTool(
   call: ToolCall,
   turn: number,
   tool: Tool,
+  signal: AbortSignal,
+  timer: CallTimer,
 ): Promise<{ output: string; isError: boolean; meta?: Record<string, unknown> }> {
-  const { services, state, signal } = ctx;
+  const { services, state } = ctx;
   const parsed = tool.input.safeParse(call.input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(input)"}: ${i.message}`).join("; ");
     return { output: `invalid input for ${call.name}: ${issues}`, isError: true };
   }
   const policy = services.permissions.policyFor(state.permissions, `conversation "${state.invokeId}"`);
-  const permit = toolPermit(services, policy, { invokeId: state.invokeId, stateId: state.stateId, turn, toolCallId: call.id, tool: call.name }, signal);
+  const asked = toolPermit(services, policy, { invokeId: state.invokeId, stateId: state.stateId, turn, toolCallId: call.id, tool: call.name }, signal);
+  // The time a human takes to answer a permission ask is not the tool's: its timer waits meanwhile.
+  const permit: typeof asked = async (target) => {
+    timer.pause();
+    try {
+      return await asked(target);
+    } finally {
+      timer.resume();
+    }
+  };
   // A tool that names no targets is checked as a whole before it runs.
   const refusal = tool.checksPermissions ? undefined : await permit({ kind: "tool" });
   if (refusal && !refusal.allowed) {

@@ -13,6 +13,7 @@ import type { ConversationEvent, ConversationState } from "./conversation-state.
 import { userText } from "./conversation-state.js";
 import { conversationTransition } from "./conversation-transition.js";
 import { errorEventOf, runTurn, type ChartEvent } from "./conversation-turn.js";
+import { resolveToolDispatch, toolDispatchProblems, type ToolDispatchSettings } from "../tools/tool-dispatch-settings.js";
 import type { ConversationToolHost } from "./conversation-tools.js";
 import { owningStatePath } from "./owning-state.js";
 import { parentOf } from "../runtime/xstate-internals.js";
@@ -49,6 +50,14 @@ export interface ConversationParams<TContext = any> {
   askHuman?: Param<boolean, TContext>;
   maxTurns?: Param<number, TContext>;
   budgetMs?: Param<number, TContext>;
+  /** Parallel-safe tool calls of one model step that run at once (default: the run's, else 4). */
+  maxParallelTools?: Param<number, TContext>;
+  /** Time a tool call may take before it is aborted (default: the run's, else 120000 ms); a tool's own `timeoutMs` wins. */
+  toolTimeoutMs?: Param<number, TContext>;
+  /** Per tool name, a timeout over the tool's own and `toolTimeoutMs`. */
+  toolTimeouts?: Param<Record<string, number>, TContext>;
+  /** The same tool call made this many times in this conversation sends `llm.tool-loop` (default: the run's, else 5); false: off. */
+  toolLoopThreshold?: Param<number | false, TContext>;
   onEndTurnEvent?: Param<string, TContext>;
   stream?: Param<boolean, TContext>;
   resilience?: Param<unknown, TContext>;
@@ -101,6 +110,15 @@ export function converse<TContext>(params: ConversationParams<TContext>) {
       const budgetMs = resolveParam(params.budgetMs, args);
       const needs = resolveParam(params.needs, args);
       const permissions = resolveParam(params.permissions, args);
+      const toolDispatch: Partial<ToolDispatchSettings> = {};
+      const maxParallelTools = resolveParam(params.maxParallelTools, args);
+      const toolTimeoutMs = resolveParam(params.toolTimeoutMs, args);
+      const toolTimeouts = resolveParam(params.toolTimeouts, args);
+      const toolLoopThreshold = resolveParam(params.toolLoopThreshold, args);
+      if (maxParallelTools !== undefined) toolDispatch.maxParallelTools = maxParallelTools;
+      if (toolTimeoutMs !== undefined) toolDispatch.toolTimeoutMs = toolTimeoutMs;
+      if (toolTimeouts !== undefined) toolDispatch.toolTimeouts = toolTimeouts;
+      if (toolLoopThreshold !== undefined) toolDispatch.toolLoopThreshold = toolLoopThreshold;
       return {
         allowedEvents,
         state: {
@@ -114,6 +132,7 @@ export function converse<TContext>(params: ConversationParams<TContext>) {
           askHuman: resolveParam(params.askHuman, args) ?? false,
           maxTurns: resolveParam(params.maxTurns, args) ?? defaultMaxTurns,
           ...(budgetMs === undefined ? {} : { budgetMs }),
+          ...(Object.keys(toolDispatch).length === 0 ? {} : { toolDispatch }),
           onEndTurnEvent: resolveParam(params.onEndTurnEvent, args) ?? "llm.idle",
           stream: resolveParam(params.stream, args) ?? true,
           params: gen,
@@ -203,6 +222,11 @@ function unknownNamesProblem(state: ConversationState, services: RunServices): {
   if (state.permissions !== undefined) {
     const problem = rulesProblem(state.permissions, services.tools);
     if (problem) return { category: "invalid-permissions", message: `conversation "${state.invokeId}" in state ${state.stateId}: ${problem}` };
+  }
+  if (state.toolDispatch !== undefined) {
+    const problems = toolDispatchProblems(state.toolDispatch, "param");
+    if (problems.length > 0)
+      return { category: "invalid-tool-dispatch", message: `conversation "${state.invokeId}" in state ${state.stateId}: ${problems.join("; ")}` };
   }
   if (state.resilience !== undefined && state.resilience !== null) {
     try {
@@ -348,6 +372,7 @@ class ConversationDriver {
           signal: this.#controller.signal,
           host: this.#host(),
           blobPrefix: this.#blobPrefix,
+          dispatch: resolveToolDispatch(this.services.toolDispatch, state.toolDispatch),
         });
         if (!this.#live()) return;
         this.self.send({ type: "escapement.turn-committed", append: outcome.append, phase: outcome.phase, validationStrikes: outcome.validationStrikes });

@@ -138,8 +138,14 @@ export const projectConfigSchema = z
       .record(aliasName, z.array(modelTargetSchema).min(1, { error: "an alias lists at least one target" }))
       .default({})
       .describe("alias -> ordered targets; the first is preferred, the rest are failovers"),
-    preferences: z.array(aliasName).default([]).describe("aliases in order of preference"),
-    ratings: z.record(aliasName, z.record(z.string(), z.unknown())).default({}).describe('alias -> free-form scores, e.g. {"quality": 4, "speed": 5}'),
+    preferences: z
+      .array(aliasName)
+      .default([])
+      .describe('aliases in order of preference: the aliases electModel tries, and the failover order under the resilience policy failover: "preferences"'),
+    ratings: z
+      .record(aliasName, z.record(z.string(), z.unknown()))
+      .default({})
+      .describe('alias -> free-form scores, e.g. {"quality": 4, "speed": 5}; electModel\'s rankBy orders candidates by one'),
     eligibilityStrict: z.boolean().default(false).describe("when a needs gate leaves no target: fail (true) or fall back to all targets (false)"),
     credentials: z.array(credentialDescriptorSchema).default([]).describe("provider descriptors, in order"),
     credentialSources: z

@@ -17,6 +17,8 @@ export interface RecordedToolCall {
 export interface RecordedTurn {
   responseRef: string;
   tools: Map<string, RecordedToolCall>;
+  /** Tool calls whose `llm/tool-loop` row is on disk: a resume does not write it again. */
+  loops: Set<string>;
 }
 
 interface TurnRowData {
@@ -78,11 +80,15 @@ export class RecordedTurns {
     if (typeof data.turn !== "number") return;
     const key = `${invokeId}#${data.turn}`;
     if (event === "llm/response" && typeof data.ref === "string") {
-      this.#turns.set(key, { responseRef: data.ref, tools: new Map() });
+      this.#turns.set(key, { responseRef: data.ref, tools: new Map(), loops: new Set() });
       return;
     }
     const turn = this.#turns.get(key);
     if (!turn || typeof data.toolCallId !== "string") return;
+    if (event === "llm/tool-loop") {
+      turn.loops.add(data.toolCallId);
+      return;
+    }
     let call = turn.tools.get(data.toolCallId);
     if (!call) turn.tools.set(data.toolCallId, (call = { started: false, processes: [] }));
     if (event === "tool/started") call.started = true;

@@ -12,6 +12,7 @@ import type { RunGate } from "../debug/debug-gate.js";
 import type { AnyMachineSnapshot } from "xstate";
 import type { RuleLayer, SandboxSettings } from "../permissions/index.js";
 import type { BwrapDetection } from "../tools/detect-bwrap.js";
+import type { StepHooks } from "./step-hooks.js";
 
 export type RunStatus = "done" | "aborted" | "error";
 
@@ -63,6 +64,14 @@ export interface RunChartOptions {
   untilReady?: () => Promise<readonly RowInput[] | void>;
   /** Stop the run when the same model request is sent this many times (default 10); false: off. */
   loopThreshold?: number | false;
+  /** Host code around every model step of every conversation (see step-hooks.ts). */
+  stepHooks?: StepHooks;
+  /** Parallel-safe tool calls of one model step that run at once, in every conversation (default 4); a conversation's `maxParallelTools` wins. */
+  maxParallelTools?: number;
+  /** Time a tool call may take before it is aborted and the model told it timed out (default 120000 ms); a tool's own `timeoutMs` and a conversation's settings win. */
+  toolTimeoutMs?: number;
+  /** The same tool call (tool and arguments) made this many times in one conversation is a loop: `llm/tool-loop` and `llm.tool-loop` (default 5); false: off. */
+  toolLoopThreshold?: number | false;
   /** This run is a child session of that session (a fleet child, see core/src/fleet): recorded in session.json and runner/started. */
   parentSessionId?: string;
   /** The session whose recorded calls this run replays (`--replay`): a fork links to its parent. */

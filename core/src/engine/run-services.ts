@@ -1,6 +1,8 @@
 import type { ActorSystem } from "xstate";
+import type { StepHooks } from "./step-hooks.js";
 import type { ModelClient } from "../llm/protocol.js";
 import type { ToolRegistry } from "../tools/tool-registry.js";
+import type { ToolDispatchSettings } from "../tools/tool-dispatch-settings.js";
 import type { Clock } from "../runtime/clock.js";
 import type { TranscriptWriter } from "../runtime/transcript-writer.js";
 import type { IoStore } from "../runtime/io-store.js";
@@ -41,6 +43,8 @@ export interface RunServices {
   artifacts: ArtifactStore;
   model: ModelClient;
   tools: ToolRegistry;
+  /** The run's tool dispatch settings (`maxParallelTools`, `toolTimeoutMs`, `toolLoopThreshold` run options); a conversation's win. */
+  toolDispatch?: Partial<ToolDispatchSettings>;
   /** What the tools may touch: the policy, the shell sandbox, what a human allowed for the run. */
   permissions: RunPermissions;
   /** Turns of a resumed session already on disk: responses and tool results a resume reuses. Empty for a new run. */
@@ -66,6 +70,8 @@ export interface RunServices {
   fail(category: string, message: string): void;
   /** Aborted when the run is cancelled. */
   signal: AbortSignal;
+  /** Host code around every model step (see step-hooks.ts). */
+  stepHooks?: StepHooks;
   /** Present under runChart: what child sessions inherit (fleets). */
   childHost?: ChildRunHost;
 }

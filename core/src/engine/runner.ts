@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { toolDispatchProblems } from "../tools/tool-dispatch-settings.js";
 import type { AnyMachineSnapshot } from "xstate";
 import { basename, join } from "node:path";
 import type { ChartDefinition } from "./define-chart.js";
@@ -54,6 +55,12 @@ export async function runChart(options: RunChartOptions): Promise<RunResult> {
  * caller already aborted. From there every ending goes through `finish`.
  */
 export async function startChart(options: RunChartOptions): Promise<ChartHandle> {
+  // A bad tool setting (a timeout of 0) is the caller's: refused before the session exists.
+  const dispatchProblems = toolDispatchProblems(
+    { maxParallelTools: options.maxParallelTools, toolTimeoutMs: options.toolTimeoutMs, toolLoopThreshold: options.toolLoopThreshold },
+    "run option",
+  );
+  if (dispatchProblems.length > 0) throw new TypeError(dispatchProblems.join("; "));
   const settings = options.sandbox ?? sandboxSettings();
   // Known at once when the sandbox is off or a parent run probed it already (fleet children).
   const known: BwrapDetection | undefined = settings.mode === "off" ? { unavailable: "the sandbox is off" } : options.bwrap;
@@ -192,6 +199,11 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     artifacts: new ArtifactStore(paths.root, scrubber),
     model: answerFromDisk(chain.model, session.answered, (origin) => options.model.skipCompleted?.([origin])),
     tools,
+    toolDispatch: {
+      ...(options.maxParallelTools === undefined ? {} : { maxParallelTools: options.maxParallelTools }),
+      ...(options.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: options.toolTimeoutMs }),
+      ...(options.toolLoopThreshold === undefined ? {} : { toolLoopThreshold: options.toolLoopThreshold }),
+    },
     permissions,
     recorded: session.recorded,
     checkpointNow: () => {
@@ -207,6 +219,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     debug: gate,
     signal: abort.signal,
     fail: (category, message) => failLater(run, category, message),
+    ...(options.stepHooks ? { stepHooks: options.stepHooks } : {}),
     // What child sessions (core/src/fleet) inherit: their calls go through this run's cassette
     // recorder (so one cassette replays the whole fleet) but not its loop guard (each child has its own).
     childHost: {

@@ -13,6 +13,7 @@ import { knownProviderNames } from "../config/validate.js";
 import { catalogFromConfig } from "../llm/catalog/index.js";
 import type { ModelClient } from "../llm/protocol.js";
 import { createTargetClient } from "../llm/providers/index.js";
+import type { ModelMiddleware } from "../llm/providers/middleware.js";
 import type { FetchFunction } from "../llm/providers/types.js";
 import { createModelRouter } from "../llm/router/index.js";
 import type { ModelTarget } from "../llm/target.js";
@@ -69,6 +70,8 @@ export const providersFromData = (config: ProjectConfig, credentials: Credential
 export interface HermeticModelOptions {
   /** Replaces the global fetch for every provider request (tests, proxies). */
   fetch?: FetchFunction;
+  /** AI SDK middleware on every target's model (see `TargetClientOptions.middleware`). */
+  middleware?: readonly ModelMiddleware[];
 }
 
 /** The router over the config's aliases; undefined when the config defines none. */
@@ -79,6 +82,12 @@ export const modelFromData = (config: ProjectConfig, providers: readonly Resolve
     aliases: config.aliases,
     catalog: catalogFromConfig({ config, providers }),
     strict: config.eligibilityStrict,
-    connect: (target: ModelTarget) => createTargetClient(target, byName.get(target.provider)!, options.fetch ? { fetch: options.fetch } : {}),
+    preferences: config.preferences,
+    ratings: config.ratings,
+    connect: (target: ModelTarget) =>
+      createTargetClient(target, byName.get(target.provider)!, {
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.middleware ? { middleware: options.middleware } : {}),
+      }),
   });
 };

@@ -11,6 +11,8 @@ export {
   type ValidateOptionsResult,
 } from "./options.js";
 export type { Credentials } from "./hermetic-model.js";
+export type { ModelMiddleware, ModelMiddlewareEntry } from "../llm/providers/middleware.js";
+export type { StepHooks, StepInfo, StepStart, StepFinish, ConversationStart, ConversationEnd } from "../engine/step-hooks.js";
 export { mapTranscriptRow, createPublicEventMapper, initialPublicEventState, publicEventsOf, type PublicEventState, type MappedRow } from "./public-events.js";
 export {
   validatePublicEvent,

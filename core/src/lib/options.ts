@@ -17,6 +17,8 @@ import { parseProjectConfig } from "../config/validate.js";
 import type { HumanRenderer } from "../human/human-renderer.js";
 import type { ModelClient } from "../llm/protocol.js";
 import type { FetchFunction } from "../llm/providers/types.js";
+import { isMiddlewareEntry, middlewareProblem, type ModelMiddleware } from "../llm/providers/middleware.js";
+import { stepHooksProblems, type StepHooks } from "../engine/step-hooks.js";
 import type { Clock } from "../runtime/clock.js";
 import type { IdSource } from "../runtime/ids.js";
 import type { Logger } from "../runtime/logger.js";
@@ -38,6 +40,13 @@ export interface RunOptions {
   credentials?: Credentials;
   /** The fetch every provider request of the config-derived model goes through (tests, proxies). */
   fetch?: FetchFunction;
+  /**
+   * AI SDK middleware (`LanguageModelMiddleware` from `ai`) on every model built from `config`:
+   * bare (every alias) or `{ name?, aliases?, middleware }`. Not with `model` (a given model brings its own).
+   */
+  middleware?: readonly ModelMiddleware[];
+  /** Hooks around every model step (`onStepStart`, `onStepFinish`) and conversation (`onConversationStart`, `onConversationEnd`). */
+  hooks?: StepHooks;
   /**
    * The run's real tools: a `ToolRegistry` (used as given), or a list (those tools plus the chart's
    * own). Default: the built-in tools plus the chart's own.
@@ -74,6 +83,12 @@ export interface RunOptions {
   onEvent?: (event: PublicEvent) => void;
   /** Stop the run when the same model request is sent this many times (default 10); false: off. */
   loopThreshold?: number | false;
+  /** Parallel-safe tool calls of one model step that run at once (default 4); a conversation's `maxParallelTools` wins. */
+  maxParallelTools?: number;
+  /** Time a tool call may take before it is aborted and the model told it timed out (default 120000 ms). */
+  toolTimeoutMs?: number;
+  /** The same tool call made this many times in one conversation sends `llm.tool-loop` (default 5); false: off. */
+  toolLoopThreshold?: number | false;
   /** End the run (error `wedged`) when nothing is pending and nothing happens for `cycles` checks `intervalMs` apart. */
   wedge?: { intervalMs: number; cycles: number };
 }
@@ -144,6 +159,23 @@ const fields = {
     )
     .optional(),
   fetch: z.custom<FetchFunction>((value) => typeof value === "function", { error: "expected a fetch function" }).optional(),
+  middleware: z
+    .array(z.unknown(), { error: "expected an array of AI SDK middleware" })
+    .superRefine((list, ctx) => {
+      list.forEach((item, index) => {
+        const problem = middlewareProblem(item);
+        if (problem) ctx.addIssue({ code: "custom", message: problem, path: [index] });
+      });
+    })
+    .transform((list) => list as ModelMiddleware[])
+    .optional(),
+  hooks: z
+    .unknown()
+    .superRefine((value, ctx) => {
+      for (const problem of stepHooksProblems(value)) ctx.addIssue({ code: "custom", message: problem.message, path: problem.hook ? [problem.hook] : [] });
+    })
+    .transform((value) => value as StepHooks)
+    .optional(),
   tools: z.union([z.instanceof(ToolRegistry), z.array(toolSchema)], { error: "expected a ToolRegistry or an array of tools" }).optional(),
   toolEnv: z.record(z.string(), z.string()).optional(),
   human: shaped<HumanRenderer>(["ask"], "a HumanRenderer { ask }").optional(),
@@ -164,6 +196,9 @@ const fields = {
     .optional(),
   onEvent: z.custom<(event: PublicEvent) => void>((value) => typeof value === "function", { error: "expected a function" }).optional(),
   loopThreshold: z.union([z.int().min(1), z.literal(false)], { error: "expected a whole number >= 1, or false" }).optional(),
+  maxParallelTools: z.int().min(1, { error: "expected a whole number >= 1" }).optional(),
+  toolTimeoutMs: z.int().min(1, { error: "a tool timeout must be a whole number of milliseconds from 1" }).max(2_147_483_647).optional(),
+  toolLoopThreshold: z.union([z.int().min(2), z.literal(false)], { error: "expected a whole number >= 2, or false" }).optional(),
   wedge: z.strictObject({ intervalMs: z.int().min(1), cycles: z.int().min(1) }).optional(),
 };
 
@@ -188,6 +223,7 @@ export interface ResolvedOptions {
   model: ModelClient;
   /** A registry built from a tool list; undefined when the options give a registry or none. */
   toolList?: ToolRegistry;
+  hooks?: StepHooks;
 }
 
 export type Resolution = { ok: true; resolved: ResolvedOptions } | { ok: false; issues: OptionIssue[] };
@@ -277,7 +313,21 @@ export function resolveOptions(options: unknown): Resolution {
       for (const issue of error.issues) issues.push({ path: underConfig(issue.path), message: issue.message });
     }
     if (options.model === undefined) {
-      model = modelFromData(effective, providers, fine("fetch") ? { fetch: options.fetch as FetchFunction } : {});
+      const middleware = fine("middleware") ? (options.middleware as ModelMiddleware[]) : [];
+      middleware.forEach((item, index) => {
+        if (!isMiddlewareEntry(item)) return;
+        (item.aliases ?? []).forEach((alias, at) => {
+          if (!Object.hasOwn(effective.aliases, alias))
+            issues.push({
+              path: formatKeyPath(["middleware", index, "aliases", at]),
+              message: `unknown alias "${alias}" ${knownList(alias, Object.keys(effective.aliases))}`,
+            });
+        });
+      });
+      model = modelFromData(effective, providers, {
+        ...(fine("fetch") ? { fetch: options.fetch as FetchFunction } : {}),
+        ...(middleware.length > 0 ? { middleware } : {}),
+      });
       if (model === undefined && config !== undefined) {
         issues.push({
           path: "model",
@@ -286,6 +336,12 @@ export function resolveOptions(options: unknown): Resolution {
       }
     }
   }
+  if (options.model !== undefined && options.middleware !== undefined) {
+    issues.push({
+      path: "middleware",
+      message: "applies to the models built from `config`; a given `model` brings its own (wrap its AI SDK models with wrapLanguageModel)",
+    });
+  }
   if (options.model === undefined && options.config === undefined) {
     issues.push({ path: "model", message: "no model: pass `model` (a ModelClient such as scriptedModel([...])), or `config` with aliases plus `credentials`" });
   }
@@ -293,7 +349,8 @@ export function resolveOptions(options: unknown): Resolution {
   if (issues.length > 0 || !parsed.success || !chart || !model) {
     return { ok: false, issues: issues.length > 0 ? dedupe(issues) : [{ path: "(options)", message: "invalid options" }] };
   }
-  return { ok: true, resolved: { chart, config: effective, providers, model, ...(toolList ? { toolList } : {}) } };
+  const hooks = options.hooks === undefined ? undefined : (options.hooks as StepHooks);
+  return { ok: true, resolved: { chart, config: effective, providers, model, ...(toolList ? { toolList } : {}), ...(hooks ? { hooks } : {}) } };
 }
 
 /** Previews what `run(options)` would reject, without running anything. */

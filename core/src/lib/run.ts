@@ -10,13 +10,15 @@ import type { PublicEvent } from "@escapement/wire-schema";
 import type { ChartDefinition } from "../engine/define-chart.js";
 import { systemClock } from "../runtime/clock.js";
 import { randomIds, type IdSource } from "../runtime/ids.js";
-import { scrubbingLogger, silentLogger } from "../runtime/logger.js";
+import { scrubbingLogger, silentLogger, type Logger } from "../runtime/logger.js";
+import { observe, type ConversationEnd, type ConversationStart, type StepHooks } from "../engine/step-hooks.js";
 import { SecretScrubber, type SecretValue } from "../runtime/secret-scrubber.js";
 import { runChart, type RunStatus } from "../engine/runner.js";
 import type { RowTap } from "../runtime/transcript-writer.js";
 import { createDefaultRegistry } from "../tools/builtin-tools.js";
 import { permissionOptions } from "../engine/permission-options.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
+import { runMcpTools } from "./run-mcp.js";
 import { EventChannel } from "./event-channel.js";
 import { resolveOptions, RunOptionsError, type ResolvedOptions, type RunOptions } from "./options.js";
 import { createPublicEventMapper, initialPublicEventState } from "./public-events.js";
@@ -99,9 +101,13 @@ async function start(options: RunOptions, resolved: ResolvedOptions, runId: stri
     }
     channel.push(event);
   };
+  const hooks = resolved.hooks;
   const tap: RowTap = (rows) => {
     try {
-      for (const row of rows) for (const event of map(row)) deliver(event);
+      for (const row of rows) {
+        for (const event of map(row)) deliver(event);
+        if (hooks) observeConversation(hooks, row, log);
+      }
     } catch (error) {
       // A tap must never throw into the transcript writer; the transcript has the rows anyway.
       log.error(`run ${runId}: public event mapping failed`, { message: (error as Error)?.message ?? String(error) });
@@ -109,11 +115,19 @@ async function start(options: RunOptions, resolved: ResolvedOptions, runId: stri
   };
 
   log.info(`run ${runId}: chart ${chart.id}${options.resume ? ", resuming" : ""} in ${sessionDir}`);
+  // The config's MCP servers, as `escapement run` starts them: one that fails is a warning and a row, not a failure.
+  const mcp = await runMcpTools(resolved.config.mcpServers, tools, {
+    log,
+    env: options.toolEnv ?? {},
+    ...(options.workDir === undefined ? {} : { workDir }),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   try {
     const result = await runChart({
       chart,
       model,
-      tools,
+      tools: mcp.registry ?? tools,
+      ...(mcp.startRows.length > 0 ? { startRows: mcp.startRows } : {}),
       ...(options.resume ? { resume: basename(sessionDir), sessionsRoot: dirname(sessionDir) } : { sessionDir }),
       cwd: workDir,
       workDir,
@@ -133,7 +147,11 @@ async function start(options: RunOptions, resolved: ResolvedOptions, runId: stri
       ...(options.input === undefined ? {} : { input: options.input }),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.loopThreshold === undefined ? {} : { loopThreshold: options.loopThreshold }),
+      ...(options.maxParallelTools === undefined ? {} : { maxParallelTools: options.maxParallelTools }),
+      ...(options.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: options.toolTimeoutMs }),
+      ...(options.toolLoopThreshold === undefined ? {} : { toolLoopThreshold: options.toolLoopThreshold }),
       ...(options.wedge ? { wedge: options.wedge } : {}),
+      ...(resolved.hooks ? { stepHooks: resolved.hooks } : {}),
       secrets,
     });
     log.info(`run ${runId}: ${result.status}${result.error ? ` (${result.error.category}: ${result.error.message})` : ""}`);
@@ -151,6 +169,19 @@ async function start(options: RunOptions, resolved: ResolvedOptions, runId: stri
     log.error(`run ${runId}: could not run: ${(error as Error)?.message ?? String(error)}`);
     channel.end(error);
     throw error;
+  } finally {
+    await mcp.close();
+  }
+}
+
+/** The conversation hooks, told of each conversation's start and end rows (after they are on disk). */
+function observeConversation(hooks: StepHooks, row: { event: string; data: unknown }, log: Logger): void {
+  if (row.event === "llm/conversation-started") {
+    const { invokeId, stateId, model } = row.data as ConversationStart;
+    observe(hooks, "onConversationStart", { invokeId, stateId, model }, log);
+  } else if (row.event === "llm/conversation-ended") {
+    const { invokeId, stateId, reason } = row.data as ConversationEnd;
+    observe(hooks, "onConversationEnd", { invokeId, stateId, reason }, log);
   }
 }
 

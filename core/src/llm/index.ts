@@ -51,6 +51,8 @@ export {
 } from "./providers/index.js";
 export {
   createModelRouter,
+  preferredAliases,
+  type PreferredOptions,
   parseResiliencePolicy,
   resiliencePolicySchema,
   ResiliencePolicyError,

@@ -20,6 +20,8 @@ export function liveModelFor(loaded: LoadedProjectConfig): ChartModel | undefine
     strict: loaded.config.eligibilityStrict,
     needs: (request) => request.needs,
     connect: (target: ModelTarget) => createTargetClient(target, providers.get(target.provider)!),
+    ...(loaded.config.preferences ? { preferences: loaded.config.preferences } : {}),
+    ...(loaded.config.ratings ? { ratings: loaded.config.ratings } : {}),
   });
   const served = Object.entries(aliases)
     .map(([alias, targets]) => `${alias} -> ${targets.map(targetId).join(", ")}`)

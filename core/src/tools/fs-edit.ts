@@ -19,6 +19,7 @@ export type FsEditInput = z.infer<typeof FsEditInput>;
 
 export const fsEditTool = defineTool<FsEditInput>({
   name: "fs_edit",
+  parallel: false,
   description:
     "Replace an exact string in a file. old_string must occur exactly once unless replace_all is true; " +
     "otherwise nothing is changed and the reason is reported. The write is atomic.",

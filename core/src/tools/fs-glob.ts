@@ -30,6 +30,7 @@ export const createFsGlobTool = (options: FsGlobOptions = {}): Tool<FsGlobInput>
     input: FsGlobInput,
     checksPermissions: true,
     idempotent: true,
+    parallel: true,
     async execute(input, context) {
       const shownRoot = input.cwd ?? ".";
       const path = workPath(context.workDir, shownRoot, "cwd");

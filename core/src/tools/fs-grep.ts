@@ -55,6 +55,7 @@ export const createFsGrepTool = (options: FsGrepOptions = {}): Tool<FsGrepInput>
     input: FsGrepInput,
     checksPermissions: true,
     idempotent: true,
+    parallel: true,
     async execute(input, context) {
       const shownRoot = input.path ?? ".";
       const path = workPath(context.workDir, shownRoot);

@@ -15,6 +15,7 @@ export type FsMultiEditInput = z.infer<typeof FsMultiEditInput>;
 
 export const fsMultiEditTool = defineTool<FsMultiEditInput>({
   name: "fs_multi_edit",
+  parallel: false,
   description: "Apply several exact-string edits to one file, in order. Each edit follows fs_edit's rules. " + "If any edit fails, the file is left untouched.",
   input: FsMultiEditInput,
   checksPermissions: true,

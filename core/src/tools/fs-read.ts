@@ -39,6 +39,7 @@ export const fsReadTool = defineTool<FsReadInput>({
   input: FsReadInput,
   checksPermissions: true,
   idempotent: true,
+  parallel: true,
   async execute(input, context) {
     const path = workPath(context.workDir, input.path);
     if ("failure" in path) return path.failure;

@@ -13,6 +13,7 @@ export type FsWriteInput = z.infer<typeof FsWriteInput>;
 
 export const fsWriteTool = defineTool<FsWriteInput>({
   name: "fs_write",
+  parallel: false,
   description:
     "Create or overwrite a file with the given content. Missing parent directories are created. " +
     "The write is atomic: the file holds either its old or its new content, never a mix.",

@@ -1,6 +1,8 @@
 export { defineTool, type Tool, type ToolContext, type ToolResult } from "./tool.js";
 export { DuplicateToolError, ToolRegistry, UnknownToolError } from "./tool-registry.js";
 export { toToolSpec } from "./tool-spec.js";
+export { maxToolTimeoutMs, toolTimeoutProblem } from "./tool-timeout-problem.js";
+export { defaultToolDispatch, resolveToolDispatch, toolDispatchProblems, type ToolDispatchSettings } from "./tool-dispatch-settings.js";
 export { builtinTools, createBuiltinTools, createDefaultRegistry, type BuiltinToolOptions } from "./builtin-tools.js";
 export { resolvePath } from "./resolve-path.js";
 export { fsReadTool, FsReadInput } from "./fs-read.js";

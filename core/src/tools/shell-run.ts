@@ -42,6 +42,9 @@ export interface ShellRunOptions {
   drainMs?: number;
 }
 
+/** Time a timed-out command takes to stop: SIGTERM to SIGKILL, draining its output, and a margin. */
+const stopGraceMs = (options: ShellRunOptions): number => (options.killGraceMs ?? 2000) + (options.drainMs ?? 300) + 1000;
+
 export const createShellRunTool = (options: ShellRunOptions = {}): Tool<ShellRunInput> =>
   defineTool<ShellRunInput>({
     name: "shell_run",
@@ -53,6 +56,12 @@ export const createShellRunTool = (options: ShellRunOptions = {}): Tool<ShellRun
       "start a server and use it within one command.",
     input: ShellRunInput,
     checksPermissions: true,
+    // Commands change things: each runs alone, in the model's order.
+    parallel: false,
+    // The command's own timeout (which keeps its output) comes first; the call's is a backstop after
+    // the time to kill its group and drain its output.
+    timeoutMs: defaultShellTimeoutMs + stopGraceMs(options),
+    timeoutFor: (input) => (input.timeoutMs === undefined ? undefined : input.timeoutMs + stopGraceMs(options)),
     async execute(input, context) {
       const { workDir, signal, sandbox } = context;
       const shownCwd = input.cwd ?? ".";

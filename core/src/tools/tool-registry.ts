@@ -1,6 +1,7 @@
 import type { ToolSpec } from "../llm/protocol.js";
 import { toToolSpec } from "./tool-spec.js";
 import type { Tool } from "./tool.js";
+import { toolTimeoutProblem } from "./tool-timeout-problem.js";
 
 /** Names every provider accepts for a tool. */
 const toolName = /^[A-Za-z0-9_-]{1,64}$/;
@@ -42,12 +43,14 @@ export class ToolRegistry {
     for (const tool of tools) this.register(tool);
   }
 
-  /** Adds a tool; throws on a duplicate or invalid name, or an input that is not an object schema. */
+  /** Adds a tool; throws on a duplicate or invalid name, an input that is not an object schema, or a timeout that is not a whole number of ms >= 1. */
   register(tool: Tool): this {
     if (!toolName.test(tool.name)) {
       throw new TypeError(`invalid tool name "${tool.name}": use 1-64 letters, digits, "_" or "-"`);
     }
     if (this.#tools.has(tool.name)) throw new DuplicateToolError(tool.name);
+    const timeout = tool.timeoutMs === undefined ? undefined : toolTimeoutProblem(tool.timeoutMs, `tool "${tool.name}" timeoutMs`);
+    if (timeout) throw new TypeError(timeout);
     toToolSpec(tool);
     this.#tools.set(tool.name, tool);
     return this;

@@ -60,6 +60,23 @@ export interface Tool<Input = any> {
    * When a crash interrupts it, a resume runs it again; otherwise the model is told the outcome is unknown.
    */
   idempotent?: boolean;
+  /**
+   * Calls of this tool may run at the same time as other parallel-safe calls of the same model step
+   * (reads, searches, fetches). Default false: the call runs alone, after the calls before it and
+   * before the calls after it, so its side effects happen in the model's order.
+   */
+  parallel?: boolean;
+  /**
+   * How long one call may run before it is aborted through `context.signal` and the model is told
+   * it timed out, in milliseconds (whole, from 1). Default: the conversation's `toolTimeoutMs`
+   * (120 s unless set); a conversation's `toolTimeouts[name]` overrides it.
+   */
+  timeoutMs?: number;
+  /**
+   * The time a call asks for in its own input (shell_run's `timeoutMs`): the call is then given
+   * that much and a grace to stop on its own, when that is longer than its timeout.
+   */
+  timeoutFor?: (input: Input) => number | undefined;
   execute(input: Input, context: ToolContext): Promise<ToolResult>;
 }
 

@@ -118,6 +118,7 @@ export const createWebFetchTool = (options: WebFetchOptions = {}): Tool<WebFetch
     input: WebFetchInput,
     checksPermissions: true,
     idempotent: true,
+    parallel: true,
     async execute({ url }, context) {
       const { signal } = context;
       if (signal.aborted) return abortedResult({ url });

@@ -29,6 +29,8 @@ describe("validateOptions", () => {
       config: { aliases: { default: [{ provider: "anthropic", model: "claude-x" }] } },
       credentials: { anthropic: "sk-x" },
       fetch: globalThis.fetch,
+      middleware: [{ specificationVersion: "v3", transformParams: async ({ params }) => params }],
+      hooks: { onStepStart: () => {}, onConversationEnd: () => {} },
       tools: [tool("t1")],
       toolEnv: { PATH: "/usr/bin" },
       human: { ask: async () => ({ value: 1 }) },
@@ -45,11 +47,14 @@ describe("validateOptions", () => {
       signal: new AbortController().signal,
       onEvent: () => {},
       loopThreshold: false,
+      maxParallelTools: 2,
+      toolTimeoutMs: 30_000,
+      toolLoopThreshold: false,
       wedge: { intervalMs: 10, cycles: 3 },
     };
     expect(Object.keys(everything).sort()).toEqual([...runOptionNames].sort());
-    // Only the pairs that exclude each other are reported.
-    expect(issuesOf(everything).map((issue) => issue.path)).toEqual(["sessionsRoot", "resume"]);
+    // Only the pairs that exclude each other are reported (middleware applies to a config-built model only).
+    expect(issuesOf(everything).map((issue) => issue.path)).toEqual(["sessionsRoot", "resume", "middleware"]);
   });
 
   it("rejects unknown keys, naming each and guessing the intended one", () => {

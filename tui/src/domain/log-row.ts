@@ -82,6 +82,7 @@ const summaries: Summaries = {
   "llm/latency-switch": (d) => `${d.invokeId} ${d.from} → ${d.to} after ${d.waitedMs} ms`,
   "llm/overrun": (d) => `${d.invokeId} overrun ${d.attempt}: ${d.action}`,
   "llm/context-warning": (d) => `${d.invokeId} context ${Math.round(d.used * 100)}% used`,
+  "llm/tool-loop": (d) => `${d.invokeId} ${d.name} called ${d.count}× with the same arguments`,
   "llm/model-policy-empty": (d) => `${d.invokeId} no model for ${d.alias}${d.strict ? " (strict)" : ""}`,
   "llm/loop-detected": (d) => `${d.invokeId} loop detected (${d.count}×)`,
   "human-input/requested": (d) => `? ${d.message} (${d.kind})`,

@@ -112,6 +112,8 @@ export declare const eventDataLlmContextWarning: Validator;
 export declare const eventDataLlmModelPolicyEmpty: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1loop-detected */
 export declare const eventDataLlmLoopDetected: Validator;
+/** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1tool-loop */
+export declare const eventDataLlmToolLoop: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1stream-diverged */
 export declare const eventDataLlmStreamDiverged: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1turn-interrupted */

@@ -33,6 +33,7 @@ export const EVENT_NAMES = [
   "llm/context-warning",
   "llm/model-policy-empty",
   "llm/loop-detected",
+  "llm/tool-loop",
   "llm/stream-diverged",
   "llm/turn-interrupted",
   "human-input/requested",

@@ -5,3 +5,12 @@ export { resolvePromptCaching, type CacheBreakpoints } from "./caching.js";
 export { providerKinds, builtinProviderKinds, kindDefaults, ollamaBaseURL, type ProviderKind, type KindDefaults } from "./provider-kinds.js";
 export { defaultHeadersTimeoutMs, withHeadersTimeout } from "./timed-fetch.js";
 export type { FetchFunction, LanguageModelSource, ProviderSpec, SecretLike, TargetClientOptions, TargetTransport } from "./types.js";
+export {
+  middlewareFor,
+  middlewareProblem,
+  nameMiddleware,
+  withMiddleware,
+  type ModelMiddleware,
+  type ModelMiddlewareEntry,
+  type NamedMiddleware,
+} from "./middleware.js";

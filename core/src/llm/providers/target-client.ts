@@ -15,6 +15,7 @@ import { toAiSdkPrompt } from "./messages.js";
 import { languageModelFor, missingKeyProblem, revealKey } from "./models.js";
 import { ContentAssembler, thinkingSealOf, toStopReason, toUsage } from "./response.js";
 import type { ProviderKind } from "./provider-kinds.js";
+import { middlewareFor, nameMiddleware, withMiddleware } from "./middleware.js";
 import { keyScrubbedClient } from "./scrub-error.js";
 import { resolveHeadersTimeout, resolveResponseTimeout, withHeadersTimeout } from "./timed-fetch.js";
 import type { LanguageModelSource, ProviderSpec, TargetClientOptions, TargetTransport } from "./types.js";
@@ -82,6 +83,24 @@ function makeClient(
   const streamModel = rawStreamModel === rawModel ? model : guard(rawStreamModel);
   const now = options.now ?? (() => performance.now());
   const id = targetId(target);
+  // The models of one alias's middleware, built at its first call.
+  const middleware = nameMiddleware(options.middleware ?? []);
+  const byAlias = new Map<string, { model: Exclude<LanguageModel, string>; streamModel: Exclude<LanguageModel, string> }>();
+  const modelsFor = (alias: string) => {
+    if (middleware.length === 0) return { model, streamModel };
+    let models = byAlias.get(alias);
+    if (!models) {
+      const chosen = middlewareFor(middleware, alias);
+      const wrap = (base: Exclude<LanguageModel, string>) => {
+        if (chosen.length === 0) return base;
+        if (base.specificationVersion !== "v3") throw new LlmError("invalid-request", `target ${id}: middleware needs an AI SDK V3 model`);
+        return withMiddleware(base, chosen);
+      };
+      models = { model: wrap(model), streamModel: streamModel === model ? wrap(model) : wrap(streamModel) };
+      byAlias.set(alias, models);
+    }
+    return models;
+  };
 
   return {
     target,
@@ -92,8 +111,9 @@ function makeClient(
       const cache = kind === "anthropic" ? resolvePromptCaching(request.params.promptCaching, target.promptCaching, options.promptCaching) : undefined;
       const prompt = toAiSdkPrompt(request, cache);
       const providerOptions = providerOptionsFor(kind, providerName, params.thinking);
+      const models = modelsFor(request.model);
       const settings = {
-        model: request.stream ? streamModel : model,
+        model: request.stream ? models.streamModel : models.model,
         ...(prompt.system === undefined ? {} : { system: prompt.system }),
         messages: prompt.messages,
         ...(prompt.tools === undefined ? {} : { tools: prompt.tools }),

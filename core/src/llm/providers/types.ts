@@ -1,5 +1,6 @@
 import type { LanguageModelV2, LanguageModelV3 } from "@ai-sdk/provider";
 import type { PromptCaching } from "../generation-params.js";
+import type { ModelMiddleware } from "./middleware.js";
 import type { ProviderKind } from "./provider-kinds.js";
 
 /** A credential the adapters read with `reveal()` at the one place a request is built (config's `Secret`). */
@@ -67,6 +68,12 @@ export interface TargetClientOptions {
    * never print them; without this hook they are discarded.
    */
   onWarnings?: (warnings: readonly unknown[]) => void;
+  /**
+   * AI SDK middleware (`LanguageModelMiddleware`, applied with `wrapLanguageModel`): bare (every
+   * alias) or `{ name?, aliases?, middleware }` (the calls that ask for those aliases). The first
+   * sees the request first. A throw of its own fails the call with an `LlmError` naming it.
+   */
+  middleware?: readonly ModelMiddleware[];
 }
 
 /** A host-supplied AI SDK model: an instance (V2 or V3, as `ai` 6 accepts) or a factory by model id. */

@@ -13,3 +13,4 @@ export {
 export { backoffDelay } from "./backoff.js";
 export { StreamGuard, type GuardedTry } from "./stream-guard.js";
 export { addUsage, contextUsed, costOf, defaultCostUsd, tokensInContext, type CostFunction, type TargetFacts, type TargetPricing } from "./metrics.js";
+export { preferredAliases, preferencesOf, type AliasPreferences, type PreferredOptions, type Ratings } from "./preferred-aliases.js";

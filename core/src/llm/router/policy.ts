@@ -52,8 +52,12 @@ const continuationSchema = z.strictObject({
 
 export const resiliencePolicySchema = z.strictObject({
   retry: retrySchema.optional(),
-  /** false: use only the first available target of the chain. Default true. */
-  failover: z.boolean().optional(),
+  /**
+   * false: use only the first available target of the chain. true (default): the alias's targets,
+   * then the request's fallback aliases. "preferences": as true, then every other alias of the
+   * router's `preferences` (config `preferences`), in that order.
+   */
+  failover: z.union([z.boolean(), z.literal("preferences")]).optional(),
   /** A target given up for auth or transient errors is skipped by later calls for this long. */
   cooldownMs: z.number().min(0).optional(),
   latency: z.union([z.literal(false), latencySchema]).optional(),
@@ -69,7 +73,7 @@ export type TargetRef = z.infer<typeof targetRef>;
 /** A policy with every default filled in: what one call runs under. */
 export interface ResolvedResilience {
   retry: Required<z.infer<typeof retrySchema>>;
-  failover: boolean;
+  failover: boolean | "preferences";
   cooldownMs: number;
   latency: { firstTokenMs: number; fallback: ModelTarget[] } | undefined;
   overrun: { retries: number; temperatureBump: number; maxTemperature: number; onExhausted: "truncate" | "fail" } | undefined;

@@ -49,6 +49,13 @@ export interface ModelRouterOptions {
   gate?: NeedsFilter;
   /** `eligibilityStrict`: when the needs filter leaves no target, fail the call (true) or use the whole chain (false, default). */
   strict?: boolean;
+  /**
+   * Aliases in order of preference (config `preferences`): the aliases `electModel` tries when
+   * given none, and the failover order after a request's own aliases under `failover: "preferences"`.
+   */
+  preferences?: readonly string[];
+  /** Alias -> free-form scores (config `ratings`): `electModel`'s `rankBy` orders candidates by one. */
+  ratings?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** The router's resilience defaults; a request's `resilience` overrides them per section. */
   resilience?: ResiliencePolicy;
   /** Measures spans only (latency, cooldowns): any monotonic scale. Default: `performance.now()`. */
@@ -61,6 +68,10 @@ export interface ModelRouterOptions {
 export interface ModelRouter extends ModelClient {
   /** Aliases served, in config order. */
   readonly aliases: readonly string[];
+  /** Aliases in order of preference (the `preferences` option; empty without it). */
+  readonly preferences: readonly string[];
+  /** Alias -> scores (the `ratings` option; empty without it). */
+  readonly ratings: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** The ordered chain a request would try (aliases resolved, deduplicated, filtered by needs), before cooldowns. */
   chainOf(request: ModelRequest): ModelTarget[];
 }
@@ -82,6 +93,8 @@ type Outcome = { kind: "ok"; response: ModelResponse } | { kind: "error"; error:
 
 class Router implements ModelRouter {
   readonly aliases: readonly string[];
+  readonly preferences: readonly string[];
+  readonly ratings: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly #options: ModelRouterOptions;
   readonly #defaults: ResiliencePolicy | undefined;
   readonly clock: Pick<Clock, "now">;
@@ -97,6 +110,8 @@ class Router implements ModelRouter {
   constructor(options: ModelRouterOptions) {
     this.#options = options;
     this.aliases = Object.keys(options.aliases);
+    this.preferences = [...(options.preferences ?? [])];
+    this.ratings = options.ratings ?? {};
     this.#defaults = options.resilience === undefined ? undefined : parseResiliencePolicy(options.resilience, "router resilience");
     this.#baseline = resolveResilience(this.#defaults);
     this.#needsFilter = options.gate ?? catalogNeedsFilter(options);
@@ -122,14 +137,14 @@ class Router implements ModelRouter {
   }
 
   chainOf(request: ModelRequest): ModelTarget[] {
-    return this.#chain(request, () => {});
+    return this.#chain(request, this.#policyOf(request), () => {});
   }
 
   async call(request: ModelRequest, options: CallOptions): Promise<ModelResponse> {
     const started = this.clock.now();
     const emit: ModelLayerEventListener = (event, data) => options.onEvent?.(event, data);
     const policy = this.#policyOf(request);
-    const chain = this.#chain(request, emit);
+    const chain = this.#chain(request, policy, emit);
     if (options.signal.aborted) throw new LlmError("aborted", "model call aborted before it started", { cause: options.signal.reason });
     return new CallRun(this, request, options, policy, chain, started).run();
   }
@@ -153,12 +168,15 @@ class Router implements ModelRouter {
     return resolved;
   }
 
-  #chain(request: ModelRequest, emit: ModelLayerEventListener): ModelTarget[] {
-    const aliases = request.models === undefined ? [request.model] : [request.model, ...request.models];
+  #chain(request: ModelRequest, policy: ResolvedResilience, emit: ModelLayerEventListener): ModelTarget[] {
+    const asked = request.models === undefined ? [request.model] : [request.model, ...request.models];
+    for (const alias of asked) this.assertAlias(alias);
+    // Under `failover: "preferences"` the preferred aliases follow the request's own, in order.
+    const aliases = policy.failover === "preferences" ? [...asked, ...this.preferences.filter((alias) => !asked.includes(alias))] : asked;
     const chain: ModelTarget[] = [];
     const seen = new Set<string>();
     for (const alias of aliases) {
-      this.assertAlias(alias);
+      if (!Object.hasOwn(this.#options.aliases, alias)) continue;
       for (const target of this.#options.aliases[alias]!) {
         const id = targetId(target);
         if (seen.has(id)) continue;

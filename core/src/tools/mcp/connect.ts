@@ -20,6 +20,7 @@ import { abortedResult, toolFailure } from "../tool-failure.js";
 import { expandEnvRefs, MissingEnvVarError, type Env } from "./env-refs.js";
 import { GroupStdioTransport } from "./stdio-transport.js";
 import { mcpToolName } from "./tool-names.js";
+import { maxToolTimeoutMs } from "../tool-timeout-problem.js";
 import { fromMcpResult, type McpCallResult } from "./tool-result.js";
 import { displayUrl, mcpFailureLine } from "./report.js";
 
@@ -360,6 +361,10 @@ class McpServerHandle {
         inputSchema: { ...(descriptor.inputSchema as Record<string, unknown>) },
         // The server's own hint: a read-only or idempotent tool may run again after a crash interrupted it.
         ...(descriptor.annotations?.readOnlyHint === true || descriptor.annotations?.idempotentHint === true ? { idempotent: true } : {}),
+        // A read-only tool changes nothing: its calls may run beside other parallel-safe calls.
+        ...(descriptor.annotations?.readOnlyHint === true ? { parallel: true } : {}),
+        // The server's own limit; the SDK's request timeout stays as a backstop.
+        timeoutMs: Math.min(this.#toolTimeoutMs, maxToolTimeoutMs),
         execute: (input: Record<string, unknown>, context: ToolContext) => this.call(mcpTool, name, input, context),
       });
     }

@@ -1,7 +1,7 @@
 /** The MCP part of a run's tools, as `escapement run` (or any host) assembles them. */
 import type { McpServerConfig } from "../../config/schema.js";
 import { createDefaultRegistry } from "../builtin-tools.js";
-import type { ToolRegistry } from "../tool-registry.js";
+import { ToolRegistry } from "../tool-registry.js";
 import type { Tool } from "../tool.js";
 import type { ConnectMcpOptions } from "./connect.js";
 import type { McpConnection } from "./connection.js";
@@ -19,20 +19,25 @@ export interface McpRunTools {
   close(): Promise<void>;
 }
 
-/** Connects `servers` and builds the run's registry around their tools. Never throws for a server that fails. */
+/**
+ * Connects `servers` and builds the run's registry around their tools. Never throws for a server
+ * that fails. `options.base`: the tools to start from instead of the built-ins and `chartTools`
+ * (copied, never changed).
+ */
 export async function connectRunTools(
   servers: Readonly<Record<string, McpServerConfig>>,
   chartTools: readonly Tool[],
-  options: ConnectMcpOptions = {},
+  options: ConnectMcpOptions & { base?: ToolRegistry } = {},
 ): Promise<McpRunTools> {
   if (Object.keys(servers).length === 0) {
     return { registry: undefined, startRows: [], warnings: [], connection: undefined, close: async () => {} };
   }
   // The MCP SDK takes ~200 ms to load: only runs with servers pay for it.
   const { connectMcpServers } = await import("./connect.js");
-  const connection = await connectMcpServers(servers, options);
-  const registry = createDefaultRegistry();
-  for (const tool of chartTools) registry.register(tool);
+  const { base, ...connectOptions } = options;
+  const connection = await connectMcpServers(servers, connectOptions);
+  const registry = base ? new ToolRegistry(base.list()) : createDefaultRegistry();
+  if (!base) for (const tool of chartTools) registry.register(tool);
   registerMcpTools(registry, connection, options.log);
   const status = connection.status;
   return { registry, startRows: mcpStartRows(status), warnings: mcpFailureLines(status), connection, close: () => connection.close() };

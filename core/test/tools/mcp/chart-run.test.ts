@@ -1,12 +1,14 @@
 /** End to end: a chart run (runChart, the scripted model) whose conversation calls MCP tools of a real server. */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { setup } from "xstate";
 import { z } from "zod";
 import { converse, inlineActors } from "../../../src/chart/index.js";
 import { scriptedModel, type ContentBlock } from "../../../src/llm/index.js";
 import { connectRunTools } from "../../../src/tools/mcp/index.js";
-import { rowsOf, runScripted } from "../../chart/helpers.js";
-import { baseEnv, stdioServer } from "./helpers.js";
+import { rowsOf, runScripted, tempDir } from "../../chart/helpers.js";
+import { baseEnv, stdioServer, waitFor } from "./helpers.js";
 
 const chartUsing = (realTools: string[]) =>
   setup({ actors: inlineActors }).createMachine({
@@ -120,6 +122,39 @@ describe("a chart run with MCP tools", () => {
       expect(result.status).toBe("error");
       expect(result.error?.category).toBe("unknown-tool");
       expect(result.error?.message).toContain('unknown tool "broken__search" (MCP server "broken" failed to start (spawn)');
+    } finally {
+      await mcp.close();
+    }
+  });
+});
+
+describe("a hung MCP tool in a chart run", () => {
+  it("is aborted at its timeout: the server is told to cancel, the model gets a timeout error, the run goes on", async () => {
+    const cancelLog = join(tempDir(), "cancelled.txt");
+    const mcp = await connectRunTools({ "echo-server": stdioServer({ toolTimeoutMs: 400, env: { ECHO_SERVER_CANCEL_LOG: cancelLog } }) }, [], { env: baseEnv });
+    try {
+      // The read-only hang tool is parallel-safe: it runs beside the echo, which answers at once.
+      const hung = mcp.registry!.pick(["echo-server__hang"])[0]!;
+      expect(hung).toMatchObject({ parallel: true, timeoutMs: 400 });
+      const model = scriptedModel([
+        {
+          toolCalls: [
+            { name: "echo-server__hang", input: { tag: "h1" }, id: "hang-1" },
+            { name: "echo-server__echo", input: { text: "beside it" }, id: "echo-1" },
+          ],
+        },
+        { toolCalls: [{ name: "echo-server__echo", input: { text: "after it" }, id: "echo-2" }] },
+        { events: [{ name: "finish", payload: {} }] },
+      ]);
+      const { result, rows } = await runScripted({ chart: chartUsing(["*"]), model, tools: mcp.registry!, startRows: mcp.startRows });
+      expect(result.status).toBe("done");
+      const [timedOut, echoed] = toolResults(model.calls[1]!.messages.at(-1)!.content);
+      expect(timedOut).toMatchObject({ toolCallId: "hang-1", isError: true, output: expect.stringContaining("timed out after 400 ms") });
+      expect(echoed).toMatchObject({ toolCallId: "echo-1", output: "beside it" });
+      expect(rowsOf(rows, "llm/tool-result", { toolCallId: "hang-1" })[0]!.data).toMatchObject({ meta: { timedOut: true, timeoutMs: 400 } });
+      // The server heard the cancellation and still serves the next call.
+      await waitFor(() => existsSync(cancelLog) && readFileSync(cancelLog, "utf8").includes("cancelled h1"));
+      expect(rowsOf(rows, "llm/tool-result", { toolCallId: "echo-2" })[0]!.data).toMatchObject({ isError: false, snippet: "after it" });
     } finally {
       await mcp.close();
     }

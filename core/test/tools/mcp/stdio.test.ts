@@ -32,6 +32,7 @@ describe("MCP over stdio: listing", () => {
       "echo-server__fail",
       "echo-server__mixed",
       "echo-server__slow",
+      "echo-server__hang",
       "echo-server__crash",
       "echo-server__spawn_child",
       "echo-server__env",
