@@ -484,6 +484,7 @@ export function App(props: AppProps) {
                     state={logState}
                     view={logView}
                     lanes={lanes}
+                    filterText={logText}
                     focused={() => focus() === "log" && !modalPrompt()}
                     width={() => layout().leftWidth}
                     height={() => lowerRows().log}

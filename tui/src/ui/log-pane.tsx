@@ -21,6 +21,8 @@ export interface LogPaneProps {
   view: Accessor<LogView>;
   /** Lanes shown; all when undefined. */
   lanes: Accessor<ReadonlySet<Lane> | undefined>;
+  /** The text filter applied (`/`), named in the title; the rows given are already filtered. */
+  filterText?: Accessor<string | undefined>;
   focused: Accessor<boolean>;
   width: Accessor<number>;
   height: Accessor<number>;
@@ -41,7 +43,7 @@ export function LogPane(props: LogPaneProps) {
   const started = () => props.state().startedTs ?? 0;
   return (
     <box
-      title={`${props.focused() ? "▸ " : ""}${logTitleOf(props.state().log, props.view(), props.lanes())}`}
+      title={`${props.focused() ? "▸ " : ""}${logTitleOf(props.state().log, props.view(), props.lanes(), props.filterText?.())}`}
       border
       borderStyle={props.focused() ? "double" : "single"}
       borderColor={props.focused() ? theme.focus : theme.border}

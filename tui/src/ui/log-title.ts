@@ -20,14 +20,26 @@ export const logPlace = (log: BoundedLog<LogRow>, view: { readonly cursor?: numb
   return { at: countRows(log, lanes, view.cursor + 1), of, below };
 };
 
-/** "LOG 340", or with a cursor "LOG 12/340", then "[llm]" for a lane filter and "↑5" for rows below the view. */
-export const logPaneTitle = (place: LogPlace, lanes: ReadonlySet<Lane> | undefined): string => {
+/** Longest text filter the title repeats; a longer one ends in "…". */
+const FILTER_SHOWN = 20;
+
+/**
+ * "LOG 340", or with a cursor "LOG 12/340", then "[llm]" for a lane filter, "/caravan" for a text
+ * filter (`/`) and "↑5" for rows below the view.
+ */
+export const logPaneTitle = (place: LogPlace, lanes: ReadonlySet<Lane> | undefined, text?: string): string => {
   const count = place.at === undefined ? `${place.of}` : `${place.at}/${place.of}`;
   const filter = lanes ? ` [${[...lanes].join(",")}]` : "";
+  const chars = text === undefined ? [] : [...text];
+  const search = text === undefined ? "" : ` /${chars.length > FILTER_SHOWN ? `${chars.slice(0, FILTER_SHOWN - 1).join("")}…` : text}`;
   const scrolled = place.below > 0 ? ` ↑${place.below}` : "";
-  return `LOG ${count}${filter}${scrolled}`;
+  return `LOG ${count}${filter}${search}${scrolled}`;
 };
 
 /** The title for a log and view: what the LOG pane shows. */
-export const logTitleOf = (log: BoundedLog<LogRow>, view: { readonly cursor?: number; readonly bottom?: number }, lanes?: ReadonlySet<Lane>): string =>
-  logPaneTitle(logPlace(log, view, lanes), lanes);
+export const logTitleOf = (
+  log: BoundedLog<LogRow>,
+  view: { readonly cursor?: number; readonly bottom?: number },
+  lanes?: ReadonlySet<Lane>,
+  text?: string,
+): string => logPaneTitle(logPlace(log, view, lanes), lanes, text);

@@ -227,6 +227,12 @@ describe("the LOG's title", () => {
     expect(logTitleOf(log, { cursor: 49, bottom: 49 })).toBe("LOG 50/50");
   });
 
+  test("a text filter (/) is named after the lanes, a long one cut to 20 characters", () => {
+    const llm = new Set<Lane>(["llm"]);
+    expect(logTitleOf(log, { cursor: 11, bottom: 11 }, llm, "caravan")).toBe("LOG 6/25 [llm] /caravan ↑19");
+    expect(logTitleOf(log, {}, undefined, "a filter longer than twenty characters")).toBe("LOG 50 /a filter longer tha…");
+  });
+
   test("with a lane filter, only the rows of those lanes count", () => {
     const llm = new Set<Lane>(["llm"]);
     // Rows 1, 3, 5, … are llm rows: the 6th of them is row 11.
