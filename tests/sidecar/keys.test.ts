@@ -3,14 +3,13 @@
  * it interrupts, `q` asks before it quits a live run, `/` filters the LOG; a failed run's whole
  * error shows above the footer and opens in the pager.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { TranscriptRow } from "@escapement/wire-schema";
 import { repo } from "./attach.js";
-import { killPanes, openPane, waitForFile, type Pane } from "./tmux.js";
+import { rowsIn, hasTmux, killPanes, openPane, waitForFile, type Pane } from "./tmux.js";
 
 const work = mkdtempSync(join(tmpdir(), "escapement-keys-"));
 const panes: Pane[] = [];
@@ -22,23 +21,6 @@ afterAll(() => {
   killPanes();
   rmSync(work, { recursive: true, force: true });
 });
-
-const hasTmux = (() => {
-  try {
-    execFileSync("tmux", ["-V"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-const rowsIn = (path: string): TranscriptRow[] =>
-  existsSync(path)
-    ? readFileSync(path, "utf8")
-        .split("\n")
-        .filter((line) => line.trim() !== "")
-        .map((line) => JSON.parse(line) as TranscriptRow)
-    : [];
 
 const waitForRow = (path: string, what: string, match: (row: TranscriptRow) => boolean, ms = 20_000) =>
   waitForFile(path, () => rowsIn(path).some(match), what, ms).then(() => rowsIn(path));

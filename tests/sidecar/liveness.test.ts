@@ -3,13 +3,12 @@
  * the run's clock stops) or, stopped before the handshake, as "no answer"; SIGCONT brings back
  * "● connected". Real core, real UI, real terminal (tmux).
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { attachTui, headerElapsed, repo, startCore, type Core } from "./attach.js";
-import { killPanes, openPane, until, type Pane } from "./tmux.js";
+import { hasTmux, killPanes, openPane, until, type Pane } from "./tmux.js";
 
 const work = mkdtempSync(join(tmpdir(), "escapement-liveness-"));
 const panes: Pane[] = [];
@@ -30,15 +29,6 @@ afterAll(() => {
   killPanes();
   rmSync(work, { recursive: true, force: true });
 });
-
-const hasTmux = (() => {
-  try {
-    execFileSync("tmux", ["-V"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const setup = async (name: string) => {
   const core = await startCore(join(work, name));

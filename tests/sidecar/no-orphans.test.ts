@@ -8,8 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import type { TranscriptRow } from "@escapement/wire-schema";
-import { killPanes, openPane, until, waitForFile, type Pane } from "./tmux.js";
+import { rowsIn, hasTmux, killPanes, openPane, until, waitForFile, type Pane } from "./tmux.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const work = mkdtempSync(join(tmpdir(), "escapement-orphans-"));
@@ -22,23 +21,6 @@ afterAll(() => {
   killPanes();
   rmSync(work, { recursive: true, force: true });
 });
-
-const hasTmux = (() => {
-  try {
-    execFileSync("tmux", ["-V"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-const rowsIn = (path: string): TranscriptRow[] =>
-  existsSync(path)
-    ? readFileSync(path, "utf8")
-        .split("\n")
-        .filter((line) => line.trim() !== "")
-        .map((line) => JSON.parse(line) as TranscriptRow)
-    : [];
 
 /** Every process whose command line names the session directory: the core and its sidecar, with their pids. */
 const processesOf = (session: string): string[] => {

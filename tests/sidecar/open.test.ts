@@ -3,12 +3,12 @@
  * a REPLAY badge; pause and step move the playback; quitting restores the terminal and leaves the
  * session directory untouched.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { killPanes, openPane, until } from "./tmux.js";
+import { hasTmux, killPanes, openPane, until } from "./tmux.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const cli = join(repo, "core/bin/escapement.mjs");
@@ -17,15 +17,6 @@ afterAll(() => {
   killPanes();
   rmSync(work, { recursive: true, force: true });
 });
-
-const hasTmux = (() => {
-  try {
-    execFileSync("tmux", ["-V"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const snapshotOf = (dir: string): Record<string, string> =>
   Object.fromEntries(

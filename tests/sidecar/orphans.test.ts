@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { attachTui, repo, startCore, tuiPid, type Core } from "./attach.js";
-import { killPanes, openPane, until, type Pane } from "./tmux.js";
+import { hasTmux, killPanes, openPane, until, type Pane } from "./tmux.js";
 
 const work = mkdtempSync(join(tmpdir(), "escapement-orphans-"));
 const panes: Pane[] = [];
@@ -24,15 +24,6 @@ afterAll(() => {
   killPanes();
   rmSync(work, { recursive: true, force: true });
 });
-
-const hasTmux = (() => {
-  try {
-    execFileSync("tmux", ["-V"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const pane = (name: string) => {
   const p = openPane(name, { cwd: repo, width: 120, height: 36 });

@@ -3,13 +3,11 @@
  * from its first event; a TUI that never attaches delays it at most the wait's bound, after which
  * the run goes on headless and says so. A real tmux terminal, the real core, the real Bun sidecar.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import type { TranscriptRow } from "@escapement/wire-schema";
-import { killPanes, openPane, waitForFile, type Pane } from "./tmux.js";
+import { rowsIn, hasTmux, killPanes, openPane, waitForFile, type Pane } from "./tmux.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const work = mkdtempSync(join(tmpdir(), "escapement-renderer-wait-"));
@@ -22,23 +20,6 @@ afterAll(() => {
   killPanes();
   rmSync(work, { recursive: true, force: true });
 });
-
-const hasTmux = (() => {
-  try {
-    execFileSync("tmux", ["-V"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-const rowsIn = (path: string): TranscriptRow[] =>
-  existsSync(path)
-    ? readFileSync(path, "utf8")
-        .split("\n")
-        .filter((line) => line.trim() !== "")
-        .map((line) => JSON.parse(line) as TranscriptRow)
-    : [];
 
 const pane = (name: string, env: Record<string, string> = {}) => {
   const opened = openPane(name, { cwd: repo, env });

@@ -3,12 +3,12 @@
  * is, and the seek keys move it to the start, the end, and from llm turn to llm turn and from
  * state change to state change, backwards too.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { killPanes, openPane, until } from "./tmux.js";
+import { hasTmux, killPanes, openPane, until } from "./tmux.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const cli = join(repo, "core/bin/escapement.mjs");
@@ -17,15 +17,6 @@ afterAll(() => {
   killPanes();
   rmSync(work, { recursive: true, force: true });
 });
-
-const hasTmux = (() => {
-  try {
-    execFileSync("tmux", ["-V"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 interface Row {
   seq: number;

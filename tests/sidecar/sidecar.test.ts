@@ -19,7 +19,7 @@ import {
   type OutboundFrame,
   type TranscriptRow,
 } from "@escapement/wire-schema";
-import { killPanes, openPane, until, waitForFile, type Pane } from "./tmux.js";
+import { rowsIn, hasTmux, killPanes, openPane, until, waitForFile, type Pane } from "./tmux.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const work = mkdtempSync(join(tmpdir(), "escapement-sidecar-"));
@@ -40,14 +40,6 @@ const start = (name: string, flags = ""): { pane: Pane; session: string; transcr
   pane.run(`node core/bin/escapement.mjs run tests/sidecar/fixture --session-dir ${session} ${flags}; echo EXIT=$?`);
   return { pane, session, transcript: join(session, "transcript.jsonl") };
 };
-
-const rowsIn = (path: string): TranscriptRow[] =>
-  existsSync(path)
-    ? readFileSync(path, "utf8")
-        .split("\n")
-        .filter((line) => line.trim() !== "")
-        .map((line) => JSON.parse(line) as TranscriptRow)
-    : [];
 
 const waitForRow = (path: string, what: string, match: (row: TranscriptRow, rows: TranscriptRow[]) => boolean, ms = 20_000) =>
   waitForFile(path, () => rowsIn(path).some((row, _i, rows) => match(row, rows)), what, ms).then(() => rowsIn(path));
@@ -77,15 +69,6 @@ const expectTerminalRestored = async (pane: Pane) => {
   const screen = await pane.waitForScreen("STTY-42", "stty's answer");
   expect(screen.split("\n").find((text) => text.includes("STTY-42"))).toMatch(/^icanon echo STTY-42/);
 };
-
-const hasTmux = (() => {
-  try {
-    execFileSync("tmux", ["-V"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 // These need a real terminal (tmux) and Bun; without tmux they are skipped, loudly.
 describe.skipIf(!hasTmux)("the terminal UI as escapement run's sidecar", () => {

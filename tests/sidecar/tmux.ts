@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import type { TranscriptRow } from "@escapement/wire-schema";
 
 export interface Pane {
   /** Types a command line into the shell and presses Enter. */
@@ -113,3 +114,22 @@ export function openPane(name: string, options: { width?: number; height?: numbe
   };
   return pane;
 }
+
+/** Whether tmux can be started here (the tests that need a real terminal skip, loudly, without it). */
+export const hasTmux = (() => {
+  try {
+    execFileSync("tmux", ["-V"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** The rows of a transcript file so far; none while it does not exist. */
+export const rowsIn = (path: string): TranscriptRow[] =>
+  existsSync(path)
+    ? readFileSync(path, "utf8")
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => JSON.parse(line) as TranscriptRow)
+    : [];

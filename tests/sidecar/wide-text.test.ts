@@ -4,13 +4,12 @@
  * width (a CJK character and an emoji take two cells), every panel row ends on its border, no word
  * is cut where the line wraps, and no character is lost.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { eastAsianWidth } from "get-east-asian-width";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { killPanes, openPane, type Pane } from "./tmux.js";
+import { hasTmux, killPanes, openPane, type Pane } from "./tmux.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 const work = mkdtempSync(join(tmpdir(), "escapement-wide-"));
@@ -23,15 +22,6 @@ afterAll(() => {
   killPanes();
   rmSync(work, { recursive: true, force: true });
 });
-
-const hasTmux = (() => {
-  try {
-    execFileSync("tmux", ["-V"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** The last reply of tests/sidecar/wide-fixture/script.json: LIVE keeps it on screen at the final question. */
 const reply =
