@@ -38,8 +38,10 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
   process.once("SIGTERM", () => controller.abort());
-  // The terminal closed: the run ends as on SIGINT, but its session stays resumable.
-  process.once("SIGHUP", () => controller.abort(cli.hangUpReason()));
+  // The terminal closed: the run ends as on SIGINT, but its session stays resumable. A hang-up
+  // often comes twice (from the terminal, then from the shell passing it on to its jobs): the
+  // handler stays, so a second one cannot kill the run halfway through writing its ending.
+  process.on("SIGHUP", () => controller.abort(cli.hangUpReason()));
   process.exitCode = await cli.main(argv, {
     cwd: process.cwd(),
     env: process.env,
