@@ -200,6 +200,27 @@ export const eventDataSchemas = {
     count: z.int().min(2),
     threshold: z.int().min(2),
   }),
+  /** A message for a running conversation was accepted; it goes to the model at the conversation's next step. */
+  "llm/steer-queued": z.looseObject({
+    invokeId: InvokeId,
+    steerId: NonEmpty.describe("Names this message in its llm/steer-injected row."),
+    from: z.enum(["renderer", "host", "replay"]).describe("Who sent it: a renderer's steer frame, the host program (run().steer), or a cassette replay."),
+    snippet: Snippet,
+    ref: Ref.optional().describe("The whole message, when longer than the snippet."),
+  }),
+  /** Queued messages went into the history; `turn` is the model step whose request first holds them. */
+  "llm/steer-injected": z.looseObject({ invokeId: InvokeId, steerId: NonEmpty, turn: z.int().min(1) }),
+  /** Older history was replaced by a summary before the call of `turn`; `ref` is the summary call's response. */
+  "llm/compacted": z.looseObject({
+    invokeId: InvokeId,
+    turn: z.int().min(1).describe("The model step whose request is the first to hold the summary."),
+    reason: z.enum(["threshold", "requested"]).describe("threshold: the context would have crossed compaction.at; requested: the chart's compact action."),
+    tokensBefore: Count.describe("Estimated context tokens of the history before."),
+    tokensAfter: Count.describe("Estimated context tokens after."),
+    messagesBefore: Count,
+    messagesAfter: Count,
+    ref: Ref,
+  }),
   /** A retried attempt said something other than what was already streamed: the rest of it is not streamed. */
   "llm/stream-diverged": z.looseObject({ invokeId: InvokeId, target: z.string(), kind: z.enum(["text", "thinking"]), emittedChars: Count }),
   /** On resume: a turn whose request was cut off by the crash; the resumed conversation issues it again. */

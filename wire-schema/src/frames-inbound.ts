@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { ProtocolId } from "./frames-outbound.js";
 import { NonEmpty, type Known } from "./primitives.js";
-import { PROTOCOL_MAJOR } from "./version.js";
+import { MAX_STEER_CHARS, PROTOCOL_MAJOR } from "./version.js";
 
 const V = z.literal(PROTOCOL_MAJOR).describe("Protocol major version.");
 const Id = z.string().min(1).max(128).optional().describe("Optional correlation id, echoed as inReplyTo.");
@@ -56,6 +56,15 @@ export const SeekFrame = z.looseObject({
   to: z.union([z.enum(SEEK_TARGETS), z.int().min(1)]).describe("A named target, or the transcript seq of the row to show last (past the end: the end)."),
 });
 
+/** A message for a running conversation (since 1.1): queued, then given to the model at its next step. */
+export const SteerFrame = z.looseObject({
+  v: V,
+  kind: z.literal("steer"),
+  id: Id,
+  conversation: NonEmpty.describe("The conversation's invoke id, as in llm/* rows."),
+  text: z.string().min(1).max(MAX_STEER_CHARS).describe("The message, as the model will read it."),
+});
+
 export const PingFrame = z.looseObject({ v: V, kind: z.literal("ping"), id: Id });
 
 export const inboundFrameSchemas = {
@@ -64,9 +73,10 @@ export const inboundFrameSchemas = {
   control: ControlFrame,
   ping: PingFrame,
   seek: SeekFrame,
+  steer: SteerFrame,
 } as const;
 
-export const InboundFrame = z.discriminatedUnion("kind", [AttachFrame, AnswerFrame, ControlFrame, PingFrame, SeekFrame]);
+export const InboundFrame = z.discriminatedUnion("kind", [AttachFrame, AnswerFrame, ControlFrame, PingFrame, SeekFrame, SteerFrame]);
 
 export type InboundKind = keyof typeof inboundFrameSchemas;
 /** `answer` with the value/cancelled exclusivity in the type. */
@@ -77,6 +87,7 @@ export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 export type PingFrame = Known<z.output<typeof PingFrame>>;
 export type SeekFrame = Known<z.output<typeof SeekFrame>>;
 export type SeekTarget = SeekFrame["to"];
+export type SteerFrame = Known<z.output<typeof SteerFrame>>;
 export type InboundFrameOf<K extends InboundKind> = K extends "answer" ? AnswerFrame : Known<z.output<(typeof inboundFrameSchemas)[K]>>;
 export type InboundFrame = { [K in InboundKind]: InboundFrameOf<K> }[InboundKind];
 export const INBOUND_KINDS = Object.keys(inboundFrameSchemas) as InboundKind[];

@@ -249,5 +249,6 @@ export const WIRE_ERROR_CODES = [
   "heartbeat-timeout",
   "too-slow",
   "invalid-seek",
+  "invalid-steer",
 ] as const;
 export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];

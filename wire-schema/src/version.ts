@@ -13,6 +13,9 @@ export const MAX_INBOUND_FRAME_BYTES = 1024 * 1024;
 /** Largest core -> renderer frame the core sends, in UTF-8 bytes; renderers must accept this much. */
 export const MAX_OUTBOUND_FRAME_BYTES = 4 * 1024 * 1024;
 
+/** Longest message a `steer` frame (or `run().steer`) may carry, in UTF-16 code units. */
+export const MAX_STEER_CHARS = 16_384;
+
 /** Default interval of `heartbeat` frames; a peer silent for 3 intervals is considered gone. */
 export const DEFAULT_HEARTBEAT_MS = 5000;
 export const HEARTBEAT_MISSES_BEFORE_TIMEOUT = 3;
@@ -49,6 +52,8 @@ export const CAPABILITIES = {
   coalesceDeltas: "coalesce-deltas",
   /** A saved session played back (since 1.1): `seek` frames are accepted; `playback` and `rewind` frames come. */
   playback: "playback",
+  /** `steer` frames are accepted (since 1.1): messages for a running conversation. */
+  steer: "steer",
 } as const;
 
 const semver = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;

@@ -3,6 +3,14 @@ import type { GenerationParams } from "../llm/generation-params.js";
 import type { ModelMessage, ToolSpec } from "../llm/protocol.js";
 import type { PermissionRules } from "../permissions/index.js";
 import type { ToolDispatchSettings } from "../tools/tool-dispatch-settings.js";
+import type { CompactionSettings } from "./compaction-settings.js";
+
+/** A message for a running conversation from outside it (a steer), waiting for the next step. */
+export interface SteerMessage {
+  /** Names it in its `llm/steer-queued` and `llm/steer-injected` rows. */
+  id: string;
+  text: string;
+}
 
 /** The persisted part of a conversation: enough to resume it mid-turn with its whole history. */
 export interface ConversationState {
@@ -35,6 +43,12 @@ export interface ConversationState {
   inbox: string[];
   /** Consecutive turns whose event-tool payloads failed validation. */
   validationStrikes: number;
+  /** Steering messages waiting for the next model step (absent in checkpoints older than steering). */
+  steering?: SteerMessage[];
+  /** When older history is summarised; false: never (absent: the default, see compaction.ts). */
+  compaction?: CompactionSettings | false;
+  /** The chart asked for a compaction (the `compact` action): done before the next model step. */
+  compactRequested?: boolean;
 }
 
 export type ConversationEvent =
@@ -42,7 +56,15 @@ export type ConversationEvent =
   | { type: "escapement.turn-committed"; append: ModelMessage[]; phase: "calling" | "idle"; validationStrikes: number }
   /** Moves held messages into the history just before the next turn is built. */
   | { type: "escapement.inbox-delivered" }
-  | { type: "escapement.conversation-failed" };
+  | { type: "escapement.conversation-failed" }
+  /** A steering message, queued until the next model step. */
+  | { type: "escapement.steer"; id: string; text: string }
+  /** Moves the queued steering messages into the history just before the next turn is built. */
+  | { type: "escapement.steer-injected" }
+  /** The chart's `compact` action. */
+  | { type: "escapement.compact-requested" }
+  /** The history after a compaction. */
+  | { type: "escapement.compacted"; messages: ModelMessage[] };
 
 export const userText = (text: string): ModelMessage => ({ role: "user", content: [{ type: "text", text }] });
 

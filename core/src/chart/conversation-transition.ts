@@ -3,6 +3,9 @@ import type { ConversationEvent, ConversationState } from "./conversation-state.
 
 const told = (text: string, from?: string): string => (from ? `[message from ${from}]\n${text}` : text);
 
+/** How the model reads a steering message: marked as the user's, sent while it was working. */
+export const steered = (text: string): string => `[message from the user]\n${text}`;
+
 /** Appends told messages to the history, merging into a trailing user message (tool results). */
 function deliver(messages: ModelMessage[], inbox: string[]): ModelMessage[] {
   if (inbox.length === 0) return messages;
@@ -30,5 +33,20 @@ export function conversationTransition(state: ConversationState, event: Conversa
       return { ...state, messages: deliver(state.messages, state.inbox), inbox: [] };
     case "escapement.conversation-failed":
       return { ...state, phase: "idle" };
+    case "escapement.steer":
+      return { ...state, steering: [...(state.steering ?? []), { id: event.id, text: event.text }] };
+    case "escapement.steer-injected":
+      return {
+        ...state,
+        messages: deliver(
+          state.messages,
+          (state.steering ?? []).map((message) => steered(message.text)),
+        ),
+        steering: [],
+      };
+    case "escapement.compact-requested":
+      return { ...state, compactRequested: true };
+    case "escapement.compacted":
+      return { ...state, messages: event.messages, compactRequested: false };
   }
 }

@@ -50,6 +50,8 @@ export declare const frameControl: Validator;
 export declare const framePing: Validator;
 /** https://escapement.dev/schema/wire/v1/seek.json */
 export declare const frameSeek: Validator;
+/** https://escapement.dev/schema/wire/v1/steer.json */
+export declare const frameSteer: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/runner~1started */
 export declare const eventDataRunnerStarted: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/runner~1start-config */
@@ -114,6 +116,12 @@ export declare const eventDataLlmModelPolicyEmpty: Validator;
 export declare const eventDataLlmLoopDetected: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1tool-loop */
 export declare const eventDataLlmToolLoop: Validator;
+/** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1steer-queued */
+export declare const eventDataLlmSteerQueued: Validator;
+/** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1steer-injected */
+export declare const eventDataLlmSteerInjected: Validator;
+/** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1compacted */
+export declare const eventDataLlmCompacted: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1stream-diverged */
 export declare const eventDataLlmStreamDiverged: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1turn-interrupted */

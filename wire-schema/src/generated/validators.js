@@ -4307,13 +4307,159 @@ return errors === 0;
 }
 validate17.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataRunnerStarted = validate19;
-const schema20 = {"type":"object","properties":{"sessionId":{"type":"string","minLength":1},"runId":{"type":"string","minLength":1},"chartId":{"type":"string","minLength":1},"resumed":{"type":"boolean"},"parentSessionId":{"type":"string","minLength":1},"forkedFrom":{"type":"string","minLength":1}},"required":["sessionId","runId","chartId","resumed"],"additionalProperties":{}};
+export const frameSteer = validate18;
+const schema19 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://escapement.dev/schema/wire/v1/steer.json","title":"steer frame","description":"Renderer -> core frame of kind \"steer\".","type":"object","properties":{"v":{"description":"Protocol major version.","type":"number","const":1},"kind":{"type":"string","const":"steer"},"id":{"description":"Optional correlation id, echoed as inReplyTo.","type":"string","maxLength":128,"minLength":1},"conversation":{"description":"The conversation's invoke id, as in llm/* rows.","type":"string","minLength":1},"text":{"description":"The message, as the model will read it.","type":"string","maxLength":16384,"minLength":1}},"required":["v","kind","conversation","text"],"additionalProperties":{}};
 
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://escapement.dev/schema/wire/v1/steer.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate19.evaluated;
+const evaluated0 = validate18.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.v === undefined) && (missing0 = "v")) || ((data.kind === undefined) && (missing0 = "kind"))) || ((data.conversation === undefined) && (missing0 = "conversation"))) || ((data.text === undefined) && (missing0 = "text"))){
+validate18.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.v !== undefined){
+let data0 = data.v;
+const _errs2 = errors;
+if(!((typeof data0 == "number") && (isFinite(data0)))){
+validate18.errors = [{instancePath:instancePath+"/v",schemaPath:"#/properties/v/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+if(1 !== data0){
+validate18.errors = [{instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.kind !== undefined){
+let data1 = data.kind;
+const _errs4 = errors;
+if(typeof data1 !== "string"){
+validate18.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if("steer" !== data1){
+validate18.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "steer"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data2 = data.id;
+const _errs6 = errors;
+if(errors === _errs6){
+if(typeof data2 === "string"){
+if(func0(data2) > 128){
+validate18.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"}];
+return false;
+}
+else {
+if(func0(data2) < 1){
+validate18.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+else {
+validate18.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.conversation !== undefined){
+let data3 = data.conversation;
+const _errs8 = errors;
+if(errors === _errs8){
+if(typeof data3 === "string"){
+if(func0(data3) < 1){
+validate18.errors = [{instancePath:instancePath+"/conversation",schemaPath:"#/properties/conversation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate18.errors = [{instancePath:instancePath+"/conversation",schemaPath:"#/properties/conversation/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.text !== undefined){
+let data4 = data.text;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data4 === "string"){
+if(func0(data4) > 16384){
+validate18.errors = [{instancePath:instancePath+"/text",schemaPath:"#/properties/text/maxLength",keyword:"maxLength",params:{limit: 16384},message:"must NOT have more than 16384 characters"}];
+return false;
+}
+else {
+if(func0(data4) < 1){
+validate18.errors = [{instancePath:instancePath+"/text",schemaPath:"#/properties/text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+else {
+validate18.errors = [{instancePath:instancePath+"/text",schemaPath:"#/properties/text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate18.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate18.errors = vErrors;
+return errors === 0;
+}
+validate18.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const eventDataRunnerStarted = validate20;
+const schema21 = {"type":"object","properties":{"sessionId":{"type":"string","minLength":1},"runId":{"type":"string","minLength":1},"chartId":{"type":"string","minLength":1},"resumed":{"type":"boolean"},"parentSessionId":{"type":"string","minLength":1},"forkedFrom":{"type":"string","minLength":1}},"required":["sessionId","runId","chartId","resumed"],"additionalProperties":{}};
+
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate20.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4324,7 +4470,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.sessionId === undefined) && (missing0 = "sessionId")) || ((data.runId === undefined) && (missing0 = "runId"))) || ((data.chartId === undefined) && (missing0 = "chartId"))) || ((data.resumed === undefined) && (missing0 = "resumed"))){
-validate19.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate20.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4334,12 +4480,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func0(data0) < 1){
-validate19.errors = [{instancePath:instancePath+"/sessionId",schemaPath:"#/properties/sessionId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate20.errors = [{instancePath:instancePath+"/sessionId",schemaPath:"#/properties/sessionId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/sessionId",schemaPath:"#/properties/sessionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate20.errors = [{instancePath:instancePath+"/sessionId",schemaPath:"#/properties/sessionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -4355,12 +4501,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func0(data1) < 1){
-validate19.errors = [{instancePath:instancePath+"/runId",schemaPath:"#/properties/runId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate20.errors = [{instancePath:instancePath+"/runId",schemaPath:"#/properties/runId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/runId",schemaPath:"#/properties/runId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate20.errors = [{instancePath:instancePath+"/runId",schemaPath:"#/properties/runId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -4376,12 +4522,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(func0(data2) < 1){
-validate19.errors = [{instancePath:instancePath+"/chartId",schemaPath:"#/properties/chartId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate20.errors = [{instancePath:instancePath+"/chartId",schemaPath:"#/properties/chartId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/chartId",schemaPath:"#/properties/chartId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate20.errors = [{instancePath:instancePath+"/chartId",schemaPath:"#/properties/chartId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -4394,7 +4540,7 @@ if(valid0){
 if(data.resumed !== undefined){
 const _errs8 = errors;
 if(typeof data.resumed !== "boolean"){
-validate19.errors = [{instancePath:instancePath+"/resumed",schemaPath:"#/properties/resumed/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+validate20.errors = [{instancePath:instancePath+"/resumed",schemaPath:"#/properties/resumed/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
 var valid0 = _errs8 === errors;
@@ -4409,12 +4555,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data4 === "string"){
 if(func0(data4) < 1){
-validate19.errors = [{instancePath:instancePath+"/parentSessionId",schemaPath:"#/properties/parentSessionId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate20.errors = [{instancePath:instancePath+"/parentSessionId",schemaPath:"#/properties/parentSessionId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/parentSessionId",schemaPath:"#/properties/parentSessionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate20.errors = [{instancePath:instancePath+"/parentSessionId",schemaPath:"#/properties/parentSessionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -4430,12 +4576,12 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(func0(data5) < 1){
-validate19.errors = [{instancePath:instancePath+"/forkedFrom",schemaPath:"#/properties/forkedFrom/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate20.errors = [{instancePath:instancePath+"/forkedFrom",schemaPath:"#/properties/forkedFrom/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/forkedFrom",schemaPath:"#/properties/forkedFrom/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate20.errors = [{instancePath:instancePath+"/forkedFrom",schemaPath:"#/properties/forkedFrom/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -4452,64 +4598,6 @@ var valid0 = true;
 }
 }
 else {
-validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate19.errors = vErrors;
-return errors === 0;
-}
-validate19.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const eventDataRunnerStartConfig = validate20;
-const schema21 = {"type":"object","properties":{"config":{"type":"array","items":{"type":"string"}},"context":{}},"required":["config"],"additionalProperties":{}};
-
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate20.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.config === undefined) && (missing0 = "config")){
-validate20.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.config !== undefined){
-let data0 = data.config;
-const _errs2 = errors;
-if(errors === _errs2){
-if(Array.isArray(data0)){
-var valid1 = true;
-const len0 = data0.length;
-for(let i0=0; i0<len0; i0++){
-const _errs4 = errors;
-if(typeof data0[i0] !== "string"){
-validate20.errors = [{instancePath:instancePath+"/config/" + i0,schemaPath:"#/properties/config/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid1 = _errs4 === errors;
-if(!valid1){
-break;
-}
-}
-}
-else {
-validate20.errors = [{instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-}
-}
-}
-else {
 validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
@@ -4519,8 +4607,8 @@ return errors === 0;
 }
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataRunnerEventProcessed = validate21;
-const schema22 = {"type":"object","properties":{"event":{"type":"string"},"eventData":{},"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"entered":{"type":"array","items":{"type":"string"}},"exited":{"type":"array","items":{"type":"string"}}},"required":["event","before","after","entered","exited"],"additionalProperties":{}};
+export const eventDataRunnerStartConfig = validate21;
+const schema22 = {"type":"object","properties":{"config":{"type":"array","items":{"type":"string"}},"context":{}},"required":["config"],"additionalProperties":{}};
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -4535,15 +4623,73 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((((data.event === undefined) && (missing0 = "event")) || ((data.before === undefined) && (missing0 = "before"))) || ((data.after === undefined) && (missing0 = "after"))) || ((data.entered === undefined) && (missing0 = "entered"))) || ((data.exited === undefined) && (missing0 = "exited"))){
+if((data.config === undefined) && (missing0 = "config")){
 validate21.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.config !== undefined){
+let data0 = data.config;
+const _errs2 = errors;
+if(errors === _errs2){
+if(Array.isArray(data0)){
+var valid1 = true;
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+const _errs4 = errors;
+if(typeof data0[i0] !== "string"){
+validate21.errors = [{instancePath:instancePath+"/config/" + i0,schemaPath:"#/properties/config/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid1 = _errs4 === errors;
+if(!valid1){
+break;
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate21.errors = vErrors;
+return errors === 0;
+}
+validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const eventDataRunnerEventProcessed = validate22;
+const schema23 = {"type":"object","properties":{"event":{"type":"string"},"eventData":{},"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"entered":{"type":"array","items":{"type":"string"}},"exited":{"type":"array","items":{"type":"string"}}},"required":["event","before","after","entered","exited"],"additionalProperties":{}};
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate22.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.event === undefined) && (missing0 = "event")) || ((data.before === undefined) && (missing0 = "before"))) || ((data.after === undefined) && (missing0 = "after"))) || ((data.entered === undefined) && (missing0 = "entered"))) || ((data.exited === undefined) && (missing0 = "exited"))){
+validate22.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 if(data.event !== undefined){
 const _errs2 = errors;
 if(typeof data.event !== "string"){
-validate21.errors = [{instancePath:instancePath+"/event",schemaPath:"#/properties/event/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate22.errors = [{instancePath:instancePath+"/event",schemaPath:"#/properties/event/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4562,7 +4708,7 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 const _errs6 = errors;
 if(typeof data1[i0] !== "string"){
-validate21.errors = [{instancePath:instancePath+"/before/" + i0,schemaPath:"#/properties/before/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate22.errors = [{instancePath:instancePath+"/before/" + i0,schemaPath:"#/properties/before/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid1 = _errs6 === errors;
@@ -4572,7 +4718,7 @@ break;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/before",schemaPath:"#/properties/before/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+validate22.errors = [{instancePath:instancePath+"/before",schemaPath:"#/properties/before/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
 }
@@ -4592,7 +4738,7 @@ const len1 = data3.length;
 for(let i1=0; i1<len1; i1++){
 const _errs10 = errors;
 if(typeof data3[i1] !== "string"){
-validate21.errors = [{instancePath:instancePath+"/after/" + i1,schemaPath:"#/properties/after/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate22.errors = [{instancePath:instancePath+"/after/" + i1,schemaPath:"#/properties/after/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid2 = _errs10 === errors;
@@ -4602,7 +4748,7 @@ break;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/after",schemaPath:"#/properties/after/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+validate22.errors = [{instancePath:instancePath+"/after",schemaPath:"#/properties/after/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
 }
@@ -4622,7 +4768,7 @@ const len2 = data5.length;
 for(let i2=0; i2<len2; i2++){
 const _errs14 = errors;
 if(typeof data5[i2] !== "string"){
-validate21.errors = [{instancePath:instancePath+"/entered/" + i2,schemaPath:"#/properties/entered/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate22.errors = [{instancePath:instancePath+"/entered/" + i2,schemaPath:"#/properties/entered/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid3 = _errs14 === errors;
@@ -4632,7 +4778,7 @@ break;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/entered",schemaPath:"#/properties/entered/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+validate22.errors = [{instancePath:instancePath+"/entered",schemaPath:"#/properties/entered/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
 }
@@ -4652,7 +4798,7 @@ const len3 = data7.length;
 for(let i3=0; i3<len3; i3++){
 const _errs18 = errors;
 if(typeof data7[i3] !== "string"){
-validate21.errors = [{instancePath:instancePath+"/exited/" + i3,schemaPath:"#/properties/exited/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate22.errors = [{instancePath:instancePath+"/exited/" + i3,schemaPath:"#/properties/exited/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid4 = _errs18 === errors;
@@ -4662,7 +4808,7 @@ break;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/exited",schemaPath:"#/properties/exited/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+validate22.errors = [{instancePath:instancePath+"/exited",schemaPath:"#/properties/exited/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
 }
@@ -4678,22 +4824,22 @@ var valid0 = true;
 }
 }
 else {
-validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate21.errors = vErrors;
+validate22.errors = vErrors;
 return errors === 0;
 }
-validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataRunnerResumed = validate22;
-const schema23 = {"type":"object","properties":{"fromSeq":{"type":"integer","maximum":9007199254740991,"minimum":0},"checkpointSeq":{"type":"integer","maximum":9007199254740991,"minimum":0}},"required":["fromSeq","checkpointSeq"],"additionalProperties":{}};
+export const eventDataRunnerResumed = validate23;
+const schema24 = {"type":"object","properties":{"fromSeq":{"type":"integer","maximum":9007199254740991,"minimum":0},"checkpointSeq":{"type":"integer","maximum":9007199254740991,"minimum":0}},"required":["fromSeq","checkpointSeq"],"additionalProperties":{}};
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate22.evaluated;
+const evaluated0 = validate23.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4704,7 +4850,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.fromSeq === undefined) && (missing0 = "fromSeq")) || ((data.checkpointSeq === undefined) && (missing0 = "checkpointSeq"))){
-validate22.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate23.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4712,18 +4858,18 @@ if(data.fromSeq !== undefined){
 let data0 = data.fromSeq;
 const _errs2 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate22.errors = [{instancePath:instancePath+"/fromSeq",schemaPath:"#/properties/fromSeq/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate23.errors = [{instancePath:instancePath+"/fromSeq",schemaPath:"#/properties/fromSeq/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs2){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 9007199254740991 || isNaN(data0)){
-validate22.errors = [{instancePath:instancePath+"/fromSeq",schemaPath:"#/properties/fromSeq/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+validate23.errors = [{instancePath:instancePath+"/fromSeq",schemaPath:"#/properties/fromSeq/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
 return false;
 }
 else {
 if(data0 < 0 || isNaN(data0)){
-validate22.errors = [{instancePath:instancePath+"/fromSeq",schemaPath:"#/properties/fromSeq/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate23.errors = [{instancePath:instancePath+"/fromSeq",schemaPath:"#/properties/fromSeq/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -4739,18 +4885,18 @@ if(data.checkpointSeq !== undefined){
 let data1 = data.checkpointSeq;
 const _errs4 = errors;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate22.errors = [{instancePath:instancePath+"/checkpointSeq",schemaPath:"#/properties/checkpointSeq/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate23.errors = [{instancePath:instancePath+"/checkpointSeq",schemaPath:"#/properties/checkpointSeq/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 > 9007199254740991 || isNaN(data1)){
-validate22.errors = [{instancePath:instancePath+"/checkpointSeq",schemaPath:"#/properties/checkpointSeq/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+validate23.errors = [{instancePath:instancePath+"/checkpointSeq",schemaPath:"#/properties/checkpointSeq/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
 return false;
 }
 else {
 if(data1 < 0 || isNaN(data1)){
-validate22.errors = [{instancePath:instancePath+"/checkpointSeq",schemaPath:"#/properties/checkpointSeq/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate23.errors = [{instancePath:instancePath+"/checkpointSeq",schemaPath:"#/properties/checkpointSeq/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -4765,22 +4911,22 @@ var valid0 = true;
 }
 }
 else {
-validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate23.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate22.errors = vErrors;
+validate23.errors = vErrors;
 return errors === 0;
 }
-validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataRunnerDone = validate23;
-const schema24 = {"type":"object","properties":{"finalConfig":{"type":"array","items":{"type":"string"}},"status":{"type":"string","enum":["done","aborted","error"]},"error":{"type":"object","properties":{"category":{"type":"string"},"message":{"type":"string"}},"required":["category","message"],"additionalProperties":{}}},"required":["finalConfig","status"],"additionalProperties":{}};
+export const eventDataRunnerDone = validate24;
+const schema25 = {"type":"object","properties":{"finalConfig":{"type":"array","items":{"type":"string"}},"status":{"type":"string","enum":["done","aborted","error"]},"error":{"type":"object","properties":{"category":{"type":"string"},"message":{"type":"string"}},"required":["category","message"],"additionalProperties":{}}},"required":["finalConfig","status"],"additionalProperties":{}};
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate23.evaluated;
+const evaluated0 = validate24.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4791,7 +4937,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.finalConfig === undefined) && (missing0 = "finalConfig")) || ((data.status === undefined) && (missing0 = "status"))){
-validate23.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4805,7 +4951,7 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 const _errs4 = errors;
 if(typeof data0[i0] !== "string"){
-validate23.errors = [{instancePath:instancePath+"/finalConfig/" + i0,schemaPath:"#/properties/finalConfig/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate24.errors = [{instancePath:instancePath+"/finalConfig/" + i0,schemaPath:"#/properties/finalConfig/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid1 = _errs4 === errors;
@@ -4815,7 +4961,7 @@ break;
 }
 }
 else {
-validate23.errors = [{instancePath:instancePath+"/finalConfig",schemaPath:"#/properties/finalConfig/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+validate24.errors = [{instancePath:instancePath+"/finalConfig",schemaPath:"#/properties/finalConfig/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
 }
@@ -4829,11 +4975,11 @@ if(data.status !== undefined){
 let data2 = data.status;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate23.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate24.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(!(((data2 === "done") || (data2 === "aborted")) || (data2 === "error"))){
-validate23.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema24.properties.status.enum},message:"must be equal to one of the allowed values"}];
+validate24.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema25.properties.status.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -4849,14 +4995,14 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing1;
 if(((data3.category === undefined) && (missing1 = "category")) || ((data3.message === undefined) && (missing1 = "message"))){
-validate23.errors = [{instancePath:instancePath+"/error",schemaPath:"#/properties/error/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+validate24.errors = [{instancePath:instancePath+"/error",schemaPath:"#/properties/error/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
 return false;
 }
 else {
 if(data3.category !== undefined){
 const _errs11 = errors;
 if(typeof data3.category !== "string"){
-validate23.errors = [{instancePath:instancePath+"/error/category",schemaPath:"#/properties/error/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate24.errors = [{instancePath:instancePath+"/error/category",schemaPath:"#/properties/error/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid2 = _errs11 === errors;
@@ -4868,7 +5014,7 @@ if(valid2){
 if(data3.message !== undefined){
 const _errs13 = errors;
 if(typeof data3.message !== "string"){
-validate23.errors = [{instancePath:instancePath+"/error/message",schemaPath:"#/properties/error/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate24.errors = [{instancePath:instancePath+"/error/message",schemaPath:"#/properties/error/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid2 = _errs13 === errors;
@@ -4880,7 +5026,7 @@ var valid2 = true;
 }
 }
 else {
-validate23.errors = [{instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate24.errors = [{instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
@@ -4889,63 +5035,6 @@ var valid0 = _errs8 === errors;
 else {
 var valid0 = true;
 }
-}
-}
-}
-}
-else {
-validate23.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate23.errors = vErrors;
-return errors === 0;
-}
-validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const eventDataRunnerError = validate24;
-const schema25 = {"type":"object","properties":{"category":{"type":"string"},"message":{"type":"string"},"detail":{}},"required":["category","message"],"additionalProperties":{}};
-
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate24.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.category === undefined) && (missing0 = "category")) || ((data.message === undefined) && (missing0 = "message"))){
-validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.category !== undefined){
-const _errs2 = errors;
-if(typeof data.category !== "string"){
-validate24.errors = [{instancePath:instancePath+"/category",schemaPath:"#/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.message !== undefined){
-const _errs4 = errors;
-if(typeof data.message !== "string"){
-validate24.errors = [{instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
 }
 }
 }
@@ -4960,8 +5049,8 @@ return errors === 0;
 }
 validate24.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataRunnerNotice = validate25;
-const schema26 = {"type":"object","properties":{"code":{"type":"string"},"message":{"type":"string"}},"required":["code","message"],"additionalProperties":{}};
+export const eventDataRunnerError = validate25;
+const schema26 = {"type":"object","properties":{"category":{"type":"string"},"message":{"type":"string"},"detail":{}},"required":["category","message"],"additionalProperties":{}};
 
 function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -4976,15 +5065,15 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((data.code === undefined) && (missing0 = "code")) || ((data.message === undefined) && (missing0 = "message"))){
+if(((data.category === undefined) && (missing0 = "category")) || ((data.message === undefined) && (missing0 = "message"))){
 validate25.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
-if(data.code !== undefined){
+if(data.category !== undefined){
 const _errs2 = errors;
-if(typeof data.code !== "string"){
-validate25.errors = [{instancePath:instancePath+"/code",schemaPath:"#/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data.category !== "string"){
+validate25.errors = [{instancePath:instancePath+"/category",schemaPath:"#/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5017,9 +5106,8 @@ return errors === 0;
 }
 validate25.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataCheckpointWritten = validate26;
-const schema27 = {"type":"object","properties":{"seq":{"type":"integer","maximum":9007199254740991,"minimum":0},"kind":{"type":"string","enum":["journal","snapshot"]},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"}},"required":["seq","kind"],"additionalProperties":{}};
-const pattern4 = new RegExp("^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$", "u");
+export const eventDataRunnerNotice = validate26;
+const schema27 = {"type":"object","properties":{"code":{"type":"string"},"message":{"type":"string"}},"required":["code","message"],"additionalProperties":{}};
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5034,8 +5122,66 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((data.seq === undefined) && (missing0 = "seq")) || ((data.kind === undefined) && (missing0 = "kind"))){
+if(((data.code === undefined) && (missing0 = "code")) || ((data.message === undefined) && (missing0 = "message"))){
 validate26.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.code !== undefined){
+const _errs2 = errors;
+if(typeof data.code !== "string"){
+validate26.errors = [{instancePath:instancePath+"/code",schemaPath:"#/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.message !== undefined){
+const _errs4 = errors;
+if(typeof data.message !== "string"){
+validate26.errors = [{instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+else {
+validate26.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate26.errors = vErrors;
+return errors === 0;
+}
+validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const eventDataCheckpointWritten = validate27;
+const schema28 = {"type":"object","properties":{"seq":{"type":"integer","maximum":9007199254740991,"minimum":0},"kind":{"type":"string","enum":["journal","snapshot"]},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"}},"required":["seq","kind"],"additionalProperties":{}};
+const pattern4 = new RegExp("^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$", "u");
+
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate27.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.seq === undefined) && (missing0 = "seq")) || ((data.kind === undefined) && (missing0 = "kind"))){
+validate27.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -5043,18 +5189,18 @@ if(data.seq !== undefined){
 let data0 = data.seq;
 const _errs2 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate26.errors = [{instancePath:instancePath+"/seq",schemaPath:"#/properties/seq/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate27.errors = [{instancePath:instancePath+"/seq",schemaPath:"#/properties/seq/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs2){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 9007199254740991 || isNaN(data0)){
-validate26.errors = [{instancePath:instancePath+"/seq",schemaPath:"#/properties/seq/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+validate27.errors = [{instancePath:instancePath+"/seq",schemaPath:"#/properties/seq/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
 return false;
 }
 else {
 if(data0 < 0 || isNaN(data0)){
-validate26.errors = [{instancePath:instancePath+"/seq",schemaPath:"#/properties/seq/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate27.errors = [{instancePath:instancePath+"/seq",schemaPath:"#/properties/seq/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -5070,11 +5216,11 @@ if(data.kind !== undefined){
 let data1 = data.kind;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate26.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate27.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(!((data1 === "journal") || (data1 === "snapshot"))){
-validate26.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema27.properties.kind.enum},message:"must be equal to one of the allowed values"}];
+validate27.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema28.properties.kind.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -5089,12 +5235,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(!pattern4.test(data2)){
-validate26.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
+validate27.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
 return false;
 }
 }
 else {
-validate26.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate27.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -5102,123 +5248,6 @@ var valid0 = _errs6 === errors;
 }
 else {
 var valid0 = true;
-}
-}
-}
-}
-}
-else {
-validate26.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate26.errors = vErrors;
-return errors === 0;
-}
-validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const eventDataLlmConversationStarted = validate27;
-const schema28 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"model":{"type":"string"},"system":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"}},"required":["invokeId","stateId","model"],"additionalProperties":{}};
-const pattern5 = new RegExp("^[^\\n\\r]*$", "u");
-
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate27.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.stateId === undefined) && (missing0 = "stateId"))) || ((data.model === undefined) && (missing0 = "model"))){
-validate27.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.invokeId !== undefined){
-let data0 = data.invokeId;
-const _errs2 = errors;
-if(errors === _errs2){
-if(typeof data0 === "string"){
-if(func0(data0) < 1){
-validate27.errors = [{instancePath:instancePath+"/invokeId",schemaPath:"#/properties/invokeId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/invokeId",schemaPath:"#/properties/invokeId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.stateId !== undefined){
-let data1 = data.stateId;
-const _errs4 = errors;
-if(errors === _errs4){
-if(typeof data1 === "string"){
-if(func0(data1) < 1){
-validate27.errors = [{instancePath:instancePath+"/stateId",schemaPath:"#/properties/stateId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/stateId",schemaPath:"#/properties/stateId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.model !== undefined){
-const _errs6 = errors;
-if(typeof data.model !== "string"){
-validate27.errors = [{instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.system !== undefined){
-let data3 = data.system;
-const _errs8 = errors;
-if(errors === _errs8){
-if(typeof data3 === "string"){
-if(func0(data3) > 80){
-validate27.errors = [{instancePath:instancePath+"/system",schemaPath:"#/properties/system/maxLength",keyword:"maxLength",params:{limit: 80},message:"must NOT have more than 80 characters"}];
-return false;
-}
-else {
-if(!pattern5.test(data3)){
-validate27.errors = [{instancePath:instancePath+"/system",schemaPath:"#/properties/system/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]*$"},message:"must match pattern \""+"^[^\\n\\r]*$"+"\""}];
-return false;
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/system",schemaPath:"#/properties/system/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
 }
 }
 }
@@ -5234,8 +5263,9 @@ return errors === 0;
 }
 validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmConversationEnded = validate28;
-const schema29 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"reason":{"type":"string","enum":["exit","done","error","aborted"]}},"required":["invokeId","stateId","reason"],"additionalProperties":{}};
+export const eventDataLlmConversationStarted = validate28;
+const schema29 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"model":{"type":"string"},"system":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"}},"required":["invokeId","stateId","model"],"additionalProperties":{}};
+const pattern5 = new RegExp("^[^\\n\\r]*$", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5250,7 +5280,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.stateId === undefined) && (missing0 = "stateId"))) || ((data.reason === undefined) && (missing0 = "reason"))){
+if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.stateId === undefined) && (missing0 = "stateId"))) || ((data.model === undefined) && (missing0 = "model"))){
 validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -5297,21 +5327,44 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.reason !== undefined){
-let data2 = data.reason;
+if(data.model !== undefined){
 const _errs6 = errors;
-if(typeof data2 !== "string"){
-validate28.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((((data2 === "exit") || (data2 === "done")) || (data2 === "error")) || (data2 === "aborted"))){
-validate28.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema29.properties.reason.enum},message:"must be equal to one of the allowed values"}];
+if(typeof data.model !== "string"){
+validate28.errors = [{instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs6 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.system !== undefined){
+let data3 = data.system;
+const _errs8 = errors;
+if(errors === _errs8){
+if(typeof data3 === "string"){
+if(func0(data3) > 80){
+validate28.errors = [{instancePath:instancePath+"/system",schemaPath:"#/properties/system/maxLength",keyword:"maxLength",params:{limit: 80},message:"must NOT have more than 80 characters"}];
+return false;
+}
+else {
+if(!pattern5.test(data3)){
+validate28.errors = [{instancePath:instancePath+"/system",schemaPath:"#/properties/system/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]*$"},message:"must match pattern \""+"^[^\\n\\r]*$"+"\""}];
+return false;
+}
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/system",schemaPath:"#/properties/system/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -5327,8 +5380,8 @@ return errors === 0;
 }
 validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmRequest = validate29;
-const schema30 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"model":{"type":"string"},"messageCount":{"type":"integer","maximum":9007199254740991,"minimum":0},"tools":{"type":"array","items":{"type":"string"}},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"}},"required":["invokeId","stateId","turn","model","messageCount","tools","ref","snippet"],"additionalProperties":{}};
+export const eventDataLlmConversationEnded = validate29;
+const schema30 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"reason":{"type":"string","enum":["exit","done","error","aborted"]}},"required":["invokeId","stateId","reason"],"additionalProperties":{}};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5343,7 +5396,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.stateId === undefined) && (missing0 = "stateId"))) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.model === undefined) && (missing0 = "model"))) || ((data.messageCount === undefined) && (missing0 = "messageCount"))) || ((data.tools === undefined) && (missing0 = "tools"))) || ((data.ref === undefined) && (missing0 = "ref"))) || ((data.snippet === undefined) && (missing0 = "snippet"))){
+if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.stateId === undefined) && (missing0 = "stateId"))) || ((data.reason === undefined) && (missing0 = "reason"))){
 validate29.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -5390,153 +5443,21 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.turn !== undefined){
-let data2 = data.turn;
+if(data.reason !== undefined){
+let data2 = data.reason;
 const _errs6 = errors;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate29.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data2 !== "string"){
+validate29.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs6){
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 > 9007199254740991 || isNaN(data2)){
-validate29.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+if(!((((data2 === "exit") || (data2 === "done")) || (data2 === "error")) || (data2 === "aborted"))){
+validate29.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema30.properties.reason.enum},message:"must be equal to one of the allowed values"}];
 return false;
-}
-else {
-if(data2 < 1 || isNaN(data2)){
-validate29.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
 }
 var valid0 = _errs6 === errors;
 }
 else {
 var valid0 = true;
-}
-if(valid0){
-if(data.model !== undefined){
-const _errs8 = errors;
-if(typeof data.model !== "string"){
-validate29.errors = [{instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.messageCount !== undefined){
-let data4 = data.messageCount;
-const _errs10 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-validate29.errors = [{instancePath:instancePath+"/messageCount",schemaPath:"#/properties/messageCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs10){
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 9007199254740991 || isNaN(data4)){
-validate29.errors = [{instancePath:instancePath+"/messageCount",schemaPath:"#/properties/messageCount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data4 < 0 || isNaN(data4)){
-validate29.errors = [{instancePath:instancePath+"/messageCount",schemaPath:"#/properties/messageCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.tools !== undefined){
-let data5 = data.tools;
-const _errs12 = errors;
-if(errors === _errs12){
-if(Array.isArray(data5)){
-var valid1 = true;
-const len0 = data5.length;
-for(let i0=0; i0<len0; i0++){
-const _errs14 = errors;
-if(typeof data5[i0] !== "string"){
-validate29.errors = [{instancePath:instancePath+"/tools/" + i0,schemaPath:"#/properties/tools/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid1 = _errs14 === errors;
-if(!valid1){
-break;
-}
-}
-}
-else {
-validate29.errors = [{instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid0 = _errs12 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.ref !== undefined){
-let data7 = data.ref;
-const _errs16 = errors;
-if(errors === _errs16){
-if(typeof data7 === "string"){
-if(!pattern4.test(data7)){
-validate29.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
-return false;
-}
-}
-else {
-validate29.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs16 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.snippet !== undefined){
-let data8 = data.snippet;
-const _errs18 = errors;
-if(errors === _errs18){
-if(typeof data8 === "string"){
-if(func0(data8) > 80){
-validate29.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/maxLength",keyword:"maxLength",params:{limit: 80},message:"must NOT have more than 80 characters"}];
-return false;
-}
-else {
-if(!pattern5.test(data8)){
-validate29.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]*$"},message:"must match pattern \""+"^[^\\n\\r]*$"+"\""}];
-return false;
-}
-}
-}
-else {
-validate29.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs18 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
 }
 }
 }
@@ -5552,8 +5473,8 @@ return errors === 0;
 }
 validate29.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmDelta = validate30;
-const schema31 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"kind":{"type":"string","enum":["text","thinking"]},"text":{"type":"string"}},"required":["invokeId","turn","kind","text"],"additionalProperties":{}};
+export const eventDataLlmRequest = validate30;
+const schema31 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"model":{"type":"string"},"messageCount":{"type":"integer","maximum":9007199254740991,"minimum":0},"tools":{"type":"array","items":{"type":"string"}},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"}},"required":["invokeId","stateId","turn","model","messageCount","tools","ref","snippet"],"additionalProperties":{}};
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5568,7 +5489,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.kind === undefined) && (missing0 = "kind"))) || ((data.text === undefined) && (missing0 = "text"))){
+if(((((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.stateId === undefined) && (missing0 = "stateId"))) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.model === undefined) && (missing0 = "model"))) || ((data.messageCount === undefined) && (missing0 = "messageCount"))) || ((data.tools === undefined) && (missing0 = "tools"))) || ((data.ref === undefined) && (missing0 = "ref"))) || ((data.snippet === undefined) && (missing0 = "snippet"))){
 validate30.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -5594,25 +5515,19 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.turn !== undefined){
-let data1 = data.turn;
+if(data.stateId !== undefined){
+let data1 = data.stateId;
 const _errs4 = errors;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate30.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func0(data1) < 1){
+validate30.errors = [{instancePath:instancePath+"/stateId",schemaPath:"#/properties/stateId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
-if(errors === _errs4){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 9007199254740991 || isNaN(data1)){
-validate30.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
 }
 else {
-if(data1 < 1 || isNaN(data1)){
-validate30.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate30.errors = [{instancePath:instancePath+"/stateId",schemaPath:"#/properties/stateId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
-}
-}
 }
 }
 var valid0 = _errs4 === errors;
@@ -5621,16 +5536,26 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.kind !== undefined){
-let data2 = data.kind;
+if(data.turn !== undefined){
+let data2 = data.turn;
 const _errs6 = errors;
-if(typeof data2 !== "string"){
-validate30.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+validate30.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(!((data2 === "text") || (data2 === "thinking"))){
-validate30.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema31.properties.kind.enum},message:"must be equal to one of the allowed values"}];
+if(errors === _errs6){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 9007199254740991 || isNaN(data2)){
+validate30.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
 return false;
+}
+else {
+if(data2 < 1 || isNaN(data2)){
+validate30.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
 }
 var valid0 = _errs6 === errors;
 }
@@ -5638,16 +5563,125 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.text !== undefined){
+if(data.model !== undefined){
 const _errs8 = errors;
-if(typeof data.text !== "string"){
-validate30.errors = [{instancePath:instancePath+"/text",schemaPath:"#/properties/text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data.model !== "string"){
+validate30.errors = [{instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs8 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.messageCount !== undefined){
+let data4 = data.messageCount;
+const _errs10 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+validate30.errors = [{instancePath:instancePath+"/messageCount",schemaPath:"#/properties/messageCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs10){
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 9007199254740991 || isNaN(data4)){
+validate30.errors = [{instancePath:instancePath+"/messageCount",schemaPath:"#/properties/messageCount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data4 < 0 || isNaN(data4)){
+validate30.errors = [{instancePath:instancePath+"/messageCount",schemaPath:"#/properties/messageCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.tools !== undefined){
+let data5 = data.tools;
+const _errs12 = errors;
+if(errors === _errs12){
+if(Array.isArray(data5)){
+var valid1 = true;
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+const _errs14 = errors;
+if(typeof data5[i0] !== "string"){
+validate30.errors = [{instancePath:instancePath+"/tools/" + i0,schemaPath:"#/properties/tools/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid1 = _errs14 === errors;
+if(!valid1){
+break;
+}
+}
+}
+else {
+validate30.errors = [{instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ref !== undefined){
+let data7 = data.ref;
+const _errs16 = errors;
+if(errors === _errs16){
+if(typeof data7 === "string"){
+if(!pattern4.test(data7)){
+validate30.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
+return false;
+}
+}
+else {
+validate30.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.snippet !== undefined){
+let data8 = data.snippet;
+const _errs18 = errors;
+if(errors === _errs18){
+if(typeof data8 === "string"){
+if(func0(data8) > 80){
+validate30.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/maxLength",keyword:"maxLength",params:{limit: 80},message:"must NOT have more than 80 characters"}];
+return false;
+}
+else {
+if(!pattern5.test(data8)){
+validate30.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]*$"},message:"must match pattern \""+"^[^\\n\\r]*$"+"\""}];
+return false;
+}
+}
+}
+else {
+validate30.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
 }
 }
 }
@@ -5664,8 +5698,8 @@ return errors === 0;
 }
 validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmResponse = validate31;
-const schema32 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"target":{"type":"string"},"stopReason":{"type":"string","enum":["end_turn","tool_use","max_tokens","stop_sequence"]},"usage":{"type":"object","properties":{"input":{"type":"integer","maximum":9007199254740991,"minimum":0},"output":{"type":"integer","maximum":9007199254740991,"minimum":0},"cacheRead":{"type":"integer","maximum":9007199254740991,"minimum":0},"cacheWrite":{"type":"integer","maximum":9007199254740991,"minimum":0}},"required":["input","output","cacheRead","cacheWrite"],"additionalProperties":{}},"elapsedMs":{"type":"number","minimum":0},"ttftMs":{"type":"number","minimum":0},"tokensPerSec":{"type":"number","minimum":0},"costUsd":{"type":"number","minimum":0},"contextUsed":{"description":"Fraction of the context window in use after this turn.","type":"number","maximum":1,"minimum":0},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"}},"required":["invokeId","stateId","turn","target","stopReason","usage","elapsedMs","ref","snippet"],"additionalProperties":{}};
+export const eventDataLlmDelta = validate31;
+const schema32 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"kind":{"type":"string","enum":["text","thinking"]},"text":{"type":"string"}},"required":["invokeId","turn","kind","text"],"additionalProperties":{}};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5680,7 +5714,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.stateId === undefined) && (missing0 = "stateId"))) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.target === undefined) && (missing0 = "target"))) || ((data.stopReason === undefined) && (missing0 = "stopReason"))) || ((data.usage === undefined) && (missing0 = "usage"))) || ((data.elapsedMs === undefined) && (missing0 = "elapsedMs"))) || ((data.ref === undefined) && (missing0 = "ref"))) || ((data.snippet === undefined) && (missing0 = "snippet"))){
+if(((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.kind === undefined) && (missing0 = "kind"))) || ((data.text === undefined) && (missing0 = "text"))){
 validate31.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -5706,19 +5740,25 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.stateId !== undefined){
-let data1 = data.stateId;
+if(data.turn !== undefined){
+let data1 = data.turn;
 const _errs4 = errors;
-if(errors === _errs4){
-if(typeof data1 === "string"){
-if(func0(data1) < 1){
-validate31.errors = [{instancePath:instancePath+"/stateId",schemaPath:"#/properties/stateId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate31.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 9007199254740991 || isNaN(data1)){
+validate31.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
 }
 else {
-validate31.errors = [{instancePath:instancePath+"/stateId",schemaPath:"#/properties/stateId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(data1 < 1 || isNaN(data1)){
+validate31.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
+}
+}
 }
 }
 var valid0 = _errs4 === errors;
@@ -5727,26 +5767,16 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.turn !== undefined){
-let data2 = data.turn;
+if(data.kind !== undefined){
+let data2 = data.kind;
 const _errs6 = errors;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate31.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data2 !== "string"){
+validate31.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs6){
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 > 9007199254740991 || isNaN(data2)){
-validate31.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+if(!((data2 === "text") || (data2 === "thinking"))){
+validate31.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema32.properties.kind.enum},message:"must be equal to one of the allowed values"}];
 return false;
-}
-else {
-if(data2 < 1 || isNaN(data2)){
-validate31.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
 }
 var valid0 = _errs6 === errors;
 }
@@ -5754,335 +5784,16 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.target !== undefined){
+if(data.text !== undefined){
 const _errs8 = errors;
-if(typeof data.target !== "string"){
-validate31.errors = [{instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data.text !== "string"){
+validate31.errors = [{instancePath:instancePath+"/text",schemaPath:"#/properties/text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs8 === errors;
 }
 else {
 var valid0 = true;
-}
-if(valid0){
-if(data.stopReason !== undefined){
-let data4 = data.stopReason;
-const _errs10 = errors;
-if(typeof data4 !== "string"){
-validate31.errors = [{instancePath:instancePath+"/stopReason",schemaPath:"#/properties/stopReason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((((data4 === "end_turn") || (data4 === "tool_use")) || (data4 === "max_tokens")) || (data4 === "stop_sequence"))){
-validate31.errors = [{instancePath:instancePath+"/stopReason",schemaPath:"#/properties/stopReason/enum",keyword:"enum",params:{allowedValues: schema32.properties.stopReason.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.usage !== undefined){
-let data5 = data.usage;
-const _errs12 = errors;
-if(errors === _errs12){
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-let missing1;
-if(((((data5.input === undefined) && (missing1 = "input")) || ((data5.output === undefined) && (missing1 = "output"))) || ((data5.cacheRead === undefined) && (missing1 = "cacheRead"))) || ((data5.cacheWrite === undefined) && (missing1 = "cacheWrite"))){
-validate31.errors = [{instancePath:instancePath+"/usage",schemaPath:"#/properties/usage/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-if(data5.input !== undefined){
-let data6 = data5.input;
-const _errs15 = errors;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-validate31.errors = [{instancePath:instancePath+"/usage/input",schemaPath:"#/properties/usage/properties/input/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs15){
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 > 9007199254740991 || isNaN(data6)){
-validate31.errors = [{instancePath:instancePath+"/usage/input",schemaPath:"#/properties/usage/properties/input/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data6 < 0 || isNaN(data6)){
-validate31.errors = [{instancePath:instancePath+"/usage/input",schemaPath:"#/properties/usage/properties/input/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-}
-var valid1 = _errs15 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data5.output !== undefined){
-let data7 = data5.output;
-const _errs17 = errors;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate31.errors = [{instancePath:instancePath+"/usage/output",schemaPath:"#/properties/usage/properties/output/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs17){
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 > 9007199254740991 || isNaN(data7)){
-validate31.errors = [{instancePath:instancePath+"/usage/output",schemaPath:"#/properties/usage/properties/output/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data7 < 0 || isNaN(data7)){
-validate31.errors = [{instancePath:instancePath+"/usage/output",schemaPath:"#/properties/usage/properties/output/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-}
-var valid1 = _errs17 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data5.cacheRead !== undefined){
-let data8 = data5.cacheRead;
-const _errs19 = errors;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate31.errors = [{instancePath:instancePath+"/usage/cacheRead",schemaPath:"#/properties/usage/properties/cacheRead/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs19){
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 > 9007199254740991 || isNaN(data8)){
-validate31.errors = [{instancePath:instancePath+"/usage/cacheRead",schemaPath:"#/properties/usage/properties/cacheRead/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data8 < 0 || isNaN(data8)){
-validate31.errors = [{instancePath:instancePath+"/usage/cacheRead",schemaPath:"#/properties/usage/properties/cacheRead/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-}
-var valid1 = _errs19 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data5.cacheWrite !== undefined){
-let data9 = data5.cacheWrite;
-const _errs21 = errors;
-if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate31.errors = [{instancePath:instancePath+"/usage/cacheWrite",schemaPath:"#/properties/usage/properties/cacheWrite/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs21){
-if((typeof data9 == "number") && (isFinite(data9))){
-if(data9 > 9007199254740991 || isNaN(data9)){
-validate31.errors = [{instancePath:instancePath+"/usage/cacheWrite",schemaPath:"#/properties/usage/properties/cacheWrite/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data9 < 0 || isNaN(data9)){
-validate31.errors = [{instancePath:instancePath+"/usage/cacheWrite",schemaPath:"#/properties/usage/properties/cacheWrite/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-}
-var valid1 = _errs21 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate31.errors = [{instancePath:instancePath+"/usage",schemaPath:"#/properties/usage/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs12 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.elapsedMs !== undefined){
-let data10 = data.elapsedMs;
-const _errs23 = errors;
-if(errors === _errs23){
-if((typeof data10 == "number") && (isFinite(data10))){
-if(data10 < 0 || isNaN(data10)){
-validate31.errors = [{instancePath:instancePath+"/elapsedMs",schemaPath:"#/properties/elapsedMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-else {
-validate31.errors = [{instancePath:instancePath+"/elapsedMs",schemaPath:"#/properties/elapsedMs/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
-}
-var valid0 = _errs23 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.ttftMs !== undefined){
-let data11 = data.ttftMs;
-const _errs25 = errors;
-if(errors === _errs25){
-if((typeof data11 == "number") && (isFinite(data11))){
-if(data11 < 0 || isNaN(data11)){
-validate31.errors = [{instancePath:instancePath+"/ttftMs",schemaPath:"#/properties/ttftMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-else {
-validate31.errors = [{instancePath:instancePath+"/ttftMs",schemaPath:"#/properties/ttftMs/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
-}
-var valid0 = _errs25 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.tokensPerSec !== undefined){
-let data12 = data.tokensPerSec;
-const _errs27 = errors;
-if(errors === _errs27){
-if((typeof data12 == "number") && (isFinite(data12))){
-if(data12 < 0 || isNaN(data12)){
-validate31.errors = [{instancePath:instancePath+"/tokensPerSec",schemaPath:"#/properties/tokensPerSec/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-else {
-validate31.errors = [{instancePath:instancePath+"/tokensPerSec",schemaPath:"#/properties/tokensPerSec/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
-}
-var valid0 = _errs27 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.costUsd !== undefined){
-let data13 = data.costUsd;
-const _errs29 = errors;
-if(errors === _errs29){
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 < 0 || isNaN(data13)){
-validate31.errors = [{instancePath:instancePath+"/costUsd",schemaPath:"#/properties/costUsd/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-else {
-validate31.errors = [{instancePath:instancePath+"/costUsd",schemaPath:"#/properties/costUsd/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
-}
-var valid0 = _errs29 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.contextUsed !== undefined){
-let data14 = data.contextUsed;
-const _errs31 = errors;
-if(errors === _errs31){
-if((typeof data14 == "number") && (isFinite(data14))){
-if(data14 > 1 || isNaN(data14)){
-validate31.errors = [{instancePath:instancePath+"/contextUsed",schemaPath:"#/properties/contextUsed/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
-return false;
-}
-else {
-if(data14 < 0 || isNaN(data14)){
-validate31.errors = [{instancePath:instancePath+"/contextUsed",schemaPath:"#/properties/contextUsed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-else {
-validate31.errors = [{instancePath:instancePath+"/contextUsed",schemaPath:"#/properties/contextUsed/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
-}
-var valid0 = _errs31 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.ref !== undefined){
-let data15 = data.ref;
-const _errs33 = errors;
-if(errors === _errs33){
-if(typeof data15 === "string"){
-if(!pattern4.test(data15)){
-validate31.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
-return false;
-}
-}
-else {
-validate31.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs33 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.snippet !== undefined){
-let data16 = data.snippet;
-const _errs35 = errors;
-if(errors === _errs35){
-if(typeof data16 === "string"){
-if(func0(data16) > 80){
-validate31.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/maxLength",keyword:"maxLength",params:{limit: 80},message:"must NOT have more than 80 characters"}];
-return false;
-}
-else {
-if(!pattern5.test(data16)){
-validate31.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]*$"},message:"must match pattern \""+"^[^\\n\\r]*$"+"\""}];
-return false;
-}
-}
-}
-else {
-validate31.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs35 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
 }
 }
 }
@@ -6099,8 +5810,8 @@ return errors === 0;
 }
 validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmToolCall = validate32;
-const schema33 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"name":{"type":"string"},"toolKind":{"type":"string","enum":["real","event"]},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"}},"required":["invokeId","turn","toolCallId","name","toolKind","snippet"],"additionalProperties":{}};
+export const eventDataLlmResponse = validate32;
+const schema33 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"target":{"type":"string"},"stopReason":{"type":"string","enum":["end_turn","tool_use","max_tokens","stop_sequence"]},"usage":{"type":"object","properties":{"input":{"type":"integer","maximum":9007199254740991,"minimum":0},"output":{"type":"integer","maximum":9007199254740991,"minimum":0},"cacheRead":{"type":"integer","maximum":9007199254740991,"minimum":0},"cacheWrite":{"type":"integer","maximum":9007199254740991,"minimum":0}},"required":["input","output","cacheRead","cacheWrite"],"additionalProperties":{}},"elapsedMs":{"type":"number","minimum":0},"ttftMs":{"type":"number","minimum":0},"tokensPerSec":{"type":"number","minimum":0},"costUsd":{"type":"number","minimum":0},"contextUsed":{"description":"Fraction of the context window in use after this turn.","type":"number","maximum":1,"minimum":0},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"}},"required":["invokeId","stateId","turn","target","stopReason","usage","elapsedMs","ref","snippet"],"additionalProperties":{}};
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -6115,7 +5826,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.name === undefined) && (missing0 = "name"))) || ((data.toolKind === undefined) && (missing0 = "toolKind"))) || ((data.snippet === undefined) && (missing0 = "snippet"))){
+if((((((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.stateId === undefined) && (missing0 = "stateId"))) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.target === undefined) && (missing0 = "target"))) || ((data.stopReason === undefined) && (missing0 = "stopReason"))) || ((data.usage === undefined) && (missing0 = "usage"))) || ((data.elapsedMs === undefined) && (missing0 = "elapsedMs"))) || ((data.ref === undefined) && (missing0 = "ref"))) || ((data.snippet === undefined) && (missing0 = "snippet"))){
 validate32.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -6141,25 +5852,19 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.turn !== undefined){
-let data1 = data.turn;
+if(data.stateId !== undefined){
+let data1 = data.stateId;
 const _errs4 = errors;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate32.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func0(data1) < 1){
+validate32.errors = [{instancePath:instancePath+"/stateId",schemaPath:"#/properties/stateId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
-if(errors === _errs4){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 9007199254740991 || isNaN(data1)){
-validate32.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
 }
 else {
-if(data1 < 1 || isNaN(data1)){
-validate32.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate32.errors = [{instancePath:instancePath+"/stateId",schemaPath:"#/properties/stateId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
-}
-}
 }
 }
 var valid0 = _errs4 === errors;
@@ -6168,19 +5873,25 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.toolCallId !== undefined){
-let data2 = data.toolCallId;
+if(data.turn !== undefined){
+let data2 = data.turn;
 const _errs6 = errors;
-if(errors === _errs6){
-if(typeof data2 === "string"){
-if(func0(data2) < 1){
-validate32.errors = [{instancePath:instancePath+"/toolCallId",schemaPath:"#/properties/toolCallId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+validate32.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
+if(errors === _errs6){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 9007199254740991 || isNaN(data2)){
+validate32.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
 }
 else {
-validate32.errors = [{instancePath:instancePath+"/toolCallId",schemaPath:"#/properties/toolCallId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(data2 < 1 || isNaN(data2)){
+validate32.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
+}
+}
 }
 }
 var valid0 = _errs6 === errors;
@@ -6189,10 +5900,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.name !== undefined){
+if(data.target !== undefined){
 const _errs8 = errors;
-if(typeof data.name !== "string"){
-validate32.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data.target !== "string"){
+validate32.errors = [{instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs8 === errors;
@@ -6201,15 +5912,15 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.toolKind !== undefined){
-let data4 = data.toolKind;
+if(data.stopReason !== undefined){
+let data4 = data.stopReason;
 const _errs10 = errors;
 if(typeof data4 !== "string"){
-validate32.errors = [{instancePath:instancePath+"/toolKind",schemaPath:"#/properties/toolKind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate32.errors = [{instancePath:instancePath+"/stopReason",schemaPath:"#/properties/stopReason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(!((data4 === "real") || (data4 === "event"))){
-validate32.errors = [{instancePath:instancePath+"/toolKind",schemaPath:"#/properties/toolKind/enum",keyword:"enum",params:{allowedValues: schema33.properties.toolKind.enum},message:"must be equal to one of the allowed values"}];
+if(!((((data4 === "end_turn") || (data4 === "tool_use")) || (data4 === "max_tokens")) || (data4 === "stop_sequence"))){
+validate32.errors = [{instancePath:instancePath+"/stopReason",schemaPath:"#/properties/stopReason/enum",keyword:"enum",params:{allowedValues: schema33.properties.stopReason.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs10 === errors;
@@ -6218,18 +5929,131 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.ref !== undefined){
-let data5 = data.ref;
+if(data.usage !== undefined){
+let data5 = data.usage;
 const _errs12 = errors;
 if(errors === _errs12){
-if(typeof data5 === "string"){
-if(!pattern4.test(data5)){
-validate32.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+let missing1;
+if(((((data5.input === undefined) && (missing1 = "input")) || ((data5.output === undefined) && (missing1 = "output"))) || ((data5.cacheRead === undefined) && (missing1 = "cacheRead"))) || ((data5.cacheWrite === undefined) && (missing1 = "cacheWrite"))){
+validate32.errors = [{instancePath:instancePath+"/usage",schemaPath:"#/properties/usage/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data5.input !== undefined){
+let data6 = data5.input;
+const _errs15 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+validate32.errors = [{instancePath:instancePath+"/usage/input",schemaPath:"#/properties/usage/properties/input/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs15){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 9007199254740991 || isNaN(data6)){
+validate32.errors = [{instancePath:instancePath+"/usage/input",schemaPath:"#/properties/usage/properties/input/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data6 < 0 || isNaN(data6)){
+validate32.errors = [{instancePath:instancePath+"/usage/input",schemaPath:"#/properties/usage/properties/input/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
+}
+}
+var valid1 = _errs15 === errors;
+}
 else {
-validate32.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+var valid1 = true;
+}
+if(valid1){
+if(data5.output !== undefined){
+let data7 = data5.output;
+const _errs17 = errors;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+validate32.errors = [{instancePath:instancePath+"/usage/output",schemaPath:"#/properties/usage/properties/output/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs17){
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 9007199254740991 || isNaN(data7)){
+validate32.errors = [{instancePath:instancePath+"/usage/output",schemaPath:"#/properties/usage/properties/output/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data7 < 0 || isNaN(data7)){
+validate32.errors = [{instancePath:instancePath+"/usage/output",schemaPath:"#/properties/usage/properties/output/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid1 = _errs17 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data5.cacheRead !== undefined){
+let data8 = data5.cacheRead;
+const _errs19 = errors;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+validate32.errors = [{instancePath:instancePath+"/usage/cacheRead",schemaPath:"#/properties/usage/properties/cacheRead/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs19){
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 > 9007199254740991 || isNaN(data8)){
+validate32.errors = [{instancePath:instancePath+"/usage/cacheRead",schemaPath:"#/properties/usage/properties/cacheRead/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data8 < 0 || isNaN(data8)){
+validate32.errors = [{instancePath:instancePath+"/usage/cacheRead",schemaPath:"#/properties/usage/properties/cacheRead/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid1 = _errs19 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data5.cacheWrite !== undefined){
+let data9 = data5.cacheWrite;
+const _errs21 = errors;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+validate32.errors = [{instancePath:instancePath+"/usage/cacheWrite",schemaPath:"#/properties/usage/properties/cacheWrite/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs21){
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 > 9007199254740991 || isNaN(data9)){
+validate32.errors = [{instancePath:instancePath+"/usage/cacheWrite",schemaPath:"#/properties/usage/properties/cacheWrite/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data9 < 0 || isNaN(data9)){
+validate32.errors = [{instancePath:instancePath+"/usage/cacheWrite",schemaPath:"#/properties/usage/properties/cacheWrite/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid1 = _errs21 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate32.errors = [{instancePath:instancePath+"/usage",schemaPath:"#/properties/usage/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
@@ -6239,17 +6063,149 @@ else {
 var valid0 = true;
 }
 if(valid0){
+if(data.elapsedMs !== undefined){
+let data10 = data.elapsedMs;
+const _errs23 = errors;
+if(errors === _errs23){
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 < 0 || isNaN(data10)){
+validate32.errors = [{instancePath:instancePath+"/elapsedMs",schemaPath:"#/properties/elapsedMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+else {
+validate32.errors = [{instancePath:instancePath+"/elapsedMs",schemaPath:"#/properties/elapsedMs/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid0 = _errs23 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ttftMs !== undefined){
+let data11 = data.ttftMs;
+const _errs25 = errors;
+if(errors === _errs25){
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 < 0 || isNaN(data11)){
+validate32.errors = [{instancePath:instancePath+"/ttftMs",schemaPath:"#/properties/ttftMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+else {
+validate32.errors = [{instancePath:instancePath+"/ttftMs",schemaPath:"#/properties/ttftMs/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid0 = _errs25 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.tokensPerSec !== undefined){
+let data12 = data.tokensPerSec;
+const _errs27 = errors;
+if(errors === _errs27){
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 < 0 || isNaN(data12)){
+validate32.errors = [{instancePath:instancePath+"/tokensPerSec",schemaPath:"#/properties/tokensPerSec/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+else {
+validate32.errors = [{instancePath:instancePath+"/tokensPerSec",schemaPath:"#/properties/tokensPerSec/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid0 = _errs27 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.costUsd !== undefined){
+let data13 = data.costUsd;
+const _errs29 = errors;
+if(errors === _errs29){
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 < 0 || isNaN(data13)){
+validate32.errors = [{instancePath:instancePath+"/costUsd",schemaPath:"#/properties/costUsd/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+else {
+validate32.errors = [{instancePath:instancePath+"/costUsd",schemaPath:"#/properties/costUsd/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid0 = _errs29 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.contextUsed !== undefined){
+let data14 = data.contextUsed;
+const _errs31 = errors;
+if(errors === _errs31){
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 > 1 || isNaN(data14)){
+validate32.errors = [{instancePath:instancePath+"/contextUsed",schemaPath:"#/properties/contextUsed/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
+return false;
+}
+else {
+if(data14 < 0 || isNaN(data14)){
+validate32.errors = [{instancePath:instancePath+"/contextUsed",schemaPath:"#/properties/contextUsed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+else {
+validate32.errors = [{instancePath:instancePath+"/contextUsed",schemaPath:"#/properties/contextUsed/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid0 = _errs31 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ref !== undefined){
+let data15 = data.ref;
+const _errs33 = errors;
+if(errors === _errs33){
+if(typeof data15 === "string"){
+if(!pattern4.test(data15)){
+validate32.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
+return false;
+}
+}
+else {
+validate32.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs33 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.snippet !== undefined){
-let data6 = data.snippet;
-const _errs14 = errors;
-if(errors === _errs14){
-if(typeof data6 === "string"){
-if(func0(data6) > 80){
+let data16 = data.snippet;
+const _errs35 = errors;
+if(errors === _errs35){
+if(typeof data16 === "string"){
+if(func0(data16) > 80){
 validate32.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/maxLength",keyword:"maxLength",params:{limit: 80},message:"must NOT have more than 80 characters"}];
 return false;
 }
 else {
-if(!pattern5.test(data6)){
+if(!pattern5.test(data16)){
 validate32.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]*$"},message:"must match pattern \""+"^[^\\n\\r]*$"+"\""}];
 return false;
 }
@@ -6260,10 +6216,16 @@ validate32.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs14 === errors;
+var valid0 = _errs35 === errors;
 }
 else {
 var valid0 = true;
+}
+}
+}
+}
+}
+}
 }
 }
 }
@@ -6283,8 +6245,8 @@ return errors === 0;
 }
 validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmToolResult = validate33;
-const schema34 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"name":{"type":"string"},"isError":{"type":"boolean"},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"},"meta":{"type":"object","additionalProperties":{},"propertyNames":{"type":"string"}}},"required":["invokeId","turn","toolCallId","name","isError","snippet"],"additionalProperties":{}};
+export const eventDataLlmToolCall = validate33;
+const schema34 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"name":{"type":"string"},"toolKind":{"type":"string","enum":["real","event"]},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"}},"required":["invokeId","turn","toolCallId","name","toolKind","snippet"],"additionalProperties":{}};
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -6299,7 +6261,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.name === undefined) && (missing0 = "name"))) || ((data.isError === undefined) && (missing0 = "isError"))) || ((data.snippet === undefined) && (missing0 = "snippet"))){
+if(((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.name === undefined) && (missing0 = "name"))) || ((data.toolKind === undefined) && (missing0 = "toolKind"))) || ((data.snippet === undefined) && (missing0 = "snippet"))){
 validate33.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -6385,10 +6347,15 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.isError !== undefined){
+if(data.toolKind !== undefined){
+let data4 = data.toolKind;
 const _errs10 = errors;
-if(typeof data.isError !== "boolean"){
-validate33.errors = [{instancePath:instancePath+"/isError",schemaPath:"#/properties/isError/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+if(typeof data4 !== "string"){
+validate33.errors = [{instancePath:instancePath+"/toolKind",schemaPath:"#/properties/toolKind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data4 === "real") || (data4 === "event"))){
+validate33.errors = [{instancePath:instancePath+"/toolKind",schemaPath:"#/properties/toolKind/enum",keyword:"enum",params:{allowedValues: schema34.properties.toolKind.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs10 === errors;
@@ -6444,51 +6411,6 @@ var valid0 = _errs14 === errors;
 else {
 var valid0 = true;
 }
-if(valid0){
-if(data.meta !== undefined){
-let data7 = data.meta;
-const _errs16 = errors;
-if(errors === _errs16){
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-for(const key0 in data7){
-const _errs18 = errors;
-if(typeof key0 !== "string"){
-const err0 = {instancePath:instancePath+"/meta",schemaPath:"#/properties/meta/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key0};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-var valid1 = _errs18 === errors;
-if(!valid1){
-const err1 = {instancePath:instancePath+"/meta",schemaPath:"#/properties/meta/propertyNames",keyword:"propertyNames",params:{propertyName: key0},message:"property name must be valid"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-validate33.errors = vErrors;
-return false;
-break;
-}
-}
-}
-else {
-validate33.errors = [{instancePath:instancePath+"/meta",schemaPath:"#/properties/meta/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs16 === errors;
-}
-else {
-var valid0 = true;
-}
-}
 }
 }
 }
@@ -6507,8 +6429,8 @@ return errors === 0;
 }
 validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataToolStarted = validate34;
-const schema35 = {"description":"A real tool call is about to run; durable before it runs. A resume finds a started call without tool/finished interrupted.","type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"name":{"type":"string"}},"required":["invokeId","turn","toolCallId","name"],"additionalProperties":{}};
+export const eventDataLlmToolResult = validate34;
+const schema35 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"name":{"type":"string"},"isError":{"type":"boolean"},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"},"meta":{"type":"object","additionalProperties":{},"propertyNames":{"type":"string"}}},"required":["invokeId","turn","toolCallId","name","isError","snippet"],"additionalProperties":{}};
 
 function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -6523,7 +6445,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.name === undefined) && (missing0 = "name"))){
+if(((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.name === undefined) && (missing0 = "name"))) || ((data.isError === undefined) && (missing0 = "isError"))) || ((data.snippet === undefined) && (missing0 = "snippet"))){
 validate34.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -6608,6 +6530,114 @@ var valid0 = _errs8 === errors;
 else {
 var valid0 = true;
 }
+if(valid0){
+if(data.isError !== undefined){
+const _errs10 = errors;
+if(typeof data.isError !== "boolean"){
+validate34.errors = [{instancePath:instancePath+"/isError",schemaPath:"#/properties/isError/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ref !== undefined){
+let data5 = data.ref;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data5 === "string"){
+if(!pattern4.test(data5)){
+validate34.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
+return false;
+}
+}
+else {
+validate34.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.snippet !== undefined){
+let data6 = data.snippet;
+const _errs14 = errors;
+if(errors === _errs14){
+if(typeof data6 === "string"){
+if(func0(data6) > 80){
+validate34.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/maxLength",keyword:"maxLength",params:{limit: 80},message:"must NOT have more than 80 characters"}];
+return false;
+}
+else {
+if(!pattern5.test(data6)){
+validate34.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]*$"},message:"must match pattern \""+"^[^\\n\\r]*$"+"\""}];
+return false;
+}
+}
+}
+else {
+validate34.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.meta !== undefined){
+let data7 = data.meta;
+const _errs16 = errors;
+if(errors === _errs16){
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key0 in data7){
+const _errs18 = errors;
+if(typeof key0 !== "string"){
+const err0 = {instancePath:instancePath+"/meta",schemaPath:"#/properties/meta/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key0};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+var valid1 = _errs18 === errors;
+if(!valid1){
+const err1 = {instancePath:instancePath+"/meta",schemaPath:"#/properties/meta/propertyNames",keyword:"propertyNames",params:{propertyName: key0},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+validate34.errors = vErrors;
+return false;
+break;
+}
+}
+}
+else {
+validate34.errors = [{instancePath:instancePath+"/meta",schemaPath:"#/properties/meta/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
 }
 }
 }
@@ -6623,8 +6653,8 @@ return errors === 0;
 }
 validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataToolProcess = validate35;
-const schema36 = {"description":"A tool started a process group; durable right after it was started.","type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"pgid":{"description":"The process group the tool started; a resume kills it if it outlived the run.","type":"integer","maximum":9007199254740991,"minimum":1},"startTicks":{"description":"The group leader's start time (Linux clock ticks since boot), so a reused pid is not killed.","type":"integer","maximum":9007199254740991,"minimum":0}},"required":["invokeId","turn","toolCallId","pgid"],"additionalProperties":{}};
+export const eventDataToolStarted = validate35;
+const schema36 = {"description":"A real tool call is about to run; durable before it runs. A resume finds a started call without tool/finished interrupted.","type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"name":{"type":"string"}},"required":["invokeId","turn","toolCallId","name"],"additionalProperties":{}};
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -6639,7 +6669,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.pgid === undefined) && (missing0 = "pgid"))){
+if(((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.name === undefined) && (missing0 = "name"))){
 validate35.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -6713,59 +6743,16 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.pgid !== undefined){
-let data3 = data.pgid;
+if(data.name !== undefined){
 const _errs8 = errors;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate35.errors = [{instancePath:instancePath+"/pgid",schemaPath:"#/properties/pgid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data.name !== "string"){
+validate35.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
-}
-if(errors === _errs8){
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 > 9007199254740991 || isNaN(data3)){
-validate35.errors = [{instancePath:instancePath+"/pgid",schemaPath:"#/properties/pgid/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data3 < 1 || isNaN(data3)){
-validate35.errors = [{instancePath:instancePath+"/pgid",schemaPath:"#/properties/pgid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
 }
 var valid0 = _errs8 === errors;
 }
 else {
 var valid0 = true;
-}
-if(valid0){
-if(data.startTicks !== undefined){
-let data4 = data.startTicks;
-const _errs10 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-validate35.errors = [{instancePath:instancePath+"/startTicks",schemaPath:"#/properties/startTicks/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs10){
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 9007199254740991 || isNaN(data4)){
-validate35.errors = [{instancePath:instancePath+"/startTicks",schemaPath:"#/properties/startTicks/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data4 < 0 || isNaN(data4)){
-validate35.errors = [{instancePath:instancePath+"/startTicks",schemaPath:"#/properties/startTicks/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
 }
 }
 }
@@ -6782,8 +6769,8 @@ return errors === 0;
 }
 validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataToolFinished = validate36;
-const schema37 = {"description":"A real tool call finished; durable before the model sees its result. A resume reuses the result and does not run the tool again.","type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"name":{"type":"string"},"isError":{"type":"boolean"},"ref":{"description":"The result: { input, output, isError, meta }.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"}},"required":["invokeId","turn","toolCallId","name","isError","ref"],"additionalProperties":{}};
+export const eventDataToolProcess = validate36;
+const schema37 = {"description":"A tool started a process group; durable right after it was started.","type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"pgid":{"description":"The process group the tool started; a resume kills it if it outlived the run.","type":"integer","maximum":9007199254740991,"minimum":1},"startTicks":{"description":"The group leader's start time (Linux clock ticks since boot), so a reused pid is not killed.","type":"integer","maximum":9007199254740991,"minimum":0}},"required":["invokeId","turn","toolCallId","pgid"],"additionalProperties":{}};
 
 function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -6798,7 +6785,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.name === undefined) && (missing0 = "name"))) || ((data.isError === undefined) && (missing0 = "isError"))) || ((data.ref === undefined) && (missing0 = "ref"))){
+if(((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.pgid === undefined) && (missing0 = "pgid"))){
 validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -6872,11 +6859,26 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.name !== undefined){
+if(data.pgid !== undefined){
+let data3 = data.pgid;
 const _errs8 = errors;
-if(typeof data.name !== "string"){
-validate36.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate36.errors = [{instancePath:instancePath+"/pgid",schemaPath:"#/properties/pgid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
+}
+if(errors === _errs8){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 9007199254740991 || isNaN(data3)){
+validate36.errors = [{instancePath:instancePath+"/pgid",schemaPath:"#/properties/pgid/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data3 < 1 || isNaN(data3)){
+validate36.errors = [{instancePath:instancePath+"/pgid",schemaPath:"#/properties/pgid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
 }
 var valid0 = _errs8 === errors;
 }
@@ -6884,38 +6886,31 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.isError !== undefined){
+if(data.startTicks !== undefined){
+let data4 = data.startTicks;
 const _errs10 = errors;
-if(typeof data.isError !== "boolean"){
-validate36.errors = [{instancePath:instancePath+"/isError",schemaPath:"#/properties/isError/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+validate36.errors = [{instancePath:instancePath+"/startTicks",schemaPath:"#/properties/startTicks/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
+}
+if(errors === _errs10){
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 9007199254740991 || isNaN(data4)){
+validate36.errors = [{instancePath:instancePath+"/startTicks",schemaPath:"#/properties/startTicks/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data4 < 0 || isNaN(data4)){
+validate36.errors = [{instancePath:instancePath+"/startTicks",schemaPath:"#/properties/startTicks/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
 }
 var valid0 = _errs10 === errors;
 }
 else {
 var valid0 = true;
-}
-if(valid0){
-if(data.ref !== undefined){
-let data5 = data.ref;
-const _errs12 = errors;
-if(errors === _errs12){
-if(typeof data5 === "string"){
-if(!pattern4.test(data5)){
-validate36.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
-return false;
-}
-}
-else {
-validate36.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs12 === errors;
-}
-else {
-var valid0 = true;
-}
 }
 }
 }
@@ -6933,8 +6928,8 @@ return errors === 0;
 }
 validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataToolInterrupted = validate37;
-const schema38 = {"description":"A resumed run found a tool call that was running when the run's process died.","type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"name":{"type":"string"},"rerun":{"description":"True when the tool declares itself idempotent and runs again; false when the model is told the outcome is unknown.","type":"boolean"}},"required":["invokeId","turn","toolCallId","name","rerun"],"additionalProperties":{}};
+export const eventDataToolFinished = validate37;
+const schema38 = {"description":"A real tool call finished; durable before the model sees its result. A resume reuses the result and does not run the tool again.","type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"name":{"type":"string"},"isError":{"type":"boolean"},"ref":{"description":"The result: { input, output, isError, meta }.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"}},"required":["invokeId","turn","toolCallId","name","isError","ref"],"additionalProperties":{}};
 
 function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -6949,7 +6944,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.name === undefined) && (missing0 = "name"))) || ((data.rerun === undefined) && (missing0 = "rerun"))){
+if(((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.name === undefined) && (missing0 = "name"))) || ((data.isError === undefined) && (missing0 = "isError"))) || ((data.ref === undefined) && (missing0 = "ref"))){
 validate37.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -7035,16 +7030,38 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.rerun !== undefined){
+if(data.isError !== undefined){
 const _errs10 = errors;
-if(typeof data.rerun !== "boolean"){
-validate37.errors = [{instancePath:instancePath+"/rerun",schemaPath:"#/properties/rerun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+if(typeof data.isError !== "boolean"){
+validate37.errors = [{instancePath:instancePath+"/isError",schemaPath:"#/properties/isError/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
 var valid0 = _errs10 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.ref !== undefined){
+let data5 = data.ref;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data5 === "string"){
+if(!pattern4.test(data5)){
+validate37.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
+return false;
+}
+}
+else {
+validate37.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -7062,8 +7079,8 @@ return errors === 0;
 }
 validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataToolPermission = validate38;
-const schema39 = {"description":"The permission policy decided whether a tool call may touch a target; written before the tool touches it.","type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"tool":{"description":"The tool that asked.","type":"string"},"targetKind":{"description":"What the tool asked to touch: itself, a path, a shell command or a URL.","type":"string","enum":["tool","path","command","url"]},"target":{"description":"What it asked for, in one line, e.g. \"write /etc/hosts\", \"run `npm test`\", \"GET https://x/ (x is 1.2.3.4)\".","type":"string"},"decision":{"description":"The final decision (an ask is resolved by the human, or denied with nobody to ask).","type":"string","enum":["allow","deny"]},"rule":{"description":"The rule that decided, e.g. \".escapement.json: permissions.fs_write[\"src/**\"] = allow\" or \"human: allowed once\".","type":"string"},"asked":{"description":"The rule said ask: true when a human was asked, false when nobody could be.","type":"boolean"},"answer":{"description":"The human's answer: once, run, deny, cancelled; no-human when nobody could be asked.","type":"string"}},"required":["invokeId","turn","toolCallId","tool","targetKind","target","decision","rule"],"additionalProperties":{}};
+export const eventDataToolInterrupted = validate38;
+const schema39 = {"description":"A resumed run found a tool call that was running when the run's process died.","type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"name":{"type":"string"},"rerun":{"description":"True when the tool declares itself idempotent and runs again; false when the model is told the outcome is unknown.","type":"boolean"}},"required":["invokeId","turn","toolCallId","name","rerun"],"additionalProperties":{}};
 
 function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -7078,7 +7095,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.tool === undefined) && (missing0 = "tool"))) || ((data.targetKind === undefined) && (missing0 = "targetKind"))) || ((data.target === undefined) && (missing0 = "target"))) || ((data.decision === undefined) && (missing0 = "decision"))) || ((data.rule === undefined) && (missing0 = "rule"))){
+if((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.name === undefined) && (missing0 = "name"))) || ((data.rerun === undefined) && (missing0 = "rerun"))){
 validate38.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -7152,10 +7169,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.tool !== undefined){
+if(data.name !== undefined){
 const _errs8 = errors;
-if(typeof data.tool !== "string"){
-validate38.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data.name !== "string"){
+validate38.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs8 === errors;
@@ -7164,91 +7181,16 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.targetKind !== undefined){
-let data4 = data.targetKind;
+if(data.rerun !== undefined){
 const _errs10 = errors;
-if(typeof data4 !== "string"){
-validate38.errors = [{instancePath:instancePath+"/targetKind",schemaPath:"#/properties/targetKind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((((data4 === "tool") || (data4 === "path")) || (data4 === "command")) || (data4 === "url"))){
-validate38.errors = [{instancePath:instancePath+"/targetKind",schemaPath:"#/properties/targetKind/enum",keyword:"enum",params:{allowedValues: schema39.properties.targetKind.enum},message:"must be equal to one of the allowed values"}];
+if(typeof data.rerun !== "boolean"){
+validate38.errors = [{instancePath:instancePath+"/rerun",schemaPath:"#/properties/rerun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
 var valid0 = _errs10 === errors;
 }
 else {
 var valid0 = true;
-}
-if(valid0){
-if(data.target !== undefined){
-const _errs12 = errors;
-if(typeof data.target !== "string"){
-validate38.errors = [{instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs12 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.decision !== undefined){
-let data6 = data.decision;
-const _errs14 = errors;
-if(typeof data6 !== "string"){
-validate38.errors = [{instancePath:instancePath+"/decision",schemaPath:"#/properties/decision/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((data6 === "allow") || (data6 === "deny"))){
-validate38.errors = [{instancePath:instancePath+"/decision",schemaPath:"#/properties/decision/enum",keyword:"enum",params:{allowedValues: schema39.properties.decision.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs14 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.rule !== undefined){
-const _errs16 = errors;
-if(typeof data.rule !== "string"){
-validate38.errors = [{instancePath:instancePath+"/rule",schemaPath:"#/properties/rule/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs16 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.asked !== undefined){
-const _errs18 = errors;
-if(typeof data.asked !== "boolean"){
-validate38.errors = [{instancePath:instancePath+"/asked",schemaPath:"#/properties/asked/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
-return false;
-}
-var valid0 = _errs18 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.answer !== undefined){
-const _errs20 = errors;
-if(typeof data.answer !== "string"){
-validate38.errors = [{instancePath:instancePath+"/answer",schemaPath:"#/properties/answer/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs20 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
 }
 }
 }
@@ -7266,8 +7208,8 @@ return errors === 0;
 }
 validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmToolValidationFailed = validate39;
-const schema40 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"name":{"type":"string"},"issues":{"type":"string"},"final":{"type":"boolean"}},"required":["invokeId","turn","toolCallId","name","issues","final"],"additionalProperties":{}};
+export const eventDataToolPermission = validate39;
+const schema40 = {"description":"The permission policy decided whether a tool call may touch a target; written before the tool touches it.","type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"tool":{"description":"The tool that asked.","type":"string"},"targetKind":{"description":"What the tool asked to touch: itself, a path, a shell command or a URL.","type":"string","enum":["tool","path","command","url"]},"target":{"description":"What it asked for, in one line, e.g. \"write /etc/hosts\", \"run `npm test`\", \"GET https://x/ (x is 1.2.3.4)\".","type":"string"},"decision":{"description":"The final decision (an ask is resolved by the human, or denied with nobody to ask).","type":"string","enum":["allow","deny"]},"rule":{"description":"The rule that decided, e.g. \".escapement.json: permissions.fs_write[\"src/**\"] = allow\" or \"human: allowed once\".","type":"string"},"asked":{"description":"The rule said ask: true when a human was asked, false when nobody could be.","type":"boolean"},"answer":{"description":"The human's answer: once, run, deny, cancelled; no-human when nobody could be asked.","type":"string"}},"required":["invokeId","turn","toolCallId","tool","targetKind","target","decision","rule"],"additionalProperties":{}};
 
 function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -7282,7 +7224,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.name === undefined) && (missing0 = "name"))) || ((data.issues === undefined) && (missing0 = "issues"))) || ((data.final === undefined) && (missing0 = "final"))){
+if(((((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.tool === undefined) && (missing0 = "tool"))) || ((data.targetKind === undefined) && (missing0 = "targetKind"))) || ((data.target === undefined) && (missing0 = "target"))) || ((data.decision === undefined) && (missing0 = "decision"))) || ((data.rule === undefined) && (missing0 = "rule"))){
 validate39.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -7356,10 +7298,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.name !== undefined){
+if(data.tool !== undefined){
 const _errs8 = errors;
-if(typeof data.name !== "string"){
-validate39.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data.tool !== "string"){
+validate39.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs8 === errors;
@@ -7368,10 +7310,15 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.issues !== undefined){
+if(data.targetKind !== undefined){
+let data4 = data.targetKind;
 const _errs10 = errors;
-if(typeof data.issues !== "string"){
-validate39.errors = [{instancePath:instancePath+"/issues",schemaPath:"#/properties/issues/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data4 !== "string"){
+validate39.errors = [{instancePath:instancePath+"/targetKind",schemaPath:"#/properties/targetKind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((data4 === "tool") || (data4 === "path")) || (data4 === "command")) || (data4 === "url"))){
+validate39.errors = [{instancePath:instancePath+"/targetKind",schemaPath:"#/properties/targetKind/enum",keyword:"enum",params:{allowedValues: schema40.properties.targetKind.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs10 === errors;
@@ -7380,16 +7327,73 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.final !== undefined){
+if(data.target !== undefined){
 const _errs12 = errors;
-if(typeof data.final !== "boolean"){
-validate39.errors = [{instancePath:instancePath+"/final",schemaPath:"#/properties/final/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+if(typeof data.target !== "string"){
+validate39.errors = [{instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs12 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.decision !== undefined){
+let data6 = data.decision;
+const _errs14 = errors;
+if(typeof data6 !== "string"){
+validate39.errors = [{instancePath:instancePath+"/decision",schemaPath:"#/properties/decision/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data6 === "allow") || (data6 === "deny"))){
+validate39.errors = [{instancePath:instancePath+"/decision",schemaPath:"#/properties/decision/enum",keyword:"enum",params:{allowedValues: schema40.properties.decision.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.rule !== undefined){
+const _errs16 = errors;
+if(typeof data.rule !== "string"){
+validate39.errors = [{instancePath:instancePath+"/rule",schemaPath:"#/properties/rule/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.asked !== undefined){
+const _errs18 = errors;
+if(typeof data.asked !== "boolean"){
+validate39.errors = [{instancePath:instancePath+"/asked",schemaPath:"#/properties/asked/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.answer !== undefined){
+const _errs20 = errors;
+if(typeof data.answer !== "string"){
+validate39.errors = [{instancePath:instancePath+"/answer",schemaPath:"#/properties/answer/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
 }
 }
 }
@@ -7408,8 +7412,8 @@ return errors === 0;
 }
 validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmMessageIn = validate40;
-const schema41 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"from":{"type":"string"},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"}},"required":["invokeId","snippet"],"additionalProperties":{}};
+export const eventDataLlmToolValidationFailed = validate40;
+const schema41 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"name":{"type":"string"},"issues":{"type":"string"},"final":{"type":"boolean"}},"required":["invokeId","turn","toolCallId","name","issues","final"],"additionalProperties":{}};
 
 function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -7424,7 +7428,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.snippet === undefined) && (missing0 = "snippet"))){
+if(((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.name === undefined) && (missing0 = "name"))) || ((data.issues === undefined) && (missing0 = "issues"))) || ((data.final === undefined) && (missing0 = "final"))){
 validate40.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -7450,11 +7454,26 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.from !== undefined){
+if(data.turn !== undefined){
+let data1 = data.turn;
 const _errs4 = errors;
-if(typeof data.from !== "string"){
-validate40.errors = [{instancePath:instancePath+"/from",schemaPath:"#/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate40.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
+}
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 9007199254740991 || isNaN(data1)){
+validate40.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data1 < 1 || isNaN(data1)){
+validate40.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
 }
 var valid0 = _errs4 === errors;
 }
@@ -7462,24 +7481,18 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.snippet !== undefined){
-let data2 = data.snippet;
+if(data.toolCallId !== undefined){
+let data2 = data.toolCallId;
 const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
-if(func0(data2) > 80){
-validate40.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/maxLength",keyword:"maxLength",params:{limit: 80},message:"must NOT have more than 80 characters"}];
-return false;
-}
-else {
-if(!pattern5.test(data2)){
-validate40.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]*$"},message:"must match pattern \""+"^[^\\n\\r]*$"+"\""}];
+if(func0(data2) < 1){
+validate40.errors = [{instancePath:instancePath+"/toolCallId",schemaPath:"#/properties/toolCallId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
-}
 else {
-validate40.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate40.errors = [{instancePath:instancePath+"/toolCallId",schemaPath:"#/properties/toolCallId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -7489,25 +7502,42 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.ref !== undefined){
-let data3 = data.ref;
+if(data.name !== undefined){
 const _errs8 = errors;
-if(errors === _errs8){
-if(typeof data3 === "string"){
-if(!pattern4.test(data3)){
-validate40.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
+if(typeof data.name !== "string"){
+validate40.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
-}
-}
-else {
-validate40.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
 }
 var valid0 = _errs8 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.issues !== undefined){
+const _errs10 = errors;
+if(typeof data.issues !== "string"){
+validate40.errors = [{instancePath:instancePath+"/issues",schemaPath:"#/properties/issues/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.final !== undefined){
+const _errs12 = errors;
+if(typeof data.final !== "boolean"){
+validate40.errors = [{instancePath:instancePath+"/final",schemaPath:"#/properties/final/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+}
 }
 }
 }
@@ -7524,8 +7554,8 @@ return errors === 0;
 }
 validate40.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmIdle = validate41;
-const schema42 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"}},"required":["invokeId","turn","ref","snippet"],"additionalProperties":{}};
+export const eventDataLlmMessageIn = validate41;
+const schema42 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"from":{"type":"string"},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"}},"required":["invokeId","snippet"],"additionalProperties":{}};
 
 function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -7540,7 +7570,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.ref === undefined) && (missing0 = "ref"))) || ((data.snippet === undefined) && (missing0 = "snippet"))){
+if(((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.snippet === undefined) && (missing0 = "snippet"))){
 validate41.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -7566,26 +7596,11 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.turn !== undefined){
-let data1 = data.turn;
+if(data.from !== undefined){
 const _errs4 = errors;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate41.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data.from !== "string"){
+validate41.errors = [{instancePath:instancePath+"/from",schemaPath:"#/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
-}
-if(errors === _errs4){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 9007199254740991 || isNaN(data1)){
-validate41.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data1 < 1 || isNaN(data1)){
-validate41.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
 }
 var valid0 = _errs4 === errors;
 }
@@ -7593,18 +7608,24 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.ref !== undefined){
-let data2 = data.ref;
+if(data.snippet !== undefined){
+let data2 = data.snippet;
 const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
-if(!pattern4.test(data2)){
-validate41.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
+if(func0(data2) > 80){
+validate41.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/maxLength",keyword:"maxLength",params:{limit: 80},message:"must NOT have more than 80 characters"}];
+return false;
+}
+else {
+if(!pattern5.test(data2)){
+validate41.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]*$"},message:"must match pattern \""+"^[^\\n\\r]*$"+"\""}];
 return false;
 }
 }
+}
 else {
-validate41.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate41.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -7614,24 +7635,18 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.snippet !== undefined){
-let data3 = data.snippet;
+if(data.ref !== undefined){
+let data3 = data.ref;
 const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data3 === "string"){
-if(func0(data3) > 80){
-validate41.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/maxLength",keyword:"maxLength",params:{limit: 80},message:"must NOT have more than 80 characters"}];
-return false;
-}
-else {
-if(!pattern5.test(data3)){
-validate41.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]*$"},message:"must match pattern \""+"^[^\\n\\r]*$"+"\""}];
+if(!pattern4.test(data3)){
+validate41.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
 return false;
 }
 }
-}
 else {
-validate41.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate41.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -7655,8 +7670,8 @@ return errors === 0;
 }
 validate41.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmError = validate42;
-const schema43 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"category":{"type":"string"},"message":{"type":"string"},"attempts":{"type":"integer","maximum":9007199254740991,"minimum":1}},"required":["invokeId","category","message"],"additionalProperties":{}};
+export const eventDataLlmIdle = validate42;
+const schema43 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"}},"required":["invokeId","turn","ref","snippet"],"additionalProperties":{}};
 
 function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -7671,7 +7686,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.category === undefined) && (missing0 = "category"))) || ((data.message === undefined) && (missing0 = "message"))){
+if(((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.ref === undefined) && (missing0 = "ref"))) || ((data.snippet === undefined) && (missing0 = "snippet"))){
 validate42.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -7697,11 +7712,26 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.category !== undefined){
+if(data.turn !== undefined){
+let data1 = data.turn;
 const _errs4 = errors;
-if(typeof data.category !== "string"){
-validate42.errors = [{instancePath:instancePath+"/category",schemaPath:"#/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate42.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
+}
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 9007199254740991 || isNaN(data1)){
+validate42.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data1 < 1 || isNaN(data1)){
+validate42.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
 }
 var valid0 = _errs4 === errors;
 }
@@ -7709,11 +7739,20 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.message !== undefined){
+if(data.ref !== undefined){
+let data2 = data.ref;
 const _errs6 = errors;
-if(typeof data.message !== "string"){
-validate42.errors = [{instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(errors === _errs6){
+if(typeof data2 === "string"){
+if(!pattern4.test(data2)){
+validate42.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
 return false;
+}
+}
+else {
+validate42.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
 }
 var valid0 = _errs6 === errors;
 }
@@ -7721,25 +7760,25 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.attempts !== undefined){
-let data3 = data.attempts;
+if(data.snippet !== undefined){
+let data3 = data.snippet;
 const _errs8 = errors;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate42.errors = [{instancePath:instancePath+"/attempts",schemaPath:"#/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
 if(errors === _errs8){
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 > 9007199254740991 || isNaN(data3)){
-validate42.errors = [{instancePath:instancePath+"/attempts",schemaPath:"#/properties/attempts/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+if(typeof data3 === "string"){
+if(func0(data3) > 80){
+validate42.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/maxLength",keyword:"maxLength",params:{limit: 80},message:"must NOT have more than 80 characters"}];
 return false;
 }
 else {
-if(data3 < 1 || isNaN(data3)){
-validate42.errors = [{instancePath:instancePath+"/attempts",schemaPath:"#/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+if(!pattern5.test(data3)){
+validate42.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]*$"},message:"must match pattern \""+"^[^\\n\\r]*$"+"\""}];
 return false;
 }
 }
+}
+else {
+validate42.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
 }
 var valid0 = _errs8 === errors;
@@ -7762,8 +7801,8 @@ return errors === 0;
 }
 validate42.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmRetry = validate43;
-const schema44 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"attempt":{"type":"integer","maximum":9007199254740991,"minimum":1},"category":{"type":"string"},"delayMs":{"type":"number","minimum":0},"target":{"type":"string"}},"required":["invokeId","attempt","category","delayMs","target"],"additionalProperties":{}};
+export const eventDataLlmError = validate43;
+const schema44 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"category":{"type":"string"},"message":{"type":"string"},"attempts":{"type":"integer","maximum":9007199254740991,"minimum":1}},"required":["invokeId","category","message"],"additionalProperties":{}};
 
 function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -7778,7 +7817,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.attempt === undefined) && (missing0 = "attempt"))) || ((data.category === undefined) && (missing0 = "category"))) || ((data.delayMs === undefined) && (missing0 = "delayMs"))) || ((data.target === undefined) && (missing0 = "target"))){
+if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.category === undefined) && (missing0 = "category"))) || ((data.message === undefined) && (missing0 = "message"))){
 validate43.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -7804,26 +7843,11 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.attempt !== undefined){
-let data1 = data.attempt;
+if(data.category !== undefined){
 const _errs4 = errors;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate43.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data.category !== "string"){
+validate43.errors = [{instancePath:instancePath+"/category",schemaPath:"#/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
-}
-if(errors === _errs4){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 9007199254740991 || isNaN(data1)){
-validate43.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data1 < 1 || isNaN(data1)){
-validate43.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
 }
 var valid0 = _errs4 === errors;
 }
@@ -7831,10 +7855,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.category !== undefined){
+if(data.message !== undefined){
 const _errs6 = errors;
-if(typeof data.category !== "string"){
-validate43.errors = [{instancePath:instancePath+"/category",schemaPath:"#/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data.message !== "string"){
+validate43.errors = [{instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -7843,38 +7867,31 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.delayMs !== undefined){
-let data3 = data.delayMs;
+if(data.attempts !== undefined){
+let data3 = data.attempts;
 const _errs8 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate43.errors = [{instancePath:instancePath+"/attempts",schemaPath:"#/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
 if(errors === _errs8){
 if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 0 || isNaN(data3)){
-validate43.errors = [{instancePath:instancePath+"/delayMs",schemaPath:"#/properties/delayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+if(data3 > 9007199254740991 || isNaN(data3)){
+validate43.errors = [{instancePath:instancePath+"/attempts",schemaPath:"#/properties/attempts/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
 return false;
-}
 }
 else {
-validate43.errors = [{instancePath:instancePath+"/delayMs",schemaPath:"#/properties/delayMs/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+if(data3 < 1 || isNaN(data3)){
+validate43.errors = [{instancePath:instancePath+"/attempts",schemaPath:"#/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
+}
+}
 }
 }
 var valid0 = _errs8 === errors;
 }
 else {
 var valid0 = true;
-}
-if(valid0){
-if(data.target !== undefined){
-const _errs10 = errors;
-if(typeof data.target !== "string"){
-validate43.errors = [{instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
 }
 }
 }
@@ -7891,8 +7908,8 @@ return errors === 0;
 }
 validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmModelDown = validate44;
-const schema45 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"target":{"type":"string"},"category":{"type":"string"}},"required":["invokeId","target","category"],"additionalProperties":{}};
+export const eventDataLlmRetry = validate44;
+const schema45 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"attempt":{"type":"integer","maximum":9007199254740991,"minimum":1},"category":{"type":"string"},"delayMs":{"type":"number","minimum":0},"target":{"type":"string"}},"required":["invokeId","attempt","category","delayMs","target"],"additionalProperties":{}};
 
 function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -7907,7 +7924,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.target === undefined) && (missing0 = "target"))) || ((data.category === undefined) && (missing0 = "category"))){
+if((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.attempt === undefined) && (missing0 = "attempt"))) || ((data.category === undefined) && (missing0 = "category"))) || ((data.delayMs === undefined) && (missing0 = "delayMs"))) || ((data.target === undefined) && (missing0 = "target"))){
 validate44.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -7933,11 +7950,26 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.target !== undefined){
+if(data.attempt !== undefined){
+let data1 = data.attempt;
 const _errs4 = errors;
-if(typeof data.target !== "string"){
-validate44.errors = [{instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate44.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
+}
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 9007199254740991 || isNaN(data1)){
+validate44.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data1 < 1 || isNaN(data1)){
+validate44.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
 }
 var valid0 = _errs4 === errors;
 }
@@ -7956,6 +7988,41 @@ var valid0 = _errs6 === errors;
 else {
 var valid0 = true;
 }
+if(valid0){
+if(data.delayMs !== undefined){
+let data3 = data.delayMs;
+const _errs8 = errors;
+if(errors === _errs8){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 0 || isNaN(data3)){
+validate44.errors = [{instancePath:instancePath+"/delayMs",schemaPath:"#/properties/delayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+else {
+validate44.errors = [{instancePath:instancePath+"/delayMs",schemaPath:"#/properties/delayMs/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.target !== undefined){
+const _errs10 = errors;
+if(typeof data.target !== "string"){
+validate44.errors = [{instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
 }
 }
 }
@@ -7970,8 +8037,8 @@ return errors === 0;
 }
 validate44.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmLatencySwitch = validate45;
-const schema46 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"from":{"type":"string"},"to":{"type":"string"},"waitedMs":{"type":"number","minimum":0}},"required":["invokeId","from","to","waitedMs"],"additionalProperties":{}};
+export const eventDataLlmModelDown = validate45;
+const schema46 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"target":{"type":"string"},"category":{"type":"string"}},"required":["invokeId","target","category"],"additionalProperties":{}};
 
 function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -7986,7 +8053,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.from === undefined) && (missing0 = "from"))) || ((data.to === undefined) && (missing0 = "to"))) || ((data.waitedMs === undefined) && (missing0 = "waitedMs"))){
+if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.target === undefined) && (missing0 = "target"))) || ((data.category === undefined) && (missing0 = "category"))){
 validate45.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -8012,10 +8079,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.from !== undefined){
+if(data.target !== undefined){
 const _errs4 = errors;
-if(typeof data.from !== "string"){
-validate45.errors = [{instancePath:instancePath+"/from",schemaPath:"#/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data.target !== "string"){
+validate45.errors = [{instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -8024,38 +8091,16 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.to !== undefined){
+if(data.category !== undefined){
 const _errs6 = errors;
-if(typeof data.to !== "string"){
-validate45.errors = [{instancePath:instancePath+"/to",schemaPath:"#/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data.category !== "string"){
+validate45.errors = [{instancePath:instancePath+"/category",schemaPath:"#/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs6 === errors;
 }
 else {
 var valid0 = true;
-}
-if(valid0){
-if(data.waitedMs !== undefined){
-let data3 = data.waitedMs;
-const _errs8 = errors;
-if(errors === _errs8){
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 0 || isNaN(data3)){
-validate45.errors = [{instancePath:instancePath+"/waitedMs",schemaPath:"#/properties/waitedMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-else {
-validate45.errors = [{instancePath:instancePath+"/waitedMs",schemaPath:"#/properties/waitedMs/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
 }
 }
 }
@@ -8071,8 +8116,8 @@ return errors === 0;
 }
 validate45.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmOverrun = validate46;
-const schema47 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"attempt":{"type":"integer","maximum":9007199254740991,"minimum":1},"action":{"type":"string"}},"required":["invokeId","attempt","action"],"additionalProperties":{}};
+export const eventDataLlmLatencySwitch = validate46;
+const schema47 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"from":{"type":"string"},"to":{"type":"string"},"waitedMs":{"type":"number","minimum":0}},"required":["invokeId","from","to","waitedMs"],"additionalProperties":{}};
 
 function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -8087,7 +8132,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.attempt === undefined) && (missing0 = "attempt"))) || ((data.action === undefined) && (missing0 = "action"))){
+if(((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.from === undefined) && (missing0 = "from"))) || ((data.to === undefined) && (missing0 = "to"))) || ((data.waitedMs === undefined) && (missing0 = "waitedMs"))){
 validate46.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -8113,26 +8158,11 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.attempt !== undefined){
-let data1 = data.attempt;
+if(data.from !== undefined){
 const _errs4 = errors;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate46.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data.from !== "string"){
+validate46.errors = [{instancePath:instancePath+"/from",schemaPath:"#/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
-}
-if(errors === _errs4){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 9007199254740991 || isNaN(data1)){
-validate46.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data1 < 1 || isNaN(data1)){
-validate46.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
 }
 var valid0 = _errs4 === errors;
 }
@@ -8140,16 +8170,38 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.action !== undefined){
+if(data.to !== undefined){
 const _errs6 = errors;
-if(typeof data.action !== "string"){
-validate46.errors = [{instancePath:instancePath+"/action",schemaPath:"#/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data.to !== "string"){
+validate46.errors = [{instancePath:instancePath+"/to",schemaPath:"#/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs6 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.waitedMs !== undefined){
+let data3 = data.waitedMs;
+const _errs8 = errors;
+if(errors === _errs8){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 0 || isNaN(data3)){
+validate46.errors = [{instancePath:instancePath+"/waitedMs",schemaPath:"#/properties/waitedMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+else {
+validate46.errors = [{instancePath:instancePath+"/waitedMs",schemaPath:"#/properties/waitedMs/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -8165,8 +8217,8 @@ return errors === 0;
 }
 validate46.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmContextWarning = validate47;
-const schema48 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"used":{"type":"number","maximum":1,"minimum":0}},"required":["invokeId","used"],"additionalProperties":{}};
+export const eventDataLlmOverrun = validate47;
+const schema48 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"attempt":{"type":"integer","maximum":9007199254740991,"minimum":1},"action":{"type":"string"}},"required":["invokeId","attempt","action"],"additionalProperties":{}};
 
 function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -8181,7 +8233,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.used === undefined) && (missing0 = "used"))){
+if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.attempt === undefined) && (missing0 = "attempt"))) || ((data.action === undefined) && (missing0 = "action"))){
 validate47.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -8207,31 +8259,44 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.used !== undefined){
-let data1 = data.used;
+if(data.attempt !== undefined){
+let data1 = data.attempt;
 const _errs4 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate47.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 1 || isNaN(data1)){
-validate47.errors = [{instancePath:instancePath+"/used",schemaPath:"#/properties/used/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
+if(data1 > 9007199254740991 || isNaN(data1)){
+validate47.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
 return false;
 }
 else {
-if(data1 < 0 || isNaN(data1)){
-validate47.errors = [{instancePath:instancePath+"/used",schemaPath:"#/properties/used/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+if(data1 < 1 || isNaN(data1)){
+validate47.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
-}
-else {
-validate47.errors = [{instancePath:instancePath+"/used",schemaPath:"#/properties/used/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
 }
 }
 var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.action !== undefined){
+const _errs6 = errors;
+if(typeof data.action !== "string"){
+validate47.errors = [{instancePath:instancePath+"/action",schemaPath:"#/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -8246,8 +8311,8 @@ return errors === 0;
 }
 validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmModelPolicyEmpty = validate48;
-const schema49 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"alias":{"type":"string"},"strict":{"type":"boolean"}},"required":["invokeId","alias","strict"],"additionalProperties":{}};
+export const eventDataLlmContextWarning = validate48;
+const schema49 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"used":{"type":"number","maximum":1,"minimum":0}},"required":["invokeId","used"],"additionalProperties":{}};
 
 function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -8262,7 +8327,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.alias === undefined) && (missing0 = "alias"))) || ((data.strict === undefined) && (missing0 = "strict"))){
+if(((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.used === undefined) && (missing0 = "used"))){
 validate48.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -8288,29 +8353,31 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.alias !== undefined){
+if(data.used !== undefined){
+let data1 = data.used;
 const _errs4 = errors;
-if(typeof data.alias !== "string"){
-validate48.errors = [{instancePath:instancePath+"/alias",schemaPath:"#/properties/alias/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 1 || isNaN(data1)){
+validate48.errors = [{instancePath:instancePath+"/used",schemaPath:"#/properties/used/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
 return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate48.errors = [{instancePath:instancePath+"/used",schemaPath:"#/properties/used/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+else {
+validate48.errors = [{instancePath:instancePath+"/used",schemaPath:"#/properties/used/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
 }
 var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
-}
-if(valid0){
-if(data.strict !== undefined){
-const _errs6 = errors;
-if(typeof data.strict !== "boolean"){
-validate48.errors = [{instancePath:instancePath+"/strict",schemaPath:"#/properties/strict/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
-return false;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
 }
 }
 }
@@ -8325,8 +8392,8 @@ return errors === 0;
 }
 validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmLoopDetected = validate49;
-const schema50 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"count":{"type":"integer","maximum":9007199254740991,"minimum":1},"requestKey":{"type":"string"}},"required":["invokeId","count","requestKey"],"additionalProperties":{}};
+export const eventDataLlmModelPolicyEmpty = validate49;
+const schema50 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"alias":{"type":"string"},"strict":{"type":"boolean"}},"required":["invokeId","alias","strict"],"additionalProperties":{}};
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -8341,7 +8408,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.count === undefined) && (missing0 = "count"))) || ((data.requestKey === undefined) && (missing0 = "requestKey"))){
+if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.alias === undefined) && (missing0 = "alias"))) || ((data.strict === undefined) && (missing0 = "strict"))){
 validate49.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -8367,26 +8434,11 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.count !== undefined){
-let data1 = data.count;
+if(data.alias !== undefined){
 const _errs4 = errors;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate49.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data.alias !== "string"){
+validate49.errors = [{instancePath:instancePath+"/alias",schemaPath:"#/properties/alias/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
-}
-if(errors === _errs4){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 9007199254740991 || isNaN(data1)){
-validate49.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data1 < 1 || isNaN(data1)){
-validate49.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
 }
 var valid0 = _errs4 === errors;
 }
@@ -8394,10 +8446,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.requestKey !== undefined){
+if(data.strict !== undefined){
 const _errs6 = errors;
-if(typeof data.requestKey !== "string"){
-validate49.errors = [{instancePath:instancePath+"/requestKey",schemaPath:"#/properties/requestKey/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data.strict !== "boolean"){
+validate49.errors = [{instancePath:instancePath+"/strict",schemaPath:"#/properties/strict/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -8419,8 +8471,8 @@ return errors === 0;
 }
 validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmToolLoop = validate50;
-const schema51 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"name":{"type":"string"},"count":{"type":"integer","maximum":9007199254740991,"minimum":2},"threshold":{"type":"integer","maximum":9007199254740991,"minimum":2}},"required":["invokeId","turn","toolCallId","name","count","threshold"],"additionalProperties":{}};
+export const eventDataLlmLoopDetected = validate50;
+const schema51 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"count":{"type":"integer","maximum":9007199254740991,"minimum":1},"requestKey":{"type":"string"}},"required":["invokeId","count","requestKey"],"additionalProperties":{}};
 
 function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -8435,7 +8487,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.name === undefined) && (missing0 = "name"))) || ((data.count === undefined) && (missing0 = "count"))) || ((data.threshold === undefined) && (missing0 = "threshold"))){
+if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.count === undefined) && (missing0 = "count"))) || ((data.requestKey === undefined) && (missing0 = "requestKey"))){
 validate50.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -8461,22 +8513,22 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.turn !== undefined){
-let data1 = data.turn;
+if(data.count !== undefined){
+let data1 = data.count;
 const _errs4 = errors;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate50.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate50.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 > 9007199254740991 || isNaN(data1)){
-validate50.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+validate50.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
 return false;
 }
 else {
 if(data1 < 1 || isNaN(data1)){
-validate50.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate50.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -8488,94 +8540,16 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.toolCallId !== undefined){
-let data2 = data.toolCallId;
+if(data.requestKey !== undefined){
 const _errs6 = errors;
-if(errors === _errs6){
-if(typeof data2 === "string"){
-if(func0(data2) < 1){
-validate50.errors = [{instancePath:instancePath+"/toolCallId",schemaPath:"#/properties/toolCallId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+if(typeof data.requestKey !== "string"){
+validate50.errors = [{instancePath:instancePath+"/requestKey",schemaPath:"#/properties/requestKey/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
-}
-}
-else {
-validate50.errors = [{instancePath:instancePath+"/toolCallId",schemaPath:"#/properties/toolCallId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
 }
 var valid0 = _errs6 === errors;
 }
 else {
 var valid0 = true;
-}
-if(valid0){
-if(data.name !== undefined){
-const _errs8 = errors;
-if(typeof data.name !== "string"){
-validate50.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.count !== undefined){
-let data4 = data.count;
-const _errs10 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-validate50.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs10){
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 9007199254740991 || isNaN(data4)){
-validate50.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data4 < 2 || isNaN(data4)){
-validate50.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.threshold !== undefined){
-let data5 = data.threshold;
-const _errs12 = errors;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate50.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs12){
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 > 9007199254740991 || isNaN(data5)){
-validate50.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data5 < 2 || isNaN(data5)){
-validate50.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs12 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
 }
 }
 }
@@ -8591,8 +8565,8 @@ return errors === 0;
 }
 validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmStreamDiverged = validate51;
-const schema52 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"target":{"type":"string"},"kind":{"type":"string","enum":["text","thinking"]},"emittedChars":{"type":"integer","maximum":9007199254740991,"minimum":0}},"required":["invokeId","target","kind","emittedChars"],"additionalProperties":{}};
+export const eventDataLlmToolLoop = validate51;
+const schema52 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"toolCallId":{"type":"string","minLength":1},"name":{"type":"string"},"count":{"type":"integer","maximum":9007199254740991,"minimum":2},"threshold":{"type":"integer","maximum":9007199254740991,"minimum":2}},"required":["invokeId","turn","toolCallId","name","count","threshold"],"additionalProperties":{}};
 
 function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -8607,7 +8581,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.target === undefined) && (missing0 = "target"))) || ((data.kind === undefined) && (missing0 = "kind"))) || ((data.emittedChars === undefined) && (missing0 = "emittedChars"))){
+if(((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.toolCallId === undefined) && (missing0 = "toolCallId"))) || ((data.name === undefined) && (missing0 = "name"))) || ((data.count === undefined) && (missing0 = "count"))) || ((data.threshold === undefined) && (missing0 = "threshold"))){
 validate51.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -8633,11 +8607,26 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.target !== undefined){
+if(data.turn !== undefined){
+let data1 = data.turn;
 const _errs4 = errors;
-if(typeof data.target !== "string"){
-validate51.errors = [{instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate51.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
+}
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 9007199254740991 || isNaN(data1)){
+validate51.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data1 < 1 || isNaN(data1)){
+validate51.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
 }
 var valid0 = _errs4 === errors;
 }
@@ -8645,16 +8634,20 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.kind !== undefined){
-let data2 = data.kind;
+if(data.toolCallId !== undefined){
+let data2 = data.toolCallId;
 const _errs6 = errors;
-if(typeof data2 !== "string"){
-validate51.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(errors === _errs6){
+if(typeof data2 === "string"){
+if(func0(data2) < 1){
+validate51.errors = [{instancePath:instancePath+"/toolCallId",schemaPath:"#/properties/toolCallId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
-if(!((data2 === "text") || (data2 === "thinking"))){
-validate51.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema52.properties.kind.enum},message:"must be equal to one of the allowed values"}];
+}
+else {
+validate51.errors = [{instancePath:instancePath+"/toolCallId",schemaPath:"#/properties/toolCallId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
 }
 var valid0 = _errs6 === errors;
 }
@@ -8662,31 +8655,72 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.emittedChars !== undefined){
-let data3 = data.emittedChars;
+if(data.name !== undefined){
 const _errs8 = errors;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate51.errors = [{instancePath:instancePath+"/emittedChars",schemaPath:"#/properties/emittedChars/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data.name !== "string"){
+validate51.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
-}
-if(errors === _errs8){
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 > 9007199254740991 || isNaN(data3)){
-validate51.errors = [{instancePath:instancePath+"/emittedChars",schemaPath:"#/properties/emittedChars/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data3 < 0 || isNaN(data3)){
-validate51.errors = [{instancePath:instancePath+"/emittedChars",schemaPath:"#/properties/emittedChars/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
 }
 var valid0 = _errs8 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.count !== undefined){
+let data4 = data.count;
+const _errs10 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+validate51.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs10){
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 9007199254740991 || isNaN(data4)){
+validate51.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data4 < 2 || isNaN(data4)){
+validate51.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.threshold !== undefined){
+let data5 = data.threshold;
+const _errs12 = errors;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+validate51.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs12){
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 9007199254740991 || isNaN(data5)){
+validate51.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data5 < 2 || isNaN(data5)){
+validate51.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+}
 }
 }
 }
@@ -8703,8 +8737,8 @@ return errors === 0;
 }
 validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataLlmTurnInterrupted = validate52;
-const schema53 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1}},"required":["invokeId","stateId","turn"],"additionalProperties":{}};
+export const eventDataLlmSteerQueued = validate52;
+const schema53 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"steerId":{"description":"Names this message in its llm/steer-injected row.","type":"string","minLength":1},"from":{"description":"Who sent it: a renderer's steer frame, the host program (run().steer), or a cassette replay.","type":"string","enum":["renderer","host","replay"]},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"},"ref":{"description":"The whole message, when longer than the snippet.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"}},"required":["invokeId","steerId","from","snippet"],"additionalProperties":{}};
 
 function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -8719,7 +8753,7 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.stateId === undefined) && (missing0 = "stateId"))) || ((data.turn === undefined) && (missing0 = "turn"))){
+if(((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.steerId === undefined) && (missing0 = "steerId"))) || ((data.from === undefined) && (missing0 = "from"))) || ((data.snippet === undefined) && (missing0 = "snippet"))){
 validate52.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -8745,18 +8779,18 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.stateId !== undefined){
-let data1 = data.stateId;
+if(data.steerId !== undefined){
+let data1 = data.steerId;
 const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func0(data1) < 1){
-validate52.errors = [{instancePath:instancePath+"/stateId",schemaPath:"#/properties/stateId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate52.errors = [{instancePath:instancePath+"/steerId",schemaPath:"#/properties/steerId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate52.errors = [{instancePath:instancePath+"/stateId",schemaPath:"#/properties/stateId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate52.errors = [{instancePath:instancePath+"/steerId",schemaPath:"#/properties/steerId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -8766,31 +8800,71 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.turn !== undefined){
-let data2 = data.turn;
+if(data.from !== undefined){
+let data2 = data.from;
 const _errs6 = errors;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate52.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data2 !== "string"){
+validate52.errors = [{instancePath:instancePath+"/from",schemaPath:"#/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs6){
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 > 9007199254740991 || isNaN(data2)){
-validate52.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+if(!(((data2 === "renderer") || (data2 === "host")) || (data2 === "replay"))){
+validate52.errors = [{instancePath:instancePath+"/from",schemaPath:"#/properties/from/enum",keyword:"enum",params:{allowedValues: schema53.properties.from.enum},message:"must be equal to one of the allowed values"}];
 return false;
-}
-else {
-if(data2 < 1 || isNaN(data2)){
-validate52.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
 }
 var valid0 = _errs6 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.snippet !== undefined){
+let data3 = data.snippet;
+const _errs8 = errors;
+if(errors === _errs8){
+if(typeof data3 === "string"){
+if(func0(data3) > 80){
+validate52.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/maxLength",keyword:"maxLength",params:{limit: 80},message:"must NOT have more than 80 characters"}];
+return false;
+}
+else {
+if(!pattern5.test(data3)){
+validate52.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]*$"},message:"must match pattern \""+"^[^\\n\\r]*$"+"\""}];
+return false;
+}
+}
+}
+else {
+validate52.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ref !== undefined){
+let data4 = data.ref;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data4 === "string"){
+if(!pattern4.test(data4)){
+validate52.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
+return false;
+}
+}
+else {
+validate52.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+}
 }
 }
 }
@@ -8806,8 +8880,8 @@ return errors === 0;
 }
 validate52.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataHumanInputRequested = validate53;
-const schema54 = {"type":"object","properties":{"promptId":{"type":"string","minLength":1},"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"kind":{"type":"string","enum":["text","select","multi-select","confirm","progress"]},"message":{"type":"string"},"options":{"type":"array","items":{"type":"object","properties":{"value":{},"label":{"type":"string"}},"required":["value","label"],"additionalProperties":{}}},"default":{},"schema":{"description":"JSON Schema (draft 2020-12) a valid answer value satisfies.","type":"object","additionalProperties":{},"propertyNames":{"type":"string"}},"progress":{"type":"object","properties":{"value":{"type":"number","minimum":0},"total":{"type":"number","minimum":0}},"required":["value","total"],"additionalProperties":{}}},"required":["promptId","invokeId","kind","message","schema"],"additionalProperties":{}};
+export const eventDataLlmSteerInjected = validate53;
+const schema54 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"steerId":{"type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1}},"required":["invokeId","steerId","turn"],"additionalProperties":{}};
 
 function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -8822,8 +8896,559 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((((data.promptId === undefined) && (missing0 = "promptId")) || ((data.invokeId === undefined) && (missing0 = "invokeId"))) || ((data.kind === undefined) && (missing0 = "kind"))) || ((data.message === undefined) && (missing0 = "message"))) || ((data.schema === undefined) && (missing0 = "schema"))){
+if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.steerId === undefined) && (missing0 = "steerId"))) || ((data.turn === undefined) && (missing0 = "turn"))){
 validate53.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.invokeId !== undefined){
+let data0 = data.invokeId;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate53.errors = [{instancePath:instancePath+"/invokeId",schemaPath:"#/properties/invokeId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate53.errors = [{instancePath:instancePath+"/invokeId",schemaPath:"#/properties/invokeId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.steerId !== undefined){
+let data1 = data.steerId;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func0(data1) < 1){
+validate53.errors = [{instancePath:instancePath+"/steerId",schemaPath:"#/properties/steerId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate53.errors = [{instancePath:instancePath+"/steerId",schemaPath:"#/properties/steerId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.turn !== undefined){
+let data2 = data.turn;
+const _errs6 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+validate53.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs6){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 9007199254740991 || isNaN(data2)){
+validate53.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data2 < 1 || isNaN(data2)){
+validate53.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate53.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate53.errors = vErrors;
+return errors === 0;
+}
+validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const eventDataLlmCompacted = validate54;
+const schema55 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"turn":{"description":"The model step whose request is the first to hold the summary.","type":"integer","maximum":9007199254740991,"minimum":1},"reason":{"description":"threshold: the context would have crossed compaction.at; requested: the chart's compact action.","type":"string","enum":["threshold","requested"]},"tokensBefore":{"description":"Estimated context tokens of the history before.","type":"integer","maximum":9007199254740991,"minimum":0},"tokensAfter":{"description":"Estimated context tokens after.","type":"integer","maximum":9007199254740991,"minimum":0},"messagesBefore":{"type":"integer","maximum":9007199254740991,"minimum":0},"messagesAfter":{"type":"integer","maximum":9007199254740991,"minimum":0},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"}},"required":["invokeId","turn","reason","tokensBefore","tokensAfter","messagesBefore","messagesAfter","ref"],"additionalProperties":{}};
+
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate54.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.turn === undefined) && (missing0 = "turn"))) || ((data.reason === undefined) && (missing0 = "reason"))) || ((data.tokensBefore === undefined) && (missing0 = "tokensBefore"))) || ((data.tokensAfter === undefined) && (missing0 = "tokensAfter"))) || ((data.messagesBefore === undefined) && (missing0 = "messagesBefore"))) || ((data.messagesAfter === undefined) && (missing0 = "messagesAfter"))) || ((data.ref === undefined) && (missing0 = "ref"))){
+validate54.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.invokeId !== undefined){
+let data0 = data.invokeId;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate54.errors = [{instancePath:instancePath+"/invokeId",schemaPath:"#/properties/invokeId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate54.errors = [{instancePath:instancePath+"/invokeId",schemaPath:"#/properties/invokeId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.turn !== undefined){
+let data1 = data.turn;
+const _errs4 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate54.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 9007199254740991 || isNaN(data1)){
+validate54.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data1 < 1 || isNaN(data1)){
+validate54.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.reason !== undefined){
+let data2 = data.reason;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate54.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data2 === "threshold") || (data2 === "requested"))){
+validate54.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema55.properties.reason.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.tokensBefore !== undefined){
+let data3 = data.tokensBefore;
+const _errs8 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate54.errors = [{instancePath:instancePath+"/tokensBefore",schemaPath:"#/properties/tokensBefore/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs8){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 9007199254740991 || isNaN(data3)){
+validate54.errors = [{instancePath:instancePath+"/tokensBefore",schemaPath:"#/properties/tokensBefore/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data3 < 0 || isNaN(data3)){
+validate54.errors = [{instancePath:instancePath+"/tokensBefore",schemaPath:"#/properties/tokensBefore/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.tokensAfter !== undefined){
+let data4 = data.tokensAfter;
+const _errs10 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+validate54.errors = [{instancePath:instancePath+"/tokensAfter",schemaPath:"#/properties/tokensAfter/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs10){
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 9007199254740991 || isNaN(data4)){
+validate54.errors = [{instancePath:instancePath+"/tokensAfter",schemaPath:"#/properties/tokensAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data4 < 0 || isNaN(data4)){
+validate54.errors = [{instancePath:instancePath+"/tokensAfter",schemaPath:"#/properties/tokensAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.messagesBefore !== undefined){
+let data5 = data.messagesBefore;
+const _errs12 = errors;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+validate54.errors = [{instancePath:instancePath+"/messagesBefore",schemaPath:"#/properties/messagesBefore/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs12){
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 9007199254740991 || isNaN(data5)){
+validate54.errors = [{instancePath:instancePath+"/messagesBefore",schemaPath:"#/properties/messagesBefore/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data5 < 0 || isNaN(data5)){
+validate54.errors = [{instancePath:instancePath+"/messagesBefore",schemaPath:"#/properties/messagesBefore/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.messagesAfter !== undefined){
+let data6 = data.messagesAfter;
+const _errs14 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+validate54.errors = [{instancePath:instancePath+"/messagesAfter",schemaPath:"#/properties/messagesAfter/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs14){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 9007199254740991 || isNaN(data6)){
+validate54.errors = [{instancePath:instancePath+"/messagesAfter",schemaPath:"#/properties/messagesAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data6 < 0 || isNaN(data6)){
+validate54.errors = [{instancePath:instancePath+"/messagesAfter",schemaPath:"#/properties/messagesAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ref !== undefined){
+let data7 = data.ref;
+const _errs16 = errors;
+if(errors === _errs16){
+if(typeof data7 === "string"){
+if(!pattern4.test(data7)){
+validate54.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
+return false;
+}
+}
+else {
+validate54.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate54.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate54.errors = vErrors;
+return errors === 0;
+}
+validate54.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const eventDataLlmStreamDiverged = validate55;
+const schema56 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"target":{"type":"string"},"kind":{"type":"string","enum":["text","thinking"]},"emittedChars":{"type":"integer","maximum":9007199254740991,"minimum":0}},"required":["invokeId","target","kind","emittedChars"],"additionalProperties":{}};
+
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate55.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.target === undefined) && (missing0 = "target"))) || ((data.kind === undefined) && (missing0 = "kind"))) || ((data.emittedChars === undefined) && (missing0 = "emittedChars"))){
+validate55.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.invokeId !== undefined){
+let data0 = data.invokeId;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate55.errors = [{instancePath:instancePath+"/invokeId",schemaPath:"#/properties/invokeId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate55.errors = [{instancePath:instancePath+"/invokeId",schemaPath:"#/properties/invokeId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.target !== undefined){
+const _errs4 = errors;
+if(typeof data.target !== "string"){
+validate55.errors = [{instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.kind !== undefined){
+let data2 = data.kind;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate55.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data2 === "text") || (data2 === "thinking"))){
+validate55.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema56.properties.kind.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.emittedChars !== undefined){
+let data3 = data.emittedChars;
+const _errs8 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate55.errors = [{instancePath:instancePath+"/emittedChars",schemaPath:"#/properties/emittedChars/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs8){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 9007199254740991 || isNaN(data3)){
+validate55.errors = [{instancePath:instancePath+"/emittedChars",schemaPath:"#/properties/emittedChars/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data3 < 0 || isNaN(data3)){
+validate55.errors = [{instancePath:instancePath+"/emittedChars",schemaPath:"#/properties/emittedChars/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate55.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate55.errors = vErrors;
+return errors === 0;
+}
+validate55.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const eventDataLlmTurnInterrupted = validate56;
+const schema57 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1}},"required":["invokeId","stateId","turn"],"additionalProperties":{}};
+
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate56.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.invokeId === undefined) && (missing0 = "invokeId")) || ((data.stateId === undefined) && (missing0 = "stateId"))) || ((data.turn === undefined) && (missing0 = "turn"))){
+validate56.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.invokeId !== undefined){
+let data0 = data.invokeId;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate56.errors = [{instancePath:instancePath+"/invokeId",schemaPath:"#/properties/invokeId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate56.errors = [{instancePath:instancePath+"/invokeId",schemaPath:"#/properties/invokeId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.stateId !== undefined){
+let data1 = data.stateId;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func0(data1) < 1){
+validate56.errors = [{instancePath:instancePath+"/stateId",schemaPath:"#/properties/stateId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate56.errors = [{instancePath:instancePath+"/stateId",schemaPath:"#/properties/stateId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.turn !== undefined){
+let data2 = data.turn;
+const _errs6 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+validate56.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs6){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 9007199254740991 || isNaN(data2)){
+validate56.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data2 < 1 || isNaN(data2)){
+validate56.errors = [{instancePath:instancePath+"/turn",schemaPath:"#/properties/turn/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate56.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate56.errors = vErrors;
+return errors === 0;
+}
+validate56.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const eventDataHumanInputRequested = validate57;
+const schema58 = {"type":"object","properties":{"promptId":{"type":"string","minLength":1},"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"kind":{"type":"string","enum":["text","select","multi-select","confirm","progress"]},"message":{"type":"string"},"options":{"type":"array","items":{"type":"object","properties":{"value":{},"label":{"type":"string"}},"required":["value","label"],"additionalProperties":{}}},"default":{},"schema":{"description":"JSON Schema (draft 2020-12) a valid answer value satisfies.","type":"object","additionalProperties":{},"propertyNames":{"type":"string"}},"progress":{"type":"object","properties":{"value":{"type":"number","minimum":0},"total":{"type":"number","minimum":0}},"required":["value","total"],"additionalProperties":{}}},"required":["promptId","invokeId","kind","message","schema"],"additionalProperties":{}};
+
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate57.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.promptId === undefined) && (missing0 = "promptId")) || ((data.invokeId === undefined) && (missing0 = "invokeId"))) || ((data.kind === undefined) && (missing0 = "kind"))) || ((data.message === undefined) && (missing0 = "message"))) || ((data.schema === undefined) && (missing0 = "schema"))){
+validate57.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -8833,12 +9458,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func0(data0) < 1){
-validate53.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate57.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate53.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate57.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -8854,12 +9479,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func0(data1) < 1){
-validate53.errors = [{instancePath:instancePath+"/invokeId",schemaPath:"#/properties/invokeId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate57.errors = [{instancePath:instancePath+"/invokeId",schemaPath:"#/properties/invokeId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate53.errors = [{instancePath:instancePath+"/invokeId",schemaPath:"#/properties/invokeId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate57.errors = [{instancePath:instancePath+"/invokeId",schemaPath:"#/properties/invokeId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -8873,11 +9498,11 @@ if(data.kind !== undefined){
 let data2 = data.kind;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate53.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate57.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(!(((((data2 === "text") || (data2 === "select")) || (data2 === "multi-select")) || (data2 === "confirm")) || (data2 === "progress"))){
-validate53.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema54.properties.kind.enum},message:"must be equal to one of the allowed values"}];
+validate57.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema58.properties.kind.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -8889,7 +9514,7 @@ if(valid0){
 if(data.message !== undefined){
 const _errs8 = errors;
 if(typeof data.message !== "string"){
-validate53.errors = [{instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate57.errors = [{instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs8 === errors;
@@ -8912,20 +9537,20 @@ if(errors === _errs12){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing1;
 if(((data5.value === undefined) && (missing1 = "value")) || ((data5.label === undefined) && (missing1 = "label"))){
-validate53.errors = [{instancePath:instancePath+"/options/" + i0,schemaPath:"#/properties/options/items/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+validate57.errors = [{instancePath:instancePath+"/options/" + i0,schemaPath:"#/properties/options/items/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
 return false;
 }
 else {
 if(data5.label !== undefined){
 if(typeof data5.label !== "string"){
-validate53.errors = [{instancePath:instancePath+"/options/" + i0+"/label",schemaPath:"#/properties/options/items/properties/label/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate57.errors = [{instancePath:instancePath+"/options/" + i0+"/label",schemaPath:"#/properties/options/items/properties/label/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
 }
 }
 else {
-validate53.errors = [{instancePath:instancePath+"/options/" + i0,schemaPath:"#/properties/options/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate57.errors = [{instancePath:instancePath+"/options/" + i0,schemaPath:"#/properties/options/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
@@ -8936,7 +9561,7 @@ break;
 }
 }
 else {
-validate53.errors = [{instancePath:instancePath+"/options",schemaPath:"#/properties/options/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+validate57.errors = [{instancePath:instancePath+"/options",schemaPath:"#/properties/options/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
 }
@@ -8973,14 +9598,14 @@ else {
 vErrors.push(err1);
 }
 errors++;
-validate53.errors = vErrors;
+validate57.errors = vErrors;
 return false;
 break;
 }
 }
 }
 else {
-validate53.errors = [{instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate57.errors = [{instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
@@ -8997,7 +9622,7 @@ if(errors === _errs22){
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 let missing2;
 if(((data8.value === undefined) && (missing2 = "value")) || ((data8.total === undefined) && (missing2 = "total"))){
-validate53.errors = [{instancePath:instancePath+"/progress",schemaPath:"#/properties/progress/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+validate57.errors = [{instancePath:instancePath+"/progress",schemaPath:"#/properties/progress/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
 return false;
 }
 else {
@@ -9007,12 +9632,12 @@ const _errs25 = errors;
 if(errors === _errs25){
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 < 0 || isNaN(data9)){
-validate53.errors = [{instancePath:instancePath+"/progress/value",schemaPath:"#/properties/progress/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate57.errors = [{instancePath:instancePath+"/progress/value",schemaPath:"#/properties/progress/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 else {
-validate53.errors = [{instancePath:instancePath+"/progress/value",schemaPath:"#/properties/progress/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+validate57.errors = [{instancePath:instancePath+"/progress/value",schemaPath:"#/properties/progress/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number"}];
 return false;
 }
 }
@@ -9028,12 +9653,12 @@ const _errs27 = errors;
 if(errors === _errs27){
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 < 0 || isNaN(data10)){
-validate53.errors = [{instancePath:instancePath+"/progress/total",schemaPath:"#/properties/progress/properties/total/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate57.errors = [{instancePath:instancePath+"/progress/total",schemaPath:"#/properties/progress/properties/total/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 else {
-validate53.errors = [{instancePath:instancePath+"/progress/total",schemaPath:"#/properties/progress/properties/total/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+validate57.errors = [{instancePath:instancePath+"/progress/total",schemaPath:"#/properties/progress/properties/total/type",keyword:"type",params:{type: "number"},message:"must be number"}];
 return false;
 }
 }
@@ -9046,7 +9671,7 @@ var valid4 = true;
 }
 }
 else {
-validate53.errors = [{instancePath:instancePath+"/progress",schemaPath:"#/properties/progress/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate57.errors = [{instancePath:instancePath+"/progress",schemaPath:"#/properties/progress/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
@@ -9064,22 +9689,22 @@ var valid0 = true;
 }
 }
 else {
-validate53.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate57.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate53.errors = vErrors;
+validate57.errors = vErrors;
 return errors === 0;
 }
-validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataHumanInputProgress = validate54;
-const schema55 = {"type":"object","properties":{"promptId":{"type":"string","minLength":1},"value":{"type":"number","minimum":0},"total":{"type":"number","minimum":0}},"required":["promptId","value","total"],"additionalProperties":{}};
+export const eventDataHumanInputProgress = validate58;
+const schema59 = {"type":"object","properties":{"promptId":{"type":"string","minLength":1},"value":{"type":"number","minimum":0},"total":{"type":"number","minimum":0}},"required":["promptId","value","total"],"additionalProperties":{}};
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate54.evaluated;
+const evaluated0 = validate58.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9090,7 +9715,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.promptId === undefined) && (missing0 = "promptId")) || ((data.value === undefined) && (missing0 = "value"))) || ((data.total === undefined) && (missing0 = "total"))){
-validate54.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate58.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -9100,12 +9725,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func0(data0) < 1){
-validate54.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate58.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate58.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -9121,12 +9746,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-validate54.errors = [{instancePath:instancePath+"/value",schemaPath:"#/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate58.errors = [{instancePath:instancePath+"/value",schemaPath:"#/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+validate58.errors = [{instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number"}];
 return false;
 }
 }
@@ -9142,12 +9767,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 0 || isNaN(data2)){
-validate54.errors = [{instancePath:instancePath+"/total",schemaPath:"#/properties/total/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate58.errors = [{instancePath:instancePath+"/total",schemaPath:"#/properties/total/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/total",schemaPath:"#/properties/total/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+validate58.errors = [{instancePath:instancePath+"/total",schemaPath:"#/properties/total/type",keyword:"type",params:{type: "number"},message:"must be number"}];
 return false;
 }
 }
@@ -9161,22 +9786,22 @@ var valid0 = true;
 }
 }
 else {
-validate54.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate58.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate54.errors = vErrors;
+validate58.errors = vErrors;
 return errors === 0;
 }
-validate54.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate58.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataHumanInputAnswered = validate55;
-const schema56 = {"type":"object","properties":{"promptId":{"type":"string","minLength":1},"value":{}},"required":["promptId","value"],"additionalProperties":{}};
+export const eventDataHumanInputAnswered = validate59;
+const schema60 = {"type":"object","properties":{"promptId":{"type":"string","minLength":1},"value":{}},"required":["promptId","value"],"additionalProperties":{}};
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate55.evaluated;
+const evaluated0 = validate59.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9187,7 +9812,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.promptId === undefined) && (missing0 = "promptId")) || ((data.value === undefined) && (missing0 = "value"))){
-validate55.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate59.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -9197,12 +9822,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func0(data0) < 1){
-validate55.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate59.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate55.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate59.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -9210,22 +9835,22 @@ return false;
 }
 }
 else {
-validate55.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate59.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate55.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
-validate55.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataHumanInputCancelled = validate56;
-const schema57 = {"type":"object","properties":{"promptId":{"type":"string","minLength":1},"reason":{"type":"string","const":"withdrawn"}},"required":["promptId"],"additionalProperties":{}};
+export const eventDataHumanInputCancelled = validate60;
+const schema61 = {"type":"object","properties":{"promptId":{"type":"string","minLength":1},"reason":{"type":"string","const":"withdrawn"}},"required":["promptId"],"additionalProperties":{}};
 
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate56.evaluated;
+const evaluated0 = validate60.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9236,7 +9861,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.promptId === undefined) && (missing0 = "promptId")){
-validate56.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate60.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -9246,12 +9871,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func0(data0) < 1){
-validate56.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate60.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate56.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate60.errors = [{instancePath:instancePath+"/promptId",schemaPath:"#/properties/promptId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -9265,11 +9890,11 @@ if(data.reason !== undefined){
 let data1 = data.reason;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate56.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate60.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if("withdrawn" !== data1){
-validate56.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/const",keyword:"const",params:{allowedValue: "withdrawn"},message:"must be equal to constant"}];
+validate60.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/const",keyword:"const",params:{allowedValue: "withdrawn"},message:"must be equal to constant"}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -9281,22 +9906,22 @@ var valid0 = true;
 }
 }
 else {
-validate56.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate60.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate56.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
-validate56.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate60.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataArtifactCaptured = validate57;
-const schema58 = {"type":"object","properties":{"name":{"type":"string","minLength":1},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},"bytes":{"type":"integer","maximum":9007199254740991,"minimum":0},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"}},"required":["name","ref","bytes","snippet"],"additionalProperties":{}};
+export const eventDataArtifactCaptured = validate61;
+const schema62 = {"type":"object","properties":{"name":{"type":"string","minLength":1},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},"bytes":{"type":"integer","maximum":9007199254740991,"minimum":0},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"}},"required":["name","ref","bytes","snippet"],"additionalProperties":{}};
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate57.evaluated;
+const evaluated0 = validate61.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9307,7 +9932,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.name === undefined) && (missing0 = "name")) || ((data.ref === undefined) && (missing0 = "ref"))) || ((data.bytes === undefined) && (missing0 = "bytes"))) || ((data.snippet === undefined) && (missing0 = "snippet"))){
-validate57.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate61.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -9317,12 +9942,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func0(data0) < 1){
-validate57.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate61.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate57.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate61.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -9338,12 +9963,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!pattern4.test(data1)){
-validate57.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
+validate61.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
 return false;
 }
 }
 else {
-validate57.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate61.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -9357,18 +9982,18 @@ if(data.bytes !== undefined){
 let data2 = data.bytes;
 const _errs6 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate57.errors = [{instancePath:instancePath+"/bytes",schemaPath:"#/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate61.errors = [{instancePath:instancePath+"/bytes",schemaPath:"#/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs6){
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 9007199254740991 || isNaN(data2)){
-validate57.errors = [{instancePath:instancePath+"/bytes",schemaPath:"#/properties/bytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+validate61.errors = [{instancePath:instancePath+"/bytes",schemaPath:"#/properties/bytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
 return false;
 }
 else {
 if(data2 < 0 || isNaN(data2)){
-validate57.errors = [{instancePath:instancePath+"/bytes",schemaPath:"#/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate61.errors = [{instancePath:instancePath+"/bytes",schemaPath:"#/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -9386,18 +10011,18 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data3 === "string"){
 if(func0(data3) > 80){
-validate57.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/maxLength",keyword:"maxLength",params:{limit: 80},message:"must NOT have more than 80 characters"}];
+validate61.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/maxLength",keyword:"maxLength",params:{limit: 80},message:"must NOT have more than 80 characters"}];
 return false;
 }
 else {
 if(!pattern5.test(data3)){
-validate57.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]*$"},message:"must match pattern \""+"^[^\\n\\r]*$"+"\""}];
+validate61.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]*$"},message:"must match pattern \""+"^[^\\n\\r]*$"+"\""}];
 return false;
 }
 }
 }
 else {
-validate57.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate61.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -9412,170 +10037,6 @@ var valid0 = true;
 }
 }
 else {
-validate57.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate57.errors = vErrors;
-return errors === 0;
-}
-validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const eventDataDebugPaused = validate58;
-const schema59 = {"type":"object","properties":{"reason":{"type":"string"}},"required":["reason"],"additionalProperties":{}};
-
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate58.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.reason === undefined) && (missing0 = "reason")){
-validate58.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.reason !== undefined){
-if(typeof data.reason !== "string"){
-validate58.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-}
-}
-else {
-validate58.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate58.errors = vErrors;
-return errors === 0;
-}
-validate58.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const eventDataDebugResumed = validate59;
-const schema60 = {"type":"object","properties":{},"additionalProperties":{}};
-
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate59.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-}
-else {
-validate59.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate59.errors = vErrors;
-return errors === 0;
-}
-validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const eventDataDebugStep = validate60;
-const schema61 = {"type":"object","properties":{"n":{"type":"integer","maximum":9007199254740991,"minimum":1}},"required":["n"],"additionalProperties":{}};
-
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate60.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.n === undefined) && (missing0 = "n")){
-validate60.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.n !== undefined){
-let data0 = data.n;
-const _errs2 = errors;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate60.errors = [{instancePath:instancePath+"/n",schemaPath:"#/properties/n/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs2){
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 > 9007199254740991 || isNaN(data0)){
-validate60.errors = [{instancePath:instancePath+"/n",schemaPath:"#/properties/n/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data0 < 1 || isNaN(data0)){
-validate60.errors = [{instancePath:instancePath+"/n",schemaPath:"#/properties/n/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate60.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate60.errors = vErrors;
-return errors === 0;
-}
-validate60.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const eventDataDebugMode = validate61;
-const schema62 = {"type":"object","properties":{"mode":{"type":"string","enum":["run","step","armed"]}},"required":["mode"],"additionalProperties":{}};
-
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate61.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.mode === undefined) && (missing0 = "mode")){
-validate61.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.mode !== undefined){
-let data0 = data.mode;
-if(typeof data0 !== "string"){
-validate61.errors = [{instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!(((data0 === "run") || (data0 === "step")) || (data0 === "armed"))){
-validate61.errors = [{instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema62.properties.mode.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-}
-}
-}
-else {
 validate61.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
@@ -9585,8 +10046,8 @@ return errors === 0;
 }
 validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataDebugInterrupted = validate62;
-const schema63 = {"type":"object","properties":{"invokeIds":{"type":"array","items":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1}}},"required":["invokeIds"],"additionalProperties":{}};
+export const eventDataDebugPaused = validate62;
+const schema63 = {"type":"object","properties":{"reason":{"type":"string"}},"required":["reason"],"additionalProperties":{}};
 
 function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -9601,8 +10062,172 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.invokeIds === undefined) && (missing0 = "invokeIds")){
+if((data.reason === undefined) && (missing0 = "reason")){
 validate62.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.reason !== undefined){
+if(typeof data.reason !== "string"){
+validate62.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+}
+else {
+validate62.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate62.errors = vErrors;
+return errors === 0;
+}
+validate62.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const eventDataDebugResumed = validate63;
+const schema64 = {"type":"object","properties":{},"additionalProperties":{}};
+
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate63.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+}
+else {
+validate63.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate63.errors = vErrors;
+return errors === 0;
+}
+validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const eventDataDebugStep = validate64;
+const schema65 = {"type":"object","properties":{"n":{"type":"integer","maximum":9007199254740991,"minimum":1}},"required":["n"],"additionalProperties":{}};
+
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate64.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.n === undefined) && (missing0 = "n")){
+validate64.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.n !== undefined){
+let data0 = data.n;
+const _errs2 = errors;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+validate64.errors = [{instancePath:instancePath+"/n",schemaPath:"#/properties/n/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs2){
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 9007199254740991 || isNaN(data0)){
+validate64.errors = [{instancePath:instancePath+"/n",schemaPath:"#/properties/n/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data0 < 1 || isNaN(data0)){
+validate64.errors = [{instancePath:instancePath+"/n",schemaPath:"#/properties/n/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate64.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate64.errors = vErrors;
+return errors === 0;
+}
+validate64.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const eventDataDebugMode = validate65;
+const schema66 = {"type":"object","properties":{"mode":{"type":"string","enum":["run","step","armed"]}},"required":["mode"],"additionalProperties":{}};
+
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate65.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.mode === undefined) && (missing0 = "mode")){
+validate65.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.mode !== undefined){
+let data0 = data.mode;
+if(typeof data0 !== "string"){
+validate65.errors = [{instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((data0 === "run") || (data0 === "step")) || (data0 === "armed"))){
+validate65.errors = [{instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema66.properties.mode.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+}
+}
+}
+else {
+validate65.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate65.errors = vErrors;
+return errors === 0;
+}
+validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const eventDataDebugInterrupted = validate66;
+const schema67 = {"type":"object","properties":{"invokeIds":{"type":"array","items":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1}}},"required":["invokeIds"],"additionalProperties":{}};
+
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate66.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.invokeIds === undefined) && (missing0 = "invokeIds")){
+validate66.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -9619,12 +10244,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func0(data1) < 1){
-validate62.errors = [{instancePath:instancePath+"/invokeIds/" + i0,schemaPath:"#/properties/invokeIds/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate66.errors = [{instancePath:instancePath+"/invokeIds/" + i0,schemaPath:"#/properties/invokeIds/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate62.errors = [{instancePath:instancePath+"/invokeIds/" + i0,schemaPath:"#/properties/invokeIds/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate66.errors = [{instancePath:instancePath+"/invokeIds/" + i0,schemaPath:"#/properties/invokeIds/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -9635,7 +10260,7 @@ break;
 }
 }
 else {
-validate62.errors = [{instancePath:instancePath+"/invokeIds",schemaPath:"#/properties/invokeIds/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+validate66.errors = [{instancePath:instancePath+"/invokeIds",schemaPath:"#/properties/invokeIds/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
 }
@@ -9643,22 +10268,22 @@ return false;
 }
 }
 else {
-validate62.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate66.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate62.errors = vErrors;
+validate66.errors = vErrors;
 return errors === 0;
 }
-validate62.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataMcpServerConnected = validate63;
-const schema64 = {"type":"object","properties":{"server":{"type":"string","minLength":1},"transport":{"type":"string","enum":["stdio","http"]},"tools":{"type":"array","items":{"type":"string"}},"serverInfo":{},"legacySse":{"type":"boolean","const":true}},"required":["server","transport","tools"],"additionalProperties":{}};
+export const eventDataMcpServerConnected = validate67;
+const schema68 = {"type":"object","properties":{"server":{"type":"string","minLength":1},"transport":{"type":"string","enum":["stdio","http"]},"tools":{"type":"array","items":{"type":"string"}},"serverInfo":{},"legacySse":{"type":"boolean","const":true}},"required":["server","transport","tools"],"additionalProperties":{}};
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate63.evaluated;
+const evaluated0 = validate67.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9669,7 +10294,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.server === undefined) && (missing0 = "server")) || ((data.transport === undefined) && (missing0 = "transport"))) || ((data.tools === undefined) && (missing0 = "tools"))){
-validate63.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate67.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -9679,12 +10304,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func0(data0) < 1){
-validate63.errors = [{instancePath:instancePath+"/server",schemaPath:"#/properties/server/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate67.errors = [{instancePath:instancePath+"/server",schemaPath:"#/properties/server/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/server",schemaPath:"#/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate67.errors = [{instancePath:instancePath+"/server",schemaPath:"#/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -9698,11 +10323,11 @@ if(data.transport !== undefined){
 let data1 = data.transport;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate63.errors = [{instancePath:instancePath+"/transport",schemaPath:"#/properties/transport/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate67.errors = [{instancePath:instancePath+"/transport",schemaPath:"#/properties/transport/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(!((data1 === "stdio") || (data1 === "http"))){
-validate63.errors = [{instancePath:instancePath+"/transport",schemaPath:"#/properties/transport/enum",keyword:"enum",params:{allowedValues: schema64.properties.transport.enum},message:"must be equal to one of the allowed values"}];
+validate67.errors = [{instancePath:instancePath+"/transport",schemaPath:"#/properties/transport/enum",keyword:"enum",params:{allowedValues: schema68.properties.transport.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -9721,7 +10346,7 @@ const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
 if(typeof data2[i0] !== "string"){
-validate63.errors = [{instancePath:instancePath+"/tools/" + i0,schemaPath:"#/properties/tools/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate67.errors = [{instancePath:instancePath+"/tools/" + i0,schemaPath:"#/properties/tools/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid1 = _errs8 === errors;
@@ -9731,7 +10356,7 @@ break;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+validate67.errors = [{instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
 }
@@ -9745,11 +10370,11 @@ if(data.legacySse !== undefined){
 let data4 = data.legacySse;
 const _errs10 = errors;
 if(typeof data4 !== "boolean"){
-validate63.errors = [{instancePath:instancePath+"/legacySse",schemaPath:"#/properties/legacySse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+validate67.errors = [{instancePath:instancePath+"/legacySse",schemaPath:"#/properties/legacySse/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
 if(true !== data4){
-validate63.errors = [{instancePath:instancePath+"/legacySse",schemaPath:"#/properties/legacySse/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"}];
+validate67.errors = [{instancePath:instancePath+"/legacySse",schemaPath:"#/properties/legacySse/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"}];
 return false;
 }
 var valid0 = _errs10 === errors;
@@ -9763,22 +10388,22 @@ var valid0 = true;
 }
 }
 else {
-validate63.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate67.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate63.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
-validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate67.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataMcpServerFailed = validate64;
-const schema65 = {"type":"object","properties":{"server":{"type":"string","minLength":1},"transport":{"type":"string","enum":["stdio","http"]},"category":{"type":"string"},"message":{"type":"string"}},"required":["server","transport","category","message"],"additionalProperties":{}};
+export const eventDataMcpServerFailed = validate68;
+const schema69 = {"type":"object","properties":{"server":{"type":"string","minLength":1},"transport":{"type":"string","enum":["stdio","http"]},"category":{"type":"string"},"message":{"type":"string"}},"required":["server","transport","category","message"],"additionalProperties":{}};
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate64.evaluated;
+const evaluated0 = validate68.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9789,7 +10414,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.server === undefined) && (missing0 = "server")) || ((data.transport === undefined) && (missing0 = "transport"))) || ((data.category === undefined) && (missing0 = "category"))) || ((data.message === undefined) && (missing0 = "message"))){
-validate64.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate68.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -9799,12 +10424,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func0(data0) < 1){
-validate64.errors = [{instancePath:instancePath+"/server",schemaPath:"#/properties/server/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate68.errors = [{instancePath:instancePath+"/server",schemaPath:"#/properties/server/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate64.errors = [{instancePath:instancePath+"/server",schemaPath:"#/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate68.errors = [{instancePath:instancePath+"/server",schemaPath:"#/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -9818,11 +10443,11 @@ if(data.transport !== undefined){
 let data1 = data.transport;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate64.errors = [{instancePath:instancePath+"/transport",schemaPath:"#/properties/transport/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate68.errors = [{instancePath:instancePath+"/transport",schemaPath:"#/properties/transport/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(!((data1 === "stdio") || (data1 === "http"))){
-validate64.errors = [{instancePath:instancePath+"/transport",schemaPath:"#/properties/transport/enum",keyword:"enum",params:{allowedValues: schema65.properties.transport.enum},message:"must be equal to one of the allowed values"}];
+validate68.errors = [{instancePath:instancePath+"/transport",schemaPath:"#/properties/transport/enum",keyword:"enum",params:{allowedValues: schema69.properties.transport.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -9834,7 +10459,7 @@ if(valid0){
 if(data.category !== undefined){
 const _errs6 = errors;
 if(typeof data.category !== "string"){
-validate64.errors = [{instancePath:instancePath+"/category",schemaPath:"#/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate68.errors = [{instancePath:instancePath+"/category",schemaPath:"#/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -9846,7 +10471,7 @@ if(valid0){
 if(data.message !== undefined){
 const _errs8 = errors;
 if(typeof data.message !== "string"){
-validate64.errors = [{instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate68.errors = [{instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs8 === errors;
@@ -9860,22 +10485,22 @@ var valid0 = true;
 }
 }
 else {
-validate64.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate68.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate64.errors = vErrors;
+validate68.errors = vErrors;
 return errors === 0;
 }
-validate64.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate68.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataReplaySkippedLines = validate65;
-const schema66 = {"type":"object","properties":{"count":{"type":"integer","maximum":9007199254740991,"minimum":1}},"required":["count"],"additionalProperties":{}};
+export const eventDataReplaySkippedLines = validate69;
+const schema70 = {"type":"object","properties":{"count":{"type":"integer","maximum":9007199254740991,"minimum":1}},"required":["count"],"additionalProperties":{}};
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate65.evaluated;
+const evaluated0 = validate69.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9886,7 +10511,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.count === undefined) && (missing0 = "count")){
-validate65.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate69.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -9894,18 +10519,18 @@ if(data.count !== undefined){
 let data0 = data.count;
 const _errs2 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate65.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate69.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs2){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 9007199254740991 || isNaN(data0)){
-validate65.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+validate69.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
 return false;
 }
 else {
 if(data0 < 1 || isNaN(data0)){
-validate65.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate69.errors = [{instancePath:instancePath+"/count",schemaPath:"#/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -9915,22 +10540,22 @@ return false;
 }
 }
 else {
-validate65.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate69.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate65.errors = vErrors;
+validate69.errors = vErrors;
 return errors === 0;
 }
-validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate69.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataSessionChildStarted = validate66;
-const schema67 = {"type":"object","properties":{"childSessionId":{"type":"string","minLength":1},"chartId":{"type":"string","minLength":1},"parentInvokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1}},"required":["childSessionId","chartId"],"additionalProperties":{}};
+export const eventDataSessionChildStarted = validate70;
+const schema71 = {"type":"object","properties":{"childSessionId":{"type":"string","minLength":1},"chartId":{"type":"string","minLength":1},"parentInvokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1}},"required":["childSessionId","chartId"],"additionalProperties":{}};
 
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate66.evaluated;
+const evaluated0 = validate70.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9941,7 +10566,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.childSessionId === undefined) && (missing0 = "childSessionId")) || ((data.chartId === undefined) && (missing0 = "chartId"))){
-validate66.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate70.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -9951,12 +10576,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func0(data0) < 1){
-validate66.errors = [{instancePath:instancePath+"/childSessionId",schemaPath:"#/properties/childSessionId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate70.errors = [{instancePath:instancePath+"/childSessionId",schemaPath:"#/properties/childSessionId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate66.errors = [{instancePath:instancePath+"/childSessionId",schemaPath:"#/properties/childSessionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate70.errors = [{instancePath:instancePath+"/childSessionId",schemaPath:"#/properties/childSessionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -9972,12 +10597,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func0(data1) < 1){
-validate66.errors = [{instancePath:instancePath+"/chartId",schemaPath:"#/properties/chartId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate70.errors = [{instancePath:instancePath+"/chartId",schemaPath:"#/properties/chartId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate66.errors = [{instancePath:instancePath+"/chartId",schemaPath:"#/properties/chartId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate70.errors = [{instancePath:instancePath+"/chartId",schemaPath:"#/properties/chartId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -9993,12 +10618,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(func0(data2) < 1){
-validate66.errors = [{instancePath:instancePath+"/parentInvokeId",schemaPath:"#/properties/parentInvokeId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate70.errors = [{instancePath:instancePath+"/parentInvokeId",schemaPath:"#/properties/parentInvokeId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate66.errors = [{instancePath:instancePath+"/parentInvokeId",schemaPath:"#/properties/parentInvokeId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate70.errors = [{instancePath:instancePath+"/parentInvokeId",schemaPath:"#/properties/parentInvokeId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -10012,22 +10637,22 @@ var valid0 = true;
 }
 }
 else {
-validate66.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate70.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate66.errors = vErrors;
+validate70.errors = vErrors;
 return errors === 0;
 }
-validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const eventDataSessionChildDone = validate67;
-const schema68 = {"type":"object","properties":{"childSessionId":{"type":"string","minLength":1},"status":{"type":"string","enum":["done","aborted","error"]}},"required":["childSessionId","status"],"additionalProperties":{}};
+export const eventDataSessionChildDone = validate71;
+const schema72 = {"type":"object","properties":{"childSessionId":{"type":"string","minLength":1},"status":{"type":"string","enum":["done","aborted","error"]}},"required":["childSessionId","status"],"additionalProperties":{}};
 
-function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate67.evaluated;
+const evaluated0 = validate71.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -10038,7 +10663,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.childSessionId === undefined) && (missing0 = "childSessionId")) || ((data.status === undefined) && (missing0 = "status"))){
-validate67.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate71.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -10048,12 +10673,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func0(data0) < 1){
-validate67.errors = [{instancePath:instancePath+"/childSessionId",schemaPath:"#/properties/childSessionId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate71.errors = [{instancePath:instancePath+"/childSessionId",schemaPath:"#/properties/childSessionId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate67.errors = [{instancePath:instancePath+"/childSessionId",schemaPath:"#/properties/childSessionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate71.errors = [{instancePath:instancePath+"/childSessionId",schemaPath:"#/properties/childSessionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -10067,11 +10692,11 @@ if(data.status !== undefined){
 let data1 = data.status;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate67.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate71.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(!(((data1 === "done") || (data1 === "aborted")) || (data1 === "error"))){
-validate67.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema68.properties.status.enum},message:"must be equal to one of the allowed values"}];
+validate71.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema72.properties.status.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -10083,14 +10708,14 @@ var valid0 = true;
 }
 }
 else {
-validate67.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate71.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate67.errors = vErrors;
+validate71.errors = vErrors;
 return errors === 0;
 }
-validate67.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate71.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
 const byRef = new Map([
@@ -10112,6 +10737,7 @@ const byRef = new Map([
   ["https://escapement.dev/schema/wire/v1/control.json", frameControl],
   ["https://escapement.dev/schema/wire/v1/ping.json", framePing],
   ["https://escapement.dev/schema/wire/v1/seek.json", frameSeek],
+  ["https://escapement.dev/schema/wire/v1/steer.json", frameSteer],
   ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/runner~1started", eventDataRunnerStarted],
   ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/runner~1start-config", eventDataRunnerStartConfig],
   ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/runner~1event-processed", eventDataRunnerEventProcessed],
@@ -10144,6 +10770,9 @@ const byRef = new Map([
   ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1model-policy-empty", eventDataLlmModelPolicyEmpty],
   ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1loop-detected", eventDataLlmLoopDetected],
   ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1tool-loop", eventDataLlmToolLoop],
+  ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1steer-queued", eventDataLlmSteerQueued],
+  ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1steer-injected", eventDataLlmSteerInjected],
+  ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1compacted", eventDataLlmCompacted],
   ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1stream-diverged", eventDataLlmStreamDiverged],
   ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/llm~1turn-interrupted", eventDataLlmTurnInterrupted],
   ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/human-input~1requested", eventDataHumanInputRequested],

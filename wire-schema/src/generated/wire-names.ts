@@ -34,6 +34,9 @@ export const EVENT_NAMES = [
   "llm/model-policy-empty",
   "llm/loop-detected",
   "llm/tool-loop",
+  "llm/steer-queued",
+  "llm/steer-injected",
+  "llm/compacted",
   "llm/stream-diverged",
   "llm/turn-interrupted",
   "human-input/requested",
@@ -76,4 +79,5 @@ export const INBOUND_FRAME_KINDS = [
   "control",
   "ping",
   "seek",
+  "steer",
 ] as const;
