@@ -45,7 +45,7 @@ export {
   type ConversationStart,
   type ConversationEnd,
 } from "./lib/index.js";
-export type { RunStatus } from "./engine/index.js";
+export type { RunStatus, SteerResult, SteerRefusal } from "./engine/index.js";
 export {
   SessionError,
   systemClock,

@@ -179,6 +179,8 @@ describe("@escapement/core", () => {
         "type SpawnChildrenParams",
         "type StaticStep",
         "StdinHuman",
+        "type SteerRefusal",
+        "type SteerResult",
         "type Step",
         "type StepFinish",
         "type StepFunction",

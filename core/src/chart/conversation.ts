@@ -22,6 +22,8 @@ import { runServicesOf, type RunServices } from "../engine/run-services.js";
 import { rulesProblem } from "../engine/run-permissions.js";
 import type { PermissionRules } from "../permissions/index.js";
 import { interruptibleModel } from "../debug/interruptible-model.js";
+import { markConversationLogic } from "../engine/conversation-actors.js";
+import { deliverSteering } from "./steer-delivery.js";
 
 /** Parameters of a conversation bound to a state. Each is a literal or a function of the chart context. */
 export interface ConversationParams<TContext = any> {
@@ -165,7 +167,7 @@ export function conversationLogic(resolveEvents: (args: ParamArgs<any>) => Allow
     }
     return allowed;
   };
-  return {
+  const logic: Logic = {
     config: resolveEvents,
     getInitialSnapshot(scope, input) {
       // Services are not bound yet (children are created inside the root's constructor): no lookups here.
@@ -204,6 +206,8 @@ export function conversationLogic(resolveEvents: (args: ParamArgs<any>) => Allow
     getPersistedSnapshot: (snapshot) => snapshot,
     restoreSnapshot: (persisted) => persisted as ConversationSnapshot,
   };
+  // Marked, so the engine finds the run's conversations (steering) by id.
+  return markConversationLogic(logic);
 }
 
 /** An unknown alias or tool name is a chart bug: it ends the run before any model call. */
@@ -337,6 +341,9 @@ class ConversationDriver {
     this.#startedAt = this.services.clock.now();
     this.#armBudget(initial);
     let admitted = false;
+    // The actor's mailbox opens once its start is over: events the loop sends itself (delivering
+    // a resumed inbox or steering queue) must wait for that.
+    await Promise.resolve();
     while (this.#live()) {
       const state = this.#state();
       if (state.phase !== "calling") {
@@ -350,6 +357,9 @@ class ConversationDriver {
         this.self.send({ type: "escapement.inbox-delivered" });
         continue;
       }
+      // Steering messages queued from outside (or due again in a replay) join the history here,
+      // between steps: never into a call in flight.
+      if (deliverSteering(this.self, this.services, state)) continue;
       if (state.turn >= state.maxTurns) {
         this.self.send({ type: "escapement.conversation-failed" });
         this.#post({ type: "error.llm.max-turns", invokeId: state.invokeId, category: "max-turns", message: `stopped after ${state.maxTurns} turns` });

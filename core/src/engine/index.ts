@@ -14,5 +14,6 @@ export {
   type RunStartInfo,
 } from "./runner.js";
 export { defineChart, type ChartDefinition } from "./define-chart.js";
+export { SteerChannel, STEER_REFUSALS, type SteerResult, type SteerRefusal, type SteerSource } from "./steer-channel.js";
 export { bindRunServices, runServicesOf, type RunServices, type ChildRunHost } from "./run-services.js";
 export { buildModelChain, type ModelChainOptions } from "./model-chain.js";

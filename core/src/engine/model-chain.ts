@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import type { CallOptions, ModelClient, ModelDelta, ModelRequest, ModelResponse } from "../llm/protocol.js";
+import type { CallOptions, ModelClient, ModelDelta, ModelRequest, ModelResponse, RecordedSteer } from "../llm/protocol.js";
 import { isLlmError } from "../llm/llm-error.js";
 import { CassetteWriter, loopGuard, recordingModel, defaultLoopThreshold } from "../llm/cassette/index.js";
 import { scrubLlmError } from "../llm/providers/scrub-error.js";
@@ -26,7 +26,10 @@ export interface ModelChainOptions {
  * the run has secrets) the secret scrubber right above the model, so what the model says reaches
  * the recorder, the chart (its context, its checkpoints) and the transcript's snippets scrubbed.
  */
-export function buildModelChain(base: ModelClient, options: ModelChainOptions): { model: ModelClient; recorded: ModelClient; close(): void } {
+export function buildModelChain(
+  base: ModelClient,
+  options: ModelChainOptions,
+): { model: ModelClient; recorded: ModelClient; close(): void; recordSteer?: (steer: RecordedSteer) => void } {
   const scrubber = options.scrubber ?? SecretScrubber.none;
   const scrubbed = scrubber.active ? scrubbingModel(base, scrubber) : base;
   if (options.record === false) {
@@ -37,7 +40,7 @@ export function buildModelChain(base: ModelClient, options: ModelChainOptions): 
   const writer = new CassetteWriter(options.cassettePath, header, scrubber);
   const recorded = recordingModel(scrubbed, writer, options.clock, options.recordedCalls + 1);
   const model = options.loopThreshold === false ? recorded : loopGuard(recorded, options.loopThreshold || defaultLoopThreshold);
-  return { model, recorded, close: () => writer.close() };
+  return { model, recorded, close: () => writer.close(), recordSteer: (steer) => writer.appendSteer(steer) };
 }
 
 /**

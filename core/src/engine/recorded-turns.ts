@@ -97,6 +97,11 @@ export class RecordedTurns {
     } else if (event === "tool/finished" && typeof data.ref === "string") call.finished = { ref: data.ref, isError: data.isError === true };
   }
 
+  /** Whether the turn's answer is on disk, not taken yet (it resumes with no model call). */
+  has(invokeId: string, turn: number): boolean {
+    return this.#turns.has(`${invokeId}#${turn}`);
+  }
+
   /** The recorded turn of a conversation, once: a second take (the conversation went on) finds nothing. */
   take(invokeId: string, turn: number): RecordedTurn | undefined {
     const key = `${invokeId}#${turn}`;

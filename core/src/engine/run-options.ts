@@ -13,6 +13,7 @@ import type { AnyMachineSnapshot } from "xstate";
 import type { RuleLayer, SandboxSettings } from "../permissions/index.js";
 import type { BwrapDetection } from "../tools/detect-bwrap.js";
 import type { StepHooks } from "./step-hooks.js";
+import type { SteerChannel, SteerResult } from "./steer-channel.js";
 
 export type RunStatus = "done" | "aborted" | "error";
 
@@ -66,6 +67,8 @@ export interface RunChartOptions {
   loopThreshold?: number | false;
   /** Host code around every model step of every conversation (see step-hooks.ts). */
   stepHooks?: StepHooks;
+  /** Steering messages from outside (a renderer, the host): the run takes them once its chart starts. */
+  steering?: SteerChannel;
   /** Parallel-safe tool calls of one model step that run at once, in every conversation (default 4); a conversation's `maxParallelTools` wins. */
   maxParallelTools?: number;
   /** Time a tool call may take before it is aborted and the model told it timed out (default 120000 ms); a tool's own `timeoutMs` and a conversation's settings win. */
@@ -102,6 +105,8 @@ export interface ChartHandle {
   result: Promise<RunResult>;
   /** Sends an event to the chart's root actor; false once the run has ended. */
   send(event: { type: string; [key: string]: unknown }): boolean;
+  /** Queues a steering message for a live conversation (see steer-channel.ts); never throws. */
+  steer(conversation: string, text: string): SteerResult;
   /** The root actor's latest snapshot (the final one once the run has ended). */
   snapshot(): AnyMachineSnapshot | undefined;
 }

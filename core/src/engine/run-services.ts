@@ -1,3 +1,5 @@
+import type { RecordedSteer } from "../llm/protocol.js";
+import type { ReplaySteers } from "./replay-steers.js";
 import type { ActorSystem } from "xstate";
 import type { StepHooks } from "./step-hooks.js";
 import type { ModelClient } from "../llm/protocol.js";
@@ -74,6 +76,10 @@ export interface RunServices {
   stepHooks?: StepHooks;
   /** Present under runChart: what child sessions inherit (fleets). */
   childHost?: ChildRunHost;
+  /** Writes a steering message the model got into the session's cassette, so a replay sends it again. */
+  recordSteer?: (steer: RecordedSteer) => void;
+  /** A replayed recording's steering messages, due again at the steps that got them. */
+  replaySteers?: ReplaySteers;
 }
 
 /*

@@ -32,6 +32,9 @@ import { answerFromDisk, answersNotInTranscript } from "./answered-calls.js";
 import type { CassetteCall } from "../llm/cassette/index.js";
 import { killGroupSince, killTagged } from "../tools/process-stat.js";
 import { processTagOf } from "./process-tag.js";
+import { ReplaySteers } from "./replay-steers.js";
+import { steerRun } from "./steer-run.js";
+import { steerTextProblem } from "./steer-channel.js";
 
 export type { RunStatus, RunChartOptions, ChartHandle, RunStartInfo, RunResult } from "./run-options.js";
 export { prepareResume, callHistory } from "./run-session.js";
@@ -101,12 +104,18 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
     // Ended while waiting for the host.
   } else if (options.signal?.aborted) finish(run, "aborted");
   else startActor(run);
+  // Steering messages reach the run from now on (a message before the chart started is refused).
+  options.steering?.attach((conversation, text, from) => steerRun(run, conversation, text, from));
   return {
     sessionId: run.manifest.sessionId,
     runId: run.runId,
     sessionDir: run.paths.root,
     result: run.result,
     send: (event) => deliver(run, event),
+    steer: (conversation, text) => {
+      const problem = steerTextProblem(text);
+      return problem ?? steerRun(run, conversation, text, "host");
+    },
     snapshot: () => run.actor?.getSnapshot() as AnyMachineSnapshot | undefined,
   };
 }
@@ -220,6 +229,8 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     signal: abort.signal,
     fail: (category, message) => failLater(run, category, message),
     ...(options.stepHooks ? { stepHooks: options.stepHooks } : {}),
+    ...(chain.recordSteer ? { recordSteer: chain.recordSteer } : {}),
+    ...(options.model.recordedSteers ? { replaySteers: new ReplaySteers(options.model.recordedSteers()) } : {}),
     // What child sessions (core/src/fleet) inherit: their calls go through this run's cassette
     // recorder (so one cassette replays the whole fleet) but not its loop guard (each child has its own).
     childHost: {

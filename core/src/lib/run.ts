@@ -20,6 +20,7 @@ import { permissionOptions } from "../engine/permission-options.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
 import { runMcpTools } from "./run-mcp.js";
 import { EventChannel } from "./event-channel.js";
+import { SteerChannel, type SteerResult } from "../engine/steer-channel.js";
 import { resolveOptions, RunOptionsError, type ResolvedOptions, type RunOptions } from "./options.js";
 import { createPublicEventMapper, initialPublicEventState } from "./public-events.js";
 
@@ -45,6 +46,14 @@ export interface RunHandle extends Promise<RunOutcome> {
    * emitted before the caller's synchronous code is done. Throws what `run()` rejects with.
    */
   events(): AsyncIterableIterator<PublicEvent>;
+  /**
+   * Sends a message to the live conversation `conversationId` (its `converse({ id })`). It is
+   * queued and given to the model at the conversation's next step: after the model call in flight
+   * and its tool results, before the next call; a conversation waiting for its chart gets it with
+   * its next turn. Never throws: `{ ok: false, code, message }` when the message is empty or over
+   * 16,384 characters, no such conversation is live, or the run is not running.
+   */
+  steer(conversationId: string, text: string): SteerResult;
 }
 
 /**
@@ -54,6 +63,7 @@ export interface RunHandle extends Promise<RunOutcome> {
  */
 export function run(options: RunOptions): RunHandle {
   const channel = new EventChannel<PublicEvent>();
+  const steering = new SteerChannel();
   let promise: Promise<RunOutcome>;
   let runId: string;
   try {
@@ -61,7 +71,7 @@ export function run(options: RunOptions): RunHandle {
     const ids = (resolution.ok ? options.ids : undefined) ?? randomIds;
     runId = ids.runId();
     if (!resolution.ok) throw new RunOptionsError(resolution.issues);
-    promise = start(options, resolution.resolved, runId, ids, channel);
+    promise = start(options, resolution.resolved, runId, ids, channel, steering);
   } catch (error) {
     // Never a synchronous throw: every failure is the handle's rejection.
     runId ??= randomIds.runId();
@@ -75,10 +85,18 @@ export function run(options: RunOptions): RunHandle {
       promise.catch(() => {});
       return channel.iterate();
     },
+    steer: (conversationId: string, text: string) => steering.steer(conversationId, text, "host"),
   });
 }
 
-async function start(options: RunOptions, resolved: ResolvedOptions, runId: string, ids: IdSource, channel: EventChannel<PublicEvent>): Promise<RunOutcome> {
+async function start(
+  options: RunOptions,
+  resolved: ResolvedOptions,
+  runId: string,
+  ids: IdSource,
+  channel: EventChannel<PublicEvent>,
+  steering: SteerChannel,
+): Promise<RunOutcome> {
   // Let the caller's synchronous code (events(), listeners) run before anything happens.
   await Promise.resolve();
   const secrets = runSecrets(options, resolved);
@@ -143,6 +161,7 @@ async function start(options: RunOptions, resolved: ResolvedOptions, runId: stri
       clock,
       log,
       taps: [tap],
+      steering,
       ...(options.human ? { human: options.human } : {}),
       ...(options.input === undefined ? {} : { input: options.input }),
       ...(options.signal ? { signal: options.signal } : {}),

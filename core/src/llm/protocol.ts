@@ -109,6 +109,13 @@ export interface CallOptions {
 }
 
 /** One seam for every model backend. Rejects with `LlmError` on failure. */
+/** A steering message as a conversation got it, just before its step `origin.turn`. */
+export interface RecordedSteer {
+  origin: RequestOrigin;
+  steerId: string;
+  text: string;
+}
+
 export interface ModelClient {
   call(request: ModelRequest, options: CallOptions): Promise<ModelResponse>;
   /** Throws `LlmError` (category "unknown-alias") when the alias cannot be served. */
@@ -118,6 +125,11 @@ export interface ModelClient {
    * that answer by position (scripts, cassettes) skip them so nothing is answered or paid twice.
    */
   skipCompleted?(origins: readonly RequestOrigin[]): void;
+  /**
+   * A recording's steering messages (a cassette): a run on this client sends each again just
+   * before the step that got it, so the requests that follow match the recording.
+   */
+  recordedSteers?(): readonly RecordedSteer[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ModelResponse, RequestOrigin } from "../protocol.js";
+import type { ModelResponse, RecordedSteer, RequestOrigin } from "../protocol.js";
 import type { NormalizedRequest } from "./normalize-request.js";
 
 /**
@@ -45,7 +45,16 @@ export interface CassetteCall {
   elapsedMs: number;
 }
 
-export type CassetteLine = CassetteHeader | CassetteCall;
+/**
+ * A steering message as the model got it: injected into the conversation `origin.invokeId` just
+ * before its step `origin.turn`. A replay sends it again at the same step, so the requests that
+ * follow match. Readers older than steering skip these lines.
+ */
+export interface CassetteSteer extends RecordedSteer {
+  kind: "steer";
+}
+
+export type CassetteLine = CassetteHeader | CassetteCall | CassetteSteer;
 
 export const recordedFragment = (atMs: number, kind: StreamFragment["kind"], text: string): RecordedFragment =>
   kind === "thinking" ? [atMs, text, "thinking"] : [atMs, text];

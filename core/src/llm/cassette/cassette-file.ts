@@ -13,6 +13,7 @@ import {
   readableCassetteVersions,
   type CassetteCall,
   type CassetteHeader,
+  type CassetteSteer,
   type RecordedCall,
   type RecordedFragment,
   type StreamFragment,
@@ -47,6 +48,13 @@ export class CassetteWriter {
     this.#header = undefined;
   }
 
+  /** Appends a steering message the model got (see `CassetteSteer`). */
+  appendSteer(steer: Omit<CassetteSteer, "kind">): void {
+    const line = `${this.#scrubber.scrubJsonText(JSON.stringify({ kind: "steer", ...steer }))}\n`;
+    appendNamed(this.#path, this.#header ? `${JSON.stringify(this.#header)}\n${line}` : line);
+    this.#header = undefined;
+  }
+
   close(): void {}
 }
 
@@ -68,6 +76,8 @@ export interface LoadedCassette {
   path: string;
   header: CassetteHeader;
   calls: CassetteCall[];
+  /** Steering messages, in the order the model got them (one per `steerId`). */
+  steers: CassetteSteer[];
   /** Lines that could not be read (a torn last line is expected after a crash). */
   skipped: number;
 }
@@ -84,6 +94,7 @@ export async function loadCassette(target: string, expectedChartId?: string): Pr
   if (!existsSync(path)) throw new SessionError("session-missing", `no cassette at ${path}`);
   let header: CassetteHeader | undefined;
   const calls: CassetteCall[] = [];
+  const steers: CassetteSteer[] = [];
   let skipped = 0;
   let line = 0;
   for await (const text of readLines(path)) {
@@ -107,6 +118,11 @@ export async function loadCassette(target: string, expectedChartId?: string): Pr
       header = value as CassetteHeader;
       continue;
     }
+    if (isSteerLine(value)) {
+      // A resumed run may have written one again: the first one counts.
+      if (!steers.some((steer) => steer.steerId === value.steerId)) steers.push(value);
+      continue;
+    }
     const stream = value?.kind === "call" && typeof value.key === "string" && Number.isInteger(value.position) ? fragmentsOf(value.stream) : undefined;
     if (stream) calls.push({ ...(value as CassetteCall), stream });
     else skipped++;
@@ -115,5 +131,15 @@ export async function loadCassette(target: string, expectedChartId?: string): Pr
   if (expectedChartId !== undefined && header.chartId !== expectedChartId) {
     throw new SessionError("chart-mismatch", `${path} was recorded for chart "${header.chartId}", not "${expectedChartId}"`);
   }
-  return { path, header, calls, skipped };
+  return { path, header, calls, steers, skipped };
+}
+
+function isSteerLine(value: any): value is CassetteSteer {
+  return (
+    value?.kind === "steer" &&
+    typeof value.steerId === "string" &&
+    typeof value.text === "string" &&
+    typeof value.origin?.invokeId === "string" &&
+    Number.isInteger(value.origin?.turn)
+  );
 }

@@ -1,6 +1,6 @@
 import { abortableSleep } from "../../runtime/abortable-sleep.js";
 import { LlmError, type LlmErrorCategory } from "../llm-error.js";
-import type { CallOptions, ModelClient, ModelRequest, ModelResponse, RequestOrigin } from "../protocol.js";
+import type { CallOptions, ModelClient, ModelRequest, ModelResponse, RecordedSteer, RequestOrigin } from "../protocol.js";
 import type { CassetteCall } from "./cassette-entry.js";
 import type { LoadedCassette } from "./cassette-file.js";
 import { keyOf } from "./normalize-request.js";
@@ -64,6 +64,10 @@ export class CassetteModel implements ModelClient {
 
   get forked(): boolean {
     return this.#live;
+  }
+
+  recordedSteers(): readonly RecordedSteer[] {
+    return this.cassette.steers.map(({ origin, steerId, text }) => ({ origin, steerId, text }));
   }
 
   assertAlias(alias: string): void {
