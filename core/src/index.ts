@@ -10,7 +10,8 @@ export { converse, type ConversationParams, type AllowedEvent, type AllowedEvent
 export { defineEvents, type DefinedEvent, type DefinedEvents, type EventOf, type EventsOf } from "./chart/index.js";
 export type { EndTurnEvent, LlmErrorEvent, HumanCancelledEvent, ToolLoopEvent } from "./chart/index.js";
 export { askHuman, type HumanInputParams } from "./chart/index.js";
-export { tellLlm, captureArtifact, updateProgress, fromArtifacts, type ChartAction } from "./chart/index.js";
+export { tellLlm, compact, captureArtifact, updateProgress, fromArtifacts, type ChartAction } from "./chart/index.js";
+export { defaultCompaction, defaultCompactionPrompt, type CompactionParam, type CompactionSettings } from "./chart/index.js";
 export {
   spawnChildren,
   tellChild,

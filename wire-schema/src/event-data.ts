@@ -91,6 +91,7 @@ export const eventDataSchemas = {
     costUsd: z.number().min(0).optional(),
     contextUsed: Fraction.optional().describe("Fraction of the context window in use after this turn."),
     ref: Ref,
+    sentRef: Ref.optional().describe("The request the provider was sent after model middleware (an io blob); only on calls that went through middleware."),
     snippet: Snippet,
   }),
   "llm/tool-call": z.looseObject({

@@ -23,6 +23,16 @@ export function tellLlm<TContext>(target: string, text: Resolver<string, TContex
 }
 
 /**
+ * Compacts a live conversation, by its invoke id: its older history is replaced by a summary
+ * before its next model step, or at once when it is idle (see `converse({ compaction })`).
+ */
+export function compact<TContext>(conversationId: string): ChartAction<TContext> {
+  const action = sendTo(conversationId, (_args: { context: any; event: EventObject }) => ({ type: "escapement.compact-requested" as const }));
+  // Still xstate's built-in sendTo at runtime; only its type is widened to fit any chart.
+  return action;
+}
+
+/**
  * Captures text (by default the finished turn's full output, `event.text`) as a named artifact:
  * `artifacts/<name>`, written atomically, with an `artifact/captured` row.
  */

@@ -59,7 +59,8 @@ const realToolsOf = (state: ConversationState, services: RunServices) =>
  * instance (see `TurnContext.blobPrefix`): a re-entered state or a later state reusing the invoke
  * id starts a new instance and must not overwrite the blobs of an earlier one.
  */
-const blobStem = (ctx: TurnContext, turn: number): string => `${(ctx.blobPrefix ?? ctx.state.invokeId).replace(/[^A-Za-z0-9_-]/g, "_")}-t${turn}`;
+export const blobStem = (ctx: Pick<TurnContext, "blobPrefix" | "state">, turn: number): string =>
+  `${(ctx.blobPrefix ?? ctx.state.invokeId).replace(/[^A-Za-z0-9_-]/g, "_")}-t${turn}`;
 
 // A tool's spec is a pure function of the tool; converting its zod input to JSON Schema on every
 // turn cost ~30 us per tool (~240 us a turn with the built-ins). Specs are shared, never mutated.
@@ -73,7 +74,7 @@ const specOf = (tool: Tool): ToolSpec => {
   return spec;
 };
 
-export function buildRequest(ctx: TurnContext, turn: number): ModelRequest {
+export function buildRequest(ctx: Pick<TurnContext, "services" | "state">, turn: number): ModelRequest {
   const { state, services } = ctx;
   const tools = [
     ...realToolsOf(state, services).map(specOf),
@@ -191,9 +192,14 @@ async function callModel(ctx: TurnContext, turn: number, stem: string): Promise<
   const started = services.clock.now();
   const done = services.inflight.begin(`model call ${state.invokeId} turn ${turn}`);
   let response: ModelResponse;
+  // What the provider was sent after model middleware, when middleware ran (the last try's).
+  let sent: object | undefined;
   try {
     response = await services.model.call(request, {
       signal,
+      onSent: (params) => {
+        sent = params;
+      },
       onDelta: (delta) => {
         // A client may stream on after the abort; the conversation has ended, so its rows have too.
         if (!signal.aborted) services.transcript.append("llm/delta", { invokeId: state.invokeId, turn, kind: delta.kind, text: delta.text });
@@ -216,6 +222,7 @@ async function callModel(ctx: TurnContext, turn: number, stem: string): Promise<
   const elapsedMs = services.clock.now() - started;
   const text = blocksText(response.content);
   const responseRef = services.io.put(`${stem}-response`, response);
+  const sentRef = sent === undefined ? undefined : services.io.put(`${stem}-sent`, sent);
   const generationMs = elapsedMs - (response.ttftMs ?? 0);
   services.transcript.append("llm/response", {
     invokeId: state.invokeId,
@@ -230,6 +237,7 @@ async function callModel(ctx: TurnContext, turn: number, stem: string): Promise<
     ...(response.costUsd === undefined ? {} : { costUsd: response.costUsd }),
     ...(response.contextUsed === undefined ? {} : { contextUsed: response.contextUsed }),
     ref: responseRef,
+    ...(sentRef === undefined ? {} : { sentRef }),
     snippet: snippet(text),
   });
   let realTools = false;

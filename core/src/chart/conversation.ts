@@ -22,6 +22,10 @@ import { runServicesOf, type RunServices } from "../engine/run-services.js";
 import { rulesProblem } from "../engine/run-permissions.js";
 import type { PermissionRules } from "../permissions/index.js";
 import { interruptibleModel } from "../debug/interruptible-model.js";
+import { withCallMiddleware } from "../llm/call-middleware.js";
+import type { ModelMiddleware } from "../llm/providers/middleware.js";
+import { compactionProblems, resolveCompaction, type CompactionParam } from "./compaction.js";
+import { Compactor } from "./compaction-step.js";
 import { markConversationLogic } from "../engine/conversation-actors.js";
 import { deliverSteering } from "./steer-delivery.js";
 
@@ -75,11 +79,25 @@ export interface ConversationParams<TContext = any> {
   needs?: Param<Needs, TContext>;
   /** Anthropic prompt caching: on by default; `false`, or which breakpoints to set. */
   promptCaching?: Param<GenerationParams["promptCaching"], TContext>;
+  /**
+   * AI SDK middleware on this conversation's model calls only, on top of the run's (it sees the
+   * request first): bare, or `{ name?, aliases?, middleware }`. Not kept in checkpoints: a resumed
+   * run resolves it again.
+   */
+  middleware?: Param<readonly ModelMiddleware[], TContext>;
+  /**
+   * When older history is replaced by a summary: before a call whose context would pass `at` of the
+   * model's window (0 < at <= 1), keeping the last `keepLast` messages (default `{ at: 0.8, keepLast: 8 }`);
+   * `alias` writes the summary (default: the conversation's model), `prompt` is its instruction.
+   * `false`: never automatically (the `compact` action still compacts).
+   */
+  compaction?: Param<CompactionParam, TContext>;
 }
 
 export interface ConversationInput {
   state: Omit<ConversationState, "invokeId" | "stateId">;
   allowedEvents: AllowedEvents;
+  middleware?: readonly ModelMiddleware[];
 }
 
 export type ConversationSnapshot = Snapshot<undefined> & { context: ConversationState };
@@ -89,11 +107,13 @@ export const defaultMaxTurns = 50;
 /** Binds an LLM conversation to the state that invokes it: `invoke: converse({...})`. */
 export function converse<TContext>(params: ConversationParams<TContext>) {
   const resolveEvents = (args: ParamArgs<TContext>): AllowedEvents => resolveParam(params.allowedEvents, args) ?? {};
+  const resolveMiddleware = (args: ParamArgs<TContext>) => resolveParam(params.middleware, args);
   return {
     id: params.id,
-    src: conversationLogic(resolveEvents),
+    src: conversationLogic(resolveEvents, resolveMiddleware),
     input: (args: ParamArgs<TContext>): ConversationInput => {
       const allowedEvents = resolveEvents(args);
+      const middleware = resolveMiddleware(args);
       const model = resolveParam(params.model, args) ?? resolveParam(params.models, args)?.[0] ?? "default";
       const message = resolveParam(params.message, args);
       const messages = [...(resolveParam(params.initialMessages, args) ?? []), ...(message === undefined ? [] : [userText(message)])];
@@ -112,6 +132,7 @@ export function converse<TContext>(params: ConversationParams<TContext>) {
       const budgetMs = resolveParam(params.budgetMs, args);
       const needs = resolveParam(params.needs, args);
       const permissions = resolveParam(params.permissions, args);
+      const compaction = resolveCompaction(resolveParam(params.compaction, args));
       const toolDispatch: Partial<ToolDispatchSettings> = {};
       const maxParallelTools = resolveParam(params.maxParallelTools, args);
       const toolTimeoutMs = resolveParam(params.toolTimeoutMs, args);
@@ -123,6 +144,7 @@ export function converse<TContext>(params: ConversationParams<TContext>) {
       if (toolLoopThreshold !== undefined) toolDispatch.toolLoopThreshold = toolLoopThreshold;
       return {
         allowedEvents,
+        ...(middleware === undefined ? {} : { middleware }),
         state: {
           model,
           models: resolveParam(params.models, args) ?? [model],
@@ -145,6 +167,7 @@ export function converse<TContext>(params: ConversationParams<TContext>) {
           phase: messages.length > 0 ? "calling" : "idle",
           inbox: [],
           validationStrikes: 0,
+          compaction,
         },
       };
     },
@@ -154,24 +177,41 @@ export function converse<TContext>(params: ConversationParams<TContext>) {
 type Logic = ActorLogic<ConversationSnapshot, ConversationEvent | EventObject, ConversationInput, ActorSystem<any>>;
 
 /** The actor behind `converse`: pure transitions plus a driver that runs turns while the state is active. */
-export function conversationLogic(resolveEvents: (args: ParamArgs<any>) => AllowedEvents): Logic {
+export function conversationLogic(
+  resolveEvents: (args: ParamArgs<any>) => AllowedEvents,
+  resolveMiddleware: (args: ParamArgs<any>) => readonly ModelMiddleware[] | undefined = () => undefined,
+): Logic {
   const drivers = new WeakMap<AnyActorRef, ConversationDriver>();
   const events = new WeakMap<AnyActorRef, AllowedEvents>();
+  const middlewares = new WeakMap<AnyActorRef, { list: readonly ModelMiddleware[] | undefined }>();
+  const resumeArgs = (self: AnyActorRef): ParamArgs<any> => {
+    const parentSnapshot = parentOf(self)?.getSnapshot() as { context?: unknown } | undefined;
+    return { context: parentSnapshot?.context, event: { type: "escapement.resume" } };
+  };
   const eventsOf = (self: AnyActorRef): AllowedEvents => {
     let allowed = events.get(self);
     if (!allowed) {
       // After a restore the zod schemas are not in the persisted state: resolve them again.
-      const parentSnapshot = parentOf(self)?.getSnapshot() as { context?: unknown } | undefined;
-      allowed = resolveEvents({ context: parentSnapshot?.context, event: { type: "escapement.resume" } });
+      allowed = resolveEvents(resumeArgs(self));
       events.set(self, allowed);
     }
     return allowed;
+  };
+  // Middleware (functions) is not persisted either: resolved again after a restore, at the first call.
+  const middlewareOf = (self: AnyActorRef): readonly ModelMiddleware[] | undefined => {
+    let held = middlewares.get(self);
+    if (!held) {
+      held = { list: resolveMiddleware(resumeArgs(self)) };
+      middlewares.set(self, held);
+    }
+    return held.list;
   };
   const logic: Logic = {
     config: resolveEvents,
     getInitialSnapshot(scope, input) {
       // Services are not bound yet (children are created inside the root's constructor): no lookups here.
       events.set(scope.self, input.allowedEvents);
+      middlewares.set(scope.self, { list: input.middleware });
       return {
         status: "active",
         output: undefined,
@@ -189,6 +229,8 @@ export function conversationLogic(resolveEvents: (args: ParamArgs<any>) => Allow
       if (!known) return snapshot;
       const context = conversationTransition(snapshot.context, event as ConversationEvent);
       if (event.type === "llm.tell" && context.phase === "calling") scope.defer(() => drivers.get(scope.self)?.wake());
+      // An idle conversation compacts as soon as the chart asks.
+      if (event.type === "escapement.compact-requested") scope.defer(() => drivers.get(scope.self)?.wake());
       return { ...snapshot, context };
     },
     start(snapshot, scope) {
@@ -199,7 +241,8 @@ export function conversationLogic(resolveEvents: (args: ParamArgs<any>) => Allow
         services.fail(problem.category, problem.message);
         return;
       }
-      const driver = new ConversationDriver(scope.self, services, () => eventsOf(scope.self));
+      const model = withCallMiddleware(services.model, snapshot.context.invokeId, () => middlewareOf(scope.self));
+      const driver = new ConversationDriver(scope.self, { ...services, model }, () => eventsOf(scope.self));
       drivers.set(scope.self, driver);
       void driver.run();
     },
@@ -215,6 +258,7 @@ function unknownNamesProblem(state: ConversationState, services: RunServices): {
   try {
     services.model.assertAlias(state.model);
     for (const alias of state.models) services.model.assertAlias(alias);
+    if (state.compaction && typeof state.compaction.alias === "string") services.model.assertAlias(state.compaction.alias);
   } catch (error) {
     return { category: "unknown-alias", message: `conversation "${state.invokeId}" in state ${state.stateId}: ${(error as Error).message}` };
   }
@@ -226,6 +270,11 @@ function unknownNamesProblem(state: ConversationState, services: RunServices): {
   if (state.permissions !== undefined) {
     const problem = rulesProblem(state.permissions, services.tools);
     if (problem) return { category: "invalid-permissions", message: `conversation "${state.invokeId}" in state ${state.stateId}: ${problem}` };
+  }
+  if (state.compaction !== undefined) {
+    const problems = compactionProblems(state.compaction);
+    if (problems.length > 0)
+      return { category: "invalid-compaction", message: `conversation "${state.invokeId}" in state ${state.stateId}: ${problems.join("; ")}` };
   }
   if (state.toolDispatch !== undefined) {
     const problems = toolDispatchProblems(state.toolDispatch, "param");
@@ -249,6 +298,7 @@ class ConversationDriver {
   #budgetTimer: unknown;
   #startedAt = 0;
   #blobPrefix: string | undefined;
+  #compaction: Compactor | undefined;
 
   constructor(
     private readonly self: AnyActorRef,
@@ -338,6 +388,15 @@ class ConversationDriver {
     // The seq of the started row is unique in the session (and across resumes), so blobs of a
     // re-entered state, or of a later state reusing this invoke id, never overwrite these.
     this.#blobPrefix = `${initial.invokeId}-${started.seq}`;
+    this.#compaction = new Compactor({
+      services: this.services,
+      model: interruptibleModel(this.services.model, this.services.debug, initial.invokeId),
+      state: () => this.#state(),
+      send: (event) => this.self.send(event),
+      live: () => this.#live(),
+      signal: this.#controller.signal,
+      blobPrefix: this.#blobPrefix,
+    });
     this.#startedAt = this.services.clock.now();
     this.#armBudget(initial);
     let admitted = false;
@@ -346,6 +405,7 @@ class ConversationDriver {
     await Promise.resolve();
     while (this.#live()) {
       const state = this.#state();
+      if (await this.#compaction.beforeStep(state)) continue;
       if (state.phase !== "calling") {
         await new Promise<void>((resolve) => (this.#wake = resolve));
         this.#wake = undefined;
@@ -376,7 +436,7 @@ class ConversationDriver {
       admitted = false;
       try {
         const outcome = await runTurn({
-          services: { ...this.services, model: interruptibleModel(this.services.model, this.services.debug, state.invokeId) },
+          services: { ...this.services, model: this.#compaction.measuring(interruptibleModel(this.services.model, this.services.debug, state.invokeId)) },
           state,
           allowedEvents: this.allowedEvents(),
           signal: this.#controller.signal,

@@ -211,14 +211,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return t;
     })
     .action(async (session: string, options: RefineFlags) => {
-      const [{ refineCommand }, { loadLiveModel }, { locateSession }, { defaultSessionsRoot }] = await Promise.all([
+      const [{ refineCommand }, { loadLiveModelWithMiddleware }, { locateSession }, { defaultSessionsRoot }] = await Promise.all([
         import("./commands/refine.js"),
         import("../loader/live-model.js"),
         import("../runtime/session-dir.js"),
         import("../runtime/session-dir.js"),
       ]);
       const dir = locateSession(session, defaultSessionsRoot(io.cwd), io.cwd);
-      code = await refineCommand(dir, options, io, loadLiveModel(io.cwd, io.env));
+      // The run's model, middleware included: the turn is asked again as the run asked it.
+      code = await refineCommand(dir, options, io, await loadLiveModelWithMiddleware(io.cwd, io.env));
     });
 
   program

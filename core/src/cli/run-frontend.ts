@@ -31,6 +31,8 @@ import { WireHub } from "../wire/wire-hub.js";
 import { WireHuman } from "../wire/wire-human.js";
 import { tryRemoveWireInfo, writeWireInfo } from "../wire/wire-info.js";
 import { WireServer } from "../wire/wire-server.js";
+import type { RequestResult } from "../wire/wire-connection.js";
+import { SteerChannel, type SteerResult } from "../engine/steer-channel.js";
 import type { CliIo } from "./cli-io.js";
 import type { ListenAddress } from "./listen-address.js";
 import { DEFAULT_LISTEN } from "./listen-address.js";
@@ -43,6 +45,13 @@ import { RunInterruption } from "../engine/run-interruption.js";
 import { DEFAULT_LINGER_MS, DEFAULT_RENDERER_WAIT_MS, noRendererNotice, waitingLine, waitLimitMs } from "./renderer-wait.js";
 
 export type FrontendKind = "tui" | "wire" | "stdin";
+
+/** A steering result as the reply to a `steer` frame: a refusal is an `invalid-steer` error naming why. */
+export function steerReply(result: SteerResult): RequestResult {
+  if (result.ok) return { ok: true };
+  const path = result.code === "empty" || result.code === "too-long" ? "/text" : "/conversation";
+  return { ok: false, error: { code: "invalid-steer", message: result.message, path } };
+}
 
 export interface FrontendFlags {
   kind: FrontendKind;
@@ -66,6 +75,8 @@ export interface Frontend {
   readonly log: Logger;
   readonly human: HumanRenderer;
   readonly debug: DebugGate;
+  /** Steering messages from renderers (`steer` frames); none without a wire server. */
+  readonly steering?: SteerChannel;
   readonly taps: RowTap[];
   /** Aborted on SIGINT/SIGTERM (io.signal) and when the TUI goes away mid-run. */
   readonly signal: AbortSignal;
@@ -137,12 +148,14 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
   const hub = new WireHub({ log });
   const human = new WireHuman();
   const gate = new DebugGate({ startPaused: flags.debug, onChange: (state) => log.debug("debugger", { ...state }) });
+  const steering = new SteerChannel();
   const token = ids.token();
   const listen = flags.listen ?? DEFAULT_LISTEN;
   const server = await WireServer.start({
     hub,
     human,
     gate,
+    steer: (frame) => steerReply(steering.steer(frame.conversation, frame.text, "renderer")),
     token,
     host: listen.host,
     port: listen.port,
@@ -247,6 +260,7 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
     log,
     human,
     debug: gate,
+    steering,
     taps: [hub.ingest, ...(tui ? [] : [progressTap(io)])],
     signal,
     onStart,

@@ -15,11 +15,13 @@ export {
   credentialSourceSchema,
   mcpServerSchema,
   mcpServerNamePattern,
+  middlewareModuleSchema,
   emptyProjectConfig,
   type ProjectConfig,
   type ProjectConfigInput,
   type CredentialDescriptor,
   type CredentialSource,
   type McpServerConfig,
+  type MiddlewareModuleConfig,
 } from "./schema.js";
 export { buildConfigJsonSchema, serializeConfigJsonSchema, CONFIG_SCHEMA_ID, CONFIG_SCHEMA_FILE } from "./json-schema.js";

@@ -131,6 +131,25 @@ export const mcpServerSchema = z
   })
   .describe('an MCP server: {"command", "args"?, "env"?, "cwd"?} (stdio) or {"url", "headers"?} (streamable HTTP)');
 
+/**
+ * One model middleware module: its path (relative to the config file), alone (every alias) or with
+ * the aliases it is limited to. The module's default export is an AI SDK LanguageModelMiddleware,
+ * an entry `{ name?, aliases?, middleware }`, or an array of them (loader/config-middleware.ts).
+ */
+export const middlewareModuleSchema = z.union(
+  [
+    z.string().min(1).describe("path of the module, relative to the config file; applies to every alias"),
+    z
+      .strictObject({
+        module: z.string().min(1).describe("path of the module, relative to the config file"),
+        aliases: z.array(aliasName).min(1).optional().describe("only the calls that ask for these aliases (over what the module's entries say)"),
+        name: z.string().min(1).optional().describe("names the middleware in failures (default: the module path)"),
+      })
+      .describe("a middleware module limited to some aliases, or named"),
+  ],
+  { error: 'expected a module path, or {"module", "aliases"?, "name"?}' },
+);
+
 export const projectConfigSchema = z
   .strictObject({
     $schema: z.string().optional().describe("the JSON Schema of this file, for editor completion"),
@@ -167,6 +186,12 @@ export const projectConfigSchema = z
       .default({})
       .describe('what tools may touch: tool -> "allow" | "ask" | "deny", or tool -> {"<pattern>": decision}; see docs/security.md'),
     sandbox: sandboxSettingsSchema.optional(),
+    middleware: z
+      .array(middlewareModuleSchema)
+      .default([])
+      .describe(
+        "AI SDK model middleware modules `escapement run` loads and applies to the models it builds from aliases, the first seeing the request first; see docs/config.md",
+      ),
   })
   .describe("Escapement project configuration (.escapement.json)");
 
@@ -175,6 +200,7 @@ export type ProjectConfigInput = z.input<typeof projectConfigSchema>;
 export type CredentialDescriptor = z.output<typeof credentialDescriptorSchema>;
 export type CredentialSource = z.output<typeof credentialSourceSchema>;
 export type McpServerConfig = z.output<typeof mcpServerSchema>;
+export type MiddlewareModuleConfig = z.output<typeof middlewareModuleSchema>;
 
 /** The config of a project without `.escapement.json`. */
 export const emptyProjectConfig = (): ProjectConfig => projectConfigSchema.parse({});

@@ -116,6 +116,12 @@ const crossCheck = (config: ProjectConfig): ConfigIssue[] => {
     const provider = key.slice(0, key.indexOf(":"));
     if (!providers.includes(provider)) add(["catalog", key], unknownProvider(provider));
   }
+  config.middleware.forEach((entry, index) => {
+    if (typeof entry === "string") return;
+    entry.aliases?.forEach((alias, at) => {
+      if (!Object.hasOwn(config.aliases, alias)) add(["middleware", index, "aliases", at], `unknown alias "${alias}" ${knownList(alias, aliases)}`);
+    });
+  });
   for (const [name, server] of Object.entries(config.mcpServers)) issues.push(...checkMcpServer(name, server));
   issues.push(...checkPermissions(config));
   return issues;
@@ -213,7 +219,7 @@ const allowedKeysAt = (path: readonly (string | number)[]): string[] | undefined
   for (const segment of path) {
     schema = schema && child(unwrap(schema), segment);
   }
-  const object = schema && unwrap(schema);
+  const object = schema && objectOf(unwrap(schema));
   return object instanceof z.ZodObject ? Object.keys(object.shape) : undefined;
 };
 
@@ -223,6 +229,13 @@ const unwrap = (schema: z.ZodType): z.ZodType => {
     if (current instanceof z.ZodOptional || current instanceof z.ZodDefault) current = current.unwrap() as z.ZodType;
     else return current;
   }
+};
+
+/** The object a union holds among its options (a value that is a string or an object, say). */
+const objectOf = (schema: z.ZodType): z.ZodType => {
+  if (!(schema instanceof z.ZodUnion)) return schema;
+  const object = (schema.options as z.ZodType[]).find((option) => unwrap(option) instanceof z.ZodObject);
+  return object ? unwrap(object) : schema;
 };
 
 const child = (schema: z.ZodType, segment: string | number): z.ZodType | undefined => {

@@ -2,7 +2,9 @@ import { existsSync } from "node:fs";
 import { keyOf, loadCassette, type CassetteCall } from "../llm/cassette/index.js";
 import type { ModelClient, ModelResponse, RequestOrigin } from "../llm/protocol.js";
 
-const originKey = (origin: RequestOrigin | undefined): string => (origin ? `${origin.invokeId}#${origin.stateId}#${origin.turn}` : "");
+// A call with a purpose (a compaction's summary) is counted apart from the turn it comes before.
+const originKey = (origin: RequestOrigin | undefined): string =>
+  origin ? `${origin.invokeId}#${origin.stateId}#${origin.turn}${origin.purpose === undefined ? "" : `#${origin.purpose}`}` : "";
 
 /**
  * Answers the cassette holds that the transcript does not: the run died after the provider

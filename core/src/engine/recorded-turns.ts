@@ -1,4 +1,5 @@
 import type { ModelResponse } from "../llm/protocol.js";
+import { tokensInContext } from "../llm/router/metrics.js";
 import { readBlob } from "../runtime/io-store.js";
 import { SessionError } from "../runtime/session-error.js";
 import { readTranscript } from "../runtime/transcript-reader.js";
@@ -21,6 +22,18 @@ export interface RecordedTurn {
   loops: Set<string>;
 }
 
+/**
+ * What a conversation's rows say about how full its context is, in the order they were written:
+ * a response (the tokens of its prompt and reply, and the share of the window they took), a
+ * compaction (the estimated tokens of the history after it, and its length), or a compaction
+ * that was not made (its summary call failed, or there was nothing to summarise). A resumed
+ * conversation rebuilds its context gauge from them.
+ */
+export type ContextRow =
+  | { kind: "response"; turn: number; tokens: number; contextUsed?: number }
+  | { kind: "compacted"; turn: number; tokens: number; messages: number }
+  | { kind: "not-compacted"; turn: number };
+
 interface TurnRowData {
   invokeId?: unknown;
   turn?: unknown;
@@ -30,6 +43,11 @@ interface TurnRowData {
   pgid?: unknown;
   startTicks?: unknown;
   childSessionId?: unknown;
+  usage?: unknown;
+  contextUsed?: unknown;
+  tokensAfter?: unknown;
+  messagesAfter?: unknown;
+  code?: unknown;
 }
 
 /**
@@ -42,6 +60,7 @@ interface TurnRowData {
  */
 export class RecordedTurns {
   readonly #turns = new Map<string, RecordedTurn>();
+  readonly #context = new Map<string, ContextRow[]>();
   readonly #sessionDir: string | undefined;
   /** Process groups named in the rows a resume set aside: started after the last checkpoint. */
   readonly #lateProcesses: { pgid: number; startTicks?: number }[] = [];
@@ -75,9 +94,16 @@ export class RecordedTurns {
     const invokeId = data.invokeId;
     if (event === "llm/conversation-started" || event === "llm/conversation-ended") {
       for (const key of [...this.#turns.keys()]) if (key.startsWith(`${invokeId}#`)) this.#turns.delete(key);
+      this.#context.delete(invokeId);
       return;
     }
     if (typeof data.turn !== "number") return;
+    const context = contextRowOf(event, data, data.turn);
+    if (context) {
+      const rows = this.#context.get(invokeId);
+      if (rows) rows.push(context);
+      else this.#context.set(invokeId, [context]);
+    }
     const key = `${invokeId}#${data.turn}`;
     if (event === "llm/response" && typeof data.ref === "string") {
       this.#turns.set(key, { responseRef: data.ref, tools: new Map(), loops: new Set() });
@@ -108,6 +134,13 @@ export class RecordedTurns {
     const recorded = this.#turns.get(key);
     this.#turns.delete(key);
     return recorded;
+  }
+
+  /** The context rows of a conversation, once: a later conversation reusing the invoke id starts without them. */
+  takeContext(invokeId: string): ContextRow[] {
+    const rows = this.#context.get(invokeId) ?? [];
+    this.#context.delete(invokeId);
+    return rows;
   }
 
   /** The model's response of a recorded turn, from io.jsonl. */
@@ -149,3 +182,19 @@ export class RecordedTurns {
     return [...kept, ...this.#lateProcesses];
   }
 }
+
+function contextRowOf(event: string, data: TurnRowData, turn: number): ContextRow | undefined {
+  if (event === "llm/response" && isUsage(data.usage)) {
+    return { kind: "response", turn, tokens: tokensInContext(data.usage), ...(typeof data.contextUsed === "number" ? { contextUsed: data.contextUsed } : {}) };
+  }
+  if (event === "llm/compacted" && typeof data.tokensAfter === "number" && typeof data.messagesAfter === "number") {
+    return { kind: "compacted", turn, tokens: data.tokensAfter, messages: data.messagesAfter };
+  }
+  if (event === "runner/notice" && (data.code === "compaction-failed" || data.code === "compaction-skipped")) return { kind: "not-compacted", turn };
+  return undefined;
+}
+
+const isUsage = (value: unknown): value is ModelResponse["usage"] =>
+  value !== null &&
+  typeof value === "object" &&
+  ["input", "output", "cacheRead", "cacheWrite"].every((key) => typeof (value as Record<string, unknown>)[key] === "number");

@@ -341,6 +341,11 @@ export async function callHistory(transcriptPath: string, maxSeq = Infinity): Pr
       continue;
     }
     if (!data.invokeId || !data.stateId || data.turn === undefined) continue;
+    if (isCompactionCall(row.event, row.data)) {
+      // A compaction's summary call, answered or failed: its own origin, never one of the turn's.
+      completed.push({ invokeId: data.invokeId, stateId: data.stateId, turn: data.turn, purpose: "compaction" });
+      continue;
+    }
     const origin = { invokeId: data.invokeId, stateId: data.stateId, turn: data.turn };
     const key = `${origin.invokeId}#${origin.turn}`;
     if (row.event === "llm/request") open.set(key, origin);
@@ -351,6 +356,10 @@ export async function callHistory(transcriptPath: string, maxSeq = Infinity): Pr
   }
   return { completed, interrupted: [...open.values()] };
 }
+
+/** The row that closes a compaction's summary call: `llm/compacted`, or the notice that it failed. */
+const isCompactionCall = (event: string, data: unknown): boolean =>
+  event === "llm/compacted" || (event === "runner/notice" && (data as { code?: unknown }).code === "compaction-failed");
 
 /** @internal Calls already in the cassette (a resumed run numbers on after them); 0 when it is missing or unreadable. */
 export async function countRecordedCalls(cassettePath: string): Promise<number> {

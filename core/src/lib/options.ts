@@ -254,6 +254,12 @@ export function resolveOptions(options: unknown): Resolution {
     }
   }
   const effective = config ?? emptyProjectConfig();
+  if (effective.middleware.length > 0) {
+    issues.push({
+      path: "config.middleware",
+      message: "run() loads no modules: import the middleware and pass it as the `middleware` option (or the `middleware` param of a conversation)",
+    });
+  }
 
   const credentials = isObject(options.credentials) ? (options.credentials as Credentials) : {};
   if (config !== undefined || options.config === undefined) {

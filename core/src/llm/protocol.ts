@@ -1,6 +1,7 @@
 import type { Needs } from "./catalog/needs.js";
 import type { GenerationParams } from "./generation-params.js";
 import type { ModelLayerEventListener } from "./model-layer-event.js";
+import type { ModelMiddleware, SentRequest } from "./providers/middleware.js";
 import type { ResiliencePolicy } from "./router/policy.js";
 import type { ModelTarget } from "./target.js";
 
@@ -45,6 +46,12 @@ export interface RequestOrigin {
   stateId: string;
   /** 1-based turn number within the conversation. */
   turn: number;
+  /**
+   * What the call is for when it is not the conversation's own turn: `compaction` writes the
+   * summary that replaces the older history before step `turn`. Absent: the turn itself. Calls
+   * with a purpose never stand in for a turn's (on resume, in the cassette, in the transcript).
+   */
+  purpose?: "compaction";
 }
 
 export interface ModelRequest {
@@ -106,6 +113,20 @@ export interface CallOptions {
    * overruns, context warnings): each becomes a transcript row `event` with `data`.
    */
   onEvent?: ModelLayerEventListener;
+  /**
+   * AI SDK middleware for this call only, on top of the client's own: it sees the request first,
+   * then the client's middleware does. An entry's `aliases` limit it to calls asking for those.
+   * Clients over AI SDK models apply it (`createTargetClient`, `languageModelTargetClient`, the
+   * router passes it on); scripted models and cassette replays do not run it.
+   */
+  middleware?: readonly ModelMiddleware[];
+  /**
+   * Called when a call that goes through middleware hands the provider its request, with that
+   * request after every middleware's `transformParams` (see `SentRequest`). Once per request
+   * sent: a retried or failed-over call reports each, the last one is the answered one. Not called
+   * for a call that no middleware wraps (what was sent is then the request as given).
+   */
+  onSent?: (sent: SentRequest) => void;
 }
 
 /** One seam for every model backend. Rejects with `LlmError` on failure. */

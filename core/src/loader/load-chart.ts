@@ -1,11 +1,10 @@
 import { existsSync, statSync } from "node:fs";
-import { register } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { AnyStateMachine } from "xstate";
 import type { ChartDefinition } from "../engine/define-chart.js";
 import { checkPeers, formatOtherCore, formatPeerProblem, otherCoreOf } from "./peer-check.js";
 import { UsageError } from "../runtime/usage-error.js";
+import { importModule } from "./import-module.js";
 
 const entryNames = ["chart.ts", "index.ts", "chart.mts", "chart.js", "index.js", "chart.mjs"];
 
@@ -37,39 +36,6 @@ export function resolveChartPath(arg: string, cwd: string): string {
   return entry;
 }
 
-/** A chart written in TypeScript: `.ts`, `.mts`, `.cts` (and the JSX variants). */
-const isTypeScript = (path: string): boolean => /\.[cm]?tsx?$/.test(path);
-
-/**
- * Imports a chart module. A TypeScript chart needs a loader: tsx, registered for the process the
- * first time a chart is loaded (commands that load no chart never load it), with hooks that load a
- * chart written as an ES module as one whatever its package.json "type" says
- * (`chart-format-hooks.ts`). When the core itself runs from its TypeScript sources (its tests),
- * a loader is already in place.
- */
-async function importChartModule(path: string, beforeHooks?: () => Promise<unknown>): Promise<Record<string, unknown>> {
-  if (!import.meta.url.endsWith(".ts")) {
-    await beforeHooks?.();
-    await registerChartLoader(isTypeScript(path));
-  }
-  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-}
-
-let registered: { typeScript: boolean; formats: boolean } = { typeScript: false, formats: false };
-
-async function registerChartLoader(typeScript: boolean): Promise<void> {
-  if (typeScript && !registered.typeScript) {
-    const { register } = await import("tsx/esm/api");
-    register();
-    registered = { ...registered, typeScript: true };
-  }
-  // Registered after tsx, so it runs first and can hand tsx the format.
-  if (!registered.formats) {
-    register(new URL("./chart-format-hooks.js", import.meta.url));
-    registered = { ...registered, formats: true };
-  }
-}
-
 const isMachine = (value: unknown): value is AnyStateMachine =>
   typeof value === "object" && value !== null && "root" in value && "config" in value && typeof (value as { provide?: unknown }).provide === "function";
 
@@ -82,7 +48,7 @@ export async function loadChart(arg: string, cwd: string, options: LoadChartOpti
   if (problems.length > 0) throw new UsageError(problems.join("\nescapement: "));
   let mod: Record<string, unknown>;
   try {
-    mod = await importChartModule(modulePath, options.beforeHooks);
+    mod = await importModule(modulePath, options.beforeHooks);
   } catch (error) {
     throw new UsageError(`cannot load chart module ${modulePath}: ${(error as Error).message}`);
   }

@@ -34,7 +34,7 @@ describe("rejected at load with the key path", () => {
     const error = rejection({ aliases: { fast }, prefrences: ["fast"] });
     expect(error.path).toBe("prefrences");
     expect(error.message).toBe(
-      '.escapement.json: prefrences: unknown key (allowed: $schema, aliases, preferences, ratings, eligibilityStrict, credentials, credentialSources, catalog, mcpServers, permissions, sandbox); did you mean "preferences"?',
+      '.escapement.json: prefrences: unknown key (allowed: $schema, aliases, preferences, ratings, eligibilityStrict, credentials, credentialSources, catalog, mcpServers, permissions, sandbox, middleware); did you mean "preferences"?',
     );
   });
 

@@ -11,6 +11,7 @@ import { askHuman, converse, inlineActors, tellLlm } from "../../src/chart/index
 import { defineChart } from "../../src/engine/index.js";
 import { run, type HumanRenderer } from "../../src/index.js";
 import { scriptedModel, type ContentBlock, type ModelMessage } from "../../src/llm/index.js";
+import { CassetteModel, loadCassette } from "../../src/llm/cassette/index.js";
 import { readAllRows, type TranscriptRow } from "../../src/runtime/index.js";
 import { defineTool } from "../../src/tools/index.js";
 import { expectTranscriptInvariants } from "../chart/helpers.js";
@@ -89,7 +90,7 @@ describe("run().steer", () => {
     expect(textsOf(last)).toEqual(["[message from the user]\nKeep the report under 100 words."]);
 
     const rows = await readAllRows(outcome.transcriptPath);
-    expectTranscriptInvariants(rows, { sessionDir, status: outcome.status });
+    expectTranscriptInvariants(rows, outcome);
     const events = rows.map((row) => row.event);
     const queuedAt = events.indexOf("llm/steer-queued");
     const injectedAt = events.indexOf("llm/steer-injected");
@@ -103,6 +104,48 @@ describe("run().steer", () => {
     ]);
     // Once the run is over, nothing more is taken.
     expect(handle.steer("worker", "too late")).toMatchObject({ ok: false, code: "not-running" });
+  });
+
+  it("a strict cassette replay sends the recorded message again before the same step, and matches", async () => {
+    const steeredChart = (tool: ReturnType<typeof heldTool>["tool"]) =>
+      defineChart({
+        id: "steered",
+        tools: [tool],
+        machine: setup({ actors: inlineActors }).createMachine({
+          id: "steered",
+          initial: "work",
+          states: {
+            work: { invoke: converse({ id: "worker", message: "check it", realTools: ["slow_check"], allowedEvents: finish }), on: { finish: "done" } },
+            done: { type: "final" },
+          },
+        }),
+      });
+    const held = heldTool();
+    const recorded = join(tempDir(), "recorded");
+    const handle = run({
+      chart: steeredChart(held.tool),
+      model: scriptedModel([{ toolCalls: [{ name: "slow_check", input: {} }] }, { events: [{ name: "finish" }] }]),
+      sessionDir: recorded,
+    });
+    await until(held.started, "the tool to start");
+    expect(handle.steer("worker", "Mind the edge cases.")).toMatchObject({ ok: true });
+    held.release();
+    expect((await handle).status).toBe("done");
+
+    // The replay has nobody steering: the cassette does, and a miss would end the run.
+    const again = heldTool();
+    again.release();
+    const replay = await run({
+      chart: steeredChart(again.tool),
+      model: new CassetteModel(await loadCassette(recorded, "steered"), { mode: "strict" }),
+      sessionDir: join(tempDir(), "replay"),
+    });
+    expect(replay).toMatchObject({ status: "done" });
+    const rows = await readAllRows(replay.transcriptPath);
+    expect(rows.filter((row) => row.event.startsWith("llm/steer")).map((row) => [row.event, row.data])).toEqual([
+      ["llm/steer-queued", expect.objectContaining({ invokeId: "worker", from: "replay", snippet: "Mind the edge cases." })],
+      ["llm/steer-injected", expect.objectContaining({ invokeId: "worker", turn: 2 })],
+    ]);
   });
 
   it("holds a message for a conversation waiting for its chart until its next turn", async () => {

@@ -5811,7 +5811,7 @@ return errors === 0;
 validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const eventDataLlmResponse = validate32;
-const schema33 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"target":{"type":"string"},"stopReason":{"type":"string","enum":["end_turn","tool_use","max_tokens","stop_sequence"]},"usage":{"type":"object","properties":{"input":{"type":"integer","maximum":9007199254740991,"minimum":0},"output":{"type":"integer","maximum":9007199254740991,"minimum":0},"cacheRead":{"type":"integer","maximum":9007199254740991,"minimum":0},"cacheWrite":{"type":"integer","maximum":9007199254740991,"minimum":0}},"required":["input","output","cacheRead","cacheWrite"],"additionalProperties":{}},"elapsedMs":{"type":"number","minimum":0},"ttftMs":{"type":"number","minimum":0},"tokensPerSec":{"type":"number","minimum":0},"costUsd":{"type":"number","minimum":0},"contextUsed":{"description":"Fraction of the context window in use after this turn.","type":"number","maximum":1,"minimum":0},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"}},"required":["invokeId","stateId","turn","target","stopReason","usage","elapsedMs","ref","snippet"],"additionalProperties":{}};
+const schema33 = {"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"turn":{"type":"integer","maximum":9007199254740991,"minimum":1},"target":{"type":"string"},"stopReason":{"type":"string","enum":["end_turn","tool_use","max_tokens","stop_sequence"]},"usage":{"type":"object","properties":{"input":{"type":"integer","maximum":9007199254740991,"minimum":0},"output":{"type":"integer","maximum":9007199254740991,"minimum":0},"cacheRead":{"type":"integer","maximum":9007199254740991,"minimum":0},"cacheWrite":{"type":"integer","maximum":9007199254740991,"minimum":0}},"required":["input","output","cacheRead","cacheWrite"],"additionalProperties":{}},"elapsedMs":{"type":"number","minimum":0},"ttftMs":{"type":"number","minimum":0},"tokensPerSec":{"type":"number","minimum":0},"costUsd":{"type":"number","minimum":0},"contextUsed":{"description":"Fraction of the context window in use after this turn.","type":"number","maximum":1,"minimum":0},"ref":{"description":"Path of a blob relative to the session directory; `#offset=N&length=M` names that byte range of the file.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},"sentRef":{"description":"The request the provider was sent after model middleware (an io blob); only on calls that went through middleware.","type":"string","pattern":"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},"snippet":{"description":"Single-line preview, at most 80 characters.","type":"string","maxLength":80,"pattern":"^[^\\n\\r]*$"}},"required":["invokeId","stateId","turn","target","stopReason","usage","elapsedMs","ref","snippet"],"additionalProperties":{}};
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -6195,17 +6195,38 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.snippet !== undefined){
-let data16 = data.snippet;
+if(data.sentRef !== undefined){
+let data16 = data.sentRef;
 const _errs35 = errors;
 if(errors === _errs35){
 if(typeof data16 === "string"){
-if(func0(data16) > 80){
+if(!pattern4.test(data16)){
+validate32.errors = [{instancePath:instancePath+"/sentRef",schemaPath:"#/properties/sentRef/pattern",keyword:"pattern",params:{pattern: "^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"},message:"must match pattern \""+"^(?!\\/)(?!.*(?:^|\\/)\\.\\.(?:\\/|$))[^\\0]+$"+"\""}];
+return false;
+}
+}
+else {
+validate32.errors = [{instancePath:instancePath+"/sentRef",schemaPath:"#/properties/sentRef/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs35 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.snippet !== undefined){
+let data17 = data.snippet;
+const _errs37 = errors;
+if(errors === _errs37){
+if(typeof data17 === "string"){
+if(func0(data17) > 80){
 validate32.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/maxLength",keyword:"maxLength",params:{limit: 80},message:"must NOT have more than 80 characters"}];
 return false;
 }
 else {
-if(!pattern5.test(data16)){
+if(!pattern5.test(data17)){
 validate32.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/properties/snippet/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]*$"},message:"must match pattern \""+"^[^\\n\\r]*$"+"\""}];
 return false;
 }
@@ -6216,10 +6237,11 @@ validate32.errors = [{instancePath:instancePath+"/snippet",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs35 === errors;
+var valid0 = _errs37 === errors;
 }
 else {
 var valid0 = true;
+}
 }
 }
 }

@@ -10,6 +10,7 @@ import { defaultSessionsRoot, locateSession, openSessionDir } from "../../runtim
 import { loadChart } from "../../loader/load-chart.js";
 import { modelForChart } from "../../loader/model-for-chart.js";
 import { liveModelFor, projectSecrets } from "../../loader/live-model.js";
+import { loadConfigMiddleware } from "../../loader/config-middleware.js";
 import { version } from "../version.js";
 import { buildInput, parseParam } from "../parse-params.js";
 import { paramNotice } from "../param-notice.js";
@@ -62,7 +63,9 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   });
   const input = buildInput(flags.input, flags.param, io.cwd);
   const project = loadProjectConfig({ cwd: io.cwd, env: io.env });
-  const live = liveModelFor(project);
+  // After the chart: its loading preloaded the core before putting the module hooks in place.
+  const middleware = await loadConfigMiddleware(project, { cwd: io.cwd });
+  const live = liveModelFor(project, { middleware });
   const secrets = projectSecrets(project);
   const scrubber = SecretScrubber.of(secrets);
   const { model, source, replayOf } = await modelForChart(
@@ -126,6 +129,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       ...(replayOf ? { forkedFrom: replayOf } : {}),
       human: frontend.human,
       debug: frontend.debug,
+      ...(frontend.steering ? { steering: frontend.steering } : {}),
       onStart: (info) => {
         sessionDir = info.sessionDir;
         // While the run is live, `delete` refuses the session (and another `--resume` of it).

@@ -9,8 +9,10 @@ export {
   middlewareFor,
   middlewareProblem,
   nameMiddleware,
+  sentRequestOf,
   withMiddleware,
   type ModelMiddleware,
   type ModelMiddlewareEntry,
   type NamedMiddleware,
+  type SentRequest,
 } from "./middleware.js";

@@ -7,7 +7,7 @@
 import { wrapLanguageModel } from "ai";
 // `ai`'s LanguageModelMiddleware is this type; named from @ai-sdk/provider so the public
 // declarations do not pull in `ai`'s own, which a strict project without skipLibCheck rejects.
-import type { LanguageModelV3, LanguageModelV3Middleware as LanguageModelMiddleware } from "@ai-sdk/provider";
+import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3Middleware as LanguageModelMiddleware } from "@ai-sdk/provider";
 import { isLlmError, LlmError } from "../llm-error.js";
 
 /** A middleware with a name (for failures) and the aliases it applies to. */
@@ -21,6 +21,13 @@ export interface ModelMiddlewareEntry {
 
 /** A bare middleware (every alias) or an entry. */
 export type ModelMiddleware = LanguageModelMiddleware | ModelMiddlewareEntry;
+
+/**
+ * What a call through middleware sent to the provider adapter: the AI SDK's provider-level call
+ * options (`prompt`, `tools`, `toolChoice`, `maxOutputTokens`, `temperature`, `providerOptions`,
+ * ...) after every `transformParams`, as JSON data, without the abort signal and the headers.
+ */
+export type SentRequest = Record<string, unknown>;
 
 export interface NamedMiddleware {
   name: string;
@@ -49,12 +56,12 @@ export function middlewareProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Names every middleware (`middleware[<index>]` unless it has one). */
-export const nameMiddleware = (list: readonly ModelMiddleware[]): NamedMiddleware[] =>
+/** Names every middleware (`<prefix>middleware[<index>]` unless it has one). */
+export const nameMiddleware = (list: readonly ModelMiddleware[], prefix = ""): NamedMiddleware[] =>
   list.map((item, index) =>
     isMiddlewareEntry(item)
-      ? { name: item.name ?? `middleware[${index}]`, middleware: item.middleware, ...(item.aliases ? { aliases: item.aliases } : {}) }
-      : { name: `middleware[${index}]`, middleware: item },
+      ? { name: item.name ?? `${prefix}middleware[${index}]`, middleware: item.middleware, ...(item.aliases ? { aliases: item.aliases } : {}) }
+      : { name: `${prefix}middleware[${index}]`, middleware: item },
   );
 
 /** The middleware that applies to a call asking for `alias`, in order. */
@@ -111,8 +118,55 @@ export function guardedMiddleware(entry: NamedMiddleware): LanguageModelMiddlewa
 
 type WrapOptions = Parameters<NonNullable<LanguageModelMiddleware["wrapGenerate"]>>[0] & Parameters<NonNullable<LanguageModelMiddleware["wrapStream"]>>[0];
 
-/** `model` wrapped in `entries` (the first sees the request first); `model` itself without any. */
-export function withMiddleware(model: LanguageModelV3, entries: readonly NamedMiddleware[]): LanguageModelV3 {
+/**
+ * `model` wrapped in `entries` (the first sees the request first); `model` itself without any.
+ * With `onSent`, an innermost step hands it what the provider is sent (see `sentRequestOf`) each
+ * time the middleware lets a request through.
+ */
+export function withMiddleware(model: LanguageModelV3, entries: readonly NamedMiddleware[], onSent?: (sent: SentRequest) => void): LanguageModelV3 {
   if (entries.length === 0) return model;
-  return wrapLanguageModel({ model, middleware: entries.map(guardedMiddleware) });
+  const middleware = entries.map(guardedMiddleware);
+  if (onSent) middleware.push(captureSent(onSent));
+  return wrapLanguageModel({ model, middleware });
+}
+
+/**
+ * Sees the call options after every other middleware's `transformParams` (it is the last in the
+ * list, so the nearest the provider), whichever path a `wrapGenerate` / `wrapStream` takes to it.
+ */
+const captureSent = (onSent: (sent: SentRequest) => void): LanguageModelMiddleware => ({
+  specificationVersion: "v3",
+  transformParams: async ({ params }) => {
+    onSent(sentRequestOf(params));
+    return params;
+  },
+});
+
+/**
+ * The provider-level call options as JSON data: the prompt, tools and settings as the provider
+ * adapter gets them. Left out: the abort signal, and the headers (a middleware may put a key in
+ * them). Bytes (a file part's data) become base64, URLs their text.
+ */
+export function sentRequestOf(params: LanguageModelV3CallOptions): SentRequest {
+  const { abortSignal: _signal, headers: _headers, ...rest } = params;
+  return jsonData(rest) as SentRequest;
+}
+
+/** `value` as plain JSON data (a copy: later changes to the SDK's objects do not reach it). */
+function jsonData(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64");
+  if (value instanceof URL) return value.href;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((item) => (item === undefined || typeof item === "function" ? null : jsonData(item)));
+  if (isObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (item === undefined || typeof item === "function" || typeof item === "symbol") continue;
+      out[key] = jsonData(item);
+    }
+    return out;
+  }
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "number" && !Number.isFinite(value)) return null;
+  return value;
 }

@@ -83,23 +83,25 @@ function makeClient(
   const streamModel = rawStreamModel === rawModel ? model : guard(rawStreamModel);
   const now = options.now ?? (() => performance.now());
   const id = targetId(target);
-  // The models of one alias's middleware, built at its first call.
-  const middleware = nameMiddleware(options.middleware ?? []);
-  const byAlias = new Map<string, { model: Exclude<LanguageModel, string>; streamModel: Exclude<LanguageModel, string> }>();
-  const modelsFor = (alias: string) => {
-    if (middleware.length === 0) return { model, streamModel };
-    let models = byAlias.get(alias);
-    if (!models) {
-      const chosen = middlewareFor(middleware, alias);
-      const wrap = (base: Exclude<LanguageModel, string>) => {
-        if (chosen.length === 0) return base;
-        if (base.specificationVersion !== "v3") throw new LlmError("invalid-request", `target ${id}: middleware needs an AI SDK V3 model`);
-        return withMiddleware(base, chosen);
-      };
-      models = { model: wrap(model), streamModel: streamModel === model ? wrap(model) : wrap(streamModel) };
-      byAlias.set(alias, models);
+  const clientMiddleware = nameMiddleware(options.middleware ?? []);
+  // The models of one alias's middleware, built at its first call; a call with middleware of its
+  // own, or one that asks what is sent, gets a model of its own.
+  const byAlias = new Map<string, Exclude<LanguageModel, string>>();
+  const modelFor = (request: ModelRequest, callOptions: CallOptions): Exclude<LanguageModel, string> => {
+    const base = request.stream ? streamModel : model;
+    const own = callOptions.middleware && callOptions.middleware.length > 0 ? middlewareFor(nameMiddleware(callOptions.middleware), request.model) : [];
+    if (own.length === 0 && clientMiddleware.length === 0) return base;
+    const chosen = [...own, ...middlewareFor(clientMiddleware, request.model)];
+    if (chosen.length === 0) return base;
+    if (base.specificationVersion !== "v3") throw new LlmError("invalid-request", `target ${id}: middleware needs an AI SDK V3 model`);
+    if (own.length > 0 || callOptions.onSent) return withMiddleware(base, chosen, callOptions.onSent && guarded(callOptions.onSent));
+    const key = `${request.stream ? "stream" : "generate"}:${request.model}`;
+    let wrapped = byAlias.get(key);
+    if (!wrapped) {
+      wrapped = withMiddleware(base, chosen);
+      byAlias.set(key, wrapped);
     }
-    return models;
+    return wrapped;
   };
 
   return {
@@ -111,9 +113,8 @@ function makeClient(
       const cache = kind === "anthropic" ? resolvePromptCaching(request.params.promptCaching, target.promptCaching, options.promptCaching) : undefined;
       const prompt = toAiSdkPrompt(request, cache);
       const providerOptions = providerOptionsFor(kind, providerName, params.thinking);
-      const models = modelsFor(request.model);
       const settings = {
-        model: request.stream ? models.streamModel : models.model,
+        model: modelFor(request, callOptions),
         ...(prompt.system === undefined ? {} : { system: prompt.system }),
         messages: prompt.messages,
         ...(prompt.tools === undefined ? {} : { tools: prompt.tools }),

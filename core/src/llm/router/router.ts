@@ -9,6 +9,7 @@ import { filterTargets, type Needs } from "../catalog/needs.js";
 import { LlmError, isLlmError, type LlmAttempt } from "../llm-error.js";
 import type { ModelLayerEventListener } from "../model-layer-event.js";
 import type { CallOptions, ContentBlock, ModelClient, ModelRequest, ModelResponse, TargetClient, Usage } from "../protocol.js";
+import type { SentRequest } from "../providers/middleware.js";
 import { targetId, type ModelTarget } from "../target.js";
 import { backoffDelay } from "./backoff.js";
 import { addUsage, contextUsed, costOf, defaultCostUsd, type CostFunction, type TargetFacts } from "./metrics.js";
@@ -493,6 +494,8 @@ class CallRun {
     const started = router.clock.now();
     let firstAt: number | undefined;
     const timer = capMs === undefined ? undefined : new AbortController();
+    // A try given up on (too slow to start) may still send late: what it sent is not the call's.
+    const onSent = this.options.onSent;
     try {
       let pending: Promise<ModelResponse>;
       try {
@@ -513,6 +516,14 @@ class CallRun {
             if (stream.live) first();
           },
           ...(this.options.onEvent ? { onEvent: this.options.onEvent } : {}),
+          ...(this.options.middleware ? { middleware: this.options.middleware } : {}),
+          ...(onSent
+            ? {
+                onSent: (sent: SentRequest) => {
+                  if (!controller.signal.aborted) onSent(sent);
+                },
+              }
+            : {}),
         });
       } catch (error) {
         pending = Promise.reject(error);

@@ -3,7 +3,7 @@ import type { LanguageModelMiddleware } from "ai";
 import { describe, expect, it } from "vitest";
 import { isLlmError, type LlmError } from "../../../src/llm/llm-error.js";
 import type { ModelRequest } from "../../../src/llm/protocol.js";
-import { createTargetClient, middlewareFor, nameMiddleware } from "../../../src/llm/providers/index.js";
+import { createTargetClient, middlewareFor, nameMiddleware, sentRequestOf } from "../../../src/llm/providers/index.js";
 import { fakeNetwork } from "../../lib/fake-network.js";
 
 const provider = { name: "house", kind: "anthropic" as const, baseURL: "http://house.test/v1", apiKey: "sk-house-5e3a1c" };
@@ -97,5 +97,34 @@ describe("middleware on a target client", () => {
     expect(network.requests).toHaveLength(1);
     expect(providers.message).not.toContain("middleware");
     expect(providers.category).not.toBe("invalid-request");
+  });
+
+  it("what was sent is JSON data: no abort signal, no headers, bytes as base64, URLs as text", () => {
+    const sent = sentRequestOf({
+      prompt: [
+        {
+          role: "user",
+          content: [
+            { type: "file", mediaType: "image/png", data: new Uint8Array([137, 80, 78, 71]) },
+            { type: "file", mediaType: "image/png", data: new URL("https://example.com/a.png") },
+          ],
+        },
+      ],
+      temperature: 0.2,
+      headers: { "x-api-key": "sk-house-5e3a1c" },
+      abortSignal: new AbortController().signal,
+    });
+    expect(sent).toEqual({
+      prompt: [
+        {
+          role: "user",
+          content: [
+            { type: "file", mediaType: "image/png", data: "iVBORw==" },
+            { type: "file", mediaType: "image/png", data: "https://example.com/a.png" },
+          ],
+        },
+      ],
+      temperature: 0.2,
+    });
   });
 });
