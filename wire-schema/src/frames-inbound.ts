@@ -65,6 +65,16 @@ export const SteerFrame = z.looseObject({
   text: z.string().min(1).max(MAX_STEER_CHARS).describe("The message, as the model will read it."),
 });
 
+/** Asks for a blob a row's `ref` names, or a byte range of it (since 1.1, capability `blobs`). */
+export const ReadBlobFrame = z.looseObject({
+  v: V,
+  kind: z.literal("read-blob"),
+  id: z.string().min(1).max(128).describe("Required: the blob and error frames that answer carry it as inReplyTo."),
+  ref: z.string().min(1).max(1024).describe("A ref from a row (an io.jsonl range, an artifact), relative to the session directory."),
+  offset: z.int().min(0).optional().describe("First byte to send, within the blob (default 0)."),
+  length: z.int().min(1).optional().describe("Most bytes to send (default: to the end of the blob)."),
+});
+
 export const PingFrame = z.looseObject({ v: V, kind: z.literal("ping"), id: Id });
 
 export const inboundFrameSchemas = {
@@ -74,9 +84,10 @@ export const inboundFrameSchemas = {
   ping: PingFrame,
   seek: SeekFrame,
   steer: SteerFrame,
+  "read-blob": ReadBlobFrame,
 } as const;
 
-export const InboundFrame = z.discriminatedUnion("kind", [AttachFrame, AnswerFrame, ControlFrame, PingFrame, SeekFrame, SteerFrame]);
+export const InboundFrame = z.discriminatedUnion("kind", [AttachFrame, AnswerFrame, ControlFrame, PingFrame, SeekFrame, SteerFrame, ReadBlobFrame]);
 
 export type InboundKind = keyof typeof inboundFrameSchemas;
 /** `answer` with the value/cancelled exclusivity in the type. */
@@ -88,6 +99,7 @@ export type PingFrame = Known<z.output<typeof PingFrame>>;
 export type SeekFrame = Known<z.output<typeof SeekFrame>>;
 export type SeekTarget = SeekFrame["to"];
 export type SteerFrame = Known<z.output<typeof SteerFrame>>;
+export type ReadBlobFrame = Known<z.output<typeof ReadBlobFrame>>;
 export type InboundFrameOf<K extends InboundKind> = K extends "answer" ? AnswerFrame : Known<z.output<(typeof inboundFrameSchemas)[K]>>;
 export type InboundFrame = { [K in InboundKind]: InboundFrameOf<K> }[InboundKind];
 export const INBOUND_KINDS = Object.keys(inboundFrameSchemas) as InboundKind[];

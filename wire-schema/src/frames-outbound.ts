@@ -165,6 +165,19 @@ export const RewindFrame = z.looseObject({
   seq: z.literal(0).describe("The stream starts over: the next stream frame has seq 1."),
 });
 
+/** One chunk of a blob a `read-blob` frame asked for (since 1.1); chunks of one read come in order. */
+export const BlobFrame = z.looseObject({
+  v: V,
+  kind: z.literal("blob"),
+  seq: Watermark,
+  inReplyTo: z.string().min(1).describe("The id of the read-blob frame this answers."),
+  ref: z.string().min(1).describe("The ref as asked."),
+  offset: z.int().min(0).describe("Where this chunk starts, in bytes from the start of the blob."),
+  total: z.int().min(0).describe("The blob's whole size in bytes."),
+  data: z.string().describe("The chunk's bytes, base64 (at most MAX_BLOB_CHUNK_BYTES before encoding)."),
+  last: z.boolean().describe("True on the read's last chunk (an empty read sends one empty chunk)."),
+});
+
 export const outboundFrameSchemas = {
   hello: HelloFrame,
   event: EventFrame,
@@ -178,6 +191,7 @@ export const outboundFrameSchemas = {
   "run-finished": RunFinishedFrame,
   playback: PlaybackFrame,
   rewind: RewindFrame,
+  blob: BlobFrame,
 } as const;
 
 export const OutboundFrame = z.discriminatedUnion("kind", [
@@ -193,6 +207,7 @@ export const OutboundFrame = z.discriminatedUnion("kind", [
   RunFinishedFrame,
   PlaybackFrame,
   RewindFrame,
+  BlobFrame,
 ]);
 
 export type OutboundKind = keyof typeof outboundFrameSchemas;
@@ -211,6 +226,7 @@ export type ErrorFrame = OutboundFrameOf<"error">;
 export type RunFinishedFrame = OutboundFrameOf<"run-finished">;
 export type PlaybackFrame = OutboundFrameOf<"playback">;
 export type RewindFrame = OutboundFrameOf<"rewind">;
+export type BlobFrame = OutboundFrameOf<"blob">;
 export type PlaybackStatus = Known<z.output<typeof PlaybackStatus>>;
 export type PlaybackState = (typeof PLAYBACK_STATES)[number];
 export type Phase = Known<z.output<typeof Phase>>;
@@ -250,5 +266,8 @@ export const WIRE_ERROR_CODES = [
   "too-slow",
   "invalid-seek",
   "invalid-steer",
+  "unknown-blob",
+  "invalid-range",
+  "too-many-reads",
 ] as const;
 export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];

@@ -16,6 +16,11 @@ export const MAX_OUTBOUND_FRAME_BYTES = 4 * 1024 * 1024;
 /** Longest message a `steer` frame (or `run().steer`) may carry, in UTF-16 code units. */
 export const MAX_STEER_CHARS = 16_384;
 
+/** Largest chunk of a blob one `blob` frame carries, in bytes before base64. */
+export const MAX_BLOB_CHUNK_BYTES = 256 * 1024;
+/** `read-blob` requests one connection may have in progress; more are refused (`too-many-reads`). */
+export const MAX_BLOB_READS_PER_CONNECTION = 8;
+
 /** Default interval of `heartbeat` frames; a peer silent for 3 intervals is considered gone. */
 export const DEFAULT_HEARTBEAT_MS = 5000;
 export const HEARTBEAT_MISSES_BEFORE_TIMEOUT = 3;
@@ -54,6 +59,8 @@ export const CAPABILITIES = {
   playback: "playback",
   /** `steer` frames are accepted (since 1.1): messages for a running conversation. */
   steer: "steer",
+  /** `read-blob` frames are accepted (since 1.1): a row's `ref` read in `blob` chunks. */
+  blobs: "blobs",
 } as const;
 
 const semver = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;

@@ -40,6 +40,8 @@ export declare const frameRunFinished: Validator;
 export declare const framePlayback: Validator;
 /** https://escapement.dev/schema/wire/v1/rewind.json */
 export declare const frameRewind: Validator;
+/** https://escapement.dev/schema/wire/v1/blob.json */
+export declare const frameBlob: Validator;
 /** https://escapement.dev/schema/wire/v1/attach.json */
 export declare const frameAttach: Validator;
 /** https://escapement.dev/schema/wire/v1/answer.json */
@@ -52,6 +54,8 @@ export declare const framePing: Validator;
 export declare const frameSeek: Validator;
 /** https://escapement.dev/schema/wire/v1/steer.json */
 export declare const frameSteer: Validator;
+/** https://escapement.dev/schema/wire/v1/read-blob.json */
+export declare const frameReadBlob: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/runner~1started */
 export declare const eventDataRunnerStarted: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/runner~1start-config */

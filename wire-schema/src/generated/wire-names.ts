@@ -70,6 +70,7 @@ export const OUTBOUND_FRAME_KINDS = [
   "run-finished",
   "playback",
   "rewind",
+  "blob",
 ] as const;
 
 /** Renderer -> core frame kinds (`INBOUND_KINDS`). */
@@ -80,4 +81,5 @@ export const INBOUND_FRAME_KINDS = [
   "ping",
   "seek",
   "steer",
+  "read-blob",
 ] as const;
