@@ -25,6 +25,7 @@ import { createViewStore, mountApp, themeFor } from "./ui/index.ts";
 interface Session {
   control: (action: ControlAction) => boolean;
   seek: (to: SeekTarget) => boolean;
+  steer: (conversation: string, text: string, id: string) => boolean;
   answer: (promptId: string, value: unknown, id: string) => boolean;
   cancelPrompt: (promptId: string, id: string) => boolean;
   stop: () => void;
@@ -58,12 +59,20 @@ const start = (args: Exclude<CliArgs, { mode: "help" }>, { push, flush, setStatu
       }
     })();
     // A replay only shows what happened: nothing can be answered or driven.
-    return { control: () => false, seek: () => false, answer: () => false, cancelPrompt: () => false, stop: () => void (stopped = true) };
+    return {
+      control: () => false,
+      seek: () => false,
+      steer: () => false,
+      answer: () => false,
+      cancelPrompt: () => false,
+      stop: () => void (stopped = true),
+    };
   }
   const client = connectWs({ url: args.url, token: args.token, since: args.since, onFrame: push, onStatus: setStatus });
   return {
     control: (action) => client.control(action),
     seek: (to) => client.seek(to),
+    steer: (conversation, text, id) => client.steer(conversation, text, id),
     answer: (promptId, value, id) => client.answer(promptId, value, id),
     cancelPrompt: (promptId, id) => client.cancelPrompt(promptId, id),
     stop: () => client.close(),
@@ -154,7 +163,7 @@ export const runTui = async (argv: readonly string[]): Promise<void> => {
   await mountApp(renderer, {
     state: store.state,
     status,
-    actions: { control: session.control, seek: session.seek, answer: session.answer, cancelPrompt: session.cancelPrompt, quit },
+    actions: { control: session.control, seek: session.seek, steer: session.steer, answer: session.answer, cancelPrompt: session.cancelPrompt, quit },
     local: store.local,
     blobs: createBlobReader(args.sessionDir),
     theme: themeFor(process.env),

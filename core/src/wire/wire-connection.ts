@@ -25,6 +25,7 @@ import {
   type InboundFrame,
   type OutboundFrame,
   type SeekFrame,
+  type SteerFrame,
   type StreamFrame,
 } from "@escapement/wire-schema";
 import type { Logger } from "../runtime/logger.js";
@@ -51,6 +52,8 @@ export interface ConnectionContext {
   control?: (frame: ControlFrame) => ControlResult;
   /** Takes `seek` frames (a replay's playback). */
   seek?: (frame: SeekFrame) => RequestResult;
+  /** Takes `steer` frames (a live run's messages for its conversations). */
+  steer?: (frame: SteerFrame) => RequestResult;
   /** A saved session served read-only: `hello.replay` is true. */
   replay?: boolean;
   onClose: (connection: WireConnection) => void;
@@ -210,6 +213,26 @@ export class WireConnection {
         if (!result.ok) this.#refuse({ ...result.error, fatal: false, ...inReplyTo });
         return;
       }
+      case "steer": {
+        const steer = this.#ctx.steer;
+        if (!steer || !this.#ctx.capabilities.includes(CAPABILITIES.steer)) {
+          this.#refuse({
+            code: "not-supported",
+            path: "/kind",
+            message: "/kind: this core does not accept steer frames (no steer capability)",
+            ...inReplyTo,
+          });
+          return;
+        }
+        // The text is the user's own words: the log names its length, not its content.
+        this.#ctx.log.info("wire: steer", { conversation: frame.conversation, chars: frame.text.length, client: this.#client });
+        const result = steer(frame);
+        if (!result.ok) this.#refuse({ ...result.error, fatal: false, ...inReplyTo });
+        return;
+      }
+      case "read-blob":
+        this.#refuse({ code: "not-supported", path: "/kind", message: "/kind: this core does not serve blobs (no blobs capability)", ...inReplyTo });
+        return;
     }
   }
 

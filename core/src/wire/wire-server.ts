@@ -1,7 +1,8 @@
 /**
  * The wire server: a WebSocket server (loopback, ephemeral port by default) that speaks wire
  * protocol v1 (docs/wire.md) to any number of renderers. Frames come from a `WireHub` fed by the
- * runner's row tap; `answer` frames go to a `WireHuman`, `control` frames to the `DebugGate`.
+ * runner's row tap; `answer` frames go to a `WireHuman`, `control` frames to the `DebugGate`,
+ * `steer` frames to the host's `steer` handler.
  */
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
@@ -13,6 +14,7 @@ import {
   MAX_INBOUND_FRAME_BYTES,
   type ControlFrame,
   type SeekFrame,
+  type SteerFrame,
 } from "@escapement/wire-schema";
 import type { ControlResult } from "../debug/debug-gate.js";
 import type { DebugGate } from "../debug/debug-gate.js";
@@ -37,6 +39,8 @@ export interface WireServerOptions {
   control?: (frame: ControlFrame) => ControlResult;
   /** Takes `seek` frames (a replay's playback); announces the `playback` capability. */
   seek?: (frame: SeekFrame) => RequestResult;
+  /** Takes `steer` frames (messages for a running conversation); announces the `steer` capability. */
+  steer?: (frame: SteerFrame) => RequestResult;
   /** Serving a saved session: `hello.replay` is true. */
   replay?: boolean;
   heartbeatMs?: number;
@@ -89,6 +93,7 @@ export class WireServer {
       ...(options.gate || options.control ? [CAPABILITIES.control] : []),
       CAPABILITIES.coalesceDeltas,
       ...(options.seek ? [CAPABILITIES.playback] : []),
+      ...(options.steer ? [CAPABILITIES.steer] : []),
     ];
     const human = options.human;
     const gate = options.gate;
@@ -122,6 +127,7 @@ export class WireServer {
             ...(gate ? { control: (frame: ControlFrame) => gate.control(frame.action, frame.n ?? 1) } : {}),
             ...(options.control ? { control: options.control } : {}),
             ...(options.seek ? { seek: options.seek } : {}),
+            ...(options.steer ? { steer: options.steer } : {}),
             ...(options.replay ? { replay: true } : {}),
           }),
         );

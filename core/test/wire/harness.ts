@@ -4,7 +4,7 @@ import { setup, assign } from "xstate";
 import { z } from "zod";
 import { PROTOCOL_MAJOR, PROTOCOL_NAME, PROTOCOL_VERSION, decodeOutbound, isStreamFrame, type OutboundFrame, type StreamFrame } from "@escapement/wire-schema";
 import { askHuman, converse, inlineActors } from "../../src/chart/index.js";
-import { defineChart, runChart, type RunResult } from "../../src/engine/index.js";
+import { defineChart, runChart, type RunResult, type SteerChannel } from "../../src/engine/index.js";
 import { DebugGate } from "../../src/debug/index.js";
 import { scriptedModel, type Script } from "../../src/llm/index.js";
 import { sequentialIds } from "../../src/runtime/index.js";
@@ -73,9 +73,11 @@ export interface LiveRun {
 }
 
 /** A real run of `wireChart` with its wire server (the CLI's wiring, in-process). */
-export async function startLiveRun(options: Partial<WireServerOptions> & { script?: Script; startPaused?: boolean } = {}): Promise<LiveRun> {
+export async function startLiveRun(
+  options: Partial<WireServerOptions> & { script?: Script; startPaused?: boolean; steering?: SteerChannel } = {},
+): Promise<LiveRun> {
   const sessionDir = join(tempDir("escapement-wire-"), "session");
-  const { script, startPaused, ...serverOptions } = options;
+  const { script, startPaused, steering, ...serverOptions } = options;
   const hub = new WireHub({ transcriptPath: join(sessionDir, "transcript.jsonl"), ...(serverOptions.hub ? {} : {}) });
   const human = new WireHuman();
   const gate = new DebugGate({ startPaused: startPaused ?? false });
@@ -89,6 +91,7 @@ export async function startLiveRun(options: Partial<WireServerOptions> & { scrip
     sessionDir,
     ids: sequentialIds(),
     taps: [hub.ingest],
+    ...(steering ? { steering } : {}),
   }).then((result) => {
     human.close();
     return result;

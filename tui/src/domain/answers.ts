@@ -22,15 +22,15 @@ export interface AnswerView {
   readonly error?: AnswerError;
 }
 
-/** Facts from the renderer itself, not from the wire. */
-export type LocalEvent =
+/** What the renderer did with an answer (see local-event.ts). */
+export type AnswerEvent =
   | { readonly kind: "answer-sent"; readonly id: string; readonly promptId: string; readonly cancelled: boolean }
   /** The transport could not send it (disconnected); nothing reached the core. */
   | { readonly kind: "answer-not-sent"; readonly id: string; readonly promptId: string; readonly cancelled: boolean; readonly reason: string };
 
 export type Answers = ReadonlyMap<string, AnswerView>;
 
-export const onLocalAnswer = (answers: Answers, event: LocalEvent): Answers => {
+export const onLocalAnswer = (answers: Answers, event: AnswerEvent): Answers => {
   const { id, promptId, cancelled } = event;
   const view: AnswerView =
     event.kind === "answer-sent"

@@ -12,7 +12,9 @@ import { fromSnapshot, onEnded, type ConversationView } from "./conversation.ts"
 import { applyRow } from "./apply-row.ts";
 import { applyPlayback, applyRewind } from "./playback.ts";
 import { LOG_TEXT_MAX } from "./log-row.ts";
-import { keepOpen, onAnswerError, onLocalAnswer, type LocalEvent } from "./answers.ts";
+import { keepOpen, onAnswerError, onLocalAnswer } from "./answers.ts";
+import type { LocalEvent } from "./local-event.ts";
+import { onSteerError, onSteerSent } from "./steers.ts";
 import { initialViewState, WIRE_ERRORS_KEPT, type ViewState } from "./view-state.ts";
 
 const applyHello = (state: ViewState, frame: HelloFrame): ViewState => {
@@ -27,6 +29,7 @@ const applyWireError = (state: ViewState, frame: ErrorFrame): ViewState => {
   return {
     ...state,
     answers: onAnswerError(state.answers, frame),
+    steers: onSteerError(state.steers, frame),
     wireErrors: [...state.wireErrors.slice(1 - WIRE_ERRORS_KEPT), { code: frame.code, message: frame.message, fatal: frame.fatal }],
     log: logPush(state.log, {
       seq: 0,
@@ -108,6 +111,9 @@ export const applyFrame = (state: ViewState, frame: OutboundFrame): ViewState =>
       return applyPlayback(state, frame);
     case "rewind":
       return applyRewind(state);
+    case "blob":
+      // Blob chunks answer this renderer's own reads; the view state holds none.
+      return state;
   }
 };
 
@@ -118,8 +124,6 @@ export const applyFrames = (state: ViewState, frames: Iterable<OutboundFrame>): 
   return next;
 };
 
-/** A fact from the renderer itself (an answer it sent), applied like a frame. */
-export const applyLocal = (state: ViewState, event: LocalEvent): ViewState => ({
-  ...state,
-  answers: onLocalAnswer(state.answers, event),
-});
+/** A fact from the renderer itself (an answer or a message it sent), applied like a frame. */
+export const applyLocal = (state: ViewState, event: LocalEvent): ViewState =>
+  event.kind === "steer-sent" ? { ...state, steers: onSteerSent(state.steers, event) } : { ...state, answers: onLocalAnswer(state.answers, event) };

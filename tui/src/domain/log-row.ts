@@ -75,6 +75,11 @@ const summaries: Summaries = {
   "llm/tool-result": (d) => `${d.invokeId} ${d.name} ${d.isError ? "✗" : "→"} ${d.snippet}`,
   "llm/tool-validation-failed": (d) => `${d.invokeId} ${d.name} invalid${d.final ? " (final)" : ""}: ${d.issues}`,
   "llm/message-in": (d) => `${d.invokeId} ← ${d.from ?? "message"}: ${d.snippet}`,
+  // A message for a conversation: who sent it only when it was not a renderer (the host program, a replay).
+  "llm/steer-queued": (d) => `steer → ${d.invokeId}${d.from === "renderer" ? "" : ` (from ${d.from})`}: "${d.snippet}"`,
+  "llm/steer-injected": (d) => `steer delivered to ${d.invokeId} (turn ${d.turn})`,
+  "llm/compacted": (d) =>
+    `${d.invokeId} compacted${d.reason === "requested" ? " on request" : ""}: ${d.messagesBefore} → ${d.messagesAfter} messages, ~${d.tokensBefore} → ~${d.tokensAfter} tokens`,
   "llm/idle": (d) => `${d.invokeId} #${d.turn} idle: ${d.snippet}`,
   "llm/error": (d) => `${d.invokeId} ${d.category}: ${d.message}`,
   "llm/retry": (d) => `${d.invokeId} retry ${d.attempt} on ${d.target} in ${d.delayMs} ms (${d.category})`,

@@ -4,6 +4,7 @@ import { emptyLog, type BoundedLog } from "./bounded-log.ts";
 import type { Answers } from "./answers.ts";
 import type { ConversationView } from "./conversation.ts";
 import type { LogRow } from "./log-row.ts";
+import type { Steers } from "./steers.ts";
 
 export interface RunView {
   readonly sessionId: string;
@@ -69,6 +70,8 @@ export interface ViewState {
   readonly prompts: readonly Prompt[];
   /** This renderer's answers to open prompts, by prompt id. */
   readonly answers: Answers;
+  /** This renderer's messages to conversations, newest last (see steers.ts). */
+  readonly steers: Steers;
   readonly debug: DebugState;
   /** Conversations in start order, live and recently ended. */
   readonly conversations: ReadonlyMap<string, ConversationView>;
@@ -92,6 +95,7 @@ export const initialViewState = (options: Partial<ViewOptions> = {}): ViewState 
     rowSeq: 0,
     prompts: [],
     answers: new Map(),
+    steers: [],
     debug: { paused: false, mode: "run", stepBudget: 0 },
     conversations: new Map(),
     children: new Map(),

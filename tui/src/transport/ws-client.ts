@@ -22,6 +22,7 @@ import {
   type ControlFrame,
   type SeekFrame,
   type SeekTarget,
+  type SteerFrame,
   type OutboundFrame,
 } from "@escapement/wire-schema";
 import { DEFAULT_BACKOFF, RECONNECT_WINDOW_MS, reconnectDelay, type Backoff } from "./backoff.ts";
@@ -59,6 +60,12 @@ export interface WsClient {
   control(action: ControlAction, n?: number): boolean;
   /** Moves a replay's playback (a core with the `playback` capability); false when not connected. */
   seek(to: SeekTarget): boolean;
+  /**
+   * Sends a message for a running conversation (a core with the `steer` capability); false when not
+   * connected (nothing is queued: the user sees it was not sent). `id` comes back as `inReplyTo` of
+   * an error frame that refuses it.
+   */
+  steer(conversation: string, text: string, id?: string): boolean;
   /** Closes for good; no reconnect follows. */
   close(): void;
 }
@@ -114,7 +121,7 @@ export const connectWs = (options: WsClientOptions): WsClient => {
     cancelCheck = undefined;
   };
 
-  const sendFrame = (frame: AttachFrame | AnswerFrame | ControlFrame | SeekFrame | { v: 1; kind: "ping" }): boolean => {
+  const sendFrame = (frame: AttachFrame | AnswerFrame | ControlFrame | SeekFrame | SteerFrame | { v: 1; kind: "ping" }): boolean => {
     if (!socket || socket.readyState !== WebSocket.OPEN) return false;
     socket.send(encodeFrame(frame));
     return true;
@@ -262,6 +269,7 @@ export const connectWs = (options: WsClientOptions): WsClient => {
     cancelPrompt: (promptId, id) => sendFrame({ v: PROTOCOL_MAJOR, kind: "answer", ...(id === undefined ? {} : { id }), promptId, cancelled: true }),
     control: (action, n) => sendFrame({ v: PROTOCOL_MAJOR, kind: "control", action, ...(n === undefined ? {} : { n }) }),
     seek: (to) => sendFrame({ v: PROTOCOL_MAJOR, kind: "seek", to }),
+    steer: (conversation, text, id) => sendFrame({ v: PROTOCOL_MAJOR, kind: "steer", ...(id === undefined ? {} : { id }), conversation, text }),
     close() {
       if (closedByUs) return;
       closedByUs = true;

@@ -12,8 +12,11 @@ import {
   activePrompt,
   filterLogText,
   interactive,
+  lastRefusedSteer,
   liveRows,
   rowAt,
+  steerOffered,
+  steerTarget,
   viewNow,
   type Lane,
   type LocalEvent,
@@ -29,7 +32,7 @@ import { rowPrompt, rowStep } from "./row-input.ts";
 import { HelpOverlay, type HelpControls } from "./help-overlay.tsx";
 import { Inspector } from "./inspector.tsx";
 import { inspectorLines, selectableKeys, stepKey } from "./inspector-lines.ts";
-import { FOOTER_HINTS, intentOf, isDoubleEscape, nextLaneFilter, type Intent, type KeyContext, type KeyLike } from "./key-map.ts";
+import { FOOTER_HINTS, intentOf, isDoubleEscape, mainHint, nextLaneFilter, type Intent, type KeyContext, type KeyLike } from "./key-map.ts";
 import { LivePanel, selectedRow, tableRows } from "./live-panel.tsx";
 import { logNav } from "./log-nav.ts";
 import { LogPane, logPageRows, type LogView } from "./log-pane.tsx";
@@ -41,6 +44,7 @@ import { detailTarget, withDetails } from "./row-detail.ts";
 import { runErrorText, wrappedRows } from "./run-error.ts";
 import { liveWall } from "./run-clock.ts";
 import { PromptPanel, promptRowsWanted } from "./prompt-panel.tsx";
+import { steerPrompt, steerRefusedNote, steerSentNote, steerStep } from "./steer-input.ts";
 import { ThemeContext, type Theme, COLOR_THEME } from "./theme.ts";
 
 export interface AppActions {
@@ -48,6 +52,8 @@ export interface AppActions {
   control(action: ControlAction): boolean;
   /** Sends a seek frame (a replay the core plays); false when it could not be sent. */
   seek?(to: SeekTarget): boolean;
+  /** Sends a message for a running conversation with `id` (echoed by an error that refuses it); false when not sent. */
+  steer?(conversation: string, text: string, id: string): boolean;
   /** Sends an answer with `id` (echoed by an error that refuses it); false when not connected. */
   answer(promptId: string, value: unknown, id: string): boolean;
   cancelPrompt(promptId: string, id: string): boolean;
@@ -132,6 +138,14 @@ export function App(props: AppProps) {
   const [filterDraft, setFilterDraft] = createSignal<string | undefined>();
   /** The LOG filter applied. */
   const [logText, setLogText] = createSignal<string | undefined>();
+  /** The message being typed after `m`, and the conversation it is for; undefined when not typing. */
+  const [steerDraft, setSteerDraft] = createSignal<{ conversation: string; text: string } | undefined>();
+  /** A message that could not go out (disconnected): `m` on the same conversation brings it back. */
+  let unsent: { conversation: string; text: string } | undefined;
+  let steersSent = 0;
+  /** The core's newest refusal of a message; the footer says it until a key is pressed. */
+  const refusedSteer = createMemo(() => lastRefusedSteer(props.state().steers));
+  const [seenRefusal, setSeenRefusal] = createSignal<string | undefined>();
   let filtered: TextFilteredLog | undefined;
   /** The view the LOG shows: the rows matching the filter, as a log of their own (see log-filter.ts). */
   const logState = createMemo(() => {
@@ -195,6 +209,30 @@ export function App(props: AppProps) {
     const { form: next, outcome } = formIntent(prompt, current, intent);
     setStoredForm(next);
     if (outcome.send !== "none") send(prompt, outcome);
+  };
+
+  /** `m`: a message for the conversation selected in LIVE, when it is live and the core takes messages. */
+  const startSteer = () => {
+    const state = props.state();
+    const row = selectedRow(liveRows(state), selected());
+    const target = steerTarget(state, row?.kind === "conversation" ? row.conversation : undefined);
+    if (!target.ok) return setNote(target.why);
+    const text = unsent?.conversation === target.conversation ? unsent.text : "";
+    return setSteerDraft({ conversation: target.conversation, text });
+  };
+
+  const sendSteer = (conversation: string, text: string) => {
+    const state = props.state();
+    // The conversation may have ended, or the run finished, while the message was typed.
+    const target = steerTarget(state, state.conversations.get(conversation));
+    unsent = { conversation, text };
+    if (!target.ok) return setNote(target.why);
+    const id = `steer-${++steersSent}`;
+    if (!props.actions.steer?.(conversation, text, id)) return setNote(`message not sent: not connected (${props.status().state}); m brings it back`);
+    unsent = undefined;
+    setSeenRefusal(refusedSteer()?.id);
+    props.local?.({ kind: "steer-sent", id, conversation });
+    setNote(steerSentNote(conversation));
   };
 
   const openTarget = (target: PagerTarget | undefined, nothing: string) => {
@@ -285,6 +323,8 @@ export function App(props: AppProps) {
       case "filter":
         setFocus("log");
         return setFilterDraft(logText() ?? "");
+      case "steer":
+        return startSteer();
     }
   };
 
@@ -315,6 +355,16 @@ export function App(props: AppProps) {
     if (step.kind === "edit") return setRowDraft(step.digits);
     setRowDraft(undefined);
     if (step.kind === "go") seek(step.row);
+  };
+
+  /** Typing a message: the keys edit it until Enter sends it or Esc drops it. */
+  const onSteerKey = (draft: { conversation: string; text: string }, key: KeyLike) => {
+    const step = steerStep(draft.text, key);
+    if (step.kind === "ignore") return;
+    if (step.kind === "edit") return setSteerDraft({ ...draft, text: step.text });
+    setSteerDraft(undefined);
+    if (step.kind === "send") sendSteer(draft.conversation, step.text);
+    else unsent = undefined;
   };
 
   /** Typing the LOG filter: the keys edit it until Enter applies it or Esc clears it. */
@@ -373,9 +423,12 @@ export function App(props: AppProps) {
     if (draft !== undefined && ctx === "main") return onFilterKey(draft, key);
     const rowDigits = rowDraft();
     if (rowDigits !== undefined && ctx === "main") return onRowKey(rowDigits, key);
+    const steering = steerDraft();
+    if (steering !== undefined && ctx === "main") return onSteerKey(steering, key);
     if (onConfirm(ctx, intent, key)) return;
     if (!intent) return;
     setNote(undefined);
+    setSeenRefusal(refusedSteer()?.id);
     switch (ctx) {
       case "prompt":
         return onPrompt(intent);
@@ -403,7 +456,17 @@ export function App(props: AppProps) {
   /** The applied LOG filter, ahead of the usual hints. */
   const filterHint = () => {
     const text = logText();
-    return text === undefined || context() !== "main" ? undefined : `LOG filter /${text} (/ then Esc clears)  ·  ${FOOTER_HINTS.main}`;
+    return text === undefined || context() !== "main" ? undefined : `LOG filter /${text} (/ then Esc clears)  ·  ${hint()}`;
+  };
+
+  /** The hint of the context, naming `m` where a message can go. */
+  const hint = () => (context() === "main" ? mainHint(steerOffered(props.state())) : FOOTER_HINTS[context()]);
+
+  /** The core's refusal of a message, until a key is pressed after it came. */
+  const refusalNote = () => {
+    const refused = refusedSteer();
+    if (!refused || refused.id === seenRefusal()) return undefined;
+    return steerRefusedNote(refused.conversation, refused.error?.code ?? "refused", refused.error?.message ?? "");
   };
 
   const footer = () => {
@@ -411,11 +474,13 @@ export function App(props: AppProps) {
     if (draft !== undefined && context() === "main") return filterPrompt(draft);
     const rowDigits = rowDraft();
     if (rowDigits !== undefined && context() === "main") return rowPrompt(rowDigits);
+    const steering = steerDraft();
+    if (steering !== undefined && context() === "main") return steerPrompt(steering.conversation, steering.text, dims().width - 1);
     const pending = confirming();
     if (pending) return confirmPrompt(pending);
     const prompt = activePrompt(props.state());
     const replayPrompt = prompt && !interactive(props.state()) ? `REPLAY · ${prompt.kind} prompt open, not answerable: ${prompt.message}` : undefined;
-    return note() ?? replayPrompt ?? cursorHint() ?? filterHint() ?? FOOTER_HINTS[context()];
+    return refusalNote() ?? note() ?? replayPrompt ?? cursorHint() ?? filterHint() ?? hint();
   };
 
   const lowerPanel = () => (modalPrompt() ? "prompt" : !layout().wide && focus() === "inspector" ? "inspector" : "log");

@@ -31,6 +31,8 @@ export type Intent =
   | { readonly kind: "ask-quit" }
   /** Type a LOG filter (see filter-input.ts). */
   | { readonly kind: "filter" }
+  /** Type a message for the conversation selected in LIVE (see steer-input.ts). */
+  | { readonly kind: "steer" }
   /** A replay the core plays: move the playback. */
   | { readonly kind: "seek"; readonly to: SeekTarget }
   | { readonly kind: "goto-row" };
@@ -135,6 +137,7 @@ export const BINDINGS: readonly Binding[] = [
   { context: "main", does: "pause on next external", keys: [k("a", control("arm-pause-on-next-external"))] },
   { context: "main", does: "interrupt (Esc twice)", keys: [k("escape", control("interrupt"))] },
   { context: "main", does: "filter the LOG", keys: [k("/", { kind: "filter" })] },
+  { context: "main", does: "message the conversation", keys: [k("m", { kind: "steer" })] },
   { context: "main", does: "all keys (this help)", keys: [k("?", { kind: "toggle-help" })] },
   { context: "main", does: "quit (asks if live)", keys: [k("q", { kind: "ask-quit" })] },
   { context: "main", does: "quit", keys: [k("c", { kind: "quit" }, { ctrl: true })] },
@@ -260,3 +263,7 @@ export const FOOTER_HINTS: Readonly<Record<KeyContext, string>> = {
   prompt: "Enter submit  Esc cancel",
   help: "↑↓ scroll  ? Esc q close",
 };
+
+/** The panels' hint: with `m message` where the core takes messages for a live conversation. */
+export const mainHint = (steerable: boolean): string =>
+  steerable ? "? keys  Tab panel  ↑↓ move  Enter open  m message  p/s/c/a debug  q quit" : FOOTER_HINTS.main;

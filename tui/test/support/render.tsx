@@ -42,6 +42,12 @@ export interface SentAnswer {
   readonly cancelled?: true;
 }
 
+export interface SentSteer {
+  readonly id: string;
+  readonly conversation: string;
+  readonly text: string;
+}
+
 /** Blobs from a map of ref -> text; refs not in it are missing. */
 export const memoryBlobs = (files: Record<string, string>, sessionDir = "/sessions/s-1"): BlobReader => ({
   sessionDir,
@@ -66,11 +72,13 @@ export const renderApp = async (
   const [status, setStatus] = createSignal<ConnectionStatus>(options.status ?? { state: "replay", done: true });
   const calls: string[] = [];
   const answers: SentAnswer[] = [];
+  const steers: SentSteer[] = [];
   const actions: AppActions = {
     control: options.actions?.control ?? ((action) => (calls.push(action), true)),
     answer: options.actions?.answer ?? ((promptId, value, id) => (answers.push({ id, promptId, value }), true)),
     cancelPrompt: options.actions?.cancelPrompt ?? ((promptId, id) => (answers.push({ id, promptId, cancelled: true }), true)),
     quit: options.actions?.quit ?? (() => calls.push("quit")),
+    steer: options.actions?.steer ?? ((conversation, text, id) => (steers.push({ id, conversation, text }), true)),
   };
   const setup = await renderNode(
     () => (
@@ -97,5 +105,10 @@ export const renderApp = async (
     for (const name of names) setup.mockInput.pressKey(NAMED_KEYS[name] ?? name);
     await setup.renderOnce();
   };
-  return { ...setup, state, setState, setStatus, calls, answers, push, keys };
+  /** Types `text` one character at a time, as a user would. */
+  const type = async (text: string) => {
+    for (const char of text) setup.mockInput.pressKey(char);
+    await setup.renderOnce();
+  };
+  return { ...setup, state, setState, setStatus, calls, answers, steers, push, keys, type };
 };

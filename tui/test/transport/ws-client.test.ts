@@ -92,6 +92,22 @@ describe("ws client", () => {
     ]);
   });
 
+  test("sends a message for a conversation as a steer frame, with the id an error would echo", async () => {
+    server = startWireServer({ token: "secret" });
+    const c = connect(server);
+    await until(() => c.client.status.state === "connected", 3_000, "connected");
+    expect(c.client.steer("draft", "Keep it under 100 words.", "steer-1")).toBe(true);
+    expect(c.client.steer("review", "Be kind.")).toBe(true);
+    await until(() => server!.received.length === 3, 3_000, "two frames after attach");
+    expect(server.received.slice(1)).toEqual([
+      { v: 1, kind: "steer", id: "steer-1", conversation: "draft", text: "Keep it under 100 words." },
+      { v: 1, kind: "steer", conversation: "review", text: "Be kind." },
+    ]);
+    c.client.close();
+    // Nothing is queued while not connected: the user is told instead.
+    expect(c.client.steer("draft", "Too late.", "steer-2")).toBe(false);
+  });
+
   test("skips and counts messages that are not valid frames", async () => {
     server = startWireServer({ token: "secret" });
     const c = connect(server);
