@@ -25,13 +25,13 @@ const deltas = (invokeId: string, turn: number, text: string, pieces: number): R
 
 const script: RowInput[] = [
   { dt: 0, event: "runner/started", data: { sessionId: "2025-10-09-release-notes-7f3a", runId: "run-1", chartId: "release-notes", resumed: false } },
-  { dt: 2, event: "runner/start-config", data: { config: ["release-notes", "release-notes.draft"], context: { version: "2.3.0" } } },
+  { dt: 2, event: "runner/start-config", data: { config: ["draft"], context: { version: "2.3.0" } } },
   {
     dt: 1,
     event: "llm/conversation-started",
     data: {
       invokeId: "draft-1",
-      stateId: "release-notes.draft",
+      stateId: "draft",
       model: "smart",
       system: snippet("You write release notes from merged pull requests. Be brief."),
     },
@@ -41,7 +41,7 @@ const script: RowInput[] = [
     event: "llm/request",
     data: {
       invokeId: "draft-1",
-      stateId: "release-notes.draft",
+      stateId: "draft",
       turn: 1,
       model: "smart",
       messageCount: 1,
@@ -68,7 +68,7 @@ const script: RowInput[] = [
     event: "llm/response",
     data: {
       invokeId: "draft-1",
-      stateId: "release-notes.draft",
+      stateId: "draft",
       turn: 1,
       target: "anthropic:claude-sonnet-4-5",
       stopReason: "tool_use",
@@ -101,7 +101,7 @@ const script: RowInput[] = [
     event: "llm/request",
     data: {
       invokeId: "draft-1",
-      stateId: "release-notes.draft",
+      stateId: "draft",
       turn: 2,
       model: "smart",
       messageCount: 3,
@@ -129,7 +129,7 @@ const script: RowInput[] = [
     event: "llm/response",
     data: {
       invokeId: "draft-1",
-      stateId: "release-notes.draft",
+      stateId: "draft",
       turn: 2,
       target: "anthropic:claude-sonnet-4-5",
       stopReason: "tool_use",
@@ -149,13 +149,13 @@ const script: RowInput[] = [
     data: {
       event: "DRAFT_DONE",
       eventData: { words: 19 },
-      before: ["release-notes", "release-notes.draft"],
-      after: ["release-notes", "release-notes.approve"],
-      entered: ["release-notes.approve"],
-      exited: ["release-notes.draft"],
+      before: ["draft"],
+      after: ["approve"],
+      entered: ["approve"],
+      exited: ["draft"],
     },
   },
-  { dt: 1, event: "llm/conversation-ended", data: { invokeId: "draft-1", stateId: "release-notes.draft", reason: "exit" } },
+  { dt: 1, event: "llm/conversation-ended", data: { invokeId: "draft-1", stateId: "draft", reason: "exit" } },
   { dt: 1, event: "checkpoint/written", data: { seq: 20, kind: "journal", ref: "checkpoints/journal.jsonl" } },
   { dt: 1, event: "debug/paused", data: { reason: "pause requested" } },
   { dt: 900, event: "debug/step", data: { n: 1 } },
@@ -182,16 +182,16 @@ const script: RowInput[] = [
     data: {
       event: "PUBLISH",
       eventData: {},
-      before: ["release-notes", "release-notes.approve"],
-      after: ["release-notes", "release-notes.published"],
-      entered: ["release-notes.published"],
-      exited: ["release-notes.approve"],
+      before: ["approve"],
+      after: ["published"],
+      entered: ["published"],
+      exited: ["approve"],
     },
   },
   { dt: 300, event: "debug/mode", data: { mode: "run" } },
   { dt: 1, event: "debug/resumed", data: {} },
   { dt: 1, event: "artifact/captured", data: { name: "release-notes", ref: "artifacts/release-notes", bytes: DRAFT.length, snippet: snippet(DRAFT) } },
-  { dt: 1, event: "runner/done", data: { finalConfig: ["release-notes", "release-notes.published"], status: "done" } },
+  { dt: 1, event: "runner/done", data: { finalConfig: ["published"], status: "done" } },
 ];
 
 export const sampleRows = (): TranscriptRow[] => {

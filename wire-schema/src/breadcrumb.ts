@@ -1,6 +1,8 @@
 /**
- * A breadcrumb from a chart configuration. State ids are dotted paths ("review.draft.edit") with
- * the machine id as the root; the breadcrumb is the deepest active state's path without the root.
+ * A breadcrumb from a chart configuration. State ids are dotted paths from the top of the chart
+ * ("work.left.drafting"); a configuration never holds the machine's root (a transcript's `config`
+ * is the chart's active states), so the breadcrumb is every segment of the deepest active state's
+ * path: ["work", "left", "drafting"].
  */
 
 const isAncestor = (ancestor: string, id: string): boolean => id.startsWith(`${ancestor}.`);
@@ -10,14 +12,9 @@ export const leavesOf = (config: readonly string[]): string[] => config.filter((
 
 const depth = (id: string): number => id.split(".").length;
 
-/** Path segments of the deepest leaf (first one on ties), root segment dropped when it is active. */
+/** Path segments of the deepest leaf (first one on ties), top-level state first. */
 export const breadcrumbOf = (config: readonly string[]): string[] => {
-  const leaves = leavesOf(config);
   let deepest: string | undefined;
-  for (const leaf of leaves) if (deepest === undefined || depth(leaf) > depth(deepest)) deepest = leaf;
-  if (deepest === undefined) return [];
-  const segments = deepest.split(".");
-  const root = segments[0];
-  const rootActive = root !== undefined && segments.length > 1 && config.includes(root);
-  return rootActive ? segments.slice(1) : segments;
+  for (const leaf of leavesOf(config)) if (deepest === undefined || depth(leaf) > depth(deepest)) deepest = leaf;
+  return deepest === undefined ? [] : deepest.split(".");
 };

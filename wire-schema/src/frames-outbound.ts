@@ -20,7 +20,7 @@ export const ProtocolId = z.looseObject({
 
 export const Phase = z.looseObject({
   config: StateIds.describe("Active state ids."),
-  breadcrumb: z.array(z.string()).describe("Path of the deepest active state, root first, root id omitted."),
+  breadcrumb: z.array(z.string()).describe("Path of the deepest active state, outermost state first (the machine's own id is not part of it)."),
 });
 
 export const DebugState = z.looseObject({

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
-import { eventNames, INBOUND_KINDS, OUTBOUND_KINDS, validateFrame, type Direction, type FrameErrorCode } from "../src/index.js";
+import { breadcrumbOf, eventNames, INBOUND_KINDS, OUTBOUND_KINDS, validateFrame, type Direction, type FrameErrorCode } from "../src/index.js";
 import { conformanceDir, schemaDir } from "./paths.js";
 
 interface Expectation {
@@ -24,7 +24,9 @@ const invalidFiles = readdirSync(invalidDir)
   .filter((file) => !file.endsWith(".expect.json"))
   .sort();
 const read = (dir: string, file: string): string => readFileSync(join(dir, file), "utf8");
-const expectationOf = (file: string): Expectation => JSON.parse(read(invalidDir, file.replace(/\.(json|txt)$/, ".expect.json"))) as Expectation;
+/** A case as a message carries it: `.bin` files are raw bytes (e.g. not UTF-8), the others text. */
+const input = (file: string): string | Uint8Array => (file.endsWith(".bin") ? new Uint8Array(readFileSync(join(invalidDir, file))) : read(invalidDir, file));
+const expectationOf = (file: string): Expectation => JSON.parse(read(invalidDir, file.replace(/\.(json|txt|bin)$/, ".expect.json"))) as Expectation;
 
 /** Validators built from the committed files only, as a third-party implementation would. */
 const thirdParty = (() => {
@@ -55,6 +57,19 @@ describe("conformance corpus: valid", () => {
     expect(validate(frame), JSON.stringify(validate.errors?.[0])).toBe(true);
   });
 
+  it("carries, in every phase, the breadcrumb the core derives from its config (no root id in either)", () => {
+    for (const file of validFiles) {
+      const frame = JSON.parse(read(validDir, file)) as {
+        kind: string;
+        config?: string[];
+        breadcrumb?: string[];
+        phase?: { config: string[]; breadcrumb: string[] };
+      };
+      const phase = frame.kind === "phase" ? { config: frame.config!, breadcrumb: frame.breadcrumb! } : frame.kind === "snapshot" ? frame.phase : undefined;
+      if (phase) expect(phase.breadcrumb, file).toEqual(breadcrumbOf(phase.config));
+    }
+  });
+
   it("has at least one file per frame kind, both directions", () => {
     const kinds = new Set(validFiles.map((file) => (JSON.parse(read(validDir, file)) as { kind: string }).kind));
     for (const kind of [...OUTBOUND_KINDS, ...INBOUND_KINDS]) expect(kinds, kind).toContain(kind);
@@ -74,7 +89,7 @@ describe("conformance corpus: valid", () => {
 describe("conformance corpus: invalid", () => {
   it.each(invalidFiles)("%s is rejected with the expected code and path", (file) => {
     const expected = expectationOf(file);
-    const result = validateFrame(read(invalidDir, file), {
+    const result = validateFrame(input(file), {
       direction: expected.direction,
       ...(expected.maxBytes === undefined ? {} : { maxBytes: expected.maxBytes }),
     });
@@ -94,9 +109,19 @@ describe("conformance corpus: invalid", () => {
     },
   );
 
+  it.each(invalidFiles.filter((file) => expectationOf(file).direction === "any"))("%s (direction any) is rejected the same way in both directions", (file) => {
+    const expected = expectationOf(file);
+    for (const direction of ["inbound", "outbound"] as const) {
+      const result = validateFrame(input(file), { direction });
+      expect(result.ok ? undefined : { code: result.error.code, path: result.error.path }, direction).toEqual({ code: expected.code, path: expected.path });
+    }
+  });
+
   it("pairs every case with an expectation and every expectation with a case", () => {
     const expectations = readdirSync(invalidDir).filter((file) => file.endsWith(".expect.json"));
-    expect(expectations.map((file) => file.replace(".expect.json", "")).sort()).toEqual(invalidFiles.map((file) => file.replace(/\.(json|txt)$/, "")).sort());
+    expect(expectations.map((file) => file.replace(".expect.json", "")).sort()).toEqual(
+      invalidFiles.map((file) => file.replace(/\.(json|txt|bin)$/, "")).sort(),
+    );
   });
 
   it("covers every bad-input class", () => {

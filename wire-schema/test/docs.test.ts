@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  breadcrumbOf,
   eventNames,
   INBOUND_KINDS,
   MAX_INBOUND_FRAME_BYTES,
@@ -49,6 +50,13 @@ describe("docs/wire.md", () => {
       expect(check(example)).toBe("ok");
     },
   );
+
+  it("shows phases whose breadcrumb is the one the core derives from their config", () => {
+    for (const example of examples) {
+      const phase = example.kind === "phase" ? example : example.kind === "snapshot" ? (example.phase as Record<string, unknown> | undefined) : undefined;
+      if (phase) expect(phase.breadcrumb).toEqual(breadcrumbOf(phase.config as string[]));
+    }
+  });
 
   it("shows an example of every frame kind", () => {
     const kinds = new Set(examples.map((example) => example.kind));

@@ -101,8 +101,8 @@ describe("framesFromRow / createFrameSequencer", () => {
   it("derives the frames' contents from the rows", () => {
     const byKind = (kind: string) => frames.filter((frame) => frame.kind === kind);
     expect(byKind("phase")).toEqual([
-      { v: 1, kind: "phase", seq: 3, rowSeq: 2, config: ["flow", "flow.a"], breadcrumb: ["a"] },
-      { v: 1, kind: "phase", seq: 18, rowSeq: 13, config: ["flow", "flow.b"], breadcrumb: ["b"], event: "GO" },
+      { v: 1, kind: "phase", seq: 3, rowSeq: 2, config: ["flow", "flow.a"], breadcrumb: ["flow", "a"] },
+      { v: 1, kind: "phase", seq: 18, rowSeq: 13, config: ["flow", "flow.b"], breadcrumb: ["flow", "b"], event: "GO" },
     ]);
     expect(byKind("prompt")).toEqual([{ v: 1, kind: "prompt", seq: 10, rowSeq: 8, prompt }]);
     expect(byKind("prompt-closed")).toEqual([{ v: 1, kind: "prompt-closed", seq: 16, rowSeq: 12, promptId: "p-1", outcome: "answered", value: true }]);
@@ -178,7 +178,7 @@ describe("snapshot", () => {
       kind: "snapshot",
       seq: 13,
       rowSeq: 10,
-      phase: { config: ["flow", "flow.a"], breadcrumb: ["a"] },
+      phase: { config: ["flow", "flow.a"], breadcrumb: ["flow", "a"] },
       prompts: [{ ...prompt, progress: { value: 1, total: 2 } }],
       debug: { paused: true, mode: "run", stepBudget: 0, reason: "user" },
       conversations: [{ invokeId: "c-1", stateId: "flow.a", model: "smart", turn: 1, streamed: { text: "Hello", thinking: "hm" } }],
@@ -279,15 +279,26 @@ describe("breadcrumbOf", () => {
   it.each([
     [[], []],
     [["flow"], ["flow"]],
-    [["flow", "flow.a"], ["a"]],
-    [["flow.a", "flow"], ["a"]],
     [
-      ["flow", "flow.a", "flow.a.edit"],
-      ["a", "edit"],
+      ["flow", "flow.a"],
+      ["flow", "a"],
     ],
     [
-      ["fan", "fan.left", "fan.left.work", "fan.right", "fan.right.x"],
-      ["left", "work"],
+      ["flow.a", "flow"],
+      ["flow", "a"],
+    ],
+    [
+      ["flow", "flow.a", "flow.a.edit"],
+      ["flow", "a", "edit"],
+    ],
+    // A parallel state: the first deepest region's path, the top-level state kept.
+    [
+      ["work", "work.left", "work.left.drafting", "work.right", "work.right.x"],
+      ["work", "left", "drafting"],
+    ],
+    [
+      ["a", "b", "b.c"],
+      ["b", "c"],
     ],
     [["#custom"], ["#custom"]],
     [["m.a.b"], ["m", "a", "b"]],

@@ -47,6 +47,10 @@ export function askHuman<TContext>(params: HumanInputParams<TContext>) {
 }
 
 export const humanInputLogic = fromPromise<unknown, HumanInputInput>(async ({ input, self, system, signal }) => {
+  // xstate starts an invoked actor before it reports the step that entered its state: one
+  // microtask lets that step's runner/event-processed row (a renderer's phase) go first.
+  await Promise.resolve();
+  if (signal.aborted) return new Promise<never>(() => {});
   const services = runServicesOf(system);
   const spec = { ...input, invokeId: self.id };
   if (input.kind === "progress") {

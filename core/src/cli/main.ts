@@ -182,6 +182,22 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--interval <ms>", "paced: milliseconds between frames", positiveNumber("--interval"), 100)
     .option("--cap <ms>", "wallclock: longest wait between frames", positiveNumber("--cap"), 2000)
     .option("--emit-wire", "write the wire JSONL to stdout instead of showing it (no TTY needed)")
+    .option(
+      "--listen [host:port]",
+      "serve the replay there for other renderers (default 127.0.0.1, any free port); prints its URL and token on stdout",
+      parseListen,
+    )
+    .option("--no-spawn", "serve the replay over the wire without the terminal UI (no TTY needed; URL and token on stdout)")
+    .option(
+      "--wait-for-renderer [seconds]",
+      "with --no-spawn: wait at most this long for the first renderer, then exit 1 (default: no limit)",
+      secondsMs("--wait-for-renderer"),
+    )
+    .option(
+      "--linger <seconds>",
+      "with --no-spawn: once no renderer is attached, wait this long for one to come back before exiting (default 3)",
+      secondsMs("--linger"),
+    )
     .action(async (dir: string | undefined, options: Record<string, unknown>) => {
       const { openCommand } = await import("./commands/open.js");
       code = await openCommand(
@@ -192,9 +208,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           intervalMs: options.interval as number,
           capMs: options.cap as number,
           emitWire: Boolean(options.emitWire),
+          spawn: options.spawn as boolean,
+          ...(options.listen === undefined ? {} : { listen: options.listen === true ? DEFAULT_LISTEN : (options.listen as ListenAddress) }),
+          ...(options.waitForRenderer === undefined ? {} : { waitForRendererMs: options.waitForRenderer === true ? 0 : (options.waitForRenderer as number) }),
+          ...(options.linger === undefined ? {} : { lingerMs: options.linger as number }),
         },
         io,
-        async (dir, timing) => (await import("./commands/open-tui.js")).openInTui(dir, timing, io),
+        async (dir, timing, listen) => (await import("./commands/open-tui.js")).openInTui(dir, timing, io, listen),
       );
     });
 

@@ -254,13 +254,13 @@ export class DebugGate implements RunGate {
   }
 
   #resume(mode: DebugMode): void {
-    const wasPaused = this.#paused;
-    if (this.#mode !== mode) this.#setMode(mode, false);
-    if (wasPaused) {
+    // Resumed first, then the mode: a debug/mode row while still paused would show the pause being left (its reason) in the new mode.
+    if (this.#paused) {
       this.#record("debug/resumed", {});
       this.#paused = false;
       this.#reason = undefined;
     }
+    if (this.#mode !== mode) this.#setMode(mode, false);
     this.#changed();
     // Events already held had arrived before the arm: they go through; the next new one pauses.
     this.#drain(mode === "armed");

@@ -12,7 +12,7 @@ export interface PlayerOptions {
   ingest: (row: TranscriptRow) => void;
   /** The stream starts over: called before a backward seek plays the rows again from the first. */
   rewind: () => void;
-  /** Every change: playing / paused / ended, and every seek. */
+  /** Every change: playing / paused / ended, each seek, and the last row of each step. */
   onStatus: (status: PlaybackStatus) => void;
   /** The last row is out (again after each rewind that comes back to it). */
   onEnd?: () => void;
@@ -112,8 +112,11 @@ export class Player {
         }
         const delay = this.#steps > 0 ? 0 : delayBefore(this.#options.timing, this.#previous, next);
         if (delay > 0 && !(await this.#waited(delay))) continue;
-        if (this.#steps > 0) this.#steps--;
+        const stepped = this.#steps > 0;
+        if (stepped) this.#steps--;
         this.#take();
+        // A step moved the position on request: its last row is a change a renderer is told of.
+        if (stepped && this.#steps === 0 && (await this.#peek()) !== undefined) this.#publish();
       }
     } finally {
       signal.removeEventListener("abort", onAbort);

@@ -77,6 +77,12 @@ const idOf = (text: RawData): string | undefined => {
   }
 };
 
+/** The answer to a binary message: frames are JSON in text messages (docs/wire.md, Transport). */
+const binaryRefused = {
+  ok: false,
+  error: { code: "invalid-frame", path: "", message: "(frame): a binary message; frames are JSON objects in text messages" },
+} as const;
+
 const sameToken = (a: string, b: string): boolean => {
   const left = Buffer.from(a, "utf8");
   const right = Buffer.from(b, "utf8");
@@ -138,14 +144,16 @@ export class WireConnection {
     if (this.#phase === "closed") return;
     this.#lastReceived = this.#ctx.now();
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-    const decoded = decodeInbound(isBinary ? new Uint8Array(bytes) : bytes.toString("utf8"));
+    // Frames are text messages: a binary one is refused unread, whatever it holds.
+    // Text is decoded here, not by the transport, so invalid UTF-8 is an error frame (malformed-json), not a 1007 close.
+    const decoded = isBinary ? binaryRefused : decodeInbound(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     if (!decoded.ok) {
       const { code, path, message } = decoded.error;
       if (this.#phase === "handshake") {
         this.#fatal({ code, path, message }, code === "unsupported-version" ? CLOSE_CODES.unsupportedVersion : CLOSE_CODES.protocolError);
         return;
       }
-      const inReplyTo = code === "too-large" ? undefined : idOf(bytes);
+      const inReplyTo = code === "too-large" || isBinary ? undefined : idOf(bytes);
       this.#refuse({ code, path, message, ...(inReplyTo === undefined ? {} : { inReplyTo }) });
       return;
     }
@@ -233,6 +241,11 @@ export class WireConnection {
       case "read-blob":
         this.#refuse({ code: "not-supported", path: "/kind", message: "/kind: this core does not serve blobs (no blobs capability)", ...inReplyTo });
         return;
+      default: {
+        // A kind of the protocol this server takes no part in (its capability is not in hello): never silence.
+        const kind = (frame as InboundFrame).kind;
+        this.#refuse({ code: "not-supported", path: "/kind", message: `/kind: this core does not accept ${kind} frames here`, ...inReplyTo });
+      }
     }
   }
 
@@ -263,8 +276,11 @@ export class WireConnection {
   #greet(): void {
     if (this.#phase !== "waiting-run") return;
     const hub = this.#ctx.hub;
-    const since = this.#since;
     const upTo = hub.seq;
+    // A `since` ahead of the run names frames that do not exist: the stream goes on from the
+    // run's last frame (after a snapshot as of it), and hello says so.
+    const ahead = this.#since > upTo;
+    const since = Math.min(this.#since, upTo);
     // Frames held while waiting are all <= upTo: the backlog below covers them.
     this.#held = [];
     this.#watermark = since;
@@ -273,7 +289,7 @@ export class WireConnection {
       { ...hub.run!, replay: this.#ctx.replay ?? false, capabilities: [...this.#ctx.capabilities], heartbeatMs: this.#ctx.heartbeatMs },
       since,
     );
-    const snapshot = since > upTo || upTo - since > this.#ctx.resendLimit;
+    const snapshot = ahead || upTo - since > this.#ctx.resendLimit;
     const fromWindow = snapshot ? undefined : hub.framesSince(since);
     this.#phase = snapshot || fromWindow ? "live" : "catching-up";
     // Hello goes first, ahead of anything answered while waiting (a heartbeat for a ping, an error).
@@ -330,9 +346,10 @@ export class WireConnection {
 
   /** The hub's playback state, as of what this connection has sent when it leaves. */
   #sendPlayback(): void {
-    const status = this.#ctx.hub.playback;
-    if (!status || (this.#phase !== "live" && this.#phase !== "catching-up")) return;
-    this.#enqueue({ make: () => playbackFrame(this.#watermark, status) });
+    const hub = this.#ctx.hub;
+    if (!hub.playback || (this.#phase !== "live" && this.#phase !== "catching-up")) return;
+    // Made when it leaves: the state as it is then.
+    this.#enqueue({ make: () => playbackFrame(this.#watermark, hub.playback!) });
   }
 
   #onLive(frames: readonly StreamFrame[]): void {

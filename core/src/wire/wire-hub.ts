@@ -40,7 +40,7 @@ export class WireHub {
   readonly #runListeners = new Set<(run: RunInfo) => void>();
   readonly #rewindListeners = new Set<() => void>();
   readonly #playbackListeners = new Set<(status: PlaybackStatus) => void>();
-  #playback: PlaybackStatus | undefined;
+  #playback: (() => PlaybackStatus) | undefined;
   #window: StreamFrame[] = [];
   #transcriptPath: string | undefined;
   #ended = false;
@@ -125,12 +125,26 @@ export class WireHub {
 
   /** A replay's playback state: every connection is sent it as a `playback` frame, now and after its hello. */
   get playback(): PlaybackStatus | undefined {
-    return this.#playback;
+    return this.#playback?.();
   }
 
   set playback(status: PlaybackStatus) {
-    this.#playback = status;
+    this.#playback = () => status;
     for (const listener of this.#playbackListeners) this.#safely(() => listener(status));
+  }
+
+  /**
+   * Reads the playback state from its source whenever a `playback` frame is made, so a renderer
+   * attaching between two changes is told the position as it is then, not as of the last change.
+   */
+  followPlayback(current: () => PlaybackStatus): void {
+    this.#playback = current;
+  }
+
+  /** The playback changed: every connection is sent its state. */
+  playbackChanged(): void {
+    const status = this.playback;
+    if (status) for (const listener of this.#playbackListeners) this.#safely(() => listener(status));
   }
 
   /** Called on every change of `playback`; returns the unsubscribe function. */

@@ -12,9 +12,17 @@ export interface WireInfo {
 
 export const wireInfoPath = (sessionDir: string): string => join(sessionDir, "wire.json");
 
+/** What a renderer needs to reach a wire server. Pure. */
+export const wireInfoOf = (url: string, token: string, pid: number): WireInfo => ({
+  url,
+  token,
+  protocol: { name: PROTOCOL_NAME, version: PROTOCOL_VERSION },
+  pid,
+});
+
 /** Written atomically with mode 0600: the token is a credential for this run. */
 export function writeWireInfo(sessionDir: string, url: string, token: string): WireInfo {
-  const info: WireInfo = { url, token, protocol: { name: PROTOCOL_NAME, version: PROTOCOL_VERSION }, pid: process.pid };
+  const info = wireInfoOf(url, token, process.pid);
   const path = wireInfoPath(sessionDir);
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });

@@ -101,9 +101,12 @@ export class WireServer {
       const wss = new WebSocketServer({
         host: options.host ?? "127.0.0.1",
         port: options.port ?? 0,
-        // Frames up to 4x the limit get a `too-large` error frame; beyond that the transport closes with 1009.
+        // Frames up to 4x the limit get a `too-large` error frame; beyond that the transport cuts
+        // the message off unread and closes with 1009 (no error frame: docs/wire.md, Size limits).
         maxPayload: MAX_INBOUND_FRAME_BYTES * 4,
         perMessageDeflate: false,
+        // The connection checks UTF-8 itself and answers bad text with an error frame (malformed-json).
+        skipUTF8Validation: true,
       });
       const onError = (error: Error) => reject(error);
       wss.once("error", onError);

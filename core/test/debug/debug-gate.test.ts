@@ -38,7 +38,7 @@ describe("DebugGate (pure)", () => {
     expect(gate.control("continue")).toEqual({ ok: true });
     expect(seen).toEqual(["a", "b", "c", "d"]);
     expect(gate.state).toEqual({ paused: false, mode: "run", stepBudget: 0 });
-    expect(rows.map((row) => row.event)).toEqual(["debug/paused", "debug/step", "debug/paused", "debug/mode", "debug/resumed"]);
+    expect(rows.map((row) => row.event)).toEqual(["debug/paused", "debug/step", "debug/paused", "debug/resumed", "debug/mode"]);
     expect(rows[0]!.data).toEqual({ reason: "pause requested" });
     expect(rows[1]!.data).toEqual({ n: 2 });
   });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isStreamFrame, replayFrames, type OutboundFrame, type PlaybackFrame, type TranscriptRow } from "@escapement/wire-schema";
 import { afterEach, describe, expect, it } from "vitest";
-import { playbackControl, playbackSeek } from "../../src/cli/commands/open-tui.js";
+import { playbackControl, playbackSeek } from "../../src/cli/commands/replay-server.js";
 import { buildSeekIndex, Player } from "../../src/replay/index.js";
 import { readTranscript } from "../../src/runtime/transcript-reader.js";
 import { WireHub } from "../../src/wire/wire-hub.js";

@@ -147,7 +147,8 @@ describe("the player", () => {
     p.player.step(2);
     await settle();
     expect(p.ingested).toEqual([1, 2, 3]);
-    expect(p.last().state).toBe("paused");
+    // The step's last row is a change: the renderer is told the new position.
+    expect(p.last()).toMatchObject({ state: "paused", rowSeq: 3 });
     p.player.resume();
     await settle();
     expect(p.last()).toMatchObject({ state: "playing", rowSeq: 3 });

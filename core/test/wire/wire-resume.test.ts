@@ -196,7 +196,23 @@ describe("snapshot", () => {
     expect(snapshot.phase?.breadcrumb).toEqual(["writing"]);
   });
 
-  it("since ahead of the run gets a snapshot (and hello.seq = since); after the run the snapshot says finished", async () => {
+  it("since ahead of a live run: hello and the snapshot say where the run is, and the stream goes on from there with no gap", async () => {
+    const run = await live();
+    const a = await client(run.server.url);
+    a.attach(run.token);
+    await a.waitFor(isKind("prompt"));
+    const b = await client(run.server.url);
+    b.attach(run.token, 1_000_000);
+    const snapshot = await b.waitFor<SnapshotFrame>(isKind("snapshot"));
+    expect(b.frames[0]).toMatchObject({ kind: "hello", seq: snapshot.seq });
+    answerer(a);
+    a.send({ v: 1, kind: "answer", promptId: "name", value: "Ada" });
+    await b.waitFor(isKind("run-finished"));
+    expect(b.stream()[0]!.seq).toBe(snapshot.seq + 1);
+    expect(gaps(b.frames, snapshot.seq)).toEqual([]);
+  });
+
+  it("since ahead of the run gets a snapshot, hello.seq the run's last seq, and the stream goes on from there; after the run the snapshot says finished", async () => {
     const run = await live();
     const a = await client(run.server.url);
     a.attach(run.token);
@@ -206,8 +222,12 @@ describe("snapshot", () => {
     const b = await client(run.server.url);
     b.attach(run.token, 10_000);
     const snapshot = await b.waitFor<SnapshotFrame>(isKind("snapshot"));
-    expect(b.frames[0]).toMatchObject({ kind: "hello", seq: 10_000 });
-    expect(snapshot.seq).toBe(a.stream().at(-1)!.seq);
+    const last = a.stream().at(-1)!.seq;
+    expect(b.frames[0]).toMatchObject({ kind: "hello", seq: last });
+    expect(snapshot.seq).toBe(last);
+    // Every connection frame after it says the same watermark, not the renderer's since.
+    b.send({ v: 1, kind: "ping", id: "p-1" });
+    await expect(b.waitFor(isKind("heartbeat", (frame) => frame.inReplyTo === "p-1"))).resolves.toMatchObject({ seq: last });
     expect(snapshot.finished).toMatchObject({ status: "done", finalConfig: ["done"] });
     expect(snapshot.prompts).toEqual([]);
   });

@@ -233,16 +233,16 @@ describe("resume and snapshots", () => {
 
   test("a snapshot replaces phase, prompts, debug and conversations but keeps the log", () => {
     const run = scriptedRun();
-    const early = [run.hello(), ...run.row("runner/start-config", { config: ["demo", "demo.a"] }), ...run.row("llm/conversation-started", data.started("old"))];
+    const early = [run.hello(), ...run.row("runner/start-config", { config: ["a"] }), ...run.row("llm/conversation-started", data.started("old"))];
     const state = applyFrames(initialViewState(), early);
     // Rows this view never saw, then a snapshot that covers them.
     run.row("llm/conversation-ended", data.ended("old"));
     run.row("runner/event-processed", {
       event: "GO",
-      before: ["demo", "demo.a"],
-      after: ["demo", "demo.b"],
-      entered: ["demo.b"],
-      exited: ["demo.a"],
+      before: ["a"],
+      after: ["b"],
+      entered: ["b"],
+      exited: ["a"],
     });
     run.row("llm/conversation-started", data.started("new"));
     run.row("llm/request", data.request("new", 1));

@@ -58,7 +58,7 @@ export const tournament = (withPrompt: boolean): OutboundFrame[] => {
   return [
     run.hello(),
     ...run.row("runner/started", { sessionId: "s-haiku", runId: "run-1", chartId: "haiku", resumed: false }),
-    ...run.row("runner/start-config", { config: ["haiku", "haiku.write"] }),
+    ...run.row("runner/start-config", { config: ["write"] }),
     ...run.row("llm/conversation-started", data.started("haiku-1")),
     ...run.row("llm/request", data.request("haiku-1", 1)),
     ...run.row("llm/delta", data.delta("haiku-1", 1, `## 結果 🏆\n\n${HAIKU}\n`), 200),

@@ -19,7 +19,7 @@ const busyRun = (): OutboundFrame[] => {
     run.hello(),
     ...run.row("runner/started", { sessionId: "s-busy", runId: "run-7", chartId: "review", resumed: false }),
     ...run.row("runner/start-config", {
-      config: ["review", "review.work", "review.work.scan", "review.work.scan.deep", "review.work.lint", "review.watch"],
+      config: ["work", "work.scan", "work.scan.deep", "work.lint", "watch"],
     }),
     ...run.row("llm/conversation-started", data.started("lead")),
     ...run.row("llm/request", data.request("lead", 1)),

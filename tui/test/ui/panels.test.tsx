@@ -23,7 +23,7 @@ const busyRun = (): OutboundFrame[] => {
   return [
     run.hello(),
     ...run.row("runner/started", { sessionId: "s-busy", runId: "run-1", chartId: "fan-out", resumed: false }),
-    ...run.row("runner/start-config", { config: ["fan-out", "fan-out.review", "fan-out.review.scan"] }),
+    ...run.row("runner/start-config", { config: ["review", "review.scan"] }),
     ...run.row("llm/conversation-started", data.started("lead")),
     ...run.row("llm/request", data.request("lead", 1)),
     ...run.row("llm/response", data.response("lead", 1, 420, { ttftMs: 610, tokensPerSec: 52.5 })),

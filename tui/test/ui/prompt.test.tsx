@@ -54,7 +54,7 @@ const asking = (kind: Kind, replay = false) => {
   const frames: OutboundFrame[] = [
     run.hello(),
     ...run.row("runner/started", { sessionId: "s-ask", runId: "run-1", chartId: "ask", resumed: false }),
-    ...run.row("runner/start-config", { config: ["ask", "ask.wait"] }),
+    ...run.row("runner/start-config", { config: ["wait"] }),
     ...run.row("human-input/requested", { promptId: "p-1", invokeId: "ask-1", ...PROMPTS[kind] }),
   ];
   return { run, frames };

@@ -3,6 +3,7 @@ import { sessionPaths } from "../../runtime/session-dir.js";
 import type { CliIo } from "../cli-io.js";
 import { UsageError } from "../../runtime/usage-error.js";
 import { exitCodes } from "../exit-codes.js";
+import { DEFAULT_LISTEN, type ListenAddress } from "../listen-address.js";
 
 export interface OpenFlags {
   timing: Timing["mode"];
@@ -10,6 +11,33 @@ export interface OpenFlags {
   intervalMs: number;
   capMs: number;
   emitWire: boolean;
+  /** `--listen [host:]port`: serve the replay there. */
+  listen?: ListenAddress;
+  /** False with `--no-spawn`: serve the replay without the terminal UI. */
+  spawn: boolean;
+  /** `--wait-for-renderer`: longest wait for the first renderer (0: no limit, the default). */
+  waitForRendererMs?: number;
+  /** `--linger`: how long a served replay waits for a renderer to come back. */
+  lingerMs?: number;
+}
+
+export type OpenMode = "emit-wire" | "tui" | "wire";
+
+/** How `open` shows the session, from its flags. */
+export function openMode(flags: Pick<OpenFlags, "emitWire" | "listen" | "spawn" | "waitForRendererMs" | "lingerMs">, stdoutIsTty: boolean): OpenMode {
+  const serving = flags.listen !== undefined || !flags.spawn;
+  if (flags.emitWire) {
+    if (serving) throw new UsageError("--emit-wire writes the wire JSONL to stdout; it does not go with --listen or --no-spawn");
+    return "emit-wire";
+  }
+  const mode: OpenMode = !flags.spawn || (flags.listen !== undefined && !stdoutIsTty) ? "wire" : "tui";
+  if (mode === "tui" && !stdoutIsTty)
+    throw new UsageError(
+      "escapement open needs a terminal to show the session; use --no-spawn to serve it to another renderer, or --emit-wire to write the wire JSONL to stdout",
+    );
+  if (mode === "tui" && (flags.waitForRendererMs !== undefined || flags.lingerMs !== undefined))
+    throw new UsageError("--wait-for-renderer and --linger apply to a replay served without the terminal UI: add --no-spawn");
+  return mode;
 }
 
 export const timingOf = (flags: Pick<OpenFlags, "timing" | "speed" | "intervalMs" | "capMs">): Timing =>
@@ -21,21 +49,35 @@ export const timingOf = (flags: Pick<OpenFlags, "timing" | "speed" | "intervalMs
 
 /**
  * `escapement open <session>` (a session id or directory): replays a saved session read-only.
- * With `--emit-wire` the wire JSONL goes to stdout (no TTY needed); otherwise the terminal UI
- * shows it, which needs a TTY.
+ * With `--emit-wire` the wire JSONL goes to stdout (no TTY needed); with `--no-spawn` (or
+ * `--listen` without a terminal) it is served to any renderer (open-wire.ts); otherwise the
+ * terminal UI shows it, which needs a TTY (and with `--listen`, serves it there too).
  */
 export async function openCommand(
   arg: string | undefined,
   flags: OpenFlags,
   io: CliIo,
-  showInTui?: (dir: string, timing: Timing) => Promise<number>,
+  showInTui?: (dir: string, timing: Timing, listen?: ListenAddress) => Promise<number>,
 ): Promise<number> {
   const dir = validateSessionDir(arg, io.cwd);
   const timing = timingOf(flags);
-  if (!flags.emitWire) {
-    if (!io.stdoutIsTty) throw new UsageError("escapement open needs a terminal to show the session; use --emit-wire to write the wire JSONL to stdout");
-    if (!showInTui) throw new UsageError("the terminal UI is not available in this build; use --emit-wire");
-    return showInTui(dir, timing);
+  const mode = openMode(flags, io.stdoutIsTty);
+  if (mode === "wire") {
+    const { openOnWire } = await import("./open-wire.js");
+    return openOnWire(
+      dir,
+      timing,
+      {
+        listen: flags.listen ?? DEFAULT_LISTEN,
+        ...(flags.waitForRendererMs === undefined ? {} : { waitForRendererMs: flags.waitForRendererMs }),
+        ...(flags.lingerMs === undefined ? {} : { lingerMs: flags.lingerMs }),
+      },
+      io,
+    );
+  }
+  if (mode === "tui") {
+    if (!showInTui) throw new UsageError("the terminal UI is not available in this build; use --no-spawn or --emit-wire");
+    return showInTui(dir, timing, flags.listen);
   }
   let skipped = 0;
   await emitWire(sessionPaths(dir).transcript, timing, io.stdout, { onSkip: () => skipped++ });
