@@ -1,8 +1,9 @@
 /**
  * The architecture, as rules `npm run lint:layers` checks (dependency-cruiser).
  *
- * - The packages: wire-schema imports neither core nor tui; tui never imports core (it speaks
- *   the wire protocol only).
+ * - The packages: wire-schema imports neither core nor tui; tui and web (the renderers) never import
+ *   core or each other (they speak the wire protocol only), and nothing imports web (the core
+ *   serves its built files, it does not import them).
  * - core/src is layered, lowest first (`coreLayers`): a folder imports only folders before it,
  *   so nothing below cli imports cli, and the engine never imports the chart helpers built on it.
  * - No import cycle between files anywhere, type-only imports included.
@@ -51,7 +52,7 @@ module.exports = {
       name: "no-circular",
       comment: "no import cycle between files (type-only imports included)",
       severity: "error",
-      from: { path: "^(core|tui|wire-schema)/src/" },
+      from: { path: "^(core|tui|web|wire-schema)/src/" },
       to: { circular: true },
     },
     {
@@ -67,7 +68,7 @@ module.exports = {
       comment: "the wire protocol package imports neither the core nor the terminal UI",
       severity: "error",
       from: { path: "^wire-schema/src/" },
-      to: { path: "^(core|tui)/|node_modules/@escapement/(core|tui)/" },
+      to: { path: "^(core|tui|web)/|node_modules/@escapement/(core|tui|web)/" },
     },
     {
       name: "tui-speaks-only-the-wire",
@@ -75,6 +76,20 @@ module.exports = {
       severity: "error",
       from: { path: "^tui/src/" },
       to: { path: "^core/|node_modules/@escapement/core/" },
+    },
+    {
+      name: "web-speaks-only-the-wire",
+      comment: "the browser renderer imports only the wire protocol package of ours: never the core or the terminal UI",
+      severity: "error",
+      from: { path: "^web/src/" },
+      to: { path: "^(core|tui)/|node_modules/@escapement/(core|tui)/" },
+    },
+    {
+      name: "nothing-imports-web",
+      comment: "the browser renderer is a page the core serves as files: no package imports it",
+      severity: "error",
+      from: { path: "^(core|tui|wire-schema)/src/" },
+      to: { path: "^web/|node_modules/@escapement/web/" },
     },
   ],
   options: {

@@ -3,7 +3,8 @@
  * `npm run lint:packages`: every published package, packed as npm would pack it, checked by the
  * ecosystem's own tools: publint (package.json, exports, files) in strict mode, and Are the Types
  * Wrong? (every entry point resolves to JavaScript and declarations that agree). The packages are
- * ES modules only, so attw checks the `esm-only` profile (Node 16+ and bundlers).
+ * ES modules only, so attw checks the `esm-only` profile (Node 16+ and bundlers). The browser
+ * renderer (web, private) is not published: the core serves its built files.
  */
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";

@@ -9,7 +9,7 @@ import { timingModes } from "../replay/playback.js";
 import { UsageError } from "../runtime/usage-error.js";
 import { exitCodes } from "./exit-codes.js";
 import { version } from "./version.js";
-import { DEFAULT_LISTEN, parseListen, type ListenAddress } from "./listen-address.js";
+import { DEFAULT_LISTEN, parseListen, parseWeb, type ListenAddress } from "./listen-address.js";
 import { DEFAULT_RENDERER_WAIT_MS } from "./renderer-wait.js";
 import { RunInterruption } from "../engine/run-interruption.js";
 
@@ -98,6 +98,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       parseListen,
     )
     .option("--no-spawn", "start the wire server but not the terminal UI (attach one yourself; see <session>/wire.json)")
+    .option(
+      "--web [host:port]",
+      "show the run in a browser: serve the page and the wire there (default 127.0.0.1, any free port) and print its URL; no terminal UI",
+      parseWeb,
+    )
     .option("--debug", "start paused: the first external event waits for step/continue from a renderer")
     .option(
       "--wait-for-renderer [seconds]",
@@ -139,8 +144,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             spawn: options.spawn as boolean,
             listen: options.listen !== undefined,
             stdoutIsTty: io.stdoutIsTty,
+            web: options.web !== undefined,
           }),
           ...(options.listen === undefined ? {} : { listen: options.listen === true ? DEFAULT_LISTEN : (options.listen as ListenAddress) }),
+          ...(options.web === undefined ? {} : { web: options.web === true ? DEFAULT_LISTEN : (options.web as ListenAddress) }),
           ...(options.debug ? { debug: true } : {}),
           ...(options.waitForRenderer === undefined
             ? {}
@@ -198,6 +205,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       "with --no-spawn: once no renderer is attached, wait this long for one to come back before exiting (default 3)",
       secondsMs("--linger"),
     )
+    .option("--web [host:port]", "show it in a browser: serve the page and the replay there and print its URL, until Ctrl-C", parseWeb)
     .action(async (dir: string | undefined, options: Record<string, unknown>) => {
       const { openCommand } = await import("./commands/open.js");
       code = await openCommand(
@@ -212,9 +220,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           ...(options.listen === undefined ? {} : { listen: options.listen === true ? DEFAULT_LISTEN : (options.listen as ListenAddress) }),
           ...(options.waitForRenderer === undefined ? {} : { waitForRendererMs: options.waitForRenderer === true ? 0 : (options.waitForRenderer as number) }),
           ...(options.linger === undefined ? {} : { lingerMs: options.linger as number }),
+          ...(options.web === undefined ? {} : { web: options.web === true ? DEFAULT_LISTEN : (options.web as ListenAddress) }),
         },
         io,
         async (dir, timing, listen) => (await import("./commands/open-tui.js")).openInTui(dir, timing, io, listen),
+        async (dir, timing, address) => (await import("./commands/open-web.js")).openInBrowser(dir, timing, address, io),
       );
     });
 

@@ -7,8 +7,10 @@
  *           crash, a kill), the terminal is restored and the run ends with status `aborted`.
  *           When the run is over first, the TUI stays up to show the outcome until it is quit.
  *           The chart starts once the TUI has attached (at most 10 s later, see renderer-wait.ts).
- * - `wire`  headless with a wire server (`--listen`, `--no-spawn`): progress on stderr, prompts
- *           and debugger control from renderers attached over the wire.
+ * - `wire`  headless with a wire server (`--listen`, `--no-spawn`, `--web`): progress on stderr,
+ *           prompts and debugger control from renderers attached over the wire. With `--web` the
+ *           server also serves the browser renderer's page, and its URL (token in the fragment)
+ *           is printed.
  * - `stdin` headless: progress on stderr, prompts on stderr with answers from stdin.
  *
  * With a wire server, `--wait-for-renderer` holds the chart until a renderer attaches, and the
@@ -31,6 +33,8 @@ import { WireHub } from "../wire/wire-hub.js";
 import { WireHuman } from "../wire/wire-human.js";
 import { tryRemoveWireInfo, writeWireInfo } from "../wire/wire-info.js";
 import { WireServer } from "../wire/wire-server.js";
+import { staticFiles } from "../wire/web-static.js";
+import { resolveWebDist, webUrl } from "./web-dist.js";
 import type { RequestResult } from "../wire/wire-connection.js";
 import { SteerChannel, type SteerResult } from "../engine/steer-channel.js";
 import type { CliIo } from "./cli-io.js";
@@ -56,6 +60,8 @@ export function steerReply(result: SteerResult): RequestResult {
 export interface FrontendFlags {
   kind: FrontendKind;
   listen?: ListenAddress;
+  /** `--web`: serve the browser renderer and the wire here (instead of `listen`). */
+  web?: ListenAddress;
   /** Start paused: the first external event pauses the run. */
   debug: boolean;
   logLevel: LogLevel;
@@ -88,8 +94,19 @@ export interface Frontend {
 }
 
 /** Which frontend the flags ask for. `tui`: undefined (auto), false (`--no-tui`) or a kind (`--tui <kind>`). */
-export function frontendKind(options: { tui: string | boolean | undefined; spawn: boolean; listen: boolean; stdoutIsTty: boolean }): FrontendKind {
+export function frontendKind(options: {
+  tui: string | boolean | undefined;
+  spawn: boolean;
+  listen: boolean;
+  stdoutIsTty: boolean;
+  web?: boolean;
+}): FrontendKind {
   const { tui, spawn, listen, stdoutIsTty } = options;
+  if (options.web) {
+    if (typeof tui === "string") throw new UsageError("--web shows the run in a browser; drop --tui");
+    if (listen) throw new UsageError("--web serves the wire protocol on its own address; drop --listen");
+    return "wire";
+  }
   if (typeof tui === "string" && tui !== "opentui") throw new UsageError(`unknown --tui kind "${tui}" (known: opentui)`);
   if (typeof tui === "string" && spawn && !stdoutIsTty)
     throw new UsageError("--tui opentui needs a terminal on stdout; use --no-tui, or --listen to attach a renderer");
@@ -150,7 +167,9 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
   const gate = new DebugGate({ startPaused: flags.debug, onChange: (state) => log.debug("debugger", { ...state }) });
   const steering = new SteerChannel();
   const token = ids.token();
-  const listen = flags.listen ?? DEFAULT_LISTEN;
+  const listen = flags.web ?? flags.listen ?? DEFAULT_LISTEN;
+  // Resolved before the server starts: a missing browser renderer is a usage error, not a broken session.
+  const webRoot = flags.web ? resolveWebDist(io.env) : undefined;
   const server = await WireServer.start({
     hub,
     human,
@@ -159,6 +178,7 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
     token,
     host: listen.host,
     port: listen.port,
+    ...(webRoot ? { http: staticFiles(webRoot) } : {}),
     log,
     ...(flags.heartbeatMs === undefined ? {} : { heartbeatMs: flags.heartbeatMs }),
   });
@@ -184,6 +204,7 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
     writeWireInfo(info.sessionDir, server.url, token);
     if (!tui) {
       io.stderr.write(`wire: ${server.url} (token in ${join(info.sessionDir, "wire.json")})\n`);
+      if (webRoot) io.stderr.write(`web: ${webUrl(server.httpUrl, token)}\n`);
       return;
     }
     logFile = join(info.sessionDir, "escapement.log");

@@ -4,6 +4,7 @@
  * runner's row tap; `answer` frames go to a `WireHuman`, `control` frames to the `DebugGate`,
  * `steer` frames to the host's `steer` handler.
  */
+import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import {
@@ -31,6 +32,8 @@ export interface WireServerOptions {
   host?: string;
   /** Default 0: an ephemeral port. */
   port?: number;
+  /** Answers plain HTTP requests on the same port (the browser renderer's files); without it they get 426. */
+  http?: RequestListener;
   /** Answers prompts; without it the `answer` capability is absent. */
   human?: WireHuman;
   /** Takes `control` frames; without it the `control` capability is absent. */
@@ -59,14 +62,16 @@ export interface WireServerOptions {
 
 export class WireServer {
   readonly #wss: WebSocketServer;
+  readonly #http: Server | undefined;
   readonly #connections = new Set<WireConnection>();
   readonly #ctx: ConnectionContext;
   #closing: Promise<void> | undefined;
   /** Called whenever a renderer completes the handshake or a connection closes. */
   readonly #watchers = new Set<() => void>();
 
-  private constructor(wss: WebSocketServer, ctx: Omit<ConnectionContext, "onClose" | "onAttach">) {
+  private constructor(wss: WebSocketServer, http: Server | undefined, ctx: Omit<ConnectionContext, "onClose" | "onAttach">) {
     this.#wss = wss;
+    this.#http = http;
     this.#ctx = {
       ...ctx,
       onClose: (connection) => {
@@ -98,23 +103,21 @@ export class WireServer {
     const human = options.human;
     const gate = options.gate;
     return new Promise((resolve, reject) => {
-      const wss = new WebSocketServer({
-        host: options.host ?? "127.0.0.1",
-        port: options.port ?? 0,
-        // Frames up to 4x the limit get a `too-large` error frame; beyond that the transport cuts
-        // the message off unread and closes with 1009 (no error frame: docs/wire.md, Size limits).
-        maxPayload: MAX_INBOUND_FRAME_BYTES * 4,
-        perMessageDeflate: false,
-        // The connection checks UTF-8 itself and answers bad text with an error frame (malformed-json).
-        skipUTF8Validation: true,
-      });
+      // Frames up to 4x the limit get a `too-large` error frame; beyond that the transport cuts
+      // the message off unread and closes with 1009 (no error frame: docs/wire.md, Size limits).
+      // The connection checks UTF-8 itself and answers bad text with an error frame (malformed-json).
+      const limits = { maxPayload: MAX_INBOUND_FRAME_BYTES * 4, perMessageDeflate: false, skipUTF8Validation: true };
+      const http = options.http ? createServer(options.http) : undefined;
+      const wss = http
+        ? new WebSocketServer({ server: http, ...limits })
+        : new WebSocketServer({ host: options.host ?? "127.0.0.1", port: options.port ?? 0, ...limits });
       const onError = (error: Error) => reject(error);
       wss.once("error", onError);
       wss.once("listening", () => {
         wss.off("error", onError);
         wss.on("error", (error) => log.warn("wire: server error", { error: error.message }));
         resolve(
-          new WireServer(wss, {
+          new WireServer(wss, http, {
             hub: options.hub,
             token: options.token,
             capabilities,
@@ -135,7 +138,13 @@ export class WireServer {
           }),
         );
       });
+      http?.listen(options.port ?? 0, options.host ?? "127.0.0.1");
     });
+  }
+
+  /** http://host:port of the same server (IPv6 hosts in brackets): where the browser renderer is served. */
+  get httpUrl(): string {
+    return this.url.replace(/^ws:/, "http:");
   }
 
   /** ws://host:port (IPv6 hosts in brackets). */
@@ -218,6 +227,14 @@ export class WireServer {
         for (const client of this.#wss.clients) client.terminate();
         this.#wss.close(() => resolve());
       });
+      if (this.#http) {
+        const http = this.#http;
+        // A browser keeps idle HTTP connections open: they must not hold the server up.
+        await new Promise<void>((resolve) => {
+          http.close(() => resolve());
+          http.closeAllConnections();
+        });
+      }
     })();
     // Waiters for a renderer give up: none can attach any more.
     this.#notify();

@@ -11,6 +11,8 @@ export interface OpenFlags {
   intervalMs: number;
   capMs: number;
   emitWire: boolean;
+  /** `--web [host:]port`: serve the replay and the browser renderer there. */
+  web?: ListenAddress;
   /** `--listen [host:]port`: serve the replay there. */
   listen?: ListenAddress;
   /** False with `--no-spawn`: serve the replay without the terminal UI. */
@@ -49,18 +51,26 @@ export const timingOf = (flags: Pick<OpenFlags, "timing" | "speed" | "intervalMs
 
 /**
  * `escapement open <session>` (a session id or directory): replays a saved session read-only.
- * With `--emit-wire` the wire JSONL goes to stdout (no TTY needed); with `--no-spawn` (or
- * `--listen` without a terminal) it is served to any renderer (open-wire.ts); otherwise the
- * terminal UI shows it, which needs a TTY (and with `--listen`, serves it there too).
+ * With `--emit-wire` the wire JSONL goes to stdout (no TTY needed); with `--web` a browser shows
+ * it; with `--no-spawn` (or `--listen` without a terminal) it is served to any renderer
+ * (open-wire.ts); otherwise the terminal UI shows it, which needs a TTY (and with `--listen`,
+ * serves it there too).
  */
 export async function openCommand(
   arg: string | undefined,
   flags: OpenFlags,
   io: CliIo,
   showInTui?: (dir: string, timing: Timing, listen?: ListenAddress) => Promise<number>,
+  showOnWeb?: (dir: string, timing: Timing, address: ListenAddress) => Promise<number>,
 ): Promise<number> {
   const dir = validateSessionDir(arg, io.cwd);
   const timing = timingOf(flags);
+  if (flags.web) {
+    if (flags.emitWire) throw new UsageError("--web and --emit-wire both say where the replay goes; choose one");
+    if (flags.listen !== undefined || !flags.spawn) throw new UsageError("--web serves the replay itself; it does not go with --listen or --no-spawn");
+    if (!showOnWeb) throw new UsageError("the browser renderer is not available in this build; use --emit-wire");
+    return showOnWeb(dir, timing, flags.web);
+  }
   const mode = openMode(flags, io.stdoutIsTty);
   if (mode === "wire") {
     const { openOnWire } = await import("./open-wire.js");

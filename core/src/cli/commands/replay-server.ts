@@ -1,3 +1,4 @@
+import type { RequestListener } from "node:http";
 import type { ControlFrame, SeekFrame, TranscriptRow } from "@escapement/wire-schema";
 import type { ControlResult } from "../../debug/debug-gate.js";
 import { buildSeekIndex, Player, type Timing } from "../../replay/index.js";
@@ -58,7 +59,14 @@ export interface ReplayServer {
  * heartbeats (a paused replay is silent by design, and there is no live run to lose). Answers and
  * steering do not apply. Nothing is written to the session directory.
  */
-export async function startReplayServer(dir: string, timing: Timing, ids: IdSource, listen: ListenAddress = DEFAULT_LISTEN): Promise<ReplayServer> {
+export async function startReplayServer(
+  dir: string,
+  timing: Timing,
+  ids: IdSource,
+  listen: ListenAddress = DEFAULT_LISTEN,
+  /** Serves HTTP on the same port (the browser renderer's page, `--web`). */
+  http?: RequestListener,
+): Promise<ReplayServer> {
   const transcript = sessionPaths(dir).transcript;
   const hub = new WireHub({ transcriptPath: transcript, log: silentLogger });
   let skipped = 0;
@@ -75,6 +83,7 @@ export async function startReplayServer(dir: string, timing: Timing, ids: IdSour
     heartbeatMs: 0,
     control: (frame) => (player ? playbackControl(player, frame) : notYet),
     seek: (frame) => (player ? playbackSeek(player, frame) : notYet),
+    ...(http ? { http } : {}),
     log: silentLogger,
   });
   const play = async (ready: Promise<unknown>, signal: AbortSignal): Promise<void> => {

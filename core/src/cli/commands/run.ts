@@ -32,6 +32,8 @@ export interface RunFlags {
   frontend: FrontendKind;
   /** `--listen [host:]port`: where the wire server listens (default 127.0.0.1, an ephemeral port). */
   listen?: ListenAddress;
+  /** `--web [host:]port`: serve the browser renderer and the wire there (headless otherwise). */
+  web?: ListenAddress;
   /** `--debug`: start paused at the first external event. */
   debug?: boolean;
   /** `--wait-for-renderer[=seconds]`: hold the chart until a renderer attaches (ms; 0: no limit). */
@@ -99,6 +101,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       debug: flags.debug ?? false,
       logLevel: flags.logLevel,
       ...(flags.listen ? { listen: flags.listen } : {}),
+      ...(flags.web ? { web: flags.web } : {}),
       ...(flags.waitForRendererMs === undefined ? {} : { waitForRendererMs: flags.waitForRendererMs }),
       ...(flags.lingerMs === undefined ? {} : { lingerMs: flags.lingerMs }),
     },
