@@ -18,6 +18,8 @@ import {
   isStreamFrame,
   playbackFrame,
   rewindFrame,
+  initialSequencerState,
+  snapshotFrame,
   type AnswerFrame,
   type AttachFrame,
   type ControlFrame,
@@ -29,6 +31,12 @@ import {
   type StreamFrame,
 } from "@escapement/wire-schema";
 import type { Logger } from "../runtime/logger.js";
+
+/** The minor of a protocol version string ("1.0.0" → 0); a version it cannot read counts as the newest. */
+const minorOf = (version: string): number => {
+  const minor = Number(version.split(".")[1]);
+  return Number.isInteger(minor) ? minor : Number.MAX_SAFE_INTEGER;
+};
 import type { ControlResult } from "../debug/debug-gate.js";
 import type { WireHub } from "./wire-hub.js";
 
@@ -110,6 +118,8 @@ export class WireConnection {
   #unsubscribe: (() => void) | undefined;
   /** Counts the hub's rewinds: a catch-up from disk begun before one stops. */
   #rewinds = 0;
+  /** The renderer speaks 1.1 or later: it knows `rewind` (a 1.0 renderer gets an empty snapshot instead). */
+  #knowsRewind = true;
   #drainWaiters: (() => void)[] = [];
   #client = "";
   /** Frames coalesced on this connection (for tests and logs). */
@@ -260,6 +270,7 @@ export class WireConnection {
     }
     clearTimeout(this.#handshakeTimer);
     this.#since = frame.since ?? 0;
+    this.#knowsRewind = minorOf(frame.protocol.version) >= 1;
     this.#client = frame.client ? `${frame.client.name}${frame.client.version ? ` ${frame.client.version}` : ""}` : "";
     this.#ctx.log.info("wire: renderer attached", { client: this.#client, since: this.#since });
     this.#phase = "waiting-run";
@@ -341,7 +352,9 @@ export class WireConnection {
     this.#held = [];
     this.#queuedSeq = 0;
     this.#phase = "live";
-    this.#enqueue({ frame: rewindFrame() });
+    // A 1.0 renderer ignores kinds it does not know; an empty snapshot as of seq 0 starts its
+    // view over the same way, so the stream going on at seq 1 is no gap to it.
+    this.#enqueue({ frame: this.#knowsRewind ? rewindFrame() : snapshotFrame(initialSequencerState) });
   }
 
   /** The hub's playback state, as of what this connection has sent when it leaves. */

@@ -25,7 +25,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-const serve = async (): Promise<Client> => {
+const serve = async (): Promise<Client & { url: string }> => {
   const transcript = join(mkdtempSync(join(tmpdir(), "escapement-playback-")), "transcript.jsonl");
   writeFileSync(transcript, ROWS.map((r) => JSON.stringify(r)).join("\n") + "\n");
   const hub = new WireHub({ transcriptPath: transcript });
@@ -56,7 +56,7 @@ const serve = async (): Promise<Client> => {
     await server.close();
     await playing;
   });
-  return client;
+  return Object.assign(client, { url: server.url });
 };
 
 const isPlayback =
@@ -83,6 +83,23 @@ describe("a played-back session on the wire", () => {
     // The stream starts over at seq 1, numbered as the first time, up to the row sought.
     expect(after.filter(isStreamFrame)).toEqual(expected.filter((frame) => (frame.kind === "event" ? frame.row.seq : frame.rowSeq) <= 3));
     expect(after.at(-1)).toMatchObject({ kind: "playback", state: "paused", rowSeq: 3, lastRowSeq: 5, timing: "instant", firstTs: 1_100, lastTs: 1_500 });
+  });
+
+  it("a 1.0 renderer beside a seeking one gets an empty snapshot instead of rewind, so the restart is no gap to it", async () => {
+    const seeker = await serve();
+    await seeker.waitFor(isPlayback("ended", 5));
+    const old = await connect(seeker.url);
+    cleanups.push(async () => old.close());
+    old.attach("t", undefined, { protocol: { name: "escapement-wire", version: "1.0.0" } });
+    await old.waitFor((frame) => frame.kind === "run-finished");
+    const before = old.frames.length;
+    seeker.send({ v: 1, kind: "seek", id: "s-3", to: 3 });
+    await seeker.waitFor(isPlayback("paused", 3));
+    const streamed = await old.waitFor((frame) => isStreamFrame(frame) && frame.seq === 3, 10_000, before);
+    const after = old.frames.slice(before, old.frames.indexOf(streamed) + 1).filter((frame) => frame.kind !== "playback");
+    expect(after.map((frame) => frame.kind)).not.toContain("rewind");
+    expect(after[0]).toMatchObject({ kind: "snapshot", seq: 0, rowSeq: 0, prompts: [], conversations: [] });
+    expect(after.filter(isStreamFrame).map((frame) => frame.seq)).toEqual([1, 2, 3]);
   });
 
   it("refuses a landmark that is not there with invalid-seek, and a debugger action with invalid-control", async () => {
