@@ -28,9 +28,9 @@ describe("inspector selectors", () => {
   const state = applyFrames(initialViewState(), sampleFrames());
 
   test("the final configuration once the run is over; the phase before", () => {
-    expect(chartConfig(state)).toEqual(["release-notes", "release-notes.published"]);
+    expect(chartConfig(state)).toEqual(["published"]);
     const early = applyFrames(initialViewState(), sampleFrames().slice(0, 4));
-    expect(chartConfig(early)).toEqual(["release-notes", "release-notes.draft"]);
+    expect(chartConfig(early)).toEqual(["draft"]);
     expect(chartConfig(initialViewState())).toEqual([]);
   });
 
