@@ -103,6 +103,13 @@ const eventSummary = (event, data) => {
       return `n=${d.n}`;
     case "debug/mode":
       return `mode=${d.mode}`;
+    // A fleet's children (newer minors add these rows; any event name prints generically otherwise).
+    case "session/child-started":
+      return `${d.childSessionId} chart=${d.chartId}`;
+    case "session/child-phase":
+      return `${d.childSessionId} ${(d.breadcrumb ?? []).join(" › ") || "(root)"}${d.event ? ` after ${d.event}` : ""}`;
+    case "session/child-done":
+      return `${d.childSessionId} ${d.status}`;
     default: {
       const who = d.invokeId ?? d.promptId ?? d.name ?? "";
       const what = d.snippet ?? d.message ?? d.reason ?? d.text;

@@ -264,6 +264,18 @@ export const eventDataSchemas = {
     parentInvokeId: InvokeId.optional(),
   }),
   "session/child-done": z.looseObject({ childSessionId: NonEmpty, status: RunStatus }),
+  /**
+   * A fleet child's chart moved (since 1.1): its `runner/start-config` or `runner/event-processed`
+   * row, as the `phase` frame of the child's own stream would show it. A new event name rather
+   * than a mirrored runner row, so nothing reads a child's configuration as the run's own.
+   */
+  "session/child-phase": z.looseObject({
+    childSessionId: NonEmpty,
+    childSeq: z.int().min(1).describe("Seq of the child's row in the child's own transcript."),
+    config: StateIds.describe("The child's active state ids."),
+    breadcrumb: z.array(z.string()).describe("Path of the child's deepest active state, outermost state first."),
+    event: z.string().optional().describe("The chart event that moved the child (absent for its start configuration)."),
+  }),
 } as const;
 
 export type EventName = keyof typeof eventDataSchemas;

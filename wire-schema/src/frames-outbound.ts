@@ -36,6 +36,15 @@ export const Conversation = z.looseObject({
   model: z.string(),
   turn: z.int().min(0).describe("Turn of the latest request; 0 before the first."),
   streamed: z.looseObject({ text: z.string(), thinking: z.string() }).describe("Text and thinking streamed so far in the current turn."),
+  child: NonEmpty.optional().describe("Since 1.1: the fleet child session this conversation runs in (its ids are prefixed <child>/)."),
+});
+
+/** Since 1.1: a fleet child session as a snapshot reports it. */
+export const ChildSession = z.looseObject({
+  childSessionId: NonEmpty,
+  chartId: NonEmpty,
+  status: z.enum(["running", "done", "aborted", "error"]).describe("running until its session/child-done row."),
+  phase: Phase.optional().describe("The child's configuration; absent before its chart started."),
 });
 
 export const RunOutcome = z.looseObject({ status: RunStatus, finalConfig: StateIds, error: ErrorInfo.optional() });
@@ -77,6 +86,7 @@ export const PromptFrame = z.looseObject({
   seq: StreamSeq,
   rowSeq: RowSeq,
   prompt: Prompt,
+  child: NonEmpty.optional().describe("Since 1.1: the fleet child session that asks (the promptId is prefixed <child>/); absent when the run itself asks."),
 });
 
 export const PromptClosedFrame = z.looseObject({
@@ -87,6 +97,7 @@ export const PromptClosedFrame = z.looseObject({
   promptId: NonEmpty,
   outcome: z.enum(["answered", "cancelled"]),
   value: z.unknown().optional().describe("The accepted answer when outcome is answered."),
+  child: NonEmpty.optional().describe("Since 1.1: the fleet child session whose prompt closed."),
 });
 
 export const DebugFrame = z.looseObject({
@@ -107,6 +118,7 @@ export const SnapshotFrame = z.looseObject({
   debug: DebugState,
   conversations: z.array(Conversation).describe("Live conversations, oldest first."),
   finished: RunOutcome.optional().describe("Present once the run has finished."),
+  children: z.array(ChildSession).optional().describe("Since 1.1: the run's fleet child sessions, in start order; absent when it has none."),
 });
 
 export const HeartbeatFrame = z.looseObject({
@@ -232,6 +244,7 @@ export type PlaybackState = (typeof PLAYBACK_STATES)[number];
 export type Phase = Known<z.output<typeof Phase>>;
 export type DebugState = Known<z.output<typeof DebugState>>;
 export type Conversation = Known<z.output<typeof Conversation>>;
+export type ChildSession = Known<z.output<typeof ChildSession>>;
 export type RunOutcome = Known<z.output<typeof RunOutcome>>;
 
 /** Frames that take the next per-run seq and are re-sent on resume. */

@@ -5,7 +5,7 @@
  */
 import { validateEventData } from "./validate.js";
 import type { EventDataMap, EventName, Prompt } from "./event-data.js";
-import type { Conversation, DebugState, EventFrame, Phase, RunOutcome, SnapshotFrame, StreamFrame } from "./frames-outbound.js";
+import type { ChildSession, Conversation, DebugState, EventFrame, Phase, RunOutcome, SnapshotFrame, StreamFrame } from "./frames-outbound.js";
 import type { TranscriptRow } from "./transcript-row.js";
 import { breadcrumbOf } from "./breadcrumb.js";
 import { PROTOCOL_MAJOR } from "./version.js";
@@ -28,6 +28,8 @@ export interface SequencerState {
   readonly debug: DebugState;
   readonly conversations: ReadonlyMap<string, Conversation>;
   readonly finished?: RunOutcome;
+  /** Fleet child sessions by id, in start order (from `session/child-*` rows); absent before any. */
+  readonly children?: ReadonlyMap<string, ChildSession>;
 }
 
 export const initialSequencerState: SequencerState = {
@@ -75,6 +77,21 @@ const updateConversation = (state: SequencerState, invokeId: string, update: (co
 
 const emptyStream = { text: "", thinking: "" };
 
+/**
+ * The fleet child a mirrored row comes from (its data's `childSessionId`), as the optional `child`
+ * field of the frame it derives; nothing for the run's own rows.
+ */
+const childOf = (data: object): { child?: string } => {
+  const child = (data as { childSessionId?: unknown }).childSessionId;
+  return typeof child === "string" && child.length > 0 ? { child } : {};
+};
+
+const updateChild = (state: SequencerState, childSessionId: string, update: (child: ChildSession) => ChildSession): SequencerState => {
+  const child = state.children?.get(childSessionId);
+  if (!child) return state;
+  return { ...state, children: withEntry(state.children!, childSessionId, update(child)) };
+};
+
 type Reducers = { [E in EventName]?: (data: EventDataMap[E], state: SequencerState) => Derived };
 
 /** What each known event does to the state, and the frame it derives (if any). */
@@ -99,20 +116,32 @@ const reducers: Reducers = {
   },
   "human-input/requested": (prompt, state) => ({
     state: { ...state, prompts: withEntry(state.prompts, prompt.promptId, prompt) },
-    frame: (stamp) => ({ ...head("prompt", stamp), prompt }),
+    frame: (stamp) => ({ ...head("prompt", stamp), prompt, ...childOf(prompt) }),
   }),
   "human-input/progress": ({ promptId, value, total }, state) => {
     const prompt = state.prompts.get(promptId);
     if (!prompt) return { state };
     return { state: { ...state, prompts: withEntry(state.prompts, promptId, { ...prompt, progress: { value, total } }) } };
   },
-  "human-input/answered": ({ promptId, value }, state) => ({
-    state: { ...state, prompts: without(state.prompts, promptId) },
-    frame: (stamp) => ({ ...head("prompt-closed", stamp), promptId, outcome: "answered", value }),
+  "human-input/answered": (data, state) => ({
+    state: { ...state, prompts: without(state.prompts, data.promptId) },
+    frame: (stamp) => ({ ...head("prompt-closed", stamp), promptId: data.promptId, outcome: "answered", value: data.value, ...childOf(data) }),
   }),
-  "human-input/cancelled": ({ promptId }, state) => ({
-    state: { ...state, prompts: without(state.prompts, promptId) },
-    frame: (stamp) => ({ ...head("prompt-closed", stamp), promptId, outcome: "cancelled" }),
+  "human-input/cancelled": (data, state) => ({
+    state: { ...state, prompts: without(state.prompts, data.promptId) },
+    frame: (stamp) => ({ ...head("prompt-closed", stamp), promptId: data.promptId, outcome: "cancelled", ...childOf(data) }),
+  }),
+  "session/child-started": ({ childSessionId, chartId }, state) => {
+    // A resumed child keeps the phase it had; its status is running again.
+    const before = state.children?.get(childSessionId);
+    const child: ChildSession = { ...before, childSessionId, chartId, status: "running" };
+    return { state: { ...state, children: withEntry(state.children ?? new Map(), childSessionId, child) } };
+  },
+  "session/child-phase": ({ childSessionId, config, breadcrumb }, state) => ({
+    state: updateChild(state, childSessionId, (child) => ({ ...child, phase: { config, breadcrumb } })),
+  }),
+  "session/child-done": ({ childSessionId, status }, state) => ({
+    state: updateChild(state, childSessionId, (child) => ({ ...child, status })),
   }),
   "debug/paused": ({ reason }, state) => debugTo(state, { ...state.debug, paused: true, stepBudget: 0, reason }),
   "debug/resumed": (_data, state) => {
@@ -124,10 +153,17 @@ const reducers: Reducers = {
     return debugTo(state, { ...debug, mode: "step", stepBudget: n, paused: false });
   },
   "debug/mode": ({ mode }, state) => debugTo(state, { ...state.debug, mode, stepBudget: mode === "step" ? state.debug.stepBudget : 0 }),
-  "llm/conversation-started": ({ invokeId, stateId, model }, state) => ({
+  "llm/conversation-started": (data, state) => ({
     state: {
       ...state,
-      conversations: withEntry(state.conversations, invokeId, { invokeId, stateId, model, turn: 0, streamed: emptyStream }),
+      conversations: withEntry(state.conversations, data.invokeId, {
+        invokeId: data.invokeId,
+        stateId: data.stateId,
+        model: data.model,
+        turn: 0,
+        streamed: emptyStream,
+        ...childOf(data),
+      }),
     },
   }),
   "llm/conversation-ended": ({ invokeId }, state) => ({
@@ -188,6 +224,7 @@ export const snapshotFrame = (state: SequencerState): SnapshotFrame => ({
   debug: state.debug,
   conversations: [...state.conversations.values()],
   ...(state.finished ? { finished: state.finished } : {}),
+  ...(state.children?.size ? { children: [...state.children.values()] } : {}),
 });
 
 /**

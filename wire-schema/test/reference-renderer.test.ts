@@ -76,6 +76,42 @@ describe("reference renderer: wire JSONL", () => {
     expect(result.stderr).toContain(`${frames.length} frames, 0 invalid, 0 ignored`);
   });
 
+  it("a fleet's replay: prints each child's phases, its prompt naming the child, and accepts every 1.1 field", async () => {
+    const data = [
+      ["runner/started", { sessionId: "s", runId: "r", chartId: "expedition", resumed: false }],
+      ["runner/start-config", { config: ["scouting"] }],
+      ["session/child-started", { childSessionId: "scouts-1", chartId: "scout", parentInvokeId: "scouts" }],
+      ["session/child-phase", { childSessionId: "scouts-1", childSeq: 2, config: ["scouting"], breadcrumb: ["scouting"] }],
+      ["llm/conversation-started", { invokeId: "scouts-1/scout", stateId: "scouts-1/scouting", model: "fast", childSessionId: "scouts-1", childSeq: 3 }],
+      ["session/child-phase", { childSessionId: "scouts-1", childSeq: 9, config: ["naming"], breadcrumb: ["naming"], event: "scout.done" }],
+      [
+        "human-input/requested",
+        {
+          promptId: "scouts-1/name",
+          invokeId: "scouts-1/name",
+          kind: "text",
+          message: "Name?",
+          schema: { type: "string" },
+          childSessionId: "scouts-1",
+          childSeq: 11,
+        },
+      ],
+      ["human-input/answered", { promptId: "scouts-1/name", value: "Ada", childSessionId: "scouts-1", childSeq: 12 }],
+      ["session/child-done", { childSessionId: "scouts-1", status: "done" }],
+      ["runner/done", { finalConfig: ["home"], status: "done" }],
+    ] as const;
+    const rows = data.map(([event, d], index) => ({ seq: index + 1, ts: 1760000000000 + index, event, data: d }));
+    const frames = [...replayFrames(rows)];
+    expect(frames.find((frame) => frame.kind === "prompt")).toMatchObject({ child: "scouts-1" });
+    const result = await run([referenceRenderer, "-", "--strict"], frames.map(encodeFrame).join("\n"));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^#5 event session\/child-phase scouts-1 scouting$/m);
+    expect(result.stdout).toMatch(/^#7 event session\/child-phase scouts-1 naming after scout\.done$/m);
+    expect(result.stdout).toMatch(/^#9 prompt scouts-1\/name text "Name\?"$/m);
+    expect(result.stdout).toMatch(/^#12 event session\/child-done scouts-1 done$/m);
+    expect(result.stderr).toContain(`${frames.length} frames, 0 invalid, 0 ignored`);
+  });
+
   it("reports a gap in the stream seq", async () => {
     const frames = [...replayFrames(sampleRows())].map(encodeFrame);
     const result = await run([referenceRenderer, "-"], [...frames.slice(0, 5), ...frames.slice(7)].join("\n"));

@@ -218,6 +218,50 @@ describe("snapshot", () => {
     s.push({ seq: 4, ts: T0, event: "llm/conversation-ended", data: { invokeId: "c", stateId: "s", reason: "exit" } });
     expect(s.snapshot().conversations).toEqual([]);
   });
+
+  it("a fleet: each child's status and phase, its conversations and prompts named by child; a resumed child keeps its phase", () => {
+    const childPrompt = { ...prompt, promptId: "k-1/p-1", invokeId: "k-1/ask-1", childSessionId: "k-1", childSeq: 7 };
+    const rows = rowsOf(
+      ["runner/start-config", { config: ["fan"] }],
+      ["session/child-started", { childSessionId: "k-1", chartId: "kid" }],
+      ["session/child-started", { childSessionId: "k-2", chartId: "kid" }],
+      ["session/child-phase", { childSessionId: "k-1", childSeq: 2, config: ["a", "a.b"], breadcrumb: ["a", "b"] }],
+      ["llm/conversation-started", { invokeId: "k-1/c", stateId: "k-1/a.b", model: "m", childSessionId: "k-1", childSeq: 3 }],
+      ["human-input/requested", childPrompt],
+      ["session/child-done", { childSessionId: "k-2", status: "error" }],
+      ["session/child-phase", { childSessionId: "nobody", childSeq: 1, config: ["x"], breadcrumb: ["x"] }],
+    );
+    const s = createFrameSequencer();
+    const frames = rows.flatMap((row) => s.push(row));
+    // Child rows derive no frames of their own: the parent's phase is the parent's alone.
+    expect(frames.filter((frame) => frame.kind === "phase")).toHaveLength(1);
+    expect(frames.find((frame) => frame.kind === "prompt")).toMatchObject({ child: "k-1", prompt: childPrompt });
+    const snapshot = s.snapshot();
+    expect(snapshot.children).toEqual([
+      { childSessionId: "k-1", chartId: "kid", status: "running", phase: { config: ["a", "a.b"], breadcrumb: ["a", "b"] } },
+      { childSessionId: "k-2", chartId: "kid", status: "error" },
+    ]);
+    expect(snapshot.conversations).toEqual([
+      { invokeId: "k-1/c", stateId: "k-1/a.b", model: "m", turn: 0, streamed: { text: "", thinking: "" }, child: "k-1" },
+    ]);
+    expect(snapshot.prompts).toEqual([childPrompt]);
+    expect(validateFrame(snapshot, { direction: "outbound" }).ok).toBe(true);
+
+    s.push({ seq: 9, ts: T0, event: "human-input/answered", data: { promptId: "k-1/p-1", value: true, childSessionId: "k-1", childSeq: 8 } });
+    s.push({ seq: 10, ts: T0, event: "session/child-started", data: { childSessionId: "k-1", chartId: "kid", resumed: true } });
+    expect(s.snapshot().children?.[0]).toEqual({
+      childSessionId: "k-1",
+      chartId: "kid",
+      status: "running",
+      phase: { config: ["a", "a.b"], breadcrumb: ["a", "b"] },
+    });
+    // Ten rows, one event frame each, and three derived frames (the run's phase, the prompt, its close).
+    expect(s.state.seq).toBe(13);
+  });
+
+  it("a run without children has no children field", () => {
+    expect(at(session.length)).not.toHaveProperty("children");
+  });
 });
 
 describe("replay", () => {

@@ -11,8 +11,12 @@
  *
  * `llm/delta` rows are coalesced: a conversation's fragments are joined and written at most every
  * `deltaIntervalMs`, and always before that conversation's next non-delta row.
+ *
+ * The child's chart moves (`runner/start-config`, and `runner/event-processed` rows that enter or
+ * exit a state) become `session/child-phase` rows: a mirrored runner row would read, to the
+ * parent's renderers and to the parent's own resume, as the parent's configuration.
  */
-import { isEvent, type EventData, type EventName, type KnownRow } from "@escapement/wire-schema";
+import { breadcrumbOf, isEvent, type EventData, type EventName, type KnownRow } from "@escapement/wire-schema";
 import type { Clock } from "../runtime/clock.js";
 import type { EventDataWith } from "../runtime/event-data-with.js";
 import type { TranscriptRow } from "../runtime/transcript-row.js";
@@ -44,6 +48,26 @@ export interface MirrorFields {
   childSeq: number;
 }
 
+/**
+ * The `session/child-phase` data for a child's runner row (pure), or undefined when the row does
+ * not move the chart: the rule that derives a `phase` frame from the child's own stream.
+ */
+export function childPhaseData(
+  childSessionId: string,
+  row: TranscriptRow,
+  lastConfig: readonly string[] | undefined,
+): EventData<"session/child-phase"> | undefined {
+  if (isEvent(row, "runner/start-config")) {
+    const { config } = row.data;
+    return { childSessionId, childSeq: row.seq, config, breadcrumb: breadcrumbOf(config) };
+  }
+  if (!isEvent(row, "runner/event-processed")) return undefined;
+  const { event, after, entered, exited } = row.data;
+  const same = lastConfig !== undefined && after.length === lastConfig.length && after.every((id) => lastConfig.includes(id));
+  if (entered.length === 0 && exited.length === 0 && same) return undefined;
+  return { childSessionId, childSeq: row.seq, config: after, breadcrumb: breadcrumbOf(after), event };
+}
+
 /** Where a child's session directory is, relative to the parent's. */
 export const childDirRef = (childSessionId: string): string => `children/${childSessionId}`;
 
@@ -72,6 +96,8 @@ export interface MirrorOptions {
 
 export class FleetMirror {
   readonly #pending = new Map<string, PendingDelta>();
+  /** Each child's configuration as its last `session/child-phase` row gave it. */
+  readonly #configs = new Map<string, readonly string[]>();
   readonly #deltas: boolean;
   readonly #intervalMs: number;
   #timer: unknown;
@@ -95,6 +121,14 @@ export class FleetMirror {
   }
 
   #mirror(childSessionId: string, row: TranscriptRow): void {
+    const phase = childPhaseData(childSessionId, row, this.#configs.get(childSessionId));
+    if (phase) {
+      // What the child streamed before it moved comes first, as in its own transcript.
+      this.#flushChild(childSessionId);
+      this.#configs.set(childSessionId, phase.config);
+      this.transcript.append("session/child-phase", phase);
+      return;
+    }
     if (!isMirrored(row)) return;
     if (isEvent(row, "llm/delta")) {
       const data = row.data;
@@ -126,6 +160,14 @@ export class FleetMirror {
   #flushConversation(childSessionId: string, invokeId: string): void {
     for (const [key, pending] of this.#pending) {
       if (pending.childSessionId !== childSessionId || pending.invokeId !== invokeId) continue;
+      this.#pending.delete(key);
+      this.#writeDelta(pending);
+    }
+  }
+
+  #flushChild(childSessionId: string): void {
+    for (const [key, pending] of this.#pending) {
+      if (pending.childSessionId !== childSessionId) continue;
       this.#pending.delete(key);
       this.#writeDelta(pending);
     }

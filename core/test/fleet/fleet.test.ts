@@ -14,7 +14,7 @@ import { DebugGate } from "../../src/debug/index.js";
 import type { RunResult } from "../../src/engine/index.js";
 import { readAllRows, readBlob, type TranscriptRow } from "../../src/runtime/index.js";
 import { applyChanges, resolveTarget, type FleetState } from "../../src/fleet/fleet-state.js";
-import { mirrorData } from "../../src/fleet/mirror.js";
+import { childPhaseData, mirrorData } from "../../src/fleet/mirror.js";
 import { nameChildren } from "../../src/fleet/child-session.js";
 import { expectTranscriptInvariants, processed, rowsOf, runScripted, tempDir } from "../chart/helpers.js";
 import squad from "./fixtures/squad/chart.js";
@@ -540,6 +540,32 @@ describe("fleet state (pure)", () => {
       childSessionId: "poets-2",
       childSeq: 7,
     });
+  });
+
+  it("a child's chart moves become session/child-phase data; an event that moves nothing, and other rows, none", () => {
+    const processedRow = (seq: number, after: string[], entered: string[], exited: string[]) => ({
+      seq,
+      ts: 1,
+      event: "runner/event-processed",
+      data: { event: "go", before: ["a"], after, entered, exited },
+    });
+    expect(childPhaseData("poets-2", { seq: 2, ts: 1, event: "runner/start-config", data: { config: ["work", "work.draft"] } }, undefined)).toEqual({
+      childSessionId: "poets-2",
+      childSeq: 2,
+      config: ["work", "work.draft"],
+      breadcrumb: ["work", "draft"],
+    });
+    expect(childPhaseData("poets-2", processedRow(5, ["b"], ["b"], ["a"]), ["a"])).toEqual({
+      childSessionId: "poets-2",
+      childSeq: 5,
+      config: ["b"],
+      breadcrumb: ["b"],
+      event: "go",
+    });
+    expect(childPhaseData("poets-2", processedRow(6, ["b"], [], []), ["b"])).toBeUndefined();
+    // Nothing known yet (a resumed child's first move): the configuration is news.
+    expect(childPhaseData("poets-2", processedRow(6, ["b"], [], []), undefined)).toMatchObject({ config: ["b"] });
+    expect(childPhaseData("poets-2", { seq: 7, ts: 1, event: "llm/request", data: {} }, ["b"])).toBeUndefined();
   });
 
   it("child session ids: <id>-<n>; a later visit of the same fleet gets <id>.<visit>-<n>", () => {

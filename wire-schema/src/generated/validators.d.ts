@@ -160,6 +160,8 @@ export declare const eventDataReplaySkippedLines: Validator;
 export declare const eventDataSessionChildStarted: Validator;
 /** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/session~1child-done */
 export declare const eventDataSessionChildDone: Validator;
+/** https://escapement.dev/schema/wire/v1/event-data.json#/$defs/session~1child-phase */
+export declare const eventDataSessionChildPhase: Validator;
 
 /** The validator of a ref above, or undefined. */
 export declare const validatorFor: (ref: string) => Validator | undefined;

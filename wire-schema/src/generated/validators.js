@@ -892,7 +892,7 @@ return errors === 0;
 validate3.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const framePrompt = validate4;
-const schema5 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://escapement.dev/schema/wire/v1/prompt.json","title":"prompt frame","description":"Core -> renderer frame of kind \"prompt\".","type":"object","properties":{"v":{"description":"Protocol major version.","type":"number","const":1},"kind":{"type":"string","const":"prompt"},"seq":{"description":"Gap-free per-run position of this stream frame.","type":"integer","maximum":9007199254740991,"minimum":1},"rowSeq":{"description":"Transcript seq of the row this frame is derived from.","type":"integer","maximum":9007199254740991,"minimum":1},"prompt":{"type":"object","properties":{"promptId":{"type":"string","minLength":1},"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"kind":{"type":"string","enum":["text","select","multi-select","confirm","progress"]},"message":{"type":"string"},"options":{"type":"array","items":{"type":"object","properties":{"value":{},"label":{"type":"string"}},"required":["value","label"],"additionalProperties":{}}},"default":{},"schema":{"description":"JSON Schema (draft 2020-12) a valid answer value satisfies.","type":"object","additionalProperties":{},"propertyNames":{"type":"string"}},"progress":{"type":"object","properties":{"value":{"type":"number","minimum":0},"total":{"type":"number","minimum":0}},"required":["value","total"],"additionalProperties":{}}},"required":["promptId","invokeId","kind","message","schema"],"additionalProperties":{}}},"required":["v","kind","seq","rowSeq","prompt"],"additionalProperties":{}};
+const schema5 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://escapement.dev/schema/wire/v1/prompt.json","title":"prompt frame","description":"Core -> renderer frame of kind \"prompt\".","type":"object","properties":{"v":{"description":"Protocol major version.","type":"number","const":1},"kind":{"type":"string","const":"prompt"},"seq":{"description":"Gap-free per-run position of this stream frame.","type":"integer","maximum":9007199254740991,"minimum":1},"rowSeq":{"description":"Transcript seq of the row this frame is derived from.","type":"integer","maximum":9007199254740991,"minimum":1},"prompt":{"type":"object","properties":{"promptId":{"type":"string","minLength":1},"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"kind":{"type":"string","enum":["text","select","multi-select","confirm","progress"]},"message":{"type":"string"},"options":{"type":"array","items":{"type":"object","properties":{"value":{},"label":{"type":"string"}},"required":["value","label"],"additionalProperties":{}}},"default":{},"schema":{"description":"JSON Schema (draft 2020-12) a valid answer value satisfies.","type":"object","additionalProperties":{},"propertyNames":{"type":"string"}},"progress":{"type":"object","properties":{"value":{"type":"number","minimum":0},"total":{"type":"number","minimum":0}},"required":["value","total"],"additionalProperties":{}}},"required":["promptId","invokeId","kind","message","schema"],"additionalProperties":{}},"child":{"description":"Since 1.1: the fleet child session that asks (the promptId is prefixed <child>/); absent when the run itself asks.","type":"string","minLength":1}},"required":["v","kind","seq","rowSeq","prompt"],"additionalProperties":{}};
 
 function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://escapement.dev/schema/wire/v1/prompt.json" */;
@@ -1258,6 +1258,28 @@ var valid0 = _errs10 === errors;
 else {
 var valid0 = true;
 }
+if(valid0){
+if(data.child !== undefined){
+let data16 = data.child;
+const _errs40 = errors;
+if(errors === _errs40){
+if(typeof data16 === "string"){
+if(func0(data16) < 1){
+validate4.errors = [{instancePath:instancePath+"/child",schemaPath:"#/properties/child/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/child",schemaPath:"#/properties/child/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs40 === errors;
+}
+else {
+var valid0 = true;
+}
+}
 }
 }
 }
@@ -1275,7 +1297,7 @@ return errors === 0;
 validate4.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const framePromptClosed = validate5;
-const schema6 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://escapement.dev/schema/wire/v1/prompt-closed.json","title":"prompt-closed frame","description":"Core -> renderer frame of kind \"prompt-closed\".","type":"object","properties":{"v":{"description":"Protocol major version.","type":"number","const":1},"kind":{"type":"string","const":"prompt-closed"},"seq":{"description":"Gap-free per-run position of this stream frame.","type":"integer","maximum":9007199254740991,"minimum":1},"rowSeq":{"description":"Transcript seq of the row this frame is derived from.","type":"integer","maximum":9007199254740991,"minimum":1},"promptId":{"type":"string","minLength":1},"outcome":{"type":"string","enum":["answered","cancelled"]},"value":{"description":"The accepted answer when outcome is answered."}},"required":["v","kind","seq","rowSeq","promptId","outcome"],"additionalProperties":{}};
+const schema6 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://escapement.dev/schema/wire/v1/prompt-closed.json","title":"prompt-closed frame","description":"Core -> renderer frame of kind \"prompt-closed\".","type":"object","properties":{"v":{"description":"Protocol major version.","type":"number","const":1},"kind":{"type":"string","const":"prompt-closed"},"seq":{"description":"Gap-free per-run position of this stream frame.","type":"integer","maximum":9007199254740991,"minimum":1},"rowSeq":{"description":"Transcript seq of the row this frame is derived from.","type":"integer","maximum":9007199254740991,"minimum":1},"promptId":{"type":"string","minLength":1},"outcome":{"type":"string","enum":["answered","cancelled"]},"value":{"description":"The accepted answer when outcome is answered."},"child":{"description":"Since 1.1: the fleet child session whose prompt closed.","type":"string","minLength":1}},"required":["v","kind","seq","rowSeq","promptId","outcome"],"additionalProperties":{}};
 
 function validate5(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://escapement.dev/schema/wire/v1/prompt-closed.json" */;
@@ -1420,6 +1442,28 @@ var valid0 = _errs12 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.child !== undefined){
+let data6 = data.child;
+const _errs14 = errors;
+if(errors === _errs14){
+if(typeof data6 === "string"){
+if(func0(data6) < 1){
+validate5.errors = [{instancePath:instancePath+"/child",schemaPath:"#/properties/child/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate5.errors = [{instancePath:instancePath+"/child",schemaPath:"#/properties/child/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -1635,7 +1679,7 @@ return errors === 0;
 validate6.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const frameSnapshot = validate7;
-const schema8 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://escapement.dev/schema/wire/v1/snapshot.json","title":"snapshot frame","description":"Core -> renderer frame of kind \"snapshot\".","type":"object","properties":{"v":{"description":"Protocol major version.","type":"number","const":1},"kind":{"type":"string","const":"snapshot"},"seq":{"description":"The stream seq this snapshot is current as of; stream frames continue at seq + 1.","type":"integer","maximum":9007199254740991,"minimum":0},"rowSeq":{"description":"Transcript seq of the last row covered.","type":"integer","maximum":9007199254740991,"minimum":0},"phase":{"description":"Absent before the chart has started.","type":"object","properties":{"config":{"description":"Active state ids.","type":"array","items":{"type":"string"}},"breadcrumb":{"description":"Path of the deepest active state, outermost state first (the machine's own id is not part of it).","type":"array","items":{"type":"string"}}},"required":["config","breadcrumb"],"additionalProperties":{}},"prompts":{"description":"Open prompts, oldest first.","type":"array","items":{"type":"object","properties":{"promptId":{"type":"string","minLength":1},"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"kind":{"type":"string","enum":["text","select","multi-select","confirm","progress"]},"message":{"type":"string"},"options":{"type":"array","items":{"type":"object","properties":{"value":{},"label":{"type":"string"}},"required":["value","label"],"additionalProperties":{}}},"default":{},"schema":{"description":"JSON Schema (draft 2020-12) a valid answer value satisfies.","type":"object","additionalProperties":{},"propertyNames":{"type":"string"}},"progress":{"type":"object","properties":{"value":{"type":"number","minimum":0},"total":{"type":"number","minimum":0}},"required":["value","total"],"additionalProperties":{}}},"required":["promptId","invokeId","kind","message","schema"],"additionalProperties":{}}},"debug":{"type":"object","properties":{"paused":{"type":"boolean"},"mode":{"type":"string","enum":["run","step","armed"]},"stepBudget":{"description":"External events still allowed before the gate pauses (step mode).","type":"integer","maximum":9007199254740991,"minimum":0},"reason":{"description":"Why the gate paused.","type":"string"}},"required":["paused","mode","stepBudget"],"additionalProperties":{}},"conversations":{"description":"Live conversations, oldest first.","type":"array","items":{"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"model":{"type":"string"},"turn":{"description":"Turn of the latest request; 0 before the first.","type":"integer","maximum":9007199254740991,"minimum":0},"streamed":{"description":"Text and thinking streamed so far in the current turn.","type":"object","properties":{"text":{"type":"string"},"thinking":{"type":"string"}},"required":["text","thinking"],"additionalProperties":{}}},"required":["invokeId","stateId","model","turn","streamed"],"additionalProperties":{}}},"finished":{"description":"Present once the run has finished.","type":"object","properties":{"status":{"type":"string","enum":["done","aborted","error"]},"finalConfig":{"type":"array","items":{"type":"string"}},"error":{"type":"object","properties":{"category":{"type":"string"},"message":{"type":"string"}},"required":["category","message"],"additionalProperties":{}}},"required":["status","finalConfig"],"additionalProperties":{}}},"required":["v","kind","seq","rowSeq","prompts","debug","conversations"],"additionalProperties":{}};
+const schema8 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://escapement.dev/schema/wire/v1/snapshot.json","title":"snapshot frame","description":"Core -> renderer frame of kind \"snapshot\".","type":"object","properties":{"v":{"description":"Protocol major version.","type":"number","const":1},"kind":{"type":"string","const":"snapshot"},"seq":{"description":"The stream seq this snapshot is current as of; stream frames continue at seq + 1.","type":"integer","maximum":9007199254740991,"minimum":0},"rowSeq":{"description":"Transcript seq of the last row covered.","type":"integer","maximum":9007199254740991,"minimum":0},"phase":{"description":"Absent before the chart has started.","type":"object","properties":{"config":{"description":"Active state ids.","type":"array","items":{"type":"string"}},"breadcrumb":{"description":"Path of the deepest active state, outermost state first (the machine's own id is not part of it).","type":"array","items":{"type":"string"}}},"required":["config","breadcrumb"],"additionalProperties":{}},"prompts":{"description":"Open prompts, oldest first.","type":"array","items":{"type":"object","properties":{"promptId":{"type":"string","minLength":1},"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"kind":{"type":"string","enum":["text","select","multi-select","confirm","progress"]},"message":{"type":"string"},"options":{"type":"array","items":{"type":"object","properties":{"value":{},"label":{"type":"string"}},"required":["value","label"],"additionalProperties":{}}},"default":{},"schema":{"description":"JSON Schema (draft 2020-12) a valid answer value satisfies.","type":"object","additionalProperties":{},"propertyNames":{"type":"string"}},"progress":{"type":"object","properties":{"value":{"type":"number","minimum":0},"total":{"type":"number","minimum":0}},"required":["value","total"],"additionalProperties":{}}},"required":["promptId","invokeId","kind","message","schema"],"additionalProperties":{}}},"debug":{"type":"object","properties":{"paused":{"type":"boolean"},"mode":{"type":"string","enum":["run","step","armed"]},"stepBudget":{"description":"External events still allowed before the gate pauses (step mode).","type":"integer","maximum":9007199254740991,"minimum":0},"reason":{"description":"Why the gate paused.","type":"string"}},"required":["paused","mode","stepBudget"],"additionalProperties":{}},"conversations":{"description":"Live conversations, oldest first.","type":"array","items":{"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"model":{"type":"string"},"turn":{"description":"Turn of the latest request; 0 before the first.","type":"integer","maximum":9007199254740991,"minimum":0},"streamed":{"description":"Text and thinking streamed so far in the current turn.","type":"object","properties":{"text":{"type":"string"},"thinking":{"type":"string"}},"required":["text","thinking"],"additionalProperties":{}},"child":{"description":"Since 1.1: the fleet child session this conversation runs in (its ids are prefixed <child>/).","type":"string","minLength":1}},"required":["invokeId","stateId","model","turn","streamed"],"additionalProperties":{}}},"finished":{"description":"Present once the run has finished.","type":"object","properties":{"status":{"type":"string","enum":["done","aborted","error"]},"finalConfig":{"type":"array","items":{"type":"string"}},"error":{"type":"object","properties":{"category":{"type":"string"},"message":{"type":"string"}},"required":["category","message"],"additionalProperties":{}}},"required":["status","finalConfig"],"additionalProperties":{}},"children":{"description":"Since 1.1: the run's fleet child sessions, in start order; absent when it has none.","type":"array","items":{"type":"object","properties":{"childSessionId":{"type":"string","minLength":1},"chartId":{"type":"string","minLength":1},"status":{"description":"running until its session/child-done row.","type":"string","enum":["running","done","aborted","error"]},"phase":{"description":"The child's configuration; absent before its chart started.","type":"object","properties":{"config":{"description":"Active state ids.","type":"array","items":{"type":"string"}},"breadcrumb":{"description":"Path of the deepest active state, outermost state first (the machine's own id is not part of it).","type":"array","items":{"type":"string"}}},"required":["config","breadcrumb"],"additionalProperties":{}}},"required":["childSessionId","chartId","status"],"additionalProperties":{}}}},"required":["v","kind","seq","rowSeq","prompts","debug","conversations"],"additionalProperties":{}};
 
 function validate7(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://escapement.dev/schema/wire/v1/snapshot.json" */;
@@ -2344,6 +2388,28 @@ var valid12 = _errs77 === errors;
 else {
 var valid12 = true;
 }
+if(valid12){
+if(data28.child !== undefined){
+let data36 = data28.child;
+const _errs84 = errors;
+if(errors === _errs84){
+if(typeof data36 === "string"){
+if(func0(data36) < 1){
+validate7.errors = [{instancePath:instancePath+"/conversations/" + i4+"/child",schemaPath:"#/properties/conversations/items/properties/child/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate7.errors = [{instancePath:instancePath+"/conversations/" + i4+"/child",schemaPath:"#/properties/conversations/items/properties/child/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid12 = _errs84 === errors;
+}
+else {
+var valid12 = true;
+}
+}
 }
 }
 }
@@ -2373,47 +2439,47 @@ var valid0 = true;
 }
 if(valid0){
 if(data.finished !== undefined){
-let data36 = data.finished;
-const _errs84 = errors;
-if(errors === _errs84){
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+let data37 = data.finished;
+const _errs86 = errors;
+if(errors === _errs86){
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
 let missing8;
-if(((data36.status === undefined) && (missing8 = "status")) || ((data36.finalConfig === undefined) && (missing8 = "finalConfig"))){
+if(((data37.status === undefined) && (missing8 = "status")) || ((data37.finalConfig === undefined) && (missing8 = "finalConfig"))){
 validate7.errors = [{instancePath:instancePath+"/finished",schemaPath:"#/properties/finished/required",keyword:"required",params:{missingProperty: missing8},message:"must have required property '"+missing8+"'"}];
 return false;
 }
 else {
-if(data36.status !== undefined){
-let data37 = data36.status;
-const _errs87 = errors;
-if(typeof data37 !== "string"){
+if(data37.status !== undefined){
+let data38 = data37.status;
+const _errs89 = errors;
+if(typeof data38 !== "string"){
 validate7.errors = [{instancePath:instancePath+"/finished/status",schemaPath:"#/properties/finished/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(!(((data37 === "done") || (data37 === "aborted")) || (data37 === "error"))){
+if(!(((data38 === "done") || (data38 === "aborted")) || (data38 === "error"))){
 validate7.errors = [{instancePath:instancePath+"/finished/status",schemaPath:"#/properties/finished/properties/status/enum",keyword:"enum",params:{allowedValues: schema8.properties.finished.properties.status.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid14 = _errs87 === errors;
+var valid14 = _errs89 === errors;
 }
 else {
 var valid14 = true;
 }
 if(valid14){
-if(data36.finalConfig !== undefined){
-let data38 = data36.finalConfig;
-const _errs89 = errors;
-if(errors === _errs89){
-if(Array.isArray(data38)){
-var valid15 = true;
-const len5 = data38.length;
-for(let i5=0; i5<len5; i5++){
+if(data37.finalConfig !== undefined){
+let data39 = data37.finalConfig;
 const _errs91 = errors;
-if(typeof data38[i5] !== "string"){
+if(errors === _errs91){
+if(Array.isArray(data39)){
+var valid15 = true;
+const len5 = data39.length;
+for(let i5=0; i5<len5; i5++){
+const _errs93 = errors;
+if(typeof data39[i5] !== "string"){
 validate7.errors = [{instancePath:instancePath+"/finished/finalConfig/" + i5,schemaPath:"#/properties/finished/properties/finalConfig/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid15 = _errs91 === errors;
+var valid15 = _errs93 === errors;
 if(!valid15){
 break;
 }
@@ -2424,42 +2490,42 @@ validate7.errors = [{instancePath:instancePath+"/finished/finalConfig",schemaPat
 return false;
 }
 }
-var valid14 = _errs89 === errors;
+var valid14 = _errs91 === errors;
 }
 else {
 var valid14 = true;
 }
 if(valid14){
-if(data36.error !== undefined){
-let data40 = data36.error;
-const _errs93 = errors;
-if(errors === _errs93){
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data37.error !== undefined){
+let data41 = data37.error;
+const _errs95 = errors;
+if(errors === _errs95){
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
 let missing9;
-if(((data40.category === undefined) && (missing9 = "category")) || ((data40.message === undefined) && (missing9 = "message"))){
+if(((data41.category === undefined) && (missing9 = "category")) || ((data41.message === undefined) && (missing9 = "message"))){
 validate7.errors = [{instancePath:instancePath+"/finished/error",schemaPath:"#/properties/finished/properties/error/required",keyword:"required",params:{missingProperty: missing9},message:"must have required property '"+missing9+"'"}];
 return false;
 }
 else {
-if(data40.category !== undefined){
-const _errs96 = errors;
-if(typeof data40.category !== "string"){
+if(data41.category !== undefined){
+const _errs98 = errors;
+if(typeof data41.category !== "string"){
 validate7.errors = [{instancePath:instancePath+"/finished/error/category",schemaPath:"#/properties/finished/properties/error/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid16 = _errs96 === errors;
+var valid16 = _errs98 === errors;
 }
 else {
 var valid16 = true;
 }
 if(valid16){
-if(data40.message !== undefined){
-const _errs98 = errors;
-if(typeof data40.message !== "string"){
+if(data41.message !== undefined){
+const _errs100 = errors;
+if(typeof data41.message !== "string"){
 validate7.errors = [{instancePath:instancePath+"/finished/error/message",schemaPath:"#/properties/finished/properties/error/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid16 = _errs98 === errors;
+var valid16 = _errs100 === errors;
 }
 else {
 var valid16 = true;
@@ -2472,7 +2538,7 @@ validate7.errors = [{instancePath:instancePath+"/finished/error",schemaPath:"#/p
 return false;
 }
 }
-var valid14 = _errs93 === errors;
+var valid14 = _errs95 === errors;
 }
 else {
 var valid14 = true;
@@ -2486,10 +2552,198 @@ validate7.errors = [{instancePath:instancePath+"/finished",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs84 === errors;
+var valid0 = _errs86 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.children !== undefined){
+let data44 = data.children;
+const _errs102 = errors;
+if(errors === _errs102){
+if(Array.isArray(data44)){
+var valid17 = true;
+const len6 = data44.length;
+for(let i6=0; i6<len6; i6++){
+let data45 = data44[i6];
+const _errs104 = errors;
+if(errors === _errs104){
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+let missing10;
+if((((data45.childSessionId === undefined) && (missing10 = "childSessionId")) || ((data45.chartId === undefined) && (missing10 = "chartId"))) || ((data45.status === undefined) && (missing10 = "status"))){
+validate7.errors = [{instancePath:instancePath+"/children/" + i6,schemaPath:"#/properties/children/items/required",keyword:"required",params:{missingProperty: missing10},message:"must have required property '"+missing10+"'"}];
+return false;
+}
+else {
+if(data45.childSessionId !== undefined){
+let data46 = data45.childSessionId;
+const _errs107 = errors;
+if(errors === _errs107){
+if(typeof data46 === "string"){
+if(func0(data46) < 1){
+validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/childSessionId",schemaPath:"#/properties/children/items/properties/childSessionId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/childSessionId",schemaPath:"#/properties/children/items/properties/childSessionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid18 = _errs107 === errors;
+}
+else {
+var valid18 = true;
+}
+if(valid18){
+if(data45.chartId !== undefined){
+let data47 = data45.chartId;
+const _errs109 = errors;
+if(errors === _errs109){
+if(typeof data47 === "string"){
+if(func0(data47) < 1){
+validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/chartId",schemaPath:"#/properties/children/items/properties/chartId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/chartId",schemaPath:"#/properties/children/items/properties/chartId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid18 = _errs109 === errors;
+}
+else {
+var valid18 = true;
+}
+if(valid18){
+if(data45.status !== undefined){
+let data48 = data45.status;
+const _errs111 = errors;
+if(typeof data48 !== "string"){
+validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/status",schemaPath:"#/properties/children/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((data48 === "running") || (data48 === "done")) || (data48 === "aborted")) || (data48 === "error"))){
+validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/status",schemaPath:"#/properties/children/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema8.properties.children.items.properties.status.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid18 = _errs111 === errors;
+}
+else {
+var valid18 = true;
+}
+if(valid18){
+if(data45.phase !== undefined){
+let data49 = data45.phase;
+const _errs113 = errors;
+if(errors === _errs113){
+if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
+let missing11;
+if(((data49.config === undefined) && (missing11 = "config")) || ((data49.breadcrumb === undefined) && (missing11 = "breadcrumb"))){
+validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/phase",schemaPath:"#/properties/children/items/properties/phase/required",keyword:"required",params:{missingProperty: missing11},message:"must have required property '"+missing11+"'"}];
+return false;
+}
+else {
+if(data49.config !== undefined){
+let data50 = data49.config;
+const _errs116 = errors;
+if(errors === _errs116){
+if(Array.isArray(data50)){
+var valid20 = true;
+const len7 = data50.length;
+for(let i7=0; i7<len7; i7++){
+const _errs118 = errors;
+if(typeof data50[i7] !== "string"){
+validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/phase/config/" + i7,schemaPath:"#/properties/children/items/properties/phase/properties/config/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid20 = _errs118 === errors;
+if(!valid20){
+break;
+}
+}
+}
+else {
+validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/phase/config",schemaPath:"#/properties/children/items/properties/phase/properties/config/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid19 = _errs116 === errors;
+}
+else {
+var valid19 = true;
+}
+if(valid19){
+if(data49.breadcrumb !== undefined){
+let data52 = data49.breadcrumb;
+const _errs120 = errors;
+if(errors === _errs120){
+if(Array.isArray(data52)){
+var valid21 = true;
+const len8 = data52.length;
+for(let i8=0; i8<len8; i8++){
+const _errs122 = errors;
+if(typeof data52[i8] !== "string"){
+validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/phase/breadcrumb/" + i8,schemaPath:"#/properties/children/items/properties/phase/properties/breadcrumb/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid21 = _errs122 === errors;
+if(!valid21){
+break;
+}
+}
+}
+else {
+validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/phase/breadcrumb",schemaPath:"#/properties/children/items/properties/phase/properties/breadcrumb/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid19 = _errs120 === errors;
+}
+else {
+var valid19 = true;
+}
+}
+}
+}
+else {
+validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/phase",schemaPath:"#/properties/children/items/properties/phase/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid18 = _errs113 === errors;
+}
+else {
+var valid18 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate7.errors = [{instancePath:instancePath+"/children/" + i6,schemaPath:"#/properties/children/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid17 = _errs104 === errors;
+if(!valid17){
+break;
+}
+}
+}
+else {
+validate7.errors = [{instancePath:instancePath+"/children",schemaPath:"#/properties/children/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs102 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -11141,6 +11395,162 @@ return errors === 0;
 }
 validate73.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
+export const eventDataSessionChildPhase = validate74;
+const schema75 = {"type":"object","properties":{"childSessionId":{"type":"string","minLength":1},"childSeq":{"description":"Seq of the child's row in the child's own transcript.","type":"integer","maximum":9007199254740991,"minimum":1},"config":{"description":"The child's active state ids.","type":"array","items":{"type":"string"}},"breadcrumb":{"description":"Path of the child's deepest active state, outermost state first.","type":"array","items":{"type":"string"}},"event":{"description":"The chart event that moved the child (absent for its start configuration).","type":"string"}},"required":["childSessionId","childSeq","config","breadcrumb"],"additionalProperties":{}};
+
+function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate74.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.childSessionId === undefined) && (missing0 = "childSessionId")) || ((data.childSeq === undefined) && (missing0 = "childSeq"))) || ((data.config === undefined) && (missing0 = "config"))) || ((data.breadcrumb === undefined) && (missing0 = "breadcrumb"))){
+validate74.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.childSessionId !== undefined){
+let data0 = data.childSessionId;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate74.errors = [{instancePath:instancePath+"/childSessionId",schemaPath:"#/properties/childSessionId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate74.errors = [{instancePath:instancePath+"/childSessionId",schemaPath:"#/properties/childSessionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.childSeq !== undefined){
+let data1 = data.childSeq;
+const _errs4 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate74.errors = [{instancePath:instancePath+"/childSeq",schemaPath:"#/properties/childSeq/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 9007199254740991 || isNaN(data1)){
+validate74.errors = [{instancePath:instancePath+"/childSeq",schemaPath:"#/properties/childSeq/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data1 < 1 || isNaN(data1)){
+validate74.errors = [{instancePath:instancePath+"/childSeq",schemaPath:"#/properties/childSeq/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.config !== undefined){
+let data2 = data.config;
+const _errs6 = errors;
+if(errors === _errs6){
+if(Array.isArray(data2)){
+var valid1 = true;
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+const _errs8 = errors;
+if(typeof data2[i0] !== "string"){
+validate74.errors = [{instancePath:instancePath+"/config/" + i0,schemaPath:"#/properties/config/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid1 = _errs8 === errors;
+if(!valid1){
+break;
+}
+}
+}
+else {
+validate74.errors = [{instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.breadcrumb !== undefined){
+let data4 = data.breadcrumb;
+const _errs10 = errors;
+if(errors === _errs10){
+if(Array.isArray(data4)){
+var valid2 = true;
+const len1 = data4.length;
+for(let i1=0; i1<len1; i1++){
+const _errs12 = errors;
+if(typeof data4[i1] !== "string"){
+validate74.errors = [{instancePath:instancePath+"/breadcrumb/" + i1,schemaPath:"#/properties/breadcrumb/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs12 === errors;
+if(!valid2){
+break;
+}
+}
+}
+else {
+validate74.errors = [{instancePath:instancePath+"/breadcrumb",schemaPath:"#/properties/breadcrumb/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.event !== undefined){
+const _errs14 = errors;
+if(typeof data.event !== "string"){
+validate74.errors = [{instancePath:instancePath+"/event",schemaPath:"#/properties/event/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate74.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate74.errors = vErrors;
+return errors === 0;
+}
+validate74.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 const byRef = new Map([
   ["https://escapement.dev/schema/wire/v1/internal/row-envelope.json", rowEnvelope],
@@ -11216,6 +11626,7 @@ const byRef = new Map([
   ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/replay~1skipped-lines", eventDataReplaySkippedLines],
   ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/session~1child-started", eventDataSessionChildStarted],
   ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/session~1child-done", eventDataSessionChildDone],
+  ["https://escapement.dev/schema/wire/v1/event-data.json#/$defs/session~1child-phase", eventDataSessionChildPhase],
 ]);
 
 export const validatorFor = (ref) => byRef.get(ref);

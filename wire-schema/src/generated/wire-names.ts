@@ -54,6 +54,7 @@ export const EVENT_NAMES = [
   "replay/skipped-lines",
   "session/child-started",
   "session/child-done",
+  "session/child-phase",
 ] as const;
 
 /** Core -> renderer frame kinds (`OUTBOUND_KINDS`). */
