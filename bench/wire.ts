@@ -2,10 +2,18 @@
  * Wire throughput: validate + encode of a realistic core -> renderer frame mix on one core.
  * Mix (by frame count): ~85% llm/delta events, the rest llm/response and runner/event-processed
  * events, phase frames and prompt frames. Target: >= 200,000 frames/s validate + encode.
+ *
+ * Then blob throughput: a 64 MiB artifact read with `read-blob` over loopback, through the real
+ * wire server and a real WebSocket client that validates every frame and decodes the chunks.
+ * Target: >= 100 MB/s (10^6 bytes), the median of 5 reads after a warm-up read.
  */
 import { createFrameSequencer, decodeOutbound, encodeFrame, snippet, validateFrame, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema";
+import { measureBlobThroughput } from "./wire/blob-throughput.js";
 
 const TARGET = 200_000;
+const BLOB_TARGET_MB_PER_SEC = 100;
+const BLOB_BYTES = 64 * 1024 * 1024;
+const BLOB_ROUNDS = 5;
 const FRAMES = 20_000;
 const RUN_MS = 1500;
 
@@ -127,4 +135,14 @@ const ratio = rate / TARGET;
 console.log(
   `validate + encode: ${Math.round(rate).toLocaleString("en-US")} frames/s = ${ratio.toFixed(2)}x the target of ` +
     `${TARGET.toLocaleString("en-US")} frames/s (${ratio >= 1 ? "PASS" : "FAIL"})`,
+);
+
+const blob = await measureBlobThroughput(BLOB_BYTES, BLOB_ROUNDS);
+const blobRatio = blob.mbPerSec / BLOB_TARGET_MB_PER_SEC;
+const msList = (values: readonly number[]): string => values.map((ms) => Math.round(ms)).join(", ");
+console.log(`blob reads of ${blob.blobBytes / 2 ** 20} MiB over loopback: wall ms ${msList(blob.readsMs)}; CPU ms ${msList(blob.cpuMs)}`);
+console.log(`blob per CPU second (server and client in this process): ${Math.round(blob.mbPerCpuSec).toLocaleString("en-US")} MB`);
+console.log(
+  `blob throughput: ${Math.round(blob.mbPerSec).toLocaleString("en-US")} MB/s = ${blobRatio.toFixed(2)}x the target of ` +
+    `${BLOB_TARGET_MB_PER_SEC} MB/s (${blobRatio >= 1 ? "PASS" : "FAIL"})`,
 );

@@ -175,6 +175,8 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
     human,
     gate,
     steer: (frame) => steerReply(steering.steer(frame.conversation, frame.text, "renderer")),
+    // The session directory exists once the run starts (see onStart); reads before then are refused.
+    blobs: { sessionDir: () => sessionDir },
     token,
     host: listen.host,
     port: listen.port,

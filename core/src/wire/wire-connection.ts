@@ -8,6 +8,7 @@ import {
   CAPABILITIES,
   CLOSE_CODES,
   HEARTBEAT_MISSES_BEFORE_TIMEOUT,
+  MAX_BLOB_READS_PER_CONNECTION,
   MAX_OUTBOUND_FRAME_BYTES,
   coalesceDeltas,
   decodeInbound,
@@ -26,6 +27,7 @@ import {
   type ErrorFrameInput,
   type InboundFrame,
   type OutboundFrame,
+  type ReadBlobFrame,
   type SeekFrame,
   type SteerFrame,
   type StreamFrame,
@@ -39,6 +41,7 @@ const minorOf = (version: string): number => {
 };
 import type { ControlResult } from "../debug/debug-gate.js";
 import type { WireHub } from "./wire-hub.js";
+import { blobFrame, serveBlob, type BlobSink } from "./blob-serve.js";
 
 /** What a connection needs from its server. */
 export interface ConnectionContext {
@@ -62,11 +65,18 @@ export interface ConnectionContext {
   seek?: (frame: SeekFrame) => RequestResult;
   /** Takes `steer` frames (a live run's messages for its conversations). */
   steer?: (frame: SteerFrame) => RequestResult;
+  /** Answers `read-blob` frames from the session directory (undefined until the run created it). */
+  blobs?: BlobSource;
   /** A saved session served read-only: `hello.replay` is true. */
   replay?: boolean;
   onClose: (connection: WireConnection) => void;
   /** A renderer presented the right token: the handshake is complete. */
   onAttach?: (connection: WireConnection) => void;
+}
+
+/** Where `read-blob` frames are read from. */
+export interface BlobSource {
+  sessionDir: () => string | undefined;
 }
 
 /** A handler's answer to a renderer's request: done, or the error that refuses it (never fatal). */
@@ -122,6 +132,8 @@ export class WireConnection {
   #knowsRewind = true;
   #drainWaiters: (() => void)[] = [];
   #client = "";
+  /** `read-blob` requests being answered. */
+  #reads = 0;
   /** Frames coalesced on this connection (for tests and logs). */
   coalesced = 0;
 
@@ -248,15 +260,54 @@ export class WireConnection {
         if (!result.ok) this.#refuse({ ...result.error, fatal: false, ...inReplyTo });
         return;
       }
-      case "read-blob":
-        this.#refuse({ code: "not-supported", path: "/kind", message: "/kind: this core does not serve blobs (no blobs capability)", ...inReplyTo });
+      case "read-blob": {
+        const blobs = this.#ctx.blobs;
+        if (!blobs || !this.#ctx.capabilities.includes(CAPABILITIES.blobs)) {
+          this.#refuse({ code: "not-supported", path: "/kind", message: "/kind: this core does not serve blobs (no blobs capability)", ...inReplyTo });
+          return;
+        }
+        if (this.#reads >= MAX_BLOB_READS_PER_CONNECTION) {
+          this.#refuse({
+            code: "too-many-reads",
+            path: "",
+            message: `(frame): ${this.#reads} reads of this connection are still being answered (at most ${MAX_BLOB_READS_PER_CONNECTION}); read ${JSON.stringify(frame.ref)} again once one ended`,
+            ...inReplyTo,
+          });
+          return;
+        }
+        this.#readBlob(frame, blobs);
         return;
+      }
       default: {
         // A kind of the protocol this server takes no part in (its capability is not in hello): never silence.
         const kind = (frame as InboundFrame).kind;
         this.#refuse({ code: "not-supported", path: "/kind", message: `/kind: this core does not accept ${kind} frames here`, ...inReplyTo });
       }
     }
+  }
+
+  #readBlob(frame: ReadBlobFrame, blobs: BlobSource): void {
+    this.#reads += 1;
+    this.#ctx.log.debug("wire: read-blob", { ref: frame.ref, client: this.#client });
+    const sink: BlobSink = {
+      send: (chunk) => this.#enqueue({ make: () => blobFrame(this.#watermark, chunk) }),
+      refuse: (error) => this.#refuse({ ...error, inReplyTo: frame.id }),
+      drained: () => this.#drained(),
+      open: () => this.#phase !== "closed",
+      release: () => {
+        this.#reads -= 1;
+      },
+    };
+    serveBlob(blobs.sessionDir(), frame, sink).catch((error: unknown) => {
+      // A fault of the core, not of the ref: the renderer is told, the run carries on.
+      this.#ctx.log.warn("wire: read-blob failed", { ref: frame.ref, error: (error as Error).message });
+      this.#refuse({
+        code: "internal",
+        path: "",
+        message: `(frame): reading ${JSON.stringify(frame.ref)} failed: ${(error as Error).message}`,
+        inReplyTo: frame.id,
+      });
+    });
   }
 
   #attach(frame: AttachFrame): void {

@@ -2,7 +2,8 @@
  * The wire server: a WebSocket server (loopback, ephemeral port by default) that speaks wire
  * protocol v1 (docs/wire.md) to any number of renderers. Frames come from a `WireHub` fed by the
  * runner's row tap; `answer` frames go to a `WireHuman`, `control` frames to the `DebugGate`,
- * `steer` frames to the host's `steer` handler.
+ * `steer` frames to the host's `steer` handler; `read-blob` frames are answered from the session
+ * directory.
  */
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -20,7 +21,7 @@ import {
 import type { ControlResult } from "../debug/debug-gate.js";
 import type { DebugGate } from "../debug/debug-gate.js";
 import { silentLogger, type Logger } from "../runtime/logger.js";
-import { WireConnection, type ConnectionContext, type RequestResult } from "./wire-connection.js";
+import { WireConnection, type BlobSource, type ConnectionContext, type RequestResult } from "./wire-connection.js";
 import type { WireHub } from "./wire-hub.js";
 import type { WireHuman } from "./wire-human.js";
 
@@ -44,6 +45,8 @@ export interface WireServerOptions {
   seek?: (frame: SeekFrame) => RequestResult;
   /** Takes `steer` frames (messages for a running conversation); announces the `steer` capability. */
   steer?: (frame: SteerFrame) => RequestResult;
+  /** Answers `read-blob` frames from the session directory; announces the `blobs` capability. */
+  blobs?: BlobSource;
   /** Serving a saved session: `hello.replay` is true. */
   replay?: boolean;
   heartbeatMs?: number;
@@ -99,6 +102,7 @@ export class WireServer {
       CAPABILITIES.coalesceDeltas,
       ...(options.seek ? [CAPABILITIES.playback] : []),
       ...(options.steer ? [CAPABILITIES.steer] : []),
+      ...(options.blobs ? [CAPABILITIES.blobs] : []),
     ];
     const human = options.human;
     const gate = options.gate;
@@ -134,6 +138,7 @@ export class WireServer {
             ...(options.control ? { control: options.control } : {}),
             ...(options.seek ? { seek: options.seek } : {}),
             ...(options.steer ? { steer: options.steer } : {}),
+            ...(options.blobs ? { blobs: options.blobs } : {}),
             ...(options.replay ? { replay: true } : {}),
           }),
         );

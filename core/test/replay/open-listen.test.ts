@@ -63,7 +63,7 @@ describe("escapement open --no-spawn", () => {
     const hello = await client.waitFor(isKind("hello"));
     expect(hello).toMatchObject({ replay: true, heartbeatMs: 0, sessionId: "s-1", runId: "r-1", chartId: "c" });
     const capabilities = (hello as { capabilities: string[] }).capabilities;
-    expect(capabilities).toEqual(expect.arrayContaining(["resume", "snapshot", "control", "playback"]));
+    expect(capabilities).toEqual(expect.arrayContaining(["resume", "snapshot", "control", "playback", "blobs"]));
     expect(capabilities).not.toContain("answer");
     expect(capabilities).not.toContain("steer");
     // On attach: where the playback is.

@@ -87,6 +87,28 @@ describe("escapement run --no-tui --listen", () => {
     expect(existsSync(join(session, "wire.json"))).toBe(false);
   });
 
+  it("serves the session's blobs: read-blob of the transcript's first bytes; a ref outside the session is refused", async () => {
+    const session = join(work, "blobs");
+    const run = runCli(["run", "examples/ask", "--no-tui", "--listen", "127.0.0.1:0", "--session-dir", session]);
+    const client = await attachFromWireJson(session);
+    const hello = await client.waitFor<Extract<OutboundFrame, { kind: "hello" }>>(isKind("hello"));
+    expect(hello.capabilities).toContain("blobs");
+    client.send({ v: 1, kind: "read-blob", id: "b-1", ref: "transcript.jsonl", length: 64 });
+    const chunk = await client.waitFor<Extract<OutboundFrame, { kind: "blob" }>>(isKind("blob", (frame) => frame.inReplyTo === "b-1"));
+    expect(chunk).toMatchObject({ offset: 0, last: true });
+    expect(Buffer.from(chunk.data, "base64").equals(readFileSync(join(session, "transcript.jsonl")).subarray(0, 64))).toBe(true);
+    client.send({ v: 1, kind: "read-blob", id: "b-2", ref: "../listen/transcript.jsonl" });
+    expect(await client.waitFor(isKind("error", (frame) => frame.inReplyTo === "b-2"))).toMatchObject({ code: "unknown-blob", path: "/ref", fatal: false });
+    const answers: Record<string, unknown> = { name: "Ada", tone: "friendly", approve: true };
+    const answer = (frame: OutboundFrame) => {
+      if (frame.kind === "prompt") client.send({ v: 1, kind: "answer", promptId: frame.prompt.promptId, value: answers[frame.prompt.promptId] });
+    };
+    client.frames.forEach(answer);
+    client.ws.on("message", (data) => answer(JSON.parse(data.toString()) as OutboundFrame));
+    await client.waitFor(isKind("run-finished", (frame) => frame.status === "done"));
+    expect(await run.exited).toBe(0);
+  });
+
   it("--no-spawn --debug starts paused at the first external event; continue from the renderer runs it to the end", async () => {
     const session = join(work, "debug");
     const run = runCli(["run", "examples/ask", "--no-spawn", "--debug", "--session-dir", session]);

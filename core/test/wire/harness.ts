@@ -74,15 +74,16 @@ export interface LiveRun {
 
 /** A real run of `wireChart` with its wire server (the CLI's wiring, in-process). */
 export async function startLiveRun(
-  options: Partial<WireServerOptions> & { script?: Script; startPaused?: boolean; steering?: SteerChannel } = {},
+  options: Partial<WireServerOptions> & { script?: Script; startPaused?: boolean; steering?: SteerChannel; serveBlobs?: boolean } = {},
 ): Promise<LiveRun> {
   const sessionDir = join(tempDir("escapement-wire-"), "session");
-  const { script, startPaused, steering, ...serverOptions } = options;
+  const { script, startPaused, steering, serveBlobs, ...serverOptions } = options;
   const hub = new WireHub({ transcriptPath: join(sessionDir, "transcript.jsonl"), ...(serverOptions.hub ? {} : {}) });
   const human = new WireHuman();
   const gate = new DebugGate({ startPaused: startPaused ?? false });
   const token = "test-token-1";
-  const server = await WireServer.start({ hub, human, gate, token, heartbeatMs: 1000, ...serverOptions });
+  const blobs = serveBlobs ? { blobs: { sessionDir: () => sessionDir } } : {};
+  const server = await WireServer.start({ hub, human, gate, token, heartbeatMs: 1000, ...blobs, ...serverOptions });
   const done = runChart({
     chart: wireChart,
     model: scriptedModel(script ?? wireScript()),

@@ -82,7 +82,7 @@ const liveDocRun = async () => {
   const human = new WireHuman();
   const gate = new DebugGate({ startPaused: true });
   // The document's token, so its attach example is sent exactly as printed.
-  const server = await WireServer.start({ hub, human, gate, token: String(attachExample.token) });
+  const server = await WireServer.start({ hub, human, gate, token: String(attachExample.token), blobs: { sessionDir: () => sessionDir } });
   servers.push(server);
   const done = runChart({ chart: releaseNotes, model: scriptedModel([]), human, debug: gate, sessionDir, ids: sequentialIds(), taps: [hub.ingest] }).finally(
     () => human.close(),

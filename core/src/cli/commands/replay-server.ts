@@ -55,7 +55,7 @@ export interface ReplayServer {
 
 /**
  * A saved session served read-only over the wire, as a live run is: a wire server flagged
- * `replay`, with the `control` (pause, continue, step) and `playback` (seek) capabilities and no
+ * `replay`, with the `control` (pause, continue, step), `playback` (seek) and `blobs` capabilities and no
  * heartbeats (a paused replay is silent by design, and there is no live run to lose). Answers and
  * steering do not apply. Nothing is written to the session directory.
  */
@@ -83,6 +83,8 @@ export async function startReplayServer(
     heartbeatMs: 0,
     control: (frame) => (player ? playbackControl(player, frame) : notYet),
     seek: (frame) => (player ? playbackSeek(player, frame) : notYet),
+    // The full requests, responses and artifacts the rows point at, read from the saved session.
+    blobs: { sessionDir: () => dir },
     ...(http ? { http } : {}),
     log: silentLogger,
   });
