@@ -9,6 +9,7 @@ import { applyFrame, blobDocument, initialViewState, promptAnswer, type ViewStat
 import { BlobReader } from "../../web/src/transport/blob-reader.js";
 import { pageAddress } from "../../web/src/transport/page-address.js";
 import { markdownHtml } from "../../web/src/ui/markdown.js";
+import { DRAW_ALL_UP_TO, logWindow } from "../../web/src/ui/log-window.js";
 
 const hello = (runId = "run-1"): OutboundFrame => ({
   v: 1,
@@ -197,5 +198,27 @@ describe("pageAddress", () => {
   it("takes the token from the fragment and connects back to the page's own host", () => {
     expect(pageAddress({ protocol: "http:", host: "127.0.0.1:9000", hash: "#token=abc-123" })).toEqual({ wsUrl: "ws://127.0.0.1:9000/", token: "abc-123" });
     expect(pageAddress({ protocol: "https:", host: "example.com", hash: "" })).toEqual({ wsUrl: "wss://example.com/", token: undefined });
+  });
+});
+
+describe("the log's drawn window", () => {
+  const view = { scrollTop: 0, heightPx: 600, rowPx: 20, following: false };
+
+  it("draws every row of a short log", () => {
+    expect(logWindow({ ...view, count: DRAW_ALL_UP_TO })).toEqual({ start: 0, end: DRAW_ALL_UP_TO });
+  });
+
+  it("following a long log, the window covers its end", () => {
+    const window = logWindow({ ...view, count: 5_000, following: true });
+    expect(window.end).toBe(5_000);
+    expect(window.start).toBeLessThanOrEqual(5_000 - 30);
+    expect(window.end - window.start).toBeLessThan(500);
+  });
+
+  it("scrolled back, the window covers the rows in view, and not the end", () => {
+    const window = logWindow({ ...view, count: 5_000, scrollTop: 2_000 * 20 });
+    expect(window.start).toBeLessThanOrEqual(2_000);
+    expect(window.end).toBeGreaterThanOrEqual(2_030);
+    expect(window.end).toBeLessThan(5_000);
   });
 });

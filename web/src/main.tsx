@@ -16,6 +16,7 @@ if (!address.token) {
     createSocket: (url) => new WebSocket(url),
     timers: { setTimeout: (fn, ms) => window.setTimeout(fn, ms), clearTimeout: (h) => window.clearTimeout(h as number), now: () => Date.now() },
     clientVersion: "0.1.0",
+    beforePaint: (publish) => window.requestAnimationFrame(publish),
   });
   render(() => <App store={store} now={() => Date.now()} />, root);
 }

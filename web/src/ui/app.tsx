@@ -1,4 +1,4 @@
-import { createSignal, Show } from "solid-js";
+import { createMemo, createSignal, Show } from "solid-js";
 import type { BlobLink, LogRow } from "../domain/index.js";
 import { ConversationsPanel } from "./conversations-panel.jsx";
 import { DebugBar } from "./debug-bar.jsx";
@@ -12,7 +12,11 @@ import type { ViewStore } from "./view-store.js";
 export function App(props: { store: ViewStore; now: () => number }) {
   const { view, status, notice } = props.store;
   const [paging, setPaging] = createSignal<{ row: LogRow; blob: BlobLink } | undefined>();
-  const canBlob = () => view().run?.capabilities.includes("blobs") === true;
+  // The panes read these, not the whole view: a delta changes the view but neither the log nor the
+  // run, so the log's rows are left alone while the conversations stream.
+  const canBlob = createMemo(() => view().run?.capabilities.includes("blobs") === true);
+  const log = createMemo(() => view().log);
+  const startedTs = createMemo(() => view().startedTs);
   return (
     <div class="app">
       <Header view={view()} status={status()} now={props.now} />
@@ -39,7 +43,7 @@ export function App(props: { store: ViewStore; now: () => number }) {
           canSteer={view().run?.capabilities.includes("steer") === true && !view().finished}
           steer={props.store.steer}
         />
-        <LogPane rows={view().log} startedTs={view().startedTs} canOpen={canBlob()} open={(row, blob) => setPaging({ row, blob })} />
+        <LogPane rows={log()} startedTs={startedTs()} canOpen={canBlob()} open={(row, blob) => setPaging({ row, blob })} />
       </main>
       <Show when={paging()}>{(p) => <Pager row={p().row} blob={p().blob} readBlob={props.store.readBlob} close={() => setPaging(undefined)} />}</Show>
     </div>

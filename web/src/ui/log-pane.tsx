@@ -1,6 +1,7 @@
-import { createEffect, For, on } from "solid-js";
+import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount } from "solid-js";
 import type { BlobLink, LogRow } from "../domain/index.js";
 import { offset } from "./format.js";
+import { logWindow, type LogWindow } from "./log-window.js";
 
 export interface LogPaneProps {
   readonly rows: readonly LogRow[];
@@ -12,18 +13,39 @@ export interface LogPaneProps {
 
 const lane = (event: string): string => event.split("/")[0] ?? "other";
 
-/** The run's rows, oldest first; follows the end unless scrolled back. */
+const sameWindow = (a: LogWindow, b: LogWindow): boolean => a.start === b.start && a.end === b.end;
+
+/** The run's rows, oldest first; follows the end unless scrolled back. A long log draws only the rows near the view. */
 export function LogPane(props: LogPaneProps) {
   let box: HTMLDivElement | undefined;
-  let follow = true;
+  const [following, setFollowing] = createSignal(true);
+  const [viewport, setViewport] = createSignal({ scrollTop: 0, heightPx: 0 });
+  // Every row is one line of the log's line height (styles.css), read once the pane is in the page.
+  let rowPx = 0;
   const onScroll = () => {
-    if (box) follow = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+    if (!box) return;
+    setFollowing(box.scrollHeight - box.scrollTop - box.clientHeight < 40);
+    setViewport({ scrollTop: box.scrollTop, heightPx: box.clientHeight });
   };
+  onMount(() => {
+    if (box) rowPx = parseFloat(getComputedStyle(box).lineHeight) || 0;
+    const resized = new ResizeObserver(() => box && setViewport({ scrollTop: box.scrollTop, heightPx: box.clientHeight }));
+    if (box) resized.observe(box);
+    onCleanup(() => resized.disconnect());
+  });
+  const drawn = createMemo(() => logWindow({ count: props.rows.length, ...viewport(), rowPx, following: following() }), undefined, {
+    equals: sameWindow,
+  });
+  const rows = createMemo(() => {
+    const { start, end } = drawn();
+    return start === 0 && end === props.rows.length ? props.rows : props.rows.slice(start, end);
+  });
+  const spacer = (rowCount: number) => `height: ${rowCount * rowPx}px`;
   createEffect(
     on(
       () => props.rows.length,
       () => {
-        if (box && follow) box.scrollTop = box.scrollHeight;
+        if (box && following()) box.scrollTop = box.scrollHeight;
       },
     ),
   );
@@ -31,7 +53,8 @@ export function LogPane(props: LogPaneProps) {
     <section class="log">
       <h2 class="section-title">Log</h2>
       <div class="log-rows" data-testid="log" ref={box} onScroll={onScroll}>
-        <For each={props.rows}>
+        <div class="log-spacer" style={spacer(drawn().start)} />
+        <For each={rows()}>
           {(row) => (
             <div class={`log-row lane-${lane(row.event)}`} data-testid="log-row" data-seq={row.seq} data-event={row.event}>
               <span class="seq">{row.seq}</span>
@@ -56,6 +79,7 @@ export function LogPane(props: LogPaneProps) {
             </div>
           )}
         </For>
+        <div class="log-spacer" style={spacer(props.rows.length - drawn().end)} />
       </div>
     </section>
   );

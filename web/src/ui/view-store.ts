@@ -2,6 +2,11 @@
  * The page's store: the view (a Solid signal over the pure reducer), the connection's status,
  * and the actions the page can take (answer, control, read a blob). Frames come from the
  * WebSocket client; blob chunks go to the blob reader, everything else to the reducer.
+ *
+ * Every frame is applied to the state at once (a reconnect's `since` is always the last seq
+ * applied), but the page is shown the new state at most once per painted frame: a fleet of
+ * conversations streams thousands of deltas a second, and re-rendering on each would leave the
+ * main thread no time to paint.
  */
 import { createSignal, type Accessor } from "solid-js";
 import type { OutboundFrame } from "@escapement/wire-schema";
@@ -35,6 +40,8 @@ export interface StoreOptions {
   readonly createSocket: (url: string) => WebSocket;
   readonly timers: Timers;
   readonly clientVersion: string;
+  /** Runs `publish` before the next paint (requestAnimationFrame in the page). */
+  readonly beforePaint: (publish: () => void) => void;
 }
 
 export const createViewStore = (options: StoreOptions): ViewStore => {
@@ -42,6 +49,16 @@ export const createViewStore = (options: StoreOptions): ViewStore => {
   const [status, setStatus] = createSignal<ConnectionStatus>({ state: "connecting" });
   const [notice, setNotice] = createSignal<Notice | undefined>();
   let current = initialViewState();
+  let publishing = false;
+  const publish = () => {
+    publishing = false;
+    setView(current);
+  };
+  const show = () => {
+    if (publishing) return;
+    publishing = true;
+    options.beforePaint(publish);
+  };
   // The client is made below; these closures run only once it has started.
   const blobs = new BlobReader({ send: (frame) => client.send(frame), nextId: () => client.nextId("blob") });
 
@@ -51,7 +68,7 @@ export const createViewStore = (options: StoreOptions): ViewStore => {
     const next = applyFrame(current, frame);
     if (next === current) return;
     current = next;
-    setView(next);
+    show();
     // A gap cannot be filled on this connection: attach again from the last seq applied.
     if (next.gap) {
       setNotice({ text: `gap in the stream (expected seq ${next.gap.expected}, got ${next.gap.got}); resuming`, error: true });
