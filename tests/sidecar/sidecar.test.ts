@@ -112,8 +112,8 @@ describe.skipIf(!hasTmux)("the terminal UI as escapement run's sidecar", () => {
       "debug/paused",
       "debug/step",
       "debug/paused",
-      "debug/mode",
       "debug/resumed",
+      "debug/mode",
     ]);
     // Between a step and the next control row, exactly one external event went through.
     for (const stepRow of rows.filter((row) => row.event === "debug/step")) {
