@@ -232,7 +232,13 @@ describe("the docs' examples, run from the installed packages", () => {
   const runnable = [...examples.values()].filter((example) => example.text !== "" && !read.has(example.name));
 
   it("the docs have examples that claim to run", () => {
-    expect(runnable.map((example) => example.name).sort()).toEqual(["config-from-code.mts", "hello-host-replay.mts", "hello-host.mts", "hello/chart.ts"]);
+    expect(runnable.map((example) => example.name).sort()).toEqual([
+      "config-from-code.mts",
+      "hello-host-replay.mts",
+      "hello-host.mts",
+      "hello/chart.ts",
+      "inspect-host.mts",
+    ]);
   });
 
   for (const example of runnable) {

@@ -20,6 +20,11 @@ export function parseWeb(value: string | true): ListenAddress {
   return parseAddress("--web", value);
 }
 
+/** `--inspect [host:]port`: the same address forms as `--listen`. */
+export function parseInspect(value: string | true): ListenAddress {
+  return parseAddress("--inspect", value);
+}
+
 function parseAddress(flag: string, value: string | true): ListenAddress {
   if (value === true) return DEFAULT_LISTEN;
   const match = /^(?:(\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):)?(\d{1,5})$/.exec(value.trim());

@@ -9,7 +9,7 @@ import { timingModes } from "../replay/playback.js";
 import { UsageError } from "../runtime/usage-error.js";
 import { exitCodes } from "./exit-codes.js";
 import { version } from "./version.js";
-import { DEFAULT_LISTEN, parseListen, parseWeb, type ListenAddress } from "./listen-address.js";
+import { DEFAULT_LISTEN, parseInspect, parseListen, parseWeb, type ListenAddress } from "./listen-address.js";
 import { DEFAULT_RENDERER_WAIT_MS } from "./renderer-wait.js";
 import { RunInterruption } from "../engine/run-interruption.js";
 
@@ -103,6 +103,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       "show the run in a browser: serve the page and the wire there (default 127.0.0.1, any free port) and print its URL; no terminal UI",
       parseWeb,
     )
+    .option(
+      "--inspect [host:port]",
+      "show the chart's actors in the Stately inspector: serve its page there (default 127.0.0.1, any free port) and print the URL; the browser loads the inspector UI from stately.ai",
+      parseInspect,
+    )
     .option("--debug", "start paused: the first external event waits for step/continue from a renderer")
     .option(
       "--wait-for-renderer [seconds]",
@@ -148,6 +153,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           }),
           ...(options.listen === undefined ? {} : { listen: options.listen === true ? DEFAULT_LISTEN : (options.listen as ListenAddress) }),
           ...(options.web === undefined ? {} : { web: options.web === true ? DEFAULT_LISTEN : (options.web as ListenAddress) }),
+          ...(options.inspect === undefined ? {} : { inspect: options.inspect === true ? DEFAULT_LISTEN : (options.inspect as ListenAddress) }),
           ...(options.debug ? { debug: true } : {}),
           ...(options.waitForRenderer === undefined
             ? {}
@@ -171,9 +177,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   program
     .command("info")
     .description("show version, sessions location, tools and providers (never secrets)")
-    .action(async () => {
+    .option("--json", "print one JSON document (docs/guide.md)")
+    .action(async (options: { json?: boolean }) => {
       const { infoCommand } = await import("./commands/info.js");
-      code = infoCommand(io);
+      code = infoCommand(io, options.json ? { json: true } : {});
     });
 
   program

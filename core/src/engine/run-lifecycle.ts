@@ -13,6 +13,7 @@ import type { TranscriptWriter } from "../runtime/transcript-writer.js";
 import { compactEventData } from "../runtime/compact-event.js";
 import type { RunGate } from "../debug/debug-gate.js";
 import { isRunInterruption } from "./run-interruption.js";
+import { guardInspector } from "./host-inspector.js";
 
 /**
  * Where a run is. It only moves forward:
@@ -123,11 +124,16 @@ export function armEndings(run: Run): void {
  */
 export function startActor(run: Run): void {
   const { options, checkpoint, clock } = run;
+  const hostInspect = options.inspect && guardInspector(options.inspect, (message) => run.services.log.warn(`run ${run.runId}: ${message}`));
   try {
     const actor = (run.actor = createActor(options.chart.machine, {
       ...(checkpoint ? { snapshot: checkpoint.state as never } : {}),
       ...(options.input === undefined ? {} : { input: options.input }),
-      inspect: (event) => onInspect(run, event),
+      inspect: (event) => {
+        onInspect(run, event);
+        // The host's inspector sees what the runner saw, after the runner (its rows are written first).
+        hostInspect?.(event);
+      },
       clock: { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (handle) => clock.clearTimeout(handle) },
     }));
     bindRunServices(actor.system, run.services);

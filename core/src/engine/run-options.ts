@@ -13,6 +13,7 @@ import type { AnyMachineSnapshot } from "xstate";
 import type { RuleLayer, SandboxSettings } from "../permissions/index.js";
 import type { BwrapDetection } from "../tools/detect-bwrap.js";
 import type { StepHooks } from "./step-hooks.js";
+import type { HostInspector } from "./host-inspector.js";
 import type { SteerChannel, SteerResult } from "./steer-channel.js";
 
 export type RunStatus = "done" | "aborted" | "error";
@@ -48,6 +49,12 @@ export interface RunChartOptions {
   ids?: IdSource;
   log?: Logger;
   signal?: AbortSignal;
+  /**
+   * An xstate inspector beside the runner's own (e.g. `@statelyai/inspect`'s): a function, an
+   * observer `{ next }`, or an object with one as `inspect`. It gets every inspection event of the
+   * chart's actors, after the runner; a throw is a logged warning, never a failed run.
+   */
+  inspect?: HostInspector;
   /** Rows after they are on disk (renderers, progress). */
   taps?: RowTap[];
   /** End the run when nothing is in flight and nothing happens for `cycles` checks `intervalMs` apart. */

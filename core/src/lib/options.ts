@@ -19,6 +19,7 @@ import type { ModelClient } from "../llm/protocol.js";
 import type { FetchFunction } from "../llm/providers/types.js";
 import { isMiddlewareEntry, middlewareProblem, type ModelMiddleware } from "../llm/providers/middleware.js";
 import { stepHooksProblems, type StepHooks } from "../engine/step-hooks.js";
+import { inspectorProblem, type HostInspector } from "../engine/host-inspector.js";
 import type { Clock } from "../runtime/clock.js";
 import type { IdSource } from "../runtime/ids.js";
 import type { Logger } from "../runtime/logger.js";
@@ -81,6 +82,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Each public event, in order, after its transcript row is on disk. A throw is logged, never breaks the run. */
   onEvent?: (event: PublicEvent) => void;
+  /**
+   * An xstate inspector beside the runner's own: a function, an observer `{ next }`, or an object
+   * with one as `inspect` (what `@statelyai/inspect`'s `createWebSocketInspector()` returns). It sees
+   * every inspection event of the chart's actors. A throw is logged as a warning, never breaks the run.
+   */
+  inspect?: HostInspector;
   /** Stop the run when the same model request is sent this many times (default 10); false: off. */
   loopThreshold?: number | false;
   /** Parallel-safe tool calls of one model step that run at once (default 4); a conversation's `maxParallelTools` wins. */
@@ -195,6 +202,14 @@ const fields = {
     })
     .optional(),
   onEvent: z.custom<(event: PublicEvent) => void>((value) => typeof value === "function", { error: "expected a function" }).optional(),
+  inspect: z
+    .unknown()
+    .superRefine((value, ctx) => {
+      const problem = inspectorProblem(value);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .transform((value) => value as HostInspector)
+    .optional(),
   loopThreshold: z.union([z.int().min(1), z.literal(false)], { error: "expected a whole number >= 1, or false" }).optional(),
   maxParallelTools: z.int().min(1, { error: "expected a whole number >= 1" }).optional(),
   toolTimeoutMs: z.int().min(1, { error: "a tool timeout must be a whole number of milliseconds from 1" }).max(2_147_483_647).optional(),

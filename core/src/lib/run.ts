@@ -171,6 +171,7 @@ async function start(
       ...(options.toolLoopThreshold === undefined ? {} : { toolLoopThreshold: options.toolLoopThreshold }),
       ...(options.wedge ? { wedge: options.wedge } : {}),
       ...(resolved.hooks ? { stepHooks: resolved.hooks } : {}),
+      ...(options.inspect ? { inspect: options.inspect } : {}),
       secrets,
     });
     log.info(`run ${runId}: ${result.status}${result.error ? ` (${result.error.category}: ${result.error.message})` : ""}`);

@@ -46,6 +46,7 @@ describe("validateOptions", () => {
       log: { debug() {}, info() {}, warn() {}, error() {} },
       signal: new AbortController().signal,
       onEvent: () => {},
+      inspect: { inspect: { next: () => {} } },
       loopThreshold: false,
       maxParallelTools: 2,
       toolTimeoutMs: 30_000,

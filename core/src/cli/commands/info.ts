@@ -3,7 +3,9 @@ import type { ModelTarget } from "../../llm/target.js";
 import { targetId } from "../../llm/target.js";
 import { defaultSessionsRoot } from "../../runtime/session-dir.js";
 import { createDefaultRegistry } from "../../tools/index.js";
-import { describeMcpServers } from "../../tools/mcp/report.js";
+import type { McpServerConfig } from "../../config/schema.js";
+import { SecretScrubber } from "../../runtime/secret-scrubber.js";
+import { describeMcpServers, displayUrl } from "../../tools/mcp/report.js";
 import type { CliIo } from "../cli-io.js";
 import { exitCodes } from "../exit-codes.js";
 import { version } from "../version.js";
@@ -11,6 +13,8 @@ import { version } from "../version.js";
 export interface InfoOptions {
   /** Default: the real file system. */
   readFile?: ReadTextFile;
+  /** Print one JSON document (see `infoJson`) instead of lines. */
+  json?: boolean;
 }
 
 /**
@@ -22,19 +26,76 @@ export function infoCommand(io: CliIo, options: InfoOptions = {}): number {
     .list()
     .map((tool) => tool.name);
   const lines = [`escapement ${version}`, `node ${process.version}`, `sessions: ${defaultSessionsRoot(io.cwd)}`, `tools: ${tools.join(", ")}`];
+  const base = { version, node: process.version, sessions: defaultSessionsRoot(io.cwd), tools };
   let loaded: LoadedProjectConfig;
   try {
     loaded = loadProjectConfig({ cwd: io.cwd, env: io.env, ...(options.readFile ? { readFile: options.readFile } : {}) });
   } catch (error) {
     if (!isConfigError(error)) throw error;
-    io.stdout.write(`${[...lines, "config: invalid (see below)"].join("\n")}\n`);
+    if (options.json) io.stdout.write(`${JSON.stringify({ ...base, config: { valid: false, error: error.message } })}\n`);
+    else io.stdout.write(`${[...lines, "config: invalid (see below)"].join("\n")}\n`);
     io.stderr.write(`escapement: ${error.message}\n`);
     return exitCodes.usage;
+  }
+  if (options.json) {
+    // The document names where each key comes from, never a key; the scrubber is the second line of defence.
+    const scrubber = SecretScrubber.of(loaded.providers.flatMap((provider) => [provider.apiKey, ...Object.values(provider.headers ?? {})]));
+    io.stdout.write(`${scrubber.scrubJsonText(JSON.stringify({ ...base, ...infoJson(loaded) }))}\n`);
+    return exitCodes.ok;
   }
   lines.push(...describeConfig(loaded, io.cwd));
   io.stdout.write(`${lines.join("\n")}\n`);
   return exitCodes.ok;
 }
+
+/**
+ * The config part of `escapement info --json`: the same facts as the lines, as data. Keys appear
+ * only as their source and whether they are set; headers, MCP env variables and headers only by name.
+ */
+export const infoJson = (loaded: LoadedProjectConfig): Record<string, unknown> => {
+  const { config, path, providers } = loaded;
+  return {
+    config: { valid: true, path: path ?? null },
+    providers: providers.map((provider) => ({
+      name: provider.name,
+      kind: provider.kind,
+      baseURL: provider.baseURL,
+      baseURLSource: provider.baseURLSource,
+      key:
+        provider.keySource === undefined
+          ? null
+          : { source: provider.keySource, set: provider.apiKey !== undefined, optional: kindDefaults[provider.kind].keyOptional },
+      headers: Object.keys(provider.headers ?? {}),
+      builtIn: provider.autodetected,
+    })),
+    aliases: Object.fromEntries(
+      Object.entries(config.aliases).map(([alias, targets]) => [alias, targets.map((target) => ({ id: targetId(target), ...target }))]),
+    ),
+    preferences: config.preferences,
+    eligibilityStrict: config.eligibilityStrict,
+    catalogOverlay: Object.keys(config.catalog),
+    mcpServers: Object.entries(config.mcpServers).map(([name, server]) => mcpServerJson(name, server)),
+  };
+};
+
+/** An MCP server as `info --json` shows it: what `describeMcpServers` prints, as data. */
+const mcpServerJson = (name: string, server: McpServerConfig): Record<string, unknown> => {
+  const timeouts = {
+    ...(server.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: server.startupTimeoutMs }),
+    ...(server.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: server.toolTimeoutMs }),
+  };
+  if (server.url !== undefined) return { name, transport: "http", url: displayUrl(server.url), headers: Object.keys(server.headers ?? {}), ...timeouts };
+  return {
+    name,
+    transport: "stdio",
+    command: server.command ?? "",
+    args: server.args ?? [],
+    env: Object.keys(server.env ?? {}),
+    ...(server.cwd === undefined ? {} : { cwd: server.cwd }),
+    ...(server.restarts === undefined ? {} : { restarts: server.restarts }),
+    ...timeouts,
+  };
+};
 
 /** The config part of `escapement info`, one entry per line. Never prints a key, a header value or an MCP server's env values. */
 export const describeConfig = (loaded: LoadedProjectConfig, cwd: string): string[] => {

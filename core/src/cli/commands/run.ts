@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { LIVE_LOCK_FILE, liveRunOf, removeLiveLock, writeLiveLock } from "../../sessions/live-lock.js";
@@ -17,6 +18,7 @@ import { paramNotice } from "../param-notice.js";
 import { answerSource } from "../answer-source.js";
 import { openFrontend, type FrontendKind } from "../run-frontend.js";
 import type { ListenAddress } from "../listen-address.js";
+import { inspectorUi, startInspectServer, type InspectServer } from "../inspect-server.js";
 import { UsageError } from "../../runtime/usage-error.js";
 import { describeFsFault, fsFaultOf } from "../../runtime/fs-fault.js";
 import { exitCodes } from "../exit-codes.js";
@@ -34,6 +36,8 @@ export interface RunFlags {
   listen?: ListenAddress;
   /** `--web [host:]port`: serve the browser renderer and the wire there (headless otherwise). */
   web?: ListenAddress;
+  /** `--inspect [host:]port`: serve the Stately inspector's page there (see inspect-server.ts). */
+  inspect?: ListenAddress;
   /** `--debug`: start paused at the first external event. */
   debug?: boolean;
   /** `--wait-for-renderer[=seconds]`: hold the chart until a renderer attaches (ms; 0: no limit). */
@@ -115,7 +119,14 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   if (notice) io.stderr.write(`${notice}\n`);
   let result: RunResult;
   let mcp: McpRunTools | undefined;
+  let inspector: InspectServer | undefined;
   try {
+    if (flags.inspect) {
+      inspector = await startInspectServer({ address: flags.inspect, token: randomBytes(16).toString("hex") }).catch((error: Error) => {
+        throw new UsageError(error.message);
+      });
+      io.stderr.write(`inspect: ${inspector.url} (the page loads the inspector UI from ${inspectorUi}: the browser needs internet access, the run does not)\n`);
+    }
     // MCP servers of .escapement.json: one that fails to start is logged (stderr until the run starts)
     // and recorded in the transcript (startRows), not fatal.
     mcp = await connectRunTools(project.config.mcpServers, loaded.chart.tools ?? [], {
@@ -159,9 +170,11 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       taps: frontend.taps,
       ...(mcp.registry ? { tools: mcp.registry } : {}),
       startRows: mcp.startRows,
+      ...(inspector ? { inspect: inspector.inspect } : {}),
       secrets,
     });
   } finally {
+    await inspector?.close();
     // The run no longer writes the session: release it before anything that may wait or fail.
     if (sessionDir) removeLiveLock(sessionDir, pid);
     await mcp?.close();

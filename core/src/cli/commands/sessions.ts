@@ -14,9 +14,13 @@ import { exitCodes } from "../exit-codes.js";
 const tokensOf = (s: SessionSummary): number => s.tokens.input + s.tokens.output;
 const ms = (value: number | undefined): string => (value === undefined ? "-" : `${Math.round(value)} ms`);
 
-export async function listCommand(io: CliIo, root: string): Promise<number> {
-  const unreadable: string[] = [];
-  const sessions = await listSessions(root, { onUnreadable: (dir, error) => unreadable.push(`${dir}: ${error.message}`) });
+export async function listCommand(io: CliIo, root: string, json = false): Promise<number> {
+  const unreadable: Array<{ dir: string; error: string }> = [];
+  const sessions = await listSessions(root, { onUnreadable: (dir, error) => unreadable.push({ dir, error: error.message }) });
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ root, sessions, unreadable })}\n`);
+    return exitCodes.ok;
+  }
   if (sessions.length === 0 && unreadable.length === 0) {
     io.stdout.write(`no sessions in ${root}\n`);
     return exitCodes.ok;
@@ -25,15 +29,16 @@ export async function listCommand(io: CliIo, root: string): Promise<number> {
     const rows = sessions.map((s) => [s.sessionId, s.chartId, s.status, s.turns, tokensOf(s), formatCost(s.costUsd), timeOf(s.createdAt)] as const);
     io.stdout.write(`${formatTable(["ID", "CHART", "STATUS", "TURNS", "TOKENS", "COST", "CREATED"], rows)}\n`);
   }
-  for (const line of unreadable) io.stderr.write(`notice: left out an unreadable session: ${line}\n`);
+  for (const { dir, error } of unreadable) io.stderr.write(`notice: left out an unreadable session: ${dir}: ${error}\n`);
   return exitCodes.ok;
 }
 
 /** `formatTime`, or the raw number when it is no time a Date holds (a damaged row). */
 const timeOf = (ms: number): string => (Number.isFinite(new Date(ms).getTime()) ? formatTime(ms) : String(ms));
 
-export async function showCommand(io: CliIo, dir: string, content: boolean): Promise<number> {
+export async function showCommand(io: CliIo, dir: string, content: boolean, json = false): Promise<number> {
   const summary = await summarizeSession(dir);
+  if (json) return showJson(io, dir, summary, content);
   io.stdout.write(`session ${summary.sessionId}  chart ${summary.chartId}  status ${summary.status}  created ${timeOf(summary.createdAt)}\n`);
   io.stdout.write(`${summary.turns} turns, ${tokensOf(summary)} tokens, cost ${formatCost(summary.costUsd)}, final [${summary.finalConfig.join(", ")}]\n`);
   if (summary.artifacts.length > 0) io.stdout.write(`artifacts: ${summary.artifacts.join(", ")}\n`);
@@ -53,6 +58,35 @@ export async function showCommand(io: CliIo, dir: string, content: boolean): Pro
   if (summary.unreadable.length > 0) io.stdout.write(`${summary.unreadable.length} unreadable transcript line(s) skipped\n`);
   return exitCodes.ok;
 }
+
+/**
+ * `show --json`: one document `{ session, rows }`, written row by row so a long transcript never
+ * sits in memory whole. Rows are as the transcript holds them (written through the run's secret
+ * scrubber); with `--content`, a row holding a `ref` gets `content`: what the ref points at.
+ */
+async function showJson(io: CliIo, dir: string, summary: SessionSummary, content: boolean): Promise<number> {
+  io.stdout.write(`{"session":${JSON.stringify(summary)},"rows":[`);
+  const transcript = sessionPaths(dir).transcript;
+  if (existsSync(transcript)) {
+    let first = true;
+    for await (const row of readTranscript(transcript)) {
+      const ref = (row.data as { ref?: unknown } | undefined)?.ref;
+      const item = content && typeof ref === "string" ? { ...row, content: refJson(dir, ref) } : row;
+      io.stdout.write(`${first ? "" : ","}${JSON.stringify(item)}`);
+      first = false;
+    }
+  }
+  io.stdout.write("]}\n");
+  return exitCodes.ok;
+}
+
+/** A ref's target as data: the `RefContent` of `readRef`, a child session's manifest reduced to what `show` prints of it. */
+const refJson = (dir: string, ref: string): object => {
+  const found = readRef(dir, ref);
+  if (found.kind !== "child" || !found.manifest) return found;
+  const { sessionId, chartId, status } = found.manifest;
+  return { kind: "child", dir: found.dir, sessionId, chartId, status };
+};
 
 /** What `show --content` prints for a row's ref: the blob, or what is wrong with it, or where a child session is. */
 function describeRef(dir: string, ref: string): string {
@@ -82,8 +116,12 @@ function describeRef(dir: string, ref: string): string {
 
 const indent = (text: string): string => text.replace(/^/gm, "    ");
 
-export async function statsCommand(io: CliIo, dir: string): Promise<number> {
+export async function statsCommand(io: CliIo, dir: string, json = false): Promise<number> {
   const s = await summarizeSession(dir);
+  if (json) {
+    io.stdout.write(`${JSON.stringify(s)}\n`);
+    return exitCodes.ok;
+  }
   const models = Object.entries(s.byModel).map(
     ([target, m]) => [target, m.turns, m.tokens.input, m.tokens.output, m.tokens.cacheRead, m.tokens.cacheWrite, formatCost(m.costUsd)] as const,
   );
@@ -114,18 +152,23 @@ export function registerSessionCommands(program: Command, io: CliIo, done: (code
   program
     .command("list")
     .description("list sessions: id, chart, status, turns, tokens, cost, created")
-    .action(async () => done(await listCommand(io, root())));
+    .option("--json", "print one JSON document { root, sessions, unreadable } (docs/guide.md)")
+    .action(async (options: { json?: boolean }) => done(await listCommand(io, root(), options.json ?? false)));
   program
     .command("show")
     .description("show a session's transcript, one row per line")
     .argument("<session>", "session id or directory")
     .option("--content", "include every row's data and the io blobs it refers to")
-    .action(async (id: string, options: { content?: boolean }) => done(await showCommand(io, locate(id), options.content ?? false)));
+    .option("--json", "print one JSON document { session, rows } (docs/guide.md)")
+    .action(async (id: string, options: { content?: boolean; json?: boolean }) =>
+      done(await showCommand(io, locate(id), options.content ?? false, options.json ?? false)),
+    );
   program
     .command("stats")
     .description("tokens and cost by model, latency percentiles, retries, failovers")
     .argument("<session>", "session id or directory")
-    .action(async (id: string) => done(await statsCommand(io, locate(id))));
+    .option("--json", "print the session's summary as one JSON document (docs/guide.md)")
+    .action(async (id: string, options: { json?: boolean }) => done(await statsCommand(io, locate(id), options.json ?? false)));
   program
     .command("export")
     .description("write a session to one portable file (the wire token is left out)")
