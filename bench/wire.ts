@@ -6,9 +6,13 @@
  * Then blob throughput: a 64 MiB artifact read with `read-blob` over loopback, through the real
  * wire server and a real WebSocket client that validates every frame and decodes the chunks.
  * Target: >= 100 MB/s (10^6 bytes), the median of 5 reads after a warm-up read.
+ *
+ * Then AG-UI encoding (`run --ag-ui`): the same rows as public events, mapped to AG-UI events and
+ * framed as server-sent events by `@ag-ui/encoder`, in AG-UI events/s (figures, no target).
  */
 import { createFrameSequencer, decodeOutbound, encodeFrame, snippet, validateFrame, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema";
 import { measureBlobThroughput } from "./wire/blob-throughput.js";
+import { measureAgUiThroughput } from "./wire/ag-ui-throughput.js";
 
 const TARGET = 200_000;
 const BLOB_TARGET_MB_PER_SEC = 100;
@@ -136,6 +140,16 @@ console.log(
   `validate + encode: ${Math.round(rate).toLocaleString("en-US")} frames/s = ${ratio.toFixed(2)}x the target of ` +
     `${TARGET.toLocaleString("en-US")} frames/s (${ratio >= 1 ? "PASS" : "FAIL"})`,
 );
+
+const agUiRows: TranscriptRow[] = [];
+for (const row of rows()) if (agUiRows.push({ ...row, seq: agUiRows.length + 1 }) >= FRAMES) break;
+const agUi = measureAgUiThroughput(agUiRows, RUN_MS);
+console.log(
+  `ag-ui: ${agUi.publicEvents.toLocaleString("en-US")} public events -> ${agUi.agUiEvents.toLocaleString("en-US")} AG-UI events, ` +
+    `mean ${Math.round(agUi.meanBytes)} bytes as server-sent events`,
+);
+console.log(`${"ag-ui encode (SSE)".padEnd(28)} ${Math.round(agUi.encodePerSec).toLocaleString("en-US").padStart(11)} events/s`);
+console.log(`${"ag-ui map + encode".padEnd(28)} ${Math.round(agUi.mapEncodePerSec).toLocaleString("en-US").padStart(11)} events/s`);
 
 const blob = await measureBlobThroughput(BLOB_BYTES, BLOB_ROUNDS);
 const blobRatio = blob.mbPerSec / BLOB_TARGET_MB_PER_SEC;

@@ -77,6 +77,19 @@ export {
 } from "./lib/index.js";
 export { readTranscript, readBlob, type ReadTranscriptOptions, type ReadIssue, type TranscriptRow } from "./runtime/index.js";
 
+// A run as an AG-UI event stream over HTTP (server-sent events), for AG-UI clients.
+export {
+  serveAgUi,
+  startAgUiServer,
+  createAgUiMapper,
+  AG_UI_HUMAN_PROMPT,
+  AG_UI_HUMAN_ANSWER,
+  type AgUiServer,
+  type AgUiServerOptions,
+  type AgUiMapperOptions,
+  type AgUiChartState,
+} from "./lib/index.js";
+
 // Many independent sessions on worker threads.
 export { SessionPool, type SessionPoolOptions, type PoolJob } from "./pool/index.js";
 

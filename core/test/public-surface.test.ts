@@ -41,6 +41,12 @@ describe("@escapement/core", () => {
   it("exports exactly these names", () => {
     expect(listed(root)).toMatchInlineSnapshot(`
       [
+        "AG_UI_HUMAN_ANSWER",
+        "AG_UI_HUMAN_PROMPT",
+        "type AgUiChartState",
+        "type AgUiMapperOptions",
+        "type AgUiServer",
+        "type AgUiServerOptions",
         "type AllowedEvent",
         "type AllowedEvents",
         "type AskOptions",
@@ -217,6 +223,7 @@ describe("@escapement/core", () => {
         "compact",
         "converse",
         "costUsd",
+        "createAgUiMapper",
         "createBuiltinTools",
         "createDefaultRegistry",
         "createLogger",
@@ -262,7 +269,9 @@ describe("@escapement/core", () => {
         "sandboxModes",
         "scriptedModel",
         "sequentialIds",
+        "serveAgUi",
         "spawnChildren",
+        "startAgUiServer",
         "systemClock",
         "tellChild",
         "tellLlm",

@@ -233,6 +233,7 @@ describe("the docs' examples, run from the installed packages", () => {
 
   it("the docs have examples that claim to run", () => {
     expect(runnable.map((example) => example.name).sort()).toEqual([
+      "ag-ui-host.mts",
       "config-from-code.mts",
       "hello-host-replay.mts",
       "hello-host.mts",

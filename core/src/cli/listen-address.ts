@@ -25,6 +25,11 @@ export function parseInspect(value: string | true): ListenAddress {
   return parseAddress("--inspect", value);
 }
 
+/** `--ag-ui [host:]port`: where the AG-UI event stream is served; the same address forms as `--listen`. */
+export function parseAgUi(value: string | true): ListenAddress {
+  return parseAddress("--ag-ui", value);
+}
+
 function parseAddress(flag: string, value: string | true): ListenAddress {
   if (value === true) return DEFAULT_LISTEN;
   const match = /^(?:(\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):)?(\d{1,5})$/.exec(value.trim());

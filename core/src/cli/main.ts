@@ -9,7 +9,7 @@ import { timingModes } from "../replay/playback.js";
 import { UsageError } from "../runtime/usage-error.js";
 import { exitCodes } from "./exit-codes.js";
 import { version } from "./version.js";
-import { DEFAULT_LISTEN, parseInspect, parseListen, parseWeb, type ListenAddress } from "./listen-address.js";
+import { DEFAULT_LISTEN, parseAgUi, parseInspect, parseListen, parseWeb, type ListenAddress } from "./listen-address.js";
 import { DEFAULT_RENDERER_WAIT_MS } from "./renderer-wait.js";
 import { RunInterruption } from "../engine/run-interruption.js";
 
@@ -108,6 +108,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       "show the chart's actors in the Stately inspector: serve its page there (default 127.0.0.1, any free port) and print the URL; the browser loads the inspector UI from stately.ai",
       parseInspect,
     )
+    .option(
+      "--ag-ui [host:port]",
+      "serve the run as an AG-UI event stream (server-sent events over HTTP) there (default 127.0.0.1, any free port) and print its URL",
+      parseAgUi,
+    )
     .option("--debug", "start paused: the first external event waits for step/continue from a renderer")
     .option(
       "--wait-for-renderer [seconds]",
@@ -154,6 +159,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           ...(options.listen === undefined ? {} : { listen: options.listen === true ? DEFAULT_LISTEN : (options.listen as ListenAddress) }),
           ...(options.web === undefined ? {} : { web: options.web === true ? DEFAULT_LISTEN : (options.web as ListenAddress) }),
           ...(options.inspect === undefined ? {} : { inspect: options.inspect === true ? DEFAULT_LISTEN : (options.inspect as ListenAddress) }),
+          ...(options.agUi === undefined ? {} : { agUi: options.agUi === true ? DEFAULT_LISTEN : (options.agUi as ListenAddress) }),
           ...(options.debug ? { debug: true } : {}),
           ...(options.waitForRenderer === undefined
             ? {}

@@ -19,6 +19,7 @@ import { answerSource } from "../answer-source.js";
 import { openFrontend, type FrontendKind } from "../run-frontend.js";
 import type { ListenAddress } from "../listen-address.js";
 import { inspectorUi, startInspectServer, type InspectServer } from "../inspect-server.js";
+import { openAgUiTap, type AgUiTap } from "../ag-ui-tap.js";
 import { UsageError } from "../../runtime/usage-error.js";
 import { describeFsFault, fsFaultOf } from "../../runtime/fs-fault.js";
 import { exitCodes } from "../exit-codes.js";
@@ -38,6 +39,8 @@ export interface RunFlags {
   web?: ListenAddress;
   /** `--inspect [host:]port`: serve the Stately inspector's page there (see inspect-server.ts). */
   inspect?: ListenAddress;
+  /** `--ag-ui [host:]port`: serve the run as an AG-UI event stream there too. */
+  agUi?: ListenAddress;
   /** `--debug`: start paused at the first external event. */
   debug?: boolean;
   /** `--wait-for-renderer[=seconds]`: hold the chart until a renderer attaches (ms; 0: no limit). */
@@ -114,6 +117,16 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   const pid = io.pid ?? process.pid;
   let sessionDir: string | undefined;
   const log = frontend.log;
+  let agUi: AgUiTap | undefined;
+  if (flags.agUi) {
+    try {
+      agUi = await openAgUiTap(flags.agUi, log);
+    } catch (error) {
+      await frontend.close();
+      throw error;
+    }
+    io.stderr.write(`ag-ui: ${agUi.url}\n`);
+  }
   log.debug("model source", { source });
   io.stderr.write(`model: ${source}\n`);
   if (notice) io.stderr.write(`${notice}\n`);
@@ -149,6 +162,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
         // While the run is live, `delete` refuses the session (and another `--resume` of it).
         writeLiveLock(info.sessionDir, { pid, since: Date.now() });
         frontend.onStart(info);
+        agUi?.onStart(info.sessionDir);
       },
       ...(frontend.untilReady ? { untilReady: frontend.untilReady } : {}),
       cwd: io.cwd,
@@ -167,7 +181,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       }),
       ...(flags.loopThreshold === undefined ? {} : { loopThreshold: flags.loopThreshold === 0 ? false : flags.loopThreshold }),
       signal: frontend.signal,
-      taps: frontend.taps,
+      taps: agUi ? [...frontend.taps, agUi.tap] : frontend.taps,
       ...(mcp.registry ? { tools: mcp.registry } : {}),
       startRows: mcp.startRows,
       ...(inspector ? { inspect: inspector.inspect } : {}),
@@ -177,6 +191,8 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
     await inspector?.close();
     // The run no longer writes the session: release it before anything that may wait or fail.
     if (sessionDir) removeLiveLock(sessionDir, pid);
+    // AG-UI clients get the end of the stream now, not once the terminal UI is quit.
+    await agUi?.close();
     await mcp?.close();
     await frontend.close();
   }

@@ -1,0 +1,55 @@
+/**
+ * `escapement run … --ag-ui [host:]port`: the run's transcript rows, as public events, served as an
+ * AG-UI event stream (lib/ag-ui-server.ts) beside whatever frontend shows the run. The server is up
+ * before the chart starts, so a client may connect at once; one that connects later still gets the
+ * run from its start.
+ */
+import { createPublicEventMapper } from "../lib/public-events.js";
+import { startAgUiServer, type AgUiServer } from "../lib/ag-ui-server.js";
+import { readBlob } from "../runtime/io-store.js";
+import type { Logger } from "../runtime/logger.js";
+import type { RowTap } from "../runtime/transcript-writer.js";
+import { UsageError } from "../runtime/usage-error.js";
+import type { ListenAddress } from "./listen-address.js";
+
+export interface AgUiTap {
+  readonly url: string;
+  /** Add to the run's taps. */
+  readonly tap: RowTap;
+  /** The session directory, once known: tool inputs and outputs are read from its blobs. */
+  onStart(sessionDir: string): void;
+  /** After the run: clients get the end of the stream, then the server stops. */
+  close(): Promise<void>;
+}
+
+export async function openAgUiTap(address: ListenAddress, log: Logger): Promise<AgUiTap> {
+  let sessionDir: string | undefined;
+  let server: AgUiServer;
+  try {
+    server = await startAgUiServer({
+      host: address.host,
+      port: address.port,
+      log,
+      readRef: (ref) => (sessionDir === undefined ? undefined : readBlob(sessionDir, ref)),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException)?.code;
+    const why = code === "EADDRINUSE" ? "the port is in use" : code === "EADDRNOTAVAIL" ? "no such address here" : (error as Error).message;
+    throw new UsageError(`--ag-ui ${address.host}:${address.port}: cannot listen (${why})`);
+  }
+  const map = createPublicEventMapper();
+  const tap: RowTap = (rows) => {
+    try {
+      for (const row of rows) for (const event of map(row)) server.push(event);
+    } catch (error) {
+      // A tap must never throw into the transcript writer; the transcript has the rows anyway.
+      log.warn("ag-ui: could not map a row; the run goes on", { message: (error as Error)?.message ?? String(error) });
+    }
+  };
+  return {
+    url: server.url,
+    tap,
+    onStart: (dir) => void (sessionDir = dir),
+    close: () => server.close(),
+  };
+}
