@@ -18,6 +18,10 @@
  * Reported per mode: median batch wall time, per-turn latency p50/p95, client CPU per turn (this
  * process only; the server's CPU is in its own process), and the layer/direct ratios. Target: the
  * layer's per-turn time <= 1.1x direct.
+ *
+ * Then the cassette middleware for AI SDK apps (`recordReplay`, see bench/llm/cassette.ts): its
+ * per-call time recording beside the bare model (target <= 1.05x), and the replay of `--calls`
+ * (1,000) recorded `streamText` calls (target <= 0.3 s). `--only cassette` runs that section alone.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -25,11 +29,14 @@ import { cpus, platform, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { measureCassette } from "./llm/cassette.js";
 import { measureInProcess } from "./llm/inprocess.js";
 import { directTurn, layerTurn, type Turn } from "./llm/turns.js";
 import { int, ratio, table, verdict } from "./runner/table.js";
 
 const TARGET = 1.1;
+const RECORD_TARGET = 1.05;
+const REPLAY_TARGET_MS = 300;
 
 function parseFlags() {
   const { values } = parseArgs({
@@ -38,12 +45,14 @@ function parseFlags() {
       rounds: { type: "string", default: "10" },
       warmup: { type: "string", default: "3" },
       chars: { type: "string", default: "600" },
+      calls: { type: "string", default: "1000" },
+      only: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
   });
   if (values.help) {
-    console.log("usage: npm run bench:llm -- [--turns 100] [--rounds 10] [--warmup 3] [--chars 600]");
+    console.log("usage: npm run bench:llm -- [--turns 100] [--rounds 10] [--warmup 3] [--chars 600] [--calls 1000] [--only cassette]");
     process.exit(0);
   }
   const positive = (name: string, text: string, min = 1): number => {
@@ -56,6 +65,8 @@ function parseFlags() {
     rounds: positive("rounds", values.rounds),
     warmup: positive("warmup", values.warmup, 0),
     chars: positive("chars", values.chars),
+    calls: positive("calls", values.calls),
+    only: onlyOf(values.only),
   };
 }
 
@@ -124,6 +135,58 @@ async function main(): Promise<void> {
       `fake Anthropic SSE server (own process) at ${server.url}, ${server.chars}-character replies in ~8-character deltas\n`,
   );
   try {
+    if (flags.only !== "cassette") await layerSections(flags, server, dir);
+    await cassetteSection(flags, server, dir);
+  } finally {
+    cleanup();
+  }
+}
+
+/** `--only`: one section by name, or every section. */
+function onlyOf(value: string | undefined): "cassette" | undefined {
+  if (value === undefined || value === "cassette") return value;
+  throw new Error(`--only: expected "cassette", got "${value}"`);
+}
+
+type Flags = ReturnType<typeof parseFlags>;
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+async function cassetteSection(flags: Flags, server: Server, dir: string): Promise<void> {
+  const result = await measureCassette({
+    url: server.url,
+    chars: server.chars,
+    dir,
+    turns: flags.turns,
+    rounds: flags.rounds,
+    warmup: flags.warmup,
+    calls: flags.calls,
+  });
+  const recordRatio = result.recordMsPerCall / result.bareMsPerCall;
+  console.log(
+    `\nThe cassette middleware (recordReplay) on streamText: ${flags.turns} concurrent calls per batch, ${flags.rounds} batches per mode, medians; ` +
+      `replay: ${int(result.replayCalls)} recorded calls one after another (cassette of ${int(result.cassetteBytes / 1024)} KiB, loaded in the time), median of 5`,
+  );
+  console.log(
+    table(
+      ["measure", "value", "ratio", "target", "result"],
+      [
+        ["bare model, per call (batch wall)", ms(result.bareMsPerCall), "", "", ""],
+        ["recording, per call (batch wall)", ms(result.recordMsPerCall), ratio(recordRatio), `<= ${RECORD_TARGET}x`, verdict(recordRatio <= RECORD_TARGET)],
+        [`replay of ${int(result.replayCalls)} calls`, ms(result.replayMs), "", `<= ${REPLAY_TARGET_MS} ms`, verdict(result.replayMs <= REPLAY_TARGET_MS)],
+        ["replay, per call", `${int((result.replayMs / result.replayCalls) * 1000)} us`, "", "", ""],
+        [`the same ${int(result.replayCalls)} calls, no middleware`, ms(result.floorMs), ratio(result.replayMs / result.floorMs), "", ""],
+      ],
+      ["l", "r", "r", "l", "l"],
+    ),
+  );
+  console.log(
+    `\n  "No middleware" streams the recorded parts at once from a bare model: what streamText itself costs per call ` +
+      `(${int((result.floorMs / result.replayCalls) * 1000)} us). The replay's own share is the difference, ${int(((result.replayMs - result.floorMs) / result.replayCalls) * 1000)} us per call.`,
+  );
+}
+
+async function layerSections(flags: Flags, server: Server, dir: string): Promise<void> {
+  {
     const transcriptPath = join(dir, "transcript.jsonl");
     const layer = layerTurn(server.url, transcriptPath);
     const modes: { name: "direct" | "layer"; turn: Turn; batches: Batch[] }[] = [
@@ -191,8 +254,6 @@ async function main(): Promise<void> {
         `client CPU (${int(direct.cpuPerTurn)} us): the end-to-end ratios above move with the machine's load more than with the layer.`,
     );
     console.log(`  Layer transcript: ${int(written / 1024)} KiB written.`);
-  } finally {
-    cleanup();
   }
 }
 

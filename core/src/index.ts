@@ -190,6 +190,9 @@ export {
   type CassetteCall,
 } from "./llm/cassette/index.js";
 
+// Record and replay for any AI SDK app: the middleware for `wrapLanguageModel`, on the same cassette format.
+export { recordReplay, CassetteMissError, type RecordReplayOptions } from "./llm/record-replay/index.js";
+
 // Providers: a client for one concrete model, from a provider kind or a host's own AI SDK model.
 export {
   createTargetClient,

@@ -43,8 +43,9 @@ const errorsOf = (output: string): string[] => output.split("\n").filter((line) 
 let project: PackedProject;
 
 beforeAll(async () => {
-  // tsx: the docs run their TypeScript programs with `npx tsx`.
-  project = await createPackedProject([`tsx@${repoVersionOf("tsx")}`]);
+  // tsx: the docs run their TypeScript programs with `npx tsx`; vitest, ai and @ai-sdk/anthropic: a test of the
+  // user's own that replays a cassette through the AI SDK.
+  project = await createPackedProject(["tsx", "vitest", "ai", "@ai-sdk/anthropic"].map((name) => `${name}@${repoVersionOf(name)}`));
 }, 300_000);
 
 afterAll(() => {
@@ -235,10 +236,12 @@ describe("the docs' examples, run from the installed packages", () => {
     expect(runnable.map((example) => example.name).sort()).toEqual([
       "ag-ui-host.mts",
       "config-from-code.mts",
+      "greeting.test.mts",
       "hello-host-replay.mts",
       "hello-host.mts",
       "hello/chart.ts",
       "inspect-host.mts",
+      "otel-host.mts",
     ]);
   });
 
@@ -256,6 +259,13 @@ describe("the docs' examples, run from the installed packages", () => {
         const ran = await runIn(dir, "npx", ["escapement", "run", folder, "--no-tui", "--session-dir", join(dir, "session")]);
         expect(ran.code, ran.stderr).toBe(0);
         expect(resultOf(ran)).toMatchObject({ status: "done" });
+        return;
+      }
+      if (/\.test\.m?ts$/.test(example.name)) {
+        // A test of the user's own, run by their vitest: it passes with no key and no network.
+        const tested = await runIn(dir, "npx", ["vitest", "run", example.name], { ANTHROPIC_API_KEY: "" });
+        expect(tested.code, tested.stdout + tested.stderr).toBe(0);
+        expect(tested.stdout).toMatch(/Tests\s+1 passed \(1\)/);
         return;
       }
       const ran = await runIn(dir, "npx", ["tsx", example.name], { TMPDIR: dir });

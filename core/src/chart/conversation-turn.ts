@@ -1,5 +1,6 @@
 import { snippet } from "@escapement/wire-schema";
 import { finishStep, startStep } from "../engine/step-hooks.js";
+import { traceTool, traceTurn } from "../engine/run-tracing.js";
 import type { ContentBlock, ModelMessage, ModelRequest, ModelResponse, ToolSpec } from "../llm/protocol.js";
 import { isLlmError, LlmError } from "../llm/llm-error.js";
 import { turnEventData } from "../llm/model-layer-event.js";
@@ -102,7 +103,9 @@ export async function runTurn(ctx: TurnContext): Promise<TurnOutcome> {
   const turn = state.turn + 1;
   const stem = blobStem(ctx, turn);
   const recorded = services.recorded.take(state.invokeId, turn);
-  const answered = recorded ? { response: services.recorded.response(recorded), responseRef: recorded.responseRef } : await callModel(ctx, turn, stem);
+  const answered = recorded
+    ? { response: services.recorded.response(recorded), responseRef: recorded.responseRef }
+    : await traceTurn(services.tracing, { invokeId: state.invokeId, stateId: state.stateId, turn, model: state.model }, () => callModel(ctx, turn, stem));
   const { response, responseRef } = answered;
   const text = blocksText(response.content);
   const assistant: ModelMessage = { role: "assistant", content: response.content };
@@ -358,7 +361,7 @@ async function runRealTool(
     services.transcript.append("tool/started", ids);
     await checkpoint();
     throwIfEnded(ctx.signal, "the conversation ended before a tool could start");
-    outcome = await executeTool(ctx, call, turn, builtin, tool, dispatch);
+    outcome = await traceTool(services.tracing, { ...ids, stateId: state.stateId }, () => executeTool(ctx, call, turn, builtin, tool, dispatch));
   }
   const ref = services.io.put(`${stem}-tool-${call.id.replace(/[^A-Za-z0-9_-]/g, "_")}`, { input: call.input, ...outcome });
   services.transcript.append("tool/finished", { ...ids, isError: outcome.isError, ref });

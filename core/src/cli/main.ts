@@ -141,6 +141,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--script <file>", "answer model calls from a script file (no model calls, no cost)")
     .option("--fork-at <call>", "with --replay: go live from this call position", positiveInt("--fork-at"))
     .option("--loop-threshold <n>", "stop after this many identical model requests (0 turns the guard off)", nonNegativeInt("--loop-threshold"), 10)
+    .option("--otel", "send OpenTelemetry spans (the run, each conversation turn, each tool call) over OTLP/HTTP, as the OTEL_EXPORTER_OTLP_* variables say")
     .addOption(new Option("--log-level <level>", "log verbosity").choices(logLevels).default("warn"))
     .action(async (chart: string | undefined, options: Record<string, unknown>) => {
       const [{ runCommand }, { frontendKind }] = await Promise.all([import("./commands/run.js"), import("./run-frontend.js")]);
@@ -174,6 +175,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           ...(options.script ? { script: options.script as string } : {}),
           ...(options.forkAt === undefined ? {} : { forkAt: options.forkAt as number }),
           loopThreshold: options.loopThreshold as number,
+          ...(options.otel ? { otel: true } : {}),
           logLevel: options.logLevel as LogLevel,
         },
         io,

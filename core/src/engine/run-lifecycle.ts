@@ -14,6 +14,7 @@ import { compactEventData } from "../runtime/compact-event.js";
 import type { RunGate } from "../debug/debug-gate.js";
 import { isRunInterruption } from "./run-interruption.js";
 import { guardInspector } from "./host-inspector.js";
+import type { RunSpan } from "./run-tracing.js";
 
 /**
  * Where a run is. It only moves forward:
@@ -64,6 +65,8 @@ export interface Run {
   readonly checkpoints: CheckpointStore;
   /** The model chain's cassette recorder, closed with the session. */
   readonly chain: { close(): void };
+  /** The run's OpenTelemetry span, ended as the result settles. */
+  readonly span: RunSpan;
   readonly inflight: Inflight;
   /** Aborted when the run ends any way but done: effects still in flight give up. */
   readonly abort: AbortController;
@@ -269,6 +272,7 @@ export function finish(run: Run, status: RunStatus, error?: RunError): void {
     writeManifest(run.paths, interrupted ? { ...run.manifest, status: "interrupted" } : { ...run.manifest, status: settled, endedAt: run.clock.now() }),
   );
   run.phase = endPhase[settled];
+  run.span.end({ status: settled, finalConfig: finalStates, ...(reported ? { error: reported } : {}) });
   run.settle({
     sessionId: run.manifest.sessionId,
     runId: run.runId,

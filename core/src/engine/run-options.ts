@@ -15,6 +15,7 @@ import type { BwrapDetection } from "../tools/detect-bwrap.js";
 import type { StepHooks } from "./step-hooks.js";
 import type { HostInspector } from "./host-inspector.js";
 import type { SteerChannel, SteerResult } from "./steer-channel.js";
+import type { Context, TracerProvider } from "@opentelemetry/api";
 
 export type RunStatus = "done" | "aborted" | "error";
 
@@ -74,6 +75,13 @@ export interface RunChartOptions {
   loopThreshold?: number | false;
   /** Host code around every model step of every conversation (see step-hooks.ts). */
   stepHooks?: StepHooks;
+  /**
+   * Where the run's OpenTelemetry spans go (see run-tracing.ts). Default: the globally registered
+   * tracer provider, which records nothing until the host registers one.
+   */
+  tracerProvider?: TracerProvider;
+  /** @internal The context the run's span is a child of (a fleet child's: its parent run's span); default the active one. */
+  traceParent?: Context;
   /** Steering messages from outside (a renderer, the host): the run takes them once its chart starts. */
   steering?: SteerChannel;
   /** Parallel-safe tool calls of one model step that run at once, in every conversation (default 4); a conversation's `maxParallelTools` wins. */

@@ -1,6 +1,8 @@
 import type { RecordedSteer } from "../llm/protocol.js";
 import type { ReplaySteers } from "./replay-steers.js";
 import type { ActorSystem } from "xstate";
+import type { Context, TracerProvider } from "@opentelemetry/api";
+import type { RunTracing } from "./run-tracing.js";
 import type { StepHooks } from "./step-hooks.js";
 import type { ModelClient } from "../llm/protocol.js";
 import type { ToolRegistry } from "../tools/tool-registry.js";
@@ -29,6 +31,8 @@ export interface ChildRunHost {
   loopThreshold: number | false;
   wedge?: { intervalMs: number; cycles: number };
   checkpointCompactBytes?: number;
+  /** The parent's tracer provider and its run span: a child's run span is that span's child. */
+  tracing?: { tracerProvider?: TracerProvider; parent: Context };
   /** The parent's permission rules, sandbox settings and tool environment; its session is protected from the children. */
   permissions: Pick<RunChartOptions, "permissions" | "sandbox" | "toolEnv" | "bwrap" | "secrets"> & { protectedPaths: readonly string[] };
 }
@@ -74,6 +78,8 @@ export interface RunServices {
   signal: AbortSignal;
   /** Host code around every model step (see step-hooks.ts). */
   stepHooks?: StepHooks;
+  /** The run's span, parent of its turns' and tools' spans (see run-tracing.ts). */
+  tracing?: RunTracing;
   /** Present under runChart: what child sessions inherit (fleets). */
   childHost?: ChildRunHost;
   /** Writes a steering message the model got into the session's cassette, so a replay sends it again. */

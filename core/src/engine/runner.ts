@@ -35,6 +35,7 @@ import { processTagOf } from "./process-tag.js";
 import { ReplaySteers } from "./replay-steers.js";
 import { steerRun } from "./steer-run.js";
 import { steerTextProblem } from "./steer-channel.js";
+import { startRunSpan } from "./run-tracing.js";
 
 export type { RunStatus, RunChartOptions, ChartHandle, RunStartInfo, RunResult } from "./run-options.js";
 export { prepareResume, callHistory } from "./run-session.js";
@@ -195,6 +196,18 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     ...(options.recordCassette === false ? { record: false } : {}),
   });
   const gate = options.debug ?? new DebugGate();
+  const span = startRunSpan(
+    options.tracerProvider,
+    options.traceParent,
+    {
+      sessionId: manifest.sessionId,
+      runId: session.runId,
+      chartId: options.chart.id,
+      resumed: session.checkpoint !== undefined,
+      ...(manifest.parentSessionId ? { parentSessionId: manifest.parentSessionId } : {}),
+    },
+    (text) => scrubber.scrub(text),
+  );
   const inflight = new Inflight();
   const abort = new AbortController();
   const services: RunServices = {
@@ -229,6 +242,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     signal: abort.signal,
     fail: (category, message) => failLater(run, category, message),
     ...(options.stepHooks ? { stepHooks: options.stepHooks } : {}),
+    ...(span.tracing ? { tracing: span.tracing } : {}),
     ...(chain.recordSteer ? { recordSteer: chain.recordSteer } : {}),
     ...(options.model.recordedSteers ? { replaySteers: new ReplaySteers(options.model.recordedSteers()) } : {}),
     // What child sessions (core/src/fleet) inherit: their calls go through this run's cassette
@@ -239,6 +253,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
       cwd,
       ids,
       loopThreshold,
+      tracing: { ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}), parent: span.context },
       ...(options.wedge ? { wedge: options.wedge } : {}),
       ...(options.checkpointCompactBytes === undefined ? {} : { checkpointCompactBytes: options.checkpointCompactBytes }),
       permissions: {
@@ -264,6 +279,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     transcript,
     checkpoints,
     chain,
+    span,
     inflight,
     abort,
     services,

@@ -186,6 +186,8 @@ export class FleetDriver {
         // Their calls are recorded once, in the parent's cassette (it replays the whole fleet).
         recordCassette: false,
         ...(this.host.wedge ? { wedge: this.host.wedge } : {}),
+        ...(this.host.tracing?.tracerProvider ? { tracerProvider: this.host.tracing.tracerProvider } : {}),
+        ...(this.host.tracing ? { traceParent: this.host.tracing.parent } : {}),
         ...(this.host.checkpointCompactBytes === undefined ? {} : { checkpointCompactBytes: this.host.checkpointCompactBytes }),
       });
     } catch (error) {

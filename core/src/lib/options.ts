@@ -6,6 +6,7 @@
  * `validateOptions` can preview every problem without running anything.
  */
 import type { AnyStateMachine } from "xstate";
+import type { TracerProvider } from "@opentelemetry/api";
 import { z } from "zod";
 import type { PublicEvent } from "@escapement/wire-schema";
 import type { ChartDefinition } from "../engine/define-chart.js";
@@ -98,6 +99,11 @@ export interface RunOptions {
   toolLoopThreshold?: number | false;
   /** End the run (error `wedged`) when nothing is pending and nothing happens for `cycles` checks `intervalMs` apart. */
   wedge?: { intervalMs: number; cycles: number };
+  /**
+   * Where the run's OpenTelemetry spans go (an SDK's `TracerProvider`). Default: the globally
+   * registered provider (`trace.setGlobalTracerProvider`); nothing is recorded without one.
+   */
+  tracerProvider?: TracerProvider;
 }
 
 export interface OptionIssue {
@@ -215,6 +221,7 @@ const fields = {
   toolTimeoutMs: z.int().min(1, { error: "a tool timeout must be a whole number of milliseconds from 1" }).max(2_147_483_647).optional(),
   toolLoopThreshold: z.union([z.int().min(2), z.literal(false)], { error: "expected a whole number >= 2, or false" }).optional(),
   wedge: z.strictObject({ intervalMs: z.int().min(1), cycles: z.int().min(1) }).optional(),
+  tracerProvider: shaped<TracerProvider>(["getTracer"], "an OpenTelemetry TracerProvider { getTracer }").optional(),
 };
 
 /** The closed schema of `run()`'s options: an unknown key is an error. */

@@ -170,6 +170,7 @@ async function start(
       ...(options.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: options.toolTimeoutMs }),
       ...(options.toolLoopThreshold === undefined ? {} : { toolLoopThreshold: options.toolLoopThreshold }),
       ...(options.wedge ? { wedge: options.wedge } : {}),
+      ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
       ...(resolved.hooks ? { stepHooks: resolved.hooks } : {}),
       ...(options.inspect ? { inspect: options.inspect } : {}),
       secrets,

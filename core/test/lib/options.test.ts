@@ -1,6 +1,7 @@
 /** Bad options: validateOptions names every problem by path; run() rejects with the same issues and writes nothing. */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { setup } from "xstate";
 import { z } from "zod";
@@ -52,6 +53,7 @@ describe("validateOptions", () => {
       toolTimeoutMs: 30_000,
       toolLoopThreshold: false,
       wedge: { intervalMs: 10, cycles: 3 },
+      tracerProvider: trace.getTracerProvider(),
     };
     expect(Object.keys(everything).sort()).toEqual([...runOptionNames].sort());
     // Only the pairs that exclude each other are reported (middleware applies to a config-built model only).

@@ -57,6 +57,8 @@ export interface RunFlags {
   forkAt?: number;
   script?: string;
   loopThreshold?: number;
+  /** `--otel`: export the run's spans over OTLP/HTTP (see otel-export.ts). */
+  otel?: boolean;
   logLevel: LogLevel;
 }
 
@@ -102,6 +104,12 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   }
   const workDir = flags.workDir === undefined ? undefined : prepareWorkDir(resolve(io.cwd, flags.workDir));
   if (flags.resume) refuseLiveSession(flags.resume, io.cwd);
+  // Before the frontend: a missing SDK package is bad input, said before anything starts. What the
+  // SDK reports goes to stderr until the run's log exists (a terminal UI owns the screen after).
+  let otelWarn = (message: string): void => void io.stderr.write(`${message}\n`);
+  const otel = flags.otel
+    ? await (await import("../otel-export.js")).startOtelExport({ env: io.env, serviceVersion: version, warn: (message) => otelWarn(message) })
+    : undefined;
   const frontend = await openFrontend(
     {
       kind: flags.frontend,
@@ -127,6 +135,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
     }
     io.stderr.write(`ag-ui: ${agUi.url}\n`);
   }
+  otelWarn = (message) => log.warn(message);
   log.debug("model source", { source });
   io.stderr.write(`model: ${source}\n`);
   if (notice) io.stderr.write(`${notice}\n`);
@@ -185,6 +194,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       ...(mcp.registry ? { tools: mcp.registry } : {}),
       startRows: mcp.startRows,
       ...(inspector ? { inspect: inspector.inspect } : {}),
+      ...(otel ? { tracerProvider: otel.tracerProvider } : {}),
       secrets,
     });
   } finally {
@@ -195,6 +205,8 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
     await agUi?.close();
     await mcp?.close();
     await frontend.close();
+    // The spans still batched go out before the command returns (and the process exits).
+    await otel?.shutdown();
   }
   io.stdout.write(
     `${scrubber.scrubJsonText(JSON.stringify({ sessionId: result.sessionId, status: result.status, finalConfig: result.finalConfig, sessionDir: result.sessionDir, ...(result.error ? { error: result.error } : {}) }))}\n`,
