@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { CheckpointFiles } from "./checkpoint-store.js";
 import { SessionError } from "./session-error.js";
@@ -69,15 +69,20 @@ export function createSessionDir(root: string, manifest: SessionManifest): Sessi
   // One directory: every file a run writes sits at its root (artifacts/ appears with the first artifact),
   // which matters when a process runs thousands of sessions.
   mkdirSync(paths.root, { recursive: true });
-  // Created exclusively (no temp file and rename: there is nothing yet to protect), so two runs
-  // racing for one directory cannot both own it.
+  // Written whole to a temporary file, then linked in place: a process killed mid-write leaves no
+  // session.json (a directory a resume treats as never created), never an empty or torn one; and
+  // the link is exclusive, so two runs racing for one directory cannot both own it.
+  const temp = `${paths.manifest}.tmp`;
+  writeFileSync(temp, manifestText(manifest));
   try {
-    writeFileSync(paths.manifest, manifestText(manifest), { flag: "wx" });
+    linkSync(temp, paths.manifest);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") {
       throw new SessionError("session-exists", `session directory ${root} already holds a session; nothing was changed`);
     }
     throw error;
+  } finally {
+    rmSync(temp, { force: true });
   }
   return paths;
 }

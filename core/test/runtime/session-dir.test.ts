@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -16,6 +16,19 @@ const manifest = (extra: Partial<SessionManifest> = {}): SessionManifest => ({
 const fresh = (start: SessionManifest) => createSessionDir(join(mkdtempSync(join(tmpdir(), "escapement-session-dir-")), "s1"), start);
 
 describe("the session manifest", () => {
+  it("is created whole: a creation killed mid-write left only a temporary file, which the next one replaces", () => {
+    const root = join(mkdtempSync(join(tmpdir(), "escapement-session-dir-")), "s1");
+    mkdirSync(root);
+    // What a process killed while writing the manifest leaves: a torn temporary file, no session.json.
+    writeFileSync(join(root, "session.json.tmp"), '{"sessionId":');
+    const paths = createSessionDir(root, manifest());
+    expect(JSON.parse(readFileSync(paths.manifest, "utf8"))).toEqual(manifest());
+    expect(readdirSync(root)).toEqual(["session.json"]);
+    // And a directory that holds a session is refused, the session untouched.
+    expect(() => createSessionDir(root, manifest({ sessionId: "other" }))).toThrow(/already holds a session/);
+    expect(JSON.parse(readFileSync(paths.manifest, "utf8"))).toEqual(manifest());
+  });
+
   it("records the end of a run in place (the same file, no new one created), no temporary file left", () => {
     const paths = fresh(manifest());
     const inode = statSync(paths.manifest).ino;
