@@ -1,9 +1,9 @@
 /** `escapement open <session> --no-spawn / --listen`: a saved session served to any renderer by the real CLI, with no terminal. */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isStreamFrame, replayFrames, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { openMode } from "../../src/cli/commands/open.js";
 import { cli, repo, scratch } from "../examples/harness.js";
 import { connect, isKind } from "../wire/harness.js";
@@ -28,8 +28,16 @@ const session = (name: string): string => {
   return dir;
 };
 
+/** Every `open` a test started; one still running when its test ends (a failure) is killed. */
+const started = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  started.clear();
+});
+
 const openCli = (args: string[]) => {
   const child = spawn(process.execPath, [cli, "open", ...args], { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
+  started.add(child);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
