@@ -114,7 +114,8 @@ describe("escapement run --ag-ui", () => {
     ]);
     const steps = events.filter((event) => event.type === "STEP_STARTED").map((event) => (event as unknown as { stepName: string }).stepName);
     expect(steps).toEqual(["askName", "pickTone", "drafting", "approving", "sent"]);
-    expect(agent.state).toEqual({ chartId: "ask", config: ["sent"] });
+    // The chart's context as the run went: the name, the tone and the draft.
+    expect(agent.state).toEqual({ chartId: "ask", config: ["sent"], context: { name: "Ada", tone: "friendly", draft: expect.stringContaining("Ada") } });
     expect(agent.messages.filter((message) => message.role === "assistant").map((message) => message.content)).toEqual([expect.stringContaining("Ada")]);
   });
 

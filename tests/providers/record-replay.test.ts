@@ -128,6 +128,21 @@ describe("recordReplay", () => {
     expect(waits).toEqual([]);
   });
 
+  it("replays at once: whole blocks by default, the recorded chunks with timing chunks", async () => {
+    const path = cassettePath();
+    server.enqueue({ kind: "reply", blocks: [{ type: "text", text: "one two three", chunks: ["one ", "two ", "three"] }] });
+    await streamText({ model: wrapped({ path, mode: "record" }), prompt: "Count.", maxRetries: 0 }).text;
+    const deltas = async (timing?: "instant" | "chunks") => {
+      const seen: string[] = [];
+      for await (const part of streamText({ model: wrapped({ path, mode: "replay", ...(timing ? { timing } : {}) }), prompt: "Count.", maxRetries: 0 })
+        .fullStream)
+        if (part.type === "text-delta") seen.push(part.text);
+      return seen;
+    };
+    expect(await deltas()).toEqual(["one two three"]);
+    expect(await deltas("chunks")).toEqual(["one ", "two ", "three"]);
+  });
+
   it("a strict miss throws CassetteMissError with the request diff; not strict, the call goes to the model unrecorded", async () => {
     const path = cassettePath();
     server.enqueue(step.text("Hello."));

@@ -66,6 +66,11 @@ export const publicEventSchemas = {
     ...transcript["runner/event-processed"].pick({ entered: true, exited: true }).shape,
     cause: z.enum(["start", "event"]),
   }),
+  "chart-context": event(
+    "chart-context",
+    "The chart's context changed: as it was checkpointed after the rows up to `seq` (JSON, the run's keys redacted). Live runs only: a transcript does not hold it, so a replay has none.",
+    { context: z.unknown().describe("The root machine's context; spawned actors appear by id.") },
+  ),
   "text-delta": event("text-delta", "A streamed fragment of a model reply.", transcript["llm/delta"].shape),
   "llm-request": event(
     "llm-request",

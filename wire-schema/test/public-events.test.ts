@@ -17,6 +17,7 @@ const samples: Record<string, Record<string, unknown>> = {
   "run-error": { finalConfig: [], category: "chart", message: "boom" },
   "chart-event": { event: "greeting.done", data: { greeting: "hi", invokeId: "greeter" }, invokeId: "greeter" },
   "chart-config": { config: ["done"], entered: ["done"], exited: ["greeting"], cause: "event" },
+  "chart-context": { context: { round: 2, scores: { fox: 3 } } },
   "text-delta": { invokeId: "greeter", turn: 1, kind: "text", text: "Hel" },
   "llm-request": {
     invokeId: "greeter",

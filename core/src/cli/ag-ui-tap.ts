@@ -4,7 +4,7 @@
  * before the chart starts, so a client may connect at once; one that connects later still gets the
  * run from its start.
  */
-import { createPublicEventMapper } from "../lib/public-events.js";
+import { createLiveEventMapper } from "../lib/live-events.js";
 import { startAgUiServer, type AgUiServer } from "../lib/ag-ui-server.js";
 import { readBlob } from "../runtime/io-store.js";
 import type { Logger } from "../runtime/logger.js";
@@ -16,6 +16,8 @@ export interface AgUiTap {
   readonly url: string;
   /** Add to the run's taps. */
   readonly tap: RowTap;
+  /** Add to the run's options: the chart's context, as each checkpoint changes it (STATE_DELTA). */
+  readonly onContext: (context: unknown, seq: number) => void;
   /** The session directory, once known: tool inputs and outputs are read from its blobs. */
   onStart(sessionDir: string): void;
   /** After the run: clients get the end of the stream, then the server stops. */
@@ -37,10 +39,10 @@ export async function openAgUiTap(address: ListenAddress, log: Logger): Promise<
     const why = code === "EADDRINUSE" ? "the port is in use" : code === "EADDRNOTAVAIL" ? "no such address here" : (error as Error).message;
     throw new UsageError(`--ag-ui ${address.host}:${address.port}: cannot listen (${why})`);
   }
-  const map = createPublicEventMapper();
+  const map = createLiveEventMapper();
   const tap: RowTap = (rows) => {
     try {
-      for (const row of rows) for (const event of map(row)) server.push(event);
+      for (const event of map.rows(rows)) server.push(event);
     } catch (error) {
       // A tap must never throw into the transcript writer; the transcript has the rows anyway.
       log.warn("ag-ui: could not map a row; the run goes on", { message: (error as Error)?.message ?? String(error) });
@@ -49,6 +51,7 @@ export async function openAgUiTap(address: ListenAddress, log: Logger): Promise<
   return {
     url: server.url,
     tap,
+    onContext: map.context,
     onStart: (dir) => void (sessionDir = dir),
     close: () => server.close(),
   };

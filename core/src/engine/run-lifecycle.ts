@@ -10,6 +10,7 @@ import { writeManifest, type SessionManifest, type SessionPaths } from "../runti
 import { activeStates, difference } from "../runtime/active-states.js";
 import { stopChildActor } from "../runtime/xstate-internals.js";
 import type { TranscriptWriter } from "../runtime/transcript-writer.js";
+import type { SecretScrubber } from "../runtime/secret-scrubber.js";
 import { compactEventData } from "../runtime/compact-event.js";
 import type { RunGate } from "../debug/debug-gate.js";
 import { isRunInterruption } from "./run-interruption.js";
@@ -63,6 +64,8 @@ export interface Run {
   readonly gate: RunGate;
   readonly transcript: TranscriptWriter;
   readonly checkpoints: CheckpointStore;
+  /** Redacts the run's keys from whatever it writes or tells. */
+  readonly scrubber: SecretScrubber;
   /** The model chain's cassette recorder, closed with the session. */
   readonly chain: { close(): void };
   /** The run's OpenTelemetry span, ended as the result settles. */
@@ -83,6 +86,8 @@ export interface Run {
   dirty: boolean;
   /** The root's active states before the event being processed (runner/event-processed's `before`). */
   activeStates: string[];
+  /** The root's context last told to `onContext` (compared by identity: xstate's assign makes a new one). */
+  toldContext: unknown;
   /** The wedge guard: the last seq it saw, how many checks in a row saw no progress, its timer. */
   idle: { lastSeq: number; checks: number; timer: ReturnType<typeof setInterval> | undefined };
 }
@@ -190,7 +195,22 @@ export function checkpointAfterFlush(run: Run, seq: number, offset: number): voi
   const { actor, clock } = run;
   if (!run.dirty || !actor) return;
   run.dirty = false;
-  run.checkpoints.write({ seq, offset, ts: clock.now(), state: actor.getPersistedSnapshot(), timers: captureTimers(actor, clock.now() - Date.now()) });
+  const state = actor.getPersistedSnapshot();
+  run.checkpoints.write({ seq, offset, ts: clock.now(), state, timers: captureTimers(actor, clock.now() - Date.now()) });
+  if (run.options.onContext) tellContext(run, run.options.onContext, state, seq);
+}
+
+/** `onContext` with the root's context, when it changed since it was last told. */
+function tellContext(run: Run, onContext: (context: unknown, seq: number) => void, state: unknown, seq: number): void {
+  const context = (run.actor?.getSnapshot() as AnyMachineSnapshot | undefined)?.context;
+  if (context === run.toldContext) return;
+  run.toldContext = context;
+  try {
+    // The persisted snapshot's context is JSON already (actor refs as ids), scrubbed as the checkpoint is.
+    onContext(JSON.parse(run.scrubber.scrubJsonText(JSON.stringify((state as { context?: unknown }).context ?? {}))), seq);
+  } catch (error) {
+    run.options.log?.warn("onContext threw; the run goes on", { message: (error as Error)?.message ?? String(error) });
+  }
 }
 
 /** @internal Sends an event into the root actor while the run is live; false once it has ended. */

@@ -58,6 +58,13 @@ export interface RunChartOptions {
   inspect?: HostInspector;
   /** Rows after they are on disk (renderers, progress). */
   taps?: RowTap[];
+  /**
+   * Told the chart's context after each checkpoint that holds a changed one: the context as it was
+   * checkpointed (JSON, the run's keys redacted), and the seq of the last row the checkpoint covers.
+   * Told before that flush's rows reach the taps (see lib/live-events.ts for the order a host wants).
+   * A throw is a logged warning, never a failed run.
+   */
+  onContext?: (context: unknown, seq: number) => void;
   /** End the run when nothing is in flight and nothing happens for `cycles` checks `intervalMs` apart. */
   wedge?: { intervalMs: number; cycles: number };
   checkpointCompactBytes?: number;

@@ -278,6 +278,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     gate,
     transcript,
     checkpoints,
+    scrubber,
     chain,
     span,
     inflight,
@@ -290,6 +291,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     actor: undefined,
     dirty: true,
     activeStates: [],
+    toldContext: undefined,
     idle: { lastSeq: -1, checks: 0, timer: undefined },
   };
   return run;

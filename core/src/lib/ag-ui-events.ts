@@ -7,6 +7,7 @@
  * - run-started / run-resumed        RUN_STARTED (threadId: the session id)
  * - chart-config                     STATE_SNAPSHOT at start, STATE_DELTA after; STEP_FINISHED for
  *                                    each state exited, STEP_STARTED for each state entered
+ * - chart-context                    STATE_DELTA of `/context` (a live run's context, key by key)
  * - text-delta (text)                TEXT_MESSAGE_START on a turn's first fragment, then CONTENT;
  *                                    TEXT_MESSAGE_END at the turn's llm-response
  * - tool-call                        TOOL_CALL_START, TOOL_CALL_ARGS, TOOL_CALL_END
@@ -60,6 +61,29 @@ export interface AgUiMapperOptions {
 export interface AgUiChartState {
   chartId: string;
   config: string[];
+  /** The chart's context, once the run told it (`chart-context`: live runs only). */
+  context?: unknown;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+/** A key as a JSON Pointer segment (RFC 6901). */
+const pointer = (key: string): string => key.replaceAll("~", "~0").replaceAll("/", "~1");
+
+/**
+ * The JSON Patch from one context to the next, key by key at the top (a chart's assigns change a
+ * few keys; a client applies small deltas), whole when either is not an object. Hand-written: a
+ * general JSON diff library would walk every level of a context that changed at one key.
+ */
+export function contextPatch(before: unknown, after: unknown): JsonPatchOperation[] {
+  if (before === undefined) return [{ op: "add", path: "/context", value: after }];
+  if (!isRecord(before) || !isRecord(after)) return [{ op: "replace", path: "/context", value: after }];
+  const ops: JsonPatchOperation[] = [];
+  for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) ops.push({ op: "remove", path: `/context/${pointer(key)}` });
+  for (const [key, value] of Object.entries(after)) {
+    if (!Object.hasOwn(before, key)) ops.push({ op: "add", path: `/context/${pointer(key)}`, value });
+    else if (JSON.stringify(before[key]) !== JSON.stringify(value)) ops.push({ op: "replace", path: `/context/${pointer(key)}`, value });
+  }
+  return ops;
 }
 
 /** An enum member of `@ag-ui/core` from its string, without loading the package at run time. */
@@ -187,12 +211,13 @@ export function createAgUiMapper(options: AgUiMapperOptions = {}): (event: Publi
     if (finished || event.childSessionId !== undefined) return [];
     const out: BaseEvent[] = [];
     if (!started) {
+      if (event.type === "chart-context") state = { ...state, context: event.context };
       // AG-UI clients refuse a stream whose first event is not RUN_STARTED.
       if (event.type !== "run-started" && event.type !== "run-resumed") return [];
       started = true;
       threadId = event.sessionId;
       runId = event.runId;
-      state = { chartId: event.chartId, config: [] };
+      state = { chartId: event.chartId, config: [], ...(state.context === undefined ? {} : { context: state.context }) };
       out.push({ type: type("RUN_STARTED"), threadId, runId } satisfies RunStartedEvent);
       return stamp(out, event.ts);
     }
@@ -200,6 +225,12 @@ export function createAgUiMapper(options: AgUiMapperOptions = {}): (event: Publi
       case "chart-config":
         chartConfig(event, out);
         break;
+      case "chart-context": {
+        const delta = contextPatch(state.context, event.context);
+        state = { ...state, context: event.context };
+        if (delta.length > 0) out.push({ type: type("STATE_DELTA"), delta } satisfies StateDeltaEvent);
+        break;
+      }
       case "text-delta": {
         if (event.kind !== "text" || event.text === "") break;
         const key = turnKey(event.invokeId, event.turn);

@@ -22,7 +22,8 @@ import { runMcpTools } from "./run-mcp.js";
 import { EventChannel } from "./event-channel.js";
 import { SteerChannel, type SteerResult } from "../engine/steer-channel.js";
 import { resolveOptions, RunOptionsError, type ResolvedOptions, type RunOptions } from "./options.js";
-import { createPublicEventMapper, initialPublicEventState } from "./public-events.js";
+import { createLiveEventMapper } from "./live-events.js";
+import { initialPublicEventState } from "./public-events.js";
 
 export interface RunOutcome {
   runId: string;
@@ -108,7 +109,7 @@ async function start(
   const workDir = options.workDir === undefined ? join(sessionDir, "work") : resolve(options.workDir);
   const tools = options.tools instanceof ToolRegistry ? options.tools : (resolved.toolList ?? defaultRegistry(chart, sessionDir, options.toolEnv ?? {}));
 
-  const map = createPublicEventMapper(initialPublicEventState({ runId }));
+  const map = createLiveEventMapper(initialPublicEventState({ runId }));
   const deliver = (event: PublicEvent): void => {
     if (options.onEvent) {
       try {
@@ -122,10 +123,8 @@ async function start(
   const hooks = resolved.hooks;
   const tap: RowTap = (rows) => {
     try {
-      for (const row of rows) {
-        for (const event of map(row)) deliver(event);
-        if (hooks) observeConversation(hooks, row, log);
-      }
+      for (const event of map.rows(rows)) deliver(event);
+      if (hooks) for (const row of rows) observeConversation(hooks, row, log);
     } catch (error) {
       // A tap must never throw into the transcript writer; the transcript has the rows anyway.
       log.error(`run ${runId}: public event mapping failed`, { message: (error as Error)?.message ?? String(error) });
@@ -161,6 +160,7 @@ async function start(
       clock,
       log,
       taps: [tap],
+      onContext: map.context,
       steering,
       ...(options.human ? { human: options.human } : {}),
       ...(options.input === undefined ? {} : { input: options.input }),

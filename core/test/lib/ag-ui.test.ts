@@ -7,9 +7,12 @@ import { request } from "node:http";
 import { HttpAgent } from "@ag-ui/client";
 import type { BaseEvent } from "@ag-ui/core";
 import { EventSchemas } from "@ag-ui/core/schemas";
+import { assign, setup } from "xstate";
 import { z } from "zod";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAgUiMapper, run, serveAgUi, type AgUiServer, type PublicEvent } from "../../src/index.js";
+import { createAgUiMapper, defineChart, run, serveAgUi, type AgUiServer, type PublicEvent } from "../../src/index.js";
+import { converse, inlineActors } from "../../src/chart/index.js";
+import { contextPatch } from "../../src/lib/ag-ui-events.js";
 import { scriptedModel } from "../../src/llm/index.js";
 import { defineTool } from "../../src/tools/index.js";
 import { talkChart, tempDir, until } from "./helpers.js";
@@ -85,11 +88,77 @@ describe("serveAgUi", () => {
       .map((event) => `${event.type} ${(event as unknown as { stepName: string }).stepName}`);
     expect(steps).toEqual(["STEP_STARTED talking", "STEP_FINISHED talking", "STEP_STARTED done", "STEP_FINISHED done"]);
     expect(events).toContainEqual(expect.objectContaining({ type: "STATE_SNAPSHOT", snapshot: { chartId: "talk", config: ["talking"] } }));
-    expect(agent.state).toEqual({ chartId: "talk", config: ["done"] });
+    // A chart without context has an empty one.
+    expect(agent.state).toEqual({ chartId: "talk", config: ["done"], context: {} });
     // The client built the conversation from the stream.
     const assistantText = agent.messages.filter((message) => message.role === "assistant").map((message) => message.content);
     expect(assistantText).toContain("Let me look.");
     expect(agent.messages).toContainEqual(expect.objectContaining({ role: "tool", toolCallId, content: "sunny in Paris" }));
+  });
+
+  it("carries the chart's context in the state: deltas key by key as it changes, the run's keys redacted", async () => {
+    const key = "sk-ant-context-0123456789abcdef";
+    const machine = setup({
+      types: { context: {} as { note: string; notes: number; token: string }, input: {} as { token: string } },
+      actors: inlineActors,
+    }).createMachine({
+      id: "noted",
+      initial: "talking",
+      context: ({ input }) => ({ note: "", notes: 0, token: input.token }),
+      states: {
+        talking: {
+          invoke: converse({
+            id: "talker",
+            message: "Note something, then finish.",
+            model: "default",
+            allowedEvents: {
+              note: { schema: z.object({ text: z.string() }), description: "keep a note" },
+              finish: { schema: z.object({}), description: "end the run" },
+            },
+          }),
+          on: {
+            note: { actions: assign({ note: ({ event }) => event.text, notes: ({ context }) => context.notes + 1 }) },
+            finish: "done",
+          },
+        },
+        done: { type: "final" },
+      },
+    });
+    const model = scriptedModel([
+      { events: [{ name: "note", payload: { text: "first" } }] },
+      { events: [{ name: "note", payload: { text: "second" } }] },
+      { events: [{ name: "finish", payload: {} }] },
+    ]);
+    const handle = run({ chart: defineChart({ id: "noted", machine }), model, sessionDir: tempDir(), input: { token: key }, credentials: { anthropic: key } });
+    const seen: PublicEvent[] = [];
+    const stream = handle.events();
+    const server = await serveAgUi(
+      (async function* () {
+        for await (const event of stream) {
+          seen.push(event);
+          yield event;
+        }
+      })(),
+      { port: 0 },
+    );
+    servers.push(server);
+    expect((await handle).status).toBe("done");
+    const { events, agent, error } = await readWithHttpAgent(server.url);
+    expect(error).toBeUndefined();
+    for (const event of events) expect(EventSchemas.safeParse(event).success, JSON.stringify(event)).toBe(true);
+    // The host's stream: the context after each change, never the key.
+    const contexts = seen.filter((event) => event.type === "chart-context").map((event) => (event as { context: unknown }).context);
+    expect(contexts[0]).toEqual({ note: "", notes: 0, token: "[redacted]" });
+    expect(contexts.at(-1)).toEqual({ note: "second", notes: 2, token: "[redacted]" });
+    expect(JSON.stringify(seen)).not.toContain(key);
+    // The client's: a delta per change, of the keys that changed.
+    const deltas = events.filter((event) => event.type === "STATE_DELTA").map((event) => (event as unknown as { delta: unknown[] }).delta);
+    expect(deltas).toContainEqual([{ op: "add", path: "/context", value: { note: "", notes: 0, token: "[redacted]" } }]);
+    expect(deltas).toContainEqual([
+      { op: "replace", path: "/context/note", value: "second" },
+      { op: "replace", path: "/context/notes", value: 2 },
+    ]);
+    expect(agent.state).toEqual({ chartId: "noted", config: ["done"], context: { note: "second", notes: 2, token: "[redacted]" } });
   });
 
   it("a client that disconnects mid-stream leaves the run unharmed; the next client gets the whole run", async () => {
@@ -177,6 +246,18 @@ describe("createAgUiMapper", () => {
     expect(out[5]).toMatchObject({ value: { id: "tone", metadata: { options: [{ value: "a", label: "A" }] } } });
     expect(out[6]).toMatchObject({ value: { interruptId: "tone", status: "cancelled" } });
     expect(out.at(-1)).toMatchObject({ outcome: { type: "cancelled" }, threadId: "s-1", runId: "run-1" });
+  });
+
+  it("patches the context key by key: added, replaced and removed keys, pointer escaping, whole when not an object", () => {
+    expect(contextPatch({ a: 1, "x/y": 1, "t~": 1, same: [1] }, { a: 2, "x/y": 1, same: [1], b: { c: 1 } })).toEqual([
+      { op: "remove", path: "/context/t~0" },
+      { op: "replace", path: "/context/a", value: 2 },
+      { op: "add", path: "/context/b", value: { c: 1 } },
+    ]);
+    expect(contextPatch({ a: 1 }, { a: 1 })).toEqual([]);
+    expect(contextPatch([1], { a: 1 })).toEqual([{ op: "replace", path: "/context", value: { a: 1 } }]);
+    expect(contextPatch(undefined, { a: 1 })).toEqual([{ op: "add", path: "/context", value: { a: 1 } }]);
+    expect(contextPatch({ "a/b": 1 }, {})).toEqual([{ op: "remove", path: "/context/a~1b" }]);
   });
 
   it("a failed run ends with RUN_ERROR carrying the category; nothing before the run's start is sent", () => {

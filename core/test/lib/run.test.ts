@@ -53,6 +53,8 @@ describe("run(options)", () => {
     expect(events.map((event) => event.type)).toEqual([
       "run-started",
       "chart-config",
+      // The context as first checkpointed (this chart's is empty), after the rows of that flush.
+      "chart-context",
       "llm-request",
       // The two fragments arrive in one tick, so the transcript holds them as one row.
       "text-delta",

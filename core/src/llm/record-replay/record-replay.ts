@@ -36,8 +36,12 @@ export interface RecordReplayOptions {
   mode: "record" | "replay" | "auto";
   /** replay: a call the cassette does not hold throws `CassetteMissError` (default); `false` sends it to the model, unrecorded. */
   strict?: boolean;
-  /** instant (default): a replayed stream arrives at once; recorded: at the pace it was recorded, each part at its offset. */
-  timing?: "instant" | "recorded";
+  /**
+   * How a replayed stream arrives. instant (default): at once, each text or reasoning block in one
+   * delta (what a test suite wants: the fewest stream parts). chunks: at once, in the chunks it was
+   * recorded in. recorded: in those chunks at the pace it was recorded, each at its offset.
+   */
+  timing?: "instant" | "chunks" | "recorded";
   /** The model's name in the cassette (default its `modelId`): a cassette for another name is refused. */
   model?: string;
   /** Values never written to the cassette (each replaced by `[redacted]`), beside the credentials of `env`. */
@@ -147,8 +151,10 @@ export function recordReplay(options: RecordReplayOptions): LanguageModelV3Middl
     async wrapStream({ doStream, params, model }) {
       const { request, hit } = await lookUp(params, model);
       if (hit) {
-        const parts = streamPartsOf(answerOf(hit, path), hit.stream, hit.elapsedMs);
-        const stream = options.timing === "recorded" ? pacedStream(parts, sleep, params.abortSignal ?? new AbortController().signal) : instantStream(parts);
+        const timing = options.timing ?? "instant";
+        // Instant: the recorded chunks are left out, so each block streams whole.
+        const parts = streamPartsOf(answerOf(hit, path), timing === "instant" ? [] : hit.stream, hit.elapsedMs);
+        const stream = timing === "recorded" ? pacedStream(parts, sleep, params.abortSignal ?? new AbortController().signal) : instantStream(parts);
         return { stream };
       }
       const started = clock.now();
