@@ -24,6 +24,8 @@ export interface RunTracing {
   readonly common: Attributes;
   /** Takes the run's secrets out of a failure's message before a span holds it. */
   readonly scrub: (text: string) => string;
+  /** The run's clock (epoch ms): spans start and end at its times, so a test's fake clock stamps them. */
+  readonly now: () => number;
 }
 
 export interface RunSpanInfo {
@@ -52,7 +54,13 @@ export interface RunSpan {
 }
 
 /** Opens the run's `invoke_agent` span on `provider`, or on the globally registered provider. */
-export function startRunSpan(provider: TracerProvider | undefined, parent: Context | undefined, info: RunSpanInfo, scrub: (text: string) => string): RunSpan {
+export function startRunSpan(
+  provider: TracerProvider | undefined,
+  parent: Context | undefined,
+  info: RunSpanInfo,
+  scrub: (text: string) => string,
+  now: () => number,
+): RunSpan {
   const tracer = (provider ?? trace.getTracerProvider()).getTracer(tracerName);
   const common: Attributes = { "gen_ai.conversation.id": info.sessionId, "escapement.session.id": info.sessionId };
   const within = parent ?? context.active();
@@ -60,6 +68,7 @@ export function startRunSpan(provider: TracerProvider | undefined, parent: Conte
     `invoke_agent ${info.chartId}`,
     {
       kind: SpanKind.INTERNAL,
+      startTime: now(),
       attributes: {
         ...common,
         "gen_ai.operation.name": "invoke_agent",
@@ -74,12 +83,12 @@ export function startRunSpan(provider: TracerProvider | undefined, parent: Conte
   );
   const spanContext = trace.setSpan(within, span);
   return {
-    tracing: span.isRecording() ? { tracer, parent: spanContext, common, scrub } : undefined,
+    tracing: span.isRecording() ? { tracer, parent: spanContext, common, scrub, now } : undefined,
     context: spanContext,
     end: (result) => {
       span.setAttributes({ "escapement.run.status": result.status, "escapement.state": [...result.finalConfig] });
       if (result.error) failSpan(span, result.error.category, scrub(result.error.message));
-      span.end();
+      span.end(now());
     },
   };
 }
@@ -107,6 +116,7 @@ export async function traceTurn<T extends { response: ModelResponse }>(
     `chat ${info.model}`,
     {
       kind: SpanKind.CLIENT,
+      startTime: tracing.now(),
       attributes: {
         ...tracing.common,
         "gen_ai.operation.name": "chat",
@@ -126,7 +136,7 @@ export async function traceTurn<T extends { response: ModelResponse }>(
     failSpan(span, errorType(error), tracing.scrub((error as Error)?.message ?? String(error)));
     throw error;
   } finally {
-    span.end();
+    span.end(tracing.now());
   }
 }
 
@@ -166,6 +176,7 @@ export async function traceTool<T extends { isError: boolean; meta?: Record<stri
     `execute_tool ${info.name}`,
     {
       kind: SpanKind.INTERNAL,
+      startTime: tracing.now(),
       attributes: {
         ...tracing.common,
         "gen_ai.operation.name": "execute_tool",
@@ -187,7 +198,7 @@ export async function traceTool<T extends { isError: boolean; meta?: Record<stri
     failSpan(span, errorType(error), tracing.scrub((error as Error)?.message ?? String(error)));
     throw error;
   } finally {
-    span.end();
+    span.end(tracing.now());
   }
 }
 

@@ -207,6 +207,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
       ...(manifest.parentSessionId ? { parentSessionId: manifest.parentSessionId } : {}),
     },
     (text) => scrubber.scrub(text),
+    () => clock.now(),
   );
   const inflight = new Inflight();
   const abort = new AbortController();

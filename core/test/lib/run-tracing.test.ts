@@ -97,6 +97,32 @@ describe("run({ tracerProvider }): OpenTelemetry spans", () => {
     expect(all.filter((span) => span.attributes["gen_ai.operation.name"] === "execute_tool")).toHaveLength(1);
   });
 
+  it("stamps spans with the run's clock", async () => {
+    const { provider, spans } = recorder();
+    const start = 1_600_000_000_000;
+    let now = start;
+    const clock = {
+      now: () => (now += 1_000),
+      setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
+      clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
+    };
+    const model = scriptedModel([{ toolCalls: [{ name: "weather", input: { city: "Paris" } }] }, { text: "Sunny.", events: [{ name: "finish", payload: {} }] }]);
+    const result = await run({ chart: talkChart({ realTools: ["weather"] }), model, tools: [weather], sessionDir: join(tempDir(), "s"), tracerProvider: provider, clock });
+    expect(result.status).toBe("done");
+    const all = await spans();
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    const ms = ([seconds, nanos]: readonly [number, number]) => seconds * 1_000 + nanos / 1e6;
+    for (const span of all) {
+      // Every time is one the clock gave (whole seconds past the start), never the machine's.
+      for (const time of [ms(span.startTime), ms(span.endTime)]) {
+        expect(time).toBeGreaterThan(start);
+        expect(time).toBeLessThanOrEqual(now);
+        expect(time % 1_000).toBe(0);
+      }
+      expect(ms(span.endTime)).toBeGreaterThanOrEqual(ms(span.startTime));
+    }
+  });
+
   it("marks a tool result the model is told is an error, a failed model call and a failed run", async () => {
     const { provider, spans } = recorder();
     const model = scriptedModel([
