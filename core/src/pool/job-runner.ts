@@ -9,12 +9,18 @@ import { modelForChart, type ChartModel } from "../loader/model-for-chart.js";
 import { scriptedModel } from "../llm/scripted-model.js";
 import type { ModelClient } from "../llm/protocol.js";
 import { runChart, type RunResult } from "../engine/runner.js";
+import type { RunChartOptions } from "../engine/run-options.js";
 import type { PoolJob } from "./pool-protocol.js";
 
 export type JobRunner = (job: PoolJob) => Promise<RunResult>;
 
 /** Rejects when the job cannot start (its chart does not load, say); otherwise resolves with the run's result. */
-export function jobRunner(cwd: string, env: Record<string, string | undefined>, loadOptions: LoadChartOptions = {}): JobRunner {
+export function jobRunner(
+  cwd: string,
+  env: Record<string, string | undefined>,
+  loadOptions: LoadChartOptions = {},
+  runOptions: Pick<RunChartOptions, "tracerProvider"> = {},
+): JobRunner {
   const charts = new Map<string, Promise<LoadedChart>>();
   let live: ChartModel | undefined | null = null;
 
@@ -43,6 +49,7 @@ export function jobRunner(cwd: string, env: Record<string, string | undefined>, 
       cwd,
       ...(job.sessionDir === undefined ? {} : { sessionDir: job.sessionDir }),
       ...(job.input === undefined ? {} : { input: job.input }),
+      ...runOptions,
     });
   };
 }

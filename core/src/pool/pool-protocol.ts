@@ -31,4 +31,6 @@ export type PoolReply = { kind: "result"; id: number; result: RunResult } | { ki
 export interface PoolThreadData {
   cwd: string;
   env: Record<string, string | undefined>;
+  /** A module the thread imports before it takes jobs (`SessionPoolOptions.threadSetup`), as a file URL. */
+  setup?: string;
 }

@@ -7,8 +7,17 @@ import type { Script } from "../llm/script.js";
 import { jobRunner } from "./job-runner.js";
 import type { PoolReply, PoolRequest, PoolThreadData } from "./pool-protocol.js";
 
-const { cwd, env } = workerData as PoolThreadData;
+const { cwd, env, setup } = workerData as PoolThreadData;
 const port = parentPort!;
+// The host's setup (an OpenTelemetry SDK registering its tracer provider, say) comes first: a
+// failure ends the thread, and the pool reports it through `ready()` and the thread's jobs.
+if (setup !== undefined) {
+  try {
+    await import(setup);
+  } catch (error) {
+    throw new Error(`threadSetup ${setup} failed: ${(error as Error)?.message ?? String(error)}`);
+  }
+}
 // The public entry every chart imports, loaded before the chart loader's hooks are in place: once
 // they are, every module Node loads goes through them (a round trip to the loader thread each).
 // Nothing the entry loads imports this module: the pool starts it by URL, as a thread of its own.

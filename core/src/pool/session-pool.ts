@@ -1,5 +1,8 @@
 import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import type { TracerProvider } from "@opentelemetry/api";
 import type { RunResult } from "../engine/runner.js";
 import type { Script } from "../llm/script.js";
 import { HeldValues } from "./held-values.js";
@@ -19,6 +22,15 @@ export interface SessionPoolOptions {
   cwd?: string;
   /** The environment model providers read their keys from. Default `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * A module each thread imports before it takes jobs (a path, resolved against `cwd`, or a file
+   * URL): where a thread's sessions get what cannot cross a thread, e.g. an OpenTelemetry SDK that
+   * registers its tracer provider globally, which the thread's runs then trace through. A module
+   * that fails to load fails the thread (`ready()` rejects naming it).
+   */
+  threadSetup?: string;
+  /** Where the spans of the calling thread's share go (see `callingThread`); its threads use what `threadSetup` registers. */
+  tracerProvider?: TracerProvider;
 }
 
 interface Thread {
@@ -44,6 +56,10 @@ interface Thread {
  * TypeScript sources (its own tests), an entry that registers tsx first (a worker does not
  * inherit the loader of the thread that made it).
  */
+/** A module path (against `cwd`) or URL as the URL `import()` takes in any thread. */
+const moduleUrl = (module: string, cwd: string): string =>
+  /^[a-z][a-z0-9+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module) ? module : pathToFileURL(resolve(cwd, module)).href;
+
 const workerEntry = (): URL =>
   import.meta.url.endsWith(".ts") ? new URL("./source-worker-entry.mjs", import.meta.url) : new URL("./pool-worker.js", import.meta.url);
 
@@ -53,6 +69,7 @@ export class SessionPool {
   readonly callingThread: boolean;
   readonly #threads: Thread[];
   readonly #data: PoolThreadData;
+  readonly #tracerProvider: TracerProvider | undefined;
   /** Jobs of the calling thread's share: its runner (made with the first one) and how many run. */
   #local: { run: JobRunner; running: number } | undefined;
   #nextId = 1;
@@ -66,7 +83,13 @@ export class SessionPool {
     if (!Number.isInteger(this.threads) || this.threads < least) {
       throw new RangeError(`SessionPool: threads must be an integer >= ${least}, got ${options.threads}`);
     }
-    this.#data = { cwd: options.cwd ?? process.cwd(), env: { ...(options.env ?? process.env) } };
+    const cwd = options.cwd ?? process.cwd();
+    this.#data = {
+      cwd,
+      env: { ...(options.env ?? process.env) },
+      ...(options.threadSetup === undefined ? {} : { setup: moduleUrl(options.threadSetup, cwd) }),
+    };
+    this.#tracerProvider = options.tracerProvider;
     this.#threads = Array.from({ length: this.threads }, () => this.#start(this.#data));
   }
 
@@ -139,7 +162,10 @@ export class SessionPool {
   }
 
   async #runHere(job: PoolJob): Promise<RunResult> {
-    this.#local ??= { run: jobRunner(this.#data.cwd, this.#data.env), running: 0 };
+    this.#local ??= {
+      run: jobRunner(this.#data.cwd, this.#data.env, {}, this.#tracerProvider ? { tracerProvider: this.#tracerProvider } : {}),
+      running: 0,
+    };
     const local = this.#local;
     local.running++;
     try {

@@ -106,8 +106,18 @@ describe("run({ tracerProvider }): OpenTelemetry spans", () => {
       setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
       clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
     };
-    const model = scriptedModel([{ toolCalls: [{ name: "weather", input: { city: "Paris" } }] }, { text: "Sunny.", events: [{ name: "finish", payload: {} }] }]);
-    const result = await run({ chart: talkChart({ realTools: ["weather"] }), model, tools: [weather], sessionDir: join(tempDir(), "s"), tracerProvider: provider, clock });
+    const model = scriptedModel([
+      { toolCalls: [{ name: "weather", input: { city: "Paris" } }] },
+      { text: "Sunny.", events: [{ name: "finish", payload: {} }] },
+    ]);
+    const result = await run({
+      chart: talkChart({ realTools: ["weather"] }),
+      model,
+      tools: [weather],
+      sessionDir: join(tempDir(), "s"),
+      tracerProvider: provider,
+      clock,
+    });
     expect(result.status).toBe("done");
     const all = await spans();
     expect(all.length).toBeGreaterThanOrEqual(4);

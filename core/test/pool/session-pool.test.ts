@@ -1,6 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionPool } from "../../src/pool/index.js";
 import type { ReplyStep } from "../../src/llm/index.js";
@@ -130,6 +132,56 @@ describe("SessionPool", () => {
       expect(dirs.slice(0, 3).map(streamedText)).toEqual(["Hi", "Hi", "Hi"]);
     } finally {
       await mixed.close();
+    }
+  });
+});
+
+describe("SessionPool threadSetup", () => {
+  const require = createRequire(import.meta.url);
+  const url = (module: string) => pathToFileURL(require.resolve(module)).href;
+
+  it("each thread imports it first: a tracer provider it registers records the thread's runs", async () => {
+    const root = mkdtempSync(join(tmpdir(), "escapement-pool-setup-"));
+    const spansFile = join(root, "spans.jsonl");
+    // A tracer provider registered in the thread, writing each ended span to a file the test reads.
+    writeFileSync(
+      join(root, "otel-setup.mjs"),
+      [
+        `import { appendFileSync } from "node:fs";`,
+        `import { trace } from ${JSON.stringify(url("@opentelemetry/api"))};`,
+        `import { TracerProvider } from ${JSON.stringify(url("@opentelemetry/sdk-trace"))};`,
+        `const toFile = { onStart() {}, onEnd(span) { appendFileSync(${JSON.stringify(spansFile)}, JSON.stringify({ name: span.name, session: span.attributes["escapement.session.id"] }) + "\\n"); }, forceFlush: async () => {}, shutdown: async () => {} };`,
+        `trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [toFile] }));`,
+      ].join("\n"),
+    );
+    const pool = new SessionPool({ threads: 1, cwd: root, env: {}, threadSetup: "./otel-setup.mjs" });
+    try {
+      await pool.ready();
+      const sessionDir = join(root, "traced");
+      expect((await pool.run({ chart: hello, sessionDir })).status).toBe("done");
+      const spans = readFileSync(spansFile, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { name: string; session: string });
+      expect(spans.map((span) => span.name)).toContain("invoke_agent hello");
+      expect(spans.some((span) => span.name.startsWith("chat "))).toBe(true);
+      expect(new Set(spans.map((span) => span.session))).toEqual(new Set(["traced"]));
+    } finally {
+      await pool.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("a module that fails to load fails the thread, naming it", async () => {
+    const root = mkdtempSync(join(tmpdir(), "escapement-pool-setup-"));
+    const pool = new SessionPool({ threads: 1, cwd: root, env: {}, threadSetup: "./missing-setup.mjs" });
+    try {
+      await expect(pool.ready()).rejects.toThrow(/threadSetup .*missing-setup\.mjs failed/);
+      await expect(pool.run({ chart: hello, sessionDir: join(root, "never") })).rejects.toThrow(/missing-setup\.mjs/);
+      expect(existsSync(join(root, "never"))).toBe(false);
+    } finally {
+      await pool.close();
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
