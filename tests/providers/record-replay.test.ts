@@ -8,6 +8,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAnthropic } from "@ai-sdk/anthropic";
+import { APICallError } from "@ai-sdk/provider";
 import { generateObject, generateText, jsonSchema, stepCountIs, streamText, tool, wrapLanguageModel } from "ai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CassetteMissError, CassetteWriter, loadCassette, recordReplay, recordingModel, type RecordReplayOptions } from "../../core/src/index.js";
@@ -160,6 +161,34 @@ describe("recordReplay", () => {
     const passed = await generateText({ model: wrapped({ path, mode: "replay", strict: false }), prompt: "Say goodbye.", maxRetries: 0 });
     expect(passed.text).toBe("Goodbye.");
     expect(readFileSync(path, "utf8")).toBe(before);
+  });
+
+  it("records a provider's refusal and replays it as the same APICallError; the SDK's retry finds its answer next", async () => {
+    const path = cassettePath();
+    server.enqueue(step.error(429, { message: "slow down", headers: { "retry-after-ms": "10" } }), step.text("Hello after a wait."));
+    const ask = (mode: RecordReplayOptions["mode"]) => generateText({ model: wrapped({ path, mode }), prompt: "Say hello.", maxRetries: 1 });
+    expect((await ask("record")).text).toBe("Hello after a wait.");
+    const calls = (await loadCassette(path)).calls;
+    expect(calls.map((call) => call.error ?? "answer")).toEqual([
+      { category: "rate-limited", message: expect.stringContaining("slow down"), status: 429 },
+      "answer",
+    ]);
+    expect(server.requests).toHaveLength(2);
+
+    // The retry is replayed too: the refusal, then the answer, and nothing reaches the server.
+    expect((await ask("replay")).text).toBe("Hello after a wait.");
+    expect(server.requests).toHaveLength(2);
+
+    // Without a retry the app meets the refusal as the AI SDK throws it.
+    server.enqueue(step.error(400, { message: "bad prompt" }));
+    const failing = cassettePath();
+    const fail = (mode: RecordReplayOptions["mode"]) =>
+      generateText({ model: wrapped({ path: failing, mode }), prompt: "Break.", maxRetries: 0 }).catch((error: unknown) => error);
+    const live = await fail("record");
+    const replayed = await fail("replay");
+    expect(APICallError.isInstance(replayed)).toBe(true);
+    expect(replayed).toMatchObject({ statusCode: 400, isRetryable: false, message: (live as Error).message });
+    expect(server.requests).toHaveLength(3);
   });
 
   it("auto replays what the cassette holds and records the rest", async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { APICallError } from "@ai-sdk/provider";
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type {
@@ -18,6 +19,7 @@ import { CassetteWriter, loadCassette } from "../cassette/cassette-file.js";
 import { keyOf, normalizedRequestJson } from "../cassette/normalize-request.js";
 import { describeDivergence } from "../cassette/request-diff.js";
 import { LlmError, type LlmErrorCategory } from "../llm-error.js";
+import { categoryOfStatus } from "../providers/classify.js";
 import type { ModelRequest, ModelResponse } from "../protocol.js";
 import { requestOfCall } from "./ai-sdk-request.js";
 import { generateResultOf, responseOf, streamPartsOf } from "./ai-sdk-response.js";
@@ -103,7 +105,12 @@ export function recordReplay(options: RecordReplayOptions): LanguageModelV3Middl
       return loaded;
     })());
 
-  const write = (request: ModelRequest, response: ModelResponse, stream: RecordedFragment[], elapsedMs: number): void => {
+  const write = (
+    request: ModelRequest,
+    answer: { response: ModelResponse } | { error: CassetteCall["error"] & {} },
+    stream: RecordedFragment[],
+    elapsedMs: number,
+  ): void => {
     if (!writer) {
       mkdirSync(dirname(path), { recursive: true });
       if (mode === "record") rmSync(path, { force: true });
@@ -111,7 +118,18 @@ export function recordReplay(options: RecordReplayOptions): LanguageModelV3Middl
       writer = new CassetteWriter(path, { chartId: name, sessionId: options.sessionId ?? randomUUID(), createdAt: clock.now() }, scrubber);
     }
     const { key } = keyOf(request);
-    writer.append({ kind: "call", position: ++position, origin: request.origin, key, response, stream, elapsedMs }, normalizedRequestJson(request));
+    writer.append({ kind: "call", position: ++position, origin: request.origin, key, ...answer, stream, elapsedMs }, normalizedRequestJson(request));
+  };
+
+  /**
+   * A provider's refusal (an HTTP error: 429, 400, 529, ...) is its answer to that request, kept so
+   * a replay fails the same way (and the AI SDK's retries find their answers in turn). A failure
+   * without a status (the network, an abort) says nothing about the request: not recorded.
+   */
+  const writeFailure = (request: ModelRequest, error: unknown, elapsedMs: number): void => {
+    if (!recording || !APICallError.isInstance(error) || error.statusCode === undefined) return;
+    const status = error.statusCode;
+    write(request, { error: { category: categoryOfStatus(status, error.message, error.responseBody ?? ""), message: error.message, status } }, [], elapsedMs);
   };
 
   /** The request of a call, and the recorded call that answers it (undefined: the model must). */
@@ -143,8 +161,14 @@ export function recordReplay(options: RecordReplayOptions): LanguageModelV3Middl
         return generateResultOf(answerOf(hit, path));
       }
       const started = clock.now();
-      const result = await doGenerate();
-      if (recording) write(request, responseOf(result.content, result.finishReason, result.usage, target(model)), [], clock.now() - started);
+      let result: Awaited<ReturnType<typeof doGenerate>>;
+      try {
+        result = await doGenerate();
+      } catch (error) {
+        writeFailure(request, error, clock.now() - started);
+        throw error;
+      }
+      if (recording) write(request, { response: responseOf(result.content, result.finishReason, result.usage, target(model)) }, [], clock.now() - started);
       return result;
     },
 
@@ -158,7 +182,13 @@ export function recordReplay(options: RecordReplayOptions): LanguageModelV3Middl
         return { stream };
       }
       const started = clock.now();
-      const result = await doStream();
+      let result: Awaited<ReturnType<typeof doStream>>;
+      try {
+        result = await doStream();
+      } catch (error) {
+        writeFailure(request, error, clock.now() - started);
+        throw error;
+      }
       if (!recording) return result;
       const log = new CallLog();
       const source = result.stream.getReader();
@@ -170,7 +200,12 @@ export function recordReplay(options: RecordReplayOptions): LanguageModelV3Middl
           if (next.done) {
             // A call that failed or never finished has no answer worth replaying.
             if (log.finish && !log.failed)
-              write(request, responseOf(log.content, log.finish.finishReason, log.finish.usage, target(model)), log.fragments, clock.now() - started);
+              write(
+                request,
+                { response: responseOf(log.content, log.finish.finishReason, log.finish.usage, target(model)) },
+                log.fragments,
+                clock.now() - started,
+              );
             return controller.close();
           }
           log.add(next.value, clock.now() - started);
@@ -183,10 +218,15 @@ export function recordReplay(options: RecordReplayOptions): LanguageModelV3Middl
   };
 }
 
-/** The recorded answer, or the recorded failure thrown again (a run's cassette keeps categorized failures). */
+/**
+ * The recorded answer, or the recorded failure thrown again: a provider's HTTP refusal as the AI
+ * SDK's own `APICallError` (same status and message, so the app's handling and the SDK's retries
+ * behave as they did), a run's categorized failure without a status as an `LlmError`.
+ */
 function answerOf(call: CassetteCall, path: string): ModelResponse {
-  if (call.error)
-    throw new LlmError(call.error.category as LlmErrorCategory, call.error.message, call.error.status === undefined ? {} : { status: call.error.status });
+  if (call.error?.status !== undefined)
+    throw new APICallError({ message: call.error.message, url: `cassette:${path}#${call.position}`, requestBodyValues: {}, statusCode: call.error.status });
+  if (call.error) throw new LlmError(call.error.category as LlmErrorCategory, call.error.message);
   if (!call.response) throw new LlmError("invalid-request", `${path}: call #${call.position} has neither an answer nor a failure`);
   return call.response;
 }
