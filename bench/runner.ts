@@ -6,6 +6,9 @@
  *    a bare xstate actor, in two modes (see bench/runner/ping-pong.ts): `burst` (events queue up in
  *    one synchronous drain, many per flush) and `tick` (one event per event-loop turn, so one flush
  *    and one checkpoint per event). Target: runner overhead <= 3x bare.
+ *    Then `--loop N` (default 3000, 0 skips): the same counting loop of N steps in LangGraph.js
+ *    (StateGraph with its MemorySaver checkpointer) beside runChart in both modes (see
+ *    bench/runner/langgraph-loop.ts). Target: runChart >= 40x LangGraph.js's steps/s.
  * 2. C concurrent sessions in one process, each a full runChart doing 6 scripted streamed turns
  *    (first token after 200 ms, then 50 tokens 5 ms apart): wall time against one session's ideal
  *    6 x (200 + 50 x 5) ms, peak RSS, errors. Target at C = 10,000: 0 errors, wall <= 5x ideal,
@@ -45,11 +48,14 @@ import { fanOutSection } from "./runner/fan-out.js";
 import { shellStartSection } from "./runner/shell-start.js";
 import { permissionCheckSection } from "./runner/permission-check.js";
 import { toolDispatchSection } from "./runner/tool-dispatch.js";
+import { compareLoops } from "./runner/langgraph-loop.js";
 
 const TARGET_OVERHEAD = 3;
 const TARGET_WALL_X = 5;
 const TARGET_RSS = 2 * 2 ** 30;
 const TARGET_AT = 10_000;
+/** Escapement's steps/s on the loop, at least this many times LangGraph.js's. */
+const TARGET_LOOP_X = 40;
 
 function parseFlags() {
   const { values } = parseArgs({
@@ -63,6 +69,7 @@ function parseFlags() {
       shell: { type: "string", default: "200" },
       "permission-checks": { type: "string", default: "100000" },
       "tool-dispatch": { type: "string", default: "20000" },
+      loop: { type: "string", default: "3000" },
       "tools-only": { type: "boolean", default: false },
       threads: { type: "string", default: String(availableParallelism()) },
       dir: { type: "string" },
@@ -78,7 +85,7 @@ function parseFlags() {
   if (values.help) {
     console.log(
       "usage: npm run bench:runner -- [--events N (0: skip)] [--repeat 3 (event runs)] [--sessions 1000,10000] [--runs 3 (per sessions row)] [--deadline-x 60] [--fan-out 1000 (0: skip)]" +
-        " [--shell 200 (shell start-up runs, bare and sandboxed; 0: skip)] [--permission-checks 100000 (0: skip)] [--tool-dispatch 20000 (calls; 0: skip)] [--tools-only (those three sections alone)]" +
+        " [--loop 3000 (steps of the loop beside LangGraph.js; 0: skip)] [--shell 200 (shell start-up runs, bare and sandboxed; 0: skip)] [--permission-checks 100000 (0: skip)] [--tool-dispatch 20000 (calls; 0: skip)] [--tools-only (those three sections alone)]" +
         " [--threads N (the sessions also on a SessionPool of N threads; default one per CPU, 1: main thread only)]" +
         " [--dir D (where sessions are written; default the system temp directory)]" +
         " [--warmup N (sessions each run serves before its clock starts, default 200; 0: none)]" +
@@ -104,6 +111,7 @@ function parseFlags() {
     shell: values.shell === "0" ? 0 : positive("shell", values.shell),
     permissionChecks: values["permission-checks"] === "0" ? 0 : positive("permission-checks", values["permission-checks"]),
     toolDispatch: values["tool-dispatch"] === "0" ? 0 : positive("tool-dispatch", values["tool-dispatch"]),
+    loop: values.loop === "0" ? 0 : positive("loop", values.loop),
     toolsOnly: values["tools-only"],
     threads: positive("threads", values.threads),
     dir: values.dir ?? tmpdir(),
@@ -157,6 +165,36 @@ async function measureEvents(events: number, repeat: number, root: string) {
 }
 
 type Flags = ReturnType<typeof parseFlags>;
+
+/** LangGraph.js beside runChart on the same counting loop (see bench/runner/langgraph-loop.ts). */
+async function loopSection(steps: number, repeat: number, root: string): Promise<void> {
+  const result = await compareLoops(steps, repeat, root);
+  const lang = result.langGraph.stepsPerSec;
+  console.log(
+    `A loop of ${int(steps)} steps: LangGraph.js (StateGraph, MemorySaver checkpointer in memory) beside runChart (transcript + checkpoints on disk), median of ${repeat}`,
+  );
+  console.log(
+    table(
+      ["implementation", "steps/s", "wall", "vs LangGraph.js", "target", "result"],
+      [
+        ["LangGraph.js", `${int(lang)}/s`, `${int(result.langGraph.ms)} ms`, "1.00x", "", ""],
+        ...(["burst", "tick"] as const).map((mode) => {
+          const x = result.escapement[mode].stepsPerSec / lang;
+          return [
+            `runChart, ${mode}`,
+            `${int(result.escapement[mode].stepsPerSec)}/s`,
+            `${int(result.escapement[mode].ms)} ms`,
+            ratio(x),
+            `>= ${TARGET_LOOP_X}x`,
+            verdict(x >= TARGET_LOOP_X),
+          ];
+        }),
+      ],
+      ["l", "r", "r", "r", "l", "l"],
+    ),
+  );
+  console.log("");
+}
 
 /** Microseconds to create one empty file in `dir`: how fast this disk is at the moment (see measureSessionsSection). */
 function createProbeUs(dir: string, files = 300): number {
@@ -355,6 +393,7 @@ async function main(): Promise<void> {
       console.log("  burst: events queue in one synchronous drain, a flush + checkpoint per 256 KiB of transcript");
       console.log("  tick:  one event per event-loop turn, so a flush + checkpoint per event\n");
     }
+    if (flags.loop > 0 && !flags.toolsOnly) await loopSection(flags.loop, flags.repeat, root);
 
     const results = flags.sessions.length > 0 ? await measureSessionsSection(flags, root) : [];
     if (flags.fanOut > 0 && (results.length > 0 || flags.events > 0)) {

@@ -1,0 +1,66 @@
+/**
+ * The loop of `--loop N` steps (default 3,000) in LangGraph.js beside Escapement: the same
+ * counting loop as the ping-pong chart (one state, one step per turn, a counter in the state), as
+ * a LangGraph `StateGraph` whose node loops to itself until the counter reaches N, compiled with
+ * its in-memory checkpointer (`MemorySaver`: a checkpoint per superstep, kept in memory). Escapement
+ * runs the ping-pong chart with `runChart`, writing its transcript and a checkpoint per flush to
+ * disk. LangGraph is a dev dependency of the benches only.
+ */
+import { Annotation, END, MemorySaver, START, StateGraph } from "@langchain/langgraph";
+import { join } from "node:path";
+import { runnerThroughput, type PingPongMode } from "./ping-pong.js";
+
+export interface LoopResult {
+  steps: number;
+  ms: number;
+  stepsPerSec: number;
+}
+
+const LoopState = Annotation.Root({ n: Annotation<number>(), max: Annotation<number>() });
+
+const loopGraph = () =>
+  new StateGraph(LoopState)
+    .addNode("ping", (state) => ({ n: state.n + 1 }))
+    .addEdge(START, "ping")
+    .addConditionalEdges("ping", (state) => (state.n >= state.max ? END : "ping"))
+    .compile({ checkpointer: new MemorySaver() });
+
+/** `steps` supersteps of the loop graph, one checkpoint each, on a fresh thread. */
+export async function langGraphLoop(steps: number, thread: string): Promise<LoopResult> {
+  const graph = loopGraph();
+  const started = performance.now();
+  const final = await graph.invoke({ n: 0, max: steps }, { configurable: { thread_id: thread }, recursionLimit: steps + 10 });
+  const ms = performance.now() - started;
+  if (final.n !== steps) throw new Error(`LangGraph loop counted ${final.n}, expected ${steps}`);
+  return { steps, ms, stepsPerSec: steps / (ms / 1000) };
+}
+
+/** The same loop in Escapement: the ping-pong chart through runChart (transcript and checkpoints on disk). */
+export async function escapementLoop(steps: number, mode: PingPongMode, sessionDir: string): Promise<LoopResult> {
+  const result = await runnerThroughput(mode, steps, sessionDir);
+  return { steps, ms: result.ms, stepsPerSec: steps / (result.ms / 1000) };
+}
+
+export interface LoopComparison {
+  steps: number;
+  langGraph: LoopResult;
+  escapement: Record<PingPongMode, LoopResult>;
+}
+
+const median = (results: LoopResult[]): LoopResult => [...results].sort((a, b) => a.ms - b.ms)[Math.floor(results.length / 2)]!;
+
+/** Warm-up, then `repeat` rounds alternating the three, medians. */
+export async function compareLoops(steps: number, repeat: number, root: string): Promise<LoopComparison> {
+  let dirs = 0;
+  await langGraphLoop(Math.min(steps, 500), "warm");
+  await escapementLoop(Math.min(steps, 500), "tick", join(root, `loop-warm-${dirs++}`));
+  const lang: LoopResult[] = [];
+  const burst: LoopResult[] = [];
+  const tick: LoopResult[] = [];
+  for (let round = 0; round < repeat; round++) {
+    lang.push(await langGraphLoop(steps, `round-${round}`));
+    burst.push(await escapementLoop(steps, "burst", join(root, `loop-${dirs++}`)));
+    tick.push(await escapementLoop(steps, "tick", join(root, `loop-${dirs++}`)));
+  }
+  return { steps, langGraph: median(lang), escapement: { burst: median(burst), tick: median(tick) } };
+}
