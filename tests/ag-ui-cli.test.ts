@@ -119,6 +119,84 @@ describe("escapement run --ag-ui", () => {
     expect(agent.messages.filter((message) => message.role === "assistant").map((message) => message.content)).toEqual([expect.stringContaining("Ada")]);
   });
 
+  it("takes a client's resume entries as answers (stdin closed): refusals reach that client, the prompt stays open", async () => {
+    const run = startCli(["examples/ask", "--no-tui", "--ag-ui", "127.0.0.1:0", "--session-dir", join(work, "ask-resume")]);
+    // Nothing on stdin: with --ag-ui its end leaves the prompts to the AG-UI clients.
+    run.child.stdin.end();
+    const url = await agUiUrl(run);
+
+    /** POSTs resume entries; reads that request's stream until the entry's prompt is answered or refused. */
+    const resume = async (interruptId: string, entry: Record<string, unknown>): Promise<"answered" | { refused: string }> => {
+      const abort = new AbortController();
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+        body: JSON.stringify({
+          threadId: "t",
+          runId: "answer",
+          messages: [],
+          tools: [],
+          context: [],
+          state: {},
+          forwardedProps: {},
+          resume: [{ interruptId, ...entry }],
+        }),
+        signal: abort.signal,
+      });
+      let text = "";
+      const decoder = new TextDecoder();
+      try {
+        for await (const chunk of response.body!) {
+          text += decoder.decode(chunk as Uint8Array, { stream: true });
+          for (const line of text.split("\n")) {
+            if (!line.startsWith("data: ")) continue;
+            const event = JSON.parse(line.slice(6)) as { type: string; name?: string; value?: { interruptId?: string; reason?: string } };
+            if (event.type !== "CUSTOM" || event.value?.interruptId !== interruptId) continue;
+            if (event.name === "escapement.answer-refused") return { refused: event.value.reason ?? "" };
+            if (event.name === "escapement.human-answer") return "answered";
+          }
+        }
+      } finally {
+        abort.abort();
+      }
+      throw new Error(`the stream ended with no answer for ${interruptId}`);
+    };
+
+    const agent = new HttpAgent({ url });
+    const outcomes: unknown[] = [];
+    const prompts = new Set<string>();
+    await agent.runAgent(
+      {},
+      {
+        onEvent: ({ event }) => {
+          if (event.type !== "CUSTOM" || (event as unknown as { name: string }).name !== "escapement.human-prompt") return;
+          const { id } = (event as unknown as { value: { id: string } }).value;
+          prompts.add(id);
+          if (id === "name") void resume("name", { status: "resolved", payload: "Ada" }).then((outcome) => outcomes.push(outcome));
+          if (id === "tone") {
+            void (async () => {
+              outcomes.push(await resume("no-such-prompt", { status: "resolved", payload: "x" }));
+              outcomes.push(await resume("tone", { status: "resolved", payload: "shouting" }));
+              outcomes.push(await resume("tone", { status: "resolved", payload: "friendly" }));
+            })();
+          }
+          if (id === "approve") void resume("approve", { status: "resolved", payload: true }).then((outcome) => outcomes.push(outcome));
+        },
+      },
+    );
+    expect(await run.exited).toBe(0);
+    expect(JSON.parse(run.stdout().trim().split("\n").at(-1)!)).toMatchObject({ status: "done", finalConfig: ["sent"] });
+    expect([...prompts]).toEqual(["name", "tone", "approve"]);
+    expect(outcomes).toEqual([
+      "answered",
+      { refused: expect.stringContaining("no-such-prompt") },
+      { refused: expect.stringContaining("(prompt tone stays open)") },
+      "answered",
+      "answered",
+    ]);
+    expect(agent.state).toMatchObject({ context: { name: "Ada", tone: "friendly" } });
+  });
+
   it("an address it cannot listen on is one line naming the flag, exit 2", async () => {
     const taken = createServer();
     await new Promise<void>((done) => taken.listen(0, "127.0.0.1", done));

@@ -84,6 +84,7 @@ export {
   createAgUiMapper,
   AG_UI_HUMAN_PROMPT,
   AG_UI_HUMAN_ANSWER,
+  AG_UI_ANSWER_REFUSED,
   type AgUiServer,
   type AgUiServerOptions,
   type AgUiMapperOptions,

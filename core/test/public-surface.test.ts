@@ -41,6 +41,7 @@ describe("@escapement/core", () => {
   it("exports exactly these names", () => {
     expect(listed(root)).toMatchInlineSnapshot(`
       [
+        "AG_UI_ANSWER_REFUSED",
         "AG_UI_HUMAN_ANSWER",
         "AG_UI_HUMAN_PROMPT",
         "type AgUiChartState",

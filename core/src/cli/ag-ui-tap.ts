@@ -11,6 +11,9 @@ import type { Logger } from "../runtime/logger.js";
 import type { RowTap } from "../runtime/transcript-writer.js";
 import { UsageError } from "../runtime/usage-error.js";
 import type { ListenAddress } from "./listen-address.js";
+import { PROTOCOL_MAJOR, type AnswerFrame } from "@escapement/wire-schema";
+import type { ResumeEntry } from "@ag-ui/core";
+import type { WireHuman } from "../wire/wire-human.js";
 
 export interface AgUiTap {
   readonly url: string;
@@ -24,7 +27,8 @@ export interface AgUiTap {
   close(): Promise<void>;
 }
 
-export async function openAgUiTap(address: ListenAddress, log: Logger): Promise<AgUiTap> {
+/** `answers`: where a client's resume entries go (the frontend's, see run-frontend.ts); none: they are dropped. */
+export async function openAgUiTap(address: ListenAddress, log: Logger, answers?: WireHuman): Promise<AgUiTap> {
   let sessionDir: string | undefined;
   let server: AgUiServer;
   try {
@@ -33,6 +37,7 @@ export async function openAgUiTap(address: ListenAddress, log: Logger): Promise<
       port: address.port,
       log,
       readRef: (ref) => (sessionDir === undefined ? undefined : readBlob(sessionDir, ref)),
+      ...(answers ? { answer: answerVia(answers) } : {}),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException)?.code;
@@ -56,3 +61,12 @@ export async function openAgUiTap(address: ListenAddress, log: Logger): Promise<
     close: () => server.close(),
   };
 }
+
+/** An AG-UI resume entry as the answer a renderer would send: `resolved` answers with its payload, `cancelled` cancels. */
+const answerVia =
+  (answers: WireHuman) =>
+  (entry: ResumeEntry, refuse: (reason: string) => void): void => {
+    const base = { v: PROTOCOL_MAJOR, kind: "answer", promptId: entry.interruptId } as const;
+    const frame = (entry.status === "cancelled" ? { ...base, cancelled: true } : { ...base, value: entry.payload }) as AnswerFrame;
+    answers.answer(frame, (error) => refuse(error.message));
+  };

@@ -25,6 +25,7 @@ import { CLOSE_CODES } from "@escapement/wire-schema";
 import { DebugGate } from "../debug/debug-gate.js";
 import type { HumanRenderer } from "../human/human-renderer.js";
 import { StdinHuman } from "../human/stdin-human.js";
+import { firstAnswer } from "../human/first-answer.js";
 import { randomIds, type IdSource } from "../runtime/ids.js";
 import { createLogger, type Logger, type LogLevel } from "../runtime/logger.js";
 import type { RunStartInfo } from "../engine/runner.js";
@@ -74,12 +75,19 @@ export interface FrontendFlags {
   waitForRendererMs?: number;
   /** After the run, keep the wire server up while renderers are attached, at most this long (`--linger`). Default 3 s. */
   lingerMs?: number;
+  /** Prompts may also be answered from elsewhere (an AG-UI client, `--ag-ui`): see `Frontend.answers`. */
+  remoteAnswers?: boolean;
 }
 
 export interface Frontend {
   readonly kind: FrontendKind;
   readonly log: Logger;
   readonly human: HumanRenderer;
+  /**
+   * Where answers from elsewhere go (with `remoteAnswers`; always with a wire server): the first
+   * valid answer to a prompt wins, whether it came from here, the terminal or a renderer.
+   */
+  readonly answers?: WireHuman;
   readonly debug: DebugGate;
   /** Steering messages from renderers (`steer` frames); none without a wire server. */
   readonly steering?: SteerChannel;
@@ -134,18 +142,24 @@ const progressTap =
   };
 
 function stdinFrontend(flags: FrontendFlags, io: CliIo): Frontend {
-  const human = new StdinHuman(io.stdin, io.stderr);
+  // With answers from elsewhere, a closed stdin (a service, `< /dev/null`) leaves prompts to them.
+  const stdin = new StdinHuman(io.stdin, io.stderr, { endOfInput: flags.remoteAnswers ? "waits" : "cancels" });
+  const answers = flags.remoteAnswers ? new WireHuman() : undefined;
   return {
     kind: "stdin",
     log: createLogger((line) => io.stderr.write(`${line}\n`), flags.logLevel),
-    human,
+    human: answers ? firstAnswer([stdin, answers]) : stdin,
+    ...(answers ? { answers } : {}),
     debug: new DebugGate(),
     taps: [progressTap(io)],
     signal: io.signal ?? new AbortController().signal,
     // A resumed session may still hold the wire.json of a listening run that was killed: it names
     // a server that is gone, and this run serves none.
     onStart: (info) => tryRemoveWireInfo(info.sessionDir),
-    close: async () => human.close(),
+    close: async () => {
+      stdin.close();
+      answers?.close();
+    },
   };
 }
 
@@ -282,6 +296,7 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
     kind: flags.kind,
     log,
     human,
+    answers: human,
     debug: gate,
     steering,
     taps: [hub.ingest, ...(tui ? [] : [progressTap(io)])],

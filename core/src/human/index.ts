@@ -2,4 +2,5 @@ export type { HumanRenderer, PromptAnswer, PromptRequest } from "./human-rendere
 export { answerSchema, answerJsonSchema } from "./answer-schema.js";
 export { requestHumanInput, type PromptSpec, type HumanInputDeps } from "./request-input.js";
 export { ScriptedHuman } from "./scripted-human.js";
-export { StdinHuman } from "./stdin-human.js";
+export { StdinHuman, type StdinHumanOptions } from "./stdin-human.js";
+export { firstAnswer } from "./first-answer.js";

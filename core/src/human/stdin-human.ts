@@ -7,17 +7,27 @@ import type { HumanRenderer, PromptAnswer, PromptRequest } from "./human-rendere
  * by line from an input stream (stdin, a pipe works too). An empty line takes the default; a
  * line reading `:cancel` cancels; end of input cancels.
  */
+export interface StdinHumanOptions {
+  /**
+   * What the end of the input means for a prompt: `cancels` (default) or `waits` (another place
+   * answers it, e.g. an AG-UI client, and a closed stdin says nothing).
+   */
+  endOfInput?: "cancels" | "waits";
+}
+
 export class StdinHuman implements HumanRenderer {
   readonly #output: Writable;
   readonly #input: Readable;
+  readonly #endOfInput: "cancels" | "waits";
   #lines: Interface | undefined;
   #queue: string[] = [];
   #waiters: ((line: string | undefined) => void)[] = [];
   #ended = false;
 
-  constructor(input: Readable, output: Writable) {
+  constructor(input: Readable, output: Writable, options: StdinHumanOptions = {}) {
     this.#input = input;
     this.#output = output;
+    this.#endOfInput = options.endOfInput ?? "cancels";
   }
 
   #nextLine(signal: AbortSignal): Promise<string | undefined> {
@@ -30,19 +40,26 @@ export class StdinHuman implements HumanRenderer {
       });
       this.#lines.on("close", () => {
         this.#ended = true;
-        for (const waiter of this.#waiters.splice(0)) waiter(undefined);
+        if (this.#endOfInput === "cancels") for (const waiter of this.#waiters.splice(0)) waiter(undefined);
       });
     }
     const queued = this.#queue.shift();
     if (queued !== undefined) return Promise.resolve(queued);
-    if (this.#ended) return Promise.resolve(undefined);
+    if (this.#ended && this.#endOfInput === "cancels") return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {
-      const onAbort = () => reject(signal.reason ?? new Error("aborted"));
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.#waiters.push((line) => {
+      const waiter = (line: string | undefined) => {
         signal.removeEventListener("abort", onAbort);
         resolve(line);
-      });
+      };
+      // An aborted wait gives up its place: the next line is the next prompt's, not lost to this one.
+      const onAbort = () => {
+        const index = this.#waiters.indexOf(waiter);
+        if (index !== -1) this.#waiters.splice(index, 1);
+        reject(signal.reason ?? new Error("aborted"));
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#waiters.push(waiter);
     });
   }
 

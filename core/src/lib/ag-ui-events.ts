@@ -47,6 +47,8 @@ import type { PublicEvent, PublicEventOf } from "@escapement/wire-schema";
 /** Names of the CUSTOM events that carry human prompts and their answers. */
 export const AG_UI_HUMAN_PROMPT = "escapement.human-prompt";
 export const AG_UI_HUMAN_ANSWER = "escapement.human-answer";
+/** Name of the CUSTOM event that tells one client its resume entry was not taken (`{ interruptId, reason }`). */
+export const AG_UI_ANSWER_REFUSED = "escapement.answer-refused";
 
 export interface AgUiMapperOptions {
   /**

@@ -2,8 +2,9 @@
  * A run as an AG-UI event stream over HTTP: each request (an AG-UI client POSTs its
  * `RunAgentInput`; GET works too, for curl) gets a server-sent event stream of the run, from its
  * RUN_STARTED (whenever the client connects) to its RUN_FINISHED or RUN_ERROR, encoded by
- * `@ag-ui/encoder`. The stream is read-only: the run does not take its input from the request,
- * and prompts are answered where the run asks them (see docs/integrations.md).
+ * `@ag-ui/encoder`. The run does not take its input from the request; a request's `resume` entries
+ * answer the run's open prompts when the server is given `answer` (AG-UI's interrupts, see
+ * docs/integrations.md), and a refusal reaches that client as a CUSTOM event.
  *
  * A client that goes away mid-stream is dropped from the fan-out and nothing else happens: the run
  * never waits on a client, and a write to a closed connection is not an error of the run.
@@ -11,10 +12,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { BaseEvent } from "@ag-ui/core";
+import type { BaseEvent, CustomEvent, EventType, ResumeEntry } from "@ag-ui/core";
 import type { PublicEvent } from "@escapement/wire-schema";
 import { silentLogger, type Logger } from "../runtime/logger.js";
-import { createAgUiMapper, type AgUiMapperOptions } from "./ag-ui-events.js";
+import { AG_UI_ANSWER_REFUSED, createAgUiMapper, type AgUiMapperOptions } from "./ag-ui-events.js";
 
 export interface AgUiServerOptions extends AgUiMapperOptions {
   /** Default 127.0.0.1 (loopback); anything else exposes the run to the network. */
@@ -24,7 +25,18 @@ export interface AgUiServerOptions extends AgUiMapperOptions {
   log?: Logger;
   /** How long `close()` waits for slow clients to take the end of the stream before cutting them off (ms). Default 2000. */
   closeGraceMs?: number;
+  /**
+   * Takes the `resume` entries of a client's request (`RunAgentInput.resume`): each answers the
+   * prompt whose id is its `interruptId` (`resolved` with `payload` as the answer, or
+   * `cancelled`). `refuse` tells that client why an entry was not taken (no such open prompt, an
+   * answer that does not fit); it may be called later, while the client still reads. Without it,
+   * resume entries are read and dropped.
+   */
+  answer?: (entry: ResumeEntry, refuse: (reason: string) => void) => void;
 }
+
+/** The largest request body read for its resume entries; a larger one is streamed to all the same. */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface AgUiServer {
   /** Where AG-UI clients connect, e.g. `http://127.0.0.1:4111/`. */
@@ -75,15 +87,28 @@ export async function startAgUiServer(options: AgUiServerOptions = {}): Promise<
         .end("AG-UI: POST a RunAgentInput (or GET) to read the run's event stream\n");
       return;
     }
-    // The run's input is its own (chart input, --param); the client's RunAgentInput is read and dropped.
-    request.resume();
+    // The run's input is its own (chart input, --param); of the client's RunAgentInput only the resume entries count.
     request.on("error", () => undefined);
     response.on("error", (error) => log.debug("ag-ui client connection failed", { message: error.message }));
     response.on("close", () => clients.delete(response));
     response.writeHead(200, { "Content-Type": encoder.getContentType(), "Cache-Control": "no-cache", Connection: "keep-alive" });
     for (const frame of history) send(response, frame);
-    if (ended) return void response.end();
-    clients.add(response);
+    if (ended) response.end();
+    else clients.add(response);
+    readBody(request, (body) => {
+      if (!options.answer || ended) return;
+      for (const entry of resumeEntries(body)) {
+        const refuse = (reason: string): void => {
+          const refused: CustomEvent = { type: "CUSTOM" as EventType.CUSTOM, name: AG_UI_ANSWER_REFUSED, value: { interruptId: entry.interruptId, reason } };
+          send(response, encode(refused));
+        };
+        try {
+          options.answer(entry, refuse);
+        } catch (error) {
+          refuse((error as Error)?.message ?? String(error));
+        }
+      }
+    });
   };
 
   const server: Server = createServer(handle);
@@ -150,4 +175,35 @@ export async function serveAgUi(events: AsyncIterable<PublicEvent>, options: AgU
     }
   })();
   return Object.assign(server, { done });
+}
+
+/** The request's body as text, up to `MAX_BODY_BYTES` (a larger one: nothing). */
+function readBody(request: IncomingMessage, done: (body: string | undefined) => void): void {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  request.on("data", (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes <= MAX_BODY_BYTES) chunks.push(chunk);
+  });
+  request.on("end", () => done(bytes <= MAX_BODY_BYTES ? Buffer.concat(chunks).toString("utf8") : undefined));
+}
+
+/** The well-formed `resume` entries of a RunAgentInput's JSON text; anything else is none. */
+export function resumeEntries(body: string | undefined): ResumeEntry[] {
+  if (!body) return [];
+  let input: unknown;
+  try {
+    input = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  const resume = (input as { resume?: unknown } | null)?.resume;
+  if (!Array.isArray(resume)) return [];
+  return resume.filter(
+    (entry): entry is ResumeEntry =>
+      typeof entry === "object" &&
+      entry !== null &&
+      typeof (entry as ResumeEntry).interruptId === "string" &&
+      ((entry as ResumeEntry).status === "resolved" || (entry as ResumeEntry).status === "cancelled"),
+  );
 }

@@ -15,7 +15,7 @@ export type { ModelMiddleware, ModelMiddlewareEntry } from "../llm/providers/mid
 export type { StepHooks, StepInfo, StepStart, StepFinish, ConversationStart, ConversationEnd } from "../engine/step-hooks.js";
 export { mapTranscriptRow, createPublicEventMapper, initialPublicEventState, publicEventsOf, type PublicEventState, type MappedRow } from "./public-events.js";
 export { serveAgUi, startAgUiServer, type AgUiServer, type AgUiServerOptions } from "./ag-ui-server.js";
-export { createAgUiMapper, AG_UI_HUMAN_PROMPT, AG_UI_HUMAN_ANSWER, type AgUiMapperOptions, type AgUiChartState } from "./ag-ui-events.js";
+export { createAgUiMapper, AG_UI_HUMAN_PROMPT, AG_UI_HUMAN_ANSWER, AG_UI_ANSWER_REFUSED, type AgUiMapperOptions, type AgUiChartState } from "./ag-ui-events.js";
 export {
   validatePublicEvent,
   publicEventTypes,

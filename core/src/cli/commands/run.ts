@@ -119,6 +119,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       ...(flags.web ? { web: flags.web } : {}),
       ...(flags.waitForRendererMs === undefined ? {} : { waitForRendererMs: flags.waitForRendererMs }),
       ...(flags.lingerMs === undefined ? {} : { lingerMs: flags.lingerMs }),
+      ...(flags.agUi ? { remoteAnswers: true } : {}),
     },
     io,
   );
@@ -128,7 +129,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   let agUi: AgUiTap | undefined;
   if (flags.agUi) {
     try {
-      agUi = await openAgUiTap(flags.agUi, log);
+      agUi = await openAgUiTap(flags.agUi, log, frontend.answers);
     } catch (error) {
       await frontend.close();
       throw error;
