@@ -49,3 +49,21 @@ export function openEmitWire(subject: Subject, sessionDir: string): Promise<CliR
     });
   });
 }
+
+/**
+ * The floor under any CLI's first frame: a bare `node` that writes one byte, timed the same way
+ * (spawn to first byte on its stdout), so the CLI's own share of its first frame shows apart from
+ * the start of Node itself on this machine, under this load.
+ */
+export function bareNodeFirstByte(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    let first = -1;
+    const child = spawn(process.execPath, ["-e", "process.stdout.write('x')"], { stdio: ["ignore", "pipe", "inherit"] });
+    child.stdout.on("data", () => {
+      if (first < 0) first = performance.now() - start;
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 && first >= 0 ? resolve(first) : reject(new Error(`bare node exited ${code}`))));
+  });
+}

@@ -230,9 +230,10 @@ export const snapshotFrame = (state: SequencerState): SnapshotFrame => ({
 /**
  * The events whose rows can derive a frame or change what a later frame depends on (the phase an
  * `event-processed` row compares against, the debug state a `debug` frame carries). Every other
- * row, known or not, yields just its own event frame and only moves the seq.
+ * row, known or not, yields just its own event frame and only moves the seq: a replay may pass
+ * such a row's text through without parsing it (see the core's replay/plain-row-line.ts).
  */
-const frameEvents: ReadonlySet<string> = new Set<EventName>([
+export const frameEvents: ReadonlySet<string> = new Set<EventName>([
   "runner/start-config",
   "runner/event-processed",
   "runner/done",

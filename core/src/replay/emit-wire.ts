@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { play, type Timing } from "./playback.js";
-import { transcriptToWire, transcriptToWireBatches, type TranscriptToWireOptions } from "./transcript-to-wire.js";
+import { transcriptToWire, transcriptToWireText, type TranscriptToWireOptions } from "./transcript-to-wire.js";
 
 /**
  * Writes a transcript's wire JSONL (one frame per line) to `out` with the chosen timing, waiting
@@ -10,9 +10,7 @@ import { transcriptToWire, transcriptToWireBatches, type TranscriptToWireOptions
  */
 export async function emitWire(path: string, timing: Timing, out: Writable, options: TranscriptToWireOptions = {}): Promise<void> {
   if (timing.mode === "instant") {
-    for await (const batch of transcriptToWireBatches(path, options)) {
-      let text = "";
-      for (const line of batch) text += `${line.text}\n`;
+    for await (const text of transcriptToWireText(path, options)) {
       if (!out.write(text)) await once(out, "drain");
     }
     return;

@@ -1,6 +1,8 @@
 import { readLineBatches } from "../runtime/read-lines.js";
 import { isTranscriptRow } from "../runtime/transcript-reader.js";
-import { createFramesOnlySequencer, encodeFrame, helloFrame, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema/runtime";
+import { encodeFrame, helloFrame, PROTOCOL_MAJOR, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema/runtime";
+import { isPlainRowLine, tsOfPlainRowLine } from "./plain-row-line.js";
+import { createReplaySequencer, type ReplaySequencer } from "./replay-sequencer.js";
 
 export interface WireLine {
   /** One encoded frame (no newline). */
@@ -43,52 +45,135 @@ function helloFor(first: TranscriptRow | undefined): WireLine {
   return { text: encodeFrame(frame), frame, ts: first?.ts ?? 0 };
 }
 
+/** The text of a row's event frame: the row's own line spliced in (the row *is* the frame's payload, so it is never encoded again). */
+const eventText = (seq: number, line: string): string => `{"v":1,"kind":"event","seq":${seq},"row":${line}}`;
+
+/**
+ * The wire line of a row's `event` frame. The frame object and the time, which few readers want,
+ * come from the line when asked, unless the row was parsed anyway.
+ */
+class EventLine implements WireLine {
+  readonly text: string;
+  readonly #seq: number;
+  readonly #line: string;
+  #row: TranscriptRow | undefined;
+  #ts: number | undefined;
+
+  constructor(seq: number, line: string, row: TranscriptRow | undefined) {
+    this.text = eventText(seq, line);
+    this.#seq = seq;
+    this.#line = line;
+    this.#row = row;
+    this.#ts = row?.ts;
+  }
+
+  get frame(): OutboundFrame {
+    return { v: PROTOCOL_MAJOR, kind: "event", seq: this.#seq, row: (this.#row ??= JSON.parse(this.#line) as TranscriptRow) };
+  }
+
+  get ts(): number {
+    return (this.#ts ??= tsOfPlainRowLine(this.#line));
+  }
+}
+
+/** The row on a line that is not blank, or undefined when it is none (reported to `onSkip`). */
+function parsedRow(text: string, lineNo: number, onSkip: TranscriptToWireOptions["onSkip"]): TranscriptRow | undefined {
+  let row: unknown;
+  try {
+    row = JSON.parse(text);
+  } catch {
+    onSkip?.(lineNo, "not JSON (a torn line?)");
+    return undefined;
+  }
+  if (isTranscriptRow(row)) return row;
+  onSkip?.(lineNo, "not a transcript row");
+  return undefined;
+}
+
+/*
+ * Both outputs below make the same frames the same way; each keeps its own loop, since a replay
+ * of a long transcript spends its time in that loop, and a callback per line costs as much as
+ * the rest of the work.
+ *
+ * Most rows are not parsed: a line `isPlainRowLine` vouches for (a row as the writer writes it, of
+ * an event that derives no frame) goes into its event frame as it is, taking the next seq. The
+ * others (the rows that move the chart, prompts, debug, the end, and any line written otherwise)
+ * are parsed, skipped when they are not rows, and go through the sequencer; the first row too,
+ * for the `hello`, which leaves on its own before the first row wakes the validators.
+ */
+
 /**
  * Streams a transcript into the wire frames a live renderer would have received, in batches (one
  * per chunk read; the `hello` alone first): `hello` (replay: true), then each row's frames. Memory
- * stays flat whatever the size, and the first frame leaves before the file is fully read. Event
- * frames reuse the row's own text rather than encoding it again (the row *is* the event frame's
- * payload). Frames come from the frames-only sequencer (a replay never asks for a snapshot), which
- * gives the frames of the pure `framesFromRow` fold; so the frames equal `replayFrames`.
+ * stays flat whatever the size, and the first frame leaves before the file is fully read. The
+ * frames are those of the frames-only sequencer (a replay never asks for a snapshot), which gives
+ * the frames of the pure `framesFromRow` fold; so they equal `replayFrames`.
  */
 export async function* transcriptToWireBatches(path: string, options: TranscriptToWireOptions = {}): AsyncGenerator<WireLine[]> {
-  const sequencer = createFramesOnlySequencer();
+  const sequencer = createReplaySequencer();
   const onSkip = options.onSkip;
   let hello = false;
   let lineNo = 0;
-  /** The row on a line, or undefined (a blank line, or one skipped and reported). */
-  const rowOf = (text: string): TranscriptRow | undefined => {
-    lineNo++;
-    if (text.length === 0) return undefined;
-    let row: unknown;
-    try {
-      row = JSON.parse(text);
-    } catch {
-      onSkip?.(lineNo, "not JSON (a torn line?)");
-      return undefined;
-    }
-    if (isTranscriptRow(row)) return row;
-    onSkip?.(lineNo, "not a transcript row");
-    return undefined;
-  };
   for await (const lines of readLineBatches(path)) {
     const batch: WireLine[] = [];
     for (const text of lines) {
-      const row = rowOf(text);
+      lineNo++;
+      if (text.length === 0) continue;
+      if (hello && isPlainRowLine(text)) {
+        batch.push(new EventLine(sequencer.next(), text, undefined));
+        continue;
+      }
+      const row = parsedRow(text, lineNo, onSkip);
       if (row === undefined) continue;
       if (!hello) {
         hello = true;
-        // Out on its own, before the first row wakes the validators.
         yield [helloFor(row)];
       }
-      const ts = row.ts;
       for (const frame of sequencer.push(row)) {
-        batch.push({ text: frame.kind === "event" ? `{"v":1,"kind":"event","seq":${frame.seq},"row":${text}}` : encodeFrame(frame), frame, ts });
+        batch.push(frame.kind === "event" ? new EventLine(frame.seq, text, row) : { text: encodeFrame(frame), frame, ts: row.ts });
       }
     }
     if (batch.length > 0) yield batch;
   }
   if (!hello) yield [helloFor(undefined)];
+}
+
+/** The wire JSONL of a parsed row's frames. */
+function framesText(sequencer: ReplaySequencer, row: TranscriptRow, line: string): string {
+  let out = "";
+  for (const frame of sequencer.push(row)) out += `${frame.kind === "event" ? eventText(frame.seq, line) : encodeFrame(frame)}\n`;
+  return out;
+}
+
+/**
+ * The wire JSONL of `transcriptToWireBatches` (each frame's text and a newline), one string per
+ * batch: what `open --emit-wire` writes, built without a line object per frame.
+ */
+export async function* transcriptToWireText(path: string, options: TranscriptToWireOptions = {}): AsyncGenerator<string> {
+  const sequencer = createReplaySequencer();
+  const onSkip = options.onSkip;
+  let hello = false;
+  let lineNo = 0;
+  for await (const lines of readLineBatches(path)) {
+    let out = "";
+    for (const text of lines) {
+      lineNo++;
+      if (text.length === 0) continue;
+      if (hello && isPlainRowLine(text)) {
+        out += `{"v":1,"kind":"event","seq":${sequencer.next()},"row":${text}}\n`;
+        continue;
+      }
+      const row = parsedRow(text, lineNo, onSkip);
+      if (row === undefined) continue;
+      if (!hello) {
+        hello = true;
+        yield `${helloFor(row).text}\n`;
+      }
+      out += framesText(sequencer, row, text);
+    }
+    if (out.length > 0) yield out;
+  }
+  if (!hello) yield `${helloFor(undefined).text}\n`;
 }
 
 /** `transcriptToWireBatches`, one frame at a time. */

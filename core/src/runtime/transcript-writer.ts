@@ -115,6 +115,8 @@ export class TranscriptWriter {
       }
     }
     if (open) this.#seal();
+    // The keys in this order, always: a line then starts `{"seq":…,"ts":…,"event":"…","data":`,
+    // the layout a replay reads without parsing the row (replay/plain-row-line.ts; a test pins it).
     const row: TranscriptRow = { seq: this.#nextSeq++, ts: this.#clock.now(), event, data };
     this.#rows.push(row);
     if (this.#streamRows?.streams(event, data)) {
