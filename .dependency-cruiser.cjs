@@ -26,6 +26,7 @@ const coreLayers = [
   "replay", // transcript -> wire, playback
   "sessions", // listing, summaries, bundles
   "lib", // the run() facade and public events
+  "sim", // the simulator: simulated model and human, exploration, shrinking
   "loader", // loading a chart module (peer checks, TypeScript, module format) and choosing its model
   "pool", // sessions on worker threads
   "cli", // the escapement command

@@ -1,6 +1,7 @@
 /**
  * The package's public surface, pinned. `@escapement/core` (src/index.ts) and
- * `@escapement/core/unstable` (src/unstable.ts) export explicit lists of names; each list is held
+ * `@escapement/core/unstable` (src/unstable.ts) and `@escapement/core/testing` (src/testing.ts)
+ * export explicit lists of names; each list is held
  * here as a sorted snapshot (a type-only export as `type Name`), so a name added or removed is a
  * visible diff of this file. The docs are held to the same surface: every import in a code block of
  * docs/*.md comes from a public entry (or xstate, zod, a node builtin) and compiles.
@@ -11,7 +12,7 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 const repo = resolve(import.meta.dirname, "../..");
-const entries = { root: join(repo, "core/src/index.ts"), unstable: join(repo, "core/src/unstable.ts") };
+const entries = { root: join(repo, "core/src/index.ts"), unstable: join(repo, "core/src/unstable.ts"), testing: join(repo, "core/src/testing.ts") };
 
 interface Exported {
   name: string;
@@ -36,6 +37,7 @@ const valueNames = (names: Exported[]): string[] => names.filter((name) => !name
 
 const root = exportsOf(entries.root);
 const unstable = exportsOf(entries.unstable);
+const testing = exportsOf(entries.testing);
 
 describe("@escapement/core", () => {
   it("exports exactly these names", () => {
@@ -63,6 +65,9 @@ describe("@escapement/core", () => {
         "type Catalog",
         "type ChartAction",
         "type ChartDefinition",
+        "type ChartProperty",
+        "type ChartSimulation",
+        "type ChartView",
         "type ChildError",
         "type ChildStatus",
         "type ChildTarget",
@@ -343,12 +348,55 @@ describe("@escapement/core/unstable", () => {
   });
 });
 
+describe("@escapement/core/testing", () => {
+  it("exports exactly these names", () => {
+    expect(listed(testing)).toMatchInlineSnapshot(`
+      [
+        "ChartCheckError",
+        "type ChartGraph",
+        "type CheckChartOptions",
+        "type ExploreFailure",
+        "type ExploreOptions",
+        "type ExploreReport",
+        "type FailureKind",
+        "type SimEvent",
+        "type SimFailure",
+        "type SimRunOptions",
+        "type SimRunResult",
+        "type SimSetup",
+        "UngenerableEventError",
+        "UngenerableSchemaError",
+        "chartGraph",
+        "checkChart",
+        "exploreChart",
+        "fc",
+        "formatEvent",
+        "formatReport",
+        "simRun",
+        "simSetup",
+        "zodArbitrary",
+      ]
+    `);
+  });
+
+  it("exports at run time exactly its value names", async () => {
+    const module = await import("../src/testing.js");
+    expect(Object.keys(module).sort()).toEqual(valueNames(testing));
+  });
+
+  it("shares no name with the root entry", () => {
+    const rootNames = new Set(root.map((name) => name.name));
+    expect(testing.map((name) => name.name).filter((name) => rootNames.has(name))).toEqual([]);
+  });
+});
+
 // ---- the docs ---------------------------------------------------------------------------------
 
 // The integrations page shows the AI SDK and vitest as an application uses them beside the core.
 const allowedSpecifiers = [
   "@escapement/core",
   "@escapement/core/unstable",
+  "@escapement/core/testing",
   "@escapement/wire-schema",
   "@escapement/wire-schema/runtime",
   "xstate",

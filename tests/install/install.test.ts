@@ -235,6 +235,7 @@ describe("the docs' examples, run from the installed packages", () => {
   it("the docs have examples that claim to run", () => {
     expect(runnable.map((example) => example.name).sort()).toEqual([
       "ag-ui-host.mts",
+      "chart-check.test.mts",
       "config-from-code.mts",
       "greeting.test.mts",
       "hello-host-replay.mts",

@@ -21,14 +21,31 @@ export interface EventTool {
 // Charts declare their event schemas once, so every conversation (and every session) started from
 // the same chart converts the same zod objects: convert each once.
 const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
+// And back: a request's event tool carries this very object, so a simulated model (core/src/sim)
+// finds the zod schema a payload must satisfy without reading the JSON Schema.
+const zodSchemas = new WeakMap<Record<string, unknown>, z.ZodType>();
 const inputSchemaOf = (schema: z.ZodType): Record<string, unknown> => {
   let inputSchema = jsonSchemas.get(schema);
   if (!inputSchema) {
     inputSchema = z.toJSONSchema(schema, { io: "input" });
     delete inputSchema.$schema;
     jsonSchemas.set(schema, inputSchema);
+    zodSchemas.set(inputSchema, schema);
   }
   return inputSchema;
+};
+
+const eventDescription = (eventName: string, description: string): string => `Send the chart event "${eventName}": ${description}`;
+const eventNameIn = /^Send the chart event "(.*?)": /;
+
+/**
+ * The chart event and zod schema behind a tool of a model request, when `eventTools` built it;
+ * undefined for any other tool.
+ */
+export const eventSchemaOf = (spec: ToolSpec): { eventName: string; schema: z.ZodType } | undefined => {
+  const schema = zodSchemas.get(spec.inputSchema);
+  if (!schema) return undefined;
+  return { eventName: eventNameIn.exec(spec.description)?.[1] ?? spec.name, schema };
 };
 
 export function eventTools(events: AllowedEvents): EventTool[] {
@@ -38,7 +55,7 @@ export function eventTools(events: AllowedEvents): EventTool[] {
     return {
       toolName,
       eventName,
-      spec: { name: toolName, description: `Send the chart event "${eventName}": ${description}`, inputSchema },
+      spec: { name: toolName, description: eventDescription(eventName, description), inputSchema },
     };
   });
 }

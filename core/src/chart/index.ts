@@ -2,7 +2,7 @@ export { converse, conversationLogic, defaultMaxTurns, type ConversationParams, 
 export type { ConversationState } from "./conversation-state.js";
 export { askHuman, humanInputLogic, type HumanInputParams } from "./human-input.js";
 export { tellLlm, compact, captureArtifact, updateProgress, fromArtifacts, type ChartAction } from "./actions.js";
-export { eventToolName, eventTools, checkEventPayload, type AllowedEvent, type AllowedEvents } from "./event-tools.js";
+export { eventToolName, eventTools, eventSchemaOf, checkEventPayload, type AllowedEvent, type AllowedEvents } from "./event-tools.js";
 export { defineEvents, type DefinedEvent, type DefinedEvents, type EventOf, type EventsOf } from "./define-events.js";
 export type { EndTurnEvent, LlmErrorEvent, HumanCancelledEvent, ToolLoopEvent } from "./builtin-events.js";
 export { inlineActors } from "./inline-actors.js";

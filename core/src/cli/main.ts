@@ -23,7 +23,7 @@ export const hangUpReason = (): Error => new RunInterruption("the terminal hung 
 // loads the runner, the model providers or the MCP client), so the CLI starts quickly.
 
 /** Commands defined here; any other first argument (a session command, help, an option) needs them all. */
-const ownCommands = new Set(["run", "info", "open", "refine", "repair"]);
+const ownCommands = new Set(["run", "sim", "info", "open", "refine", "repair"]);
 
 /** Only checked on the error path, so the config module (zod schemas) loads only when needed. */
 const isConfigError = async (error: unknown): Promise<boolean> => error instanceof (await import("../config/index.js")).ConfigError;
@@ -177,6 +177,52 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           loopThreshold: options.loopThreshold as number,
           ...(options.otel ? { otel: true } : {}),
           logLevel: options.logLevel as LogLevel,
+        },
+        io,
+      );
+    });
+
+  program
+    .command("sim")
+    .description("simulate a chart: a seeded model and human choose among its legal events (no model calls); report coverage and failures")
+    .argument("[chart]", "chart module or directory")
+    .option("--runs <n>", "simulated runs to make", positiveInt("--runs"), 100)
+    .option("--time <seconds>", "stop starting runs after this long", secondsMs("--time"))
+    .option("--seed <n>", "seed of the first run; run i has seed + i (default: from the clock, printed)", nonNegativeInt("--seed"))
+    .option("--concurrency <n>", "runs at once (default 8)", positiveInt("--concurrency"))
+    .option("--param <key=value>", "chart input value (repeatable; JSON values allowed)", collect, [])
+    .option("--input <file>", "chart input from a JSON file")
+    .option("--tool <name>", "a real tool the simulated model may call too (repeatable)", collect, [])
+    .option("--replies", "let the model reply without a tool call even when tools are offered")
+    .option(
+      "--cancel-weight <n>",
+      "how often the human cancels a prompt: weight against an answer's 9 (default 1; 0: never)",
+      nonNegativeInt("--cancel-weight"),
+    )
+    .option("--max-events <n>", "a run with more events is reported as too long (default 500)", positiveInt("--max-events"))
+    .option("--no-shrink", "report failures as found, without shrinking them")
+    .option("--shrink-runs <n>", "runs the shrinker may make per failure (default 200)", positiveInt("--shrink-runs"))
+    .option("--no-keep", "keep no session (default: each failure's shrunk run, and with --runs 1 the run, in .escapement/)")
+    .option("--json", "print the report as one JSON document")
+    .action(async (chart: string | undefined, options: Record<string, unknown>) => {
+      const { simCommand } = await import("./commands/sim.js");
+      code = await simCommand(
+        chart,
+        {
+          runs: options.runs as number,
+          ...(options.time === undefined ? {} : { timeMs: options.time as number }),
+          ...(options.seed === undefined ? {} : { seed: options.seed as number }),
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency as number }),
+          param: options.param as string[],
+          ...(options.input ? { input: options.input as string } : {}),
+          tools: options.tool as string[],
+          ...(options.replies ? { replies: true } : {}),
+          ...(options.cancelWeight === undefined ? {} : { cancelWeight: options.cancelWeight as number }),
+          ...(options.maxEvents === undefined ? {} : { maxEvents: options.maxEvents as number }),
+          shrink: options.shrink as boolean,
+          ...(options.shrinkRuns === undefined ? {} : { shrinkRuns: options.shrinkRuns as number }),
+          keep: options.keep as boolean,
+          ...(options.json ? { json: true } : {}),
         },
         io,
       );

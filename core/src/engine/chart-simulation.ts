@@ -1,0 +1,35 @@
+import type { Arbitrary } from "fast-check";
+
+/** What a property sees: the chart's context and active states after an event (or at the end). */
+export interface ChartView<TContext = any> {
+  context: TContext;
+  /** Active state paths, parents before children ("review", "review.critic"). */
+  states: string[];
+  /** The chart's state value, as xstate gives it. */
+  value: unknown;
+  /** The event just processed (absent for the initial state). */
+  event?: { type: string; [key: string]: unknown };
+}
+
+/**
+ * A property of the chart: holds when it returns `true` (or nothing); `false`, a string (why) or a
+ * throw is a violation.
+ */
+export type ChartProperty<TContext = any> = (view: ChartView<TContext>) => boolean | string | void;
+
+/**
+ * What `escapement sim` (and `exploreChart`) checks and how it generates payloads. Declared on the
+ * chart (`defineChart({ ..., simulation })`); a run ignores it.
+ */
+export interface ChartSimulation<TContext = any> {
+  /** Checked after every event the chart processes (and on its initial state), by name. */
+  invariants?: Record<string, ChartProperty<TContext>>;
+  /** Checked once when the run reaches a final state, by name. */
+  final?: Record<string, ChartProperty<TContext>>;
+  /**
+   * Payload generators given by hand, by event name: a fast-check arbitrary for the whole payload,
+   * or one per schema path (`"scores.*.note"`, `""` the payload) where the schema cannot be
+   * generated (a refinement, a transform) or should be narrower.
+   */
+  arbitraries?: Record<string, Arbitrary<unknown> | Record<string, Arbitrary<unknown>>>;
+}
