@@ -2,25 +2,14 @@
  * SIGHUP (the terminal closed) ends a live run as SIGINT does, but leaves its session resumable:
  * through the real CLI, headless, so the core is the only process of the run.
  */
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { TranscriptRow } from "@escapement/wire-schema";
-import { cli, repo, scratch } from "../examples/harness.js";
+import { scratch, startCli } from "../examples/harness.js";
 import { until } from "../wire/until.js";
 
 const work = scratch("cli-hang-up");
-
-const runCli = (args: string[]) => {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: repo, stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => (stdout += chunk));
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
-};
 
 const rowsOf = (session: string): TranscriptRow[] =>
   readFileSync(join(session, "transcript.jsonl"), "utf8")
@@ -33,7 +22,7 @@ const manifestOf = (session: string) => JSON.parse(readFileSync(join(session, "s
 describe("SIGHUP to a live run", () => {
   it("ends it recorded (runner/done), leaves the session interrupted, and --resume finishes it", async () => {
     const session = join(work, "hup");
-    const run = runCli(["run", "examples/ask", "--no-tui", "--session-dir", session]);
+    const run = startCli(["run", "examples/ask", "--no-tui", "--session-dir", session]);
     await until(() => run.err().includes("Who should we greet?"), "the first prompt", 20_000);
     run.child.stdin.write("Ada\n");
     await until(() => run.err().includes("Which tone for Ada?"), "the second prompt", 20_000);
@@ -53,7 +42,7 @@ describe("SIGHUP to a live run", () => {
     expect(manifestOf(session).status).toBe("interrupted");
     expect(existsSync(join(session, "run.lock"))).toBe(false);
 
-    const resumed = runCli(["run", "--resume", session, "--no-tui"]);
+    const resumed = startCli(["run", "--resume", session, "--no-tui"]);
     resumed.child.stdin.end("friendly\ny\n");
     expect(await resumed.exited).toBe(0);
     expect(JSON.parse(resumed.out().trim())).toMatchObject({ status: "done", finalConfig: ["sent"] });
@@ -68,7 +57,7 @@ describe("SIGHUP to a live run", () => {
 
   it("before the chart started (waiting for a renderer) there is nothing to resume: the session is aborted", async () => {
     const session = join(work, "hup-waiting");
-    const run = runCli(["run", "examples/ask", "--listen", "127.0.0.1:0", "--no-spawn", "--wait-for-renderer=0", "--session-dir", session]);
+    const run = startCli(["run", "examples/ask", "--listen", "127.0.0.1:0", "--no-spawn", "--wait-for-renderer=0", "--session-dir", session]);
     await until(() => run.err().includes("waiting for a renderer to attach"), "the wait for a renderer", 20_000);
     run.child.kill("SIGHUP");
     expect(await run.exited).toBe(130);
@@ -78,7 +67,7 @@ describe("SIGHUP to a live run", () => {
 
   it("SIGINT still ends the session for good (aborted, not resumable)", async () => {
     const session = join(work, "int");
-    const run = runCli(["run", "examples/ask", "--no-tui", "--session-dir", session]);
+    const run = startCli(["run", "examples/ask", "--no-tui", "--session-dir", session]);
     await until(() => run.err().includes("Who should we greet?"), "the first prompt", 20_000);
     run.child.kill("SIGINT");
     expect(await run.exited).toBe(130);

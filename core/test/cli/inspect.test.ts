@@ -3,25 +3,14 @@
  * token, as the inspector page is) gets the run's actors, events and snapshots in the Stately
  * inspector's protocol; the run ends, and the process exits, with the page still connected.
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { cli, repo, scratch } from "../examples/harness.js";
+import { scratch, startCli } from "../examples/harness.js";
 import { until } from "../wire/until.js";
 
 const work = scratch("cli-inspect");
-
-const runCli = (args: string[]) => {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: repo, stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => (stdout += chunk));
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
-};
 
 /** Opens a socket; resolves with it once open, or with the HTTP status it was refused with. */
 const connect = (url: string): Promise<{ socket: WebSocket; messages: Array<Record<string, any>>; closed: Promise<void> } | { refused: number }> =>
@@ -36,7 +25,7 @@ const connect = (url: string): Promise<{ socket: WebSocket; messages: Array<Reco
 
 describe("run --inspect", () => {
   it("serves the inspector page and streams the chart's actors, events and snapshots to it", async () => {
-    const run = runCli(["run", "examples/ask", "--no-tui", "--inspect", "127.0.0.1:0", "--session-dir", join(work, "s")]);
+    const run = startCli(["run", "examples/ask", "--no-tui", "--inspect", "127.0.0.1:0", "--session-dir", join(work, "s")]);
     const line = await until(
       () => /inspect: (http:\/\/127\.0\.0\.1:\d+)\/#([0-9a-f]+) \(.*needs internet access/.exec(run.err()) ?? undefined,
       "the inspect line",
@@ -70,9 +59,9 @@ describe("run --inspect", () => {
   });
 
   it("a port in use is one line and exit 2, before any session", async () => {
-    const first = runCli(["run", "examples/ask", "--no-tui", "--inspect", "127.0.0.1:0", "--session-dir", join(work, "a")]);
+    const first = startCli(["run", "examples/ask", "--no-tui", "--inspect", "127.0.0.1:0", "--session-dir", join(work, "a")]);
     const [, port] = await until(() => /inspect: http:\/\/127\.0\.0\.1:(\d+)\//.exec(first.err()) ?? undefined, "the inspect line", 20_000);
-    const second = runCli(["run", "examples/ask", "--no-tui", "--inspect", `127.0.0.1:${port}`, "--session-dir", join(work, "b")]);
+    const second = startCli(["run", "examples/ask", "--no-tui", "--inspect", `127.0.0.1:${port}`, "--session-dir", join(work, "b")]);
     expect(await second.exited).toBe(2);
     expect(second.err()).toContain(`escapement: --inspect 127.0.0.1:${port}: the port is in use`);
     expect(second.err()).not.toMatch(/\n\s+at /);

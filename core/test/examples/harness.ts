@@ -1,7 +1,7 @@
 /**
  * Runs the real CLI as a child process, the way a user does, and reads what it left behind.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -71,6 +71,33 @@ export function runCli(args: string[], options: { cwd?: string; input?: string; 
       done({ code, stdout, stderr });
     });
   });
+}
+
+/** A CLI process left running: its output so far, whether it still runs, and its exit. */
+export interface LiveCli {
+  child: ChildProcessWithoutNullStreams;
+  exited: Promise<number | null>;
+  out: () => string;
+  err: () => string;
+  running: () => boolean;
+}
+
+/** Starts `node core/bin/escapement.mjs <args>` in the repo root and leaves it running (stdin a pipe the caller may write or end). */
+export function startCli(args: string[]): LiveCli {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: repo, stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  child.stdin.on("error", () => {}); // the CLI may exit before reading stdin
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      exitCode = code;
+      resolve(code);
+    }),
+  );
+  return { child, exited, out: () => stdout, err: () => stderr, running: () => exitCode === undefined };
 }
 
 /**

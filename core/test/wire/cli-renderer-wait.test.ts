@@ -1,30 +1,13 @@
 /** `escapement run` waiting for its first renderer (`--wait-for-renderer`) and lingering after the run (`--linger`), through the real CLI. */
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { TranscriptRow } from "@escapement/wire-schema";
-import { cli, repo, scratch } from "../examples/harness.js";
+import { scratch, startCli } from "../examples/harness.js";
 import { connect, isKind, type Client } from "./harness.js";
 import { until } from "./until.js";
 
 const work = scratch("cli-renderer-wait");
-
-const runCli = (args: string[]) => {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => (stdout += chunk));
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  let exitCode: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("exit", (code) => {
-      exitCode = code;
-      resolve(code);
-    }),
-  );
-  return { child, exited, out: () => stdout, err: () => stderr, running: () => exitCode === undefined };
-};
 
 const wireInfo = (session: string) => {
   const path = join(session, "wire.json");
@@ -48,7 +31,7 @@ const attach = async (url: string, token: string, since?: number): Promise<Clien
 describe("--wait-for-renderer", () => {
   it("holds the chart until a renderer attaches; the renderer then sees the run from its first row", async () => {
     const session = join(work, "held");
-    const run = runCli(["run", "examples/hello", "--no-spawn", "--wait-for-renderer=60", "--linger", "0", "--session-dir", session]);
+    const run = startCli(["run", "examples/hello", "--no-spawn", "--wait-for-renderer=60", "--linger", "0", "--session-dir", session]);
     const info = await wireInfo(session);
     await until(() => run.err().includes("waiting up to 60 s for a renderer"), "the waiting line");
     await until(() => rowsOf(session).some((row) => row.event === "runner/started"), "runner/started on disk");
@@ -67,7 +50,7 @@ describe("--wait-for-renderer", () => {
 
   it("with no renderer in time, the run starts anyway and says so: one stderr line and a runner/notice row", async () => {
     const session = join(work, "nobody");
-    const run = runCli(["run", "examples/hello", "--no-spawn", "--wait-for-renderer=0.2", "--session-dir", session]);
+    const run = startCli(["run", "examples/hello", "--no-spawn", "--wait-for-renderer=0.2", "--session-dir", session]);
     expect(await run.exited).toBe(0);
     expect(JSON.parse(run.out().trim())).toMatchObject({ status: "done" });
     const lines = run.err().split("\n");
@@ -81,7 +64,7 @@ describe("--wait-for-renderer", () => {
 
   it("Ctrl-C while waiting ends the run aborted before the chart started", async () => {
     const session = join(work, "interrupted-wait");
-    const run = runCli(["run", "examples/hello", "--no-spawn", "--wait-for-renderer=0", "--session-dir", session]);
+    const run = startCli(["run", "examples/hello", "--no-spawn", "--wait-for-renderer=0", "--session-dir", session]);
     await until(() => run.err().includes("waiting for a renderer to attach"), "the waiting line");
     await until(() => rowsOf(session).length > 0, "runner/started on disk");
     run.child.kill("SIGINT");
@@ -94,7 +77,7 @@ describe("--wait-for-renderer", () => {
     [["--no-spawn", "--wait-for-renderer=soon"], /--wait-for-renderer takes seconds \(0 or more\), got "soon"/],
     [["--no-spawn", "--linger", "-1"], /--linger takes seconds \(0 or more\), got "-1"/],
   ])("%j is a usage error (exit 2)", async (flags, message) => {
-    const run = runCli(["run", "examples/hello", "--session-dir", join(work, `bad-${flags.join("")}`), ...flags]);
+    const run = startCli(["run", "examples/hello", "--session-dir", join(work, `bad-${flags.join("")}`), ...flags]);
     expect(await run.exited).toBe(2);
     expect(run.err()).toMatch(message);
   });
@@ -103,7 +86,7 @@ describe("--wait-for-renderer", () => {
 describe("--linger", () => {
   it("after the run the server stays up while a renderer is attached: a renderer that reconnects still gets the end", async () => {
     const session = join(work, "linger");
-    const run = runCli(["run", "examples/hello", "--no-spawn", "--wait-for-renderer=60", "--linger", "60", "--session-dir", session]);
+    const run = startCli(["run", "examples/hello", "--no-spawn", "--wait-for-renderer=60", "--linger", "60", "--session-dir", session]);
     const info = await wireInfo(session);
     const first = await attach(info.url, info.token);
     const finished = await first.waitFor(isKind("run-finished"));
@@ -124,7 +107,7 @@ describe("--linger", () => {
 
   it("--linger 0: the server closes with the run (code 1000) even with a renderer attached", async () => {
     const session = join(work, "no-linger");
-    const run = runCli(["run", "examples/hello", "--no-spawn", "--wait-for-renderer=60", "--linger", "0", "--session-dir", session]);
+    const run = startCli(["run", "examples/hello", "--no-spawn", "--wait-for-renderer=60", "--linger", "0", "--session-dir", session]);
     const info = await wireInfo(session);
     const client = await attach(info.url, info.token);
     await client.waitFor(isKind("run-finished"));

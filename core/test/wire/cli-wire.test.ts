@@ -1,26 +1,15 @@
 /** `escapement run` with a wire server but no terminal UI: --listen, --no-spawn, --debug, and the flags' errors. */
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROTOCOL_NAME, PROTOCOL_VERSION, type OutboundFrame } from "@escapement/wire-schema";
 import { parseListen } from "../../src/cli/listen-address.js";
 import { frontendKind } from "../../src/cli/run-frontend.js";
-import { cli, repo, scratch } from "../examples/harness.js";
+import { scratch, startCli } from "../examples/harness.js";
 import { connect, isKind, type Client } from "./harness.js";
 import { until } from "./until.js";
 
 const work = scratch("cli-wire");
-
-const runCli = (args: string[]) => {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => (stdout += chunk));
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
-};
 
 const attachFromWireJson = async (session: string): Promise<Client> => {
   const path = join(session, "wire.json");
@@ -60,7 +49,7 @@ describe("run flags for the wire", () => {
     [["--tui", "opentui"], /needs a terminal on stdout/],
     [["--listen", "nope"], /--listen takes \[host:\]port/],
   ])("%j is a usage error (exit 2)", async (flags, message) => {
-    const run = runCli(["run", "examples/ask", "--session-dir", join(work, `bad-${flags.join("")}`), ...flags]);
+    const run = startCli(["run", "examples/ask", "--session-dir", join(work, `bad-${flags.join("")}`), ...flags]);
     expect(await run.exited).toBe(2);
     expect(run.err()).toMatch(message);
   });
@@ -69,7 +58,7 @@ describe("run flags for the wire", () => {
 describe("escapement run --no-tui --listen", () => {
   it("serves the run on the wire: wire.json while live, prompts answered by a renderer, exit 0, wire.json gone", async () => {
     const session = join(work, "listen");
-    const run = runCli(["run", "examples/ask", "--no-tui", "--listen", "127.0.0.1:0", "--session-dir", session]);
+    const run = startCli(["run", "examples/ask", "--no-tui", "--listen", "127.0.0.1:0", "--session-dir", session]);
     const client = await attachFromWireJson(session);
     const info = JSON.parse(readFileSync(join(session, "wire.json"), "utf8")) as Record<string, unknown>;
     expect(info).toMatchObject({ url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/), protocol: { name: PROTOCOL_NAME, version: PROTOCOL_VERSION } });
@@ -89,7 +78,7 @@ describe("escapement run --no-tui --listen", () => {
 
   it("serves the session's blobs: read-blob of the transcript's first bytes; a ref outside the session is refused", async () => {
     const session = join(work, "blobs");
-    const run = runCli(["run", "examples/ask", "--no-tui", "--listen", "127.0.0.1:0", "--session-dir", session]);
+    const run = startCli(["run", "examples/ask", "--no-tui", "--listen", "127.0.0.1:0", "--session-dir", session]);
     const client = await attachFromWireJson(session);
     const hello = await client.waitFor<Extract<OutboundFrame, { kind: "hello" }>>(isKind("hello"));
     expect(hello.capabilities).toContain("blobs");
@@ -111,7 +100,7 @@ describe("escapement run --no-tui --listen", () => {
 
   it("--no-spawn --debug starts paused at the first external event; continue from the renderer runs it to the end", async () => {
     const session = join(work, "debug");
-    const run = runCli(["run", "examples/ask", "--no-spawn", "--debug", "--session-dir", session]);
+    const run = startCli(["run", "examples/ask", "--no-spawn", "--debug", "--session-dir", session]);
     const client = await attachFromWireJson(session);
     await client.waitFor(isKind("debug", (frame) => frame.mode === "armed"));
     client.send({ v: 1, kind: "answer", promptId: "name", value: "Ada" });
