@@ -41,7 +41,7 @@ import { availableParallelism, cpus, loadavg, platform, tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
-import { bareThroughput, runnerThroughput, type PingPongMode, type ThroughputResult } from "./runner/ping-pong.js";
+import { bareThroughput, runnerThroughput, stateHashCost, type PingPongMode, type ThroughputResult } from "./runner/ping-pong.js";
 import { FIRST_TOKEN_MS, IDEAL_MS, TOKENS, TOKEN_GAP_MS, TURNS, runSessions, runSessionsOnPool, type SessionsResult } from "./runner/sessions.js";
 import { int, mib, ratio, table, verdict } from "./runner/table.js";
 import { fanOutSection } from "./runner/fan-out.js";
@@ -51,6 +51,8 @@ import { toolDispatchSection } from "./runner/tool-dispatch.js";
 import { compareLoops } from "./runner/langgraph-loop.js";
 
 const TARGET_OVERHEAD = 2;
+/** The state hash's share of the runner's overhead per event. */
+const TARGET_HASH_SHARE = 0.05;
 const TARGET_WALL_X = 3;
 const TARGET_RSS = 1.5 * 2 ** 30;
 const TARGET_AT = 10_000;
@@ -142,7 +144,7 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 
 async function measureEvents(events: number, repeat: number, root: string) {
   const modes: PingPongMode[] = ["burst", "tick"];
-  const results: { mode: PingPongMode; bare: number; runner: number; rows: number }[] = [];
+  const results: { mode: PingPongMode; bare: number; runner: number; rows: number; hashUs: number }[] = [];
   let dirs = 0;
   for (const mode of modes) {
     // Warm both paths up (JIT) before measuring.
@@ -150,15 +152,18 @@ async function measureEvents(events: number, repeat: number, root: string) {
     await runnerThroughput(mode, Math.min(events, 10_000), join(root, `warm-${dirs++}`));
     const bare: ThroughputResult[] = [];
     const runner: (ThroughputResult & { rows: number })[] = [];
+    const hashUs: number[] = [];
     for (let round = 0; round < repeat; round++) {
       bare.push(await bareThroughput(mode, events - 1));
       runner.push(await runnerThroughput(mode, events - 1, join(root, `events-${dirs++}`)));
+      hashUs.push(stateHashCost(events).usPerEvent);
     }
     results.push({
       mode,
       bare: median(bare.map((r) => r.eventsPerSec)),
       runner: median(runner.map((r) => r.eventsPerSec)),
       rows: runner[0]!.rows,
+      hashUs: median(hashUs),
     });
   }
   return results;
@@ -422,6 +427,32 @@ async function main(): Promise<void> {
       );
       console.log("  burst: events queue in one synchronous drain, a flush + checkpoint per 256 KiB of transcript");
       console.log("  tick:  one event per event-loop turn, so a flush + checkpoint per event\n");
+      console.log(
+        `The state hash of every runner/event-processed row, beside the runner's overhead per event (same runs); target <= ${TARGET_HASH_SHARE * 100}%`,
+      );
+      console.log(
+        table(
+          ["mode", "runner overhead/event", "state hash/event", "hash/overhead", "target", "result"],
+          events.map((e) => {
+            // What runChart adds to an event over bare xstate (transcript row, checkpoint, the hash itself).
+            const overheadUs = 1e6 / e.runner - 1e6 / e.bare;
+            const share = e.hashUs / overheadUs;
+            return [
+              e.mode,
+              `${overheadUs.toFixed(2)} us`,
+              `${e.hashUs.toFixed(3)} us`,
+              `${(share * 100).toFixed(2)}%`,
+              `<= ${TARGET_HASH_SHARE * 100}%`,
+              verdict(share <= TARGET_HASH_SHARE),
+            ];
+          }),
+          ["l", "r", "r", "r", "l", "l"],
+        ),
+      );
+      console.log(
+        "  state hash: the 64-bit hash of the canonical JSON of the chart's state value and context (the ping-pong's { n, max }), timed alone over as many distinct states",
+      );
+      console.log("  runner overhead: 1/runChart - 1/bare xstate, per event, from the table above\n");
     }
     if (flags.loop > 0 && !flags.toolsOnly) await loopSection(flags.loop, flags.repeat, root);
 

@@ -16,6 +16,7 @@
 import { assign, createActor, raise, sendTo, setup } from "xstate";
 import { defineChart, sequentialIds, type ChartDefinition, type Clock } from "@escapement/core";
 import { runChart } from "@escapement/core/unstable";
+import { stateHash } from "../../core/src/runtime/state-hash.js";
 
 export type PingPongMode = "burst" | "tick";
 
@@ -128,4 +129,25 @@ async function countRows(path: string): Promise<number> {
   let rows = 0;
   for (let index = text.indexOf("\n"); index !== -1; index = text.indexOf("\n", index + 1)) rows++;
   return rows;
+}
+
+/**
+ * What the state hash every `runner/event-processed` row carries costs per event, on this chart's
+ * states (its state value and context `{ n, max }`, as the runner hashes them, no secrets to
+ * scrub): `events` hashes of distinct states, timed alone. Measured beside the runner's overhead
+ * per event in the same bench run (see bench/runner.ts), which the hash is a part of.
+ */
+export function stateHashCost(events: number): { usPerEvent: number } {
+  const states = Array.from({ length: Math.min(events, 10_000) }, (_, n) => ({ value: n % 2 === 0 ? "ping" : "pong", context: { n, max: events } }));
+  let sink = 0;
+  const hashAll = (count: number) => {
+    for (let index = 0; index < count; index++) sink += stateHash(states[index % states.length]!).length;
+  };
+  // Warm the hash up (JIT) before measuring.
+  hashAll(Math.min(events, 10_000));
+  const started = performance.now();
+  hashAll(events);
+  const ms = performance.now() - started;
+  if (sink === 0) throw new Error("no hash was computed");
+  return { usPerEvent: (ms * 1000) / events };
 }

@@ -43,6 +43,12 @@ export const eventDataSchemas = {
     after: StateIds,
     entered: StateIds,
     exited: StateIds,
+    stateHash: z
+      .string()
+      .optional()
+      .describe(
+        "A 64-bit hash (16 hex digits) of the chart's state after the event: its state value and context as canonical JSON. A replay or a resume compares it with the recording's. Absent in rows written before it was recorded.",
+      ),
   }),
   "runner/resumed": z.looseObject({ fromSeq: Count, checkpointSeq: Count }),
   "runner/done": z.looseObject({ finalConfig: StateIds, status: RunStatus, error: ErrorInfo.optional() }),

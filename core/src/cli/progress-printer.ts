@@ -33,6 +33,8 @@ export function progressLine(row: TranscriptRow): string | undefined {
       return `  ↳ child ${data.childSessionId} ${data.status}`;
     case "runner/error":
       return `✗ ${data.category}: ${data.message}`;
+    case "runner/notice":
+      return data.code === "state-diverged" ? divergenceDetail(data) : undefined;
     case "runner/done":
       return `● ${data.status} in ${leafs(data.finalConfig)}`;
     default:
@@ -46,3 +48,18 @@ const leafs = (activeStates: unknown): string => {
   const paths = activeStates as string[];
   return `[${paths.filter((path) => !paths.some((other) => other.startsWith(`${path}.`))).join(", ")}]`;
 };
+
+/**
+ * A state divergence's detail, below its one-line message (the run's error or warning line): every
+ * difference from the recorded state, or, when only the recorded hash is known, the state now.
+ */
+function divergenceDetail(data: Data): string | undefined {
+  if (Array.isArray(data.differences)) {
+    return data.differences.length > 1
+      ? ["  state differences from the recording:", ...data.differences.map((line: string) => `    ${line}`)].join("\n")
+      : undefined;
+  }
+  if (data.now === undefined) return `  the state now is ${data.nowBytes} bytes of JSON (only the recorded state's hash ${data.recordedHash} is known)`;
+  const now = JSON.stringify(data.now);
+  return `  the state now (only the recorded state's hash ${data.recordedHash} is known): ${now.length > 400 ? `${now.slice(0, 397)}...` : now}`;
+}

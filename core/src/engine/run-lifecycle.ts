@@ -16,6 +16,9 @@ import type { RunGate } from "../debug/debug-gate.js";
 import { isRunInterruption } from "./run-interruption.js";
 import { guardInspector } from "./host-inspector.js";
 import type { RunSpan } from "./run-tracing.js";
+import type { RecordedState } from "./recorded-states.js";
+import type { ReportedDivergence, StateWatch } from "./state-watch.js";
+import type { DivergenceNotice } from "./state-divergence.js";
 
 /**
  * Where a run is. It only moves forward:
@@ -74,6 +77,10 @@ export interface Run {
   /** Aborted when the run ends any way but done: effects still in flight give up. */
   readonly abort: AbortController;
   readonly services: RunServices;
+  /** The chart's state hashes, and the recording a replay compares them with (see state-watch.ts). */
+  readonly states: StateWatch;
+  /** On a resume: the state the transcript recorded after the last event the checkpoint covers (see `startActor`). */
+  readonly resumedFrom: RecordedState | undefined;
   /** The caller's abort signal's listener, kept so `finish` can remove it. */
   readonly onAbort: () => void;
   readonly result: Promise<RunResult>;
@@ -148,6 +155,7 @@ export function startActor(run: Run): void {
     run.activeStates = activeStates(actor.getSnapshot() as AnyMachineSnapshot);
     // The transcript's "config" (in `runner/start-config`) is the chart's active states.
     run.transcript.append("runner/start-config", { config: run.activeStates });
+    if (checkpoint) checkRestoredState(run, checkpoint.seq, actor.getSnapshot() as AnyMachineSnapshot);
     actor.subscribe({ error: (error) => finish(run, "error", { category: "chart", message: (error as Error).message }) });
     actor.start();
     if (checkpoint) restoreTimers(actor, checkpoint.timers, clock.now());
@@ -173,6 +181,8 @@ export function onInspect(run: Run, event: InspectionEvent): void {
   const before = run.activeStates;
   const after = activeStates(snapshot);
   const { type, ...eventData } = event.event as { type: string };
+  const state = { value: snapshot.value, context: snapshot.context };
+  const stateHash = run.states.hashOf(state);
   run.transcript.append("runner/event-processed", {
     event: type,
     ...(Object.keys(eventData).length > 0 ? { eventData: compactEventData(eventData) } : {}),
@@ -180,9 +190,42 @@ export function onInspect(run: Run, event: InspectionEvent): void {
     after,
     entered: difference(after, before),
     exited: difference(before, after),
+    ...(stateHash === undefined ? {} : { stateHash }),
   });
   run.activeStates = after;
+  const diverged = run.states.afterEvent(type, stateHash, state, after);
+  if (diverged) reportDivergence(run, diverged);
+  // A strict replay that left its recording ends in error, even on its final event.
+  if (diverged?.fatal) return;
   if (snapshot.status === "done") finish(run, "done");
+}
+
+/**
+ * A replay's chart left its recording (see state-watch.ts): a `runner/notice` row with the
+ * differences; a strict replay then ends with error `state-diverged` (the same line), any other
+ * goes on with a warning.
+ */
+function reportDivergence(run: Run, { notice, fatal }: ReportedDivergence): void {
+  run.transcript.append("runner/notice", notice);
+  if (fatal) failLater(run, "state-diverged", notice.message);
+  else run.services.log.warn(`run ${run.runId}: ${notice.message}`);
+}
+
+/**
+ * A resume's check of the state it restored against the transcript's last `stateHash` before the
+ * checkpoint: a checkpoint changed by hand, or by a chart whose restore changes it, is reported
+ * (a `runner/notice` row and a warning) and the run continues from it.
+ */
+function checkRestoredState(run: Run, checkpointSeq: number, restored: AnyMachineSnapshot): void {
+  const notice: DivergenceNotice | undefined = run.states.resumed(
+    run.resumedFrom,
+    { seq: checkpointSeq, files: run.paths.checkpoints },
+    { value: restored.value, context: restored.context },
+    run.activeStates,
+  );
+  if (!notice) return;
+  run.transcript.append("runner/notice", notice);
+  run.services.log.warn(`run ${run.runId}: session ${run.manifest.sessionId}: ${notice.message}`);
 }
 
 /**

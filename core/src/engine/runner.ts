@@ -36,6 +36,10 @@ import { ReplaySteers } from "./replay-steers.js";
 import { steerRun } from "./steer-run.js";
 import { steerTextProblem } from "./steer-channel.js";
 import { startRunSpan } from "./run-tracing.js";
+import { readRecordedStates, type RecordedState } from "./recorded-states.js";
+import { StateWatch, type ReplayRecording } from "./state-watch.js";
+import { sessionPaths } from "../runtime/session-dir.js";
+import type { ModelClient } from "../llm/protocol.js";
 
 export type { RunStatus, RunChartOptions, ChartHandle, RunStartInfo, RunResult } from "./run-options.js";
 export { prepareResume, callHistory } from "./run-session.js";
@@ -136,6 +140,10 @@ interface OpenedSession extends Prepared {
   recorded: RecordedTurns;
   /** Answers in the cassette the transcript lost (the run died between the two writes). */
   answered: Map<string, CassetteCall[]>;
+  /** The chart states the transcript holds (a resume's: up to its checkpoint; empty for a new session). */
+  states: RecordedState[];
+  /** The recording a replay compares its chart's states with (see state-watch.ts). */
+  replay: ReplayRecording | undefined;
 }
 
 /** Creates or resumes the session directory and reads what a resume must know; writes no row. */
@@ -155,7 +163,23 @@ async function openSession(options: RunChartOptions): Promise<OpenedSession> {
   const recordedCalls = checkpoint ? await countRecordedCalls(paths.cassette) : 0;
   const recorded = checkpoint ? await RecordedTurns.read(paths.root, paths.transcript, prepared.orphanedRows) : RecordedTurns.empty();
   const answered = checkpoint ? await answersNotInTranscript(paths.cassette, history.completed) : new Map();
-  return { ...prepared, runId, clock, ids, cwd, workDir, history, recordedCalls, recorded, answered };
+  const states = checkpoint ? (await readRecordedStates(paths.transcript)).states : [];
+  const replay = await replayRecording(options.model);
+  return { ...prepared, runId, clock, ids, cwd, workDir, history, recordedCalls, recorded, answered, states, replay };
+}
+
+/**
+ * The recorded session a replaying model answers from, with the chart states its transcript
+ * holds; undefined when the model replays none, or the transcript beside its cassette is another
+ * session's.
+ */
+async function replayRecording(model: ModelClient): Promise<ReplayRecording | undefined> {
+  const source = model.replayOf?.();
+  if (!source) return undefined;
+  const paths = sessionPaths(source.sessionDir);
+  const recorded = await readRecordedStates(paths.transcript);
+  if (recorded.sessionId !== source.sessionId) return undefined;
+  return { transcript: paths.transcript, checkpoints: paths.checkpoints, states: recorded.states, strict: source.strict };
 }
 
 /**
@@ -285,6 +309,9 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     inflight,
     abort,
     services,
+    // A resumed replay compares from the event after those its transcript already holds.
+    states: new StateWatch(scrubber, session.replay, session.states.length),
+    resumedFrom: session.states.at(-1),
     onAbort: () => finish(run, "aborted"),
     result,
     settle,

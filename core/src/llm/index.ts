@@ -7,6 +7,7 @@ export type {
   ModelMessage,
   ModelRequest,
   ModelResponse,
+  ReplayedSession,
   RequestOrigin,
   StopReason,
   TargetClient,

@@ -151,6 +151,20 @@ export interface ModelClient {
    * before the step that got it, so the requests that follow match the recording.
    */
   recordedSteers?(): readonly RecordedSteer[];
+  /**
+   * The session a recording was made in, when this client replays one (a cassette loaded from a
+   * session directory): a run on this client compares its chart's state after every event with the
+   * state that session's transcript recorded. `strict`: a divergence ends the run.
+   */
+  replayOf?(): ReplayedSession | undefined;
+}
+
+/** A recorded session a client replays (see `ModelClient.replayOf`). */
+export interface ReplayedSession {
+  sessionDir: string;
+  /** The id the recording names (the cassette's header): the transcript beside it must be that session's. */
+  sessionId: string;
+  strict: boolean;
 }
 
 /**

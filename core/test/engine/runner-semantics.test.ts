@@ -79,7 +79,15 @@ describe("transcript", () => {
     const { rows } = await runScripted({ chart: talkChart(), script: [{ events: [{ name: "finish" }] }] });
     expect(rowsOf(rows, "runner/start-config").map((row) => row.data)).toEqual([{ config: ["talking"] }]);
     expect(processed(rows)).toEqual([
-      { event: "finish", eventData: { invokeId: "c" }, before: ["talking"], after: ["done"], entered: ["done"], exited: ["talking"] },
+      {
+        event: "finish",
+        eventData: { invokeId: "c" },
+        before: ["talking"],
+        after: ["done"],
+        entered: ["done"],
+        exited: ["talking"],
+        stateHash: expect.stringMatching(/^[0-9a-f]{16}$/),
+      },
     ]);
   });
 });

@@ -5322,7 +5322,7 @@ return errors === 0;
 validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const eventDataRunnerEventProcessed = validate24;
-const schema25 = {"type":"object","properties":{"event":{"type":"string"},"eventData":{},"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"entered":{"type":"array","items":{"type":"string"}},"exited":{"type":"array","items":{"type":"string"}}},"required":["event","before","after","entered","exited"],"additionalProperties":{}};
+const schema25 = {"type":"object","properties":{"event":{"type":"string"},"eventData":{},"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"entered":{"type":"array","items":{"type":"string"}},"exited":{"type":"array","items":{"type":"string"}},"stateHash":{"description":"A 64-bit hash (16 hex digits) of the chart's state after the event: its state value and context as canonical JSON. A replay or a resume compares it with the recording's. Absent in rows written before it was recorded.","type":"string"}},"required":["event","before","after","entered","exited"],"additionalProperties":{}};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5472,6 +5472,19 @@ var valid0 = _errs16 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.stateHash !== undefined){
+const _errs20 = errors;
+if(typeof data.stateHash !== "string"){
+validate24.errors = [{instancePath:instancePath+"/stateHash",schemaPath:"#/properties/stateHash/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }

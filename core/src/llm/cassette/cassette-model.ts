@@ -1,6 +1,8 @@
+import { existsSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { abortableSleep } from "../../runtime/abortable-sleep.js";
 import { LlmError, type LlmErrorCategory } from "../llm-error.js";
-import type { CallOptions, ModelClient, ModelRequest, ModelResponse, RecordedSteer, RequestOrigin } from "../protocol.js";
+import type { CallOptions, ModelClient, ModelRequest, ModelResponse, RecordedSteer, ReplayedSession, RequestOrigin } from "../protocol.js";
 import type { CassetteCall } from "./cassette-entry.js";
 import type { LoadedCassette } from "./cassette-file.js";
 import { keyOf } from "./normalize-request.js";
@@ -68,6 +70,13 @@ export class CassetteModel implements ModelClient {
 
   recordedSteers(): readonly RecordedSteer[] {
     return this.cassette.steers.map(({ origin, steerId, text }) => ({ origin, steerId, text }));
+  }
+
+  /** The session the cassette was recorded in, when it is a session's own cassette.jsonl with the transcript beside it. */
+  replayOf(): ReplayedSession | undefined {
+    const sessionDir = dirname(this.cassette.path);
+    if (basename(this.cassette.path) !== "cassette.jsonl" || !existsSync(join(sessionDir, "transcript.jsonl"))) return undefined;
+    return { sessionDir, sessionId: this.cassette.header.sessionId, strict: this.options.mode === "strict" };
   }
 
   assertAlias(alias: string): void {
