@@ -16,6 +16,7 @@ const coreLayers = [
   "llm", // the model protocol, providers, router, catalog, cassettes, scripted models
   "config", // .escapement.json: aliases, credentials, catalog overlay, MCP servers
   "templates", // prompt files and artifacts
+  "store", // session stores: disk (the session directory), memory; the interface a run writes through
   "tools", // real tools and their registry, MCP clients
   "debug", // the debugger gate, interruptible models
   "human", // human renderers and prompts

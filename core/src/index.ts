@@ -91,6 +91,20 @@ export {
   type AgUiChartState,
 } from "./lib/index.js";
 
+// Where sessions live: the store a run writes through (`run({ store })`), and moving sessions between stores.
+export {
+  diskStore,
+  memoryStore,
+  postgresStore,
+  type SessionStore,
+  type SessionWriter,
+  type SessionFile,
+  type DiskStoreOptions,
+  type MemoryStoreOptions,
+  type PostgresStoreOptions,
+} from "./store/index.js";
+export { exportStoredSession, importIntoStore } from "./sessions/index.js";
+
 // Many independent sessions on worker threads.
 export { SessionPool, type SessionPoolOptions, type PoolJob } from "./pool/index.js";
 

@@ -127,6 +127,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--resume <session>", "resume a crashed session (id or directory)")
     .option("--session-dir <dir>", "write the session here instead of .escapement/<id>")
     .option(
+      "--store <store>",
+      "where the session lives: disk (default: .escapement/<id>), memory (this process only: the session is gone at exit; headless only), or a postgres:// URL (headless only)",
+    )
+    .option(
       "--work-dir <dir>",
       "the work root: tools resolve relative paths against it and by default touch nothing outside it (default: the current directory)",
     )
@@ -168,6 +172,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           ...(options.linger === undefined ? {} : { lingerMs: options.linger as number }),
           ...(options.resume ? { resume: options.resume as string } : {}),
           ...(options.sessionDir ? { sessionDir: options.sessionDir as string } : {}),
+          ...(options.store ? { store: options.store as string } : {}),
           ...(options.workDir ? { workDir: options.workDir as string } : {}),
           ...(options.sandbox ? { sandbox: options.sandbox as SandboxMode } : {}),
           ...(options.replay ? { replay: options.replay as string } : {}),

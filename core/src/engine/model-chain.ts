@@ -1,13 +1,16 @@
 import { existsSync } from "node:fs";
 import type { CallOptions, ModelClient, ModelDelta, ModelRequest, ModelResponse, RecordedSteer } from "../llm/protocol.js";
 import { isLlmError } from "../llm/llm-error.js";
-import { CassetteWriter, loopGuard, recordingModel, defaultLoopThreshold } from "../llm/cassette/index.js";
+import { CassetteWriter, loopGuard, recordingModel, defaultLoopThreshold, type CassetteSink } from "../llm/cassette/index.js";
 import { scrubLlmError } from "../llm/providers/scrub-error.js";
 import type { Clock } from "../runtime/clock.js";
 import { SecretScrubber } from "../runtime/secret-scrubber.js";
 
 export interface ModelChainOptions {
-  cassettePath: string;
+  /** The cassette file recorded calls go to, unless `cassette` is given. */
+  cassettePath?: string;
+  /** Where recorded calls go: a store's cassette sink, or its file. */
+  cassette?: string | CassetteSink;
   chartId: string;
   sessionId: string;
   clock: Clock;
@@ -37,7 +40,9 @@ export function buildModelChain(
     return { model, recorded: scrubbed, close: () => {} };
   }
   const header = { chartId: options.chartId, sessionId: options.sessionId, createdAt: options.clock.now() };
-  const writer = new CassetteWriter(options.cassettePath, header, scrubber);
+  const target = options.cassette ?? options.cassettePath;
+  if (target === undefined) throw new TypeError("buildModelChain: no cassette to record to (cassette or cassettePath)");
+  const writer = new CassetteWriter(target, header, scrubber);
   const recorded = recordingModel(scrubbed, writer, options.clock, options.recordedCalls + 1);
   const model = options.loopThreshold === false ? recorded : loopGuard(recorded, options.loopThreshold || defaultLoopThreshold);
   return { model, recorded, close: () => writer.close(), recordSteer: (steer) => writer.appendSteer(steer) };

@@ -6,7 +6,9 @@ import type { Clock } from "../runtime/clock.js";
 import type { CheckpointRecord, CheckpointStore } from "../runtime/checkpoint-store.js";
 import { captureTimers, restoreTimers } from "../runtime/delayed-events.js";
 import type { Inflight } from "../runtime/inflight.js";
-import { writeManifest, type SessionManifest, type SessionPaths } from "../runtime/session-dir.js";
+import type { SessionManifest } from "../runtime/session-dir.js";
+import type { SessionWriter } from "../store/index.js";
+import { afterDurable, isPending, leaveToDurable } from "../runtime/durable.js";
 import { activeStates, difference } from "../runtime/active-states.js";
 import { stopChildActor } from "../runtime/xstate-internals.js";
 import type { TranscriptWriter } from "../runtime/transcript-writer.js";
@@ -59,7 +61,8 @@ const defaultWedge: WedgeGuard = { intervalMs: 500, cycles: 10 };
 export interface Run {
   readonly options: RunChartOptions;
   readonly runId: string;
-  readonly paths: SessionPaths;
+  /** The session's store writer: the manifest and the live lock go through it. */
+  readonly writer: SessionWriter;
   readonly manifest: SessionManifest;
   /** The checkpoint a resume starts from; undefined for a new session. */
   readonly checkpoint: CheckpointRecord | undefined;
@@ -217,9 +220,12 @@ function reportDivergence(run: Run, { notice, fatal }: ReportedDivergence): void
  * (a `runner/notice` row and a warning) and the run continues from it.
  */
 function checkRestoredState(run: Run, checkpointSeq: number, restored: AnyMachineSnapshot): void {
+  const files = run.writer.checkpoints;
+  // Only a store that keeps checkpoint files resumes (the disk store; see prepareResume).
+  if (!("journal" in files)) return;
   const notice: DivergenceNotice | undefined = run.states.resumed(
     run.resumedFrom,
-    { seq: checkpointSeq, files: run.paths.checkpoints },
+    { seq: checkpointSeq, files },
     { value: restored.value, context: restored.context },
     run.activeStates,
   );
@@ -332,19 +338,31 @@ export function finish(run: Run, status: RunStatus, error?: RunError): void {
   const reported = error ?? closing.failure;
   const interrupted = reported?.category === "session-io" || (resumable && !closing.failure);
   closing.attempt(() =>
-    writeManifest(run.paths, interrupted ? { ...run.manifest, status: "interrupted" } : { ...run.manifest, status: settled, endedAt: run.clock.now() }),
+    leaveToDurable(
+      run.writer.writeManifest(interrupted ? { ...run.manifest, status: "interrupted" } : { ...run.manifest, status: settled, endedAt: run.clock.now() }),
+    ),
   );
-  run.phase = endPhase[settled];
-  run.span.end({ status: settled, finalConfig: finalStates, ...(reported ? { error: reported } : {}) });
-  run.settle({
-    sessionId: run.manifest.sessionId,
-    runId: run.runId,
-    sessionDir: run.paths.root,
-    transcriptPath: run.paths.transcript,
-    status: settled,
-    finalConfig: finalStates,
-    ...(reported ? { error: reported } : {}),
-  });
+  const settle = (status: RunStatus, error: RunError | undefined): void => {
+    run.phase = endPhase[status];
+    run.span.end({ status, finalConfig: finalStates, ...(error ? { error } : {}) });
+    run.settle({
+      sessionId: run.manifest.sessionId,
+      runId: run.runId,
+      sessionDir: run.writer.location,
+      transcriptPath: typeof run.writer.transcript === "string" ? run.writer.transcript : `${run.writer.location}/transcript.jsonl`,
+      status,
+      finalConfig: finalStates,
+      ...(error ? { error } : {}),
+    });
+  };
+  // The result says the session is written: with a store that acknowledges later, once it is.
+  const written = afterDurable(run.transcript.durable(), () => run.writer.durable());
+  if (!isPending(written)) return settle(settled, reported);
+  written.then(
+    () => settle(settled, reported),
+    (failure: unknown) =>
+      settle("error", reported ?? { category: "session-io", message: `closing the session failed: ${(failure as Error)?.message ?? String(failure)}` }),
+  );
 }
 
 const endPhase: Record<RunStatus, RunPhase> = { done: "done", error: "failed", aborted: "aborted" };

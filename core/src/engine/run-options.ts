@@ -16,6 +16,7 @@ import type { StepHooks } from "./step-hooks.js";
 import type { HostInspector } from "./host-inspector.js";
 import type { SteerChannel, SteerResult } from "./steer-channel.js";
 import type { Context, TracerProvider } from "@opentelemetry/api";
+import type { SessionStore } from "../store/index.js";
 
 export type RunStatus = "done" | "aborted" | "error";
 
@@ -24,6 +25,11 @@ export interface RunChartOptions {
   /** Absolute path of the chart module, recorded so `--resume` can load it again. */
   chartModule?: string;
   model: ModelClient;
+  /**
+   * Where the session lives (core/src/store): default the disk store, session directories under
+   * `sessionsRoot`. With another store no session file is written (`sessionDir` only names the session).
+   */
+  store?: SessionStore;
   /** Directory holding session directories. Default `<cwd>/.escapement`. */
   sessionsRoot?: string;
   /** Exact session directory (overrides `sessionsRoot`). */
@@ -122,6 +128,7 @@ export interface RunChartOptions {
 export interface ChartHandle {
   sessionId: string;
   runId: string;
+  /** The session's directory, or where its store keeps it (`memory:<id>`). */
   sessionDir: string;
   /** Settles when the run ends (never rejects once started). */
   result: Promise<RunResult>;

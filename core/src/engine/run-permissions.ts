@@ -51,10 +51,10 @@ export class SandboxUnavailableError extends Error {
 
 export interface PermissionSetup {
   workDir: string;
-  /** The run's session directory and the directory holding it. */
-  sessionDir: string;
+  /** The run's session directory and the directory holding it; none for a session its store keeps elsewhere (memory). */
+  sessionDir?: string;
   /** Where tools save downloads: readable by the fs tools wherever it is. */
-  downloadDir: string;
+  downloadDir?: string;
   layers: readonly RuleLayer[];
   protectedPaths: readonly string[];
   settings: SandboxSettings;
@@ -75,19 +75,24 @@ export const preparePermissions = (setup: PermissionSetup): RunPermissions => {
   const workRoot = realWorkRoot(setup.workDir);
   // The session and the sessions directory are protected, unless the work root is inside them
   // (then what lies outside the work root is denied anyway).
-  const sessionDir = realWorkRoot(setup.sessionDir);
+  const sessionDir = setup.sessionDir === undefined ? undefined : realWorkRoot(setup.sessionDir);
   const keyFiles = setup.protectedPaths.map(realWorkRoot);
-  const protectedPaths = [sessionDir, dirname(sessionDir), ...keyFiles].filter((path) => !contains(path, workRoot));
+  const protectedPaths = [...(sessionDir === undefined ? [] : [sessionDir, dirname(sessionDir)]), ...keyFiles].filter((path) => !contains(path, workRoot));
   const sandbox: ShellSandbox | undefined =
     setup.settings.mode !== "off" && "path" in setup.bwrap
-      ? { bwrap: setup.bwrap.path, writable: [workRoot], hidden: [...new Set([sessionDir, ...protectedPaths])], network: setup.settings.network }
+      ? {
+          bwrap: setup.bwrap.path,
+          writable: [workRoot],
+          hidden: [...new Set([...(sessionDir === undefined ? [] : [sessionDir]), ...protectedPaths])],
+          network: setup.settings.network,
+        }
       : undefined;
   for (const layer of setup.layers) checkToolNames(layer.rules, setup.tools, layer.source);
   const base: PolicyOptions = {
     workRoot,
     layers: setup.layers,
     protectedPaths,
-    readablePaths: [realWorkRoot(setup.downloadDir)],
+    readablePaths: setup.downloadDir === undefined ? [] : [realWorkRoot(setup.downloadDir)],
     shellSandboxed: sandbox !== undefined,
   };
   const policy = compilePolicy(base);

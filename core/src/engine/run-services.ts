@@ -10,6 +10,7 @@ import type { ToolDispatchSettings } from "../tools/tool-dispatch-settings.js";
 import type { Clock } from "../runtime/clock.js";
 import type { TranscriptWriter } from "../runtime/transcript-writer.js";
 import type { IoStore } from "../runtime/io-store.js";
+import type { Durable } from "../runtime/durable.js";
 import type { ArtifactStore } from "../templates/artifact-store.js";
 import type { HumanRenderer } from "../human/human-renderer.js";
 import type { Logger } from "../runtime/logger.js";
@@ -60,9 +61,15 @@ export interface RunServices {
    * resume must find (a model's response, a tool that is about to run or has finished) is on disk
    * and kept before the next effect starts.
    */
-  checkpointNow(): void;
-  /** Where tools save downloads (`<session>/downloads`). */
-  downloadDir: string;
+  checkpointNow(): Durable;
+  /**
+   * Settles once the rows flushed so far, and the checkpoint after them, are durable; nothing when
+   * they are already (a synchronous store). What starts an effect the runner does not start itself
+   * waits for it (model calls and prompts already do, see durable-effects.ts).
+   */
+  durable(): Durable;
+  /** Where tools save downloads (`<session>/downloads`); none for a session without a directory (their own temporary one). */
+  downloadDir?: string;
   /** Environment of processes tools start. */
   toolEnv: NodeJS.ProcessEnv;
   human: HumanRenderer;

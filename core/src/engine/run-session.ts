@@ -9,11 +9,11 @@ import type { IdSource } from "../runtime/ids.js";
 import { CheckpointStore, parseCheckpointRecord, type CheckpointRecord } from "../runtime/checkpoint-store.js";
 import {
   IO_PACK,
-  createSessionDir,
   defaultSessionsRoot,
   isResumable,
   locateSession,
   openSessionDir,
+  sessionPaths,
   sessionStatuses,
   writeManifest,
   type SessionManifest,
@@ -21,10 +21,14 @@ import {
 } from "../runtime/session-dir.js";
 import { SessionError } from "../runtime/session-error.js";
 import { SecretScrubber } from "../runtime/secret-scrubber.js";
+import { diskStore, diskWriter, type SessionStore, type SessionWriter } from "../store/index.js";
 
 /** @internal A session opened for a run: new (empty), or resumed (cut back to its latest checkpoint). */
 export interface Prepared {
-  paths: SessionPaths;
+  /** What the run writes through (its store's writer). */
+  writer: SessionWriter;
+  /** The session's directory and files when its store keeps one (the disk store); undefined otherwise. */
+  paths: SessionPaths | undefined;
   manifest: SessionManifest;
   checkpoint: CheckpointRecord | undefined;
   nextSeq: number;
@@ -33,12 +37,16 @@ export interface Prepared {
   orphanedRows?: string;
 }
 
-/** @internal Creates a new session directory and its manifest (status running). */
-export function prepareNew(options: RunChartOptions, clock: Clock, ids: IdSource): Prepared {
-  const now = clock.now();
+/** @internal The run's store: the one given, or session directories under the sessions root. */
+export function storeOf(options: RunChartOptions): SessionStore {
   const cwd = options.cwd ?? process.cwd();
+  return options.store ?? diskStore({ root: options.sessionsRoot ?? defaultSessionsRoot(cwd), cwd });
+}
+
+/** @internal Creates a new session in the run's store, its manifest saying status running. */
+export async function prepareNew(options: RunChartOptions, clock: Clock, ids: IdSource): Promise<Prepared> {
+  const now = clock.now();
   const sessionId = options.sessionDir ? basename(resolve(options.sessionDir)) : ids.sessionId(now);
-  const root = options.sessionDir ? resolve(cwd, options.sessionDir) : join(options.sessionsRoot ?? defaultSessionsRoot(cwd), sessionId);
   const manifest: SessionManifest = {
     sessionId,
     chartId: options.chart.id,
@@ -50,12 +58,17 @@ export function prepareNew(options: RunChartOptions, clock: Clock, ids: IdSource
     ...(options.forkedFrom ? { forkedFrom: options.forkedFrom } : {}),
     status: "running",
   };
-  return { paths: createSessionDir(root, manifest), manifest, checkpoint: undefined, nextSeq: 1, offset: 0 };
+  const writer = await storeOf(options).create({ manifest, ...(options.sessionDir ? { dir: options.sessionDir } : {}) });
+  return { writer, paths: writer.dir === undefined ? undefined : sessionPaths(writer.dir), manifest, checkpoint: undefined, nextSeq: 1, offset: 0 };
 }
 
 /** Finds the session to resume, checks its latest checkpoint still matches its files, and cuts the transcript back to it. */
-export function prepareResume(target: string, chartId: string | undefined, cwd: string, sessionsRoot?: string): Prepared {
-  const root = locateSession(target, sessionsRoot ?? defaultSessionsRoot(cwd), cwd);
+export function prepareResume(target: string, chartId: string | undefined, cwd: string, sessionsRoot?: string, store?: SessionStore): Prepared {
+  if (store && store.kind !== "disk") {
+    throw new SessionError("session-missing", `resuming a session of the ${store.kind} store is not available yet (only the disk store resumes)`);
+  }
+  const storeRoot = store && "root" in store && typeof store.root === "string" ? store.root : undefined;
+  const root = locateSession(target, storeRoot ?? sessionsRoot ?? defaultSessionsRoot(cwd), cwd);
   const repairHint = `; run \`escapement repair ${root}\``;
   const { paths, manifest } = withRepairHint(() => openSessionDir(root), repairHint);
   if (!sessionStatuses.includes(manifest.status)) {
@@ -94,12 +107,13 @@ export function prepareResume(target: string, chartId: string | undefined, cwd: 
     // Only past what the checkpoint's rows refer to: a blob torn before any row named it.
     setAside(paths, paths.io, lastLineEnd(paths.io, checkpoint?.ioSize ?? 0), `orphaned-after-${seq}`, ".io.jsonl");
     const aside = orphanedRows === undefined ? {} : { orphanedRows };
-    if (manifest.status === "running") return { paths, manifest, checkpoint, nextSeq: seq + 1, offset, ...aside };
+    const writer = diskWriter(paths, manifest.sessionId);
+    if (manifest.status === "running") return { writer, paths, manifest, checkpoint, nextSeq: seq + 1, offset, ...aside };
     // Interrupted: owned by a run again until it ends.
     const running: SessionManifest = { ...manifest, status: "running" };
     delete running.endedAt;
     writeManifest(paths, running);
-    return { paths, manifest: running, checkpoint, nextSeq: seq + 1, offset, ...aside };
+    return { writer, paths, manifest: running, checkpoint, nextSeq: seq + 1, offset, ...aside };
   } catch (error) {
     // A fault of the machine (a read-only or full disk) keeps its path and code: the CLI says it in one line.
     const errno = error as NodeJS.ErrnoException;

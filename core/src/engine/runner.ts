@@ -40,6 +40,8 @@ import { readRecordedStates, type RecordedState } from "./recorded-states.js";
 import { StateWatch, type ReplayRecording } from "./state-watch.js";
 import { sessionPaths } from "../runtime/session-dir.js";
 import type { ModelClient } from "../llm/protocol.js";
+import { durableHuman, durableModel } from "./durable-effects.js";
+import { afterDurable, leaveToDurable, type Durable } from "../runtime/durable.js";
 
 export type { RunStatus, RunChartOptions, ChartHandle, RunStartInfo, RunResult } from "./run-options.js";
 export { prepareResume, callHistory } from "./run-session.js";
@@ -83,8 +85,7 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
   const tools = options.tools ?? registryFor(options.chart);
   const permissions = preparePermissions({
     workDir: session.workDir,
-    sessionDir: session.paths.root,
-    downloadDir: join(session.paths.root, "downloads"),
+    ...(session.paths ? { sessionDir: session.paths.root, downloadDir: join(session.paths.root, "downloads") } : {}),
     layers: options.permissions ?? [],
     protectedPaths: options.protectedPaths ?? [],
     settings,
@@ -95,7 +96,7 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
     // What the dead run's tools left running is stopped before anything of this run starts.
     for (const { pgid, startTicks } of session.recorded.orphanedProcesses()) if (startTicks !== undefined) killGroupSince(pgid, startTicks);
     for (const call of session.recorded.unfinishedCalls()) killTagged(processTagOf(session.manifest.sessionId, call.invokeId, call.turn, call.toolCallId));
-    for (const grant of await grantsIn(session.paths.transcript)) permissions.grants.add(grant);
+    if (session.paths) for (const grant of await grantsIn(session.paths.transcript)) permissions.grants.add(grant);
   }
   const run = assembleRun(options, session, tools, permissions);
   announce(run, session.history.interrupted);
@@ -114,7 +115,7 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
   return {
     sessionId: run.manifest.sessionId,
     runId: run.runId,
-    sessionDir: run.paths.root,
+    sessionDir: run.writer.location,
     result: run.result,
     send: (event) => deliver(run, event),
     steer: (conversation, text) => {
@@ -151,19 +152,28 @@ async function openSession(options: RunChartOptions): Promise<OpenedSession> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
   const cwd = options.cwd ?? process.cwd();
-  const prepared = options.resume ? prepareResume(options.resume, options.chart.id, cwd, options.sessionsRoot) : prepareNew(options, clock, ids);
+  const prepared = options.resume
+    ? prepareResume(options.resume, options.chart.id, cwd, options.sessionsRoot, options.store)
+    : await prepareNew(options, clock, ids);
   const { paths, manifest, checkpoint } = prepared;
   const runId = ids.runId();
-  options.onStart?.({ sessionId: manifest.sessionId, runId, chartId: options.chart.id, sessionDir: paths.root, resumed: checkpoint !== undefined });
-  const history = checkpoint ? await callHistory(paths.transcript) : { completed: [], interrupted: [] };
+  options.onStart?.({
+    sessionId: manifest.sessionId,
+    runId,
+    chartId: options.chart.id,
+    sessionDir: prepared.writer.location,
+    resumed: checkpoint !== undefined,
+  });
+  // Only the disk store resumes (prepareResume refuses the others), so a checkpoint comes with paths.
+  const history = checkpoint && paths ? await callHistory(paths.transcript) : { completed: [], interrupted: [] };
   if (history.completed.length > 0) options.model.skipCompleted?.(history.completed);
   const workDir = options.workDir ?? cwd;
   // The process's own directory exists; a given one is made if it is missing.
   if (options.workDir !== undefined || options.cwd !== undefined) mkdirSync(workDir, { recursive: true });
-  const recordedCalls = checkpoint ? await countRecordedCalls(paths.cassette) : 0;
-  const recorded = checkpoint ? await RecordedTurns.read(paths.root, paths.transcript, prepared.orphanedRows) : RecordedTurns.empty();
-  const answered = checkpoint ? await answersNotInTranscript(paths.cassette, history.completed) : new Map();
-  const states = checkpoint ? (await readRecordedStates(paths.transcript)).states : [];
+  const recordedCalls = checkpoint && paths ? await countRecordedCalls(paths.cassette) : 0;
+  const recorded = checkpoint && paths ? await RecordedTurns.read(paths.root, paths.transcript, prepared.orphanedRows) : RecordedTurns.empty();
+  const answered = checkpoint && paths ? await answersNotInTranscript(paths.cassette, history.completed) : new Map();
+  const states = checkpoint && paths ? (await readRecordedStates(paths.transcript)).states : [];
   const replay = await replayRecording(options.model);
   return { ...prepared, runId, clock, ids, cwd, workDir, history, recordedCalls, recorded, answered, states, replay };
 }
@@ -188,15 +198,16 @@ async function replayRecording(model: ModelClient): Promise<ReplayRecording | un
  * actors use. The writers and the services call back into the run, hence the one object.
  */
 function assembleRun(options: RunChartOptions, session: OpenedSession, tools: ToolRegistry, permissions: RunPermissions): Run {
-  const { paths, manifest, clock, ids, cwd, workDir } = session;
+  const { writer, paths, manifest, clock, ids, cwd, workDir } = session;
   // Every text the run writes or shows is scrubbed of the run's keys (and their usual encodings).
   const scrubber = SecretScrubber.of(options.secrets ?? []);
-  const checkpoints = new CheckpointStore(paths.checkpoints, {
+  const checkpoints = new CheckpointStore(writer.checkpoints, {
     ...(options.checkpointCompactBytes === undefined ? {} : { compactBytes: options.checkpointCompactBytes }),
-    onCompact: (record) => transcript.append("checkpoint/written", { seq: record.seq, kind: "snapshot", ref: basename(paths.checkpoints.snapshot) }),
+    // Only checkpoint files compact (a store's sink keeps what it likes).
+    onCompact: (record) => transcript.append("checkpoint/written", { seq: record.seq, kind: "snapshot", ref: basename(paths!.checkpoints.snapshot) }),
     scrubber,
   });
-  const transcript: TranscriptWriter = new TranscriptWriter(paths.transcript, {
+  const transcript: TranscriptWriter = new TranscriptWriter(writer.transcript, {
     clock,
     nextSeq: session.nextSeq,
     offset: session.offset,
@@ -210,7 +221,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
 
   const loopThreshold = options.loopThreshold ?? defaultLoopThreshold;
   const chain = buildModelChain(options.model, {
-    cassettePath: paths.cassette,
+    cassette: writer.cassette,
     chartId: options.chart.id,
     sessionId: manifest.sessionId,
     clock,
@@ -235,6 +246,14 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
   );
   const inflight = new Inflight();
   const abort = new AbortController();
+  // The rows flushed so far, then what was written after them (their checkpoint): durable once both are.
+  // A failure reaches whoever waits on it, and the run through the transcript's onError; a caller
+  // that does not wait (a checkpoint taken on the way) leaves no unhandled rejection behind.
+  const durable = (): Durable => {
+    const wait = afterDurable(transcript.durable(), () => writer.durable());
+    leaveToDurable(wait);
+    return wait;
+  };
   const services: RunServices = {
     sessionId: manifest.sessionId,
     runId: session.runId,
@@ -242,9 +261,12 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     workDir,
     clock,
     transcript,
-    io: new IoStore(paths.root, scrubber),
-    artifacts: new ArtifactStore(paths.root, scrubber),
-    model: answerFromDisk(chain.model, session.answered, (origin) => options.model.skipCompleted?.([origin])),
+    io: new IoStore(writer.io, scrubber),
+    artifacts: new ArtifactStore(writer.artifacts, scrubber),
+    model: durableModel(
+      answerFromDisk(chain.model, session.answered, (origin) => options.model.skipCompleted?.([origin])),
+      () => durable(),
+    ),
     tools,
     toolDispatch: {
       ...(options.maxParallelTools === undefined ? {} : { maxParallelTools: options.maxParallelTools }),
@@ -256,10 +278,12 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     checkpointNow: () => {
       run.dirty = true;
       transcript.flush();
+      return durable();
     },
-    downloadDir: join(paths.root, "downloads"),
+    durable: () => durable(),
+    ...(paths ? { downloadDir: join(paths.root, "downloads") } : {}),
     toolEnv: options.toolEnv ?? toolEnvironment(process.env),
-    human: options.human ?? refusingHuman,
+    human: durableHuman(options.human ?? refusingHuman, () => durable()),
     humanPresent: options.human !== undefined,
     log: scrubbingLogger(options.log ?? silentLogger, scrubber),
     inflight,
@@ -272,7 +296,8 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     ...(options.model.recordedSteers ? { replaySteers: new ReplaySteers(options.model.recordedSteers()) } : {}),
     // What child sessions (core/src/fleet) inherit: their calls go through this run's cassette
     // recorder (so one cassette replays the whole fleet) but not its loop guard (each child has its own).
-    childHost: {
+    // Children live in their parent's directory: a session of a store without one hosts none yet.
+    childHost: paths && {
       sessionDir: paths.root,
       model: chain.recorded,
       cwd,
@@ -296,7 +321,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
   const run: Run = {
     options,
     runId: session.runId,
-    paths,
+    writer,
     manifest,
     checkpoint: session.checkpoint,
     clock,

@@ -146,7 +146,8 @@ export function fleetLogic(chart: ChartDefinition, options: { mirrorDeltas: bool
         return;
       }
       if (!services.childHost) {
-        services.fail("fleet-input", `fleet "${state.fleetId}": this run cannot host child sessions (no childHost in its services)`);
+        // Child sessions live in their parent's session directory: a session its store keeps elsewhere (memory) has none.
+        services.fail("fleet-input", `fleet "${state.fleetId}": this run cannot host child sessions (they need a session directory: run it on the disk store)`);
         return;
       }
       const naming = state.children.some((child) => child.childSessionId === "");

@@ -16,6 +16,7 @@ import { emptyProjectConfig, type ProjectConfig, type ProjectConfigInput } from 
 import type { Secret } from "../config/secret.js";
 import { parseProjectConfig } from "../config/validate.js";
 import type { HumanRenderer } from "../human/human-renderer.js";
+import type { SessionStore } from "../store/index.js";
 import type { ModelClient } from "../llm/protocol.js";
 import type { FetchFunction } from "../llm/providers/types.js";
 import { isMiddlewareEntry, middlewareProblem, type ModelMiddleware } from "../llm/providers/middleware.js";
@@ -60,6 +61,12 @@ export interface RunOptions {
   human?: HumanRenderer;
   /** The chart's input (JSON data): `input` of the machine's context factory. */
   input?: unknown;
+  /**
+   * Where the session lives: `diskStore({ root, cwd })` (session directories) or `memoryStore()`
+   * (this process only: no file is written, and the work root defaults to a temporary directory
+   * removed when the run ends). Default: a session directory, as `sessionDir` and `sessionsRoot` say.
+   */
+  store?: SessionStore;
   /** The session directory to create. Default: `<os.tmpdir()>/escapement-<session id>`. */
   sessionDir?: string;
   /** Create the session directory as `<sessionsRoot>/<session id>` instead. */
@@ -193,6 +200,7 @@ const fields = {
   toolEnv: z.record(z.string(), z.string()).optional(),
   human: shaped<HumanRenderer>(["ask"], "a HumanRenderer { ask }").optional(),
   input: jsonDataSchema.optional(),
+  store: shaped<SessionStore>(["create", "locate", "list", "manifest", "rows"], "a SessionStore (diskStore() or memoryStore())").optional(),
   sessionDir: z.string().min(1).optional(),
   sessionsRoot: z.string().min(1).optional(),
   resume: z.string().min(1).optional(),
@@ -291,6 +299,16 @@ export function resolveOptions(options: unknown): Resolution {
   }
   if (options.sessionDir !== undefined && options.sessionsRoot !== undefined) {
     issues.push({ path: "sessionsRoot", message: "give sessionDir or sessionsRoot, not both" });
+  }
+  if (options.store !== undefined && options.sessionsRoot !== undefined) {
+    issues.push({ path: "sessionsRoot", message: "give store or sessionsRoot, not both (the store says where sessions go)" });
+  }
+  const storeKind = isObject(options.store) ? (options.store as { kind?: unknown }).kind : undefined;
+  if (storeKind !== undefined && storeKind !== "disk" && options.sessionDir !== undefined) {
+    issues.push({ path: "sessionDir", message: `a session of the ${String(storeKind)} store has no directory; leave sessionDir out` });
+  }
+  if (storeKind !== undefined && storeKind !== "disk" && options.resume !== undefined) {
+    issues.push({ path: "resume", message: `resuming a session of the ${String(storeKind)} store is not available yet (only the disk store resumes)` });
   }
   if (options.resume !== undefined && options.sessionDir !== undefined) {
     issues.push({ path: "resume", message: "give sessionDir (a new session) or resume (an existing one), not both" });

@@ -4,6 +4,7 @@
  * all come from `options`; nothing is read from env vars or config files, and every run builds its
  * own router, catalog, registry and mapper, so runs in one process never see each other.
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import type { PublicEvent } from "@escapement/wire-schema";
@@ -32,6 +33,7 @@ export interface RunOutcome {
   status: RunStatus;
   /** The active states when the run ended. */
   finalConfig: string[];
+  /** The session's directory, or where its store keeps it (`memory:<id>`). */
   sessionDir: string;
   transcriptPath: string;
   error?: { category: string; message: string };
@@ -105,9 +107,14 @@ async function start(
   const log = scrubbingLogger(options.log ?? silentLogger, scrubber);
   const clock = options.clock ?? systemClock;
   const { chart, model } = resolved;
-  const sessionDir = sessionDirOf(options, ids, clock.now());
-  const workDir = options.workDir === undefined ? join(sessionDir, "work") : resolve(options.workDir);
-  const tools = options.tools instanceof ToolRegistry ? options.tools : (resolved.toolList ?? defaultRegistry(chart, sessionDir, options.toolEnv ?? {}));
+  const store = options.store;
+  const named = options.resume ?? options.sessionDir;
+  const sessionId = named === undefined ? ids.sessionId(clock.now()) : basename(resolve(named));
+  // A store without directories (memory) gives the session none; its work root is then a temporary one.
+  const sessionDir = named === undefined ? (store ? store.dirOf(sessionId) : sessionDirOf(options, sessionId)) : resolve(named);
+  const tempWork = options.workDir === undefined && sessionDir === undefined ? mkdtempSync(join(tmpdir(), `escapement-${sessionId}-work-`)) : undefined;
+  const workDir = options.workDir === undefined ? (tempWork ?? join(sessionDir!, "work")) : resolve(options.workDir);
+  const tools = options.tools instanceof ToolRegistry ? options.tools : (resolved.toolList ?? defaultRegistry(chart, options.toolEnv ?? {}));
 
   const map = createLiveEventMapper(initialPublicEventState({ runId }));
   const deliver = (event: PublicEvent): void => {
@@ -131,7 +138,7 @@ async function start(
     }
   };
 
-  log.info(`run ${runId}: chart ${chart.id}${options.resume ? ", resuming" : ""} in ${sessionDir}`);
+  log.info(`run ${runId}: chart ${chart.id}${options.resume ? ", resuming" : ""} in ${sessionDir ?? store!.location(sessionId)}`);
   // The config's MCP servers, as `escapement run` starts them: one that fails is a warning and a row, not a failure.
   const mcp = await runMcpTools(resolved.config.mcpServers, tools, {
     log,
@@ -145,7 +152,14 @@ async function start(
       model,
       tools: mcp.registry ?? tools,
       ...(mcp.startRows.length > 0 ? { startRows: mcp.startRows } : {}),
-      ...(options.resume ? { resume: basename(sessionDir), sessionsRoot: dirname(sessionDir) } : { sessionDir }),
+      ...(store ? { store } : {}),
+      ...(options.resume
+        ? store
+          ? { resume: sessionDir! }
+          : { resume: basename(sessionDir!), sessionsRoot: dirname(sessionDir!) }
+        : sessionDir === undefined
+          ? {}
+          : { sessionDir }),
       cwd: workDir,
       workDir,
       ...permissionOptions({
@@ -156,7 +170,7 @@ async function start(
         ...(options.permissions ? { rules: options.permissions, rulesLabel: "options.permissions" } : {}),
         ...(options.sandbox ? { sandbox: options.sandbox } : {}),
       }),
-      ids: { ...ids, runId: () => runId },
+      ids: { ...ids, runId: () => runId, sessionId: () => sessionId },
       clock,
       log,
       taps: [tap],
@@ -192,6 +206,7 @@ async function start(
     throw error;
   } finally {
     await mcp.close();
+    if (tempWork !== undefined) rmSync(tempWork, { recursive: true, force: true });
   }
 }
 
@@ -213,15 +228,14 @@ function runSecrets(options: RunOptions, resolved: ResolvedOptions): SecretValue
   return [...given, ...configured];
 }
 
-function sessionDirOf(options: RunOptions, ids: IdSource, now: number): string {
-  if (options.resume !== undefined) return resolve(options.resume);
-  if (options.sessionDir !== undefined) return resolve(options.sessionDir);
-  if (options.sessionsRoot !== undefined) return join(resolve(options.sessionsRoot), ids.sessionId(now));
-  return join(tmpdir(), `escapement-${ids.sessionId(now)}`);
+/** The directory of a new session the options do not name. */
+function sessionDirOf(options: RunOptions, sessionId: string): string {
+  if (options.sessionsRoot !== undefined) return join(resolve(options.sessionsRoot), sessionId);
+  return join(tmpdir(), `escapement-${sessionId}`);
 }
 
 /** The built-in tools plus the chart's own; shell commands get `env`, fetched bodies stay in the session. */
-function defaultRegistry(chart: ChartDefinition, sessionDir: string, env: Readonly<Record<string, string>>): ToolRegistry {
+function defaultRegistry(chart: ChartDefinition, env: Readonly<Record<string, string>>): ToolRegistry {
   const registry = createDefaultRegistry({ shellRun: { env: { ...env } } });
   for (const tool of chart.tools ?? []) registry.register(tool);
   return registry;

@@ -4,6 +4,7 @@ import { splitLines } from "./read-lines.js";
 import { SecretScrubber } from "./secret-scrubber.js";
 import { SessionError } from "./session-error.js";
 import type { PersistedTimer } from "./delayed-events.js";
+import { leaveToDurable, type Durable } from "./durable.js";
 
 /** Everything needed to rebuild the run exactly as it was after transcript row `seq`. */
 export interface CheckpointRecord {
@@ -31,6 +32,17 @@ export interface CheckpointFiles {
   io?: string;
 }
 
+/**
+ * Where records go when they are not files (a session store's checkpoints): `append` gets the
+ * record's JSON (scrubbed) and where it stands (its seq and transcript offset, for a store that
+ * indexes them), and acknowledges it as `TranscriptSink` does; `ioSize` is the io pack's
+ * length now. Such a sink keeps what it likes (a store may keep only the latest); nothing is compacted.
+ */
+export interface CheckpointSink {
+  append(json: string, at: { seq: number; offset: number }): Durable;
+  ioSize(): number;
+}
+
 export interface CheckpointStoreOptions {
   /** Rewrite the journal into `snapshot.json` once it grows past this many bytes. */
   compactBytes?: number;
@@ -49,6 +61,7 @@ export interface CheckpointStoreOptions {
  * the latest state is the last complete line, or `snapshot.json` after a compaction.
  */
 export class CheckpointStore {
+  readonly #sink: CheckpointSink | undefined;
   readonly #journalPath: string;
   readonly #snapshotPath: string;
   readonly #ioPath: string | undefined;
@@ -57,10 +70,12 @@ export class CheckpointStore {
   readonly #scrubber: SecretScrubber;
   #journalBytes = 0;
 
-  constructor(files: CheckpointFiles, options: CheckpointStoreOptions = {}) {
-    this.#journalPath = files.journal;
-    this.#snapshotPath = files.snapshot;
-    this.#ioPath = files.io;
+  constructor(target: CheckpointFiles | CheckpointSink, options: CheckpointStoreOptions = {}) {
+    const files = "journal" in target ? target : undefined;
+    this.#sink = files ? undefined : (target as CheckpointSink);
+    this.#journalPath = files?.journal ?? "";
+    this.#snapshotPath = files?.snapshot ?? "";
+    this.#ioPath = files?.io;
     this.#compactBytes = options.compactBytes ?? 8 * 1024 * 1024;
     this.#onCompact = options.onCompact;
     this.#scrubber = options.scrubber ?? SecretScrubber.none;
@@ -71,6 +86,12 @@ export class CheckpointStore {
    * running thousands of sessions would otherwise run out of file descriptors.
    */
   write(record: CheckpointRecord): void {
+    if (this.#sink) {
+      if (record.ioSize === undefined) record = { ...record, ioSize: this.#sink.ioSize() };
+      const json = this.#scrubber.scrubJsonText(JSON.stringify(record));
+      leaveToDurable(this.#sink.append(json, { seq: record.seq, offset: record.offset }));
+      return;
+    }
     // The io pack is appended synchronously before a row names a blob, so its size now covers every
     // ref of the rows this record covers; a resume checks the pack still holds that much.
     if (this.#ioPath !== undefined && record.ioSize === undefined) {

@@ -4,6 +4,23 @@ import { join } from "node:path";
 import { parseRef, rangeRef } from "@escapement/wire-schema/runtime";
 import { SecretScrubber } from "./secret-scrubber.js";
 import { IO_PACK } from "./session-dir.js";
+import { leaveToDurable, type Durable } from "./durable.js";
+
+/**
+ * Where the pack's lines go (a session store's io). `size` is the pack's length in bytes (refs are
+ * byte ranges of it); `append` acknowledges the line as `TranscriptSink` does (a store keeps its
+ * writes in order, so the rows naming a blob are durable only after it). A path is a session
+ * directory, whose io.jsonl is appended to.
+ */
+export interface IoSink {
+  size(): number;
+  append(text: string): Durable;
+}
+
+const packFile = (path: string): IoSink => ({
+  size: () => statSync(path, { throwIfNoEntry: false })?.size ?? 0,
+  append: (text) => appendNamed(path, text),
+});
 
 /**
  * Full request / response / tool-result payloads, packed into one append-only file per session:
@@ -13,13 +30,13 @@ import { IO_PACK } from "./session-dir.js";
  * secret (see `SecretScrubber.scrubJsonText`).
  */
 export class IoStore {
-  readonly #path: string;
-  /** The pack's length in bytes; read from disk on first use (a resumed run appends to its pack). */
+  readonly #sink: IoSink;
+  /** The pack's length in bytes; read from the sink on first use (a resumed run appends to its pack). */
   #size: number | undefined;
   readonly #scrubber: SecretScrubber;
 
-  constructor(sessionDir: string, scrubber: SecretScrubber = SecretScrubber.none) {
-    this.#path = join(sessionDir, IO_PACK);
+  constructor(target: string | IoSink, scrubber: SecretScrubber = SecretScrubber.none) {
+    this.#sink = typeof target === "string" ? packFile(join(target, IO_PACK)) : target;
     this.#scrubber = scrubber;
   }
 
@@ -32,11 +49,11 @@ export class IoStore {
   /** `put` for a payload already serialized (compact JSON). */
   putJson(name: string, json: string): string {
     const body = this.#scrubber.scrubJsonText(json);
-    this.#size ??= statSync(this.#path, { throwIfNoEntry: false })?.size ?? 0;
+    this.#size ??= this.#sink.size();
     const head = `{"name":${JSON.stringify(this.#scrubber.scrub(name))},"payload":`;
     const headBytes = Buffer.byteLength(head);
     const bodyBytes = Buffer.byteLength(body);
-    appendNamed(this.#path, `${head}${body}}\n`);
+    leaveToDurable(this.#sink.append(`${head}${body}}\n`));
     const offset = this.#size + headBytes;
     this.#size += headBytes + bodyBytes + 2;
     return rangeRef(IO_PACK, offset, bodyBytes);

@@ -4,6 +4,7 @@ import type { EventData, EventName } from "@escapement/wire-schema";
 import type { Clock } from "./clock.js";
 import { SecretScrubber } from "./secret-scrubber.js";
 import type { TranscriptRow } from "./transcript-row.js";
+import { isPending, leaveToDurable, type Durable } from "./durable.js";
 
 /**
  * Rows that stream (model text fragments): consecutive ones of one stream join into a single row
@@ -52,14 +53,46 @@ export interface TranscriptWriterOptions {
 export type RowTap = (rows: readonly TranscriptRow[]) => void;
 
 /**
+ * Where the writer's batches go (a session store's transcript). `append` gets the batch's lines
+ * (each row's JSON and a newline) and the rows themselves, and acknowledges the batch once it is
+ * durable: by returning (a synchronous store), or with a promise (see `Durable`); it throws or
+ * rejects when the batch cannot be made durable. Batches are acknowledged in order. A path is a
+ * file appended to.
+ */
+export interface TranscriptSink {
+  append(text: string, rows: readonly TranscriptRow[]): Durable;
+  close(): void;
+}
+
+/** A transcript file, held open for the writer's life: one write per batch. */
+function fileSink(path: string): TranscriptSink {
+  const fd = openSync(path, "a");
+  return {
+    append(text) {
+      const bytes = Buffer.byteLength(text);
+      // A file takes the whole string in one write; were it cut short, the rest goes from its bytes.
+      try {
+        const written = writeSync(fd, text);
+        if (written < bytes) {
+          const buffer = Buffer.from(text, "utf8");
+          for (let at = written; at < bytes;) at += writeSync(fd, buffer, at);
+        }
+      } catch (error) {
+        throw withPath(error, path);
+      }
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+/**
  * The single writer of a session's transcript. Rows get a gap-free `seq` on append and
  * reach the file in batches: at the end of the current tick, when the batch grows large,
  * or when the runtime is about to act on the outside world (`flush()`). Taps see rows only
  * after they are written: durable before visible.
  */
 export class TranscriptWriter {
-  readonly #path: string;
-  readonly #fd: number;
+  readonly #sink: TranscriptSink;
   readonly #clock: Clock;
   readonly #maxBatchBytes: number;
   readonly #streamRows: StreamRows | undefined;
@@ -78,10 +111,11 @@ export class TranscriptWriter {
   #tickScheduled = false;
   #streamTimer: unknown;
   #closed = false;
+  /** The batches an asynchronous sink has not acknowledged yet; undefined when none is waiting. */
+  #acks: Promise<void> | undefined;
 
-  constructor(path: string, options: TranscriptWriterOptions) {
-    this.#path = path;
-    this.#fd = openSync(path, "a");
+  constructor(target: string | TranscriptSink, options: TranscriptWriterOptions) {
+    this.#sink = typeof target === "string" ? fileSink(target) : target;
     this.#clock = options.clock;
     this.#nextSeq = options.nextSeq ?? 1;
     this.#offset = options.offset ?? 0;
@@ -176,7 +210,11 @@ export class TranscriptWriter {
     }
   }
 
-  /** Writes every buffered row, runs the checkpoint hook, then hands the rows to the taps. */
+  /**
+   * Writes every buffered row, runs the checkpoint hook, then hands the rows to the taps. With a
+   * sink that acknowledges later, the hook and the taps run once it has, batch after batch in
+   * order; `durable()` says when.
+   */
   flush(): void {
     if (this.#streamTimer !== undefined) {
       this.#clock.clearTimeout(this.#streamTimer);
@@ -188,20 +226,38 @@ export class TranscriptWriter {
     const text = this.#text;
     this.#rows = [];
     this.#text = "";
+    const ack = this.#sink.append(text, rows);
     const bytes = Buffer.byteLength(text);
-    // A file takes the whole string in one write; were it cut short, the rest goes from its bytes.
-    try {
-      const written = writeSync(this.#fd, text);
-      if (written < bytes) {
-        const buffer = Buffer.from(text, "utf8");
-        for (let at = written; at < bytes;) at += writeSync(this.#fd, buffer, at);
-      }
-    } catch (error) {
-      throw withPath(error, this.#path);
+    if (!isPending(ack) && this.#acks === undefined) {
+      this.#published(rows, bytes);
+      return;
     }
+    // Its failure is reported below, through the chain, even when it fails before the batches ahead of it settle.
+    leaveToDurable(ack);
+    const acks: Promise<void> = (this.#acks ?? Promise.resolve()).then(() => ack).then(() => this.#published(rows, bytes));
+    this.#acks = acks;
+    acks.then(
+      () => {
+        if (this.#acks === acks) this.#acks = undefined;
+      },
+      (error: unknown) => {
+        if (this.#acks === acks) this.#acks = undefined;
+        if (!this.#onError) throw error;
+        this.#onError(error);
+      },
+    );
+  }
+
+  /** A durable batch: the offset moves on, the checkpoint hook runs, the taps see the rows. */
+  #published(rows: readonly TranscriptRow[], bytes: number): void {
     this.#offset += bytes;
     this.#afterWrite?.(rows[rows.length - 1]!.seq, this.#offset);
     for (const tap of this.#taps) tap(rows);
+  }
+
+  /** Settles once every flushed batch is durable and published; nothing when none is waiting (always so with a synchronous sink). */
+  durable(): Durable {
+    return this.#acks;
   }
 
   tap(listener: RowTap): () => void {
@@ -216,7 +272,7 @@ export class TranscriptWriter {
       this.flush();
     } finally {
       this.#closed = true;
-      closeSync(this.#fd);
+      this.#sink.close();
     }
   }
 }

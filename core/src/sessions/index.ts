@@ -1,6 +1,6 @@
-export { summarizeSession, createSummaryFolder, type SessionSummary, type ModelStats, type TokenTotals } from "./session-summary.js";
-export { listSessions } from "./list-sessions.js";
+export { summarizeSession, summarizeStoredSession, createSummaryFolder, type SessionSummary, type ModelStats, type TokenTotals } from "./session-summary.js";
+export { listSessions, listStoredSessions } from "./list-sessions.js";
 export { locateSession } from "../runtime/session-dir.js";
-export { exportSession, importSession, bundleFormat, bundleVersion } from "./session-bundle.js";
+export { exportSession, exportStoredSession, importSession, importIntoStore, bundleFormat, bundleVersion } from "./session-bundle.js";
 export { percentile, spreadOf, type Spread } from "./percentiles.js";
 export { liveRunOf, writeLiveLock, removeLiveLock, processIsAlive, LIVE_LOCK_FILE, type LiveLock, type IsAlive } from "./live-lock.js";

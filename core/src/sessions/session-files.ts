@@ -9,9 +9,10 @@ import { parseRef } from "@escapement/wire-schema/runtime";
 import { describeFsFault, fsFaultOf } from "../runtime/fs-fault.js";
 import { openSessionDir, sessionPaths, type SessionManifest, type SessionPaths } from "../runtime/session-dir.js";
 import { SessionError } from "../runtime/session-error.js";
+import type { SessionStore } from "../store/index.js";
 
 /** What a manifest must hold for the session commands to show it. */
-function manifestProblem(value: unknown): string | undefined {
+export function manifestProblem(value: unknown): string | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "it is not a JSON object";
   const { sessionId, chartId, status, createdAt } = value as Record<string, unknown>;
   if (typeof sessionId !== "string" || sessionId === "") return "it has no sessionId";
@@ -27,6 +28,15 @@ export function readSessionDir(dir: string): { paths: SessionPaths; manifest: Se
   const problem = manifestProblem(opened.manifest);
   if (problem) throw new SessionError("checkpoint-malformed", `${opened.paths.manifest} is not a session manifest: ${problem}`);
   return opened;
+}
+
+/** A session's manifest from its store, refused as `readSessionDir` refuses it when it is not one. */
+export async function readStoredManifest(store: SessionStore, key: string): Promise<SessionManifest> {
+  if (store.kind === "disk") return readSessionDir(key).manifest;
+  const manifest = await store.manifest(key);
+  const problem = manifestProblem(manifest);
+  if (problem) throw new SessionError("checkpoint-malformed", `${store.location(key)}/session.json is not a session manifest: ${problem}`);
+  return manifest;
 }
 
 /** What a row's `ref` names inside a session directory. */

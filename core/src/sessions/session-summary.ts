@@ -1,9 +1,9 @@
 import type { TranscriptRow } from "@escapement/wire-schema";
-import { existsSync, statSync } from "node:fs";
-import { SessionError } from "../runtime/session-error.js";
-import { readTranscript, type ReadIssue } from "../runtime/transcript-reader.js";
+import { dirname, resolve } from "node:path";
+import type { ReadIssue } from "../runtime/transcript-reader.js";
+import { diskStore, type SessionStore } from "../store/index.js";
 import { spreadOf, type Spread } from "./percentiles.js";
-import { readSessionDir } from "./session-files.js";
+import { readSessionDir, readStoredManifest } from "./session-files.js";
 
 export interface TokenTotals {
   input: number;
@@ -129,7 +129,13 @@ export function createSummaryFolder(
 
 /** Streams a session's transcript (constant memory) into its summary. */
 export async function summarizeSession(dir: string): Promise<SessionSummary> {
-  const { paths, manifest } = readSessionDir(dir);
+  readSessionDir(dir);
+  return summarizeStoredSession(diskStore({ root: dirname(resolve(dir)), cwd: dirname(resolve(dir)) }), resolve(dir));
+}
+
+/** `summarizeSession` for a session of any store (`key` from its `locate` or `list`). */
+export async function summarizeStoredSession(store: SessionStore, key: string): Promise<SessionSummary> {
+  const manifest = await readStoredManifest(store, key);
   const folder = createSummaryFolder({
     sessionId: manifest.sessionId,
     chartId: manifest.chartId,
@@ -138,9 +144,6 @@ export async function summarizeSession(dir: string): Promise<SessionSummary> {
     ...(manifest.endedAt === undefined ? {} : { endedAt: manifest.endedAt }),
     ...(manifest.parentSessionId === undefined ? {} : { parentSessionId: manifest.parentSessionId }),
   });
-  // No transcript: the session was made but wrote no row (its run died first); it holds nothing.
-  if (!existsSync(paths.transcript)) return folder.result();
-  if (!statSync(paths.transcript).isFile()) throw new SessionError("checkpoint-malformed", `${paths.transcript} is not a file`);
-  for await (const row of readTranscript(paths.transcript, { onIssue: (issue) => folder.issue(issue) })) folder.add(row);
+  for await (const row of store.rows(key, { onIssue: (issue) => folder.issue(issue) })) folder.add(row);
   return folder.result();
 }

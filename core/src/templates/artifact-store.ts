@@ -8,6 +8,7 @@ import { ArtifactError, artifactNamePattern, assertArtifactName, isArtifactName 
 import { fillPlaceholders, listPlaceholders, placeholderNames } from "./render-template.js";
 import { TemplateError } from "./template-error.js";
 import { SecretScrubber } from "../runtime/secret-scrubber.js";
+import { leaveToDurable, type Durable } from "../runtime/durable.js";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -40,13 +41,32 @@ export interface RenderWithArtifactsOptions {
 
 const isNotFound = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
 
+/**
+ * Where artifacts live when they are not files (a session store's artifacts). `write` replaces an
+ * artifact whole and acknowledges it as a transcript sink does; `read` sees every write made so
+ * far (acknowledged or not), and is undefined for an artifact never written.
+ */
+export interface ArtifactShelf {
+  /** Where the artifacts are, for messages (a directory, or a store's name for them). */
+  readonly where: string;
+  write(name: string, bytes: Uint8Array): Durable;
+  read(name: string): Uint8Array | undefined;
+  /** Names of the stored artifacts, sorted. */
+  list(): string[];
+}
+
 export class ArtifactStore {
   readonly dir: string;
   readonly #scrubber: SecretScrubber;
+  readonly #shelf: ArtifactShelf | undefined;
 
-  /** With `scrubber`, no artifact holds one of its secrets: text content is written scrubbed. */
-  constructor(sessionDir: string, scrubber: SecretScrubber = SecretScrubber.none) {
-    this.dir = join(sessionDir, "artifacts");
+  /**
+   * In `<sessionDir>/artifacts`, or on a store's shelf. With `scrubber`, no artifact holds one of
+   * its secrets: text content is written scrubbed.
+   */
+  constructor(target: string | ArtifactShelf, scrubber: SecretScrubber = SecretScrubber.none) {
+    this.#shelf = typeof target === "string" ? undefined : target;
+    this.dir = typeof target === "string" ? join(target, "artifacts") : target.where;
     this.#scrubber = scrubber;
   }
 
@@ -57,6 +77,11 @@ export class ArtifactStore {
   write(name: string, content: string | Uint8Array): ArtifactRef {
     assertArtifactName(name);
     content = scrubbedContent(this.#scrubber, content);
+    if (this.#shelf) {
+      const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+      leaveToDurable(this.#shelf.write(name, bytes));
+      return { name, ref: `artifacts/${name}`, bytes: bytes.byteLength };
+    }
     mkdirSync(this.dir, { recursive: true });
     // "~" is outside the artifact name alphabet, so a temp file never shadows or lists as an artifact.
     const temp = join(this.dir, `~${randomUUID()}.tmp`);
@@ -79,6 +104,11 @@ export class ArtifactStore {
 
   read(name: string): string {
     assertArtifactName(name);
+    if (this.#shelf) {
+      const bytes = this.#shelf.read(name);
+      if (bytes !== undefined) return Buffer.from(bytes).toString("utf8");
+      throw new ArtifactError("not-found", name, `artifact ${JSON.stringify(name)} not found in ${this.dir} (${describeAvailable(this.list())})`);
+    }
     try {
       return readFileSync(join(this.dir, name), "utf8");
     } catch (error) {
@@ -92,6 +122,7 @@ export class ArtifactStore {
 
   has(name: string): boolean {
     assertArtifactName(name);
+    if (this.#shelf) return this.#shelf.read(name) !== undefined;
     try {
       return statSync(join(this.dir, name)).isFile();
     } catch (error) {
@@ -102,6 +133,7 @@ export class ArtifactStore {
 
   /** Names of the stored artifacts, sorted. */
   list(): string[] {
+    if (this.#shelf) return this.#shelf.list();
     try {
       const entries = readdirSync(this.dir, { withFileTypes: true });
       return entries
@@ -136,6 +168,10 @@ export class ArtifactStore {
   }
 
   private readIfPresent(name: string): string | undefined {
+    if (this.#shelf) {
+      const bytes = this.#shelf.read(name);
+      return bytes === undefined ? undefined : Buffer.from(bytes).toString("utf8");
+    }
     try {
       return readFileSync(join(this.dir, name), "utf8");
     } catch (error) {

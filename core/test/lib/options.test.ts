@@ -5,7 +5,7 @@ import { trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { setup } from "xstate";
 import { z } from "zod";
-import { isRunOptionsError, run, RunOptionsError, validateOptions, type OptionIssue, type RunOptions } from "../../src/index.js";
+import { diskStore, isRunOptionsError, run, RunOptionsError, validateOptions, type OptionIssue, type RunOptions } from "../../src/index.js";
 import { runOptionNames } from "../../src/lib/options.js";
 import { scriptedModel } from "../../src/llm/index.js";
 import { defineTool, ToolRegistry } from "../../src/tools/index.js";
@@ -36,6 +36,7 @@ describe("validateOptions", () => {
       toolEnv: { PATH: "/usr/bin" },
       human: { ask: async () => ({ value: 1 }) },
       input: { name: "Grace", tags: ["a"], nested: { n: 1, ok: true, none: null } },
+      store: diskStore({ root: "/tmp/sessions", cwd: "/tmp" }),
       sessionDir: "/tmp/x",
       sessionsRoot: "/tmp",
       resume: "/tmp/y",
@@ -57,7 +58,7 @@ describe("validateOptions", () => {
     };
     expect(Object.keys(everything).sort()).toEqual([...runOptionNames].sort());
     // Only the pairs that exclude each other are reported (middleware applies to a config-built model only).
-    expect(issuesOf(everything).map((issue) => issue.path)).toEqual(["sessionsRoot", "resume", "middleware"]);
+    expect(issuesOf(everything).map((issue) => issue.path)).toEqual(["sessionsRoot", "sessionsRoot", "resume", "middleware"]);
   });
 
   it("rejects unknown keys, naming each and guessing the intended one", () => {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { LIVE_LOCK_FILE, liveRunOf, removeLiveLock, writeLiveLock } from "../../sessions/live-lock.js";
+import { openStore, parseStoreSpec, type StoreSpec } from "../../store/index.js";
 import { loadProjectConfig } from "../../config/index.js";
 import { connectRunTools, type McpRunTools } from "../../tools/mcp/run-tools.js";
 import type { LogLevel } from "../../runtime/logger.js";
@@ -49,6 +50,8 @@ export interface RunFlags {
   lingerMs?: number;
   resume?: string;
   sessionDir?: string;
+  /** `--store`: disk (default) or memory; a postgres:// URL is refused (see store-spec.ts). */
+  store?: string;
   workDir?: string;
   /** `--sandbox`: overrides the config's sandbox mode. */
   sandbox?: SandboxMode;
@@ -64,6 +67,7 @@ export interface RunFlags {
 
 /** `escapement run <chart>`: runs a chart in the terminal UI, or headless (see run-frontend.ts). */
 export async function runCommand(chartArg: string | undefined, flags: RunFlags, io: CliIo): Promise<number> {
+  const storeSpec = flags.store === undefined ? undefined : storeFlagSpec(flags);
   let chartPath = chartArg;
   if (flags.resume && !chartPath) chartPath = chartOfSession(flags.resume, io.cwd);
   if (!chartPath) throw new UsageError("missing <chart>: escapement run <chart-module> [options]");
@@ -104,6 +108,11 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   }
   const workDir = flags.workDir === undefined ? undefined : prepareWorkDir(resolve(io.cwd, flags.workDir));
   if (flags.resume) refuseLiveSession(flags.resume, io.cwd);
+  // Said before the run starts, so it is never missed: nothing of this session outlives the process.
+  if (storeSpec?.kind === "memory")
+    io.stderr.write("store: memory (the session lives in this process only and is gone when it exits; nothing is written to .escapement)\n");
+  // Connected before anything starts: an unreachable or unusable store is one line and exit 2.
+  const store = storeSpec === undefined ? undefined : await openStore(storeSpec, { root: defaultSessionsRoot(io.cwd), cwd: io.cwd });
   // Before the frontend: a missing SDK package is bad input, said before anything starts. What the
   // SDK reports goes to stderr until the run's log exists (a terminal UI owns the screen after).
   let otelWarn = (message: string): void => void io.stderr.write(`${message}\n`);
@@ -170,7 +179,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       onStart: (info) => {
         sessionDir = info.sessionDir;
         // While the run is live, `delete` refuses the session (and another `--resume` of it).
-        writeLiveLock(info.sessionDir, { pid, since: Date.now() });
+        if (!store) writeLiveLock(info.sessionDir, { pid, since: Date.now() });
         frontend.onStart(info);
         agUi?.onStart(info.sessionDir);
       },
@@ -180,6 +189,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       ...(input === undefined ? {} : { input }),
       ...(flags.resume ? { resume: flags.resume } : {}),
       ...(flags.sessionDir ? { sessionDir: flags.sessionDir } : {}),
+      ...(store ? { store } : {}),
       ...(workDir === undefined ? {} : { workDir }),
       ...permissionOptions({
         config: project.config,
@@ -202,11 +212,13 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   } finally {
     await inspector?.close();
     // The run no longer writes the session: release it before anything that may wait or fail.
-    if (sessionDir) removeLiveLock(sessionDir, pid);
+    if (sessionDir && !store) removeLiveLock(sessionDir, pid);
     // AG-UI clients get the end of the stream now, not once the terminal UI is quit.
     await agUi?.close();
     await mcp?.close();
     await frontend.close();
+    // A Postgres store's connections; the session is written (the result settled after it was).
+    await store?.close();
     // The spans still batched go out before the command returns (and the process exits).
     await otel?.shutdown();
   }
@@ -215,6 +227,22 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   );
   if (result.error?.category === "loop-detected") return exitCodes.loopDetected;
   return result.status === "done" ? exitCodes.ok : result.status === "aborted" ? exitCodes.aborted : exitCodes.runFailed;
+}
+
+/**
+ * `--store`: the store a value names, or undefined for the disk store (the default). A session of
+ * another store has no directory, so what reads one is refused up front: the terminal UI and wire
+ * renderers (they read the session's files), `--session-dir`, and `--resume` (only the disk store
+ * resumes yet).
+ */
+function storeFlagSpec(flags: RunFlags): StoreSpec | undefined {
+  const spec = parseStoreSpec(flags.store!);
+  if (spec.kind === "disk") return undefined;
+  const what = spec.kind === "memory" ? "--store memory" : "--store postgres://";
+  if (flags.resume) throw new UsageError(`${what}: resuming is not available for this store yet (only the disk store resumes)`);
+  if (flags.sessionDir) throw new UsageError(`${what} writes no session directory; drop --session-dir`);
+  if (flags.frontend !== "stdin") throw new UsageError(`${what} runs headless only (--no-tui, without --listen or --web): renderers read the session's files`);
+  return spec;
 }
 
 /**

@@ -1,12 +1,11 @@
-import { existsSync, rmSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { defaultSessionsRoot, sessionPaths } from "../../runtime/session-dir.js";
-import { readTranscript } from "../../runtime/transcript-reader.js";
-import { exportSession, importSession, listSessions, locateSession, summarizeSession, type SessionSummary } from "../../sessions/index.js";
-import { readRef, readSessionDir } from "../../sessions/session-files.js";
-import { liveRunOf } from "../../sessions/live-lock.js";
+import { exportStoredSession, importIntoStore, listStoredSessions, summarizeStoredSession, type SessionSummary } from "../../sessions/index.js";
+import { readRef, readStoredManifest, type RefContent } from "../../sessions/session-files.js";
+import { diskStore, openStore, parseStoreSpec, type SessionStore } from "../../store/index.js";
 import type { CliIo } from "../cli-io.js";
 import { formatCost, formatTable, formatTime } from "../format-table.js";
 import { exitCodes } from "../exit-codes.js";
@@ -14,9 +13,11 @@ import { exitCodes } from "../exit-codes.js";
 const tokensOf = (s: SessionSummary): number => s.tokens.input + s.tokens.output;
 const ms = (value: number | undefined): string => (value === undefined ? "-" : `${Math.round(value)} ms`);
 
-export async function listCommand(io: CliIo, root: string, json = false): Promise<number> {
+export async function listCommand(io: CliIo, root: string | SessionStore, json = false): Promise<number> {
+  const store = typeof root === "string" ? diskStore({ root, cwd: io.cwd }) : root;
+  root = store.where;
   const unreadable: Array<{ dir: string; error: string }> = [];
-  const sessions = await listSessions(root, { onUnreadable: (dir, error) => unreadable.push({ dir, error: error.message }) });
+  const sessions = await listStoredSessions(store, { onUnreadable: (dir, error) => unreadable.push({ dir, error: error.message }) });
   if (json) {
     io.stdout.write(`${JSON.stringify({ root, sessions, unreadable })}\n`);
     return exitCodes.ok;
@@ -36,24 +37,35 @@ export async function listCommand(io: CliIo, root: string, json = false): Promis
 /** `formatTime`, or the raw number when it is no time a Date holds (a damaged row). */
 const timeOf = (ms: number): string => (Number.isFinite(new Date(ms).getTime()) ? formatTime(ms) : String(ms));
 
-export async function showCommand(io: CliIo, dir: string, content: boolean, json = false): Promise<number> {
-  const summary = await summarizeSession(dir);
-  if (json) return showJson(io, dir, summary, content);
+/** A session of a store: the store, and the session's key in it. */
+export interface StoredSession {
+  store: SessionStore;
+  key: string;
+}
+
+/** A session directory is a session of the disk store. */
+const storedOf = (session: string | StoredSession, cwd: string): StoredSession =>
+  typeof session === "string" ? { store: diskStore({ root: dirname(resolve(cwd, session)), cwd }), key: resolve(cwd, session) } : session;
+
+export async function showCommand(io: CliIo, session: string | StoredSession, content: boolean, json = false): Promise<number> {
+  const { store, key } = storedOf(session, io.cwd);
+  const summary = await summarizeStoredSession(store, key);
+  if (json) return showJson(io, store, key, summary, content);
   io.stdout.write(`session ${summary.sessionId}  chart ${summary.chartId}  status ${summary.status}  created ${timeOf(summary.createdAt)}\n`);
   io.stdout.write(`${summary.turns} turns, ${tokensOf(summary)} tokens, cost ${formatCost(summary.costUsd)}, final [${summary.finalConfig.join(", ")}]\n`);
   if (summary.artifacts.length > 0) io.stdout.write(`artifacts: ${summary.artifacts.join(", ")}\n`);
-  const transcript = sessionPaths(dir).transcript;
-  if (!existsSync(transcript)) {
+  const transcript = store.kind === "disk" ? sessionPaths(key).transcript : undefined;
+  if (transcript !== undefined && !existsSync(transcript)) {
     io.stdout.write(`no transcript: ${transcript} is missing, so the session holds no rows\n`);
     return exitCodes.ok;
   }
-  for await (const row of readTranscript(transcript)) {
+  for await (const row of store.rows(key)) {
     const data = (row.data ?? {}) as Record<string, unknown>;
     const brief = [data.snippet, data.text, data.event, data.name].find((value): value is string => typeof value === "string") ?? "";
     io.stdout.write(`#${row.seq} ${timeOf(row.ts)} ${row.event}${brief ? `  ${brief}` : ""}\n`);
     if (!content) continue;
     io.stdout.write(`${indent(JSON.stringify(data, null, 2) ?? String(data))}\n`);
-    if (typeof data.ref === "string") io.stdout.write(`${describeRef(dir, data.ref)}\n`);
+    if (typeof data.ref === "string") io.stdout.write(`${describeRef(await refOf(store, key, data.ref), data.ref)}\n`);
   }
   if (summary.unreadable.length > 0) io.stdout.write(`${summary.unreadable.length} unreadable transcript line(s) skipped\n`);
   return exitCodes.ok;
@@ -64,14 +76,14 @@ export async function showCommand(io: CliIo, dir: string, content: boolean, json
  * sits in memory whole. Rows are as the transcript holds them (written through the run's secret
  * scrubber); with `--content`, a row holding a `ref` gets `content`: what the ref points at.
  */
-async function showJson(io: CliIo, dir: string, summary: SessionSummary, content: boolean): Promise<number> {
+async function showJson(io: CliIo, store: SessionStore, key: string, summary: SessionSummary, content: boolean): Promise<number> {
   io.stdout.write(`{"session":${JSON.stringify(summary)},"rows":[`);
-  const transcript = sessionPaths(dir).transcript;
-  if (existsSync(transcript)) {
+  const transcript = store.kind === "disk" ? sessionPaths(key).transcript : undefined;
+  if (transcript === undefined || existsSync(transcript)) {
     let first = true;
-    for await (const row of readTranscript(transcript)) {
+    for await (const row of store.rows(key)) {
       const ref = (row.data as { ref?: unknown } | undefined)?.ref;
-      const item = content && typeof ref === "string" ? { ...row, content: refJson(dir, ref) } : row;
+      const item = content && typeof ref === "string" ? { ...row, content: refJson(await refOf(store, key, ref)) } : row;
       io.stdout.write(`${first ? "" : ","}${JSON.stringify(item)}`);
       first = false;
     }
@@ -80,17 +92,25 @@ async function showJson(io: CliIo, dir: string, summary: SessionSummary, content
   return exitCodes.ok;
 }
 
-/** A ref's target as data: the `RefContent` of `readRef`, a child session's manifest reduced to what `show` prints of it. */
-const refJson = (dir: string, ref: string): object => {
-  const found = readRef(dir, ref);
+/**
+ * What a row's ref names: in a session directory, read defensively by `readRef` (a truncated pack,
+ * a child session's directory); in another store, the blob the store holds.
+ */
+async function refOf(store: SessionStore, key: string, ref: string): Promise<RefContent> {
+  if (store.kind === "disk") return readRef(key, ref);
+  const text = await store.blob(key, ref);
+  return text === undefined ? { kind: "missing", path: `${store.location(key)}/${ref}` } : { kind: "text", text, missingBytes: 0, omittedBytes: 0 };
+}
+
+/** A ref's target as data: its `RefContent`, a child session's manifest reduced to what `show` prints of it. */
+const refJson = (found: RefContent): object => {
   if (found.kind !== "child" || !found.manifest) return found;
   const { sessionId, chartId, status } = found.manifest;
   return { kind: "child", dir: found.dir, sessionId, chartId, status };
 };
 
 /** What `show --content` prints for a row's ref: the blob, or what is wrong with it, or where a child session is. */
-function describeRef(dir: string, ref: string): string {
-  const found = readRef(dir, ref);
+function describeRef(found: RefContent, ref: string): string {
   switch (found.kind) {
     case "text": {
       const notes = [
@@ -116,8 +136,9 @@ function describeRef(dir: string, ref: string): string {
 
 const indent = (text: string): string => text.replace(/^/gm, "    ");
 
-export async function statsCommand(io: CliIo, dir: string, json = false): Promise<number> {
-  const s = await summarizeSession(dir);
+export async function statsCommand(io: CliIo, session: string | StoredSession, json = false): Promise<number> {
+  const { store, key } = storedOf(session, io.cwd);
+  const s = await summarizeStoredSession(store, key);
   if (json) {
     io.stdout.write(`${JSON.stringify(s)}\n`);
     return exitCodes.ok;
@@ -144,53 +165,82 @@ async function confirm(io: CliIo, question: string): Promise<boolean> {
   }
 }
 
+const storeOption = "--store <store>";
+const storeHelp = "where sessions live: disk (default: .escapement/), memory (this process only, so always empty here), or a postgres:// URL";
+
 /** `list`, `show`, `stats`, `export`, `import`, `delete`. */
 export function registerSessionCommands(program: Command, io: CliIo, done: (code: number) => void): void {
   const root = () => defaultSessionsRoot(io.cwd);
-  const locate = (id: string) => locateSession(id, root(), io.cwd);
+  /** Runs `use` on the store `--store` names, closed after (a Postgres store holds connections). */
+  const withStore = async (spec: string | undefined, use: (store: SessionStore) => Promise<number>): Promise<number> => {
+    const store = await openStore(spec === undefined ? { kind: "disk" } : parseStoreSpec(spec), { root: root(), cwd: io.cwd });
+    try {
+      return await use(store);
+    } finally {
+      await store.close();
+    }
+  };
+  const withSession = (id: string, spec: string | undefined, use: (session: StoredSession) => Promise<number>): Promise<number> =>
+    withStore(spec, async (store) => use({ store, key: await store.locate(id) }));
 
   program
     .command("list")
     .description("list sessions: id, chart, status, turns, tokens, cost, created")
     .option("--json", "print one JSON document { root, sessions, unreadable } (docs/guide.md)")
-    .action(async (options: { json?: boolean }) => done(await listCommand(io, root(), options.json ?? false)));
+    .option(storeOption, storeHelp)
+    .action(async (options: { json?: boolean; store?: string }) =>
+      done(await withStore(options.store, (store) => listCommand(io, store, options.json ?? false))),
+    );
   program
     .command("show")
     .description("show a session's transcript, one row per line")
     .argument("<session>", "session id or directory")
     .option("--content", "include every row's data and the io blobs it refers to")
     .option("--json", "print one JSON document { session, rows } (docs/guide.md)")
-    .action(async (id: string, options: { content?: boolean; json?: boolean }) =>
-      done(await showCommand(io, locate(id), options.content ?? false, options.json ?? false)),
+    .option(storeOption, storeHelp)
+    .action(async (id: string, options: { content?: boolean; json?: boolean; store?: string }) =>
+      done(await withSession(id, options.store, (session) => showCommand(io, session, options.content ?? false, options.json ?? false))),
     );
   program
     .command("stats")
     .description("tokens and cost by model, latency percentiles, retries, failovers")
     .argument("<session>", "session id or directory")
     .option("--json", "print the session's summary as one JSON document (docs/guide.md)")
-    .action(async (id: string, options: { json?: boolean }) => done(await statsCommand(io, locate(id), options.json ?? false)));
+    .option(storeOption, storeHelp)
+    .action(async (id: string, options: { json?: boolean; store?: string }) =>
+      done(await withSession(id, options.store, (session) => statsCommand(io, session, options.json ?? false))),
+    );
   program
     .command("export")
     .description("write a session to one portable file (the wire token is left out)")
     .argument("<session>", "session id or directory")
     .option("-o, --out <file>", "output file (default <session-id>.escapement-session.jsonl)")
-    .action(async (id: string, options: { out?: string }) => {
-      const dir = locate(id);
-      const { sessionId } = readSessionDir(dir).manifest;
-      const out = resolve(io.cwd, options.out ?? `${sessionId}.escapement-session.jsonl`);
-      const files = await exportSession(dir, out);
-      io.stdout.write(`exported ${sessionId} (${files} files) to ${out}\n`);
-      done(exitCodes.ok);
-    });
+    .option(storeOption, storeHelp)
+    .action(async (id: string, options: { out?: string; store?: string }) =>
+      done(
+        await withSession(id, options.store, async ({ store, key }) => {
+          const manifest = await readStoredManifest(store, key);
+          const out = resolve(io.cwd, options.out ?? `${manifest.sessionId}.escapement-session.jsonl`);
+          const files = await exportStoredSession(store, key, out);
+          io.stdout.write(`exported ${manifest.sessionId} (${files} files) to ${out}\n`);
+          return exitCodes.ok;
+        }),
+      ),
+    );
   program
     .command("import")
     .description("import a session exported with `export`")
     .argument("<file>", "export file")
-    .action(async (file: string) => {
-      const imported = await importSession(resolve(io.cwd, file), root());
-      io.stdout.write(`imported ${imported.sessionId} (${imported.files} files) into ${imported.dir}\n`);
-      done(exitCodes.ok);
-    });
+    .option(storeOption, storeHelp)
+    .action(async (file: string, options: { store?: string }) =>
+      done(
+        await withStore(options.store, async (store) => {
+          const imported = await importIntoStore(resolve(io.cwd, file), store);
+          io.stdout.write(`imported ${imported.sessionId} (${imported.files} files) into ${store.location(imported.key)}\n`);
+          return exitCodes.ok;
+        }),
+      ),
+    );
   program
     .command("delete")
     .description("delete a session directory (asks first)")
@@ -198,8 +248,9 @@ export function registerSessionCommands(program: Command, io: CliIo, done: (code
     .option("--yes", "do not ask")
     .option("--force", "delete it even while its run is live (the running core then fails)")
     .action(async (id: string, options: { yes?: boolean; force?: boolean }) => {
-      const dir = locate(id);
-      const live = liveRunOf(dir);
+      const store = diskStore({ root: root(), cwd: io.cwd });
+      const dir = await store.locate(id);
+      const live = await store.liveRun(dir);
       if (live && !options.force) {
         io.stderr.write(`escapement: session ${id} is live: process ${live.pid} is running it; stop that run first, or delete with --force\n`);
         done(exitCodes.runFailed);
@@ -210,7 +261,7 @@ export function registerSessionCommands(program: Command, io: CliIo, done: (code
         done(exitCodes.runFailed);
         return;
       }
-      rmSync(dir, { recursive: true, force: true });
+      await store.delete(dir);
       io.stdout.write(`deleted ${dir}\n`);
       done(exitCodes.ok);
     });

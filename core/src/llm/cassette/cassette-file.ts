@@ -6,6 +6,7 @@ import { readBlob } from "../../runtime/io-store.js";
 import { readLines, splitLines } from "../../runtime/read-lines.js";
 import { SecretScrubber } from "../../runtime/secret-scrubber.js";
 import { SessionError } from "../../runtime/session-error.js";
+import { leaveToDurable, type Durable } from "../../runtime/durable.js";
 import {
   callJson,
   cassetteVersion,
@@ -20,38 +21,55 @@ import {
 } from "./cassette-entry.js";
 
 /**
+ * Where cassette lines go when they are not a file (a session store's cassette): `head` is the
+ * start of what it holds ("" when empty), `append` acknowledges the text as a transcript sink does.
+ */
+export interface CassetteSink {
+  head(): string;
+  append(text: string): Durable;
+}
+
+/** A cassette file, opened per append. */
+const cassetteFile = (path: string): CassetteSink => ({
+  // The header is the first line: read its first few KiB, not the whole cassette.
+  head: () => ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) === 0 ? "" : (readBlob(dirname(path), rangeRef(basename(path), 0, 4096)) ?? "")),
+  append: (text) => appendNamed(path, text),
+});
+
+/**
  * Appends recorded calls to a session's cassette.jsonl, one line each, as they complete. The file
  * is opened per append (calls are seconds apart), so thousands of live sessions hold no descriptor.
  * With a scrubber, no line holds a secret (see `SecretScrubber.scrubJsonText`).
  */
 export class CassetteWriter {
-  readonly #path: string;
+  readonly #sink: CassetteSink;
   #header: CassetteHeader | undefined;
   /** The version of the file appended to: a resumed run continues a version 1 cassette in kind. */
   readonly #version: number;
   readonly #scrubber: SecretScrubber;
 
-  constructor(path: string, header: Omit<CassetteHeader, "kind" | "version">, scrubber: SecretScrubber = SecretScrubber.none) {
-    this.#path = path;
+  constructor(target: string | CassetteSink, header: Omit<CassetteHeader, "kind" | "version">, scrubber: SecretScrubber = SecretScrubber.none) {
+    this.#sink = typeof target === "string" ? cassetteFile(target) : target;
     this.#scrubber = scrubber;
-    const fresh = (statSync(path, { throwIfNoEntry: false })?.size ?? 0) === 0;
+    const head = this.#sink.head();
+    const fresh = head === "";
     // Written with the first call: a run that never calls a model leaves no cassette.
     if (fresh) this.#header = { kind: "cassette", version: cassetteVersion, ...header };
-    this.#version = fresh ? cassetteVersion : headerVersion(path);
+    this.#version = fresh ? cassetteVersion : headerVersion(head);
   }
 
   /** Appends one call; the request is given as its JSON text (see `callJson`). */
   append(call: RecordedCall, requestText: string): void {
     const line = `${this.#scrubber.scrubJsonText(callJson(this.#version === 1 ? { ...call, stream: call.stream.map(asVersion1) } : call, requestText))}\n`;
     // The header goes out with the first call, in the same write.
-    appendNamed(this.#path, this.#header ? `${JSON.stringify(this.#header)}\n${line}` : line);
+    leaveToDurable(this.#sink.append(this.#header ? `${JSON.stringify(this.#header)}\n${line}` : line));
     this.#header = undefined;
   }
 
   /** Appends a steering message the model got (see `CassetteSteer`). */
   appendSteer(steer: Omit<CassetteSteer, "kind">): void {
     const line = `${this.#scrubber.scrubJsonText(JSON.stringify({ kind: "steer", ...steer }))}\n`;
-    appendNamed(this.#path, this.#header ? `${JSON.stringify(this.#header)}\n${line}` : line);
+    leaveToDurable(this.#sink.append(this.#header ? `${JSON.stringify(this.#header)}\n${line}` : line));
     this.#header = undefined;
   }
 
@@ -60,10 +78,9 @@ export class CassetteWriter {
 
 const asVersion1 = ([atMs, text, kind]: RecordedFragment): StreamFragment => ({ atMs, kind: kind ?? "text", text });
 
-/** The version in an existing cassette's header line (this build's when the line is unreadable). */
-function headerVersion(path: string): number {
-  // The header is the first line: read its first few KiB, not the whole cassette.
-  const head = splitLines(readBlob(dirname(path), rangeRef(basename(path), 0, 4096)) ?? "")[0] ?? "";
+/** The version in an existing cassette's header line, from the cassette's start (this build's when the line is unreadable). */
+function headerVersion(start: string): number {
+  const head = splitLines(start)[0] ?? "";
   try {
     const version = (JSON.parse(head) as { version?: unknown }).version;
     return typeof version === "number" ? version : cassetteVersion;

@@ -1,0 +1,16 @@
+export type { SessionStore, SessionWriter, SessionFile, CreateSession } from "./session-store.js";
+export { diskStore, diskWriter, filePathsOf, localOnlyFiles, type DiskStoreOptions } from "./disk-store.js";
+export { memoryStore, type MemoryStoreOptions } from "./memory-store.js";
+export { parseStoreSpec, openStore, type StoreSpec } from "./store-spec.js";
+export { postgresStore, postgresSchemaVersion, redactedUrl, type PostgresStoreOptions } from "./postgres-store.js";
+export {
+  liveRunOf,
+  writeLiveLock,
+  removeLiveLock,
+  processIsAlive,
+  parseLiveLock,
+  liveLockPath,
+  LIVE_LOCK_FILE,
+  type LiveLock,
+  type IsAlive,
+} from "./live-lock.js";

@@ -1,0 +1,380 @@
+/**
+ * The Postgres store: sessions in a Postgres database (`pg`), so any number of processes, on any
+ * machines, can write and read them. A session is a row of `escapement_sessions` (its manifest, its
+ * live lock) and the chunks of its files in `escapement_chunks`, appended in order: the bytes a
+ * session directory would hold, so export, import and refs mean the same as on disk.
+ *
+ * Writes are batched and acknowledged once committed: each writer queues its writes, and once per
+ * turn of the event loop commits everything queued in one transaction (the appends in one
+ * statement), then acknowledges them in order. A write that fails fails every later one of the
+ * writer (and its `durable()`): nothing is acknowledged out of order, so a run never shows or does
+ * what its session does not hold.
+ */
+import type { Pool, PoolClient, PoolConfig } from "pg";
+import { parseRef } from "@escapement/wire-schema/runtime";
+import { IO_PACK, type SessionManifest } from "../runtime/session-dir.js";
+import { SessionError } from "../runtime/session-error.js";
+import type { Durable } from "../runtime/durable.js";
+import { isArtifactName } from "../templates/artifact-name.js";
+import { localOnlyFiles } from "./disk-store.js";
+import { processIsAlive, type LiveLock } from "./live-lock.js";
+import { MemoryFile } from "./memory-file.js";
+import type { SessionFile, SessionStore, SessionWriter } from "./session-store.js";
+import { latestCheckpoint, rowsOfText } from "./session-text.js";
+
+/** The schema this build writes; a database holding a newer one is refused, never downgraded. */
+export const postgresSchemaVersion = 1;
+
+const TRANSCRIPT = "transcript.jsonl";
+const MANIFEST = "session.json";
+const JOURNAL = "checkpoints.jsonl";
+const SNAPSHOT = "checkpoint.json";
+const CASSETTE = "cassette.jsonl";
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database` (or `?host=/socket/dir` for a unix socket). */
+  url: string;
+  /** A Postgres schema to keep the tables in (made when missing); default the connection's search path. */
+  schema?: string;
+  /** Connections held at most (default 10). */
+  maxConnections?: number;
+}
+
+/** The URL without its password, for messages. */
+export const redactedUrl = (url: string): string => url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, "$1:***@");
+
+const manifestText = (manifest: SessionManifest): string => `${JSON.stringify(manifest, null, 2)}\n`;
+
+/** Connects, checks the schema (making it on first use), and returns the store; a clear `SessionError` when it cannot. */
+export async function postgresStore(options: PostgresStoreOptions): Promise<SessionStore> {
+  const where = redactedUrl(options.url);
+  const { Pool } = (await import("pg")).default;
+  const config: PoolConfig = {
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
+  };
+  const pool = new Pool(config);
+  // A connection the server drops is reported by the query that needed it, never as an uncaught error.
+  pool.on("error", () => {});
+  pool.on("connect", (client) => void client.on("error", () => {}));
+  try {
+    await migrate(pool, options.schema);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    if (error instanceof SessionError) throw error;
+    throw new SessionError("session-io", `cannot use the Postgres store at ${where}: ${(error as Error).message}`);
+  }
+  return storeOver(pool, where);
+}
+
+const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+async function migrate(pool: Pool, schema: string | undefined): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    // One migration at a time, whatever number of processes start at once.
+    await client.query("SELECT pg_advisory_xact_lock(7201322)");
+    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    await client.query("CREATE TABLE IF NOT EXISTS escapement_meta (key text PRIMARY KEY, value text NOT NULL)");
+    const found = await client.query<{ value: string }>("SELECT value FROM escapement_meta WHERE key = 'schema_version'");
+    const version = found.rows[0] ? Number(found.rows[0].value) : 0;
+    if (version > postgresSchemaVersion) {
+      throw new SessionError(
+        "session-io",
+        `the Postgres store's schema is version ${version}, newer than this build's ${postgresSchemaVersion}: upgrade Escapement to use it`,
+      );
+    }
+    if (version < 1) {
+      await client.query(
+        "CREATE TABLE IF NOT EXISTS escapement_sessions (id text PRIMARY KEY, manifest jsonb NOT NULL, created_at bigint NOT NULL, lock jsonb)",
+      );
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS escapement_chunks (
+           session_id text NOT NULL REFERENCES escapement_sessions (id) ON DELETE CASCADE,
+           path text NOT NULL,
+           n bigserial,
+           bytes bytea NOT NULL,
+           PRIMARY KEY (session_id, path, n))`,
+      );
+      await client.query("INSERT INTO escapement_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = $1", [
+        String(postgresSchemaVersion),
+      ]);
+    }
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+function storeOver(pool: Pool, where: string): SessionStore {
+  const missing = (key: string) => new SessionError("session-missing", `no session "${key}" in the Postgres store at ${where}`);
+  const fileText = async (key: string, path: string): Promise<string | undefined> => (await fileBytes(pool, key, path))?.toString("utf8");
+  const exists = async (key: string): Promise<boolean> => (await pool.query("SELECT 1 FROM escapement_sessions WHERE id = $1", [key])).rowCount === 1;
+  return {
+    kind: "postgres",
+    where,
+    create: async ({ manifest }) => {
+      const text = manifestText(manifest);
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const created = await client.query("INSERT INTO escapement_sessions (id, manifest, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING", [
+          manifest.sessionId,
+          text,
+          manifest.createdAt,
+        ]);
+        if (created.rowCount !== 1) {
+          throw new SessionError("session-exists", `session ${manifest.sessionId} already exists in the Postgres store at ${where}; nothing was changed`);
+        }
+        await client.query("INSERT INTO escapement_chunks (session_id, path, bytes) VALUES ($1, $2, $3)", [manifest.sessionId, MANIFEST, Buffer.from(text)]);
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+      return postgresWriter(pool, manifest.sessionId, text);
+    },
+    locate: async (target) => {
+      if (!(await exists(target))) throw missing(target);
+      return target;
+    },
+    location: (key) => `postgres:${key}`,
+    dirOf: () => undefined,
+    list: async () => (await pool.query<{ id: string }>("SELECT id FROM escapement_sessions")).rows.map((row) => row.id),
+    manifest: async (key) => {
+      const found = await pool.query<{ manifest: SessionManifest }>("SELECT manifest FROM escapement_sessions WHERE id = $1", [key]);
+      if (!found.rows[0]) throw missing(key);
+      return found.rows[0].manifest;
+    },
+    // The query goes out now: the rows are those the store holds at the call.
+    rows: (key, options) => rowsOfText(fileText(key, TRANSCRIPT), options?.onIssue),
+    blob: async (key, ref) => {
+      const { path, range } = parseRef(ref);
+      if (!range) return (await fileBytes(pool, key, path))?.toString("utf8");
+      // Only the range crosses the network, however long the io pack has grown.
+      const found = await pool.query<{ bytes: Buffer | null }>(
+        "SELECT substring(string_agg(bytes, ''::bytea ORDER BY n) FROM $3 FOR $4) AS bytes FROM escapement_chunks WHERE session_id = $1 AND path = $2",
+        [key, path, range.offset + 1, range.length],
+      );
+      return found.rows[0]?.bytes?.toString("utf8") ?? undefined;
+    },
+    checkpoint: async (key) => latestCheckpoint(await fileText(key, SNAPSHOT), await fileText(key, JOURNAL)),
+    artifacts: async (key) =>
+      (await pool.query<{ path: string }>("SELECT DISTINCT path FROM escapement_chunks WHERE session_id = $1 AND path LIKE 'artifacts/%'", [key])).rows
+        .map((row) => row.path.slice("artifacts/".length))
+        .filter(isArtifactName)
+        .sort(),
+    artifact: async (key, name) => (isArtifactName(name) ? await fileBytes(pool, key, `artifacts/${name}`) : undefined),
+    cassette: (key) => fileText(key, CASSETTE),
+    liveRun: async (key, isAlive = processIsAlive) => {
+      const found = await pool.query<{ lock: LiveLock | null }>("SELECT lock FROM escapement_sessions WHERE id = $1", [key]);
+      if (!found.rows[0]) throw missing(key);
+      const lock = found.rows[0].lock;
+      return lock && isAlive(lock.pid) ? lock : undefined;
+    },
+    files: (key) => filesOf(pool, key),
+    put: async (manifest, files) => {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const created = await client.query("INSERT INTO escapement_sessions (id, manifest, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING", [
+          manifest.sessionId,
+          JSON.stringify(manifest),
+          manifest.createdAt,
+        ]);
+        if (created.rowCount !== 1) {
+          throw new SessionError("session-exists", `session ${manifest.sessionId} already exists in the Postgres store at ${where}; nothing was imported`);
+        }
+        const kept = files.filter((file) => !localOnlyFiles.has(file.path));
+        await insertChunks(
+          client,
+          manifest.sessionId,
+          kept.map((file) => ({ path: file.path, bytes: Buffer.from(file.bytes) })),
+        );
+        await client.query("COMMIT");
+        return manifest.sessionId;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    delete: async (key) => void (await pool.query("DELETE FROM escapement_sessions WHERE id = $1", [key])),
+    close: () => pool.end(),
+  };
+}
+
+/** A file's bytes (its chunks joined in order); undefined when the session holds no such file. */
+async function fileBytes(pool: Pool, key: string, path: string): Promise<Buffer | undefined> {
+  const found = await pool.query<{ bytes: Buffer }>("SELECT bytes FROM escapement_chunks WHERE session_id = $1 AND path = $2 ORDER BY n", [key, path]);
+  return found.rows.length === 0 ? undefined : Buffer.concat(found.rows.map((row) => row.bytes));
+}
+
+async function* filesOf(pool: Pool, key: string): AsyncGenerator<SessionFile> {
+  const found = await pool.query<{ path: string; bytes: Buffer }>("SELECT path, bytes FROM escapement_chunks WHERE session_id = $1 ORDER BY path, n", [key]);
+  const byPath = new Map<string, Buffer[]>();
+  for (const row of found.rows) {
+    const chunks = byPath.get(row.path);
+    if (chunks) chunks.push(row.bytes);
+    else byPath.set(row.path, [row.bytes]);
+  }
+  for (const path of [...byPath.keys()].sort()) yield { path, bytes: Buffer.concat(byPath.get(path)!) };
+}
+
+/** Appends chunks in one statement, in the order given (their serial numbers follow it). */
+async function insertChunks(client: PoolClient, key: string, chunks: readonly { path: string; bytes: Buffer }[]): Promise<void> {
+  if (chunks.length === 0) return;
+  await client.query(
+    `INSERT INTO escapement_chunks (session_id, path, bytes)
+     SELECT $1, path, bytes FROM unnest($2::text[], $3::bytea[]) WITH ORDINALITY AS chunk (path, bytes, at) ORDER BY at`,
+    [key, chunks.map((chunk) => chunk.path), chunks.map((chunk) => chunk.bytes)],
+  );
+}
+
+/** One queued write: an append, a file replaced whole, the manifest, the lock. */
+type Write =
+  | { kind: "append"; path: string; bytes: Buffer }
+  | { kind: "replace"; path: string; bytes: Buffer }
+  | { kind: "manifest"; manifest: SessionManifest }
+  | { kind: "lock"; lock: LiveLock | null; ifPid?: number }
+  /** Writes nothing: acknowledged once every write queued before it is (`durable()`). */
+  | { kind: "mark" };
+
+/**
+ * The writer of one Postgres session. The run reads back what it wrote from its own view (the io
+ * pack's size, an artifact it captured), kept in memory; the database gets the writes in batches.
+ */
+function postgresWriter(pool: Pool, sessionId: string, manifest: string): SessionWriter {
+  const staged = new Map<string, MemoryFile>([[MANIFEST, MemoryFile.of(manifest)]]);
+  let queued: Array<{ write: Write; done: () => void; fail: (error: unknown) => void }> = [];
+  let scheduled = false;
+  let tail: Promise<void> | undefined;
+  let failure: unknown;
+  const commit = async (batch: typeof queued): Promise<void> => {
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      let appends: { path: string; bytes: Buffer }[] = [];
+      const flushAppends = async () => {
+        await insertChunks(client, sessionId, appends);
+        appends = [];
+      };
+      for (const { write } of batch) {
+        if (write.kind === "mark") continue;
+        if (write.kind === "append") {
+          appends.push({ path: write.path, bytes: write.bytes });
+          continue;
+        }
+        await flushAppends();
+        if (write.kind === "replace") {
+          await client.query("DELETE FROM escapement_chunks WHERE session_id = $1 AND path = $2", [sessionId, write.path]);
+          await insertChunks(client, sessionId, [{ path: write.path, bytes: write.bytes }]);
+        } else if (write.kind === "manifest") {
+          const text = manifestText(write.manifest);
+          await client.query("UPDATE escapement_sessions SET manifest = $2 WHERE id = $1", [sessionId, text]);
+          await client.query("DELETE FROM escapement_chunks WHERE session_id = $1 AND path = $2", [sessionId, MANIFEST]);
+          await insertChunks(client, sessionId, [{ path: MANIFEST, bytes: Buffer.from(text) }]);
+        } else if (write.ifPid === undefined) {
+          await client.query("UPDATE escapement_sessions SET lock = $2 WHERE id = $1", [sessionId, write.lock === null ? null : JSON.stringify(write.lock)]);
+        } else {
+          await client.query("UPDATE escapement_sessions SET lock = NULL WHERE id = $1 AND (lock->>'pid')::int = $2", [sessionId, write.ifPid]);
+        }
+      }
+      await flushAppends();
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  const drain = (): void => {
+    scheduled = false;
+    const batch = queued;
+    queued = [];
+    const previous = tail ?? Promise.resolve();
+    const done: Promise<void> = previous.then(() => {
+      if (failure !== undefined) throw failure;
+      return commit(batch);
+    });
+    tail = done;
+    done.then(
+      () => {
+        for (const entry of batch) entry.done();
+        if (tail === done) tail = undefined;
+      },
+      (error: unknown) => {
+        failure ??= new SessionError("session-io", `writing session ${sessionId} to the Postgres store failed: ${(error as Error)?.message ?? String(error)}`);
+        for (const entry of batch) entry.fail(failure);
+        if (tail === done) tail = undefined;
+      },
+    );
+  };
+  const write = (entry: Write): Promise<void> => {
+    if (failure !== undefined) return Promise.reject(failure);
+    const ack = new Promise<void>((done, fail) => queued.push({ write: entry, done, fail }));
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(drain);
+    }
+    return ack;
+  };
+  const pending = (): Durable => {
+    if (failure !== undefined) return Promise.reject(failure);
+    if (queued.length === 0 && tail === undefined) return;
+    // The writes queued so far: acknowledged once the last of them is.
+    if (queued.length > 0) return write({ kind: "mark" });
+    return tail!.then(() => {
+      if (failure !== undefined) throw failure;
+    });
+  };
+  const append = (path: string, text: string): Durable => {
+    const found = staged.get(path);
+    if (found) found.append(text);
+    else staged.set(path, MemoryFile.of(text));
+    return write({ kind: "append", path, bytes: Buffer.from(text, "utf8") });
+  };
+  const replace = (path: string, bytes: Uint8Array): Durable => {
+    staged.set(path, MemoryFile.of(bytes));
+    return write({ kind: "replace", path, bytes: Buffer.from(bytes) });
+  };
+  return {
+    sessionId,
+    location: `postgres:${sessionId}`,
+    dir: undefined,
+    transcript: { append: (text) => append(TRANSCRIPT, text), close: () => {} },
+    io: { size: () => staged.get(IO_PACK)?.size ?? 0, append: (text) => append(IO_PACK, text) },
+    checkpoints: {
+      // The latest record alone, replaced in place: a resume starts from it.
+      append: (json) => replace(JOURNAL, Buffer.from(`${json}\n`)),
+      ioSize: () => staged.get(IO_PACK)?.size ?? 0,
+    },
+    artifacts: {
+      where: `postgres:${sessionId}/artifacts`,
+      write: (name, bytes) => replace(`artifacts/${name}`, bytes),
+      read: (name) => staged.get(`artifacts/${name}`)?.bytes(),
+      list: () =>
+        [...staged.keys()]
+          .filter((path) => path.startsWith("artifacts/"))
+          .map((path) => path.slice("artifacts/".length))
+          .sort(),
+    },
+    cassette: { head: () => staged.get(CASSETTE)?.slice(0, 4096) ?? "", append: (text) => append(CASSETTE, text) },
+    writeManifest: (next) => {
+      staged.set(MANIFEST, MemoryFile.of(manifestText(next)));
+      return write({ kind: "manifest", manifest: next });
+    },
+    durable: pending,
+    lock: (lock) => write({ kind: "lock", lock }),
+    unlock: (pid) => write({ kind: "lock", lock: null, ifPid: pid }).catch(() => {}),
+  };
+}
