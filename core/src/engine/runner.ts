@@ -201,7 +201,9 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
   const { writer, paths, manifest, clock, ids, cwd, workDir } = session;
   // Every text the run writes or shows is scrubbed of the run's keys (and their usual encodings).
   const scrubber = SecretScrubber.of(options.secrets ?? []);
+  const io = new IoStore(writer.io, scrubber);
   const checkpoints = new CheckpointStore(writer.checkpoints, {
+    ioSize: () => io.size(),
     ...(options.checkpointCompactBytes === undefined ? {} : { compactBytes: options.checkpointCompactBytes }),
     // Only checkpoint files compact (a store's sink keeps what it likes).
     onCompact: (record) => transcript.append("checkpoint/written", { seq: record.seq, kind: "snapshot", ref: basename(paths!.checkpoints.snapshot) }),
@@ -261,7 +263,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     workDir,
     clock,
     transcript,
-    io: new IoStore(writer.io, scrubber),
+    io,
     artifacts: new ArtifactStore(writer.artifacts, scrubber),
     model: durableModel(
       answerFromDisk(chain.model, session.answered, (origin) => options.model.skipCompleted?.([origin])),

@@ -53,6 +53,11 @@ export interface CheckpointStoreOptions {
    * continues from the scrubbed state.
    */
   scrubber?: SecretScrubber;
+  /**
+   * The io pack's size now, when the caller keeps it (the run's `IoStore`): each record notes it
+   * without a stat of the pack. Default: the pack's file is stat'ed (`CheckpointFiles.io`).
+   */
+  ioSize?: () => number;
 }
 
 /**
@@ -65,6 +70,7 @@ export class CheckpointStore {
   readonly #journalPath: string;
   readonly #snapshotPath: string;
   readonly #ioPath: string | undefined;
+  readonly #ioSize: (() => number) | undefined;
   readonly #compactBytes: number;
   readonly #onCompact: CheckpointStoreOptions["onCompact"];
   readonly #scrubber: SecretScrubber;
@@ -76,6 +82,7 @@ export class CheckpointStore {
     this.#journalPath = files?.journal ?? "";
     this.#snapshotPath = files?.snapshot ?? "";
     this.#ioPath = files?.io;
+    this.#ioSize = options.ioSize;
     this.#compactBytes = options.compactBytes ?? 8 * 1024 * 1024;
     this.#onCompact = options.onCompact;
     this.#scrubber = options.scrubber ?? SecretScrubber.none;
@@ -95,7 +102,7 @@ export class CheckpointStore {
     // The io pack is appended synchronously before a row names a blob, so its size now covers every
     // ref of the rows this record covers; a resume checks the pack still holds that much.
     if (this.#ioPath !== undefined && record.ioSize === undefined) {
-      record = { ...record, ioSize: statSync(this.#ioPath, { throwIfNoEntry: false })?.size ?? 0 };
+      record = { ...record, ioSize: this.#ioSize ? this.#ioSize() : (statSync(this.#ioPath, { throwIfNoEntry: false })?.size ?? 0) };
     }
     const json = this.#scrubber.scrubJsonText(JSON.stringify(record));
     const line = `${json}\n`;

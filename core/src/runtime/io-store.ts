@@ -40,6 +40,11 @@ export class IoStore {
     this.#scrubber = scrubber;
   }
 
+  /** The pack's length in bytes now: what a checkpoint notes as `ioSize` (kept here, so no stat per checkpoint). */
+  size(): number {
+    return (this.#size ??= this.#sink.size());
+  }
+
   /** Appends one payload and returns its ref. `name` says what it is (callers derive it from invoke id, turn and kind). */
   put(name: string, payload: unknown): string {
     // Compact JSON: blobs are read by tools (the pager, `show --content`), not by eye.
