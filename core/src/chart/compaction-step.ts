@@ -145,7 +145,7 @@ export class Compactor {
     this.#rows.push({ kind: "compacted", turn: step, tokens: tokensAfter, messages: messages.length });
     this.deps.send({ type: "escapement.compacted", messages });
     // The row and the history it announces are kept together, before the step's call goes out.
-    services.checkpointNow();
+    void services.checkpointNow();
     return true;
   }
 

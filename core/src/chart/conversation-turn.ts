@@ -258,7 +258,7 @@ async function callModel(ctx: TurnContext, turn: number, stem: string): Promise<
   }
   // Written ahead of the tools it asks for. A reply that runs none moves the chart, which
   // checkpoints anyway; until then the cassette answers it again on a resume (answered-calls.ts).
-  if (realTools) services.checkpointNow();
+  if (realTools) void services.checkpointNow();
   await finishStep(services.stepHooks, step, request, response, services.log);
   return { response, responseRef };
 }
@@ -324,7 +324,7 @@ async function runRealTools(
     }
     blocks.push(toolResult(call, outcome.output, outcome.isError));
   }
-  if (shared) services.checkpointNow();
+  if (shared) void services.checkpointNow();
   return blocks;
 }
 
@@ -473,7 +473,7 @@ async function executeRealTool(
         pgid,
         ...(startTicks === undefined ? {} : { startTicks }),
       });
-      services.checkpointNow();
+      void services.checkpointNow();
     },
   });
   return { output: result.output, isError: result.isError ?? false, ...(result.meta ? { meta: result.meta } : {}) };

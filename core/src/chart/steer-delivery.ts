@@ -34,6 +34,6 @@ export function deliverSteering(self: AnyActorRef, services: RunServices, state:
   for (const message of queued) services.recordSteer?.({ origin, steerId: message.id, text: message.text });
   self.send({ type: "escapement.steer-injected" });
   for (const message of queued) services.transcript.append("llm/steer-injected", { invokeId: state.invokeId, steerId: message.id, turn });
-  services.checkpointNow();
+  void services.checkpointNow();
   return true;
 }

@@ -59,7 +59,9 @@ export interface RunServices {
   /**
    * Writes the rows appended so far and checkpoints now, even if the chart did not move: what a
    * resume must find (a model's response, a tool that is about to run or has finished) is on disk
-   * and kept before the next effect starts.
+   * and kept before the next effect starts. A caller that does not wait for it may drop the result
+   * (`void`): model calls and prompts wait for durability themselves, and a failure ends the run
+   * through the transcript's error path, never as an unhandled rejection.
    */
   checkpointNow(): Durable;
   /**

@@ -45,6 +45,6 @@ export function steerRun(run: Run, conversation: string, text: string, from: Ste
     ...(text.length > SNIPPET_MAX ? { ref: services.io.put(`${conversation}-steer-${steerId}`, { text }) } : {}),
   });
   target.send({ type: "escapement.steer", id: steerId, text });
-  services.checkpointNow();
+  void services.checkpointNow();
   return { ok: true, steerId };
 }
