@@ -1,7 +1,7 @@
-import { snippet, SNIPPET_MAX } from "@escapement/wire-schema";
 import type { AnyActorRef } from "xstate";
 import type { RunServices } from "../engine/run-services.js";
 import type { ConversationState } from "./conversation-state.js";
+import { queueSteer } from "./steer-queue.js";
 
 /**
  * A conversation's step boundary, before it builds the request of step `state.turn + 1`: a
@@ -17,17 +17,7 @@ export function deliverSteering(self: AnyActorRef, services: RunServices, state:
   const turn = state.turn + 1;
   // A resumed step whose answer is on disk was asked without them: they wait for the step after.
   if (services.recorded.has(state.invokeId, turn)) return false;
-  for (const steer of services.replaySteers?.take(state.invokeId, turn) ?? []) {
-    const steerId = `s${services.transcript.lastSeq + 1}`;
-    services.transcript.append("llm/steer-queued", {
-      invokeId: state.invokeId,
-      steerId,
-      from: "replay",
-      snippet: snippet(steer.text),
-      ...(steer.text.length > SNIPPET_MAX ? { ref: services.io.put(`${state.invokeId}-steer-${steerId}`, { text: steer.text }) } : {}),
-    });
-    self.send({ type: "escapement.steer", id: steerId, text: steer.text });
-  }
+  for (const steer of services.replaySteers?.take(state.invokeId, turn) ?? []) queueSteer(services, self, state.invokeId, steer.text, "replay");
   const queued = (self.getSnapshot() as { context: ConversationState }).context.steering ?? [];
   if (queued.length === 0) return false;
   const origin = { invokeId: state.invokeId, stateId: state.stateId, turn };

@@ -1,6 +1,6 @@
-import { snippet, SNIPPET_MAX } from "@escapement/wire-schema";
 import type { AnyActorRef } from "xstate";
 import { isConversationActor } from "./conversation-actors.js";
+import { queueSteer } from "../chart/steer-queue.js";
 import { isLive, type Run } from "./run-lifecycle.js";
 import type { SteerResult, SteerSource } from "./steer-channel.js";
 
@@ -33,18 +33,7 @@ export function steerRun(run: Run, conversation: string, text: string, from: Ste
       message: `no live conversation "${conversation}" (${ids.length === 0 ? "none is live now" : `live: ${ids.join(", ")}`})`,
     };
   }
-  const { transcript, services } = run;
-  // The queued row's own seq: unique in the session, across resumes too.
-  const steerId = `s${transcript.lastSeq + 1}`;
-  const short = snippet(text);
-  transcript.append("llm/steer-queued", {
-    invokeId: conversation,
-    steerId,
-    from,
-    snippet: short,
-    ...(text.length > SNIPPET_MAX ? { ref: services.io.put(`${conversation}-steer-${steerId}`, { text }) } : {}),
-  });
-  target.send({ type: "escapement.steer", id: steerId, text });
-  void services.checkpointNow();
+  const steerId = queueSteer(run.services, target, conversation, text, from);
+  void run.services.checkpointNow();
   return { ok: true, steerId };
 }
