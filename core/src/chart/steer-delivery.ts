@@ -1,7 +1,7 @@
 import type { AnyActorRef } from "xstate";
 import type { RunServices } from "../engine/run-services.js";
 import type { ConversationState } from "./conversation-state.js";
-import { queueSteer } from "./steer-queue.js";
+import { queueSteer } from "../engine/steer-queue.js";
 
 /**
  * A conversation's step boundary, before it builds the request of step `state.turn + 1`: a

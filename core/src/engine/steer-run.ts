@@ -1,6 +1,6 @@
 import type { AnyActorRef } from "xstate";
 import { isConversationActor } from "./conversation-actors.js";
-import { queueSteer } from "../chart/steer-queue.js";
+import { queueSteer } from "./steer-queue.js";
 import { isLive, type Run } from "./run-lifecycle.js";
 import type { SteerResult, SteerSource } from "./steer-channel.js";
 

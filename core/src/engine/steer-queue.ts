@@ -1,7 +1,7 @@
 import { snippet, SNIPPET_MAX } from "@escapement/wire-schema";
 import type { AnyActorRef } from "xstate";
-import type { RunServices } from "../engine/run-services.js";
-import type { SteerSource } from "../engine/steer-channel.js";
+import type { RunServices } from "./run-services.js";
+import type { SteerSource } from "./steer-channel.js";
 
 /**
  * Queues a steering message in `conversation`: its `llm/steer-queued` row (a long text goes to
