@@ -272,6 +272,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       secondsMs("--linger"),
     )
     .option("--web [host:port]", "show it in a browser: serve the page and the replay there and print its URL, until Ctrl-C", parseWeb)
+    .option("--store <store>", "where the session lives: disk (default: .escapement/) or a postgres:// URL (the session is copied out to replay it)")
     .action(async (dir: string | undefined, options: Record<string, unknown>) => {
       const { openCommand } = await import("./commands/open.js");
       code = await openCommand(
@@ -287,6 +288,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           ...(options.waitForRenderer === undefined ? {} : { waitForRendererMs: options.waitForRenderer === true ? 0 : (options.waitForRenderer as number) }),
           ...(options.linger === undefined ? {} : { lingerMs: options.linger as number }),
           ...(options.web === undefined ? {} : { web: options.web === true ? DEFAULT_LISTEN : (options.web as ListenAddress) }),
+          ...(options.store === undefined ? {} : { store: options.store as string }),
         },
         io,
         async (dir, timing, listen) => (await import("./commands/open-tui.js")).openInTui(dir, timing, io, listen),

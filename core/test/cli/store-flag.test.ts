@@ -4,6 +4,7 @@
  * and the session commands read the store they are given.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repo, runCli, scratch } from "../examples/harness.js";
@@ -94,5 +95,17 @@ describe.skipIf(!postgresAvailable())("--store postgres://", () => {
     const statsPg = await runCli(["stats", result.sessionId, "--json", "--store", cluster.url], { cwd });
     expect(JSON.parse(stats.stdout)).toEqual(JSON.parse(statsPg.stdout));
     expect(JSON.parse(stats.stdout)).toMatchObject({ status: "done", artifacts: ["draft", "critique"] });
+
+    // open replays it from Postgres as from disk: the same wire frames, and no copy left behind.
+    const before = readdirSync(tmpdir()).filter((name) => name.startsWith("escapement-open-")).length;
+    const fromPg = await runCli(["open", result.sessionId, "--emit-wire", "--store", cluster.url], { cwd });
+    expect(fromPg.code, fromPg.stderr).toBe(0);
+    const fromDisk = await runCli(["open", result.sessionId, "--emit-wire"], { cwd });
+    expect(fromPg.stdout).toBe(fromDisk.stdout);
+    expect(fromPg.stdout.split("\n").filter(Boolean).length).toBeGreaterThan(10);
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith("escapement-open-")).length).toBe(before);
+    const missing = await runCli(["open", "no-such-session", "--emit-wire", "--store", cluster.url], { cwd });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split("\n")).toHaveLength(1);
   });
 });

@@ -1,5 +1,7 @@
 import { emitWire, validateSessionDir, type Timing } from "../../replay/index.js";
-import { sessionPaths } from "../../runtime/session-dir.js";
+import { defaultSessionsRoot, sessionPaths } from "../../runtime/session-dir.js";
+import { openStore, parseStoreSpec } from "../../store/index.js";
+import { copySessionOut } from "./store-copy.js";
 import type { CliIo } from "../cli-io.js";
 import { UsageError } from "../../runtime/usage-error.js";
 import { exitCodes } from "../exit-codes.js";
@@ -21,6 +23,8 @@ export interface OpenFlags {
   waitForRendererMs?: number;
   /** `--linger`: how long a served replay waits for a renderer to come back. */
   lingerMs?: number;
+  /** `--store`: where the session lives (default disk: a directory or an id under .escapement/). */
+  store?: string;
 }
 
 export type OpenMode = "emit-wire" | "tui" | "wire";
@@ -63,7 +67,30 @@ export async function openCommand(
   showInTui?: (dir: string, timing: Timing, listen?: ListenAddress) => Promise<number>,
   showOnWeb?: (dir: string, timing: Timing, address: ListenAddress) => Promise<number>,
 ): Promise<number> {
-  const dir = validateSessionDir(arg, io.cwd);
+  const spec = flags.store === undefined ? undefined : parseStoreSpec(flags.store);
+  if (spec === undefined || spec.kind === "disk") return openDir(validateSessionDir(arg, io.cwd), flags, io, showInTui, showOnWeb);
+  if (arg === undefined) throw new UsageError("escapement open --store needs the session's id");
+  // A store without directories: the session is copied out and replayed from the copy.
+  const store = await openStore(spec, { root: defaultSessionsRoot(io.cwd), cwd: io.cwd });
+  try {
+    const copy = await copySessionOut(store, await store.locate(arg));
+    try {
+      return await openDir(copy.dir, flags, io, showInTui, showOnWeb);
+    } finally {
+      copy.remove();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function openDir(
+  dir: string,
+  flags: OpenFlags,
+  io: CliIo,
+  showInTui?: (dir: string, timing: Timing, listen?: ListenAddress) => Promise<number>,
+  showOnWeb?: (dir: string, timing: Timing, address: ListenAddress) => Promise<number>,
+): Promise<number> {
   const timing = timingOf(flags);
   if (flags.web) {
     if (flags.emitWire) throw new UsageError("--web and --emit-wire both say where the replay goes; choose one");
