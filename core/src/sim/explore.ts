@@ -14,6 +14,7 @@ import { join } from "node:path";
 import type { AnyStateMachine } from "xstate";
 import type { Value } from "fast-check";
 import { randomIds } from "../runtime/index.js";
+import { memoryStore } from "../store/index.js";
 import { createDefaultRegistry, type ToolRegistry } from "../tools/index.js";
 import type { ChartDefinition } from "../engine/index.js";
 import { isStateMachine } from "../lib/options.js";
@@ -135,8 +136,16 @@ export async function exploreChart(chart: ChartDefinition | AnyStateMachine, opt
   const scratch = options.scratchDir ?? mkdtempSync(join(scratchParent(), "escapement-sim-"));
   mkdirSync(scratch, { recursive: true });
   let scratchRuns = 0;
+  // Runs nobody keeps write no files (a memory store each) until a chart turns out to need a
+  // session directory (a fleet's children live in their parent's): then scratch directories.
+  let inMemory = true;
   const scratchRun = async (runSeed: number, overrides?: ReadonlyMap<string, Value<unknown>>): Promise<SimRunResult> => {
     const keep = options.keepAll === true && options.sessionsRoot !== undefined && overrides === undefined;
+    if (!keep && inMemory) {
+      const result = await simRun(setup, { seed: runSeed, store: memoryStore(), ...(overrides ? { overrides } : {}) });
+      if (!needsDirectory(result)) return result;
+      inMemory = false;
+    }
     const sessionDir = keep ? join(options.sessionsRoot!, randomIds.sessionId(Date.now())) : join(scratch, `run-${++scratchRuns}`);
     try {
       return await simRun(setup, { seed: runSeed, sessionDir, ...(overrides ? { overrides } : {}) });
@@ -221,3 +230,6 @@ export async function exploreChart(chart: ChartDefinition | AnyStateMachine, opt
     if (options.scratchDir === undefined) rmSync(scratch, { recursive: true, force: true });
   }
 }
+
+/** A run that failed only because its store keeps no directories (a fleet's child sessions need one). */
+const needsDirectory = (result: SimRunResult): boolean => result.failure?.kind === "error" && result.failure.message.includes("cannot host child sessions");

@@ -10,6 +10,7 @@ import type { ChartDefinition, ChartProperty, ChartView } from "../engine/index.
 import type { PromptAnswer } from "../human/index.js";
 import { run, type RunOutcome } from "../lib/index.js";
 import { activeStates } from "../runtime/active-states.js";
+import type { SessionStore } from "../store/index.js";
 import type { ToolRegistry } from "../tools/index.js";
 import { transitionLabel } from "./chart-graph.js";
 import { DecisionSource, type Decision } from "./decisions.js";
@@ -69,7 +70,9 @@ export interface SimSetup {
 
 export interface SimRunOptions {
   seed: number;
-  sessionDir: string;
+  /** Where the run's session goes: a directory, or a store (a memory store writes no files). */
+  sessionDir?: string;
+  store?: SessionStore;
   overrides?: ReadonlyMap<string, Value<unknown>>;
 }
 
@@ -109,7 +112,7 @@ export async function simRun(setup: SimSetup, options: SimRunOptions): Promise<S
       model,
       human,
       tools: setup.tools,
-      sessionDir: options.sessionDir,
+      ...(options.store ? { store: options.store } : { sessionDir: options.sessionDir }),
       signal: stop.signal,
       inspect: (event) => watch.inspect(event),
       wedge: setup.wedge ?? DEFAULT_WEDGE,
