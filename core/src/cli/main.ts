@@ -124,7 +124,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       "after the run, keep the wire server up while renderers are attached, at most this long (default 3; 0: none)",
       secondsMs("--linger"),
     )
-    .option("--resume <session>", "resume a crashed session (id or directory)")
+    .option("--resume <session>", "resume a crashed session (id or directory; with --store postgres://..., its id there)")
     .option("--session-dir <dir>", "write the session here instead of .escapement/<id>")
     .option(
       "--store <store>",

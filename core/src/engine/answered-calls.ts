@@ -13,14 +13,20 @@ const originKey = (origin: RequestOrigin | undefined): string =>
  *
  * @internal
  */
-export async function answersNotInTranscript(cassettePath: string, completed: readonly RequestOrigin[]): Promise<Map<string, CassetteCall[]>> {
+export async function answersNotInTranscript(
+  cassette: string | readonly CassetteCall[],
+  completed: readonly RequestOrigin[],
+): Promise<Map<string, CassetteCall[]>> {
   const answered = new Map<string, CassetteCall[]>();
-  if (!existsSync(cassettePath)) return answered;
-  let calls: CassetteCall[];
-  try {
-    calls = (await loadCassette(cassettePath)).calls;
-  } catch {
-    return answered;
+  let calls: readonly CassetteCall[];
+  if (typeof cassette !== "string") calls = cassette;
+  else {
+    if (!existsSync(cassette)) return answered;
+    try {
+      calls = (await loadCassette(cassette)).calls;
+    } catch {
+      return answered;
+    }
   }
   const seen = new Map<string, number>();
   for (const origin of completed) seen.set(originKey(origin), (seen.get(originKey(origin)) ?? 0) + 1);

@@ -3,7 +3,7 @@ import { parseCheckpointRecord, type CheckpointFiles } from "../runtime/checkpoi
 import { splitLines } from "../runtime/read-lines.js";
 import { stateHash, type ChartState } from "../runtime/state-hash.js";
 import type { SecretScrubber } from "../runtime/secret-scrubber.js";
-import { readTranscript } from "../runtime/transcript-reader.js";
+import { rowsOf, type RowSource } from "./session-past.js";
 
 /** The chart's state after one event, as a transcript recorded it (a `runner/event-processed` row). */
 export interface RecordedState {
@@ -26,11 +26,11 @@ export interface RecordedStates {
  * its own chart's (a fleet child's moves are mirrored as `session/child-phase` rows); a session
  * that was resumed lists the events of all its runs, which continue one another.
  */
-export async function readRecordedStates(transcriptPath: string): Promise<RecordedStates> {
+export async function readRecordedStates(transcript: RowSource): Promise<RecordedStates> {
   let sessionId: string | undefined;
   const states: RecordedState[] = [];
-  if (!existsSync(transcriptPath)) return { sessionId, states };
-  for await (const row of readTranscript(transcriptPath)) {
+  if (typeof transcript === "string" && !existsSync(transcript)) return { sessionId, states };
+  for await (const row of rowsOf(transcript)) {
     if (row.event === "runner/started" && sessionId === undefined) {
       const id = (row.data as { sessionId?: unknown }).sessionId;
       if (typeof id === "string") sessionId = id;

@@ -1,8 +1,7 @@
 import type { ModelResponse } from "../llm/protocol.js";
 import { tokensInContext } from "../llm/router/metrics.js";
-import { readBlob } from "../runtime/io-store.js";
 import { SessionError } from "../runtime/session-error.js";
-import { readTranscript } from "../runtime/transcript-reader.js";
+import type { SessionPast } from "./session-past.js";
 
 /** What a session's transcript says about one real tool call of a model turn. */
 export interface RecordedToolCall {
@@ -61,31 +60,37 @@ interface TurnRowData {
 export class RecordedTurns {
   readonly #turns = new Map<string, RecordedTurn>();
   readonly #context = new Map<string, ContextRow[]>();
-  readonly #sessionDir: string | undefined;
+  /** The blobs the kept turns refer to (undefined for one the session does not hold). */
+  #blobOf: (ref: string) => string | undefined = () => undefined;
   /** Process groups named in the rows a resume set aside: started after the last checkpoint. */
   readonly #lateProcesses: { pgid: number; startTicks?: number }[] = [];
 
-  private constructor(sessionDir: string | undefined) {
-    this.#sessionDir = sessionDir;
-  }
+  private constructor() {}
 
   static empty(): RecordedTurns {
-    return new RecordedTurns(undefined);
+    return new RecordedTurns();
   }
 
   /** Reads the (cut back) transcript of a session being resumed. Rows mirrored from child sessions are theirs. */
-  static async read(sessionDir: string, transcriptPath: string, orphanedRows?: string): Promise<RecordedTurns> {
-    const recorded = new RecordedTurns(sessionDir);
-    for await (const row of readTranscript(transcriptPath)) recorded.#add(row.event, row.data as TurnRowData);
+  static async read(past: SessionPast): Promise<RecordedTurns> {
+    const recorded = new RecordedTurns();
+    for await (const row of past.rows()) recorded.#add(row.event, row.data as TurnRowData);
     // A process group recorded after the last checkpoint was still started: it is killed too.
-    if (orphanedRows !== undefined) {
-      for await (const row of readTranscript(orphanedRows)) {
+    const orphaned = past.orphanedRows();
+    if (orphaned !== undefined) {
+      for await (const row of orphaned) {
         const data = row.data as TurnRowData;
         if (row.event === "tool/process" && data.childSessionId === undefined && typeof data.pgid === "number") {
           recorded.#lateProcesses.push({ pgid: data.pgid, ...(typeof data.startTicks === "number" ? { startTicks: data.startTicks } : {}) });
         }
       }
     }
+    // Only the turns still open are ever taken: their responses and tool results.
+    const refs = [...recorded.#turns.values()].flatMap((turn) => [
+      turn.responseRef,
+      ...[...turn.tools.values()].flatMap((call) => (call.finished ? [call.finished.ref] : [])),
+    ]);
+    recorded.#blobOf = await past.blobs(refs);
     return recorded;
   }
 
@@ -155,7 +160,7 @@ export class RecordedTurns {
   }
 
   #blob(ref: string): unknown {
-    const text = this.#sessionDir === undefined ? undefined : readBlob(this.#sessionDir, ref);
+    const text = this.#blobOf(ref);
     try {
       if (text !== undefined) return JSON.parse(text);
     } catch {

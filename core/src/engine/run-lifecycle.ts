@@ -221,11 +221,10 @@ function reportDivergence(run: Run, { notice, fatal }: ReportedDivergence): void
  */
 function checkRestoredState(run: Run, checkpointSeq: number, restored: AnyMachineSnapshot): void {
   const files = run.writer.checkpoints;
-  // Only a store that keeps checkpoint files resumes (the disk store; see prepareResume).
-  if (!("journal" in files)) return;
   const notice: DivergenceNotice | undefined = run.states.resumed(
     run.resumedFrom,
-    { seq: checkpointSeq, files },
+    // Only checkpoint files may still hold the recorded state to show what differs.
+    { seq: checkpointSeq, ...("journal" in files ? { files } : {}) },
     { value: restored.value, context: restored.context },
     run.activeStates,
   );

@@ -12,7 +12,7 @@ import type { PermissionRules, SandboxSettings } from "../permissions/index.js";
 import { builtinToolTargets } from "../permissions/tool-targets.js";
 import type { ShellSandbox } from "../tools/shell-sandbox.js";
 import type { ToolRegistry } from "../tools/tool-registry.js";
-import { readTranscript } from "../runtime/transcript-reader.js";
+import { rowsOf, type RowSource } from "./session-past.js";
 
 /** What a run allows its tools: the compiled policy, the shell sandbox, and what a human allowed for the run. */
 export interface RunPermissions {
@@ -32,9 +32,9 @@ export interface RunPermissions {
 export const grantKey = (tool: string, target: string): string => `${tool}\u0000${target}`;
 
 /** The "allow for this run" answers a session's transcript holds: a resumed run does not ask them again. */
-export async function grantsIn(transcriptPath: string): Promise<string[]> {
+export async function grantsIn(transcript: RowSource): Promise<string[]> {
   const grants: string[] = [];
-  for await (const row of readTranscript(transcriptPath)) {
+  for await (const row of rowsOf(transcript)) {
     if (row.event !== "tool/permission") continue;
     const data = row.data as { tool?: unknown; target?: unknown; answer?: unknown; childSessionId?: unknown };
     if (data.answer === "run" && data.childSessionId === undefined && typeof data.tool === "string" && typeof data.target === "string") {

@@ -2,8 +2,7 @@ import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync, tr
 import { basename, join, resolve } from "node:path";
 import type { RunChartOptions } from "./run-options.js";
 import type { RequestOrigin } from "../llm/protocol.js";
-import { loadCassette } from "../llm/cassette/index.js";
-import { parseTranscriptLine, readTranscript } from "../runtime/transcript-reader.js";
+import { parseTranscriptLine } from "../runtime/transcript-reader.js";
 import type { Clock } from "../runtime/clock.js";
 import type { IdSource } from "../runtime/ids.js";
 import { CheckpointStore, parseCheckpointRecord, type CheckpointRecord } from "../runtime/checkpoint-store.js";
@@ -22,6 +21,7 @@ import {
 import { SessionError } from "../runtime/session-error.js";
 import { SecretScrubber } from "../runtime/secret-scrubber.js";
 import { diskStore, diskWriter, type SessionStore, type SessionWriter } from "../store/index.js";
+import { diskPast, rowsOf, type RowSource, type SessionPast } from "./session-past.js";
 
 /** @internal A session opened for a run: new (empty), or resumed (cut back to its latest checkpoint). */
 export interface Prepared {
@@ -35,6 +35,8 @@ export interface Prepared {
   offset: number;
   /** Where a resume set aside the rows written after its checkpoint (the dead run's last moments). */
   orphanedRows?: string;
+  /** What a resume reads of the session's past; undefined for a new session. */
+  past?: SessionPast;
 }
 
 /** @internal The run's store: the one given, or session directories under the sessions root. */
@@ -65,7 +67,8 @@ export async function prepareNew(options: RunChartOptions, clock: Clock, ids: Id
 /** Finds the session to resume, checks its latest checkpoint still matches its files, and cuts the transcript back to it. */
 export function prepareResume(target: string, chartId: string | undefined, cwd: string, sessionsRoot?: string, store?: SessionStore): Prepared {
   if (store && store.kind !== "disk") {
-    throw new SessionError("session-missing", `resuming a session of the ${store.kind} store is not available yet (only the disk store resumes)`);
+    // Such a session has no directory: it resumes through its store (stored-resume.ts).
+    throw new SessionError("session-missing", `a session of the ${store.kind} store has no directory to resume from; resume it through its store`);
   }
   const storeRoot = store && "root" in store && typeof store.root === "string" ? store.root : undefined;
   const root = locateSession(target, storeRoot ?? sessionsRoot ?? defaultSessionsRoot(cwd), cwd);
@@ -108,18 +111,25 @@ export function prepareResume(target: string, chartId: string | undefined, cwd: 
     setAside(paths, paths.io, lastLineEnd(paths.io, checkpoint?.ioSize ?? 0), `orphaned-after-${seq}`, ".io.jsonl");
     const aside = orphanedRows === undefined ? {} : { orphanedRows };
     const writer = diskWriter(paths, manifest.sessionId);
-    if (manifest.status === "running") return { writer, paths, manifest, checkpoint, nextSeq: seq + 1, offset, ...aside };
+    const past = diskPast(paths, orphanedRows);
+    if (manifest.status === "running") return { writer, paths, manifest, checkpoint, nextSeq: seq + 1, offset, past, ...aside };
     // Interrupted: owned by a run again until it ends.
-    const running: SessionManifest = { ...manifest, status: "running" };
-    delete running.endedAt;
+    const running = runningAgain(manifest);
     writeManifest(paths, running);
-    return { writer, paths, manifest: running, checkpoint, nextSeq: seq + 1, offset, ...aside };
+    return { writer, paths, manifest: running, checkpoint, nextSeq: seq + 1, offset, past, ...aside };
   } catch (error) {
     // A fault of the machine (a read-only or full disk) keeps its path and code: the CLI says it in one line.
     const errno = error as NodeJS.ErrnoException;
     if (typeof errno.code === "string" && typeof errno.syscall === "string" && typeof errno.path === "string") throw error;
     throw new SessionError("session-io", `session ${manifest.sessionId}: preparing the resume failed: ${(error as Error).message}`);
   }
+}
+
+/** The manifest of a session a run owns again until it ends. */
+function runningAgain(manifest: SessionManifest): SessionManifest {
+  const running: SessionManifest = { ...manifest, status: "running" };
+  delete running.endedAt;
+  return running;
 }
 
 /** `read()`, with the hint appended to a SessionError saying a file is malformed. */
@@ -343,10 +353,10 @@ export function freshName(base: string, suffix: string): string {
  * answer. Rows mirrored from child sessions (they carry `childSessionId`) are the children's calls,
  * not this session's. `maxSeq`: only rows up to that seq (what a resume keeps).
  */
-export async function callHistory(transcriptPath: string, maxSeq = Infinity): Promise<{ completed: RequestOrigin[]; interrupted: RequestOrigin[] }> {
+export async function callHistory(transcript: RowSource, maxSeq = Infinity): Promise<{ completed: RequestOrigin[]; interrupted: RequestOrigin[] }> {
   const completed: RequestOrigin[] = [];
   const open = new Map<string, RequestOrigin>();
-  for await (const row of readTranscript(transcriptPath)) {
+  for await (const row of rowsOf(transcript)) {
     if (row.seq > maxSeq) break;
     const data = row.data as { invokeId?: string; stateId?: string; turn?: number; childSessionId?: string };
     if (data.childSessionId !== undefined) continue;
@@ -374,13 +384,3 @@ export async function callHistory(transcriptPath: string, maxSeq = Infinity): Pr
 /** The row that closes a compaction's summary call: `llm/compacted`, or the notice that it failed. */
 const isCompactionCall = (event: string, data: unknown): boolean =>
   event === "llm/compacted" || (event === "runner/notice" && (data as { code?: unknown }).code === "compaction-failed");
-
-/** @internal Calls already in the cassette (a resumed run numbers on after them); 0 when it is missing or unreadable. */
-export async function countRecordedCalls(cassettePath: string): Promise<number> {
-  if (!existsSync(cassettePath)) return 0;
-  try {
-    return (await loadCassette(cassettePath)).calls.length;
-  } catch {
-    return 0;
-  }
-}

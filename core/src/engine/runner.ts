@@ -5,7 +5,8 @@ import { basename, join } from "node:path";
 import type { ChartDefinition } from "./define-chart.js";
 import type { ChartHandle, RunChartOptions, RunResult } from "./run-options.js";
 import type { RunServices } from "./run-services.js";
-import { callHistory, countRecordedCalls, prepareNew, prepareResume, type Prepared } from "./run-session.js";
+import { callHistory, prepareNew, prepareResume, type Prepared } from "./run-session.js";
+import { prepareStoredResume } from "./stored-resume.js";
 import { announce, armEndings, checkpointAfterFlush, deliver, failLater, finish, isLive, startActor, type Run } from "./run-lifecycle.js";
 import { buildModelChain } from "./model-chain.js";
 import type { RequestOrigin } from "../llm/protocol.js";
@@ -96,7 +97,7 @@ export async function startChart(options: RunChartOptions): Promise<ChartHandle>
     // What the dead run's tools left running is stopped before anything of this run starts.
     for (const { pgid, startTicks } of session.recorded.orphanedProcesses()) if (startTicks !== undefined) killGroupSince(pgid, startTicks);
     for (const call of session.recorded.unfinishedCalls()) killTagged(processTagOf(session.manifest.sessionId, call.invokeId, call.turn, call.toolCallId));
-    if (session.paths) for (const grant of await grantsIn(session.paths.transcript)) permissions.grants.add(grant);
+    if (session.past) for (const grant of await grantsIn(session.past.rows())) permissions.grants.add(grant);
   }
   const run = assembleRun(options, session, tools, permissions);
   announce(run, session.history.interrupted);
@@ -152,10 +153,12 @@ async function openSession(options: RunChartOptions): Promise<OpenedSession> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
   const cwd = options.cwd ?? process.cwd();
-  const prepared = options.resume
-    ? prepareResume(options.resume, options.chart.id, cwd, options.sessionsRoot, options.store)
-    : await prepareNew(options, clock, ids);
-  const { paths, manifest, checkpoint } = prepared;
+  const prepared = !options.resume
+    ? await prepareNew(options, clock, ids)
+    : options.store && options.store.kind !== "disk"
+      ? await prepareStoredResume(options.resume, options.chart.id, options.store)
+      : prepareResume(options.resume, options.chart.id, cwd, options.sessionsRoot, options.store);
+  const { manifest, checkpoint, past } = prepared;
   const runId = ids.runId();
   options.onStart?.({
     sessionId: manifest.sessionId,
@@ -164,16 +167,18 @@ async function openSession(options: RunChartOptions): Promise<OpenedSession> {
     sessionDir: prepared.writer.location,
     resumed: checkpoint !== undefined,
   });
-  // Only the disk store resumes (prepareResume refuses the others), so a checkpoint comes with paths.
-  const history = checkpoint && paths ? await callHistory(paths.transcript) : { completed: [], interrupted: [] };
+  // A resume reads the session's past through its store (a new session has none).
+  const resumed = checkpoint ? past : undefined;
+  const history = resumed ? await callHistory(resumed.rows()) : { completed: [], interrupted: [] };
   if (history.completed.length > 0) options.model.skipCompleted?.(history.completed);
   const workDir = options.workDir ?? cwd;
   // The process's own directory exists; a given one is made if it is missing.
   if (options.workDir !== undefined || options.cwd !== undefined) mkdirSync(workDir, { recursive: true });
-  const recordedCalls = checkpoint && paths ? await countRecordedCalls(paths.cassette) : 0;
-  const recorded = checkpoint && paths ? await RecordedTurns.read(paths.root, paths.transcript, prepared.orphanedRows) : RecordedTurns.empty();
-  const answered = checkpoint && paths ? await answersNotInTranscript(paths.cassette, history.completed) : new Map();
-  const states = checkpoint && paths ? (await readRecordedStates(paths.transcript)).states : [];
+  const cassetteCalls = resumed ? await resumed.cassetteCalls() : [];
+  const recordedCalls = cassetteCalls.length;
+  const recorded = resumed ? await RecordedTurns.read(resumed) : RecordedTurns.empty();
+  const answered = resumed ? await answersNotInTranscript(cassetteCalls, history.completed) : new Map();
+  const states = resumed ? (await readRecordedStates(resumed.rows())).states : [];
   const replay = await replayRecording(options.model);
   return { ...prepared, runId, clock, ids, cwd, workDir, history, recordedCalls, recorded, answered, states, replay };
 }

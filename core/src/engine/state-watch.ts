@@ -83,7 +83,8 @@ export class StateWatch {
    */
   resumed(
     recorded: RecordedState | undefined,
-    checkpoint: { seq: number; files: CheckpointFiles },
+    /** `files`: the checkpoint files that may hold the recorded state (a store without them holds its latest record only). */
+    checkpoint: { seq: number; files?: CheckpointFiles },
     now: ChartState,
     config: readonly string[],
   ): DivergenceNotice | undefined {
@@ -96,7 +97,7 @@ export class StateWatch {
       stateHash: hash,
       config,
       now,
-      before: recordedSnapshot(checkpoint.files, recorded.seq, recorded.stateHash, this.#scrubber),
+      before: checkpoint.files && recordedSnapshot(checkpoint.files, recorded.seq, recorded.stateHash, this.#scrubber),
     };
     const differences = differencesOf(divergence);
     return divergenceNotice(divergence, resumeDivergenceMessage(divergence, checkpoint.seq, differences), differences);

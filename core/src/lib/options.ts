@@ -71,7 +71,10 @@ export interface RunOptions {
   sessionDir?: string;
   /** Create the session directory as `<sessionsRoot>/<session id>` instead. */
   sessionsRoot?: string;
-  /** Resume this session directory from its latest checkpoint instead of starting anew. */
+  /**
+   * Resume this session from its latest checkpoint instead of starting anew: its directory, or with
+   * a `store`, its id in that store.
+   */
   resume?: string;
   /** The work root: tools resolve relative paths against it and, by default, touch nothing outside it. Default: `<sessionDir>/work`, created on start. */
   workDir?: string;
@@ -306,9 +309,6 @@ export function resolveOptions(options: unknown): Resolution {
   const storeKind = isObject(options.store) ? (options.store as { kind?: unknown }).kind : undefined;
   if (storeKind !== undefined && storeKind !== "disk" && options.sessionDir !== undefined) {
     issues.push({ path: "sessionDir", message: `a session of the ${String(storeKind)} store has no directory; leave sessionDir out` });
-  }
-  if (storeKind !== undefined && storeKind !== "disk" && options.resume !== undefined) {
-    issues.push({ path: "resume", message: `resuming a session of the ${String(storeKind)} store is not available yet (only the disk store resumes)` });
   }
   if (options.resume !== undefined && options.sessionDir !== undefined) {
     issues.push({ path: "resume", message: "give sessionDir (a new session) or resume (an existing one), not both" });

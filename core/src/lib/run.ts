@@ -110,8 +110,17 @@ async function start(
   const store = options.store;
   const named = options.resume ?? options.sessionDir;
   const sessionId = named === undefined ? ids.sessionId(clock.now()) : basename(resolve(named));
-  // A store without directories (memory) gives the session none; its work root is then a temporary one.
-  const sessionDir = named === undefined ? (store ? store.dirOf(sessionId) : sessionDirOf(options, sessionId)) : resolve(named);
+  // A store without directories (memory, Postgres) gives the session none; its work root is then a
+  // temporary one (a resumed session's too: pass workDir to keep one across runs).
+  const dirless = store !== undefined && store.kind !== "disk";
+  const sessionDir =
+    named === undefined
+      ? store
+        ? store.dirOf(sessionId)
+        : sessionDirOf(options, sessionId)
+      : dirless && options.resume !== undefined
+        ? undefined
+        : resolve(named);
   const tempWork = options.workDir === undefined && sessionDir === undefined ? mkdtempSync(join(tmpdir(), `escapement-${sessionId}-work-`)) : undefined;
   const workDir = options.workDir === undefined ? (tempWork ?? join(sessionDir!, "work")) : resolve(options.workDir);
   const tools = options.tools instanceof ToolRegistry ? options.tools : (resolved.toolList ?? defaultRegistry(chart, options.toolEnv ?? {}));
@@ -155,7 +164,7 @@ async function start(
       ...(store ? { store } : {}),
       ...(options.resume
         ? store
-          ? { resume: sessionDir! }
+          ? { resume: sessionDir ?? options.resume }
           : { resume: basename(sessionDir!), sessionsRoot: dirname(sessionDir!) }
         : sessionDir === undefined
           ? {}

@@ -5,7 +5,7 @@
  * session written by an older build opens as it is.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { CheckpointStore } from "../runtime/checkpoint-store.js";
 import { readBlob } from "../runtime/io-store.js";
@@ -14,7 +14,8 @@ import { SessionError } from "../runtime/session-error.js";
 import { readTranscript } from "../runtime/transcript-reader.js";
 import { isArtifactName } from "../templates/artifact-name.js";
 import { LIVE_LOCK_FILE, liveRunOf, removeLiveLock, writeLiveLock } from "./live-lock.js";
-import type { SessionFile, SessionStore, SessionWriter } from "./session-store.js";
+import { freshPath } from "./fresh-path.js";
+import type { FileCut, SessionFile, SessionStore, SessionWriter } from "./session-store.js";
 
 export interface DiskStoreOptions {
   /** Where new sessions go, and where ids are looked up. */
@@ -35,6 +36,12 @@ export function diskStore(options: DiskStoreOptions): SessionStore & { readonly 
     // Synchronous inside: the directory exists as soon as the call returns.
     create: async ({ manifest, dir }) =>
       diskWriter(createSessionDir(dir === undefined ? join(root, manifest.sessionId) : resolve(options.cwd, dir), manifest), manifest.sessionId),
+    reopen: async (key, cuts, manifest) => {
+      const paths = sessionPaths(key);
+      for (const cut of cuts) cutFile(key, cut);
+      writeManifest(paths, manifest);
+      return diskWriter(paths, manifest.sessionId);
+    },
     locate: async (target) => resolve(locateSession(target, root, options.cwd)),
     location: (key) => key,
     dirOf: (sessionId) => join(root, sessionId),
@@ -83,6 +90,19 @@ export function diskWriter(paths: SessionPaths, sessionId: string): SessionWrite
     lock: (lock) => writeLiveLock(paths.root, lock),
     unlock: (pid) => removeLiveLock(paths.root, pid),
   };
+}
+
+/** Moves the bytes of a session's file past `cut.keep` into a new file beside it (when asked), then truncates it. */
+function cutFile(dir: string, cut: FileCut): void {
+  const path = join(dir, cut.path);
+  const size = statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+  if (size <= cut.keep) return;
+  if (cut.aside) {
+    const tail = readFileSync(path).subarray(cut.keep);
+    const aside = freshPath(cut.aside.prefix, cut.aside.suffix, (name) => existsSync(join(dir, name)));
+    writeFileSync(join(dir, aside), tail, { flag: "wx" });
+  }
+  truncateSync(path, cut.keep);
 }
 
 async function* rowsOf(paths: SessionPaths, readOptions: Parameters<typeof readTranscript>[1]) {

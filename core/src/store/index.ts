@@ -1,5 +1,6 @@
-export type { SessionStore, SessionWriter, SessionFile, CreateSession } from "./session-store.js";
+export type { SessionStore, SessionWriter, SessionFile, CreateSession, FileCut } from "./session-store.js";
 export { diskStore, diskWriter, filePathsOf, localOnlyFiles, type DiskStoreOptions } from "./disk-store.js";
+export { freshPath } from "./fresh-path.js";
 export { memoryStore, type MemoryStoreOptions } from "./memory-store.js";
 export { parseStoreSpec, openStore, type StoreSpec } from "./store-spec.js";
 export { postgresStore, postgresSchemaVersion, redactedUrl, type PostgresStoreOptions } from "./postgres-store.js";

@@ -12,6 +12,7 @@ import type { Durable } from "../runtime/durable.js";
 import { isArtifactName } from "../templates/artifact-name.js";
 import { processIsAlive, type LiveLock } from "./live-lock.js";
 import { localOnlyFiles } from "./disk-store.js";
+import { freshPath } from "./fresh-path.js";
 import { MemoryFile } from "./memory-file.js";
 import type { SessionFile, SessionStore, SessionWriter } from "./session-store.js";
 import { latestCheckpoint, rowsOfText } from "./session-text.js";
@@ -59,6 +60,21 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
       const session: MemorySession = { files: new Map([[MANIFEST, MemoryFile.of(manifestText(manifest))]]), lock: undefined };
       sessions.set(manifest.sessionId, session);
       return memoryWriter(manifest.sessionId, session, acknowledge);
+    },
+    reopen: async (key, cuts, manifest) => {
+      const session = sessionOf(key);
+      for (const cut of cuts) {
+        const file = session.files.get(cut.path);
+        if (!file || file.size <= cut.keep) continue;
+        const bytes = file.bytes();
+        if (cut.aside) {
+          const aside = freshPath(cut.aside.prefix, cut.aside.suffix, (path) => session.files.has(path));
+          session.files.set(aside, MemoryFile.of(bytes.subarray(cut.keep)));
+        }
+        session.files.set(cut.path, MemoryFile.of(bytes.subarray(0, cut.keep)));
+      }
+      session.files.set(MANIFEST, MemoryFile.of(manifestText(manifest)));
+      return memoryWriter(key, session, acknowledge);
     },
     locate: async (target) => {
       if (!sessions.has(target)) throw new SessionError("session-missing", `no session "${target}" in the memory store`);

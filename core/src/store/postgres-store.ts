@@ -18,6 +18,7 @@ import type { Durable } from "../runtime/durable.js";
 import { isArtifactName } from "../templates/artifact-name.js";
 import { localOnlyFiles } from "./disk-store.js";
 import { processIsAlive, type LiveLock } from "./live-lock.js";
+import { freshPath } from "./fresh-path.js";
 import { MemoryFile } from "./memory-file.js";
 import type { SessionFile, SessionStore, SessionWriter } from "./session-store.js";
 import { latestCheckpoint, rowsOfText } from "./session-text.js";
@@ -139,7 +140,43 @@ function storeOver(pool: Pool, where: string): SessionStore {
       } finally {
         client.release();
       }
-      return postgresWriter(pool, manifest.sessionId, text);
+      return postgresWriter(pool, manifest.sessionId, new Map([[MANIFEST, MemoryFile.of(text)]]));
+    },
+    reopen: async (key, cuts, manifest) => {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        // Held to the commit: a second resume of the session waits here, then sees this one's cut.
+        const found = await client.query("SELECT 1 FROM escapement_sessions WHERE id = $1 FOR UPDATE", [key]);
+        if (found.rowCount !== 1) throw missing(key);
+        const files = await filesIn(client, key);
+        for (const cut of cuts) {
+          const bytes = files.get(cut.path);
+          if (!bytes || bytes.byteLength <= cut.keep) continue;
+          const chunks = [{ path: cut.path, bytes: bytes.subarray(0, cut.keep) }];
+          if (cut.aside) {
+            const aside = freshPath(cut.aside.prefix, cut.aside.suffix, (path) => files.has(path));
+            chunks.push({ path: aside, bytes: bytes.subarray(cut.keep) });
+            files.set(aside, chunks[1]!.bytes);
+          }
+          files.set(cut.path, chunks[0]!.bytes);
+          await client.query("DELETE FROM escapement_chunks WHERE session_id = $1 AND path = $2", [key, cut.path]);
+          await insertChunks(client, key, chunks);
+        }
+        const text = manifestText(manifest);
+        await client.query("UPDATE escapement_sessions SET manifest = $2 WHERE id = $1", [key, text]);
+        await client.query("DELETE FROM escapement_chunks WHERE session_id = $1 AND path = $2", [key, MANIFEST]);
+        await insertChunks(client, key, [{ path: MANIFEST, bytes: Buffer.from(text) }]);
+        files.set(MANIFEST, Buffer.from(text));
+        await client.query("COMMIT");
+        return postgresWriter(pool, key, new Map([...files].map(([path, bytes]) => [path, MemoryFile.of(bytes)])));
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        if (error instanceof SessionError) throw error;
+        throw new SessionError("session-io", `reopening session ${key} in the Postgres store at ${where} failed: ${(error as Error).message}`);
+      } finally {
+        client.release();
+      }
     },
     locate: async (target) => {
       if (!(await exists(target))) throw missing(target);
@@ -219,14 +256,20 @@ async function fileBytes(pool: Pool, key: string, path: string): Promise<Buffer 
 }
 
 async function* filesOf(pool: Pool, key: string): AsyncGenerator<SessionFile> {
-  const found = await pool.query<{ path: string; bytes: Buffer }>("SELECT path, bytes FROM escapement_chunks WHERE session_id = $1 ORDER BY path, n", [key]);
+  const files = await filesIn(pool, key);
+  for (const path of [...files.keys()].sort()) yield { path, bytes: files.get(path)! };
+}
+
+/** Every file of a session, its chunks joined, by path. */
+async function filesIn(client: Pool | PoolClient, key: string): Promise<Map<string, Buffer>> {
+  const found = await client.query<{ path: string; bytes: Buffer }>("SELECT path, bytes FROM escapement_chunks WHERE session_id = $1 ORDER BY path, n", [key]);
   const byPath = new Map<string, Buffer[]>();
   for (const row of found.rows) {
     const chunks = byPath.get(row.path);
     if (chunks) chunks.push(row.bytes);
     else byPath.set(row.path, [row.bytes]);
   }
-  for (const path of [...byPath.keys()].sort()) yield { path, bytes: Buffer.concat(byPath.get(path)!) };
+  return new Map([...byPath].map(([path, chunks]) => [path, Buffer.concat(chunks)]));
 }
 
 /** Appends chunks in one statement, in the order given (their serial numbers follow it). */
@@ -250,10 +293,10 @@ type Write =
 
 /**
  * The writer of one Postgres session. The run reads back what it wrote from its own view (the io
- * pack's size, an artifact it captured), kept in memory; the database gets the writes in batches.
+ * pack's size, an artifact it captured), kept in memory and starting from what the session held
+ * (a resume's); the database gets the writes in batches.
  */
-function postgresWriter(pool: Pool, sessionId: string, manifest: string): SessionWriter {
-  const staged = new Map<string, MemoryFile>([[MANIFEST, MemoryFile.of(manifest)]]);
+function postgresWriter(pool: Pool, sessionId: string, staged: Map<string, MemoryFile>): SessionWriter {
   let queued: Array<{ write: Write; done: () => void; fail: (error: unknown) => void }> = [];
   let scheduled = false;
   let tail: Promise<void> | undefined;

@@ -40,6 +40,16 @@ export interface SessionFile {
   bytes: Uint8Array;
 }
 
+/**
+ * What a resume cuts from one of a session's files: the bytes past `keep` are dropped, and kept in a
+ * new file named `<aside.prefix><aside.suffix>` (or `<prefix>-2<suffix>`, ...) when `aside` is given.
+ */
+export interface FileCut {
+  path: string;
+  keep: number;
+  aside?: { prefix: string; suffix: string };
+}
+
 /** Where a new session goes: its manifest, and for the disk store the exact directory (else `<root>/<sessionId>`). */
 export interface CreateSession {
   manifest: SessionManifest;
@@ -91,6 +101,13 @@ export interface SessionStore {
    * then. The session exists once this settles (the disk store makes its directory before it returns).
    */
   create(request: CreateSession): Promise<SessionWriter>;
+  /**
+   * Opens an existing session for a resumed run: cuts its files back as `cuts` say, writes
+   * `manifest`, and returns the writer the run appends through (after what was kept). The cuts and
+   * the manifest are durable once this settles; a store with transactions makes them in one, so a
+   * process killed meanwhile leaves the session as it was, or cut back whole.
+   */
+  reopen(key: string, cuts: readonly FileCut[], manifest: SessionManifest): Promise<SessionWriter>;
   /**
    * The session a user names (an id, or for the disk store a directory too), as the key the other
    * methods take (the memory store's is the id, the disk store's the directory); `SessionError`

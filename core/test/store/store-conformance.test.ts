@@ -147,6 +147,60 @@ for (const [kind, open] of Object.entries(stores)) {
       ]);
     });
 
+    it("reopens a session cut back as a resume asks, the tails set aside, and appends after what was kept", async () => {
+      const { store } = await open();
+      const writer = await store.create({ manifest: manifestOf("s-reopen") });
+      const key = await store.locate("s-reopen");
+      const transcript = new TranscriptWriter(writer.transcript, { clock });
+      for (let index = 0; index < 4; index++) transcript.append("runner/notice", { code: "n", message: `row ${index}` });
+      transcript.close();
+      const io = new IoStore(writer.io);
+      io.put("kept", { n: 1 });
+      await transcript.durable();
+      await writer.durable();
+      const files = async () => new Map((await collect(store.files(key))).map((file) => [file.path, Buffer.from(file.bytes).toString("utf8")]));
+      const before = await files();
+      const lines = before.get("transcript.jsonl")!.split("\n");
+      const keep = Buffer.byteLength(`${lines[0]}\n${lines[1]}\n`);
+      const ioKept = Buffer.byteLength(before.get("io.jsonl")!);
+      // A dead run's own aside file is never overwritten: the next name is taken.
+      await (
+        await store.reopen(
+          key,
+          [{ path: "transcript.jsonl", keep: before.get("transcript.jsonl")!.length, aside: { prefix: "orphaned-after-2", suffix: ".jsonl" } }],
+          manifestOf("s-reopen"),
+        )
+      ).durable();
+      const reopened = await store.reopen(
+        key,
+        [
+          { path: "transcript.jsonl", keep, aside: { prefix: "orphaned-after-2", suffix: ".jsonl" } },
+          { path: "cassette.jsonl", keep: 0, aside: { prefix: "orphaned-after-2", suffix: ".cassette.jsonl" } },
+        ],
+        { ...manifestOf("s-reopen"), status: "running", chartModule: "reopened" },
+      );
+      const after = await files();
+      expect(after.get("transcript.jsonl")).toBe(`${lines[0]}\n${lines[1]}\n`);
+      expect(after.get("orphaned-after-2.jsonl")).toBe(`${lines[2]}\n${lines[3]}\n`);
+      expect([...after.keys()].filter((path) => path.startsWith("orphaned-"))).toEqual(["orphaned-after-2.jsonl"]);
+      expect(await store.manifest(key)).toMatchObject({ chartModule: "reopened" });
+      // The new writer goes on from what was kept: seq, transcript bytes and the io pack's size.
+      const nextRef = new IoStore(reopened.io).put("next", { n: 2 });
+      expect(Number(/offset=(\d+)/.exec(nextRef)![1])).toBeGreaterThan(ioKept);
+      const next = new TranscriptWriter(reopened.transcript, { clock, nextSeq: 3, offset: keep });
+      next.append("runner/notice", { code: "n", message: "after" });
+      next.close();
+      await next.durable();
+      await reopened.durable();
+      expect(await store.blob(key, nextRef)).toBe('{"n":2}');
+      expect((await collect(store.rows(key))).map((row) => [row.seq, (row.data as { message: string }).message])).toEqual([
+        [1, "row 0"],
+        [2, "row 1"],
+        [3, "after"],
+      ]);
+      await expect(store.reopen("s-missing", [], manifestOf("s-missing"))).rejects.toThrow(/no session|not a session|ENOENT/);
+    });
+
     it("keeps io blobs at the refs it returned, and the latest checkpoint with the io size it covers", async () => {
       const { store } = await open();
       const writer = await store.create({ manifest: manifestOf("s-io") });

@@ -69,7 +69,7 @@ export interface RunFlags {
 export async function runCommand(chartArg: string | undefined, flags: RunFlags, io: CliIo): Promise<number> {
   const storeSpec = flags.store === undefined ? undefined : storeFlagSpec(flags);
   let chartPath = chartArg;
-  if (flags.resume && !chartPath) chartPath = chartOfSession(flags.resume, io.cwd);
+  if (flags.resume && !chartPath) chartPath = storeSpec ? await chartOfStoredSession(storeSpec, flags.resume, io.cwd) : chartOfSession(flags.resume, io.cwd);
   if (!chartPath) throw new UsageError("missing <chart>: escapement run <chart-module> [options]");
   const loaded = await loadChart(chartPath, io.cwd, {
     // The public entry every chart imports, loaded before the chart loader's hooks are in place:
@@ -107,7 +107,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
     notice = paramNotice(params, await answerSource(loaded.dir, loaded.chart.id, replay, live !== undefined, io.cwd));
   }
   const workDir = flags.workDir === undefined ? undefined : prepareWorkDir(resolve(io.cwd, flags.workDir));
-  if (flags.resume) refuseLiveSession(flags.resume, io.cwd);
+  if (flags.resume && !storeSpec) refuseLiveSession(flags.resume, io.cwd);
   // Said before the run starts, so it is never missed: nothing of this session outlives the process.
   if (storeSpec?.kind === "memory")
     io.stderr.write("store: memory (the session lives in this process only and is gone when it exits; nothing is written to .escapement)\n");
@@ -232,14 +232,16 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
 /**
  * `--store`: the store a value names, or undefined for the disk store (the default). A session of
  * another store has no directory, so what reads one is refused up front: the terminal UI and wire
- * renderers (they read the session's files), `--session-dir`, and `--resume` (only the disk store
- * resumes yet).
+ * renderers (they read the session's files) and `--session-dir`; and `--resume` from memory (a
+ * memory session is gone with the process that ran it).
  */
 function storeFlagSpec(flags: RunFlags): StoreSpec | undefined {
   const spec = parseStoreSpec(flags.store!);
   if (spec.kind === "disk") return undefined;
   const what = spec.kind === "memory" ? "--store memory" : "--store postgres://";
-  if (flags.resume) throw new UsageError(`${what}: resuming is not available for this store yet (only the disk store resumes)`);
+  if (flags.resume && spec.kind === "memory") {
+    throw new UsageError(`--store memory: a memory session is gone when the process that ran it exits; nothing to resume (resume from disk or postgres://)`);
+  }
   if (flags.sessionDir) throw new UsageError(`${what} writes no session directory; drop --session-dir`);
   if (flags.frontend !== "stdin") throw new UsageError(`${what} runs headless only (--no-tui, without --listen or --web): renderers read the session's files`);
   return spec;
@@ -266,6 +268,18 @@ function refuseLiveSession(target: string, cwd: string): void {
   const live = liveRunOf(dir);
   if (live)
     throw new UsageError(`session ${target} is being run by process ${live.pid} (see ${join(dir, LIVE_LOCK_FILE)}); wait for it to end, or stop it first`);
+}
+
+/** The chart module a stored session records (`--resume <id> --store postgres://...` without <chart>). */
+async function chartOfStoredSession(spec: StoreSpec, target: string, cwd: string): Promise<string> {
+  const store = await openStore(spec, { root: defaultSessionsRoot(cwd), cwd });
+  try {
+    const manifest = await store.manifest(await store.locate(target));
+    if (!manifest.chartModule) throw new UsageError(`session ${target} does not record its chart module; pass <chart>`);
+    return manifest.chartModule;
+  } finally {
+    await store.close();
+  }
 }
 
 function chartOfSession(target: string, cwd: string): string {

@@ -109,12 +109,21 @@ export function cassettePathOf(target: string): string {
 export async function loadCassette(target: string, expectedChartId?: string): Promise<LoadedCassette> {
   const path = cassettePathOf(target);
   if (!existsSync(path)) throw new SessionError("session-missing", `no cassette at ${path}`);
+  return cassetteOfLines(readLines(path), path, expectedChartId);
+}
+
+/** A cassette from its text (a store's cassette); `path` names it in messages. Refuses what `loadCassette` refuses. */
+export function parseCassette(text: string, path: string, expectedChartId?: string): Promise<LoadedCassette> {
+  return cassetteOfLines(splitLines(text), path, expectedChartId);
+}
+
+async function cassetteOfLines(lines: AsyncIterable<string> | Iterable<string>, path: string, expectedChartId: string | undefined): Promise<LoadedCassette> {
   let header: CassetteHeader | undefined;
   const calls: CassetteCall[] = [];
   const steers: CassetteSteer[] = [];
   let skipped = 0;
   let line = 0;
-  for await (const text of readLines(path)) {
+  for await (const text of lines) {
     line++;
     if (text.trim() === "") continue;
     let value: any;
