@@ -4,11 +4,11 @@
  * live lock) and the chunks of its files in `escapement_chunks`, appended in order: the bytes a
  * session directory would hold, so export, import and refs mean the same as on disk.
  *
- * Writes are batched and acknowledged once committed: each writer queues its writes, and once per
- * turn of the event loop commits everything queued in one transaction (the appends in one
- * statement), then acknowledges them in order. A write that fails fails every later one of the
- * writer (and its `durable()`): nothing is acknowledged out of order, so a run never shows or does
- * what its session does not hold.
+ * Writes are batched and acknowledged once committed: the store's writers queue their writes, and
+ * everything queued while a commit is under way goes in the next commit, one statement for all
+ * sessions and rows (postgres-group-commit.ts); a session's writes commit in the order made.
+ * A write that fails fails every later one of the writer (and its `durable()`): nothing is
+ * acknowledged out of order, so a run never shows or does what its session does not hold.
  */
 import type { Pool, PoolClient, PoolConfig } from "pg";
 import { parseRef } from "@escapement/wire-schema/runtime";
@@ -20,6 +20,7 @@ import { localOnlyFiles } from "./disk-store.js";
 import { processIsAlive, type LiveLock } from "./live-lock.js";
 import { freshPath } from "./fresh-path.js";
 import { MemoryFile } from "./memory-file.js";
+import { groupCommit, type GroupCommit, type Write, type WriteOwner } from "./postgres-group-commit.js";
 import type { SessionFile, SessionStore, SessionWriter } from "./session-store.js";
 import { latestCheckpoint, rowsOfText } from "./session-text.js";
 
@@ -113,6 +114,7 @@ async function migrate(pool: Pool, schema: string | undefined): Promise<void> {
 }
 
 function storeOver(pool: Pool, where: string): SessionStore {
+  const commits = groupCommit(pool);
   const missing = (key: string) => new SessionError("session-missing", `no session "${key}" in the Postgres store at ${where}`);
   const fileText = async (key: string, path: string): Promise<string | undefined> => (await fileBytes(pool, key, path))?.toString("utf8");
   const exists = async (key: string): Promise<boolean> => (await pool.query("SELECT 1 FROM escapement_sessions WHERE id = $1", [key])).rowCount === 1;
@@ -140,7 +142,7 @@ function storeOver(pool: Pool, where: string): SessionStore {
       } finally {
         client.release();
       }
-      return postgresWriter(pool, manifest.sessionId, new Map([[MANIFEST, MemoryFile.of(text)]]));
+      return postgresWriter(commits, manifest.sessionId, new Map([[MANIFEST, MemoryFile.of(text)]]));
     },
     reopen: async (key, cuts, manifest) => {
       const client = await pool.connect();
@@ -169,7 +171,7 @@ function storeOver(pool: Pool, where: string): SessionStore {
         await insertChunks(client, key, [{ path: MANIFEST, bytes: Buffer.from(text) }]);
         files.set(MANIFEST, Buffer.from(text));
         await client.query("COMMIT");
-        return postgresWriter(pool, key, new Map([...files].map(([path, bytes]) => [path, MemoryFile.of(bytes)])));
+        return postgresWriter(commits, key, new Map([...files].map(([path, bytes]) => [path, MemoryFile.of(bytes)])));
       } catch (error) {
         await client.query("ROLLBACK").catch(() => {});
         if (error instanceof SessionError) throw error;
@@ -282,103 +284,49 @@ async function insertChunks(client: PoolClient, key: string, chunks: readonly { 
   );
 }
 
-/** One queued write: an append, a file replaced whole, the manifest, the lock. */
-type Write =
-  | { kind: "append"; path: string; bytes: Buffer }
-  | { kind: "replace"; path: string; bytes: Buffer }
-  | { kind: "manifest"; manifest: SessionManifest }
-  | { kind: "lock"; lock: LiveLock | null; ifPid?: number }
-  /** Writes nothing: acknowledged once every write queued before it is (`durable()`). */
-  | { kind: "mark" };
-
 /**
  * The writer of one Postgres session. The run reads back what it wrote from its own view (the io
  * pack's size, an artifact it captured), kept in memory and starting from what the session held
- * (a resume's); the database gets the writes in batches.
+ * (a resume's); the database gets the writes in batches, with those of the store's other sessions
+ * (`GroupCommit`).
  */
-function postgresWriter(pool: Pool, sessionId: string, staged: Map<string, MemoryFile>): SessionWriter {
-  let queued: Array<{ write: Write; done: () => void; fail: (error: unknown) => void }> = [];
-  let scheduled = false;
-  let tail: Promise<void> | undefined;
+function postgresWriter(commits: GroupCommit, sessionId: string, staged: Map<string, MemoryFile>): SessionWriter {
   let failure: unknown;
-  const commit = async (batch: typeof queued): Promise<void> => {
-    const client = await pool.connect();
-    try {
-      await client.query("BEGIN");
-      let appends: { path: string; bytes: Buffer }[] = [];
-      const flushAppends = async () => {
-        await insertChunks(client, sessionId, appends);
-        appends = [];
-      };
-      for (const { write } of batch) {
-        if (write.kind === "mark") continue;
-        if (write.kind === "append") {
-          appends.push({ path: write.path, bytes: write.bytes });
-          continue;
-        }
-        await flushAppends();
-        if (write.kind === "replace") {
-          await client.query("DELETE FROM escapement_chunks WHERE session_id = $1 AND path = $2", [sessionId, write.path]);
-          await insertChunks(client, sessionId, [{ path: write.path, bytes: write.bytes }]);
-        } else if (write.kind === "manifest") {
-          const text = manifestText(write.manifest);
-          await client.query("UPDATE escapement_sessions SET manifest = $2 WHERE id = $1", [sessionId, text]);
-          await client.query("DELETE FROM escapement_chunks WHERE session_id = $1 AND path = $2", [sessionId, MANIFEST]);
-          await insertChunks(client, sessionId, [{ path: MANIFEST, bytes: Buffer.from(text) }]);
-        } else if (write.ifPid === undefined) {
-          await client.query("UPDATE escapement_sessions SET lock = $2 WHERE id = $1", [sessionId, write.lock === null ? null : JSON.stringify(write.lock)]);
-        } else {
-          await client.query("UPDATE escapement_sessions SET lock = NULL WHERE id = $1 AND (lock->>'pid')::int = $2", [sessionId, write.ifPid]);
-        }
-      }
-      await flushAppends();
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
-  const drain = (): void => {
-    scheduled = false;
-    const batch = queued;
-    queued = [];
-    const previous = tail ?? Promise.resolve();
-    const done: Promise<void> = previous.then(() => {
-      if (failure !== undefined) throw failure;
-      return commit(batch);
-    });
-    tail = done;
-    done.then(
-      () => {
-        for (const entry of batch) entry.done();
-        if (tail === done) tail = undefined;
-      },
-      (error: unknown) => {
-        failure ??= new SessionError("session-io", `writing session ${sessionId} to the Postgres store failed: ${(error as Error)?.message ?? String(error)}`);
-        for (const entry of batch) entry.fail(failure);
-        if (tail === done) tail = undefined;
-      },
-    );
+  /** The last write's acknowledgement while one is waiting: `durable()` waits for it (writes commit in order). */
+  let tail: Promise<void> | undefined;
+  const owner: WriteOwner = {
+    sessionId,
+    failure: () => failure,
+    stop: (cause) =>
+      (failure ??= new SessionError("session-io", `writing session ${sessionId} to the Postgres store failed: ${(cause as Error)?.message ?? String(cause)}`)),
   };
   const write = (entry: Write): Promise<void> => {
     if (failure !== undefined) return Promise.reject(failure);
-    const ack = new Promise<void>((done, fail) => queued.push({ write: entry, done, fail }));
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(drain);
-    }
+    const ack = commits.write(owner, entry);
+    tail = ack;
+    // Settled here too, so a write nobody waits on is no unhandled rejection (its failure reaches `durable()`).
+    ack.then(
+      () => {
+        if (tail === ack) tail = undefined;
+      },
+      () => {
+        if (tail === ack) tail = undefined;
+      },
+    );
     return ack;
   };
   const pending = (): Durable => {
     if (failure !== undefined) return Promise.reject(failure);
-    if (queued.length === 0 && tail === undefined) return;
-    // The writes queued so far: acknowledged once the last of them is.
-    if (queued.length > 0) return write({ kind: "mark" });
-    return tail!.then(() => {
-      if (failure !== undefined) throw failure;
-    });
+    if (tail === undefined) return;
+    // Writes commit in order, so the last one's commit covers every earlier one; a failure of any stops the owner.
+    return tail.then(
+      () => {
+        if (failure !== undefined) throw failure;
+      },
+      () => {
+        throw failure;
+      },
+    );
   };
   const append = (path: string, text: string): Durable => {
     const found = staged.get(path);
@@ -413,8 +361,9 @@ function postgresWriter(pool: Pool, sessionId: string, staged: Map<string, Memor
     },
     cassette: { head: () => staged.get(CASSETTE)?.slice(0, 4096) ?? "", append: (text) => append(CASSETTE, text) },
     writeManifest: (next) => {
-      staged.set(MANIFEST, MemoryFile.of(manifestText(next)));
-      return write({ kind: "manifest", manifest: next });
+      const text = manifestText(next);
+      staged.set(MANIFEST, MemoryFile.of(text));
+      return write({ kind: "manifest", text });
     },
     durable: pending,
     lock: (lock) => write({ kind: "lock", lock }),

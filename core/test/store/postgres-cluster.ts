@@ -16,7 +16,7 @@ export interface Cluster {
 }
 
 /** The newest installed server's bin directory, or undefined when there is none. */
-function postgresBin(): string | undefined {
+export function postgresBin(): string | undefined {
   const base = "/usr/lib/postgresql";
   if (!existsSync(base)) return undefined;
   const versions = readdirSync(base)
@@ -31,7 +31,15 @@ function postgresBin(): string | undefined {
  */
 export const postgresAvailable = (): boolean => postgresBin() !== undefined || process.env["ESCAPEMENT_EXPECT_POSTGRES"] === "1";
 
-export function startCluster(): Cluster {
+export interface ClusterOptions {
+  /**
+   * Whether the server flushes its log to the device at each commit (Postgres' default). Off by
+   * default: a test's cluster is thrown away, and a commit that reached the OS is all it needs.
+   */
+  fsync?: boolean;
+}
+
+export function startCluster(options: ClusterOptions = {}): Cluster {
   const bin = postgresBin();
   if (!bin) throw new Error("no Postgres server installed (/usr/lib/postgresql/<version>/bin/initdb): install Debian's postgresql package");
   const dir = mkdtempSync(join(tmpdir(), "escapement-pg-"));
@@ -45,7 +53,16 @@ export function startCluster(): Cluster {
   const data = join(dir, "data");
   const port = 20_000 + Math.floor(Math.random() * 30_000);
   run("initdb", ["-D", data, "-A", "trust", "-U", "escapement", "--no-sync", "-E", "UTF8"]);
-  run("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-w", "-o", `-k ${dir} -c listen_addresses='' -p ${port} -c fsync=off`, "start"]);
+  run("pg_ctl", [
+    "-D",
+    data,
+    "-l",
+    join(dir, "server.log"),
+    "-w",
+    "-o",
+    `-k ${dir} -c listen_addresses='' -p ${port} -c fsync=${options.fsync ? "on" : "off"}`,
+    "start",
+  ]);
   return {
     url: `postgresql://escapement@/postgres?host=${encodeURIComponent(dir)}&port=${port}`,
     stop: () => {

@@ -1,0 +1,171 @@
+/**
+ * Scale bench: `npm run bench:scale [-- --sessions 1,16,256 --turns 10 --windows 20 --fsync both]`.
+ *
+ * (c) Transcript rows per second written to the Postgres store, beside the disk store and the memory
+ * store writing the same rows in the same run. Each session is a streamed run written through its
+ * store's writer as a run writes it (bench/scale/streamed-run.ts): batches per flush, the request
+ * and each chart event durable (with its checkpoint) before the next effect; many sessions at once
+ * share the one store, as the sessions of one process do. Target: >= 50,000 rows/s into Postgres
+ * with batching, read at the largest number of sessions at once, with Postgres' default settings
+ * (fsync on), as the median of `--rounds` measurements (the stores take turns, round after round). The bench starts its own throwaway Postgres cluster (initdb in a temporary directory,
+ * a unix socket) and removes it after; with `--fsync both` (the default) it also measures a cluster
+ * that does not flush its log at each commit, which is what the disk store does (it writes to the
+ * OS, it does not fsync), so that row compares like with like.
+ *
+ * (a) parked sessions and (b) workers are not measured: neither exists yet.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { diskStore, memoryStore, postgresStore, type SessionStore } from "../core/src/store/index.js";
+import { postgresBin, startCluster, type Cluster } from "../core/test/store/postgres-cluster.js";
+import { int, ratio, table, verdict } from "./runner/table.js";
+import { rowsPerTurn, type StreamedRunShape } from "./scale/streamed-run.js";
+import { transcriptRate, type RateResult } from "./scale/transcript-rate.js";
+
+const { values } = parseArgs({
+  options: {
+    sessions: { type: "string", default: "1,16,256" },
+    turns: { type: "string", default: "10" },
+    windows: { type: "string", default: "20" },
+    fragments: { type: "string", default: "8" },
+    fsync: { type: "string", default: "both" },
+    rounds: { type: "string", default: "3" },
+    scratch: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (values.help) {
+  console.log(
+    "usage: npm run bench:scale -- [--sessions 1,16,256 (sessions at once, one measurement each)] [--turns N (model turns per session, default 10)] [--windows N (delta rows per turn, default 20)] [--fragments N (tokens per delta row, default 8)] [--fsync on|off|both (Postgres clusters to measure, default both)] [--rounds N (measurements of each, the median shown; default 3)] [--scratch DIR (the disk store's root; default the temp directory)]",
+  );
+  process.exit(0);
+}
+const sessionCounts = values.sessions.split(",").map((value) => Number(value.trim()));
+const shape: StreamedRunShape = { turns: Number(values.turns), windows: Number(values.windows), fragments: Number(values.fragments) };
+const rounds = Number(values.rounds);
+if (![...sessionCounts, shape.turns, shape.windows, shape.fragments, rounds].every((value) => Number.isInteger(value) && value > 0)) {
+  console.error("bench:scale: --sessions, --turns, --windows, --fragments and --rounds take positive integers");
+  process.exit(2);
+}
+if (!["on", "off", "both"].includes(values.fsync)) {
+  console.error(`bench:scale: --fsync takes on, off or both, got "${values.fsync}"`);
+  process.exit(2);
+}
+const TARGET = 50_000;
+const load = (): string => loadavg()[0]!.toFixed(2);
+
+console.log("(a) parked sessions: not measured yet (sessions are not parked yet)");
+console.log("(b) runs/s of workers on Postgres: not measured yet (there are no workers yet)");
+console.log(
+  `(c) transcript rows/s into each store: per session ${shape.turns} turns of ${rowsPerTurn(shape)} rows (request, ${shape.windows} llm/delta rows of ${shape.fragments} tokens, response, runner/event-processed + checkpoint); load average at start ${load()}`,
+);
+
+/** A store to measure: opened fresh for each measurement, closed after. */
+interface Subject {
+  name: string;
+  open(): Promise<SessionStore>;
+  cleanup?: () => void;
+}
+
+const scratch = values.scratch ?? tmpdir();
+const diskRoots: string[] = [];
+const subjects: Subject[] = [
+  {
+    name: "disk",
+    open: async () => {
+      const root = mkdtempSync(join(scratch, "escapement-bench-scale-"));
+      diskRoots.push(root);
+      return diskStore({ root, cwd: root });
+    },
+  },
+  { name: "memory", open: async () => memoryStore() },
+];
+
+const clusters: Cluster[] = [];
+const bin = postgresBin();
+const fsyncs = values.fsync === "both" ? [true, false] : [values.fsync === "on"];
+if (!bin) {
+  console.log("postgres: not measured: no Postgres server installed (/usr/lib/postgresql/<version>/bin/initdb); install Debian's postgresql package");
+} else {
+  for (const fsync of fsyncs) {
+    const cluster = startCluster({ fsync });
+    clusters.push(cluster);
+    let schemas = 0;
+    subjects.push({
+      name: fsync ? "postgres" : "postgres (fsync off)",
+      // A schema of its own per measurement: each starts from empty tables.
+      open: () => postgresStore({ url: cluster.url, schema: `bench_${++schemas}` }),
+    });
+  }
+  console.log(`postgres: a throwaway cluster of ${bin} on a unix socket, ${fsyncs.map((on) => (on ? "fsync on (the default)" : "fsync off")).join(" and ")}`);
+}
+
+const measure = async (subject: Subject, sessions: number, prefix: string): Promise<RateResult> => {
+  const store = await subject.open();
+  try {
+    return await transcriptRate(store, sessions, shape, prefix);
+  } finally {
+    await store.close();
+  }
+};
+
+/** The median of some rates (the middle one; the lower middle of an even count). */
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1]!;
+
+const rows: string[][] = [];
+let verdictLine = "";
+try {
+  // Warm up each store once (the JIT, the connection pool, the first table pages).
+  for (const subject of subjects) await measure(subject, 4, "warmup");
+  for (const sessions of sessionCounts) {
+    // Rounds interleave the stores, so a machine busy for a while slows them alike.
+    const rates = new Map<string, RateResult[]>(subjects.map((subject) => [subject.name, []]));
+    for (let round = 1; round <= rounds; round++) {
+      for (const subject of subjects) rates.get(subject.name)!.push(await measure(subject, sessions, `s${sessions}-r${round}`));
+    }
+    const rateOf = (name: string): number => median(rates.get(name)!.map((result) => result.rowsPerSecond));
+    const disk = rateOf("disk");
+    const memory = rateOf("memory");
+    for (const subject of subjects) {
+      const results = rates.get(subject.name)!;
+      const perSecond = results.map((result) => result.rowsPerSecond);
+      const rate = rateOf(subject.name);
+      rows.push([
+        int(sessions),
+        subject.name,
+        int(results[0]!.rows),
+        int(median(results.map((result) => result.elapsedMs))),
+        int(rate),
+        `${int(Math.min(...perSecond))}..${int(Math.max(...perSecond))}`,
+        ratio(rate / disk),
+        ratio(rate / memory),
+        subject.name.startsWith("postgres") ? verdict(rate >= TARGET) : "",
+      ]);
+    }
+    const postgres = rates.has("postgres") ? "postgres" : rates.has("postgres (fsync off)") ? "postgres (fsync off)" : undefined;
+    if (postgres && sessions === Math.max(...sessionCounts)) {
+      const rate = rateOf(postgres);
+      verdictLine = `target (c): >= ${int(TARGET)} rows/s into Postgres (${postgres === "postgres" ? "fsync on" : "fsync off"}, ${int(sessions)} sessions at once, median of ${rounds}): ${int(rate)} rows/s, ${ratio(rate / TARGET)} of target: ${verdict(rate >= TARGET)}`;
+    }
+  }
+} finally {
+  for (const cluster of clusters) cluster.stop();
+  for (const root of diskRoots) rmSync(root, { recursive: true, force: true });
+}
+console.log(
+  table(["sessions at once", "store", "rows", "ms", "rows/s", "min..max", "vs disk", "vs memory", `>= ${int(TARGET)}`], rows, [
+    "r",
+    "l",
+    "r",
+    "r",
+    "r",
+    "r",
+    "r",
+    "r",
+    "l",
+  ]),
+);
+console.log(verdictLine || "target (c): not measured (no Postgres)");
+console.log(`load average at end ${load()}`);
