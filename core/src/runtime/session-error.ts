@@ -2,6 +2,7 @@ export const sessionErrorCodes = [
   "session-exists",
   "session-missing",
   "session-finished",
+  "session-live",
   "checkpoint-malformed",
   "checkpoint-missing",
   "chart-mismatch",

@@ -21,6 +21,7 @@ import { processIsAlive, type LiveLock } from "./live-lock.js";
 import { freshPath } from "./fresh-path.js";
 import { MemoryFile } from "./memory-file.js";
 import { groupCommit, type GroupCommit, type Write, type WriteOwner } from "./postgres-group-commit.js";
+import { sessionClaims } from "./postgres-claims.js";
 import type { SessionFile, SessionStore, SessionWriter } from "./session-store.js";
 import { latestCheckpoint, rowsOfText } from "./session-text.js";
 
@@ -115,6 +116,19 @@ async function migrate(pool: Pool, schema: string | undefined): Promise<void> {
 
 function storeOver(pool: Pool, where: string): SessionStore {
   const commits = groupCommit(pool);
+  const claims = sessionClaims(pool);
+  /** The writer of a session this process now runs: its claim goes with the run's end (a final manifest). */
+  const claimed = (writer: SessionWriter, key: string): SessionWriter => ({
+    ...writer,
+    writeManifest: (next) => {
+      const written = writer.writeManifest(next);
+      if (next.status === "running") return written;
+      return Promise.resolve(written).then(
+        () => claims.release(key),
+        (error: unknown) => claims.release(key).then(() => Promise.reject(error)),
+      );
+    },
+  });
   const missing = (key: string) => new SessionError("session-missing", `no session "${key}" in the Postgres store at ${where}`);
   const fileText = async (key: string, path: string): Promise<string | undefined> => (await fileBytes(pool, key, path))?.toString("utf8");
   const exists = async (key: string): Promise<boolean> => (await pool.query("SELECT 1 FROM escapement_sessions WHERE id = $1", [key])).rowCount === 1;
@@ -142,9 +156,17 @@ function storeOver(pool: Pool, where: string): SessionStore {
       } finally {
         client.release();
       }
-      return postgresWriter(commits, manifest.sessionId, new Map([[MANIFEST, MemoryFile.of(text)]]));
+      // A new session is this process's: nobody else knows its id yet.
+      await claims.claim(manifest.sessionId);
+      return claimed(postgresWriter(commits, manifest.sessionId, new Map([[MANIFEST, MemoryFile.of(text)]])), manifest.sessionId);
     },
     reopen: async (key, cuts, manifest) => {
+      if (!(await claims.claim(key))) {
+        throw new SessionError(
+          "session-live",
+          `session ${key} is being run by another process (it holds the session in the Postgres store at ${where}); wait for it to end, or stop it first`,
+        );
+      }
       const client = await pool.connect();
       try {
         await client.query("BEGIN");
@@ -171,9 +193,10 @@ function storeOver(pool: Pool, where: string): SessionStore {
         await insertChunks(client, key, [{ path: MANIFEST, bytes: Buffer.from(text) }]);
         files.set(MANIFEST, Buffer.from(text));
         await client.query("COMMIT");
-        return postgresWriter(commits, key, new Map([...files].map(([path, bytes]) => [path, MemoryFile.of(bytes)])));
+        return claimed(postgresWriter(commits, key, new Map([...files].map(([path, bytes]) => [path, MemoryFile.of(bytes)]))), key);
       } catch (error) {
         await client.query("ROLLBACK").catch(() => {});
+        await claims.release(key);
         if (error instanceof SessionError) throw error;
         throw new SessionError("session-io", `reopening session ${key} in the Postgres store at ${where} failed: ${(error as Error).message}`);
       } finally {
@@ -247,7 +270,10 @@ function storeOver(pool: Pool, where: string): SessionStore {
       }
     },
     delete: async (key) => void (await pool.query("DELETE FROM escapement_sessions WHERE id = $1", [key])),
-    close: () => pool.end(),
+    close: async () => {
+      await claims.close();
+      await pool.end();
+    },
   };
 }
 

@@ -251,3 +251,51 @@ describe.each(Object.entries(stores))("resume from the %s store", (_name, open) 
     expect((await collect(store.files(SESSION))).map((file) => file.path)).toEqual(files.map((file) => file.path));
   });
 });
+
+describe.skipIf(!postgresAvailable())("one run at a time per Postgres session", () => {
+  it("refuses to resume a session another process is running; its end frees it", async () => {
+    const url = cluster!.url;
+    const schema = `claims_${++schemas}`;
+    // Two stores, two connections: as two processes would hold them.
+    const first = await postgresStore({ url, schema });
+    const second = await postgresStore({ url, schema });
+    opened.push(first, second);
+    const workDir = scratch("escapement-claims-work-");
+    const session = "claims-session-1";
+
+    // The first run's second model call waits until the test lets it go: the run is live meanwhile.
+    let letGo!: () => void;
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    let atSecondCall!: () => void;
+    const reached = new Promise<void>((resolve) => (atSecondCall = resolve));
+    const inner = await counted();
+    const gated: ModelClient = {
+      assertAlias: (alias) => inner.model.assertAlias(alias),
+      call: async (request, options) => {
+        if (inner.calls() === 1) {
+          atSecondCall();
+          await gate;
+        }
+        return inner.model.call(request, options);
+      },
+    };
+    const host = new AbortController();
+    const running = run({ chart: artifactsChart, model: gated, store: first, ids: sequentialIds("claims"), workDir, signal: host.signal });
+    await reached;
+
+    // Another process tries to resume it: refused in one line, nothing changed.
+    const rowsBefore = (await collect(second.rows(session))).length;
+    const refused = await run({ chart: artifactsChart, model: (await counted()).model, store: second, resume: session, workDir }).catch(
+      (error: unknown) => error,
+    );
+    expect(refused).toMatchObject({ code: "session-live", message: expect.stringContaining(`session ${session} is being run by another process`) });
+    expect((await collect(second.rows(session))).length).toBe(rowsBefore);
+
+    // The first run is interrupted: its session is free, and the other process resumes it to its end.
+    host.abort(new RunInterruption("the host went away"));
+    letGo();
+    expect((await running).status).toBe("aborted");
+    const resumed = await run({ chart: artifactsChart, model: (await counted()).model, store: second, resume: session, workDir });
+    expect(resumed.status).toBe("done");
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * Which sessions of a Postgres store this process runs: one session-level advisory lock per
+ * session, all held on one connection of the store's own. A second process (on any machine) that
+ * would resume a session being run finds its lock taken and is refused; a process that dies
+ * (killed, its machine gone) loses its connection, and with it every claim, so its sessions can be
+ * resumed at once. One connection per store, not per session: a store running hundreds of
+ * sessions does not use up its pool.
+ */
+import type { Pool, PoolClient } from "pg";
+
+/** The advisory-lock key space of session claims (`hashtextextended(id, seed)`), apart from the schema lock's. */
+const CLAIM_SEED = 7201323;
+
+export interface SessionClaims {
+  /** Claims the session for this process; false when another process holds it. */
+  claim(sessionId: string): Promise<boolean>;
+  /** Gives the claim up (the run ended); never fails. */
+  release(sessionId: string): Promise<void>;
+  /** Drops every claim (the store closes). */
+  close(): Promise<void>;
+}
+
+export function sessionClaims(pool: Pool): SessionClaims {
+  let connection: Promise<PoolClient> | undefined;
+  const client = (): Promise<PoolClient> => {
+    connection ??= pool.connect().catch((error: unknown) => {
+      connection = undefined;
+      throw error;
+    });
+    return connection;
+  };
+  // Claims made in this process: a session's lock is taken once (Postgres counts re-entries).
+  const held = new Set<string>();
+  return {
+    claim: async (sessionId) => {
+      if (held.has(sessionId)) return true;
+      const { rows } = await (
+        await client()
+      ).query<{ claimed: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, $2)) AS claimed", [sessionId, CLAIM_SEED]);
+      if (rows[0]?.claimed !== true) return false;
+      held.add(sessionId);
+      return true;
+    },
+    release: async (sessionId) => {
+      if (!held.delete(sessionId) || !connection) return;
+      try {
+        await (await connection).query("SELECT pg_advisory_unlock(hashtextextended($1, $2))", [sessionId, CLAIM_SEED]);
+      } catch {
+        // A connection that broke has dropped its locks already.
+      }
+    },
+    close: async () => {
+      held.clear();
+      if (!connection) return;
+      const open = connection;
+      connection = undefined;
+      // Destroyed, not returned to the pool: its session-level locks go with it.
+      (await open.catch(() => undefined))?.release(true);
+    },
+  };
+}
