@@ -10,9 +10,12 @@ import { join } from "node:path";
 export const LIVE_LOCK_FILE = "run.lock";
 
 export interface LiveLock {
+  /** The process running the session; with `where: "postgres"`, the Postgres backend holding its claim. */
   pid: number;
   /** When the run took the lock (ms since the epoch). */
   since: number;
+  /** Set when the run is known only by its claim in a Postgres store (its process may be on another machine). */
+  where?: "postgres";
 }
 
 /** Whether a process with this id exists (signal 0 checks without sending). */

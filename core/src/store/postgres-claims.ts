@@ -20,6 +20,24 @@ export interface SessionClaims {
   close(): Promise<void>;
 }
 
+/**
+ * The claim on a session held now by any process (this one included): the Postgres backend that
+ * holds it and since when that connection exists; undefined when nobody runs the session.
+ */
+export async function claimHolder(pool: Pool, sessionId: string): Promise<{ backendPid: number; since: number } | undefined> {
+  // An advisory lock on a bigint key shows in pg_locks as its high and low 32 bits (classid, objid).
+  const found = await pool.query<{ pid: number; since: string | null }>(
+    `WITH claim AS (SELECT hashtextextended($1, $2) AS key)
+     SELECT l.pid, (extract(epoch FROM a.backend_start) * 1000)::bigint AS since
+       FROM pg_locks l CROSS JOIN claim LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+        AND l.classid::bigint = ((claim.key >> 32) & 4294967295) AND l.objid::bigint = (claim.key & 4294967295)`,
+    [sessionId, CLAIM_SEED],
+  );
+  const row = found.rows[0];
+  return row ? { backendPid: row.pid, since: Number(row.since ?? 0) } : undefined;
+}
+
 export function sessionClaims(pool: Pool): SessionClaims {
   let connection: Promise<PoolClient> | undefined;
   const client = (): Promise<PoolClient> => {

@@ -21,7 +21,7 @@ import { processIsAlive, type LiveLock } from "./live-lock.js";
 import { freshPath } from "./fresh-path.js";
 import { MemoryFile } from "./memory-file.js";
 import { groupCommit, type GroupCommit, type Write, type WriteOwner } from "./postgres-group-commit.js";
-import { sessionClaims } from "./postgres-claims.js";
+import { claimHolder, sessionClaims } from "./postgres-claims.js";
 import type { SessionFile, SessionStore, SessionWriter } from "./session-store.js";
 import { latestCheckpoint, rowsOfText } from "./session-text.js";
 
@@ -239,7 +239,10 @@ function storeOver(pool: Pool, where: string): SessionStore {
       const found = await pool.query<{ lock: LiveLock | null }>("SELECT lock FROM escapement_sessions WHERE id = $1", [key]);
       if (!found.rows[0]) throw missing(key);
       const lock = found.rows[0].lock;
-      return lock && isAlive(lock.pid) ? lock : undefined;
+      if (lock && isAlive(lock.pid)) return lock;
+      // A run anywhere holds the session's claim (see postgres-claims.ts): its pid is the Postgres backend's.
+      const holder = await claimHolder(pool, key);
+      return holder ? { pid: holder.backendPid, since: holder.since, where: "postgres" } : undefined;
     },
     files: (key) => filesOf(pool, key),
     put: async (manifest, files) => {

@@ -107,5 +107,13 @@ describe.skipIf(!postgresAvailable())("--store postgres://", () => {
     const missing = await runCli(["open", "no-such-session", "--emit-wire", "--store", cluster.url], { cwd });
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split("\n")).toHaveLength(1);
+
+    // delete removes it from Postgres (nobody runs it now); the disk copy stays.
+    const deleted = await runCli(["delete", result.sessionId, "--yes", "--store", cluster.url], { cwd });
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout.trim()).toBe(`deleted postgres:${result.sessionId}`);
+    const after = await runCli(["list", "--json", "--store", cluster.url], { cwd });
+    expect((JSON.parse(after.stdout) as { sessions: unknown[] }).sessions).toEqual([]);
+    expect((await runCli(["stats", result.sessionId, "--json"], { cwd })).code).toBe(0);
   });
 });

@@ -283,6 +283,9 @@ describe.skipIf(!postgresAvailable())("one run at a time per Postgres session", 
     const running = run({ chart: artifactsChart, model: gated, store: first, ids: sequentialIds("claims"), workDir, signal: host.signal });
     await reached;
 
+    // Any process sees it live, by its claim.
+    expect(await second.liveRun(session)).toMatchObject({ where: "postgres", pid: expect.any(Number) });
+
     // Another process tries to resume it: refused in one line, nothing changed.
     const rowsBefore = (await collect(second.rows(session))).length;
     const refused = await run({ chart: artifactsChart, model: (await counted()).model, store: second, resume: session, workDir }).catch(
@@ -295,7 +298,9 @@ describe.skipIf(!postgresAvailable())("one run at a time per Postgres session", 
     host.abort(new RunInterruption("the host went away"));
     letGo();
     expect((await running).status).toBe("aborted");
+    expect(await second.liveRun(session)).toBeUndefined();
     const resumed = await run({ chart: artifactsChart, model: (await counted()).model, store: second, resume: session, workDir });
     expect(resumed.status).toBe("done");
+    expect(await second.liveRun(session)).toBeUndefined();
   });
 });

@@ -247,22 +247,26 @@ export function registerSessionCommands(program: Command, io: CliIo, done: (code
     .argument("<session>", "session id or directory")
     .option("--yes", "do not ask")
     .option("--force", "delete it even while its run is live (the running core then fails)")
-    .action(async (id: string, options: { yes?: boolean; force?: boolean }) => {
-      const store = diskStore({ root: root(), cwd: io.cwd });
-      const dir = await store.locate(id);
-      const live = await store.liveRun(dir);
-      if (live && !options.force) {
-        io.stderr.write(`escapement: session ${id} is live: process ${live.pid} is running it; stop that run first, or delete with --force\n`);
-        done(exitCodes.runFailed);
-        return;
-      }
-      if (!options.yes && !(await confirm(io, `delete session ${dir}?`))) {
-        io.stderr.write("not deleted\n");
-        done(exitCodes.runFailed);
-        return;
-      }
-      await store.delete(dir);
-      io.stdout.write(`deleted ${dir}\n`);
-      done(exitCodes.ok);
+    .option(storeOption, storeHelp)
+    .action(async (id: string, options: { yes?: boolean; force?: boolean; store?: string }) => {
+      done(
+        await withStore(options.store, async (store) => {
+          const key = await store.locate(id);
+          const live = await store.liveRun(key);
+          if (live && !options.force) {
+            const who = live.where === "postgres" ? "another process is running it (it holds the session's claim)" : `process ${live.pid} is running it`;
+            io.stderr.write(`escapement: session ${id} is live: ${who}; stop that run first, or delete with --force\n`);
+            return exitCodes.runFailed;
+          }
+          const shown = store.location(key);
+          if (!options.yes && !(await confirm(io, `delete session ${shown}?`))) {
+            io.stderr.write("not deleted\n");
+            return exitCodes.runFailed;
+          }
+          await store.delete(key);
+          io.stdout.write(`deleted ${shown}\n`);
+          return exitCodes.ok;
+        }),
+      );
     });
 }
