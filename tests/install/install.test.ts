@@ -124,6 +124,16 @@ describe("npx escapement", () => {
     }
   }
 
+  it("sim explores a project's own chart with the installed core: coverage, no failure, no session left", async () => {
+    const dir = addFolder(project, "greet", "greet-sim", "module");
+    const ran = await runIn(dir, "npx", ["escapement", "sim", "chart.ts", "--runs", "20", "--seed", "1", "--json"]);
+    expect(ran.code, ran.stderr).toBe(0);
+    const report = JSON.parse(ran.stdout) as { runs: number; outcomes: Record<string, number>; states: { missed: string[] }; failures: unknown[] };
+    expect(report).toMatchObject({ runs: 20, outcomes: { done: 20 }, failures: [] });
+    expect(report.states.missed).toEqual([]);
+    expect(readdirSync(dir)).not.toContain(".escapement");
+  });
+
   it("a chart module that exports nothing: one clear line, exit 2, nothing written", async () => {
     const dir = addFolder(project, "greet", "exports-nothing", "module");
     writeFileSync(join(dir, "empty.ts"), "export const answer = 42;\n");
