@@ -108,6 +108,9 @@ export { exportStoredSession, importIntoStore } from "./sessions/index.js";
 // Many independent sessions on worker threads.
 export { SessionPool, type SessionPoolOptions, type PoolJob } from "./pool/index.js";
 
+// Runs on workers of many machines, through the job queue of a Postgres store.
+export { submitRun, startWorker, type SubmitRunOptions, type SubmittedRun, type StartWorkerOptions, type QueueWorker } from "./pool/index.js";
+
 // Tools: defining your own, the registry, the built-in tools.
 export {
   defineTool,

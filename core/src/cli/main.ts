@@ -23,7 +23,7 @@ export const hangUpReason = (): Error => new RunInterruption("the terminal hung 
 // loads the runner, the model providers or the MCP client), so the CLI starts quickly.
 
 /** Commands defined here; any other first argument (a session command, help, an option) needs them all. */
-const ownCommands = new Set(["run", "sim", "info", "open", "refine", "repair"]);
+const ownCommands = new Set(["run", "sim", "info", "open", "refine", "repair", "submit", "worker"]);
 
 /** Only checked on the error path, so the config module (zod schemas) loads only when needed. */
 const isConfigError = async (error: unknown): Promise<boolean> => error instanceof (await import("../config/index.js")).ConfigError;
@@ -70,6 +70,13 @@ const nonNegativeInt =
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a whole number (0 or more), got "${value}"`);
     return n;
   };
+
+/** A job queue's heartbeat: whole seconds, at least 10 (pg-boss' bound). */
+const heartbeatSeconds = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 10) throw new InvalidArgumentError(`--heartbeat must be a whole number of seconds, at least 10, got "${value}"`);
+  return n;
+};
 
 /** Parses argv, runs one command, returns the exit code. Never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -228,6 +235,52 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           ...(options.shrinkRuns === undefined ? {} : { shrinkRuns: options.shrinkRuns as number }),
           keep: options.keep as boolean,
           ...(options.json ? { json: true } : {}),
+        },
+        io,
+      );
+    });
+
+  program
+    .command("submit")
+    .description("enqueue a run for the workers of a Postgres store; prints the session id it will write")
+    .argument("<chart>", "chart module or directory (its absolute path must name the chart on the workers' machines)")
+    .requiredOption("--store <url>", "the Postgres store (postgres://…) whose job queue the workers take runs from")
+    .option("--param <key=value>", "chart input value (repeatable; JSON values allowed)", collect, [])
+    .option("--input <file>", "chart input from a JSON file")
+    .option(
+      "--heartbeat <seconds>",
+      "a run whose worker goes this long without a heartbeat is resumed on another worker (default 30; at least 10)",
+      heartbeatSeconds,
+    )
+    .action(async (chart: string, options: Record<string, unknown>) => {
+      const { submitCommand } = await import("./commands/queue.js");
+      code = await submitCommand(
+        chart,
+        {
+          store: options.store as string,
+          param: options.param as string[],
+          ...(options.input ? { input: options.input as string } : {}),
+          ...(options.heartbeat === undefined ? {} : { heartbeat: options.heartbeat as number }),
+        },
+        io,
+      );
+    });
+
+  program
+    .command("worker")
+    .description("take runs from the job queue of a Postgres store and run them, until SIGINT or SIGTERM")
+    .requiredOption("--store <url>", "the Postgres store (postgres://…): runs are taken from its queue and written there")
+    .option("--concurrency <n>", "runs at once (default 1)", positiveInt("--concurrency"))
+    .option("--charts <module>", "run only this chart module or directory (repeatable; default any chart a job names)", collect, [])
+    .option("--heartbeat <seconds>", "the queue's heartbeat, when this worker makes the queue (default 30; at least 10)", heartbeatSeconds)
+    .action(async (options: Record<string, unknown>) => {
+      const { workerCommand } = await import("./commands/queue.js");
+      code = await workerCommand(
+        {
+          store: options.store as string,
+          charts: options.charts as string[],
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency as number }),
+          ...(options.heartbeat === undefined ? {} : { heartbeat: options.heartbeat as number }),
         },
         io,
       );

@@ -8,6 +8,7 @@
  * answered call is not made again.
  */
 import { spawn } from "node:child_process";
+import { pathToFileURL } from "node:url";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,7 +52,13 @@ await run({ chart, model, store, ids: sequentialIds("sigkill"), workDir: ${JSON.
 /** Runs the host; SIGKILLs it once it says "calling 2". */
 const runAndKill = (file: string): Promise<{ killed: boolean; stderr: string }> =>
   new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(repo, "node_modules/tsx/dist/cli.mjs"), file], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
+    // tsx's loader in this very process: tsx's CLI would run the host in a child of its own, which a
+    // SIGKILL of the CLI leaves running (still holding the session's claim).
+    const tsx = join(repo, "node_modules/tsx/dist");
+    const child = spawn(process.execPath, ["--require", join(tsx, "preflight.cjs"), "--import", pathToFileURL(join(tsx, "loader.mjs")).href, file], {
+      cwd: work,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     let killed = false;
     child.stdout.on("data", (chunk: Buffer) => {

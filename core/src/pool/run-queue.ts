@@ -1,0 +1,76 @@
+/**
+ * The job queue workers take runs from: a pg-boss queue in the same Postgres database as the
+ * sessions. pg-boss keeps its own tables (schema `pgboss`, made and migrated on first use) and is
+ * loaded only by what uses the queue, so a process that never submits or works pays nothing for it.
+ */
+import type { PgBoss } from "pg-boss";
+import { redactedUrl } from "../store/index.js";
+import { SessionError } from "../runtime/session-error.js";
+
+/** The queue's name in pg-boss. */
+export const RUN_QUEUE = "escapement-runs";
+
+/** A job's data: what a worker needs to start, or resume, the run. */
+export interface RunJobData {
+  /** The chart module's absolute path, as the worker machines resolve it. */
+  chart: string;
+  /** The session the run writes: chosen at submit, so a retried job resumes the same session. */
+  sessionId: string;
+  input?: unknown;
+}
+
+/** Default seconds between a worker's heartbeats before its jobs are taken as lost. */
+export const DEFAULT_HEARTBEAT_SECONDS = 30;
+
+export interface QueueOptions {
+  /**
+   * Seconds a running job may go without its worker's heartbeat before it is failed and retried
+   * (pg-boss' `heartbeatSeconds`; at least 10). The worker beats every half of it.
+   */
+  heartbeatSeconds?: number;
+  /** How often this process checks for jobs whose heartbeat stopped (seconds; default half the heartbeat). */
+  monitorSeconds?: number;
+  /** Whether this process runs pg-boss' maintenance (workers do; a submitting process need not). */
+  supervise?: boolean;
+}
+
+/**
+ * Retries of a job after its first attempt: each is a worker that died or stopped mid-run, or could
+ * not load the chart, not the run failing (a run that ends, even in error, completes its job).
+ */
+const RETRY_LIMIT = 10;
+/** The longest pg-boss lets a job stay active: a run bounded by it is failed and resumed after. */
+const MAX_ACTIVE_SECONDS = 24 * 60 * 60;
+
+/** Checks a heartbeat option: pg-boss needs a whole number of at least 10 seconds. */
+export function heartbeatOf(options: QueueOptions): number {
+  const seconds = options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS;
+  if (!Number.isInteger(seconds) || seconds < 10) throw new RangeError(`heartbeatSeconds must be a whole number of at least 10, got ${seconds}`);
+  return seconds;
+}
+
+/** Connects pg-boss to the database at `url`, makes the run queue when missing; a clear `SessionError` when it cannot. */
+export async function openRunQueue(url: string, options: QueueOptions = {}): Promise<PgBoss> {
+  const heartbeatSeconds = heartbeatOf(options);
+  const { PgBoss } = await import("pg-boss");
+  const monitor = options.monitorSeconds ?? Math.max(1, Math.floor(heartbeatSeconds / 2));
+  const boss = new PgBoss({
+    connectionString: url,
+    application_name: "escapement-queue",
+    max: 4,
+    supervise: options.supervise ?? false,
+    monitorIntervalSeconds: monitor,
+    superviseIntervalSeconds: monitor,
+    schedule: false,
+  });
+  // A lost connection is reported by the call that needed it; pg-boss also emits it here.
+  boss.on("error", () => {});
+  try {
+    await boss.start();
+    await boss.createQueue(RUN_QUEUE, { heartbeatSeconds, retryLimit: RETRY_LIMIT, retryDelay: 1, expireInSeconds: MAX_ACTIVE_SECONDS });
+  } catch (error) {
+    await boss.stop({ graceful: false }).catch(() => {});
+    throw new SessionError("session-io", `cannot use the job queue at ${redactedUrl(url)}: ${(error as Error).message}`);
+  }
+  return boss;
+}
