@@ -12,7 +12,12 @@
  * that does not flush its log at each commit, which is what the disk store does (it writes to the
  * OS, it does not fsync), so that row compares like with like.
  *
- * (a) parked sessions and (b) workers are not measured: neither exists yet.
+ * (b) Runs per second of 1, 2 and 4 `escapement worker` processes taking the same runs (`--runs`
+ * of `--chart`, default examples/artifacts on its bundled cassette) from the Postgres store's job
+ * queue, beside one process running them on the disk store (bench/scale/workers-rate.ts). On two
+ * cores the figure to read is the CPU time per run. `--workers 0` skips it.
+ *
+ * (a) parked sessions are not measured: sessions are not parked yet.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -23,6 +28,7 @@ import { postgresBin, startCluster, type Cluster } from "../core/test/store/post
 import { int, ratio, table, verdict } from "./runner/table.js";
 import { rowsPerTurn, type StreamedRunShape } from "./scale/streamed-run.js";
 import { transcriptRate, type RateResult } from "./scale/transcript-rate.js";
+import { oneProcessRate, workersRate, type WorkersResult } from "./scale/workers-rate.js";
 
 const { values } = parseArgs({
   options: {
@@ -33,12 +39,15 @@ const { values } = parseArgs({
     fsync: { type: "string", default: "both" },
     rounds: { type: "string", default: "3" },
     scratch: { type: "string" },
+    workers: { type: "string", default: "1,2,4" },
+    runs: { type: "string", default: "40" },
+    chart: { type: "string", default: "examples/artifacts" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (values.help) {
   console.log(
-    "usage: npm run bench:scale -- [--sessions 1,16,256 (sessions at once, one measurement each)] [--turns N (model turns per session, default 10)] [--windows N (delta rows per turn, default 20)] [--fragments N (tokens per delta row, default 8)] [--fsync on|off|both (Postgres clusters to measure, default both)] [--rounds N (measurements of each, the median shown; default 3)] [--scratch DIR (the disk store's root; default the temp directory)]",
+    "usage: npm run bench:scale -- [--sessions 1,16,256 (sessions at once, one measurement each)] [--turns N (model turns per session, default 10)] [--windows N (delta rows per turn, default 20)] [--fragments N (tokens per delta row, default 8)] [--fsync on|off|both (Postgres clusters to measure, default both)] [--rounds N (measurements of each, the median shown; default 3)] [--scratch DIR (the disk store's root; default the temp directory)] [--workers 1,2,4 (part b; 0: skip)] [--runs 40] [--chart examples/artifacts]",
   );
   process.exit(0);
 }
@@ -57,7 +66,6 @@ const TARGET = 50_000;
 const load = (): string => loadavg()[0]!.toFixed(2);
 
 console.log("(a) parked sessions: not measured yet (sessions are not parked yet)");
-console.log("(b) runs/s of workers on Postgres: not measured yet (there are no workers yet)");
 console.log(
   `(c) transcript rows/s into each store: per session ${shape.turns} turns of ${rowsPerTurn(shape)} rows (request, ${shape.windows} llm/delta rows of ${shape.fragments} tokens, response, runner/event-processed + checkpoint); load average at start ${load()}`,
 );
@@ -114,6 +122,37 @@ const measure = async (subject: Subject, sessions: number, prefix: string): Prom
 /** The median of some rates (the middle one; the lower middle of an even count). */
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1]!;
 
+const workerCounts = values.workers === "0" ? [] : values.workers.split(",").map((value) => Number(value.trim()));
+const runs = Number(values.runs);
+const repo = join(import.meta.dirname, "..");
+const workerRows: string[][] = [];
+
+/** Part (b): the workers on the first cluster, beside one process on disk. */
+async function workersSection(cluster: Cluster): Promise<void> {
+  const cli = join(repo, "core/bin/escapement.mjs");
+  const chart = join(repo, values.chart);
+  const concurrency = 8;
+  const diskRoot = mkdtempSync(join(scratch, "escapement-bench-workers-"));
+  diskRoots.push(diskRoot);
+  const results: WorkersResult[] = [await oneProcessRate({ runs, chart, cwd: repo, sessionsRoot: diskRoot, concurrency })];
+  for (const workers of workerCounts) {
+    results.push(await workersRate({ clusterUrl: cluster.url, workers, runs, chart, cwd: repo, cli, concurrency, name: `bench_workers_${workers}` }));
+  }
+  const base = results[0]!;
+  for (const result of results) {
+    const perSecond = (result.runs / result.ms) * 1000;
+    workerRows.push([
+      result.workers === 0 ? "one process, disk store" : `${result.workers} worker${result.workers === 1 ? "" : "s"}, Postgres`,
+      `${int(result.done)}/${int(result.runs)}`,
+      int(result.ms),
+      perSecond.toFixed(1),
+      ratio(perSecond / ((base.runs / base.ms) * 1000)),
+      `${result.cpuMsPerRun.toFixed(1)} ms`,
+      ratio(result.cpuMsPerRun / base.cpuMsPerRun),
+    ]);
+  }
+}
+
 const rows: string[][] = [];
 let verdictLine = "";
 try {
@@ -150,6 +189,7 @@ try {
       verdictLine = `target (c): >= ${int(TARGET)} rows/s into Postgres (${postgres === "postgres" ? "fsync on" : "fsync off"}, ${int(sessions)} sessions at once, median of ${rounds}): ${int(rate)} rows/s, ${ratio(rate / TARGET)} of target: ${verdict(rate >= TARGET)}`;
     }
   }
+  if (workerCounts.length > 0 && clusters[0]) await workersSection(clusters[0]);
 } finally {
   for (const cluster of clusters) cluster.stop();
   for (const root of diskRoots) rmSync(root, { recursive: true, force: true });
@@ -168,4 +208,12 @@ console.log(
   ]),
 );
 console.log(verdictLine || "target (c): not measured (no Postgres)");
+if (workerRows.length > 0) {
+  console.log(
+    `\n(b) ${int(runs)} runs of ${values.chart} (its bundled cassette), sent at once; the same runs in one process on the disk store (8 at a time), then on 1, 2 and 4 \`escapement worker\` processes (--concurrency 8 each) taking them from the Postgres store's queue (fsync on). CPU: the processes running the runs, the database's not counted`,
+  );
+  console.log(table(["runs on", "done", "ms", "runs/s", "vs one process", "CPU/run", "CPU vs one process"], workerRows, ["l", "r", "r", "r", "r", "r", "r"]));
+} else if (workerCounts.length > 0) {
+  console.log("(b) runs/s of workers: not measured (no Postgres)");
+}
 console.log(`load average at end ${load()}`);
