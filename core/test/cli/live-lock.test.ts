@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LIVE_LOCK_FILE, liveRunOf, processIsAlive, removeLiveLock, writeLiveLock } from "../../src/sessions/index.js";
-import { parseLiveLock } from "../../src/sessions/live-lock.js";
+import { parseLiveLock } from "../../src/store/index.js";
 import { tempDir } from "../chart/helpers.js";
 
 const sessionDir = () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { LIVE_LOCK_FILE, liveRunOf, removeLiveLock, writeLiveLock } from "../../sessions/live-lock.js";
+import { LIVE_LOCK_FILE, liveRunOf, removeLiveLock, writeLiveLock } from "../../store/index.js";
 import { openStore, parseStoreSpec, type StoreSpec } from "../../store/index.js";
 import { loadProjectConfig } from "../../config/index.js";
 import { connectRunTools, type McpRunTools } from "../../tools/mcp/run-tools.js";
