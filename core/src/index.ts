@@ -4,7 +4,15 @@
  */
 
 // Authoring charts: the definition, conversations, human input, chart actions, fleets of child sessions.
-export { defineChart, type ChartDefinition, type ChartSimulation, type ChartProperty, type ChartView } from "./engine/index.js";
+export {
+  defineChart,
+  type ChartDefinition,
+  type ChartSimulation,
+  type ChartProperty,
+  type ChartView,
+  type PayloadArbitrary,
+  type ArbitraryView,
+} from "./engine/index.js";
 export { inlineActors, type Param, type ParamArgs } from "./chart/index.js";
 export { converse, type ConversationParams, type AllowedEvent, type AllowedEvents } from "./chart/index.js";
 export { defineEvents, type DefinedEvent, type DefinedEvents, type EventOf, type EventsOf } from "./chart/index.js";

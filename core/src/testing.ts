@@ -22,6 +22,7 @@ export {
   type ExploreOptions,
   type ExploreReport,
   type ExploreFailure,
+  type ChildCoverage,
   type SimRunResult,
   type SimRunOptions,
   type SimSetup,

@@ -134,7 +134,23 @@ const judgeMachine = setup({
   output: ({ context }): Scorecard => ({ judge: context.judge, scores: context.scores ?? [] }),
 });
 
-export const judgeChart = defineChart({ id: "judge", machine: judgeMachine, description: "One judge scores every haiku." });
+export const judgeChart = defineChart({
+  id: "judge",
+  machine: judgeMachine,
+  description: "One judge scores every haiku.",
+  // For `escapement sim`: a random scorecard almost never scores each poet exactly once, so the
+  // simulated judge would be told to try again up to its turn limit. This one always does (one
+  // score per haiku of the judge's context); the guard's other branch is still explored, since
+  // the simulator sends a refused event now and then.
+  simulation: {
+    arbitraries: {
+      "scores.given": ({ context, fc }) =>
+        fc.record({
+          scores: fc.tuple(...context.haikus.map((haiku: Haiku) => fc.record({ poet: fc.constant(haiku.poet), score: fc.integer({ min: 1, max: 10 }) }))),
+        }),
+    },
+  },
+});
 
 // ---------------------------------------------------------------------------------------------
 // The tournament.

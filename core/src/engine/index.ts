@@ -14,7 +14,7 @@ export {
   type RunStartInfo,
 } from "./runner.js";
 export { defineChart, type ChartDefinition } from "./define-chart.js";
-export type { ChartSimulation, ChartProperty, ChartView } from "./chart-simulation.js";
+export type { ChartSimulation, ChartProperty, ChartView, PayloadArbitrary, ArbitraryView } from "./chart-simulation.js";
 export { SteerChannel, STEER_REFUSALS, type SteerResult, type SteerRefusal, type SteerSource } from "./steer-channel.js";
 export { bindRunServices, runServicesOf, type RunServices, type ChildRunHost } from "./run-services.js";
 export { buildModelChain, type ModelChainOptions } from "./model-chain.js";

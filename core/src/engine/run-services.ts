@@ -19,6 +19,7 @@ import type { IdSource } from "../runtime/ids.js";
 import type { InflightTracker } from "../runtime/inflight.js";
 import type { RunPermissions } from "./run-permissions.js";
 import type { RunChartOptions } from "./run-options.js";
+import type { HostInspector } from "./host-inspector.js";
 import type { RecordedTurns } from "./recorded-turns.js";
 
 /** What a run lends the child sessions it spawns (core/src/fleet). */
@@ -32,6 +33,8 @@ export interface ChildRunHost {
   loopThreshold: number | false;
   wedge?: { intervalMs: number; cycles: number };
   checkpointCompactBytes?: number;
+  /** The parent's host inspector: it sees the children's actors too (each child's root is its own root actor). */
+  inspect?: HostInspector;
   /** The parent's tracer provider and its run span: a child's run span is that span's child. */
   tracing?: { tracerProvider?: TracerProvider; parent: Context };
   /** The parent's permission rules, sandbox settings and tool environment; its session is protected from the children. */

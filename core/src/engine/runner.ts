@@ -312,6 +312,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
       loopThreshold,
       tracing: { ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}), parent: span.context },
       ...(options.wedge ? { wedge: options.wedge } : {}),
+      ...(options.inspect ? { inspect: options.inspect } : {}),
       ...(options.checkpointCompactBytes === undefined ? {} : { checkpointCompactBytes: options.checkpointCompactBytes }),
       permissions: {
         ...(options.permissions ? { permissions: options.permissions } : {}),

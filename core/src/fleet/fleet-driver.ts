@@ -186,6 +186,7 @@ export class FleetDriver {
         // Their calls are recorded once, in the parent's cassette (it replays the whole fleet).
         recordCassette: false,
         ...(this.host.wedge ? { wedge: this.host.wedge } : {}),
+        ...(this.host.inspect ? { inspect: this.host.inspect } : {}),
         ...(this.host.tracing?.tracerProvider ? { tracerProvider: this.host.tracing.tracerProvider } : {}),
         ...(this.host.tracing ? { traceParent: this.host.tracing.parent } : {}),
         ...(this.host.checkpointCompactBytes === undefined ? {} : { checkpointCompactBytes: this.host.checkpointCompactBytes }),

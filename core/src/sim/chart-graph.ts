@@ -4,6 +4,8 @@
  * several transitions for the same event (guarded branches), in declaration order.
  */
 import type { AnyStateMachine, AnyStateNode, AnyTransitionDefinition } from "xstate";
+import type { ChartDefinition } from "../engine/index.js";
+import { isStateMachine } from "../lib/options.js";
 
 export interface ChartGraph {
   states: string[];
@@ -54,4 +56,36 @@ export function transitionLabel(transition: AnyTransitionDefinition): string {
   // A transition of a node chartGraph did not walk (it always walks first): label it alone.
   for (const [candidate, label] of labelled(transition.source)) labels.set(candidate, label);
   return labels.get(transition) ?? `${pathOf(transition.source)} --${eventLabel(transition.eventType)}--> ?`;
+}
+
+/** A chart a fleet of `machine` runs: what `spawnChildren({ chart })` puts in its actor logic's `config`. */
+const fleetChart = (logic: unknown): ChartDefinition | undefined => {
+  const config = (logic as { config?: unknown } | undefined)?.config as Partial<ChartDefinition> | undefined;
+  return config && typeof config.id === "string" && isStateMachine(config.machine) ? (config as ChartDefinition) : undefined;
+};
+
+/**
+ * The charts `machine`'s fleets run as child sessions, and theirs in turn, once each by id, in
+ * the order the states declare them.
+ */
+export function childCharts(machine: AnyStateMachine): ChartDefinition[] {
+  const found = new Map<string, ChartDefinition>();
+  const visitMachine = (current: AnyStateMachine): void => {
+    const visit = (node: AnyStateNode): void => {
+      // The invoke as declared: xstate keeps inline logic there (the resolved definition names it by a key).
+      const declared = node.config.invoke;
+      for (const invoke of Array.isArray(declared) ? declared : declared ? [declared] : []) {
+        const src = typeof invoke.src === "string" ? current.implementations.actors[invoke.src] : invoke.src;
+        const chart = fleetChart(src);
+        if (chart && !found.has(chart.id)) {
+          found.set(chart.id, chart);
+          visitMachine(chart.machine);
+        }
+      }
+      for (const child of Object.values(node.states)) visit(child);
+    };
+    visit(current.root);
+  };
+  visitMachine(machine);
+  return [...found.values()];
 }

@@ -8,17 +8,19 @@
  * given) and deleted as soon as the run has been read; a failure's shrunk run is run once more into `sessionsRoot`, where it stays, so
  * `escapement open` shows it and `--replay` replays it. Without `sessionsRoot` nothing is kept.
  */
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AnyStateMachine } from "xstate";
 import type { Value } from "fast-check";
+import { cassetteVersion } from "../llm/cassette/index.js";
 import { randomIds } from "../runtime/index.js";
 import { memoryStore } from "../store/index.js";
 import { createDefaultRegistry, type ToolRegistry } from "../tools/index.js";
-import type { ChartDefinition } from "../engine/index.js";
+import type { ChartDefinition, ChartSimulation } from "../engine/index.js";
 import { isStateMachine } from "../lib/options.js";
-import { chartGraph } from "./chart-graph.js";
+import { chartGraph, childCharts, type ChartGraph } from "./chart-graph.js";
 import { PayloadArbitraries } from "./payload-arbitraries.js";
 import { failureSignature, shrinkRun } from "./shrink.js";
 import { simRun, type FailureKind, type SimEvent, type SimRunResult, type SimSetup } from "./sim-run.js";
@@ -34,10 +36,20 @@ export interface ExploreOptions {
   concurrency?: number;
   /** The chart's input, for every run. */
   input?: unknown;
+  /**
+   * Payload generators by event name, over the chart's own `simulation.arbitraries` (and its child
+   * charts'): what a test gives where the chart gives none.
+   */
+  arbitraries?: ChartSimulation["arbitraries"];
   /** Real tools the simulated model may call, by name (default none: only event tools and replies). */
   realTools?: readonly string[];
   /** Let the model reply without a tool call even when tools are offered (default false). */
   replies?: boolean;
+  /**
+   * Weight of sending an event the chart would refuse now (a guard that fails) against a redraw's
+   * 19 (default 1: about one such turn in twenty; 0: the model sends only events the chart takes).
+   */
+  illegalWeight?: number;
   /** Weight of a cancel against an answer's 9 for each prompt (default 1; 0: the human never cancels). */
   cancelWeight?: number;
   /** Events after which a run counts as `too-long` (default 500). */
@@ -61,6 +73,8 @@ export interface ExploreFailure {
   kind: FailureKind;
   message: string;
   property?: string;
+  /** The fleet child session it failed in (its session id and chart), for a child chart's invariant or final expectation. */
+  child?: { sessionId: string; chartId: string };
   /** The seed of the first run that failed this way (`escapement sim --seed <seed> --runs 1` makes it again). */
   seed: number;
   /** How many runs failed this way. */
@@ -85,7 +99,19 @@ export interface ExploreReport {
   outcomes: Record<string, number>;
   states: { reached: string[]; missed: string[] };
   transitions: { reached: string[]; missed: string[] };
+  /** The sessions of the runs kept whole (`keepAll`), by seed order. */
+  kept?: { seed: number; sessionDir: string; sessionId: string }[];
+  /** The same for each chart the chart's fleets run as child sessions (and theirs), in the order the chart declares them. */
+  children: ChildCoverage[];
   failures: ExploreFailure[];
+}
+
+export interface ChildCoverage {
+  chartId: string;
+  /** Child sessions of this chart the runs started. */
+  sessions: number;
+  states: { reached: string[]; missed: string[] };
+  transitions: { reached: string[]; missed: string[] };
 }
 
 const asDefinition = (chart: ChartDefinition | AnyStateMachine): ChartDefinition => (isStateMachine(chart) ? { id: chart.id, machine: chart } : chart);
@@ -93,12 +119,17 @@ const asDefinition = (chart: ChartDefinition | AnyStateMachine): ChartDefinition
 /** The setup every run of an exploration shares (arbitraries built once). */
 export function simSetup(chart: ChartDefinition | AnyStateMachine, options: ExploreOptions = {}): SimSetup {
   const definition = asDefinition(chart);
+  const children = childCharts(definition.machine);
+  // A child chart's events are its own (fleets run charts of their own): its generators apply to them.
+  const arbitraries = Object.assign({}, ...children.map((child) => child.simulation?.arbitraries), definition.simulation?.arbitraries, options.arbitraries);
   return {
     chart: definition,
-    payloads: new PayloadArbitraries(definition.simulation?.arbitraries),
+    payloads: new PayloadArbitraries(arbitraries),
     ...(options.input === undefined ? {} : { input: options.input }),
     ...(options.realTools ? { realTools: options.realTools } : {}),
     ...(options.replies ? { replies: true } : {}),
+    ...(options.illegalWeight === undefined ? {} : { illegalWeight: options.illegalWeight }),
+    children: new Map(children.map((child) => [child.machine, child])),
     ...(options.cancelWeight === undefined ? {} : { cancelWeight: options.cancelWeight }),
     ...(options.maxEvents === undefined ? {} : { maxEvents: options.maxEvents }),
     ...(options.runTimeoutMs === undefined ? {} : { runTimeoutMs: options.runTimeoutMs }),
@@ -136,6 +167,9 @@ export async function exploreChart(chart: ChartDefinition | AnyStateMachine, opt
   const scratch = options.scratchDir ?? mkdtempSync(join(scratchParent(), "escapement-sim-"));
   mkdirSync(scratch, { recursive: true });
   let scratchRuns = 0;
+  const keptRuns: { seed: number; sessionDir: string; sessionId: string }[] = [];
+  // Scratch sessions are removed in the background (the next run need not wait for it), all gone before the report.
+  const removals: Promise<void>[] = [];
   // Runs nobody keeps write no files (a memory store each) until a chart turns out to need a
   // session directory (a fleet's children live in their parent's): then scratch directories.
   let inMemory = true;
@@ -148,15 +182,27 @@ export async function exploreChart(chart: ChartDefinition | AnyStateMachine, opt
     }
     const sessionDir = keep ? join(options.sessionsRoot!, randomIds.sessionId(Date.now())) : join(scratch, `run-${++scratchRuns}`);
     try {
-      return await simRun(setup, { seed: runSeed, sessionDir, ...(overrides ? { overrides } : {}) });
+      const result = await simRun(setup, { seed: runSeed, sessionDir, ...(overrides ? { overrides } : {}) });
+      if (keep) {
+        keptRuns.push({ seed: runSeed, sessionDir: result.sessionDir, sessionId: result.sessionId });
+        replayable(result, setup.chart.id);
+      }
+      return result;
     } finally {
-      if (!keep) rmSync(sessionDir, { recursive: true, force: true });
+      if (!keep) removals.push(rm(sessionDir, { recursive: true, force: true }).catch(() => undefined));
     }
   };
 
   const outcomes: Record<string, number> = {};
   const states = new Set<string>();
   const transitions = new Set<string>();
+  const children = [...(setup.children?.values() ?? [])].map((child) => ({
+    chartId: child.id,
+    graph: chartGraph(child.machine),
+    sessions: 0,
+    states: new Set<string>(),
+    transitions: new Set<string>(),
+  }));
   const firsts = new Map<string, { result: SimRunResult; count: number }>();
   let made = 0;
   let next = 0;
@@ -170,6 +216,13 @@ export async function exploreChart(chart: ChartDefinition | AnyStateMachine, opt
       outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
       for (const state of result.states) states.add(state);
       for (const transition of result.transitions) transitions.add(transition);
+      for (const child of children) {
+        const reached = result.children.get(child.chartId);
+        if (!reached) continue;
+        for (const state of reached.states) child.states.add(state);
+        for (const transition of reached.transitions) child.transitions.add(transition);
+        child.sessions += reached.sessions;
+      }
       const signature = failureSignature(result);
       if (signature) {
         const known = firsts.get(signature);
@@ -199,12 +252,14 @@ export async function exploreChart(chart: ChartDefinition | AnyStateMachine, opt
       if (options.sessionsRoot !== undefined && result.failure!.kind !== "ungenerable") {
         const sessionDir = join(options.sessionsRoot, randomIds.sessionId(Date.now()));
         kept = await simRun(setup, { seed: result.seed, sessionDir, overrides: new Map(shrunk.run.decisions.map((d) => [d.key, d.value])) });
+        replayable(kept, setup.chart.id);
       }
       const failure = shrunk.run.failure ?? result.failure!;
       failures.push({
         kind: failure.kind,
         message: failure.message,
         ...(failure.property ? { property: failure.property } : {}),
+        ...(failure.child ? { child: failure.child } : {}),
         seed: result.seed,
         count,
         events: shrunk.run.events,
@@ -219,16 +274,36 @@ export async function exploreChart(chart: ChartDefinition | AnyStateMachine, opt
       runs: made,
       elapsedMs: performance.now() - started,
       outcomes,
-      states: { reached: graph.states.filter((state) => states.has(state)), missed: graph.states.filter((state) => !states.has(state)) },
-      transitions: {
-        reached: graph.transitions.filter((transition) => transitions.has(transition)),
-        missed: graph.transitions.filter((transition) => !transitions.has(transition)),
-      },
+      ...coverageOf(graph, states, transitions),
+      ...(keptRuns.length > 0 ? { kept: keptRuns.sort((a, b) => a.seed - b.seed) } : {}),
+      children: children.map((child) => ({ chartId: child.chartId, sessions: child.sessions, ...coverageOf(child.graph, child.states, child.transitions) })),
       failures,
     };
   } finally {
+    await Promise.all(removals);
     if (options.scratchDir === undefined) rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * A kept session `--replay` can open: a run that made no model call (only prompts) has no
+ * cassette yet, so it gets one with its header and no call.
+ */
+function replayable(result: SimRunResult, chartId: string): void {
+  const path = join(result.sessionDir, "cassette.jsonl");
+  if (existsSync(path) || !existsSync(result.sessionDir)) return;
+  writeFileSync(path, `${JSON.stringify({ kind: "cassette", version: cassetteVersion, chartId, sessionId: result.sessionId, createdAt: Date.now() })}\n`);
+}
+
+/** What of `graph` was reached, and what never was, in the graph's order. */
+function coverageOf(graph: ChartGraph, states: ReadonlySet<string>, transitions: ReadonlySet<string>): Pick<ExploreReport, "states" | "transitions"> {
+  return {
+    states: { reached: graph.states.filter((state) => states.has(state)), missed: graph.states.filter((state) => !states.has(state)) },
+    transitions: {
+      reached: graph.transitions.filter((transition) => transitions.has(transition)),
+      missed: graph.transitions.filter((transition) => !transitions.has(transition)),
+    },
+  };
 }
 
 /** A run that failed only because its store keeps no directories (a fleet's child sessions need one). */

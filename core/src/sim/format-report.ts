@@ -37,7 +37,19 @@ export function formatReport(report: ExploreReport): string {
     ...states.missed.map((state) => `  never reached: ${state}`),
     `transitions taken: ${transitions.reached.length}/${transitionTotal} (${percent(transitions.reached.length, transitionTotal)})`,
     ...transitions.missed.map((transition) => `  never taken: ${transition}`),
+    ...report.children.flatMap((child) => {
+      const childStates = child.states.reached.length + child.states.missed.length;
+      const childTransitions = child.transitions.reached.length + child.transitions.missed.length;
+      return [
+        `child chart ${child.chartId} (${child.sessions} child session${child.sessions === 1 ? "" : "s"}):`,
+        `  states reached: ${child.states.reached.length}/${childStates} (${percent(child.states.reached.length, childStates)})`,
+        ...child.states.missed.map((state) => `    never reached: ${state}`),
+        `  transitions taken: ${child.transitions.reached.length}/${childTransitions} (${percent(child.transitions.reached.length, childTransitions)})`,
+        ...child.transitions.missed.map((transition) => `    never taken: ${transition}`),
+      ];
+    }),
   ];
+  for (const kept of report.kept ?? []) lines.push(`session of seed ${kept.seed}: ${kept.sessionDir}`);
   if (report.failures.length === 0) lines.push("no failures");
   else {
     lines.push(`failures: ${report.failures.length}`);

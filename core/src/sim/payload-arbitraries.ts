@@ -1,6 +1,7 @@
+import * as fc from "fast-check";
 import type { Arbitrary } from "fast-check";
 import type { z } from "zod";
-import type { ChartSimulation } from "../engine/index.js";
+import type { ChartSimulation, ChartView } from "../engine/index.js";
 import { formatSchemaPath, UngenerableSchemaError, zodArbitrary } from "./zod-arbitrary.js";
 
 /**
@@ -40,8 +41,15 @@ export class PayloadArbitraries {
     this.#given = given;
   }
 
-  /** Throws `UngenerableEventError`. */
-  of(eventName: string, schema: z.ZodType): Arbitrary<unknown> {
+  /** Whether the event's arbitrary is a function of the chart's state (built at each turn, not once). */
+  contextual(eventName: string): boolean {
+    return typeof this.#given[eventName] === "function";
+  }
+
+  /** Throws `UngenerableEventError`. `view`: the receiving chart's state, for an arbitrary given as a function of it. */
+  of(eventName: string, schema: z.ZodType, view?: Omit<ChartView, "event">): Arbitrary<unknown> {
+    const given = this.#given[eventName];
+    if (typeof given === "function" && view) return given({ ...view, fc });
     let byEvent = this.#built.get(schema);
     if (!byEvent) this.#built.set(schema, (byEvent = new Map()));
     let arbitrary = byEvent.get(eventName);
@@ -56,7 +64,7 @@ export class PayloadArbitraries {
     const given = this.#given[eventName];
     if (isArbitrary(given)) return given;
     try {
-      return zodArbitrary(schema, given ?? {});
+      return zodArbitrary(schema, typeof given === "object" ? given : {});
     } catch (error) {
       if (error instanceof UngenerableSchemaError) throw new UngenerableEventError(eventName, formatSchemaPath(error.path), error.reason);
       throw error;

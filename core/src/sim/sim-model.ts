@@ -6,8 +6,9 @@
  */
 import fc, { type Arbitrary } from "fast-check";
 import { eventSchemaOf } from "../chart/index.js";
-import type { CallOptions, ContentBlock, ModelClient, ModelRequest, ModelResponse, ToolSpec } from "../llm/index.js";
+import type { CallOptions, ContentBlock, ModelClient, ModelRequest, ModelResponse } from "../llm/index.js";
 import type { Tool } from "../tools/index.js";
+import type { ChartView } from "../engine/index.js";
 import { hash32, type DecisionSource } from "./decisions.js";
 import { UngenerableEventError, type PayloadArbitraries } from "./payload-arbitraries.js";
 import { formatSchemaPath, UngenerableSchemaError, zodArbitrary } from "./zod-arbitrary.js";
@@ -21,12 +22,29 @@ export interface SimulatedModelOptions {
   replies?: boolean;
   /** Caches shared by the runs of one exploration (arbitraries are built once per set of options). */
   cache?: Map<string, Arbitrary<Choice>>;
+  /**
+   * Whether the chart would take this event now (its guard passes); undefined when unknown. With
+   * it, an event the chart would refuse is drawn again (a few times), except at `illegalWeight`.
+   */
+  accepts?: (request: ModelRequest, eventName: string, payload: unknown) => boolean | undefined;
+  /** The state of the chart a conversation sends its events to (for arbitraries given as a function of it); undefined when unknown. */
+  viewOf?: (request: ModelRequest) => Omit<ChartView, "event"> | undefined;
+  /** Weight of keeping a refused event against a redraw's 19 (default 1); 0: always redraw. */
+  illegalWeight?: number;
   /** Told when an offered event's schema cannot be generated (the call then fails with the same error). */
   onUngenerable?: (error: UngenerableEventError) => void;
 }
 
 /** What the model does at one turn. */
-export type Choice = { kind: "event" | "tool"; tool: string; payload: unknown } | { kind: "reply"; text: string };
+export type Choice =
+  { kind: "event"; tool: string; event: string; payload: unknown } | { kind: "tool"; tool: string; payload: unknown } | { kind: "reply"; text: string };
+
+/** Draws of a turn's choice, the first included, while the chart refuses the event drawn. */
+const TRIES = 6;
+
+/** Whether to keep a refused event: no (a redraw) first, so a shrinker moves toward legal events. */
+const keepRefused = (weight: number): Arbitrary<boolean> =>
+  weight > 0 ? fc.oneof({ arbitrary: fc.constant(false), weight: 19 }, { arbitrary: fc.constant(true), weight }) : fc.constant(false);
 
 const reply: Arbitrary<Choice> = fc.lorem({ maxCount: 6 }).map((text) => ({ kind: "reply", text }));
 
@@ -43,11 +61,13 @@ export class SimulatedModel implements ModelClient {
   readonly #options: SimulatedModelOptions;
   readonly #tools: Map<string, Tool>;
   readonly #cache: Map<string, Arbitrary<Choice>>;
+  readonly #keepRefused: Arbitrary<boolean>;
 
   constructor(options: SimulatedModelOptions) {
     this.#options = options;
     this.#tools = new Map((options.realTools ?? []).map((tool) => [tool.name, tool]));
     this.#cache = options.cache ?? new Map();
+    this.#keepRefused = keepRefused(options.illegalWeight ?? 1);
   }
 
   /** Every alias: the simulated model stands in for all of them. */
@@ -58,12 +78,12 @@ export class SimulatedModel implements ModelClient {
     const fingerprint = requestFingerprint(request);
     let choices: Arbitrary<Choice>;
     try {
-      choices = this.#choices(request.tools);
+      choices = this.#choices(request);
     } catch (error) {
       if (error instanceof UngenerableEventError) this.#options.onUngenerable?.(error);
       throw error;
     }
-    const choice = this.#options.decisions.draw(`model:${request.origin.stateId}:${fingerprint}`, choices);
+    const choice = this.#choose(`model:${request.origin.stateId}:${fingerprint}`, choices, request);
     const content: ContentBlock[] =
       choice.kind === "reply"
         ? [{ type: "text", text: choice.text }]
@@ -77,15 +97,41 @@ export class SimulatedModel implements ModelClient {
     };
   }
 
+  /**
+   * This turn's choice: the first drawn, unless it is an event the chart would refuse now (a
+   * failing guard) and the run does not keep it; then the first of a few more draws the chart
+   * takes (or the first one after all, when none is).
+   */
+  #choose(what: string, choices: Arbitrary<Choice>, request: ModelRequest): Choice {
+    const { decisions, accepts } = this.#options;
+    const first = decisions.draw(what, choices);
+    const refused = (choice: Choice): boolean => choice.kind === "event" && accepts?.(request, choice.event, choice.payload) === false;
+    if (!refused(first) || decisions.draw(`${what}~keep`, this.#keepRefused)) return first;
+    for (let attempt = 2; attempt <= TRIES; attempt++) {
+      const next = decisions.draw(`${what}~${attempt}`, choices);
+      if (!refused(next)) return next;
+    }
+    return first;
+  }
+
   /** The arbitrary of this turn's choice: one branch per offered tool, and a reply. */
-  #choices(tools: readonly ToolSpec[]): Arbitrary<Choice> {
+  #choices(request: ModelRequest): Arbitrary<Choice> {
     const branches: { id: string; build: () => Arbitrary<Choice> }[] = [];
-    for (const spec of tools) {
+    const { payloads } = this.#options;
+    // Built for this turn alone when an offered event's arbitrary depends on the chart's state.
+    let view: Omit<ChartView, "event"> | undefined;
+    let contextual = false;
+    for (const spec of request.tools) {
       const event = eventSchemaOf(spec);
       if (event) {
+        if (payloads.contextual(event.eventName) && !contextual) {
+          contextual = true;
+          view = this.#options.viewOf?.(request);
+        }
         branches.push({
           id: `${spec.name}:${schemaId(event.schema)}`,
-          build: () => this.#options.payloads.of(event.eventName, event.schema).map((payload): Choice => ({ kind: "event", tool: spec.name, payload })),
+          build: () =>
+            payloads.of(event.eventName, event.schema, view).map((payload): Choice => ({ kind: "event", tool: spec.name, event: event.eventName, payload })),
         });
         continue;
       }
@@ -98,11 +144,11 @@ export class SimulatedModel implements ModelClient {
     }
     const replies = this.#options.replies === true || branches.length === 0;
     const key = `${branches.map((branch) => branch.id).join(",")}${replies ? ",reply" : ""}`;
-    let arbitrary = this.#cache.get(key);
+    let arbitrary = contextual ? undefined : this.#cache.get(key);
     if (!arbitrary) {
       const all = [...branches.map((branch) => branch.build()), ...(replies ? [reply] : [])];
       arbitrary = all.length === 1 ? all[0]! : fc.oneof(...all);
-      this.#cache.set(key, arbitrary);
+      if (!contextual) this.#cache.set(key, arbitrary);
     }
     return arbitrary;
   }

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repo, runCli, scratch } from "../examples/harness.js";
@@ -53,5 +53,27 @@ describe("escapement sim", () => {
     expect(run.stderr).toMatch(
       /^escapement: .*ungenerable\/chart\.ts: event "note\.taken": notes\.\*\.text: a refinement .* arbitraries: \{ "note\.taken": \{ "notes\.\*\.text": fc\.… \} \}\n$/,
     );
+  });
+
+  it("keeps a single run of examples/ask as a session that opens and replays to the same end, the human's answers included", async () => {
+    const cwd = scratch("sim-ask-replay");
+    const ends = new Set<string>();
+    // Seeds whose runs end differently (sent, discarded, cancelled): each replays to its own end.
+    for (const seed of [4, 5, 6, 8]) {
+      const simulated = await runCli(["sim", join(repo, "examples/ask"), "--runs", "1", "--seed", String(seed)], { cwd });
+      expect(simulated.code).toBe(0);
+      const session = /\nsession of seed \d+: (\S+)\n/.exec(simulated.stdout)?.[1];
+      expect(session).toBeDefined();
+      const recorded = readFileSync(join(session!, "transcript.jsonl"), "utf8");
+      const end = /"event":"runner\/done","data":(\{[^\n]*\})\}\n/.exec(recorded)![1]!;
+      ends.add(end);
+      const opened = await runCli(["open", session!, "--emit-wire"], { cwd });
+      expect(opened.code).toBe(0);
+      const replayed = await runCli(["run", join(repo, "examples/ask"), "--replay", session!, "--no-tui"], { cwd, input: "" });
+      expect(replayed.stderr).toContain(`human: the recorded answers of ${session}`);
+      expect(replayed.code).toBe(0);
+      expect(JSON.parse(replayed.stdout.trim().split("\n").at(-1)!)).toMatchObject({ status: "done", finalConfig: JSON.parse(end).finalConfig });
+    }
+    expect(ends.size).toBeGreaterThan(1);
   });
 });

@@ -17,6 +17,8 @@ import { version } from "../version.js";
 import { buildInput, parseParam } from "../parse-params.js";
 import { paramNotice } from "../param-notice.js";
 import { answerSource } from "../answer-source.js";
+import { replayAnswers } from "../replay-answers.js";
+import { RecordedHuman } from "../../human/index.js";
 import { openFrontend, type FrontendKind } from "../run-frontend.js";
 import type { ListenAddress } from "../listen-address.js";
 import { inspectorUi, startInspectServer, type InspectServer } from "../inspect-server.js";
@@ -94,6 +96,8 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
     },
     live,
   );
+  // A strict replay answers the prompts the session recorded as it was answered then.
+  const replayed = flags.replay === undefined || flags.fork || flags.forkAt !== undefined ? undefined : await replayAnswers(resolve(io.cwd, flags.replay));
   const params = flags.param.map(parseParam);
   let notice: string | undefined;
   if (params.length > 0) {
@@ -149,6 +153,8 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
   log.debug("model source", { source });
   io.stderr.write(`model: ${source}\n`);
   if (notice) io.stderr.write(`${notice}\n`);
+  if (replayed && replayed.size > 0)
+    io.stderr.write(`human: the recorded answers of ${flags.replay} (${replayed.size} prompt${replayed.size === 1 ? "" : "s"})\n`);
   let result: RunResult;
   let mcp: McpRunTools | undefined;
   let inspector: InspectServer | undefined;
@@ -173,7 +179,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       chartModule: loaded.modulePath,
       model,
       ...(replayOf ? { forkedFrom: replayOf } : {}),
-      human: frontend.human,
+      human: replayed && replayed.size > 0 ? new RecordedHuman(replayed, frontend.human) : frontend.human,
       debug: frontend.debug,
       ...(frontend.steering ? { steering: frontend.steering } : {}),
       onStart: (info) => {

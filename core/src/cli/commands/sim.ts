@@ -18,6 +18,8 @@ export interface SimFlags {
   tools: string[];
   replies?: boolean;
   cancelWeight?: number;
+  /** Weight of an event the chart would refuse against a redraw's 19. */
+  illegalWeight?: number;
   maxEvents?: number;
   shrink: boolean;
   shrinkRuns?: number;
@@ -46,6 +48,7 @@ export async function simCommand(chartArg: string | undefined, flags: SimFlags, 
     ...(flags.tools.length > 0 ? { realTools: flags.tools } : {}),
     ...(flags.replies ? { replies: true } : {}),
     ...(flags.cancelWeight === undefined ? {} : { cancelWeight: flags.cancelWeight }),
+    ...(flags.illegalWeight === undefined ? {} : { illegalWeight: flags.illegalWeight }),
     ...(flags.maxEvents === undefined ? {} : { maxEvents: flags.maxEvents }),
     shrink: flags.shrink,
     ...(flags.shrinkRuns === undefined ? {} : { shrinkRuns: flags.shrinkRuns }),
