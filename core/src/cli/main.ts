@@ -216,6 +216,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       "how often the model sends an event the chart would refuse (a failing guard): weight against a redraw's 19 (default 1; 0: never)",
       nonNegativeInt("--illegal-weight"),
     )
+    .option(
+      "--late-weight <n>",
+      "how often the model answers only after a pending timer fired (a timeout beside a conversation): weight against answering in time's 9 (default 1; 0: never)",
+      nonNegativeInt("--late-weight"),
+    )
     .option("--max-events <n>", "a run with more events is reported as too long (default 500)", positiveInt("--max-events"))
     .option("--no-shrink", "report failures as found, without shrinking them")
     .option("--shrink-runs <n>", "runs the shrinker may make per failure (default 200)", positiveInt("--shrink-runs"))
@@ -236,6 +241,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           ...(options.replies ? { replies: true } : {}),
           ...(options.cancelWeight === undefined ? {} : { cancelWeight: options.cancelWeight as number }),
           ...(options.illegalWeight === undefined ? {} : { illegalWeight: options.illegalWeight as number }),
+          ...(options.lateWeight === undefined ? {} : { lateWeight: options.lateWeight as number }),
           ...(options.maxEvents === undefined ? {} : { maxEvents: options.maxEvents as number }),
           shrink: options.shrink as boolean,
           ...(options.shrinkRuns === undefined ? {} : { shrinkRuns: options.shrinkRuns as number }),

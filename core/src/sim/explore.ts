@@ -50,6 +50,12 @@ export interface ExploreOptions {
    * 19 (default 1: about one such turn in twenty; 0: the model sends only events the chart takes).
    */
   illegalWeight?: number;
+  /**
+   * Weight of the model answering only after the next pending timer fired (a timeout beside a
+   * conversation) against answering in time's 9 (default 1; 0: a timer fires only when the run is
+   * quiet). Drawn only while a timer is pending.
+   */
+  lateWeight?: number;
   /** Weight of a cancel against an answer's 9 for each prompt (default 1; 0: the human never cancels). */
   cancelWeight?: number;
   /** Events after which a run counts as `too-long` (default 500). */
@@ -129,6 +135,7 @@ export function simSetup(chart: ChartDefinition | AnyStateMachine, options: Expl
     ...(options.realTools ? { realTools: options.realTools } : {}),
     ...(options.replies ? { replies: true } : {}),
     ...(options.illegalWeight === undefined ? {} : { illegalWeight: options.illegalWeight }),
+    ...(options.lateWeight === undefined ? {} : { lateWeight: options.lateWeight }),
     children: new Map(children.map((child) => [child.machine, child])),
     ...(options.cancelWeight === undefined ? {} : { cancelWeight: options.cancelWeight }),
     ...(options.maxEvents === undefined ? {} : { maxEvents: options.maxEvents }),

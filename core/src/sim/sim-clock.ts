@@ -8,7 +8,8 @@
  * run tells the clock of activity (`touch`: an inspection event, a model call or a prompt) and of
  * work that is still out (`busy`). A timer is the lowest priority: whatever the run can still do
  * without it happens first, as it would with a real model answering in seconds and a timer of
- * minutes.
+ * minutes. A simulated model may also answer late (`fireNext`): then the timer fires while its
+ * call is out, as a timeout beside a conversation does.
  */
 import type { Clock } from "../runtime/index.js";
 
@@ -70,6 +71,19 @@ export class SimulatedClock implements Clock {
     this.#activity++;
   }
 
+  /**
+   * Fires the earliest pending timer now (its due time passes), whatever the run is doing: a model
+   * that answers only after a timer. False when no timer is pending.
+   */
+  fireNext(): boolean {
+    const timer = this.#timers.shift();
+    if (!timer || this.#stopped) return false;
+    this.#now = Math.max(this.#now, timer.dueAt);
+    this.touch();
+    timer.callback();
+    return true;
+  }
+
   /** Timers still pending (for tests and reports). */
   get pending(): number {
     return this.#timers.length;
@@ -95,10 +109,7 @@ export class SimulatedClock implements Clock {
       this.#quiet = 0;
     } else if (++this.#quiet >= this.#quietTurns) {
       this.#quiet = 0;
-      const timer = this.#timers.shift()!;
-      this.#now = Math.max(this.#now, timer.dueAt);
-      this.touch();
-      timer.callback();
+      this.fireNext();
     }
     this.#poll();
   }

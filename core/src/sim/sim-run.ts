@@ -5,7 +5,7 @@
  * violation stops the run at once.
  */
 import type { AnyActorRef, AnyMachineSnapshot, AnyStateMachine, InspectionEvent } from "xstate";
-import type { Arbitrary, Value } from "fast-check";
+import fc, { type Arbitrary, type Value } from "fast-check";
 import { runServicesOf, type ChartDefinition, type ChartProperty, type ChartView } from "../engine/index.js";
 import type { PromptAnswer } from "../human/index.js";
 import type { ModelRequest } from "../llm/index.js";
@@ -18,7 +18,7 @@ import { DecisionSource, type Decision } from "./decisions.js";
 import type { PayloadArbitraries } from "./payload-arbitraries.js";
 import { SimulatedHuman } from "./sim-human.js";
 import { SimulatedClock } from "./sim-clock.js";
-import { SimulatedModel, type Choice } from "./sim-model.js";
+import { requestFingerprint, SimulatedModel, type Choice } from "./sim-model.js";
 
 /** Why a simulated run failed. */
 export type FailureKind = "invariant" | "final" | "error" | "wedged" | "budget" | "loop" | "too-long" | "timeout" | "ungenerable";
@@ -81,6 +81,8 @@ export interface SimSetup {
   children?: ReadonlyMap<AnyStateMachine, ChartDefinition>;
   /** Weight of an event whose guard fails, against a legal one's 19 (default 1: one turn in twenty may send one); 0: only legal events. */
   illegalWeight?: number;
+  /** Weight of a model answering only after the next pending timer, against answering in time's 9 (default 1); 0: never late. */
+  lateWeight?: number;
   /** The real tools of every run (the built-ins and the chart's), registered once. */
   tools: ToolRegistry;
   modelCache: Map<string, Arbitrary<Choice>>;
@@ -96,6 +98,10 @@ export interface SimRunOptions {
 }
 
 const DEFAULT_MAX_EVENTS = 500;
+
+/** Whether the model answers only after the next timer: no first, so a shrinker moves toward answering in time. */
+const lateChoice = (weight: number): Arbitrary<boolean> =>
+  weight > 0 ? fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight }) : fc.constant(false);
 const DEFAULT_RUN_TIMEOUT_MS = 10_000;
 const DEFAULT_WEDGE = { intervalMs: 10, cycles: 3 };
 
@@ -133,6 +139,15 @@ export async function simRun(setup: SimSetup, options: SimRunOptions): Promise<S
     ...(setup.illegalWeight === undefined ? {} : { illegalWeight: setup.illegalWeight }),
     onUngenerable: (error) => watch.fail({ kind: "ungenerable", message: error.message }),
   });
+  // Only while a timer is pending is "late" a choice, so a chart without timers draws as before.
+  const late = lateChoice(setup.lateWeight ?? 1);
+  const lateAnswer = async (request: ModelRequest, signal: AbortSignal): Promise<void> => {
+    if (clock.pending === 0 || !decisions.draw(`late:${requestFingerprint(request)}`, late)) return;
+    clock.fireNext();
+    // The chart takes the timer's event; a transition out of the conversation aborts this call.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal.aborted) throw signal.reason;
+  };
   const human = new SimulatedHuman({ decisions, cache: setup.humanCache, ...(setup.cancelWeight === undefined ? {} : { cancelWeight: setup.cancelWeight }) });
   const stop = new AbortController();
   const watch = new RunWatch(chart, setup.children ?? new Map(), options.seed, setup.maxEvents ?? DEFAULT_MAX_EVENTS, clock, (failure) => {
@@ -147,7 +162,14 @@ export async function simRun(setup: SimSetup, options: SimRunOptions): Promise<S
   try {
     outcome = await run({
       chart,
-      model: { assertAlias: () => model.assertAlias(), call: (request, callOptions) => answered(() => model.call(request, callOptions)) },
+      model: {
+        assertAlias: () => model.assertAlias(),
+        call: (request, callOptions) =>
+          answered(async () => {
+            await lateAnswer(request, callOptions.signal);
+            return model.call(request, callOptions);
+          }),
+      },
       human: { ask: (request, signal) => answered(() => human.ask(request, signal)) },
       tools,
       ...(options.store ? { store: options.store } : { sessionDir: options.sessionDir }),

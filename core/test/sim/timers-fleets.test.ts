@@ -14,10 +14,10 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe("the simulated clock", () => {
   it("fires a three-hour timer at once, and the session's clock reads three hours later", async () => {
     const started = Date.now();
-    const report = await exploreChart(patient, { runs: 5, seed: 1, runTimeoutMs: 5_000 });
+    const report = await exploreChart(patient, { runs: 5, seed: 1, runTimeoutMs: 5_000, lateWeight: 0 });
     expect(report.outcomes).toEqual({ done: 5 });
     expect(report.states.reached).toEqual(["resting", "asking", "done"]);
-    // The model answers before the ten-minute timeout: a timer fires only when nothing else can happen.
+    // Never late: the model answers before the ten-minute timeout, which fires only when nothing else can happen.
     expect(report.states.missed).toEqual(["timedOut"]);
     expect(Date.now() - started).toBeLessThan(THREE_HOURS);
 
@@ -25,6 +25,21 @@ describe("the simulated clock", () => {
     const stamps: number[] = [];
     for await (const row of readTranscript(join(result.sessionDir, "transcript.jsonl"))) stamps.push(row.ts);
     expect(stamps.at(-1)! - stamps[0]!).toBeGreaterThanOrEqual(THREE_HOURS);
+  });
+
+  it("explores the timeout beside a conversation: now and then the model answers only after it", async () => {
+    const ends = { done: 0, timedOut: 0 };
+    const report = await exploreChart(patient, {
+      runs: 40,
+      seed: 1,
+      runTimeoutMs: 5_000,
+      onRun: (run) => void ends[run.finalStates.includes("timedOut") ? "timedOut" : "done"]++,
+    });
+    expect(report.failures).toEqual([]);
+    expect(report.states.missed).toEqual([]);
+    // About one turn in ten is late; each late answer ends the run at the timeout.
+    expect(ends.timedOut).toBeGreaterThan(0);
+    expect(ends.done).toBeGreaterThan(ends.timedOut);
   });
 
   it("fires timers in due order, not those cleared, and none while the run is busy", async () => {

@@ -20,6 +20,8 @@ export interface SimFlags {
   cancelWeight?: number;
   /** Weight of an event the chart would refuse against a redraw's 19. */
   illegalWeight?: number;
+  /** Weight of a model answering after the next pending timer against answering in time's 9. */
+  lateWeight?: number;
   maxEvents?: number;
   shrink: boolean;
   shrinkRuns?: number;
@@ -49,6 +51,7 @@ export async function simCommand(chartArg: string | undefined, flags: SimFlags, 
     ...(flags.replies ? { replies: true } : {}),
     ...(flags.cancelWeight === undefined ? {} : { cancelWeight: flags.cancelWeight }),
     ...(flags.illegalWeight === undefined ? {} : { illegalWeight: flags.illegalWeight }),
+    ...(flags.lateWeight === undefined ? {} : { lateWeight: flags.lateWeight }),
     ...(flags.maxEvents === undefined ? {} : { maxEvents: flags.maxEvents }),
     shrink: flags.shrink,
     ...(flags.shrinkRuns === undefined ? {} : { shrinkRuns: flags.shrinkRuns }),
