@@ -110,6 +110,10 @@ export {
   type DiskStoreOptions,
   type MemoryStoreOptions,
   type PostgresStoreOptions,
+  memoryInbox,
+  type SessionInbox,
+  type InboxMessage,
+  type InboxEntry,
 } from "./store/index.js";
 export { exportStoredSession, importIntoStore } from "./sessions/index.js";
 
@@ -118,6 +122,11 @@ export { SessionPool, type SessionPoolOptions, type PoolJob } from "./pool/index
 
 // Runs on workers of many machines, through the job queue of a Postgres store.
 export { submitRun, startWorker, type SubmitRunOptions, type SubmittedRun, type StartWorkerOptions, type QueueWorker } from "./pool/index.js";
+
+// Answering a session's prompt from outside its run (through the store's inbox); parked sessions.
+export { answerPrompt, AnswerError, ParkingLot, type AnswerPromptOptions, type AnsweredPrompt, type ParkingLotOptions } from "./pool/index.js";
+export { InboxHuman, type InboxHumanOptions } from "./human/index.js";
+export type { ParkedOn } from "./runtime/session-dir.js";
 
 // Tools: defining your own, the registry, the built-in tools.
 export {

@@ -3,7 +3,22 @@
  * minor version can add fields; an event name not listed here is still a valid row.
  */
 import { z } from "zod";
-import { Count, ErrorInfo, InvokeId, JsonSchemaObject, Millis, NonEmpty, Ref, RunStatus, Snippet, StateId, StateIds, Turn, type Known } from "./primitives.js";
+import {
+  Count,
+  ErrorInfo,
+  InvokeId,
+  JsonSchemaObject,
+  Millis,
+  NonEmpty,
+  ParkedOn,
+  Ref,
+  RunStatus,
+  Snippet,
+  StateId,
+  StateIds,
+  Turn,
+  type Known,
+} from "./primitives.js";
 
 const Usage = z.looseObject({ input: Count, output: Count, cacheRead: Count, cacheWrite: Count });
 const Fraction = z.number().min(0).max(1);
@@ -51,7 +66,7 @@ export const eventDataSchemas = {
       ),
   }),
   "runner/resumed": z.looseObject({ fromSeq: Count, checkpointSeq: Count }),
-  "runner/done": z.looseObject({ finalConfig: StateIds, status: RunStatus, error: ErrorInfo.optional() }),
+  "runner/done": z.looseObject({ finalConfig: StateIds, status: RunStatus, error: ErrorInfo.optional(), parked: ParkedOn.optional() }),
   "runner/error": z.looseObject({ category: z.string(), message: z.string(), detail: z.unknown().optional() }),
   "runner/notice": z.looseObject({ code: z.string(), message: z.string() }),
 

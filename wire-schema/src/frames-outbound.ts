@@ -1,7 +1,7 @@
 /** Core -> renderer frames. */
 import { z } from "zod";
 import { DebugMode, Prompt } from "./event-data.js";
-import { EpochMs, ErrorInfo, InvokeId, NonEmpty, RunStatus, StateId, StateIds, type Known } from "./primitives.js";
+import { EpochMs, ErrorInfo, InvokeId, NonEmpty, ParkedOn, RunStatus, StateId, StateIds, type Known } from "./primitives.js";
 import { TranscriptRow } from "./transcript-row.js";
 import { PROTOCOL_MAJOR, PROTOCOL_NAME, VERSION_PATTERN } from "./version.js";
 
@@ -47,7 +47,7 @@ export const ChildSession = z.looseObject({
   phase: Phase.optional().describe("The child's configuration; absent before its chart started."),
 });
 
-export const RunOutcome = z.looseObject({ status: RunStatus, finalConfig: StateIds, error: ErrorInfo.optional() });
+export const RunOutcome = z.looseObject({ status: RunStatus, finalConfig: StateIds, error: ErrorInfo.optional(), parked: ParkedOn.optional() });
 
 export const HelloFrame = z.looseObject({
   v: V,

@@ -41,3 +41,13 @@ export const ErrorInfo = z.looseObject({ category: z.string(), message: z.string
 /** A JSON Schema document (object form). */
 export const JsonSchemaObject = z.record(z.string(), z.unknown()).describe("A JSON Schema (draft 2020-12).");
 export const RunStatus = z.enum(["done", "aborted", "error"]);
+/**
+ * A run that stopped to park its session (status `aborted`): what the session waits on. Its
+ * prompts stay open (answerable through the store's inbox); an answer or the timer wakes it.
+ */
+export const ParkedOn = z
+  .looseObject({
+    prompts: z.array(z.string()).describe("The prompts waiting for an answer, by id; empty when only a timer is pending."),
+    dueAt: z.number().optional().describe("When the earliest pending chart timer is due (ms since the epoch)."),
+  })
+  .describe("Present when the run stopped to park its session: the session goes on when an answer or the timer wakes it.");

@@ -107,10 +107,11 @@ const reducers: Reducers = {
     const phase = phaseOf(after);
     return { state: { ...state, phase }, frame: (stamp) => ({ ...head("phase", stamp), ...phase, event }) };
   },
-  "runner/done": ({ status, finalConfig, error }, state) => {
-    const finished: RunOutcome = { status, finalConfig, ...(error ? { error } : {}) };
+  "runner/done": ({ status, finalConfig, error, parked }, state) => {
+    const finished: RunOutcome = { status, finalConfig, ...(error ? { error } : {}), ...(parked ? { parked } : {}) };
     return {
-      state: { ...state, finished, prompts: new Map(), conversations: new Map() },
+      // A parked session's prompts stay open: they are answered through the store, and wake it.
+      state: { ...state, finished, prompts: parked ? state.prompts : new Map(), conversations: new Map() },
       frame: (stamp) => ({ ...head("run-finished", stamp), ...finished }),
     };
   },

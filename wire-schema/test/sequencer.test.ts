@@ -110,6 +110,21 @@ describe("framesFromRow / createFrameSequencer", () => {
     expect(byKind("run-finished")).toEqual([{ v: 1, kind: "run-finished", seq: 21, rowSeq: 15, status: "done", finalConfig: ["flow", "flow.b"] }]);
   });
 
+  it("keeps a parked run's prompts open, and closes every prompt at any other run's end", () => {
+    const ending = (done: unknown) =>
+      rowsOf(
+        ["runner/started", { sessionId: "s-1", runId: "r-1", chartId: "flow", resumed: false }],
+        ["runner/start-config", { config: ["flow", "flow.a"] }],
+        ["human-input/requested", prompt],
+        ["runner/done", done],
+      ).reduce((state, row) => framesFromRow(row, state).state, initialSequencerState);
+    const parked = ending({ finalConfig: ["flow", "flow.a"], status: "aborted", parked: { prompts: ["p-1"] } });
+    expect(snapshotFrame(parked).prompts?.map((open) => open.promptId)).toEqual(["p-1"]);
+    expect(snapshotFrame(parked).finished).toEqual({ status: "aborted", finalConfig: ["flow", "flow.a"], parked: { prompts: ["p-1"] } });
+    const aborted = ending({ finalConfig: ["flow", "flow.a"], status: "aborted" });
+    expect(snapshotFrame(aborted).prompts ?? []).toEqual([]);
+  });
+
   it("produces only valid frames", () => {
     for (const frame of frames) expect(validateFrame(frame, { direction: "outbound" }).ok, `#${frame.seq}`).toBe(true);
   });

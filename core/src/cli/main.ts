@@ -23,7 +23,7 @@ export const hangUpReason = (): Error => new RunInterruption("the terminal hung 
 // loads the runner, the model providers or the MCP client), so the CLI starts quickly.
 
 /** Commands defined here; any other first argument (a session command, help, an option) needs them all. */
-const ownCommands = new Set(["run", "sim", "info", "open", "refine", "repair", "submit", "worker"]);
+const ownCommands = new Set(["run", "sim", "info", "open", "refine", "repair", "submit", "worker", "answer", "attach"]);
 
 /** Only checked on the error path, so the config module (zod schemas) loads only when needed. */
 const isConfigError = async (error: unknown): Promise<boolean> => error instanceof (await import("../config/index.js")).ConfigError;
@@ -77,6 +77,14 @@ const heartbeatSeconds = (value: string): number => {
   if (!Number.isInteger(n) || n < 10) throw new InvalidArgumentError(`--heartbeat must be a whole number of seconds, at least 10, got "${value}"`);
   return n;
 };
+
+const milliseconds =
+  (flag: string) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} takes whole milliseconds (0 or more), got "${value}"`);
+    return n;
+  };
 
 /** Parses argv, runs one command, returns the exit code. Never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -285,6 +293,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--concurrency <n>", "runs at once (default 1)", positiveInt("--concurrency"))
     .option("--charts <module>", "run only this chart module or directory (repeatable; default any chart a job names)", collect, [])
     .option("--heartbeat <seconds>", "the queue's heartbeat, when this worker makes the queue (default 30; at least 10)", heartbeatSeconds)
+    .option("--park-after <ms>", "park a session that waits this long on prompts alone (default 5000)", milliseconds("--park-after"))
+    .option(
+      "--park-timer <ms>",
+      "park a session whose next timer is due further off than this, with nothing else pending (default 30000)",
+      milliseconds("--park-timer"),
+    )
+    .option("--no-park", "never park: runs wait for their answers and timers on this worker")
     .action(async (options: Record<string, unknown>) => {
       const { workerCommand } = await import("./commands/queue.js");
       code = await workerCommand(
@@ -293,6 +308,65 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           charts: options.charts as string[],
           ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency as number }),
           ...(options.heartbeat === undefined ? {} : { heartbeat: options.heartbeat as number }),
+          ...(options.parkAfter === undefined ? {} : { parkAfterMs: options.parkAfter as number }),
+          ...(options.parkTimer === undefined ? {} : { parkTimerMs: options.parkTimer as number }),
+          ...(options.park === false ? { parkAfterMs: false as const } : {}),
+        },
+        io,
+      );
+    });
+
+  program
+    .command("answer")
+    .description("answer a session's waiting prompt through its store's inbox; wakes the session when it is parked")
+    .argument("<session>", "session id")
+    .argument("[answer]", "the answer as JSON (a word that is not JSON is taken as text)")
+    .requiredOption("--store <url>", "the store the session lives in (postgres://…, or memory inside a host)")
+    .option("--prompt <id>", "the prompt to answer (default: the session's one waiting prompt)")
+    .option("--cancel", "cancel the prompt instead of answering it")
+    .action(async (session: string, answer: string | undefined, options: Record<string, unknown>) => {
+      const { answerCommand } = await import("./commands/answer.js");
+      code = await answerCommand(
+        session,
+        answer,
+        {
+          store: options.store as string,
+          ...(options.prompt === undefined ? {} : { prompt: options.prompt as string }),
+          ...(options.cancel === true ? { cancel: true } : {}),
+        },
+        io,
+      );
+    });
+
+  program
+    .command("attach")
+    .description("follow a session whose run goes on elsewhere (a worker): show it live, answer its prompts, drive its debugger; quitting leaves the run alone")
+    .argument("<session>", "session id")
+    .requiredOption("--store <url>", "the store the run writes: a postgres:// URL (a disk store works too, without answers or debugger control)")
+    .option("--no-tui", "follow headless: the run's progress lines on stderr (or serve it with --listen)")
+    .option(
+      "--listen [host:port]",
+      "serve the session there for other renderers, as a live run's wire (default 127.0.0.1, any free port); prints its URL and token on stdout",
+      parseListen,
+    )
+    .option("--no-spawn", "serve the session over the wire without the terminal UI (URL and token on stdout)")
+    .option("--poll <seconds>", "read the store this often when it says nothing changed (default 1)", secondsMs("--poll"))
+    .option(
+      "--linger <seconds>",
+      "served: after the run, keep the server up while renderers are attached, at most this long (default 3)",
+      secondsMs("--linger"),
+    )
+    .action(async (session: string, options: Record<string, unknown>) => {
+      const { attachCommand } = await import("./commands/attach.js");
+      code = await attachCommand(
+        session,
+        {
+          store: options.store as string,
+          spawn: options.spawn as boolean,
+          tui: options.tui as boolean,
+          ...(options.listen === undefined ? {} : { listen: options.listen === true ? DEFAULT_LISTEN : (options.listen as ListenAddress) }),
+          ...(options.poll === undefined ? {} : { pollMs: Math.max(10, options.poll as number) }),
+          ...(options.linger === undefined ? {} : { lingerMs: options.linger as number }),
         },
         io,
       );

@@ -27,6 +27,7 @@ export function durableHuman(human: HumanRenderer, durable: () => Durable): Huma
   return {
     ...(human.progress ? { progress: (promptId, value, total) => human.progress!(promptId, value, total) } : {}),
     ...(human.reject ? { reject: (promptId, reason) => human.reject!(promptId, reason) } : {}),
+    ...(human.answered ? { answered: (promptId) => human.answered!(promptId) } : {}),
     ask: (request, signal) => {
       const wait = durable();
       return isPending(wait) ? wait.then(() => human.ask(request, signal)) : human.ask(request, signal);

@@ -5,8 +5,9 @@ import type { RequestOrigin } from "../llm/protocol.js";
 import type { Clock } from "../runtime/clock.js";
 import type { CheckpointRecord, CheckpointStore } from "../runtime/checkpoint-store.js";
 import { captureTimers, restoreTimers } from "../runtime/delayed-events.js";
+import { parkingCheck, parkInterval, type ParkWatchState } from "./park-watch.js";
 import type { Inflight } from "../runtime/inflight.js";
-import type { SessionManifest } from "../runtime/session-dir.js";
+import type { ParkedOn, SessionManifest } from "../runtime/session-dir.js";
 import type { SessionWriter } from "../store/index.js";
 import { afterDurable, isPending, leaveToDurable } from "../runtime/durable.js";
 import { activeStates, difference } from "../runtime/active-states.js";
@@ -100,6 +101,10 @@ export interface Run {
   toldContext: unknown;
   /** The wedge guard: the last seq it saw, how many checks in a row saw no progress, its timer. */
   idle: { lastSeq: number; checks: number; timer: ReturnType<typeof setInterval> | undefined };
+  /** The park watch (with `options.park`): what it last saw, and its timer. */
+  parking?: { state: ParkWatchState; timer: ReturnType<typeof setInterval> };
+  /** Set as the run parks: what its session waits on. */
+  parked?: ParkedOn;
 }
 
 /** @internal Starting or running: the run still takes events, and an ending can still win. */
@@ -130,6 +135,34 @@ export function armEndings(run: Run): void {
   run.options.signal?.addEventListener("abort", run.onAbort, { once: true });
   const wedge = run.options.wedge ?? defaultWedge;
   run.idle.timer = setInterval(() => checkWedge(run, wedge), wedge.intervalMs);
+  const park = run.options.park;
+  if (park) {
+    const state: ParkWatchState = { lastSeq: -1, quietSince: run.clock.now() };
+    run.parking = { state, timer: setInterval(() => checkPark(run, state), parkInterval(park)) };
+  }
+}
+
+/** One look of the park watch (see park-watch.ts): parks the run when it waits only on prompts or a distant timer. */
+function checkPark(run: Run, state: ParkWatchState): void {
+  const policy = run.options.park;
+  if (!policy || !isLive(run) || !run.actor) return;
+  const now = run.clock.now();
+  const on = parkingCheck(
+    {
+      actor: run.actor,
+      inflight: run.inflight.describe(),
+      lastSeq: run.transcript.lastSeq,
+      paused: run.gate.paused,
+      checkpointed: !run.dirty && run.transcript.durable() === undefined,
+      now,
+      offset: now - Date.now(),
+    },
+    policy,
+    state,
+  );
+  if (!on) return;
+  run.parked = { ...on, inboxSeq: policy.inboxSeq?.() ?? 0 };
+  finish(run, "aborted");
 }
 
 /**
@@ -325,11 +358,16 @@ export function finish(run: Run, status: RunStatus, error?: RunError): void {
   // of the halted chart. One whose chart never started (interrupted while it waited for its
   // renderer) has nothing to resume: it is aborted.
   const started = run.actor !== undefined || run.checkpoint !== undefined;
-  const resumable = status === "aborted" && started && isRunInterruption(run.options.signal?.reason);
+  const resumable = status === "aborted" && started && (run.parked !== undefined || isRunInterruption(run.options.signal?.reason));
   run.dirty = error?.category !== "session-io" && !resumable;
   const closing = new ClosingSteps();
   // `finalConfig` (the transcript's and the result's name) is the chart's active states at the end.
-  closing.attempt(() => run.transcript.append("runner/done", { finalConfig: finalStates, status, ...(error ? { error } : {}) }));
+  // A parked run says what its session waits on: renderers keep its prompts open (answered through the store).
+  const parkedOn =
+    resumable && run.parked ? { prompts: run.parked.prompts, ...(run.parked.dueAt === undefined ? {} : { dueAt: run.parked.dueAt }) } : undefined;
+  closing.attempt(() =>
+    run.transcript.append("runner/done", { finalConfig: finalStates, status, ...(error ? { error } : {}), ...(parkedOn ? { parked: parkedOn } : {}) }),
+  );
   closing.attempt(() => run.transcript.close());
   closing.attempt(() => run.checkpoints.close());
   closing.attempt(() => run.chain.close());
@@ -338,18 +376,26 @@ export function finish(run: Run, status: RunStatus, error?: RunError): void {
   const interrupted = reported?.category === "session-io" || (resumable && !closing.failure);
   closing.attempt(() =>
     leaveToDurable(
-      run.writer.writeManifest(interrupted ? { ...run.manifest, status: "interrupted" } : { ...run.manifest, status: settled, endedAt: run.clock.now() }),
+      run.writer.writeManifest(
+        interrupted
+          ? run.parked && resumable
+            ? { ...run.manifest, status: "parked", parked: run.parked }
+            : { ...run.manifest, status: "interrupted" }
+          : { ...run.manifest, status: settled, endedAt: run.clock.now() },
+      ),
     ),
   );
   const settle = (status: RunStatus, error: RunError | undefined): void => {
     run.phase = endPhase[status];
     run.span.end({ status, finalConfig: finalStates, ...(error ? { error } : {}) });
+    const parked = status === "aborted" && interrupted && run.parked ? run.parked : undefined;
     run.settle({
       sessionId: run.manifest.sessionId,
       runId: run.runId,
       sessionDir: run.writer.location,
       transcriptPath: typeof run.writer.transcript === "string" ? run.writer.transcript : `${run.writer.location}/transcript.jsonl`,
-      status,
+      status: parked ? "parked" : status,
+      ...(parked ? { parked } : {}),
       finalConfig: finalStates,
       ...(error ? { error } : {}),
     });
@@ -369,6 +415,7 @@ const endPhase: Record<RunStatus, RunPhase> = { done: "done", error: "failed", a
 /** No ending but the one finishing: the wedge timer, the debugger gate and the abort listener go. */
 function disarmEndings(run: Run): void {
   clearInterval(run.idle.timer);
+  if (run.parking) clearInterval(run.parking.timer);
   run.gate.close();
   run.options.signal?.removeEventListener("abort", run.onAbort);
 }

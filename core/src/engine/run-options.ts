@@ -17,6 +17,8 @@ import type { HostInspector } from "./host-inspector.js";
 import type { SteerChannel, SteerResult } from "./steer-channel.js";
 import type { Context, TracerProvider } from "@opentelemetry/api";
 import type { SessionStore } from "../store/index.js";
+import type { ParkedOn } from "../runtime/session-dir.js";
+import type { ParkPolicy } from "./park-watch.js";
 
 export type RunStatus = "done" | "aborted" | "error";
 
@@ -73,6 +75,12 @@ export interface RunChartOptions {
   onContext?: (context: unknown, seq: number) => void;
   /** End the run when nothing is in flight and nothing happens for `cycles` checks `intervalMs` apart. */
   wedge?: { intervalMs: number; cycles: number };
+  /**
+   * Park the run when it waits only on a person's answer (for `afterMs`) or on a timer due more
+   * than `timerMs` off (see park-watch.ts): it stops, its session is left `parked`, and the result's
+   * status is `parked`; resuming the session (`resume`) continues it, its timers due when they were.
+   */
+  park?: ParkPolicy;
   checkpointCompactBytes?: number;
   /** The debugger gate (pause, step, interrupt, quit); default: an open gate nothing controls. */
   debug?: RunGate;
@@ -153,7 +161,10 @@ export interface RunResult {
   runId: string;
   sessionDir: string;
   transcriptPath: string;
-  status: RunStatus;
+  /** `parked`: the run stopped to wait (see `park`); its session resumes on an answer or its timer. */
+  status: RunStatus | "parked";
+  /** With status `parked`: what the session waits on. */
+  parked?: ParkedOn;
   /** The chart's active states when the run ended (`finalConfig`, as in the transcript's `runner/done`). */
   finalConfig: string[];
   error?: { category: string; message: string };

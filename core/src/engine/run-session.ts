@@ -129,6 +129,7 @@ export function prepareResume(target: string, chartId: string | undefined, cwd: 
 function runningAgain(manifest: SessionManifest): SessionManifest {
   const running: SessionManifest = { ...manifest, status: "running" };
   delete running.endedAt;
+  delete running.parked;
   return running;
 }
 

@@ -61,6 +61,7 @@ export async function prepareStoredResume(target: string, chartId: string | unde
   ];
   const running: SessionManifest = { ...manifest, status: "running" };
   delete running.endedAt;
+  delete running.parked;
   const writer = await store.reopen(key, cuts, running);
   const past = storedPast(
     store,

@@ -5,7 +5,7 @@ import type { RequestOrigin, ModelClient } from "../llm/protocol.js";
 import type { HumanRenderer } from "../human/human-renderer.js";
 import { CheckpointStore } from "../runtime/checkpoint-store.js";
 import { callHistory } from "../engine/runner.js";
-import { openSessionDir, sessionPaths } from "../runtime/session-dir.js";
+import { isResumable, openSessionDir, sessionPaths } from "../runtime/session-dir.js";
 import { readTranscript } from "../runtime/transcript-reader.js";
 import type { ChildError, SettledStatus } from "./fleet-state.js";
 
@@ -30,8 +30,8 @@ export function inspectChild(dir: string): ChildDisk {
     }
   }
   const { manifest } = openSessionDir(dir);
-  // An interrupted child (its session could not be written) resumes like one the crash stopped.
-  return manifest.status === "running" || manifest.status === "interrupted" ? { kind: "running" } : { kind: "finished", status: manifest.status };
+  // An interrupted or parked child resumes like one the crash stopped.
+  return isResumable(manifest.status) ? { kind: "running" } : { kind: "finished", status: manifest.status };
 }
 
 export interface ChildOutcome {

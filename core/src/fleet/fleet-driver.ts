@@ -202,7 +202,8 @@ export class FleetDriver {
     this.#waiting.delete(launch.index);
     const result = await handle.result;
     this.#settle(launch.index, {
-      status: result.status,
+      // A child is never run with `park`: it cannot come back parked.
+      status: result.status === "parked" ? "aborted" : result.status,
       output: outputOfSnapshot(handle.snapshot()),
       ...(result.error ? { error: { category: result.error.category, message: result.error.message } } : {}),
       finalConfig: result.finalConfig,

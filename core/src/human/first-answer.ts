@@ -28,5 +28,8 @@ export function firstAnswer(renderers: readonly HumanRenderer[]): HumanRenderer 
     reject(promptId, reason) {
       for (const renderer of renderers) renderer.reject?.(promptId, reason);
     },
+    answered(promptId) {
+      for (const renderer of renderers) renderer.answered?.(promptId);
+    },
   };
 }

@@ -23,4 +23,6 @@ export interface HumanRenderer {
   progress?(promptId: string, value: number, total: number): void;
   /** Tells the renderer a prompt's answer was rejected, before it is asked again. */
   reject?(promptId: string, reason: string): void;
+  /** Tells the renderer a prompt took its answer (or its cancel): it is not asked again. */
+  answered?(promptId: string): void;
 }

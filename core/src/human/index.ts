@@ -4,3 +4,5 @@ export { requestHumanInput, type PromptSpec, type HumanInputDeps } from "./reque
 export { ScriptedHuman, RecordedHuman, recordedAnswers, type RecordedPromptRow } from "./scripted-human.js";
 export { StdinHuman, type StdinHumanOptions } from "./stdin-human.js";
 export { firstAnswer } from "./first-answer.js";
+export { InboxHuman, type InboxHumanOptions } from "./inbox-human.js";
+export { pendingPrompts, answersTaken } from "./pending-prompts.js";

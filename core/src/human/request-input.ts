@@ -26,11 +26,13 @@ export async function requestHumanInput(deps: HumanInputDeps, spec: PromptSpec, 
       const answer = await deps.human.ask(request, signal);
       if ("cancelled" in answer) {
         deps.transcript.append("human-input/cancelled", { promptId: spec.promptId });
+        deps.human.answered?.(spec.promptId);
         return answer;
       }
       const parsed = schema.safeParse(answer.value);
       if (parsed.success) {
         deps.transcript.append("human-input/answered", { promptId: spec.promptId, value: parsed.data });
+        deps.human.answered?.(spec.promptId);
         return { value: parsed.data };
       }
       const reason = parsed.error.issues.map((issue) => issue.message).join("; ");

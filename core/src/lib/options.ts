@@ -110,6 +110,12 @@ export interface RunOptions {
   /** End the run (error `wedged`) when nothing is pending and nothing happens for `cycles` checks `intervalMs` apart. */
   wedge?: { intervalMs: number; cycles: number };
   /**
+   * Park the run when it waits only on a person's answer for `afterMs`, or on a timer due more than
+   * `timerMs` off: it stops, the session is left `parked` and the outcome's status is `parked`.
+   * `run({ resume })` continues it (an answer posted to `store.inbox` is then taken).
+   */
+  park?: { afterMs: number; timerMs?: number };
+  /**
    * Where the run's OpenTelemetry spans go (an SDK's `TracerProvider`). Default: the globally
    * registered provider (`trace.setGlobalTracerProvider`); nothing is recorded without one.
    */
@@ -232,6 +238,7 @@ const fields = {
   toolTimeoutMs: z.int().min(1, { error: "a tool timeout must be a whole number of milliseconds from 1" }).max(2_147_483_647).optional(),
   toolLoopThreshold: z.union([z.int().min(2), z.literal(false)], { error: "expected a whole number >= 2, or false" }).optional(),
   wedge: z.strictObject({ intervalMs: z.int().min(1), cycles: z.int().min(1) }).optional(),
+  park: z.strictObject({ afterMs: z.int().min(0), timerMs: z.int().min(0).optional() }).optional(),
   tracerProvider: shaped<TracerProvider>(["getTracer"], "an OpenTelemetry TracerProvider { getTracer }").optional(),
 };
 
@@ -424,7 +431,7 @@ const dedupe = (issues: OptionIssue[]): OptionIssue[] => {
 const fromZodIssue = (issue: z.core.$ZodIssue): OptionIssue[] => {
   const path = issue.path.filter((segment): segment is string | number => typeof segment !== "symbol");
   if (issue.code === "unrecognized_keys") {
-    const allowed = path.length === 0 ? runOptionNames : path[0] === "wedge" ? ["intervalMs", "cycles"] : [];
+    const allowed = path.length === 0 ? runOptionNames : path[0] === "wedge" ? ["intervalMs", "cycles"] : path[0] === "park" ? ["afterMs", "timerMs"] : [];
     return issue.keys.map((key) => ({
       path: formatKeyPath([...path, key]),
       message: `unknown option ${JSON.stringify(key)} ${knownList(key, allowed, "known")}`,

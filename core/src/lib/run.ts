@@ -16,6 +16,9 @@ import { observe, type ConversationEnd, type ConversationStart, type StepHooks }
 import { SecretScrubber, type SecretValue } from "../runtime/secret-scrubber.js";
 import { runChart, type RunStatus } from "../engine/runner.js";
 import type { RowTap } from "../runtime/transcript-writer.js";
+import type { ParkedOn } from "../runtime/session-dir.js";
+import { InboxHuman } from "../human/index.js";
+import type { SessionStore } from "../store/index.js";
 import { createDefaultRegistry } from "../tools/builtin-tools.js";
 import { permissionOptions } from "../engine/permission-options.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
@@ -29,8 +32,10 @@ import { initialPublicEventState } from "./public-events.js";
 export interface RunOutcome {
   runId: string;
   sessionId: string;
-  /** `done` (a final state), `aborted` (cancelled) or `error` (see `error.category`). */
-  status: RunStatus;
+  /** `done` (a final state), `aborted` (cancelled), `error` (see `error.category`) or `parked` (see the `park` option). */
+  status: RunStatus | "parked";
+  /** With status `parked`: the prompts and the timer the session waits on. */
+  parked?: ParkedOn;
   /** The active states when the run ended. */
   finalConfig: string[];
   /** The session's directory, or where its store keeps it (`memory:<id>`). */
@@ -148,6 +153,9 @@ async function start(
   };
 
   log.info(`run ${runId}: chart ${chart.id}${options.resume ? ", resuming" : ""} in ${sessionDir ?? store!.location(sessionId)}`);
+  // A human answering through the inbox reads this session's, from where a parked run of it stopped.
+  const inboxHuman = options.human instanceof InboxHuman ? options.human : undefined;
+  if (inboxHuman) inboxHuman.attach(sessionId, options.resume && store ? await parkedInboxSeq(store, sessionId) : 0);
   // The config's MCP servers, as `escapement run` starts them: one that fails is a warning and a row, not a failure.
   const mcp = await runMcpTools(resolved.config.mcpServers, tools, {
     log,
@@ -193,6 +201,7 @@ async function start(
       ...(options.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: options.toolTimeoutMs }),
       ...(options.toolLoopThreshold === undefined ? {} : { toolLoopThreshold: options.toolLoopThreshold }),
       ...(options.wedge ? { wedge: options.wedge } : {}),
+      ...(options.park ? { park: { ...options.park, ...(inboxHuman ? { inboxSeq: () => inboxHuman.cursor } : {}) } } : {}),
       ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
       ...(resolved.hooks ? { stepHooks: resolved.hooks } : {}),
       ...(options.inspect ? { inspect: options.inspect } : {}),
@@ -204,6 +213,7 @@ async function start(
       runId: result.runId,
       sessionId: result.sessionId,
       status: result.status,
+      ...(result.parked ? { parked: result.parked } : {}),
       finalConfig: result.finalConfig,
       sessionDir: result.sessionDir,
       transcriptPath: result.transcriptPath,
@@ -248,4 +258,13 @@ function defaultRegistry(chart: ChartDefinition, env: Readonly<Record<string, st
   const registry = createDefaultRegistry({ shellRun: { env: { ...env } } });
   for (const tool of chart.tools ?? []) registry.register(tool);
   return registry;
+}
+
+/** The inbox entries a parked session's last run had read; 0 when it is not parked (or not found: the resume reports that). */
+async function parkedInboxSeq(store: SessionStore, sessionId: string): Promise<number> {
+  try {
+    return (await store.manifest(await store.locate(sessionId))).parked?.inboxSeq ?? 0;
+  } catch {
+    return 0;
+  }
 }

@@ -5,6 +5,11 @@
  * when the run ends, whatever its status. A worker that stops heartbeating (killed, its machine
  * gone) has its jobs failed by pg-boss and retried on another worker; its session claims went with
  * its connection, so the session resumes there from its last checkpoint.
+ *
+ * A run's prompts are answered through the session's inbox (`escapement answer`). A run that waits
+ * only on an answer for `parkAfterMs`, or on a timer due more than `parkTimerMs` off, parks: its job
+ * completes, and the answer (whoever posts it queues a wake) or the timer (a wake queued now, due
+ * then) resumes it on any worker.
  */
 import { resolveChartPath, loadChart, loadLiveModel, modelForChart, type ChartModel, type LoadChartOptions, type LoadedChart } from "../loader/index.js";
 import type { ModelClient } from "../llm/protocol.js";
@@ -12,10 +17,18 @@ import { runChart, type RunResult } from "../engine/runner.js";
 import { RunInterruption } from "../engine/run-interruption.js";
 import { randomIds } from "../runtime/ids.js";
 import { SessionError } from "../runtime/session-error.js";
-import { isResumable, type SessionStatus } from "../runtime/session-dir.js";
+import { isResumable, type SessionManifest } from "../runtime/session-dir.js";
+import { InboxHuman } from "../human/index.js";
 import { UsageError } from "../runtime/usage-error.js";
 import { postgresStore, type SessionStore } from "../store/index.js";
-import { openRunQueue, RUN_QUEUE, type QueueOptions, type RunJobData } from "./run-queue.js";
+import type { Job, PgBoss } from "pg-boss";
+import { openRunQueue, RUN_QUEUE, sendWake, WAKE_QUEUE, type QueueOptions, type RunJobData } from "./run-queue.js";
+
+/** Default wait on a prompt alone before the session parks (ms). */
+export const DEFAULT_PARK_AFTER_MS = 5000;
+/** Default distance of a timer, with nothing else pending, from which the session parks (ms). */
+export const DEFAULT_PARK_TIMER_MS = 30_000;
+import { inboxControl } from "./inbox-control.js";
 
 export interface StartWorkerOptions extends QueueOptions {
   /** The Postgres store's URL (`postgres://…`): sessions are written there, jobs taken from its queue. */
@@ -25,8 +38,12 @@ export interface StartWorkerOptions extends QueueOptions {
    * here and retried on other workers. Default: any chart module the job names.
    */
   charts?: readonly string[];
-  /** Runs at once (default 1). */
+  /** Runs at once (default 1); as many woken runs of parked sessions may run beside them. */
   concurrency?: number;
+  /** How long a run waits on prompts alone before its session parks (ms; default 5000); false: never parks. */
+  parkAfterMs?: number | false;
+  /** A run with nothing else pending parks when its next timer is due further off than this (ms; default 30000). */
+  parkTimerMs?: number;
   /** Where charts' relative paths, `.escapement.json` and the runs' work directory are found; default `process.cwd()`. */
   cwd?: string;
   /** Provider keys and settings for the live model; default `process.env`. */
@@ -68,13 +85,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   }
   const stopping = new AbortController();
   const running = new Set<Promise<unknown>>();
-  const handle = jobHandler({ ...options, cwd, sessions: store, allowed, stopping: stopping.signal });
+  const queue = boss;
+  const handle = jobHandler({ ...options, cwd, sessions: store, allowed, stopping: stopping.signal, boss: queue, log });
 
-  await boss.work<RunJobData>(RUN_QUEUE, { localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+  const take = async ([job]: Job<RunJobData>[]) => {
     if (!job) return;
     const { sessionId } = job.data;
     if (stopping.signal.aborted) throw new Error(`worker stopping before session ${sessionId} started`);
-    log(`job ${job.id}: session ${sessionId} (${job.data.chart})${job.retryCount > 0 ? `, attempt ${job.retryCount + 1}` : ""}`);
+    const what = job.data.wake ? `wake (${job.data.wake}) of session ${sessionId}` : `session ${sessionId}`;
+    log(`job ${job.id}: ${what} (${job.data.chart})${job.retryCount > 0 ? `, attempt ${job.retryCount + 1}` : ""}`);
     const work = handle(job.data, job.signal);
     running.add(work);
     try {
@@ -87,7 +106,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     } finally {
       running.delete(work);
     }
-  });
+  };
+  // A post to a parked session's inbox from anywhere (not only `answerPrompt`, which queues the wake itself) wakes it.
+  const unwatch = await store.inbox!.watchAll!((sessionId) => void wakeOnPost(store, queue, sessionId, log));
+  const taking = { localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 1 };
+  await boss.work<RunJobData>(RUN_QUEUE, taking, take);
+  // Woken by NOTIFY as a wake is queued; polled twice a second for timers' wakes coming due.
+  await boss.work<RunJobData>(WAKE_QUEUE, { ...taking, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5 }, take);
 
   return {
     get running() {
@@ -96,7 +121,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     stop: async () => {
       if (stopping.signal.aborted) return;
       await boss.offWork(RUN_QUEUE, { wait: false });
+      await boss.offWork(WAKE_QUEUE, { wait: false });
       stopping.abort(new RunInterruption("the worker is stopping"));
+      await unwatch();
       await Promise.allSettled([...running]);
       // Graceful: the jobs of the runs just interrupted are failed (retried) before the pool closes.
       await boss.stop({ graceful: true, close: true, timeout: 30_000 });
@@ -110,6 +137,8 @@ interface HandlerContext extends StartWorkerOptions {
   sessions: SessionStore;
   allowed: readonly string[] | undefined;
   stopping: AbortSignal;
+  boss: PgBoss;
+  log: (line: string) => void;
 }
 
 function jobHandler(context: HandlerContext): JobHandler {
@@ -135,22 +164,41 @@ function jobHandler(context: HandlerContext): JobHandler {
   return async (data, jobSignal) => {
     if (context.allowed && !context.allowed.includes(data.chart))
       throw new Error(`this worker does not run ${data.chart} (its charts: ${context.allowed.join(", ")})`);
-    const status = await sessionStatus(context.sessions, data.sessionId);
+    const manifest = await sessionManifest(context.sessions, data.sessionId);
+    const status = manifest?.status;
     // Its run ended (its worker died before completing the job): nothing left to do.
     if (status !== undefined && !isResumable(status)) return { sessionId: data.sessionId, status };
+    // A wake finds its session woken already (by the other wake), or parked again on a later timer.
+    if (data.wake && status !== "parked") return { sessionId: data.sessionId, status: status ?? "missing" };
+    if (data.wake === "timer" && manifest?.parked?.dueAt !== data.dueAt) return { sessionId: data.sessionId, status: "parked" };
+    const inbox = context.sessions.inbox!;
+    const human = new InboxHuman({
+      inbox,
+      sessionId: data.sessionId,
+      afterSeq: manifest?.parked?.inboxSeq ?? 0,
+      onReject: (promptId, reason) => context.log(`session ${data.sessionId}: answer to prompt ${promptId} rejected: ${reason}`),
+    });
+    const parkAfterMs = context.parkAfterMs ?? DEFAULT_PARK_AFTER_MS;
     const loaded = await chartOf(data.chart);
     const signal = AbortSignal.any([context.stopping, jobSignal]);
+    const model = await modelFor(loaded, data.sessionId);
+    // Debugger control posted to the session's inbox (`escapement attach`) reaches the run's gate.
+    const control = await inboxControl(context.sessions.inbox, data.sessionId, { log: context.log ?? (() => {}) });
     const result: RunResult = await runChart({
       chart: loaded.chart,
       chartModule: loaded.modulePath,
-      model: await modelFor(loaded, data.sessionId),
+      model,
       cwd: context.cwd,
       store: context.sessions,
       ids: { ...randomIds, sessionId: () => data.sessionId },
       ...(status === undefined ? {} : { resume: data.sessionId }),
       ...(data.input === undefined ? {} : { input: data.input }),
+      human,
+      ...(parkAfterMs === false ? {} : { park: { afterMs: parkAfterMs, timerMs: context.parkTimerMs ?? DEFAULT_PARK_TIMER_MS, inboxSeq: () => human.cursor } }),
+      debug: control.gate,
       signal,
-    });
+    }).finally(() => control.stop());
+    if (result.status === "parked" && result.parked) await wakeWhenDue(context, data, result.parked);
     // Interrupted, not ended: the session stays resumable and the job goes back to the queue.
     if (signal.aborted && result.status === "aborted")
       throw new Error(`session ${data.sessionId} interrupted: ${String((signal.reason as Error)?.message ?? signal.reason)}`);
@@ -158,10 +206,35 @@ function jobHandler(context: HandlerContext): JobHandler {
   };
 }
 
-/** The session's status in the store; undefined when it does not exist yet. */
-async function sessionStatus(store: SessionStore, sessionId: string): Promise<SessionStatus | undefined> {
+/**
+ * After a park: the timer's wake, queued due when the timer is; and an answer posted before the
+ * park was written (its poster saw the session running, so queued no wake) wakes it now.
+ */
+async function wakeWhenDue(context: HandlerContext, data: RunJobData, parked: NonNullable<SessionManifest["parked"]>): Promise<void> {
+  const job = { chart: data.chart, sessionId: data.sessionId };
+  if (parked.dueAt !== undefined) await sendWake(context.boss, job, "timer", parked.dueAt);
+  const waiting = await context.sessions.inbox!.read(data.sessionId, parked.inboxSeq);
+  if (waiting.some((entry) => entry.message.kind === "answer" && parked.prompts.includes(entry.message.promptId))) await sendWake(context.boss, job, "answer");
+}
+
+/** Queues the wake of a parked session that got an answer to a prompt it waits on; a failure is logged (the poster's wake, or the next post, may still come). */
+async function wakeOnPost(store: SessionStore, boss: PgBoss, sessionId: string, log: (line: string) => void): Promise<void> {
   try {
-    return (await store.manifest(await store.locate(sessionId))).status;
+    const manifest = await store.manifest(sessionId);
+    const parked = manifest.status === "parked" ? manifest.parked : undefined;
+    if (!parked) return;
+    const waiting = await store.inbox!.read(sessionId, parked.inboxSeq);
+    if (!waiting.some((entry) => entry.message.kind === "answer" && parked.prompts.includes(entry.message.promptId))) return;
+    await sendWake(boss, { chart: manifest.chartModule, sessionId }, "answer");
+  } catch (error) {
+    log(`session ${sessionId}: could not queue its wake: ${(error as Error).message}`);
+  }
+}
+
+/** The session's manifest in the store; undefined when it does not exist yet. */
+async function sessionManifest(store: SessionStore, sessionId: string): Promise<SessionManifest | undefined> {
+  try {
+    return await store.manifest(await store.locate(sessionId));
   } catch (error) {
     if (error instanceof SessionError && error.code === "session-missing") return undefined;
     throw error;

@@ -9,6 +9,12 @@ import { SessionError } from "../runtime/session-error.js";
 
 /** The queue's name in pg-boss. */
 export const RUN_QUEUE = "escapement-runs";
+/**
+ * Wakes of parked sessions: a job resumes its session on any worker. Stately, keyed per session
+ * (`answer:<id>`, `timer:<id>:<due time>`): a wake already queued for a session takes the next one's place,
+ * and one may be queued while another runs (the session parked again meanwhile).
+ */
+export const WAKE_QUEUE = "escapement-wakes";
 
 /** A job's data: what a worker needs to start, or resume, the run. */
 export interface RunJobData {
@@ -17,6 +23,10 @@ export interface RunJobData {
   /** The session the run writes: chosen at submit, so a retried job resumes the same session. */
   sessionId: string;
   input?: unknown;
+  /** A wake of a parked session: by an answer posted to its inbox, or its timer's due time. */
+  wake?: "answer" | "timer";
+  /** A timer's wake: the due time it was sent for (a session parked again since on a later one is left parked). */
+  dueAt?: number;
 }
 
 /** Default seconds between a worker's heartbeats before its jobs are taken as lost. */
@@ -62,15 +72,38 @@ export async function openRunQueue(url: string, options: QueueOptions = {}): Pro
     monitorIntervalSeconds: monitor,
     superviseIntervalSeconds: monitor,
     schedule: false,
+    // A wake is taken the moment it is queued (see WAKE_QUEUE), not at the next poll.
+    useListenNotify: options.supervise ?? false,
   });
   // A lost connection is reported by the call that needed it; pg-boss also emits it here.
   boss.on("error", () => {});
   try {
     await boss.start();
     await boss.createQueue(RUN_QUEUE, { heartbeatSeconds, retryLimit: RETRY_LIMIT, retryDelay: 1, expireInSeconds: MAX_ACTIVE_SECONDS });
+    await boss.createQueue(WAKE_QUEUE, {
+      policy: "stately",
+      notify: true,
+      heartbeatSeconds,
+      retryLimit: RETRY_LIMIT,
+      retryDelay: 1,
+      expireInSeconds: MAX_ACTIVE_SECONDS,
+    });
   } catch (error) {
     await boss.stop({ graceful: false }).catch(() => {});
     throw new SessionError("session-io", `cannot use the job queue at ${redactedUrl(url)}: ${(error as Error).message}`);
   }
   return boss;
+}
+
+/**
+ * Enqueues the wake of a parked session: at once for an answer, at `dueAt` for its timer. A wake
+ * already queued for the session (same kind) stands for this one.
+ */
+export async function sendWake(boss: PgBoss, data: { chart: string; sessionId: string }, why: "answer" | "timer", dueAt?: number): Promise<void> {
+  const job: RunJobData = { chart: data.chart, sessionId: data.sessionId, wake: why, ...(dueAt === undefined ? {} : { dueAt }) };
+  await boss.send(WAKE_QUEUE, job, {
+    // A timer's key names its due time: a session parked again on a nearer timer is not held to the later wake.
+    singletonKey: dueAt === undefined ? `${why}:${data.sessionId}` : `${why}:${data.sessionId}:${dueAt}`,
+    ...(dueAt === undefined ? {} : { startAfter: new Date(dueAt) }),
+  });
 }

@@ -46,19 +46,39 @@ export interface SessionManifest {
   forkedFrom?: string;
   status: SessionStatus;
   endedAt?: number;
+  /** While the status is `parked`: what the session waits on (see `ParkedOn`). */
+  parked?: ParkedOn;
+}
+
+/**
+ * What a parked session waits on: the prompts a person may answer (through the store's inbox),
+ * and the time its earliest chart timer is due, on the runner's clock. Either wakes it.
+ */
+export interface ParkedOn {
+  /** The prompts waiting for an answer, by id; empty when only a timer is pending. */
+  prompts: string[];
+  /** When the earliest pending timer is due (ms since the epoch); absent when no timer is pending. */
+  dueAt?: number;
+  /** When the session was parked. */
+  at: number;
+  /** The last inbox entry the run had read: a woken run reads the entries after it. */
+  inboxSeq: number;
 }
 
 /**
  * running: a run owns the session, or its process died (resumable). interrupted: the run stopped
  * without finishing because the session could not be written (a full disk), or `escapement repair`
- * rebuilt it; resumable once the cause is gone. done, aborted, error: the run ended; final.
+ * rebuilt it; resumable once the cause is gone. parked: the run was stopped while it waited only on
+ * a person's answer or a distant timer (see `ParkedOn`); an answer or the timer resumes it.
+ * done, aborted, error: the run ended; final.
  */
-export type SessionStatus = "running" | "interrupted" | "done" | "aborted" | "error";
+export type SessionStatus = "running" | "interrupted" | "parked" | "done" | "aborted" | "error";
 
-export const sessionStatuses: readonly SessionStatus[] = ["running", "interrupted", "done", "aborted", "error"];
+export const sessionStatuses: readonly SessionStatus[] = ["running", "interrupted", "parked", "done", "aborted", "error"];
 
 /** Whether `--resume` may continue a session in this status. */
-export const isResumable = (status: SessionStatus): status is "running" | "interrupted" => status === "running" || status === "interrupted";
+export const isResumable = (status: SessionStatus): status is "running" | "interrupted" | "parked" =>
+  status === "running" || status === "interrupted" || status === "parked";
 
 /** Creates a new session directory; refuses to touch one that already holds a transcript. */
 export function createSessionDir(root: string, manifest: SessionManifest): SessionPaths {

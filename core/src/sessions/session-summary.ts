@@ -1,6 +1,7 @@
 import type { TranscriptRow } from "@escapement/wire-schema";
 import { dirname, resolve } from "node:path";
 import type { ReadIssue } from "../runtime/transcript-reader.js";
+import type { ParkedOn } from "../runtime/session-dir.js";
 import { diskStore, type SessionStore } from "../store/index.js";
 import { spreadOf, type Spread } from "./percentiles.js";
 import { readSessionDir, readStoredManifest } from "./session-files.js";
@@ -26,6 +27,8 @@ export interface SessionSummary {
   createdAt: number;
   endedAt?: number;
   parentSessionId?: string;
+  /** While the session is parked: what it waits on. */
+  parked?: ParkedOn;
   rows: number;
   turns: number;
   tokens: TokenTotals;
@@ -55,7 +58,7 @@ const addTokens = (into: TokenTotals, usage: Partial<TokenTotals> | undefined): 
 
 /** Folds transcript rows into a summary; pure, so it is tested on row lists. */
 export function createSummaryFolder(
-  base: Pick<SessionSummary, "sessionId" | "chartId" | "status" | "createdAt"> & { endedAt?: number; parentSessionId?: string },
+  base: Pick<SessionSummary, "sessionId" | "chartId" | "status" | "createdAt"> & { endedAt?: number; parentSessionId?: string; parked?: ParkedOn },
 ) {
   const summary: SessionSummary = {
     ...base,
@@ -143,6 +146,7 @@ export async function summarizeStoredSession(store: SessionStore, key: string): 
     createdAt: manifest.createdAt,
     ...(manifest.endedAt === undefined ? {} : { endedAt: manifest.endedAt }),
     ...(manifest.parentSessionId === undefined ? {} : { parentSessionId: manifest.parentSessionId }),
+    ...(manifest.status === "parked" && manifest.parked ? { parked: manifest.parked } : {}),
   });
   for await (const row of store.rows(key, { onIssue: (issue) => folder.issue(issue) })) folder.add(row);
   return folder.result();

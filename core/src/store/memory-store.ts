@@ -16,6 +16,7 @@ import { freshPath } from "./fresh-path.js";
 import { MemoryFile } from "./memory-file.js";
 import type { SessionFile, SessionStore, SessionWriter } from "./session-store.js";
 import { latestCheckpoint, rowsOfText } from "./session-text.js";
+import { memoryInbox } from "./session-inbox.js";
 
 const manifestText = (manifest: SessionManifest): string => `${JSON.stringify(manifest, null, 2)}\n`;
 
@@ -50,9 +51,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
     return session;
   };
   const text = (key: string, path: string): string | undefined => sessionOf(key).files.get(path)?.text();
+  const inbox = memoryInbox({ exists: (sessionId) => sessions.has(sessionId) });
   return {
     kind: "memory",
     where: "memory",
+    inbox: { post: inbox.post, read: inbox.read, watch: inbox.watch, watchAll: inbox.watchAll },
     create: async ({ manifest }) => {
       if (sessions.has(manifest.sessionId)) {
         throw new SessionError("session-exists", `session ${manifest.sessionId} already exists in the memory store; nothing was changed`);
@@ -120,7 +123,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
       sessions.set(manifest.sessionId, session);
       return manifest.sessionId;
     },
-    delete: async (key) => void sessions.delete(key),
+    delete: async (key) => {
+      sessions.delete(key);
+      inbox.forget(key);
+    },
     close: async () => {},
   };
 }

@@ -55,7 +55,36 @@ interface BatchPlan {
   manifests: Map<string, string>;
   /** Lock changes, in order (a run's start and end: rare). */
   locks: { sessionId: string; lock: LiveLock | null; ifPid?: number }[];
+  /** Sessions whose transcript or manifest the batch changes: their followers are told (`CHANGED_CHANNEL`). */
+  changed: string[];
 }
+
+/** A notification's payload holds at most 8000 bytes: the ids go in as few as fit, one per line. */
+const PAYLOAD_BYTES = 7900;
+
+/** The payloads that tell of `sessionIds`: their ids, one per line, as few payloads as fit. */
+export function changedPayloads(sessionIds: readonly string[]): string[] {
+  const payloads: string[] = [];
+  let current = "";
+  for (const id of sessionIds) {
+    const next = current === "" ? id : `${current}\n${id}`;
+    if (Buffer.byteLength(next) <= PAYLOAD_BYTES || current === "") current = next;
+    else {
+      payloads.push(current);
+      current = id;
+    }
+  }
+  if (current !== "") payloads.push(current);
+  return payloads;
+}
+
+/**
+ * The channel a batch notifies (Postgres NOTIFY) of the sessions whose transcript or manifest it
+ * changed, once committed: a reader following a session live (`escapement attach`) reads the new
+ * rows then instead of waiting for its next poll. The payload is the sessions' ids, one per line
+ * (`changedPayloads`): one notification per batch, however many sessions share it.
+ */
+export const CHANGED_CHANNEL = "escapement_session_changed";
 
 /**
  * What a batch leaves behind, computed before it is sent: within one transaction only the end state
@@ -81,18 +110,22 @@ export function planBatch(writes: readonly { sessionId: string; write: Write }[]
       if (write.kind === "manifest") manifests.set(sessionId, write.text);
     } else if (write.kind === "lock") locks.push({ sessionId, lock: write.lock, ...(write.ifPid === undefined ? {} : { ifPid: write.ifPid }) });
   }
-  const plan: BatchPlan = { cleared: [], chunks: [], manifests, locks };
+  const changed = new Set<string>();
+  const plan: BatchPlan = { cleared: [], chunks: [], manifests, locks, changed: [] };
   for (const file of files.values()) {
+    if (file.path === TRANSCRIPT || file.path === MANIFEST) changed.add(file.sessionId);
     if (file.cleared) plan.cleared.push({ sessionId: file.sessionId, path: file.path });
     // A file's appends of one batch become one chunk: a row's cost in the database (its index entry,
     // its reference check) is paid once per file and batch, not once per transcript row.
     if (file.chunks.length > 0)
       plan.chunks.push({ sessionId: file.sessionId, path: file.path, bytes: file.chunks.length === 1 ? file.chunks[0]! : Buffer.concat(file.chunks) });
   }
+  plan.changed = [...changed];
   return plan;
 }
 
 const MANIFEST = "session.json";
+const TRANSCRIPT = "transcript.jsonl";
 
 /** Where each chunk starts in the chunks' bytes laid end to end (1-based, as `substring` counts). */
 function starts(chunks: readonly { bytes: Buffer }[]): number[] {
@@ -107,6 +140,8 @@ function starts(chunks: readonly { bytes: Buffer }[]): number[] {
 /**
  * The plan's chunks and manifests as one statement: one round trip, and atomic on its own (the
  * deletes see the table as it was before the statement, so they never reach the chunks it inserts).
+ * The notifications go in it too (joined as one row, so the statement runs them; Postgres delivers
+ * them at the commit): a follower is told without another round trip per batch.
  */
 async function applyChunks(client: PoolClient, plan: BatchPlan): Promise<void> {
   await client.query(
@@ -115,10 +150,12 @@ async function applyChunks(client: PoolClient, plan: BatchPlan): Promise<void> {
        WHERE c.session_id = f.session_id AND c.path = f.path
      ), manifests AS (
        UPDATE escapement_sessions s SET manifest = m.manifest::jsonb FROM unnest($3::text[], $4::text[]) AS m (id, manifest) WHERE s.id = m.id
+     ), notified AS (
+       SELECT count(pg_notify('${CHANGED_CHANNEL}', payload)) AS told FROM unnest($10::text[]) AS payload
      )
      INSERT INTO escapement_chunks (session_id, path, bytes)
      SELECT session_id, path, substring($7::bytea FROM start FOR length)
-     FROM unnest($5::text[], $6::text[], $8::int[], $9::int[]) WITH ORDINALITY AS chunk (session_id, path, start, length, at) ORDER BY at`,
+     FROM unnest($5::text[], $6::text[], $8::int[], $9::int[]) WITH ORDINALITY AS chunk (session_id, path, start, length, at), notified ORDER BY at`,
     [
       plan.cleared.map((file) => file.sessionId),
       plan.cleared.map((file) => file.path),
@@ -131,6 +168,7 @@ async function applyChunks(client: PoolClient, plan: BatchPlan): Promise<void> {
       Buffer.concat(plan.chunks.map((chunk) => chunk.bytes)),
       starts(plan.chunks),
       plan.chunks.map((chunk) => chunk.bytes.byteLength),
+      changedPayloads(plan.changed),
     ],
   );
 }

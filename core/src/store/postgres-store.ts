@@ -20,13 +20,14 @@ import { localOnlyFiles } from "./disk-store.js";
 import { processIsAlive, type LiveLock } from "./live-lock.js";
 import { freshPath } from "./fresh-path.js";
 import { MemoryFile } from "./memory-file.js";
-import { groupCommit, type GroupCommit, type Write, type WriteOwner } from "./postgres-group-commit.js";
+import { CHANGED_CHANNEL, groupCommit, type GroupCommit, type Write, type WriteOwner } from "./postgres-group-commit.js";
 import { claimHolder, sessionClaims } from "./postgres-claims.js";
+import { INBOX_TABLE, postgresInbox } from "./postgres-inbox.js";
 import type { SessionFile, SessionStore, SessionWriter } from "./session-store.js";
 import { latestCheckpoint, rowsOfText } from "./session-text.js";
 
 /** The schema this build writes; a database holding a newer one is refused, never downgraded. */
-export const postgresSchemaVersion = 1;
+export const postgresSchemaVersion = 2;
 
 const TRANSCRIPT = "transcript.jsonl";
 const MANIFEST = "session.json";
@@ -101,6 +102,10 @@ async function migrate(pool: Pool, schema: string | undefined): Promise<void> {
            bytes bytea NOT NULL,
            PRIMARY KEY (session_id, path, n))`,
       );
+    }
+    // Version 2: the session inbox.
+    if (version < 2) await client.query(INBOX_TABLE);
+    if (version < postgresSchemaVersion) {
       await client.query("INSERT INTO escapement_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = $1", [
         String(postgresSchemaVersion),
       ]);
@@ -117,6 +122,7 @@ async function migrate(pool: Pool, schema: string | undefined): Promise<void> {
 function storeOver(pool: Pool, where: string): SessionStore {
   const commits = groupCommit(pool);
   const claims = sessionClaims(pool);
+  const inbox = postgresInbox(pool, where);
   /** The writer of a session this process now runs: its claim goes with the run's end (a final manifest). */
   const claimed = (writer: SessionWriter, key: string): SessionWriter => ({
     ...writer,
@@ -135,6 +141,7 @@ function storeOver(pool: Pool, where: string): SessionStore {
   return {
     kind: "postgres",
     where,
+    inbox: { post: inbox.post, read: inbox.read, watch: inbox.watch, watchAll: inbox.watchAll },
     create: async ({ manifest }) => {
       const text = manifestText(manifest);
       const client = await pool.connect();
@@ -273,10 +280,43 @@ function storeOver(pool: Pool, where: string): SessionStore {
       }
     },
     delete: async (key) => void (await pool.query("DELETE FROM escapement_sessions WHERE id = $1", [key])),
+    watch: (key, onChange) => watchSession(pool, key, onChange),
     close: async () => {
       await claims.close();
+      await inbox.close();
       await pool.end();
     },
+  };
+}
+
+/**
+ * Listens for the commits that change a session's transcript or manifest (each batch notifies
+ * `CHANGED_CHANNEL` with the ids of the sessions it changed), on a connection of its own held until
+ * the returned function stops it.
+ */
+async function watchSession(pool: Pool, key: string, onChange: () => void): Promise<() => Promise<void>> {
+  const client = await pool.connect();
+  const onNotification = (message: { channel: string; payload?: string }) => {
+    if (message.channel === CHANGED_CHANNEL && message.payload?.split("\n").includes(key)) onChange();
+  };
+  client.on("notification", onNotification);
+  try {
+    await client.query(`LISTEN ${CHANGED_CHANNEL}`);
+  } catch (error) {
+    client.off("notification", onNotification);
+    client.release(error as Error);
+    throw error;
+  }
+  let stopped = false;
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    client.off("notification", onNotification);
+    // Back to the pool without the LISTEN; a connection that cannot say UNLISTEN is dropped instead.
+    await client.query(`UNLISTEN ${CHANGED_CHANNEL}`).then(
+      () => client.release(),
+      (error: unknown) => client.release(error as Error),
+    );
   };
 }
 

@@ -33,6 +33,7 @@ import type { TranscriptSink } from "../runtime/transcript-writer.js";
 import type { CassetteSink } from "../llm/cassette/cassette-file.js";
 import type { ArtifactShelf } from "../templates/artifact-store.js";
 import type { IsAlive, LiveLock } from "./live-lock.js";
+import type { SessionInbox } from "./session-inbox.js";
 
 /** One file of a session as export and import carry it: its path in the disk layout, and its bytes. */
 export interface SessionFile {
@@ -97,6 +98,11 @@ export interface SessionStore {
   /** Where sessions live, for messages (a directory, `memory`). */
   readonly where: string;
   /**
+   * What people send the store's sessions from outside their runs (answers, debugger control);
+   * absent when the store keeps none (the disk store).
+   */
+  readonly inbox?: SessionInbox;
+  /**
    * Creates a session; refuses one that exists (`SessionError` session-exists) and changes nothing
    * then. The session exists once this settles (the disk store makes its directory before it returns).
    */
@@ -144,4 +150,11 @@ export interface SessionStore {
   delete(key: string): Promise<void>;
   /** Releases what the store holds (connections); a disk or memory store holds nothing. */
   close(): Promise<void>;
+  /**
+   * Calls `onChange` soon after the session's transcript or manifest changed (rows appended, the
+   * run's end), for a reader following it live; resolves with the function that stops watching.
+   * Absent when the store cannot tell: a follower polls then. A hint only: a change may be told
+   * twice, or (a connection lost) not at all, so a follower polls as well.
+   */
+  watch?(key: string, onChange: () => void): Promise<() => Promise<void>>;
 }

@@ -54,6 +54,7 @@ describe("validateOptions", () => {
       toolTimeoutMs: 30_000,
       toolLoopThreshold: false,
       wedge: { intervalMs: 10, cycles: 3 },
+      park: { afterMs: 1000, timerMs: 60_000 },
       tracerProvider: trace.getTracerProvider(),
     };
     expect(Object.keys(everything).sort()).toEqual([...runOptionNames].sort());

@@ -8,7 +8,7 @@ import type { SessionManifest } from "../../src/runtime/session-dir.js";
 import { TranscriptWriter, type TranscriptSink } from "../../src/runtime/transcript-writer.js";
 import type { TranscriptRow } from "../../src/runtime/transcript-row.js";
 import { postgresStore, type SessionStore, type SessionWriter } from "../../src/store/index.js";
-import { planBatch } from "../../src/store/postgres-group-commit.js";
+import { changedPayloads, planBatch } from "../../src/store/postgres-group-commit.js";
 import { postgresAvailable, startCluster, type Cluster } from "./postgres-cluster.js";
 
 const manifestOf = (sessionId: string): SessionManifest => ({ sessionId, chartId: "group", chartModule: "", createdAt: 1_000, status: "running" });
@@ -54,6 +54,19 @@ describe("planning a batch", () => {
     ]);
     expect([...plan.manifests]).toEqual([["a", "{}\n"]]);
     expect(plan.locks).toEqual([{ sessionId: "b", lock: null, ifPid: 7 }]);
+    // Followers are told of the sessions whose transcript or manifest changed.
+    expect(plan.changed.sort()).toEqual(["a", "b"]);
+  });
+});
+
+describe("telling followers which sessions a batch changed", () => {
+  it("puts the ids one per line in as few notifications as fit, each within Postgres' payload limit", () => {
+    const ids = Array.from({ length: 1000 }, (_, index) => `20261207-171355-${String(index).padStart(6, "0")}`);
+    const payloads = changedPayloads(ids);
+    expect(payloads.length).toBe(Math.ceil((ids.length * 23 - 1) / 7900));
+    for (const payload of payloads) expect(Buffer.byteLength(payload)).toBeLessThan(8000);
+    expect(payloads.flatMap((payload) => payload.split("\n"))).toEqual(ids);
+    expect(changedPayloads([])).toEqual([]);
   });
 });
 

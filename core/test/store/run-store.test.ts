@@ -242,6 +242,8 @@ describe.skipIf(!postgresAvailable())("run({ store }) on Postgres", () => {
     await client.connect();
     await client.query("UPDATE newer.escapement_meta SET value = '99' WHERE key = 'schema_version'");
     await client.end();
-    await expect(postgresStore({ url: cluster.url, schema: "newer" })).rejects.toThrow("the Postgres store's schema is version 99, newer than this build's 1");
+    await expect(postgresStore({ url: cluster.url, schema: "newer" })).rejects.toThrow(
+      "the Postgres store's schema is version 99, newer than this build's 2: upgrade Escapement to use it",
+    );
   });
 });

@@ -85,9 +85,12 @@ const applyStream = (state: ViewState, frame: StreamFrame): ViewState => {
       return { ...state, debug: { paused, mode, stepBudget, ...(reason === undefined ? {} : { reason }) } };
     }
     case "run-finished": {
-      const { status, finalConfig, error } = frame;
-      // The run is over: every prompt is closed, and so every answer is settled.
-      return { ...state, prompts: [], answers: new Map(), finished: { status, finalConfig, ...(error ? { error } : {}) } };
+      const { status, finalConfig, error, parked } = frame;
+      const finished = { status, finalConfig, ...(error ? { error } : {}), ...(parked ? { parked } : {}) };
+      // A parked session's prompts stay open (an answer wakes it); otherwise the run is over, every
+      // prompt is closed, and so every answer is settled.
+      if (parked) return { ...state, finished };
+      return { ...state, prompts: [], answers: new Map(), finished };
     }
   }
 };

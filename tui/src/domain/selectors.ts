@@ -111,9 +111,11 @@ export const viewNow = (state: ViewState, wallNow: number): number =>
 
 export const elapsedMs = (state: ViewState, now: number): number => (state.startedTs === undefined ? 0 : Math.max(0, now - state.startedTs));
 
-export type RunStatusView = "waiting" | "running" | "paused" | "done" | "aborted" | "error";
+export type RunStatusView = "waiting" | "running" | "paused" | "parked" | "done" | "aborted" | "error";
 
 export const runStatus = (state: ViewState): RunStatusView => {
+  // Parked: the run stopped, its session waits on an answer or a timer, and goes on when woken.
+  if (state.finished?.parked) return "parked";
   if (state.finished) return state.finished.status;
   if (state.startedTs === undefined) return "waiting";
   return state.debug.paused ? "paused" : "running";

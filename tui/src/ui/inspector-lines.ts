@@ -63,7 +63,7 @@ const field = (name: string, value: string, tone: Tone = "text"): InspectorLine 
 
 const runLines = (state: ViewState, now: number): InspectorLine[] => {
   const status = runStatus(state);
-  const statusTone: Tone = status === "error" ? "error" : status === "paused" ? "warn" : status === "done" ? "ok" : "text";
+  const statusTone: Tone = status === "error" ? "error" : status === "paused" || status === "parked" ? "warn" : status === "done" ? "ok" : "text";
   const lines = [heading("RUN"), field("status", `${status} · ${formatElapsed(elapsedMs(state, now))}`, statusTone)];
   if (state.run) lines.push(field("run", `${state.run.runId}${state.run.replay ? " (replay)" : ""}`));
   if (!state.finished) {
@@ -75,11 +75,19 @@ const runLines = (state: ViewState, now: number): InspectorLine[] => {
     const { status: outcome, finalConfig, error } = state.finished;
     lines.push(field("outcome", `${outcome} in ${finalConfig.map(lastSegment).join(", ") || "—"}`, outcome === "error" ? "error" : "text"));
     if (error) lines.push(field("error", `${error.category}: ${error.message}`, "error"));
+    const parked = state.finished.parked;
+    if (parked) lines.push(field("parked", parkedLabel(parked), "warn"));
   }
   const lastError = state.wireErrors.at(-1);
   if (lastError) lines.push(field("wire", `${lastError.code}: ${lastError.message}`, "error"));
   return lines;
 };
+
+/** What a parked session waits on: its prompts (answer them here), or its timer. */
+const parkedLabel = ({ prompts, dueAt }: { prompts: readonly string[]; dueAt?: number }): string =>
+  [prompts.length > 0 ? `waiting on ${prompts.join(", ")}` : "", dueAt === undefined ? "" : `wakes at ${new Date(dueAt).toISOString()}`]
+    .filter(Boolean)
+    .join("; ");
 
 const chartLines = (state: ViewState): InspectorLine[] => {
   const nodes = flattenTree(configTree(chartConfig(state)));

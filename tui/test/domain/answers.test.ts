@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { OutboundFrame } from "@escapement/wire-schema";
-import { applyFrame, applyFrames, applyLocal, initialViewState, type ViewState } from "../../src/domain/index.ts";
+import { applyFrame, applyFrames, applyLocal, initialViewState, runStatus, type ViewState } from "../../src/domain/index.ts";
 import { scriptedRun } from "../support/frames.ts";
 
 const ask = (promptId: string, kind = "text") => ({
@@ -75,6 +75,15 @@ describe("answers", () => {
     const done = applyFrames(closed, run.row("runner/done", { finalConfig: ["demo"], status: "aborted" }));
     expect(done.prompts).toEqual([]);
     expect(done.answers.size).toBe(0);
+  });
+
+  test("a parked run's end keeps its prompts open to answer, and shows the run parked", () => {
+    const { run, state } = withPrompts();
+    const parked = applyFrames(state, run.row("runner/done", { finalConfig: ["demo"], status: "aborted", parked: { prompts: ["p-1", "p-2"] } }));
+    expect(parked.prompts.map((p) => p.promptId)).toEqual(["p-1", "p-2"]);
+    expect(runStatus(parked)).toBe("parked");
+    const answered = sent(parked, "p-1", "ans-1");
+    expect(answered.answers.get("p-1")?.status).toBe("sending");
   });
 
   test("a snapshot keeps the answers of prompts it still lists", () => {

@@ -62,8 +62,10 @@ const applyStream = (state: ViewState, frame: OutboundFrame): ViewState => {
       return { ...state, debug: { paused, mode, stepBudget, ...(reason === undefined ? {} : { reason }) } };
     }
     case "run-finished": {
-      const { status, finalConfig, error } = frame;
-      return { ...state, prompts: [], finished: { status, finalConfig, ...(error ? { error } : {}) } };
+      const { status, finalConfig, error, parked } = frame;
+      const finished = { status, finalConfig, ...(error ? { error } : {}), ...(parked ? { parked } : {}) };
+      // A parked session's prompts stay open: an answer wakes it.
+      return parked ? { ...state, finished } : { ...state, prompts: [], finished };
     }
     default:
       return state;

@@ -1679,7 +1679,7 @@ return errors === 0;
 validate6.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const frameSnapshot = validate7;
-const schema8 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://escapement.dev/schema/wire/v1/snapshot.json","title":"snapshot frame","description":"Core -> renderer frame of kind \"snapshot\".","type":"object","properties":{"v":{"description":"Protocol major version.","type":"number","const":1},"kind":{"type":"string","const":"snapshot"},"seq":{"description":"The stream seq this snapshot is current as of; stream frames continue at seq + 1.","type":"integer","maximum":9007199254740991,"minimum":0},"rowSeq":{"description":"Transcript seq of the last row covered.","type":"integer","maximum":9007199254740991,"minimum":0},"phase":{"description":"Absent before the chart has started.","type":"object","properties":{"config":{"description":"Active state ids.","type":"array","items":{"type":"string"}},"breadcrumb":{"description":"Path of the deepest active state, outermost state first (the machine's own id is not part of it).","type":"array","items":{"type":"string"}}},"required":["config","breadcrumb"],"additionalProperties":{}},"prompts":{"description":"Open prompts, oldest first.","type":"array","items":{"type":"object","properties":{"promptId":{"type":"string","minLength":1},"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"kind":{"type":"string","enum":["text","select","multi-select","confirm","progress"]},"message":{"type":"string"},"options":{"type":"array","items":{"type":"object","properties":{"value":{},"label":{"type":"string"}},"required":["value","label"],"additionalProperties":{}}},"default":{},"schema":{"description":"JSON Schema (draft 2020-12) a valid answer value satisfies.","type":"object","additionalProperties":{},"propertyNames":{"type":"string"}},"progress":{"type":"object","properties":{"value":{"type":"number","minimum":0},"total":{"type":"number","minimum":0}},"required":["value","total"],"additionalProperties":{}}},"required":["promptId","invokeId","kind","message","schema"],"additionalProperties":{}}},"debug":{"type":"object","properties":{"paused":{"type":"boolean"},"mode":{"type":"string","enum":["run","step","armed"]},"stepBudget":{"description":"External events still allowed before the gate pauses (step mode).","type":"integer","maximum":9007199254740991,"minimum":0},"reason":{"description":"Why the gate paused.","type":"string"}},"required":["paused","mode","stepBudget"],"additionalProperties":{}},"conversations":{"description":"Live conversations, oldest first.","type":"array","items":{"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"model":{"type":"string"},"turn":{"description":"Turn of the latest request; 0 before the first.","type":"integer","maximum":9007199254740991,"minimum":0},"streamed":{"description":"Text and thinking streamed so far in the current turn.","type":"object","properties":{"text":{"type":"string"},"thinking":{"type":"string"}},"required":["text","thinking"],"additionalProperties":{}},"child":{"description":"Since 1.1: the fleet child session this conversation runs in (its ids are prefixed <child>/).","type":"string","minLength":1}},"required":["invokeId","stateId","model","turn","streamed"],"additionalProperties":{}}},"finished":{"description":"Present once the run has finished.","type":"object","properties":{"status":{"type":"string","enum":["done","aborted","error"]},"finalConfig":{"type":"array","items":{"type":"string"}},"error":{"type":"object","properties":{"category":{"type":"string"},"message":{"type":"string"}},"required":["category","message"],"additionalProperties":{}}},"required":["status","finalConfig"],"additionalProperties":{}},"children":{"description":"Since 1.1: the run's fleet child sessions, in start order; absent when it has none.","type":"array","items":{"type":"object","properties":{"childSessionId":{"type":"string","minLength":1},"chartId":{"type":"string","minLength":1},"status":{"description":"running until its session/child-done row.","type":"string","enum":["running","done","aborted","error"]},"phase":{"description":"The child's configuration; absent before its chart started.","type":"object","properties":{"config":{"description":"Active state ids.","type":"array","items":{"type":"string"}},"breadcrumb":{"description":"Path of the deepest active state, outermost state first (the machine's own id is not part of it).","type":"array","items":{"type":"string"}}},"required":["config","breadcrumb"],"additionalProperties":{}}},"required":["childSessionId","chartId","status"],"additionalProperties":{}}}},"required":["v","kind","seq","rowSeq","prompts","debug","conversations"],"additionalProperties":{}};
+const schema8 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://escapement.dev/schema/wire/v1/snapshot.json","title":"snapshot frame","description":"Core -> renderer frame of kind \"snapshot\".","type":"object","properties":{"v":{"description":"Protocol major version.","type":"number","const":1},"kind":{"type":"string","const":"snapshot"},"seq":{"description":"The stream seq this snapshot is current as of; stream frames continue at seq + 1.","type":"integer","maximum":9007199254740991,"minimum":0},"rowSeq":{"description":"Transcript seq of the last row covered.","type":"integer","maximum":9007199254740991,"minimum":0},"phase":{"description":"Absent before the chart has started.","type":"object","properties":{"config":{"description":"Active state ids.","type":"array","items":{"type":"string"}},"breadcrumb":{"description":"Path of the deepest active state, outermost state first (the machine's own id is not part of it).","type":"array","items":{"type":"string"}}},"required":["config","breadcrumb"],"additionalProperties":{}},"prompts":{"description":"Open prompts, oldest first.","type":"array","items":{"type":"object","properties":{"promptId":{"type":"string","minLength":1},"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"kind":{"type":"string","enum":["text","select","multi-select","confirm","progress"]},"message":{"type":"string"},"options":{"type":"array","items":{"type":"object","properties":{"value":{},"label":{"type":"string"}},"required":["value","label"],"additionalProperties":{}}},"default":{},"schema":{"description":"JSON Schema (draft 2020-12) a valid answer value satisfies.","type":"object","additionalProperties":{},"propertyNames":{"type":"string"}},"progress":{"type":"object","properties":{"value":{"type":"number","minimum":0},"total":{"type":"number","minimum":0}},"required":["value","total"],"additionalProperties":{}}},"required":["promptId","invokeId","kind","message","schema"],"additionalProperties":{}}},"debug":{"type":"object","properties":{"paused":{"type":"boolean"},"mode":{"type":"string","enum":["run","step","armed"]},"stepBudget":{"description":"External events still allowed before the gate pauses (step mode).","type":"integer","maximum":9007199254740991,"minimum":0},"reason":{"description":"Why the gate paused.","type":"string"}},"required":["paused","mode","stepBudget"],"additionalProperties":{}},"conversations":{"description":"Live conversations, oldest first.","type":"array","items":{"type":"object","properties":{"invokeId":{"description":"Invoke id of the actor, unique within a run.","type":"string","minLength":1},"stateId":{"type":"string","minLength":1},"model":{"type":"string"},"turn":{"description":"Turn of the latest request; 0 before the first.","type":"integer","maximum":9007199254740991,"minimum":0},"streamed":{"description":"Text and thinking streamed so far in the current turn.","type":"object","properties":{"text":{"type":"string"},"thinking":{"type":"string"}},"required":["text","thinking"],"additionalProperties":{}},"child":{"description":"Since 1.1: the fleet child session this conversation runs in (its ids are prefixed <child>/).","type":"string","minLength":1}},"required":["invokeId","stateId","model","turn","streamed"],"additionalProperties":{}}},"finished":{"description":"Present once the run has finished.","type":"object","properties":{"status":{"type":"string","enum":["done","aborted","error"]},"finalConfig":{"type":"array","items":{"type":"string"}},"error":{"type":"object","properties":{"category":{"type":"string"},"message":{"type":"string"}},"required":["category","message"],"additionalProperties":{}},"parked":{"description":"Present when the run stopped to park its session: the session goes on when an answer or the timer wakes it.","type":"object","properties":{"prompts":{"description":"The prompts waiting for an answer, by id; empty when only a timer is pending.","type":"array","items":{"type":"string"}},"dueAt":{"description":"When the earliest pending chart timer is due (ms since the epoch).","type":"number"}},"required":["prompts"],"additionalProperties":{}}},"required":["status","finalConfig"],"additionalProperties":{}},"children":{"description":"Since 1.1: the run's fleet child sessions, in start order; absent when it has none.","type":"array","items":{"type":"object","properties":{"childSessionId":{"type":"string","minLength":1},"chartId":{"type":"string","minLength":1},"status":{"description":"running until its session/child-done row.","type":"string","enum":["running","done","aborted","error"]},"phase":{"description":"The child's configuration; absent before its chart started.","type":"object","properties":{"config":{"description":"Active state ids.","type":"array","items":{"type":"string"}},"breadcrumb":{"description":"Path of the deepest active state, outermost state first (the machine's own id is not part of it).","type":"array","items":{"type":"string"}}},"required":["config","breadcrumb"],"additionalProperties":{}}},"required":["childSessionId","chartId","status"],"additionalProperties":{}}}},"required":["v","kind","seq","rowSeq","prompts","debug","conversations"],"additionalProperties":{}};
 
 function validate7(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://escapement.dev/schema/wire/v1/snapshot.json" */;
@@ -2543,6 +2543,74 @@ var valid14 = _errs95 === errors;
 else {
 var valid14 = true;
 }
+if(valid14){
+if(data37.parked !== undefined){
+let data44 = data37.parked;
+const _errs102 = errors;
+if(errors === _errs102){
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+let missing10;
+if((data44.prompts === undefined) && (missing10 = "prompts")){
+validate7.errors = [{instancePath:instancePath+"/finished/parked",schemaPath:"#/properties/finished/properties/parked/required",keyword:"required",params:{missingProperty: missing10},message:"must have required property '"+missing10+"'"}];
+return false;
+}
+else {
+if(data44.prompts !== undefined){
+let data45 = data44.prompts;
+const _errs105 = errors;
+if(errors === _errs105){
+if(Array.isArray(data45)){
+var valid18 = true;
+const len6 = data45.length;
+for(let i6=0; i6<len6; i6++){
+const _errs107 = errors;
+if(typeof data45[i6] !== "string"){
+validate7.errors = [{instancePath:instancePath+"/finished/parked/prompts/" + i6,schemaPath:"#/properties/finished/properties/parked/properties/prompts/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid18 = _errs107 === errors;
+if(!valid18){
+break;
+}
+}
+}
+else {
+validate7.errors = [{instancePath:instancePath+"/finished/parked/prompts",schemaPath:"#/properties/finished/properties/parked/properties/prompts/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid17 = _errs105 === errors;
+}
+else {
+var valid17 = true;
+}
+if(valid17){
+if(data44.dueAt !== undefined){
+let data47 = data44.dueAt;
+const _errs109 = errors;
+if(!((typeof data47 == "number") && (isFinite(data47)))){
+validate7.errors = [{instancePath:instancePath+"/finished/parked/dueAt",schemaPath:"#/properties/finished/properties/parked/properties/dueAt/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+var valid17 = _errs109 === errors;
+}
+else {
+var valid17 = true;
+}
+}
+}
+}
+else {
+validate7.errors = [{instancePath:instancePath+"/finished/parked",schemaPath:"#/properties/finished/properties/parked/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid14 = _errs102 === errors;
+}
+else {
+var valid14 = true;
+}
+}
 }
 }
 }
@@ -2559,177 +2627,177 @@ var valid0 = true;
 }
 if(valid0){
 if(data.children !== undefined){
-let data44 = data.children;
-const _errs102 = errors;
-if(errors === _errs102){
-if(Array.isArray(data44)){
-var valid17 = true;
-const len6 = data44.length;
-for(let i6=0; i6<len6; i6++){
-let data45 = data44[i6];
-const _errs104 = errors;
-if(errors === _errs104){
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-let missing10;
-if((((data45.childSessionId === undefined) && (missing10 = "childSessionId")) || ((data45.chartId === undefined) && (missing10 = "chartId"))) || ((data45.status === undefined) && (missing10 = "status"))){
-validate7.errors = [{instancePath:instancePath+"/children/" + i6,schemaPath:"#/properties/children/items/required",keyword:"required",params:{missingProperty: missing10},message:"must have required property '"+missing10+"'"}];
-return false;
-}
-else {
-if(data45.childSessionId !== undefined){
-let data46 = data45.childSessionId;
-const _errs107 = errors;
-if(errors === _errs107){
-if(typeof data46 === "string"){
-if(func0(data46) < 1){
-validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/childSessionId",schemaPath:"#/properties/children/items/properties/childSessionId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-else {
-validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/childSessionId",schemaPath:"#/properties/children/items/properties/childSessionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid18 = _errs107 === errors;
-}
-else {
-var valid18 = true;
-}
-if(valid18){
-if(data45.chartId !== undefined){
-let data47 = data45.chartId;
-const _errs109 = errors;
-if(errors === _errs109){
-if(typeof data47 === "string"){
-if(func0(data47) < 1){
-validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/chartId",schemaPath:"#/properties/children/items/properties/chartId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-else {
-validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/chartId",schemaPath:"#/properties/children/items/properties/chartId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid18 = _errs109 === errors;
-}
-else {
-var valid18 = true;
-}
-if(valid18){
-if(data45.status !== undefined){
-let data48 = data45.status;
+let data48 = data.children;
 const _errs111 = errors;
-if(typeof data48 !== "string"){
-validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/status",schemaPath:"#/properties/children/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((((data48 === "running") || (data48 === "done")) || (data48 === "aborted")) || (data48 === "error"))){
-validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/status",schemaPath:"#/properties/children/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema8.properties.children.items.properties.status.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid18 = _errs111 === errors;
-}
-else {
-var valid18 = true;
-}
-if(valid18){
-if(data45.phase !== undefined){
-let data49 = data45.phase;
+if(errors === _errs111){
+if(Array.isArray(data48)){
+var valid19 = true;
+const len7 = data48.length;
+for(let i7=0; i7<len7; i7++){
+let data49 = data48[i7];
 const _errs113 = errors;
 if(errors === _errs113){
 if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
 let missing11;
-if(((data49.config === undefined) && (missing11 = "config")) || ((data49.breadcrumb === undefined) && (missing11 = "breadcrumb"))){
-validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/phase",schemaPath:"#/properties/children/items/properties/phase/required",keyword:"required",params:{missingProperty: missing11},message:"must have required property '"+missing11+"'"}];
+if((((data49.childSessionId === undefined) && (missing11 = "childSessionId")) || ((data49.chartId === undefined) && (missing11 = "chartId"))) || ((data49.status === undefined) && (missing11 = "status"))){
+validate7.errors = [{instancePath:instancePath+"/children/" + i7,schemaPath:"#/properties/children/items/required",keyword:"required",params:{missingProperty: missing11},message:"must have required property '"+missing11+"'"}];
 return false;
 }
 else {
-if(data49.config !== undefined){
-let data50 = data49.config;
+if(data49.childSessionId !== undefined){
+let data50 = data49.childSessionId;
 const _errs116 = errors;
 if(errors === _errs116){
-if(Array.isArray(data50)){
-var valid20 = true;
-const len7 = data50.length;
-for(let i7=0; i7<len7; i7++){
-const _errs118 = errors;
-if(typeof data50[i7] !== "string"){
-validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/phase/config/" + i7,schemaPath:"#/properties/children/items/properties/phase/properties/config/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data50 === "string"){
+if(func0(data50) < 1){
+validate7.errors = [{instancePath:instancePath+"/children/" + i7+"/childSessionId",schemaPath:"#/properties/children/items/properties/childSessionId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
+}
+}
+else {
+validate7.errors = [{instancePath:instancePath+"/children/" + i7+"/childSessionId",schemaPath:"#/properties/children/items/properties/childSessionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid20 = _errs116 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data49.chartId !== undefined){
+let data51 = data49.chartId;
+const _errs118 = errors;
+if(errors === _errs118){
+if(typeof data51 === "string"){
+if(func0(data51) < 1){
+validate7.errors = [{instancePath:instancePath+"/children/" + i7+"/chartId",schemaPath:"#/properties/children/items/properties/chartId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate7.errors = [{instancePath:instancePath+"/children/" + i7+"/chartId",schemaPath:"#/properties/children/items/properties/chartId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
 }
 var valid20 = _errs118 === errors;
-if(!valid20){
-break;
-}
-}
 }
 else {
-validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/phase/config",schemaPath:"#/properties/children/items/properties/phase/properties/config/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
+var valid20 = true;
 }
-}
-var valid19 = _errs116 === errors;
-}
-else {
-var valid19 = true;
-}
-if(valid19){
-if(data49.breadcrumb !== undefined){
-let data52 = data49.breadcrumb;
+if(valid20){
+if(data49.status !== undefined){
+let data52 = data49.status;
 const _errs120 = errors;
-if(errors === _errs120){
-if(Array.isArray(data52)){
-var valid21 = true;
-const len8 = data52.length;
-for(let i8=0; i8<len8; i8++){
-const _errs122 = errors;
-if(typeof data52[i8] !== "string"){
-validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/phase/breadcrumb/" + i8,schemaPath:"#/properties/children/items/properties/phase/properties/breadcrumb/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data52 !== "string"){
+validate7.errors = [{instancePath:instancePath+"/children/" + i7+"/status",schemaPath:"#/properties/children/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid21 = _errs122 === errors;
-if(!valid21){
+if(!((((data52 === "running") || (data52 === "done")) || (data52 === "aborted")) || (data52 === "error"))){
+validate7.errors = [{instancePath:instancePath+"/children/" + i7+"/status",schemaPath:"#/properties/children/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema8.properties.children.items.properties.status.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid20 = _errs120 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data49.phase !== undefined){
+let data53 = data49.phase;
+const _errs122 = errors;
+if(errors === _errs122){
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+let missing12;
+if(((data53.config === undefined) && (missing12 = "config")) || ((data53.breadcrumb === undefined) && (missing12 = "breadcrumb"))){
+validate7.errors = [{instancePath:instancePath+"/children/" + i7+"/phase",schemaPath:"#/properties/children/items/properties/phase/required",keyword:"required",params:{missingProperty: missing12},message:"must have required property '"+missing12+"'"}];
+return false;
+}
+else {
+if(data53.config !== undefined){
+let data54 = data53.config;
+const _errs125 = errors;
+if(errors === _errs125){
+if(Array.isArray(data54)){
+var valid22 = true;
+const len8 = data54.length;
+for(let i8=0; i8<len8; i8++){
+const _errs127 = errors;
+if(typeof data54[i8] !== "string"){
+validate7.errors = [{instancePath:instancePath+"/children/" + i7+"/phase/config/" + i8,schemaPath:"#/properties/children/items/properties/phase/properties/config/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid22 = _errs127 === errors;
+if(!valid22){
 break;
 }
 }
 }
 else {
-validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/phase/breadcrumb",schemaPath:"#/properties/children/items/properties/phase/properties/breadcrumb/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+validate7.errors = [{instancePath:instancePath+"/children/" + i7+"/phase/config",schemaPath:"#/properties/children/items/properties/phase/properties/config/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
 }
-var valid19 = _errs120 === errors;
+var valid21 = _errs125 === errors;
 }
 else {
-var valid19 = true;
+var valid21 = true;
 }
+if(valid21){
+if(data53.breadcrumb !== undefined){
+let data56 = data53.breadcrumb;
+const _errs129 = errors;
+if(errors === _errs129){
+if(Array.isArray(data56)){
+var valid23 = true;
+const len9 = data56.length;
+for(let i9=0; i9<len9; i9++){
+const _errs131 = errors;
+if(typeof data56[i9] !== "string"){
+validate7.errors = [{instancePath:instancePath+"/children/" + i7+"/phase/breadcrumb/" + i9,schemaPath:"#/properties/children/items/properties/phase/properties/breadcrumb/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid23 = _errs131 === errors;
+if(!valid23){
+break;
 }
 }
 }
 else {
-validate7.errors = [{instancePath:instancePath+"/children/" + i6+"/phase",schemaPath:"#/properties/children/items/properties/phase/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate7.errors = [{instancePath:instancePath+"/children/" + i7+"/phase/breadcrumb",schemaPath:"#/properties/children/items/properties/phase/properties/breadcrumb/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
 }
-var valid18 = _errs113 === errors;
+var valid21 = _errs129 === errors;
 }
 else {
-var valid18 = true;
-}
-}
+var valid21 = true;
 }
 }
 }
 }
 else {
-validate7.errors = [{instancePath:instancePath+"/children/" + i6,schemaPath:"#/properties/children/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate7.errors = [{instancePath:instancePath+"/children/" + i7+"/phase",schemaPath:"#/properties/children/items/properties/phase/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-var valid17 = _errs104 === errors;
-if(!valid17){
+var valid20 = _errs122 === errors;
+}
+else {
+var valid20 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate7.errors = [{instancePath:instancePath+"/children/" + i7,schemaPath:"#/properties/children/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid19 = _errs113 === errors;
+if(!valid19){
 break;
 }
 }
@@ -2739,7 +2807,7 @@ validate7.errors = [{instancePath:instancePath+"/children",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs102 === errors;
+var valid0 = _errs111 === errors;
 }
 else {
 var valid0 = true;
@@ -3073,7 +3141,7 @@ return errors === 0;
 validate9.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const frameRunFinished = validate10;
-const schema11 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://escapement.dev/schema/wire/v1/run-finished.json","title":"run-finished frame","description":"Core -> renderer frame of kind \"run-finished\".","type":"object","properties":{"v":{"description":"Protocol major version.","type":"number","const":1},"kind":{"type":"string","const":"run-finished"},"seq":{"description":"Gap-free per-run position of this stream frame.","type":"integer","maximum":9007199254740991,"minimum":1},"rowSeq":{"description":"Transcript seq of the row this frame is derived from.","type":"integer","maximum":9007199254740991,"minimum":1},"status":{"type":"string","enum":["done","aborted","error"]},"finalConfig":{"type":"array","items":{"type":"string"}},"error":{"type":"object","properties":{"category":{"type":"string"},"message":{"type":"string"}},"required":["category","message"],"additionalProperties":{}}},"required":["v","kind","seq","rowSeq","status","finalConfig"],"additionalProperties":{}};
+const schema11 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://escapement.dev/schema/wire/v1/run-finished.json","title":"run-finished frame","description":"Core -> renderer frame of kind \"run-finished\".","type":"object","properties":{"v":{"description":"Protocol major version.","type":"number","const":1},"kind":{"type":"string","const":"run-finished"},"seq":{"description":"Gap-free per-run position of this stream frame.","type":"integer","maximum":9007199254740991,"minimum":1},"rowSeq":{"description":"Transcript seq of the row this frame is derived from.","type":"integer","maximum":9007199254740991,"minimum":1},"status":{"type":"string","enum":["done","aborted","error"]},"finalConfig":{"type":"array","items":{"type":"string"}},"error":{"type":"object","properties":{"category":{"type":"string"},"message":{"type":"string"}},"required":["category","message"],"additionalProperties":{}},"parked":{"description":"Present when the run stopped to park its session: the session goes on when an answer or the timer wakes it.","type":"object","properties":{"prompts":{"description":"The prompts waiting for an answer, by id; empty when only a timer is pending.","type":"array","items":{"type":"string"}},"dueAt":{"description":"When the earliest pending chart timer is due (ms since the epoch).","type":"number"}},"required":["prompts"],"additionalProperties":{}}},"required":["v","kind","seq","rowSeq","status","finalConfig"],"additionalProperties":{}};
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://escapement.dev/schema/wire/v1/run-finished.json" */;
@@ -3275,6 +3343,74 @@ var valid0 = _errs16 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.parked !== undefined){
+let data10 = data.parked;
+const _errs23 = errors;
+if(errors === _errs23){
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+let missing2;
+if((data10.prompts === undefined) && (missing2 = "prompts")){
+validate10.errors = [{instancePath:instancePath+"/parked",schemaPath:"#/properties/parked/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+return false;
+}
+else {
+if(data10.prompts !== undefined){
+let data11 = data10.prompts;
+const _errs26 = errors;
+if(errors === _errs26){
+if(Array.isArray(data11)){
+var valid4 = true;
+const len1 = data11.length;
+for(let i1=0; i1<len1; i1++){
+const _errs28 = errors;
+if(typeof data11[i1] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/parked/prompts/" + i1,schemaPath:"#/properties/parked/properties/prompts/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid4 = _errs28 === errors;
+if(!valid4){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/parked/prompts",schemaPath:"#/properties/parked/properties/prompts/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid3 = _errs26 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data10.dueAt !== undefined){
+let data13 = data10.dueAt;
+const _errs30 = errors;
+if(!((typeof data13 == "number") && (isFinite(data13)))){
+validate10.errors = [{instancePath:instancePath+"/parked/dueAt",schemaPath:"#/properties/parked/properties/dueAt/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+var valid3 = _errs30 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/parked",schemaPath:"#/properties/parked/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs23 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -5590,7 +5726,7 @@ return errors === 0;
 validate25.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const eventDataRunnerDone = validate26;
-const schema27 = {"type":"object","properties":{"finalConfig":{"type":"array","items":{"type":"string"}},"status":{"type":"string","enum":["done","aborted","error"]},"error":{"type":"object","properties":{"category":{"type":"string"},"message":{"type":"string"}},"required":["category","message"],"additionalProperties":{}}},"required":["finalConfig","status"],"additionalProperties":{}};
+const schema27 = {"type":"object","properties":{"finalConfig":{"type":"array","items":{"type":"string"}},"status":{"type":"string","enum":["done","aborted","error"]},"error":{"type":"object","properties":{"category":{"type":"string"},"message":{"type":"string"}},"required":["category","message"],"additionalProperties":{}},"parked":{"description":"Present when the run stopped to park its session: the session goes on when an answer or the timer wakes it.","type":"object","properties":{"prompts":{"description":"The prompts waiting for an answer, by id; empty when only a timer is pending.","type":"array","items":{"type":"string"}},"dueAt":{"description":"When the earliest pending chart timer is due (ms since the epoch).","type":"number"}},"required":["prompts"],"additionalProperties":{}}},"required":["finalConfig","status"],"additionalProperties":{}};
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5703,6 +5839,74 @@ var valid0 = _errs8 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.parked !== undefined){
+let data6 = data.parked;
+const _errs15 = errors;
+if(errors === _errs15){
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+let missing2;
+if((data6.prompts === undefined) && (missing2 = "prompts")){
+validate26.errors = [{instancePath:instancePath+"/parked",schemaPath:"#/properties/parked/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+return false;
+}
+else {
+if(data6.prompts !== undefined){
+let data7 = data6.prompts;
+const _errs18 = errors;
+if(errors === _errs18){
+if(Array.isArray(data7)){
+var valid4 = true;
+const len1 = data7.length;
+for(let i1=0; i1<len1; i1++){
+const _errs20 = errors;
+if(typeof data7[i1] !== "string"){
+validate26.errors = [{instancePath:instancePath+"/parked/prompts/" + i1,schemaPath:"#/properties/parked/properties/prompts/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid4 = _errs20 === errors;
+if(!valid4){
+break;
+}
+}
+}
+else {
+validate26.errors = [{instancePath:instancePath+"/parked/prompts",schemaPath:"#/properties/parked/properties/prompts/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid3 = _errs18 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data6.dueAt !== undefined){
+let data9 = data6.dueAt;
+const _errs22 = errors;
+if(!((typeof data9 == "number") && (isFinite(data9)))){
+validate26.errors = [{instancePath:instancePath+"/parked/dueAt",schemaPath:"#/properties/parked/properties/dueAt/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+var valid3 = _errs22 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+else {
+validate26.errors = [{instancePath:instancePath+"/parked",schemaPath:"#/properties/parked/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs15 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }

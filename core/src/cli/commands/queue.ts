@@ -22,6 +22,9 @@ export interface WorkerFlags {
   concurrency?: number;
   charts: string[];
   heartbeat?: number;
+  /** Wait on prompts alone before parking (ms); false: never park. */
+  parkAfterMs?: number | false;
+  parkTimerMs?: number;
 }
 
 /** The store a queue command needs: a Postgres URL, named with --store. */
@@ -58,6 +61,8 @@ export async function workerCommand(flags: WorkerFlags, io: CliIo): Promise<numb
     ...(flags.charts.length > 0 ? { charts: flags.charts } : {}),
     ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
     ...(flags.heartbeat === undefined ? {} : { heartbeatSeconds: flags.heartbeat }),
+    ...(flags.parkAfterMs === undefined ? {} : { parkAfterMs: flags.parkAfterMs }),
+    ...(flags.parkTimerMs === undefined ? {} : { parkTimerMs: flags.parkTimerMs }),
     log: (line) => void io.stderr.write(`${line}\n`),
     // The public entry every chart imports, loaded before the chart loader's hooks (see run.ts).
     loadOptions: { beforeHooks: () => import("../../index.js") },

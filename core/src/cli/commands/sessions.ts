@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
-import { defaultSessionsRoot, sessionPaths } from "../../runtime/session-dir.js";
+import { defaultSessionsRoot, sessionPaths, type ParkedOn } from "../../runtime/session-dir.js";
 import { exportStoredSession, importIntoStore, listStoredSessions, summarizeStoredSession, type SessionSummary } from "../../sessions/index.js";
 import { readRef, readStoredManifest, type RefContent } from "../../sessions/session-files.js";
 import { diskStore, openStore, parseStoreSpec, type SessionStore } from "../../store/index.js";
@@ -43,6 +43,15 @@ export interface StoredSession {
   key: string;
 }
 
+/** What a parked session waits on, for `show`. */
+const parkedLine = (parked: ParkedOn): string => {
+  const waits = [
+    ...(parked.prompts.length > 0 ? [`an answer to prompt ${parked.prompts.join(", ")} (escapement answer)`] : []),
+    ...(parked.dueAt === undefined ? [] : [`its timer, due ${timeOf(parked.dueAt)}`]),
+  ];
+  return `parked since ${timeOf(parked.at)}, waiting on ${waits.join(" or ")}`;
+};
+
 /** A session directory is a session of the disk store. */
 const storedOf = (session: string | StoredSession, cwd: string): StoredSession =>
   typeof session === "string" ? { store: diskStore({ root: dirname(resolve(cwd, session)), cwd }), key: resolve(cwd, session) } : session;
@@ -53,6 +62,7 @@ export async function showCommand(io: CliIo, session: string | StoredSession, co
   if (json) return showJson(io, store, key, summary, content);
   io.stdout.write(`session ${summary.sessionId}  chart ${summary.chartId}  status ${summary.status}  created ${timeOf(summary.createdAt)}\n`);
   io.stdout.write(`${summary.turns} turns, ${tokensOf(summary)} tokens, cost ${formatCost(summary.costUsd)}, final [${summary.finalConfig.join(", ")}]\n`);
+  if (summary.parked) io.stdout.write(`${parkedLine(summary.parked)}\n`);
   if (summary.artifacts.length > 0) io.stdout.write(`artifacts: ${summary.artifacts.join(", ")}\n`);
   const transcript = store.kind === "disk" ? sessionPaths(key).transcript : undefined;
   if (transcript !== undefined && !existsSync(transcript)) {
