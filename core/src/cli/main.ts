@@ -89,6 +89,10 @@ const milliseconds =
 /** Parses argv, runs one command, returns the exit code. Never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let code: number = exitCodes.ok;
+  // A replay's first frame is waited for: `open` starts loading its module while the commands are declared.
+  const opening = argv[0] === "open" ? import("./commands/open.js") : undefined;
+  // Awaited by the action; a run that never gets there (`open --help`) leaves no rejection behind.
+  opening?.catch(() => {});
   const program = new Command("escapement")
     .description("Run LLM agent workflows as statecharts.")
     .version(version)
@@ -413,7 +417,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--web [host:port]", "show it in a browser: serve the page and the replay there and print its URL, until Ctrl-C", parseWeb)
     .option("--store <store>", "where the session lives: disk (default: .escapement/) or a postgres:// URL (the session is copied out to replay it)")
     .action(async (dir: string | undefined, options: Record<string, unknown>) => {
-      const { openCommand } = await import("./commands/open.js");
+      const { openCommand } = await (opening ?? import("./commands/open.js"));
       code = await openCommand(
         dir,
         {

@@ -1,3 +1,4 @@
+import type { EventData } from "@escapement/wire-schema";
 import { createActor, isMachineSnapshot, type AnyActorRef, type AnyMachineSnapshot, type InspectionEvent } from "xstate";
 import type { RunChartOptions, RunResult, RunStatus } from "./run-options.js";
 import { bindRunServices, type RunServices } from "./run-services.js";
@@ -11,7 +12,7 @@ import type { ParkedOn, SessionManifest } from "../runtime/session-dir.js";
 import type { SessionWriter } from "../store/index.js";
 import { afterDurable, isPending, leaveToDurable } from "../runtime/durable.js";
 import { activeStates, difference } from "../runtime/active-states.js";
-import { stopChildActor } from "../runtime/xstate-internals.js";
+import { interceptInspection, stopChildActor } from "../runtime/xstate-internals.js";
 import type { TranscriptWriter } from "../runtime/transcript-writer.js";
 import type { SecretScrubber } from "../runtime/secret-scrubber.js";
 import { compactEventData } from "../runtime/compact-event.js";
@@ -180,13 +181,16 @@ export function startActor(run: Run): void {
     const actor = (run.actor = createActor(options.chart.machine, {
       ...(checkpoint ? { snapshot: checkpoint.state as never } : {}),
       ...(options.input === undefined ? {} : { input: options.input }),
-      inspect: (event) => {
-        onInspect(run, event);
-        // The host's inspector sees what the runner saw, after the runner (its rows are written first).
-        hostInspect?.(event);
-      },
+      // A host's inspector gets every event as xstate hands it out, after the runner has seen it
+      // (its rows are written first); without one, xstate copies no event for anyone.
+      ...(hostInspect ? { inspect: hostInspect } : {}),
       clock: { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (handle) => clock.clearTimeout(handle) },
     }));
+    // The runner reads the snapshots as the actors send them, uncopied (see `interceptInspection`);
+    // an xstate without that internal is observed the public way (the host then sees each event first).
+    if (!interceptInspection(actor.system, (event) => onInspect(run, event as InspectionEvent))) {
+      actor.system.inspect((event) => onInspect(run, event));
+    }
     bindRunServices(actor.system, run.services);
     run.activeStates = activeStates(actor.getSnapshot() as AnyMachineSnapshot);
     // The transcript's "config" (in `runner/start-config`) is the chart's active states.
@@ -216,24 +220,35 @@ export function onInspect(run: Run, event: InspectionEvent): void {
   const snapshot = event.snapshot as AnyMachineSnapshot;
   const before = run.activeStates;
   const after = activeStates(snapshot);
-  const { type, ...eventData } = event.event as { type: string };
+  const { type } = event.event as { type: string };
+  const eventData = dataOf(event.event);
   const state = { value: snapshot.value, context: snapshot.context };
   const stateHash = run.states.hashOf(state);
-  run.transcript.append("runner/event-processed", {
-    event: type,
-    ...(Object.keys(eventData).length > 0 ? { eventData: compactEventData(eventData) } : {}),
-    before,
-    after,
-    entered: difference(after, before),
-    exited: difference(before, after),
-    ...(stateHash === undefined ? {} : { stateHash }),
-  });
+  // Built field by field, in the row's key order, without spreading a temporary object per field.
+  const entered = difference(after, before);
+  const exited = difference(before, after);
+  const data: EventData<"runner/event-processed"> = eventData
+    ? { event: type, eventData: compactEventData(eventData), before, after, entered, exited }
+    : { event: type, before, after, entered, exited };
+  if (stateHash !== undefined) data.stateHash = stateHash;
+  run.transcript.append("runner/event-processed", data);
   run.activeStates = after;
   const diverged = run.states.afterEvent(type, stateHash, state, after);
   if (diverged) reportDivergence(run, diverged);
   // A strict replay that left its recording ends in error, even on its final event.
   if (diverged?.fatal) return;
   if (snapshot.status === "done") finish(run, "done");
+}
+
+/** An event's fields but its type; undefined when it has none (most events: no copy made). */
+function dataOf(event: object): Record<string, unknown> | undefined {
+  for (const key in event) {
+    if (key !== "type" && Object.hasOwn(event, key)) {
+      const { type: _type, ...data } = event as { type: string };
+      return data;
+    }
+  }
+  return undefined;
 }
 
 /**

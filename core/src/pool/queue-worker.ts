@@ -197,7 +197,7 @@ function jobHandler(context: HandlerContext): JobHandler {
       ...(parkAfterMs === false ? {} : { park: { afterMs: parkAfterMs, timerMs: context.parkTimerMs ?? DEFAULT_PARK_TIMER_MS, inboxSeq: () => human.cursor } }),
       debug: control.gate,
       signal,
-    }).finally(() => control.stop());
+    }).finally(() => void control.stop()); // winds down beside the job's end (it never fails)
     if (result.status === "parked" && result.parked) await wakeWhenDue(context, data, result.parked);
     // Interrupted, not ended: the session stays resumable and the job goes back to the queue.
     if (signal.aborted && result.status === "aborted")

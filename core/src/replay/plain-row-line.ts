@@ -44,6 +44,24 @@ const PLAIN_EVENT = String.raw`"(?!(?:${[...frameEvents].map((name) => name.repl
 
 const ROW = new RegExp(String.raw`^\{"seq":[1-9]\d{0,14},"ts":${NUMBER},"event":${PLAIN_EVENT},"data":${VALUE}(?:,${OTHER_KEY}:${VALUE})*\}$`);
 
+/** Consecutive lines from a given index, each a line `ROW` matches followed by "\n". */
+const ROW_RUN = new RegExp(String.raw`(?:${ROW.source.slice(1, -1)}\n)+`, "y");
+
+/**
+ * Where the lines `isPlainRowLine` vouches for, starting at `from` in `text` (each with its "\n";
+ * a line ending "\r\n" ends the run), end: the index after the last one's "\n", or `from` when
+ * the line at `from` is not one. One match for many lines, in a replay's hottest loop.
+ */
+export function plainRunEnd(text: string, from: number): number {
+  ROW_RUN.lastIndex = from;
+  try {
+    return ROW_RUN.test(text) ? ROW_RUN.lastIndex : from;
+  } catch {
+    // Too long or too deep for the matcher: the lines are judged one by one.
+    return from;
+  }
+}
+
 /** Whether a line is, beyond doubt, a row as the writer writes it, of an event that derives no frame. */
 export function isPlainRowLine(text: string): boolean {
   try {
@@ -58,4 +76,31 @@ export function isPlainRowLine(text: string): boolean {
 export function tsOfPlainRowLine(text: string): number {
   const start = text.indexOf(",", 7) + 6;
   return Number(text.slice(start, text.indexOf(",", start)));
+}
+
+/** A top-level key as `OTHER_KEY`, and not `data` either: a later `data` would be the row's data. */
+const KEY_AFTER_DATA = String.raw`"(?!(?:seq|ts|event|data)")[^"\\\x00-\x1f]*"`;
+
+/**
+ * An `event-processed` row as the runner writes it (data keys `event`, `eventData` when there is
+ * some, `before`, `after`, `entered`, `exited`, `stateHash` when there is one, in that order; each
+ * key once) that entered and exited no state; group 1 is its `after` array, of strings.
+ */
+const UNMOVED_EVENT = new RegExp(
+  String.raw`^\{"seq":[1-9]\d{0,14},"ts":${NUMBER},"event":"runner/event-processed","data":\{"event":${STRING},(?:"eventData":${VALUE},)?"before":${VALUE},"after":(\[(?:${STRING}(?:,${STRING})*)?\]),"entered":\[\],"exited":\[\](?:,"stateHash":${STRING})?\}(?:,${KEY_AFTER_DATA}:${VALUE})*\}$`,
+);
+
+/**
+ * Whether a line is, beyond doubt, a `runner/event-processed` row that derives no frame: it
+ * entered and exited nothing and its `after` is, as text, `phaseText` (the phase the frames told
+ * last, as JSON; `[]` before any). Such a row leaves the sequencer as it was, valid or not (a row
+ * whose data does not validate derives nothing either), so it only takes a seq, as a plain row
+ * does. An `after` in another order, or written with other escapes, is a no: the caller parses.
+ */
+export function isUnmovedEventLine(text: string, phaseText: string): boolean {
+  try {
+    return UNMOVED_EVENT.exec(text)?.[1] === phaseText;
+  } catch {
+    return false;
+  }
 }

@@ -5,8 +5,10 @@ import { frameEvents, framesFromRow, initialSequencerState, PROTOCOL_MAJOR, type
 export interface ReplaySequencer {
   /** The stream frames of the next row, seq assigned (as `createFramesOnlySequencer` gives them). */
   push(row: TranscriptRow): StreamFrame[];
-  /** The seq of the event frame of the next row, a row of an event outside `frameEvents` (it derives nothing). */
+  /** The seq of the event frame of the next row, a row that derives nothing (one outside `frameEvents`, or an unmoved `event-processed`). */
   next(): number;
+  /** The JSON text of the phase's active states (`[]` before any phase): what an `event-processed` row that does not move it has as `after`. */
+  phaseText(): string;
 }
 
 /**
@@ -17,6 +19,9 @@ export interface ReplaySequencer {
 export const createReplaySequencer = (): ReplaySequencer => {
   let state: SequencerState = initialSequencerState;
   let seq = 0;
+  /** `phaseText()` of `phaseOf`, worked out once per phase. */
+  let phaseOf: SequencerState["phase"] | null = null;
+  let phaseText = "[]";
   return {
     push(row) {
       if (!frameEvents.has(row.event)) return [{ v: PROTOCOL_MAJOR, kind: "event", seq: ++seq, row }];
@@ -26,5 +31,12 @@ export const createReplaySequencer = (): ReplaySequencer => {
       return step.frames;
     },
     next: () => ++seq,
+    phaseText() {
+      if (phaseOf !== state.phase) {
+        phaseOf = state.phase;
+        phaseText = JSON.stringify(state.phase?.config ?? []);
+      }
+      return phaseText;
+    },
   };
 };

@@ -1,7 +1,7 @@
-import { readLineBatches } from "../runtime/read-lines.js";
+import { readLineBatches, readLinePieces } from "../runtime/read-lines.js";
 import { isTranscriptRow } from "../runtime/transcript-reader.js";
 import { encodeFrame, helloFrame, PROTOCOL_MAJOR, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema/runtime";
-import { isPlainRowLine, tsOfPlainRowLine } from "./plain-row-line.js";
+import { isPlainRowLine, isUnmovedEventLine, plainRunEnd, tsOfPlainRowLine } from "./plain-row-line.js";
 import { createReplaySequencer, type ReplaySequencer } from "./replay-sequencer.js";
 
 export interface WireLine {
@@ -96,7 +96,8 @@ function parsedRow(text: string, lineNo: number, onSkip: TranscriptToWireOptions
  * the rest of the work.
  *
  * Most rows are not parsed: a line `isPlainRowLine` vouches for (a row as the writer writes it, of
- * an event that derives no frame) goes into its event frame as it is, taking the next seq. The
+ * an event that derives no frame) goes into its event frame as it is, taking the next seq; so does
+ * an `event-processed` row that `isUnmovedEventLine` finds moved nothing. The
  * others (the rows that move the chart, prompts, debug, the end, and any line written otherwise)
  * are parsed, skipped when they are not rows, and go through the sequencer; the first row too,
  * for the `hello`, which leaves on its own before the first row wakes the validators.
@@ -119,7 +120,7 @@ export async function* transcriptToWireBatches(path: string, options: Transcript
     for (const text of lines) {
       lineNo++;
       if (text.length === 0) continue;
-      if (hello && isPlainRowLine(text)) {
+      if (hello && (isPlainRowLine(text) || isUnmovedEventLine(text, sequencer.phaseText()))) {
         batch.push(new EventLine(sequencer.next(), text, undefined));
         continue;
       }
@@ -147,20 +148,39 @@ function framesText(sequencer: ReplaySequencer, row: TranscriptRow, line: string
 
 /**
  * The wire JSONL of `transcriptToWireBatches` (each frame's text and a newline), one string per
- * batch: what `open --emit-wire` writes, built without a line object per frame.
+ * piece of the file read: what `open --emit-wire` writes, built without a line object per frame.
+ * It reads the file's text as it comes (`readLinePieces`) rather than line by line: a run of lines
+ * `isPlainRowLine` vouches for is found by one match (`plainRunEnd`), and every other line is
+ * taken as `readLineBatches` would give it.
  */
 export async function* transcriptToWireText(path: string, options: TranscriptToWireOptions = {}): AsyncGenerator<string> {
   const sequencer = createReplaySequencer();
   const onSkip = options.onSkip;
   let hello = false;
   let lineNo = 0;
-  for await (const lines of readLineBatches(path)) {
-    let out = "";
-    for (const text of lines) {
+  for await (const piece of readLinePieces(path)) {
+    // The piece's frames as pieces joined once: one flat string, not a rope of a piece per line.
+    const out: string[] = [];
+    let at = 0;
+    while (at < piece.length) {
+      const run = hello ? plainRunEnd(piece, at) : at;
+      while (at < run) {
+        const end = piece.indexOf("\n", at);
+        lineNo++;
+        out.push(`{"v":1,"kind":"event","seq":${sequencer.next()},"row":${piece.slice(at, end)}}\n`);
+        at = end + 1;
+      }
+      if (at >= piece.length) break;
+      // One line as `readLineBatches` gives it: up to its "\n" (or the end), a "\r" before that dropped.
+      let end = piece.indexOf("\n", at);
+      if (end === -1) end = piece.length;
+      let text = piece.slice(at, end);
+      at = end + 1;
+      if (text.charCodeAt(text.length - 1) === CR) text = text.slice(0, -1);
       lineNo++;
       if (text.length === 0) continue;
-      if (hello && isPlainRowLine(text)) {
-        out += `{"v":1,"kind":"event","seq":${sequencer.next()},"row":${text}}\n`;
+      if (hello && (isPlainRowLine(text) || isUnmovedEventLine(text, sequencer.phaseText()))) {
+        out.push(`{"v":1,"kind":"event","seq":${sequencer.next()},"row":${text}}\n`);
         continue;
       }
       const row = parsedRow(text, lineNo, onSkip);
@@ -169,12 +189,14 @@ export async function* transcriptToWireText(path: string, options: TranscriptToW
         hello = true;
         yield `${helloFor(row).text}\n`;
       }
-      out += framesText(sequencer, row, text);
+      out.push(framesText(sequencer, row, text));
     }
-    if (out.length > 0) yield out;
+    if (out.length > 0) yield out.join("");
   }
   if (!hello) yield `${helloFor(undefined).text}\n`;
 }
+
+const CR = 13;
 
 /** `transcriptToWireBatches`, one frame at a time. */
 export async function* transcriptToWire(path: string, options: TranscriptToWireOptions = {}): AsyncGenerator<WireLine> {

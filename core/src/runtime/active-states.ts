@@ -1,4 +1,4 @@
-import type { AnyMachineSnapshot } from "xstate";
+import type { AnyMachineSnapshot, AnyStateNode } from "xstate";
 import { activeStateNodes } from "./xstate-internals.js";
 
 /**
@@ -9,8 +9,20 @@ import { activeStateNodes } from "./xstate-internals.js";
  */
 export function activeStates(snapshot: AnyMachineSnapshot): string[] {
   const paths: string[] = [];
-  for (const node of activeStateNodes(snapshot)) if (node.path.length > 0) paths.push(node.path.join("."));
+  for (const node of activeStateNodes(snapshot)) if (node.path.length > 0) paths.push(pathOf(node));
   return paths;
+}
+
+/** A state node's dotted path, joined once per node: the runner asks for it after every event. */
+const paths = new WeakMap<AnyStateNode, string>();
+
+function pathOf(node: AnyStateNode): string {
+  let path = paths.get(node);
+  if (path === undefined) {
+    path = node.path.join(".");
+    paths.set(node, path);
+  }
+  return path;
 }
 
 /** The deepest active states: the breadcrumb a renderer shows. */
@@ -22,6 +34,12 @@ export function leafStates(snapshot: AnyMachineSnapshot): string[] {
 
 export function difference(from: readonly string[], minus: readonly string[]): string[] {
   if (minus.length === 0) return [...from];
+  // A chart's active states are a handful: a scan is cheaper than a set (and runs after every event).
+  if (minus.length <= 16) {
+    const out: string[] = [];
+    for (const item of from) if (!minus.includes(item)) out.push(item);
+    return out;
+  }
   const drop = new Set(minus);
   return from.filter((item) => !drop.has(item));
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from "node:fs";
-import { appendNamed } from "./append-named.js";
+import { AppendFile } from "./append-file.js";
 import { splitLines } from "./read-lines.js";
 import { SecretScrubber } from "./secret-scrubber.js";
 import { SessionError } from "./session-error.js";
@@ -68,6 +68,8 @@ export interface CheckpointStoreOptions {
 export class CheckpointStore {
   readonly #sink: CheckpointSink | undefined;
   readonly #journalPath: string;
+  /** The journal, held open between appends (undefined with a sink). */
+  readonly #journal: AppendFile | undefined;
   readonly #snapshotPath: string;
   readonly #ioPath: string | undefined;
   readonly #ioSize: (() => number) | undefined;
@@ -80,6 +82,7 @@ export class CheckpointStore {
     const files = "journal" in target ? target : undefined;
     this.#sink = files ? undefined : (target as CheckpointSink);
     this.#journalPath = files?.journal ?? "";
+    this.#journal = files ? new AppendFile(files.journal) : undefined;
     this.#snapshotPath = files?.snapshot ?? "";
     this.#ioPath = files?.io;
     this.#ioSize = options.ioSize;
@@ -89,8 +92,9 @@ export class CheckpointStore {
   }
 
   /**
-   * Appends one record. The journal is opened for each append rather than held open: a process
-   * running thousands of sessions would otherwise run out of file descriptors.
+   * Appends one record. The journal stays open between appends, within a bound for the whole
+   * process (see `AppendFile`): a process running thousands of sessions would otherwise run out of
+   * file descriptors.
    */
   write(record: CheckpointRecord): void {
     if (this.#sink) {
@@ -106,8 +110,7 @@ export class CheckpointStore {
     }
     const json = this.#scrubber.scrubJsonText(JSON.stringify(record));
     const line = `${json}\n`;
-    appendNamed(this.#journalPath, line);
-    this.#journalBytes += Buffer.byteLength(line);
+    this.#journalBytes += this.#journal!.append(line);
     if (this.#journalBytes >= this.#compactBytes) this.#compact(record, json);
   }
 
@@ -121,8 +124,10 @@ export class CheckpointStore {
     this.#onCompact?.(record);
   }
 
-  /** Nothing is held open; kept so owners can treat every store alike. */
-  close(): void {}
+  /** Gives back the journal's descriptor; a record written after reopens it. */
+  close(): void {
+    this.#journal?.close();
+  }
 
   /** The latest complete checkpoint, or undefined when none was ever written. */
   static load(files: CheckpointFiles): CheckpointRecord | undefined {

@@ -9,7 +9,7 @@
  * also how editors and grep number the lines of a text file. A last line without "\n" is a line
  * unless empty.
  */
-import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 
 const CR = 13;
@@ -72,7 +72,7 @@ export interface ReadLinesOptions {
  * Memory holds one chunk and the unfinished line. Leaving the loop early closes the file.
  */
 export async function* readLineBatches(source: LineSource, options: ReadLinesOptions = {}): AsyncGenerator<string[]> {
-  const input = typeof source === "string" ? createReadStream(source, { highWaterMark: 1 << 16, signal: options.signal }) : source;
+  const input = typeof source === "string" ? fileChunks(source, options.signal) : source;
   const decoder = new StringDecoder("utf8");
   const splitter = new LineSplitter();
   for await (const chunk of input) {
@@ -83,6 +83,65 @@ export async function* readLineBatches(source: LineSource, options: ReadLinesOpt
   const last = splitter.end();
   if (last !== undefined) lines.push(last);
   if (lines.length > 0) yield lines;
+}
+
+/**
+ * The text of a file or stream in pieces that end where a line ends: each piece is whole lines,
+ * each with its "\n" (a "\r" before it kept), except the last piece, which is the last line when
+ * the text does not end with "\n" (and is not empty). The same lines as `readLineBatches`, left in
+ * the text they were read in, for a reader that finds its lines itself: a chunk's lines after its
+ * first come as one slice of the chunk (the line carried over from the chunk before is a piece of
+ * its own), so nothing is copied to make them.
+ */
+export async function* readLinePieces(source: LineSource, options: ReadLinesOptions = {}): AsyncGenerator<string> {
+  const input = typeof source === "string" ? fileChunks(source, options.signal) : source;
+  const decoder = new StringDecoder("utf8");
+  let head = "";
+  for await (const chunk of input) {
+    const text = typeof chunk === "string" ? chunk : decoder.write(chunk);
+    const first = text.indexOf("\n");
+    if (first === -1) {
+      head += text;
+      continue;
+    }
+    yield head + text.slice(0, first + 1);
+    const last = text.lastIndexOf("\n");
+    head = text.slice(last + 1);
+    if (last > first) yield text.slice(first + 1, last + 1);
+  }
+  const rest = head + decoder.end();
+  if (rest.length > 0) yield rest;
+}
+
+/** How much of a file is read at a time. */
+const CHUNK_BYTES = 1 << 16;
+
+/**
+ * A file's bytes, a chunk at a time, read into one buffer that each chunk reuses: the caller has
+ * decoded a chunk before it asks for the next. (A read stream costs several times the reads
+ * themselves in its own machinery, a good part of a long replay.) The file is closed when the
+ * reading ends, however it ends.
+ */
+async function* fileChunks(path: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+  throwIfAborted(signal);
+  const file = await open(path, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (;;) {
+      throwIfAborted(signal);
+      const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/** An aborted read throws what an aborted read stream throws: an `AbortError` whose cause is the signal's reason. */
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  throw Object.assign(new Error("The operation was aborted", { cause: signal.reason }), { name: "AbortError", code: "ABORT_ERR" });
 }
 
 /** `readLineBatches`, one line at a time. */

@@ -187,11 +187,14 @@ export class TranscriptWriter {
   #scheduleTick(): void {
     if (this.#tickScheduled) return;
     this.#tickScheduled = true;
-    setImmediate(() => {
-      this.#tickScheduled = false;
-      this.#scheduledFlush();
-    });
+    setImmediate(this.#onTick);
   }
+
+  /** The end-of-tick flush, made once (a tick that appends schedules it). */
+  readonly #onTick = (): void => {
+    this.#tickScheduled = false;
+    this.#scheduledFlush();
+  };
 
   #scheduleStream(): void {
     if (this.#streamTimer !== undefined) return;

@@ -16,14 +16,21 @@
  * - `ActorSystem.getSnapshot()._scheduledEvents`: the pending delayed events (`after`
  *   transitions, delayed sends). The public `system.scheduler` schedules and cancels them but
  *   cannot list them, and xstate does not persist them, so checkpoints record them from here.
+ *   Read from `ActorSystem._snapshot._scheduledEvents` (what `getSnapshot()` copies) when the
+ *   system has it, since every checkpoint reads them.
  * - `Actor._stop()`: stops an actor that has a parent, as xstate's own `stopChild` does. The
  *   public `stop()` throws for a non-root actor and the public `stopChild` exists only in the
  *   parent's own actor scope; an errored machine does not stop the actors it invoked, so the
  *   runner stops them from outside.
+ * - `ActorSystem._sendInspectionEvent`: where every actor of a system sends its inspection events,
+ *   which xstate then copies (adding `rootId`) for each observer. A run reads the snapshots here,
+ *   before that dispatch (see `interceptInspection`): four to six events per event it processes,
+ *   none copied unless an observer (a host's inspector) is there to take them. Where the member is
+ *   missing the run observes through the public `system.inspect`.
  *
  * @internal
  */
-import type { AnyActorRef, AnyMachineSnapshot, AnyStateNode, EventObject } from "xstate";
+import type { AnyActorRef, AnyMachineSnapshot, AnyStateNode, EventObject, InspectionEvent } from "xstate";
 
 /** The shape of an xstate internal is not what this module reads: the installed xstate changed it. */
 export class XstateInternalError extends Error {
@@ -66,14 +73,24 @@ export function parentOf(actor: AnyActorRef): AnyActorRef | undefined {
 
 /** The delayed events pending in an actor system, in scheduling order (`getSnapshot()._scheduledEvents`). */
 export function scheduledEvents(system: AnyActorRef["system"]): ScheduledEvent[] {
-  const pending = internalMember(system.getSnapshot(), "_scheduledEvents", "ActorSystem.getSnapshot()._scheduledEvents");
+  // Read at every checkpoint: the system's own record when it keeps one (`_snapshot`, read, never
+  // changed), rather than the copy `getSnapshot()` makes of it for every call.
+  const own = isObject(system) ? (Reflect.get(system, "_snapshot") as unknown) : undefined;
+  const pending =
+    isObject(own) && isObject(Reflect.get(own, "_scheduledEvents"))
+      ? Reflect.get(own, "_scheduledEvents")
+      : internalMember(system.getSnapshot(), "_scheduledEvents", "ActorSystem.getSnapshot()._scheduledEvents");
   if (!isObject(pending)) throw new XstateInternalError("ActorSystem.getSnapshot()._scheduledEvents", "is not an object");
-  return Object.values(pending).map((scheduled) => {
+  const events: ScheduledEvent[] = [];
+  for (const key in pending) {
+    if (!Object.hasOwn(pending, key)) continue;
+    const scheduled = (pending as Record<string, unknown>)[key];
     if (!isScheduledEvent(scheduled)) {
       throw new XstateInternalError("ActorSystem.getSnapshot()._scheduledEvents", "holds an entry without id, event, source, target, startedAt and delay");
     }
-    return scheduled;
-  });
+    events.push(scheduled);
+  }
+  return events;
 }
 
 /** Stops an actor whether or not it has a parent (`Actor._stop()`); the public `stop()` refuses one that does. */
@@ -81,6 +98,26 @@ export function stopChildActor(actor: AnyActorRef): void {
   const stop = internalMember(actor, "_stop", "Actor._stop");
   if (typeof stop !== "function") throw new XstateInternalError("Actor._stop", "is not a function");
   stop.call(actor);
+}
+
+/** An inspection event as an actor sends it to its system: without the `rootId` xstate adds for observers. */
+export type SystemInspectionEvent = Omit<InspectionEvent, "rootId">;
+
+/**
+ * Shows every inspection event of `system` to `handler` first, as the actor sends it (without the
+ * `rootId` xstate adds for observers), then hands it to xstate's own dispatch
+ * (`ActorSystem._sendInspectionEvent`), which copies it for the observers of the `inspect` option
+ * and of `system.inspect` as before, and does nothing when there are none. False, and nothing
+ * changed, when the system has no such member.
+ */
+export function interceptInspection(system: AnyActorRef["system"], handler: (event: SystemInspectionEvent) => void): boolean {
+  const dispatch = isObject(system) ? (Reflect.get(system, "_sendInspectionEvent") as unknown) : undefined;
+  if (typeof dispatch !== "function") return false;
+  Reflect.set(system, "_sendInspectionEvent", (event: SystemInspectionEvent) => {
+    handler(event);
+    Reflect.apply(dispatch, system, [event]);
+  });
+  return true;
 }
 
 /** A member that must exist (own or inherited), read without a cast; its shape is the caller's to check. */

@@ -133,6 +133,12 @@ describe.skipIf(!postgresAvailable())("parked sessions on workers", () => {
     expect(b.err()).toMatch(new RegExp(`wake \\(answer\\) of session ${id}`));
 
     // With no worker up, answered twice: the second is refused, the first waits for a worker with its wake.
+    // (Once B has completed the wake it ran: a worker stopped mid-job hands the job back to the queue.)
+    await until(
+      async () => (await jobStates(id)).every((state) => state === "completed"),
+      () => `jobs of ${id} completed\n${b.err()}`,
+      10_000,
+    );
     b.child.kill("SIGTERM");
     expect(await b.exited).toBe(0);
     const tone = await runCli(["answer", id, "--prompt", "tone", '"friendly"', "--store", cluster.url], { cwd: work, deadlineMs: 30_000 });

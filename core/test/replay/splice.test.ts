@@ -13,7 +13,7 @@ import { createFramesOnlySequencer, type TranscriptRow } from "@escapement/wire-
 import { describe, expect, it } from "vitest";
 import { emitWire, transcriptToWireBatches, transcriptToWireText } from "../../src/replay/index.js";
 import { frameEvents } from "@escapement/wire-schema/runtime";
-import { isPlainRowLine, MAX_DEPTH } from "../../src/replay/plain-row-line.js";
+import { isPlainRowLine, isUnmovedEventLine, MAX_DEPTH } from "../../src/replay/plain-row-line.js";
 import { TranscriptWriter } from "../../src/runtime/transcript-writer.js";
 import { deltaRows } from "../../src/runtime/delta-rows.js";
 import { isTranscriptRow } from "../../src/runtime/transcript-reader.js";
@@ -383,5 +383,62 @@ describe("what the splice relies on", () => {
       ["3", "1760000000123", "debug/step"],
     ]);
     expect(lines.map(isPlainRowLine)).toEqual([true, true, false]);
+  });
+});
+
+describe("event-processed rows that move nothing", () => {
+  const row = (seq: number, event: string, data: unknown) => JSON.stringify({ seq, ts: 1_760_000_000_000 + seq, event, data });
+  const processed = (after: string[], more: Record<string, unknown> = {}) => ({ event: "tick", before: after, after, entered: [], exited: [], ...more });
+
+  it("are vouched for only when they entered and exited nothing and their after is the phase, as text", () => {
+    const still = row(5, "runner/event-processed", processed(["a", "b"], { stateHash: "0123456789abcdef" }));
+    expect(isUnmovedEventLine(still, '["a","b"]')).toBe(true);
+    expect(isUnmovedEventLine(row(5, "runner/event-processed", processed(["a", "b"])), '["a","b"]')).toBe(true);
+    const withData = { event: "tick", eventData: { n: [1, { x: "y" }] }, before: ["a"], after: ["a", "b"], entered: [], exited: [] };
+    expect(isUnmovedEventLine(row(5, "runner/event-processed", withData), '["a","b"]')).toBe(true);
+    // The same set in another order, another phase, a state entered, a later data key, another key order: parsed.
+    expect(isUnmovedEventLine(row(5, "runner/event-processed", processed(["b", "a"])), '["a","b"]')).toBe(false);
+    expect(isUnmovedEventLine(still, '["a"]')).toBe(false);
+    expect(isUnmovedEventLine(row(5, "runner/event-processed", { ...processed(["a", "b"]), entered: ["b"] }), '["a","b"]')).toBe(false);
+    expect(isUnmovedEventLine(`${still.slice(0, -1)},"data":{"after":["c"],"entered":["c"]}}`, '["a","b"]')).toBe(false);
+    expect(isUnmovedEventLine(row(5, "runner/event-processed", { after: ["a", "b"], event: "tick", before: [], entered: [], exited: [] }), '["a","b"]')).toBe(
+      false,
+    );
+    expect(isUnmovedEventLine(row(5, "llm/delta", processed(["a", "b"])), '["a","b"]')).toBe(false);
+  });
+
+  it("replay byte for byte as before, moved or not, valid or not", async () => {
+    const lines = [
+      row(1, "runner/started", { sessionId: "s", runId: "r", chartId: "c", resumed: false }),
+      // Before any phase: an unmoved row against [].
+      row(2, "runner/event-processed", processed([])),
+      row(3, "runner/start-config", { config: ["a", "b"] }),
+      row(4, "runner/event-processed", processed(["a", "b"], { stateHash: "0123456789abcdef" })),
+      row(5, "runner/event-processed", processed(["b", "a"])),
+      row(6, "runner/event-processed", {
+        event: "tick",
+        eventData: { text: 'quote " and \\', list: [1, [2, { deep: true }]] },
+        before: [],
+        after: ["a", "b"],
+        entered: [],
+        exited: [],
+      }),
+      // Data that does not validate derives nothing, whatever it says.
+      row(7, "runner/event-processed", { ...processed(["a", "b"]), before: "x" }),
+      `${row(8, "runner/event-processed", processed(["a", "b"])).slice(0, -1)},"data":{"event":"jump","before":["a","b"],"after":["c"],"entered":["c"],"exited":["a","b"]}}`,
+      row(9, "runner/event-processed", processed(["c"])),
+      row(10, "runner/event-processed", { ...processed(["c"]), entered: ["d"], after: ["c", "d"] }),
+      row(11, "runner/event-processed", processed(["c", "d"])),
+      row(12, "runner/event-processed", processed(["c"])),
+      row(13, "runner/event-processed", processed(["c", "d"], { stateHash: "x" })).replace('"after":["c","d"]', '"after":["\\u0063","d"]'),
+      row(14, "runner/event-processed", processed(["c"])),
+      row(15, "runner/done", { finalConfig: ["c"], status: "done" }),
+    ];
+    const dir = mkdtempSync(join(tmpdir(), "escapement-splice-unmoved-"));
+    const path = join(dir, "transcript.jsonl");
+    writeFileSync(path, `${lines.join("\n")}\n`);
+    const jsonl = await expectSameAsOracle(path);
+    // The moved rows did derive their phase frames.
+    expect(jsonl.split("\n").filter((line) => line.includes('"kind":"phase"')).length).toBeGreaterThanOrEqual(4);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createActor, fromCallback, setup } from "xstate";
-import { canonicalStateJson, plainState, stateHash } from "../../src/runtime/state-hash.js";
+import { canonicalStateJson, hashText, plainState, stateHash } from "../../src/runtime/state-hash.js";
+import { prng } from "../support/prng.js";
 import { SecretScrubber } from "../../src/runtime/index.js";
 
 describe("state hash", () => {
@@ -51,5 +52,54 @@ describe("state hash", () => {
     expect(scrubbedCheckpoint.context.note).not.toContain("sk-test");
     expect(stateHash(state, scrubber)).toBe(stateHash(scrubbedCheckpoint, scrubber));
     expect(stateHash(state, scrubber)).not.toBe(stateHash(state));
+  });
+
+  it("hashes as the canonical text it walks, on states of every kind of value (so every row keeps its hash)", () => {
+    const rand = prng(53);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
+    const texts = ["", "ping", "é", "日本", "\u2028", "\ud83d\ude00", "\ud800 lone", 'q"uote', "back\\slash", "nl\n", "\u0000", "\u001f", "~\u007f"];
+    const scalar = (): unknown =>
+      pick([
+        0,
+        -0,
+        7,
+        42,
+        2147483647,
+        2147483648,
+        -5,
+        1.5,
+        1e21,
+        1e-7,
+        Number.NaN,
+        Infinity,
+        undefined,
+        null,
+        true,
+        false,
+        () => 1,
+        Symbol("s"),
+        new Date(rand() * 1e12),
+        pick(texts),
+      ]);
+    const value = (depth: number): unknown => {
+      const roll = rand();
+      if (depth > 3 || roll < 0.35) return scalar();
+      if (roll < 0.6) return Array.from({ length: Math.floor(rand() * 4) }, () => value(depth + 1));
+      if (roll < 0.65) {
+        const inner = value(depth + 1);
+        return { toJSON: (key: string) => ({ key, inner }) };
+      }
+      if (roll < 0.68) return { xstate$$type: 1, id: `x:${Math.floor(rand() * 9)}` };
+      const object: Record<string, unknown> = {};
+      for (let keys = Math.floor(rand() * 5); keys > 0; keys--) object[pick(["b", "a", "z", "é", 'k"', "10", "2", "n", "max", ""])] = value(depth + 1);
+      return object;
+    };
+    for (let index = 0; index < 3000; index++) {
+      const state = { value: value(1), context: value(0) };
+      expect(stateHash(state), canonicalStateJson(state)).toBe(hashText(canonicalStateJson(state)));
+    }
+    expect(stateHash({ value: undefined, context: undefined })).toBe(hashText("{}"));
+    expect(stateHash({ value: "a", context: () => 1 })).toBe(hashText('{"value":"a"}'));
+    expect(() => stateHash({ value: "a", context: { big: 1n } })).toThrow(TypeError);
   });
 });

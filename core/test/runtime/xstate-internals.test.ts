@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { createActor, createMachine, fromCallback, getStateNodes, raise, type AnyActorRef, type AnyMachineSnapshot } from "xstate";
-import { activeStateNodes, parentOf, scheduledEvents, stopChildActor, XstateInternalError } from "../../src/runtime/xstate-internals.js";
+import { createActor, createMachine, fromCallback, getStateNodes, raise, type AnyActorRef, type AnyMachineSnapshot, type InspectionEvent } from "xstate";
+import {
+  activeStateNodes,
+  interceptInspection,
+  parentOf,
+  scheduledEvents,
+  stopChildActor,
+  XstateInternalError,
+  type SystemInspectionEvent,
+} from "../../src/runtime/xstate-internals.js";
 
 // Each accessor runs against a real actor of the installed xstate: an xstate release that renames
 // or reshapes one of these internals fails here, by name, instead of in a run.
@@ -133,5 +141,53 @@ describe("stopChildActor (Actor._stop)", () => {
   it("throws naming the internal when an actor has no _stop, or one that is not a function", () => {
     expect(() => stopChildActor({} as AnyActorRef)).toThrow(internalError("Actor._stop"));
     expect(() => stopChildActor({ _stop: true } as unknown as AnyActorRef)).toThrow(internalError("Actor._stop"));
+  });
+});
+
+describe("interceptInspection (ActorSystem._sendInspectionEvent)", () => {
+  const counter = createMachine({
+    id: "counter",
+    initial: "a",
+    invoke: { id: "child", src: fromCallback(() => () => {}) },
+    states: { a: { on: { STEP: "b" } }, b: {} },
+  });
+
+  it("shows every event to the handler first, uncopied, then to the observers as before", () => {
+    const seen: string[] = [];
+    const taken: SystemInspectionEvent[] = [];
+    const roots = new Set<string>();
+    const actor = createActor(counter, {
+      inspect: (event: InspectionEvent) => {
+        roots.add(event.rootId);
+        seen.push(`observer ${event.type}`);
+      },
+    });
+    const later: string[] = [];
+    expect(
+      interceptInspection(actor.system, (event) => {
+        taken.push(event);
+        seen.push(`handler ${event.type}`);
+      }),
+    ).toBe(true);
+    actor.system.inspect((event) => later.push(event.type));
+    actor.start();
+    actor.send({ type: "STEP" });
+    const snapshots = taken.filter((event) => event.type === "@xstate.snapshot" && event.actorRef === actor);
+    // The root's snapshots, each with the event that made it: init, then the send.
+    expect(snapshots.map((event) => (event as unknown as { event: { type: string } }).event.type)).toEqual(["xstate.init", "STEP"]);
+    expect(taken.every((event) => !("rootId" in event))).toBe(true);
+    // Each event: the handler, then the option's observer (with rootId), and an observer added later too.
+    const afterStart = seen.slice(seen.indexOf(`handler ${taken[0]!.type}`));
+    for (let index = 0; index < taken.length; index++) {
+      expect(afterStart[2 * index]).toBe(`handler ${taken[index]!.type}`);
+      expect(afterStart[2 * index + 1]).toBe(`observer ${taken[index]!.type}`);
+    }
+    expect(later).toEqual(taken.map((event) => event.type));
+    expect([...roots]).toEqual([actor.sessionId]);
+    actor.stop();
+  });
+
+  it("changes nothing on a system without the member", () => {
+    expect(interceptInspection({} as AnyActorRef["system"], () => {})).toBe(false);
   });
 });

@@ -1,7 +1,9 @@
-import { emitWire, validateSessionDir, type Timing } from "../../replay/index.js";
+// The replay's own modules, not its index, and the stores only for `--store`: `open --emit-wire`
+// loads what its first frame needs and little else.
+import { emitWire } from "../../replay/emit-wire.js";
+import { validateSessionDir } from "../../replay/validate-session-dir.js";
+import type { Timing } from "../../replay/playback.js";
 import { defaultSessionsRoot, sessionPaths } from "../../runtime/session-dir.js";
-import { openStore, parseStoreSpec } from "../../store/index.js";
-import { copySessionOut } from "./store-copy.js";
 import type { CliIo } from "../cli-io.js";
 import { UsageError } from "../../runtime/usage-error.js";
 import { exitCodes } from "../exit-codes.js";
@@ -67,8 +69,10 @@ export async function openCommand(
   showInTui?: (dir: string, timing: Timing, listen?: ListenAddress) => Promise<number>,
   showOnWeb?: (dir: string, timing: Timing, address: ListenAddress) => Promise<number>,
 ): Promise<number> {
-  const spec = flags.store === undefined ? undefined : parseStoreSpec(flags.store);
-  if (spec === undefined || spec.kind === "disk") return openDir(validateSessionDir(arg, io.cwd), flags, io, showInTui, showOnWeb);
+  if (flags.store === undefined) return openDir(validateSessionDir(arg, io.cwd), flags, io, showInTui, showOnWeb);
+  const [{ openStore, parseStoreSpec }, { copySessionOut }] = await Promise.all([import("../../store/index.js"), import("./store-copy.js")]);
+  const spec = parseStoreSpec(flags.store);
+  if (spec.kind === "disk") return openDir(validateSessionDir(arg, io.cwd), flags, io, showInTui, showOnWeb);
   if (arg === undefined) throw new UsageError("escapement open --store needs the session's id");
   // A store without directories: the session is copied out and replayed from the copy.
   const store = await openStore(spec, { root: defaultSessionsRoot(io.cwd), cwd: io.cwd });

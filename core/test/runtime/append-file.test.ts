@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, truncateSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { AppendFile, HeldDescriptors } from "../../src/runtime/append-file.js";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "escapement-append-file-"));
+});
+
+/** The files this process holds open under `dir` (Linux: /proc/self/fd); undefined where that cannot be read. */
+const openUnder = (path: string): string[] | undefined => {
+  try {
+    return readdirSync("/proc/self/fd")
+      .map((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+          return "";
+        }
+      })
+      .filter((target) => target.startsWith(path))
+      .sort();
+  } catch {
+    return undefined;
+  }
+};
+
+describe("AppendFile", () => {
+  it("appends every text whole and in order, multi-byte text included", () => {
+    const file = new AppendFile(join(dir, "journal.jsonl"), new HeldDescriptors(4));
+    file.append("one\n");
+    file.append("dé\u2028jà 🎉\n");
+    file.append("three\n");
+    file.close();
+    expect(readFileSync(join(dir, "journal.jsonl"), "utf8")).toBe("one\ndé\u2028jà 🎉\nthree\n");
+  });
+
+  it("holds at most the bound of descriptors: the longest-held closes, and opens again on its next append", () => {
+    const held = new HeldDescriptors(2);
+    const [a, b, c] = ["a", "b", "c"].map((name) => new AppendFile(join(dir, name), held));
+    a!.append("a1\n");
+    b!.append("b1\n");
+    c!.append("c1\n");
+    expect(held.size).toBe(2);
+    const open = openUnder(dir);
+    if (open) expect(open).toEqual([join(dir, "b"), join(dir, "c")]);
+    a!.append("a2\n");
+    expect(held.size).toBe(2);
+    for (const file of [a, b, c]) file!.close();
+    expect(held.size).toBe(0);
+    if (open) expect(openUnder(dir)).toEqual([]);
+    expect(readFileSync(join(dir, "a"), "utf8")).toBe("a1\na2\n");
+    expect(readFileSync(join(dir, "c"), "utf8")).toBe("c1\n");
+  });
+
+  it("writes at the end after the file was truncated by path (a compaction), and after close", () => {
+    const path = join(dir, "journal.jsonl");
+    const file = new AppendFile(path, new HeldDescriptors(4));
+    file.append("old record\n");
+    truncateSync(path, 0);
+    file.append("new\n");
+    expect(readFileSync(path, "utf8")).toBe("new\n");
+    file.close();
+    file.append("after close\n");
+    file.close();
+    expect(readFileSync(path, "utf8")).toBe("new\nafter close\n");
+  });
+
+  it("names the file when it cannot be opened, and holds nothing after", () => {
+    const held = new HeldDescriptors(4);
+    const path = join(dir, "missing", "journal.jsonl");
+    const file = new AppendFile(path, held);
+    expect(() => file.append("x\n")).toThrow(expect.objectContaining({ code: "ENOENT", path }));
+    expect(held.size).toBe(0);
+  });
+});
