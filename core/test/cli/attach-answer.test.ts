@@ -3,34 +3,20 @@
  * examples/ask, run by `escapement worker` (which parks a session waiting on a prompt), answered by a
  * renderer attached to `escapement attach --no-spawn`; the run ends `done`.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROTOCOL_MAJOR, type OutboundFrame } from "@escapement/wire-schema";
 import { submitRun } from "../../src/pool/index.js";
 import { postgresStore, type SessionStore } from "../../src/store/index.js";
-import { cli, repo, scratch } from "../examples/harness.js";
+import { repo, scratch, startCli, type LiveCli } from "../examples/harness.js";
 import { connect, type Client } from "../wire/harness.js";
 import { postgresAvailable, startCluster, type Cluster } from "../store/postgres-cluster.js";
 
 const work = scratch("attach-answer");
 
-interface Proc {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exited: Promise<number | null>;
-}
+type Proc = LiveCli;
 
-const start = (args: string[]): Proc => {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (chunk) => (out += chunk));
-  child.stderr!.on("data", (chunk) => (err += chunk));
-  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-  return { child, out: () => out, err: () => err, exited };
-};
+const start = (args: string[]): Proc => startCli([...args], { cwd: work });
 
 async function until(probe: () => boolean | Promise<boolean>, what: string, ms: number): Promise<void> {
   const deadline = Date.now() + ms;

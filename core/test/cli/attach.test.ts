@@ -5,7 +5,6 @@
  * writes the rows, in order, and are those `open` gives of the finished session; debugger control
  * sent to attach reaches the run on the worker through the session's inbox.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,29 +13,16 @@ import { CassetteModel, loadCassette } from "../../src/llm/cassette/index.js";
 import type { ModelClient } from "../../src/llm/protocol.js";
 import { startWorker, submitRun, type QueueWorker } from "../../src/pool/index.js";
 import { diskStore, postgresStore, type SessionStore } from "../../src/store/index.js";
-import { cli, repo, runCli, scratch } from "../examples/harness.js";
+import { repo, runCli, scratch, startCli, type LiveCli } from "../examples/harness.js";
 import { connect, type Client } from "../wire/harness.js";
 import { postgresAvailable, startCluster, type Cluster } from "../store/postgres-cluster.js";
 
 const work = scratch("attach");
 const chart = join(repo, "examples/artifacts");
 
-interface Proc {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exited: Promise<number | null>;
-}
+type Proc = LiveCli;
 
-const startAttach = (args: string[]): Proc => {
-  const child = spawn(process.execPath, [cli, "attach", ...args], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (chunk) => (out += chunk));
-  child.stderr!.on("data", (chunk) => (err += chunk));
-  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-  return { child, out: () => out, err: () => err, exited };
-};
+const startAttach = (args: string[]): Proc => startCli(["attach", ...args], { cwd: work });
 
 /** Resolves once `probe` holds, checking every 50 ms; fails after `ms` naming what it waited for. */
 async function until(probe: () => boolean | Promise<boolean>, what: string, ms: number): Promise<void> {

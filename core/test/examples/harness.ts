@@ -82,9 +82,9 @@ export interface LiveCli {
   running: () => boolean;
 }
 
-/** Starts `node core/bin/escapement.mjs <args>` in the repo root and leaves it running (stdin a pipe the caller may write or end). */
-export function startCli(args: string[]): LiveCli {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: repo, stdio: ["pipe", "pipe", "pipe"] });
+/** Starts `node core/bin/escapement.mjs <args>` in the repo root (or `cwd`) and leaves it running (stdin a pipe the caller may write or end). */
+export function startCli(args: string[], options: { cwd?: string } = {}): LiveCli {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd ?? repo, stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
