@@ -57,14 +57,16 @@ export function recordedAnswers(rows: Iterable<RecordedPromptRow>): Map<string, 
 export class RecordedHuman implements HumanRenderer {
   readonly #answers: Map<string, PromptAnswer[]>;
   readonly #fallback: HumanRenderer;
-  readonly progress?: HumanRenderer["progress"];
-  readonly reject?: HumanRenderer["reject"];
+  readonly progress?: NonNullable<HumanRenderer["progress"]>;
+  readonly reject?: NonNullable<HumanRenderer["reject"]>;
+  readonly answered?: NonNullable<HumanRenderer["answered"]>;
 
   constructor(answers: ReadonlyMap<string, readonly PromptAnswer[]>, fallback: HumanRenderer) {
     this.#answers = new Map([...answers].map(([promptId, list]) => [promptId, [...list]]));
     this.#fallback = fallback;
     if (fallback.progress) this.progress = (promptId, value, total) => fallback.progress!(promptId, value, total);
     if (fallback.reject) this.reject = (promptId, reason) => fallback.reject!(promptId, reason);
+    if (fallback.answered) this.answered = (promptId) => fallback.answered!(promptId);
   }
 
   ask(request: PromptRequest, signal: AbortSignal): Promise<PromptAnswer> {
