@@ -35,6 +35,16 @@ export function postgresInbox(pool: Pool, where: string, now: () => number = Dat
     });
     return listener;
   };
+  /** A watcher just added (`remove` takes it out): kept once the store listens, taken out again when it cannot. */
+  const listening = async (remove: () => void): Promise<() => Promise<void>> => {
+    try {
+      await listen();
+    } catch (error) {
+      remove();
+      throw error;
+    }
+    return async () => remove();
+  };
   return {
     post: async (sessionId, message) => {
       if (!isInboxMessage(message)) throw new SessionError("session-io", `not an inbox message for session ${sessionId}: ${JSON.stringify(message)}`);
@@ -71,26 +81,8 @@ export function postgresInbox(pool: Pool, where: string, now: () => number = Dat
         .filter((row) => isInboxMessage(row.message))
         .map((row): InboxEntry => ({ seq: Number(row.seq), at: Number(row.at), message: row.message as InboxEntry["message"] }));
     },
-    watch: async (sessionId, onPosted) => {
-      const remove = watchers.add(sessionId, onPosted);
-      try {
-        await listen();
-      } catch (error) {
-        remove();
-        throw error;
-      }
-      return async () => remove();
-    },
-    watchAll: async (onPosted) => {
-      const remove = watchers.addAll(onPosted);
-      try {
-        await listen();
-      } catch (error) {
-        remove();
-        throw error;
-      }
-      return async () => remove();
-    },
+    watch: (sessionId, onPosted) => listening(watchers.add(sessionId, onPosted)),
+    watchAll: (onPosted) => listening(watchers.addAll(onPosted)),
     close: async () => {
       if (!listener) return;
       const open = listener;
