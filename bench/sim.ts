@@ -1,9 +1,9 @@
 /**
- * Simulator bench: `npm run bench:sim [-- --time 10 --concurrency 8 --scratch DIR]`.
+ * Simulator bench: `npm run bench:sim [-- --time 10 --concurrency 8]`.
  *
  * Simulated runs per second of `exploreChart` on the examples, each run an ordinary session (a
- * transcript, checkpoints and a cassette, written to the exploration's scratch directory and
- * removed after the run): `hello` (one conversation, one event; target >= 1,000 runs/s) and
+ * transcript, checkpoints and a cassette, fleet children's sessions with them, in a memory store
+ * dropped after the run): `hello` (one conversation, one event; target >= 1,000 runs/s) and
  * `haiku-tournament` (a director, a fleet of poets and one of judges as child sessions, an
  * announcer; target >= 100 runs/s). Each chart warms up first (`--warmup` runs), then explores for
  * `--time` seconds; shrinking is off (the bench counts runs, not failures). The outcome column
@@ -27,14 +27,11 @@ const { values } = parseArgs({
     time: { type: "string", default: "10" },
     warmup: { type: "string", default: "100" },
     concurrency: { type: "string", default: "8" },
-    scratch: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (values.help) {
-  console.log(
-    "usage: npm run bench:sim -- [--time S (seconds per chart, default 10)] [--warmup N (runs first, default 100)] [--concurrency N (default 8)] [--scratch DIR (where sessions are written; default /dev/shm where there is one, else the temp directory)]",
-  );
+  console.log("usage: npm run bench:sim -- [--time S (seconds per chart, default 10)] [--warmup N (runs first, default 100)] [--concurrency N (default 8)]");
   process.exit(0);
 }
 const timeMs = Number(values.time) * 1000;
@@ -57,7 +54,7 @@ const spread = (counts: number[]): string => {
 console.log(`simulated runs per second, ${values.time} s per chart, ${concurrency} at once; load average at start ${load()}`);
 const rows: string[][] = [];
 for (const subject of subjects) {
-  const common = { seed: 1, shrink: false, concurrency, ...subject.options, ...(values.scratch ? { scratchDir: values.scratch } : {}) };
+  const common = { seed: 1, shrink: false, concurrency, ...subject.options };
   await exploreChart(subject.chart, { ...common, runs: warmup });
   const events: number[] = [];
   const choices: number[] = [];

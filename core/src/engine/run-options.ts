@@ -36,6 +36,8 @@ export interface RunChartOptions {
   sessionsRoot?: string;
   /** Exact session directory (overrides `sessionsRoot`). */
   sessionDir?: string;
+  /** @internal A fleet child's key in a store without directories (`<parent key>/children/<id>`); its session id is the last part. */
+  sessionKey?: string;
   /** Resume this session (an id under `sessionsRoot`, or a directory) instead of starting anew. */
   resume?: string;
   input?: unknown;

@@ -20,12 +20,16 @@ import type { InflightTracker } from "../runtime/inflight.js";
 import type { RunPermissions } from "./run-permissions.js";
 import type { RunChartOptions } from "./run-options.js";
 import type { HostInspector } from "./host-inspector.js";
+import type { SessionStore } from "../store/index.js";
 import type { RecordedTurns } from "./recorded-turns.js";
 
 /** What a run lends the child sessions it spawns (core/src/fleet). */
 export interface ChildRunHost {
-  /** The parent's session directory; children live under `children/<childSessionId>/`. */
-  sessionDir: string;
+  /**
+   * The parent's session: its directory (the disk store; children live under `children/<childSessionId>/`),
+   * or its store and key (children are sessions of that store keyed `<key>/children/<childSessionId>`).
+   */
+  session: { dir: string } | { store: SessionStore; key: string };
   /** The parent's model client below its loop guard: children's calls land in the parent's cassette too. */
   model: ModelClient;
   cwd: string;

@@ -48,7 +48,11 @@ export function storeOf(options: RunChartOptions): SessionStore {
 /** @internal Creates a new session in the run's store, its manifest saying status running. */
 export async function prepareNew(options: RunChartOptions, clock: Clock, ids: IdSource): Promise<Prepared> {
   const now = clock.now();
-  const sessionId = options.sessionDir ? basename(resolve(options.sessionDir)) : ids.sessionId(now);
+  const sessionId = options.sessionKey
+    ? options.sessionKey.slice(options.sessionKey.lastIndexOf("/") + 1)
+    : options.sessionDir
+      ? basename(resolve(options.sessionDir))
+      : ids.sessionId(now);
   const manifest: SessionManifest = {
     sessionId,
     chartId: options.chart.id,
@@ -60,7 +64,11 @@ export async function prepareNew(options: RunChartOptions, clock: Clock, ids: Id
     ...(options.forkedFrom ? { forkedFrom: options.forkedFrom } : {}),
     status: "running",
   };
-  const writer = await storeOf(options).create({ manifest, ...(options.sessionDir ? { dir: options.sessionDir } : {}) });
+  const writer = await storeOf(options).create({
+    manifest,
+    ...(options.sessionDir ? { dir: options.sessionDir } : {}),
+    ...(options.sessionKey ? { key: options.sessionKey } : {}),
+  });
   return { writer, paths: writer.dir === undefined ? undefined : sessionPaths(writer.dir), manifest, checkpoint: undefined, nextSeq: 1, offset: 0 };
 }
 

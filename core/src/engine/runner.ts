@@ -5,7 +5,7 @@ import { basename, join } from "node:path";
 import type { ChartDefinition } from "./define-chart.js";
 import type { ChartHandle, RunChartOptions, RunResult } from "./run-options.js";
 import type { RunServices } from "./run-services.js";
-import { callHistory, prepareNew, prepareResume, type Prepared } from "./run-session.js";
+import { callHistory, prepareNew, prepareResume, storeOf, type Prepared } from "./run-session.js";
 import { prepareStoredResume } from "./stored-resume.js";
 import { announce, armEndings, checkpointAfterFlush, deliver, failLater, finish, isLive, startActor, type Run } from "./run-lifecycle.js";
 import { buildModelChain } from "./model-chain.js";
@@ -303,9 +303,9 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     ...(options.model.recordedSteers ? { replaySteers: new ReplaySteers(options.model.recordedSteers()) } : {}),
     // What child sessions (core/src/fleet) inherit: their calls go through this run's cassette
     // recorder (so one cassette replays the whole fleet) but not its loop guard (each child has its own).
-    // Children live in their parent's directory: a session of a store without one hosts none yet.
-    childHost: paths && {
-      sessionDir: paths.root,
+    // Children live in their parent's directory, or in a store without directories as its sessions.
+    childHost: {
+      session: paths ? { dir: paths.root } : { store: storeOf(options), key: writer.sessionId },
       model: chain.recorded,
       cwd,
       ids,
@@ -318,7 +318,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
         ...(options.permissions ? { permissions: options.permissions } : {}),
         ...(options.sandbox ? { sandbox: options.sandbox } : {}),
         ...(options.toolEnv ? { toolEnv: options.toolEnv } : {}),
-        protectedPaths: [...(options.protectedPaths ?? []), paths.root],
+        protectedPaths: [...(options.protectedPaths ?? []), ...(paths ? [paths.root] : [])],
         bwrap: permissions.bwrap,
         ...(options.secrets ? { secrets: options.secrets } : {}),
       },

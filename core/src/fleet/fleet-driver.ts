@@ -12,25 +12,19 @@ import { startChart, type ChartHandle } from "../engine/runner.js";
 import { SessionError } from "../runtime/session-error.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
 import type { RequestOrigin } from "../llm/protocol.js";
-import {
-  childDir,
-  childHuman,
-  childModel,
-  completedCalls,
-  inspectChild,
-  outputOfSnapshot,
-  readChildOutcome,
-  type ChildDisk,
-  type ChildOutcome,
-} from "./child-session.js";
+import { childHuman, childModel, nameChildren, outputOfSnapshot, type ChildFound, type ChildOutcome, type ChildPlace } from "./child-session.js";
 import type { EventDataWith } from "../runtime/event-data-with.js";
 import { isSettled, type ChildChange, type ChildError, type ChildTarget, type FleetState } from "./fleet-state.js";
 import { childDirRef, FleetMirror } from "./mirror.js";
 
 export interface FleetDriverOptions {
   mirrorDeltas: boolean;
-  /** The children were named by this start: checkpoint the names before the first child directory exists. */
-  durableNames: boolean;
+  /**
+   * The children are named by this start: `true` when start() named them already (the place read
+   * the names taken synchronously), or the names taken, still being read (the driver names them
+   * first); either way the names are checkpointed before the first child session exists.
+   */
+  naming: boolean | Promise<string[]>;
 }
 
 interface Launch {
@@ -63,6 +57,7 @@ export class FleetDriver {
     private readonly self: AnyActorRef,
     private readonly services: RunServices,
     private readonly host: ChildRunHost,
+    private readonly place: ChildPlace,
     private readonly chart: ChartDefinition,
     private readonly options: FleetDriverOptions,
   ) {
@@ -80,14 +75,26 @@ export class FleetDriver {
   }
 
   async run(): Promise<void> {
-    // Let the mailbox apply the names queued in start().
+    this.#release = this.services.inflight.begin(`fleet ${this.#state().fleetId}`);
+    if (typeof this.options.naming === "object") {
+      const unnamed = this.#state();
+      let ids: string[];
+      try {
+        ids = nameChildren(await this.options.naming, unnamed.fleetId, unnamed.children.length);
+      } catch (error) {
+        this.services.fail("session-io", `fleet "${unnamed.fleetId}": reading its children's sessions failed: ${(error as Error).message}`);
+        return;
+      }
+      if (this.#stopped) return;
+      this.self.send({ type: "escapement.fleet-named", ids });
+    }
+    // Let the mailbox apply the names (queued in start(), or sent just now).
     await Promise.resolve();
     if (this.#stopped) return;
     const state = this.#state();
-    this.#release = this.services.inflight.begin(`fleet ${state.fleetId}`);
-    const disks = new Map<number, ChildDisk>();
+    const disks = new Map<number, ChildFound>();
     try {
-      for (const child of state.children) disks.set(child.index, inspectChild(childDir(this.host.sessionDir, child.childSessionId)));
+      for (const child of state.children) disks.set(child.index, await this.place.inspect(child.childSessionId));
       await this.#skipCompletedCalls(state, disks);
     } catch (error) {
       this.services.fail("session-io", `fleet "${state.fleetId}": reading its children's sessions failed: ${(error as Error).message}`);
@@ -102,7 +109,7 @@ export class FleetDriver {
         // Finished before the crash, after the parent's last checkpoint: read its outcome back, run nothing.
         let outcome: ChildOutcome;
         try {
-          outcome = await readChildOutcome(childDir(this.host.sessionDir, child.childSessionId), disk.status);
+          outcome = await this.place.outcome(child.childSessionId, disk.status);
         } catch (error) {
           outcome = { status: "error", output: undefined, error: { category: "session-io", message: (error as Error).message }, finalConfig: [] };
         }
@@ -112,7 +119,7 @@ export class FleetDriver {
       else fresh.push({ index: child.index, resume: false });
     }
     this.#queue.push(...fresh);
-    this.#pump(this.options.durableNames);
+    this.#pump(this.options.naming !== false);
     this.#settleIfDone();
   }
 
@@ -120,13 +127,13 @@ export class FleetDriver {
    * Resumed children must not answer twice from a positional model (a script): every call the
    * children already made is skipped at once, before any of them runs again.
    */
-  async #skipCompletedCalls(state: FleetState, disks: Map<number, ChildDisk>): Promise<void> {
+  async #skipCompletedCalls(state: FleetState, disks: Map<number, ChildFound>): Promise<void> {
     if (!this.host.model.skipCompleted) return;
     const origins: RequestOrigin[] = [];
     for (const child of state.children) {
       const disk = disks.get(child.index)!;
       if (disk.kind === "absent") continue;
-      origins.push(...(await completedCalls(childDir(this.host.sessionDir, child.childSessionId), disk)));
+      origins.push(...(await this.place.completedCalls(child.childSessionId, disk)));
     }
     if (origins.length > 0 && !this.#stopped) this.host.model.skipCompleted(origins);
   }
@@ -159,7 +166,6 @@ export class FleetDriver {
   async #start(launch: Launch): Promise<void> {
     const child = this.#state().children[launch.index]!;
     const id = child.childSessionId;
-    const dir = childDir(this.host.sessionDir, id);
     // Told before it started (and checkpointed with the fleet); a resumed child already had them.
     const inbox = launch.resume ? [] : (child.inbox ?? []);
     let handle: ChartHandle;
@@ -167,7 +173,7 @@ export class FleetDriver {
       handle = await startChart({
         chart: this.chart,
         model: childModel(this.host.model),
-        ...(launch.resume ? { resume: dir } : { sessionDir: dir }),
+        ...this.place.launch(id, launch.resume),
         ...(child.input === undefined ? {} : { input: child.input }),
         parentSessionId: this.services.sessionId,
         tools: this.#tools,

@@ -9,7 +9,7 @@ import type { ChartDefinition } from "../engine/define-chart.js";
 import { owningStatePath } from "../chart/owning-state.js";
 import { resolveParam, type Param, type ParamArgs } from "../chart/param.js";
 import { runServicesOf } from "../engine/run-services.js";
-import { nameChildren } from "./child-session.js";
+import { childPlace, nameChildren } from "./child-session.js";
 import { FleetDriver } from "./fleet-driver.js";
 import {
   allSettled,
@@ -145,16 +145,25 @@ export function fleetLogic(chart: ChartDefinition, options: { mirrorDeltas: bool
         services.fail("fleet-input", `fleet "${state.fleetId}" in state ${state.stateId}: ${state.problem}`);
         return;
       }
-      if (!services.childHost) {
-        // Child sessions live in their parent's session directory: a session its store keeps elsewhere (memory) has none.
-        services.fail("fleet-input", `fleet "${state.fleetId}": this run cannot host child sessions (they need a session directory: run it on the disk store)`);
+      const host = services.childHost;
+      if (!host) {
+        services.fail("fleet-input", `fleet "${state.fleetId}": this run cannot host child sessions`);
         return;
       }
-      const naming = state.children.some((child) => child.childSessionId === "");
-      const ids = naming ? nameChildren(services.childHost.sessionDir, state.fleetId, state.children.length) : undefined;
-      // Queued: the actor's mailbox starts right after start() returns, before the driver reads the state.
-      if (ids) scope.self.send({ type: "escapement.fleet-named", ids });
-      const driver = new FleetDriver(scope.self, services, services.childHost, chart, { mirrorDeltas: options.mirrorDeltas, durableNames: ids !== undefined });
+      const place = childPlace(host.session);
+      let naming: boolean | Promise<string[]> = false;
+      if (state.children.some((child) => child.childSessionId === "")) {
+        const taken = place.names();
+        if (Array.isArray(taken)) {
+          // Queued: the actor's mailbox starts right after start() returns, before the driver reads the state.
+          scope.self.send({ type: "escapement.fleet-named", ids: nameChildren(taken, state.fleetId, state.children.length) });
+          naming = true;
+        } else {
+          // Read from a store over a network: the driver names them once it has the names taken.
+          naming = taken;
+        }
+      }
+      const driver = new FleetDriver(scope.self, services, host, place, chart, { mirrorDeltas: options.mirrorDeltas, naming });
       drivers.set(scope.self, driver);
       void driver.run();
     },

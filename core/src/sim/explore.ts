@@ -3,14 +3,12 @@
  * the states and transitions they reached and missed, and each distinct failure shrunk to the
  * shortest run found that fails the same way.
  *
- * Where sessions go: every exploration run is an ordinary session, written under a scratch
- * directory (a new one in /dev/shm where there is one, else in the system temp directory, unless
- * given) and deleted as soon as the run has been read; a failure's shrunk run is run once more into `sessionsRoot`, where it stays, so
- * `escapement open` shows it and `--replay` replays it. Without `sessionsRoot` nothing is kept.
+ * Where sessions go: every exploration run is an ordinary session, written to a memory store of
+ * its own (fleet children with it) and dropped as soon as the run has been read; a failure's
+ * shrunk run is run once more into `sessionsRoot`, where it stays, so `escapement open` shows it
+ * and `--replay` replays it. Without `sessionsRoot` nothing is kept.
  */
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AnyStateMachine } from "xstate";
 import type { Value } from "fast-check";
@@ -69,8 +67,6 @@ export interface ExploreOptions {
   sessionsRoot?: string;
   /** Keep every run's session in `sessionsRoot` (for a few runs: `escapement sim --runs 1`). Default false. */
   keepAll?: boolean;
-  /** Where exploration sessions are written and removed. Default: a new directory in the system temp directory. */
-  scratchDir?: string;
   /** Told after each run (for progress). */
   onRun?: (result: SimRunResult, index: number) => void;
 }
@@ -152,52 +148,20 @@ function registryOf(chart: ChartDefinition): ToolRegistry {
   return registry;
 }
 
-/**
- * Where exploration sessions go by default: memory (/dev/shm) where the system has it, since a
- * run's files live for milliseconds and creating and removing them on disk costs more than the run.
- */
-function scratchParent(): string {
-  try {
-    accessSync("/dev/shm", constants.W_OK);
-    return "/dev/shm";
-  } catch {
-    return tmpdir();
-  }
-}
-
 export async function exploreChart(chart: ChartDefinition | AnyStateMachine, options: ExploreOptions = {}): Promise<ExploreReport> {
   const setup = simSetup(chart, options);
   const graph = chartGraph(setup.chart.machine);
   const seed = options.seed ?? 1;
   const runs = options.runs ?? 100;
   const started = performance.now();
-  const scratch = options.scratchDir ?? mkdtempSync(join(scratchParent(), "escapement-sim-"));
-  mkdirSync(scratch, { recursive: true });
-  let scratchRuns = 0;
   const keptRuns: { seed: number; sessionDir: string; sessionId: string }[] = [];
-  // Scratch sessions are removed in the background (the next run need not wait for it), all gone before the report.
-  const removals: Promise<void>[] = [];
-  // Runs nobody keeps write no files (a memory store each) until a chart turns out to need a
-  // session directory (a fleet's children live in their parent's): then scratch directories.
-  let inMemory = true;
   const scratchRun = async (runSeed: number, overrides?: ReadonlyMap<string, Value<unknown>>): Promise<SimRunResult> => {
     const keep = options.keepAll === true && options.sessionsRoot !== undefined && overrides === undefined;
-    if (!keep && inMemory) {
-      const result = await simRun(setup, { seed: runSeed, store: memoryStore(), ...(overrides ? { overrides } : {}) });
-      if (!needsDirectory(result)) return result;
-      inMemory = false;
-    }
-    const sessionDir = keep ? join(options.sessionsRoot!, randomIds.sessionId(Date.now())) : join(scratch, `run-${++scratchRuns}`);
-    try {
-      const result = await simRun(setup, { seed: runSeed, sessionDir, ...(overrides ? { overrides } : {}) });
-      if (keep) {
-        keptRuns.push({ seed: runSeed, sessionDir: result.sessionDir, sessionId: result.sessionId });
-        replayable(result, setup.chart.id);
-      }
-      return result;
-    } finally {
-      if (!keep) removals.push(rm(sessionDir, { recursive: true, force: true }).catch(() => undefined));
-    }
+    if (!keep) return simRun(setup, { seed: runSeed, store: memoryStore(), ...(overrides ? { overrides } : {}) });
+    const result = await simRun(setup, { seed: runSeed, sessionDir: join(options.sessionsRoot!, randomIds.sessionId(Date.now())) });
+    keptRuns.push({ seed: runSeed, sessionDir: result.sessionDir, sessionId: result.sessionId });
+    replayable(result, setup.chart.id);
+    return result;
   };
 
   const outcomes: Record<string, number> = {};
@@ -245,51 +209,46 @@ export async function exploreChart(chart: ChartDefinition | AnyStateMachine, opt
       if (result.failure?.kind === "ungenerable") next = runs;
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
-    const failures: ExploreFailure[] = [];
-    for (const { result, count } of [...firsts.values()].sort((a, b) => a.result.seed - b.result.seed)) {
-      const shrunk =
-        options.shrink === false || result.failure!.kind === "ungenerable"
-          ? { run: result, runs: 0 }
-          : await shrinkRun(result, (overrides) => scratchRun(result.seed, overrides), {
-              ...(options.shrinkRuns === undefined ? {} : { maxRuns: options.shrinkRuns }),
-            });
-      let kept: SimRunResult | undefined;
-      if (options.sessionsRoot !== undefined && result.failure!.kind !== "ungenerable") {
-        const sessionDir = join(options.sessionsRoot, randomIds.sessionId(Date.now()));
-        kept = await simRun(setup, { seed: result.seed, sessionDir, overrides: new Map(shrunk.run.decisions.map((d) => [d.key, d.value])) });
-        replayable(kept, setup.chart.id);
-      }
-      const failure = shrunk.run.failure ?? result.failure!;
-      failures.push({
-        kind: failure.kind,
-        message: failure.message,
-        ...(failure.property ? { property: failure.property } : {}),
-        ...(failure.child ? { child: failure.child } : {}),
-        seed: result.seed,
-        count,
-        events: shrunk.run.events,
-        originalLength: result.events.length,
-        shrinkRuns: shrunk.runs,
-        ...(kept ? { sessionDir: kept.sessionDir, sessionId: kept.sessionId } : {}),
-      });
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
+  const failures: ExploreFailure[] = [];
+  for (const { result, count } of [...firsts.values()].sort((a, b) => a.result.seed - b.result.seed)) {
+    const shrunk =
+      options.shrink === false || result.failure!.kind === "ungenerable"
+        ? { run: result, runs: 0 }
+        : await shrinkRun(result, (overrides) => scratchRun(result.seed, overrides), {
+            ...(options.shrinkRuns === undefined ? {} : { maxRuns: options.shrinkRuns }),
+          });
+    let kept: SimRunResult | undefined;
+    if (options.sessionsRoot !== undefined && result.failure!.kind !== "ungenerable") {
+      const sessionDir = join(options.sessionsRoot, randomIds.sessionId(Date.now()));
+      kept = await simRun(setup, { seed: result.seed, sessionDir, overrides: new Map(shrunk.run.decisions.map((d) => [d.key, d.value])) });
+      replayable(kept, setup.chart.id);
     }
-    return {
-      chartId: setup.chart.id,
-      seed,
-      runs: made,
-      elapsedMs: performance.now() - started,
-      outcomes,
-      ...coverageOf(graph, states, transitions),
-      ...(keptRuns.length > 0 ? { kept: keptRuns.sort((a, b) => a.seed - b.seed) } : {}),
-      children: children.map((child) => ({ chartId: child.chartId, sessions: child.sessions, ...coverageOf(child.graph, child.states, child.transitions) })),
-      failures,
-    };
-  } finally {
-    await Promise.all(removals);
-    if (options.scratchDir === undefined) rmSync(scratch, { recursive: true, force: true });
+    const failure = shrunk.run.failure ?? result.failure!;
+    failures.push({
+      kind: failure.kind,
+      message: failure.message,
+      ...(failure.property ? { property: failure.property } : {}),
+      ...(failure.child ? { child: failure.child } : {}),
+      seed: result.seed,
+      count,
+      events: shrunk.run.events,
+      originalLength: result.events.length,
+      shrinkRuns: shrunk.runs,
+      ...(kept ? { sessionDir: kept.sessionDir, sessionId: kept.sessionId } : {}),
+    });
   }
+  return {
+    chartId: setup.chart.id,
+    seed,
+    runs: made,
+    elapsedMs: performance.now() - started,
+    outcomes,
+    ...coverageOf(graph, states, transitions),
+    ...(keptRuns.length > 0 ? { kept: keptRuns.sort((a, b) => a.seed - b.seed) } : {}),
+    children: children.map((child) => ({ chartId: child.chartId, sessions: child.sessions, ...coverageOf(child.graph, child.states, child.transitions) })),
+    failures,
+  };
 }
 
 /**
@@ -314,4 +273,3 @@ function coverageOf(graph: ChartGraph, states: ReadonlySet<string>, transitions:
 }
 
 /** A run that failed only because its store keeps no directories (a fleet's child sessions need one). */
-const needsDirectory = (result: SimRunResult): boolean => result.failure?.kind === "error" && result.failure.message.includes("cannot host child sessions");

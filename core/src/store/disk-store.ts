@@ -51,6 +51,14 @@ export function diskStore(options: DiskStoreOptions): SessionStore & { readonly 
         .filter((entry) => entry.isDirectory() && existsSync(sessionPaths(join(root, entry.name)).manifest))
         .map((entry) => join(root, entry.name));
     },
+    children: async (key) => {
+      const dir = join(key, "children");
+      if (!existsSync(dir)) return [];
+      return readdirSync(dir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
+        .sort();
+    },
     manifest: async (key) => openSessionDir(key).manifest,
     rows: (key, readOptions) => rowsOf(sessionPaths(key), readOptions),
     blob: async (key, ref) => readBlob(key, ref),

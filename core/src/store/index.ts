@@ -1,6 +1,7 @@
 export type { SessionStore, SessionWriter, SessionFile, CreateSession, FileCut } from "./session-store.js";
 export { diskStore, diskWriter, filePathsOf, localOnlyFiles, type DiskStoreOptions } from "./disk-store.js";
 export { freshPath } from "./fresh-path.js";
+export { childKey, isChildKey } from "./child-key.js";
 export { followRows, sessionEnded, type FollowRowsOptions } from "./follow-rows.js";
 export { memoryStore, type MemoryStoreOptions } from "./memory-store.js";
 export { parseStoreSpec, openStore, type StoreSpec } from "./store-spec.js";

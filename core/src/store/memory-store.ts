@@ -17,6 +17,7 @@ import { MemoryFile } from "./memory-file.js";
 import type { SessionFile, SessionStore, SessionWriter } from "./session-store.js";
 import { latestCheckpoint, rowsOfText } from "./session-text.js";
 import { memoryInbox } from "./session-inbox.js";
+import { childNames, inChild, isChildKey, ownerOf, pathInFamily } from "./child-key.js";
 
 const manifestText = (manifest: SessionManifest): string => `${JSON.stringify(manifest, null, 2)}\n`;
 
@@ -56,13 +57,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
     kind: "memory",
     where: "memory",
     inbox: { post: inbox.post, read: inbox.read, watch: inbox.watch, watchAll: inbox.watchAll },
-    create: async ({ manifest }) => {
-      if (sessions.has(manifest.sessionId)) {
-        throw new SessionError("session-exists", `session ${manifest.sessionId} already exists in the memory store; nothing was changed`);
+    create: async ({ manifest, key = manifest.sessionId }) => {
+      if (sessions.has(key)) {
+        throw new SessionError("session-exists", `session ${key} already exists in the memory store; nothing was changed`);
       }
       const session: MemorySession = { files: new Map([[MANIFEST, MemoryFile.of(manifestText(manifest))]]), lock: undefined };
-      sessions.set(manifest.sessionId, session);
-      return memoryWriter(manifest.sessionId, session, acknowledge);
+      sessions.set(key, session);
+      return memoryWriter(key, session, acknowledge);
     },
     reopen: async (key, cuts, manifest) => {
       const session = sessionOf(key);
@@ -85,14 +86,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
     },
     location: (key) => `memory:${key}`,
     dirOf: () => undefined,
-    list: async () => [...sessions.keys()],
+    list: async () => [...sessions.keys()].filter((key) => !isChildKey(key)),
+    children: async (key) => childNames(key, sessions.keys()),
     manifest: async (key) => {
       const raw = text(key, MANIFEST);
       if (raw === undefined) throw new SessionError("session-missing", `memory:${key} is not a session (no session.json)`);
       return JSON.parse(raw) as SessionManifest;
     },
     rows: (key, options) => rowsOfText(text(key, TRANSCRIPT), options?.onIssue),
-    blob: async (key, ref) => {
+    blob: async function blob(key, ref): Promise<string | undefined> {
+      const child = inChild(key, ref);
+      if (child) return sessions.has(child.key) ? blob(child.key, child.path) : undefined;
       const { path, range } = parseRef(ref);
       const file = sessionOf(key).files.get(path);
       if (!file) return undefined;
@@ -111,19 +115,31 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
       const lock = sessionOf(key).lock;
       return lock && isAlive(lock.pid) ? lock : undefined;
     },
-    files: (key) => filesOf(sessionOf(key)),
+    // A session's fleet children travel with it, under `children/<id>/` as on disk.
+    files: (key) => filesOf(key, [[key, sessionOf(key)], ...[...sessions].filter(([other]) => other.startsWith(`${key}/children/`))]),
     put: async (manifest, files) => {
-      if (sessions.has(manifest.sessionId)) {
-        throw new SessionError("session-exists", `session ${manifest.sessionId} already exists in the memory store; nothing was imported`);
+      const key = manifest.sessionId;
+      if (sessions.has(key)) {
+        throw new SessionError("session-exists", `session ${key} already exists in the memory store; nothing was imported`);
       }
-      const session: MemorySession = { files: new Map(), lock: undefined };
-      for (const file of files) if (!localOnlyFiles.has(file.path)) session.files.set(file.path, MemoryFile.of(file.bytes));
-      if (!session.files.has(MANIFEST))
-        throw new SessionError("checkpoint-malformed", `session ${manifest.sessionId} has no session.json; nothing was imported`);
-      sessions.set(manifest.sessionId, session);
-      return manifest.sessionId;
+      // The session and its fleet children, each a session of its own (see child-key.ts).
+      const family = new Map<string, MemorySession>([[key, { files: new Map(), lock: undefined }]]);
+      for (const file of files) {
+        if (localOnlyFiles.has(file.path)) continue;
+        const owner = ownerOf(key, file.path);
+        let session = family.get(owner.key);
+        if (!session) family.set(owner.key, (session = { files: new Map(), lock: undefined }));
+        if (!localOnlyFiles.has(owner.path)) session.files.set(owner.path, MemoryFile.of(file.bytes));
+      }
+      for (const [member, session] of family) {
+        if (!session.files.has(MANIFEST)) throw new SessionError("checkpoint-malformed", `session ${member} has no session.json; nothing was imported`);
+      }
+      for (const [member, session] of family) sessions.set(member, session);
+      return key;
     },
     delete: async (key) => {
+      // A session's fleet children go with it, as they do with its directory on disk.
+      for (const child of [...sessions.keys()].filter((other) => other.startsWith(`${key}/children/`))) sessions.delete(child);
       sessions.delete(key);
       inbox.forget(key);
     },
@@ -197,7 +213,7 @@ function memoryWriter(sessionId: string, session: MemorySession, acknowledge: "n
   };
 }
 
-async function* filesOf(session: MemorySession): AsyncGenerator<SessionFile> {
-  const paths = [...session.files.keys()].sort();
-  for (const path of paths) yield { path, bytes: session.files.get(path)!.bytes() };
+async function* filesOf(key: string, family: readonly (readonly [string, MemorySession])[]): AsyncGenerator<SessionFile> {
+  const files = family.flatMap(([member, session]) => [...session.files].map(([path, file]) => ({ path: pathInFamily(key, member, path), file })));
+  for (const { path, file } of files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) yield { path, bytes: file.bytes() };
 }

@@ -25,6 +25,7 @@ import { claimHolder, sessionClaims } from "./postgres-claims.js";
 import { INBOX_TABLE, postgresInbox } from "./postgres-inbox.js";
 import type { SessionFile, SessionStore, SessionWriter } from "./session-store.js";
 import { latestCheckpoint, rowsOfText } from "./session-text.js";
+import { childNames, inChild, ownerOf, pathInFamily } from "./child-key.js";
 
 /** The schema this build writes; a database holding a newer one is refused, never downgraded. */
 export const postgresSchemaVersion = 2;
@@ -142,20 +143,20 @@ function storeOver(pool: Pool, where: string): SessionStore {
     kind: "postgres",
     where,
     inbox: { post: inbox.post, read: inbox.read, watch: inbox.watch, watchAll: inbox.watchAll },
-    create: async ({ manifest }) => {
+    create: async ({ manifest, key = manifest.sessionId }) => {
       const text = manifestText(manifest);
       const client = await pool.connect();
       try {
         await client.query("BEGIN");
         const created = await client.query("INSERT INTO escapement_sessions (id, manifest, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING", [
-          manifest.sessionId,
+          key,
           text,
           manifest.createdAt,
         ]);
         if (created.rowCount !== 1) {
-          throw new SessionError("session-exists", `session ${manifest.sessionId} already exists in the Postgres store at ${where}; nothing was changed`);
+          throw new SessionError("session-exists", `session ${key} already exists in the Postgres store at ${where}; nothing was changed`);
         }
-        await client.query("INSERT INTO escapement_chunks (session_id, path, bytes) VALUES ($1, $2, $3)", [manifest.sessionId, MANIFEST, Buffer.from(text)]);
+        await client.query("INSERT INTO escapement_chunks (session_id, path, bytes) VALUES ($1, $2, $3)", [key, MANIFEST, Buffer.from(text)]);
         await client.query("COMMIT");
       } catch (error) {
         await client.query("ROLLBACK").catch(() => {});
@@ -164,8 +165,8 @@ function storeOver(pool: Pool, where: string): SessionStore {
         client.release();
       }
       // A new session is this process's: nobody else knows its id yet.
-      await claims.claim(manifest.sessionId);
-      return claimed(postgresWriter(commits, manifest.sessionId, new Map([[MANIFEST, MemoryFile.of(text)]])), manifest.sessionId);
+      await claims.claim(key);
+      return claimed(postgresWriter(commits, key, new Map([[MANIFEST, MemoryFile.of(text)]])), key);
     },
     reopen: async (key, cuts, manifest) => {
       if (!(await claims.claim(key))) {
@@ -216,7 +217,13 @@ function storeOver(pool: Pool, where: string): SessionStore {
     },
     location: (key) => `postgres:${key}`,
     dirOf: () => undefined,
-    list: async () => (await pool.query<{ id: string }>("SELECT id FROM escapement_sessions")).rows.map((row) => row.id),
+    // Fleet children (`<parent>/children/<id>`, see child-key.ts) are listed under their parent only.
+    list: async () => (await pool.query<{ id: string }>("SELECT id FROM escapement_sessions WHERE strpos(id, '/') = 0")).rows.map((row) => row.id),
+    children: async (key) =>
+      childNames(
+        key,
+        (await pool.query<{ id: string }>("SELECT id FROM escapement_sessions WHERE starts_with(id, $1)", [`${key}/children/`])).rows.map((row) => row.id),
+      ),
     manifest: async (key) => {
       const found = await pool.query<{ manifest: SessionManifest }>("SELECT manifest FROM escapement_sessions WHERE id = $1", [key]);
       if (!found.rows[0]) throw missing(key);
@@ -224,7 +231,9 @@ function storeOver(pool: Pool, where: string): SessionStore {
     },
     // The query goes out now: the rows are those the store holds at the call.
     rows: (key, options) => rowsOfText(fileText(key, TRANSCRIPT), options?.onIssue),
-    blob: async (key, ref) => {
+    blob: async function blob(key, ref): Promise<string | undefined> {
+      const child = inChild(key, ref);
+      if (child) return blob(child.key, child.path);
       const { path, range } = parseRef(ref);
       if (!range) return (await fileBytes(pool, key, path))?.toString("utf8");
       // Only the range crosses the network, however long the io pack has grown.
@@ -253,23 +262,31 @@ function storeOver(pool: Pool, where: string): SessionStore {
     },
     files: (key) => filesOf(pool, key),
     put: async (manifest, files) => {
+      // The session and its fleet children, each a session of its own (see child-key.ts).
+      const family = new Map<string, { path: string; bytes: Buffer }[]>([[manifest.sessionId, []]]);
+      for (const file of files) {
+        if (localOnlyFiles.has(file.path)) continue;
+        const owner = ownerOf(manifest.sessionId, file.path);
+        if (owner.key !== manifest.sessionId && localOnlyFiles.has(owner.path)) continue;
+        const members = family.get(owner.key) ?? [];
+        members.push({ path: owner.path, bytes: Buffer.from(file.bytes) });
+        family.set(owner.key, members);
+      }
       const client = await pool.connect();
       try {
         await client.query("BEGIN");
-        const created = await client.query("INSERT INTO escapement_sessions (id, manifest, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING", [
-          manifest.sessionId,
-          JSON.stringify(manifest),
-          manifest.createdAt,
-        ]);
-        if (created.rowCount !== 1) {
-          throw new SessionError("session-exists", `session ${manifest.sessionId} already exists in the Postgres store at ${where}; nothing was imported`);
+        for (const [key, chunks] of family) {
+          const own = key === manifest.sessionId ? manifest : childManifest(key, chunks);
+          const created = await client.query("INSERT INTO escapement_sessions (id, manifest, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING", [
+            key,
+            JSON.stringify(own),
+            own.createdAt,
+          ]);
+          if (created.rowCount !== 1) {
+            throw new SessionError("session-exists", `session ${key} already exists in the Postgres store at ${where}; nothing was imported`);
+          }
+          await insertChunks(client, key, chunks);
         }
-        const kept = files.filter((file) => !localOnlyFiles.has(file.path));
-        await insertChunks(
-          client,
-          manifest.sessionId,
-          kept.map((file) => ({ path: file.path, bytes: Buffer.from(file.bytes) })),
-        );
         await client.query("COMMIT");
         return manifest.sessionId;
       } catch (error) {
@@ -279,7 +296,8 @@ function storeOver(pool: Pool, where: string): SessionStore {
         client.release();
       }
     },
-    delete: async (key) => void (await pool.query("DELETE FROM escapement_sessions WHERE id = $1", [key])),
+    // A session's fleet children go with it, as they do with its directory on disk.
+    delete: async (key) => void (await pool.query("DELETE FROM escapement_sessions WHERE id = $1 OR starts_with(id, $2)", [key, `${key}/children/`])),
     watch: (key, onChange) => watchSession(pool, key, onChange),
     close: async () => {
       await claims.close();
@@ -326,9 +344,20 @@ async function fileBytes(pool: Pool, key: string, path: string): Promise<Buffer 
   return found.rows.length === 0 ? undefined : Buffer.concat(found.rows.map((row) => row.bytes));
 }
 
+/** A session's files and its fleet children's (under `children/<id>/`, as on disk), sorted by path. */
 async function* filesOf(pool: Pool, key: string): AsyncGenerator<SessionFile> {
-  const files = await filesIn(pool, key);
-  for (const path of [...files.keys()].sort()) yield { path, bytes: files.get(path)! };
+  const found = await pool.query<{ session_id: string; path: string; bytes: Buffer }>(
+    "SELECT session_id, path, bytes FROM escapement_chunks WHERE session_id = $1 OR starts_with(session_id, $2) ORDER BY session_id, path, n",
+    [key, `${key}/children/`],
+  );
+  const byPath = new Map<string, Buffer[]>();
+  for (const row of found.rows) {
+    const path = pathInFamily(key, row.session_id, row.path);
+    const chunks = byPath.get(path);
+    if (chunks) chunks.push(row.bytes);
+    else byPath.set(path, [row.bytes]);
+  }
+  for (const path of [...byPath.keys()].sort()) yield { path, bytes: Buffer.concat(byPath.get(path)!) };
 }
 
 /** Every file of a session, its chunks joined, by path. */
@@ -341,6 +370,17 @@ async function filesIn(client: Pool | PoolClient, key: string): Promise<Map<stri
     else byPath.set(row.path, [row.bytes]);
   }
   return new Map([...byPath].map(([path, chunks]) => [path, Buffer.concat(chunks)]));
+}
+
+/** A fleet child's manifest among its files (an import of its parent). */
+function childManifest(key: string, files: readonly { path: string; bytes: Buffer }[]): SessionManifest {
+  const text = files.find((file) => file.path === MANIFEST)?.bytes.toString("utf8");
+  try {
+    if (text !== undefined) return JSON.parse(text) as SessionManifest;
+  } catch {
+    // Reported below, as a session without one.
+  }
+  throw new SessionError("checkpoint-malformed", `session ${key} has no readable session.json; nothing was imported`);
 }
 
 /** Appends chunks in one statement, in the order given (their serial numbers follow it). */

@@ -56,6 +56,11 @@ export interface CreateSession {
   manifest: SessionManifest;
   /** The disk store's directory for it; other stores ignore it. */
   dir?: string;
+  /**
+   * Its key in a store without directories, when not its session id: a fleet child's
+   * `<parent key>/children/<child id>` (store/child-key.ts). The disk store ignores it.
+   */
+  key?: string;
 }
 
 /**
@@ -124,8 +129,10 @@ export interface SessionStore {
   location(key: string): string;
   /** The directory a new session with this id gets, for a store that keeps directories (disk); undefined otherwise. */
   dirOf(sessionId: string): string | undefined;
-  /** Keys of every session, in no particular order. */
+  /** Keys of every session, in no particular order; fleet children are not among them (see `children`). */
   list(): Promise<string[]>;
+  /** The child session ids (a fleet's `<fleetId>-<n>`) the session holds, sorted. */
+  children(key: string): Promise<string[]>;
   manifest(key: string): Promise<SessionManifest>;
   /** The transcript's rows in order; a line that is not a row is reported to `onIssue` and skipped. */
   rows(key: string, options?: ReadTranscriptOptions): AsyncIterable<TranscriptRow>;

@@ -16,7 +16,7 @@ import { readAllRows, readBlob, type TranscriptRow } from "../../src/runtime/ind
 import { applyChanges, resolveTarget, type FleetState } from "../../src/fleet/fleet-state.js";
 import { childPhaseData, mirrorData } from "../../src/fleet/mirror.js";
 import { nameChildren } from "../../src/fleet/child-session.js";
-import { expectTranscriptInvariants, processed, rowsOf, runScripted, tempDir } from "../chart/helpers.js";
+import { expectTranscriptInvariants, processed, rowsOf, runScripted } from "../chart/helpers.js";
 import squad from "./fixtures/squad/chart.js";
 
 const squadScript = () => readScriptFile(join(import.meta.dirname, "fixtures/squad/script.json"));
@@ -569,8 +569,9 @@ describe("fleet state (pure)", () => {
   });
 
   it("child session ids: <id>-<n>; a later visit of the same fleet gets <id>.<visit>-<n>", () => {
-    const dir = tempDir();
-    expect(nameChildren(dir, "poets", 2)).toEqual(["poets-1", "poets-2"]);
-    expect(nameChildren(dir, "a b", 1)).toEqual(["a_b-1"]);
+    expect(nameChildren([], "poets", 2)).toEqual(["poets-1", "poets-2"]);
+    expect(nameChildren([], "a b", 1)).toEqual(["a_b-1"]);
+    expect(nameChildren(["poets-1", "poets-2", "judges-1"], "poets", 1)).toEqual(["poets.2-1"]);
+    expect(nameChildren(["poets-1", "poets.2-1", "poets.3-1"], "poets", 1)).toEqual(["poets.4-1"]);
   });
 });

@@ -16,7 +16,7 @@ import { SessionError } from "../../src/runtime/session-error.js";
 import type { SessionManifest } from "../../src/runtime/session-dir.js";
 import { TranscriptWriter } from "../../src/runtime/transcript-writer.js";
 import type { TranscriptRow } from "../../src/runtime/transcript-row.js";
-import { diskStore, memoryStore, postgresStore, type SessionFile, type SessionStore } from "../../src/store/index.js";
+import { childKey, diskStore, memoryStore, postgresStore, type SessionFile, type SessionStore } from "../../src/store/index.js";
 import { postgresAvailable, startCluster, type Cluster } from "./postgres-cluster.js";
 import { ArtifactStore } from "../../src/templates/artifact-store.js";
 
@@ -295,6 +295,34 @@ for (const [kind, open] of Object.entries(stores)) {
       expect((await collect(store.files(key))).map((file) => file.path)).not.toContain("run.lock");
       await writer.unlock(process.pid);
       expect(await store.liveRun(key)).toBeUndefined();
+    });
+
+    it("keeps a fleet's child under its parent: listed as its child only, its blobs named from the parent, deleted with it", async () => {
+      const { store } = await open();
+      await store.create({ manifest: manifestOf("s-parent") });
+      const key = await store.locate("s-parent");
+      // The disk store takes the child's directory, the others its key (see store/child-key.ts).
+      const child = await store.create({ manifest: manifestOf("crew-1"), dir: join(key, "children", "crew-1"), key: childKey(key, "crew-1") });
+      const ref = new IoStore(child.io).put("x", { from: "the child" });
+      await child.durable();
+      expect(await store.list()).toEqual([key]);
+      expect(await store.children(key)).toEqual(["crew-1"]);
+      expect((await store.manifest(store.kind === "disk" ? join(key, "children", "crew-1") : childKey(key, "crew-1"))).sessionId).toBe("crew-1");
+      expect(await store.blob(key, `children/crew-1/${ref}`)).toBe('{"from":"the child"}');
+      expect(await store.blob(key, `children/crew-2/${ref}`)).toBeUndefined();
+      // An export carries the children as the disk store lays them out; an import makes them children again.
+      const files: SessionFile[] = await collect(store.files(key));
+      expect(files.map((file) => file.path)).toEqual(["children/crew-1/io.jsonl", "children/crew-1/session.json", "session.json"]);
+      for (const [otherKind, openOther] of Object.entries(stores)) {
+        const other = (await openOther()).store;
+        const otherKey = await other.put(manifestOf("s-parent"), files);
+        expect(await other.children(otherKey), `into ${otherKind}`).toEqual(["crew-1"]);
+        expect(await collect(other.files(otherKey)), `into ${otherKind}`).toEqual(files);
+        expect(await other.blob(otherKey, `children/crew-1/${ref}`), `into ${otherKind}`).toBe('{"from":"the child"}');
+      }
+      await store.delete(key);
+      expect(await store.list()).toEqual([]);
+      expect(await store.children(key)).toEqual([]);
     });
 
     it("gives a session's files to every other store unchanged, and deletes a session", async () => {
