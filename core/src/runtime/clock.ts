@@ -10,8 +10,29 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
+/** Node's longest timer (about 24.8 days); a longer one fires at once, with a warning. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A timer longer than Node's longest: a chain of the longest, then what is left. */
+interface LongTimer {
+  current: NodeJS.Timeout;
+}
+
+function longTimeout(callback: () => void, ms: number, now: () => number): LongTimer {
+  const due = now() + ms;
+  const timer: LongTimer = { current: undefined as unknown as NodeJS.Timeout };
+  const arm = (): void => {
+    const left = due - now();
+    timer.current = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(callback, Math.max(0, left));
+  };
+  arm();
+  return timer;
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  // A chart's timer may be weeks long (a reminder, an escalation): it must not fire at once.
+  setTimeout: (callback, ms) => (ms > MAX_TIMER_MS ? longTimeout(callback, ms, Date.now) : setTimeout(callback, ms)),
+  clearTimeout: (handle) =>
+    clearTimeout(typeof handle === "object" && handle !== null && "current" in handle ? (handle as LongTimer).current : (handle as NodeJS.Timeout)),
 };

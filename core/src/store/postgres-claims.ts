@@ -47,22 +47,38 @@ export function sessionClaims(pool: Pool): SessionClaims {
     });
     return connection;
   };
-  // Claims made in this process: a session's lock is taken once (Postgres counts re-entries).
+  // One query at a time on the connection (pg queues concurrent ones, but deprecates doing so).
+  let tail: Promise<unknown> = Promise.resolve();
+  const serially = <T>(work: (connected: PoolClient) => Promise<T>): Promise<T> => {
+    const next = tail.then(client).then(work);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+  // Claims made in this process: a session's lock is taken once (Postgres counts re-entries), and
+  // two claims of one session at once share one query.
   const held = new Set<string>();
+  const claiming = new Map<string, Promise<boolean>>();
   return {
-    claim: async (sessionId) => {
-      if (held.has(sessionId)) return true;
-      const { rows } = await (
-        await client()
-      ).query<{ claimed: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, $2)) AS claimed", [sessionId, CLAIM_SEED]);
-      if (rows[0]?.claimed !== true) return false;
-      held.add(sessionId);
-      return true;
+    claim: (sessionId) => {
+      if (held.has(sessionId)) return Promise.resolve(true);
+      const pending = claiming.get(sessionId);
+      if (pending) return pending;
+      const claimed = serially(async (connected) => {
+        const { rows } = await connected.query<{ claimed: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, $2)) AS claimed", [
+          sessionId,
+          CLAIM_SEED,
+        ]);
+        if (rows[0]?.claimed !== true) return false;
+        held.add(sessionId);
+        return true;
+      }).finally(() => claiming.delete(sessionId));
+      claiming.set(sessionId, claimed);
+      return claimed;
     },
     release: async (sessionId) => {
       if (!held.delete(sessionId) || !connection) return;
       try {
-        await (await connection).query("SELECT pg_advisory_unlock(hashtextextended($1, $2))", [sessionId, CLAIM_SEED]);
+        await serially((connected) => connected.query("SELECT pg_advisory_unlock(hashtextextended($1, $2))", [sessionId, CLAIM_SEED]));
       } catch {
         // A connection that broke has dropped its locks already.
       }
