@@ -20,7 +20,7 @@ import { SessionError } from "../runtime/session-error.js";
 import { isResumable, type SessionManifest } from "../runtime/session-dir.js";
 import { InboxHuman } from "../human/index.js";
 import { UsageError } from "../runtime/usage-error.js";
-import { postgresStore, type SessionStore } from "../store/index.js";
+import { postgresStore, type SessionInbox, type SessionStore } from "../store/index.js";
 import type { Job, PgBoss } from "pg-boss";
 import { openRunQueue, RUN_QUEUE, sendWake, WAKE_QUEUE, type QueueOptions, type RunJobData } from "./run-queue.js";
 
@@ -172,6 +172,10 @@ function jobHandler(context: HandlerContext): JobHandler {
     if (data.wake && status !== "parked") return { sessionId: data.sessionId, status: status ?? "missing" };
     if (data.wake === "timer" && manifest?.parked?.dueAt !== data.dueAt) return { sessionId: data.sessionId, status: "parked" };
     const inbox = context.sessions.inbox!;
+    // A second wake for one answer (its poster's and a worker's, queued as the first ran) finds the
+    // session parked again on a later prompt: nothing answers that one yet, so nothing to run.
+    if (data.wake === "answer" && manifest?.parked && !(await answerWaiting(inbox, data.sessionId, manifest.parked)))
+      return { sessionId: data.sessionId, status: "parked" };
     const human = new InboxHuman({
       inbox,
       sessionId: data.sessionId,
@@ -213,8 +217,13 @@ function jobHandler(context: HandlerContext): JobHandler {
 async function wakeWhenDue(context: HandlerContext, data: RunJobData, parked: NonNullable<SessionManifest["parked"]>): Promise<void> {
   const job = { chart: data.chart, sessionId: data.sessionId };
   if (parked.dueAt !== undefined) await sendWake(context.boss, job, "timer", parked.dueAt);
-  const waiting = await context.sessions.inbox!.read(data.sessionId, parked.inboxSeq);
-  if (waiting.some((entry) => entry.message.kind === "answer" && parked.prompts.includes(entry.message.promptId))) await sendWake(context.boss, job, "answer");
+  if (await answerWaiting(context.sessions.inbox!, data.sessionId, parked)) await sendWake(context.boss, job, "answer");
+}
+
+/** Whether the inbox holds, past what the parked run read, an answer to a prompt it waits on. */
+async function answerWaiting(inbox: SessionInbox, sessionId: string, parked: NonNullable<SessionManifest["parked"]>): Promise<boolean> {
+  const waiting = await inbox.read(sessionId, parked.inboxSeq);
+  return waiting.some((entry) => entry.message.kind === "answer" && parked.prompts.includes(entry.message.promptId));
 }
 
 /** Queues the wake of a parked session that got an answer to a prompt it waits on; a failure is logged (the poster's wake, or the next post, may still come). */
@@ -223,8 +232,7 @@ async function wakeOnPost(store: SessionStore, boss: PgBoss, sessionId: string, 
     const manifest = await store.manifest(sessionId);
     const parked = manifest.status === "parked" ? manifest.parked : undefined;
     if (!parked) return;
-    const waiting = await store.inbox!.read(sessionId, parked.inboxSeq);
-    if (!waiting.some((entry) => entry.message.kind === "answer" && parked.prompts.includes(entry.message.promptId))) return;
+    if (!(await answerWaiting(store.inbox!, sessionId, parked))) return;
     await sendWake(boss, { chart: manifest.chartModule, sessionId }, "answer");
   } catch (error) {
     log(`session ${sessionId}: could not queue its wake: ${(error as Error).message}`);

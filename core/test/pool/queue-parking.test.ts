@@ -16,6 +16,7 @@ import { CassetteModel, loadCassette } from "../../src/llm/cassette/index.js";
 import { sequentialIds } from "../../src/runtime/ids.js";
 import type { TranscriptRow } from "../../src/runtime/transcript-row.js";
 import { memoryStore, postgresStore, type SessionStore } from "../../src/store/index.js";
+import { openRunQueue, sendWake } from "../../src/pool/run-queue.js";
 import { cli, runCli, scratch } from "../examples/harness.js";
 import { repo } from "../lib/helpers.js";
 import { postgresAvailable, startCluster, type Cluster } from "../store/postgres-cluster.js";
@@ -132,13 +133,32 @@ describe.skipIf(!postgresAvailable())("parked sessions on workers", () => {
     );
     expect(b.err()).toMatch(new RegExp(`wake \\(answer\\) of session ${id}`));
 
-    // With no worker up, answered twice: the second is refused, the first waits for a worker with its wake.
-    // (Once B has completed the wake it ran: a worker stopped mid-job hands the job back to the queue.)
+    // (B completes the wake it ran: a worker stopped mid-job would hand the job back to the queue.)
     await until(
       async () => (await jobStates(id)).every((state) => state === "completed"),
       () => `jobs of ${id} completed\n${b.err()}`,
       10_000,
     );
+
+    // A second wake for the answer taken already (queued late by a worker that saw the post) finds
+    // nothing answering the prompt it parked on now: no run starts, the session stays parked.
+    const rowsBefore = (await rowsOf(store, id)).length;
+    const jobsBefore = (await jobStates(id)).length;
+    const boss = await openRunQueue(cluster.url);
+    try {
+      await sendWake(boss, { chart: (await store.manifest(id)).chartModule, sessionId: id }, "answer");
+    } finally {
+      await boss.stop({ graceful: false });
+    }
+    await until(
+      async () => (await jobStates(id)).length === jobsBefore + 1 && (await jobStates(id)).every((state) => state === "completed"),
+      () => `the second wake of ${id} completed\n${b.err()}`,
+      30_000,
+    );
+    expect((await rowsOf(store, id)).length).toBe(rowsBefore);
+    expect(await parkedOn(id)).toEqual(["tone"]);
+
+    // With no worker up, answered twice: the second is refused, the first waits for a worker with its wake.
     b.child.kill("SIGTERM");
     expect(await b.exited).toBe(0);
     const tone = await runCli(["answer", id, "--prompt", "tone", '"friendly"', "--store", cluster.url], { cwd: work, deadlineMs: 30_000 });
