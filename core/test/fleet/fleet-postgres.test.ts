@@ -99,6 +99,11 @@ describe.skipIf(!postgresAvailable())("fleets on the Postgres store", () => {
     const shown = await runCli(["show", `${id}/children/crew-2`, "--store", cluster.url], { deadlineMs: 30_000 });
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain("runner/done");
+    const parentShown = await runCli(["show", id!, "--content", "--store", cluster.url], { deadlineMs: 30_000 });
+    expect(parentShown.code, parentShown.stderr).toBe(0);
+    expect(parentShown.stdout).toContain(
+      `(children/crew-2: child session crew-2 (chart worker, status done); its rows: escapement show ${id}/children/crew-2)`,
+    );
     const archive = join(work, "family.escapement-session.jsonl");
     const exported = await runCli(["export", id!, "--store", cluster.url, "-o", archive], { deadlineMs: 30_000 });
     expect(exported.code, exported.stderr).toBe(0);

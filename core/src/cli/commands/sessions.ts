@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { defaultSessionsRoot, sessionPaths, type ParkedOn } from "../../runtime/session-dir.js";
 import { exportStoredSession, importIntoStore, listStoredSessions, summarizeStoredSession, type SessionSummary } from "../../sessions/index.js";
 import { readRef, readStoredManifest, type RefContent } from "../../sessions/session-files.js";
-import { diskStore, openStore, parseStoreSpec, type SessionStore } from "../../store/index.js";
+import { childKey, diskStore, openStore, parseStoreSpec, type SessionStore } from "../../store/index.js";
 import type { CliIo } from "../cli-io.js";
 import { formatCost, formatTable, formatTime } from "../format-table.js";
 import { exitCodes } from "../exit-codes.js";
@@ -108,6 +108,13 @@ async function showJson(io: CliIo, store: SessionStore, key: string, summary: Se
  */
 async function refOf(store: SessionStore, key: string, ref: string): Promise<RefContent> {
   if (store.kind === "disk") return readRef(key, ref);
+  const child = /^children\/([^/]+)\/?$/.exec(ref);
+  if (child) {
+    // A fleet child: a session of the store under the parent's key (`show` takes that key).
+    const childKeyed = childKey(key, child[1]!);
+    const manifest = await store.manifest(childKeyed).catch(() => undefined);
+    return manifest ? { kind: "child", dir: childKeyed, manifest } : { kind: "missing", path: `${store.location(key)}/${ref}` };
+  }
   const text = await store.blob(key, ref);
   return text === undefined ? { kind: "missing", path: `${store.location(key)}/${ref}` } : { kind: "text", text, missingBytes: 0, omittedBytes: 0 };
 }
