@@ -255,8 +255,8 @@ export const decodeInbound = (text: string | Uint8Array): FrameResult<InboundFra
 export const decodeOutbound = (text: string | Uint8Array): FrameResult<OutboundFrame> =>
   validateFrame(text, { direction: "outbound", maxBytes: MAX_OUTBOUND_FRAME_BYTES });
 
-/** The wire text of a frame: one JSON object, no trailing newline. */
-export const encodeFrame = (frame: AnyFrame): string => JSON.stringify(frame);
+// Encoding needs no validator: it lives apart, for the light `frames` entry.
+export { encodeFrame } from "./encode-frame.js";
 
 // ---------------------------------------------------------------------------------------------
 // Rows and event data

@@ -56,6 +56,14 @@ describe("the validation path", () => {
     expect(modules.filter((path) => ZOD_MODULES.includes(path))).toEqual([]);
   });
 
+  it("the @escapement/wire-schema/frames entry: no validators, no sequencer, no npm package at all", async () => {
+    const { imports, modules } = await bundle("*", "./src/frames.ts");
+    expect(imports).toEqual([]);
+    expect(modules).not.toContain("src/generated/validators.js");
+    expect(modules).not.toContain("src/sequencer.ts");
+    expect(modules).toContain("src/connection-frames.ts");
+  });
+
   it("does load zod for the zod schemas (the check can fail)", async () => {
     const { imports } = await bundle("{ TranscriptRow }");
     expect(imports).toContain("zod");

@@ -72,11 +72,7 @@ export function isPlainRowLine(text: string): boolean {
   }
 }
 
-/** The `ts` of a line `isPlainRowLine` vouched for: the number between `,"ts":` and the next comma. */
-export function tsOfPlainRowLine(text: string): number {
-  const start = text.indexOf(",", 7) + 6;
-  return Number(text.slice(start, text.indexOf(",", start)));
-}
+export { tsOfPlainRowLine } from "./plain-row-ts.js";
 
 /** A top-level key as `OTHER_KEY`, and not `data` either: a later `data` would be the row's data. */
 const KEY_AFTER_DATA = String.raw`"(?!(?:seq|ts|event|data)")[^"\\\x00-\x1f]*"`;

@@ -1,8 +1,9 @@
 import { readLineBatches, readLinePieces } from "../runtime/read-lines.js";
 import { isTranscriptRow } from "../runtime/transcript-reader.js";
-import { encodeFrame, helloFrame, PROTOCOL_MAJOR, type OutboundFrame, type TranscriptRow } from "@escapement/wire-schema/runtime";
-import { isPlainRowLine, isUnmovedEventLine, plainRunEnd, tsOfPlainRowLine } from "./plain-row-line.js";
-import { createReplaySequencer, type ReplaySequencer } from "./replay-sequencer.js";
+import { encodeFrame, helloFrame, PROTOCOL_MAJOR, type OutboundFrame } from "@escapement/wire-schema/frames";
+import type { TranscriptRow } from "@escapement/wire-schema/runtime";
+import { tsOfPlainRowLine } from "./plain-row-ts.js";
+import type { ReplaySequencer } from "./replay-sequencer.js";
 
 export interface WireLine {
   /** One encoded frame (no newline). */
@@ -16,6 +17,17 @@ export interface TranscriptToWireOptions {
   /** A line that is not a transcript row (torn, not JSON, wrong shape): skipped, reported here. */
   onSkip?: (line: number, reason: string) => void;
 }
+
+/**
+ * What folds the rows into frames once the `hello` is out: the sequencer, which brings the wire's
+ * validators (a few hundred KB of generated code), and the line matchers. Loaded then, not with
+ * this module, so a replay's first frame waits for none of it; later calls find them loaded.
+ */
+async function loadFold() {
+  const [lines, { createReplaySequencer }] = await Promise.all([import("./plain-row-line.js"), import("./replay-sequencer.js")]);
+  return { ...lines, sequencer: createReplaySequencer() };
+}
+type Fold = Awaited<ReturnType<typeof loadFold>>;
 
 const nonEmpty = (value: unknown): value is string => typeof value === "string" && value.length > 0;
 
@@ -100,7 +112,7 @@ function parsedRow(text: string, lineNo: number, onSkip: TranscriptToWireOptions
  * an `event-processed` row that `isUnmovedEventLine` finds moved nothing. The
  * others (the rows that move the chart, prompts, debug, the end, and any line written otherwise)
  * are parsed, skipped when they are not rows, and go through the sequencer; the first row too,
- * for the `hello`, which leaves on its own before the first row wakes the validators.
+ * for the `hello`, which leaves on its own before the validators are even loaded (`loadFold`).
  */
 
 /**
@@ -111,32 +123,31 @@ function parsedRow(text: string, lineNo: number, onSkip: TranscriptToWireOptions
  * the frames of the pure `framesFromRow` fold; so they equal `replayFrames`.
  */
 export async function* transcriptToWireBatches(path: string, options: TranscriptToWireOptions = {}): AsyncGenerator<WireLine[]> {
-  const sequencer = createReplaySequencer();
   const onSkip = options.onSkip;
-  let hello = false;
+  let fold: Fold | undefined;
   let lineNo = 0;
   for await (const lines of readLineBatches(path)) {
     const batch: WireLine[] = [];
     for (const text of lines) {
       lineNo++;
       if (text.length === 0) continue;
-      if (hello && (isPlainRowLine(text) || isUnmovedEventLine(text, sequencer.phaseText()))) {
-        batch.push(new EventLine(sequencer.next(), text, undefined));
+      if (fold && (fold.isPlainRowLine(text) || fold.isUnmovedEventLine(text, fold.sequencer.phaseText()))) {
+        batch.push(new EventLine(fold.sequencer.next(), text, undefined));
         continue;
       }
       const row = parsedRow(text, lineNo, onSkip);
       if (row === undefined) continue;
-      if (!hello) {
-        hello = true;
+      if (!fold) {
         yield [helloFor(row)];
+        fold = await loadFold();
       }
-      for (const frame of sequencer.push(row)) {
+      for (const frame of fold.sequencer.push(row)) {
         batch.push(frame.kind === "event" ? new EventLine(frame.seq, text, row) : { text: encodeFrame(frame), frame, ts: row.ts });
       }
     }
     if (batch.length > 0) yield batch;
   }
-  if (!hello) yield [helloFor(undefined)];
+  if (!fold) yield [helloFor(undefined)];
 }
 
 /** The wire JSONL of a parsed row's frames. */
@@ -154,21 +165,22 @@ function framesText(sequencer: ReplaySequencer, row: TranscriptRow, line: string
  * taken as `readLineBatches` would give it.
  */
 export async function* transcriptToWireText(path: string, options: TranscriptToWireOptions = {}): AsyncGenerator<string> {
-  const sequencer = createReplaySequencer();
   const onSkip = options.onSkip;
-  let hello = false;
+  let fold: Fold | undefined;
   let lineNo = 0;
   for await (const piece of readLinePieces(path)) {
     // The piece's frames as pieces joined once: one flat string, not a rope of a piece per line.
     const out: string[] = [];
     let at = 0;
     while (at < piece.length) {
-      const run = hello ? plainRunEnd(piece, at) : at;
-      while (at < run) {
-        const end = piece.indexOf("\n", at);
-        lineNo++;
-        out.push(`{"v":1,"kind":"event","seq":${sequencer.next()},"row":${piece.slice(at, end)}}\n`);
-        at = end + 1;
+      if (fold) {
+        const run = fold.plainRunEnd(piece, at);
+        while (at < run) {
+          const end = piece.indexOf("\n", at);
+          lineNo++;
+          out.push(`{"v":1,"kind":"event","seq":${fold.sequencer.next()},"row":${piece.slice(at, end)}}\n`);
+          at = end + 1;
+        }
       }
       if (at >= piece.length) break;
       // One line as `readLineBatches` gives it: up to its "\n" (or the end), a "\r" before that dropped.
@@ -179,21 +191,21 @@ export async function* transcriptToWireText(path: string, options: TranscriptToW
       if (text.charCodeAt(text.length - 1) === CR) text = text.slice(0, -1);
       lineNo++;
       if (text.length === 0) continue;
-      if (hello && (isPlainRowLine(text) || isUnmovedEventLine(text, sequencer.phaseText()))) {
-        out.push(`{"v":1,"kind":"event","seq":${sequencer.next()},"row":${text}}\n`);
+      if (fold && (fold.isPlainRowLine(text) || fold.isUnmovedEventLine(text, fold.sequencer.phaseText()))) {
+        out.push(`{"v":1,"kind":"event","seq":${fold.sequencer.next()},"row":${text}}\n`);
         continue;
       }
       const row = parsedRow(text, lineNo, onSkip);
       if (row === undefined) continue;
-      if (!hello) {
-        hello = true;
+      if (!fold) {
         yield `${helloFor(row).text}\n`;
+        fold = await loadFold();
       }
-      out.push(framesText(sequencer, row, text));
+      out.push(framesText(fold.sequencer, row, text));
     }
     if (out.length > 0) yield out.join("");
   }
-  if (!hello) yield `${helloFor(undefined).text}\n`;
+  if (!fold) yield `${helloFor(undefined).text}\n`;
 }
 
 const CR = 13;

@@ -7,7 +7,7 @@ import { defaultSessionsRoot, sessionPaths } from "../../runtime/session-dir.js"
 import type { CliIo } from "../cli-io.js";
 import { UsageError } from "../../runtime/usage-error.js";
 import { exitCodes } from "../exit-codes.js";
-import { DEFAULT_LISTEN, type ListenAddress } from "../listen-address.js";
+import type { ListenAddress } from "../listen-address.js";
 
 export interface OpenFlags {
   timing: Timing["mode"];
@@ -104,7 +104,7 @@ async function openDir(
   }
   const mode = openMode(flags, io.stdoutIsTty);
   if (mode === "wire") {
-    const { openOnWire } = await import("./open-wire.js");
+    const [{ openOnWire }, { DEFAULT_LISTEN }] = await Promise.all([import("./open-wire.js"), import("../listen-address.js")]);
     return openOnWire(
       dir,
       timing,
