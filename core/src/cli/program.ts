@@ -264,6 +264,10 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
       "a run whose worker goes this long without a heartbeat is resumed on another worker (default 30; at least 10)",
       heartbeatSeconds,
     )
+    .option(
+      "--work-dir <dir>",
+      "the directory the run works in on the worker's machine (absolute; made when missing, kept after the run; wins over the worker's --work-root)",
+    )
     .action(async (chart: string, options: Record<string, unknown>) => {
       const { submitCommand } = await import("./commands/queue.js");
       code = await submitCommand(
@@ -273,6 +277,7 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
           param: options.param as string[],
           ...(options.input ? { input: options.input as string } : {}),
           ...(options.heartbeat === undefined ? {} : { heartbeat: options.heartbeat as number }),
+          ...(options.workDir === undefined ? {} : { workDir: options.workDir as string }),
         },
         io,
       );
@@ -292,6 +297,10 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
       milliseconds("--park-timer"),
     )
     .option("--no-park", "never park: runs wait for their answers and timers on this worker")
+    .option(
+      "--work-root <dir>",
+      "each session works in <dir>/<session id>, made before its run and kept after it (default: every run works in the current directory)",
+    )
     .action(async (options: Record<string, unknown>) => {
       const { workerCommand } = await import("./commands/queue.js");
       code = await workerCommand(
@@ -303,6 +312,7 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
           ...(options.parkAfter === undefined ? {} : { parkAfterMs: options.parkAfter as number }),
           ...(options.parkTimer === undefined ? {} : { parkTimerMs: options.parkTimer as number }),
           ...(options.park === false ? { parkAfterMs: false as const } : {}),
+          ...(options.workRoot === undefined ? {} : { workRoot: options.workRoot as string }),
         },
         io,
       );

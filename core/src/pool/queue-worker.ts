@@ -10,7 +10,13 @@
  * only on an answer for `parkAfterMs`, or on a timer due more than `parkTimerMs` off, parks: its job
  * completes, and the answer (whoever posts it queues a wake) or the timer (a wake queued now, due
  * then) resumes it on any worker.
+ *
+ * Each run works in a directory chosen per session (work-dir.ts): the job's own, else
+ * `<workRoot>/<session id>`, else the worker's working directory. A job whose directory is refused
+ * (not absolute, cannot be made) fails for good, with that reason: no other worker would do better.
+ * A session whose worker died before its first checkpoint starts over (unstarted-session.ts).
  */
+import { resolve } from "node:path";
 import { resolveChartPath, loadChart, loadLiveModel, modelForChart, type ChartModel, type LoadChartOptions, type LoadedChart } from "../loader/index.js";
 import type { ModelClient } from "../llm/protocol.js";
 import { runChart, type RunResult } from "../engine/runner.js";
@@ -21,8 +27,10 @@ import { isResumable, type SessionManifest } from "../runtime/session-dir.js";
 import { InboxHuman } from "../human/index.js";
 import { UsageError } from "../runtime/usage-error.js";
 import { postgresStore, type SessionInbox, type SessionStore } from "../store/index.js";
-import type { Job, PgBoss } from "pg-boss";
-import { openRunQueue, RUN_QUEUE, sendWake, WAKE_QUEUE, type QueueOptions, type RunJobData } from "./run-queue.js";
+import type { Job, JobResult, PgBoss } from "pg-boss";
+import { openRunQueue, RUN_QUEUE, sendWake, submittedWorkDir, WAKE_QUEUE, type QueueOptions, type RunJobData } from "./run-queue.js";
+import { chooseWorkDir, makeWorkDir } from "./work-dir.js";
+import { setAsideUnstarted } from "./unstarted-session.js";
 
 /** Default wait on a prompt alone before the session parks (ms). */
 export const DEFAULT_PARK_AFTER_MS = 5000;
@@ -44,8 +52,13 @@ export interface StartWorkerOptions extends QueueOptions {
   parkAfterMs?: number | false;
   /** A run with nothing else pending parks when its next timer is due further off than this (ms; default 30000). */
   parkTimerMs?: number;
-  /** Where charts' relative paths, `.escapement.json` and the runs' work directory are found; default `process.cwd()`. */
+  /** Where charts' relative paths and `.escapement.json` are found, and the runs' work directory without `workRoot`; default `process.cwd()`. */
   cwd?: string;
+  /**
+   * Each session works in `<workRoot>/<session id>`, made before its run and kept after it; a job's
+   * own `workDir` wins. Relative to `cwd`; made when the worker starts. Default: every run works in `cwd`.
+   */
+  workRoot?: string;
   /** Provider keys and settings for the live model; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
   /** The model a job's run calls; default the chart's bundled cassette or the configured live model, as `escapement run` chooses. */
@@ -69,10 +82,16 @@ export interface QueueWorker {
 /** Handles one job; throws to give it back to the queue (retried), returns when its run ended. */
 type JobHandler = (data: RunJobData, signal: AbortSignal) => Promise<{ sessionId: string; status: string }>;
 
+/** Thrown by a handler for a job no worker can run as it stands (its work directory): the job fails for good. */
+class JobRefused extends Error {}
+
 export async function startWorker(options: StartWorkerOptions): Promise<QueueWorker> {
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
   const cwd = options.cwd ?? process.cwd();
+  const workRoot = options.workRoot === undefined ? undefined : resolve(cwd, options.workRoot);
+  const unmade = workRoot === undefined ? undefined : makeWorkDir(workRoot);
+  if (unmade) throw new UsageError(`work root ${workRoot}: ${unmade}`);
   const allowed = options.charts?.map((chart) => resolveChartPath(chart, cwd));
   const log = options.log ?? (() => {});
   const store = await postgresStore({ url: options.store });
@@ -86,10 +105,19 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   const stopping = new AbortController();
   const running = new Set<Promise<unknown>>();
   const queue = boss;
-  const handle = jobHandler({ ...options, cwd, sessions: store, allowed, stopping: stopping.signal, boss: queue, log });
+  const handle = jobHandler({
+    ...options,
+    cwd,
+    ...(workRoot === undefined ? {} : { workRoot }),
+    sessions: store,
+    allowed,
+    stopping: stopping.signal,
+    boss: queue,
+    log,
+  });
 
-  const take = async ([job]: Job<RunJobData>[]) => {
-    if (!job) return;
+  const take = async ([job]: Job<RunJobData>[]): Promise<JobResult[]> => {
+    if (!job) return [];
     const { sessionId } = job.data;
     if (stopping.signal.aborted) throw new Error(`worker stopping before session ${sessionId} started`);
     const what = job.data.wake ? `wake (${job.data.wake}) of session ${sessionId}` : `session ${sessionId}`;
@@ -99,8 +127,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
     try {
       const ended = await work;
       log(`job ${job.id}: session ${sessionId} ${ended.status}`);
-      return ended;
+      return [{ id: job.id, status: "completed", output: ended }];
     } catch (error) {
+      if (error instanceof JobRefused) {
+        log(`job ${job.id}: session ${sessionId} failed: ${error.message}`);
+        // Past its retries at once: the same job fails the same way on any worker.
+        return [{ id: job.id, status: "deadletter", output: { message: error.message } }];
+      }
       log(`job ${job.id}: session ${sessionId} given back to the queue: ${(error as Error).message}`);
       throw error;
     } finally {
@@ -109,7 +142,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   };
   // A post to a parked session's inbox from anywhere (not only `answerPrompt`, which queues the wake itself) wakes it.
   const unwatch = await store.inbox!.watchAll!((sessionId) => void wakeOnPost(store, queue, sessionId, log));
-  const taking = { localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 1 };
+  const taking = { localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 1, perJobResults: true } as const;
   await boss.work<RunJobData>(RUN_QUEUE, taking, take);
   // Woken by NOTIFY as a wake is queued; polled twice a second for timers' wakes coming due.
   await boss.work<RunJobData>(WAKE_QUEUE, { ...taking, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5 }, take);
@@ -134,6 +167,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
 
 interface HandlerContext extends StartWorkerOptions {
   cwd: string;
+  /** Absolute, made already. */
+  workRoot?: string;
   sessions: SessionStore;
   allowed: readonly string[] | undefined;
   stopping: AbortSignal;
@@ -171,11 +206,20 @@ function jobHandler(context: HandlerContext): JobHandler {
     // A wake finds its session woken already (by the other wake), or parked again on a later timer.
     if (data.wake && status !== "parked") return { sessionId: data.sessionId, status: status ?? "missing" };
     if (data.wake === "timer" && manifest?.parked?.dueAt !== data.dueAt) return { sessionId: data.sessionId, status: "parked" };
-    const inbox = context.sessions.inbox!;
     // A second wake for one answer (its poster's and a worker's, queued as the first ran) finds the
     // session parked again on a later prompt: nothing answers that one yet, so nothing to run.
-    if (data.wake === "answer" && manifest?.parked && !(await answerWaiting(inbox, data.sessionId, manifest.parked)))
+    if (data.wake === "answer" && manifest?.parked && !(await answerWaiting(context.sessions.inbox!, data.sessionId, manifest.parked)))
       return { sessionId: data.sessionId, status: "parked" };
+    // A wake queued by whoever answered knows the session, not the directory it was submitted with.
+    const workDir = data.wake && data.workDir === undefined ? await submittedWorkDir(context.boss, data.sessionId) : data.workDir;
+    const chosen = chooseWorkDir({ sessionId: data.sessionId, ...(workDir === undefined ? {} : { workDir }) }, context);
+    if ("refused" in chosen) throw new JobRefused(chosen.refused);
+    const unmade = chosen.given ? makeWorkDir(chosen.dir) : undefined;
+    if (unmade) throw new JobRefused(`work dir ${chosen.dir}: ${unmade}`);
+    // Its run died before its first checkpoint: what it wrote is set aside and the run starts over.
+    if (!data.wake && manifest && (await setAsideUnstarted(context.sessions, data.sessionId, manifest)))
+      context.log(`session ${data.sessionId}: its run stopped before its first checkpoint; its rows set aside, starting over`);
+    const inbox = context.sessions.inbox!;
     const human = new InboxHuman({
       inbox,
       sessionId: data.sessionId,
@@ -193,6 +237,7 @@ function jobHandler(context: HandlerContext): JobHandler {
       chartModule: loaded.modulePath,
       model,
       cwd: context.cwd,
+      ...(chosen.given ? { workDir: chosen.dir } : {}),
       store: context.sessions,
       ids: { ...randomIds, sessionId: () => data.sessionId },
       ...(status === undefined ? {} : { resume: data.sessionId }),
@@ -202,7 +247,7 @@ function jobHandler(context: HandlerContext): JobHandler {
       debug: control.gate,
       signal,
     }).finally(() => void control.stop()); // winds down beside the job's end (it never fails)
-    if (result.status === "parked" && result.parked) await wakeWhenDue(context, data, result.parked);
+    if (result.status === "parked" && result.parked) await wakeWhenDue(context, { ...data, ...(workDir === undefined ? {} : { workDir }) }, result.parked);
     // Interrupted, not ended: the session stays resumable and the job goes back to the queue.
     if (signal.aborted && result.status === "aborted")
       throw new Error(`session ${data.sessionId} interrupted: ${String((signal.reason as Error)?.message ?? signal.reason)}`);
@@ -215,7 +260,7 @@ function jobHandler(context: HandlerContext): JobHandler {
  * park was written (its poster saw the session running, so queued no wake) wakes it now.
  */
 async function wakeWhenDue(context: HandlerContext, data: RunJobData, parked: NonNullable<SessionManifest["parked"]>): Promise<void> {
-  const job = { chart: data.chart, sessionId: data.sessionId };
+  const job = { chart: data.chart, sessionId: data.sessionId, workDir: data.workDir };
   if (parked.dueAt !== undefined) await sendWake(context.boss, job, "timer", parked.dueAt);
   if (await answerWaiting(context.sessions.inbox!, data.sessionId, parked)) await sendWake(context.boss, job, "answer");
 }

@@ -23,6 +23,11 @@ export interface RunJobData {
   /** The session the run writes: chosen at submit, so a retried job resumes the same session. */
   sessionId: string;
   input?: unknown;
+  /**
+   * The directory the run works in, on the worker's machine (absolute): wins over the worker's
+   * `workRoot` (see work-dir.ts). Carried by the session's retries and timer wakes.
+   */
+  workDir?: string;
   /** A wake of a parked session: by an answer posted to its inbox, or its timer's due time. */
   wake?: "answer" | "timer";
   /** A timer's wake: the due time it was sent for (a session parked again since on a later one is left parked). */
@@ -99,11 +104,32 @@ export async function openRunQueue(url: string, options: QueueOptions = {}): Pro
  * Enqueues the wake of a parked session: at once for an answer, at `dueAt` for its timer. A wake
  * already queued for the session (same kind) stands for this one.
  */
-export async function sendWake(boss: PgBoss, data: { chart: string; sessionId: string }, why: "answer" | "timer", dueAt?: number): Promise<void> {
-  const job: RunJobData = { chart: data.chart, sessionId: data.sessionId, wake: why, ...(dueAt === undefined ? {} : { dueAt }) };
+export async function sendWake(
+  boss: PgBoss,
+  data: { chart: string; sessionId: string; workDir?: string | undefined },
+  why: "answer" | "timer",
+  dueAt?: number,
+): Promise<void> {
+  const job: RunJobData = {
+    chart: data.chart,
+    sessionId: data.sessionId,
+    ...(data.workDir === undefined ? {} : { workDir: data.workDir }),
+    wake: why,
+    ...(dueAt === undefined ? {} : { dueAt }),
+  };
   await boss.send(WAKE_QUEUE, job, {
     // A timer's key names its due time: a session parked again on a nearer timer is not held to the later wake.
     singletonKey: dueAt === undefined ? `${why}:${data.sessionId}` : `${why}:${data.sessionId}:${dueAt}`,
     ...(dueAt === undefined ? {} : { startAfter: new Date(dueAt) }),
   });
+}
+
+/**
+ * The work directory the session's run was submitted with, read from its run job: for a wake queued
+ * by whoever answered (who knows the session, not its job). Undefined when the run named none, or
+ * when its job is gone from the queue (finished jobs are kept 7 days).
+ */
+export async function submittedWorkDir(boss: PgBoss, sessionId: string): Promise<string | undefined> {
+  const jobs = await boss.findJobs<RunJobData>(RUN_QUEUE, { data: { sessionId } });
+  return jobs.find((job) => job.data.workDir !== undefined)?.data.workDir;
 }

@@ -7,24 +7,43 @@
  * recorded once, the same artifacts, rows gap-free. What a resume adds is told apart: its
  * `runner/resumed` row, and a turn the kill cut off before its answer was kept, marked
  * `llm/turn-interrupted` and asked again.
+ *
+ * The workers have a work root, so each session works in a directory of its own: iterate's runs
+ * write and test files there, and each ends with the files the same run writes in one process, a
+ * resumed run finding what its first worker wrote. Without it, iterate's runs would share the
+ * workers' directory, and one would test the files another had fixed already.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TranscriptRow } from "../../src/runtime/transcript-row.js";
 import { submitRun } from "../../src/pool/index.js";
 import { postgresStore, type SessionStore } from "../../src/store/index.js";
-import { cli, resultOf, runCli } from "../examples/harness.js";
+import { cli, resultOf, runCli, scratch } from "../examples/harness.js";
 import { repo } from "../lib/helpers.js";
 import { prng } from "../support/prng.js";
 import { postgresAvailable, startCluster, type Cluster } from "../store/postgres-cluster.js";
 
 /**
- * The examples that run headless on their bundled recordings. They run from the repository's root,
- * as their READMEs do (scan's recording reads `examples/scan/sample`); nothing is written there, the
- * sessions live in the store.
+ * The examples that run headless on their bundled recordings. The workers run from the repository's
+ * root, as the READMEs do, with a work root: each session works in a directory of its own there.
+ * Scan's recording reads `examples/scan/sample`, so its runs are submitted with the repository as
+ * their work directory (a job's own directory wins over the worker's root; scan writes nothing).
  */
-const EXAMPLES = ["artifacts", "hello", "parallel", "scan"];
+const EXAMPLES = ["artifacts", "hello", "parallel", "scan", "iterate"];
+/**
+ * Each example's chart directory. Iterate's chart runs on a copy of its script that does not check
+ * the test output (fixtures/iterate-after-kills): a kill that cuts off its shell command leaves the
+ * outcome unknown, the resumed run tells the model so instead of running it again, and only a model
+ * can answer that by running the tests again.
+ */
+const chartOf = (example: string): string =>
+  example === "iterate" ? join(import.meta.dirname, "fixtures/iterate-after-kills") : join(repo, "examples", example);
+/** The work directory a run of these is submitted with. */
+const WORK_DIRS: Record<string, string> = { scan: repo };
+/** Files iterate's runs write in their work directory, as they end. */
+const ITERATE_FILES = ["fizzbuzz.mjs", "fizzbuzz.test.mjs"];
 /** Charts whose regions run at once (see `shapeOf`). */
 const CONCURRENT = new Set(["parallel"]);
 const RUNS = 50;
@@ -32,6 +51,8 @@ const WORKERS = 3;
 const KILLS = 10;
 const HEARTBEAT = 10;
 const SEED = 22;
+const work = scratch("queue-workers-crash");
+const workRoot = join(work, "runs");
 
 interface Worker {
   child: ChildProcess;
@@ -40,8 +61,8 @@ interface Worker {
 }
 
 /** `escapement worker` itself (node running the CLI, no wrapper): the process killed is the one holding the jobs. */
-const startWorkerProcess = (url: string): Worker => {
-  const child = spawn(process.execPath, [cli, "worker", "--store", url, "--concurrency", "2", "--heartbeat", String(HEARTBEAT)], {
+const startWorkerProcess = (url: string, workRoot: string): Worker => {
+  const child = spawn(process.execPath, [cli, "worker", "--store", url, "--concurrency", "2", "--heartbeat", String(HEARTBEAT), "--work-root", workRoot], {
     cwd: repo,
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -147,11 +168,15 @@ describe.skipIf(!postgresAvailable())("three workers, SIGKILLed at random ten ti
 
   it("ends every run done, each transcript the one of the same run in one process", { timeout: 300_000 }, async () => {
     const store = await postgresStore({ url: cluster.url });
+    const filesIn = (dir: string) =>
+      Object.fromEntries(ITERATE_FILES.map((name) => [name, existsSync(join(dir, name)) ? readFileSync(join(dir, name), "utf8") : undefined]));
     try {
       // Each example once in one process, into the same store: the transcripts to match.
       const reference = new Map<string, { shape: ReturnType<typeof shapeOf>; recorded: string[]; artifacts: Record<string, string> }>();
+      const referenceDir = join(work, "reference");
       for (const example of EXAMPLES) {
-        const run = await runCli(["run", join(repo, "examples", example), "--no-tui", "--store", cluster.url], { cwd: repo, deadlineMs: 60_000 });
+        const workDir = example === "iterate" ? ["--work-dir", referenceDir] : [];
+        const run = await runCli(["run", chartOf(example), "--no-tui", "--store", cluster.url, ...workDir], { cwd: repo, deadlineMs: 60_000 });
         expect(run.code, run.stderr).toBe(0);
         const { sessionId } = resultOf(run);
         const rows = await collect(store.rows(sessionId));
@@ -161,19 +186,28 @@ describe.skipIf(!postgresAvailable())("three workers, SIGKILLed at random ten ti
           artifacts: await artifactsOf(store, sessionId),
         });
       }
+      const iterateFiles = filesIn(referenceDir);
+      expect(iterateFiles["fizzbuzz.mjs"]).toContain("FizzBuzz");
 
       const random = prng(SEED);
       const submitted: { sessionId: string; example: string }[] = [];
       for (let i = 0; i < RUNS; i++) {
         const example = EXAMPLES[i % EXAMPLES.length]!;
-        const { sessionId } = await submitRun({ store: cluster.url, chart: join(repo, "examples", example), cwd: repo, heartbeatSeconds: HEARTBEAT });
+        const workDir = WORK_DIRS[example];
+        const { sessionId } = await submitRun({
+          store: cluster.url,
+          chart: chartOf(example),
+          cwd: repo,
+          heartbeatSeconds: HEARTBEAT,
+          ...(workDir === undefined ? {} : { workDir }),
+        });
         submitted.push({ sessionId, example });
       }
 
       const status = async (id: string) => (await store.manifest(id).catch(() => undefined))?.status;
       const allDone = async () => (await Promise.all(submitted.map(({ sessionId }) => status(sessionId)))).every((s) => s === "done");
 
-      for (let i = 0; i < WORKERS; i++) workers.push(startWorkerProcess(cluster.url));
+      for (let i = 0; i < WORKERS; i++) workers.push(startWorkerProcess(cluster.url, workRoot));
       // A killed worker's jobs come back only once its heartbeat is missed, so the kills come early,
       // each while the worker picked is running a session.
       const killed: string[] = [];
@@ -192,7 +226,7 @@ describe.skipIf(!postgresAvailable())("three workers, SIGKILLed at random ten ti
         killed.push(...holding(victim.err()));
         victim.child.kill("SIGKILL");
         await victim.exited;
-        workers[slot] = startWorkerProcess(cluster.url);
+        workers[slot] = startWorkerProcess(cluster.url, workRoot);
       }
 
       await until(allDone, () => `every run done\n${workers.map((worker) => worker.err()).join("\n---\n")}`, 240_000);
@@ -214,7 +248,14 @@ describe.skipIf(!postgresAvailable())("three workers, SIGKILLed at random ten ti
         const interrupted = turns(rows, "llm/turn-interrupted");
         const asked = turns(rows, "llm/request");
         expect(asked, `${example} ${sessionId}`).toEqual([...expected.shape.asked, ...interrupted].sort());
+        // Each session's files in its own directory under the work root, as one process leaves them.
+        // (An edit a kill cut off is not made again: the files are then as the edit left them, or not.)
+        const editCutOff = rows.some((row) => row.event === "tool/interrupted" && data(row)["name"] === "fs_multi_edit");
+        if (example === "iterate" && !editCutOff) expect(filesIn(join(workRoot, sessionId)), `${example} ${sessionId}`).toEqual(iterateFiles);
+        else if (example !== "scan") expect(existsSync(join(workRoot, sessionId)), `${example} ${sessionId}`).toBe(true);
       }
+      // Nothing written where the workers run.
+      for (const name of ITERATE_FILES) expect(existsSync(join(repo, name)), name).toBe(false);
       // The kills did interrupt runs, and those runs were resumed from their checkpoints.
       expect(killed.length).toBeGreaterThan(0);
       expect(resumed).toBeGreaterThan(0);

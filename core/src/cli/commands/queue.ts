@@ -3,6 +3,7 @@
  * enqueues a run and prints its session id; workers, on any number of machines, take runs and run
  * them into the store until they are stopped (SIGINT, SIGTERM).
  */
+import { isAbsolute } from "node:path";
 import { parseStoreSpec, redactedUrl } from "../../store/index.js";
 import { submitRun, startWorker } from "../../pool/index.js";
 import { UsageError } from "../../runtime/usage-error.js";
@@ -15,6 +16,8 @@ export interface SubmitFlags {
   param: string[];
   input?: string;
   heartbeat?: number;
+  /** The run's work directory on the worker's machine (absolute). */
+  workDir?: string;
 }
 
 export interface WorkerFlags {
@@ -25,6 +28,8 @@ export interface WorkerFlags {
   /** Wait on prompts alone before parking (ms); false: never park. */
   parkAfterMs?: number | false;
   parkTimerMs?: number;
+  /** Each session works in `<workRoot>/<session id>`; relative to the worker's directory. */
+  workRoot?: string;
 }
 
 /** The store a queue command needs: a Postgres URL, named with --store. */
@@ -39,6 +44,9 @@ function postgresUrlOf(store: string | undefined, command: string): string {
 /** Prints the session id the run will write (one line on stdout). */
 export async function submitCommand(chart: string, flags: SubmitFlags, io: CliIo): Promise<number> {
   const url = postgresUrlOf(flags.store, "submit");
+  // Named for the workers' machines: resolving it here, where the run is not, would guess.
+  if (flags.workDir !== undefined && !isAbsolute(flags.workDir))
+    throw new UsageError(`--work-dir must be an absolute path on the workers' machines, got "${flags.workDir}"`);
   const input = buildInput(flags.input, flags.param, io.cwd);
   const { sessionId } = await submitRun({
     store: url,
@@ -46,6 +54,7 @@ export async function submitCommand(chart: string, flags: SubmitFlags, io: CliIo
     cwd: io.cwd,
     ...(input === undefined ? {} : { input }),
     ...(flags.heartbeat === undefined ? {} : { heartbeatSeconds: flags.heartbeat }),
+    ...(flags.workDir === undefined ? {} : { workDir: flags.workDir }),
   });
   io.stdout.write(`${sessionId}\n`);
   return exitCodes.ok;
@@ -63,6 +72,7 @@ export async function workerCommand(flags: WorkerFlags, io: CliIo): Promise<numb
     ...(flags.heartbeat === undefined ? {} : { heartbeatSeconds: flags.heartbeat }),
     ...(flags.parkAfterMs === undefined ? {} : { parkAfterMs: flags.parkAfterMs }),
     ...(flags.parkTimerMs === undefined ? {} : { parkTimerMs: flags.parkTimerMs }),
+    ...(flags.workRoot === undefined ? {} : { workRoot: flags.workRoot }),
     log: (line) => void io.stderr.write(`${line}\n`),
     // The public entry every chart imports, loaded before the chart loader's hooks (see run.ts).
     loadOptions: { beforeHooks: () => import("../../index.js") },
