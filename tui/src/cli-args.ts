@@ -16,7 +16,7 @@ export const USAGE = [
   "usage: bun <@escapement/tui>/dist/main.js --replay <file.wire.jsonl> [--session-dir DIR] [--parent-pid PID]",
   "       bun <@escapement/tui>/dist/main.js --url ws://HOST:PORT --token TOKEN [--since SEQ] [--session-dir DIR] [--parent-pid PID]",
   "--token: or the ESCAPEMENT_WIRE_TOKEN environment variable (how the core passes it: not visible in ps)",
-  "--session-dir: the run's session directory, to show full requests, responses and artifacts",
+  "--session-dir: the run's session directory, to show full requests, responses and artifacts (live, without it: read over the wire)",
   "--parent-pid: the process that started this UI (the core); the UI ends when it is gone",
 ].join("\n");
 

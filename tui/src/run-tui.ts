@@ -11,12 +11,14 @@ import { parseCliArgs, USAGE, type CliArgs } from "./cli-args.ts";
 import {
   connectWs,
   createBlobReader,
+  createWireBlobReader,
   EXIT_CODES,
   exitLine,
   openReplayFile,
   systemTimers,
   watchParent,
   watchTerminal,
+  type BlobReader,
   type ConnectionStatus,
   type ExitReason,
 } from "./transport/index.ts";
@@ -28,6 +30,8 @@ interface Session {
   steer: (conversation: string, text: string, id: string) => boolean;
   answer: (promptId: string, value: unknown, id: string) => boolean;
   cancelPrompt: (promptId: string, id: string) => boolean;
+  /** Where drill-ins read full requests, responses and artifacts. */
+  blobs: BlobReader;
   stop: () => void;
 }
 
@@ -65,16 +69,31 @@ const start = (args: Exclude<CliArgs, { mode: "help" }>, { push, flush, setStatu
       steer: () => false,
       answer: () => false,
       cancelPrompt: () => false,
+      blobs: createBlobReader(args.sessionDir),
       stop: () => void (stopped = true),
     };
   }
-  const client = connectWs({ url: args.url, token: args.token, since: args.since, onFrame: push, onStatus: setStatus });
+  // Without the session's directory (a session kept in a store, a core elsewhere), blobs come over the wire.
+  const wireBlobs = args.sessionDir === undefined ? createWireBlobReader({ send: (frame) => client.readBlob(frame) }) : undefined;
+  const client = connectWs({
+    url: args.url,
+    token: args.token,
+    since: args.since,
+    onFrame: (frame) => {
+      if (!wireBlobs?.take(frame)) push(frame);
+    },
+    onStatus: (status) => {
+      if (status.state === "reconnecting" || status.state === "closed") wireBlobs?.failAll("the connection to the core was lost");
+      setStatus(status);
+    },
+  });
   return {
     control: (action) => client.control(action),
     seek: (to) => client.seek(to),
     steer: (conversation, text, id) => client.steer(conversation, text, id),
     answer: (promptId, value, id) => client.answer(promptId, value, id),
     cancelPrompt: (promptId, id) => client.cancelPrompt(promptId, id),
+    blobs: wireBlobs ?? createBlobReader(args.sessionDir),
     stop: () => client.close(),
   };
 };
@@ -165,7 +184,7 @@ export const runTui = async (argv: readonly string[]): Promise<void> => {
     status,
     actions: { control: session.control, seek: session.seek, steer: session.steer, answer: session.answer, cancelPrompt: session.cancelPrompt, quit },
     local: store.local,
-    blobs: createBlobReader(args.sessionDir),
+    blobs: session.blobs,
     theme: themeFor(process.env),
   });
 };

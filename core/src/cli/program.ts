@@ -135,7 +135,7 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<nu
     .option("--session-dir <dir>", "write the session here instead of .escapement/<id>")
     .option(
       "--store <store>",
-      "where the session lives: disk (default: .escapement/<id>), memory (this process only: the session is gone at exit; headless only), or a postgres:// URL (headless only)",
+      "where the session lives: disk (default: .escapement/<id>), memory (this process only: the session is gone at exit), or a postgres:// URL",
     )
     .option(
       "--work-dir <dir>",

@@ -18,8 +18,16 @@
  *
  * With a wire server, `<session-dir>/wire.json` holds its URL and token while the run is live; a
  * resumed run replaces the one a killed run left behind (or, serving no wire, removes it).
+ *
+ * A session kept in a store without directories (`--store memory`, `--store postgres://…`) is
+ * shown the same way: the wire reads its rows and blobs through the store, and what a session
+ * directory would hold for this process alone (`wire.json`, the terminal UI's `escapement.log`)
+ * goes in a private directory of its own under the OS's temporary directory
+ * (`escapement-<session id>-XXXXXX`), removed at the end unless the log is there. The terminal UI
+ * is given no session directory: it reads full requests, responses and artifacts over the wire.
  */
-import { appendFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, rmdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLOSE_CODES } from "@escapement/wire-schema";
 import { DebugGate } from "../debug/debug-gate.js";
@@ -31,6 +39,8 @@ import { createLogger, type Logger, type LogLevel } from "../runtime/logger.js";
 import type { RunStartInfo } from "../engine/runner.js";
 import type { RowTap } from "../runtime/transcript-writer.js";
 import { WireHub } from "../wire/wire-hub.js";
+import { storeBlobs } from "../wire/blob-serve.js";
+import type { SessionStore } from "../store/index.js";
 import { WireHuman } from "../wire/wire-human.js";
 import { tryRemoveWireInfo, writeWireInfo } from "../wire/wire-info.js";
 import { WireServer } from "../wire/wire-server.js";
@@ -77,6 +87,11 @@ export interface FrontendFlags {
   lingerMs?: number;
   /** Prompts may also be answered from elsewhere (an AG-UI client, `--ag-ui`): see `Frontend.answers`. */
   remoteAnswers?: boolean;
+  /**
+   * The store that keeps the session when it is not a directory (memory, Postgres): renderers read
+   * its rows and blobs through it. Undefined for a session on disk.
+   */
+  store?: SessionStore;
 }
 
 export interface Frontend {
@@ -154,8 +169,10 @@ function stdinFrontend(flags: FrontendFlags, io: CliIo): Frontend {
     taps: [progressTap(io)],
     signal: io.signal ?? new AbortController().signal,
     // A resumed session may still hold the wire.json of a listening run that was killed: it names
-    // a server that is gone, and this run serves none.
-    onStart: (info) => tryRemoveWireInfo(info.sessionDir),
+    // a server that is gone, and this run serves none. (A store's session holds none.)
+    onStart: (info) => {
+      if (!flags.store) tryRemoveWireInfo(info.sessionDir);
+    },
     close: async () => {
       stdin.close();
       answers?.close();
@@ -163,9 +180,23 @@ function stdinFrontend(flags: FrontendFlags, io: CliIo): Frontend {
   };
 }
 
+/** A private directory for a store session's local files (wire.json, escapement.log): the temporary directory, named with the session id. */
+const localDirOf = (sessionId: string): string => mkdtempSync(join(tmpdir(), `escapement-${sessionId}-`));
+
+/** Removes a store session's local directory once nothing is left in it (the log, when there is one, stays). */
+const removeIfEmpty = (dir: string): void => {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Not empty (the log stays for the user), or gone already.
+  }
+};
+
 async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Promise<Frontend> {
   const tui = flags.kind === "tui";
-  // Log lines go to stderr until the sidecar owns the terminal, then to the session's escapement.log.
+  const store = flags.store;
+  // Log lines go to stderr until the sidecar owns the terminal, then to the session's escapement.log
+  // (a store's session: its local directory's).
   let logFile: string | undefined;
   const sink = (line: string) => {
     if (!logFile) return void io.stderr.write(`${line}\n`);
@@ -189,8 +220,8 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
     human,
     gate,
     steer: (frame) => steerReply(steering.steer(frame.conversation, frame.text, "renderer")),
-    // The session directory exists once the run starts (see onStart); reads before then are refused.
-    blobs: { sessionDir: () => sessionDir },
+    // The session exists once the run starts (see onStart); reads before then are refused.
+    blobs: store ? storeBlobs(store, () => storeKey) : { sessionDir: () => sessionDir },
     token,
     host: listen.host,
     port: listen.port,
@@ -211,22 +242,35 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
   const terminal = new TerminalGuard(io.stdout, Boolean((io.stdin as { isTTY?: boolean }).isTTY));
   let sidecar: Sidecar | undefined;
   let sessionDir: string | undefined;
+  /** The session's key in `store` (its id: a run's session is never a fleet child). */
+  let storeKey: string | undefined;
+  /** Where wire.json and escapement.log go: the session directory, or a store session's local directory. */
+  let filesDir: string | undefined;
   let runOver = false;
   let diedMidRun: SidecarExit | undefined;
 
   const onStart = (info: RunStartInfo) => {
     sessionDir = info.sessionDir;
-    hub.transcriptPath = join(info.sessionDir, "transcript.jsonl");
-    writeWireInfo(info.sessionDir, server.url, token);
+    if (store) {
+      const key = info.sessionId;
+      storeKey = key;
+      hub.rows = () => store.rows(key);
+      filesDir = localDirOf(info.sessionId);
+    } else {
+      hub.transcriptPath = join(info.sessionDir, "transcript.jsonl");
+      filesDir = info.sessionDir;
+    }
+    writeWireInfo(filesDir, server.url, token);
     if (!tui) {
-      io.stderr.write(`wire: ${server.url} (token in ${join(info.sessionDir, "wire.json")})\n`);
+      io.stderr.write(`wire: ${server.url} (token in ${join(filesDir, "wire.json")})\n`);
       if (webRoot) io.stderr.write(`web: ${webUrl(server.httpUrl, token)}\n`);
       return;
     }
-    logFile = join(info.sessionDir, "escapement.log");
+    logFile = join(filesDir, "escapement.log");
     log.info("wire server listening; starting the terminal UI", { url: server.url, session: info.sessionDir });
     terminal.save();
-    sidecar = spawnSidecar(sidecarArgs(command!, info.sessionDir), { cwd: io.cwd, env: io.env });
+    // A store's session has no directory to give: the terminal UI reads blobs over the wire.
+    sidecar = spawnSidecar(sidecarArgs(command!, store ? undefined : info.sessionDir), { cwd: io.cwd, env: io.env });
     void sidecar.exited.then((exit) => {
       // A TUI that did not exit cleanly left the terminal as it was: put it back.
       terminalRestore(exit);
@@ -254,7 +298,7 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
           const attached = await server.waitForRenderer(waitLimitMs(waitMs), signal);
           if (attached || signal.aborted) return [];
           const notice = noRendererNotice(tui ? "tui" : "renderer", waitMs);
-          // The terminal UI's log is the session's escapement.log; headless, the log is stderr already.
+          // The terminal UI's log is escapement.log; headless, the log is stderr already.
           if (tui) log.warn(notice.line);
           io.stderr.write(`${notice.line}\n`);
           return [notice.row];
@@ -270,7 +314,7 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
 
   const close = async () => {
     runOver = true;
-    if (sessionDir) tryRemoveWireInfo(sessionDir);
+    if (filesDir) tryRemoveWireInfo(filesDir);
     human.close();
     if (sidecar?.running) {
       // Interrupted (SIGINT/SIGTERM): take the TUI down too. Otherwise it shows the outcome until quit.
@@ -289,6 +333,11 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
       io.stderr.write(
         `escapement: the terminal UI ${how} while the run was live; the run was ended (status aborted)${sessionDir ? `. Session: ${sessionDir}` : ""}\n`,
       );
+    }
+    if (store && filesDir) {
+      // Nothing else says where a store session's log went.
+      if (logFile && existsSync(logFile)) io.stderr.write(`escapement: the run's log is in ${logFile}\n`);
+      removeIfEmpty(filesDir);
     }
   };
 

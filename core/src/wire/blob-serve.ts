@@ -1,10 +1,11 @@
 /**
  * Answers one `read-blob` frame: `blob` chunks in order, or an error with the read's id. The next
- * chunk is read from disk only once the connection has sent what it had queued, so a slow
- * renderer holds back the read instead of the core buffering the blob.
+ * chunk is read only once the connection has sent what it had queued, so a slow renderer holds
+ * back the read instead of the core buffering the blob (a store's blob, held whole, is sliced).
  */
 import { PROTOCOL_MAJOR, type BlobFrame, type ReadBlobFrame } from "@escapement/wire-schema";
-import { openBlob, type BlobRefusal } from "./blob-reader.js";
+import { openBlob, type BlobOpenResult, type BlobRefusal, type BlobRequest } from "./blob-reader.js";
+import { openStoreBlob, type StoreBlobs } from "./store-blob-reader.js";
 
 /** A `blob` frame before the connection stamps its watermark. */
 export type BlobChunk = Omit<BlobFrame, "v" | "kind" | "seq">;
@@ -25,8 +26,27 @@ export interface BlobSink {
   release(): void;
 }
 
-/** Serves `frame` from `sessionDir` (undefined before the run created its session: nothing to read yet). */
-export async function serveBlob(sessionDir: string | undefined, frame: ReadBlobFrame, sink: BlobSink): Promise<void> {
+/**
+ * Where `read-blob` frames are read from: the session directory, or a session of a store without
+ * directories (memory, Postgres) by its key. Either is undefined until the run created its session.
+ */
+export type BlobSource = { sessionDir: () => string | undefined } | { store: StoreBlobs; key: () => string | undefined };
+
+/** The blob source of a session kept in `store` under `key` (undefined until it exists). */
+export const storeBlobs = (store: StoreBlobs, key: () => string | undefined): BlobSource => ({ store, key });
+
+/** Opens what `request` names in `source`; undefined when the source has no session yet. */
+export function openFrom(source: BlobSource, request: BlobRequest): Promise<BlobOpenResult> | undefined {
+  if ("sessionDir" in source) {
+    const dir = source.sessionDir();
+    return dir === undefined ? undefined : openBlob(dir, request);
+  }
+  const key = source.key();
+  return key === undefined ? undefined : openStoreBlob(source.store, key, request);
+}
+
+/** Serves `frame` from `source` (which has nothing to read before the run created its session). */
+export async function serveBlob(source: BlobSource, frame: ReadBlobFrame, sink: BlobSink): Promise<void> {
   let released = false;
   const release = () => {
     if (released) return;
@@ -38,11 +58,13 @@ export async function serveBlob(sessionDir: string | undefined, frame: ReadBlobF
     if (sink.open()) sink.refuse(error);
   };
   try {
-    if (sessionDir === undefined) {
-      refuse({ code: "unknown-blob", path: "/ref", message: `/ref: ${JSON.stringify(frame.ref)}: the run has no session directory yet` });
+    const opening = openFrom(source, frame);
+    if (opening === undefined) {
+      const what = "sessionDir" in source ? "session directory" : "session";
+      refuse({ code: "unknown-blob", path: "/ref", message: `/ref: ${JSON.stringify(frame.ref)}: the run has no ${what} yet` });
       return;
     }
-    const opened = await openBlob(sessionDir, frame);
+    const opened = await opening;
     if (!opened.ok) return refuse(opened.error);
     const blob = opened.blob;
     const end = blob.offset + blob.length;

@@ -41,7 +41,7 @@ const minorOf = (version: string): number => {
 };
 import type { ControlResult } from "../debug/debug-gate.js";
 import type { WireHub } from "./wire-hub.js";
-import { blobFrame, serveBlob, type BlobSink } from "./blob-serve.js";
+import { blobFrame, serveBlob, type BlobSink, type BlobSource } from "./blob-serve.js";
 
 /** What a connection needs from its server. */
 export interface ConnectionContext {
@@ -65,7 +65,7 @@ export interface ConnectionContext {
   seek?: (frame: SeekFrame) => RequestResult;
   /** Takes `steer` frames (a live run's messages for its conversations). */
   steer?: (frame: SteerFrame) => RequestResult;
-  /** Answers `read-blob` frames from the session directory (undefined until the run created it). */
+  /** Answers `read-blob` frames from the session (its directory, or its store). */
   blobs?: BlobSource;
   /** A saved session served read-only: `hello.replay` is true. */
   replay?: boolean;
@@ -74,10 +74,7 @@ export interface ConnectionContext {
   onAttach?: (connection: WireConnection) => void;
 }
 
-/** Where `read-blob` frames are read from. */
-export interface BlobSource {
-  sessionDir: () => string | undefined;
-}
+export type { BlobSource };
 
 /** A handler's answer to a renderer's request: done, or the error that refuses it (never fatal). */
 export type RequestResult = { ok: true } | { ok: false; error: Omit<ErrorFrameInput, "fatal" | "inReplyTo"> };
@@ -298,7 +295,7 @@ export class WireConnection {
         this.#reads -= 1;
       },
     };
-    serveBlob(blobs.sessionDir(), frame, sink).catch((error: unknown) => {
+    serveBlob(blobs, frame, sink).catch((error: unknown) => {
       // A fault of the core, not of the ref: the renderer is told, the run carries on.
       this.#ctx.log.warn("wire: read-blob failed", { ref: frame.ref, error: (error as Error).message });
       this.#refuse({
@@ -366,7 +363,7 @@ export class WireConnection {
   async #catchUpFromDisk(since: number, upTo: number): Promise<void> {
     const rewinds = this.#rewinds;
     try {
-      for await (const frame of this.#ctx.hub.replayFromDisk(since, upTo)) {
+      for await (const frame of this.#ctx.hub.replayEarlier(since, upTo)) {
         if (this.#phase === "closed" || this.#rewinds !== rewinds) return;
         this.#enqueueStream(frame);
         if (this.#queue.length > 256) await this.#drained();

@@ -2,8 +2,8 @@
  * The live side of the wire transform: transcript rows (after they are on disk) go through the
  * same pure sequencer a replay uses (`framesFromRow`), so a live connection and a replay of the
  * transcript see identical frames. The hub keeps a window of recent frames for resuming
- * connections, re-creates older frames by re-running the transcript on disk, and tracks what a
- * `snapshot` reports.
+ * connections, re-creates older frames by re-running the transcript (the file on disk, or the rows
+ * of a store that keeps the session), and tracks what a `snapshot` reports.
  */
 import { existsSync } from "node:fs";
 import {
@@ -22,9 +22,14 @@ import type { TranscriptRow } from "../runtime/transcript-row.js";
 import { silentLogger, type Logger } from "../runtime/logger.js";
 import { readRowsSync } from "./read-rows-sync.js";
 
+/** Reads the session's transcript rows in order (a store's `rows(key)`). */
+export type RowSource = () => AsyncIterable<TranscriptRow>;
+
 export interface WireHubOptions {
   /** The session's transcript.jsonl, for frames older than the window (and a resumed session's earlier rows). */
   transcriptPath?: string;
+  /** The same for a session with no transcript file (kept in a store without directories): its rows from the store. */
+  rows?: RowSource;
   /** Stream frames kept in memory for resuming connections. Default 4096. */
   windowFrames?: number;
   log?: Logger;
@@ -43,12 +48,23 @@ export class WireHub {
   #playback: (() => PlaybackStatus) | undefined;
   #window: StreamFrame[] = [];
   #transcriptPath: string | undefined;
+  #rows: RowSource | undefined;
+  /** Rows ingested while a resumed session's earlier rows are read from its store (in order, after them). */
+  #waiting: TranscriptRow[] | undefined;
+  /** Counts rewinds: a read from the store begun before one is dropped. */
+  #generation = 0;
   #ended = false;
 
   constructor(options: WireHubOptions = {}) {
     this.#windowSize = Math.max(1, options.windowFrames ?? 4096);
     this.#transcriptPath = options.transcriptPath;
+    this.#rows = options.rows;
     this.#log = options.log ?? silentLogger;
+  }
+
+  /** The session's rows from its store (known once the runner created the session), when it has no transcript file. */
+  set rows(source: RowSource | undefined) {
+    this.#rows = source;
   }
 
   /** Where the transcript lives (known once the runner created the session directory). */
@@ -83,27 +99,42 @@ export class WireHub {
     return snapshotFrame(this.#sequencer.state);
   }
 
-  /** A row tap: rows in seq order, already on disk. */
+  /** A row tap: rows in seq order, already stored. */
   readonly ingest = (rows: readonly TranscriptRow[]): void => {
+    if (this.#waiting) this.#waiting.push(...rows);
+    else this.#ingest(rows, true);
+  };
+
+  #ingest(rows: readonly TranscriptRow[], mayCatchUp: boolean): void {
     const frames: StreamFrame[] = [];
-    const hadRun = this.run !== undefined;
-    for (const row of rows) {
+    for (const [index, row] of rows.entries()) {
       const expected = this.#sequencer.state.rowSeq + 1;
-      if (row.seq > expected) this.#catchUp(expected, row.seq - 1, frames);
+      if (row.seq > expected && mayCatchUp && !this.#catchUp(expected, row.seq - 1, frames)) {
+        // The earlier rows come from the store first: this row and those after it wait for them.
+        this.#publish(frames);
+        this.#waiting = rows.slice(index);
+        void this.#catchUpFromStore(expected, row.seq - 1);
+        return;
+      }
       if (row.seq < expected) continue; // already seen (a tap registered twice, or a catch-up overlap)
       frames.push(...this.#sequencer.push(row));
     }
+    this.#publish(frames);
+  }
+
+  #publish(frames: StreamFrame[]): void {
     if (frames.length === 0) return;
     this.#remember(frames);
     if (frames.some((frame) => frame.kind === "run-finished")) this.#ended = true;
     // A renderer's trouble must never reach the runner (this runs inside its transcript flush).
     for (const listener of this.#listeners) this.#safely(() => listener(frames));
+    // Listeners wait only while the run's ids are unknown (see onRun).
     const run = this.run;
-    if (!hadRun && run) {
+    if (run && this.#runListeners.size > 0) {
       for (const listener of this.#runListeners) this.#safely(() => listener(run));
       this.#runListeners.clear();
     }
-  };
+  }
 
   /**
    * Starts the stream over (a replay seeking backwards): every frame and the run's state are
@@ -112,6 +143,8 @@ export class WireHub {
    */
   rewind(): void {
     this.#sequencer = createFrameSequencer();
+    this.#generation += 1;
+    this.#waiting = undefined;
     this.#window = [];
     this.#ended = false;
     for (const listener of this.#rewindListeners) this.#safely(listener);
@@ -179,16 +212,17 @@ export class WireHub {
   }
 
   /**
-   * Stream frames `since + 1 .. upTo` re-created from the transcript on disk by running it through
-   * the sequencer from the first row (seqs are a pure function of the transcript). Streams.
+   * Stream frames `since + 1 .. upTo` re-created from the transcript (its file, else the store's
+   * rows) by running it through the sequencer from the first row (seqs are a pure function of the
+   * transcript). Streams.
    */
-  async *replayFromDisk(since: number, upTo: number): AsyncGenerator<StreamFrame> {
-    const path = this.#transcriptPath;
-    if (!path || !existsSync(path) || upTo <= since) return;
+  async *replayEarlier(since: number, upTo: number): AsyncGenerator<StreamFrame> {
+    const rows = this.#earlierRows();
+    if (!rows || upTo <= since) return;
     let state: SequencerState = initialSequencerState;
-    for await (const row of readTranscript(path)) {
+    for await (const row of rows) {
       if (row.seq !== state.rowSeq + 1) {
-        this.#log.warn("wire: transcript on disk has a gap; stopping the replay", { expected: state.rowSeq + 1, got: row.seq });
+        this.#log.warn("wire: the stored transcript has a gap; stopping the replay", { expected: state.rowSeq + 1, got: row.seq });
         return;
       }
       const step = framesFromRow(row, state);
@@ -199,6 +233,13 @@ export class WireHub {
       }
       if (state.seq >= upTo) return;
     }
+  }
+
+  /** The transcript's rows from the first: its file when there is one, else the store's. */
+  #earlierRows(): AsyncIterable<TranscriptRow> | undefined {
+    const path = this.#transcriptPath;
+    if (path && existsSync(path)) return readTranscript(path);
+    return this.#rows?.();
   }
 
   #safely(call: () => void): void {
@@ -216,15 +257,41 @@ export class WireHub {
     if (excess > this.#windowSize >> 3) this.#window = this.#window.slice(excess);
   }
 
-  /** Rows an earlier process wrote (a resumed session): number their frames first, from disk. */
-  #catchUp(from: number, to: number, frames: StreamFrame[]): void {
+  /**
+   * Rows an earlier process wrote (a resumed session): numbers their frames first, from the
+   * transcript file. False when they are to be read from the store instead (that takes a while).
+   */
+  #catchUp(from: number, to: number, frames: StreamFrame[]): boolean {
     const path = this.#transcriptPath;
-    if (!path || !existsSync(path)) {
-      this.#log.warn("wire: rows missing before this one and no transcript to read them from", { from, to });
-      return;
+    if (path && existsSync(path)) {
+      readRowsSync(path, from, to, (row) => {
+        if (row.seq === this.#sequencer.state.rowSeq + 1) frames.push(...this.#sequencer.push(row));
+      });
+      return true;
     }
-    readRowsSync(path, from, to, (row) => {
-      if (row.seq === this.#sequencer.state.rowSeq + 1) frames.push(...this.#sequencer.push(row));
-    });
+    if (this.#rows) return false;
+    this.#log.warn("wire: rows missing before this one and no transcript to read them from", { from, to });
+    return true;
+  }
+
+  /** `#catchUp` from the store: numbers the earlier rows' frames, then the rows that waited for them. */
+  async #catchUpFromStore(from: number, to: number): Promise<void> {
+    const generation = this.#generation;
+    const frames: StreamFrame[] = [];
+    try {
+      for await (const row of this.#rows!()) {
+        if (generation !== this.#generation || row.seq > to) break;
+        if (row.seq >= from && row.seq === this.#sequencer.state.rowSeq + 1) frames.push(...this.#sequencer.push(row));
+      }
+    } catch (error) {
+      this.#log.warn("wire: reading the session's earlier rows from its store failed", { from, to, error: (error as Error).message });
+    }
+    if (generation !== this.#generation) return;
+    if (this.#sequencer.state.rowSeq < to) this.#log.warn("wire: the store holds fewer rows before this one than expected", { from, to });
+    const waiting = this.#waiting ?? [];
+    this.#waiting = undefined;
+    this.#publish(frames);
+    // Read once: what is still missing stays missing (as with no transcript at all).
+    this.#ingest(waiting, false);
   }
 }

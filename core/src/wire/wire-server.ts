@@ -3,7 +3,7 @@
  * protocol v1 (docs/wire.md) to any number of renderers. Frames come from a `WireHub` fed by the
  * runner's row tap; `answer` frames go to a `WireHuman`, `control` frames to the `DebugGate`,
  * `steer` frames to the host's `steer` handler; `read-blob` frames are answered from the session
- * directory.
+ * (its directory, or the store that keeps it).
  */
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -45,7 +45,7 @@ export interface WireServerOptions {
   seek?: (frame: SeekFrame) => RequestResult;
   /** Takes `steer` frames (messages for a running conversation); announces the `steer` capability. */
   steer?: (frame: SteerFrame) => RequestResult;
-  /** Answers `read-blob` frames from the session directory; announces the `blobs` capability. */
+  /** Answers `read-blob` frames from the session (its directory, or its store); announces the `blobs` capability. */
   blobs?: BlobSource;
   /** Serving a saved session: `hello.replay` is true. */
   replay?: boolean;

@@ -194,6 +194,14 @@ describe("the sidecar in this repository", () => {
     });
   });
 
+  it("gets no session directory for a session kept in a store: the TUI reads blobs over the wire", () => {
+    expect(sidecarArgs({ command: "/b/bun", bunArgs: [], entry: "/t/main.js", url: "ws://h:1", token: "secret" }, undefined).args).toEqual([
+      "/t/main.js",
+      "--url",
+      "ws://h:1",
+    ]);
+  });
+
   it("gets the core's process id, so the TUI exits when the core is gone", () => {
     const command = { command: "/b/bun", bunArgs: [], entry: "/t/main.js", url: "ws://h:1", token: "secret", parentPid: 4242 };
     expect(sidecarArgs(command, "/s").args).toEqual(["/t/main.js", "--url", "ws://h:1", "--session-dir", "/s", "--parent-pid", "4242"]);

@@ -8,6 +8,7 @@ export { backoffDelay, reconnectDelay, DEFAULT_BACKOFF, RECONNECT_WINDOW_MS, typ
 export type { ConnectionState, ConnectionStatus, SkippedInput } from "./connection-status.ts";
 export { HELLO_WAIT_MS, SILENT_INTERVALS, livenessAt, nextChangeAt, type Liveness, type LinkTimes } from "./liveness.ts";
 export { createBlobReader, isSafeRef, BLOB_BYTES_MAX, type BlobReader, type BlobResult } from "./blob-reader.ts";
+export { createWireBlobReader, type WireBlobReader, type WireBlobReaderOptions } from "./wire-blob-reader.ts";
 export { systemTimers, type Timers } from "./timers.ts";
 export { PARENT_CHECK_MS, processAlive, watchParent } from "./parent-watch.ts";
 export { watchTerminal, type TerminalExit } from "./terminal-watch.ts";

@@ -24,6 +24,7 @@ import {
   type SeekTarget,
   type SteerFrame,
   type OutboundFrame,
+  type ReadBlobFrame,
 } from "@escapement/wire-schema";
 import { DEFAULT_BACKOFF, RECONNECT_WINDOW_MS, reconnectDelay, type Backoff } from "./backoff.ts";
 import type { ConnectionStatus, SkippedInput } from "./connection-status.ts";
@@ -66,6 +67,8 @@ export interface WsClient {
    * an error frame that refuses it.
    */
   steer(conversation: string, text: string, id?: string): boolean;
+  /** Asks for a blob (a core with the `blobs` capability); false when not connected. Its chunks come to `onFrame`. */
+  readBlob(frame: ReadBlobFrame): boolean;
   /** Closes for good; no reconnect follows. */
   close(): void;
 }
@@ -121,7 +124,7 @@ export const connectWs = (options: WsClientOptions): WsClient => {
     cancelCheck = undefined;
   };
 
-  const sendFrame = (frame: AttachFrame | AnswerFrame | ControlFrame | SeekFrame | SteerFrame | { v: 1; kind: "ping" }): boolean => {
+  const sendFrame = (frame: AttachFrame | AnswerFrame | ControlFrame | SeekFrame | SteerFrame | ReadBlobFrame | { v: 1; kind: "ping" }): boolean => {
     if (!socket || socket.readyState !== WebSocket.OPEN) return false;
     socket.send(encodeFrame(frame));
     return true;
@@ -270,6 +273,7 @@ export const connectWs = (options: WsClientOptions): WsClient => {
     control: (action, n) => sendFrame({ v: PROTOCOL_MAJOR, kind: "control", action, ...(n === undefined ? {} : { n }) }),
     seek: (to) => sendFrame({ v: PROTOCOL_MAJOR, kind: "seek", to }),
     steer: (conversation, text, id) => sendFrame({ v: PROTOCOL_MAJOR, kind: "steer", ...(id === undefined ? {} : { id }), conversation, text }),
+    readBlob: (frame) => sendFrame(frame),
     close() {
       if (closedByUs) return;
       closedByUs = true;

@@ -1,7 +1,7 @@
 /**
  * A small real wire server for transport tests (Bun.serve, real sockets): it checks the token,
- * answers attach with hello, re-sends the stream frames after `since`, and records what the
- * renderer sent.
+ * answers attach with hello, re-sends the stream frames after `since`, answers `read-blob` from
+ * the blobs it is given (in chunks of `chunkBytes`), and records what the renderer sent.
  */
 import type { ServerWebSocket } from "bun";
 import {
@@ -10,6 +10,7 @@ import {
   encodeFrame,
   errorFrame,
   helloFrame,
+  PROTOCOL_MAJOR,
   type InboundFrame,
   type OutboundFrame,
   type StreamFrame,
@@ -34,6 +35,9 @@ export const startWireServer = (options: {
   token: string;
   heartbeatMs?: number;
   ids?: { sessionId: string; runId: string; chartId: string };
+  /** Blobs by ref, served to `read-blob` (with the `blobs` capability); without it, reads are refused. */
+  blobs?: Record<string, Uint8Array>;
+  chunkBytes?: number;
 }): TestWireServer => {
   const ids = options.ids ?? { sessionId: "s-1", runId: "run-1", chartId: "demo" };
   const log: StreamFrame[] = [];
@@ -41,6 +45,27 @@ export const startWireServer = (options: {
   const attaches: Extract<InboundFrame, { kind: "attach" }>[] = [];
   const attached = new Set<ServerWebSocket<unknown>>();
   const lastSeq = () => log.at(-1)?.seq ?? 0;
+
+  const answerRead = (ws: ServerWebSocket<unknown>, frame: Extract<InboundFrame, { kind: "read-blob" }>) => {
+    const blob = options.blobs?.[frame.ref];
+    if (!blob) {
+      const error = options.blobs
+        ? ({ code: "unknown-blob", path: "/ref", message: `/ref: ${JSON.stringify(frame.ref)} is not a blob of this session (no such file)` } as const)
+        : ({ code: "not-supported", path: "/kind", message: "/kind: this core does not serve blobs (no blobs capability)" } as const);
+      ws.send(encodeFrame(errorFrame(lastSeq(), { ...error, fatal: false, inReplyTo: frame.id })));
+      return;
+    }
+    const end = Math.min(blob.length, (frame.offset ?? 0) + (frame.length ?? blob.length));
+    const step = options.chunkBytes ?? 256 * 1024;
+    for (let at = frame.offset ?? 0; ; at += step) {
+      const data = Buffer.from(blob.subarray(at, Math.min(end, at + step))).toString("base64");
+      const last = at + step >= end;
+      ws.send(
+        JSON.stringify({ v: PROTOCOL_MAJOR, kind: "blob", seq: lastSeq(), inReplyTo: frame.id, ref: frame.ref, offset: at, total: blob.length, data, last }),
+      );
+      if (last) return;
+    }
+  };
 
   const server = Bun.serve({
     port: 0,
@@ -58,6 +83,7 @@ export const startWireServer = (options: {
         }
         const frame = result.frame;
         received.push(frame);
+        if (frame.kind === "read-blob") return answerRead(ws, frame);
         if (frame.kind !== "attach") return;
         attaches.push(frame);
         if (frame.token !== options.token) {
@@ -66,7 +92,8 @@ export const startWireServer = (options: {
           return;
         }
         const since = frame.since ?? 0;
-        ws.send(encodeFrame(helloFrame({ ...ids, replay: false, heartbeatMs: options.heartbeatMs ?? 0 }, since)));
+        const capabilities = options.blobs ? ["answer", "control", "blobs"] : undefined;
+        ws.send(encodeFrame(helloFrame({ ...ids, replay: false, heartbeatMs: options.heartbeatMs ?? 0, ...(capabilities ? { capabilities } : {}) }, since)));
         for (const f of log) if (f.seq > since) ws.send(encodeFrame(f));
         attached.add(ws);
       },

@@ -1,13 +1,9 @@
 /**
  * A session followed from its store into a wire hub, as its rows land: the hub makes the same
  * frames a live run's wire server sends (the same sequencer), so any renderer shows the session as
- * if attached to the run itself. The rows are also written to a local copy of the transcript, in a
- * temporary directory removed at the end: the hub re-creates older frames from it for a renderer
- * that resumes from far back, as a live run's hub does from its session directory.
+ * if attached to the run itself. For a renderer that resumes from far back, the hub re-creates
+ * older frames from the store's rows, as a live run's hub does from its session directory.
  */
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Prompt } from "@escapement/wire-schema";
 import type { SessionStatus } from "../../runtime/session-dir.js";
 import type { TranscriptRow } from "../../runtime/transcript-row.js";
@@ -27,12 +23,10 @@ export interface FollowSessionOptions {
 
 export interface FollowedSession {
   readonly hub: WireHub;
-  /** The local copy's directory (its transcript.jsonl). */
-  readonly dir: string;
   readonly view: AttachedView;
   /** Settles with the session's final status once its run ended and every row is in the hub; undefined once stopped first. `view.ended()` says whether it has. */
   readonly ended: Promise<SessionStatus | undefined>;
-  /** Stops following (the run goes on) and removes the local copy. */
+  /** Stops following (the run goes on). */
   stop(): Promise<void>;
 }
 
@@ -52,10 +46,7 @@ function trackPrompts(prompts: Map<string, Prompt>, row: TranscriptRow): void {
 }
 
 export function followSession(store: SessionStore, key: string, options: FollowSessionOptions = {}): FollowedSession {
-  const dir = mkdtempSync(join(tmpdir(), "escapement-attach-"));
-  const transcript = join(dir, "transcript.jsonl");
-  writeFileSync(transcript, "");
-  const hub = new WireHub({ transcriptPath: transcript });
+  const hub = new WireHub({ rows: () => store.rows(key) });
   const prompts = new Map<string, Prompt>();
   let final: SessionStatus | undefined;
   const stopping = new AbortController();
@@ -63,15 +54,13 @@ export function followSession(store: SessionStore, key: string, options: FollowS
     signal: stopping.signal,
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
     ...(options.onError ? { onError: options.onError } : {}),
-    onRows: (rows, lines) => {
-      // On disk before the hub has them: a frame the hub resends from disk is always there.
-      appendFileSync(transcript, lines);
+    // In the store before the hub has them: a frame the hub re-creates from the store is always there.
+    onRows: (rows) => {
       for (const row of rows) trackPrompts(prompts, row);
       hub.ingest(rows);
       options.onRows?.(rows);
     },
     onReset: () => {
-      writeFileSync(transcript, "");
       prompts.clear();
       hub.rewind();
       options.onReset?.();
@@ -84,7 +73,6 @@ export function followSession(store: SessionStore, key: string, options: FollowS
   );
   return {
     hub,
-    dir,
     view: {
       prompts: () => prompts,
       debug: () => hub.state.debug,
@@ -94,7 +82,6 @@ export function followSession(store: SessionStore, key: string, options: FollowS
     stop: async () => {
       stopping.abort();
       await ended.catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

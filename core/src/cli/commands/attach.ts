@@ -11,6 +11,8 @@
  *   session's inbox, which the run reads on its worker (attach-inbox.ts). A store without an inbox
  *   shows the session only.
  * - A session whose run already ended is shown whole, and attach says so.
+ * - Renderers read full requests, responses and artifacts (`read-blob`) from the store; the
+ *   terminal UI does so over the wire too.
  */
 import { CLOSE_CODES } from "@escapement/wire-schema";
 import { randomIds, type IdSource } from "../../runtime/ids.js";
@@ -21,6 +23,7 @@ import { UsageError } from "../../runtime/usage-error.js";
 import { runQueuedFor } from "../../pool/index.js";
 import { openStore, parseStoreSpec, sessionEnded, type SessionStore } from "../../store/index.js";
 import { WireServer } from "../../wire/wire-server.js";
+import { storeBlobs } from "../../wire/blob-serve.js";
 import type { CliIo } from "../cli-io.js";
 import { exitCodes } from "../exit-codes.js";
 import { DEFAULT_LISTEN, type ListenAddress } from "../listen-address.js";
@@ -154,7 +157,7 @@ export async function attachCommand(session: string, flags: AttachFlags, io: Cli
     });
     try {
       if (mode === "headless") return await followHeadless(followed, sessionId, io);
-      return await serve(store, followed, sessionId, endedBefore, flags, mode, io, ids);
+      return await serve(store, key, followed, sessionId, endedBefore, flags, mode, io, ids);
     } finally {
       await followed.stop();
     }
@@ -177,6 +180,7 @@ async function followHeadless(followed: FollowedSession, sessionId: string, io: 
 /** Serves the followed session over the wire, to the terminal UI or to renderers at `--listen`. */
 async function serve(
   store: SessionStore,
+  key: string,
   followed: FollowedSession,
   sessionId: string,
   endedBefore: SessionStatus | undefined,
@@ -194,6 +198,8 @@ async function serve(
     token,
     host: listen.host,
     port: listen.port,
+    // The disk store's key is the session's directory: read there, with its checks (symlinks).
+    blobs: store.kind === "disk" ? { sessionDir: () => key } : storeBlobs(store, () => key),
     ...(post
       ? {
           human: new InboxHuman(post, followed.view),
@@ -254,7 +260,8 @@ async function inTui(
   const command = sidecarCommand(server.url, token, io.env, io.pid ?? process.pid);
   const terminal = new TerminalGuard(io.stdout, Boolean((io.stdin as { isTTY?: boolean }).isTTY));
   terminal.save();
-  const sidecar = spawnSidecar(sidecarArgs(command, followed.dir), { cwd: io.cwd, env: io.env });
+  // No session directory: the UI reads blobs over the wire, from the store.
+  const sidecar = spawnSidecar(sidecarArgs(command, undefined), { cwd: io.cwd, env: io.env });
   const onInterrupt = () => void sidecar.stop();
   io.signal?.addEventListener("abort", onInterrupt, { once: true });
   const exit = await sidecar.exited;

@@ -52,7 +52,7 @@ export interface RunFlags {
   lingerMs?: number;
   resume?: string;
   sessionDir?: string;
-  /** `--store`: disk (default) or memory; a postgres:// URL is refused (see store-spec.ts). */
+  /** `--store`: disk (default), memory or a postgres:// URL (see store-spec.ts). */
   store?: string;
   workDir?: string;
   /** `--sandbox`: overrides the config's sandbox mode. */
@@ -133,6 +133,7 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
       ...(flags.waitForRendererMs === undefined ? {} : { waitForRendererMs: flags.waitForRendererMs }),
       ...(flags.lingerMs === undefined ? {} : { lingerMs: flags.lingerMs }),
       ...(flags.agUi ? { remoteAnswers: true } : {}),
+      ...(store ? { store } : {}),
     },
     io,
   );
@@ -237,9 +238,9 @@ export async function runCommand(chartArg: string | undefined, flags: RunFlags, 
 
 /**
  * `--store`: the store a value names, or undefined for the disk store (the default). A session of
- * another store has no directory, so what reads one is refused up front: the terminal UI and wire
- * renderers (they read the session's files) and `--session-dir`; and `--resume` from memory (a
- * memory session is gone with the process that ran it).
+ * another store has no directory: `--session-dir` is refused up front, and `--resume` from memory
+ * (a memory session is gone with the process that ran it). The terminal UI and wire renderers read
+ * such a session through its store (run-frontend.ts).
  */
 function storeFlagSpec(flags: RunFlags): StoreSpec | undefined {
   const spec = parseStoreSpec(flags.store!);
@@ -249,7 +250,6 @@ function storeFlagSpec(flags: RunFlags): StoreSpec | undefined {
     throw new UsageError(`--store memory: a memory session is gone when the process that ran it exits; nothing to resume (resume from disk or postgres://)`);
   }
   if (flags.sessionDir) throw new UsageError(`${what} writes no session directory; drop --session-dir`);
-  if (flags.frontend !== "stdin") throw new UsageError(`${what} runs headless only (--no-tui, without --listen or --web): renderers read the session's files`);
   return spec;
 }
 

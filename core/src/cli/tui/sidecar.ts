@@ -41,8 +41,12 @@ export function sidecarCommand(url: string, token: string, env: Env, parentPid?:
 /** The environment variable that carries the wire token to the TUI (a command line would show it in `ps`). */
 export const tokenEnvVar = "ESCAPEMENT_WIRE_TOKEN";
 
-/** The full command line, once the session directory is known (the TUI reads full requests, responses and artifacts from it). */
-export function sidecarArgs(sidecar: SidecarCommand, sessionDir: string): { command: string; args: string[]; env: Record<string, string> } {
+/**
+ * The full command line, once the session is known. With its directory the TUI reads full
+ * requests, responses and artifacts from it; without one (a session kept in a store) it reads them
+ * over the wire (`read-blob`).
+ */
+export function sidecarArgs(sidecar: SidecarCommand, sessionDir: string | undefined): { command: string; args: string[]; env: Record<string, string> } {
   return {
     command: sidecar.command,
     args: [
@@ -50,8 +54,7 @@ export function sidecarArgs(sidecar: SidecarCommand, sessionDir: string): { comm
       sidecar.entry,
       "--url",
       sidecar.url,
-      "--session-dir",
-      sessionDir,
+      ...(sessionDir === undefined ? [] : ["--session-dir", sessionDir]),
       ...(sidecar.parentPid === undefined ? [] : ["--parent-pid", String(sidecar.parentPid)]),
     ],
     env: { [tokenEnvVar]: sidecar.token },
