@@ -1,5 +1,5 @@
 import type { CheckpointFiles } from "../runtime/checkpoint-store.js";
-import { stateHash, type ChartState } from "../runtime/state-hash.js";
+import { ContextTrail, stateHash, type ChartState } from "../runtime/state-hash.js";
 import type { SecretScrubber } from "../runtime/secret-scrubber.js";
 import { recordedSnapshot, type RecordedState } from "./recorded-states.js";
 import {
@@ -39,6 +39,8 @@ export class StateWatch {
   /** The recording's index of the run's next event (a resumed replay starts past the events its transcript holds). */
   #next: number;
   #reported = false;
+  /** What the last state's hash can lend the next one's (see `ContextTrail`). */
+  readonly #trail = new ContextTrail();
 
   constructor(scrubber: SecretScrubber, replay?: ReplayRecording, eventsBefore = 0) {
     this.#scrubber = scrubber;
@@ -49,7 +51,7 @@ export class StateWatch {
   /** The state's hash; undefined for a state with no JSON form (a BigInt, a cycle), which its checkpoint cannot hold either. */
   hashOf(state: ChartState): string | undefined {
     try {
-      return stateHash(state, this.#scrubber);
+      return stateHash(state, this.#scrubber, this.#trail);
     } catch {
       return undefined;
     }

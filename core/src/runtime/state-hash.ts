@@ -34,7 +34,7 @@ export function canonicalStateJson(state: ChartState): string {
  * run's secrets scrubbed out first (as the checkpoint that holds the same state is), so a state
  * holding a key hashes the same live and restored, and the hash is not taken of the key.
  */
-export function stateHash(state: ChartState, scrubber: SecretScrubber = SecretScrubber.none): string {
+export function stateHash(state: ChartState, scrubber: SecretScrubber = SecretScrubber.none, trail?: ContextTrail): string {
   // Without secrets the canonical text is hashed as it is walked, never built (it runs for every
   // event); with secrets it is built, scrubbed, then hashed. Both give the hash of the same text.
   if (scrubber.active || walking) return hashText(scrubber.scrubJsonText(canonicalStateJson(state)));
@@ -46,10 +46,14 @@ export function stateHash(state: ChartState, scrubber: SecretScrubber = SecretSc
       // Every state with a context starts `{"context":`: the lanes after it are worked out once.
       lanes[0] = CONTEXT_LANE_A;
       lanes[1] = CONTEXT_LANE_B;
-      feedValue(context);
+      if (trail && context !== null && typeof context === "object" && !Array.isArray(context) && !isActorRef(context))
+        feedContext(context as Record<string, unknown>, trail);
+      else feedValue(context);
       if (value !== NO_JSON) {
         feedText(',"value":');
-        feedValue(value);
+        // A state value is mostly a string (a chart with one level of states): fed without a call.
+        if (typeof value === "string") feedString(value);
+        else feedValue(value);
       }
     } else {
       lanes[0] = SEED_A;
@@ -230,9 +234,15 @@ function feedValue(value: unknown): void {
     feedCode(OPEN_BRACKET);
     for (let index = 0; index < object.length; index++) {
       if (index > 0) feedCode(COMMA);
-      const item = jsonForm(object[index], index);
-      if (item === NO_JSON) feedText("null");
-      else feedValue(item);
+      const member: unknown = object[index];
+      // As an object's members (below): a string or a number without a call of feedValue.
+      if (typeof member === "string") feedString(member);
+      else if (typeof member === "number") feedNumber(member);
+      else {
+        const item = jsonForm(member, index);
+        if (item === NO_JSON) feedText("null");
+        else feedValue(item);
+      }
     }
     return feedCode(CLOSE_BRACKET);
   }
@@ -242,7 +252,18 @@ function feedValue(value: unknown): void {
   let lead = OPEN_BRACE;
   for (let index = 0; index < keys.length; index++) {
     const name = keys[index]!;
-    const item = jsonForm(record[name], name);
+    const member = record[name];
+    const type = typeof member;
+    if (type === "undefined" || type === "function" || type === "symbol") continue;
+    // A string, number or boolean member is fed here, not by a call of feedValue: feedValue calls
+    // itself, so V8 does not inline it, and a call per member was a good part of the walk.
+    if (type === "string" || type === "number" || type === "boolean") {
+      feedKey(lead, name);
+      lead = COMMA;
+      feedPlain(member);
+      continue;
+    }
+    const item = jsonForm(member, name);
     if (item === NO_JSON) continue;
     feedKey(lead, name);
     lead = COMMA;
@@ -250,6 +271,100 @@ function feedValue(value: unknown): void {
   }
   if (lead === OPEN_BRACE) feedCode(OPEN_BRACE);
   feedCode(CLOSE_BRACE);
+}
+
+/**
+ * A context object's text: as `feedValue` writes an object, with the lanes after its first members
+ * taken from the last state's when they are the same. From event to event a context mostly keeps
+ * its leading members (a chart's settings, a counter that did not move): the lanes after each
+ * leading string, number or boolean member are kept, and a context whose first members have the
+ * same keys and the same values (compared by value, `===`, never by object identity: the same
+ * members are the same text whatever a chart did to its objects) starts hashing after them.
+ */
+function feedContext(record: Record<string, unknown>, trail: ContextTrail): void {
+  const { names: trailNames, values: trailValues, a: trailA, b: trailB } = trail;
+  const keys = sortedKeys(record);
+  const known = trail.count;
+  // Members fed; while `matching`, every one of them is the trail's (its lanes not yet taken).
+  let count = 0;
+  let matching = true;
+  // Members are kept while every member before them was a string, number or boolean.
+  let keeping = true;
+  for (let index = 0; index < keys.length; index++) {
+    const name = keys[index]!;
+    const member = record[name];
+    const type = typeof member;
+    if (type === "undefined" || type === "function" || type === "symbol") continue;
+    const plain = type === "string" || type === "number" || type === "boolean";
+    if (matching) {
+      if (plain && count < known && trailNames[count] === name && trailValues[count] === member) {
+        count++;
+        continue;
+      }
+      // The first member that differs: the lanes are the trail's after the one before it, and the trail ends there.
+      matching = false;
+      trail.count = count;
+      if (count > 0) {
+        lanes[0] = trailA[count - 1]!;
+        lanes[1] = trailB[count - 1]!;
+      }
+    }
+    if (plain) {
+      feedKey(count === 0 ? OPEN_BRACE : COMMA, name);
+      feedPlain(member);
+      if (keeping && count < CONTEXT_TRAIL) {
+        trailNames[count] = name;
+        trailValues[count] = member;
+        trailA[count] = lanes[0]!;
+        trailB[count] = lanes[1]!;
+        trail.count = count + 1;
+      }
+      count++;
+      continue;
+    }
+    const item = jsonForm(member, name);
+    if (item === NO_JSON) continue;
+    keeping = false;
+    feedKey(count === 0 ? OPEN_BRACE : COMMA, name);
+    count++;
+    feedValue(item);
+  }
+  if (matching && count > 0) {
+    lanes[0] = trailA[count - 1]!;
+    lanes[1] = trailB[count - 1]!;
+  }
+  if (count === 0) feedCode(OPEN_BRACE);
+  feedCode(CLOSE_BRACE);
+}
+
+/** A string, number or boolean, which has no `toJSON` that counts. Not recursive, so V8 inlines it (it cannot inline feedValue, which calls itself). */
+function feedPlain(value: unknown): void {
+  switch (typeof value) {
+    case "number":
+      return feedNumber(value);
+    case "string":
+      return feedString(value);
+    default:
+      return feedText(value ? "true" : "false");
+  }
+}
+
+/**
+ * The last context's leading string, number and boolean members (see `feedContext`): key, value
+ * and the lanes after each. One per run (its `StateWatch`), as a run's states follow one another;
+ * bounded, as its values are kept until the next context.
+ *
+ * @internal
+ */
+const CONTEXT_TRAIL = 64;
+
+export class ContextTrail {
+  readonly names: string[] = [];
+  readonly values: unknown[] = [];
+  readonly a = new Int32Array(CONTEXT_TRAIL);
+  readonly b = new Int32Array(CONTEXT_TRAIL);
+  /** How many members the trail holds. */
+  count = 0;
 }
 
 /** `lead` (`{` or `,`), then a member's key as JSON.stringify writes it (what `keyText` holds), then `:`, in one pass. */

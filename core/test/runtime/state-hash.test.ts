@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createActor, fromCallback, setup } from "xstate";
-import { canonicalStateJson, hashText, plainState, stateHash } from "../../src/runtime/state-hash.js";
+import { canonicalStateJson, ContextTrail, hashText, plainState, stateHash } from "../../src/runtime/state-hash.js";
 import { prng } from "../support/prng.js";
 import { SecretScrubber } from "../../src/runtime/index.js";
 
@@ -101,5 +101,59 @@ describe("state hash", () => {
     expect(stateHash({ value: undefined, context: undefined })).toBe(hashText("{}"));
     expect(stateHash({ value: "a", context: () => 1 })).toBe(hashText('{"value":"a"}'));
     expect(() => stateHash({ value: "a", context: { big: 1n } })).toThrow(TypeError);
+  });
+
+  it("hashes each state of a run as its own text, whatever the state before it had in common with it", () => {
+    // Consecutive states share most of their context; each must hash as its own canonical text
+    // still, whether a member kept its value, changed it, changed its kind, or came or went.
+    // One run's trail, as its StateWatch holds it.
+    const trail = new ContextTrail();
+    const hashesAsItsText = (state: { value: unknown; context: unknown }) =>
+      expect(stateHash(state, SecretScrubber.none, trail), canonicalStateJson(state)).toBe(hashText(canonicalStateJson(state)));
+    // A member before an unchanged one changes, then comes back: the state after it is the first's but for `a`.
+    for (const context of [{ a: 1, b: 2, c: 3 }, { a: 9, b: { o: 1 }, c: 3 }, { a: 9, b: 2, c: 3 }, { a: 9, c: 3 }, { a: 9, b: 2 }, {}, { a: 9, b: 2, c: 3 }]) {
+      hashesAsItsText({ value: "s", context });
+    }
+    const rand = prng(71);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
+    const members = ["a", "b", "max", "n", "note", "z", "é"];
+    const kinds = [
+      0,
+      1,
+      2,
+      -0,
+      99999,
+      1.5,
+      Number.NaN,
+      "",
+      "1",
+      "ping",
+      'q"uote',
+      "\ud800",
+      true,
+      false,
+      undefined,
+      null,
+      () => 1,
+      [1, "x"],
+      { y: 2 },
+      new Date(0),
+    ];
+    let context: Record<string, unknown> = { max: 10, n: 0 };
+    const other = { value: "other", context: { a: 1, max: 10, n: 99 } };
+    for (let step = 0; step < 4000; step++) {
+      const roll = rand();
+      if (roll < 0.5) context = { ...context, n: (context.n as number) + 1 };
+      else if (roll < 0.8) context = { ...context, [pick(members)]: pick(kinds) };
+      else if (roll < 0.9) {
+        const { [pick(members)]: _gone, ...rest } = context;
+        context = rest;
+      } else context = Object.fromEntries(Object.entries(context).reverse());
+      hashesAsItsText({ value: pick(["ping", "pong", { work: "drafting" }]), context });
+      // Another state in between, now and then: the trail must not lend it what it does not share.
+      if (step % 7 === 0) hashesAsItsText(other);
+      // A state with no JSON form in between leaves the next one's hash as it was.
+      if (step % 11 === 0) expect(() => stateHash({ value: "x", context: { ...context, zz: 1n } }, SecretScrubber.none, trail)).toThrow(TypeError);
+    }
   });
 });
