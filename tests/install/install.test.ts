@@ -104,6 +104,19 @@ describe("npx escapement", () => {
     expect(ran.code, ran.stderr).toBe(0);
   });
 
+  it("submit and worker without pg-boss (an optional peer): one line naming the fix, exit 2, before connecting", async () => {
+    // Port 9 (discard) on loopback: nothing answers there, so a connection attempt would be a different message.
+    for (const args of [
+      ["worker", "--store", "postgres://nobody@127.0.0.1:9/none"],
+      ["submit", "chart.ts", "--store", "postgres://nobody@127.0.0.1:9/none"],
+    ]) {
+      const ran = await runIn(project.dir, "npx", ["escapement", ...args]);
+      expect(ran.code, ran.stderr).toBe(2);
+      expect(ran.stderr.trim().split("\n")).toHaveLength(1);
+      expect(ran.stderr).toMatch(/needs the package pg-boss, which is not installed .*: npm install pg-boss/);
+    }
+  });
+
   const types = ["module", "commonjs", undefined] as const;
   const charts = [
     { ext: "ts", from: "chart.ts" },

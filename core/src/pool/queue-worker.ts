@@ -28,7 +28,9 @@ import { InboxHuman } from "../human/index.js";
 import { UsageError } from "../runtime/usage-error.js";
 import { postgresStore, type SessionInbox, type SessionStore } from "../store/index.js";
 import type { Job, JobResult, PgBoss } from "pg-boss";
-import { openRunQueue, RUN_QUEUE, sendWake, submittedWorkDir, WAKE_QUEUE, type QueueOptions, type RunJobData } from "./run-queue.js";
+import { openRunQueue, RUN_QUEUE, sendWake, submittedWorkDir, WAKE_QUEUE, type RunJobData } from "./run-queue.js";
+import type { QueueOptions } from "./queue-options.js";
+import { loadPgBoss } from "./load-pg-boss.js";
 import { chooseWorkDir, makeWorkDir } from "./work-dir.js";
 import { setAsideUnstarted } from "./unstarted-session.js";
 
@@ -94,6 +96,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   if (unmade) throw new UsageError(`work root ${workRoot}: ${unmade}`);
   const allowed = options.charts?.map((chart) => resolveChartPath(chart, cwd));
   const log = options.log ?? (() => {});
+  // Said before anything connects: a worker without pg-boss cannot take a job.
+  await loadPgBoss();
   const store = await postgresStore({ url: options.store });
   let boss;
   try {

@@ -5,13 +5,17 @@
  * one (no `pgboss` schema) is not given one here.
  */
 import type { PgBoss } from "pg-boss";
+import { loadPgBoss } from "./load-pg-boss.js";
 import { RUN_QUEUE, type RunJobData } from "./run-queue.js";
 
 /** Jobs in these states have not ended: the session will be written. */
 const PENDING = new Set(["created", "retry", "active"]);
 
 export async function runQueuedFor(url: string, sessionId: string): Promise<boolean> {
-  const { PgBoss } = await import("pg-boss");
+  // Without pg-boss installed this installation queued nothing.
+  const loaded = await loadPgBoss().catch(() => undefined);
+  if (!loaded) return false;
+  const { PgBoss } = loaded;
   const boss: PgBoss = new PgBoss({
     connectionString: url,
     application_name: "escapement-queue",

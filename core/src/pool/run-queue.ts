@@ -4,6 +4,8 @@
  * loaded only by what uses the queue, so a process that never submits or works pays nothing for it.
  */
 import type { PgBoss } from "pg-boss";
+import { loadPgBoss } from "./load-pg-boss.js";
+import type { QueueOptions } from "./queue-options.js";
 import { redactedUrl } from "../store/index.js";
 import { SessionError } from "../runtime/session-error.js";
 
@@ -37,18 +39,6 @@ export interface RunJobData {
 /** Default seconds between a worker's heartbeats before its jobs are taken as lost. */
 export const DEFAULT_HEARTBEAT_SECONDS = 30;
 
-export interface QueueOptions {
-  /**
-   * Seconds a running job may go without its worker's heartbeat before it is failed and retried
-   * (pg-boss' `heartbeatSeconds`; at least 10). The worker beats every half of it.
-   */
-  heartbeatSeconds?: number;
-  /** How often this process checks for jobs whose heartbeat stopped (seconds; default half the heartbeat). */
-  monitorSeconds?: number;
-  /** Whether this process runs pg-boss' maintenance (workers do; a submitting process need not). */
-  supervise?: boolean;
-}
-
 /**
  * Retries of a job after its first attempt: each is a worker that died or stopped mid-run, or could
  * not load the chart, not the run failing (a run that ends, even in error, completes its job).
@@ -67,7 +57,7 @@ export function heartbeatOf(options: QueueOptions): number {
 /** Connects pg-boss to the database at `url`, makes the run queue when missing; a clear `SessionError` when it cannot. */
 export async function openRunQueue(url: string, options: QueueOptions = {}): Promise<PgBoss> {
   const heartbeatSeconds = heartbeatOf(options);
-  const { PgBoss } = await import("pg-boss");
+  const { PgBoss } = await loadPgBoss();
   const monitor = options.monitorSeconds ?? Math.max(1, Math.floor(heartbeatSeconds / 2));
   const boss = new PgBoss({
     connectionString: url,

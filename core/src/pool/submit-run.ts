@@ -8,7 +8,8 @@ import { isAbsolute, resolve } from "node:path";
 import { resolveChartPath } from "../loader/index.js";
 import { randomIds, type IdSource } from "../runtime/ids.js";
 import { UsageError } from "../runtime/usage-error.js";
-import { heartbeatOf, openRunQueue, RUN_QUEUE, type QueueOptions, type RunJobData } from "./run-queue.js";
+import { heartbeatOf, openRunQueue, RUN_QUEUE, type RunJobData } from "./run-queue.js";
+import type { QueueOptions } from "./queue-options.js";
 
 export interface SubmitRunOptions extends Pick<QueueOptions, "heartbeatSeconds"> {
   /** The Postgres store's URL (`postgres://…`): the workers take the run from its job queue. */
