@@ -12,16 +12,11 @@ import type { TranscriptRow } from "../../src/runtime/transcript-row.js";
 import { postgresStore, type SessionStore } from "../../src/store/index.js";
 import { killAtMarker, repo, resultOf, runCli, scratch, startCli } from "../examples/harness.js";
 import { postgresAvailable, startCluster, type Cluster } from "../store/postgres-cluster.js";
+import { collect, until } from "../support/waiting.js";
 
 const work = scratch("fleet-postgres");
 const squad = "core/test/fleet/fixtures/squad";
 const crew = ["crew-1", "crew-2", "crew-3", "crew-4"];
-
-const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-};
 
 const turnsOf = (rows: readonly TranscriptRow[], event: string) =>
   rows.filter((row) => row.event === event).map((row) => `${(row.data as { invokeId: string }).invokeId}#${(row.data as { turn: number }).turn}`);
@@ -30,14 +25,6 @@ function expectGapFree(rows: readonly TranscriptRow[]): void {
   expect(rows.map((row) => row.seq)).toEqual(rows.map((_, index) => index + 1));
   expect(rows.at(-1)).toMatchObject({ event: "runner/done", data: { status: "done" } });
 }
-
-const until = async (check: () => Promise<boolean>, what: string, deadlineMs: number): Promise<void> => {
-  const end = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-};
 
 describe.skipIf(!postgresAvailable())("fleets on the Postgres store", () => {
   let cluster: Cluster;
@@ -129,7 +116,11 @@ describe.skipIf(!postgresAvailable())("fleets on the Postgres store", () => {
     const id = submitted.stdout.trim();
     const worker = startCli(["worker", "--store", cluster.url], { cwd: repo });
     try {
-      await until(async () => (await store.manifest(id).catch(() => undefined))?.status === "done", `session ${id} done\n${worker.err()}`, 90_000);
+      await until(
+        async () => (await store.manifest(id).catch(() => undefined))?.status === "done",
+        () => `session ${id} done\n${worker.err()}`,
+        90_000,
+      );
     } finally {
       worker.child.kill("SIGTERM");
       await worker.exited;

@@ -21,6 +21,7 @@ import { cli, runCli, scratch } from "../examples/harness.js";
 import { repo } from "../lib/helpers.js";
 import { postgresAvailable, startCluster, type Cluster } from "../store/postgres-cluster.js";
 import { unparkedShape } from "./parked-transcript.js";
+import { until } from "../support/waiting.js";
 
 const work = scratch("queue-parking");
 const ask = join(repo, "examples/ask");
@@ -41,14 +42,6 @@ const startWorker = (url: string): Proc => {
   child.stderr!.on("data", (chunk) => (err += chunk));
   const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
   return { child, err: () => err, exited };
-};
-
-const until = async (check: () => boolean | Promise<boolean>, what: () => string, deadlineMs: number): Promise<void> => {
-  const end = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((done) => setTimeout(done, 50));
-  }
 };
 
 const rowsOf = async (store: SessionStore, id: string): Promise<TranscriptRow[]> => {

@@ -6,7 +6,6 @@
  * over the root. A work directory that is not absolute, or cannot be made, fails its job for good
  * with that reason in one line, and no session is written.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +15,8 @@ import { postgresStore, type SessionStore } from "../../src/store/index.js";
 import { cli, runCli, scratch } from "../examples/harness.js";
 import { repo } from "../lib/helpers.js";
 import { postgresAvailable, startCluster, type Cluster } from "../store/postgres-cluster.js";
+import { startNode, type NodeProcess } from "../support/node-process.js";
+import { collect, until } from "../support/waiting.js";
 
 const work = scratch("queue-work-dirs");
 const iterate = join(repo, "examples/iterate");
@@ -58,37 +59,7 @@ process.once("SIGTERM", () => void worker.stop().then(() => process.exit(0)));
 console.log("ready");
 `;
 
-interface Proc {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exited: Promise<number | null>;
-}
-
-const start = (args: string[]): Proc => {
-  const child = spawn(process.execPath, args, { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (chunk) => (out += chunk));
-  child.stderr!.on("data", (chunk) => (err += chunk));
-  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-  return { child, out: () => out, err: () => err, exited };
-};
-
-/** Resolves once `check` holds, checking every 100 ms; rejects with `what` after the deadline. */
-const until = async (check: () => boolean | Promise<boolean>, what: () => string, deadlineMs: number): Promise<void> => {
-  const end = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-};
-
-const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-};
+const start = (args: string[]): NodeProcess => startNode(args, work);
 
 const submit = async (args: string[] = []): Promise<string> => {
   const submitted = await runCli(["submit", iterate, "--store", cluster.url, ...args], { cwd: work, deadlineMs: 30_000 });
@@ -108,7 +79,7 @@ const fileTools = (rows: readonly TranscriptRow[]) =>
 let cluster: Cluster;
 
 describe.skipIf(!postgresAvailable())("the directory a worker's run works in", () => {
-  const procs: Proc[] = [];
+  const procs: NodeProcess[] = [];
   beforeAll(() => {
     cluster = startCluster();
   });

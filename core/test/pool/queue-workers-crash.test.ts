@@ -24,6 +24,7 @@ import { cli, resultOf, runCli, scratch } from "../examples/harness.js";
 import { repo } from "../lib/helpers.js";
 import { prng } from "../support/prng.js";
 import { postgresAvailable, startCluster, type Cluster } from "../store/postgres-cluster.js";
+import { collect, until } from "../support/waiting.js";
 
 /**
  * The examples that run headless on their bundled recordings. The workers run from the repository's
@@ -80,21 +81,6 @@ const holding = (log: string): string[] => {
 };
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-/** Resolves once `check` holds, checking every 200 ms; rejects with `what` after the deadline. */
-const until = async (check: () => boolean | Promise<boolean>, what: () => string, deadlineMs: number): Promise<void> => {
-  const end = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
-    await sleep(200);
-  }
-};
-
-const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-};
 
 const data = (row: TranscriptRow) => row.data as Record<string, any>;
 const turnOf = (row: TranscriptRow) => `${data(row)["invokeId"]}@${data(row)["stateId"]}#${data(row)["turn"]}`;

@@ -7,7 +7,6 @@
  * gap-free, and no model call is paid twice: each session asked the bundled cassette for its two
  * answers once each.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +15,8 @@ import { postgresStore } from "../../src/store/index.js";
 import { cli, runCli, scratch } from "../examples/harness.js";
 import { repo } from "../lib/helpers.js";
 import { postgresAvailable, startCluster, type Cluster } from "../store/postgres-cluster.js";
+import { startNode, type NodeProcess } from "../support/node-process.js";
+import { collect, until } from "../support/waiting.js";
 
 const work = scratch("queue-workers");
 const RUNS = 4;
@@ -53,43 +54,13 @@ process.once("SIGTERM", () => void worker.stop().then(() => process.exit(0)));
 console.log("ready");
 `;
 
-interface Proc {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exited: Promise<number | null>;
-}
-
-const start = (args: string[]): Proc => {
-  const child = spawn(process.execPath, args, { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (chunk) => (out += chunk));
-  child.stderr!.on("data", (chunk) => (err += chunk));
-  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-  return { child, out: () => out, err: () => err, exited };
-};
-
-/** Resolves once `check` holds, checking every 100 ms; rejects with `what` after the deadline. */
-const until = async (check: () => boolean | Promise<boolean>, what: () => string, deadlineMs: number): Promise<void> => {
-  const end = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-};
-
-const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-};
+const start = (args: string[]): NodeProcess => startNode(args, work);
 
 const count = (rows: readonly TranscriptRow[], event: string): number => rows.filter((row) => row.event === event).length;
 
 describe.skipIf(!postgresAvailable())("workers taking runs from a Postgres job queue", () => {
   let cluster: Cluster;
-  const procs: Proc[] = [];
+  const procs: NodeProcess[] = [];
   beforeAll(() => {
     cluster = startCluster();
   });
