@@ -8,6 +8,9 @@
  * `runner/resumed` row, and a turn the kill cut off before its answer was kept, marked
  * `llm/turn-interrupted` and asked again.
  *
+ * The flagship example is among them: its fleets' poets and judges are child sessions in the store,
+ * resumed with their parent when a kill cuts them short.
+ *
  * The workers have a work root, so each session works in a directory of its own: iterate's runs
  * write and test files there, and each ends with the files the same run writes in one process, a
  * resumed run finding what its first worker wrote. Without it, iterate's runs would share the
@@ -32,7 +35,7 @@ import { collect, until } from "../support/waiting.js";
  * Scan's recording reads `examples/scan/sample`, so its runs are submitted with the repository as
  * their work directory (a job's own directory wins over the worker's root; scan writes nothing).
  */
-const EXAMPLES = ["artifacts", "hello", "parallel", "scan", "iterate"];
+const EXAMPLES = ["artifacts", "hello", "parallel", "scan", "iterate", "haiku-tournament"];
 /**
  * Each example's chart directory. Iterate's chart runs on a copy of its script that does not check
  * the test output (fixtures/iterate-after-kills): a kill that cuts off its shell command leaves the
@@ -45,8 +48,8 @@ const chartOf = (example: string): string =>
 const WORK_DIRS: Record<string, string> = { scan: repo };
 /** Files iterate's runs write in their work directory, as they end. */
 const ITERATE_FILES = ["fizzbuzz.mjs", "fizzbuzz.test.mjs"];
-/** Charts whose regions run at once (see `shapeOf`). */
-const CONCURRENT = new Set(["parallel"]);
+/** Charts whose regions, or the child sessions of whose fleets, run at once (see `shapeOf`). */
+const CONCURRENT = new Set(["parallel", "haiku-tournament"]);
 const RUNS = 50;
 const WORKERS = 3;
 const KILLS = 10;
