@@ -10,6 +10,7 @@ import type { ChildRunHost, RunServices } from "../engine/run-services.js";
 import { childGate } from "../debug/child-gate.js";
 import { startChart, type ChartHandle } from "../engine/runner.js";
 import { SessionError } from "../runtime/session-error.js";
+import { isPending } from "../runtime/durable.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
 import type { RequestOrigin } from "../llm/protocol.js";
 import { childHuman, childModel, nameChildren, outputOfSnapshot, type ChildFound, type ChildOutcome, type ChildPlace } from "./child-session.js";
@@ -159,8 +160,25 @@ export class FleetDriver {
       this.#change({ index: launch.index, status: "running" });
     }
     if (batch.length === 0) return;
-    if (flush) this.services.transcript.flush();
-    for (const launch of batch) void this.#start(launch);
+    if (!flush) {
+      for (const launch of batch) void this.#start(launch);
+      return;
+    }
+    // The names are checkpointed, and durable, before the first child session exists: a store over
+    // a network creates a child's session on a connection of its own, which could otherwise commit
+    // first, and a resume that found children but no names would name new ones and run them again.
+    const named = this.services.checkpointNow();
+    if (!isPending(named)) {
+      for (const launch of batch) void this.#start(launch);
+      return;
+    }
+    named.then(
+      () => {
+        for (const launch of batch) if (!this.#stopped) void this.#start(launch);
+      },
+      // The run ends with session-io through the transcript's error path; nothing starts.
+      () => {},
+    );
   }
 
   async #start(launch: Launch): Promise<void> {
