@@ -53,7 +53,8 @@ import type { ListenAddress } from "./listen-address.js";
 import { DEFAULT_LISTEN } from "./listen-address.js";
 import { progressLine } from "./progress-printer.js";
 import { sidecarArgs, sidecarCommand, spawnSidecar, TUI_TERMINAL_GONE_EXIT, type Sidecar, type SidecarExit } from "./tui/sidecar.js";
-import { TerminalGuard } from "./tui/terminal.js";
+import type { TerminalGuard } from "./tui/terminal.js";
+import { borrowTerminal, giveTerminalBack } from "./tui/terminal-ui.js";
 import { UsageError } from "../runtime/usage-error.js";
 import type { RowInput } from "../runtime/row-input.js";
 import { RunInterruption } from "../engine/run-interruption.js";
@@ -239,7 +240,7 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
   }
   const abort = new AbortController();
   const signal = io.signal ? AbortSignal.any([io.signal, abort.signal]) : abort.signal;
-  const terminal = new TerminalGuard(io.stdout, Boolean((io.stdin as { isTTY?: boolean }).isTTY));
+  let terminal: TerminalGuard | undefined;
   let sidecar: Sidecar | undefined;
   let sessionDir: string | undefined;
   /** The session's key in `store` (its id: a run's session is never a fleet child). */
@@ -268,7 +269,7 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
     }
     logFile = join(filesDir, "escapement.log");
     log.info("wire server listening; starting the terminal UI", { url: server.url, session: info.sessionDir });
-    terminal.save();
+    terminal = borrowTerminal(io);
     // A store's session has no directory to give: the terminal UI reads blobs over the wire.
     sidecar = spawnSidecar(sidecarArgs(command!, store ? undefined : info.sessionDir), { cwd: io.cwd, env: io.env });
     void sidecar.exited.then((exit) => {
@@ -308,8 +309,7 @@ async function wireFrontend(flags: FrontendFlags, io: CliIo, ids: IdSource): Pro
   const terminalGone = (exit: SidecarExit): boolean => exit.signal === "SIGHUP" || exit.code === TUI_TERMINAL_GONE_EXIT;
 
   const terminalRestore = (exit: SidecarExit) => {
-    if (exit.code === 0 && exit.signal === null) terminal.restoreLineSettings();
-    else terminal.restore();
+    if (terminal) giveTerminalBack(terminal, exit);
   };
 
   const close = async () => {

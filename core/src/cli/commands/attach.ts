@@ -29,8 +29,8 @@ import { exitCodes } from "../exit-codes.js";
 import { DEFAULT_LISTEN, type ListenAddress } from "../listen-address.js";
 import { progressLine } from "../progress-printer.js";
 import { DEFAULT_LINGER_MS, waitLimitMs } from "../renderer-wait.js";
-import { sidecarArgs, sidecarCommand, spawnSidecar } from "../tui/sidecar.js";
-import { TerminalGuard } from "../tui/terminal.js";
+import { sidecarCommand } from "../tui/sidecar.js";
+import { runTerminalUi } from "../tui/terminal-ui.js";
 import { controlPoster, InboxHuman } from "./attach-inbox.js";
 import { followSession, type FollowedSession } from "./attach-session.js";
 import { announceReplay } from "./open-wire.js";
@@ -258,16 +258,8 @@ async function inTui(
   io: CliIo,
 ): Promise<number> {
   const command = sidecarCommand(server.url, token, io.env, io.pid ?? process.pid);
-  const terminal = new TerminalGuard(io.stdout, Boolean((io.stdin as { isTTY?: boolean }).isTTY));
-  terminal.save();
   // No session directory: the UI reads blobs over the wire, from the store.
-  const sidecar = spawnSidecar(sidecarArgs(command, undefined), { cwd: io.cwd, env: io.env });
-  const onInterrupt = () => void sidecar.stop();
-  io.signal?.addEventListener("abort", onInterrupt, { once: true });
-  const exit = await sidecar.exited;
-  io.signal?.removeEventListener("abort", onInterrupt);
-  if (exit.code === 0 && exit.signal === null) terminal.restoreLineSettings();
-  else terminal.restore();
+  const exit = await runTerminalUi(command, undefined, io);
   if (exit.error) {
     io.stderr.write(`escapement: the terminal UI did not start (${exit.error}); attach headless with --no-tui, or serve it with --no-spawn\n`);
     return exitCodes.runFailed;

@@ -3,8 +3,8 @@ import type { Timing } from "../../replay/index.js";
 import { randomIds, type IdSource } from "../../runtime/ids.js";
 import type { CliIo } from "../cli-io.js";
 import type { ListenAddress } from "../listen-address.js";
-import { sidecarArgs, sidecarCommand, spawnSidecar } from "../tui/sidecar.js";
-import { TerminalGuard } from "../tui/terminal.js";
+import { sidecarCommand } from "../tui/sidecar.js";
+import { runTerminalUi } from "../tui/terminal-ui.js";
 import { exitCodes } from "../exit-codes.js";
 import { announceReplay } from "./open-wire.js";
 import { startReplayServer } from "./replay-server.js";
@@ -31,17 +31,11 @@ export async function openInTui(dir: string, timing: Timing, io: CliIo, listen?:
   }
   if (listen) announceReplay(io, server.url, token);
   const stop = new AbortController();
-  const terminal = new TerminalGuard(io.stdout, Boolean((io.stdin as { isTTY?: boolean }).isTTY));
-  terminal.save();
-  const sidecar = spawnSidecar(sidecarArgs(command, dir), { cwd: io.cwd, env: io.env });
-  // The first row waits for the UI, so a timed replay is seen from its start.
-  const playing = replay.play(server.waitForRenderer(RENDERER_WAIT_MS, stop.signal), stop.signal);
-  const onInterrupt = () => void sidecar.stop();
-  io.signal?.addEventListener("abort", onInterrupt, { once: true });
-  const exit = await sidecar.exited;
-  io.signal?.removeEventListener("abort", onInterrupt);
-  if (exit.code === 0 && exit.signal === null) terminal.restoreLineSettings();
-  else terminal.restore();
+  let playing: Promise<unknown> = Promise.resolve();
+  const exit = await runTerminalUi(command, dir, io, () => {
+    // The first row waits for the UI, so a timed replay is seen from its start.
+    playing = replay.play(server.waitForRenderer(RENDERER_WAIT_MS, stop.signal), stop.signal);
+  });
   stop.abort();
   await server.close(CLOSE_CODES.normal);
   await playing.catch(() => undefined);
