@@ -282,8 +282,10 @@ function checkRestoredState(run: Run, checkpointSeq: number, restored: AnyMachin
 }
 
 /**
- * After each flush, so a checkpoint never points at rows that are not on disk: a checkpoint, when
- * the chart changed since the last one.
+ * As each batch of rows goes to the store: a checkpoint, when the chart changed since the last one,
+ * of the state those rows lead to. Written right after the batch, never before it: a store makes a
+ * session's writes durable in the order they were made, so the checkpoint never points at rows it
+ * does not hold, and the run's end (its manifest) is never durable before its last checkpoint.
  *
  * @internal
  */

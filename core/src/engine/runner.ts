@@ -220,7 +220,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     offset: session.offset,
     streamRows: deltaRows,
     scrubber,
-    afterWrite: (seq, offset) => checkpointAfterFlush(run, seq, offset),
+    afterAppend: (seq, offset) => checkpointAfterFlush(run, seq, offset),
     // A flush the writer scheduled itself failed (disk full, no file descriptors): nothing more can be made durable.
     onError: (error) => failLater(run, "session-io", `writing the session failed: ${(error as Error).message}`),
   });

@@ -36,7 +36,15 @@ export interface TranscriptWriterOptions {
    * streaming, flushes are a good part of the work).
    */
   streamFlushMs?: number;
-  /** Runs after rows are on disk and before any tap sees them (the checkpoint hook). */
+  /**
+   * Runs as soon as the sink has taken a batch, durable or not yet: the checkpoint hook. A store
+   * makes one writer's writes durable in the order they were made, so a checkpoint written here is
+   * never durable before the rows it covers, and it holds the state those rows lead to (a sink that
+   * acknowledges later does so when the chart may have moved on), and anything written after it
+   * (the manifest saying the run ended) is never durable before it.
+   */
+  afterAppend?: (lastSeq: number, offset: number) => void;
+  /** Runs after rows are durable and before any tap sees them. */
   afterWrite?: (lastSeq: number, offset: number) => void;
   /**
    * A flush scheduled by the writer itself failed (disk full, too many open files, a failing
@@ -97,12 +105,15 @@ export class TranscriptWriter {
   readonly #maxBatchBytes: number;
   readonly #streamRows: StreamRows | undefined;
   readonly #streamFlushMs: number;
+  readonly #afterAppend: TranscriptWriterOptions["afterAppend"];
   readonly #afterWrite: TranscriptWriterOptions["afterWrite"];
   readonly #onError: TranscriptWriterOptions["onError"];
   readonly #scrubber: SecretScrubber;
   readonly #taps = new Set<RowTap>();
   #nextSeq: number;
   #offset: number;
+  /** Where the batches handed to the sink end, durable or not yet. */
+  #appendedOffset: number;
   #rows: TranscriptRow[] = [];
   /** The serialized rows of the batch, all but a trailing streamed row (it may still grow). */
   #text = "";
@@ -119,9 +130,11 @@ export class TranscriptWriter {
     this.#clock = options.clock;
     this.#nextSeq = options.nextSeq ?? 1;
     this.#offset = options.offset ?? 0;
+    this.#appendedOffset = this.#offset;
     this.#maxBatchBytes = options.maxBatchBytes ?? 256 * 1024;
     this.#streamRows = options.streamRows;
     this.#streamFlushMs = options.streamFlushMs ?? 33;
+    this.#afterAppend = options.afterAppend;
     this.#afterWrite = options.afterWrite;
     this.#onError = options.onError;
     this.#scrubber = options.scrubber ?? SecretScrubber.none;
@@ -231,6 +244,8 @@ export class TranscriptWriter {
     this.#text = "";
     const ack = this.#sink.append(text, rows);
     const bytes = Buffer.byteLength(text);
+    this.#appendedOffset += bytes;
+    this.#afterAppend?.(rows[rows.length - 1]!.seq, this.#appendedOffset);
     if (!isPending(ack) && this.#acks === undefined) {
       this.#published(rows, bytes);
       return;
