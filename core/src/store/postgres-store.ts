@@ -125,17 +125,29 @@ function storeOver(pool: Pool, where: string): SessionStore {
   const claims = sessionClaims(pool);
   const inbox = postgresInbox(pool, where);
   /** The writer of a session this process now runs: its claim goes with the run's end (a final manifest). */
-  const claimed = (writer: SessionWriter, key: string): SessionWriter => ({
-    ...writer,
-    writeManifest: (next) => {
-      const written = writer.writeManifest(next);
-      if (next.status === "running") return written;
-      return Promise.resolve(written).then(
-        () => claims.release(key),
-        (error: unknown) => claims.release(key).then(() => Promise.reject(error)),
-      );
-    },
-  });
+  const claimed = (writer: SessionWriter, key: string): SessionWriter => {
+    // The claim given up once the run's end is stored; `durable()` waits for that too, so a run
+    // that has returned holds its session no more.
+    let released: Promise<void> | undefined;
+    return {
+      ...writer,
+      writeManifest: (next) => {
+        const written = writer.writeManifest(next);
+        if (next.status === "running") return written;
+        released = Promise.resolve(written).then(
+          () => claims.release(key),
+          (error: unknown) => claims.release(key).then(() => Promise.reject(error)),
+        );
+        return released;
+      },
+      durable: () => {
+        const pending = writer.durable();
+        if (!released) return pending;
+        const release = released;
+        return Promise.resolve(pending).then(() => release);
+      },
+    };
+  };
   const missing = (key: string) => new SessionError("session-missing", `no session "${key}" in the Postgres store at ${where}`);
   const fileText = async (key: string, path: string): Promise<string | undefined> => (await fileBytes(pool, key, path))?.toString("utf8");
   const exists = async (key: string): Promise<boolean> => (await pool.query("SELECT 1 FROM escapement_sessions WHERE id = $1", [key])).rowCount === 1;
