@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { keyOf, loadCassette, type CassetteCall } from "../llm/cassette/index.js";
+import { modelLayer } from "../llm/model-layer.js";
 import type { ModelClient, ModelResponse, RequestOrigin } from "../llm/protocol.js";
 
 // A call with a purpose (a compaction's summary) is counted apart from the turn it comes before.
@@ -54,20 +55,16 @@ export async function answersNotInTranscript(
  */
 export function answerFromDisk(model: ModelClient, answered: Map<string, CassetteCall[]>, served: (origin: RequestOrigin) => void): ModelClient {
   if (answered.size === 0) return model;
-  return {
-    assertAlias: (alias) => model.assertAlias(alias),
-    ...(model.skipCompleted ? { skipCompleted: (origins: readonly RequestOrigin[]) => model.skipCompleted!(origins) } : {}),
-    async call(request, options): Promise<ModelResponse> {
-      const key = originKey(request.origin);
-      const candidates = answered.get(key);
-      const match = candidates?.findIndex((call) => call.key === keyOf(request).key) ?? -1;
-      if (candidates && match >= 0 && request.origin) {
-        const [call] = candidates.splice(match, 1);
-        if (candidates.length === 0) answered.delete(key);
-        served(request.origin);
-        return call!.response!;
-      }
-      return model.call(request, options);
-    },
-  };
+  return modelLayer(model, async (request, options): Promise<ModelResponse> => {
+    const key = originKey(request.origin);
+    const candidates = answered.get(key);
+    const match = candidates?.findIndex((call) => call.key === keyOf(request).key) ?? -1;
+    if (candidates && match >= 0 && request.origin) {
+      const [call] = candidates.splice(match, 1);
+      if (candidates.length === 0) answered.delete(key);
+      served(request.origin);
+      return call!.response!;
+    }
+    return model.call(request, options);
+  });
 }

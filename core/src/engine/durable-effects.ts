@@ -6,20 +6,17 @@
  */
 import type { HumanRenderer } from "../human/human-renderer.js";
 import type { ModelClient } from "../llm/protocol.js";
+import { modelLayer } from "../llm/model-layer.js";
 import { isPending, type Durable } from "../runtime/durable.js";
 
 /** `model`, each call made once the session's writes so far are durable. */
 export function durableModel(model: ModelClient, durable: () => Durable): ModelClient {
-  return {
-    assertAlias: (alias) => model.assertAlias(alias),
-    ...(model.skipCompleted ? { skipCompleted: (origins) => model.skipCompleted!(origins) } : {}),
-    ...(model.recordedSteers ? { recordedSteers: () => model.recordedSteers!() } : {}),
-    // Not an async function: with nothing to wait for, the call is made in the same tick.
-    call: (request, options) => {
-      const wait = durable();
-      return isPending(wait) ? wait.then(() => model.call(request, options)) : model.call(request, options);
-    },
+  // Not an async function: with nothing to wait for, the call is made in the same tick.
+  const call: ModelClient["call"] = (request, options) => {
+    const wait = durable();
+    return isPending(wait) ? wait.then(() => model.call(request, options)) : model.call(request, options);
   };
+  return modelLayer(model, call, { steers: true });
 }
 
 /** `human`, each prompt shown once the session's writes so far are durable. */

@@ -16,9 +16,10 @@ import { rowsOf, type RowSource } from "./session-past.js";
 
 /** What a run allows its tools: the compiled policy, the shell sandbox, and what a human allowed for the run. */
 export interface RunPermissions {
-  /** Defaults, then .escapement.json, then run options. */
-  readonly policy: PermissionPolicy;
-  /** The policy of a conversation with rules of its own (compiled once per rules object). */
+  /**
+   * The policy of a conversation with rules of its own (compiled once per rules object); without
+   * rules of its own, the run's: defaults, then .escapement.json, then run options.
+   */
   policyFor(rules: PermissionRules | undefined, label: string): PermissionPolicy;
   /** Targets a human allowed "for this run", by tool and target. */
   readonly grants: Set<string>;
@@ -95,15 +96,20 @@ export const preparePermissions = (setup: PermissionSetup): RunPermissions => {
     readablePaths: setup.downloadDir === undefined ? [] : [realWorkRoot(setup.downloadDir)],
     shellSandboxed: sandbox !== undefined,
   };
-  const policy = compilePolicy(base);
+  // Compiled here so that a rule that does not compile stops the run before it starts, then
+  // dropped: the policy (a rule per fs tool and protected path) is several KB a session keeps to
+  // its end, and most sessions of a fleet never run a tool that asks it. The first tool that does
+  // compiles it again (pure: the same policy).
+  compilePolicy(base);
+  let policy: PermissionPolicy | undefined;
+  const basePolicy = (): PermissionPolicy => (policy ??= compilePolicy(base));
   const perConversation = new WeakMap<PermissionRules, PermissionPolicy>();
   return {
-    policy,
     grants: new Set(),
     sandbox,
     bwrap: setup.bwrap,
     policyFor(rules, label) {
-      if (rules === undefined) return policy;
+      if (rules === undefined) return basePolicy();
       let compiled = perConversation.get(rules);
       if (!compiled) {
         compiled = compilePolicy({ ...base, layers: [...setup.layers, { source: label, rules }] });

@@ -20,6 +20,7 @@ import { scrubbingLogger, silentLogger } from "../runtime/logger.js";
 import { SecretScrubber } from "../runtime/secret-scrubber.js";
 import { CheckpointStore } from "../runtime/checkpoint-store.js";
 import { Inflight } from "../runtime/inflight.js";
+import { flatString } from "../runtime/flat-string.js";
 import { IoStore } from "../runtime/io-store.js";
 import { deltaRows } from "../runtime/delta-rows.js";
 import { TranscriptWriter } from "../runtime/transcript-writer.js";
@@ -288,7 +289,8 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
       return durable();
     },
     durable: () => durable(),
-    ...(paths ? { downloadDir: join(paths.root, "downloads") } : {}),
+    // Flat: the services keep it to the end of the run (see flatString).
+    ...(paths ? { downloadDir: flatString(join(paths.root, "downloads")) } : {}),
     toolEnv: options.toolEnv ?? toolEnvironment(process.env),
     human: durableHuman(options.human ?? refusingHuman, () => durable()),
     humanPresent: options.human !== undefined,

@@ -4,6 +4,7 @@
  * restored from a checkpoint (which holds no functions) resolves it again.
  */
 import { LlmError } from "./llm-error.js";
+import { modelLayer } from "./model-layer.js";
 import type { ModelClient } from "./protocol.js";
 import { middlewareProblem, nameMiddleware, type ModelMiddleware } from "./providers/middleware.js";
 
@@ -13,22 +14,18 @@ import { middlewareProblem, nameMiddleware, type ModelMiddleware } from "./provi
  * `invalid-request`, naming it the same way.
  */
 export function withCallMiddleware(model: ModelClient, owner: string, middleware: () => readonly ModelMiddleware[] | undefined): ModelClient {
-  return {
-    assertAlias: (alias) => model.assertAlias(alias),
-    ...(model.skipCompleted ? { skipCompleted: (origins) => model.skipCompleted?.(origins) } : {}),
-    call(request, options) {
-      const list = middleware();
-      if (list === undefined || list.length === 0) return model.call(request, options);
-      const problem = callMiddlewareProblem(list, owner);
-      if (problem) return Promise.reject(new LlmError("invalid-request", problem));
-      const named = nameMiddleware(list, `${owner}.`).map(({ name, aliases, middleware: item }) => ({
-        name,
-        middleware: item,
-        ...(aliases ? { aliases } : {}),
-      }));
-      return model.call(request, { ...options, middleware: [...named, ...(options.middleware ?? [])] });
-    },
-  };
+  return modelLayer(model, (request, options) => {
+    const list = middleware();
+    if (list === undefined || list.length === 0) return model.call(request, options);
+    const problem = callMiddlewareProblem(list, owner);
+    if (problem) return Promise.reject(new LlmError("invalid-request", problem));
+    const named = nameMiddleware(list, `${owner}.`).map(({ name, aliases, middleware: item }) => ({
+      name,
+      middleware: item,
+      ...(aliases ? { aliases } : {}),
+    }));
+    return model.call(request, { ...options, middleware: [...named, ...(options.middleware ?? [])] });
+  });
 }
 
 /** Why `list` is no list of middleware, naming the item (`<owner>.middleware[<index>]: ...`), or undefined. */

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { CheckpointFiles } from "./checkpoint-store.js";
+import { flatString } from "./flat-string.js";
 import { SessionError } from "./session-error.js";
 
 /** The session's io pack (full model and tool payloads), relative to the session directory. */
@@ -19,17 +20,23 @@ export interface SessionPaths {
   wire: string;
 }
 
-export const sessionPaths = (root: string): SessionPaths => ({
-  root,
-  transcript: join(root, "transcript.jsonl"),
-  manifest: join(root, "session.json"),
-  checkpoints: { journal: join(root, "checkpoints.jsonl"), snapshot: join(root, "checkpoint.json"), io: join(root, IO_PACK) },
-  artifacts: join(root, "artifacts"),
-  io: join(root, IO_PACK),
-  cassette: join(root, "cassette.jsonl"),
-  log: join(root, "escapement.log"),
-  wire: join(root, "wire.json"),
-});
+export const sessionPaths = (root: string): SessionPaths => {
+  // Flat: a running session holds these to its end (its writers, stores and services keep them),
+  // and each joined path would otherwise be a rope of a dozen strings, ~400 bytes.
+  const inRoot = (name: string): string => flatString(join(root, name));
+  const io = inRoot(IO_PACK);
+  return {
+    root,
+    transcript: inRoot("transcript.jsonl"),
+    manifest: inRoot("session.json"),
+    checkpoints: { journal: inRoot("checkpoints.jsonl"), snapshot: inRoot("checkpoint.json"), io },
+    artifacts: inRoot("artifacts"),
+    io,
+    cassette: inRoot("cassette.jsonl"),
+    log: inRoot("escapement.log"),
+    wire: inRoot("wire.json"),
+  };
+};
 
 export const defaultSessionsRoot = (cwd: string): string => resolve(cwd, ".escapement");
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ContentBlock, ModelMessage, ModelRequest } from "../protocol.js";
+import { flatString } from "../../runtime/flat-string.js";
 import { jsonWithItems } from "../request-json.js";
 
 /** The parts of a request that decide its answer, with volatile ids replaced by stable ones. */
@@ -126,7 +127,8 @@ function normalizedTexts(request: ModelRequest, texts: SharedTexts, serialize: (
   const shared = (item: object, itemIds: string, normalized: () => unknown): string => {
     let known = texts.get(item);
     if (known === undefined || known.ids !== itemIds) {
-      known = { ids: itemIds, text: serialize(normalized()) };
+      // Flat: JSON.stringify returns a long text as a rope of its pieces, and this one is kept as long as the item.
+      known = { ids: itemIds, text: flatString(serialize(normalized())) };
       texts.set(item, known);
     }
     return known.text;
