@@ -160,25 +160,17 @@ export class FleetDriver {
       this.#change({ index: launch.index, status: "running" });
     }
     if (batch.length === 0) return;
-    if (!flush) {
-      for (const launch of batch) void this.#start(launch);
-      return;
-    }
+    const start = () => {
+      for (const launch of batch) if (!this.#stopped) void this.#start(launch);
+    };
+    if (!flush) return start();
     // The names are checkpointed, and durable, before the first child session exists: a store over
     // a network creates a child's session on a connection of its own, which could otherwise commit
     // first, and a resume that found children but no names would name new ones and run them again.
     const named = this.services.checkpointNow();
-    if (!isPending(named)) {
-      for (const launch of batch) void this.#start(launch);
-      return;
-    }
-    named.then(
-      () => {
-        for (const launch of batch) if (!this.#stopped) void this.#start(launch);
-      },
-      // The run ends with session-io through the transcript's error path; nothing starts.
-      () => {},
-    );
+    // A failure ends the run with session-io through the transcript's error path; nothing starts.
+    if (isPending(named)) named.then(start, () => {});
+    else start();
   }
 
   async #start(launch: Launch): Promise<void> {
