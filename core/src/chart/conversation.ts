@@ -18,7 +18,7 @@ import type { ConversationToolHost } from "./conversation-tools.js";
 import { owningStatePath } from "./owning-state.js";
 import { parentOf } from "../runtime/xstate-internals.js";
 import { resolveParam, type Param, type ParamArgs } from "./param.js";
-import { runServicesOf, type RunServices } from "../engine/run-services.js";
+import { runServicesOf, withModel, type RunServices } from "../engine/run-services.js";
 import { rulesProblem } from "../engine/run-permissions.js";
 import type { PermissionRules } from "../permissions/index.js";
 import { interruptibleModel } from "../debug/interruptible-model.js";
@@ -242,7 +242,7 @@ export function conversationLogic(
         return;
       }
       const model = withCallMiddleware(services.model, snapshot.context.invokeId, () => middlewareOf(scope.self));
-      const driver = new ConversationDriver(scope.self, { ...services, model }, () => eventsOf(scope.self));
+      const driver = new ConversationDriver(scope.self, withModel(services, model), () => eventsOf(scope.self));
       drivers.set(scope.self, driver);
       void driver.run();
     },
@@ -436,7 +436,7 @@ class ConversationDriver {
       admitted = false;
       try {
         const outcome = await runTurn({
-          services: { ...this.services, model: this.#compaction.measuring(interruptibleModel(this.services.model, this.services.debug, state.invokeId)) },
+          services: withModel(this.services, this.#compaction.measuring(interruptibleModel(this.services.model, this.services.debug, state.invokeId))),
           state,
           allowedEvents: this.allowedEvents(),
           signal: this.#controller.signal,

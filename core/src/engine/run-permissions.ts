@@ -23,7 +23,7 @@ export interface RunPermissions {
   policyFor(rules: PermissionRules | undefined, label: string): PermissionPolicy;
   /** Targets a human allowed "for this run", by tool and target. */
   readonly grants: Set<string>;
-  /** How shell commands are confined; undefined when they run unconfined. */
+  /** How shell commands are confined; undefined when they run unconfined. Made on first read. */
   readonly sandbox: ShellSandbox | undefined;
   /** What probing bubblewrap found (children of the run reuse it). */
   readonly bwrap: PermissionSetup["bwrap"];
@@ -71,8 +71,47 @@ export const requireSandbox = (settings: SandboxSettings, bwrap: PermissionSetup
   }
 };
 
-/** Compiles the run's policy and sandbox; throws PermissionRulesError for a rule naming no tool of the run. */
+/**
+ * Checks the run's rules and returns its permissions; throws PermissionRulesError for a rule that
+ * does not compile or names no tool of the run, so such a rule stops the run before it starts.
+ * The rest waits for the first tool that asks: the real paths the policy and the sandbox are
+ * made of (system calls), and the policy itself (a rule per fs tool and protected path, several
+ * KB): most sessions of a fleet never run such a tool, and the policy is pure, so making it later
+ * gives the same one.
+ */
 export const preparePermissions = (setup: PermissionSetup): RunPermissions => {
+  for (const layer of setup.layers) checkToolNames(layer.rules, setup.tools, layer.source);
+  setup.layers.forEach((layer, index) => compileRules(layer.rules, index + 1, layer.source));
+  let placed: RunPlaces | undefined;
+  const places = (): RunPlaces => (placed ??= runPlaces(setup));
+  let policy: PermissionPolicy | undefined;
+  const perConversation = new WeakMap<PermissionRules, PermissionPolicy>();
+  return {
+    grants: new Set(),
+    get sandbox() {
+      return places().sandbox;
+    },
+    bwrap: setup.bwrap,
+    policyFor(rules, label) {
+      if (rules === undefined) return (policy ??= compilePolicy(places().base));
+      let compiled = perConversation.get(rules);
+      if (!compiled) {
+        const { base } = places();
+        compiled = compilePolicy({ ...base, layers: [...setup.layers, { source: label, rules }] });
+        perConversation.set(rules, compiled);
+      }
+      return compiled;
+    },
+  };
+};
+
+/** The run's places as real paths: the options its policies compile from, and its sandbox. */
+interface RunPlaces {
+  base: PolicyOptions;
+  sandbox: ShellSandbox | undefined;
+}
+
+const runPlaces = (setup: PermissionSetup): RunPlaces => {
   const workRoot = realWorkRoot(setup.workDir);
   // The session and the sessions directory are protected, unless the work root is inside them
   // (then what lies outside the work root is denied anyway).
@@ -88,7 +127,6 @@ export const preparePermissions = (setup: PermissionSetup): RunPermissions => {
           network: setup.settings.network,
         }
       : undefined;
-  for (const layer of setup.layers) checkToolNames(layer.rules, setup.tools, layer.source);
   const base: PolicyOptions = {
     workRoot,
     layers: setup.layers,
@@ -96,28 +134,7 @@ export const preparePermissions = (setup: PermissionSetup): RunPermissions => {
     readablePaths: setup.downloadDir === undefined ? [] : [realWorkRoot(setup.downloadDir)],
     shellSandboxed: sandbox !== undefined,
   };
-  // Compiled here so that a rule that does not compile stops the run before it starts, then
-  // dropped: the policy (a rule per fs tool and protected path) is several KB a session keeps to
-  // its end, and most sessions of a fleet never run a tool that asks it. The first tool that does
-  // compiles it again (pure: the same policy).
-  compilePolicy(base);
-  let policy: PermissionPolicy | undefined;
-  const basePolicy = (): PermissionPolicy => (policy ??= compilePolicy(base));
-  const perConversation = new WeakMap<PermissionRules, PermissionPolicy>();
-  return {
-    grants: new Set(),
-    sandbox,
-    bwrap: setup.bwrap,
-    policyFor(rules, label) {
-      if (rules === undefined) return basePolicy();
-      let compiled = perConversation.get(rules);
-      if (!compiled) {
-        compiled = compilePolicy({ ...base, layers: [...setup.layers, { source: label, rules }] });
-        perConversation.set(rules, compiled);
-      }
-      return compiled;
-    },
-  };
+  return { base, sandbox };
 };
 
 /** A rule set's problems, for a conversation's own rules: undefined when they compile and name known tools. */

@@ -79,8 +79,8 @@ export interface RunServices {
   durable(): Durable;
   /** Where tools save downloads (`<session>/downloads`); none for a session without a directory (their own temporary one). */
   downloadDir?: string;
-  /** Environment of processes tools start. */
-  toolEnv: NodeJS.ProcessEnv;
+  /** Environment of processes tools start (made on first read). */
+  readonly toolEnv: NodeJS.ProcessEnv;
   human: HumanRenderer;
   /** False when nobody can answer a prompt (the run was given no human renderer): permission asks are denials. */
   humanPresent: boolean;
@@ -131,4 +131,14 @@ export function runServicesOf(system: ActorSystem<any>): RunServices {
     throw new Error("this chart actor runs outside an Escapement runner (use runChart or `escapement run`)");
   }
   return services;
+}
+
+/**
+ * The run's services with another model (a conversation's own chain): the rest is read through
+ * from `services`, not copied, so what is made on first read (`toolEnv`) stays unmade until read.
+ *
+ * @internal
+ */
+export function withModel(services: RunServices, model: ModelClient): RunServices {
+  return Object.create(services, { model: { value: model, enumerable: true } }) as RunServices;
 }

@@ -262,6 +262,7 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     leaveToDurable(wait);
     return wait;
   };
+  let toolEnv: NodeJS.ProcessEnv | undefined;
   const services: RunServices = {
     sessionId: manifest.sessionId,
     runId: session.runId,
@@ -291,7 +292,11 @@ function assembleRun(options: RunChartOptions, session: OpenedSession, tools: To
     durable: () => durable(),
     // Flat: the services keep it to the end of the run (see flatString).
     ...(paths ? { downloadDir: flatString(join(paths.root, "downloads")) } : {}),
-    toolEnv: options.toolEnv ?? toolEnvironment(process.env),
+    // Made when a tool first starts a process: copying the environment is a cost most sessions of
+    // a fleet (tools that start none) would pay for nothing.
+    get toolEnv() {
+      return (toolEnv ??= options.toolEnv ?? toolEnvironment(process.env));
+    },
     human: durableHuman(options.human ?? refusingHuman, () => durable()),
     humanPresent: options.human !== undefined,
     log: scrubbingLogger(options.log ?? silentLogger, scrubber),

@@ -4,7 +4,7 @@ import { commandParts } from "./command-parts.js";
 import type { PermissionPolicy } from "./permission-policy.js";
 import type { PermissionRules } from "./permission-rules.js";
 import type { PermissionDecision, PermissionTarget, Verdict } from "./permission-target.js";
-import { compilePattern, RulePatternError, type RulePattern } from "./rule-pattern.js";
+import { compilePattern, literalPathPattern, RulePatternError, type RulePattern } from "./rule-pattern.js";
 import { serverKeyOf, targetKindOf, type TargetKind } from "./tool-targets.js";
 
 /** Rules from one place, narrowest last: defaults, .escapement.json, run options, a conversation. */
@@ -119,14 +119,14 @@ const defaultRules = (options: PolicyOptions): Rule[] => {
       const inside = relativeInside(options.workRoot, path);
       const shown = inside ?? path;
       // As specific as "<path>/**", so a user rule that names the path (or part of it) can open it.
-      const pattern = { ...compilePattern(shown, "path"), specificity: shown.length + 1 };
+      const pattern = { ...literalPathPattern(shown), specificity: shown.length + 1 };
       rules.push(rule(key, "deny", `${shown} is protected → deny`, { pattern, reason: `${shown} holds the run's session or keys` }));
     }
   }
   for (const key of ["fs_read", "fs_glob", "fs_grep"]) {
     for (const path of options.readablePaths ?? []) {
       // More specific than the protected directory holding it.
-      const pattern = { ...compilePattern(path, "path"), specificity: path.length + 2 };
+      const pattern = { ...literalPathPattern(path), specificity: path.length + 2 };
       rules.push(rule(key, "allow", `the run's downloads (${path}) → allow`, { pattern }));
     }
   }

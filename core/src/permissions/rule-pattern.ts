@@ -63,13 +63,20 @@ const pathPattern = (pattern: string): RulePattern => {
     throw new RulePatternError("relative patterns are inside the work root; write paths outside it as absolute globs (/tmp/**)");
   }
   const cleaned = pattern.replace(/\/+$/, "") || "/";
-  if (!isGlob(cleaned)) {
-    // A literal path names that file or directory and everything under it.
-    const test = (path: string): boolean =>
-      path === cleaned || path.startsWith(cleaned.endsWith("/") ? cleaned : `${cleaned}/`) || (cleaned === "." && !absolute);
-    return { specificity: literalBonus + cleaned.length, path: { absolute, test } };
-  }
+  if (!isGlob(cleaned)) return literalPathPattern(cleaned);
   return { specificity: literalChars(cleaned), path: { absolute, test: strictGlob(cleaned, { dot: true }) } };
+};
+
+/**
+ * A path taken as it is, never as a glob (a directory the runtime protects may hold `[` or `(`):
+ * that file or directory and everything under it.
+ */
+export const literalPathPattern = (path: string): RulePattern => {
+  const absolute = path.startsWith("/");
+  const cleaned = path.replace(/\/+$/, "") || "/";
+  const test = (target: string): boolean =>
+    target === cleaned || target.startsWith(cleaned.endsWith("/") ? cleaned : `${cleaned}/`) || (cleaned === "." && !absolute);
+  return { specificity: literalBonus + cleaned.length, path: { absolute, test } };
 };
 
 const commandPattern = (pattern: string): RulePattern => {

@@ -30,6 +30,19 @@ describe("default policy", () => {
     expect(defaults.decide("fs_read", path(`${root}/.escapement-notes`)).decision).toBe("allow");
   });
 
+  it("takes a protected or readable path as it is, even when it holds glob characters", () => {
+    const odd = compilePolicy({
+      workRoot: root,
+      protectedPaths: [`${root}/runs [1]`, "/srv/keys (old).json"],
+      readablePaths: [`${root}/runs [1]/s{2}/downloads`],
+    });
+    expect(odd.decide("fs_read", path(`${root}/runs [1]/s1/transcript.jsonl`)).decision).toBe("deny");
+    // As a glob, "[1]" would match "runs 1" and miss the directory itself.
+    expect(odd.decide("fs_read", path(`${root}/runs 1/notes.md`)).decision).toBe("allow");
+    expect(odd.decide("fs_read", path("/srv/keys (old).json")).decision).toBe("deny");
+    expect(odd.decide("fs_read", path(`${root}/runs [1]/s{2}/downloads/page.html`)).decision).toBe("allow");
+  });
+
   it("asks before an unsandboxed shell command and allows a sandboxed one", () => {
     expect(defaults.decide("shell_run", command("ls")).decision).toBe("ask");
     expect(compilePolicy({ workRoot: root, shellSandboxed: true }).decide("shell_run", command("ls")).decision).toBe("allow");
