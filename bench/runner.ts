@@ -326,6 +326,7 @@ async function measureSessionsSection(flags: Flags, root: string) {
         "every run",
         "launch ms",
         "CPU/session",
+        "in kernel",
         "file create",
         "peak RSS",
         "errors",
@@ -346,6 +347,7 @@ async function measureSessionsSection(flags: Flags, root: string) {
           r.runsX.map((each) => each.toFixed(1)).join(" "),
           int(r.launchMs),
           `${(r.cpuMs / r.sessions).toFixed(2)} ms`,
+          `${Math.round((100 * r.systemCpuMs) / r.cpuMs)}%`,
           `${int(r.createUs)} us`,
           mib(r.peakRssBytes),
           int(r.errors),
@@ -355,7 +357,7 @@ async function measureSessionsSection(flags: Flags, root: string) {
           r.sessions === TARGET_AT ? verdict(overall) : `${verdict(overall)} (target is set at ${int(TARGET_AT)})`,
         ];
       }),
-      ["r", "l", "r", "r", "l", "r", "r", "r", "r", "r", "l", "l", "l", "l"],
+      ["r", "l", "r", "r", "l", "r", "r", "r", "r", "r", "r", "l", "l", "l", "l"],
     ),
   );
   console.log(`  the run with the median wall time of ${flags.runs} (--runs); every run: each run's x ideal, in order`);
@@ -366,7 +368,10 @@ async function measureSessionsSection(flags: Flags, root: string) {
   console.log(
     `  warm-up: each run first serves ${int(flags.warmup)} sessions to the end (--warmup), not counted: the JIT has compiled the hot code, as in a process that has served sessions before`,
   );
-  console.log("  CPU/session: CPU time of the whole process (every thread, GC included) while the sessions ran, over the sessions");
+  console.log(
+    "  CPU/session: CPU time of the whole process (every thread, GC included) while the sessions ran, over the sessions;" +
+      " in kernel: the part of it in system calls (the session files: how fast this file system is shows here)",
+  );
   scalingTable(results);
   console.log("  file create: one empty file created just before the run (a session creates a directory and 5 files)");
   if (results.some((r) => r.createUs > SLOW_CREATE_US)) {

@@ -49,11 +49,22 @@ export interface LoopComparison {
 
 const median = (results: LoopResult[]): LoopResult => [...results].sort((a, b) => a.ms - b.ms)[Math.floor(results.length / 2)]!;
 
-/** Warm-up, then `repeat` rounds alternating the three, medians. */
+/** Rounds of the loop each implementation runs before the measured ones, not counted. */
+export const LOOP_WARM_UP_ROUNDS = 2;
+
+/**
+ * Warm-up, then `repeat` rounds alternating the three, medians. Each implementation first runs the
+ * whole loop LOOP_WARM_UP_ROUNDS times: a loop this short is over in tens of milliseconds, so a
+ * cold run would time the JIT compiling the code, not the code (as in a process that has run
+ * loops before).
+ */
 export async function compareLoops(steps: number, repeat: number, root: string): Promise<LoopComparison> {
   let dirs = 0;
-  await langGraphLoop(Math.min(steps, 500), "warm");
-  await escapementLoop(Math.min(steps, 500), "tick", join(root, `loop-warm-${dirs++}`));
+  for (let round = 0; round < LOOP_WARM_UP_ROUNDS; round++) {
+    await langGraphLoop(steps, `warm-${round}`);
+    await escapementLoop(steps, "burst", join(root, `loop-warm-${dirs++}`));
+    await escapementLoop(steps, "tick", join(root, `loop-warm-${dirs++}`));
+  }
   const lang: LoopResult[] = [];
   const burst: LoopResult[] = [];
   const tick: LoopResult[] = [];

@@ -66,6 +66,8 @@ export interface SessionsResult {
   timedOut: boolean;
   /** CPU time of the whole process (every thread) while the sessions ran. */
   cpuMs: number;
+  /** The part of cpuMs spent in the kernel (file system calls, mostly). */
+  systemCpuMs: number;
 }
 
 /** Samples RSS on an interval (and on demand) and keeps the peak. */
@@ -243,5 +245,6 @@ async function measureSessions(
     finished,
     timedOut,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    systemCpuMs: cpu.system / 1000,
   };
 }
