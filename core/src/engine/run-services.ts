@@ -140,5 +140,8 @@ export function runServicesOf(system: ActorSystem<any>): RunServices {
  * @internal
  */
 export function withModel(services: RunServices, model: ModelClient): RunServices {
-  return Object.create(services, { model: { value: model, enumerable: true } }) as RunServices;
+  const derived = Object.create(services) as { model: ModelClient };
+  // Assigned, not defined with a descriptor: the object stays in V8's fast mode.
+  derived.model = model;
+  return derived as RunServices;
 }
