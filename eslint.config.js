@@ -22,7 +22,9 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         // The vitest configs belong to no tsconfig project; they are checked on their own.
-        projectService: { allowDefaultProject: ["core/vitest.config.ts", "wire-schema/vitest.config.ts", "vitest.shared.ts", "core/schema/generate.ts"] },
+        projectService: {
+          allowDefaultProject: ["core/vitest.config.ts", "wire-schema/vitest.config.ts", "vitest.shared.ts", "vitest.temp-dir.ts", "core/schema/generate.ts"],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },

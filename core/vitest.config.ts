@@ -15,5 +15,6 @@ export default defineConfig({
     // Type tests (*.test-d.ts): what the types infer, pinned, reported as tests.
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
     testTimeout: 20_000,
+    globalSetup: ["../vitest.temp-dir.ts"],
   },
 });

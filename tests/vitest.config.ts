@@ -8,6 +8,7 @@ export default defineConfig({
     root: "tests",
     include: ["**/*.test.ts"],
     testTimeout: 60_000,
+    globalSetup: ["../vitest.temp-dir.ts"],
     fileParallelism: false,
   },
 });
