@@ -15,7 +15,7 @@ interface Mount {
  * earlier one put at or above its path:
  *
  * 1. the whole file system read-only, a fresh /dev and /proc (this pid namespace's processes
- *    only), and an empty private /tmp;
+ *    only), and an empty private /tmp, where TMPDIR points (the host's may be read-only here);
  * 2. the writable directories and the hidden paths, shallowest first, so whichever lies inside
  *    the other wins: a hidden directory inside the work root stays hidden, a work root inside a
  *    hidden directory stays writable (on the same path, hidden wins). A hidden directory becomes
@@ -44,6 +44,7 @@ export const sandboxArgs = async (sandbox: ShellSandbox, cwd: string, alwaysHidd
     // Read-only only now: the mounts above may have needed mount points created inside them.
     ...mounts.filter(({ kind }) => kind === "hidden-dir").flatMap(({ path }) => ["--remount-ro", path]),
     "--unshare-all",
+    ...["--setenv", "TMPDIR", "/tmp"],
     ...(sandbox.network ? ["--share-net"] : []),
     ...["--die-with-parent", "--chdir", cwd],
   ];

@@ -100,7 +100,7 @@ describe("sandboxArgs", () => {
       ...["--bind", childWork, childWork],
       ...["--tmpfs", secrets],
       ...["--remount-ro", session, "--remount-ro", secrets],
-      ...["--unshare-all", "--die-with-parent", "--chdir", work],
+      ...["--unshare-all", "--setenv", "TMPDIR", "/tmp", "--die-with-parent", "--chdir", work],
     ]);
     expect(await sandboxArgs({ ...sandbox, network: true }, work, [])).toContain("--share-net");
   });
@@ -161,6 +161,12 @@ describe.skipIf(bwrap === undefined)("shell_run in a bubblewrap sandbox", () => 
     }
     expect(result.output).toContain("Read-only file system");
     expect(await readFile(join(outside, "readme.txt"), "utf8")).toBe("readable");
+  });
+
+  it("makes temporary files in its private /tmp, whatever TMPDIR the host set", async () => {
+    const result = await shellRunTool.execute({ command: 'f=$(mktemp) && echo "made $f"' }, inSandbox({ env: { ...process.env, TMPDIR: outside } }));
+    expect(result.output).toMatch(/^made \/tmp\/tmp\.\w+\n\[exit code 0\]$/);
+    expect(await readdir(outside)).toEqual(["readme.txt"]);
   });
 
   it("hides the session directory (an empty, read-only directory) and key files (unreadable)", async () => {
