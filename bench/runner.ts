@@ -31,6 +31,11 @@
  *    beside the same tools serial (target <= 250 ms wall; see bench/runner/tool-dispatch.ts).
  *    `--tools-only` runs sections 4, 5 and 6 alone (a few seconds).
  *
+ * The npm script builds the core and runs this file on the build (what an installed package runs:
+ * tsx's transform of the sources keeps function names, several KB a session of the heap); with
+ * `--conditions=escapement-source` it measures the sources (the header says which). Sections 1, 4,
+ * 5 and 6 load some parts from the sources themselves.
+ *
  * Sessions write to a directory under the system temp directory (or `--dir D`, to compare
  * filesystems) that is removed afterwards. Before each sessions run the bench waits (up to
  * `--settle` seconds) until creating a file is fast: see `settleDisk`. Profile with
@@ -38,7 +43,8 @@
  */
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, platform, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { bareThroughput, runnerThroughput, stateHashCost, type PingPongMode, type ThroughputResult } from "./runner/ping-pong.js";
@@ -231,6 +237,12 @@ async function loopSection(steps: number, repeat: number, root: string): Promise
   console.log("");
 }
 
+/** Which core the sessions run on: its build (what an installed package runs) or its TypeScript sources. */
+const coreMeasured = (): string => {
+  const entry = fileURLToPath(import.meta.resolve("@escapement/core"));
+  return `${entry.includes(`${sep}dist${sep}`) ? "its build" : "its sources"} (${relative(process.cwd(), entry)})`;
+};
+
 /** Microseconds to create one empty file in `dir`: how fast this disk is at the moment (see measureSessionsSection). */
 function createProbeUs(dir: string, files = 300): number {
   mkdirSync(dir, { recursive: true });
@@ -403,7 +415,8 @@ async function main(): Promise<void> {
   const limit = openFilesLimit();
   console.log(
     `Escapement runner bench: node ${process.version}, ${cpus().length} CPUs, ${platform()}` +
-      `${limit === undefined ? "" : `, open-files limit ${int(limit)}`}, load average ${load()}; sessions under ${root}\n`,
+      `${limit === undefined ? "" : `, open-files limit ${int(limit)}`}, load average ${load()}; sessions under ${root}; ` +
+      `the core measured: ${coreMeasured()}\n`,
   );
   try {
     if (flags.shell > 0) await shellStartSection(flags.shell, root);
