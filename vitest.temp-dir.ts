@@ -3,13 +3,16 @@
  * in the test processes and in the processes they start) go into one directory of the run's own,
  * removed when the run ends, so test runs leave nothing behind in the system's.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export function setup(): () => void {
   const before = process.env.TMPDIR;
   const dir = mkdtempSync(join(tmpdir(), "escapement-tests-"));
+  // As open as /tmp itself: tests run servers as other users (Postgres refuses root), which make
+  // their own directories in it.
+  chmodSync(dir, 0o1777);
   process.env.TMPDIR = dir;
   return () => {
     if (before === undefined) delete process.env.TMPDIR;
