@@ -71,7 +71,7 @@ function parseFlags() {
       events: { type: "string", default: "100000" },
       sessions: { type: "string", default: "100,1000,10000" },
       "deadline-x": { type: "string", default: "60" },
-      repeat: { type: "string", default: "3" },
+      repeat: { type: "string", default: "5" },
       runs: { type: "string", default: "3" },
       "fan-out": { type: "string", default: "1000" },
       shell: { type: "string", default: "200" },
@@ -92,7 +92,7 @@ function parseFlags() {
   });
   if (values.help) {
     console.log(
-      "usage: npm run bench:runner -- [--events N (0: skip)] [--repeat 3 (event runs)] [--sessions 100,1000,10000] [--runs 3 (per sessions row)] [--deadline-x 60] [--fan-out 1000 (0: skip)]" +
+      "usage: npm run bench:runner -- [--events N (0: skip)] [--repeat 5 (rounds of the event runs and of the loop)] [--sessions 100,1000,10000] [--runs 3 (per sessions row)] [--deadline-x 60] [--fan-out 1000 (0: skip)]" +
         " [--loop 3000 (steps of the loop beside LangGraph.js; 0: skip)] [--shell 200 (shell start-up runs, bare and sandboxed; 0: skip)] [--permission-checks 100000 (0: skip)] [--tool-dispatch 20000 (calls; 0: skip)] [--tools-only (those three sections alone)]" +
         " [--threads N (the sessions also on a SessionPool of N threads; default one per CPU, 1: main thread only)]" +
         " [--dir D (where sessions are written; default the system temp directory)]" +
@@ -150,7 +150,8 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 
 async function measureEvents(events: number, repeat: number, root: string) {
   const modes: PingPongMode[] = ["burst", "tick"];
-  const results: { mode: PingPongMode; bare: number; runner: number; rows: number; hashUs: number }[] = [];
+  const results: { mode: PingPongMode; bare: number; runner: number; rows: number; hashUs: number; overhead: number; overheadUs: number; hashShare: number }[] =
+    [];
   let dirs = 0;
   for (const mode of modes) {
     // Warm every path up (JIT) before measuring.
@@ -160,10 +161,23 @@ async function measureEvents(events: number, repeat: number, root: string) {
     const bare: ThroughputResult[] = [];
     const runner: (ThroughputResult & { rows: number })[] = [];
     const hashUs: number[] = [];
+    // Per round, bare and runner back to back: the ratios are taken round by round, so a moment
+    // the machine is slower for both does not land on one side of the ratio only.
+    const overheads: number[] = [];
+    const overheadUs: number[] = [];
+    const shares: number[] = [];
     for (let round = 0; round < repeat; round++) {
-      bare.push(await bareThroughput(mode, events - 1));
-      runner.push(await runnerThroughput(mode, events - 1, join(root, `events-${dirs++}`)));
-      hashUs.push((await stateHashCost(mode, events - 1)).usPerEvent);
+      const bareRound = await bareThroughput(mode, events - 1);
+      const runnerRound = await runnerThroughput(mode, events - 1, join(root, `events-${dirs++}`));
+      const hashRound = (await stateHashCost(mode, events - 1)).usPerEvent;
+      bare.push(bareRound);
+      runner.push(runnerRound);
+      hashUs.push(hashRound);
+      overheads.push(bareRound.eventsPerSec / runnerRound.eventsPerSec);
+      // What runChart adds to an event over bare xstate (transcript row, checkpoint, the hash itself).
+      const addedUs = 1e6 / runnerRound.eventsPerSec - 1e6 / bareRound.eventsPerSec;
+      overheadUs.push(addedUs);
+      shares.push(hashRound / addedUs);
     }
     results.push({
       mode,
@@ -171,6 +185,9 @@ async function measureEvents(events: number, repeat: number, root: string) {
       runner: median(runner.map((r) => r.eventsPerSec)),
       rows: runner[0]!.rows,
       hashUs: median(hashUs),
+      overhead: median(overheads),
+      overheadUs: median(overheadUs),
+      hashShare: median(shares),
     });
   }
   return results;
@@ -425,12 +442,14 @@ async function main(): Promise<void> {
     if (flags.toolsOnly) return;
     if (flags.events > 0) {
       const events = await measureEvents(flags.events, flags.repeat, root);
-      console.log(`Events/s, two-state ping-pong chart, ${int(flags.events)} events per run, median of ${flags.repeat}`);
+      console.log(
+        `Events/s, two-state ping-pong chart, ${int(flags.events)} events per run, median of ${flags.repeat} rounds (overhead: the median of each round's ratio)`,
+      );
       console.log(
         table(
           ["mode", "bare xstate", "runChart (transcript + checkpoint)", "rows/run", "overhead", "target", "result"],
           events.map((e) => {
-            const overhead = e.bare / e.runner;
+            const overhead = e.overhead;
             return [
               e.mode,
               `${int(e.bare)}/s`,
@@ -453,9 +472,7 @@ async function main(): Promise<void> {
         table(
           ["mode", "runner overhead/event", "state hash/event", "hash/overhead", "target", "result"],
           events.map((e) => {
-            // What runChart adds to an event over bare xstate (transcript row, checkpoint, the hash itself).
-            const overheadUs = 1e6 / e.runner - 1e6 / e.bare;
-            const share = e.hashUs / overheadUs;
+            const { overheadUs, hashShare: share } = e;
             return [
               e.mode,
               `${overheadUs.toFixed(2)} us`,
@@ -471,7 +488,7 @@ async function main(): Promise<void> {
       console.log(
         "  state hash: the runner's call (StateWatch.hashOf): a 64-bit hash of the canonical JSON of the chart's state value and context (the ping-pong's { n, max }), on each state of a bare run as it is made, only the hashing timed",
       );
-      console.log("  runner overhead: 1/runChart - 1/bare xstate, per event, from the table above\n");
+      console.log("  runner overhead: 1/runChart - 1/bare xstate, per event; each figure the median over the rounds of the round's own\n");
     }
     if (flags.loop > 0 && !flags.toolsOnly) await loopSection(flags.loop, flags.repeat, root);
 
