@@ -2,6 +2,7 @@ import type { RunServices } from "../engine/run-services.js";
 import type { ContextRow } from "../engine/recorded-turns.js";
 import { isLlmError, LlmError } from "../llm/llm-error.js";
 import { turnEventData } from "../llm/model-layer-event.js";
+import { modelLayer } from "../llm/model-layer.js";
 import type { ModelClient, ModelRequest, ModelResponse } from "../llm/protocol.js";
 import { requestJson } from "../llm/request-json.js";
 import { requestTextLength, tokensOfLength } from "../llm/request-summary.js";
@@ -54,23 +55,19 @@ export class Compactor {
 
   /** `model`, noting what each of the conversation's own calls measured (the usage and window share of its response). */
   measuring(model: ModelClient): ModelClient {
-    return {
-      assertAlias: (alias) => model.assertAlias(alias),
-      ...(model.skipCompleted ? { skipCompleted: (origins) => model.skipCompleted!(origins) } : {}),
-      call: async (request, options) => {
-        const response = await model.call(request, options);
-        if (request.origin.purpose === undefined) {
-          const { contextUsed } = response;
-          this.#rows.push({
-            kind: "response",
-            turn: request.origin.turn,
-            tokens: tokensInContext(response.usage),
-            ...(contextUsed === undefined ? {} : { contextUsed }),
-          });
-        }
-        return response;
-      },
-    };
+    return modelLayer(model, async (request, options) => {
+      const response = await model.call(request, options);
+      if (request.origin.purpose === undefined) {
+        const { contextUsed } = response;
+        this.#rows.push({
+          kind: "response",
+          turn: request.origin.turn,
+          tokens: tokensInContext(response.usage),
+          ...(contextUsed === undefined ? {} : { contextUsed }),
+        });
+      }
+      return response;
+    });
   }
 
   /**

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import type { CallOptions, ModelClient, ModelDelta, ModelRequest, ModelResponse, RecordedSteer } from "../llm/protocol.js";
 import { isLlmError } from "../llm/llm-error.js";
+import { modelLayer } from "../llm/model-layer.js";
 import { CassetteWriter, loopGuard, recordingModel, defaultLoopThreshold, type CassetteSink } from "../llm/cassette/index.js";
 import { scrubLlmError } from "../llm/providers/scrub-error.js";
 import type { Clock } from "../runtime/clock.js";
@@ -56,30 +57,26 @@ export function buildModelChain(
  */
 export function scrubbingModel(inner: ModelClient, scrubber: SecretScrubber): ModelClient {
   if (!scrubber.active) return inner;
-  return {
-    assertAlias: (alias) => inner.assertAlias(alias),
-    ...(inner.skipCompleted ? { skipCompleted: (origins) => inner.skipCompleted!(origins) } : {}),
-    async call(request: ModelRequest, options: CallOptions): Promise<ModelResponse> {
-      const { onDelta, onEvent } = options;
-      const streams = { text: scrubber.stream(), thinking: scrubber.stream() };
-      const pass = (kind: ModelDelta["kind"], text: string): void => {
-        if (text !== "") onDelta!({ kind, text });
-      };
-      let response: ModelResponse;
-      try {
-        response = await inner.call(request, {
-          ...options,
-          ...(onDelta ? { onDelta: (delta) => pass(delta.kind, streams[delta.kind].push(delta.text)) } : {}),
-          ...(onEvent ? { onEvent: (event, data) => onEvent(event, scrubber.scrubJson(data)) } : {}),
-        });
-      } catch (error) {
-        // What a failed call still holds back is dropped: it may be the start of a secret.
-        throw isLlmError(error) ? scrubLlmError(error, scrubber) : error;
-      }
-      if (onDelta) for (const kind of ["text", "thinking"] as const) pass(kind, streams[kind].end());
-      return scrubber.scrubJson(response);
-    },
-  };
+  return modelLayer(inner, async (request: ModelRequest, options: CallOptions): Promise<ModelResponse> => {
+    const { onDelta, onEvent } = options;
+    const streams = { text: scrubber.stream(), thinking: scrubber.stream() };
+    const pass = (kind: ModelDelta["kind"], text: string): void => {
+      if (text !== "") onDelta!({ kind, text });
+    };
+    let response: ModelResponse;
+    try {
+      response = await inner.call(request, {
+        ...options,
+        ...(onDelta ? { onDelta: (delta) => pass(delta.kind, streams[delta.kind].push(delta.text)) } : {}),
+        ...(onEvent ? { onEvent: (event, data) => onEvent(event, scrubber.scrubJson(data)) } : {}),
+      });
+    } catch (error) {
+      // What a failed call still holds back is dropped: it may be the start of a secret.
+      throw isLlmError(error) ? scrubLlmError(error, scrubber) : error;
+    }
+    if (onDelta) for (const kind of ["text", "thinking"] as const) pass(kind, streams[kind].end());
+    return scrubber.scrubJson(response);
+  });
 }
 
 export const cassetteExists = (path: string): boolean => existsSync(path);
