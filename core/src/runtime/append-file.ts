@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import { withPath } from "./append-named.js";
+import { withPath } from "./with-path.js";
 
 /**
  * How many descriptors the appended files of a process hold open at once (see `AppendFile`). A few
@@ -33,7 +33,15 @@ export class HeldDescriptors {
   release(file: AppendFile): void {
     this.#held.delete(file);
   }
+
+  /** Closes every held descriptor (the process ran out of them: see `AppendFile.append`). */
+  closeAll(): void {
+    for (const file of [...this.#held]) file.close();
+  }
 }
+
+/** Errors of an open that closing held descriptors can cure. */
+const OUT_OF_DESCRIPTORS = ["EMFILE", "ENFILE"];
 
 const processHeld = new HeldDescriptors(HELD_APPEND_FILES);
 
@@ -59,7 +67,7 @@ export class AppendFile {
     if (fd === undefined) {
       this.#held.hold(this);
       try {
-        fd = this.#fd = openSync(this.path, "a");
+        fd = this.#fd = this.#open();
       } catch (error) {
         this.#held.release(this);
         throw withPath(error, this.path);
@@ -77,6 +85,21 @@ export class AppendFile {
     } catch (error) {
       this.close();
       throw withPath(error, this.path);
+    }
+  }
+
+  /**
+   * Opens the file for appending. When the process is out of descriptors (sessions and sockets take
+   * them too), the held ones are given back and the open is tried once more: holding is a saving,
+   * never a reason to fail.
+   */
+  #open(): number {
+    try {
+      return openSync(this.path, "a");
+    } catch (error) {
+      if (!OUT_OF_DESCRIPTORS.includes((error as NodeJS.ErrnoException).code ?? "")) throw error;
+      this.#held.closeAll();
+      return openSync(this.path, "a");
     }
   }
 

@@ -1,6 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
 import { AppendFile, HeldDescriptors } from "../../src/runtime/append-file.js";
 
@@ -74,5 +76,30 @@ describe("AppendFile", () => {
     const file = new AppendFile(path, held);
     expect(() => file.append("x\n")).toThrow(expect.objectContaining({ code: "ENOENT", path }));
     expect(held.size).toBe(0);
+  });
+
+  it("when the process runs out of descriptors, gives back the held ones and appends", () => {
+    // In a child with a low limit: it takes every free descriptor, then appends to a new file.
+    const built = fileURLToPath(new URL("../../dist/runtime/append-file.js", import.meta.url));
+    const script = `
+      import { openSync } from "node:fs";
+      import { AppendFile, HeldDescriptors } from ${JSON.stringify(built)};
+      const held = new HeldDescriptors(16);
+      const files = ["a", "b", "c", "d"].map((name) => new AppendFile(${JSON.stringify(dir)} + "/" + name, held));
+      for (const file of files) file.append("held\\n");
+      let taken = 0;
+      try { for (;;) { openSync("/dev/null", "r"); taken++; } } catch (error) { if (error.code !== "EMFILE") throw error; }
+      const late = new AppendFile(${JSON.stringify(dir)} + "/late", held);
+      late.append("late\\n");
+      files[0].append("again\\n");
+      console.log(JSON.stringify({ taken, held: held.size }));
+    `;
+    const child = spawnSync("sh", ["-c", 'ulimit -n 64 && exec "$0" --input-type=module -e "$1"', process.execPath, script], { encoding: "utf8" });
+    expect(child.stderr).toBe("");
+    const result = JSON.parse(child.stdout) as { taken: number; held: number };
+    expect(result.taken).toBeGreaterThan(0);
+    // The late file appended (the four held were given back); the first one opened again after it.
+    expect(readFileSync(join(dir, "late"), "utf8")).toBe("late\n");
+    expect(readFileSync(join(dir, "a"), "utf8")).toBe("held\nagain\n");
   });
 });
