@@ -8,14 +8,16 @@
  *    and one checkpoint per event). Target: runner overhead <= 2x bare.
  *    Then `--loop N` (default 3000, 0 skips): the same counting loop of N steps in LangGraph.js
  *    (StateGraph with its MemorySaver checkpointer) beside runChart in both modes (see
- *    bench/runner/langgraph-loop.ts). Target: runChart >= 40x LangGraph.js's steps/s.
+ *    bench/runner/langgraph-loop.ts), and beside the same loop on a bare xstate actor (the floor of
+ *    any runner on xstate). Target: runChart >= 40x LangGraph.js's steps/s.
  * 2. C concurrent sessions in one process, each a full runChart doing 6 scripted streamed turns
  *    (first token after 200 ms, then 50 tokens 5 ms apart): wall time against one session's ideal
  *    6 x (200 + 50 x 5) ms, peak RSS, errors. Target at C = 10,000: 0 errors, wall <= 3x ideal,
  *    peak RSS <= 1.5 GiB. Side by side: every session on the main thread (runChart), and on a
  *    SessionPool of N threads of the same process (this one and N-1 workers; `--threads N`,
- *    default one per CPU, 1 skips it). Each run in a fresh process; a row is the median of
- *    `--runs` (default 3).
+ *    default one per CPU, 1 skips it), and the baseline: the same scripted model answering the
+ *    same turns with no runner (`model alone`), whose CPU per session each shape is divided by.
+ *    Each run in a fresh process; a row is the median of `--runs` (default 3).
  * 3. `--fan-out N` (default 1000, 0 skips): one parent session spawning N child sessions at once
  *    (spawnChildren), each 3 streamed turns, against one child's ideal, beside the same N charts as
  *    plain sessions (see bench/runner/fan-out.ts). Target at 1,000: wall <= 2x ideal, RSS <= 1 GiB.
@@ -48,7 +50,17 @@ import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { bareThroughput, runnerThroughput, stateHashCost, type PingPongMode, type ThroughputResult } from "./runner/ping-pong.js";
-import { FIRST_TOKEN_MS, IDEAL_MS, TOKENS, TOKEN_GAP_MS, TURNS, runSessions, runSessionsOnPool, type SessionsResult } from "./runner/sessions.js";
+import {
+  FIRST_TOKEN_MS,
+  IDEAL_MS,
+  TOKENS,
+  TOKEN_GAP_MS,
+  TURNS,
+  runModelAlone,
+  runSessions,
+  runSessionsOnPool,
+  type SessionsResult,
+} from "./runner/sessions.js";
 import { int, mib, ratio, table, verdict } from "./runner/table.js";
 import { fanOutSection } from "./runner/fan-out.js";
 import { shellStartSection } from "./runner/shell-start.js";
@@ -209,14 +221,7 @@ function scalingTable(results: readonly MeasuredSessions[]): void {
     for (const r of shape) {
       // Memory a session adds: the peak's growth over the fewest sessions' (the process's own heap is in both).
       const added = r === base ? "" : `${((r.peakRssBytes - base.peakRssBytes) / (r.sessions - base.sessions) / 1024).toFixed(0)} KiB`;
-      rows.push([
-        threads === 1 ? "main" : `pool ${threads}`,
-        int(r.sessions),
-        `${cpu(r).toFixed(2)} ms`,
-        ratio(cpu(r) / cpu(base)),
-        added,
-        `${(r.wallMs / IDEAL_MS).toFixed(2)}x`,
-      ]);
+      rows.push([shapeName(threads), int(r.sessions), `${cpu(r).toFixed(2)} ms`, ratio(cpu(r) / cpu(base)), added, `${(r.wallMs / IDEAL_MS).toFixed(2)}x`]);
     }
   }
   if (rows.length === 0) return;
@@ -236,21 +241,26 @@ async function loopSection(steps: number, repeat: number, root: string): Promise
       ["implementation", "steps/s", "wall", "vs LangGraph.js", "target", "result"],
       [
         ["LangGraph.js", `${int(lang)}/s`, `${int(result.langGraph.ms)} ms`, "1.00x", "", ""],
-        ...(["burst", "tick"] as const).map((mode) => {
+        ...(["burst", "tick"] as const).flatMap((mode) => {
           const x = result.escapement[mode].stepsPerSec / lang;
+          const bare = result.bare[mode];
           return [
-            `runChart, ${mode}`,
-            `${int(result.escapement[mode].stepsPerSec)}/s`,
-            `${int(result.escapement[mode].ms)} ms`,
-            ratio(x),
-            `>= ${TARGET_LOOP_X}x`,
-            verdict(x >= TARGET_LOOP_X),
+            [
+              `runChart, ${mode}`,
+              `${int(result.escapement[mode].stepsPerSec)}/s`,
+              `${int(result.escapement[mode].ms)} ms`,
+              ratio(x),
+              `>= ${TARGET_LOOP_X}x`,
+              verdict(x >= TARGET_LOOP_X),
+            ],
+            [`  bare xstate, ${mode}`, `${int(bare.stepsPerSec)}/s`, `${int(bare.ms)} ms`, ratio(bare.stepsPerSec / lang), "", "(floor)"],
           ];
         }),
       ],
       ["l", "r", "r", "r", "l", "l"],
     ),
   );
+  console.log("  bare xstate: the same chart on a bare actor, nothing written: the most any runner on xstate could reach (tick: a setImmediate per step)");
   console.log("");
 }
 
@@ -293,8 +303,15 @@ async function settleDisk(root: string, maxMs: number): Promise<void> {
 
 type MeasuredSessions = SessionsResult & { createUs: number; poolStartMs?: number };
 
+/** A shape's name in the tables: 0 threads is the model alone (the baseline), 1 the main thread. */
+const shapeName = (threads: number): string => (threads === 0 ? "model alone" : threads === 1 ? "main" : `pool ${threads}`);
+
+/** A shape in a progress line. */
+const shapeOf = (threads: number, poolStartMs = 0): string =>
+  threads === 0 ? "of the model alone" : threads === 1 ? "on the main thread" : `on a pool of ${threads} threads (ready in ${int(poolStartMs)} ms)`;
+
 /**
- * One shape (main thread, or a pool of `threads`) of `count` sessions, in this process. Session
+ * One shape (the model alone, the main thread, or a pool of `threads`) of `count` sessions, in this process. Session
  * directories stay until the bench ends: this filesystem (ext4) scans past inodes deleted in the
  * last minutes on every create, so deleting one run's files would slow the next run's. The probe
  * before the run shows what a file create costs at that moment.
@@ -302,7 +319,12 @@ type MeasuredSessions = SessionsResult & { createUs: number; poolStartMs?: numbe
 async function measureOne(count: number, threads: number, run: number, deadlineMs: number, root: string, warmup: number): Promise<MeasuredSessions> {
   const dir = join(root, `sessions-${count}-${threads}-${run}`);
   const createUs = createProbeUs(join(dir, "probe"));
-  const result = threads === 1 ? await runSessions(count, dir, deadlineMs, warmup) : await runSessionsOnPool(count, threads, dir, deadlineMs, warmup);
+  const result =
+    threads === 0
+      ? await runModelAlone(count, deadlineMs, warmup)
+      : threads === 1
+        ? await runSessions(count, dir, deadlineMs, warmup)
+        : await runSessionsOnPool(count, threads, dir, deadlineMs, warmup);
   return { ...result, createUs };
 }
 
@@ -311,7 +333,8 @@ async function measureSessionsSection(flags: Flags, root: string) {
   // move from run to run.
   const results: (MeasuredSessions & { runsX: number[] })[] = [];
   for (const count of flags.sessions) {
-    for (const threads of flags.threads > 1 ? [1, flags.threads] : [1]) {
+    // 0: the model alone, the baseline each runner row's CPU is divided by.
+    for (const threads of flags.threads > 1 ? [0, 1, flags.threads] : [0, 1]) {
       const runs: MeasuredSessions[] = [];
       for (let run = 1; run <= flags.runs; run++) {
         if (flags.settleMs > 0) await settleDisk(root, flags.settleMs);
@@ -331,7 +354,7 @@ async function measureSessionsSection(flags: Flags, root: string) {
         const result = JSON.parse(last) as MeasuredSessions;
         runs.push(result);
         console.log(
-          `  ${int(count)} sessions on ${threads === 1 ? "the main thread" : `a pool of ${threads} threads (ready in ${int(result.poolStartMs ?? 0)} ms)`}, run ${run}: ` +
+          `  ${int(count)} sessions ${shapeOf(threads, result.poolStartMs)}, run ${run}: ` +
             `${int(result.wallMs)} ms (launch ${int(result.launchMs)} ms), ${result.errors} errors, peak RSS ${mib(result.peakRssBytes)}, ` +
             `file create ${int(result.createUs)} us, load ${load()}` +
             (result.timedOut ? `, stopped at the ${flags.deadlineX}x ideal deadline` : ""),
@@ -349,12 +372,13 @@ async function measureSessionsSection(flags: Flags, root: string) {
     table(
       [
         "sessions",
-        "threads",
+        "shape",
         "wall ms",
         "x ideal",
         "every run",
         "launch ms",
         "CPU/session",
+        "vs model alone",
         "in kernel",
         "file create",
         "peak RSS",
@@ -368,28 +392,39 @@ async function measureSessionsSection(flags: Flags, root: string) {
         const x = r.wallMs / IDEAL_MS;
         const checks = [x <= TARGET_WALL_X, r.peakRssBytes <= TARGET_RSS, r.errors === 0];
         const overall = checks.every(Boolean);
+        const alone = results.find((each) => each.threads === 0 && each.sessions === r.sessions);
+        const cpu = r.cpuMs / r.sessions;
         return [
           int(r.sessions),
-          r.threads === 1 ? "main" : `pool ${r.threads}`,
+          shapeName(r.threads),
           int(r.wallMs) + (r.timedOut ? "+" : ""),
           ratio(x),
           r.runsX.map((each) => each.toFixed(1)).join(" "),
           int(r.launchMs),
-          `${(r.cpuMs / r.sessions).toFixed(2)} ms`,
+          `${cpu.toFixed(2)} ms`,
+          alone ? ratio(cpu / (alone.cpuMs / alone.sessions)) : "",
           `${Math.round((100 * r.systemCpuMs) / r.cpuMs)}%`,
-          `${int(r.createUs)} us`,
+          r.threads === 0 ? "" : `${int(r.createUs)} us`,
           mib(r.peakRssBytes),
           int(r.errors),
-          verdict(checks[0]!),
-          verdict(checks[1]!),
-          verdict(checks[2]!),
-          r.sessions === TARGET_AT ? verdict(overall) : `${verdict(overall)} (target is set at ${int(TARGET_AT)})`,
+          ...(r.threads === 0
+            ? ["", "", "", "(baseline)"]
+            : [
+                verdict(checks[0]!),
+                verdict(checks[1]!),
+                verdict(checks[2]!),
+                r.sessions === TARGET_AT ? verdict(overall) : `${verdict(overall)} (target is set at ${int(TARGET_AT)})`,
+              ]),
         ];
       }),
-      ["r", "l", "r", "r", "l", "r", "r", "r", "r", "r", "r", "l", "l", "l", "l"],
+      ["r", "l", "r", "r", "l", "r", "r", "r", "r", "r", "r", "r", "l", "l", "l", "l"],
     ),
   );
   console.log(`  the run with the median wall time of ${flags.runs} (--runs); every run: each run's x ideal, in order`);
+  console.log(
+    "  model alone: the scripted model answering the six turns of every session with no runner (no chart, no session files): the floor;" +
+      " vs model alone: a shape's CPU/session over the model alone's at the same count",
+  );
   console.log(
     "  main: runChart for every session on the main thread; pool N: a SessionPool of this thread and N-1 workers in the same process" +
       " (--threads N), its threads started before the clock starts; each run in a fresh process",

@@ -8,7 +8,7 @@
  */
 import { Annotation, END, MemorySaver, START, StateGraph } from "@langchain/langgraph";
 import { join } from "node:path";
-import { runnerThroughput, type PingPongMode } from "./ping-pong.js";
+import { bareThroughput, runnerThroughput, type PingPongMode } from "./ping-pong.js";
 
 export interface LoopResult {
   steps: number;
@@ -41,10 +41,20 @@ export async function escapementLoop(steps: number, mode: PingPongMode, sessionD
   return { steps, ms: result.ms, stepsPerSec: steps / (result.ms / 1000) };
 }
 
+/**
+ * The same loop on a bare xstate actor (no transcript, no checkpoint): the floor of any runner
+ * built on xstate, so a reader sees how much of the gap to a target is the runner's.
+ */
+export async function bareLoop(steps: number, mode: PingPongMode): Promise<LoopResult> {
+  const result = await bareThroughput(mode, steps);
+  return { steps, ms: result.ms, stepsPerSec: steps / (result.ms / 1000) };
+}
+
 export interface LoopComparison {
   steps: number;
   langGraph: LoopResult;
   escapement: Record<PingPongMode, LoopResult>;
+  bare: Record<PingPongMode, LoopResult>;
 }
 
 const median = (results: LoopResult[]): LoopResult => [...results].sort((a, b) => a.ms - b.ms)[Math.floor(results.length / 2)]!;
@@ -53,7 +63,8 @@ const median = (results: LoopResult[]): LoopResult => [...results].sort((a, b) =
 export const LOOP_WARM_UP_ROUNDS = 2;
 
 /**
- * Warm-up, then `repeat` rounds alternating the three, medians. Each implementation first runs the
+ * Warm-up, then `repeat` rounds alternating the five (LangGraph.js, runChart and bare xstate in
+ * both modes), medians. Each implementation first runs the
  * whole loop LOOP_WARM_UP_ROUNDS times: a loop this short is over in tens of milliseconds, so a
  * cold run would time the JIT compiling the code, not the code (as in a process that has run
  * loops before).
@@ -64,14 +75,25 @@ export async function compareLoops(steps: number, repeat: number, root: string):
     await langGraphLoop(steps, `warm-${round}`);
     await escapementLoop(steps, "burst", join(root, `loop-warm-${dirs++}`));
     await escapementLoop(steps, "tick", join(root, `loop-warm-${dirs++}`));
+    await bareLoop(steps, "burst");
+    await bareLoop(steps, "tick");
   }
   const lang: LoopResult[] = [];
   const burst: LoopResult[] = [];
   const tick: LoopResult[] = [];
+  const bareBurst: LoopResult[] = [];
+  const bareTick: LoopResult[] = [];
   for (let round = 0; round < repeat; round++) {
     lang.push(await langGraphLoop(steps, `round-${round}`));
     burst.push(await escapementLoop(steps, "burst", join(root, `loop-${dirs++}`)));
     tick.push(await escapementLoop(steps, "tick", join(root, `loop-${dirs++}`)));
+    bareBurst.push(await bareLoop(steps, "burst"));
+    bareTick.push(await bareLoop(steps, "tick"));
   }
-  return { steps, langGraph: median(lang), escapement: { burst: median(burst), tick: median(tick) } };
+  return {
+    steps,
+    langGraph: median(lang),
+    escapement: { burst: median(burst), tick: median(tick) },
+    bare: { burst: median(bareBurst), tick: median(bareTick) },
+  };
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setup } from "xstate";
 import { z } from "zod";
-import { SessionPool, converse, defineChart, inlineActors, scriptedModel, type ReplyStep, type TranscriptRow } from "@escapement/core";
+import { SessionPool, converse, defineChart, inlineActors, scriptedModel, type ModelRequest, type ReplyStep, type TranscriptRow } from "@escapement/core";
 import { runChart, type RunResult } from "@escapement/core/unstable";
 
 export const TURNS = 6;
@@ -52,7 +52,7 @@ export const sessionScript = (): ReplyStep[] => Array.from({ length: TURNS }, (_
 
 export interface SessionsResult {
   sessions: number;
-  /** Threads the sessions ran on: 1 is the main thread (runChart), more is a SessionPool. */
+  /** Threads the sessions ran on: 1 is the main thread (runChart), more is a SessionPool; 0 is the model alone (`runModelAlone`). */
   threads: number;
   wallMs: number;
   /** Time to call runChart for every session (each call does its setup synchronously). */
@@ -140,6 +140,34 @@ export async function runSessions(count: number, root: string, deadlineMs: numbe
       return undefined;
     });
   });
+}
+
+/** A turn's request as the model alone gets it (the scripted model answers by position, not by content). */
+const aloneRequest = (turn: number): ModelRequest => ({
+  model: "default",
+  messages: [{ role: "user", content: [{ type: "text", text: "Do the task in six steps." }] }],
+  tools: [],
+  params: {},
+  stream: true,
+  origin: { invokeId: "agent", stateId: "working", turn },
+});
+
+/**
+ * The baseline of the sessions: the same scripted model answering the same six turns for
+ * `count` callers at once, with no runner at all (no chart, no session, its deltas dropped).
+ * What the stand-in for a remote model costs by itself (a timer per delta): the floor under any
+ * runner's figure, measured in the same way.
+ */
+export async function runModelAlone(count: number, deadlineMs: number, warmup = 0): Promise<SessionsResult> {
+  const script = sessionScript();
+  const session = async (): Promise<string | undefined> => {
+    const model = scriptedModel(script);
+    const signal = new AbortController().signal;
+    for (let turn = 1; turn <= TURNS; turn++) await model.call(aloneRequest(turn), { signal, onDelta: () => {} });
+    return model.calls.length === TURNS ? undefined : `the model answered ${model.calls.length} calls, expected ${TURNS}`;
+  };
+  await warmUp(warmup, session);
+  return measureSessions(count, 0, deadlineMs, session);
 }
 
 /**
