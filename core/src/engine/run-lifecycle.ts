@@ -388,7 +388,6 @@ export function finish(run: Run, status: RunStatus, error?: RunError): void {
   closing.attempt(() => run.transcript.close());
   closing.attempt(() => run.checkpoints.close());
   closing.attempt(() => run.chain.close());
-  closing.attempt(() => run.services.io.close());
   const settled: RunStatus = closing.failure ? "error" : status;
   const reported = error ?? closing.failure;
   const interrupted = reported?.category === "session-io" || (resumable && !closing.failure);

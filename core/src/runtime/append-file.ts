@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import { withPath } from "./with-path.js";
+import { withPath } from "./append-named.js";
 
 /**
  * How many descriptors the appended files of a process hold open at once (see `AppendFile`). A few

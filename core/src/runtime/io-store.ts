@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
-import { AppendFile } from "./append-file.js";
+import { appendNamed } from "./append-named.js";
 import { join } from "node:path";
 import { parseRef, rangeRef } from "@escapement/wire-schema/runtime";
 import { SecretScrubber } from "./secret-scrubber.js";
@@ -10,24 +10,17 @@ import { leaveToDurable, type Durable } from "./durable.js";
  * Where the pack's lines go (a session store's io). `size` is the pack's length in bytes (refs are
  * byte ranges of it); `append` acknowledges the line as `TranscriptSink` does (a store keeps its
  * writes in order, so the rows naming a blob are durable only after it). A path is a session
- * directory, whose io.jsonl is appended to. `close`, when there is one, gives back what the sink
- * holds; an append after it takes it again.
+ * directory, whose io.jsonl is appended to.
  */
 export interface IoSink {
   size(): number;
   append(text: string): Durable;
-  close?(): void;
 }
 
-/** The pack file, held open between appends (a turn appends its request and its answer). */
-function packFile(path: string): IoSink {
-  const file = new AppendFile(path);
-  return {
-    size: () => statSync(path, { throwIfNoEntry: false })?.size ?? 0,
-    append: (text) => void file.append(text),
-    close: () => file.close(),
-  };
-}
+const packFile = (path: string): IoSink => ({
+  size: () => statSync(path, { throwIfNoEntry: false })?.size ?? 0,
+  append: (text) => appendNamed(path, text),
+});
 
 /**
  * Full request / response / tool-result payloads, packed into one append-only file per session:
@@ -69,11 +62,6 @@ export class IoStore {
     const offset = this.#size + headBytes;
     this.#size += headBytes + bodyBytes + 2;
     return rangeRef(IO_PACK, offset, bodyBytes);
-  }
-
-  /** Gives back what the sink holds (the pack's descriptor); a later `put` takes it again. */
-  close(): void {
-    this.#sink.close?.();
   }
 }
 

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import { withPath } from "./with-path.js";
+import { withPath } from "./append-named.js";
 import type { EventData, EventName } from "@escapement/wire-schema";
 import type { Clock } from "./clock.js";
 import { SecretScrubber } from "./secret-scrubber.js";

@@ -1,8 +1,7 @@
 /**
- * A run holds its session files open while it writes them (the io pack and the cassette between
- * a turn's request and its answer, the checkpoint journal between flushes) and gives every
- * descriptor back when it ends: a process serving thousands of sessions one after another keeps
- * none of a finished session's files open.
+ * A run holds some of its session files open while it writes them (the transcript, the checkpoint
+ * journal between flushes) and gives every descriptor back when it ends: a process serving
+ * thousands of sessions one after another keeps none of a finished session's files open.
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
@@ -68,7 +67,7 @@ describe("a run's session files", () => {
       ],
     });
     expect(result.status).toBe("done");
-    expect(openMidway).toEqual(expect.arrayContaining([join(sessionDir, "io.jsonl"), join(sessionDir, "transcript.jsonl")]));
+    expect(openMidway).toEqual(expect.arrayContaining([join(sessionDir, "checkpoints.jsonl"), join(sessionDir, "transcript.jsonl")]));
     expect(openUnder(sessionDir)).toEqual([]);
     expect(readFileSync(join(sessionDir, "cassette.jsonl"), "utf8").trim().split("\n")).toHaveLength(3);
   });

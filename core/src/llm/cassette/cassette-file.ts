@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import { AppendFile } from "../../runtime/append-file.js";
+import { appendNamed } from "../../runtime/append-named.js";
 import { basename, dirname, join } from "node:path";
 import { rangeRef } from "@escapement/wire-schema";
 import { readBlob } from "../../runtime/io-store.js";
@@ -22,31 +22,24 @@ import {
 
 /**
  * Where cassette lines go when they are not a file (a session store's cassette): `head` is the
- * start of what it holds ("" when empty), `append` acknowledges the text as a transcript sink does,
- * `close` (when there is one) gives back what the sink holds.
+ * start of what it holds ("" when empty), `append` acknowledges the text as a transcript sink does.
  */
 export interface CassetteSink {
   head(): string;
   append(text: string): Durable;
-  close?(): void;
 }
 
-/** A cassette file, held open between appends within the process's bound (see `AppendFile`). */
-function cassetteFile(path: string): CassetteSink {
-  const file = new AppendFile(path);
-  return {
-    // The header is the first line: read its first few KiB, not the whole cassette.
-    head: () => ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) === 0 ? "" : (readBlob(dirname(path), rangeRef(basename(path), 0, 4096)) ?? "")),
-    append: (text) => void file.append(text),
-    close: () => file.close(),
-  };
-}
+/** A cassette file, opened per append. */
+const cassetteFile = (path: string): CassetteSink => ({
+  // The header is the first line: read its first few KiB, not the whole cassette.
+  head: () => ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) === 0 ? "" : (readBlob(dirname(path), rangeRef(basename(path), 0, 4096)) ?? "")),
+  append: (text) => appendNamed(path, text),
+});
 
 /**
- * Appends recorded calls to a session's cassette.jsonl, one line each, as they complete. A file
- * is held open between appends within a bound for the whole process (see `AppendFile`: thousands
- * of live sessions hold a bounded number of descriptors); `close` gives it back. With a
- * scrubber, no line holds a secret (see `SecretScrubber.scrubJsonText`).
+ * Appends recorded calls to a session's cassette.jsonl, one line each, as they complete. The file
+ * is opened per append (calls are seconds apart), so thousands of live sessions hold no descriptor.
+ * With a scrubber, no line holds a secret (see `SecretScrubber.scrubJsonText`).
  */
 export class CassetteWriter {
   readonly #sink: CassetteSink;
@@ -80,9 +73,7 @@ export class CassetteWriter {
     this.#header = undefined;
   }
 
-  close(): void {
-    this.#sink.close?.();
-  }
+  close(): void {}
 }
 
 const asVersion1 = ([atMs, text, kind]: RecordedFragment): StreamFragment => ({ atMs, kind: kind ?? "text", text });
