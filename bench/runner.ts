@@ -303,28 +303,28 @@ async function settleDisk(root: string, maxMs: number): Promise<void> {
 
 type MeasuredSessions = SessionsResult & { createUs: number; poolStartMs?: number };
 
-/** A shape's name in the tables: 0 threads is the model alone (the baseline), 1 the main thread. */
-const shapeName = (threads: number): string => (threads === 0 ? "model alone" : threads === 1 ? "main" : `pool ${threads}`);
+/** The shape measured as "0 threads": the scripted model alone, the baseline (see `runModelAlone`). */
+const MODEL_ALONE = 0;
+
+/** A shape's name in the tables. */
+const shapeName = (threads: number): string => (threads === MODEL_ALONE ? "model alone" : threads === 1 ? "main" : `pool ${threads}`);
 
 /** A shape in a progress line. */
 const shapeOf = (threads: number, poolStartMs = 0): string =>
-  threads === 0 ? "of the model alone" : threads === 1 ? "on the main thread" : `on a pool of ${threads} threads (ready in ${int(poolStartMs)} ms)`;
+  threads === MODEL_ALONE ? "of the model alone" : threads === 1 ? "on the main thread" : `on a pool of ${threads} threads (ready in ${int(poolStartMs)} ms)`;
 
 /**
- * One shape (the model alone, the main thread, or a pool of `threads`) of `count` sessions, in this process. Session
- * directories stay until the bench ends: this filesystem (ext4) scans past inodes deleted in the
- * last minutes on every create, so deleting one run's files would slow the next run's. The probe
- * before the run shows what a file create costs at that moment.
+ * One shape (the model alone, the main thread, or a pool of `threads`) of `count` sessions, in
+ * this process. Session directories stay until the bench ends: this filesystem (ext4) scans past
+ * inodes deleted in the last minutes on every create, so deleting one run's files would slow the
+ * next run's. The probe before the run shows what a file create costs at that moment.
  */
 async function measureOne(count: number, threads: number, run: number, deadlineMs: number, root: string, warmup: number): Promise<MeasuredSessions> {
+  // The model alone writes no file: no probe.
+  if (threads === MODEL_ALONE) return { ...(await runModelAlone(count, deadlineMs, warmup)), createUs: 0 };
   const dir = join(root, `sessions-${count}-${threads}-${run}`);
   const createUs = createProbeUs(join(dir, "probe"));
-  const result =
-    threads === 0
-      ? await runModelAlone(count, deadlineMs, warmup)
-      : threads === 1
-        ? await runSessions(count, dir, deadlineMs, warmup)
-        : await runSessionsOnPool(count, threads, dir, deadlineMs, warmup);
+  const result = threads === 1 ? await runSessions(count, dir, deadlineMs, warmup) : await runSessionsOnPool(count, threads, dir, deadlineMs, warmup);
   return { ...result, createUs };
 }
 
@@ -333,11 +333,11 @@ async function measureSessionsSection(flags: Flags, root: string) {
   // move from run to run.
   const results: (MeasuredSessions & { runsX: number[] })[] = [];
   for (const count of flags.sessions) {
-    // 0: the model alone, the baseline each runner row's CPU is divided by.
-    for (const threads of flags.threads > 1 ? [0, 1, flags.threads] : [0, 1]) {
+    // First the model alone: the baseline each runner row's CPU is divided by.
+    for (const threads of flags.threads > 1 ? [MODEL_ALONE, 1, flags.threads] : [MODEL_ALONE, 1]) {
       const runs: MeasuredSessions[] = [];
       for (let run = 1; run <= flags.runs; run++) {
-        if (flags.settleMs > 0) await settleDisk(root, flags.settleMs);
+        if (flags.settleMs > 0 && threads !== MODEL_ALONE) await settleDisk(root, flags.settleMs);
         // Each in a fresh process: a heap grown by one run would count in the next one's peak RSS.
         const child = spawnSync(
           process.execPath,
@@ -356,7 +356,8 @@ async function measureSessionsSection(flags: Flags, root: string) {
         console.log(
           `  ${int(count)} sessions ${shapeOf(threads, result.poolStartMs)}, run ${run}: ` +
             `${int(result.wallMs)} ms (launch ${int(result.launchMs)} ms), ${result.errors} errors, peak RSS ${mib(result.peakRssBytes)}, ` +
-            `file create ${int(result.createUs)} us, load ${load()}` +
+            (threads === MODEL_ALONE ? "" : `file create ${int(result.createUs)} us, `) +
+            `load ${load()}` +
             (result.timedOut ? `, stopped at the ${flags.deadlineX}x ideal deadline` : ""),
         );
       }
@@ -392,7 +393,7 @@ async function measureSessionsSection(flags: Flags, root: string) {
         const x = r.wallMs / IDEAL_MS;
         const checks = [x <= TARGET_WALL_X, r.peakRssBytes <= TARGET_RSS, r.errors === 0];
         const overall = checks.every(Boolean);
-        const alone = results.find((each) => each.threads === 0 && each.sessions === r.sessions);
+        const alone = results.find((each) => each.threads === MODEL_ALONE && each.sessions === r.sessions);
         const cpu = r.cpuMs / r.sessions;
         return [
           int(r.sessions),
@@ -404,10 +405,10 @@ async function measureSessionsSection(flags: Flags, root: string) {
           `${cpu.toFixed(2)} ms`,
           alone ? ratio(cpu / (alone.cpuMs / alone.sessions)) : "",
           `${Math.round((100 * r.systemCpuMs) / r.cpuMs)}%`,
-          r.threads === 0 ? "" : `${int(r.createUs)} us`,
+          r.threads === MODEL_ALONE ? "" : `${int(r.createUs)} us`,
           mib(r.peakRssBytes),
           int(r.errors),
-          ...(r.threads === 0
+          ...(r.threads === MODEL_ALONE
             ? ["", "", "", "(baseline)"]
             : [
                 verdict(checks[0]!),

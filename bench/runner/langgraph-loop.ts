@@ -25,6 +25,8 @@ const loopGraph = () =>
     .addConditionalEdges("ping", (state) => (state.n >= state.max ? END : "ping"))
     .compile({ checkpointer: new MemorySaver() });
 
+const loopResult = (steps: number, ms: number): LoopResult => ({ steps, ms, stepsPerSec: steps / (ms / 1000) });
+
 /** `steps` supersteps of the loop graph, one checkpoint each, on a fresh thread. */
 export async function langGraphLoop(steps: number, thread: string): Promise<LoopResult> {
   const graph = loopGraph();
@@ -32,13 +34,12 @@ export async function langGraphLoop(steps: number, thread: string): Promise<Loop
   const final = await graph.invoke({ n: 0, max: steps }, { configurable: { thread_id: thread }, recursionLimit: steps + 10 });
   const ms = performance.now() - started;
   if (final.n !== steps) throw new Error(`LangGraph loop counted ${final.n}, expected ${steps}`);
-  return { steps, ms, stepsPerSec: steps / (ms / 1000) };
+  return loopResult(steps, ms);
 }
 
 /** The same loop in Escapement: the ping-pong chart through runChart (transcript and checkpoints on disk). */
 export async function escapementLoop(steps: number, mode: PingPongMode, sessionDir: string): Promise<LoopResult> {
-  const result = await runnerThroughput(mode, steps, sessionDir);
-  return { steps, ms: result.ms, stepsPerSec: steps / (result.ms / 1000) };
+  return loopResult(steps, (await runnerThroughput(mode, steps, sessionDir)).ms);
 }
 
 /**
@@ -46,8 +47,7 @@ export async function escapementLoop(steps: number, mode: PingPongMode, sessionD
  * built on xstate, so a reader sees how much of the gap to a target is the runner's.
  */
 export async function bareLoop(steps: number, mode: PingPongMode): Promise<LoopResult> {
-  const result = await bareThroughput(mode, steps);
-  return { steps, ms: result.ms, stepsPerSec: steps / (result.ms / 1000) };
+  return loopResult(steps, (await bareThroughput(mode, steps)).ms);
 }
 
 export interface LoopComparison {
@@ -64,10 +64,9 @@ export const LOOP_WARM_UP_ROUNDS = 2;
 
 /**
  * Warm-up, then `repeat` rounds alternating the five (LangGraph.js, runChart and bare xstate in
- * both modes), medians. Each implementation first runs the
- * whole loop LOOP_WARM_UP_ROUNDS times: a loop this short is over in tens of milliseconds, so a
- * cold run would time the JIT compiling the code, not the code (as in a process that has run
- * loops before).
+ * both modes), medians. Each implementation first runs the whole loop LOOP_WARM_UP_ROUNDS times:
+ * a loop this short is over in tens of milliseconds, so a cold run would time the JIT compiling
+ * the code, not the code (as in a process that has run loops before).
  */
 export async function compareLoops(steps: number, repeat: number, root: string): Promise<LoopComparison> {
   let dirs = 0;

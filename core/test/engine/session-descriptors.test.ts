@@ -3,7 +3,7 @@
  * journal between flushes) and gives every descriptor back when it ends: a process serving
  * thousands of sessions one after another keeps none of a finished session's files open.
  */
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { setup } from "xstate";
@@ -12,24 +12,7 @@ import { converse, inlineActors } from "../../src/chart/index.js";
 import { defineChart, runChart } from "../../src/engine/index.js";
 import { scriptedModel } from "../../src/llm/index.js";
 import { tempDir } from "../chart/helpers.js";
-
-/** The files under `dir` this process holds open (Linux); undefined where /proc cannot say. */
-const openUnder = (dir: string): string[] | undefined => {
-  try {
-    return readdirSync("/proc/self/fd")
-      .map((fd) => {
-        try {
-          return readlinkSync(`/proc/self/fd/${fd}`);
-        } catch {
-          return "";
-        }
-      })
-      .filter((target) => target.startsWith(dir))
-      .sort();
-  } catch {
-    return undefined;
-  }
-};
+import { openUnder } from "../support/open-files.js";
 
 const chart = defineChart({
   id: "two-turns",

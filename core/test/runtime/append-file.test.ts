@@ -1,33 +1,16 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, truncateSync } from "node:fs";
+import { mkdtempSync, readFileSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
 import { AppendFile, HeldDescriptors } from "../../src/runtime/append-file.js";
+import { openUnder } from "../support/open-files.js";
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "escapement-append-file-"));
 });
-
-/** The files this process holds open under `dir` (Linux: /proc/self/fd); undefined where that cannot be read. */
-const openUnder = (path: string): string[] | undefined => {
-  try {
-    return readdirSync("/proc/self/fd")
-      .map((fd) => {
-        try {
-          return readlinkSync(`/proc/self/fd/${fd}`);
-        } catch {
-          return "";
-        }
-      })
-      .filter((target) => target.startsWith(path))
-      .sort();
-  } catch {
-    return undefined;
-  }
-};
 
 describe("AppendFile", () => {
   it("appends every text whole and in order, multi-byte text included", () => {
